@@ -1,0 +1,1411 @@
+//! The incremental analyzer: bytes in (with their arrival time), an
+//! [`Analysis`] out whenever asked.
+//!
+//! All state is bounded: fixed-size per-source counters, a bounded set of
+//! tqdm bars, short rings of recent events/losses/step times, and the
+//! bounded error list. Nothing grows with the size of the log.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::errors::{ErrorClass, ErrorTracker, LogError};
+use super::normalize::{strip_prefixes, LineFlags, Normalizer};
+use super::parse::{self, HfDict, TqdmFrame};
+use super::throughput::{PauseKind, StepTiming, TimingSummary};
+use super::{Event, EventKind, Format, Source, N_SOURCES};
+
+const MAX_BARS: usize = 16;
+const RECENT_EVENTS: usize = 16;
+const LOSS_HEAD: usize = 10;
+const REPORTED_WINDOW: usize = 64;
+const CADENCE_RING: usize = 16;
+/// A source locks the format after this many consistent step records.
+const LOCK_RECORDS: u64 = 3;
+/// Increasing records below the previous maximum that mean "the run restarted".
+const RESTART_RECORDS: u64 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Arrival times handed to `push` (the watcher's reads).
+    Arrival,
+    /// Timestamps printed in the log's own line prefixes.
+    LogTimestamps,
+    /// The tqdm bar's elapsed field (1 s resolution).
+    BarElapsed,
+    None,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SourceState {
+    records: u64,
+    last_step: Option<u64>,
+    out_of_order: u64,
+    /// Consecutive increasing out-of-order records (restart detection).
+    restart_run: u64,
+    restart_probe: Option<u64>,
+    restarts: u64,
+    timing: StepTiming,
+}
+
+#[derive(Debug, Clone)]
+struct Bar {
+    key: String,
+    /// Hash of the description as last printed (same-bar fast path:
+    /// comparing strings per frame showed up in profiles).
+    desc_hash: u64,
+    is_epoch: bool,
+    frames: u64,
+    last_n: f64,
+    total: Option<f64>,
+    cursor_up: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LossTrack {
+    first: Option<f64>,
+    last: Option<f64>,
+    min: Option<f64>,
+    count: u64,
+    nan_count: u64,
+    head: Vec<f64>,
+    tail: VecDeque<f64>,
+}
+
+impl LossTrack {
+    fn push(&mut self, v: f64) {
+        self.count += 1;
+        if !v.is_finite() {
+            self.nan_count += 1;
+            self.last = Some(v);
+            return;
+        }
+        if self.first.is_none() {
+            self.first = Some(v);
+        }
+        self.last = Some(v);
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        if self.head.len() < LOSS_HEAD {
+            self.head.push(v);
+        }
+        self.tail.push_back(v);
+        if self.tail.len() > LOSS_HEAD {
+            self.tail.pop_front();
+        }
+    }
+    /// Relative change between the mean of the first and the latest losses.
+    fn rel_change(&self) -> Option<f64> {
+        if self.count < 4 {
+            return None;
+        }
+        let k = (self.head.len().min(self.tail.len()) / 2).max(1);
+        let a: f64 = self.head.iter().take(k).sum::<f64>() / k as f64;
+        let b: f64 = self.tail.iter().rev().take(k).sum::<f64>() / k as f64;
+        if a.abs() < 1e-12 {
+            return None;
+        }
+        Some((b - a) / a.abs())
+    }
+}
+
+/// Incremental log analyzer. See the module docs.
+#[derive(Debug, Clone)]
+pub struct LogAnalyzer {
+    norm: Normalizer,
+    /// Arrival time of the bytes of the unfinished line.
+    pending_time: Option<f64>,
+    cur_time: Option<f64>,
+    bytes: u64,
+    lines: u64,
+    truncated_lines: u64,
+    redraw_lines: u64,
+    clock: Clock,
+    last_log_ts: Option<f64>,
+    errors: ErrorTracker,
+    src: Vec<SourceState>,
+    locked: Option<Source>,
+    bars: Vec<Bar>,
+    train_bar: Option<usize>,
+    last_bar: Option<usize>,
+    /// An eval / checkpoint bar episode is in progress (since the last
+    /// training-bar frame).
+    other_bar_active: (bool, bool),
+    epoch_no: Option<u64>,
+    epoch_offset: u64,
+    epoch_elapsed_offset: f64,
+    last_elapsed: f64,
+    last_train_n: u64,
+    // hints
+    hf_dicts: u64,
+    hf_banner: bool,
+    lightning_hint: bool,
+    rich_bar: bool,
+    rich_followup: u8,
+    keras_epoch: Option<u64>,
+    keras_epochs_total: Option<u64>,
+    keras_steps_per_epoch: Option<u64>,
+    banner_total: Option<u64>,
+    max_iters: Option<u64>,
+    source_total: Option<u64>,
+    samples_per_step: Option<f64>,
+    tokens_per_step: Option<f64>,
+    block_size: Option<f64>,
+    current_step: Option<u64>,
+    epoch: Option<f64>,
+    // pauses
+    /// Eval and checkpoint markers printed so far.
+    marker_seq: (u64, u64),
+    eval_events: u64,
+    eval_bar_episodes: u64,
+    eval_steps: VecDeque<u64>,
+    eval_runtime_sum: f64,
+    eval_runtime_n: u64,
+    last_eval_loss: Option<f64>,
+    ckpt_count: u64,
+    ckpt_steps: VecDeque<u64>,
+    // loss & reported
+    loss: LossTrack,
+    bar_rate: Option<f64>,
+    reported_step_times: VecDeque<f64>,
+    reported_samples_per_sec: Option<f64>,
+    reported_tokens_per_sec: Option<f64>,
+    final_metrics: Option<(Option<f64>, Option<f64>, Option<f64>)>,
+    finished: Option<String>,
+    recent: VecDeque<Event>,
+}
+
+impl Default for LogAnalyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+/// Step rates (steps/s). `p25`/`p50`/`p90` are percentiles of the recent
+/// per-interval rate with warm-up and pauses excluded (p25 = a slow-ish
+/// interval, p90 = a fast one); `overall` is first-to-last step over wall
+/// time with every pause included. `null` where no timing exists.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Rates {
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub overall: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Pauses {
+    pub count: u64,
+    /// Time lost to pauses beyond the normal step time.
+    pub total_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct EvalStats {
+    pub count: u64,
+    /// Mean measured eval pause (beyond normal step time), or the reported
+    /// eval runtime when no timing exists.
+    pub mean_s: Option<f64>,
+    /// Median steps between evals.
+    pub every_steps: Option<u64>,
+    pub reported_runtime_mean_s: Option<f64>,
+    pub last_loss: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct CheckpointStats {
+    pub count: u64,
+    pub every_steps: Option<u64>,
+    pub mean_pause_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct LossStats {
+    pub first: Option<f64>,
+    pub last: Option<f64>,
+    pub min: Option<f64>,
+    pub count: u64,
+    pub nan_count: u64,
+    /// (mean of latest few - mean of first few) / |mean of first few|.
+    pub rel_change: Option<f64>,
+}
+
+/// What the framework itself printed about speed (smoothed or averaged:
+/// informative, never used as the measurement).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Reported {
+    /// Latest displayed bar rate (it/s) of the training bar.
+    pub bar_rate: Option<f64>,
+    /// Median reported per-step time over recent lines (nanoGPT, Megatron, Keras).
+    pub step_time_s: Option<f64>,
+    pub samples_per_sec: Option<f64>,
+    pub tokens_per_sec: Option<f64>,
+    /// HF final speed metrics (include eval and checkpoint time).
+    pub train_runtime_s: Option<f64>,
+    pub train_samples_per_sec: Option<f64>,
+    pub train_steps_per_sec: Option<f64>,
+}
+
+/// Time to finish (EXPECTATIONS_AND_ETA.md §4): remaining steps at the
+/// p25 / median / p90 step time, plus the remaining evals and checkpoints at
+/// their measured pause cost. `None` without a total or without timing.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Eta {
+    pub remaining_steps: Option<u64>,
+    pub optimistic_s: Option<f64>,
+    pub base_s: Option<f64>,
+    pub pessimistic_s: Option<f64>,
+    /// Evals / checkpoints still expected from the observed cadence.
+    pub remaining_evals: Option<u64>,
+    pub remaining_checkpoints: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct InputStats {
+    pub bytes: u64,
+    pub lines: u64,
+    pub truncated_lines: u64,
+    pub redraw_lines: u64,
+}
+
+/// The analyzer's answer. Serialises to the JSON the watcher stores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub format: Format,
+    /// One line: "progressing", "completed", "fatal: CUDA out of memory",
+    /// "no training progress recognised".
+    pub verdict: String,
+    pub finished: bool,
+    pub last_step: Option<u64>,
+    pub total_steps: Option<u64>,
+    pub epoch: Option<f64>,
+    pub steps_per_sec: Rates,
+    /// Recent step time percentiles in seconds (p90 = pessimistic).
+    pub step_time_s: super::Percentiles,
+    pub samples_per_sec: Option<f64>,
+    pub tokens_per_sec: Option<f64>,
+    pub pauses: Pauses,
+    pub eta: Eta,
+    pub eval: EvalStats,
+    pub checkpoints: CheckpointStats,
+    pub loss: LossStats,
+    pub reported: Reported,
+    pub errors: Vec<LogError>,
+    pub warnings: u64,
+    pub clock: Clock,
+    /// Timed intervals seen / in the recent window.
+    pub timing_intervals: u64,
+    pub timing_window: usize,
+    /// What could not be computed, and why; caveats.
+    pub notes: Vec<String>,
+    pub recent: Vec<Event>,
+    pub input: InputStats,
+}
+
+const EXCLUDED_BAR_DESCS: [&str; 22] = [
+    "Map", "Filter", "Tokeniz", "Loading", "Downloading", "Generating", "Fetching", "Resolving", "Running tokenizer", "Writing", "Saving", "Validation", "Sanity", "Evaluating", "Evaluation", "Predicting", "Testing", "Test", "eval", "val", "Processing", "Converting",
+];
+
+fn is_excluded_desc(desc: &str) -> bool {
+    EXCLUDED_BAR_DESCS.iter().any(|p| desc.starts_with(p))
+}
+
+fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
+    let is_epoch = desc.starts_with("Epoch");
+    let mut k: String = desc.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+    if !is_epoch {
+        k.push('|');
+        if let Some(t) = total {
+            k.push_str(&format!("{t}"));
+        }
+    }
+    (k, is_epoch)
+}
+
+/// FNV-1a with the length mixed in.
+fn desc_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ s.len() as u64;
+    for &b in s.as_bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn median_u64(v: &VecDeque<u64>) -> Option<u64> {
+    if v.len() < 2 {
+        return None;
+    }
+    let mut d: Vec<u64> = v.iter().zip(v.iter().skip(1)).filter_map(|(a, b)| b.checked_sub(*a)).filter(|x| *x > 0).collect();
+    if d.is_empty() {
+        return None;
+    }
+    d.sort_unstable();
+    Some(d[d.len() / 2])
+}
+
+fn push_ring<T>(r: &mut VecDeque<T>, v: T, cap: usize) {
+    r.push_back(v);
+    if r.len() > cap {
+        r.pop_front();
+    }
+}
+
+impl LogAnalyzer {
+    pub fn new() -> Self {
+        LogAnalyzer {
+            norm: Normalizer::new(),
+            pending_time: None,
+            cur_time: None,
+            bytes: 0,
+            lines: 0,
+            truncated_lines: 0,
+            redraw_lines: 0,
+            clock: Clock::None,
+            last_log_ts: None,
+            errors: ErrorTracker::new(),
+            src: vec![SourceState::default(); N_SOURCES],
+            locked: None,
+            bars: Vec::new(),
+            train_bar: None,
+            last_bar: None,
+            other_bar_active: (false, false),
+            epoch_no: None,
+            epoch_offset: 0,
+            epoch_elapsed_offset: 0.0,
+            last_elapsed: 0.0,
+            last_train_n: 0,
+            hf_dicts: 0,
+            hf_banner: false,
+            lightning_hint: false,
+            rich_bar: false,
+            rich_followup: 0,
+            keras_epoch: None,
+            keras_epochs_total: None,
+            keras_steps_per_epoch: None,
+            banner_total: None,
+            max_iters: None,
+            source_total: None,
+            samples_per_step: None,
+            tokens_per_step: None,
+            block_size: None,
+            current_step: None,
+            epoch: None,
+            marker_seq: (0, 0),
+            eval_events: 0,
+            eval_bar_episodes: 0,
+            eval_steps: VecDeque::new(),
+            eval_runtime_sum: 0.0,
+            eval_runtime_n: 0,
+            last_eval_loss: None,
+            ckpt_count: 0,
+            ckpt_steps: VecDeque::new(),
+            loss: LossTrack::default(),
+            bar_rate: None,
+            reported_step_times: VecDeque::new(),
+            reported_samples_per_sec: None,
+            reported_tokens_per_sec: None,
+            final_metrics: None,
+            finished: None,
+            recent: VecDeque::new(),
+        }
+    }
+
+    /// Feed the next bytes of the log. `arrival_secs` is when they were read
+    /// (any monotonic clock in seconds); `None` for a plain file, in which
+    /// case timestamps printed in the log are used where they exist.
+    pub fn push(&mut self, bytes: &[u8], arrival_secs: Option<f64>) {
+        self.bytes += bytes.len() as u64;
+        let arrival = arrival_secs.filter(|t| t.is_finite());
+        // The first line completed by this chunk may consist only of bytes
+        // that arrived earlier (tqdm writes `\r` *before* each frame, so a
+        // frame is terminated by the next one): it keeps its own arrival time.
+        let carried = self.norm.pending_bytes() > 0;
+        let first_term = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
+        let first_time = if carried && first_term == Some(0) { self.pending_time.or(arrival) } else { arrival };
+        let mut norm = std::mem::take(&mut self.norm);
+        let mut first = true;
+        norm.push(bytes, |text, flags| {
+            let t = if first { first_time } else { arrival };
+            first = false;
+            self.cur_time = t;
+            self.on_line(text, flags);
+        });
+        self.norm = norm;
+        let tail_has_content = match bytes.iter().rposition(|&b| b == b'\n' || b == b'\r') {
+            Some(p) => p + 1 < bytes.len() || bytes[p] == b'\r',
+            None => !bytes.is_empty(),
+        };
+        if tail_has_content {
+            self.pending_time = arrival;
+        }
+    }
+
+    /// The analysis so far. Does not consume input state: the unfinished
+    /// last line is analysed on a copy, so this can be called after every
+    /// check.
+    pub fn finish(&self) -> Analysis {
+        let mut c = self.clone();
+        let mut norm = std::mem::take(&mut c.norm);
+        c.cur_time = c.pending_time;
+        norm.finish(|text, flags| c.on_line(text, flags));
+        c.build()
+    }
+
+    // -----------------------------------------------------------------------
+    // per line
+
+    fn on_line(&mut self, text: &str, flags: LineFlags) {
+        self.lines += 1;
+        if flags.truncated {
+            self.truncated_lines += 1;
+        }
+        if flags.redraw {
+            self.redraw_lines += 1;
+        }
+        self.on_body(text, flags, 0);
+    }
+
+    fn line_time(&self, ts: Option<f64>) -> Option<f64> {
+        match self.clock {
+            Clock::Arrival => self.cur_time,
+            Clock::LogTimestamps => ts.or(self.last_log_ts),
+            Clock::BarElapsed | Clock::None => None,
+        }
+    }
+
+    /// Decide the clock at the first timed observation.
+    fn time_for_step(&mut self, ts: Option<f64>, elapsed: Option<f64>) -> Option<f64> {
+        if self.clock == Clock::None {
+            if self.cur_time.is_some() {
+                self.clock = Clock::Arrival;
+            } else if ts.is_some() {
+                self.clock = Clock::LogTimestamps;
+            } else if elapsed.is_some() {
+                self.clock = Clock::BarElapsed;
+            }
+        }
+        match self.clock {
+            Clock::Arrival => self.cur_time,
+            Clock::LogTimestamps => ts,
+            Clock::BarElapsed => elapsed.map(|e| e + self.epoch_elapsed_offset),
+            Clock::None => None,
+        }
+    }
+
+    fn on_body(&mut self, line: &str, flags: LineFlags, depth: u8) {
+        let st = strip_prefixes(line);
+        let body = st.body;
+        if st.ts.is_some() {
+            self.last_log_ts = st.ts;
+        }
+        let ts = st.ts;
+        let time = self.line_time(st.ts);
+
+        // Inside a traceback every line belongs to it.
+        if self.errors.in_traceback() {
+            let n_errors = self.errors.errors.len();
+            self.errors.line(body, self.lines, time);
+            if self.errors.errors.len() > n_errors {
+                self.error_event(n_errors);
+            }
+            return;
+        }
+
+        // tqdm frames are the most common line: try them first, cheaply.
+        if depth < 4 {
+            if let Some(frame) = parse::parse_tqdm(body) {
+                let end = frame.end.min(body.len());
+                self.on_tqdm(&frame, flags, ts);
+                let rest = &body[end..];
+                if !rest.trim().is_empty() {
+                    self.on_body(rest, flags, depth + 1);
+                }
+                return;
+            }
+        }
+
+        let n_errors = self.errors.errors.len();
+        let consumed = self.errors.line(body, self.lines, time);
+        if self.errors.errors.len() > n_errors {
+            self.error_event(n_errors);
+        }
+        if consumed {
+            return;
+        }
+        self.on_metric_line(body, flags, ts, time);
+    }
+
+    fn on_metric_line(&mut self, body: &str, _flags: LineFlags, ts: Option<f64>, time: Option<f64>) {
+        let t = body.trim_start();
+        let Some(&c0) = t.as_bytes().first() else { return };
+
+        if self.rich_followup > 0 {
+            self.rich_followup -= 1;
+            // Continuation lines of the final rich bar: `train_loss: 0.014`.
+            let mut words = t.split_whitespace();
+            while let Some(w) = words.next() {
+                let Some(key) = w.strip_suffix(':') else { continue };
+                let Some(v) = words.next().and_then(parse::float_prefix).map(|x| x.0) else { continue };
+                match key {
+                    "train_loss" | "loss" => self.loss.push(v),
+                    "val_loss" => self.last_eval_loss = Some(v),
+                    _ => {}
+                }
+            }
+        }
+
+        if c0 == b'{' {
+            if let Some(d) = parse::hf_dict(t) {
+                self.on_hf_dict(d, ts, time);
+                return;
+            }
+        }
+        if matches!(c0, b'i' | b's' | b'0'..=b'9') {
+            if let Some(ev) = parse::nanogpt(t) {
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        if c0 == b's' || c0 == b'v' {
+            if let Some(ev) = parse::torchtitan(t) {
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        if t.contains(" | ") && t.contains("iteration") {
+            if let Some(ev) = parse::megatron(t) {
+                if let Some(b) = ev.batch {
+                    self.samples_per_step = Some(b);
+                }
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        if t.contains("step=") || t.contains("SamplesPerSec=") {
+            if let Some(ev) = parse::deepspeed(t) {
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        if c0.is_ascii_digit() {
+            if let Some(mut ev) = parse::keras(t) {
+                let n = ev.step.unwrap_or(0);
+                if let Some(tot) = ev.total_steps {
+                    self.keras_steps_per_epoch = Some(tot);
+                }
+                let spe = self.keras_steps_per_epoch.unwrap_or(0);
+                let e = self.keras_epoch.unwrap_or(1).max(1);
+                ev.step = Some((e - 1).saturating_mul(spe).saturating_add(n));
+                ev.epoch = self.keras_epoch.map(|e| e as f64);
+                ev.total_steps = match (self.keras_epochs_total, self.keras_steps_per_epoch) {
+                    (Some(a), Some(b)) => Some(a.saturating_mul(b)),
+                    _ => None,
+                };
+                if let Some(v) = ev.val_loss {
+                    self.last_eval_loss = Some(v);
+                }
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        if c0 == b'E' {
+            if let Some((e, tot)) = parse::keras_epoch(t) {
+                self.keras_epoch = Some(e);
+                self.keras_epochs_total = Some(tot);
+                self.epoch = Some(e as f64);
+                return;
+            }
+        }
+        if t.contains('━') && t.contains('•') {
+            if let Some(parse::RichBar { epoch, n, total, rate, .. }) = parse::rich_bar(t) {
+                self.rich_bar = true;
+                self.lightning_hint = true;
+                self.rich_followup = 3;
+                if rate.is_some() {
+                    self.bar_rate = rate;
+                }
+                let step = n as u64;
+                let mut ev = Event::new(EventKind::Train, Source::RichBar);
+                ev.step = Some(step.saturating_add(self.epoch_offset));
+                ev.total_steps = total.map(|t| t as u64);
+                ev.epoch = epoch.map(|e| e as f64);
+                ev.rate = rate;
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+        }
+        self.on_marker(t, time);
+    }
+
+    fn on_marker(&mut self, t: &str, time: Option<f64>) {
+        // One pass rejects the many lines that are no marker at all.
+        const ANCHORS: [&[u8]; 14] = [
+            b"*****", b"Total ", b"aving ", b"Training completed", b"tokens per iteration", b"Overriding: ", b"GPU available", b"LOCAL_RANK", b"Trainable params", b"Trainer.fit", b"saving model", b"checkpoint", b"max_iters", b"block_size",
+        ];
+        const TABLE: [u32; 256] = parse::anchor_table(&ANCHORS);
+        if !parse::any_anchor(t.as_bytes(), &ANCHORS, &TABLE) {
+            return;
+        }
+        // HF / accelerate banner
+        if t.contains("***** Running training *****") {
+            self.hf_banner = true;
+            return;
+        }
+        const TOTAL: &str = "Total optimization steps = ";
+        const BATCH: &str = "Total train batch size (w. parallel, distributed & accumulation) = ";
+        if let Some(p) = t.find(TOTAL) {
+            self.banner_total = parse::uint_prefix(&t[p + TOTAL.len()..]).map(|x| x.0);
+            return;
+        }
+        if let Some(p) = t.find(BATCH) {
+            self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
+            return;
+        }
+        if t.contains("***** Running Evaluation *****") {
+            self.mark(PauseKind::Eval);
+            return;
+        }
+        if t.starts_with("Saving model checkpoint to") || t.starts_with("saving checkpoint to") || t.contains("saving checkpoint at iteration") || t.contains(", saving model to") || t.contains("Saving checkpoint at step") {
+            self.checkpoint(time);
+            return;
+        }
+        if t.starts_with("Training completed.") {
+            self.finished = Some("training completed".to_string());
+            return;
+        }
+        // nanoGPT
+        if let Some(p) = t.find("tokens per iteration will be: ") {
+            self.tokens_per_step = parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..]).map(|x| x.0);
+            return;
+        }
+        if let Some(r) = t.strip_prefix("Overriding: max_iters = ") {
+            self.max_iters = parse::uint_prefix(r).map(|x| x.0);
+            return;
+        }
+        if let Some(r) = t.strip_prefix("Overriding: block_size = ") {
+            self.block_size = parse::uint_prefix(r).map(|x| x.0 as f64);
+            return;
+        }
+        // Lightning
+        if t.starts_with("GPU available: ") || t.starts_with("LOCAL_RANK: ") || t.starts_with("Trainable params:") {
+            self.lightning_hint = true;
+            return;
+        }
+        if t.contains("`Trainer.fit` stopped:") {
+            self.lightning_hint = true;
+            if let Some(p) = t.find("max_steps=") {
+                self.source_total = parse::uint_prefix(&t[p + 10..]).map(|x| x.0).or(self.source_total);
+            }
+            self.finished = Some("Trainer.fit stopped".to_string());
+        }
+    }
+
+    /// A new distinct error was recorded at index `i`: add it to the timeline.
+    fn error_event(&mut self, i: usize) {
+        let Some(e) = self.errors.errors.get(i) else { return };
+        let mut ev = Event::new(EventKind::Error, Source::Error);
+        ev.time = e.time;
+        ev.step = self.current_step;
+        ev.message = Some(format!("{}: {}", e.class.as_str(), e.label));
+        push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    fn mark(&mut self, kind: PauseKind) {
+        match kind {
+            PauseKind::Checkpoint => self.marker_seq.1 += 1,
+            _ => self.marker_seq.0 += 1,
+        }
+    }
+
+    fn checkpoint(&mut self, time: Option<f64>) {
+        self.mark(PauseKind::Checkpoint);
+        self.ckpt_count += 1;
+        if let Some(s) = self.current_step {
+            if self.ckpt_steps.back() != Some(&s) {
+                push_ring(&mut self.ckpt_steps, s, CADENCE_RING);
+            }
+        }
+        let mut ev = Event::new(EventKind::Checkpoint, Source::Marker);
+        ev.step = self.current_step;
+        ev.time = time;
+        push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    fn eval_event(&mut self, step: Option<u64>) {
+        self.eval_events += 1;
+        if let Some(s) = step {
+            if self.eval_steps.back() != Some(&s) {
+                push_ring(&mut self.eval_steps, s, CADENCE_RING);
+            }
+        }
+    }
+
+    fn on_hf_dict(&mut self, d: HfDict, ts: Option<f64>, time: Option<f64>) {
+        self.hf_dicts += 1;
+        match d {
+            HfDict::Train(mut ev) => {
+                ev.time = time;
+                if ev.epoch.is_some() {
+                    self.epoch = ev.epoch;
+                }
+                if let Some(s) = ev.step {
+                    // Old TF trainer dicts carry the step.
+                    let t = self.time_for_step(ts, None);
+                    self.note_step(Source::HfDict, s, t);
+                    self.current_step = Some(s);
+                } else {
+                    ev.step = self.current_step;
+                    // Count for format locking without a step.
+                    let st = &mut self.src[Source::HfDict.idx()];
+                    st.records += 1;
+                    if self.locked.is_none() && st.records >= LOCK_RECORDS && self.train_bar.is_none() {
+                        self.locked = Some(Source::HfDict);
+                    }
+                }
+                if let Some(l) = ev.loss {
+                    self.loss.push(l);
+                }
+                push_ring(&mut self.recent, ev, RECENT_EVENTS);
+            }
+            HfDict::Eval(mut ev) => {
+                ev.time = time;
+                ev.step = self.current_step;
+                self.mark(PauseKind::Eval);
+                self.eval_event(self.current_step);
+                if let Some(r) = ev.runtime_s {
+                    self.eval_runtime_sum += r;
+                    self.eval_runtime_n += 1;
+                }
+                self.last_eval_loss = ev.loss;
+                push_ring(&mut self.recent, ev, RECENT_EVENTS);
+            }
+            HfDict::Final { runtime_s, samples_per_sec, steps_per_sec, train_loss, epoch } => {
+                self.final_metrics = Some((runtime_s, samples_per_sec, steps_per_sec));
+                self.finished = Some("final train metrics printed".to_string());
+                if epoch.is_some() {
+                    self.epoch = epoch;
+                }
+                let mut ev = Event::new(EventKind::Info, Source::HfDict);
+                ev.time = time;
+                ev.step = self.current_step;
+                ev.runtime_s = runtime_s;
+                ev.samples_per_sec = samples_per_sec;
+                ev.rate = steps_per_sec;
+                ev.loss = train_loss;
+                ev.message = Some("final train metrics".to_string());
+                push_ring(&mut self.recent, ev, RECENT_EVENTS);
+            }
+        }
+    }
+
+    /// Step-bearing record from a line recogniser.
+    fn on_step_event(&mut self, mut ev: Event, ts: Option<f64>, time: Option<f64>) {
+        ev.time = time;
+        let src = ev.source;
+        if ev.kind == EventKind::Eval {
+            self.mark(PauseKind::Eval);
+            self.eval_event(ev.step);
+            if ev.loss.is_some() {
+                self.last_eval_loss = ev.loss;
+            }
+            // modded-nanogpt validation lines also report training progress.
+            if src == Source::ModdedNanoGpt {
+                if let Some(step) = ev.step {
+                    if let Some(tot) = ev.total_steps {
+                        self.source_total = Some(tot);
+                    }
+                    let t = self.time_for_step(ts, None);
+                    if self.note_step(src, step, t) {
+                        self.current_step = Some(step);
+                    }
+                }
+            }
+            push_ring(&mut self.recent, ev, RECENT_EVENTS);
+            return;
+        }
+        // Totals: Keras and the rich bar give per-epoch counts that only
+        // stand for the run when nothing better is known.
+        if let Some(tot) = ev.total_steps {
+            if !matches!(src, Source::Keras | Source::RichBar) || self.source_total.is_none() || src == Source::Keras {
+                self.source_total = Some(tot);
+            }
+        }
+        let Some(step) = ev.step else { return };
+        let t = self.time_for_step(ts, None);
+        let fresh = self.note_step(src, step, t);
+        if !fresh {
+            return;
+        }
+        if self.locked.is_none_or(|l| l == src) {
+            self.current_step = Some(step);
+        }
+        if let Some(l) = ev.loss {
+            self.loss.push(l);
+        }
+        if let Some(st) = ev.step_time_s {
+            push_ring(&mut self.reported_step_times, st, REPORTED_WINDOW);
+        }
+        if ev.samples_per_sec.is_some() {
+            self.reported_samples_per_sec = ev.samples_per_sec;
+        }
+        if ev.tokens_per_sec.is_some() {
+            self.reported_tokens_per_sec = ev.tokens_per_sec;
+        }
+        push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    /// Record a step observation for `src`. Returns false for repeats
+    /// (per-rank duplicates, bar redraws) and out-of-order records.
+    fn note_step(&mut self, src: Source, step: u64, t: Option<f64>) -> bool {
+        let seq = self.marker_seq;
+        let st = &mut self.src[src.idx()];
+        if let Some(last) = st.last_step {
+            if step < last {
+                st.out_of_order += 1;
+                // A run of increasing records below the old maximum is a
+                // restarted run (same log appended), not stray ranks:
+                // follow the new counter.
+                let climbing = st.restart_probe.is_some_and(|p| step > p);
+                st.restart_run = if climbing { st.restart_run + 1 } else { 0 };
+                st.restart_probe = Some(step);
+                if st.restart_run >= RESTART_RECORDS {
+                    st.last_step = Some(step);
+                    st.timing = StepTiming::new();
+                    st.restart_run = 0;
+                    st.restart_probe = None;
+                    st.restarts += 1;
+                }
+                return false;
+            }
+            if step == last {
+                return false;
+            }
+        }
+        st.restart_run = 0;
+        st.restart_probe = None;
+        st.last_step = Some(step);
+        st.records += 1;
+        if let Some(t) = t {
+            st.timing.observe(t, step, seq);
+        }
+        if self.locked.is_none() && st.records >= LOCK_RECORDS {
+            self.locked = Some(src);
+        }
+        true
+    }
+
+    fn on_tqdm(&mut self, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
+        // Fast path: the same bar as the previous frame (no allocation).
+        let h = desc_hash(f.desc);
+        let cached = self.last_bar.filter(|&i| {
+            let b = &self.bars[i];
+            b.desc_hash == h && (b.is_epoch || b.total == f.total)
+        });
+        let is_epoch = f.desc.starts_with("Epoch");
+        let Some(idx) = cached.or_else(|| self.find_or_add_bar(f)) else { return };
+        self.last_bar = Some(idx);
+        self.on_bar_frame(idx, is_epoch, f, flags, ts);
+    }
+
+    fn find_or_add_bar(&mut self, f: &TqdmFrame<'_>) -> Option<usize> {
+        let (key, is_epoch) = bar_key(f.desc, f.total);
+        let idx = match self.bars.iter().position(|b| b.key == key) {
+            Some(i) => {
+                // Same bar under another epoch number: remember the new desc.
+                self.bars[i].desc_hash = desc_hash(f.desc);
+                i
+            }
+            None => {
+                if self.bars.len() >= MAX_BARS {
+                    // Evict the least used bar that is not the training bar.
+                    let victim = (0..self.bars.len()).filter(|i| Some(*i) != self.train_bar).min_by_key(|i| self.bars[*i].frames);
+                    match victim {
+                        Some(v) => {
+                            self.bars.remove(v);
+                            self.last_bar = None;
+                            if let Some(tb) = self.train_bar {
+                                if tb > v {
+                                    self.train_bar = Some(tb - 1);
+                                }
+                            }
+                        }
+                        None => return None,
+                    }
+                }
+                self.bars.push(Bar { key, desc_hash: desc_hash(f.desc), is_epoch, frames: 0, last_n: -1.0, total: f.total, cursor_up: false });
+                self.bars.len() - 1
+            }
+        };
+        Some(idx)
+    }
+
+    fn on_bar_frame(&mut self, idx: usize, is_epoch: bool, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
+        {
+            let b = &mut self.bars[idx];
+            b.frames += 1;
+            b.cursor_up |= flags.cursor_up;
+            b.total = f.total.or(b.total);
+        }
+        // Choose the training bar.
+        let candidate = !is_excluded_desc(f.desc) && !self.bars[idx].cursor_up && (f.total.is_some() || is_epoch);
+        match self.train_bar {
+            None if candidate => self.train_bar = Some(idx),
+            Some(tb) if tb != idx && candidate => {
+                // Prefer the bar whose total matches the banner's step count.
+                let tb_total = self.bars[tb].total.map(|t| t as u64);
+                if let (Some(bt), Some(t)) = (self.banner_total, f.total) {
+                    if t as u64 == bt && tb_total != Some(bt) {
+                        self.train_bar = Some(idx);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.train_bar != Some(idx) {
+            // Another bar while training: an eval or a checkpoint writer.
+            if self.train_bar.is_some() {
+                let d = f.desc;
+                let ckpt = d.contains("Writing") || d.contains("Saving") || d.contains("shard") || d.contains("checkpoint");
+                // HF's eval bar has no description but is nested (cursor-up).
+                let eval = d.starts_with("Valid") || d.starts_with("Eval") || d.starts_with("eval") || d.starts_with("val") || (d.is_empty() && self.bars[idx].cursor_up);
+                // One marker per episode (an episode ends at the next
+                // training frame); a save right after an eval is its own.
+                if ckpt && !self.other_bar_active.1 {
+                    self.other_bar_active.1 = true;
+                    self.checkpoint(self.line_time(ts));
+                } else if eval && !ckpt && !self.other_bar_active.0 {
+                    self.other_bar_active.0 = true;
+                    self.mark(PauseKind::Eval);
+                    self.eval_bar_episodes += 1;
+                }
+            }
+            if self.bars[idx].last_n < f.n {
+                self.bars[idx].last_n = f.n;
+            }
+            return;
+        }
+        self.other_bar_active = (false, false);
+        // Lightning: the epoch bar restarts each epoch; keep a global step.
+        if is_epoch {
+            if let Some(e) = parse::uint_prefix(f.desc.trim_start_matches("Epoch")).map(|x| x.0) {
+                match self.epoch_no {
+                    Some(prev) if e > prev => {
+                        self.epoch_offset = self.epoch_offset.saturating_add(self.last_train_n);
+                        self.epoch_elapsed_offset += self.last_elapsed;
+                        self.last_train_n = 0;
+                        self.last_elapsed = 0.0;
+                    }
+                    _ => {}
+                }
+                if self.epoch_no.is_none_or(|p| e >= p) {
+                    self.epoch_no = Some(e);
+                    self.epoch = Some(e as f64);
+                }
+            }
+            self.lightning_hint = true;
+        }
+        let n = if f.n.is_finite() && f.n >= 0.0 { f.n as u64 } else { 0 };
+        if n >= self.last_train_n {
+            self.last_train_n = n;
+        }
+        if let Some(e) = f.elapsed_s {
+            self.last_elapsed = e;
+        }
+        if f.unit == "it" || f.unit.is_empty() {
+            if let Some(r) = f.rate {
+                self.bar_rate = Some(r);
+            }
+        }
+        if !is_epoch {
+            if let Some(t) = f.total {
+                self.source_total = Some(t as u64);
+            }
+        }
+        let step = n.saturating_add(self.epoch_offset);
+        let t = self.time_for_step(ts, f.elapsed_s);
+        let fresh = self.note_step(Source::Tqdm, step, t);
+        if self.locked.is_none_or(|l| l == Source::Tqdm) {
+            self.current_step = Some(step);
+        }
+        // Postfix values (`loss=2.3, lr=1e-4`), parsed once per frame.
+        let (loss, lr, samples) = if f.postfix.is_empty() {
+            (None, None, None)
+        } else {
+            (
+                ["loss", "train_loss", "reduced_train_loss", "total_loss"].iter().find_map(|k| parse::postfix_value(f.postfix, k)),
+                parse::postfix_value(f.postfix, "lr"),
+                parse::postfix_value(f.postfix, "consumed_samples"),
+            )
+        };
+        if !fresh {
+            return;
+        }
+        if let Some(l) = loss {
+            self.loss.push(l);
+        }
+        let total_steps = if is_epoch { None } else { f.total.map(|t| t as u64) };
+        // Bars are chatty: one ring slot holds the latest frame, updated in place.
+        if let Some(last) = self.recent.back_mut() {
+            if last.source == Source::Tqdm && last.kind == EventKind::Train {
+                last.time = t;
+                last.step = Some(step);
+                last.total_steps = total_steps;
+                last.rate = f.rate;
+                last.epoch = self.epoch;
+                last.loss = loss;
+                last.lr = lr;
+                last.samples = samples;
+                return;
+            }
+        }
+        let mut ev = Event::new(EventKind::Train, Source::Tqdm);
+        ev.time = t;
+        ev.step = Some(step);
+        ev.total_steps = total_steps;
+        ev.rate = f.rate;
+        ev.epoch = self.epoch;
+        ev.loss = loss;
+        ev.lr = lr;
+        ev.samples = samples;
+        push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    // -----------------------------------------------------------------------
+    // output
+
+    fn step_source(&self) -> Option<Source> {
+        if let Some(l) = self.locked {
+            if self.src[l.idx()].last_step.is_some() {
+                return Some(l);
+            }
+        }
+        // Best candidate: most records; specific recognisers win ties over tqdm.
+        Source::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.src[s.idx()].last_step.is_some())
+            .max_by_key(|s| (self.src[s.idx()].records, *s != Source::Tqdm))
+    }
+
+    fn format(&self, step_src: Option<Source>) -> Format {
+        let base = match step_src {
+            Some(s) => s,
+            None if self.hf_dicts > 0 => Source::HfDict,
+            None if self.rich_bar => Source::RichBar,
+            None => return Format::Unknown,
+        };
+        match base {
+            Source::Tqdm | Source::HfDict => {
+                if self.hf_dicts > 0 {
+                    Format::HfTrainer
+                } else if self.lightning_hint {
+                    Format::Lightning
+                } else if self.hf_banner && self.train_bar.is_some_and(|i| self.bars[i].key.starts_with('|')) {
+                    Format::HfTrainer
+                } else {
+                    Format::Tqdm
+                }
+            }
+            s => s.format(),
+        }
+    }
+
+    fn build(&self) -> Analysis {
+        let step_src = self.step_source();
+        let format = self.format(step_src);
+        let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
+        let total_steps = self.banner_total.or(self.source_total).or(self.max_iters);
+        let summary: TimingSummary = step_src.map(|s| self.src[s.idx()].timing.summary()).unwrap_or_default();
+        let mut notes = Vec::new();
+
+        let inv = |x: Option<f64>| x.filter(|v| *v > 0.0).map(|v| 1.0 / v);
+        let steps_per_sec = Rates {
+            p25: inv(summary.step_time_p75),
+            p50: inv(summary.step_time.p50),
+            p90: inv(summary.step_time_p10),
+            overall: summary.overall_steps_per_sec,
+        };
+        let rate_for_derived = steps_per_sec.p50.or(steps_per_sec.overall);
+        // nanoGPT: tokens per iteration / block size = sequences per step.
+        let samples_per_step = self.samples_per_step.or(match (self.tokens_per_step, self.block_size) {
+            (Some(t), Some(b)) if b > 0.0 => Some(t / b),
+            _ => None,
+        });
+        let samples_per_sec = match (rate_for_derived, samples_per_step) {
+            (Some(r), Some(b)) => Some(r * b),
+            _ => self.reported_samples_per_sec,
+        };
+        let tokens_per_sec = match (rate_for_derived, self.tokens_per_step) {
+            (Some(r), Some(t)) => Some(r * t),
+            _ => self.reported_tokens_per_sec,
+        };
+
+        let reported_step_time = {
+            // Median of reported per-step times, ignoring pause-inflated ones.
+            let mut v: Vec<f64> = self.reported_step_times.iter().copied().filter(|x| x.is_finite() && *x > 0.0).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            if v.is_empty() {
+                None
+            } else {
+                Some(v[v.len() / 2])
+            }
+        };
+
+        let eval_count = if self.eval_events > 0 { self.eval_events } else { self.eval_bar_episodes };
+        let reported_eval_mean = if self.eval_runtime_n > 0 { Some(self.eval_runtime_sum / self.eval_runtime_n as f64) } else { None };
+        let eval = EvalStats {
+            count: eval_count,
+            mean_s: if summary.eval_pause_count > 0 { Some(summary.eval_pause_total_s / summary.eval_pause_count as f64) } else { reported_eval_mean },
+            every_steps: median_u64(&self.eval_steps),
+            reported_runtime_mean_s: reported_eval_mean,
+            last_loss: self.last_eval_loss,
+        };
+        let checkpoints = CheckpointStats {
+            count: self.ckpt_count,
+            every_steps: median_u64(&self.ckpt_steps),
+            mean_pause_s: if summary.ckpt_pause_count > 0 { Some(summary.ckpt_pause_total_s / summary.ckpt_pause_count as f64) } else { None },
+        };
+
+        let eta = eta(last_step, total_steps, &summary, &eval, &checkpoints);
+        let errors = self.errors.flushed();
+        let fatal = errors.iter().filter(|e| e.fatal).min_by_key(|e| (e.class, e.line));
+
+        let finished = self.finished.is_some() || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
+        let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
+        let verdict = if let Some(f) = fatal {
+            format!("fatal: {}", f.label)
+        } else if !progress {
+            "no training progress recognised".to_string()
+        } else if finished {
+            "completed".to_string()
+        } else if self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite()) {
+            "progressing (warning: loss is NaN)".to_string()
+        } else if last_step.is_none() {
+            "progressing (loss reported, step unknown)".to_string()
+        } else {
+            "progressing".to_string()
+        };
+
+        if self.rich_bar {
+            notes.push("Lightning rich progress bar: in a non-TTY log nothing streams until the run ends, so live throughput cannot come from this log; use GPU telemetry or checkpoint mtimes, or ask for TQDMProgressBar/CSVLogger".to_string());
+        }
+        if progress && summary.intervals == 0 {
+            match self.clock {
+                Clock::None => notes.push("no arrival times and no timestamps in the log: step rate not measured".to_string()),
+                _ => notes.push("fewer than two timed step observations: step rate not measured yet".to_string()),
+            }
+            if reported_step_time.is_some() || self.bar_rate.is_some() {
+                notes.push("see `reported` for the framework's own (smoothed or averaged) speed".to_string());
+            }
+        }
+        if self.clock == Clock::BarElapsed {
+            notes.push("timing from the tqdm bar's elapsed field (1 s resolution)".to_string());
+        }
+        if summary.intervals > 0 && summary.window_intervals < 10 {
+            notes.push(format!("low confidence: only {} post-warm-up intervals", summary.window_intervals));
+        }
+        if last_step.is_some() && samples_per_sec.is_none() {
+            notes.push("samples/s unknown (no batch size in the log)".to_string());
+        }
+        if last_step.is_some() && total_steps.is_none() {
+            notes.push("total steps unknown".to_string());
+        }
+        if self.errors.dropped > 0 {
+            notes.push(format!("{} further distinct errors not kept", self.errors.dropped));
+        }
+        if self.truncated_lines > 0 {
+            notes.push(format!("{} over-long lines truncated to {} bytes", self.truncated_lines, super::MAX_LINE_BYTES));
+        }
+        if let Some(s) = step_src {
+            let restarts = self.src[s.idx()].restarts;
+            if restarts > 0 {
+                notes.push(format!("step counter restarted {restarts} time(s) (a new run appended to the log?); timing restarted with it"));
+            }
+            let oo = self.src[s.idx()].out_of_order;
+            if oo > 0 {
+                notes.push(format!("{oo} out-of-order step records ignored (other ranks or a restarted run)"));
+            }
+        }
+
+        let (tr, ts, tst) = self.final_metrics.unwrap_or((None, None, None));
+        Analysis {
+            format,
+            verdict,
+            finished,
+            last_step,
+            total_steps,
+            epoch: self.epoch,
+            steps_per_sec,
+            step_time_s: summary.step_time,
+            samples_per_sec,
+            tokens_per_sec,
+            pauses: Pauses { count: summary.pause_count, total_s: summary.pause_total_s },
+            eta,
+            eval,
+            checkpoints,
+            loss: LossStats {
+                first: self.loss.first,
+                last: self.loss.last,
+                min: self.loss.min,
+                count: self.loss.count,
+                nan_count: self.loss.nan_count,
+                rel_change: self.loss.rel_change(),
+            },
+            reported: Reported {
+                bar_rate: self.bar_rate,
+                step_time_s: reported_step_time,
+                samples_per_sec: self.reported_samples_per_sec,
+                tokens_per_sec: self.reported_tokens_per_sec,
+                train_runtime_s: tr,
+                train_samples_per_sec: ts,
+                train_steps_per_sec: tst,
+            },
+            warnings: self.errors.warnings,
+            errors,
+            clock: self.clock,
+            timing_intervals: summary.intervals,
+            timing_window: summary.window_intervals,
+            notes,
+            recent: self.recent.iter().cloned().collect(),
+            input: InputStats { bytes: self.bytes, lines: self.lines, truncated_lines: self.truncated_lines, redraw_lines: self.redraw_lines },
+        }
+    }
+}
+
+/// Multiples of `every` in `(done, total]`.
+fn remaining_multiples(done: u64, total: u64, every: Option<u64>) -> Option<u64> {
+    let e = every.filter(|e| *e > 0)?;
+    Some((total / e).saturating_sub(done / e))
+}
+
+fn eta(last: Option<u64>, total: Option<u64>, t: &TimingSummary, eval: &EvalStats, ckpt: &CheckpointStats) -> Eta {
+    let (Some(last), Some(total)) = (last, total) else { return Eta::default() };
+    let remaining = total.saturating_sub(last);
+    let n_eval = remaining_multiples(last, total, eval.every_steps);
+    let n_ckpt = remaining_multiples(last, total, ckpt.every_steps);
+    // A save right after an eval is measured as part of the eval pause.
+    let extra = n_eval.unwrap_or(0) as f64 * eval.mean_s.unwrap_or(0.0)
+        + if eval.every_steps == ckpt.every_steps { 0.0 } else { n_ckpt.unwrap_or(0) as f64 * ckpt.mean_pause_s.unwrap_or(0.0) };
+    let f = |st: Option<f64>| st.map(|st| remaining as f64 * st + extra);
+    Eta {
+        remaining_steps: Some(remaining),
+        optimistic_s: f(t.step_time.p25),
+        base_s: f(t.step_time.p50),
+        pessimistic_s: f(t.step_time.p90),
+        remaining_evals: n_eval,
+        remaining_checkpoints: n_ckpt,
+    }
+}
+
+fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.digits$}"),
+        Some(x) => format!("{x}"),
+        None => "-".to_string(),
+    }
+}
+
+impl Analysis {
+    /// Whether any fatal error was found.
+    pub fn has_fatal(&self) -> bool {
+        self.errors.iter().any(|e| e.fatal)
+    }
+
+    pub fn error_classes(&self) -> Vec<ErrorClass> {
+        self.errors.iter().map(|e| e.class).collect()
+    }
+
+    /// Human-readable summary for the CLI.
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("verdict:  {}\n", self.verdict));
+        s.push_str(&format!("format:   {}\n", self.format.as_str()));
+        let step = match (self.last_step, self.total_steps) {
+            (Some(l), Some(t)) => format!("{l}/{t} ({:.1}%)", if t > 0 { 100.0 * l as f64 / t as f64 } else { 0.0 }),
+            (Some(l), None) => format!("{l} (total unknown)"),
+            (None, _) => "-".to_string(),
+        };
+        s.push_str(&format!("step:     {step}"));
+        if let Some(e) = self.epoch {
+            s.push_str(&format!("  epoch {e}"));
+        }
+        s.push('\n');
+        let r = &self.steps_per_sec;
+        s.push_str(&format!(
+            "speed:    {} steps/s median (p25 {}, p90 {}), overall {} incl. pauses\n",
+            fmt_opt(r.p50, 3),
+            fmt_opt(r.p25, 3),
+            fmt_opt(r.p90, 3),
+            fmt_opt(r.overall, 3)
+        ));
+        if let Some(p50) = self.step_time_s.p50 {
+            s.push_str(&format!(
+                "step:     {:.1} ms median (p25 {} ms, p90 {} ms)\n",
+                p50 * 1000.0,
+                fmt_opt(self.step_time_s.p25.map(|x| x * 1000.0), 1),
+                fmt_opt(self.step_time_s.p90.map(|x| x * 1000.0), 1)
+            ));
+        }
+        if let (Some(b), Some(r)) = (self.eta.base_s, self.eta.remaining_steps) {
+            if r > 0 {
+                s.push_str(&format!(
+                    "eta:      {:.0} s ({} - {} s) for {r} steps\n",
+                    b,
+                    fmt_opt(self.eta.optimistic_s, 0),
+                    fmt_opt(self.eta.pessimistic_s, 0)
+                ));
+            }
+        }
+        if self.samples_per_sec.is_some() || self.tokens_per_sec.is_some() {
+            s.push_str(&format!("data:     {} samples/s, {} tokens/s\n", fmt_opt(self.samples_per_sec, 1), fmt_opt(self.tokens_per_sec, 0)));
+        }
+        s.push_str(&format!("pauses:   {} ({:.1} s lost)", self.pauses.count, self.pauses.total_s));
+        if self.eval.count > 0 {
+            s.push_str(&format!("; eval x{} every {} steps, {} s each", self.eval.count, self.eval.every_steps.map_or("?".to_string(), |v| v.to_string()), fmt_opt(self.eval.mean_s, 2)));
+        }
+        if self.checkpoints.count > 0 {
+            s.push_str(&format!("; checkpoints x{}", self.checkpoints.count));
+        }
+        s.push('\n');
+        s.push_str(&format!(
+            "loss:     {} -> {} (min {}, {} values{})\n",
+            fmt_opt(self.loss.first, 4),
+            fmt_opt(self.loss.last, 4),
+            fmt_opt(self.loss.min, 4),
+            self.loss.count,
+            if self.loss.nan_count > 0 { format!(", {} NaN", self.loss.nan_count) } else { String::new() }
+        ));
+        let rep = &self.reported;
+        if rep.bar_rate.is_some() || rep.step_time_s.is_some() || rep.train_runtime_s.is_some() {
+            s.push_str("reported:");
+            if let Some(b) = rep.bar_rate {
+                s.push_str(&format!(" bar {b:.2} it/s;"));
+            }
+            if let Some(t) = rep.step_time_s {
+                s.push_str(&format!(" {:.1} ms/step;", t * 1000.0));
+            }
+            if let Some(t) = rep.train_runtime_s {
+                s.push_str(&format!(" train_runtime {t:.1} s, {} steps/s;", fmt_opt(rep.train_steps_per_sec, 3)));
+            }
+            s.push('\n');
+        }
+        for e in &self.errors {
+            s.push_str(&format!(
+                "{}:    [{}] {} x{}: {}\n",
+                if e.fatal { "FATAL" } else { "warn " },
+                e.class.as_str(),
+                e.label,
+                e.count,
+                e.message
+            ));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("note:     {n}\n"));
+        }
+        s
+    }
+}

@@ -1,0 +1,202 @@
+//! Log intelligence: turn the raw bytes of a training log into progress,
+//! throughput, loss and error facts. Pure (no IO), incremental, bounded in
+//! memory, and total: any byte sequence is accepted without panicking.
+//!
+//! Pipeline: [`normalize`] (bytes -> clean lines, prefixes/timestamps
+//! stripped) -> [`parse`] (per-format recognisers -> [`Event`]s) and
+//! [`errors`] (tracebacks and kill-fast signatures) -> [`throughput`]
+//! (step timing) -> [`LogAnalyzer::finish`] -> [`Analysis`].
+//!
+//! Reference for every format: `logs/FORMATS.md`; timing method:
+//! `logs/EXPECTATIONS_AND_ETA.md`.
+
+pub mod analyzer;
+pub mod errors;
+pub mod normalize;
+pub mod parse;
+pub mod replay;
+pub mod throughput;
+
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+pub use analyzer::{Analysis, CheckpointStats, Clock, Eta, EvalStats, InputStats, LogAnalyzer, LossStats, Pauses, Rates, Reported};
+pub use errors::{ErrorClass, LogError};
+pub use normalize::{LineFlags, NormLine, Normalizer, MAX_LINE_BYTES};
+pub use replay::{parse_timing_tsv, replay, replay_chunks, replay_into, TimingError, TimingTrace};
+pub use throughput::{Percentiles, PauseKind};
+
+/// The log format the analyzer locked onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Format {
+    #[serde(rename = "hf_trainer")]
+    HfTrainer,
+    #[serde(rename = "tqdm")]
+    Tqdm,
+    #[serde(rename = "lightning")]
+    Lightning,
+    #[serde(rename = "nanogpt")]
+    NanoGpt,
+    #[serde(rename = "megatron")]
+    Megatron,
+    #[serde(rename = "torchtitan")]
+    Torchtitan,
+    #[serde(rename = "deepspeed")]
+    DeepSpeed,
+    #[serde(rename = "keras")]
+    Keras,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::HfTrainer => "hf_trainer",
+            Format::Tqdm => "tqdm",
+            Format::Lightning => "lightning",
+            Format::NanoGpt => "nanogpt",
+            Format::Megatron => "megatron",
+            Format::Torchtitan => "torchtitan",
+            Format::DeepSpeed => "deepspeed",
+            Format::Keras => "keras",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+/// Which recogniser produced an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Tqdm,
+    HfDict,
+    NanoGpt,
+    LlamaC,
+    ModdedNanoGpt,
+    Megatron,
+    Torchtitan,
+    DeepSpeed,
+    DeepSpeedTimer,
+    Keras,
+    RichBar,
+    Marker,
+    Error,
+}
+
+pub(crate) const N_SOURCES: usize = 13;
+
+impl Source {
+    pub(crate) fn idx(self) -> usize {
+        self as usize
+    }
+    pub fn format(self) -> Format {
+        match self {
+            Source::Tqdm => Format::Tqdm,
+            Source::HfDict => Format::HfTrainer,
+            Source::NanoGpt | Source::LlamaC | Source::ModdedNanoGpt => Format::NanoGpt,
+            Source::Megatron => Format::Megatron,
+            Source::Torchtitan => Format::Torchtitan,
+            Source::DeepSpeed | Source::DeepSpeedTimer => Format::DeepSpeed,
+            Source::Keras => Format::Keras,
+            Source::RichBar => Format::Lightning,
+            Source::Marker | Source::Error => Format::Unknown,
+        }
+    }
+    pub(crate) const ALL: [Source; N_SOURCES] = [
+        Source::Tqdm,
+        Source::HfDict,
+        Source::NanoGpt,
+        Source::LlamaC,
+        Source::ModdedNanoGpt,
+        Source::Megatron,
+        Source::Torchtitan,
+        Source::DeepSpeed,
+        Source::DeepSpeedTimer,
+        Source::Keras,
+        Source::RichBar,
+        Source::Marker,
+        Source::Error,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Train,
+    Eval,
+    Checkpoint,
+    Error,
+    Info,
+}
+
+/// One fact from the log, uniform across formats. Rates are as the
+/// framework printed them (`*_per_sec`, `rate`, `step_time_s`); the
+/// analyzer's own measurements are in [`Analysis`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Arrival time or log timestamp (seconds), whichever clock the analyzer uses.
+    pub time: Option<f64>,
+    pub step: Option<u64>,
+    pub total_steps: Option<u64>,
+    pub epoch: Option<f64>,
+    pub loss: Option<f64>,
+    pub lr: Option<f64>,
+    pub grad_norm: Option<f64>,
+    /// Cumulative samples consumed, when the log says (Megatron, Lightning postfix).
+    pub samples: Option<f64>,
+    /// Cumulative tokens, when the log says (TRL `num_tokens`).
+    pub tokens: Option<f64>,
+    pub kind: EventKind,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub val_loss: Option<f64>,
+    /// Reported samples/s (DeepSpeed, Megatron NeoX, HF eval dicts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples_per_sec: Option<f64>,
+    /// Reported tokens/s (torchtitan `tps`, per GPU).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens_per_sec: Option<f64>,
+    /// Reported seconds per step (nanoGPT `time`, Megatron elapsed, Keras ms/step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_time_s: Option<f64>,
+    /// Reported steps/s (a bar's displayed, smoothed rate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// Reported runtime (HF `eval_runtime`, modded-nanogpt `train_time`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_s: Option<f64>,
+    /// Global batch size (Megatron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Event {
+    pub fn new(kind: EventKind, source: Source) -> Self {
+        Event {
+            time: None,
+            step: None,
+            total_steps: None,
+            epoch: None,
+            loss: None,
+            lr: None,
+            grad_norm: None,
+            samples: None,
+            tokens: None,
+            kind,
+            source,
+            val_loss: None,
+            samples_per_sec: None,
+            tokens_per_sec: None,
+            step_time_s: None,
+            rate: None,
+            runtime_s: None,
+            batch: None,
+            message: None,
+        }
+    }
+}

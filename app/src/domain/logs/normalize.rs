@@ -1,0 +1,646 @@
+//! Byte-stream normalisation: raw log bytes in, clean text lines out.
+//!
+//! Works incrementally (the watcher hands us whatever bytes arrived since the
+//! last check), so every piece of state that spans chunks lives in
+//! [`Normalizer`]: the unfinished last line and a `\r` whose meaning depends
+//! on the next byte (`\r\n` is one break, a bare `\r` is a tqdm redraw).
+//! Memory is bounded: a line longer than [`MAX_LINE_BYTES`] keeps its head
+//! and is marked truncated; the rest of it is dropped as it streams past.
+
+/// Longest line kept, in raw bytes. Longer lines keep their first
+/// `MAX_LINE_BYTES` bytes (enough for any metric line; a 1 GB line of junk
+/// must not cost 1 GB of memory).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// What happened to a line on its way through the normaliser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LineFlags {
+    /// Ended by a bare `\r`: the next segment redraws over it (tqdm/Keras frame).
+    pub redraw: bool,
+    /// Longer than [`MAX_LINE_BYTES`]; only the head was kept.
+    pub truncated: bool,
+    /// Contained a cursor-up (`ESC[A`): a nested bar (eval bar, shard writer).
+    pub cursor_up: bool,
+}
+
+/// One normalised line (owned form, for tests and simple callers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormLine {
+    pub text: String,
+    pub flags: LineFlags,
+}
+
+/// Incremental bytes -> lines splitter and cleaner.
+#[derive(Debug, Default, Clone)]
+pub struct Normalizer {
+    /// Raw bytes of the unfinished line (at most `MAX_LINE_BYTES`).
+    raw: Vec<u8>,
+    /// The unfinished line already overflowed the cap.
+    truncated: bool,
+    /// The previous chunk ended in `\r`; the line in `raw` waits to learn
+    /// whether a `\n` follows.
+    pending_cr: bool,
+    /// Scratch buffers reused across lines so the hot path does not allocate.
+    clean: Vec<u8>,
+}
+
+impl Normalizer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feed bytes; `emit` is called once per completed line.
+    pub fn push<F: FnMut(&str, LineFlags)>(&mut self, bytes: &[u8], mut emit: F) {
+        let mut i = 0;
+        if self.pending_cr && !bytes.is_empty() {
+            self.pending_cr = false;
+            if bytes[0] == b'\n' {
+                self.end_line(false, &mut emit);
+                i = 1;
+            } else {
+                self.end_line(true, &mut emit);
+            }
+        }
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            match find_eol(rest) {
+                None => {
+                    self.append(rest);
+                    break;
+                }
+                Some(p) => {
+                    self.append(&rest[..p]);
+                    let term = rest[p];
+                    i += p + 1;
+                    if term == b'\n' {
+                        self.end_line(false, &mut emit);
+                    } else if i < bytes.len() {
+                        if bytes[i] == b'\n' {
+                            i += 1;
+                            self.end_line(false, &mut emit);
+                        } else {
+                            self.end_line(true, &mut emit);
+                        }
+                    } else {
+                        // Undecided until the next chunk (or finish).
+                        self.pending_cr = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Flush the unfinished last line (end of stream). The normaliser can be
+    /// reused afterwards.
+    pub fn finish<F: FnMut(&str, LineFlags)>(&mut self, mut emit: F) {
+        if self.pending_cr {
+            self.pending_cr = false;
+            self.end_line(true, &mut emit);
+        } else if !self.raw.is_empty() || self.truncated {
+            self.end_line(false, &mut emit);
+        }
+    }
+
+    /// Bytes held for the unfinished line.
+    pub fn pending_bytes(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Convenience: owned lines for one chunk.
+    pub fn push_lines(&mut self, bytes: &[u8]) -> Vec<NormLine> {
+        let mut v = Vec::new();
+        self.push(bytes, |t, f| v.push(NormLine { text: t.to_string(), flags: f }));
+        v
+    }
+
+    /// Convenience: owned lines for the flushed tail.
+    pub fn finish_lines(&mut self) -> Vec<NormLine> {
+        let mut v = Vec::new();
+        self.finish(|t, f| v.push(NormLine { text: t.to_string(), flags: f }));
+        v
+    }
+
+    fn append(&mut self, b: &[u8]) {
+        let room = MAX_LINE_BYTES.saturating_sub(self.raw.len());
+        if b.len() > room {
+            self.raw.extend_from_slice(&b[..room]);
+            self.truncated = true;
+        } else {
+            self.raw.extend_from_slice(b);
+        }
+    }
+
+    fn end_line<F: FnMut(&str, LineFlags)>(&mut self, redraw: bool, emit: &mut F) {
+        let truncated = std::mem::take(&mut self.truncated);
+        let raw = std::mem::take(&mut self.raw);
+        // rsyslog/SageMaker escape control bytes as `#015` (CR) and `#033`
+        // (ESC); un-escape and re-split so those logs look like any other.
+        if raw.iter().fold(false, |acc, &b| acc | (b == b'#')) && has_octal_escape(&raw) {
+            let unescaped = unescape_octal(&raw);
+            let parts: Vec<&[u8]> = unescaped.split(|&b| b == b'\r').collect();
+            let n = parts.len();
+            for (k, part) in parts.into_iter().enumerate() {
+                let last = k + 1 == n;
+                let r = if last { redraw } else { true };
+                self.emit_segment(part, r, truncated && last, emit);
+            }
+        } else {
+            self.emit_segment(&raw, redraw, truncated, emit);
+        }
+        // Keep the allocation for the next line.
+        self.raw = raw;
+        self.raw.clear();
+    }
+
+    fn emit_segment<F: FnMut(&str, LineFlags)>(
+        &mut self,
+        seg: &[u8],
+        redraw: bool,
+        truncated: bool,
+        emit: &mut F,
+    ) {
+        let mut flags = LineFlags { redraw, truncated, cursor_up: false };
+        // Branch-free fold (vectorises); tabs take the slow path, which keeps them.
+        let needs_clean = seg.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f));
+        let bytes: &[u8] = if needs_clean {
+            self.clean.clear();
+            flags.cursor_up = clean_controls(seg, &mut self.clean);
+            &self.clean
+        } else {
+            seg
+        };
+        // A redraw frame that is only padding (tqdm.write clearing the bar)
+        // carries no information.
+        if redraw && bytes.iter().all(|b| *b == b' ' || *b == b'\t') {
+            return;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(s) => emit(s, flags),
+            Err(_) => {
+                let s = String::from_utf8_lossy(bytes);
+                emit(&s, flags)
+            }
+        }
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// First occurrence of `needle`, eight bytes at a time (SWAR zero-byte test).
+pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(w) ^ (LO * needle as u64);
+        if x.wrapping_sub(LO) & !x & HI != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == needle).map(|p| p + i)
+}
+
+/// First `\n` or `\r`: eight bytes at a time (SWAR zero-byte test), since
+/// this loop sees every byte of the log.
+pub fn find_eol(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        let a = x ^ (LO * b'\n' as u64);
+        let c = x ^ (LO * b'\r' as u64);
+        let za = a.wrapping_sub(LO) & !a & HI;
+        let zc = c.wrapping_sub(LO) & !c & HI;
+        if za | zc != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == b'\n' || c == b'\r').map(|p| p + i)
+}
+
+fn has_octal_escape(raw: &[u8]) -> bool {
+    // `#` is rare; memchr-speed search for it before comparing windows.
+    let mut from = 0;
+    while let Some(p) = raw[from..].iter().position(|&b| b == b'#') {
+        let i = from + p;
+        if raw.len() >= i + 4 && raw[i + 1] == b'0' && (&raw[i + 2..i + 4] == b"15" || &raw[i + 2..i + 4] == b"33") {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
+}
+
+fn unescape_octal(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'#' && i + 4 <= raw.len() {
+            match &raw[i..i + 4] {
+                b"#015" => {
+                    out.push(b'\r');
+                    i += 4;
+                    continue;
+                }
+                b"#033" => {
+                    out.push(0x1b);
+                    i += 4;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Remove ANSI CSI/OSC sequences, apply backspaces, drop other control
+/// bytes (NUL included). Returns whether a cursor-up (`ESC[<n>A`) was seen.
+fn clean_controls(seg: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut cursor_up = false;
+    let mut i = 0;
+    while i < seg.len() {
+        let b = seg[i];
+        match b {
+            0x1b => {
+                i += 1;
+                if i >= seg.len() {
+                    break;
+                }
+                match seg[i] {
+                    b'[' => {
+                        // CSI: parameter/intermediate bytes then one final byte.
+                        i += 1;
+                        while i < seg.len() && (0x20..=0x3f).contains(&seg[i]) {
+                            i += 1;
+                        }
+                        if i < seg.len() {
+                            if seg[i] == b'A' {
+                                cursor_up = true;
+                            }
+                            i += 1;
+                        }
+                    }
+                    b']' => {
+                        // OSC: until BEL or ESC '\'.
+                        i += 1;
+                        while i < seg.len() {
+                            if seg[i] == 0x07 {
+                                i += 1;
+                                break;
+                            }
+                            if seg[i] == 0x1b && i + 1 < seg.len() && seg[i + 1] == b'\\' {
+                                i += 2;
+                                break;
+                            }
+                            i += 1;
+                        }
+                    }
+                    _ => i += 1, // two-byte escape (charset selection etc.)
+                }
+            }
+            0x08 => {
+                // Backspace erases one character (a whole UTF-8 sequence).
+                while let Some(last) = out.pop() {
+                    if last & 0xC0 != 0x80 {
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            b'\t' => {
+                out.push(b);
+                i += 1;
+            }
+            0..=0x1f | 0x7f => i += 1,
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    cursor_up
+}
+
+/// A line body with its log prefixes removed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stripped<'a> {
+    pub body: &'a str,
+    /// Unix seconds from a logging timestamp in the prefix, if any.
+    pub ts: Option<f64>,
+    /// Rank from `[rankN]:` / `[defaultN]:` / `N: ` prefixes.
+    pub rank: Option<u32>,
+}
+
+/// Strip known logging / launcher prefixes, repeatedly (FORMATS.md §0.5).
+pub fn strip_prefixes(line: &str) -> Stripped<'_> {
+    let mut s = line;
+    let mut ts = None;
+    let mut rank = None;
+    for _ in 0..6 {
+        let before = s.len();
+        if let Some((rest, r)) = strip_rank(s) {
+            rank = rank.or(Some(r));
+            s = rest;
+        }
+        if let Some((rest, t)) = strip_log_head(s) {
+            if t.is_some() {
+                ts = t;
+            }
+            s = rest;
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    Stripped { body: s, ts, rank }
+}
+
+fn digits_len(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+fn parse_u32(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+/// `[rank3]:`, `[default0]:`, `3: ` (torchrun `--tee`), MPI
+/// `[1,mpirank:0,algo-1]<stdout>:` and a paste's `[80746] ` line numbers.
+fn strip_rank(s: &str) -> Option<(&str, u32)> {
+    let b = s.as_bytes();
+    match b.first() {
+        Some(b'[') | Some(b'0'..=b'9') => {}
+        _ => return None,
+    }
+    for tag in ["[rank", "[default"] {
+        if let Some(rest) = s.strip_prefix(tag) {
+            let n = digits_len(rest.as_bytes());
+            if n > 0 && rest.as_bytes().get(n) == Some(&b']') {
+                let r = parse_u32(&rest.as_bytes()[..n]).unwrap_or(0);
+                let after = &rest[n + 1..];
+                let after = after.strip_prefix(':').unwrap_or(after);
+                return Some((after, r));
+            }
+        }
+    }
+    if !b.is_empty() && b[0] == b'[' {
+        // MPI: `[1,mpirank:0,algo-1]<stdout>:`
+        if let Some(close) = s.find("]<std") {
+            let tail = &s[close + 1..];
+            for t in ["<stdout>:", "<stderr>:"] {
+                if let Some(rest) = tail.strip_prefix(t) {
+                    let r = s[..close]
+                        .find("mpirank:")
+                        .and_then(|p| {
+                            let d = &s.as_bytes()[p + 8..close];
+                            parse_u32(&d[..digits_len(d)])
+                        })
+                        .unwrap_or(0);
+                    return Some((rest, r));
+                }
+            }
+        }
+        // `[80746] ` paste line numbers (only digits inside).
+        let n = digits_len(&b[1..]);
+        if n > 0 && b.get(n + 1) == Some(&b']') && b.get(n + 2) == Some(&b' ') {
+            let r = parse_u32(&b[1..n + 1]).unwrap_or(0);
+            return Some((&s[n + 3..], r));
+        }
+    }
+    // `0: ` style rank prefix (1-4 digits, then ": ").
+    let n = digits_len(b);
+    if (1..=4).contains(&n) && b.get(n) == Some(&b':') && b.get(n + 1) == Some(&b' ') {
+        // Not `12:34` (time) since a space follows the colon.
+        let r = parse_u32(&b[..n]).unwrap_or(0);
+        return Some((&s[n + 2..], r));
+    }
+    None
+}
+
+/// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn num(b: &[u8], at: usize, len: usize) -> Option<i64> {
+    let s = b.get(at..at + len)?;
+    if !s.iter().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.iter().fold(0i64, |a, c| a * 10 + (c - b'0') as i64))
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or `T` separator) with optional `,mmm`/`.ffffff`
+/// fraction. Returns (unix seconds, bytes consumed).
+pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') {
+        return None;
+    }
+    let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
+    if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut secs = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    let mut used = 19;
+    if b.len() > 20 && (b[19] == b',' || b[19] == b'.') {
+        let n = digits_len(&b[20..]);
+        if n > 0 {
+            let frac = &s[20..20 + n.min(9)];
+            if let Ok(v) = frac.parse::<f64>() {
+                secs += v / 10f64.powi(frac.len() as i32);
+            }
+            used = 20 + n;
+        }
+    }
+    Some((secs, used))
+}
+
+/// `MM/DD/YYYY HH:MM:SS` (accelerate/diffusers logging).
+fn parse_us_datetime(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[2] != b'/' || b[5] != b'/' || b[10] != b' ' {
+        return None;
+    }
+    let (mo, d, y) = (num(b, 0, 2)?, num(b, 3, 2)?, num(b, 6, 4)?);
+    let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
+    if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) {
+        return None;
+    }
+    Some(((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64, 19))
+}
+
+const LEVELS: [&str; 6] = ["INFO", "WARNING", "ERROR", "DEBUG", "CRITICAL", "WARN"];
+
+/// One logging head at the start of `s`; returns the rest and the timestamp.
+fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
+    let b = s.as_bytes();
+    // Every head starts with `[`, a space, a digit or a glog level letter.
+    match b.first() {
+        Some(b'[') | Some(b' ') | Some(b'0'..=b'9') | Some(b'E') | Some(b'W') | Some(b'I') => {}
+        _ => return None,
+    }
+    // `[titan] TS - name - LEVEL - `
+    if let Some(rest) = s.strip_prefix("[titan] ") {
+        let (ts, used) = parse_iso_datetime(rest).map(|(t, u)| (Some(t), u)).unwrap_or((None, 0));
+        let tail = &rest[used..];
+        // Skip ` - name - LEVEL - `.
+        for lvl in LEVELS {
+            let pat = format!(" - {lvl} - ");
+            if let Some(p) = tail.find(&pat) {
+                if p < 80 {
+                    return Some((&tail[p + pat.len()..], ts));
+                }
+            }
+        }
+        return Some((tail.trim_start(), ts));
+    }
+    if let Some(rest) = s.strip_prefix("[transformers] ") {
+        return Some((rest, None));
+    }
+    // Bare or leading-space ISO timestamp: `2023-03-22 09:30:39 ` (ts),
+    // Megatron ` [2024-04-06 03:02:12] `.
+    let lead = s.len() - s.trim_start_matches(' ').len();
+    let t = &s[lead..];
+    if let Some((ts, used)) = parse_iso_datetime(t) {
+        let mut rest = &t[used..];
+        // `+02:00` style zone after an ISO dmesg timestamp.
+        if rest.starts_with('+') || rest.starts_with('-') {
+            let z = rest.as_bytes();
+            if z.len() >= 6 && z[3] == b':' {
+                rest = rest.get(6..).unwrap_or(rest);
+            }
+        }
+        let rest = rest.strip_prefix(" - ").unwrap_or(rest);
+        return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));
+    }
+    if t.starts_with('[') {
+        // `[2024-...]` (DeepSpeed, axolotl, Megatron), `[INFO 2020-...]`,
+        // `[INFO|trainer.py:1156] 2021-06-05 ... >> `, glog `[E321 02:07:08.408 file.cc:607] `.
+        let inner_end = t.find(']')?;
+        let inner = &t[1..inner_end];
+        let after = t[inner_end + 1..].trim_start_matches(' ');
+        if let Some((ts, _)) = parse_iso_datetime(inner) {
+            return Some((strip_bracket_tags(after), Some(ts)));
+        }
+        for lvl in LEVELS {
+            if let Some(r) = inner.strip_prefix(lvl) {
+                if let Some(r2) = r.strip_prefix(' ') {
+                    if let Some((ts, _)) = parse_iso_datetime(r2) {
+                        return Some((after, Some(ts)));
+                    }
+                }
+                if r.starts_with('|') {
+                    // HF examples: `[INFO|trainer.py:N] TS >> `
+                    if let Some((ts, used)) = parse_iso_datetime(after) {
+                        let rest = after[used..].trim_start_matches(' ');
+                        let rest = rest.strip_prefix(">> ").or_else(|| rest.strip_prefix(">>")).unwrap_or(rest);
+                        return Some((rest, Some(ts)));
+                    }
+                    return Some((after, None));
+                }
+            }
+        }
+        // glog inside brackets: `[E321 02:07:08.408271257 ProcessGroupNCCL.cpp:607]`
+        // or the old `[E ProcessGroupNCCL.cpp:458]`.
+        let ib = inner.as_bytes();
+        if !ib.is_empty() && matches!(ib[0], b'E' | b'W' | b'I') && inner.contains(".cpp:") {
+            return Some((after, None));
+        }
+        return None;
+    }
+    // Unbracketed glog: `E0325 20:57:27.620000 2606 path/api.py:869] `
+    let tb = t.as_bytes();
+    if tb.len() > 15
+        && matches!(tb[0], b'E' | b'W' | b'I')
+        && digits_len(&tb[1..]) == 4
+        && tb[5] == b' '
+        && tb.get(8) == Some(&b':')
+    {
+        if let Some(p) = t.find("] ") {
+            if p < 160 {
+                return Some((&t[p + 2..], None));
+            }
+        }
+    }
+    // accelerate: `07/02/2025 22:45:06 - INFO - __main__ - `
+    if let Some((ts, used)) = parse_us_datetime(t) {
+        let mut rest = t[used..].trim_start_matches(' ');
+        rest = rest.strip_prefix("- ").unwrap_or(rest);
+        for lvl in LEVELS {
+            if let Some(r) = rest.strip_prefix(lvl) {
+                let r = r.strip_prefix(" - ").unwrap_or(r);
+                // Logger name up to the next " - " (or end: an empty message).
+                let body = match r.find(" - ") {
+                    Some(p) => &r[p + 3..],
+                    None => match r.find(" -") {
+                        Some(p) if p + 2 == r.len() => "",
+                        _ => r,
+                    },
+                };
+                return Some((body, Some(ts)));
+            }
+        }
+        return Some((rest, Some(ts)));
+    }
+    None
+}
+
+fn strip_level_word(s: &str) -> &str {
+    for lvl in LEVELS {
+        if let Some(r) = s.strip_prefix(lvl) {
+            if let Some(r) = r.strip_prefix(" - ") {
+                return r;
+            }
+        }
+    }
+    s
+}
+
+/// After a `[timestamp]` head: drop `[LEVEL] `, `[file.py:12:func] `,
+/// `[PID:1] `, `[RANK:0] ` tags (DeepSpeed, axolotl).
+fn strip_bracket_tags(mut s: &str) -> &str {
+    for _ in 0..4 {
+        if !s.starts_with('[') {
+            break;
+        }
+        let Some(end) = s.find(']') else { break };
+        let inner = &s[1..end];
+        let is_tag = LEVELS.contains(&inner)
+            || inner.starts_with("PID:")
+            || inner.starts_with("RANK:")
+            || (inner.contains(".py:") && !inner.contains(' '))
+            || inner.starts_with("axolotl.");
+        if !is_tag {
+            break;
+        }
+        s = s[end + 1..].trim_start_matches(' ');
+    }
+    s
+}

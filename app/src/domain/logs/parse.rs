@@ -1,0 +1,833 @@
+//! Per-line recognisers for the training-log formats in FORMATS.md.
+//!
+//! Each recogniser looks at one normalised, prefix-stripped line body and
+//! either returns a typed record or `None`. They are hand-written matchers
+//! (no regex crate: smaller wasm, and a cheap first-byte test rejects most
+//! lines before any real work). None of them panics on any input.
+
+use super::{Event, EventKind, Source};
+
+// ---------------------------------------------------------------------------
+// multi-keyword prefilter
+
+/// For each first byte, a bitmask of the anchors (at most 32, each at least
+/// two bytes long) that start with it.
+pub const fn anchor_table(anchors: &[&[u8]]) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < anchors.len() && i < 32 {
+        t[anchors[i][0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+}
+
+/// Whether `hay` contains any of `anchors`: one pass over the bytes with a
+/// first-byte table, instead of one substring search per keyword.
+pub fn any_anchor(hay: &[u8], anchors: &[&[u8]], table: &[u32; 256]) -> bool {
+    for i in 0..hay.len() {
+        let mut m = table[hay[i] as usize];
+        while m != 0 {
+            let j = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let a = anchors[j];
+            // Second byte first: rejects almost every candidate cheaply.
+            if hay.len() - i >= a.len() && hay[i + 1] == a[1] && &hay[i..i + a.len()] == a {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------
+// number helpers
+
+
+/// Parse a float at the start of `s` (after optional spaces): digits, `.`,
+/// exponent, sign, `nan`, `inf`. Returns the value and bytes consumed
+/// (including the leading spaces).
+pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    let start = i;
+    let neg = b.get(i) == Some(&b'-');
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    if b.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+        let w = b.get(i..i + 3)?;
+        let w = [w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase(), w[2].to_ascii_lowercase()];
+        if &w == b"nan" {
+            return Some((f64::NAN, i + 3));
+        }
+        if &w == b"inf" {
+            let mut end = i + 3;
+            if s.get(end..end + 5).is_some_and(|x| x.eq_ignore_ascii_case("inity")) {
+                end += 5;
+            }
+            return Some((if neg { f64::NEG_INFINITY } else { f64::INFINITY }, end));
+        }
+        return None;
+    }
+    // One pass: accumulate the mantissa while finding the end; plain
+    // decimals (the common case) never reach the general parser.
+    let digits_start = i;
+    let mut mant: u64 = 0;
+    let mut ndigits = 0usize;
+    let mut frac = 0usize;
+    while i < b.len() && b[i].is_ascii_digit() {
+        mant = mant.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
+        ndigits += 1;
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            mant = mant.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
+            ndigits += 1;
+            frac += 1;
+            i += 1;
+        }
+    }
+    if ndigits == 0 {
+        return None;
+    }
+    let mut simple = ndigits <= 15;
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'-' || b[j] == b'+') {
+            j += 1;
+        }
+        let ds = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j > ds {
+            i = j;
+            simple = false;
+        }
+    }
+    let _ = digits_start;
+    let v = if simple {
+        // Exact integer / exact power of ten: correctly rounded.
+        let v = mant as f64 / POW10[frac];
+        if neg {
+            -v
+        } else {
+            v
+        }
+    } else {
+        s[start..i].parse().ok()?
+    };
+    Some((v, i))
+}
+
+/// Like [`float_prefix`] but accepts thousands separators (`16,384`).
+pub fn float_prefix_commas(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_digit() || (b[i] == b',' && i > start && i + 1 < b.len() && b[i + 1].is_ascii_digit())) {
+        i += 1;
+    }
+    if i == start {
+        return float_prefix(s);
+    }
+    let mut end = i;
+    if i < b.len() && b[i] == b'.' {
+        end += 1;
+        while end < b.len() && b[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    let cleaned: String = s[start..end].chars().filter(|c| *c != ',').collect();
+    Some((cleaned.parse().ok()?, end))
+}
+
+/// Unsigned integer at the start (after spaces), with optional `,` groups.
+pub fn uint_prefix(s: &str) -> Option<(u64, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    let start = i;
+    let mut v: u64 = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+        } else if c == b',' && i > start && b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if i == start {
+        None
+    } else {
+        Some((v, i))
+    }
+}
+
+/// Value after `key` somewhere in `s` (first occurrence), parsed as a float.
+pub fn float_after(s: &str, key: &str) -> Option<f64> {
+    let p = s.find(key)?;
+    float_prefix(&s[p + key.len()..]).map(|(v, _)| v)
+}
+
+/// `[H:]MM:SS` (hours unbounded) -> seconds. Returns value and length.
+pub fn duration_prefix(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    let mut parts = [0u64; 3];
+    let mut np = 0;
+    let mut i = 0;
+    loop {
+        let st = i;
+        let mut v = 0u64;
+        while i < b.len() && b[i].is_ascii_digit() && i - st < 9 {
+            v = v * 10 + (b[i] - b'0') as u64;
+            i += 1;
+        }
+        if i == st {
+            return None;
+        }
+        parts[np] = v;
+        np += 1;
+        if np < 3 && i < b.len() && b[i] == b':' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let secs = match np {
+        2 => parts[0] * 60 + parts[1],
+        3 => parts[0] * 3600 + parts[1] * 60 + parts[2],
+        _ => return None,
+    };
+    Some((secs as f64, i))
+}
+
+/// Number with an optional SI suffix (tqdm `unit_scale`): `1.20M` -> 1.2e6.
+fn si_number(s: &str) -> Option<f64> {
+    let (v, used) = float_prefix(s)?;
+    let rest = &s[used..];
+    let mult = match rest.as_bytes().first() {
+        None => 1.0,
+        Some(b'k') | Some(b'K') => 1e3,
+        Some(b'M') => 1e6,
+        Some(b'G') => 1e9,
+        Some(b'T') => 1e12,
+        Some(_) => 1.0,
+    };
+    Some(v * mult)
+}
+
+// ---------------------------------------------------------------------------
+// tqdm
+
+/// One tqdm frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TqdmFrame<'a> {
+    pub desc: &'a str,
+    pub n: f64,
+    pub total: Option<f64>,
+    pub elapsed_s: Option<f64>,
+    /// Units per second as displayed (an EMA: used only as a fallback).
+    pub rate: Option<f64>,
+    pub unit: &'a str,
+    pub postfix: &'a str,
+    /// Byte index just past the closing `]` (or the line end when cut).
+    pub end: usize,
+}
+
+/// Find and parse the first tqdm frame in `s`.
+pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    // Every line is offered here first, so the `[` search is SWAR.
+    while let Some(off) = super::normalize::find_byte(&b[from..], b'[') {
+        let p = from + off;
+        from = p + 1;
+        if p < 2 || b[p - 1] != b' ' {
+            continue;
+        }
+        let inner = &s[p + 1..];
+        let Some((elapsed, used)) = duration_prefix(inner) else { continue };
+        let mut rest = &inner[used..];
+        let has_total_form = rest.starts_with('<');
+        if has_total_form {
+            // remaining: duration or '?'
+            rest = &rest[1..];
+            if let Some(r) = rest.strip_prefix('?') {
+                rest = r;
+            } else if let Some((_, u)) = duration_prefix(rest) {
+                rest = &rest[u..];
+            } else {
+                continue;
+            }
+        }
+        let Some(r) = rest.strip_prefix(',') else {
+            // Cut line (paste width): `[00:12<16:46` with nothing after.
+            if !rest.is_empty() {
+                continue;
+            }
+            let Some(tok) = count_token(s, p - 1) else { continue };
+            return Some(TqdmFrame { desc: tok.2, n: tok.0, total: tok.1, elapsed_s: Some(elapsed), rate: None, unit: "it", postfix: "", end: s.len() });
+        };
+        rest = r.trim_start_matches(' ');
+        // rate
+        let (rate, unit, after_rate) = parse_rate(rest);
+        let consumed_to = s.len() - after_rate.len();
+        // Postfix runs to the closing `]`; a line cut before it keeps the rest.
+        let (postfix, end) = match after_rate.find(']') {
+            Some(close) => {
+                let pf = &after_rate[..close];
+                (pf.strip_prefix(", ").unwrap_or(pf), consumed_to + close + 1)
+            }
+            None => (after_rate.strip_prefix(", ").unwrap_or(after_rate), s.len()),
+        };
+        let Some((n, total, desc)) = count_token(s, p - 1) else { continue };
+        if has_total_form != total.is_some() && total.is_some() {
+            // `n/total` must come with `elapsed<remaining`.
+            continue;
+        }
+        return Some(TqdmFrame { desc, n, total, elapsed_s: Some(elapsed), rate, unit, postfix, end });
+    }
+    None
+}
+
+/// Byte-level search for an ASCII byte class (the result is a char
+/// boundary because the matched byte is ASCII). Cheaper than `str::find`
+/// with a char pattern, which showed up in profiles of the bar path.
+fn find_byte(s: &str, pred: impl Fn(u8) -> bool) -> Option<usize> {
+    s.as_bytes().iter().position(|&b| pred(b))
+}
+
+fn rfind_byte(s: &str, pred: impl Fn(u8) -> bool) -> Option<usize> {
+    s.as_bytes().iter().rposition(|&b| pred(b))
+}
+
+/// Parse `  4.00it/s`, `5.01s/it`, `?it/s`, `24.5ktok/s`. Returns
+/// (units per second, unit, rest).
+fn parse_rate(s: &str) -> (Option<f64>, &str, &str) {
+    if let Some(r) = s.strip_prefix('?') {
+        let end = find_byte(r, |b| b == b',' || b == b']').unwrap_or(r.len());
+        let unit = r[..end].trim_end_matches("/s");
+        return (None, unit, &r[end..]);
+    }
+    let Some((v, used)) = float_prefix(s) else {
+        let end = find_byte(s, |b| b == b',' || b == b']').unwrap_or(s.len());
+        return (None, "", &s[end..]);
+    };
+    let r = &s[used..];
+    let end = find_byte(r, |b| b == b',' || b == b']').unwrap_or(r.len());
+    let tok = &r[..end];
+    let rest = &r[end..];
+    if let Some(unit) = tok.strip_prefix("s/") {
+        let rate = if v > 0.0 { Some(1.0 / v) } else { None };
+        return (rate, unit, rest);
+    }
+    if let Some(u) = tok.strip_suffix("/s") {
+        let (mult, unit) = match u.as_bytes().first() {
+            Some(b'k') if u.len() > 1 => (1e3, &u[1..]),
+            Some(b'M') if u.len() > 1 => (1e6, &u[1..]),
+            Some(b'G') if u.len() > 1 => (1e9, &u[1..]),
+            _ => (1.0, u),
+        };
+        return (Some(v * mult), unit, rest);
+    }
+    (None, "", rest)
+}
+
+/// Parse the `n/total` (or `n<unit>`) token that ends at byte `end`
+/// (exclusive, the space before `[`), plus the description before it.
+fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
+    let head = s.get(..end)?;
+    let start = rfind_byte(head, |b| b == b' ' || b == b'|').map(|i| i + 1).unwrap_or(0);
+    let tok = &head[start..];
+    if tok.is_empty() {
+        return None;
+    }
+    let (n, total) = match find_byte(tok, |b| b == b'/') {
+        Some(sl) => {
+            let n = si_number(&tok[..sl])?;
+            let t = si_number(&tok[sl + 1..])?;
+            (n, Some(t))
+        }
+        None => {
+            let (n, used) = float_prefix(tok)?;
+            // `0it`, `12.5kB`: unit letters follow the number.
+            if !tok.as_bytes()[used..].iter().all(|c| c.is_ascii_alphabetic()) {
+                return None;
+            }
+            (n, None)
+        }
+    };
+    if n.is_nan() || n < 0.0 || total.is_some_and(|t| t.is_nan() || t < 0.0) {
+        return None;
+    }
+    // Description: text before the percentage / bar.
+    let mut pre = &head[..start];
+    if let Some(pct) = rfind_byte(pre, |b| b == b'%') {
+        let pb = pre.as_bytes();
+        let mut k = pct;
+        while k > 0 && (pb[k - 1].is_ascii_digit() || pb[k - 1] == b' ' || pb[k - 1] == b'.') {
+            k -= 1;
+        }
+        pre = &pre[..k];
+    }
+    let desc = pre.trim().trim_end_matches(':').trim_end();
+    // Bars glued after other output keep only the part after the last `]`
+    // or the last sentence; descriptions are short.
+    let desc = if desc.len() > 80 { "" } else { desc };
+    Some((n, total, desc))
+}
+
+/// `k=v` from a tqdm postfix.
+pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
+    for part in postfix.split(", ") {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
+            return float_prefix(v).map(|x| x.0);
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// HF Trainer dict lines
+
+/// A parsed `{'k': v, ...}` line: keys with numeric values (strings that
+/// look like numbers are numbers; transformers 5.x quotes them).
+pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
+    let t = s.trim();
+    let t = t.strip_prefix('{')?.strip_suffix('}')?;
+    if !t.starts_with('\'') && !t.starts_with('"') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start_matches([' ', ',']);
+        if rest.is_empty() {
+            break;
+        }
+        let q = rest.as_bytes()[0];
+        if q != b'\'' && q != b'"' {
+            return if out.is_empty() { None } else { Some(out) };
+        }
+        let close = rest[1..].find(q as char)? + 1;
+        let key = &rest[1..close];
+        rest = rest[close + 1..].trim_start();
+        rest = rest.strip_prefix(':')?.trim_start();
+        // value: quoted string, tensor(...), number, or other repr up to ','.
+        let (val, used) = if rest.starts_with('\'') || rest.starts_with('"') {
+            let vq = rest.as_bytes()[0] as char;
+            let vc = rest[1..].find(vq)? + 1;
+            (float_prefix(&rest[1..vc]).filter(|(_, u)| *u == vc - 1).map(|x| x.0), vc + 1)
+        } else if let Some(r) = rest.strip_prefix("tensor(") {
+            let close = r.find(')').map(|c| c + 8).unwrap_or(rest.len());
+            (float_prefix(r).map(|x| x.0), close)
+        } else {
+            let end = value_end(rest);
+            (float_prefix(&rest[..end]).map(|x| x.0), end)
+        };
+        if let Some(v) = val {
+            out.push((key, v));
+        }
+        rest = rest.get(used..).unwrap_or("");
+    }
+    Some(out)
+}
+
+/// End of an unquoted value: the next `,` at bracket depth 0.
+fn value_end(s: &str) -> usize {
+    let mut depth = 0i32;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth <= 0 => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// What an HF dict line means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HfDict {
+    Train(Event),
+    Eval(Event),
+    /// Final speed metrics (`train_runtime`, ...).
+    Final { runtime_s: Option<f64>, samples_per_sec: Option<f64>, steps_per_sec: Option<f64>, train_loss: Option<f64>, epoch: Option<f64> },
+}
+
+pub fn hf_dict(s: &str) -> Option<HfDict> {
+    let b = s.trim_start().as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let kv = parse_py_dict(s)?;
+    let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
+    if get("train_runtime").is_some() {
+        return Some(HfDict::Final {
+            runtime_s: get("train_runtime"),
+            samples_per_sec: get("train_samples_per_second"),
+            steps_per_sec: get("train_steps_per_second"),
+            train_loss: get("train_loss"),
+            epoch: get("epoch"),
+        });
+    }
+    let mut ev = Event::new(EventKind::Train, Source::HfDict);
+    ev.epoch = get("epoch");
+    ev.step = get("step").filter(|v| *v >= 0.0).map(|v| v as u64);
+    if let Some(l) = get("loss") {
+        ev.loss = Some(l);
+        ev.lr = get("learning_rate");
+        ev.grad_norm = get("grad_norm");
+        ev.tokens = get("num_tokens");
+        return Some(HfDict::Train(ev));
+    }
+    // eval dicts: eval_loss or eval_<name>_loss, eval_runtime.
+    let mut is_eval = false;
+    for (k, v) in &kv {
+        if let Some(r) = k.strip_prefix("eval_") {
+            is_eval = true;
+            if r.ends_with("loss") && ev.loss.is_none() {
+                ev.loss = Some(*v);
+            }
+            if r.ends_with("runtime") {
+                ev.runtime_s = Some(ev.runtime_s.unwrap_or(0.0) + *v);
+            }
+            if r.ends_with("samples_per_second") && ev.samples_per_sec.is_none() {
+                ev.samples_per_sec = Some(*v);
+            }
+        }
+    }
+    if is_eval {
+        ev.kind = EventKind::Eval;
+        return Some(HfDict::Eval(ev));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// nanoGPT family
+
+/// `iter N: loss X, time Yms[, mfu Z%]`, `step N: train loss X, val loss Y`,
+/// llama2.c `N | loss X | lr Y | Zms | mfu W%`, modded-nanogpt
+/// `step:N/T [val_loss:X ][train_loss:X ]train_time:Yms step_avg:Zms`.
+pub fn nanogpt(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let b = t.as_bytes();
+    let first = *b.first()?;
+    if first == b'i' {
+        let r = t.strip_prefix("iter ")?;
+        let (step, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix(": loss ")?;
+        let (loss, used) = float_prefix(r)?;
+        let r = &r[used..];
+        let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+        ev.step = Some(step);
+        ev.loss = Some(loss);
+        if let Some(p) = r.find("time ") {
+            if let Some((ms, _)) = float_prefix(&r[p + 5..]) {
+                ev.step_time_s = Some(ms / 1000.0);
+            }
+        }
+        return Some(ev);
+    }
+    if first == b's' {
+        if let Some(r) = t.strip_prefix("step ") {
+            let (step, used) = uint_prefix(r)?;
+            let r = r[used..].strip_prefix(": train loss ")?;
+            let (train, used) = float_prefix(r)?;
+            let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
+            ev.step = Some(step);
+            ev.loss = r[used..].find("val loss ").and_then(|p| float_prefix(&r[used + p + 9..])).map(|x| x.0).or(Some(train));
+            return Some(ev);
+        }
+        if let Some(r) = t.strip_prefix("step:") {
+            let (step, used) = uint_prefix(r)?;
+            let r = r[used..].strip_prefix('/')?;
+            let (total, used) = uint_prefix(r)?;
+            let r = &r[used..];
+            if !r.contains("train_time:") {
+                return None;
+            }
+            let val = float_after(r, "val_loss:");
+            let mut ev = Event::new(if val.is_some() { EventKind::Eval } else { EventKind::Train }, Source::ModdedNanoGpt);
+            ev.step = Some(step);
+            ev.total_steps = Some(total);
+            ev.loss = val.or_else(|| float_after(r, "train_loss:"));
+            ev.runtime_s = float_after(r, "train_time:").map(|ms| ms / 1000.0);
+            ev.step_time_s = float_after(r, "step_avg:").filter(|v| v.is_finite()).map(|ms| ms / 1000.0);
+            return Some(ev);
+        }
+        return None;
+    }
+    if first.is_ascii_digit() {
+        // llama2.c
+        let (step, used) = uint_prefix(t)?;
+        let r = t[used..].strip_prefix(" | loss ")?;
+        let (loss, used) = float_prefix(r)?;
+        let r = &r[used..];
+        let mut ev = Event::new(EventKind::Train, Source::LlamaC);
+        ev.step = Some(step);
+        ev.loss = Some(loss);
+        ev.lr = float_after(r, "| lr ");
+        // `| 8060.78ms |`: the field ending in "ms".
+        for f in r.split('|') {
+            let f = f.trim();
+            if let Some(ms) = f.strip_suffix("ms") {
+                if let Ok(v) = ms.parse::<f64>() {
+                    ev.step_time_s = Some(v / 1000.0);
+                }
+            }
+        }
+        return Some(ev);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Megatron
+
+pub fn megatron(s: &str) -> Option<Event> {
+    if !s.contains(" | ") {
+        return None;
+    }
+    let t = s.trim_start();
+    if let Some(r) = t.strip_prefix("validation loss at iteration ") {
+        let (step, _) = uint_prefix(r)?;
+        let mut ev = Event::new(EventKind::Eval, Source::Megatron);
+        ev.step = Some(step);
+        ev.loss = r.find("loss value:").and_then(|p| float_prefix(&r[p + 11..])).map(|x| x.0);
+        return Some(ev);
+    }
+    let ip = t.find("iteration ")?;
+    if ip > 40 || !t.contains("elapsed time per iteration (ms):") {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Megatron);
+    for field in t.split('|') {
+        let f = field.trim();
+        let Some(colon) = f.find(':') else {
+            if let Some(r) = f.strip_prefix("iteration") {
+                let (step, used) = uint_prefix(r.trim_start())?;
+                ev.step = Some(step);
+                let rr = r.trim_start()[used..].trim_start();
+                if let Some(tot) = rr.strip_prefix('/') {
+                    ev.total_steps = uint_prefix(tot.trim_start()).map(|x| x.0);
+                }
+            }
+            continue;
+        };
+        let key = f[..colon].trim();
+        let val = f[colon + 1..].trim();
+        let num = || float_prefix(val).map(|x| x.0);
+        match key {
+            "consumed samples" => ev.samples = num(),
+            "elapsed time per iteration (ms)" => ev.step_time_s = num().map(|v| v / 1000.0),
+            "learning rate" => ev.lr = num(),
+            "global batch size" => ev.batch = num(),
+            "grad norm" => ev.grad_norm = num(),
+            "samples/sec" => ev.samples_per_sec = num(),
+            "loss scale" | "number of skipped iterations" | "number of nan iterations" => {}
+            k if (k.ends_with(" loss") || k.ends_with("_loss") || k == "loss") && ev.loss.is_none() => ev.loss = num(),
+            _ => {}
+        }
+    }
+    ev.step?;
+    if ev.samples_per_sec.is_none() {
+        if let (Some(bs), Some(st)) = (ev.batch, ev.step_time_s) {
+            if st > 0.0 {
+                ev.samples_per_sec = Some(bs / st);
+            }
+        }
+    }
+    Some(ev)
+}
+
+// ---------------------------------------------------------------------------
+// torchtitan
+
+pub fn torchtitan(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let (kind, r) = if let Some(r) = t.strip_prefix("step:") {
+        (EventKind::Train, r)
+    } else if let Some(r) = t.strip_prefix("validate step:") {
+        (EventKind::Eval, r)
+    } else {
+        return None;
+    };
+    let (step, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if !r.starts_with(' ') {
+        return None;
+    }
+    let lp = r.find("loss:")?;
+    let mut ev = Event::new(kind, Source::Torchtitan);
+    ev.step = Some(step);
+    ev.loss = float_prefix(&r[lp + 5..]).map(|x| x.0);
+    ev.grad_norm = float_after(r, "grad_norm:");
+    for key in ["tps:", "wps:"] {
+        if let Some(p) = r.find(key) {
+            ev.tokens_per_sec = float_prefix_commas(&r[p + key.len()..]).map(|x| x.0);
+            break;
+        }
+    }
+    Some(ev)
+}
+
+// ---------------------------------------------------------------------------
+// DeepSpeed
+
+pub fn deepspeed(s: &str) -> Option<Event> {
+    if let Some(p) = s.find("step=") {
+        // `[Rank 0] step=40, skipped=2, lr=[5e-05], mom=[...]`
+        if s[p..].contains("skipped=") && (p == 0 || s.as_bytes()[p - 1] == b' ') {
+            let (step, _) = uint_prefix(&s[p + 5..])?;
+            let mut ev = Event::new(EventKind::Train, Source::DeepSpeed);
+            ev.step = Some(step);
+            ev.lr = s.find("lr=[").and_then(|q| float_prefix(&s[q + 4..])).map(|x| x.0);
+            return Some(ev);
+        }
+    }
+    if let (Some(p), true) = (s.find("global_step="), s.contains("SamplesPerSec=")) {
+        // `epoch=0/micro_step=34/global_step=34, RunningAvgSamplesPerSec=...`
+        let (step, _) = uint_prefix(&s[p + 12..])?;
+        let mut ev = Event::new(EventKind::Train, Source::DeepSpeedTimer);
+        ev.step = Some(step);
+        ev.samples_per_sec = float_after(s, "RunningAvgSamplesPerSec=").or_else(|| float_after(s, "CurrSamplesPerSec="));
+        return Some(ev);
+    }
+    if let Some(p) = s.find(", SamplesPerSec=").or_else(|| s.find(", RunningAvgSamplesPerSec=")) {
+        // old: `0/450, SamplesPerSec=7.45`
+        let head = s[..p].trim();
+        let tok = head.rsplit(' ').next()?;
+        let sl = tok.find('/')?;
+        let (step, _) = uint_prefix(&tok[sl + 1..])?;
+        let mut ev = Event::new(EventKind::Train, Source::DeepSpeedTimer);
+        ev.step = Some(step);
+        let r = &s[p + 2..];
+        ev.samples_per_sec = float_after(r, "=");
+        return Some(ev);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Keras
+
+/// Keras progbar line: `125/125 [====] - 7s 30ms/step - loss: 3.93`, Keras 3
+/// `125/125 ━━━ 7s 30ms/step - loss: ...`, `694/Unknown - 8s ...`. Returns
+/// the event (step = n within the epoch) and the epoch total if known.
+pub fn keras(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    if !t.as_bytes().first()?.is_ascii_digit() {
+        return None;
+    }
+    let (n, used) = uint_prefix(t)?;
+    let r = t[used..].strip_prefix('/')?;
+    let (total, r) = if let Some(r2) = r.strip_prefix("Unknown") {
+        (None, r2)
+    } else {
+        let (tot, u) = uint_prefix(r)?;
+        (Some(tot), &r[u..])
+    };
+    let r1 = r.trim_start();
+    let is_bar = r1.starts_with('[') && r1[1..].starts_with(['=', '.', '>', ']']);
+    let is_k3 = r1.starts_with('━') || r1.starts_with('─');
+    let is_v2 = r1.starts_with("- ");
+    if !(is_bar || is_k3 || is_v2) || !r.starts_with(' ') {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Keras);
+    ev.step = Some(n);
+    ev.total_steps = total;
+    // `30ms/step`, `1s/step`, `500us/step`
+    if let Some(p) = r1.find("/step") {
+        let head = &r1[..p];
+        let start = head.rfind(' ').map(|i| i + 1).unwrap_or(0);
+        let tok = &head[start..];
+        let (v, u) = float_prefix(tok).unwrap_or((f64::NAN, 0));
+        let scale = match &tok[u.min(tok.len())..] {
+            "ms" => 1e-3,
+            "us" | "µs" => 1e-6,
+            "s" => 1.0,
+            _ => f64::NAN,
+        };
+        if (v * scale).is_finite() {
+            ev.step_time_s = Some(v * scale);
+        }
+    }
+    for part in r1.split(" - ") {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix("loss:") {
+            ev.loss = float_prefix(v).map(|x| x.0);
+        } else if let Some(v) = part.strip_prefix("val_loss:") {
+            ev.val_loss = float_prefix(v).map(|x| x.0);
+        }
+    }
+    Some(ev)
+}
+
+/// `Epoch 3/200` (Keras epoch header). Returns (epoch, total epochs).
+pub fn keras_epoch(s: &str) -> Option<(u64, u64)> {
+    let r = s.trim().strip_prefix("Epoch ")?;
+    let (e, u) = uint_prefix(r)?;
+    let r = r[u..].strip_prefix('/')?;
+    let (t, u2) = uint_prefix(r)?;
+    if u2 != r.len() {
+        return None;
+    }
+    Some((e, t))
+}
+
+// ---------------------------------------------------------------------------
+// Lightning rich progress bar
+
+/// One frame of Lightning's rich progress bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RichBar {
+    pub epoch: Option<u64>,
+    pub n: f64,
+    pub total: Option<f64>,
+    pub elapsed_s: Option<f64>,
+    /// Displayed it/s (Lightning's average).
+    pub rate: Option<f64>,
+}
+
+/// `Epoch 1/1  ━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s v_num: 0.000`.
+pub fn rich_bar(s: &str) -> Option<RichBar> {
+    let bar = s.find('━')?;
+    if !s.contains('•') {
+        return None;
+    }
+    let head = s[..bar].trim();
+    let epoch = head.strip_prefix("Epoch ").and_then(uint_prefix).map(|x| x.0);
+    let mut it = s[bar..].trim_start_matches(['━', '╺', '╸', '─', ' ']).split_whitespace();
+    let tok = it.next()?;
+    let sl = tok.find('/')?;
+    let n = float_prefix(&tok[..sl])?.0;
+    let total = float_prefix(&tok[sl + 1..]).map(|x| x.0);
+    let elapsed_s = it.next().and_then(duration_prefix).map(|x| x.0);
+    let mut rate = None;
+    for w in it {
+        if let Some(v) = w.strip_suffix("it/s") {
+            rate = v.parse::<f64>().ok();
+        }
+    }
+    Some(RichBar { epoch, n, total, elapsed_s, rate })
+}

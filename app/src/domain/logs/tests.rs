@@ -1,0 +1,1079 @@
+//! Tests against the real corpus excerpts (`logs/corpus/*.txt`) and the
+//! byte-exact H200 traces (`traces/h200/`), plus fuzzing of the normaliser,
+//! the recognisers and the analyzer.
+//!
+//! Throughput references are computed from numbers the logs themselves
+//! print (bar rates and elapsed fields, nanoGPT iteration times), never
+//! hard-coded from our own output.
+
+use super::normalize::{strip_prefixes, LineFlags, Normalizer, MAX_LINE_BYTES};
+use super::*;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../server/data");
+
+fn read_bytes(rel: &str) -> Vec<u8> {
+    std::fs::read(format!("{DATA}/{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn read_text(rel: &str) -> String {
+    String::from_utf8_lossy(&read_bytes(rel)).into_owned()
+}
+
+/// Corpus fixture loader (SOURCES.md): split on `#@ source: `, drop `#@`
+/// lines, keep everything else byte for byte.
+fn corpus(file: &str) -> Vec<(String, String)> {
+    let text = read_text(&format!("logs/corpus/{file}"));
+    text.split("#@ source: ")
+        .skip(1)
+        .map(|part| {
+            let mut lines = part.split('\n');
+            let src = lines.next().unwrap_or("").to_string();
+            let body: Vec<&str> = lines.filter(|l| !l.starts_with("#@")).collect();
+            (src, body.join("\n"))
+        })
+        .collect()
+}
+
+fn analyze(text: &str) -> Analysis {
+    let mut a = LogAnalyzer::new();
+    a.push(text.as_bytes(), None);
+    a.finish()
+}
+
+fn blocks(file: &str, expected: usize) -> Vec<(String, Analysis)> {
+    let b = corpus(file);
+    assert_eq!(b.len(), expected, "{file}: number of source blocks");
+    b.into_iter().map(|(src, body)| (src, analyze(&body))).collect()
+}
+
+fn approx(a: Option<f64>, b: f64, rel: f64) -> bool {
+    match a {
+        Some(x) => ((x - b) / b).abs() <= rel,
+        None => false,
+    }
+}
+
+#[track_caller]
+fn assert_approx(a: Option<f64>, b: f64, rel: f64, what: &str) {
+    assert!(approx(a, b, rel), "{what}: got {a:?}, want {b} ±{:.1}%", rel * 100.0);
+}
+
+fn has_error(a: &Analysis, class: ErrorClass, fatal: bool) -> bool {
+    a.errors.iter().any(|e| e.class == class && e.fatal == fatal)
+}
+
+fn trace(name: &str) -> (Vec<u8>, TimingTrace) {
+    let log = read_bytes(&format!("traces/h200/{name}.log"));
+    let timing = parse_timing_tsv(&read_text(&format!("traces/h200/{name}.timing.tsv"))).expect("timing parses");
+    (log, timing)
+}
+
+/// (step, displayed rate in steps/s, elapsed seconds) for every frame of a
+/// tqdm bar with the given total, read straight from the raw log.
+fn bar_frames(log: &[u8], total: u64) -> Vec<(u64, f64, f64)> {
+    let text = String::from_utf8_lossy(log);
+    let pat = format!("/{total} [");
+    let mut out = Vec::new();
+    for seg in text.split(['\r', '\n']) {
+        let Some(p) = seg.find(&pat) else { continue };
+        let head = &seg[..p];
+        let n: u64 = match head.rsplit([' ', '|']).next().and_then(|x| x.parse().ok()) {
+            Some(n) => n,
+            None => continue,
+        };
+        let inner = &seg[p + pat.len()..];
+        let Some(close) = inner.find(']') else { continue };
+        let inner = &inner[..close];
+        let elapsed_s = inner.split('<').next().unwrap_or("");
+        let parts: Vec<f64> = elapsed_s.split(':').filter_map(|x| x.parse().ok()).collect();
+        let elapsed = parts.iter().fold(0.0, |acc, v| acc * 60.0 + v);
+        let rate_s = inner.split(", ").nth(1).unwrap_or("").trim();
+        let rate = if let Some(v) = rate_s.strip_suffix("it/s") {
+            v.trim().parse::<f64>().ok()
+        } else if let Some(v) = rate_s.strip_suffix("s/it") {
+            v.trim().parse::<f64>().ok().map(|x| 1.0 / x)
+        } else {
+            None
+        };
+        if let Some(r) = rate {
+            out.push((n, r, elapsed));
+        }
+    }
+    out
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[v.len() / 2]
+}
+
+// ---------------------------------------------------------------------------
+// normaliser
+
+fn lines_of(input: &[u8]) -> Vec<NormLine> {
+    let mut n = Normalizer::new();
+    let mut v = n.push_lines(input);
+    v.extend(n.finish_lines());
+    v
+}
+
+fn texts(input: &[u8]) -> Vec<String> {
+    lines_of(input).into_iter().map(|l| l.text).collect()
+}
+
+#[test]
+fn normalizer_splits_cr_and_crlf() {
+    let l = lines_of(b"a\r\nb\rc\nd");
+    assert_eq!(l.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+    assert!(!l[0].flags.redraw, "\\r\\n is one break");
+    assert!(l[1].flags.redraw, "bare \\r is a redraw");
+    assert!(!l[2].flags.redraw);
+    // `\r` at a chunk edge followed by `\n` in the next chunk: still one break.
+    let mut n = Normalizer::new();
+    let mut v = n.push_lines(b"x\r");
+    assert!(v.is_empty(), "undecided until the next byte");
+    v.extend(n.push_lines(b"\ny"));
+    v.extend(n.finish_lines());
+    assert_eq!(v.len(), 2);
+    assert!(!v[0].flags.redraw);
+}
+
+#[test]
+fn normalizer_strips_ansi_backspace_nul_and_marks_cursor_up() {
+    let l = lines_of(b"\x1b[31mred\x1b[39m \x1b[38;2;1;2;3mrgb\x1b[0m\x1b[A\n");
+    assert_eq!(l[0].text, "red rgb");
+    assert!(l[0].flags.cursor_up);
+    // Keras 3 writes backspaces over the previous frame.
+    assert_eq!(texts(b"12/50 old\x08\x08\x08new\n"), ["12/50 new"]);
+    assert_eq!(texts(b"a\x00b\x01c\n"), ["abc"]);
+    // OSC hyperlink
+    assert_eq!(texts(b"\x1b]8;;http://x\x07link\x1b]8;;\x07\n"), ["link"]);
+    // backspace erases a whole UTF-8 character
+    assert_eq!(texts("ab━\x08c\n".as_bytes()), ["abc"]);
+}
+
+#[test]
+fn normalizer_invalid_utf8_is_lossy() {
+    let t = texts(b"loss \xff\xfe 1.0\n");
+    assert_eq!(t[0], "loss \u{fffd}\u{fffd} 1.0");
+}
+
+#[test]
+fn normalizer_unescapes_rsyslog_octal() {
+    let l = lines_of(b"[1,mpirank:0,algo-1]<stdout>:#015Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s]#033[A\n");
+    assert_eq!(l.len(), 2);
+    assert_eq!(l[0].text, "[1,mpirank:0,algo-1]<stdout>:");
+    assert_eq!(l[1].text, "Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s]");
+    assert!(l[1].flags.cursor_up);
+}
+
+#[test]
+fn normalizer_caps_long_lines_with_bounded_memory() {
+    let mut n = Normalizer::new();
+    let chunk = vec![b'x'; 1 << 20];
+    let mut emitted = 0;
+    for _ in 0..32 {
+        n.push(&chunk, |_, _| emitted += 1);
+        assert!(n.pending_bytes() <= MAX_LINE_BYTES);
+    }
+    assert_eq!(emitted, 0);
+    let mut got: Vec<(usize, LineFlags)> = Vec::new();
+    n.push(b"\nnext\n", |t, f| got.push((t.len(), f)));
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].0, MAX_LINE_BYTES);
+    assert!(got[0].1.truncated);
+    assert!(!got[1].1.truncated);
+}
+
+#[test]
+fn prefixes_are_stripped_and_timestamps_kept() {
+    let s = strip_prefixes("[rank3]:[titan] 2025-06-16 22:30:50,322 - root - INFO - step: 200  loss:  6.1384");
+    assert_eq!(s.body, "step: 200  loss:  6.1384");
+    assert_eq!(s.rank, Some(3));
+    let ts = s.ts.expect("titan timestamp");
+    // 2025-06-16 22:30:50.322 UTC
+    assert!((ts - 1_750_113_050.322).abs() < 1e-3, "{ts}");
+    let s = strip_prefixes("[2022-03-11 02:06:58,985] [INFO] [logging.py:69:log_dist] [Rank 0] step=40, skipped=2");
+    assert_eq!(s.body, "[Rank 0] step=40, skipped=2");
+    assert!(s.ts.is_some());
+    let s = strip_prefixes("[2023-09-17 13:15:13,336] [INFO] [axolotl.utils.dataloader._len_est:264] [PID:11100] [RANK:0] packing_efficiency_estimate: 0.77");
+    assert_eq!(s.body, "packing_efficiency_estimate: 0.77");
+    let s = strip_prefixes("[INFO|trainer.py:2414] 2025-03-06 12:04:09,915 >>   Number of trainable parameters = 7,615,616,512");
+    assert_eq!(s.body, "  Number of trainable parameters = 7,615,616,512");
+    assert!(s.ts.is_some());
+    let s = strip_prefixes("07/02/2025 22:45:06 - INFO - __main__ - Steps:   0%|          | 0/3000 [00:00<?, ?it/s]");
+    assert_eq!(s.body, "Steps:   0%|          | 0/3000 [00:00<?, ?it/s]");
+    let s = strip_prefixes("[default0]:iter 10: loss 9.7622, time 41.58ms, mfu 107.95%");
+    assert_eq!(s.body, "iter 10: loss 9.7622, time 41.58ms, mfu 107.95%");
+    assert_eq!(s.rank, Some(0));
+    let s = strip_prefixes("0: iter 10: loss 9.7622, time 41.58ms");
+    assert_eq!(s.body, "iter 10: loss 9.7622, time 41.58ms");
+    let s = strip_prefixes("2023-03-22 09:30:39 iter 2920: loss 3.9883, time 1099.34ms, mfu 15.34%");
+    assert_eq!(s.body, "iter 2920: loss 3.9883, time 1099.34ms, mfu 15.34%");
+    let s = strip_prefixes(" [2024-04-06 03:02:12] iteration       71/     100 | consumed samples:");
+    assert_eq!(s.body, "iteration       71/     100 | consumed samples:");
+    let s = strip_prefixes("[transformers] `loss_type=None` was set");
+    assert_eq!(s.body, "`loss_type=None` was set");
+    let s = strip_prefixes("[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught");
+    assert_eq!(s.body, "[Rank 1] Watchdog caught");
+    let s = strip_prefixes("E0325 20:57:27.620000 2606 site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9)");
+    assert_eq!(s.body, "failed (exitcode: -9)");
+    // Lines that merely start with digits are left alone.
+    assert_eq!(strip_prefixes("490 | loss 5.7543").body, "490 | loss 5.7543");
+    assert_eq!(strip_prefixes("12:30 something").body, "12:30 something");
+}
+
+// ---------------------------------------------------------------------------
+// recognisers
+
+#[test]
+fn tqdm_frame_variants() {
+    let f = parse::parse_tqdm(" 50%|█████     | 4/8 [00:00<00:00, 30.65it/s]").expect("frame");
+    assert_eq!((f.n, f.total, f.rate, f.desc), (4.0, Some(8.0), Some(30.65), ""));
+    let f = parse::parse_tqdm("train:   2%|▎         | 1/40 [00:02<01:27,  2.25s/it, loss=7.032]").expect("s/it");
+    assert_eq!(f.desc, "train");
+    assert!(approx(f.rate, 1.0 / 2.25, 1e-9));
+    assert_eq!(parse::postfix_value(f.postfix, "loss"), Some(7.032));
+    let f = parse::parse_tqdm("Training: 0it [00:00, ?it/s]").expect("no total");
+    assert_eq!((f.n, f.total, f.rate), (0.0, None, None));
+    let f = parse::parse_tqdm("Epoch 0:   6%|██   | 32040/500150 [6:28:43<94:39:17,  1.37it/s, loss=2.6, v_num=95nc]").expect("hours");
+    assert_eq!(f.elapsed_s, Some((6 * 3600 + 28 * 60 + 43) as f64));
+    let f = parse::parse_tqdm("  4%|█▎  | 1.20M/2.00M [00:01<00:01, 24.5ktok/s]").expect("SI");
+    assert_eq!(f.total, Some(2.0e6));
+    assert_eq!(f.rate, Some(24500.0));
+    let f = parse::parse_tqdm("  2%|██▊    | 4/203 [00:37<30:55,  9.33s/i").expect("cut paste");
+    assert_eq!(f.n, 4.0);
+    let f = parse::parse_tqdm("100%██████████████████| 3000001/3000001 [03:33<00:00, 14061.26it/s]").expect("no pipe");
+    assert_eq!(f.n, 3000001.0);
+    // Not bars
+    assert!(parse::parse_tqdm("125/125 [==============================] - 7s 30ms/step").is_none());
+    assert!(parse::parse_tqdm("[2022-03-11 02:06:58,985] [INFO] x").is_none());
+    assert!(parse::parse_tqdm("Epoch 00002: val_loss improved [12:30").is_none());
+}
+
+#[test]
+fn hf_dict_variants() {
+    let d = parse::hf_dict("{'loss': '10.45', 'grad_norm': '1.093', 'learning_rate': '0.00018', 'epoch': '0.01667'}").expect("5.x");
+    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
+    assert_eq!((ev.loss, ev.grad_norm, ev.lr, ev.epoch), (Some(10.45), Some(1.093), Some(0.00018), Some(0.01667)));
+    let d = parse::hf_dict("{'loss': 2.119, 'grad_norm': 37.657958984375, 'learning_rate': 4.5833333333333334e-05, 'epoch': 0.25}   ").expect("4.x");
+    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
+    assert_eq!(ev.lr, Some(4.5833333333333334e-05));
+    let d = parse::hf_dict("{'loss': nan, 'grad_norm': tensor(3.5, device='cuda:0'), 'learning_rate': 1e-05, 'epoch': 0.5}").expect("nan/tensor");
+    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
+    assert!(ev.loss.is_some_and(f64::is_nan));
+    assert_eq!(ev.grad_norm, Some(3.5));
+    assert!(matches!(parse::hf_dict("{'train_runtime': '1615', 'train_samples_per_second': '0.248', 'train_steps_per_second': '0.124', 'train_loss': '0.2751', 'epoch': '0.8'}"), Some(parse::HfDict::Final { runtime_s: Some(r), .. }) if r == 1615.0));
+    assert!(matches!(parse::hf_dict("{'eval_loss': '0.01576', 'eval_runtime': '1.075', 'epoch': '0.3333'}"), Some(parse::HfDict::Eval(_))));
+    assert!(parse::hf_dict("{not a dict").is_none());
+    assert!(parse::hf_dict("{}").is_none());
+}
+
+#[test]
+fn one_line_recognisers() {
+    let e = parse::nanogpt("iter 10: loss 9.7622, time 41.58ms, mfu 107.95%").expect("nanogpt");
+    assert_eq!((e.step, e.loss), (Some(10), Some(9.7622)));
+    assert!(approx(e.step_time_s, 0.04158, 1e-9));
+    let e = parse::nanogpt("step 100: train loss 1.4757, val loss 1.4804").expect("eval");
+    assert_eq!((e.kind, e.step, e.loss), (EventKind::Eval, Some(100), Some(1.4804)));
+    let e = parse::nanogpt("500 | loss 6.0091 | lr 5.000000e-05 | 870067.53ms | mfu 0.19%").expect("llama2.c");
+    assert_eq!((e.step, e.lr), (Some(500), Some(5e-5)));
+    assert!(approx(e.step_time_s, 870.06753, 1e-9));
+    let e = parse::torchtitan("step:  3  loss:  4.9925  grad_norm:  2.6422  memory:  0.00GiB(0.00%)  tps: 30,768  tflops: 3.15  mfu: 0.32%").expect("titan");
+    assert_eq!((e.step, e.loss, e.grad_norm, e.tokens_per_sec), (Some(3), Some(4.9925), Some(2.6422), Some(30768.0)));
+    let e = parse::deepspeed("[Rank 0] step=35, skipped=0, lr=[2.1731931451279077e-06, 2.1731931451279077e-06], mom=[[0.9, 0.95], [0.9, 0.95]]").expect("ds");
+    assert_eq!(e.step, Some(35));
+    assert!(parse::deepspeed("TrainOutput(global_step=200, training_loss=2.8)").is_none());
+    let e = parse::keras("125/125 [==============================] - 7s 30ms/step - loss: 3.9305 - sparse_categorical_accuracy: 0.2280").expect("keras2");
+    assert_eq!((e.step, e.total_steps, e.loss), (Some(125), Some(125), Some(3.9305)));
+    let e = parse::keras("  12/50 ━━━━━━━━━━━━━━━━━━━━ 3s 82ms/step - loss: 1.2345e-01").expect("keras3");
+    assert_eq!(e.loss, Some(0.12345));
+    assert!(approx(e.step_time_s, 0.082, 1e-9));
+    assert!(parse::keras("2004, 2004, 0, 44").is_none());
+    assert_eq!(parse::keras_epoch("Epoch 3/200"), Some((3, 200)));
+    let r = parse::rich_bar("Epoch 1/1  ━━━━━━━━━━━━━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s v_num: 0.000").expect("rich");
+    assert_eq!((r.epoch, r.n, r.total, r.elapsed_s, r.rate), (Some(1), 40.0, Some(40.0), Some(1.0), Some(37.14)));
+}
+
+#[test]
+fn error_signatures() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
+    assert_eq!(c("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB."), Some((ErrorClass::Memory, true)));
+    assert_eq!(c("RuntimeError: CUDA out of memory. Tried to allocate 12.50 MiB (GPU 0; ...)"), Some((ErrorClass::Memory, true)));
+    assert_eq!(c("torch.AcceleratorError: CUDA error: device-side assert triggered"), Some((ErrorClass::Cuda, true)));
+    assert_eq!(c("RuntimeError: CUDA error: an illegal memory access was encountered"), Some((ErrorClass::Cuda, true)));
+    assert_eq!(c("Killed"), Some((ErrorClass::Killed, true)));
+    assert_eq!(c("./run.sh: line 3: 1234 Killed                  python train.py"), Some((ErrorClass::Killed, true)));
+    assert_eq!(c("NCCL WARN Cuda failure 'out of memory'"), Some((ErrorClass::Distributed, false)));
+    assert_eq!(c("WARNING: Retrying (Retry(total=4, connect=None)) after connection broken"), Some((ErrorClass::Dependency, false)));
+    assert_eq!(c("ImportError: libcudart.so.12: cannot open shared object file: No such file or directory"), Some((ErrorClass::Dependency, true)));
+    assert_eq!(c("RuntimeError: DataLoader worker (pid(s) 1234) exited unexpectedly"), Some((ErrorClass::Data, true)));
+    // Informational lines that mention scary words are not errors.
+    assert_eq!(c("c39f5cf046aa:4533:4533 [0] NCCL INFO NET/Plugin : dlerror=libnccl-net.so: cannot open shared object file"), None);
+    assert_eq!(c("Killed process count: 0 (all good)"), None);
+    assert_eq!(c("{'loss': '10.45'}"), None);
+}
+
+// ---------------------------------------------------------------------------
+// corpus: every excerpt, with the facts it must yield
+
+#[test]
+fn corpus_hf_trainer() {
+    let b = blocks("hf_trainer.txt", 10);
+    let a = &b[0].1;
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(2.119), Some(1.1649), 6));
+    assert_eq!(a.epoch, Some(1.5));
+    let a = &b[1].1;
+    assert_eq!((a.loss.first, a.loss.last, a.loss.count, a.loss.min), (Some(1.5214), Some(0.6321), 7, Some(0.3751)));
+    let a = &b[2].1;
+    assert_eq!((a.last_step, a.total_steps, a.format), (Some(40), Some(564), Format::HfTrainer));
+    assert_eq!((a.loss.first, a.loss.last), (Some(18.6387), Some(10.455857)));
+    let a = &b[3].1;
+    assert_eq!(a.verdict, "no training progress recognised", "banner only");
+    assert_eq!(a.total_steps, Some(196), "banner total with log prefix");
+    let a = &b[4].1;
+    assert_eq!((a.last_step, a.total_steps, a.format), (Some(4), Some(203), Format::HfTrainer));
+    let a = &b[5].1;
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_eq!(a.verdict, "completed");
+    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(116.1914), Some(1.721)));
+    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(3.1898), Some(2.5744), 10));
+    let a = &b[6].1;
+    assert_eq!(a.eval.count, 2);
+    assert_eq!(a.eval.last_loss, Some(0.2768329977989197));
+    assert_approx(a.eval.reported_runtime_mean_s, (12.5746 + 2.0719) / 2.0, 1e-9, "eval runtime");
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.1021), Some(1.0937)));
+    let a = &b[7].1;
+    assert_eq!((a.last_step, a.total_steps, a.finished), (Some(1000), Some(1000), true));
+    assert_eq!(a.loss.last, Some(0.7423));
+    assert!(a.errors.is_empty(), "INFO:root lines glued to bars are not errors: {:?}", a.errors);
+    let a = &b[8].1;
+    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(3.41), Some(1.764), 3));
+    assert_eq!(a.reported.train_runtime_s, Some(36.27));
+    let a = &b[9].1;
+    assert_eq!(a.verdict, "completed");
+    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(1615.0), Some(0.124)));
+}
+
+#[test]
+fn corpus_tqdm() {
+    let b = blocks("tqdm.txt", 4);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Tqdm, Some(1), Some(3000), Some(0.396)));
+    assert_eq!(a.clock, Clock::LogTimestamps);
+    let a = &b[1].1;
+    assert_eq!((a.last_step, a.total_steps), (Some(4), Some(203)));
+    // bar elapsed clock: 2 steps between [00:12] and [00:37]
+    assert_approx(a.steps_per_sec.overall, 2.0 / 25.0, 1e-9, "overall from bar elapsed");
+    let a = &b[2].1;
+    assert_eq!(a.last_step, Some(3000001));
+    assert!(has_error(a, ErrorClass::Killed, true));
+    assert!(a.verdict.starts_with("fatal: "));
+    let a = &b[3].1;
+    assert_eq!(a.verdict, "no training progress recognised");
+}
+
+#[test]
+fn corpus_lightning() {
+    let b = blocks("lightning.txt", 7);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step), (Format::Lightning, Some(6)));
+    assert_eq!(a.loss.first, Some(10.072));
+    let a = &b[1].1;
+    assert_eq!((a.format, a.last_step, a.loss.last), (Format::Lightning, Some(940), Some(0.223)));
+    assert_eq!(a.eval.count, 1, "validation bar between training frames");
+    let a = &b[2].1;
+    assert_eq!((a.format, a.last_step, a.loss.first), (Format::Lightning, Some(1660), Some(0.158)));
+    let a = &b[3].1;
+    assert_eq!(a.last_step, Some(32040));
+    assert!(has_error(a, ErrorClass::Distributed, true), "NCCL error glued after the bar");
+    assert_eq!(a.verdict, "fatal: NCCL collective timeout");
+    let a = &b[4].1;
+    assert_eq!(a.last_step, Some(3744), "epoch 1 continues the global step");
+    assert_eq!(a.epoch, Some(1.0));
+    let a = &b[5].1;
+    assert_eq!((a.format, a.last_step, a.loss.last), (Format::Lightning, Some(2), Some(2.29)));
+    assert!(a.eval.count >= 1);
+    let a = &b[6].1;
+    assert_eq!(a.verdict, "no training progress recognised");
+    assert!(a.errors.is_empty());
+}
+
+#[test]
+fn corpus_nanogpt() {
+    let b = blocks("nanogpt.txt", 7);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.loss.first, a.loss.last), (Format::NanoGpt, Some(240), Some(4.2648), Some(1.6524)));
+    assert_eq!(a.eval.count, 1);
+    assert_eq!(a.eval.last_loss, Some(1.7220));
+    assert_approx(a.reported.step_time_s, 0.8946, 0.002, "reported ms/iter");
+    assert!(a.steps_per_sec.p50.is_none(), "no clock in a plain excerpt");
+    assert!(a.notes.iter().any(|n| n.contains("not measured")));
+    let a = &b[1].1;
+    assert_eq!((a.last_step, a.loss.count), (Some(1641), 11));
+    assert_approx(a.reported.step_time_s, 0.5627, 0.002, "reported ms/iter");
+    // User timestamps: measured with the log's own clock, eval pause found.
+    let a = &b[2].1;
+    assert_eq!((a.clock, a.last_step), (Clock::LogTimestamps, Some(3060)));
+    assert_eq!(a.loss.nan_count, 6);
+    assert!(a.verdict.contains("NaN"), "{}", a.verdict);
+    assert_eq!(a.pauses.count, 1);
+    // iter 3000 printed 35392 ms incl. eval+save; normal ~1.1 s per iter.
+    assert_approx(Some(a.pauses.total_s), 35.392 - 1.1, 0.05, "pause cost");
+    assert_approx(a.step_time_s.p50, 1.0975, 0.05, "1 s resolution timestamps");
+    assert_eq!(a.checkpoints.count, 1);
+    let a = &b[3].1;
+    assert_eq!((a.last_step, a.loss.last), (Some(36299), Some(6.2880)));
+    let a = &b[4].1;
+    assert_eq!((a.format, a.last_step, a.loss.last, a.eval.count), (Format::NanoGpt, Some(520), Some(5.6863), 1));
+    let a = &b[5].1;
+    assert_eq!((a.last_step, a.loss.last), (Some(520), Some(4.6562)));
+    let a = &b[6].1;
+    assert_eq!((a.format, a.last_step, a.total_steps, a.eval.count), (Format::NanoGpt, Some(625), Some(1480), 6));
+    assert_eq!(a.eval.every_steps, Some(125));
+}
+
+#[test]
+fn corpus_megatron() {
+    let b = blocks("megatron.txt", 3);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.first), (Format::Megatron, Some(73), Some(100), Some(1.818812)));
+    assert_eq!(a.clock, Clock::LogTimestamps);
+    // 2 iterations between 03:02:12 and 03:02:24
+    assert_approx(a.steps_per_sec.overall, 2.0 / 12.0, 1e-9, "overall");
+    assert_approx(a.samples_per_sec, 128.0 * 2.0 / 12.0, 1e-9, "global batch x steps/s");
+    let a = &b[1].1;
+    assert_eq!((a.last_step, a.total_steps, a.loss.first, a.loss.count), (Some(204), Some(250000), Some(2.504220), 8));
+    let a = &b[2].1;
+    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Megatron, Some(34), Some(10000), Some(11.18665)));
+    assert_eq!(a.reported.samples_per_sec, Some(7.799));
+}
+
+#[test]
+fn corpus_torchtitan() {
+    let b = blocks("torchtitan.txt", 4);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.loss.first, a.loss.last), (Format::Torchtitan, Some(250), Some(6.1384), Some(5.8383)));
+    assert_eq!(a.reported.tokens_per_sec, Some(5862.0));
+    // 50 steps between 22:30:50.322 and 22:32:00.846
+    assert_approx(a.steps_per_sec.overall, 50.0 / 70.524, 1e-6, "overall");
+    let a = &b[1].1;
+    assert_eq!((a.last_step, a.loss.first, a.loss.last), (Some(10), Some(4.9925), Some(3.9119)));
+    assert!(a.recent.iter().any(|e| e.grad_norm == Some(1.6558)));
+    let a = &b[2].1;
+    assert_eq!((a.last_step, a.loss.count), (Some(5), 2), "seven per-rank copies of step 4 count once");
+    let a = &b[3].1;
+    assert_eq!((a.last_step, a.loss.count, a.loss.min), (Some(21), 8, Some(2.89959)));
+}
+
+#[test]
+fn corpus_deepspeed() {
+    let b = blocks("deepspeed.txt", 5);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(50)));
+    assert_approx(a.reported.samples_per_sec, 83.73838805358588, 1e-9, "SamplesPerSec");
+    let a = &b[1].1;
+    assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(34)));
+    let a = &b[2].1;
+    assert_eq!(a.last_step, Some(2498));
+    let a = &b[3].1;
+    assert_eq!(a.last_step, Some(4500));
+    assert!(a.warnings >= 8, "overflow storm counted: {}", a.warnings);
+    assert!(has_error(a, ErrorClass::Runtime, false) && !a.has_fatal());
+    assert_eq!(a.verdict, "progressing");
+    let a = &b[4].1;
+    assert_eq!(a.last_step, Some(450));
+    assert_approx(a.reported.samples_per_sec, 7.458824487454903, 1e-9, "old format");
+}
+
+#[test]
+fn corpus_keras() {
+    let b = blocks("keras.txt", 6);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Keras, Some(1250), Some(25000)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(3.9305), Some(2.2068)));
+    assert_approx(a.reported.step_time_s, 0.028, 1e-9, "ms/step");
+    let a = &b[1].1;
+    assert_eq!((a.format, a.last_step, a.loss.count), (Format::Keras, Some(56 * 32), 0));
+    let a = &b[2].1;
+    assert_eq!((a.last_step, a.loss.last), (Some(4 * 423), Some(1.1163)));
+    assert_approx(a.reported.step_time_s, 0.439, 1e-9, "ms/step");
+    let a = &b[3].1;
+    assert_eq!((a.last_step, a.eval.last_loss), (Some(3 * 6072), Some(0.4333)));
+    let a = &b[4].1;
+    assert_eq!((a.last_step, a.checkpoints.count), (Some(100), 1));
+    let a = &b[5].1;
+    assert_eq!((a.last_step, a.total_steps, a.loss.last), (Some(694), None, Some(0.3081)));
+}
+
+#[test]
+fn corpus_accelerate_and_axolotl() {
+    let b = blocks("accelerate.txt", 2);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Tqdm, Some(1), Some(3000), Some(0.396)));
+    let a = &b[1].1;
+    assert_eq!(a.verdict, "no training progress recognised");
+    assert!(!a.has_fatal(), "traceback frames without an exception line: {:?}", a.errors);
+    let b = blocks("axolotl.txt", 2);
+    let a = &b[0].1;
+    assert_eq!((a.format, a.last_step, a.total_steps), (Format::HfTrainer, Some(284), Some(873)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.0226), Some(0.8635)));
+    let a = &b[1].1;
+    assert_eq!(a.verdict, "no training progress recognised");
+    assert!(a.errors.is_empty());
+}
+
+#[test]
+fn corpus_errors_cuda_oom() {
+    let b = blocks("errors_cuda_oom.txt", 7);
+    let sizes = ["22.00 MiB", "2.26 GiB", "12.50 MiB", "1.70 GiB", "10.08 GiB", "22.78 GiB", "1024.00 MiB"];
+    for ((src, a), size) in b.iter().zip(sizes) {
+        assert!(has_error(a, ErrorClass::Memory, true), "{src}: {:?}", a.errors);
+        assert_eq!(a.verdict, format!("fatal: CUDA out of memory (tried to allocate {size})"), "{src}");
+    }
+}
+
+#[test]
+fn corpus_errors_deps_and_host() {
+    let b = blocks("errors_deps_and_host.txt", 10);
+    let want = [
+        (ErrorClass::Dependency, "fatal: pip could not install flash-attn"),
+        (ErrorClass::Dependency, "fatal: pip could not install flash-attn==2.8.0.post1"),
+        (ErrorClass::Dependency, "fatal: pip package build failed"),
+        (ErrorClass::Dependency, "fatal: pip package build failed"),
+        (ErrorClass::Dependency, "fatal: CUDA_HOME not set (building a CUDA extension)"),
+        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
+        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
+        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
+        (ErrorClass::Killed, "fatal: host OOM killer killed python"),
+        (ErrorClass::Data, "fatal: DataLoader worker bus error (/dev/shm too small)"),
+    ];
+    for ((src, a), (class, verdict)) in b.iter().zip(want) {
+        assert!(has_error(a, class, true), "{src}: {:?}", a.errors);
+        assert_eq!(a.verdict, verdict, "{src}");
+    }
+    // SpaTracker: the nested traceback's ModuleNotFoundError is captured.
+    assert!(b[3].1.errors.iter().any(|e| e.label == "missing Python module 'packaging'" && !e.traceback.is_empty()));
+    // The dmesg excerpt names the killed process.
+    assert!(b[7].1.errors.iter().any(|e| e.label == "host OOM killer killed perl"));
+}
+
+#[test]
+fn corpus_errors_distributed() {
+    let b = blocks("errors_distributed.txt", 11);
+    let want = [
+        "fatal: NCCL collective timeout",
+        "fatal: NCCL collective timeout",
+        "fatal: NCCL watchdog aborted the process group",
+        "fatal: NCCL collective timeout",
+        "fatal: NCCL error",
+        "fatal: NCCL error",
+        "fatal: NCCL error",
+        "fatal: worker killed by SIGKILL (likely host out of memory)",
+        "fatal: torchrun: worker exited with code -9",
+        "fatal: torchrun: worker exited with code -9",
+        "fatal: torchrun: worker exited with code 1",
+    ];
+    for ((src, a), verdict) in b.iter().zip(want) {
+        assert_eq!(a.verdict, verdict, "{src}: {:?}", a.errors);
+    }
+    for (i, (_, a)) in b.iter().enumerate() {
+        let class = if i == 7 { ErrorClass::Killed } else { ErrorClass::Distributed };
+        assert!(has_error(a, class, true), "block {i}");
+    }
+    // Per-rank copies of the same watchdog line collapse into one counted error.
+    let e = &b[0].1.errors[0];
+    assert_eq!((e.class, e.count), (ErrorClass::Distributed, 2));
+}
+
+#[test]
+fn corpus_nvidia_smi_is_not_training() {
+    for (src, a) in blocks("nvidia_smi.txt", 12) {
+        assert_eq!(a.verdict, "no training progress recognised", "{src}");
+        assert!(!a.has_fatal(), "{src}: {:?}", a.errors);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// traces: replayed with their recorded arrival times
+
+#[test]
+fn timing_tsv_parses() {
+    let (log, t) = trace("hf_trainer");
+    assert_eq!(t.start_unix, Some(1795889395.584));
+    assert_eq!(t.cmd.as_deref(), Some("python3 /workspace/smoke-tests/hf_smoke.py 16 600"));
+    assert_eq!(t.exit, Some((0, 99.435)));
+    assert_eq!(t.points.last().map(|p| p.1), Some(log.len() as u64));
+    let joined: Vec<u8> = replay_chunks(&log, &t).into_iter().flat_map(|(_, c)| c.to_vec()).collect();
+    assert_eq!(joined, log, "chunks reassemble the log");
+    assert!(matches!(parse_timing_tsv("1.0\t5\nbad row\n"), Err(TimingError::BadRow { line: 2, .. })));
+    assert!(matches!(parse_timing_tsv("1.0\t5\n2.0\t3\n"), Err(TimingError::NotMonotonic { line: 2 })));
+    assert!(matches!(parse_timing_tsv("# cmd\tx\n"), Err(TimingError::Empty)));
+}
+
+#[test]
+fn trace_hf_trainer() {
+    let (log, t) = trace("hf_trainer");
+    let a = replay(&log, &t);
+    assert_eq!((a.format, a.last_step, a.total_steps, a.finished), (Format::HfTrainer, Some(600), Some(600), true));
+    assert_eq!(a.verdict, "completed");
+    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(10.45), Some(0.00531), 60));
+    assert_eq!((a.eval.count, a.eval.every_steps), (3, Some(200)));
+    assert_eq!(a.eval.last_loss, Some(0.004019));
+    assert_eq!(a.checkpoints.count, 2, "shard writer at 400 and at the end");
+    assert_eq!(a.pauses.count, 2, "evals at 200 and 400 fall inside training");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(79.43), Some(7.554)));
+
+    // Recent median vs the bar's own displayed rates over the same window
+    // (the last ~64 steps before the close redraw).
+    let frames = bar_frames(&log, 600);
+    let recent: Vec<f64> = frames.iter().filter(|f| f.0 > 600 - 64 && f.0 < 600).map(|f| f.1).collect();
+    let reference = median(recent);
+    assert_approx(a.steps_per_sec.p50, reference, 0.02, "p50 vs displayed it/s");
+    // Whole-run rate incl. pauses vs the bar's elapsed field: steps 1..600.
+    let f1 = frames.iter().find(|f| f.0 == 1).copied().expect("frame 1");
+    let f600 = frames.iter().find(|f| f.0 == 600).copied().expect("frame 600");
+    let overall_ref = 599.0 / (f600.2 - f1.2);
+    assert_approx(a.steps_per_sec.overall, overall_ref, 0.02, "overall vs bar elapsed");
+    // ~8.2-8.7 it/s: the healthy-run number of the README.
+    assert!(a.steps_per_sec.p50.is_some_and(|r| (8.0..9.0).contains(&r)));
+    // Eval pauses measured: the first eval alone reports 1.075 s of runtime.
+    assert!(a.pauses.total_s > 1.075 && a.pauses.total_s < 6.0, "{}", a.pauses.total_s);
+    assert_eq!(a.clock, Clock::Arrival);
+}
+
+#[test]
+fn trace_hf_flat_loss() {
+    let (log, t) = trace("hf_flat_loss");
+    let a = replay(&log, &t);
+    assert_eq!((a.format, a.last_step, a.total_steps), (Format::HfTrainer, Some(300), Some(300)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(10.97), Some(10.97)));
+    assert!(a.loss.rel_change.is_some_and(|r| r.abs() < 0.01), "flat loss: {:?}", a.loss.rel_change);
+    let frames = bar_frames(&log, 300);
+    let recent: Vec<f64> = frames.iter().filter(|f| f.0 > 300 - 64 && f.0 < 300).map(|f| f.1).collect();
+    assert_approx(a.steps_per_sec.p50, median(recent), 0.02, "p50 vs displayed it/s");
+    assert_eq!(a.eval.count, 2);
+}
+
+#[test]
+fn trace_nanogpt() {
+    let (log, t) = trace("nanogpt");
+    let a = replay(&log, &t);
+    assert_eq!((a.format, a.last_step, a.total_steps, a.verdict.as_str()), (Format::NanoGpt, Some(400), Some(400), "completed"));
+    assert_eq!((a.loss.first, a.loss.last), (Some(10.9839), Some(0.0423)));
+    assert_eq!((a.eval.count, a.eval.every_steps, a.checkpoints.count), (5, Some(100), 4));
+    // Reference: the printed per-iteration times, outside evals and warm-up.
+    let text = String::from_utf8_lossy(&log);
+    let mut printed = Vec::new();
+    let mut pause_ms = Vec::new();
+    for l in text.lines() {
+        if let Some(ev) = parse::nanogpt(l) {
+            if let (Some(step), Some(st)) = (ev.step, ev.step_time_s) {
+                if step == 0 {
+                    continue;
+                }
+                if st > 1.0 {
+                    pause_ms.push(st);
+                } else {
+                    printed.push(st);
+                }
+            }
+        }
+    }
+    let ref_step = median(printed.clone());
+    assert!((0.040..0.045).contains(&ref_step), "~42 ms/iter: {ref_step}");
+    assert_approx(a.step_time_s.p50, ref_step, 0.02, "p50 step time vs printed ms/iter");
+    assert_approx(a.tokens_per_sec, 16384.0 / a.step_time_s.p50.unwrap_or(1.0), 1e-9, "tokens/s = tokens/iter / step time");
+    // Four eval+checkpoint pauses; their cost is what the printed pause
+    // iterations took beyond a normal iteration.
+    assert_eq!(a.pauses.count, 4);
+    let ref_pause: f64 = pause_ms.iter().map(|p| p - ref_step).sum();
+    assert_approx(Some(a.pauses.total_s), ref_pause, 0.05, "pause total vs printed");
+    assert_approx(a.eval.mean_s, ref_pause / 4.0, 0.05, "eval pause mean");
+}
+
+#[test]
+fn trace_loader_bound() {
+    let (log, t) = trace("loader_bound");
+    let a = replay(&log, &t);
+    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Tqdm, Some(40), Some(40)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(7.032), Some(7.423)));
+    // tqdm's close redraw prints the whole-run average (1.16 s/it).
+    let frames = bar_frames(&log, 40);
+    let closing = frames.last().expect("frames").1;
+    assert_approx(a.steps_per_sec.overall, closing, 0.02, "overall vs tqdm's closing average");
+    let p50 = a.step_time_s.p50.unwrap_or(0.0);
+    assert!((1.0..1.3).contains(&p50), "~1.1 s/it input-bound: {p50}");
+}
+
+#[test]
+fn trace_lightning_rich_bar_reports_honestly() {
+    let (log, t) = trace("lightning");
+    let chunks = replay_chunks(&log, &t);
+    // Live: nothing but startup output until the very end.
+    let mut an = LogAnalyzer::new();
+    let n = chunks.len();
+    for (i, (time, c)) in chunks.iter().enumerate() {
+        an.push(c, Some(*time));
+        if i + 3 < n {
+            let mid = an.finish();
+            assert_eq!(mid.verdict, "no training progress recognised", "chunk {i}");
+        }
+    }
+    let a = an.finish();
+    assert_eq!((a.format, a.last_step, a.total_steps, a.finished), (Format::Lightning, Some(500), Some(500), true));
+    assert_eq!(a.steps_per_sec, Rates::default(), "no live timing can be measured");
+    assert!(a.notes.iter().any(|n| n.contains("rich progress bar")));
+    assert_eq!(a.reported.bar_rate, Some(20.01));
+    assert_eq!(a.loss.last, Some(0.014));
+    assert_eq!(a.eval.last_loss, Some(0.011));
+}
+
+#[test]
+fn trace_hf_oom() {
+    let (log, t) = trace("hf_oom");
+    let a = replay(&log, &t);
+    assert!(a.verdict.starts_with("fatal: CUDA out of memory"), "{}", a.verdict);
+    let e = a.errors.iter().find(|e| e.class == ErrorClass::Memory).expect("memory error");
+    assert!(e.fatal);
+    assert!(e.message.starts_with("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB"));
+    assert!(e.traceback.len() > 20, "whole block captured: {}", e.traceback.len());
+    assert!(e.traceback[0].starts_with("Traceback (most recent call last)"));
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+}
+
+#[test]
+fn trace_import_error_and_pip_fail() {
+    let (log, t) = trace("import_error");
+    let a = replay(&log, &t);
+    assert_eq!(a.verdict, "fatal: missing Python module 'flash_attn'");
+    assert!(has_error(&a, ErrorClass::Dependency, true));
+    assert_eq!(a.errors[0].traceback.len(), 3);
+    let (log, t) = trace("pip_fail");
+    let a = replay(&log, &t);
+    assert!(has_error(&a, ErrorClass::Dependency, true));
+    assert_eq!(a.verdict, "fatal: pip could not install flash-attn-nonexistent-pkg");
+}
+
+#[test]
+fn traces_one_shot_equals_replay_except_timing() {
+    for name in ["hf_trainer", "hf_flat_loss", "nanogpt", "loader_bound", "lightning", "hf_oom", "import_error", "pip_fail"] {
+        let (log, t) = trace(name);
+        let live = replay(&log, &t);
+        let mut an = LogAnalyzer::new();
+        an.push(&log, None);
+        let plain = an.finish();
+        assert_eq!((live.format, live.last_step, live.total_steps), (plain.format, plain.last_step, plain.total_steps), "{name}");
+        assert_eq!((live.loss, live.verdict.clone()), (plain.loss, plain.verdict.clone()), "{name}");
+        assert_eq!(live.error_classes(), plain.error_classes(), "{name}");
+        // finish() is repeatable and does not disturb the analyzer.
+        assert_eq!(an.finish(), plain, "{name}");
+    }
+}
+
+#[test]
+fn plain_hf_log_uses_bar_elapsed_clock() {
+    let (log, _) = trace("hf_trainer");
+    let mut an = LogAnalyzer::new();
+    an.push(&log, None);
+    let a = an.finish();
+    assert_eq!(a.clock, Clock::BarElapsed);
+    assert!(a.notes.iter().any(|n| n.contains("1 s resolution")));
+    let p50 = a.steps_per_sec.p50.unwrap_or(0.0);
+    assert!((7.5..9.5).contains(&p50), "{p50}");
+}
+
+#[test]
+fn analysis_json_shape() {
+    let (log, t) = trace("hf_trainer");
+    let v = serde_json::to_value(replay(&log, &t)).expect("serialises");
+    for key in ["format", "last_step", "total_steps", "steps_per_sec", "pauses", "loss", "errors", "verdict", "eval", "samples_per_sec", "tokens_per_sec", "recent"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["format"], "hf_trainer");
+    for k in ["p25", "p50", "p90", "overall"] {
+        assert!(v["steps_per_sec"][k].is_number(), "{k}");
+    }
+    assert!(v["pauses"]["count"].is_number() && v["pauses"]["total_s"].is_number());
+    assert!(v["loss"]["first"].is_number() && v["loss"]["last"].is_number());
+    let (log, t) = trace("hf_oom");
+    let v = serde_json::to_value(replay(&log, &t)).expect("serialises");
+    assert_eq!(v["errors"][0]["class"], "memory");
+    assert_eq!(v["errors"][0]["fatal"], true);
+    assert!(v["errors"][0]["message"].as_str().unwrap_or("").contains("CUDA out of memory"));
+    let v = serde_json::to_value(analyze("")).expect("serialises");
+    assert!(v["total_steps"].is_null() && v["steps_per_sec"]["p50"].is_null());
+    assert_eq!(v["format"], "unknown");
+    let text = replay(&trace("nanogpt").0, &trace("nanogpt").1).render_text();
+    assert!(text.contains("verdict:  completed") && text.contains("nanogpt") && text.contains("ms median"));
+}
+
+#[test]
+fn keras3_stream_with_backspaces_and_redraws() {
+    // Keras 3 progbar as described in FORMATS.md §9: every update erases the
+    // previous frame with backspaces and redraws after `\r`, even in files.
+    let mut log = Vec::new();
+    for epoch in 1..=2u32 {
+        log.extend_from_slice(format!("Epoch {epoch}/2\n").as_bytes());
+        let mut prev = 0;
+        for n in 1..=20u32 {
+            let frame = format!("{n:>2}/20 \u{2501}\u{2501}\u{2501}\u{2501}\u{2501} 1s 50ms/step - loss: {:.4}", 3.0 - 0.05 * (n + 20 * (epoch - 1)) as f64);
+            log.extend(std::iter::repeat_n(b'\x08', prev));
+            log.push(b'\r');
+            log.extend_from_slice(frame.as_bytes());
+            prev = frame.chars().count();
+        }
+        log.push(b'\n');
+    }
+    let mut an = LogAnalyzer::new();
+    for (i, c) in log.chunks(37).enumerate() {
+        an.push(c, Some(i as f64 * 0.05));
+    }
+    let a = an.finish();
+    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Keras, Some(40), Some(40)));
+    assert_eq!(a.loss.last, Some(1.0));
+    assert_approx(a.reported.step_time_s, 0.05, 1e-9, "ms/step");
+    assert!(a.steps_per_sec.p50.is_some());
+}
+
+#[test]
+fn restarted_run_is_followed() {
+    let mut log = String::new();
+    for i in 0..50 {
+        log.push_str(&format!("iter {}: loss {:.3}, time 10.00ms\n", i * 10, 5.0 - i as f64 * 0.01));
+    }
+    for i in 0..20 {
+        log.push_str(&format!("iter {}: loss {:.3}, time 10.00ms\n", i * 10, 6.0));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(190), "follows the new counter");
+    assert!(a.notes.iter().any(|n| n.contains("restarted")));
+    // A few stray lower records (other ranks) do not count as a restart.
+    let mut log = String::new();
+    for i in 0..50 {
+        log.push_str(&format!("iter {}: loss 1.0, time 10.00ms\n", i * 10));
+        if i % 10 == 0 {
+            log.push_str("iter 5: loss 1.0, time 10.00ms\n");
+        }
+    }
+    assert_eq!(analyze(&log).last_step, Some(490));
+}
+
+#[test]
+fn eta_mid_run_matches_what_followed() {
+    // Replay hf_trainer up to step ~300 and compare the ETA with the time
+    // the run actually took from there to its last step.
+    let (log, t) = trace("hf_trainer");
+    let frames_at = |a: &Analysis| a.last_step.unwrap_or(0);
+    let mut an = LogAnalyzer::new();
+    let chunks = replay_chunks(&log, &t);
+    let mut mid: Option<(Analysis, f64)> = None;
+    let mut t600 = None;
+    for (time, c) in &chunks {
+        an.push(c, Some(*time));
+        if mid.is_none() {
+            let a = an.finish();
+            if frames_at(&a) >= 300 {
+                mid = Some((a, *time));
+            }
+        } else if t600.is_none() && an.finish().last_step == Some(600) {
+            t600 = Some(*time);
+        }
+    }
+    let (a, t_mid) = mid.expect("reached step 300");
+    let actual = t600.expect("reached 600") - t_mid;
+    let eta = a.eta;
+    assert_eq!(eta.remaining_evals, Some(2), "evals at 400 and 600");
+    let base = eta.base_s.expect("eta");
+    assert!((base - actual).abs() / actual < 0.10, "eta {base:.1} s vs actual {actual:.1} s");
+    assert!(eta.optimistic_s <= eta.base_s && eta.base_s <= eta.pessimistic_s);
+}
+
+#[test]
+fn errors_show_up_in_recent_events() {
+    let (log, t) = trace("pip_fail");
+    let a = replay(&log, &t);
+    assert!(a.recent.iter().any(|e| e.kind == EventKind::Error && e.message.as_deref().is_some_and(|m| m.starts_with("dependency: pip could not install"))));
+}
+
+// ---------------------------------------------------------------------------
+// bad input
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn bad_input_gives_no_progress() {
+    assert_eq!(analyze("").verdict, "no training progress recognised");
+    let mut g = Lcg(7);
+    let junk: Vec<u8> = (0..2_000_000).map(|_| g.next() as u8).collect();
+    let mut an = LogAnalyzer::new();
+    for c in junk.chunks(4093) {
+        an.push(c, Some(1.0));
+    }
+    let a = an.finish();
+    assert_eq!(a.verdict, "no training progress recognised");
+    assert_eq!(a.format, Format::Unknown);
+    // A huge single line (no newline at all), fed in pieces.
+    let mut an = LogAnalyzer::new();
+    let chunk = vec![b'a'; 1 << 20];
+    for i in 0..48 {
+        an.push(&chunk, Some(i as f64));
+    }
+    let a = an.finish();
+    assert_eq!(a.input.truncated_lines, 1);
+    assert_eq!(a.verdict, "no training progress recognised");
+    // Mixed encodings: Latin-1 bytes inside otherwise valid metric lines.
+    let mixed = b"caf\xe9 \xe8\niter 10: loss 2.5000, time 5.00ms\niter 20: loss 2.0000, time 5.00ms \xff\n";
+    let a = analyze(&String::from_utf8_lossy(mixed));
+    assert_eq!((a.last_step, a.loss.last), (Some(20), Some(2.0)));
+}
+
+#[test]
+fn truncated_traces_never_panic() {
+    let (log, _) = trace("hf_trainer");
+    for cut in [1, 17, 100, 1000, 5001, 20000, 40000, log.len() - 3] {
+        let a = analyze(&String::from_utf8_lossy(&log[..cut]));
+        assert!(a.last_step.unwrap_or(0) <= 600);
+    }
+}
+
+#[test]
+fn memory_stays_bounded_on_long_input() {
+    // 200 repetitions of the hf trace: the error list, event ring, bars and
+    // windows must not grow.
+    let (log, _) = trace("hf_trainer");
+    let (oom, _) = trace("hf_oom");
+    let mut an = LogAnalyzer::new();
+    for i in 0..200 {
+        an.push(&log, Some(i as f64));
+        an.push(&oom, Some(i as f64 + 0.5));
+    }
+    let a = an.finish();
+    assert!(a.errors.len() <= errors::MAX_ERRORS);
+    assert!(a.recent.len() <= 16);
+    assert!(a.timing_window <= throughput::WINDOW);
+    assert!(a.errors.iter().any(|e| e.count >= 100), "repeats are counted, not stored");
+}
+
+// ---------------------------------------------------------------------------
+// fuzzing
+
+use proptest::prelude::*;
+
+fn log_bytes() -> impl Strategy<Value = Vec<u8>> {
+    // Bias towards the bytes that matter to the normaliser.
+    let byte = prop_oneof![
+        4 => proptest::num::u8::ANY,
+        2 => Just(b'\n'),
+        2 => Just(b'\r'),
+        1 => Just(0x1bu8),
+        1 => Just(b'['),
+        1 => Just(0x08u8),
+        1 => Just(b'#'),
+        1 => Just(b'0'),
+        1 => Just(b'1'),
+        1 => Just(b'5'),
+        1 => Just(b'3'),
+        1 => Just(b'A'),
+    ];
+    proptest::collection::vec(byte, 0..400)
+}
+
+fn split_points(len: usize, cuts: &[usize]) -> Vec<usize> {
+    let mut v: Vec<usize> = cuts.iter().map(|c| if len == 0 { 0 } else { c % (len + 1) }).collect();
+    v.push(0);
+    v.push(len);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn normalizer_chunking_is_invisible(bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8)) {
+        let one = lines_of(&bytes);
+        let pts = split_points(bytes.len(), &cuts);
+        let mut n = Normalizer::new();
+        let mut got = Vec::new();
+        for w in pts.windows(2) {
+            got.extend(n.push_lines(&bytes[w[0]..w[1]]));
+        }
+        got.extend(n.finish_lines());
+        prop_assert_eq!(one, got);
+    }
+
+    #[test]
+    fn analyzer_chunking_is_invisible_without_clock(bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8)) {
+        let mut a = LogAnalyzer::new();
+        a.push(&bytes, None);
+        let one = a.finish();
+        let pts = split_points(bytes.len(), &cuts);
+        let mut b = LogAnalyzer::new();
+        for w in pts.windows(2) {
+            b.push(&bytes[w[0]..w[1]], None);
+        }
+        prop_assert_eq!(one, b.finish());
+    }
+
+    #[test]
+    fn trace_chunking_is_invisible(cuts in proptest::collection::vec(0usize..60000, 1..12)) {
+        let (log, _) = trace("hf_trainer");
+        let mut a = LogAnalyzer::new();
+        a.push(&log, None);
+        let one = a.finish();
+        let pts = split_points(log.len(), &cuts);
+        let mut b = LogAnalyzer::new();
+        for w in pts.windows(2) {
+            b.push(&log[w[0]..w[1]], None);
+        }
+        prop_assert_eq!(one, b.finish());
+    }
+
+    #[test]
+    fn recognisers_never_panic(s in "\\PC{0,200}") {
+        let _ = parse::parse_tqdm(&s);
+        let _ = parse::hf_dict(&s);
+        let _ = parse::parse_py_dict(&s);
+        let _ = parse::nanogpt(&s);
+        let _ = parse::megatron(&s);
+        let _ = parse::torchtitan(&s);
+        let _ = parse::deepspeed(&s);
+        let _ = parse::keras(&s);
+        let _ = parse::rich_bar(&s);
+        let _ = strip_prefixes(&s);
+        let _ = errors::classify_line(&s);
+    }
+
+    #[test]
+    fn recognisers_never_panic_on_near_misses(prefix in prop_oneof![Just("iter "), Just("step:"), Just("{'loss': "), Just(" 50%|###| "), Just("[2024-01-01 00:00:00,1] "), Just(" iteration 5/ 9 | "), Just("12/"), Just("Epoch 1/"), Just("[rank1]:")], tail in "[ -~━•█]{0,60}") {
+        let s = format!("{prefix}{tail}");
+        let mut a = LogAnalyzer::new();
+        a.push(s.as_bytes(), Some(1.0));
+        a.push(b"\n", Some(2.0));
+        let _ = a.finish().render_text();
+    }
+
+    #[test]
+    fn analyzer_handles_arbitrary_bytes_with_times(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000), t in proptest::collection::vec(-1e9f64..1e9, 1..5)) {
+        let mut a = LogAnalyzer::new();
+        for (i, c) in bytes.chunks(97).enumerate() {
+            a.push(c, t.get(i % t.len()).copied());
+        }
+        let r = a.finish();
+        let _ = serde_json::to_string(&r);
+    }
+}

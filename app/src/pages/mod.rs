@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod history;
+pub mod home;
+pub mod not_found;
+pub mod offers;
+pub mod runs;
+pub mod settings;
+pub mod spend;

@@ -1,0 +1,125 @@
+//! `spawn_app()`: the real application on 127.0.0.1:0 with a fresh database.
+//!
+//! Databases live in one private PostgreSQL cluster per test process (under the
+//! system temp dir, so the `postgres` user can reach it when tests run as root),
+//! or on the server named by `DATABASE_URL` when it is set.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::domain::status::DatabaseMode;
+use server::config::MarketplaceConfig;
+use server::db::Database;
+use server::db::embedded::EmbeddedPostgres;
+use server::startup::Application;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor};
+use tokio::sync::OnceCell;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request to the test app")
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(MarketplaceConfig::Simulated).await
+}
+
+pub async fn spawn_app_with(marketplace: MarketplaceConfig) -> TestApp {
+    let database = Database::from_pool(
+        server::db::connect(fresh_database().await)
+            .await
+            .expect("connect to the fresh test database"),
+        DatabaseMode::Embedded,
+    )
+    .await
+    .expect("migrations apply to a fresh database");
+    let app = Application::build_with_database(
+        "127.0.0.1:0".parse().expect("literal address"),
+        database,
+        &marketplace,
+    )
+    .await
+    .expect("the app builds");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        addr,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("reqwest client"),
+    }
+}
+
+/// Where test databases are created: `DATABASE_URL`'s server, or the private cluster.
+enum TestServer {
+    External(PgConnectOptions),
+    Embedded(EmbeddedPostgres),
+}
+
+impl TestServer {
+    fn options(&self, database: &str) -> PgConnectOptions {
+        match self {
+            Self::External(options) => options.clone().database(database),
+            Self::Embedded(cluster) => cluster.connect_options(database),
+        }
+    }
+}
+
+static SERVER: OnceCell<TestServer> = OnceCell::const_new();
+
+async fn test_server() -> &'static TestServer {
+    SERVER
+        .get_or_init(|| async {
+            if let Ok(url) = std::env::var("DATABASE_URL") {
+                return TestServer::External(url.parse().expect("DATABASE_URL is a postgres URL"));
+            }
+            let dir = std::env::temp_dir().join(format!("canopy-test-pg-{}", std::process::id()));
+            let cluster = EmbeddedPostgres::start(&dir)
+                .await
+                .expect("the private test cluster starts");
+            TestServer::Embedded(cluster)
+        })
+        .await
+}
+
+/// Creates an empty database with a unique name and returns options for it.
+pub async fn fresh_database() -> PgConnectOptions {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let server = test_server().await;
+    let name = format!(
+        "canopy_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin_db = match server {
+        TestServer::External(options) => options.get_database().unwrap_or("postgres").to_string(),
+        TestServer::Embedded(_) => "postgres".to_string(),
+    };
+    let mut admin = server
+        .options(&admin_db)
+        .connect()
+        .await
+        .expect("connect to the test server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await
+        .expect("create the test database");
+    admin.close().await.ok();
+    server.options(&name)
+}

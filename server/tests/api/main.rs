@@ -1,0 +1,8 @@
+//! The server's one integration-test binary: every test spawns the whole app on
+//! port 0 against a fresh database of its own.
+
+mod helpers;
+
+mod health;
+mod pages;
+mod startup_errors;
