@@ -7,7 +7,7 @@
 
 use app::domain::logs::LogAnalyzer;
 use divan::counter::BytesCount;
-use divan::{black_box, Bencher};
+use divan::{Bencher, black_box};
 
 /// The watcher hands the analyzer at most this much per check.
 const CHUNK: usize = 64 * 1024;
@@ -42,11 +42,13 @@ fn corpus() -> Vec<u8> {
 #[divan::bench]
 fn pipeline(bencher: Bencher) {
     let data = corpus();
-    bencher.counter(BytesCount::of_slice(&data)).bench_local(|| {
-        let mut analyzer = LogAnalyzer::new();
-        for (i, chunk) in black_box(&data).chunks(CHUNK).enumerate() {
-            analyzer.push(chunk, Some(i as f64 * 0.1));
-        }
-        analyzer.finish()
-    });
+    bencher
+        .counter(BytesCount::of_slice(&data))
+        .bench_local(|| {
+            let mut analyzer = LogAnalyzer::new();
+            for (i, chunk) in black_box(&data).chunks(CHUNK).enumerate() {
+                analyzer.push(chunk, Some(i as f64 * 0.1));
+            }
+            analyzer.finish()
+        });
 }

@@ -10,8 +10,8 @@ use leptos_router::{
 
 use crate::components::{banner::MarketplaceBanner, nav::Nav};
 use crate::pages::{
-    history::HistoryPage, home::HomePage, not_found::NotFound, offers::OffersPage,
-    runs::RunsPage, settings::SettingsPage, spend::SpendPage,
+    history::HistoryPage, home::HomePage, not_found::NotFound, offers::OffersPage, runs::RunsPage,
+    settings::SettingsPage, spend::SpendPage,
 };
 
 /// The HTML document the server renders around the app.

@@ -63,9 +63,18 @@ mod tests {
     #[test]
     fn key_selects_real_marketplace_unless_forced() {
         let key = || Some(Secret::new("k"));
-        assert_eq!(MarketplaceConfig::choose(key(), false).mode(), MarketplaceMode::Real);
-        assert_eq!(MarketplaceConfig::choose(key(), true).mode(), MarketplaceMode::Simulated);
-        assert_eq!(MarketplaceConfig::choose(None, false).mode(), MarketplaceMode::Simulated);
+        assert_eq!(
+            MarketplaceConfig::choose(key(), false).mode(),
+            MarketplaceMode::Real
+        );
+        assert_eq!(
+            MarketplaceConfig::choose(key(), true).mode(),
+            MarketplaceMode::Simulated
+        );
+        assert_eq!(
+            MarketplaceConfig::choose(None, false).mode(),
+            MarketplaceMode::Simulated
+        );
         assert_eq!(
             MarketplaceConfig::choose(Some(Secret::new("  ")), false).mode(),
             MarketplaceMode::Simulated

@@ -17,10 +17,18 @@ pub enum CanopyError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot use data directory {path}: {reason}; set CANOPY_DATA_DIR to a writable directory")]
+    #[error(
+        "cannot use data directory {path}: {reason}; set CANOPY_DATA_DIR to a writable directory"
+    )]
     DataDir { path: PathBuf, reason: String },
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("{0}")]
+    Input(String),
+    #[error("marketplace simulator: {0}")]
+    Simulator(String),
+    #[error(transparent)]
+    Vast(#[from] crate::vast::VastError),
     #[error("leptos configuration: {0}")]
     Leptos(String),
     #[error("server stopped: {0}")]

@@ -9,3 +9,4 @@ pub mod http;
 pub mod secret;
 pub mod startup;
 pub mod telemetry;
+pub mod vast;

@@ -6,6 +6,7 @@ pub mod status;
 /// that says the server was wired wrongly (never a panic).
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<crate::ports::Services, leptos::prelude::ServerFnError> {
-    leptos::prelude::use_context::<crate::ports::Services>()
-        .ok_or_else(|| leptos::prelude::ServerFnError::new("server misconfigured: no services in context"))
+    leptos::prelude::use_context::<crate::ports::Services>().ok_or_else(|| {
+        leptos::prelude::ServerFnError::new("server misconfigured: no services in context")
+    })
 }

@@ -1,4 +1,11 @@
 //! Pure domain logic: no IO, no clocks, no globals. Everything here compiles to
 //! wasm too, so the browser can run the same rules the server does.
 
+pub mod gate;
+pub mod logs;
+pub mod offer;
+pub mod profile;
+pub mod query;
+pub mod rank;
 pub mod status;
+pub mod telemetry;

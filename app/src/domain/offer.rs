@@ -409,6 +409,9 @@ mod tests {
         );
         // 20 GB at 413.9 Mbit/s: 20 × 8000 / 413.9 ≈ 386.6 s.
         assert!((o.download_secs(20.0).unwrap() - 386.566).abs() < 0.01);
+        // Serialises (for server fns) and reads back unchanged.
+        let back: Offer = serde_json::from_str(&serde_json::to_string(o).unwrap()).unwrap();
+        assert_eq!(&back, o);
     }
 
     #[test]

@@ -6,18 +6,23 @@
 //! per-row issue) with a clear message, never a panic. Reference:
 //! `logs/FORMATS.md` §12 and the captures in `traces/h200/`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 // ---------------------------------------------------------------------------
 // errors
 
+// Serialize only: `what` is a static tool name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TelemetryError {
     /// No data at all.
     Empty { what: &'static str },
     /// Not the expected format (first offending line quoted, shortened).
-    Garbage { what: &'static str, line: usize, text: String },
+    Garbage {
+        what: &'static str,
+        line: usize,
+        text: String,
+    },
     /// nvidia-smi itself reported a problem (driver not loaded, bad field).
     Tool { what: &'static str, message: String },
 }
@@ -26,7 +31,9 @@ impl std::fmt::Display for TelemetryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TelemetryError::Empty { what } => write!(f, "{what}: no output"),
-            TelemetryError::Garbage { what, line, text } => write!(f, "{what}: unexpected output on line {line}: {text:?}"),
+            TelemetryError::Garbage { what, line, text } => {
+                write!(f, "{what}: unexpected output on line {line}: {text:?}")
+            }
             TelemetryError::Tool { what, message } => write!(f, "{what}: {message}"),
         }
     }
@@ -85,7 +92,7 @@ pub fn gpu_query_arg(fields: &[&str]) -> String {
 
 /// One GPU at one poll. `None` = not reported (`[N/A]`, `[Not Supported]`,
 /// `N/A`, or not queried).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GpuSample {
     pub timestamp: Option<String>,
     pub index: Option<u32>,
@@ -108,7 +115,7 @@ pub struct GpuSample {
 }
 
 /// Parsed `--query-gpu` output plus rows that did not fit.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GpuPoll {
     pub gpus: Vec<GpuSample>,
     /// (line number, reason) for rows skipped.
@@ -126,7 +133,11 @@ fn num(v: &str) -> Option<f64> {
         return None;
     }
     let t = v.trim();
-    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')).unwrap_or(t.len());
+    let end = t
+        .find(|c: char| {
+            !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')
+        })
+        .unwrap_or(t.len());
     t[..end].parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
@@ -159,7 +170,10 @@ fn canonical_field(h: &str) -> String {
 pub fn parse_gpu_csv(out: &str, fields: &[&str]) -> Result<GpuPoll, TelemetryError> {
     const WHAT: &str = "nvidia-smi --query-gpu";
     if let Some(m) = tool_failure(out) {
-        return Err(TelemetryError::Tool { what: WHAT, message: m });
+        return Err(TelemetryError::Tool {
+            what: WHAT,
+            message: m,
+        });
     }
     let mut cols: Vec<String> = fields.iter().map(|f| canonical_field(f)).collect();
     let mut poll = GpuPoll::default();
@@ -175,7 +189,14 @@ pub fn parse_gpu_csv(out: &str, fields: &[&str]) -> Result<GpuPoll, TelemetryErr
         let parts: Vec<&str> = l.split(", ").collect();
         // Header row: first cell is a known field name (maybe with a unit tag).
         let first = canonical_field(parts[0]);
-        if poll.gpus.is_empty() && (first == cols.first().map(String::as_str).unwrap_or("") || GPU_QUERY_FIELDS.contains(&first.as_str()) || parts[0].contains(" [")) && parts.iter().all(|p| !p.trim().is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())) {
+        if poll.gpus.is_empty()
+            && (first == cols.first().map(String::as_str).unwrap_or("")
+                || GPU_QUERY_FIELDS.contains(&first.as_str())
+                || parts[0].contains(" ["))
+            && parts.iter().all(|p| {
+                !p.trim().is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            })
+        {
             cols = parts.iter().map(|p| canonical_field(p)).collect();
             continue;
         }
@@ -201,7 +222,9 @@ pub fn parse_gpu_csv(out: &str, fields: &[&str]) -> Result<GpuPoll, TelemetryErr
                 "memory.total" => g.mem_total_mib = num(v),
                 "memory.free" => g.mem_free_mib = num(v),
                 "power.draw" | "power.draw.average" => g.power_w = num(v),
-                "power.limit" | "enforced.power.limit" => g.power_limit_w = g.power_limit_w.or(num(v)),
+                "power.limit" | "enforced.power.limit" => {
+                    g.power_limit_w = g.power_limit_w.or(num(v))
+                }
                 "temperature.gpu" => g.temp_c = num(v),
                 "clocks.sm" => g.sm_clock_mhz = num(v),
                 "pstate" => g.pstate = text(v),
@@ -229,16 +252,74 @@ pub fn parse_gpu_csv(out: &str, fields: &[&str]) -> Result<GpuPoll, TelemetryErr
     }
     if poll.gpus.is_empty() {
         let (line, text) = first_bad.unwrap_or((1, String::new()));
-        return Err(TelemetryError::Garbage { what: WHAT, line, text });
+        return Err(TelemetryError::Garbage {
+            what: WHAT,
+            line,
+            text,
+        });
     }
     Ok(poll)
+}
+
+// ---------------------------------------------------------------------------
+// --query-compute-apps
+
+/// One process using a GPU (`--query-compute-apps=pid,process_name,used_memory`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ComputeApp {
+    pub pid: Option<u32>,
+    pub process_name: Option<String>,
+    pub used_memory_mib: Option<f64>,
+}
+
+/// Parse `nvidia-smi --query-compute-apps=pid,process_name,used_memory
+/// --format=csv[,noheader][,nounits]`. An idle GPU prints only the header
+/// (or nothing with `noheader`): that is an empty list, not an error.
+pub fn parse_compute_apps(out: &str) -> Result<Vec<ComputeApp>, TelemetryError> {
+    const WHAT: &str = "nvidia-smi --query-compute-apps";
+    if let Some(m) = tool_failure(out) {
+        return Err(TelemetryError::Tool {
+            what: WHAT,
+            message: m,
+        });
+    }
+    let mut apps = Vec::new();
+    for (i, line) in out.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || (i == 0 && l.starts_with("pid")) {
+            continue;
+        }
+        // The process name may itself contain ", ": pid first, memory last.
+        let (Some((pid, rest)), Some(mem_at)) = (l.split_once(", "), l.rfind(", ")) else {
+            return Err(TelemetryError::Garbage {
+                what: WHAT,
+                line: i + 1,
+                text: short(l),
+            });
+        };
+        let pid = pid.trim().parse::<u32>().ok();
+        if pid.is_none() {
+            return Err(TelemetryError::Garbage {
+                what: WHAT,
+                line: i + 1,
+                text: short(l),
+            });
+        }
+        let name_end = rest.len().saturating_sub(l.len() - mem_at);
+        apps.push(ComputeApp {
+            pid,
+            process_name: rest.get(..name_end).and_then(text),
+            used_memory_mib: num(&l[mem_at + 2..]),
+        });
+    }
+    Ok(apps)
 }
 
 // ---------------------------------------------------------------------------
 // dmon
 
 /// One `nvidia-smi dmon` row; columns mapped by the header, `-` = `None`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DmonSample {
     pub date: Option<String>,
     pub time: Option<String>,
@@ -260,7 +341,10 @@ pub struct DmonSample {
 pub fn parse_dmon(out: &str) -> Result<Vec<DmonSample>, TelemetryError> {
     const WHAT: &str = "nvidia-smi dmon";
     if let Some(m) = tool_failure(out) {
-        return Err(TelemetryError::Tool { what: WHAT, message: m });
+        return Err(TelemetryError::Tool {
+            what: WHAT,
+            message: m,
+        });
     }
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -280,7 +364,11 @@ pub fn parse_dmon(out: &str) -> Result<Vec<DmonSample>, TelemetryError> {
             continue;
         }
         let Some(h) = header.as_ref() else {
-            return Err(TelemetryError::Garbage { what: WHAT, line: i + 1, text: short(l) });
+            return Err(TelemetryError::Garbage {
+                what: WHAT,
+                line: i + 1,
+                text: short(l),
+            });
         };
         let cells: Vec<&str> = l.split_whitespace().collect();
         if cells.len() != h.len() {
@@ -288,7 +376,11 @@ pub fn parse_dmon(out: &str) -> Result<Vec<DmonSample>, TelemetryError> {
         }
         let mut s = DmonSample::default();
         for (name, cell) in h.iter().zip(cells.iter()) {
-            let v = if *cell == "-" { None } else { cell.parse::<f64>().ok() };
+            let v = if *cell == "-" {
+                None
+            } else {
+                cell.parse::<f64>().ok()
+            };
             match name.as_str() {
                 "Date" => s.date = Some(cell.to_string()),
                 "Time" => s.time = Some(cell.to_string()),
@@ -312,7 +404,11 @@ pub fn parse_dmon(out: &str) -> Result<Vec<DmonSample>, TelemetryError> {
         return Err(TelemetryError::Empty { what: WHAT });
     }
     if header.is_none() {
-        return Err(TelemetryError::Garbage { what: WHAT, line: 1, text: short(out.lines().next().unwrap_or("")) });
+        return Err(TelemetryError::Garbage {
+            what: WHAT,
+            line: 1,
+            text: short(out.lines().next().unwrap_or("")),
+        });
     }
     Ok(rows)
 }
@@ -320,7 +416,7 @@ pub fn parse_dmon(out: &str) -> Result<Vec<DmonSample>, TelemetryError> {
 // ---------------------------------------------------------------------------
 // df -B1
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiskUsage {
     pub filesystem: String,
     pub total_bytes: u64,
@@ -334,12 +430,21 @@ pub struct DiskUsage {
 pub fn parse_df(out: &str) -> Result<Vec<DiskUsage>, TelemetryError> {
     const WHAT: &str = "df -B1";
     let mut lines = out.lines().filter(|l| !l.trim().is_empty()).peekable();
-    let Some(head) = lines.next() else { return Err(TelemetryError::Empty { what: WHAT }) };
+    let Some(head) = lines.next() else {
+        return Err(TelemetryError::Empty { what: WHAT });
+    };
     if !head.starts_with("Filesystem") {
         if let Some(m) = tool_failure(out) {
-            return Err(TelemetryError::Tool { what: WHAT, message: m });
+            return Err(TelemetryError::Tool {
+                what: WHAT,
+                message: m,
+            });
         }
-        return Err(TelemetryError::Garbage { what: WHAT, line: 1, text: short(head) });
+        return Err(TelemetryError::Garbage {
+            what: WHAT,
+            line: 1,
+            text: short(head),
+        });
     }
     let mut out_v = Vec::new();
     let mut carry: Option<String> = None;
@@ -355,7 +460,11 @@ pub fn parse_df(out: &str) -> Result<Vec<DiskUsage>, TelemetryError> {
             continue;
         }
         if cells.len() < 6 {
-            return Err(TelemetryError::Garbage { what: WHAT, line: i + 2, text: short(l) });
+            return Err(TelemetryError::Garbage {
+                what: WHAT,
+                line: i + 2,
+                text: short(l),
+            });
         }
         let p = |s: &str| s.parse::<u64>().ok();
         match (p(cells[1]), p(cells[2]), p(cells[3])) {
@@ -366,7 +475,13 @@ pub fn parse_df(out: &str) -> Result<Vec<DiskUsage>, TelemetryError> {
                 avail_bytes: a,
                 mount: cells[5..].join(" "),
             }),
-            _ => return Err(TelemetryError::Garbage { what: WHAT, line: i + 2, text: short(l) }),
+            _ => {
+                return Err(TelemetryError::Garbage {
+                    what: WHAT,
+                    line: i + 2,
+                    text: short(l),
+                });
+            }
         }
     }
     if out_v.is_empty() {
@@ -377,6 +492,26 @@ pub fn parse_df(out: &str) -> Result<Vec<DiskUsage>, TelemetryError> {
 
 // ---------------------------------------------------------------------------
 // batched probe output
+//
+// One SSH exec per check prints marked sections; every header is a line
+// starting with `@@canopy:<name>`. Text sections run to the next header; the
+// log section is length-framed because log bytes may contain anything
+// (including a line that looks like a header). A prober could look like:
+//
+//     echo '@@canopy:time'; date +%s.%N
+//     echo '@@canopy:gpu'; nvidia-smi --query-gpu=<GPU_QUERY_FIELDS> --format=csv,noheader,nounits 2>&1
+//     if [ -f "$LOG" ]; then size=$(stat -c %s "$LOG"); off=<offset>; [ "$size" -lt "$off" ] && off=0
+//       len=$(( size - off )); [ "$len" -gt <cap> ] && len=<cap>
+//       echo "@@canopy:log $off $len $size"; tail -c +$((off + 1)) "$LOG" | head -c "$len"; echo
+//     else echo '@@canopy:log missing'; fi
+//     echo '@@canopy:pid'; echo "pid=$PID"; kill -0 "$PID" 2>/dev/null && echo alive=1 || echo alive=0
+//     [ -f exit_code ] && echo "exit_code=$(cat exit_code)"
+//     echo '@@canopy:disk'; df -B1 "$WORKDIR"
+//     echo '@@canopy:end'
+//
+// `parse_probe` reports `truncated_or_rotated` when the file is smaller than
+// the offset asked for (or the prober restarted from 0), `short_read` when
+// fewer bytes arrived than announced, and `complete` only if `end` was seen.
 
 /// Every section header line starts with this marker, at the start of a line.
 pub const SECTION_MARKER: &str = "@@canopy:";
@@ -399,10 +534,18 @@ pub const SECTION_DMON: &str = "dmon";
 pub const SECTION_END: &str = "end";
 
 /// All section names, for the script generator.
-pub const PROBE_SECTIONS: &[&str] = &[SECTION_TIME, SECTION_GPU, SECTION_LOG, SECTION_PID, SECTION_DISK, SECTION_DMON, SECTION_END];
+pub const PROBE_SECTIONS: &[&str] = &[
+    SECTION_TIME,
+    SECTION_GPU,
+    SECTION_LOG,
+    SECTION_PID,
+    SECTION_DISK,
+    SECTION_DMON,
+    SECTION_END,
+];
 
 /// Log section of a probe.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogChunk {
     /// Offset the bytes start at (the watcher's persisted offset).
     pub offset: u64,
@@ -416,7 +559,7 @@ pub struct LogChunk {
     pub short_read: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PidStatus {
     pub pid: Option<u32>,
     pub alive: Option<bool>,
@@ -458,7 +601,9 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
             SECTION_DISK => p.disk = Some(parse_df(&text)),
             SECTION_DMON => p.dmon = Some(parse_dmon(&text)),
             SECTION_END => p.complete = true,
-            other => p.unknown.push(format!("section {other:?} ({} args)", args.len())),
+            other => p
+                .unknown
+                .push(format!("section {other:?} ({} args)", args.len())),
         }
     };
     while i < out.len() {
@@ -468,8 +613,14 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
             if let Some((name, args, start)) = cur.take() {
                 flush(&mut p, &name, &args, &out[start..i]);
             }
-            let line_end = out[i..].iter().position(|&b| b == b'\n').map(|e| i + e).unwrap_or(out.len());
-            let header = String::from_utf8_lossy(&out[i + marker.len()..line_end]).trim().to_string();
+            let line_end = out[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|e| i + e)
+                .unwrap_or(out.len());
+            let header = String::from_utf8_lossy(&out[i + marker.len()..line_end])
+                .trim()
+                .to_string();
             let mut words = header.split_whitespace().map(|s| s.to_string());
             let name = words.next().unwrap_or_default();
             let args: Vec<String> = words.collect();
@@ -511,8 +662,14 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
         }
         if cur.is_none() {
             // Text outside any section.
-            let line_end = out[i..].iter().position(|&b| b == b'\n').map(|e| i + e).unwrap_or(out.len());
-            let l = String::from_utf8_lossy(&out[i..line_end]).trim().to_string();
+            let line_end = out[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|e| i + e)
+                .unwrap_or(out.len());
+            let l = String::from_utf8_lossy(&out[i..line_end])
+                .trim()
+                .to_string();
             if !l.is_empty() && p.unknown.len() < 16 {
                 p.unknown.push(short(&l));
             }
@@ -534,15 +691,19 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
 fn parse_pid(text: &str) -> PidStatus {
     let mut s = PidStatus::default();
     for l in text.lines() {
-        let Some((k, v)) = l.split_once('=') else { continue };
+        let Some((k, v)) = l.split_once('=') else {
+            continue;
+        };
         let v = v.trim();
         match k.trim() {
             "pid" => s.pid = v.parse().ok(),
-            "alive" => s.alive = match v {
-                "1" | "true" | "yes" => Some(true),
-                "0" | "false" | "no" => Some(false),
-                _ => None,
-            },
+            "alive" => {
+                s.alive = match v {
+                    "1" | "true" | "yes" => Some(true),
+                    "0" | "false" | "no" => Some(false),
+                    _ => None,
+                }
+            }
             "exit_code" => s.exit_code = v.parse().ok(),
             _ => {}
         }
@@ -570,11 +731,21 @@ mod tests {
         std::fs::read_to_string(format!("{dir}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
-    const TRACE_FIELDS: &[&str] = &["timestamp", "utilization.gpu", "utilization.memory", "memory.used", "memory.total", "temperature.gpu", "power.draw", "clocks.sm"];
+    const TRACE_FIELDS: &[&str] = &[
+        "timestamp",
+        "utilization.gpu",
+        "utilization.memory",
+        "memory.used",
+        "memory.total",
+        "temperature.gpu",
+        "power.draw",
+        "clocks.sm",
+    ];
 
     #[test]
     fn trace_gpu_csv_busy_run() {
-        let poll = parse_gpu_csv(&read(TRACES, "hf_trainer.gpu.csv"), TRACE_FIELDS).expect("parses");
+        let poll =
+            parse_gpu_csv(&read(TRACES, "hf_trainer.gpu.csv"), TRACE_FIELDS).expect("parses");
         assert!(poll.issues.is_empty(), "{:?}", poll.issues);
         assert!(poll.gpus.len() > 60, "{}", poll.gpus.len());
         let first = &poll.gpus[0];
@@ -584,21 +755,31 @@ mod tests {
         assert_eq!(first.power_w, Some(80.24));
         assert_eq!(first.sm_clock_mhz, Some(345.0));
         // The healthy run sits near 90% utilization while training.
-        let busy = poll.gpus.iter().filter(|g| g.util_gpu.unwrap_or(0.0) >= 80.0).count();
+        let busy = poll
+            .gpus
+            .iter()
+            .filter(|g| g.util_gpu.unwrap_or(0.0) >= 80.0)
+            .count();
         assert!(busy > 40, "busy samples {busy}");
     }
 
     #[test]
     fn trace_gpu_csv_loader_bound_mostly_idle() {
-        let poll = parse_gpu_csv(&read(TRACES, "loader_bound.gpu.csv"), TRACE_FIELDS).expect("parses");
+        let poll =
+            parse_gpu_csv(&read(TRACES, "loader_bound.gpu.csv"), TRACE_FIELDS).expect("parses");
         let n = poll.gpus.len();
-        let idle = poll.gpus.iter().filter(|g| g.util_gpu.unwrap_or(100.0) < 30.0).count();
+        let idle = poll
+            .gpus
+            .iter()
+            .filter(|g| g.util_gpu.unwrap_or(100.0) < 30.0)
+            .count();
         assert!(idle * 2 > n, "idle {idle} of {n}");
     }
 
     #[test]
     fn trace_query_with_header_and_units() {
-        let poll = parse_gpu_csv(&read(TRACES, "query-gpu.csv"), &[]).expect("header row gives the columns");
+        let poll = parse_gpu_csv(&read(TRACES, "query-gpu.csv"), &[])
+            .expect("header row gives the columns");
         assert_eq!(poll.gpus.len(), 1);
         let g = &poll.gpus[0];
         assert_eq!(g.name.as_deref(), Some("NVIDIA H200"));
@@ -614,11 +795,36 @@ mod tests {
     #[test]
     fn trace_query_noheader_mapped_by_position() {
         let fields = [
-            "timestamp", "name", "index", "uuid", "driver_version", "pci.bus_id", "pcie.link.gen.current", "pcie.link.width.current", "memory.total", "memory.used", "memory.free", "utilization.gpu", "utilization.memory", "temperature.gpu", "power.draw", "power.limit", "clocks.sm", "clocks.mem", "clocks.max.sm", "fan.speed", "pstate", "compute_cap", "ecc.errors.uncorrected.volatile.total",
+            "timestamp",
+            "name",
+            "index",
+            "uuid",
+            "driver_version",
+            "pci.bus_id",
+            "pcie.link.gen.current",
+            "pcie.link.width.current",
+            "memory.total",
+            "memory.used",
+            "memory.free",
+            "utilization.gpu",
+            "utilization.memory",
+            "temperature.gpu",
+            "power.draw",
+            "power.limit",
+            "clocks.sm",
+            "clocks.mem",
+            "clocks.max.sm",
+            "fan.speed",
+            "pstate",
+            "compute_cap",
+            "ecc.errors.uncorrected.volatile.total",
         ];
         let poll = parse_gpu_csv(&read(TRACES, "query-gpu-noheader.csv"), &fields).expect("parses");
         let g = &poll.gpus[0];
-        assert_eq!(g.uuid.as_deref(), Some("GPU-609700ca-3e42-3022-5e98-9d8afe699b51"));
+        assert_eq!(
+            g.uuid.as_deref(),
+            Some("GPU-609700ca-3e42-3022-5e98-9d8afe699b51")
+        );
         assert_eq!(g.mem_free_mib, Some(143156.0));
         assert_eq!(g.temp_c, Some(37.0));
         assert_eq!(g.fan_pct, None);
@@ -626,8 +832,19 @@ mod tests {
 
     #[test]
     fn corpus_na_and_not_supported() {
-        let fields = ["memory.total", "memory.free", "memory.used", "temperature.gpu", "fan.speed", "utilization.gpu", "utilization.memory"];
-        for row in ["2004, 2004, 0, 44, [N/A], 0, 0", "2004, 2004, 0, 44, [Not Supported], 0, 0"] {
+        let fields = [
+            "memory.total",
+            "memory.free",
+            "memory.used",
+            "temperature.gpu",
+            "fan.speed",
+            "utilization.gpu",
+            "utilization.memory",
+        ];
+        for row in [
+            "2004, 2004, 0, 44, [N/A], 0, 0",
+            "2004, 2004, 0, 44, [Not Supported], 0, 0",
+        ] {
             let poll = parse_gpu_csv(row, &fields).expect("parses");
             assert_eq!(poll.gpus[0].fan_pct, None);
             assert_eq!(poll.gpus[0].temp_c, Some(44.0));
@@ -635,9 +852,36 @@ mod tests {
         }
         // bare N/A (driver 440) inside a long row with a spaced GPU name
         let corpus = read(CORPUS, "nvidia_smi.txt");
-        let row = corpus.lines().find(|l| l.starts_with("['200.00")).expect("row in corpus");
-        let row = row.trim_start_matches("['").split("', ''").next().unwrap_or("");
-        let f = ["power.limit", "power.min_limit", "power.max_limit", "memory.total", "vbios_version", "driver_version", "name", "uuid", "power.draw", "temperature.gpu", "temperature.memory", "clocks.sm", "clocks.max.sm", "clocks.mem", "fan.speed", "utilization.gpu", "utilization.memory", "x", "pstate"];
+        let row = corpus
+            .lines()
+            .find(|l| l.starts_with("['200.00"))
+            .expect("row in corpus");
+        let row = row
+            .trim_start_matches("['")
+            .split("', ''")
+            .next()
+            .unwrap_or("");
+        let f = [
+            "power.limit",
+            "power.min_limit",
+            "power.max_limit",
+            "memory.total",
+            "vbios_version",
+            "driver_version",
+            "name",
+            "uuid",
+            "power.draw",
+            "temperature.gpu",
+            "temperature.memory",
+            "clocks.sm",
+            "clocks.max.sm",
+            "clocks.mem",
+            "fan.speed",
+            "utilization.gpu",
+            "utilization.memory",
+            "x",
+            "pstate",
+        ];
         let poll = parse_gpu_csv(row, &f).expect("parses");
         let g = &poll.gpus[0];
         assert_eq!(g.name.as_deref(), Some("GeForce RTX 2080"));
@@ -645,7 +889,11 @@ mod tests {
         assert_eq!(g.util_gpu, Some(55.0));
         assert_eq!(g.pstate.as_deref(), Some("P2"));
         // single-field queries with a unit header and [Not Supported]
-        let poll = parse_gpu_csv("utilization.gpu [%]\n[Not Supported]\n", &["utilization.gpu"]).expect("parses");
+        let poll = parse_gpu_csv(
+            "utilization.gpu [%]\n[Not Supported]\n",
+            &["utilization.gpu"],
+        )
+        .expect("parses");
         assert_eq!(poll.gpus[0].util_gpu, None);
     }
 
@@ -662,24 +910,70 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bad in ["", "\n\n", "hello world", "\u{0}\u{1}binary\u{7f}", "1, 2", "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."] {
+        for bad in [
+            "",
+            "\n\n",
+            "hello world",
+            "\u{0}\u{1}binary\u{7f}",
+            "1, 2",
+            "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+        ] {
             let r = parse_gpu_csv(bad, GPU_QUERY_FIELDS);
             assert!(r.is_err(), "{bad:?} -> {r:?}");
-            assert!(!r.err().map(|e| e.to_string()).unwrap_or_default().is_empty());
+            assert!(
+                !r.err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+                    .is_empty()
+            );
         }
-        assert!(matches!(parse_gpu_csv("Field \"x\" is not a valid field to query.", GPU_QUERY_FIELDS), Err(TelemetryError::Tool { .. })));
+        assert!(matches!(
+            parse_gpu_csv(
+                "Field \"x\" is not a valid field to query.",
+                GPU_QUERY_FIELDS
+            ),
+            Err(TelemetryError::Tool { .. })
+        ));
         assert!(parse_dmon("garbage\n").is_err());
         assert!(parse_dmon("").is_err());
         assert!(parse_df("nope").is_err());
         assert!(parse_df("").is_err());
-        assert!(parse_df("Filesystem 1B-blocks Used Available Use% Mounted on\n/dev/x abc def ghi 1% /\n").is_err());
+        assert!(
+            parse_df(
+                "Filesystem 1B-blocks Used Available Use% Mounted on\n/dev/x abc def ghi 1% /\n"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn trace_compute_apps() {
+        let apps = parse_compute_apps(&read(TRACES, "hf_trainer.apps.csv")).expect("apps");
+        assert_eq!(
+            apps,
+            vec![ComputeApp {
+                pid: Some(518),
+                process_name: Some("python3".to_string()),
+                used_memory_mib: Some(25220.0)
+            }]
+        );
+        let idle = parse_compute_apps(&read(TRACES, "compute-apps-idle.csv")).expect("idle");
+        assert!(idle.is_empty(), "header only = no processes");
+        assert_eq!(parse_compute_apps("").map(|v| v.len()), Ok(0));
+        let odd = parse_compute_apps("77, my, weird name, 12 MiB\n").expect("comma in name");
+        assert_eq!(odd[0].process_name.as_deref(), Some("my, weird name"));
+        assert_eq!(odd[0].used_memory_mib, Some(12.0));
+        assert!(parse_compute_apps("garbage line\n").is_err());
     }
 
     #[test]
     fn trace_dmon_files() {
         let d = parse_dmon(&read(TRACES, "hf_trainer.dmon.txt")).expect("dmon");
         assert!(d.len() > 20);
-        assert!(d.iter().any(|s| s.sm_pct.unwrap_or(0.0) > 50.0), "busy sm during training");
+        assert!(
+            d.iter().any(|s| s.sm_pct.unwrap_or(0.0) > 50.0),
+            "busy sm during training"
+        );
         assert!(d[0].fb_mb.is_some(), "-s pucm has fb");
         let idle = parse_dmon(&read(TRACES, "dmon-idle.txt")).expect("dmon idle");
         assert_eq!(idle[0].sm_pct, Some(0.0));
@@ -693,7 +987,9 @@ mod tests {
     #[test]
     fn trace_df() {
         let sys = read(TRACES, "system.txt");
-        let start = sys.find("Filesystem        1B-blocks").expect("df -B1 in system.txt");
+        let start = sys
+            .find("Filesystem        1B-blocks")
+            .expect("df -B1 in system.txt");
         let block: String = sys[start..].lines().take(2).collect::<Vec<_>>().join("\n");
         let d = parse_df(&block).expect("df");
         assert_eq!(d[0].filesystem, "/dev/vda");
@@ -718,7 +1014,8 @@ mod tests {
     #[test]
     fn probe_round_trip_with_hostile_log_bytes() {
         // The log contains a fake marker, NULs, invalid UTF-8 and no newline.
-        let log: &[u8] = b"step 1\n@@canopy:end\n\x00\xff\xfe\r 50%|#####| 5/10 [00:01<00:01, 4.00it/s]";
+        let log: &[u8] =
+            b"step 1\n@@canopy:end\n\x00\xff\xfe\r 50%|#####| 5/10 [00:01<00:01, 4.00it/s]";
         let out = probe_bytes(log, 100, 100 + log.len() as u64);
         let p = parse_probe(&out, GPU_QUERY_FIELDS, 100);
         assert_eq!(p.host_time, Some(1795889395.584));
@@ -729,8 +1026,18 @@ mod tests {
         assert_eq!(chunk.bytes, log);
         assert_eq!(chunk.offset, 100);
         assert!(!chunk.truncated_or_rotated && !chunk.short_read);
-        assert_eq!(p.pid, Some(PidStatus { pid: Some(4242), alive: Some(true), exit_code: None }));
-        assert_eq!(p.disk.clone().expect("disk").expect("df")[0].avail_bytes, 600);
+        assert_eq!(
+            p.pid,
+            Some(PidStatus {
+                pid: Some(4242),
+                alive: Some(true),
+                exit_code: None
+            })
+        );
+        assert_eq!(
+            p.disk.clone().expect("disk").expect("df")[0].avail_bytes,
+            600
+        );
         assert!(p.complete);
         assert_eq!(p.unknown, vec!["motd noise".to_string()]);
     }
@@ -743,11 +1050,19 @@ mod tests {
         let p = parse_probe(cut, GPU_QUERY_FIELDS, 500);
         assert!(!p.complete);
         let chunk = p.log.clone().flatten().expect("log");
-        assert!(chunk.truncated_or_rotated, "file smaller than the requested offset");
+        assert!(
+            chunk.truncated_or_rotated,
+            "file smaller than the requested offset"
+        );
         // Cut inside the framed log bytes.
         let idx = out.windows(10).position(|w| w == log).unwrap_or(0);
         let p2 = parse_probe(&out[..idx + 4], GPU_QUERY_FIELDS, 0);
-        assert!(p2.log.clone().flatten().is_some_and(|c| c.short_read && c.bytes == b"0123"));
+        assert!(
+            p2.log
+                .clone()
+                .flatten()
+                .is_some_and(|c| c.short_read && c.bytes == b"0123")
+        );
         let missing = parse_probe(b"@@canopy:log missing\n@@canopy:end\n", GPU_QUERY_FIELDS, 0);
         assert_eq!(missing.log, Some(None));
         assert!(missing.complete);
@@ -756,7 +1071,10 @@ mod tests {
     #[test]
     fn section_names_are_stable() {
         // The prober script generator and the parser share these names.
-        assert_eq!(PROBE_SECTIONS, &["time", "gpu", "log", "pid", "disk", "dmon", "end"]);
+        assert_eq!(
+            PROBE_SECTIONS,
+            &["time", "gpu", "log", "pid", "disk", "dmon", "end"]
+        );
         assert_eq!(SECTION_MARKER, "@@canopy:");
         assert!(gpu_query_arg(GPU_QUERY_FIELDS).starts_with("timestamp,index,name,"));
     }
@@ -769,6 +1087,7 @@ mod tests {
             let _ = parse_dmon(&s);
             let _ = parse_df(&s);
             let _ = parse_probe(&bytes, GPU_QUERY_FIELDS, 7);
+            let _ = parse_compute_apps(&s);
         }
 
         #[test]

@@ -5,11 +5,31 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let steps = [
-        ("/offers", "Pick a likely-fit instance", "Paste a vastai query, describe the run, and see every offer through the pre-rent gate, ranked by expected throughput per dollar."),
-        ("/runs", "Start a 20-100 step smoke run", "One click from an offer: bring-up checklist, live throughput, GPU use, eval cadence and transfer speed."),
-        ("/runs", "Decide quickly", "Keep, optimize, switch or kill — from the kill-fast rules, with ETA and $ as optimistic / base / pessimistic ranges."),
-        ("/spend", "Never leave an instance idle", "Live $/h across instances, idle guard, orphans, budget caps."),
-        ("/history", "Learn as a team", "Every outcome in a shared history: by GPU model and host, $ per 1k steps, failure reasons."),
+        (
+            "/offers",
+            "Pick a likely-fit instance",
+            "Paste a vastai query, describe the run, and see every offer through the pre-rent gate, ranked by expected throughput per dollar.",
+        ),
+        (
+            "/runs",
+            "Start a 20-100 step smoke run",
+            "One click from an offer: bring-up checklist, live throughput, GPU use, eval cadence and transfer speed.",
+        ),
+        (
+            "/runs",
+            "Decide quickly",
+            "Keep, optimize, switch or kill — from the kill-fast rules, with ETA and $ as optimistic / base / pessimistic ranges.",
+        ),
+        (
+            "/spend",
+            "Never leave an instance idle",
+            "Live $/h across instances, idle guard, orphans, budget caps.",
+        ),
+        (
+            "/history",
+            "Learn as a team",
+            "Every outcome in a shared history: by GPU model and host, $ per 1k steps, failure reasons.",
+        ),
     ];
     view! {
         <Title text="" />

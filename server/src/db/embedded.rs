@@ -32,7 +32,9 @@ pub enum EmbeddedError {
         "PostgreSQL server programs not found (looked for initdb and postgres in /usr/lib/postgresql/*/bin and on PATH): install them with `sudo apt-get install -y postgresql`, or set DATABASE_URL"
     )]
     BinariesNotFound,
-    #[error("cannot use data directory {path}: {reason}; set CANOPY_DATA_DIR to a writable directory")]
+    #[error(
+        "cannot use data directory {path}: {reason}; set CANOPY_DATA_DIR to a writable directory"
+    )]
     DataDir { path: PathBuf, reason: String },
     #[error(
         "running as root, Canopy needs the unprivileged `postgres` user to own its private database (PostgreSQL refuses root): install postgresql (`apt-get install -y postgresql`), run Canopy as a normal user, or set DATABASE_URL"
@@ -140,7 +142,10 @@ impl EmbeddedPostgres {
             .args(["-c", "max_connections=200"])
             .current_dir(&root)
             .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| start_error(e.to_string(), &cluster.log_path))?)
+            .stdout(
+                log.try_clone()
+                    .map_err(|e| start_error(e.to_string(), &cluster.log_path))?,
+            )
             .stderr(log);
         let child = spawn_tied_to_process(cmd, run_as)
             .map_err(|e| start_error(format!("cannot run postgres: {e}"), &cluster.log_path))?;
@@ -357,7 +362,13 @@ fn init_cluster(
     let mut cmd = Command::new(bin_dir.join("initdb"));
     cmd.arg("-D")
         .arg(pgdata)
-        .args(["-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C"])
+        .args([
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+        ])
         .arg("--no-instructions")
         .current_dir(root)
         .stdin(Stdio::null());
@@ -387,7 +398,9 @@ fn init_cluster(
         text = String::from_utf8_lossy(&output.stdout).trim().to_string();
     }
     if run_as.is_some() && text.contains("Permission denied") {
-        text.push_str(" — the `postgres` user must be able to reach this directory (e.g. not under /root)");
+        text.push_str(
+            " — the `postgres` user must be able to reach this directory (e.g. not under /root)",
+        );
     }
     Err(EmbeddedError::Initdb {
         path: pgdata.to_path_buf(),

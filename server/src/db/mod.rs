@@ -20,7 +20,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 pub enum DbError {
     #[error("cannot connect to the database ({target}): {source}; check DATABASE_URL")]
     Connect { target: String, source: sqlx::Error },
-    #[error("database migration failed: {0}; the database was left as it was before the failing migration")]
+    #[error(
+        "database migration failed: {0}; the database was left as it was before the failing migration"
+    )]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Embedded(#[from] embedded::EmbeddedError),
@@ -51,18 +53,30 @@ impl Database {
             DatabaseConfig::Embedded { data_dir } => {
                 let cluster = EmbeddedPostgres::start(data_dir).await?;
                 cluster.ensure_database("canopy").await?;
-                (cluster.connect_options("canopy"), DatabaseMode::Embedded, Some(cluster))
+                (
+                    cluster.connect_options("canopy"),
+                    DatabaseMode::Embedded,
+                    Some(cluster),
+                )
             }
         };
         let pool = connect(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, mode, embedded })
+        Ok(Self {
+            pool,
+            mode,
+            embedded,
+        })
     }
 
     /// Wraps an existing pool (tests); runs migrations.
     pub async fn from_pool(pool: PgPool, mode: DatabaseMode) -> Result<Self, DbError> {
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, mode, embedded: None })
+        Ok(Self {
+            pool,
+            mode,
+            embedded: None,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -8,9 +8,11 @@
 //! an ambiguous failure may have created before it tries again.
 
 use super::error::VastError;
-use super::types::{ApiKey, CreateInstanceRequest, Instance, InstancePage, Offer, SearchQuery, SshKey, User};
+use super::types::{
+    ApiKey, CreateInstanceRequest, Instance, InstancePage, Offer, SearchQuery, SshKey, User,
+};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// How hard to retry.
@@ -39,10 +41,14 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Default::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        }
     }
     fn backoff(&self, attempt: u32) -> Duration {
-        self.base_backoff.mul_f64(self.backoff_factor.powi(attempt as i32))
+        self.base_backoff
+            .mul_f64(self.backoff_factor.powi(attempt as i32))
     }
 }
 
@@ -156,7 +162,15 @@ impl VastClient {
     /// `POST /api/v0/bundles/` — works without a key.
     pub async fn search_offers(&self, query: &SearchQuery) -> Result<Vec<Offer>, VastError> {
         let v = self
-            .call(Method::POST, "/api/v0/bundles/", &[], Some(query.to_json()), false, Retry::Safe, "search offers")
+            .call(
+                Method::POST,
+                "/api/v0/bundles/",
+                &[],
+                Some(query.to_json()),
+                false,
+                Retry::Safe,
+                "search offers",
+            )
             .await?;
         let offers = v
             .get("offers")
@@ -176,7 +190,15 @@ impl VastClient {
         let body = serde_json::to_value(req).map_err(|e| VastError::Config(e.to_string()))?;
         let what = format!("offer {offer_id}");
         let v = self
-            .call(Method::PUT, &format!("/api/v0/asks/{offer_id}/"), &[], Some(body), true, Retry::NotIdempotent, &what)
+            .call(
+                Method::PUT,
+                &format!("/api/v0/asks/{offer_id}/"),
+                &[],
+                Some(body),
+                true,
+                Retry::NotIdempotent,
+                &what,
+            )
             .await?;
         check_success(&v)?;
         v.get("new_contract")
@@ -194,30 +216,46 @@ impl VastClient {
         label: &str,
     ) -> Result<CreateOutcome, VastError> {
         if label.trim().is_empty() {
-            return Err(VastError::Config("create_idempotent needs a non-empty label".into()));
+            return Err(VastError::Config(
+                "create_idempotent needs a non-empty label".into(),
+            ));
         }
         let mut req = req.clone();
         req.label = Some(label.to_string());
         if let Some(id) = self.lookup_label_settled(label).await? {
-            return Ok(CreateOutcome { instance_id: id, reused: true });
+            return Ok(CreateOutcome {
+                instance_id: id,
+                reused: true,
+            });
         }
         let attempts = self.cfg.retry.max_attempts.max(1);
         let mut last = None;
         for attempt in 0..attempts {
             match self.create_instance(offer_id, &req).await {
-                Ok(id) => return Ok(CreateOutcome { instance_id: id, reused: false }),
+                Ok(id) => {
+                    return Ok(CreateOutcome {
+                        instance_id: id,
+                        reused: false,
+                    });
+                }
                 Err(e) if e.is_transient() => {
                     tracing::warn!(offer_id, label, attempt, error = %e, "create instance: ambiguous failure, checking the label before retrying");
                     tokio::time::sleep(self.cfg.retry.backoff(attempt)).await;
                     if let Some(id) = self.lookup_label_settled(label).await? {
-                        return Ok(CreateOutcome { instance_id: id, reused: true });
+                        return Ok(CreateOutcome {
+                            instance_id: id,
+                            reused: true,
+                        });
                     }
                     last = Some(e);
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(last.unwrap_or(VastError::Server { status: 0, msg: "create failed".into() }))
+        Err(last.unwrap_or(VastError::Server {
+            status: 0,
+            msg: "create failed".into(),
+        }))
     }
 
     /// Lowest-id instance with this exact label, retrying the lookup itself (never giving
@@ -241,7 +279,10 @@ impl VastClient {
         let found = self
             .list_instances_where(json!({"label": {"in": [label]}}))
             .await?;
-        Ok(found.into_iter().filter(|i| i.label.as_deref() == Some(label)).collect())
+        Ok(found
+            .into_iter()
+            .filter(|i| i.label.as_deref() == Some(label))
+            .collect())
     }
 
     /// All of the account's instances (`GET /api/v1/instances/`, every page).
@@ -254,7 +295,9 @@ impl VastClient {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..10_000 {
-            let page = self.list_instances_page(&filters, 25, token.as_deref()).await?;
+            let page = self
+                .list_instances_page(&filters, 25, token.as_deref())
+                .await?;
             out.extend(page.instances);
             match page.next_token {
                 Some(t) if !t.is_empty() => token = Some(t),
@@ -273,14 +316,25 @@ impl VastClient {
     ) -> Result<InstancePage, VastError> {
         let mut q = vec![
             ("select_filters".to_string(), filters.to_string()),
-            ("order_by".to_string(), r#"[{"col": "id", "dir": "asc"}]"#.to_string()),
+            (
+                "order_by".to_string(),
+                r#"[{"col": "id", "dir": "asc"}]"#.to_string(),
+            ),
             ("limit".to_string(), limit.to_string()),
         ];
         if let Some(t) = after_token {
             q.push(("after_token".to_string(), t.to_string()));
         }
         let v = self
-            .call(Method::GET, "/api/v1/instances/", &q, None, true, Retry::Safe, "instance list")
+            .call(
+                Method::GET,
+                "/api/v1/instances/",
+                &q,
+                None,
+                true,
+                Retry::Safe,
+                "instance list",
+            )
             .await?;
         check_success(&v)?;
         serde_json::from_value(v).map_err(|e| malformed("list instances", e))
@@ -291,14 +345,25 @@ impl VastClient {
         let q = [("owner".to_string(), "me".to_string())];
         let what = format!("instance {id}");
         let v = match self
-            .call(Method::GET, &format!("/api/v0/instances/{id}/"), &q, None, true, Retry::Safe, &what)
+            .call(
+                Method::GET,
+                &format!("/api/v0/instances/{id}/"),
+                &q,
+                None,
+                true,
+                Retry::Safe,
+                &what,
+            )
             .await
         {
             Err(VastError::NotFound { .. }) => return Ok(None),
             other => other?,
         };
         match v.get("instances") {
-            None => Err(malformed("show instance", "no `instances` key in the reply")),
+            None => Err(malformed(
+                "show instance",
+                "no `instances` key in the reply",
+            )),
             Some(Value::Null) => Ok(None),
             Some(obj) => serde_json::from_value(obj.clone())
                 .map(Some)
@@ -308,31 +373,69 @@ impl VastClient {
 
     /// `DELETE /api/v0/instances/{id}/`. Destroying is final (the disk is deleted).
     pub async fn destroy_instance(&self, id: u64) -> Result<(), VastError> {
-        self.manage(Method::DELETE, id, &format!("/api/v0/instances/{id}/"), json!({})).await
+        self.manage(
+            Method::DELETE,
+            id,
+            &format!("/api/v0/instances/{id}/"),
+            json!({}),
+        )
+        .await
     }
 
     /// Stops the container; the disk (and its charge) stays.
     pub async fn stop_instance(&self, id: u64) -> Result<(), VastError> {
-        self.manage(Method::PUT, id, &format!("/api/v0/instances/{id}/"), json!({"state": "stopped"})).await
+        self.manage(
+            Method::PUT,
+            id,
+            &format!("/api/v0/instances/{id}/"),
+            json!({"state": "stopped"}),
+        )
+        .await
     }
 
     pub async fn start_instance(&self, id: u64) -> Result<(), VastError> {
-        self.manage(Method::PUT, id, &format!("/api/v0/instances/{id}/"), json!({"state": "running"})).await
+        self.manage(
+            Method::PUT,
+            id,
+            &format!("/api/v0/instances/{id}/"),
+            json!({"state": "running"}),
+        )
+        .await
     }
 
     pub async fn set_label(&self, id: u64, label: &str) -> Result<(), VastError> {
-        self.manage(Method::PUT, id, &format!("/api/v0/instances/{id}/"), json!({"label": label})).await
+        self.manage(
+            Method::PUT,
+            id,
+            &format!("/api/v0/instances/{id}/"),
+            json!({"label": label}),
+        )
+        .await
     }
 
     /// `POST /api/v0/instances/{id}/ssh/` with the public key text.
     pub async fn attach_ssh_key(&self, id: u64, public_key: &str) -> Result<(), VastError> {
-        self.manage(Method::POST, id, &format!("/api/v0/instances/{id}/ssh/"), json!({"ssh_key": public_key.trim()})).await
+        self.manage(
+            Method::POST,
+            id,
+            &format!("/api/v0/instances/{id}/ssh/"),
+            json!({"ssh_key": public_key.trim()}),
+        )
+        .await
     }
 
     /// `POST /api/v0/ssh/`: registers a key on the account (new instances get it).
     pub async fn add_account_ssh_key(&self, public_key: &str) -> Result<SshKey, VastError> {
         let v = self
-            .call(Method::POST, "/api/v0/ssh/", &[], Some(json!({"ssh_key": public_key.trim()})), true, Retry::Safe, "ssh key")
+            .call(
+                Method::POST,
+                "/api/v0/ssh/",
+                &[],
+                Some(json!({"ssh_key": public_key.trim()})),
+                true,
+                Retry::Safe,
+                "ssh key",
+            )
             .await?;
         check_success(&v)?;
         let key = v.get("key").cloned().unwrap_or(Value::Null);
@@ -342,7 +445,15 @@ impl VastClient {
     /// `GET /api/v0/ssh/`.
     pub async fn list_account_ssh_keys(&self) -> Result<Vec<SshKey>, VastError> {
         let v = self
-            .call(Method::GET, "/api/v0/ssh/", &[], None, true, Retry::Safe, "ssh keys")
+            .call(
+                Method::GET,
+                "/api/v0/ssh/",
+                &[],
+                None,
+                true,
+                Retry::Safe,
+                "ssh keys",
+            )
             .await?;
         serde_json::from_value(v).map_err(|e| malformed("list ssh keys", e))
     }
@@ -362,7 +473,15 @@ impl VastClient {
         }
         let what = format!("instance {id}");
         let v = self
-            .call(Method::PUT, &format!("/api/v0/instances/request_logs/{id}/"), &[], Some(Value::Object(body)), true, Retry::Safe, &what)
+            .call(
+                Method::PUT,
+                &format!("/api/v0/instances/request_logs/{id}/"),
+                &[],
+                Some(Value::Object(body)),
+                true,
+                Retry::Safe,
+                &what,
+            )
             .await?;
         check_success(&v)?;
         let url = v
@@ -377,7 +496,10 @@ impl VastClient {
             }
             match self.http.get(&url).send().await {
                 Ok(resp) if resp.status().is_success() => {
-                    return resp.text().await.map_err(|e| VastError::Connection { url: url.clone(), detail: e.to_string() });
+                    return resp.text().await.map_err(|e| VastError::Connection {
+                        url: url.clone(),
+                        detail: e.to_string(),
+                    });
                 }
                 Ok(resp) => last_status = Some(resp.status().as_u16()),
                 Err(e) => tracing::debug!(error = %e, "log poll failed"),
@@ -385,21 +507,40 @@ impl VastClient {
         }
         Err(VastError::Server {
             status: last_status.unwrap_or(0),
-            msg: format!("logs of instance {id} were not ready at {url} after {} polls", self.cfg.log_poll_attempts),
+            msg: format!(
+                "logs of instance {id} were not ready at {url} after {} polls",
+                self.cfg.log_poll_attempts
+            ),
         })
     }
 
     /// `GET /api/v0/users/current` — credit/balance of the account.
     pub async fn current_user(&self) -> Result<User, VastError> {
         let v = self
-            .call(Method::GET, "/api/v0/users/current", &[], None, true, Retry::Safe, "user")
+            .call(
+                Method::GET,
+                "/api/v0/users/current",
+                &[],
+                None,
+                true,
+                Retry::Safe,
+                "user",
+            )
             .await?;
         serde_json::from_value(v).map_err(|e| malformed("current user", e))
     }
 
-    async fn manage(&self, method: Method, id: u64, path: &str, body: Value) -> Result<(), VastError> {
+    async fn manage(
+        &self,
+        method: Method,
+        id: u64,
+        path: &str,
+        body: Value,
+    ) -> Result<(), VastError> {
         let what = format!("instance {id}");
-        let v = self.call(method, path, &[], Some(body), true, Retry::Safe, &what).await?;
+        let v = self
+            .call(method, path, &[], Some(body), true, Retry::Safe, &what)
+            .await?;
         check_success(&v)
     }
 
@@ -445,9 +586,14 @@ impl VastClient {
                 Ok(r) => r,
                 Err(e) => {
                     let err = if e.is_timeout() {
-                        VastError::Timeout { url: redact_url(&url) }
+                        VastError::Timeout {
+                            url: redact_url(&url),
+                        }
                     } else {
-                        VastError::Connection { url: redact_url(&url), detail: error_chain(&e) }
+                        VastError::Connection {
+                            url: redact_url(&url),
+                            detail: error_chain(&e),
+                        }
                     };
                     let retryable = match retry {
                         Retry::Safe => true,
@@ -468,7 +614,10 @@ impl VastClient {
             tracing::debug!(%method, path, status = status.as_u16(), attempt, "vast request");
             if status.is_success() {
                 return serde_json::from_str(&text).map_err(|e| {
-                    malformed(&format!("{method} {path}"), format!("{e}; body starts with {:?}", snippet(&text)))
+                    malformed(
+                        &format!("{method} {path}"),
+                        format!("{e}; body starts with {:?}", snippet(&text)),
+                    )
                 });
             }
             let (code, msg) = error_fields(&text);
@@ -493,12 +642,19 @@ impl VastClient {
                         return Err(VastError::RateLimited { retry_after, msg });
                     }
                     let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-                    tracing::info!(path, attempt, wait_ms = wait.as_millis() as u64, "vast rate limited, waiting");
+                    tracing::info!(
+                        path,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        "vast rate limited, waiting"
+                    );
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                     continue;
                 }
-                StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+                StatusCode::BAD_GATEWAY
+                | StatusCode::SERVICE_UNAVAILABLE
+                | StatusCode::GATEWAY_TIMEOUT
                     if retry == Retry::Safe && !last =>
                 {
                     tokio::time::sleep(policy.backoff(attempt)).await;
@@ -516,8 +672,15 @@ fn map_status(status: u16, code: String, msg: String, what: &str) -> VastError {
     match status {
         401 => VastError::Unauthorized { msg },
         403 => VastError::Forbidden { code, msg },
-        404 | 410 => VastError::NotFound { what: what.to_string(), code, msg },
-        429 => VastError::RateLimited { retry_after: None, msg },
+        404 | 410 => VastError::NotFound {
+            what: what.to_string(),
+            code,
+            msg,
+        },
+        429 => VastError::RateLimited {
+            retry_after: None,
+            msg,
+        },
         400..=499 => VastError::BadRequest { status, code, msg },
         _ => VastError::Server { status, msg },
     }
@@ -527,12 +690,22 @@ fn map_status(status: u16, code: String, msg: String, what: &str) -> VastError {
 /// (`msg`, `message`, `detail`, plain text).
 fn error_fields(text: &str) -> (String, String) {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
-        let code = v.get("error").and_then(Value::as_str).unwrap_or("").to_string();
+        let code = v
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let msg = ["msg", "message", "detail"]
             .iter()
             .find_map(|k| v.get(*k).and_then(Value::as_str))
             .map(str::to_string)
-            .unwrap_or_else(|| if code.is_empty() { snippet(text) } else { code.clone() });
+            .unwrap_or_else(|| {
+                if code.is_empty() {
+                    snippet(text)
+                } else {
+                    code.clone()
+                }
+            });
         return (code, msg);
     }
     let t = text.trim();
@@ -547,7 +720,11 @@ fn error_fields(text: &str) -> (String, String) {
 fn check_success(v: &Value) -> Result<(), VastError> {
     match v.get("success") {
         Some(Value::Bool(false)) => {
-            let code = v.get("error").and_then(Value::as_str).unwrap_or("").to_string();
+            let code = v
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let msg = v
                 .get("msg")
                 .and_then(Value::as_str)
@@ -561,14 +738,21 @@ fn check_success(v: &Value) -> Result<(), VastError> {
 
 fn as_u64(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
 fn malformed(context: &str, detail: impl std::fmt::Display) -> VastError {
-    VastError::Malformed { context: context.to_string(), detail: detail.to_string() }
+    VastError::Malformed {
+        context: context.to_string(),
+        detail: detail.to_string(),
+    }
 }
 
 fn snippet(s: &str) -> String {
@@ -607,7 +791,9 @@ pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -620,16 +806,28 @@ mod tests {
 
     #[test]
     fn error_body_shapes() {
-        assert_eq!(error_fields(r#"{"success":false,"error":"auth_error","msg":"Invalid user key"}"#), ("auth_error".into(), "Invalid user key".into()));
-        assert_eq!(error_fields(r#"{"detail":"API requests too frequent endpoint threshold=1.0"}"#).1, "API requests too frequent endpoint threshold=1.0");
-        assert_eq!(error_fields("API requests too frequent").1, "API requests too frequent");
+        assert_eq!(
+            error_fields(r#"{"success":false,"error":"auth_error","msg":"Invalid user key"}"#),
+            ("auth_error".into(), "Invalid user key".into())
+        );
+        assert_eq!(
+            error_fields(r#"{"detail":"API requests too frequent endpoint threshold=1.0"}"#).1,
+            "API requests too frequent endpoint threshold=1.0"
+        );
+        assert_eq!(
+            error_fields("API requests too frequent").1,
+            "API requests too frequent"
+        );
         assert_eq!(error_fields("").1, "(no detail message supplied)");
     }
 
     #[test]
     fn encoding_and_redaction() {
         assert_eq!(url_encode(r#"{"a": 1}"#), "%7B%22a%22%3A%201%7D");
-        assert_eq!(redact_url("http://x/a?api_key=SECRET&b=1"), "http://x/a?api_key=<redacted>&b=1");
+        assert_eq!(
+            redact_url("http://x/a?api_key=SECRET&b=1"),
+            "http://x/a?api_key=<redacted>&b=1"
+        );
     }
 
     #[test]

@@ -6,24 +6,39 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum VastError {
     /// No key configured for an endpoint that needs one.
-    #[error("no Vast API key configured: set VAST_API_KEY (or log in with the vastai CLI) to use this endpoint")]
+    #[error(
+        "no Vast API key configured: set VAST_API_KEY (or log in with the vastai CLI) to use this endpoint"
+    )]
     MissingApiKey,
 
     /// HTTP 401: the key was refused.
-    #[error("Vast rejected the API key (HTTP 401: {msg}); check VAST_API_KEY — the key may be revoked, mistyped or a restricted key")]
+    #[error(
+        "Vast rejected the API key (HTTP 401: {msg}); check VAST_API_KEY — the key may be revoked, mistyped or a restricted key"
+    )]
     Unauthorized { msg: String },
 
     /// HTTP 403: the key is valid but may not do this.
-    #[error("Vast refused the request (HTTP 403 {code}: {msg}); the API key lacks permission for it")]
+    #[error(
+        "Vast refused the request (HTTP 403 {code}: {msg}); the API key lacks permission for it"
+    )]
     Forbidden { code: String, msg: String },
 
     /// The offer/instance/key does not exist (any more). `what` names it, e.g. `instance 42`.
-    #[error("{what} not found on Vast ({code}: {msg}); it may have been rented by someone else or destroyed")]
-    NotFound { what: String, code: String, msg: String },
+    #[error(
+        "{what} not found on Vast ({code}: {msg}); it may have been rented by someone else or destroyed"
+    )]
+    NotFound {
+        what: String,
+        code: String,
+        msg: String,
+    },
 
     /// HTTP 429 that the retry policy gave up on. `retry_after` is the server's hint if any.
     #[error("Vast is rate limiting requests (HTTP 429: {msg}){}", fmt_retry(*.retry_after))]
-    RateLimited { retry_after: Option<Duration>, msg: String },
+    RateLimited {
+        retry_after: Option<Duration>,
+        msg: String,
+    },
 
     /// The daily search quota is used up; not retried (API.md §1).
     #[error("Vast daily search quota exceeded ({msg}); searches resume at {}", fmt_reset(*.resets_at))]
@@ -31,10 +46,16 @@ pub enum VastError {
 
     /// A 4xx that is the caller's fault (bad arguments, label too long, ...).
     #[error("Vast rejected the request (HTTP {status} {code}: {msg})")]
-    BadRequest { status: u16, code: String, msg: String },
+    BadRequest {
+        status: u16,
+        code: String,
+        msg: String,
+    },
 
     /// 5xx after all retries.
-    #[error("Vast server error (HTTP {status}: {msg}); this is on Vast's side — try again in a minute")]
+    #[error(
+        "Vast server error (HTTP {status}: {msg}); this is on Vast's side — try again in a minute"
+    )]
     Server { status: u16, msg: String },
 
     /// HTTP 200 but `{"success": false, ...}`.
@@ -134,9 +155,15 @@ mod tests {
 
     #[test]
     fn messages_are_actionable() {
-        let e = VastError::RateLimited { retry_after: Some(Duration::from_secs(90)), msg: "too frequent".into() };
+        let e = VastError::RateLimited {
+            retry_after: Some(Duration::from_secs(90)),
+            msg: "too frequent".into(),
+        };
         assert!(e.to_string().contains("retry after 90 s"));
-        let e = VastError::SearchQuotaExceeded { resets_at: Some(0), msg: "Daily search quota exceeded".into() };
+        let e = VastError::SearchQuotaExceeded {
+            resets_at: Some(0),
+            msg: "Daily search quota exceeded".into(),
+        };
         assert!(e.to_string().contains("1970-01-01 00:00 UTC"));
         assert!(VastError::Timeout { url: "x".into() }.is_ambiguous());
     }

@@ -8,6 +8,9 @@
 //!
 //! This module tree is self-contained: it references no other server module.
 
+// The server binary wires this API in gradually (sim now, real client later); in a binary
+// crate unused `pub` items warn, so silence that here rather than in every file.
+
 pub mod client;
 pub mod error;
 pub mod sim;
@@ -17,8 +20,11 @@ pub mod types;
 mod tests;
 
 pub use client::{CreateOutcome, LogsRequest, RetryPolicy, VastClient, VastClientConfig};
+
 pub use error::VastError;
+
 pub use sim::{HostProvider, NoHosts, SimConfig, SimHandle, Simulator, SshEndpoint};
+
 pub use types::{
     ApiKey, CreateInstanceRequest, Instance, InstancePage, Offer, SearchQuery, SshKey, User,
 };

@@ -164,7 +164,12 @@ impl Instance {
         }
         let host = self.ssh_host.clone().filter(|h| !h.is_empty())?;
         let mut port = self.ssh_port.filter(|p| *p != 0)?;
-        if self.image_runtype.as_deref().unwrap_or("").contains("jupyter") {
+        if self
+            .image_runtype
+            .as_deref()
+            .unwrap_or("")
+            .contains("jupyter")
+        {
             port = port.checked_add(1)?;
         }
         Some((host, port))
@@ -348,7 +353,8 @@ impl SearchQuery {
     }
     /// Disk GB priced into `dph_total`.
     pub fn allocated_storage(mut self, gb: f64) -> Self {
-        self.0.insert("allocated_storage".into(), serde_json::json!(gb));
+        self.0
+            .insert("allocated_storage".into(), serde_json::json!(gb));
         self
     }
     pub fn to_json(&self) -> Value {
@@ -414,7 +420,16 @@ mod tests {
     #[test]
     fn create_request_sends_every_key() {
         let v = serde_json::to_value(CreateInstanceRequest::new("pytorch/pytorch", 20.0)).unwrap();
-        for k in ["client_id", "image", "env", "price", "disk", "label", "onstart", "runtype"] {
+        for k in [
+            "client_id",
+            "image",
+            "env",
+            "price",
+            "disk",
+            "label",
+            "onstart",
+            "runtype",
+        ] {
             assert!(v.get(k).is_some(), "{k}");
         }
         assert!(v.get("args").is_none());

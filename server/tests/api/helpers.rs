@@ -68,14 +68,14 @@ pub async fn spawn_app_with(marketplace: MarketplaceConfig) -> TestApp {
 
 /// Where test databases are created: `DATABASE_URL`'s server, or the private cluster.
 enum TestServer {
-    External(PgConnectOptions),
+    External(Box<PgConnectOptions>),
     Embedded(EmbeddedPostgres),
 }
 
 impl TestServer {
     fn options(&self, database: &str) -> PgConnectOptions {
         match self {
-            Self::External(options) => options.clone().database(database),
+            Self::External(options) => options.as_ref().clone().database(database),
             Self::Embedded(cluster) => cluster.connect_options(database),
         }
     }
@@ -87,8 +87,11 @@ async fn test_server() -> &'static TestServer {
     SERVER
         .get_or_init(|| async {
             if let Ok(url) = std::env::var("DATABASE_URL") {
-                return TestServer::External(url.parse().expect("DATABASE_URL is a postgres URL"));
+                return TestServer::External(Box::new(
+                    url.parse().expect("DATABASE_URL is a postgres URL"),
+                ));
             }
+            remove_stale_clusters();
             let dir = std::env::temp_dir().join(format!("canopy-test-pg-{}", std::process::id()));
             let cluster = EmbeddedPostgres::start(&dir)
                 .await
@@ -122,4 +125,25 @@ pub async fn fresh_database() -> PgConnectOptions {
         .expect("create the test database");
     admin.close().await.ok();
     server.options(&name)
+}
+
+/// Test clusters die with their test process; their directories stay. Remove
+/// those whose process is gone so /tmp does not fill up run after run.
+fn remove_stale_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("canopy-test-pg-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }

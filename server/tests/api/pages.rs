@@ -16,9 +16,15 @@ async fn every_page_renders_with_nav_and_title() {
         let html = response.text().await.unwrap();
         assert!(html.contains(title), "{path} has no {title}");
         for section in ["/offers", "/runs", "/history", "/spend", "/settings"] {
-            assert!(html.contains(&format!("href=\"{section}\"")), "{path} lacks nav link {section}");
+            assert!(
+                html.contains(&format!("href=\"{section}\"")),
+                "{path} lacks nav link {section}"
+            );
         }
-        assert!(html.contains("Simulated marketplace"), "{path} lacks the simulator banner");
+        assert!(
+            html.contains("Simulated marketplace"),
+            "{path} lacks the simulator banner"
+        );
     }
 }
 
@@ -27,7 +33,10 @@ async fn unbuilt_pages_say_so() {
     let app = spawn_app().await;
     for path in ["/runs", "/history", "/spend"] {
         let html = app.get(path).await.text().await.unwrap();
-        assert!(html.contains("Not built yet"), "{path} should say what is missing");
+        assert!(
+            html.contains("Not built yet"),
+            "{path} should say what is missing"
+        );
     }
 }
 

@@ -19,7 +19,10 @@ async fn port_in_use_is_reported_before_anything_starts() {
     let addr = taken.local_addr().unwrap().to_string();
     // An unreachable database proves the port is checked first.
     let database = DatabaseConfig::External(Secret::new("postgres://nobody@127.0.0.1:1/none"));
-    let err = Application::build(config(&addr, database)).await.err().unwrap();
+    let err = Application::build(config(&addr, database))
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(err, CanopyError::AddrInUse { .. }), "{err}");
     assert!(err.to_string().contains("already in use"));
 }
@@ -28,9 +31,15 @@ async fn port_in_use_is_reported_before_anything_starts() {
 async fn unreachable_database_url_names_the_target_not_the_password() {
     let database =
         DatabaseConfig::External(Secret::new("postgres://canopy:hunter2@127.0.0.1:1/canopy"));
-    let err = Application::build(config("127.0.0.1:0", database)).await.err().unwrap();
+    let err = Application::build(config("127.0.0.1:0", database))
+        .await
+        .err()
+        .unwrap();
     let message = err.to_string();
-    assert!(message.contains("cannot connect to the database"), "{message}");
+    assert!(
+        message.contains("cannot connect to the database"),
+        "{message}"
+    );
     assert!(message.contains("127.0.0.1"), "{message}");
     assert!(!message.contains("hunter2"), "{message}");
 }
@@ -38,7 +47,10 @@ async fn unreachable_database_url_names_the_target_not_the_password() {
 #[tokio::test]
 async fn malformed_database_url_is_a_clear_error() {
     let database = DatabaseConfig::External(Secret::new("not a url"));
-    let err = Application::build(config("127.0.0.1:0", database)).await.err().unwrap();
+    let err = Application::build(config("127.0.0.1:0", database))
+        .await
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("DATABASE_URL"), "{err}");
 }
 
@@ -50,7 +62,10 @@ async fn unwritable_data_dir_is_a_clear_error() {
     let database = DatabaseConfig::Embedded {
         data_dir: file.join("data"),
     };
-    let err = Application::build(config("127.0.0.1:0", database)).await.err().unwrap();
+    let err = Application::build(config("127.0.0.1:0", database))
+        .await
+        .err()
+        .unwrap();
     std::fs::remove_file(&file).ok();
     let message = err.to_string();
     assert!(message.contains("cannot use data directory"), "{message}");

@@ -7,13 +7,13 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::errors::{ErrorClass, ErrorTracker, LogError};
-use super::normalize::{strip_prefixes, LineFlags, Normalizer};
+use super::normalize::{LineFlags, Normalizer, strip_prefixes};
 use super::parse::{self, HfDict, TqdmFrame};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
-use super::{Event, EventKind, Format, Source, N_SOURCES};
+use super::{Event, EventKind, Format, N_SOURCES, Source};
 
 const MAX_BARS: usize = 16;
 const RECENT_EVENTS: usize = 16;
@@ -25,7 +25,7 @@ const LOCK_RECORDS: u64 = 3;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Clock {
     /// Arrival times handed to `push` (the watcher's reads).
@@ -139,6 +139,8 @@ pub struct LogAnalyzer {
     // hints
     hf_dicts: u64,
     hf_banner: bool,
+    /// transformers' own logger or its trainer in a traceback was seen.
+    hf_hint: bool,
     lightning_hint: bool,
     rich_bar: bool,
     rich_followup: u8,
@@ -188,7 +190,7 @@ impl Default for LogAnalyzer {
 /// per-interval rate with warm-up and pauses excluded (p25 = a slow-ish
 /// interval, p90 = a fast one); `overall` is first-to-last step over wall
 /// time with every pause included. `null` where no timing exists.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Rates {
     pub p25: Option<f64>,
     pub p50: Option<f64>,
@@ -196,14 +198,14 @@ pub struct Rates {
     pub overall: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Pauses {
     pub count: u64,
     /// Time lost to pauses beyond the normal step time.
     pub total_s: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct EvalStats {
     pub count: u64,
     /// Mean measured eval pause (beyond normal step time), or the reported
@@ -215,14 +217,14 @@ pub struct EvalStats {
     pub last_loss: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct CheckpointStats {
     pub count: u64,
     pub every_steps: Option<u64>,
     pub mean_pause_s: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct LossStats {
     pub first: Option<f64>,
     pub last: Option<f64>,
@@ -235,7 +237,7 @@ pub struct LossStats {
 
 /// What the framework itself printed about speed (smoothed or averaged:
 /// informative, never used as the measurement).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Reported {
     /// Latest displayed bar rate (it/s) of the training bar.
     pub bar_rate: Option<f64>,
@@ -252,7 +254,7 @@ pub struct Reported {
 /// Time to finish (EXPECTATIONS_AND_ETA.md §4): remaining steps at the
 /// p25 / median / p90 step time, plus the remaining evals and checkpoints at
 /// their measured pause cost. `None` without a total or without timing.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Eta {
     pub remaining_steps: Option<u64>,
     pub optimistic_s: Option<f64>,
@@ -263,7 +265,7 @@ pub struct Eta {
     pub remaining_checkpoints: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct InputStats {
     pub bytes: u64,
     pub lines: u64,
@@ -272,7 +274,7 @@ pub struct InputStats {
 }
 
 /// The analyzer's answer. Serialises to the JSON the watcher stores.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub format: Format,
     /// One line: "progressing", "completed", "fatal: CUDA out of memory",
@@ -306,7 +308,28 @@ pub struct Analysis {
 }
 
 const EXCLUDED_BAR_DESCS: [&str; 22] = [
-    "Map", "Filter", "Tokeniz", "Loading", "Downloading", "Generating", "Fetching", "Resolving", "Running tokenizer", "Writing", "Saving", "Validation", "Sanity", "Evaluating", "Evaluation", "Predicting", "Testing", "Test", "eval", "val", "Processing", "Converting",
+    "Map",
+    "Filter",
+    "Tokeniz",
+    "Loading",
+    "Downloading",
+    "Generating",
+    "Fetching",
+    "Resolving",
+    "Running tokenizer",
+    "Writing",
+    "Saving",
+    "Validation",
+    "Sanity",
+    "Evaluating",
+    "Evaluation",
+    "Predicting",
+    "Testing",
+    "Test",
+    "eval",
+    "val",
+    "Processing",
+    "Converting",
 ];
 
 fn is_excluded_desc(desc: &str) -> bool {
@@ -315,7 +338,10 @@ fn is_excluded_desc(desc: &str) -> bool {
 
 fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
     let is_epoch = desc.starts_with("Epoch");
-    let mut k: String = desc.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+    let mut k: String = desc
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
     if !is_epoch {
         k.push('|');
         if let Some(t) = total {
@@ -335,11 +361,22 @@ fn desc_hash(s: &str) -> u64 {
     h
 }
 
+/// Median distance between successive event steps. With a single event at
+/// step s > 0 the cadence is taken to be s (evals/saves at multiples of the
+/// interval, the usual configuration).
 fn median_u64(v: &VecDeque<u64>) -> Option<u64> {
+    if v.len() == 1 {
+        return v.front().copied().filter(|s| *s > 0);
+    }
     if v.len() < 2 {
         return None;
     }
-    let mut d: Vec<u64> = v.iter().zip(v.iter().skip(1)).filter_map(|(a, b)| b.checked_sub(*a)).filter(|x| *x > 0).collect();
+    let mut d: Vec<u64> = v
+        .iter()
+        .zip(v.iter().skip(1))
+        .filter_map(|(a, b)| b.checked_sub(*a))
+        .filter(|x| *x > 0)
+        .collect();
     if d.is_empty() {
         return None;
     }
@@ -380,6 +417,7 @@ impl LogAnalyzer {
             last_train_n: 0,
             hf_dicts: 0,
             hf_banner: false,
+            hf_hint: false,
             lightning_hint: false,
             rich_bar: false,
             rich_followup: 0,
@@ -423,9 +461,14 @@ impl LogAnalyzer {
         // The first line completed by this chunk may consist only of bytes
         // that arrived earlier (tqdm writes `\r` *before* each frame, so a
         // frame is terminated by the next one): it keeps its own arrival time.
-        let carried = self.norm.pending_bytes() > 0;
+        let held_cr = self.norm.holds_cr();
+        let carried = self.norm.pending_bytes() > 0 || held_cr;
         let first_term = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
-        let first_time = if carried && first_term == Some(0) { self.pending_time.or(arrival) } else { arrival };
+        let first_time = if carried && (held_cr || first_term == Some(0)) {
+            self.pending_time.or(arrival)
+        } else {
+            arrival
+        };
         let mut norm = std::mem::take(&mut self.norm);
         let mut first = true;
         norm.push(bytes, |text, flags| {
@@ -497,6 +540,9 @@ impl LogAnalyzer {
     }
 
     fn on_body(&mut self, line: &str, flags: LineFlags, depth: u8) {
+        if line.starts_with("[transformers] ") {
+            self.hf_hint = true;
+        }
         let st = strip_prefixes(line);
         let body = st.body;
         if st.ts.is_some() {
@@ -505,8 +551,17 @@ impl LogAnalyzer {
         let ts = st.ts;
         let time = self.line_time(st.ts);
 
-        // Inside a traceback every line belongs to it.
-        if self.errors.in_traceback() {
+        // tqdm frames are the most common line: try them first, cheaply.
+        // A frame also ends any traceback block (a cut traceback must not
+        // swallow the training output that follows it).
+        let frame = if depth < 4 {
+            parse::parse_tqdm(body)
+        } else {
+            None
+        };
+
+        // Inside a traceback every other line belongs to it.
+        if frame.is_none() && self.errors.in_traceback() {
             let n_errors = self.errors.errors.len();
             self.errors.line(body, self.lines, time);
             if self.errors.errors.len() > n_errors {
@@ -515,9 +570,13 @@ impl LogAnalyzer {
             return;
         }
 
-        // tqdm frames are the most common line: try them first, cheaply.
-        if depth < 4 {
-            if let Some(frame) = parse::parse_tqdm(body) {
+        {
+            if let Some(frame) = frame {
+                let n_errors = self.errors.errors.len();
+                self.errors.interrupt();
+                if self.errors.errors.len() > n_errors {
+                    self.error_event(n_errors);
+                }
                 let end = frame.end.min(body.len());
                 self.on_tqdm(&frame, flags, ts);
                 let rest = &body[end..];
@@ -536,20 +595,26 @@ impl LogAnalyzer {
         if consumed {
             return;
         }
-        self.on_metric_line(body, flags, ts, time);
+        self.on_metric_line(body, ts, time);
     }
 
-    fn on_metric_line(&mut self, body: &str, _flags: LineFlags, ts: Option<f64>, time: Option<f64>) {
+    fn on_metric_line(&mut self, body: &str, ts: Option<f64>, time: Option<f64>) {
         let t = body.trim_start();
-        let Some(&c0) = t.as_bytes().first() else { return };
+        let Some(&c0) = t.as_bytes().first() else {
+            return;
+        };
 
         if self.rich_followup > 0 {
             self.rich_followup -= 1;
             // Continuation lines of the final rich bar: `train_loss: 0.014`.
             let mut words = t.split_whitespace();
             while let Some(w) = words.next() {
-                let Some(key) = w.strip_suffix(':') else { continue };
-                let Some(v) = words.next().and_then(parse::float_prefix).map(|x| x.0) else { continue };
+                let Some(key) = w.strip_suffix(':') else {
+                    continue;
+                };
+                let Some(v) = words.next().and_then(parse::float_prefix).map(|x| x.0) else {
+                    continue;
+                };
                 match key {
                     "train_loss" | "loss" => self.loss.push(v),
                     "val_loss" => self.last_eval_loss = Some(v),
@@ -558,85 +623,93 @@ impl LogAnalyzer {
             }
         }
 
-        if c0 == b'{' {
-            if let Some(d) = parse::hf_dict(t) {
-                self.on_hf_dict(d, ts, time);
-                return;
-            }
+        if c0 == b'{'
+            && let Some(d) = parse::hf_dict(t)
+        {
+            self.on_hf_dict(d, ts, time);
+            return;
         }
-        if matches!(c0, b'i' | b's' | b'0'..=b'9') {
-            if let Some(ev) = parse::nanogpt(t) {
-                self.on_step_event(ev, ts, time);
-                return;
-            }
+        if matches!(c0, b'i' | b's' | b'0'..=b'9')
+            && let Some(ev) = parse::nanogpt(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
         }
-        if c0 == b's' || c0 == b'v' {
-            if let Some(ev) = parse::torchtitan(t) {
-                self.on_step_event(ev, ts, time);
-                return;
-            }
+        if (c0 == b's' || c0 == b'v')
+            && let Some(ev) = parse::torchtitan(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
         }
-        if t.contains(" | ") && t.contains("iteration") {
-            if let Some(ev) = parse::megatron(t) {
-                if let Some(b) = ev.batch {
-                    self.samples_per_step = Some(b);
-                }
-                self.on_step_event(ev, ts, time);
-                return;
+        if t.contains(" | ")
+            && t.contains("iteration")
+            && let Some(ev) = parse::megatron(t)
+        {
+            if let Some(b) = ev.batch {
+                self.samples_per_step = Some(b);
             }
+            self.on_step_event(ev, ts, time);
+            return;
         }
-        if t.contains("step=") || t.contains("SamplesPerSec=") {
-            if let Some(ev) = parse::deepspeed(t) {
-                self.on_step_event(ev, ts, time);
-                return;
-            }
+        if (t.contains("step=") || t.contains("SamplesPerSec="))
+            && let Some(ev) = parse::deepspeed(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
         }
-        if c0.is_ascii_digit() {
-            if let Some(mut ev) = parse::keras(t) {
-                let n = ev.step.unwrap_or(0);
-                if let Some(tot) = ev.total_steps {
-                    self.keras_steps_per_epoch = Some(tot);
-                }
-                let spe = self.keras_steps_per_epoch.unwrap_or(0);
-                let e = self.keras_epoch.unwrap_or(1).max(1);
-                ev.step = Some((e - 1).saturating_mul(spe).saturating_add(n));
-                ev.epoch = self.keras_epoch.map(|e| e as f64);
-                ev.total_steps = match (self.keras_epochs_total, self.keras_steps_per_epoch) {
-                    (Some(a), Some(b)) => Some(a.saturating_mul(b)),
-                    _ => None,
-                };
-                if let Some(v) = ev.val_loss {
-                    self.last_eval_loss = Some(v);
-                }
-                self.on_step_event(ev, ts, time);
-                return;
+        if c0.is_ascii_digit()
+            && let Some(mut ev) = parse::keras(t)
+        {
+            let n = ev.step.unwrap_or(0);
+            if let Some(tot) = ev.total_steps {
+                self.keras_steps_per_epoch = Some(tot);
             }
+            let spe = self.keras_steps_per_epoch.unwrap_or(0);
+            let e = self.keras_epoch.unwrap_or(1).max(1);
+            ev.step = Some((e - 1).saturating_mul(spe).saturating_add(n));
+            ev.epoch = self.keras_epoch.map(|e| e as f64);
+            ev.total_steps = match (self.keras_epochs_total, self.keras_steps_per_epoch) {
+                (Some(a), Some(b)) => Some(a.saturating_mul(b)),
+                _ => None,
+            };
+            if let Some(v) = ev.val_loss {
+                self.last_eval_loss = Some(v);
+            }
+            self.on_step_event(ev, ts, time);
+            return;
         }
-        if c0 == b'E' {
-            if let Some((e, tot)) = parse::keras_epoch(t) {
-                self.keras_epoch = Some(e);
-                self.keras_epochs_total = Some(tot);
-                self.epoch = Some(e as f64);
-                return;
-            }
+        if c0 == b'E'
+            && let Some((e, tot)) = parse::keras_epoch(t)
+        {
+            self.keras_epoch = Some(e);
+            self.keras_epochs_total = Some(tot);
+            self.epoch = Some(e as f64);
+            return;
         }
-        if t.contains('━') && t.contains('•') {
-            if let Some(parse::RichBar { epoch, n, total, rate, .. }) = parse::rich_bar(t) {
-                self.rich_bar = true;
-                self.lightning_hint = true;
-                self.rich_followup = 3;
-                if rate.is_some() {
-                    self.bar_rate = rate;
-                }
-                let step = n as u64;
-                let mut ev = Event::new(EventKind::Train, Source::RichBar);
-                ev.step = Some(step.saturating_add(self.epoch_offset));
-                ev.total_steps = total.map(|t| t as u64);
-                ev.epoch = epoch.map(|e| e as f64);
-                ev.rate = rate;
-                self.on_step_event(ev, ts, time);
-                return;
+        if t.contains('━')
+            && t.contains('•')
+            && let Some(parse::RichBar {
+                epoch,
+                n,
+                total,
+                rate,
+                ..
+            }) = parse::rich_bar(t)
+        {
+            self.rich_bar = true;
+            self.lightning_hint = true;
+            self.rich_followup = 3;
+            if rate.is_some() {
+                self.bar_rate = rate;
             }
+            let step = n as u64;
+            let mut ev = Event::new(EventKind::Train, Source::RichBar);
+            ev.step = Some(step.saturating_add(self.epoch_offset));
+            ev.total_steps = total.map(|t| t as u64);
+            ev.epoch = epoch.map(|e| e as f64);
+            ev.rate = rate;
+            self.on_step_event(ev, ts, time);
+            return;
         }
         self.on_marker(t, time);
     }
@@ -644,7 +717,20 @@ impl LogAnalyzer {
     fn on_marker(&mut self, t: &str, time: Option<f64>) {
         // One pass rejects the many lines that are no marker at all.
         const ANCHORS: [&[u8]; 14] = [
-            b"*****", b"Total ", b"aving ", b"Training completed", b"tokens per iteration", b"Overriding: ", b"GPU available", b"LOCAL_RANK", b"Trainable params", b"Trainer.fit", b"saving model", b"checkpoint", b"max_iters", b"block_size",
+            b"*****",
+            b"Total ",
+            b"aving ",
+            b"Training completed",
+            b"tokens per iteration",
+            b"Overriding: ",
+            b"GPU available",
+            b"LOCAL_RANK",
+            b"Trainable params",
+            b"Trainer.fit",
+            b"saving model",
+            b"checkpoint",
+            b"max_iters",
+            b"block_size",
         ];
         const TABLE: [u32; 256] = parse::anchor_table(&ANCHORS);
         if !parse::any_anchor(t.as_bytes(), &ANCHORS, &TABLE) {
@@ -669,7 +755,12 @@ impl LogAnalyzer {
             self.mark(PauseKind::Eval);
             return;
         }
-        if t.starts_with("Saving model checkpoint to") || t.starts_with("saving checkpoint to") || t.contains("saving checkpoint at iteration") || t.contains(", saving model to") || t.contains("Saving checkpoint at step") {
+        if t.starts_with("Saving model checkpoint to")
+            || t.starts_with("saving checkpoint to")
+            || t.contains("saving checkpoint at iteration")
+            || t.contains(", saving model to")
+            || t.contains("Saving checkpoint at step")
+        {
             self.checkpoint(time);
             return;
         }
@@ -679,7 +770,9 @@ impl LogAnalyzer {
         }
         // nanoGPT
         if let Some(p) = t.find("tokens per iteration will be: ") {
-            self.tokens_per_step = parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..]).map(|x| x.0);
+            self.tokens_per_step =
+                parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..])
+                    .map(|x| x.0);
             return;
         }
         if let Some(r) = t.strip_prefix("Overriding: max_iters = ") {
@@ -691,22 +784,48 @@ impl LogAnalyzer {
             return;
         }
         // Lightning
-        if t.starts_with("GPU available: ") || t.starts_with("LOCAL_RANK: ") || t.starts_with("Trainable params:") {
+        if t.starts_with("GPU available: ")
+            || t.starts_with("LOCAL_RANK: ")
+            || t.starts_with("Trainable params:")
+        {
             self.lightning_hint = true;
             return;
         }
         if t.contains("`Trainer.fit` stopped:") {
             self.lightning_hint = true;
             if let Some(p) = t.find("max_steps=") {
-                self.source_total = parse::uint_prefix(&t[p + 10..]).map(|x| x.0).or(self.source_total);
+                self.source_total = parse::uint_prefix(&t[p + 10..])
+                    .map(|x| x.0)
+                    .or(self.source_total);
             }
             self.finished = Some("Trainer.fit stopped".to_string());
         }
     }
 
+    /// A different bar is the training bar from now on: its counter is a new
+    /// step series, so the tqdm source starts over.
+    fn switch_train_bar(&mut self, idx: usize) {
+        self.train_bar = Some(idx);
+        let st = &mut self.src[Source::Tqdm.idx()];
+        st.last_step = None;
+        st.timing = StepTiming::new();
+        st.restart_run = 0;
+        st.restart_probe = None;
+        self.epoch_no = None;
+        self.epoch_offset = 0;
+        self.epoch_elapsed_offset = 0.0;
+        self.last_train_n = 0;
+        self.last_elapsed = 0.0;
+        if self.locked == Some(Source::Tqdm) {
+            self.source_total = None;
+        }
+    }
+
     /// A new distinct error was recorded at index `i`: add it to the timeline.
     fn error_event(&mut self, i: usize) {
-        let Some(e) = self.errors.errors.get(i) else { return };
+        let Some(e) = self.errors.errors.get(i) else {
+            return;
+        };
         let mut ev = Event::new(EventKind::Error, Source::Error);
         ev.time = e.time;
         ev.step = self.current_step;
@@ -724,10 +843,10 @@ impl LogAnalyzer {
     fn checkpoint(&mut self, time: Option<f64>) {
         self.mark(PauseKind::Checkpoint);
         self.ckpt_count += 1;
-        if let Some(s) = self.current_step {
-            if self.ckpt_steps.back() != Some(&s) {
-                push_ring(&mut self.ckpt_steps, s, CADENCE_RING);
-            }
+        if let Some(s) = self.current_step
+            && self.ckpt_steps.back() != Some(&s)
+        {
+            push_ring(&mut self.ckpt_steps, s, CADENCE_RING);
         }
         let mut ev = Event::new(EventKind::Checkpoint, Source::Marker);
         ev.step = self.current_step;
@@ -737,10 +856,10 @@ impl LogAnalyzer {
 
     fn eval_event(&mut self, step: Option<u64>) {
         self.eval_events += 1;
-        if let Some(s) = step {
-            if self.eval_steps.back() != Some(&s) {
-                push_ring(&mut self.eval_steps, s, CADENCE_RING);
-            }
+        if let Some(s) = step
+            && self.eval_steps.back() != Some(&s)
+        {
+            push_ring(&mut self.eval_steps, s, CADENCE_RING);
         }
     }
 
@@ -762,7 +881,10 @@ impl LogAnalyzer {
                     // Count for format locking without a step.
                     let st = &mut self.src[Source::HfDict.idx()];
                     st.records += 1;
-                    if self.locked.is_none() && st.records >= LOCK_RECORDS && self.train_bar.is_none() {
+                    if self.locked.is_none()
+                        && st.records >= LOCK_RECORDS
+                        && self.train_bar.is_none()
+                    {
                         self.locked = Some(Source::HfDict);
                     }
                 }
@@ -783,7 +905,13 @@ impl LogAnalyzer {
                 self.last_eval_loss = ev.loss;
                 push_ring(&mut self.recent, ev, RECENT_EVENTS);
             }
-            HfDict::Final { runtime_s, samples_per_sec, steps_per_sec, train_loss, epoch } => {
+            HfDict::Final {
+                runtime_s,
+                samples_per_sec,
+                steps_per_sec,
+                train_loss,
+                epoch,
+            } => {
                 self.final_metrics = Some((runtime_s, samples_per_sec, steps_per_sec));
                 self.finished = Some("final train metrics printed".to_string());
                 if epoch.is_some() {
@@ -813,15 +941,15 @@ impl LogAnalyzer {
                 self.last_eval_loss = ev.loss;
             }
             // modded-nanogpt validation lines also report training progress.
-            if src == Source::ModdedNanoGpt {
-                if let Some(step) = ev.step {
-                    if let Some(tot) = ev.total_steps {
-                        self.source_total = Some(tot);
-                    }
-                    let t = self.time_for_step(ts, None);
-                    if self.note_step(src, step, t) {
-                        self.current_step = Some(step);
-                    }
+            if src == Source::ModdedNanoGpt
+                && let Some(step) = ev.step
+            {
+                if let Some(tot) = ev.total_steps {
+                    self.source_total = Some(tot);
+                }
+                let t = self.time_for_step(ts, None);
+                if self.note_step(src, step, t) {
+                    self.current_step = Some(step);
                 }
             }
             push_ring(&mut self.recent, ev, RECENT_EVENTS);
@@ -829,10 +957,12 @@ impl LogAnalyzer {
         }
         // Totals: Keras and the rich bar give per-epoch counts that only
         // stand for the run when nothing better is known.
-        if let Some(tot) = ev.total_steps {
-            if !matches!(src, Source::Keras | Source::RichBar) || self.source_total.is_none() || src == Source::Keras {
-                self.source_total = Some(tot);
-            }
+        if let Some(tot) = ev.total_steps
+            && (!matches!(src, Source::Keras | Source::RichBar)
+                || self.source_total.is_none()
+                || src == Source::Keras)
+        {
+            self.source_total = Some(tot);
         }
         let Some(step) = ev.step else { return };
         let t = self.time_for_step(ts, None);
@@ -906,7 +1036,9 @@ impl LogAnalyzer {
             b.desc_hash == h && (b.is_epoch || b.total == f.total)
         });
         let is_epoch = f.desc.starts_with("Epoch");
-        let Some(idx) = cached.or_else(|| self.find_or_add_bar(f)) else { return };
+        let Some(idx) = cached.or_else(|| self.find_or_add_bar(f)) else {
+            return;
+        };
         self.last_bar = Some(idx);
         self.on_bar_frame(idx, is_epoch, f, flags, ts);
     }
@@ -922,28 +1054,45 @@ impl LogAnalyzer {
             None => {
                 if self.bars.len() >= MAX_BARS {
                     // Evict the least used bar that is not the training bar.
-                    let victim = (0..self.bars.len()).filter(|i| Some(*i) != self.train_bar).min_by_key(|i| self.bars[*i].frames);
+                    let victim = (0..self.bars.len())
+                        .filter(|i| Some(*i) != self.train_bar)
+                        .min_by_key(|i| self.bars[*i].frames);
                     match victim {
                         Some(v) => {
                             self.bars.remove(v);
                             self.last_bar = None;
-                            if let Some(tb) = self.train_bar {
-                                if tb > v {
-                                    self.train_bar = Some(tb - 1);
-                                }
+                            if let Some(tb) = self.train_bar
+                                && tb > v
+                            {
+                                self.train_bar = Some(tb - 1);
                             }
                         }
                         None => return None,
                     }
                 }
-                self.bars.push(Bar { key, desc_hash: desc_hash(f.desc), is_epoch, frames: 0, last_n: -1.0, total: f.total, cursor_up: false });
+                self.bars.push(Bar {
+                    key,
+                    desc_hash: desc_hash(f.desc),
+                    is_epoch,
+                    frames: 0,
+                    last_n: -1.0,
+                    total: f.total,
+                    cursor_up: false,
+                });
                 self.bars.len() - 1
             }
         };
         Some(idx)
     }
 
-    fn on_bar_frame(&mut self, idx: usize, is_epoch: bool, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
+    fn on_bar_frame(
+        &mut self,
+        idx: usize,
+        is_epoch: bool,
+        f: &TqdmFrame<'_>,
+        flags: LineFlags,
+        ts: Option<f64>,
+    ) {
         {
             let b = &mut self.bars[idx];
             b.frames += 1;
@@ -951,16 +1100,27 @@ impl LogAnalyzer {
             b.total = f.total.or(b.total);
         }
         // Choose the training bar.
-        let candidate = !is_excluded_desc(f.desc) && !self.bars[idx].cursor_up && (f.total.is_some() || is_epoch);
+        // (Lazily: the common frame belongs to the training bar already.)
+        let candidate = || {
+            !is_excluded_desc(f.desc)
+                && !self.bars[idx].cursor_up
+                && (f.total.is_some() || is_epoch)
+        };
         match self.train_bar {
-            None if candidate => self.train_bar = Some(idx),
-            Some(tb) if tb != idx && candidate => {
-                // Prefer the bar whose total matches the banner's step count.
-                let tb_total = self.bars[tb].total.map(|t| t as u64);
-                if let (Some(bt), Some(t)) = (self.banner_total, f.total) {
-                    if t as u64 == bt && tb_total != Some(bt) {
-                        self.train_bar = Some(idx);
-                    }
+            Some(tb) if tb == idx => {}
+            None if candidate() => self.train_bar = Some(idx),
+            Some(tb) if candidate() => {
+                // Prefer the bar whose total matches the banner's step count;
+                // otherwise move on when the current "training" bar has
+                // finished (it was a preprocessing bar) and this one advances.
+                let cur = &self.bars[tb];
+                let tb_total = cur.total.map(|t| t as u64);
+                let banner_match = matches!((self.banner_total, f.total), (Some(bt), Some(t)) if t as u64 == bt && tb_total != Some(bt));
+                let cur_done = cur.total.is_some_and(|t| cur.last_n >= t) && !cur.is_epoch;
+                let this = &self.bars[idx];
+                let advancing = this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n;
+                if banner_match || (cur_done && advancing) {
+                    self.switch_train_bar(idx);
                 }
             }
             _ => {}
@@ -969,9 +1129,16 @@ impl LogAnalyzer {
             // Another bar while training: an eval or a checkpoint writer.
             if self.train_bar.is_some() {
                 let d = f.desc;
-                let ckpt = d.contains("Writing") || d.contains("Saving") || d.contains("shard") || d.contains("checkpoint");
+                let ckpt = d.contains("Writing")
+                    || d.contains("Saving")
+                    || d.contains("shard")
+                    || d.contains("checkpoint");
                 // HF's eval bar has no description but is nested (cursor-up).
-                let eval = d.starts_with("Valid") || d.starts_with("Eval") || d.starts_with("eval") || d.starts_with("val") || (d.is_empty() && self.bars[idx].cursor_up);
+                let eval = d.starts_with("Valid")
+                    || d.starts_with("Eval")
+                    || d.starts_with("eval")
+                    || d.starts_with("val")
+                    || (d.is_empty() && self.bars[idx].cursor_up);
                 // One marker per episode (an episode ends at the next
                 // training frame); a save right after an eval is its own.
                 if ckpt && !self.other_bar_active.1 {
@@ -987,6 +1154,9 @@ impl LogAnalyzer {
                 self.bars[idx].last_n = f.n;
             }
             return;
+        }
+        if self.bars[idx].last_n < f.n {
+            self.bars[idx].last_n = f.n;
         }
         self.other_bar_active = (false, false);
         // Lightning: the epoch bar restarts each epoch; keep a global step.
@@ -1008,22 +1178,24 @@ impl LogAnalyzer {
             }
             self.lightning_hint = true;
         }
-        let n = if f.n.is_finite() && f.n >= 0.0 { f.n as u64 } else { 0 };
+        let n = if f.n.is_finite() && f.n >= 0.0 {
+            f.n as u64
+        } else {
+            0
+        };
         if n >= self.last_train_n {
             self.last_train_n = n;
         }
         if let Some(e) = f.elapsed_s {
             self.last_elapsed = e;
         }
-        if f.unit == "it" || f.unit.is_empty() {
-            if let Some(r) = f.rate {
-                self.bar_rate = Some(r);
-            }
+        if (f.unit == "it" || f.unit.is_empty())
+            && let Some(r) = f.rate
+        {
+            self.bar_rate = Some(r);
         }
-        if !is_epoch {
-            if let Some(t) = f.total {
-                self.source_total = Some(t as u64);
-            }
+        if !is_epoch && let Some(t) = f.total {
+            self.source_total = Some(t as u64);
         }
         let step = n.saturating_add(self.epoch_offset);
         let t = self.time_for_step(ts, f.elapsed_s);
@@ -1036,7 +1208,9 @@ impl LogAnalyzer {
             (None, None, None)
         } else {
             (
-                ["loss", "train_loss", "reduced_train_loss", "total_loss"].iter().find_map(|k| parse::postfix_value(f.postfix, k)),
+                ["loss", "train_loss", "reduced_train_loss", "total_loss"]
+                    .iter()
+                    .find_map(|k| parse::postfix_value(f.postfix, k)),
                 parse::postfix_value(f.postfix, "lr"),
                 parse::postfix_value(f.postfix, "consumed_samples"),
             )
@@ -1047,20 +1221,25 @@ impl LogAnalyzer {
         if let Some(l) = loss {
             self.loss.push(l);
         }
-        let total_steps = if is_epoch { None } else { f.total.map(|t| t as u64) };
+        let total_steps = if is_epoch {
+            None
+        } else {
+            f.total.map(|t| t as u64)
+        };
         // Bars are chatty: one ring slot holds the latest frame, updated in place.
-        if let Some(last) = self.recent.back_mut() {
-            if last.source == Source::Tqdm && last.kind == EventKind::Train {
-                last.time = t;
-                last.step = Some(step);
-                last.total_steps = total_steps;
-                last.rate = f.rate;
-                last.epoch = self.epoch;
-                last.loss = loss;
-                last.lr = lr;
-                last.samples = samples;
-                return;
-            }
+        if let Some(last) = self.recent.back_mut()
+            && last.source == Source::Tqdm
+            && last.kind == EventKind::Train
+        {
+            last.time = t;
+            last.step = Some(step);
+            last.total_steps = total_steps;
+            last.rate = f.rate;
+            last.epoch = self.epoch;
+            last.loss = loss;
+            last.lr = lr;
+            last.samples = samples;
+            return;
         }
         let mut ev = Event::new(EventKind::Train, Source::Tqdm);
         ev.time = t;
@@ -1078,10 +1257,10 @@ impl LogAnalyzer {
     // output
 
     fn step_source(&self) -> Option<Source> {
-        if let Some(l) = self.locked {
-            if self.src[l.idx()].last_step.is_some() {
-                return Some(l);
-            }
+        if let Some(l) = self.locked
+            && self.src[l.idx()].last_step.is_some()
+        {
+            return Some(l);
         }
         // Best candidate: most records; specific recognisers win ties over tqdm.
         Source::ALL
@@ -1091,7 +1270,7 @@ impl LogAnalyzer {
             .max_by_key(|s| (self.src[s.idx()].records, *s != Source::Tqdm))
     }
 
-    fn format(&self, step_src: Option<Source>) -> Format {
+    fn format(&self, step_src: Option<Source>, errors: &[LogError]) -> Format {
         let base = match step_src {
             Some(s) => s,
             None if self.hf_dicts > 0 => Source::HfDict,
@@ -1100,11 +1279,22 @@ impl LogAnalyzer {
         };
         match base {
             Source::Tqdm | Source::HfDict => {
-                if self.hf_dicts > 0 {
+                let hf_in_traceback = || {
+                    errors.iter().any(|e| {
+                        e.traceback
+                            .iter()
+                            .any(|l| l.contains("transformers/trainer.py"))
+                    })
+                };
+                if self.hf_dicts > 0 || self.hf_hint || hf_in_traceback() {
                     Format::HfTrainer
                 } else if self.lightning_hint {
                     Format::Lightning
-                } else if self.hf_banner && self.train_bar.is_some_and(|i| self.bars[i].key.starts_with('|')) {
+                } else if self.hf_banner
+                    && self
+                        .train_bar
+                        .is_some_and(|i| self.bars[i].key.starts_with('|'))
+                {
                     Format::HfTrainer
                 } else {
                     Format::Tqdm
@@ -1116,10 +1306,13 @@ impl LogAnalyzer {
 
     fn build(&self) -> Analysis {
         let step_src = self.step_source();
-        let format = self.format(step_src);
+        let errors = self.errors.flushed();
+        let format = self.format(step_src, &errors);
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
         let total_steps = self.banner_total.or(self.source_total).or(self.max_iters);
-        let summary: TimingSummary = step_src.map(|s| self.src[s.idx()].timing.summary()).unwrap_or_default();
+        let summary: TimingSummary = step_src
+            .map(|s| self.src[s.idx()].timing.summary())
+            .unwrap_or_default();
         let mut notes = Vec::new();
 
         let inv = |x: Option<f64>| x.filter(|v| *v > 0.0).map(|v| 1.0 / v);
@@ -1131,10 +1324,12 @@ impl LogAnalyzer {
         };
         let rate_for_derived = steps_per_sec.p50.or(steps_per_sec.overall);
         // nanoGPT: tokens per iteration / block size = sequences per step.
-        let samples_per_step = self.samples_per_step.or(match (self.tokens_per_step, self.block_size) {
-            (Some(t), Some(b)) if b > 0.0 => Some(t / b),
-            _ => None,
-        });
+        let samples_per_step =
+            self.samples_per_step
+                .or(match (self.tokens_per_step, self.block_size) {
+                    (Some(t), Some(b)) if b > 0.0 => Some(t / b),
+                    _ => None,
+                });
         let samples_per_sec = match (rate_for_derived, samples_per_step) {
             (Some(r), Some(b)) => Some(r * b),
             _ => self.reported_samples_per_sec,
@@ -1146,7 +1341,12 @@ impl LogAnalyzer {
 
         let reported_step_time = {
             // Median of reported per-step times, ignoring pause-inflated ones.
-            let mut v: Vec<f64> = self.reported_step_times.iter().copied().filter(|x| x.is_finite() && *x > 0.0).collect();
+            let mut v: Vec<f64> = self
+                .reported_step_times
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .collect();
             v.sort_by(|a, b| a.total_cmp(b));
             if v.is_empty() {
                 None
@@ -1155,11 +1355,23 @@ impl LogAnalyzer {
             }
         };
 
-        let eval_count = if self.eval_events > 0 { self.eval_events } else { self.eval_bar_episodes };
-        let reported_eval_mean = if self.eval_runtime_n > 0 { Some(self.eval_runtime_sum / self.eval_runtime_n as f64) } else { None };
+        let eval_count = if self.eval_events > 0 {
+            self.eval_events
+        } else {
+            self.eval_bar_episodes
+        };
+        let reported_eval_mean = if self.eval_runtime_n > 0 {
+            Some(self.eval_runtime_sum / self.eval_runtime_n as f64)
+        } else {
+            None
+        };
         let eval = EvalStats {
             count: eval_count,
-            mean_s: if summary.eval_pause_count > 0 { Some(summary.eval_pause_total_s / summary.eval_pause_count as f64) } else { reported_eval_mean },
+            mean_s: if summary.eval_pause_count > 0 {
+                Some(summary.eval_pause_total_s / summary.eval_pause_count as f64)
+            } else {
+                reported_eval_mean
+            },
             every_steps: median_u64(&self.eval_steps),
             reported_runtime_mean_s: reported_eval_mean,
             last_loss: self.last_eval_loss,
@@ -1167,14 +1379,21 @@ impl LogAnalyzer {
         let checkpoints = CheckpointStats {
             count: self.ckpt_count,
             every_steps: median_u64(&self.ckpt_steps),
-            mean_pause_s: if summary.ckpt_pause_count > 0 { Some(summary.ckpt_pause_total_s / summary.ckpt_pause_count as f64) } else { None },
+            mean_pause_s: if summary.ckpt_pause_count > 0 {
+                Some(summary.ckpt_pause_total_s / summary.ckpt_pause_count as f64)
+            } else {
+                None
+            },
         };
 
         let eta = eta(last_step, total_steps, &summary, &eval, &checkpoints);
-        let errors = self.errors.flushed();
-        let fatal = errors.iter().filter(|e| e.fatal).min_by_key(|e| (e.class, e.line));
+        let fatal = errors
+            .iter()
+            .filter(|e| e.fatal)
+            .min_by_key(|e| (e.class, e.line));
 
-        let finished = self.finished.is_some() || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
+        let finished = self.finished.is_some()
+            || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
         let verdict = if let Some(f) = fatal {
             format!("fatal: {}", f.label)
@@ -1195,18 +1414,33 @@ impl LogAnalyzer {
         }
         if progress && summary.intervals == 0 {
             match self.clock {
-                Clock::None => notes.push("no arrival times and no timestamps in the log: step rate not measured".to_string()),
-                _ => notes.push("fewer than two timed step observations: step rate not measured yet".to_string()),
+                Clock::None => notes.push(
+                    "no arrival times and no timestamps in the log: step rate not measured"
+                        .to_string(),
+                ),
+                _ => notes.push(
+                    "fewer than two timed step observations: step rate not measured yet"
+                        .to_string(),
+                ),
             }
             if reported_step_time.is_some() || self.bar_rate.is_some() {
-                notes.push("see `reported` for the framework's own (smoothed or averaged) speed".to_string());
+                notes.push(
+                    "see `reported` for the framework's own (smoothed or averaged) speed"
+                        .to_string(),
+                );
             }
+        }
+        if summary.inseparable {
+            notes.push("every timed interval contained an eval or checkpoint (checks too far apart?): step time includes them".to_string());
         }
         if self.clock == Clock::BarElapsed {
             notes.push("timing from the tqdm bar's elapsed field (1 s resolution)".to_string());
         }
         if summary.intervals > 0 && summary.window_intervals < 10 {
-            notes.push(format!("low confidence: only {} post-warm-up intervals", summary.window_intervals));
+            notes.push(format!(
+                "low confidence: only {} post-warm-up intervals",
+                summary.window_intervals
+            ));
         }
         if last_step.is_some() && samples_per_sec.is_none() {
             notes.push("samples/s unknown (no batch size in the log)".to_string());
@@ -1215,10 +1449,17 @@ impl LogAnalyzer {
             notes.push("total steps unknown".to_string());
         }
         if self.errors.dropped > 0 {
-            notes.push(format!("{} further distinct errors not kept", self.errors.dropped));
+            notes.push(format!(
+                "{} further distinct errors not kept",
+                self.errors.dropped
+            ));
         }
         if self.truncated_lines > 0 {
-            notes.push(format!("{} over-long lines truncated to {} bytes", self.truncated_lines, super::MAX_LINE_BYTES));
+            notes.push(format!(
+                "{} over-long lines truncated to {} bytes",
+                self.truncated_lines,
+                super::MAX_LINE_BYTES
+            ));
         }
         if let Some(s) = step_src {
             let restarts = self.src[s.idx()].restarts;
@@ -1227,7 +1468,9 @@ impl LogAnalyzer {
             }
             let oo = self.src[s.idx()].out_of_order;
             if oo > 0 {
-                notes.push(format!("{oo} out-of-order step records ignored (other ranks or a restarted run)"));
+                notes.push(format!(
+                    "{oo} out-of-order step records ignored (other ranks or a restarted run)"
+                ));
             }
         }
 
@@ -1243,7 +1486,10 @@ impl LogAnalyzer {
             step_time_s: summary.step_time,
             samples_per_sec,
             tokens_per_sec,
-            pauses: Pauses { count: summary.pause_count, total_s: summary.pause_total_s },
+            pauses: Pauses {
+                count: summary.pause_count,
+                total_s: summary.pause_total_s,
+            },
             eta,
             eval,
             checkpoints,
@@ -1271,7 +1517,12 @@ impl LogAnalyzer {
             timing_window: summary.window_intervals,
             notes,
             recent: self.recent.iter().cloned().collect(),
-            input: InputStats { bytes: self.bytes, lines: self.lines, truncated_lines: self.truncated_lines, redraw_lines: self.redraw_lines },
+            input: InputStats {
+                bytes: self.bytes,
+                lines: self.lines,
+                truncated_lines: self.truncated_lines,
+                redraw_lines: self.redraw_lines,
+            },
         }
     }
 }
@@ -1282,14 +1533,26 @@ fn remaining_multiples(done: u64, total: u64, every: Option<u64>) -> Option<u64>
     Some((total / e).saturating_sub(done / e))
 }
 
-fn eta(last: Option<u64>, total: Option<u64>, t: &TimingSummary, eval: &EvalStats, ckpt: &CheckpointStats) -> Eta {
-    let (Some(last), Some(total)) = (last, total) else { return Eta::default() };
+fn eta(
+    last: Option<u64>,
+    total: Option<u64>,
+    t: &TimingSummary,
+    eval: &EvalStats,
+    ckpt: &CheckpointStats,
+) -> Eta {
+    let (Some(last), Some(total)) = (last, total) else {
+        return Eta::default();
+    };
     let remaining = total.saturating_sub(last);
     let n_eval = remaining_multiples(last, total, eval.every_steps);
     let n_ckpt = remaining_multiples(last, total, ckpt.every_steps);
     // A save right after an eval is measured as part of the eval pause.
     let extra = n_eval.unwrap_or(0) as f64 * eval.mean_s.unwrap_or(0.0)
-        + if eval.every_steps == ckpt.every_steps { 0.0 } else { n_ckpt.unwrap_or(0) as f64 * ckpt.mean_pause_s.unwrap_or(0.0) };
+        + if eval.every_steps == ckpt.every_steps {
+            0.0
+        } else {
+            n_ckpt.unwrap_or(0) as f64 * ckpt.mean_pause_s.unwrap_or(0.0)
+        };
     let f = |st: Option<f64>| st.map(|st| remaining as f64 * st + extra);
     Eta {
         remaining_steps: Some(remaining),
@@ -1325,7 +1588,14 @@ impl Analysis {
         s.push_str(&format!("verdict:  {}\n", self.verdict));
         s.push_str(&format!("format:   {}\n", self.format.as_str()));
         let step = match (self.last_step, self.total_steps) {
-            (Some(l), Some(t)) => format!("{l}/{t} ({:.1}%)", if t > 0 { 100.0 * l as f64 / t as f64 } else { 0.0 }),
+            (Some(l), Some(t)) => format!(
+                "{l}/{t} ({:.1}%)",
+                if t > 0 {
+                    100.0 * l as f64 / t as f64
+                } else {
+                    0.0
+                }
+            ),
             (Some(l), None) => format!("{l} (total unknown)"),
             (None, _) => "-".to_string(),
         };
@@ -1350,22 +1620,36 @@ impl Analysis {
                 fmt_opt(self.step_time_s.p90.map(|x| x * 1000.0), 1)
             ));
         }
-        if let (Some(b), Some(r)) = (self.eta.base_s, self.eta.remaining_steps) {
-            if r > 0 {
-                s.push_str(&format!(
-                    "eta:      {:.0} s ({} - {} s) for {r} steps\n",
-                    b,
-                    fmt_opt(self.eta.optimistic_s, 0),
-                    fmt_opt(self.eta.pessimistic_s, 0)
-                ));
-            }
+        if let (Some(b), Some(r)) = (self.eta.base_s, self.eta.remaining_steps)
+            && r > 0
+        {
+            s.push_str(&format!(
+                "eta:      {:.0} s ({} - {} s) for {r} steps\n",
+                b,
+                fmt_opt(self.eta.optimistic_s, 0),
+                fmt_opt(self.eta.pessimistic_s, 0)
+            ));
         }
         if self.samples_per_sec.is_some() || self.tokens_per_sec.is_some() {
-            s.push_str(&format!("data:     {} samples/s, {} tokens/s\n", fmt_opt(self.samples_per_sec, 1), fmt_opt(self.tokens_per_sec, 0)));
+            s.push_str(&format!(
+                "data:     {} samples/s, {} tokens/s\n",
+                fmt_opt(self.samples_per_sec, 1),
+                fmt_opt(self.tokens_per_sec, 0)
+            ));
         }
-        s.push_str(&format!("pauses:   {} ({:.1} s lost)", self.pauses.count, self.pauses.total_s));
+        s.push_str(&format!(
+            "pauses:   {} ({:.1} s lost)",
+            self.pauses.count, self.pauses.total_s
+        ));
         if self.eval.count > 0 {
-            s.push_str(&format!("; eval x{} every {} steps, {} s each", self.eval.count, self.eval.every_steps.map_or("?".to_string(), |v| v.to_string()), fmt_opt(self.eval.mean_s, 2)));
+            s.push_str(&format!(
+                "; eval x{} every {} steps, {} s each",
+                self.eval.count,
+                self.eval
+                    .every_steps
+                    .map_or("?".to_string(), |v| v.to_string()),
+                fmt_opt(self.eval.mean_s, 2)
+            ));
         }
         if self.checkpoints.count > 0 {
             s.push_str(&format!("; checkpoints x{}", self.checkpoints.count));
@@ -1377,7 +1661,11 @@ impl Analysis {
             fmt_opt(self.loss.last, 4),
             fmt_opt(self.loss.min, 4),
             self.loss.count,
-            if self.loss.nan_count > 0 { format!(", {} NaN", self.loss.nan_count) } else { String::new() }
+            if self.loss.nan_count > 0 {
+                format!(", {} NaN", self.loss.nan_count)
+            } else {
+                String::new()
+            }
         ));
         let rep = &self.reported;
         if rep.bar_rate.is_some() || rep.step_time_s.is_some() || rep.train_runtime_s.is_some() {
@@ -1389,7 +1677,10 @@ impl Analysis {
                 s.push_str(&format!(" {:.1} ms/step;", t * 1000.0));
             }
             if let Some(t) = rep.train_runtime_s {
-                s.push_str(&format!(" train_runtime {t:.1} s, {} steps/s;", fmt_opt(rep.train_steps_per_sec, 3)));
+                s.push_str(&format!(
+                    " train_runtime {t:.1} s, {} steps/s;",
+                    fmt_opt(rep.train_steps_per_sec, 3)
+                ));
             }
             s.push('\n');
         }

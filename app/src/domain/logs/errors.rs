@@ -5,13 +5,13 @@
 //! Bounded: at most [`MAX_ERRORS`] distinct errors are kept (repeats only bump
 //! a counter), a traceback keeps at most [`MAX_TB_LINES`] lines.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const MAX_ERRORS: usize = 32;
 pub const MAX_TB_LINES: usize = 60;
 const MAX_MSG: usize = 400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     Memory,
@@ -42,7 +42,7 @@ impl ErrorClass {
 }
 
 /// One distinct error seen in the log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogError {
     pub class: ErrorClass,
     pub fatal: bool,
@@ -68,7 +68,11 @@ pub struct Signature {
 }
 
 fn sig(class: ErrorClass, fatal: bool, label: impl Into<String>) -> Option<Signature> {
-    Some(Signature { class, fatal, label: label.into() })
+    Some(Signature {
+        class,
+        fatal,
+        label: label.into(),
+    })
 }
 
 fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
@@ -80,7 +84,9 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
         let end = r[1..].find(q)? + 1;
         Some(&r[1..end])
     } else {
-        let end = r.find(|c: char| c.is_whitespace() || c == ',' || c == '(').unwrap_or(r.len());
+        let end = r
+            .find(|c: char| c.is_whitespace() || c == ',' || c == '(')
+            .unwrap_or(r.len());
         Some(r[..end].trim_end_matches('.'))
     }
 }
@@ -89,9 +95,33 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
 const ANCHORS: [&[u8]; 27] = [
-    b"Error", b"error", b"ERROR", b"memory", b"Kill", b"oom-kill", b"NCCL", b"nccl", b"Watchdog", b"watchdog", b"exitcode", b"SIGKILL",
-    b"DataLoader", b"CUDA_HOME", b"Retrying", b"OVERFLOW", b"device-side", b"CUBLAS", b"Failed", b"Duplicate GPU", b"distribution", b"satisfies",
-    b"Traceback", b"c10::", b"failed", b"ChildFailed", b"Accelerator",
+    b"Error",
+    b"error",
+    b"ERROR",
+    b"memory",
+    b"Kill",
+    b"oom-kill",
+    b"NCCL",
+    b"nccl",
+    b"Watchdog",
+    b"watchdog",
+    b"exitcode",
+    b"SIGKILL",
+    b"DataLoader",
+    b"CUDA_HOME",
+    b"Retrying",
+    b"OVERFLOW",
+    b"device-side",
+    b"CUBLAS",
+    b"Failed",
+    b"Duplicate GPU",
+    b"distribution",
+    b"satisfies",
+    b"Traceback",
+    b"c10::",
+    b"failed",
+    b"ChildFailed",
+    b"Accelerator",
 ];
 
 const ANCHOR_TABLE: [u32; 256] = super::parse::anchor_table(&ANCHORS);
@@ -109,71 +139,130 @@ pub fn classify_line(s: &str) -> Option<Signature> {
     }
     use ErrorClass::*;
     // memory
-    if t.contains("CUDA out of memory") || t.contains("OutOfMemoryError") || t.contains("HIP out of memory") {
+    if t.contains("CUDA out of memory")
+        || t.contains("OutOfMemoryError")
+        || t.contains("HIP out of memory")
+    {
+        // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find("Tried to allocate ").map(|p| {
-            let r = &t[p + 18..];
-            let end = r.find(|c: char| c == '.' && !r.starts_with(|d: char| d.is_ascii_digit()) || c == '(').unwrap_or(r.len());
-            let _ = end;
-            let words: Vec<&str> = r.split_whitespace().take(2).collect();
+            let words: Vec<&str> = t[p + 18..].split_whitespace().take(2).collect();
             words.join(" ").trim_end_matches('.').to_string()
         });
-        return sig(Memory, true, match what {
-            Some(w) => format!("CUDA out of memory (tried to allocate {w})"),
-            None => "CUDA out of memory".to_string(),
-        });
+        return sig(
+            Memory,
+            true,
+            match what {
+                Some(w) => format!("CUDA out of memory (tried to allocate {w})"),
+                None => "CUDA out of memory".to_string(),
+            },
+        );
     }
     if t.contains("CUBLAS_STATUS_ALLOC_FAILED") {
-        return sig(Memory, true, "CUDA out of memory (cuBLAS allocation failed)");
+        return sig(
+            Memory,
+            true,
+            "CUDA out of memory (cuBLAS allocation failed)",
+        );
     }
     // distributed (before generic CUDA: NCCL messages mention CUDA)
     if t.contains("Watchdog caught collective operation timeout") {
         return sig(Distributed, true, "NCCL collective timeout");
     }
-    if t.contains("Process group watchdog thread terminated") || t.contains("c10::DistBackendError") {
+    if t.contains("Process group watchdog thread terminated") || t.contains("c10::DistBackendError")
+    {
         return sig(Distributed, true, "NCCL watchdog aborted the process group");
     }
-    if t.contains("DistBackendError") || t.contains("NCCL error") || t.contains("ncclSystemError") || t.contains("ncclInvalidUsage") || t.contains("ncclUnhandledCudaError") || t.contains("ncclInternalError") {
+    if t.contains("DistBackendError")
+        || t.contains("NCCL error")
+        || t.contains("ncclSystemError")
+        || t.contains("ncclInvalidUsage")
+        || t.contains("ncclUnhandledCudaError")
+        || t.contains("ncclInternalError")
+    {
         return sig(Distributed, true, "NCCL error");
     }
-    if t.contains("ChildFailedError") && !t.starts_with("raise ") && !t.starts_with("from ") && !t.starts_with("import ") {
+    if t.contains("ChildFailedError")
+        && !t.starts_with("raise ")
+        && !t.starts_with("from ")
+        && !t.starts_with("import ")
+    {
         return sig(Distributed, true, "torchrun: a worker process failed");
     }
     if t.contains("failed (exitcode: ") && t.contains("local_rank") {
-        let code = t.find("exitcode: ").and_then(|p| t[p + 10..].split(')').next()).unwrap_or("?");
-        return sig(Distributed, true, format!("torchrun: worker exited with code {code}"));
+        let code = t
+            .find("exitcode: ")
+            .and_then(|p| t[p + 10..].split(')').next())
+            .unwrap_or("?");
+        return sig(
+            Distributed,
+            true,
+            format!("torchrun: worker exited with code {code}"),
+        );
     }
     if let Some(r) = t.strip_prefix("exitcode") {
         // torchrun failure summary row: `exitcode  : -9 (pid: 14750)`.
         let r = r.trim_start();
-        if let Some(code) = r.strip_prefix(':').map(str::trim_start).and_then(|c| c.split_whitespace().next()) {
-            if r.contains("(pid:") && code != "0" {
-                return sig(Distributed, true, format!("torchrun: worker exited with code {code}"));
-            }
+        if let Some(code) = r
+            .strip_prefix(':')
+            .map(str::trim_start)
+            .and_then(|c| c.split_whitespace().next())
+            && r.contains("(pid:")
+            && code != "0"
+        {
+            return sig(
+                Distributed,
+                true,
+                format!("torchrun: worker exited with code {code}"),
+            );
         }
     }
     if t.contains("Signal 9 (SIGKILL) received by PID") {
-        return sig(Killed, true, "worker killed by SIGKILL (likely host out of memory)");
+        return sig(
+            Killed,
+            true,
+            "worker killed by SIGKILL (likely host out of memory)",
+        );
     }
     if t.contains("NCCL WARN") || t.contains("Duplicate GPU detected") {
         return sig(Distributed, false, "NCCL warning");
     }
     // cuda
-    if t.contains("torch.AcceleratorError") || t.contains("CUDA error: ") || t.contains("device-side assert triggered") || t.contains("an illegal memory access was encountered") {
-        let detail = t.find("CUDA error: ").map(|p| t[p + 12..].trim_end_matches('.').to_string());
-        return sig(Cuda, true, match detail {
-            Some(d) if !d.is_empty() => format!("CUDA error: {}", cap(&d, 80)),
-            _ => "CUDA error".to_string(),
-        });
+    if t.contains("torch.AcceleratorError")
+        || t.contains("CUDA error: ")
+        || t.contains("device-side assert triggered")
+        || t.contains("an illegal memory access was encountered")
+    {
+        let detail = t
+            .find("CUDA error: ")
+            .map(|p| t[p + 12..].trim_end_matches('.').to_string());
+        return sig(
+            Cuda,
+            true,
+            match detail {
+                Some(d) if !d.is_empty() => format!("CUDA error: {}", cap(&d, 80)),
+                _ => "CUDA error".to_string(),
+            },
+        );
     }
     // data loader
-    if t.contains("DataLoader worker (pid") && (t.contains("is killed by signal") || t.contains("exited unexpectedly")) {
+    if t.contains("DataLoader worker (pid")
+        && (t.contains("is killed by signal") || t.contains("exited unexpectedly"))
+    {
         if t.contains("Bus error") {
-            return sig(Data, true, "DataLoader worker died (bus error: /dev/shm too small)");
+            return sig(
+                Data,
+                true,
+                "DataLoader worker died (bus error: /dev/shm too small)",
+            );
         }
         return sig(Data, true, "DataLoader worker died");
     }
     if t.contains("Unexpected bus error encountered in worker") {
-        return sig(Data, true, "DataLoader worker bus error (/dev/shm too small)");
+        return sig(
+            Data,
+            true,
+            "DataLoader worker bus error (/dev/shm too small)",
+        );
     }
     // host OOM killer
     if t == "Killed" || (t.ends_with("Killed") && t.len() < 24) {
@@ -182,12 +271,22 @@ pub fn classify_line(s: &str) -> Option<Signature> {
     if t.contains(" Killed ") && t.contains(": line ") {
         return sig(Killed, true, "process killed (host out of memory?)");
     }
-    if t.contains("Out of memory: Kill") || t.contains("invoked oom-killer") || t.contains("oom-kill:") {
-        let comm = t.find('(').and_then(|p| t[p + 1..].split(')').next()).filter(|c| c.len() < 40);
-        return sig(Killed, true, match comm {
-            Some(c) if t.contains("Out of memory") => format!("host OOM killer killed {c}"),
-            _ => "host OOM killer fired".to_string(),
-        });
+    if t.contains("Out of memory: Kill")
+        || t.contains("invoked oom-killer")
+        || t.contains("oom-kill:")
+    {
+        let comm = t
+            .find('(')
+            .and_then(|p| t[p + 1..].split(')').next())
+            .filter(|c| c.len() < 40);
+        return sig(
+            Killed,
+            true,
+            match comm {
+                Some(c) if t.contains("Out of memory") => format!("host OOM killer killed {c}"),
+                _ => "host OOM killer fired".to_string(),
+            },
+        );
     }
     // dependencies
     if let Some(m) = t.find("ModuleNotFoundError: No module named") {
@@ -199,21 +298,45 @@ pub fn classify_line(s: &str) -> Option<Signature> {
             return sig(Dependency, true, "missing shared library");
         }
         let name = quoted_after(t, "cannot import name").map(|n| format!("cannot import '{n}'"));
-        return sig(Dependency, true, name.unwrap_or_else(|| "import failed".to_string()));
+        return sig(
+            Dependency,
+            true,
+            name.unwrap_or_else(|| "import failed".to_string()),
+        );
     }
     if t.contains("No matching distribution found for") {
-        let pkg = t.split("found for").nth(1).map(|p| p.trim().trim_end_matches('.')).unwrap_or("?");
-        return sig(Dependency, true, format!("pip could not install {}", cap(pkg, 80)));
+        let pkg = t
+            .split("found for")
+            .nth(1)
+            .map(|p| p.trim().trim_end_matches('.'))
+            .unwrap_or("?");
+        return sig(
+            Dependency,
+            true,
+            format!("pip could not install {}", cap(pkg, 80)),
+        );
     }
     if t.contains("Could not find a version that satisfies the requirement") {
-        let pkg = t.split("requirement").nth(1).and_then(|p| p.split_whitespace().next()).unwrap_or("?");
+        let pkg = t
+            .split("requirement")
+            .nth(1)
+            .and_then(|p| p.split_whitespace().next())
+            .unwrap_or("?");
         return sig(Dependency, true, format!("pip could not install {pkg}"));
     }
-    if t.contains("error: subprocess-exited-with-error") || t.contains("Failed building wheel for") || t.contains("error: metadata-generation-failed") || t.contains("Failed to build installable wheels") {
+    if t.contains("error: subprocess-exited-with-error")
+        || t.contains("Failed building wheel for")
+        || t.contains("error: metadata-generation-failed")
+        || t.contains("Failed to build installable wheels")
+    {
         return sig(Dependency, true, "pip package build failed");
     }
     if t.contains("CUDA_HOME environment variable is not set") {
-        return sig(Dependency, true, "CUDA_HOME not set (building a CUDA extension)");
+        return sig(
+            Dependency,
+            true,
+            "CUDA_HOME not set (building a CUDA extension)",
+        );
     }
     if t.contains("WARNING: Retrying (Retry(") {
         return sig(Dependency, false, "pip retrying (network?)");
@@ -243,13 +366,20 @@ fn indent_of(s: &str) -> usize {
 /// `Name: message` or bare `Name` where Name is a dotted identifier that ends
 /// like an exception type.
 fn looks_like_exception_line(t: &str) -> bool {
-    let name_end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(t.len());
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(t.len());
     if name_end == 0 {
         return false;
     }
     let name = &t[..name_end];
     let rest = &t[name_end..];
-    let typed = name.ends_with("Error") || name.ends_with("Exception") || name.ends_with("Exit") || name.ends_with("Interrupt") || name.ends_with("Warning") || name.ends_with("Failure");
+    let typed = name.ends_with("Error")
+        || name.ends_with("Exception")
+        || name.ends_with("Exit")
+        || name.ends_with("Interrupt")
+        || name.ends_with("Warning")
+        || name.ends_with("Failure");
     typed && (rest.is_empty() || rest.starts_with(':'))
 }
 
@@ -295,7 +425,9 @@ impl ErrorTracker {
                 if trimmed.is_empty() {
                     return true;
                 }
-                if trimmed.starts_with("During handling of the above exception") || trimmed.starts_with("The above exception was the direct cause") {
+                if trimmed.starts_with("During handling of the above exception")
+                    || trimmed.starts_with("The above exception was the direct cause")
+                {
                     push_capped(&mut tb.lines, trimmed);
                     tb.after_final = false;
                     return true;
@@ -310,7 +442,11 @@ impl ErrorTracker {
             if trimmed.is_empty() {
                 return true;
             }
-            if ind > tb.indent || trimmed.starts_with("File \"") || trimmed.starts_with("^") || trimmed.starts_with('~') {
+            if ind > tb.indent
+                || trimmed.starts_with("File \"")
+                || trimmed.starts_with("^")
+                || trimmed.starts_with('~')
+            {
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
             }
@@ -323,13 +459,24 @@ impl ErrorTracker {
             return true;
         }
         // One anchor pass decides whether any of the checks below can match.
-        if !has_anchor(body) && !body.trim_start().starts_with(|c: char| c.is_ascii_uppercase()) {
+        if !has_anchor(body)
+            && !body
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        {
             return false;
         }
         if let Some(p) = body.find("Traceback (most recent call last)") {
             // Also after a glued prefix (tqdm frame remainder, rank tag).
             let ind = if p == indent_of(body) { p } else { 0 };
-            self.tb = Some(TbState { indent: ind, lines: vec![trimmed.to_string()], exceptions: Vec::new(), after_final: false, first_line: line_no, time });
+            self.tb = Some(TbState {
+                indent: ind,
+                lines: vec![trimmed.to_string()],
+                exceptions: Vec::new(),
+                after_final: false,
+                first_line: line_no,
+                time,
+            });
             return true;
         }
         if let Some(s) = classify_line(trimmed) {
@@ -337,13 +484,35 @@ impl ErrorTracker {
                 self.warnings += 1;
             }
             self.record(s, trimmed, line_no, time, Vec::new());
-        } else if looks_like_exception_line(trimmed) && indent_of(body) == 0 && !trimmed.contains("Warning") {
+        } else if looks_like_exception_line(trimmed)
+            && indent_of(body) == 0
+            && !trimmed.contains("Warning")
+        {
             // A bare exception line without its traceback (excerpts, or a
             // traceback cut by the log window).
             let label = exception_label(trimmed);
-            self.record(Signature { class: ErrorClass::Runtime, fatal: true, label }, trimmed, line_no, time, Vec::new());
+            self.record(
+                Signature {
+                    class: ErrorClass::Runtime,
+                    fatal: true,
+                    label,
+                },
+                trimmed,
+                line_no,
+                time,
+                Vec::new(),
+            );
         }
         false
+    }
+
+    /// A line that cannot belong to a traceback arrived (a progress bar):
+    /// close the open block. Without its exception line it is recorded as a
+    /// warning, and training output is no longer swallowed by it.
+    pub fn interrupt(&mut self) {
+        if self.tb.is_some() {
+            self.close_tb();
+        }
     }
 
     /// End of input: close an open traceback (callable repeatedly; works on a clone).
@@ -358,7 +527,11 @@ impl ErrorTracker {
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String)> = None;
         for ex in &tb.exceptions {
-            let s = classify_line(ex).unwrap_or_else(|| Signature { class: ErrorClass::Runtime, fatal: true, label: exception_label(ex) });
+            let s = classify_line(ex).unwrap_or_else(|| Signature {
+                class: ErrorClass::Runtime,
+                fatal: true,
+                label: exception_label(ex),
+            });
             let better = match &best {
                 None => true,
                 Some((b, _)) => s.class.priority() < b.class.priority(),
@@ -374,16 +547,31 @@ impl ErrorTracker {
             // Still open when the input ended: the exception line may be in
             // the next read, so this is not (yet) a verdict.
             None => (
-                Signature { class: ErrorClass::Runtime, fatal: false, label: "Python traceback without an exception line (yet)".to_string() },
+                Signature {
+                    class: ErrorClass::Runtime,
+                    fatal: false,
+                    label: "Python traceback without an exception line (yet)".to_string(),
+                },
                 tb.lines.last().cloned().unwrap_or_default(),
             ),
         };
         self.record(s, &msg, tb.first_line, tb.time, tb.lines);
     }
 
-    fn record(&mut self, s: Signature, message: &str, line: u64, time: Option<f64>, traceback: Vec<String>) {
+    fn record(
+        &mut self,
+        s: Signature,
+        message: &str,
+        line: u64,
+        time: Option<f64>,
+        traceback: Vec<String>,
+    ) {
         let key = dedupe_key(message);
-        if let Some(e) = self.errors.iter_mut().find(|e| e.class == s.class && dedupe_key(&e.message) == key) {
+        if let Some(e) = self
+            .errors
+            .iter_mut()
+            .find(|e| e.class == s.class && dedupe_key(&e.message) == key)
+        {
             e.count += 1;
             if e.traceback.is_empty() && !traceback.is_empty() {
                 e.traceback = traceback;
@@ -394,7 +582,16 @@ impl ErrorTracker {
             self.dropped += 1;
             return;
         }
-        self.errors.push(LogError { class: s.class, fatal: s.fatal, label: s.label, message: cap(message, MAX_MSG), count: 1, line, time, traceback });
+        self.errors.push(LogError {
+            class: s.class,
+            fatal: s.fatal,
+            label: s.label,
+            message: cap(message, MAX_MSG),
+            count: 1,
+            line,
+            time,
+            traceback,
+        });
     }
 }
 

@@ -20,16 +20,19 @@ pub mod throughput;
 #[cfg(test)]
 mod tests;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use analyzer::{Analysis, CheckpointStats, Clock, Eta, EvalStats, InputStats, LogAnalyzer, LossStats, Pauses, Rates, Reported};
+pub use analyzer::{
+    Analysis, CheckpointStats, Clock, Eta, EvalStats, InputStats, LogAnalyzer, LossStats, Pauses,
+    Rates, Reported,
+};
 pub use errors::{ErrorClass, LogError};
-pub use normalize::{LineFlags, NormLine, Normalizer, MAX_LINE_BYTES};
-pub use replay::{parse_timing_tsv, replay, replay_chunks, replay_into, TimingError, TimingTrace};
-pub use throughput::{Percentiles, PauseKind};
+pub use normalize::{LineFlags, MAX_LINE_BYTES, NormLine, Normalizer};
+pub use replay::{TimingError, TimingTrace, parse_timing_tsv, replay, replay_chunks, replay_into};
+pub use throughput::{PauseKind, Percentiles};
 
 /// The log format the analyzer locked onto.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
     #[serde(rename = "hf_trainer")]
     HfTrainer,
@@ -68,7 +71,7 @@ impl Format {
 }
 
 /// Which recogniser produced an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Tqdm,
@@ -122,7 +125,7 @@ impl Source {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Train,
@@ -135,7 +138,7 @@ pub enum EventKind {
 /// One fact from the log, uniform across formats. Rates are as the
 /// framework printed them (`*_per_sec`, `rate`, `step_time_s`); the
 /// analyzer's own measurements are in [`Analysis`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Arrival time or log timestamp (seconds), whichever clock the analyzer uses.
     pub time: Option<f64>,

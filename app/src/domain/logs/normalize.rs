@@ -69,21 +69,37 @@ impl Normalizer {
                     break;
                 }
                 Some(p) => {
-                    self.append(&rest[..p]);
                     let term = rest[p];
-                    i += p + 1;
+                    let next = i + p + 1;
+                    // `\r` as the chunk's last byte: undecided until the
+                    // next chunk (or finish), so the line must be held.
+                    let undecided = term == b'\r' && next == bytes.len();
+                    if self.raw.is_empty() && !self.truncated && !undecided {
+                        // Common case: the whole line is inside this chunk;
+                        // no copy into the carry-over buffer.
+                        let line = &rest[..p];
+                        let truncated = line.len() > MAX_LINE_BYTES;
+                        let line = &line[..line.len().min(MAX_LINE_BYTES)];
+                        let (redraw, skip) = match term {
+                            b'\n' => (false, 0),
+                            _ if bytes[next] == b'\n' => (false, 1),
+                            _ => (true, 0),
+                        };
+                        self.end_line_from(line, redraw, truncated, &mut emit);
+                        i = next + skip;
+                        continue;
+                    }
+                    self.append(&rest[..p]);
+                    i = next;
                     if term == b'\n' {
                         self.end_line(false, &mut emit);
-                    } else if i < bytes.len() {
-                        if bytes[i] == b'\n' {
-                            i += 1;
-                            self.end_line(false, &mut emit);
-                        } else {
-                            self.end_line(true, &mut emit);
-                        }
-                    } else {
-                        // Undecided until the next chunk (or finish).
+                    } else if undecided {
                         self.pending_cr = true;
+                    } else if bytes[i] == b'\n' {
+                        i += 1;
+                        self.end_line(false, &mut emit);
+                    } else {
+                        self.end_line(true, &mut emit);
                     }
                 }
             }
@@ -106,17 +122,32 @@ impl Normalizer {
         self.raw.len()
     }
 
+    /// A complete line is held because the chunk ended in `\r`.
+    pub fn holds_cr(&self) -> bool {
+        self.pending_cr
+    }
+
     /// Convenience: owned lines for one chunk.
     pub fn push_lines(&mut self, bytes: &[u8]) -> Vec<NormLine> {
         let mut v = Vec::new();
-        self.push(bytes, |t, f| v.push(NormLine { text: t.to_string(), flags: f }));
+        self.push(bytes, |t, f| {
+            v.push(NormLine {
+                text: t.to_string(),
+                flags: f,
+            })
+        });
         v
     }
 
     /// Convenience: owned lines for the flushed tail.
     pub fn finish_lines(&mut self) -> Vec<NormLine> {
         let mut v = Vec::new();
-        self.finish(|t, f| v.push(NormLine { text: t.to_string(), flags: f }));
+        self.finish(|t, f| {
+            v.push(NormLine {
+                text: t.to_string(),
+                flags: f,
+            })
+        });
         v
     }
 
@@ -130,13 +161,27 @@ impl Normalizer {
         }
     }
 
+    /// Complete the line held in the carry-over buffer.
     fn end_line<F: FnMut(&str, LineFlags)>(&mut self, redraw: bool, emit: &mut F) {
         let truncated = std::mem::take(&mut self.truncated);
         let raw = std::mem::take(&mut self.raw);
+        self.end_line_from(&raw, redraw, truncated, emit);
+        // Keep the allocation for the next line.
+        self.raw = raw;
+        self.raw.clear();
+    }
+
+    fn end_line_from<F: FnMut(&str, LineFlags)>(
+        &mut self,
+        raw: &[u8],
+        redraw: bool,
+        truncated: bool,
+        emit: &mut F,
+    ) {
         // rsyslog/SageMaker escape control bytes as `#015` (CR) and `#033`
         // (ESC); un-escape and re-split so those logs look like any other.
-        if raw.iter().fold(false, |acc, &b| acc | (b == b'#')) && has_octal_escape(&raw) {
-            let unescaped = unescape_octal(&raw);
+        if raw.iter().fold(false, |acc, &b| acc | (b == b'#')) && has_octal_escape(raw) {
+            let unescaped = unescape_octal(raw);
             let parts: Vec<&[u8]> = unescaped.split(|&b| b == b'\r').collect();
             let n = parts.len();
             for (k, part) in parts.into_iter().enumerate() {
@@ -145,11 +190,8 @@ impl Normalizer {
                 self.emit_segment(part, r, truncated && last, emit);
             }
         } else {
-            self.emit_segment(&raw, redraw, truncated, emit);
+            self.emit_segment(raw, redraw, truncated, emit);
         }
-        // Keep the allocation for the next line.
-        self.raw = raw;
-        self.raw.clear();
     }
 
     fn emit_segment<F: FnMut(&str, LineFlags)>(
@@ -159,9 +201,15 @@ impl Normalizer {
         truncated: bool,
         emit: &mut F,
     ) {
-        let mut flags = LineFlags { redraw, truncated, cursor_up: false };
+        let mut flags = LineFlags {
+            redraw,
+            truncated,
+            cursor_up: false,
+        };
         // Branch-free fold (vectorises); tabs take the slow path, which keeps them.
-        let needs_clean = seg.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f));
+        let needs_clean = seg
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f));
         let bytes: &[u8] = if needs_clean {
             self.clean.clear();
             flags.cursor_up = clean_controls(seg, &mut self.clean);
@@ -219,7 +267,10 @@ pub fn find_eol(b: &[u8]) -> Option<usize> {
         }
         i += 8;
     }
-    b[i..].iter().position(|&c| c == b'\n' || c == b'\r').map(|p| p + i)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n' || c == b'\r')
+        .map(|p| p + i)
 }
 
 fn has_octal_escape(raw: &[u8]) -> bool {
@@ -227,7 +278,10 @@ fn has_octal_escape(raw: &[u8]) -> bool {
     let mut from = 0;
     while let Some(p) = raw[from..].iter().position(|&b| b == b'#') {
         let i = from + p;
-        if raw.len() >= i + 4 && raw[i + 1] == b'0' && (&raw[i + 2..i + 4] == b"15" || &raw[i + 2..i + 4] == b"33") {
+        if raw.len() >= i + 4
+            && raw[i + 1] == b'0'
+            && (&raw[i + 2..i + 4] == b"15" || &raw[i + 2..i + 4] == b"33")
+        {
             return true;
         }
         from = i + 1;
@@ -306,13 +360,24 @@ fn clean_controls(seg: &[u8], out: &mut Vec<u8>) -> bool {
                 }
             }
             0x08 => {
-                // Backspace erases one character (a whole UTF-8 sequence).
-                while let Some(last) = out.pop() {
-                    if last & 0xC0 != 0x80 {
-                        break;
+                let run = seg[i..].iter().take_while(|&&c| c == 0x08).count();
+                if i + run == seg.len() {
+                    // Keras 3 writes `\b` * width before every `\r`: a trailing
+                    // run only moves the cursor back for the redraw, so the
+                    // frame it follows is kept (FORMATS.md §0.3).
+                    i += run;
+                    continue;
+                }
+                // Inside a line a backspace erases one character (a whole
+                // UTF-8 sequence), as a terminal shows it.
+                for _ in 0..run {
+                    while let Some(last) = out.pop() {
+                        if last & 0xC0 != 0x80 {
+                            break;
+                        }
                     }
                 }
-                i += 1;
+                i += run;
             }
             b'\t' => {
                 out.push(b);
@@ -493,7 +558,10 @@ fn parse_us_datetime(s: &str) -> Option<(f64, usize)> {
     if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) {
         return None;
     }
-    Some(((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64, 19))
+    Some((
+        (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64,
+        19,
+    ))
 }
 
 const LEVELS: [&str; 6] = ["INFO", "WARNING", "ERROR", "DEBUG", "CRITICAL", "WARN"];
@@ -508,15 +576,17 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     }
     // `[titan] TS - name - LEVEL - `
     if let Some(rest) = s.strip_prefix("[titan] ") {
-        let (ts, used) = parse_iso_datetime(rest).map(|(t, u)| (Some(t), u)).unwrap_or((None, 0));
+        let (ts, used) = parse_iso_datetime(rest)
+            .map(|(t, u)| (Some(t), u))
+            .unwrap_or((None, 0));
         let tail = &rest[used..];
         // Skip ` - name - LEVEL - `.
         for lvl in LEVELS {
             let pat = format!(" - {lvl} - ");
-            if let Some(p) = tail.find(&pat) {
-                if p < 80 {
-                    return Some((&tail[p + pat.len()..], ts));
-                }
+            if let Some(p) = tail.find(&pat)
+                && p < 80
+            {
+                return Some((&tail[p + pat.len()..], ts));
             }
         }
         return Some((tail.trim_start(), ts));
@@ -551,16 +621,19 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         }
         for lvl in LEVELS {
             if let Some(r) = inner.strip_prefix(lvl) {
-                if let Some(r2) = r.strip_prefix(' ') {
-                    if let Some((ts, _)) = parse_iso_datetime(r2) {
-                        return Some((after, Some(ts)));
-                    }
+                if let Some(r2) = r.strip_prefix(' ')
+                    && let Some((ts, _)) = parse_iso_datetime(r2)
+                {
+                    return Some((after, Some(ts)));
                 }
                 if r.starts_with('|') {
                     // HF examples: `[INFO|trainer.py:N] TS >> `
                     if let Some((ts, used)) = parse_iso_datetime(after) {
                         let rest = after[used..].trim_start_matches(' ');
-                        let rest = rest.strip_prefix(">> ").or_else(|| rest.strip_prefix(">>")).unwrap_or(rest);
+                        let rest = rest
+                            .strip_prefix(">> ")
+                            .or_else(|| rest.strip_prefix(">>"))
+                            .unwrap_or(rest);
                         return Some((rest, Some(ts)));
                     }
                     return Some((after, None));
@@ -582,12 +655,10 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         && digits_len(&tb[1..]) == 4
         && tb[5] == b' '
         && tb.get(8) == Some(&b':')
+        && let Some(p) = t.find("] ")
+        && p < 160
     {
-        if let Some(p) = t.find("] ") {
-            if p < 160 {
-                return Some((&t[p + 2..], None));
-            }
-        }
+        return Some((&t[p + 2..], None));
     }
     // accelerate: `07/02/2025 22:45:06 - INFO - __main__ - `
     if let Some((ts, used)) = parse_us_datetime(t) {
@@ -614,10 +685,10 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
 
 fn strip_level_word(s: &str) -> &str {
     for lvl in LEVELS {
-        if let Some(r) = s.strip_prefix(lvl) {
-            if let Some(r) = r.strip_prefix(" - ") {
-                return r;
-            }
+        if let Some(r) = s.strip_prefix(lvl)
+            && let Some(r) = r.strip_prefix(" - ")
+        {
+            return r;
         }
     }
     s

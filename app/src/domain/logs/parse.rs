@@ -43,12 +43,13 @@ pub fn any_anchor(hay: &[u8], anchors: &[&[u8]], table: &[u32; 256]) -> bool {
 // ---------------------------------------------------------------------------
 // number helpers
 
-
 /// Parse a float at the start of `s` (after optional spaces): digits, `.`,
 /// exponent, sign, `nan`, `inf`. Returns the value and bytes consumed
 /// (including the leading spaces).
 pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
-    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() && b[i] == b' ' {
@@ -61,22 +62,34 @@ pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
     }
     if b.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
         let w = b.get(i..i + 3)?;
-        let w = [w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase(), w[2].to_ascii_lowercase()];
+        let w = [
+            w[0].to_ascii_lowercase(),
+            w[1].to_ascii_lowercase(),
+            w[2].to_ascii_lowercase(),
+        ];
         if &w == b"nan" {
             return Some((f64::NAN, i + 3));
         }
         if &w == b"inf" {
             let mut end = i + 3;
-            if s.get(end..end + 5).is_some_and(|x| x.eq_ignore_ascii_case("inity")) {
+            if s.get(end..end + 5)
+                .is_some_and(|x| x.eq_ignore_ascii_case("inity"))
+            {
                 end += 5;
             }
-            return Some((if neg { f64::NEG_INFINITY } else { f64::INFINITY }, end));
+            return Some((
+                if neg {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                },
+                end,
+            ));
         }
         return None;
     }
     // One pass: accumulate the mantissa while finding the end; plain
     // decimals (the common case) never reach the general parser.
-    let digits_start = i;
     let mut mant: u64 = 0;
     let mut ndigits = 0usize;
     let mut frac = 0usize;
@@ -112,15 +125,10 @@ pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
             simple = false;
         }
     }
-    let _ = digits_start;
     let v = if simple {
         // Exact integer / exact power of ten: correctly rounded.
         let v = mant as f64 / POW10[frac];
-        if neg {
-            -v
-        } else {
-            v
-        }
+        if neg { -v } else { v }
     } else {
         s[start..i].parse().ok()?
     };
@@ -135,7 +143,10 @@ pub fn float_prefix_commas(s: &str) -> Option<(f64, usize)> {
         i += 1;
     }
     let start = i;
-    while i < b.len() && (b[i].is_ascii_digit() || (b[i] == b',' && i > start && i + 1 < b.len() && b[i + 1].is_ascii_digit())) {
+    while i < b.len()
+        && (b[i].is_ascii_digit()
+            || (b[i] == b',' && i > start && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
+    {
         i += 1;
     }
     if i == start {
@@ -171,11 +182,7 @@ pub fn uint_prefix(s: &str) -> Option<(u64, usize)> {
         }
         i += 1;
     }
-    if i == start {
-        None
-    } else {
-        Some((v, i))
-    }
+    if i == start { None } else { Some((v, i)) }
 }
 
 /// Value after `key` somewhere in `s` (first occurrence), parsed as a float.
@@ -202,7 +209,8 @@ pub fn duration_prefix(s: &str) -> Option<(f64, usize)> {
         }
         parts[np] = v;
         np += 1;
-        if np < 3 && i < b.len() && b[i] == b':' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+        if np < 3 && i < b.len() && b[i] == b':' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+        {
             i += 1;
             continue;
         }
@@ -261,7 +269,9 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
             continue;
         }
         let inner = &s[p + 1..];
-        let Some((elapsed, used)) = duration_prefix(inner) else { continue };
+        let Some((elapsed, used)) = duration_prefix(inner) else {
+            continue;
+        };
         let mut rest = &inner[used..];
         let has_total_form = rest.starts_with('<');
         if has_total_form {
@@ -280,8 +290,19 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
             if !rest.is_empty() {
                 continue;
             }
-            let Some(tok) = count_token(s, p - 1) else { continue };
-            return Some(TqdmFrame { desc: tok.2, n: tok.0, total: tok.1, elapsed_s: Some(elapsed), rate: None, unit: "it", postfix: "", end: s.len() });
+            let Some(tok) = count_token(s, p - 1) else {
+                continue;
+            };
+            return Some(TqdmFrame {
+                desc: tok.2,
+                n: tok.0,
+                total: tok.1,
+                elapsed_s: Some(elapsed),
+                rate: None,
+                unit: "it",
+                postfix: "",
+                end: s.len(),
+            });
         };
         rest = r.trim_start_matches(' ');
         // rate
@@ -295,12 +316,23 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
             }
             None => (after_rate.strip_prefix(", ").unwrap_or(after_rate), s.len()),
         };
-        let Some((n, total, desc)) = count_token(s, p - 1) else { continue };
+        let Some((n, total, desc)) = count_token(s, p - 1) else {
+            continue;
+        };
         if has_total_form != total.is_some() && total.is_some() {
             // `n/total` must come with `elapsed<remaining`.
             continue;
         }
-        return Some(TqdmFrame { desc, n, total, elapsed_s: Some(elapsed), rate, unit, postfix, end });
+        return Some(TqdmFrame {
+            desc,
+            n,
+            total,
+            elapsed_s: Some(elapsed),
+            rate,
+            unit,
+            postfix,
+            end,
+        });
     }
     None
 }
@@ -352,7 +384,9 @@ fn parse_rate(s: &str) -> (Option<f64>, &str, &str) {
 /// (exclusive, the space before `[`), plus the description before it.
 fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
     let head = s.get(..end)?;
-    let start = rfind_byte(head, |b| b == b' ' || b == b'|').map(|i| i + 1).unwrap_or(0);
+    let start = rfind_byte(head, |b| b == b' ' || b == b'|')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let tok = &head[start..];
     if tok.is_empty() {
         return None;
@@ -366,7 +400,10 @@ fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
         None => {
             let (n, used) = float_prefix(tok)?;
             // `0it`, `12.5kB`: unit letters follow the number.
-            if !tok.as_bytes()[used..].iter().all(|c| c.is_ascii_alphabetic()) {
+            if !tok.as_bytes()[used..]
+                .iter()
+                .all(|c| c.is_ascii_alphabetic())
+            {
                 return None;
             }
             (n, None)
@@ -433,7 +470,12 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
         let (val, used) = if rest.starts_with('\'') || rest.starts_with('"') {
             let vq = rest.as_bytes()[0] as char;
             let vc = rest[1..].find(vq)? + 1;
-            (float_prefix(&rest[1..vc]).filter(|(_, u)| *u == vc - 1).map(|x| x.0), vc + 1)
+            (
+                float_prefix(&rest[1..vc])
+                    .filter(|(_, u)| *u == vc - 1)
+                    .map(|x| x.0),
+                vc + 1,
+            )
         } else if let Some(r) = rest.strip_prefix("tensor(") {
             let close = r.find(')').map(|c| c + 8).unwrap_or(rest.len());
             (float_prefix(r).map(|x| x.0), close)
@@ -469,7 +511,13 @@ pub enum HfDict {
     Train(Event),
     Eval(Event),
     /// Final speed metrics (`train_runtime`, ...).
-    Final { runtime_s: Option<f64>, samples_per_sec: Option<f64>, steps_per_sec: Option<f64>, train_loss: Option<f64>, epoch: Option<f64> },
+    Final {
+        runtime_s: Option<f64>,
+        samples_per_sec: Option<f64>,
+        steps_per_sec: Option<f64>,
+        train_loss: Option<f64>,
+        epoch: Option<f64>,
+    },
 }
 
 pub fn hf_dict(s: &str) -> Option<HfDict> {
@@ -540,10 +588,10 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
         ev.step = Some(step);
         ev.loss = Some(loss);
-        if let Some(p) = r.find("time ") {
-            if let Some((ms, _)) = float_prefix(&r[p + 5..]) {
-                ev.step_time_s = Some(ms / 1000.0);
-            }
+        if let Some(p) = r.find("time ")
+            && let Some((ms, _)) = float_prefix(&r[p + 5..])
+        {
+            ev.step_time_s = Some(ms / 1000.0);
         }
         return Some(ev);
     }
@@ -554,7 +602,11 @@ pub fn nanogpt(s: &str) -> Option<Event> {
             let (train, used) = float_prefix(r)?;
             let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
             ev.step = Some(step);
-            ev.loss = r[used..].find("val loss ").and_then(|p| float_prefix(&r[used + p + 9..])).map(|x| x.0).or(Some(train));
+            ev.loss = r[used..]
+                .find("val loss ")
+                .and_then(|p| float_prefix(&r[used + p + 9..]))
+                .map(|x| x.0)
+                .or(Some(train));
             return Some(ev);
         }
         if let Some(r) = t.strip_prefix("step:") {
@@ -566,12 +618,21 @@ pub fn nanogpt(s: &str) -> Option<Event> {
                 return None;
             }
             let val = float_after(r, "val_loss:");
-            let mut ev = Event::new(if val.is_some() { EventKind::Eval } else { EventKind::Train }, Source::ModdedNanoGpt);
+            let mut ev = Event::new(
+                if val.is_some() {
+                    EventKind::Eval
+                } else {
+                    EventKind::Train
+                },
+                Source::ModdedNanoGpt,
+            );
             ev.step = Some(step);
             ev.total_steps = Some(total);
             ev.loss = val.or_else(|| float_after(r, "train_loss:"));
             ev.runtime_s = float_after(r, "train_time:").map(|ms| ms / 1000.0);
-            ev.step_time_s = float_after(r, "step_avg:").filter(|v| v.is_finite()).map(|ms| ms / 1000.0);
+            ev.step_time_s = float_after(r, "step_avg:")
+                .filter(|v| v.is_finite())
+                .map(|ms| ms / 1000.0);
             return Some(ev);
         }
         return None;
@@ -589,10 +650,10 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         // `| 8060.78ms |`: the field ending in "ms".
         for f in r.split('|') {
             let f = f.trim();
-            if let Some(ms) = f.strip_suffix("ms") {
-                if let Ok(v) = ms.parse::<f64>() {
-                    ev.step_time_s = Some(v / 1000.0);
-                }
+            if let Some(ms) = f.strip_suffix("ms")
+                && let Ok(v) = ms.parse::<f64>()
+            {
+                ev.step_time_s = Some(v / 1000.0);
             }
         }
         return Some(ev);
@@ -612,7 +673,10 @@ pub fn megatron(s: &str) -> Option<Event> {
         let (step, _) = uint_prefix(r)?;
         let mut ev = Event::new(EventKind::Eval, Source::Megatron);
         ev.step = Some(step);
-        ev.loss = r.find("loss value:").and_then(|p| float_prefix(&r[p + 11..])).map(|x| x.0);
+        ev.loss = r
+            .find("loss value:")
+            .and_then(|p| float_prefix(&r[p + 11..]))
+            .map(|x| x.0);
         return Some(ev);
     }
     let ip = t.find("iteration ")?;
@@ -644,17 +708,20 @@ pub fn megatron(s: &str) -> Option<Event> {
             "grad norm" => ev.grad_norm = num(),
             "samples/sec" => ev.samples_per_sec = num(),
             "loss scale" | "number of skipped iterations" | "number of nan iterations" => {}
-            k if (k.ends_with(" loss") || k.ends_with("_loss") || k == "loss") && ev.loss.is_none() => ev.loss = num(),
+            k if (k.ends_with(" loss") || k.ends_with("_loss") || k == "loss")
+                && ev.loss.is_none() =>
+            {
+                ev.loss = num()
+            }
             _ => {}
         }
     }
     ev.step?;
-    if ev.samples_per_sec.is_none() {
-        if let (Some(bs), Some(st)) = (ev.batch, ev.step_time_s) {
-            if st > 0.0 {
-                ev.samples_per_sec = Some(bs / st);
-            }
-        }
+    if ev.samples_per_sec.is_none()
+        && let (Some(bs), Some(st)) = (ev.batch, ev.step_time_s)
+        && st > 0.0
+    {
+        ev.samples_per_sec = Some(bs / st);
     }
     Some(ev)
 }
@@ -700,7 +767,10 @@ pub fn deepspeed(s: &str) -> Option<Event> {
             let (step, _) = uint_prefix(&s[p + 5..])?;
             let mut ev = Event::new(EventKind::Train, Source::DeepSpeed);
             ev.step = Some(step);
-            ev.lr = s.find("lr=[").and_then(|q| float_prefix(&s[q + 4..])).map(|x| x.0);
+            ev.lr = s
+                .find("lr=[")
+                .and_then(|q| float_prefix(&s[q + 4..]))
+                .map(|x| x.0);
             return Some(ev);
         }
     }
@@ -709,10 +779,14 @@ pub fn deepspeed(s: &str) -> Option<Event> {
         let (step, _) = uint_prefix(&s[p + 12..])?;
         let mut ev = Event::new(EventKind::Train, Source::DeepSpeedTimer);
         ev.step = Some(step);
-        ev.samples_per_sec = float_after(s, "RunningAvgSamplesPerSec=").or_else(|| float_after(s, "CurrSamplesPerSec="));
+        ev.samples_per_sec = float_after(s, "RunningAvgSamplesPerSec=")
+            .or_else(|| float_after(s, "CurrSamplesPerSec="));
         return Some(ev);
     }
-    if let Some(p) = s.find(", SamplesPerSec=").or_else(|| s.find(", RunningAvgSamplesPerSec=")) {
+    if let Some(p) = s
+        .find(", SamplesPerSec=")
+        .or_else(|| s.find(", RunningAvgSamplesPerSec="))
+    {
         // old: `0/450, SamplesPerSec=7.45`
         let head = s[..p].trim();
         let tok = head.rsplit(' ').next()?;
@@ -816,8 +890,13 @@ pub fn rich_bar(s: &str) -> Option<RichBar> {
         return None;
     }
     let head = s[..bar].trim();
-    let epoch = head.strip_prefix("Epoch ").and_then(uint_prefix).map(|x| x.0);
-    let mut it = s[bar..].trim_start_matches(['━', '╺', '╸', '─', ' ']).split_whitespace();
+    let epoch = head
+        .strip_prefix("Epoch ")
+        .and_then(uint_prefix)
+        .map(|x| x.0);
+    let mut it = s[bar..]
+        .trim_start_matches(['━', '╺', '╸', '─', ' '])
+        .split_whitespace();
     let tok = it.next()?;
     let sl = tok.find('/')?;
     let n = float_prefix(&tok[..sl])?.0;
@@ -829,5 +908,11 @@ pub fn rich_bar(s: &str) -> Option<RichBar> {
             rate = v.parse::<f64>().ok();
         }
     }
-    Some(RichBar { epoch, n, total, elapsed_s, rate })
+    Some(RichBar {
+        epoch,
+        n,
+        total,
+        elapsed_s,
+        rate,
+    })
 }

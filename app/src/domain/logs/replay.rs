@@ -19,17 +19,27 @@ pub struct TimingTrace {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimingError {
     /// A data row that is not `<seconds>\t<bytes>`.
-    BadRow { line: usize, text: String },
+    BadRow {
+        line: usize,
+        text: String,
+    },
     /// Byte offsets went backwards.
-    NotMonotonic { line: usize },
+    NotMonotonic {
+        line: usize,
+    },
     Empty,
 }
 
 impl std::fmt::Display for TimingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TimingError::BadRow { line, text } => write!(f, "timing file line {line}: expected '<seconds>\\t<bytes>', got {text:?}"),
-            TimingError::NotMonotonic { line } => write!(f, "timing file line {line}: byte offset goes backwards"),
+            TimingError::BadRow { line, text } => write!(
+                f,
+                "timing file line {line}: expected '<seconds>\\t<bytes>', got {text:?}"
+            ),
+            TimingError::NotMonotonic { line } => {
+                write!(f, "timing file line {line}: byte offset goes backwards")
+            }
             TimingError::Empty => write!(f, "timing file has no data rows"),
         }
     }
@@ -67,7 +77,10 @@ pub fn parse_timing_tsv(text: &str) -> Result<TimingTrace, TimingError> {
             continue;
         }
         let mut it = l.split('\t');
-        let t = it.next().and_then(|x| x.trim().parse::<f64>().ok()).filter(|t| t.is_finite());
+        let t = it
+            .next()
+            .and_then(|x| x.trim().parse::<f64>().ok())
+            .filter(|t| t.is_finite());
         let off = it.next().and_then(|x| x.trim().parse::<u64>().ok());
         match (t, off, it.next()) {
             (Some(t), Some(off), None) => {
@@ -77,7 +90,12 @@ pub fn parse_timing_tsv(text: &str) -> Result<TimingTrace, TimingError> {
                 last_off = off;
                 tr.points.push((t, off));
             }
-            _ => return Err(TimingError::BadRow { line: line_no, text: l.chars().take(80).collect() }),
+            _ => {
+                return Err(TimingError::BadRow {
+                    line: line_no,
+                    text: l.chars().take(80).collect(),
+                });
+            }
         }
     }
     if tr.points.is_empty() {

@@ -6,7 +6,7 @@
 //! print (bar rates and elapsed fields, nanoGPT iteration times), never
 //! hard-coded from our own output.
 
-use super::normalize::{strip_prefixes, LineFlags, Normalizer, MAX_LINE_BYTES};
+use super::normalize::{LineFlags, MAX_LINE_BYTES, Normalizer, strip_prefixes};
 use super::*;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../server/data");
@@ -43,7 +43,9 @@ fn analyze(text: &str) -> Analysis {
 fn blocks(file: &str, expected: usize) -> Vec<(String, Analysis)> {
     let b = corpus(file);
     assert_eq!(b.len(), expected, "{file}: number of source blocks");
-    b.into_iter().map(|(src, body)| (src, analyze(&body))).collect()
+    b.into_iter()
+        .map(|(src, body)| (src, analyze(&body)))
+        .collect()
 }
 
 fn approx(a: Option<f64>, b: f64, rel: f64) -> bool {
@@ -55,16 +57,23 @@ fn approx(a: Option<f64>, b: f64, rel: f64) -> bool {
 
 #[track_caller]
 fn assert_approx(a: Option<f64>, b: f64, rel: f64, what: &str) {
-    assert!(approx(a, b, rel), "{what}: got {a:?}, want {b} ±{:.1}%", rel * 100.0);
+    assert!(
+        approx(a, b, rel),
+        "{what}: got {a:?}, want {b} ±{:.1}%",
+        rel * 100.0
+    );
 }
 
 fn has_error(a: &Analysis, class: ErrorClass, fatal: bool) -> bool {
-    a.errors.iter().any(|e| e.class == class && e.fatal == fatal)
+    a.errors
+        .iter()
+        .any(|e| e.class == class && e.fatal == fatal)
 }
 
 fn trace(name: &str) -> (Vec<u8>, TimingTrace) {
     let log = read_bytes(&format!("traces/h200/{name}.log"));
-    let timing = parse_timing_tsv(&read_text(&format!("traces/h200/{name}.timing.tsv"))).expect("timing parses");
+    let timing = parse_timing_tsv(&read_text(&format!("traces/h200/{name}.timing.tsv")))
+        .expect("timing parses");
     (log, timing)
 }
 
@@ -82,10 +91,15 @@ fn bar_frames(log: &[u8], total: u64) -> Vec<(u64, f64, f64)> {
             None => continue,
         };
         let inner = &seg[p + pat.len()..];
-        let Some(close) = inner.find(']') else { continue };
+        let Some(close) = inner.find(']') else {
+            continue;
+        };
         let inner = &inner[..close];
         let elapsed_s = inner.split('<').next().unwrap_or("");
-        let parts: Vec<f64> = elapsed_s.split(':').filter_map(|x| x.parse().ok()).collect();
+        let parts: Vec<f64> = elapsed_s
+            .split(':')
+            .filter_map(|x| x.parse().ok())
+            .collect();
         let elapsed = parts.iter().fold(0.0, |acc, v| acc * 60.0 + v);
         let rate_s = inner.split(", ").nth(1).unwrap_or("").trim();
         let rate = if let Some(v) = rate_s.strip_suffix("it/s") {
@@ -127,7 +141,10 @@ fn texts(input: &[u8]) -> Vec<String> {
 #[test]
 fn normalizer_splits_cr_and_crlf() {
     let l = lines_of(b"a\r\nb\rc\nd");
-    assert_eq!(l.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+    assert_eq!(
+        l.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c", "d"]
+    );
     assert!(!l[0].flags.redraw, "\\r\\n is one break");
     assert!(l[1].flags.redraw, "bare \\r is a redraw");
     assert!(!l[2].flags.redraw);
@@ -146,8 +163,13 @@ fn normalizer_strips_ansi_backspace_nul_and_marks_cursor_up() {
     let l = lines_of(b"\x1b[31mred\x1b[39m \x1b[38;2;1;2;3mrgb\x1b[0m\x1b[A\n");
     assert_eq!(l[0].text, "red rgb");
     assert!(l[0].flags.cursor_up);
-    // Keras 3 writes backspaces over the previous frame.
+    // Backspaces inside a line erase; a trailing run (Keras 3 before `\r`)
+    // only moves the cursor and keeps the frame.
     assert_eq!(texts(b"12/50 old\x08\x08\x08new\n"), ["12/50 new"]);
+    assert_eq!(
+        texts(b"1/5 frame\x08\x08\x08\x08\x08\x08\x08\x08\x08\r2/5 frame\n"),
+        ["1/5 frame", "2/5 frame"]
+    );
     assert_eq!(texts(b"a\x00b\x01c\n"), ["abc"]);
     // OSC hyperlink
     assert_eq!(texts(b"\x1b]8;;http://x\x07link\x1b]8;;\x07\n"), ["link"]);
@@ -163,7 +185,9 @@ fn normalizer_invalid_utf8_is_lossy() {
 
 #[test]
 fn normalizer_unescapes_rsyslog_octal() {
-    let l = lines_of(b"[1,mpirank:0,algo-1]<stdout>:#015Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s]#033[A\n");
+    let l = lines_of(
+        b"[1,mpirank:0,algo-1]<stdout>:#015Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s]#033[A\n",
+    );
     assert_eq!(l.len(), 2);
     assert_eq!(l[0].text, "[1,mpirank:0,algo-1]<stdout>:");
     assert_eq!(l[1].text, "Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s]");
@@ -189,40 +213,76 @@ fn normalizer_caps_long_lines_with_bounded_memory() {
 }
 
 #[test]
+fn long_line_inside_one_chunk_equals_split() {
+    let mut data = vec![b'y'; 100_000];
+    data.extend_from_slice(b"\rnext\r\nlast");
+    let one = lines_of(&data);
+    let mut n = Normalizer::new();
+    let mut split = Vec::new();
+    for c in data.chunks(30_001) {
+        split.extend(n.push_lines(c));
+    }
+    split.extend(n.finish_lines());
+    assert_eq!(one, split);
+    assert_eq!(one.len(), 3);
+    assert!(one[0].flags.truncated && one[0].flags.redraw);
+    assert_eq!(one[0].text.len(), MAX_LINE_BYTES);
+}
+
+#[test]
 fn prefixes_are_stripped_and_timestamps_kept() {
-    let s = strip_prefixes("[rank3]:[titan] 2025-06-16 22:30:50,322 - root - INFO - step: 200  loss:  6.1384");
+    let s = strip_prefixes(
+        "[rank3]:[titan] 2025-06-16 22:30:50,322 - root - INFO - step: 200  loss:  6.1384",
+    );
     assert_eq!(s.body, "step: 200  loss:  6.1384");
     assert_eq!(s.rank, Some(3));
     let ts = s.ts.expect("titan timestamp");
     // 2025-06-16 22:30:50.322 UTC
     assert!((ts - 1_750_113_050.322).abs() < 1e-3, "{ts}");
-    let s = strip_prefixes("[2022-03-11 02:06:58,985] [INFO] [logging.py:69:log_dist] [Rank 0] step=40, skipped=2");
+    let s = strip_prefixes(
+        "[2022-03-11 02:06:58,985] [INFO] [logging.py:69:log_dist] [Rank 0] step=40, skipped=2",
+    );
     assert_eq!(s.body, "[Rank 0] step=40, skipped=2");
     assert!(s.ts.is_some());
-    let s = strip_prefixes("[2023-09-17 13:15:13,336] [INFO] [axolotl.utils.dataloader._len_est:264] [PID:11100] [RANK:0] packing_efficiency_estimate: 0.77");
+    let s = strip_prefixes(
+        "[2023-09-17 13:15:13,336] [INFO] [axolotl.utils.dataloader._len_est:264] [PID:11100] [RANK:0] packing_efficiency_estimate: 0.77",
+    );
     assert_eq!(s.body, "packing_efficiency_estimate: 0.77");
-    let s = strip_prefixes("[INFO|trainer.py:2414] 2025-03-06 12:04:09,915 >>   Number of trainable parameters = 7,615,616,512");
+    let s = strip_prefixes(
+        "[INFO|trainer.py:2414] 2025-03-06 12:04:09,915 >>   Number of trainable parameters = 7,615,616,512",
+    );
     assert_eq!(s.body, "  Number of trainable parameters = 7,615,616,512");
     assert!(s.ts.is_some());
-    let s = strip_prefixes("07/02/2025 22:45:06 - INFO - __main__ - Steps:   0%|          | 0/3000 [00:00<?, ?it/s]");
+    let s = strip_prefixes(
+        "07/02/2025 22:45:06 - INFO - __main__ - Steps:   0%|          | 0/3000 [00:00<?, ?it/s]",
+    );
     assert_eq!(s.body, "Steps:   0%|          | 0/3000 [00:00<?, ?it/s]");
     let s = strip_prefixes("[default0]:iter 10: loss 9.7622, time 41.58ms, mfu 107.95%");
     assert_eq!(s.body, "iter 10: loss 9.7622, time 41.58ms, mfu 107.95%");
     assert_eq!(s.rank, Some(0));
     let s = strip_prefixes("0: iter 10: loss 9.7622, time 41.58ms");
     assert_eq!(s.body, "iter 10: loss 9.7622, time 41.58ms");
-    let s = strip_prefixes("2023-03-22 09:30:39 iter 2920: loss 3.9883, time 1099.34ms, mfu 15.34%");
+    let s =
+        strip_prefixes("2023-03-22 09:30:39 iter 2920: loss 3.9883, time 1099.34ms, mfu 15.34%");
     assert_eq!(s.body, "iter 2920: loss 3.9883, time 1099.34ms, mfu 15.34%");
-    let s = strip_prefixes(" [2024-04-06 03:02:12] iteration       71/     100 | consumed samples:");
+    let s =
+        strip_prefixes(" [2024-04-06 03:02:12] iteration       71/     100 | consumed samples:");
     assert_eq!(s.body, "iteration       71/     100 | consumed samples:");
     let s = strip_prefixes("[transformers] `loss_type=None` was set");
     assert_eq!(s.body, "`loss_type=None` was set");
-    let s = strip_prefixes("[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught");
+    let s = strip_prefixes(
+        "[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught",
+    );
     assert_eq!(s.body, "[Rank 1] Watchdog caught");
-    let s = strip_prefixes("E0325 20:57:27.620000 2606 site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9)");
+    let s = strip_prefixes(
+        "E0325 20:57:27.620000 2606 site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9)",
+    );
     assert_eq!(s.body, "failed (exitcode: -9)");
     // Lines that merely start with digits are left alone.
-    assert_eq!(strip_prefixes("490 | loss 5.7543").body, "490 | loss 5.7543");
+    assert_eq!(
+        strip_prefixes("490 | loss 5.7543").body,
+        "490 | loss 5.7543"
+    );
     assert_eq!(strip_prefixes("12:30 something").body, "12:30 something");
 }
 
@@ -232,21 +292,30 @@ fn prefixes_are_stripped_and_timestamps_kept() {
 #[test]
 fn tqdm_frame_variants() {
     let f = parse::parse_tqdm(" 50%|█████     | 4/8 [00:00<00:00, 30.65it/s]").expect("frame");
-    assert_eq!((f.n, f.total, f.rate, f.desc), (4.0, Some(8.0), Some(30.65), ""));
-    let f = parse::parse_tqdm("train:   2%|▎         | 1/40 [00:02<01:27,  2.25s/it, loss=7.032]").expect("s/it");
+    assert_eq!(
+        (f.n, f.total, f.rate, f.desc),
+        (4.0, Some(8.0), Some(30.65), "")
+    );
+    let f = parse::parse_tqdm("train:   2%|▎         | 1/40 [00:02<01:27,  2.25s/it, loss=7.032]")
+        .expect("s/it");
     assert_eq!(f.desc, "train");
     assert!(approx(f.rate, 1.0 / 2.25, 1e-9));
     assert_eq!(parse::postfix_value(f.postfix, "loss"), Some(7.032));
     let f = parse::parse_tqdm("Training: 0it [00:00, ?it/s]").expect("no total");
     assert_eq!((f.n, f.total, f.rate), (0.0, None, None));
-    let f = parse::parse_tqdm("Epoch 0:   6%|██   | 32040/500150 [6:28:43<94:39:17,  1.37it/s, loss=2.6, v_num=95nc]").expect("hours");
+    let f = parse::parse_tqdm(
+        "Epoch 0:   6%|██   | 32040/500150 [6:28:43<94:39:17,  1.37it/s, loss=2.6, v_num=95nc]",
+    )
+    .expect("hours");
     assert_eq!(f.elapsed_s, Some((6 * 3600 + 28 * 60 + 43) as f64));
     let f = parse::parse_tqdm("  4%|█▎  | 1.20M/2.00M [00:01<00:01, 24.5ktok/s]").expect("SI");
     assert_eq!(f.total, Some(2.0e6));
     assert_eq!(f.rate, Some(24500.0));
     let f = parse::parse_tqdm("  2%|██▊    | 4/203 [00:37<30:55,  9.33s/i").expect("cut paste");
     assert_eq!(f.n, 4.0);
-    let f = parse::parse_tqdm("100%██████████████████| 3000001/3000001 [03:33<00:00, 14061.26it/s]").expect("no pipe");
+    let f =
+        parse::parse_tqdm("100%██████████████████| 3000001/3000001 [03:33<00:00, 14061.26it/s]")
+            .expect("no pipe");
     assert_eq!(f.n, 3000001.0);
     // Not bars
     assert!(parse::parse_tqdm("125/125 [==============================] - 7s 30ms/step").is_none());
@@ -256,18 +325,35 @@ fn tqdm_frame_variants() {
 
 #[test]
 fn hf_dict_variants() {
-    let d = parse::hf_dict("{'loss': '10.45', 'grad_norm': '1.093', 'learning_rate': '0.00018', 'epoch': '0.01667'}").expect("5.x");
-    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
-    assert_eq!((ev.loss, ev.grad_norm, ev.lr, ev.epoch), (Some(10.45), Some(1.093), Some(0.00018), Some(0.01667)));
+    let d = parse::hf_dict(
+        "{'loss': '10.45', 'grad_norm': '1.093', 'learning_rate': '0.00018', 'epoch': '0.01667'}",
+    )
+    .expect("5.x");
+    let parse::HfDict::Train(ev) = d else {
+        panic!("train dict")
+    };
+    assert_eq!(
+        (ev.loss, ev.grad_norm, ev.lr, ev.epoch),
+        (Some(10.45), Some(1.093), Some(0.00018), Some(0.01667))
+    );
     let d = parse::hf_dict("{'loss': 2.119, 'grad_norm': 37.657958984375, 'learning_rate': 4.5833333333333334e-05, 'epoch': 0.25}   ").expect("4.x");
-    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
+    let parse::HfDict::Train(ev) = d else {
+        panic!("train dict")
+    };
     assert_eq!(ev.lr, Some(4.5833333333333334e-05));
     let d = parse::hf_dict("{'loss': nan, 'grad_norm': tensor(3.5, device='cuda:0'), 'learning_rate': 1e-05, 'epoch': 0.5}").expect("nan/tensor");
-    let parse::HfDict::Train(ev) = d else { panic!("train dict") };
+    let parse::HfDict::Train(ev) = d else {
+        panic!("train dict")
+    };
     assert!(ev.loss.is_some_and(f64::is_nan));
     assert_eq!(ev.grad_norm, Some(3.5));
-    assert!(matches!(parse::hf_dict("{'train_runtime': '1615', 'train_samples_per_second': '0.248', 'train_steps_per_second': '0.124', 'train_loss': '0.2751', 'epoch': '0.8'}"), Some(parse::HfDict::Final { runtime_s: Some(r), .. }) if r == 1615.0));
-    assert!(matches!(parse::hf_dict("{'eval_loss': '0.01576', 'eval_runtime': '1.075', 'epoch': '0.3333'}"), Some(parse::HfDict::Eval(_))));
+    assert!(
+        matches!(parse::hf_dict("{'train_runtime': '1615', 'train_samples_per_second': '0.248', 'train_steps_per_second': '0.124', 'train_loss': '0.2751', 'epoch': '0.8'}"), Some(parse::HfDict::Final { runtime_s: Some(r), .. }) if r == 1615.0)
+    );
+    assert!(matches!(
+        parse::hf_dict("{'eval_loss': '0.01576', 'eval_runtime': '1.075', 'epoch': '0.3333'}"),
+        Some(parse::HfDict::Eval(_))
+    ));
     assert!(parse::hf_dict("{not a dict").is_none());
     assert!(parse::hf_dict("{}").is_none());
 }
@@ -278,42 +364,93 @@ fn one_line_recognisers() {
     assert_eq!((e.step, e.loss), (Some(10), Some(9.7622)));
     assert!(approx(e.step_time_s, 0.04158, 1e-9));
     let e = parse::nanogpt("step 100: train loss 1.4757, val loss 1.4804").expect("eval");
-    assert_eq!((e.kind, e.step, e.loss), (EventKind::Eval, Some(100), Some(1.4804)));
-    let e = parse::nanogpt("500 | loss 6.0091 | lr 5.000000e-05 | 870067.53ms | mfu 0.19%").expect("llama2.c");
+    assert_eq!(
+        (e.kind, e.step, e.loss),
+        (EventKind::Eval, Some(100), Some(1.4804))
+    );
+    let e = parse::nanogpt("500 | loss 6.0091 | lr 5.000000e-05 | 870067.53ms | mfu 0.19%")
+        .expect("llama2.c");
     assert_eq!((e.step, e.lr), (Some(500), Some(5e-5)));
     assert!(approx(e.step_time_s, 870.06753, 1e-9));
     let e = parse::torchtitan("step:  3  loss:  4.9925  grad_norm:  2.6422  memory:  0.00GiB(0.00%)  tps: 30,768  tflops: 3.15  mfu: 0.32%").expect("titan");
-    assert_eq!((e.step, e.loss, e.grad_norm, e.tokens_per_sec), (Some(3), Some(4.9925), Some(2.6422), Some(30768.0)));
+    assert_eq!(
+        (e.step, e.loss, e.grad_norm, e.tokens_per_sec),
+        (Some(3), Some(4.9925), Some(2.6422), Some(30768.0))
+    );
     let e = parse::deepspeed("[Rank 0] step=35, skipped=0, lr=[2.1731931451279077e-06, 2.1731931451279077e-06], mom=[[0.9, 0.95], [0.9, 0.95]]").expect("ds");
     assert_eq!(e.step, Some(35));
     assert!(parse::deepspeed("TrainOutput(global_step=200, training_loss=2.8)").is_none());
     let e = parse::keras("125/125 [==============================] - 7s 30ms/step - loss: 3.9305 - sparse_categorical_accuracy: 0.2280").expect("keras2");
-    assert_eq!((e.step, e.total_steps, e.loss), (Some(125), Some(125), Some(3.9305)));
-    let e = parse::keras("  12/50 ━━━━━━━━━━━━━━━━━━━━ 3s 82ms/step - loss: 1.2345e-01").expect("keras3");
+    assert_eq!(
+        (e.step, e.total_steps, e.loss),
+        (Some(125), Some(125), Some(3.9305))
+    );
+    let e = parse::keras("  12/50 ━━━━━━━━━━━━━━━━━━━━ 3s 82ms/step - loss: 1.2345e-01")
+        .expect("keras3");
     assert_eq!(e.loss, Some(0.12345));
     assert!(approx(e.step_time_s, 0.082, 1e-9));
     assert!(parse::keras("2004, 2004, 0, 44").is_none());
     assert_eq!(parse::keras_epoch("Epoch 3/200"), Some((3, 200)));
-    let r = parse::rich_bar("Epoch 1/1  ━━━━━━━━━━━━━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s v_num: 0.000").expect("rich");
-    assert_eq!((r.epoch, r.n, r.total, r.elapsed_s, r.rate), (Some(1), 40.0, Some(40.0), Some(1.0), Some(37.14)));
+    let r = parse::rich_bar(
+        "Epoch 1/1  ━━━━━━━━━━━━━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s v_num: 0.000",
+    )
+    .expect("rich");
+    assert_eq!(
+        (r.epoch, r.n, r.total, r.elapsed_s, r.rate),
+        (Some(1), 40.0, Some(40.0), Some(1.0), Some(37.14))
+    );
 }
 
 #[test]
 fn error_signatures() {
     use errors::classify_line;
     let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
-    assert_eq!(c("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB."), Some((ErrorClass::Memory, true)));
-    assert_eq!(c("RuntimeError: CUDA out of memory. Tried to allocate 12.50 MiB (GPU 0; ...)"), Some((ErrorClass::Memory, true)));
-    assert_eq!(c("torch.AcceleratorError: CUDA error: device-side assert triggered"), Some((ErrorClass::Cuda, true)));
-    assert_eq!(c("RuntimeError: CUDA error: an illegal memory access was encountered"), Some((ErrorClass::Cuda, true)));
+    assert_eq!(
+        c("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB."),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        c("RuntimeError: CUDA out of memory. Tried to allocate 12.50 MiB (GPU 0; ...)"),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        c("torch.AcceleratorError: CUDA error: device-side assert triggered"),
+        Some((ErrorClass::Cuda, true))
+    );
+    assert_eq!(
+        c("RuntimeError: CUDA error: an illegal memory access was encountered"),
+        Some((ErrorClass::Cuda, true))
+    );
     assert_eq!(c("Killed"), Some((ErrorClass::Killed, true)));
-    assert_eq!(c("./run.sh: line 3: 1234 Killed                  python train.py"), Some((ErrorClass::Killed, true)));
-    assert_eq!(c("NCCL WARN Cuda failure 'out of memory'"), Some((ErrorClass::Distributed, false)));
-    assert_eq!(c("WARNING: Retrying (Retry(total=4, connect=None)) after connection broken"), Some((ErrorClass::Dependency, false)));
-    assert_eq!(c("ImportError: libcudart.so.12: cannot open shared object file: No such file or directory"), Some((ErrorClass::Dependency, true)));
-    assert_eq!(c("RuntimeError: DataLoader worker (pid(s) 1234) exited unexpectedly"), Some((ErrorClass::Data, true)));
+    assert_eq!(
+        c("./run.sh: line 3: 1234 Killed                  python train.py"),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(
+        c("NCCL WARN Cuda failure 'out of memory'"),
+        Some((ErrorClass::Distributed, false))
+    );
+    assert_eq!(
+        c("WARNING: Retrying (Retry(total=4, connect=None)) after connection broken"),
+        Some((ErrorClass::Dependency, false))
+    );
+    assert_eq!(
+        c(
+            "ImportError: libcudart.so.12: cannot open shared object file: No such file or directory"
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    assert_eq!(
+        c("RuntimeError: DataLoader worker (pid(s) 1234) exited unexpectedly"),
+        Some((ErrorClass::Data, true))
+    );
     // Informational lines that mention scary words are not errors.
-    assert_eq!(c("c39f5cf046aa:4533:4533 [0] NCCL INFO NET/Plugin : dlerror=libnccl-net.so: cannot open shared object file"), None);
+    assert_eq!(
+        c(
+            "c39f5cf046aa:4533:4533 [0] NCCL INFO NET/Plugin : dlerror=libnccl-net.so: cannot open shared object file"
+        ),
+        None
+    );
     assert_eq!(c("Killed process count: 0 (all good)"), None);
     assert_eq!(c("{'loss': '10.45'}"), None);
 }
@@ -326,50 +463,97 @@ fn corpus_hf_trainer() {
     let b = blocks("hf_trainer.txt", 10);
     let a = &b[0].1;
     assert_eq!(a.format, Format::HfTrainer);
-    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(2.119), Some(1.1649), 6));
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(2.119), Some(1.1649), 6)
+    );
     assert_eq!(a.epoch, Some(1.5));
     let a = &b[1].1;
-    assert_eq!((a.loss.first, a.loss.last, a.loss.count, a.loss.min), (Some(1.5214), Some(0.6321), 7, Some(0.3751)));
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count, a.loss.min),
+        (Some(1.5214), Some(0.6321), 7, Some(0.3751))
+    );
     let a = &b[2].1;
-    assert_eq!((a.last_step, a.total_steps, a.format), (Some(40), Some(564), Format::HfTrainer));
-    assert_eq!((a.loss.first, a.loss.last), (Some(18.6387), Some(10.455857)));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.format),
+        (Some(40), Some(564), Format::HfTrainer)
+    );
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(18.6387), Some(10.455857))
+    );
     let a = &b[3].1;
     assert_eq!(a.verdict, "no training progress recognised", "banner only");
     assert_eq!(a.total_steps, Some(196), "banner total with log prefix");
     let a = &b[4].1;
-    assert_eq!((a.last_step, a.total_steps, a.format), (Some(4), Some(203), Format::HfTrainer));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.format),
+        (Some(4), Some(203), Format::HfTrainer)
+    );
     let a = &b[5].1;
     assert_eq!(a.format, Format::HfTrainer);
     assert_eq!(a.verdict, "completed");
-    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(116.1914), Some(1.721)));
-    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(3.1898), Some(2.5744), 10));
+    assert_eq!(
+        (a.reported.train_runtime_s, a.reported.train_steps_per_sec),
+        (Some(116.1914), Some(1.721))
+    );
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(3.1898), Some(2.5744), 10)
+    );
     let a = &b[6].1;
     assert_eq!(a.eval.count, 2);
     assert_eq!(a.eval.last_loss, Some(0.2768329977989197));
-    assert_approx(a.eval.reported_runtime_mean_s, (12.5746 + 2.0719) / 2.0, 1e-9, "eval runtime");
+    assert_approx(
+        a.eval.reported_runtime_mean_s,
+        (12.5746 + 2.0719) / 2.0,
+        1e-9,
+        "eval runtime",
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(1.1021), Some(1.0937)));
     let a = &b[7].1;
-    assert_eq!((a.last_step, a.total_steps, a.finished), (Some(1000), Some(1000), true));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.finished),
+        (Some(1000), Some(1000), true)
+    );
     assert_eq!(a.loss.last, Some(0.7423));
-    assert!(a.errors.is_empty(), "INFO:root lines glued to bars are not errors: {:?}", a.errors);
+    assert!(
+        a.errors.is_empty(),
+        "INFO:root lines glued to bars are not errors: {:?}",
+        a.errors
+    );
     let a = &b[8].1;
-    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(3.41), Some(1.764), 3));
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(3.41), Some(1.764), 3)
+    );
     assert_eq!(a.reported.train_runtime_s, Some(36.27));
     let a = &b[9].1;
     assert_eq!(a.verdict, "completed");
-    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(1615.0), Some(0.124)));
+    assert_eq!(
+        (a.reported.train_runtime_s, a.reported.train_steps_per_sec),
+        (Some(1615.0), Some(0.124))
+    );
 }
 
 #[test]
 fn corpus_tqdm() {
     let b = blocks("tqdm.txt", 4);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Tqdm, Some(1), Some(3000), Some(0.396)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.loss.last),
+        (Format::Tqdm, Some(1), Some(3000), Some(0.396))
+    );
     assert_eq!(a.clock, Clock::LogTimestamps);
     let a = &b[1].1;
     assert_eq!((a.last_step, a.total_steps), (Some(4), Some(203)));
     // bar elapsed clock: 2 steps between [00:12] and [00:37]
-    assert_approx(a.steps_per_sec.overall, 2.0 / 25.0, 1e-9, "overall from bar elapsed");
+    assert_approx(
+        a.steps_per_sec.overall,
+        2.0 / 25.0,
+        1e-9,
+        "overall from bar elapsed",
+    );
     let a = &b[2].1;
     assert_eq!(a.last_step, Some(3000001));
     assert!(has_error(a, ErrorClass::Killed, true));
@@ -385,19 +569,31 @@ fn corpus_lightning() {
     assert_eq!((a.format, a.last_step), (Format::Lightning, Some(6)));
     assert_eq!(a.loss.first, Some(10.072));
     let a = &b[1].1;
-    assert_eq!((a.format, a.last_step, a.loss.last), (Format::Lightning, Some(940), Some(0.223)));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.last),
+        (Format::Lightning, Some(940), Some(0.223))
+    );
     assert_eq!(a.eval.count, 1, "validation bar between training frames");
     let a = &b[2].1;
-    assert_eq!((a.format, a.last_step, a.loss.first), (Format::Lightning, Some(1660), Some(0.158)));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.first),
+        (Format::Lightning, Some(1660), Some(0.158))
+    );
     let a = &b[3].1;
     assert_eq!(a.last_step, Some(32040));
-    assert!(has_error(a, ErrorClass::Distributed, true), "NCCL error glued after the bar");
+    assert!(
+        has_error(a, ErrorClass::Distributed, true),
+        "NCCL error glued after the bar"
+    );
     assert_eq!(a.verdict, "fatal: NCCL collective timeout");
     let a = &b[4].1;
     assert_eq!(a.last_step, Some(3744), "epoch 1 continues the global step");
     assert_eq!(a.epoch, Some(1.0));
     let a = &b[5].1;
-    assert_eq!((a.format, a.last_step, a.loss.last), (Format::Lightning, Some(2), Some(2.29)));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.last),
+        (Format::Lightning, Some(2), Some(2.29))
+    );
     assert!(a.eval.count >= 1);
     let a = &b[6].1;
     assert_eq!(a.verdict, "no training progress recognised");
@@ -408,7 +604,10 @@ fn corpus_lightning() {
 fn corpus_nanogpt() {
     let b = blocks("nanogpt.txt", 7);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.loss.first, a.loss.last), (Format::NanoGpt, Some(240), Some(4.2648), Some(1.6524)));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.first, a.loss.last),
+        (Format::NanoGpt, Some(240), Some(4.2648), Some(1.6524))
+    );
     assert_eq!(a.eval.count, 1);
     assert_eq!(a.eval.last_loss, Some(1.7220));
     assert_approx(a.reported.step_time_s, 0.8946, 0.002, "reported ms/iter");
@@ -430,11 +629,17 @@ fn corpus_nanogpt() {
     let a = &b[3].1;
     assert_eq!((a.last_step, a.loss.last), (Some(36299), Some(6.2880)));
     let a = &b[4].1;
-    assert_eq!((a.format, a.last_step, a.loss.last, a.eval.count), (Format::NanoGpt, Some(520), Some(5.6863), 1));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.last, a.eval.count),
+        (Format::NanoGpt, Some(520), Some(5.6863), 1)
+    );
     let a = &b[5].1;
     assert_eq!((a.last_step, a.loss.last), (Some(520), Some(4.6562)));
     let a = &b[6].1;
-    assert_eq!((a.format, a.last_step, a.total_steps, a.eval.count), (Format::NanoGpt, Some(625), Some(1480), 6));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.eval.count),
+        (Format::NanoGpt, Some(625), Some(1480), 6)
+    );
     assert_eq!(a.eval.every_steps, Some(125));
 }
 
@@ -442,15 +647,29 @@ fn corpus_nanogpt() {
 fn corpus_megatron() {
     let b = blocks("megatron.txt", 3);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.first), (Format::Megatron, Some(73), Some(100), Some(1.818812)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.loss.first),
+        (Format::Megatron, Some(73), Some(100), Some(1.818812))
+    );
     assert_eq!(a.clock, Clock::LogTimestamps);
     // 2 iterations between 03:02:12 and 03:02:24
     assert_approx(a.steps_per_sec.overall, 2.0 / 12.0, 1e-9, "overall");
-    assert_approx(a.samples_per_sec, 128.0 * 2.0 / 12.0, 1e-9, "global batch x steps/s");
+    assert_approx(
+        a.samples_per_sec,
+        128.0 * 2.0 / 12.0,
+        1e-9,
+        "global batch x steps/s",
+    );
     let a = &b[1].1;
-    assert_eq!((a.last_step, a.total_steps, a.loss.first, a.loss.count), (Some(204), Some(250000), Some(2.504220), 8));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.count),
+        (Some(204), Some(250000), Some(2.504220), 8)
+    );
     let a = &b[2].1;
-    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Megatron, Some(34), Some(10000), Some(11.18665)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.loss.last),
+        (Format::Megatron, Some(34), Some(10000), Some(11.18665))
+    );
     assert_eq!(a.reported.samples_per_sec, Some(7.799));
 }
 
@@ -458,17 +677,30 @@ fn corpus_megatron() {
 fn corpus_torchtitan() {
     let b = blocks("torchtitan.txt", 4);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.loss.first, a.loss.last), (Format::Torchtitan, Some(250), Some(6.1384), Some(5.8383)));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.first, a.loss.last),
+        (Format::Torchtitan, Some(250), Some(6.1384), Some(5.8383))
+    );
     assert_eq!(a.reported.tokens_per_sec, Some(5862.0));
     // 50 steps between 22:30:50.322 and 22:32:00.846
     assert_approx(a.steps_per_sec.overall, 50.0 / 70.524, 1e-6, "overall");
     let a = &b[1].1;
-    assert_eq!((a.last_step, a.loss.first, a.loss.last), (Some(10), Some(4.9925), Some(3.9119)));
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(10), Some(4.9925), Some(3.9119))
+    );
     assert!(a.recent.iter().any(|e| e.grad_norm == Some(1.6558)));
     let a = &b[2].1;
-    assert_eq!((a.last_step, a.loss.count), (Some(5), 2), "seven per-rank copies of step 4 count once");
+    assert_eq!(
+        (a.last_step, a.loss.count),
+        (Some(5), 2),
+        "seven per-rank copies of step 4 count once"
+    );
     let a = &b[3].1;
-    assert_eq!((a.last_step, a.loss.count, a.loss.min), (Some(21), 8, Some(2.89959)));
+    assert_eq!(
+        (a.last_step, a.loss.count, a.loss.min),
+        (Some(21), 8, Some(2.89959))
+    );
 }
 
 #[test]
@@ -476,7 +708,12 @@ fn corpus_deepspeed() {
     let b = blocks("deepspeed.txt", 5);
     let a = &b[0].1;
     assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(50)));
-    assert_approx(a.reported.samples_per_sec, 83.73838805358588, 1e-9, "SamplesPerSec");
+    assert_approx(
+        a.reported.samples_per_sec,
+        83.73838805358588,
+        1e-9,
+        "SamplesPerSec",
+    );
     let a = &b[1].1;
     assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(34)));
     let a = &b[2].1;
@@ -488,40 +725,67 @@ fn corpus_deepspeed() {
     assert_eq!(a.verdict, "progressing");
     let a = &b[4].1;
     assert_eq!(a.last_step, Some(450));
-    assert_approx(a.reported.samples_per_sec, 7.458824487454903, 1e-9, "old format");
+    assert_approx(
+        a.reported.samples_per_sec,
+        7.458824487454903,
+        1e-9,
+        "old format",
+    );
 }
 
 #[test]
 fn corpus_keras() {
     let b = blocks("keras.txt", 6);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Keras, Some(1250), Some(25000)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Keras, Some(1250), Some(25000))
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(3.9305), Some(2.2068)));
     assert_approx(a.reported.step_time_s, 0.028, 1e-9, "ms/step");
     let a = &b[1].1;
-    assert_eq!((a.format, a.last_step, a.loss.count), (Format::Keras, Some(56 * 32), 0));
+    assert_eq!(
+        (a.format, a.last_step, a.loss.count),
+        (Format::Keras, Some(56 * 32), 0)
+    );
     let a = &b[2].1;
     assert_eq!((a.last_step, a.loss.last), (Some(4 * 423), Some(1.1163)));
     assert_approx(a.reported.step_time_s, 0.439, 1e-9, "ms/step");
     let a = &b[3].1;
-    assert_eq!((a.last_step, a.eval.last_loss), (Some(3 * 6072), Some(0.4333)));
+    assert_eq!(
+        (a.last_step, a.eval.last_loss),
+        (Some(3 * 6072), Some(0.4333))
+    );
     let a = &b[4].1;
     assert_eq!((a.last_step, a.checkpoints.count), (Some(100), 1));
     let a = &b[5].1;
-    assert_eq!((a.last_step, a.total_steps, a.loss.last), (Some(694), None, Some(0.3081)));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(694), None, Some(0.3081))
+    );
 }
 
 #[test]
 fn corpus_accelerate_and_axolotl() {
     let b = blocks("accelerate.txt", 2);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.total_steps, a.loss.last), (Format::Tqdm, Some(1), Some(3000), Some(0.396)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.loss.last),
+        (Format::Tqdm, Some(1), Some(3000), Some(0.396))
+    );
     let a = &b[1].1;
     assert_eq!(a.verdict, "no training progress recognised");
-    assert!(!a.has_fatal(), "traceback frames without an exception line: {:?}", a.errors);
+    assert!(
+        !a.has_fatal(),
+        "traceback frames without an exception line: {:?}",
+        a.errors
+    );
     let b = blocks("axolotl.txt", 2);
     let a = &b[0].1;
-    assert_eq!((a.format, a.last_step, a.total_steps), (Format::HfTrainer, Some(284), Some(873)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::HfTrainer, Some(284), Some(873))
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(1.0226), Some(0.8635)));
     let a = &b[1].1;
     assert_eq!(a.verdict, "no training progress recognised");
@@ -531,10 +795,26 @@ fn corpus_accelerate_and_axolotl() {
 #[test]
 fn corpus_errors_cuda_oom() {
     let b = blocks("errors_cuda_oom.txt", 7);
-    let sizes = ["22.00 MiB", "2.26 GiB", "12.50 MiB", "1.70 GiB", "10.08 GiB", "22.78 GiB", "1024.00 MiB"];
+    let sizes = [
+        "22.00 MiB",
+        "2.26 GiB",
+        "12.50 MiB",
+        "1.70 GiB",
+        "10.08 GiB",
+        "22.78 GiB",
+        "1024.00 MiB",
+    ];
     for ((src, a), size) in b.iter().zip(sizes) {
-        assert!(has_error(a, ErrorClass::Memory, true), "{src}: {:?}", a.errors);
-        assert_eq!(a.verdict, format!("fatal: CUDA out of memory (tried to allocate {size})"), "{src}");
+        assert!(
+            has_error(a, ErrorClass::Memory, true),
+            "{src}: {:?}",
+            a.errors
+        );
+        assert_eq!(
+            a.verdict,
+            format!("fatal: CUDA out of memory (tried to allocate {size})"),
+            "{src}"
+        );
     }
 }
 
@@ -542,25 +822,56 @@ fn corpus_errors_cuda_oom() {
 fn corpus_errors_deps_and_host() {
     let b = blocks("errors_deps_and_host.txt", 10);
     let want = [
-        (ErrorClass::Dependency, "fatal: pip could not install flash-attn"),
-        (ErrorClass::Dependency, "fatal: pip could not install flash-attn==2.8.0.post1"),
+        (
+            ErrorClass::Dependency,
+            "fatal: pip could not install flash-attn",
+        ),
+        (
+            ErrorClass::Dependency,
+            "fatal: pip could not install flash-attn==2.8.0.post1",
+        ),
         (ErrorClass::Dependency, "fatal: pip package build failed"),
         (ErrorClass::Dependency, "fatal: pip package build failed"),
-        (ErrorClass::Dependency, "fatal: CUDA_HOME not set (building a CUDA extension)"),
-        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
-        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
-        (ErrorClass::Killed, "fatal: process killed (host out of memory?)"),
+        (
+            ErrorClass::Dependency,
+            "fatal: CUDA_HOME not set (building a CUDA extension)",
+        ),
+        (
+            ErrorClass::Killed,
+            "fatal: process killed (host out of memory?)",
+        ),
+        (
+            ErrorClass::Killed,
+            "fatal: process killed (host out of memory?)",
+        ),
+        (
+            ErrorClass::Killed,
+            "fatal: process killed (host out of memory?)",
+        ),
         (ErrorClass::Killed, "fatal: host OOM killer killed python"),
-        (ErrorClass::Data, "fatal: DataLoader worker bus error (/dev/shm too small)"),
+        (
+            ErrorClass::Data,
+            "fatal: DataLoader worker bus error (/dev/shm too small)",
+        ),
     ];
     for ((src, a), (class, verdict)) in b.iter().zip(want) {
         assert!(has_error(a, class, true), "{src}: {:?}", a.errors);
         assert_eq!(a.verdict, verdict, "{src}");
     }
     // SpaTracker: the nested traceback's ModuleNotFoundError is captured.
-    assert!(b[3].1.errors.iter().any(|e| e.label == "missing Python module 'packaging'" && !e.traceback.is_empty()));
+    assert!(
+        b[3].1
+            .errors
+            .iter()
+            .any(|e| e.label == "missing Python module 'packaging'" && !e.traceback.is_empty())
+    );
     // The dmesg excerpt names the killed process.
-    assert!(b[7].1.errors.iter().any(|e| e.label == "host OOM killer killed perl"));
+    assert!(
+        b[7].1
+            .errors
+            .iter()
+            .any(|e| e.label == "host OOM killer killed perl")
+    );
 }
 
 #[test]
@@ -583,7 +894,11 @@ fn corpus_errors_distributed() {
         assert_eq!(a.verdict, verdict, "{src}: {:?}", a.errors);
     }
     for (i, (_, a)) in b.iter().enumerate() {
-        let class = if i == 7 { ErrorClass::Killed } else { ErrorClass::Distributed };
+        let class = if i == 7 {
+            ErrorClass::Killed
+        } else {
+            ErrorClass::Distributed
+        };
         assert!(has_error(a, class, true), "block {i}");
     }
     // Per-rank copies of the same watchdog line collapse into one counted error.
@@ -606,45 +921,94 @@ fn corpus_nvidia_smi_is_not_training() {
 fn timing_tsv_parses() {
     let (log, t) = trace("hf_trainer");
     assert_eq!(t.start_unix, Some(1795889395.584));
-    assert_eq!(t.cmd.as_deref(), Some("python3 /workspace/smoke-tests/hf_smoke.py 16 600"));
+    assert_eq!(
+        t.cmd.as_deref(),
+        Some("python3 /workspace/smoke-tests/hf_smoke.py 16 600")
+    );
     assert_eq!(t.exit, Some((0, 99.435)));
     assert_eq!(t.points.last().map(|p| p.1), Some(log.len() as u64));
-    let joined: Vec<u8> = replay_chunks(&log, &t).into_iter().flat_map(|(_, c)| c.to_vec()).collect();
+    let joined: Vec<u8> = replay_chunks(&log, &t)
+        .into_iter()
+        .flat_map(|(_, c)| c.to_vec())
+        .collect();
     assert_eq!(joined, log, "chunks reassemble the log");
-    assert!(matches!(parse_timing_tsv("1.0\t5\nbad row\n"), Err(TimingError::BadRow { line: 2, .. })));
-    assert!(matches!(parse_timing_tsv("1.0\t5\n2.0\t3\n"), Err(TimingError::NotMonotonic { line: 2 })));
-    assert!(matches!(parse_timing_tsv("# cmd\tx\n"), Err(TimingError::Empty)));
+    assert!(matches!(
+        parse_timing_tsv("1.0\t5\nbad row\n"),
+        Err(TimingError::BadRow { line: 2, .. })
+    ));
+    assert!(matches!(
+        parse_timing_tsv("1.0\t5\n2.0\t3\n"),
+        Err(TimingError::NotMonotonic { line: 2 })
+    ));
+    assert!(matches!(
+        parse_timing_tsv("# cmd\tx\n"),
+        Err(TimingError::Empty)
+    ));
 }
 
 #[test]
 fn trace_hf_trainer() {
     let (log, t) = trace("hf_trainer");
     let a = replay(&log, &t);
-    assert_eq!((a.format, a.last_step, a.total_steps, a.finished), (Format::HfTrainer, Some(600), Some(600), true));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.finished),
+        (Format::HfTrainer, Some(600), Some(600), true)
+    );
     assert_eq!(a.verdict, "completed");
-    assert_eq!((a.loss.first, a.loss.last, a.loss.count), (Some(10.45), Some(0.00531), 60));
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(10.45), Some(0.00531), 60)
+    );
     assert_eq!((a.eval.count, a.eval.every_steps), (3, Some(200)));
     assert_eq!(a.eval.last_loss, Some(0.004019));
     assert_eq!(a.checkpoints.count, 2, "shard writer at 400 and at the end");
-    assert_eq!(a.pauses.count, 2, "evals at 200 and 400 fall inside training");
+    assert_eq!(
+        a.pauses.count, 2,
+        "evals at 200 and 400 fall inside training"
+    );
     assert!(a.errors.is_empty(), "{:?}", a.errors);
-    assert_eq!((a.reported.train_runtime_s, a.reported.train_steps_per_sec), (Some(79.43), Some(7.554)));
+    assert_eq!(
+        (a.reported.train_runtime_s, a.reported.train_steps_per_sec),
+        (Some(79.43), Some(7.554))
+    );
 
     // Recent median vs the bar's own displayed rates over the same window
     // (the last ~64 steps before the close redraw).
     let frames = bar_frames(&log, 600);
-    let recent: Vec<f64> = frames.iter().filter(|f| f.0 > 600 - 64 && f.0 < 600).map(|f| f.1).collect();
+    let recent: Vec<f64> = frames
+        .iter()
+        .filter(|f| f.0 > 600 - 64 && f.0 < 600)
+        .map(|f| f.1)
+        .collect();
     let reference = median(recent);
-    assert_approx(a.steps_per_sec.p50, reference, 0.02, "p50 vs displayed it/s");
+    assert_approx(
+        a.steps_per_sec.p50,
+        reference,
+        0.02,
+        "p50 vs displayed it/s",
+    );
     // Whole-run rate incl. pauses vs the bar's elapsed field: steps 1..600.
     let f1 = frames.iter().find(|f| f.0 == 1).copied().expect("frame 1");
-    let f600 = frames.iter().find(|f| f.0 == 600).copied().expect("frame 600");
+    let f600 = frames
+        .iter()
+        .find(|f| f.0 == 600)
+        .copied()
+        .expect("frame 600");
     let overall_ref = 599.0 / (f600.2 - f1.2);
-    assert_approx(a.steps_per_sec.overall, overall_ref, 0.02, "overall vs bar elapsed");
+    assert_approx(
+        a.steps_per_sec.overall,
+        overall_ref,
+        0.02,
+        "overall vs bar elapsed",
+    );
     // ~8.2-8.7 it/s: the healthy-run number of the README.
     assert!(a.steps_per_sec.p50.is_some_and(|r| (8.0..9.0).contains(&r)));
     // Eval pauses measured: the first eval alone reports 1.075 s of runtime.
-    assert!(a.pauses.total_s > 1.075 && a.pauses.total_s < 6.0, "{}", a.pauses.total_s);
+    assert!(
+        a.pauses.total_s > 1.075 && a.pauses.total_s < 6.0,
+        "{}",
+        a.pauses.total_s
+    );
     assert_eq!(a.clock, Clock::Arrival);
 }
 
@@ -652,12 +1016,28 @@ fn trace_hf_trainer() {
 fn trace_hf_flat_loss() {
     let (log, t) = trace("hf_flat_loss");
     let a = replay(&log, &t);
-    assert_eq!((a.format, a.last_step, a.total_steps), (Format::HfTrainer, Some(300), Some(300)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::HfTrainer, Some(300), Some(300))
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(10.97), Some(10.97)));
-    assert!(a.loss.rel_change.is_some_and(|r| r.abs() < 0.01), "flat loss: {:?}", a.loss.rel_change);
+    assert!(
+        a.loss.rel_change.is_some_and(|r| r.abs() < 0.01),
+        "flat loss: {:?}",
+        a.loss.rel_change
+    );
     let frames = bar_frames(&log, 300);
-    let recent: Vec<f64> = frames.iter().filter(|f| f.0 > 300 - 64 && f.0 < 300).map(|f| f.1).collect();
-    assert_approx(a.steps_per_sec.p50, median(recent), 0.02, "p50 vs displayed it/s");
+    let recent: Vec<f64> = frames
+        .iter()
+        .filter(|f| f.0 > 300 - 64 && f.0 < 300)
+        .map(|f| f.1)
+        .collect();
+    assert_approx(
+        a.steps_per_sec.p50,
+        median(recent),
+        0.02,
+        "p50 vs displayed it/s",
+    );
     assert_eq!(a.eval.count, 2);
 }
 
@@ -665,36 +1045,60 @@ fn trace_hf_flat_loss() {
 fn trace_nanogpt() {
     let (log, t) = trace("nanogpt");
     let a = replay(&log, &t);
-    assert_eq!((a.format, a.last_step, a.total_steps, a.verdict.as_str()), (Format::NanoGpt, Some(400), Some(400), "completed"));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.verdict.as_str()),
+        (Format::NanoGpt, Some(400), Some(400), "completed")
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(10.9839), Some(0.0423)));
-    assert_eq!((a.eval.count, a.eval.every_steps, a.checkpoints.count), (5, Some(100), 4));
+    assert_eq!(
+        (a.eval.count, a.eval.every_steps, a.checkpoints.count),
+        (5, Some(100), 4)
+    );
     // Reference: the printed per-iteration times, outside evals and warm-up.
     let text = String::from_utf8_lossy(&log);
     let mut printed = Vec::new();
     let mut pause_ms = Vec::new();
     for l in text.lines() {
-        if let Some(ev) = parse::nanogpt(l) {
-            if let (Some(step), Some(st)) = (ev.step, ev.step_time_s) {
-                if step == 0 {
-                    continue;
-                }
-                if st > 1.0 {
-                    pause_ms.push(st);
-                } else {
-                    printed.push(st);
-                }
+        if let Some(ev) = parse::nanogpt(l)
+            && let (Some(step), Some(st)) = (ev.step, ev.step_time_s)
+        {
+            if step == 0 {
+                continue;
+            }
+            if st > 1.0 {
+                pause_ms.push(st);
+            } else {
+                printed.push(st);
             }
         }
     }
     let ref_step = median(printed.clone());
-    assert!((0.040..0.045).contains(&ref_step), "~42 ms/iter: {ref_step}");
-    assert_approx(a.step_time_s.p50, ref_step, 0.02, "p50 step time vs printed ms/iter");
-    assert_approx(a.tokens_per_sec, 16384.0 / a.step_time_s.p50.unwrap_or(1.0), 1e-9, "tokens/s = tokens/iter / step time");
+    assert!(
+        (0.040..0.045).contains(&ref_step),
+        "~42 ms/iter: {ref_step}"
+    );
+    assert_approx(
+        a.step_time_s.p50,
+        ref_step,
+        0.02,
+        "p50 step time vs printed ms/iter",
+    );
+    assert_approx(
+        a.tokens_per_sec,
+        16384.0 / a.step_time_s.p50.unwrap_or(1.0),
+        1e-9,
+        "tokens/s = tokens/iter / step time",
+    );
     // Four eval+checkpoint pauses; their cost is what the printed pause
     // iterations took beyond a normal iteration.
     assert_eq!(a.pauses.count, 4);
     let ref_pause: f64 = pause_ms.iter().map(|p| p - ref_step).sum();
-    assert_approx(Some(a.pauses.total_s), ref_pause, 0.05, "pause total vs printed");
+    assert_approx(
+        Some(a.pauses.total_s),
+        ref_pause,
+        0.05,
+        "pause total vs printed",
+    );
     assert_approx(a.eval.mean_s, ref_pause / 4.0, 0.05, "eval pause mean");
 }
 
@@ -702,12 +1106,20 @@ fn trace_nanogpt() {
 fn trace_loader_bound() {
     let (log, t) = trace("loader_bound");
     let a = replay(&log, &t);
-    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Tqdm, Some(40), Some(40)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Tqdm, Some(40), Some(40))
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(7.032), Some(7.423)));
     // tqdm's close redraw prints the whole-run average (1.16 s/it).
     let frames = bar_frames(&log, 40);
     let closing = frames.last().expect("frames").1;
-    assert_approx(a.steps_per_sec.overall, closing, 0.02, "overall vs tqdm's closing average");
+    assert_approx(
+        a.steps_per_sec.overall,
+        closing,
+        0.02,
+        "overall vs tqdm's closing average",
+    );
     let p50 = a.step_time_s.p50.unwrap_or(0.0);
     assert!((1.0..1.3).contains(&p50), "~1.1 s/it input-bound: {p50}");
 }
@@ -727,8 +1139,15 @@ fn trace_lightning_rich_bar_reports_honestly() {
         }
     }
     let a = an.finish();
-    assert_eq!((a.format, a.last_step, a.total_steps, a.finished), (Format::Lightning, Some(500), Some(500), true));
-    assert_eq!(a.steps_per_sec, Rates::default(), "no live timing can be measured");
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.finished),
+        (Format::Lightning, Some(500), Some(500), true)
+    );
+    assert_eq!(
+        a.steps_per_sec,
+        Rates::default(),
+        "no live timing can be measured"
+    );
     assert!(a.notes.iter().any(|n| n.contains("rich progress bar")));
     assert_eq!(a.reported.bar_rate, Some(20.01));
     assert_eq!(a.loss.last, Some(0.014));
@@ -739,11 +1158,31 @@ fn trace_lightning_rich_bar_reports_honestly() {
 fn trace_hf_oom() {
     let (log, t) = trace("hf_oom");
     let a = replay(&log, &t);
-    assert!(a.verdict.starts_with("fatal: CUDA out of memory"), "{}", a.verdict);
-    let e = a.errors.iter().find(|e| e.class == ErrorClass::Memory).expect("memory error");
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    assert_eq!(
+        a.format,
+        Format::HfTrainer,
+        "trainer.py frames in the traceback"
+    );
+    let e = a
+        .errors
+        .iter()
+        .find(|e| e.class == ErrorClass::Memory)
+        .expect("memory error");
     assert!(e.fatal);
-    assert!(e.message.starts_with("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB"));
-    assert!(e.traceback.len() > 20, "whole block captured: {}", e.traceback.len());
+    assert!(
+        e.message
+            .starts_with("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.00 GiB")
+    );
+    assert!(
+        e.traceback.len() > 20,
+        "whole block captured: {}",
+        e.traceback.len()
+    );
     assert!(e.traceback[0].starts_with("Traceback (most recent call last)"));
     assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
 }
@@ -758,19 +1197,39 @@ fn trace_import_error_and_pip_fail() {
     let (log, t) = trace("pip_fail");
     let a = replay(&log, &t);
     assert!(has_error(&a, ErrorClass::Dependency, true));
-    assert_eq!(a.verdict, "fatal: pip could not install flash-attn-nonexistent-pkg");
+    assert_eq!(
+        a.verdict,
+        "fatal: pip could not install flash-attn-nonexistent-pkg"
+    );
 }
 
 #[test]
 fn traces_one_shot_equals_replay_except_timing() {
-    for name in ["hf_trainer", "hf_flat_loss", "nanogpt", "loader_bound", "lightning", "hf_oom", "import_error", "pip_fail"] {
+    for name in [
+        "hf_trainer",
+        "hf_flat_loss",
+        "nanogpt",
+        "loader_bound",
+        "lightning",
+        "hf_oom",
+        "import_error",
+        "pip_fail",
+    ] {
         let (log, t) = trace(name);
         let live = replay(&log, &t);
         let mut an = LogAnalyzer::new();
         an.push(&log, None);
         let plain = an.finish();
-        assert_eq!((live.format, live.last_step, live.total_steps), (plain.format, plain.last_step, plain.total_steps), "{name}");
-        assert_eq!((live.loss, live.verdict.clone()), (plain.loss, plain.verdict.clone()), "{name}");
+        assert_eq!(
+            (live.format, live.last_step, live.total_steps),
+            (plain.format, plain.last_step, plain.total_steps),
+            "{name}"
+        );
+        assert_eq!(
+            (live.loss, live.verdict.clone()),
+            (plain.loss, plain.verdict.clone()),
+            "{name}"
+        );
         assert_eq!(live.error_classes(), plain.error_classes(), "{name}");
         // finish() is repeatable and does not disturb the analyzer.
         assert_eq!(an.finish(), plain, "{name}");
@@ -792,8 +1251,40 @@ fn plain_hf_log_uses_bar_elapsed_clock() {
 #[test]
 fn analysis_json_shape() {
     let (log, t) = trace("hf_trainer");
-    let v = serde_json::to_value(replay(&log, &t)).expect("serialises");
-    for key in ["format", "last_step", "total_steps", "steps_per_sec", "pauses", "loss", "errors", "verdict", "eval", "samples_per_sec", "tokens_per_sec", "recent"] {
+    let a = replay(&log, &t);
+    // The UI side can read it back.
+    let back: Analysis =
+        serde_json::from_str(&serde_json::to_string(&a).expect("json")).expect("round trip");
+    // (serde_json's default float parsing may differ in the last ulp.)
+    assert_eq!(
+        (back.format, back.last_step, back.total_steps, &back.verdict),
+        (a.format, a.last_step, a.total_steps, &a.verdict)
+    );
+    assert_eq!(
+        (back.recent.len(), back.errors.len(), back.eval.count),
+        (a.recent.len(), a.errors.len(), a.eval.count)
+    );
+    assert_approx(
+        back.steps_per_sec.p50,
+        a.steps_per_sec.p50.unwrap_or(0.0),
+        1e-12,
+        "p50 round trip",
+    );
+    let v = serde_json::to_value(&a).expect("serialises");
+    for key in [
+        "format",
+        "last_step",
+        "total_steps",
+        "steps_per_sec",
+        "pauses",
+        "loss",
+        "errors",
+        "verdict",
+        "eval",
+        "samples_per_sec",
+        "tokens_per_sec",
+        "recent",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["format"], "hf_trainer");
@@ -806,12 +1297,21 @@ fn analysis_json_shape() {
     let v = serde_json::to_value(replay(&log, &t)).expect("serialises");
     assert_eq!(v["errors"][0]["class"], "memory");
     assert_eq!(v["errors"][0]["fatal"], true);
-    assert!(v["errors"][0]["message"].as_str().unwrap_or("").contains("CUDA out of memory"));
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("CUDA out of memory")
+    );
     let v = serde_json::to_value(analyze("")).expect("serialises");
     assert!(v["total_steps"].is_null() && v["steps_per_sec"]["p50"].is_null());
     assert_eq!(v["format"], "unknown");
     let text = replay(&trace("nanogpt").0, &trace("nanogpt").1).render_text();
-    assert!(text.contains("verdict:  completed") && text.contains("nanogpt") && text.contains("ms median"));
+    assert!(
+        text.contains("verdict:  completed")
+            && text.contains("nanogpt")
+            && text.contains("ms median")
+    );
 }
 
 #[test]
@@ -823,7 +1323,10 @@ fn keras3_stream_with_backspaces_and_redraws() {
         log.extend_from_slice(format!("Epoch {epoch}/2\n").as_bytes());
         let mut prev = 0;
         for n in 1..=20u32 {
-            let frame = format!("{n:>2}/20 \u{2501}\u{2501}\u{2501}\u{2501}\u{2501} 1s 50ms/step - loss: {:.4}", 3.0 - 0.05 * (n + 20 * (epoch - 1)) as f64);
+            let frame = format!(
+                "{n:>2}/20 \u{2501}\u{2501}\u{2501}\u{2501}\u{2501} 1s 50ms/step - loss: {:.4}",
+                3.0 - 0.05 * (n + 20 * (epoch - 1)) as f64
+            );
             log.extend(std::iter::repeat_n(b'\x08', prev));
             log.push(b'\r');
             log.extend_from_slice(frame.as_bytes());
@@ -836,24 +1339,148 @@ fn keras3_stream_with_backspaces_and_redraws() {
         an.push(c, Some(i as f64 * 0.05));
     }
     let a = an.finish();
-    assert_eq!((a.format, a.last_step, a.total_steps), (Format::Keras, Some(40), Some(40)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Keras, Some(40), Some(40))
+    );
     assert_eq!(a.loss.last, Some(1.0));
     assert_approx(a.reported.step_time_s, 0.05, 1e-9, "ms/step");
     assert!(a.steps_per_sec.p50.is_some());
 }
 
 #[test]
+fn preprocessing_bar_hands_over_to_the_training_bar() {
+    let mut log = String::new();
+    for n in (0..=500).step_by(100) {
+        log.push_str(&format!(
+            "\rComputing embeddings: {:3}%|#    | {n}/500 [00:0{}<00:00, 100.00it/s]",
+            n / 5,
+            n / 100
+        ));
+    }
+    log.push('\n');
+    for n in 0..=40 {
+        log.push_str(&format!(
+            "\r{:3}%|#    | {n}/40 [00:{:02}<00:00,  2.00it/s]",
+            n * 100 / 40,
+            n / 2
+        ));
+    }
+    log.push('\n');
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(40), Some(40)));
+}
+
+#[test]
+fn coarse_checks_with_frequent_evals() {
+    // A watcher reading every 25 steps while evals run every 10: every
+    // interval contains an eval, so they cannot be told apart; the rate is
+    // still reported (with the evals amortised) and the fact is noted.
+    let mut an = LogAnalyzer::new();
+    let mut t = 0.0;
+    for check in 0..40u64 {
+        let mut chunk = String::new();
+        for step in check * 25 + 1..=(check + 1) * 25 {
+            chunk.push_str(&format!("iter {step}: loss 1.0, time 100.00ms\n"));
+            if step % 10 == 0 {
+                chunk.push_str(&format!("step {step}: train loss 1.0, val loss 1.0\n"));
+            }
+        }
+        t += 25.0 * 0.1 + 2.0 * 0.3; // 25 steps + ~2.5 evals of 0.3 s
+        an.push(chunk.as_bytes(), Some(t));
+    }
+    let a = an.finish();
+    assert_eq!(a.last_step, Some(1000));
+    assert_approx(
+        a.step_time_s.p50,
+        (2.5 + 0.6) / 25.0,
+        0.01,
+        "amortised step time",
+    );
+    assert!(a.notes.iter().any(|n| n.contains("every timed interval")));
+    // Fine-grained checks: the same run shows the evals as pauses.
+    let mut an = LogAnalyzer::new();
+    let mut t = 0.0;
+    for step in 1..=200u64 {
+        t += 0.1;
+        if step > 1 && (step - 1) % 50 == 0 {
+            t += 3.0; // the eval printed after the previous iteration ran
+        }
+        let mut line = format!("iter {step}: loss 1.0, time 100.00ms\n");
+        if step % 50 == 0 {
+            line.push_str(&format!("step {step}: train loss 1.0, val loss 1.0\n"));
+        }
+        an.push(line.as_bytes(), Some(t));
+    }
+    let a = an.finish();
+    assert_approx(a.step_time_s.p50, 0.1, 0.01, "step time");
+    assert_eq!(
+        a.pauses.count, 3,
+        "evals at 50, 100, 150 (200 is the last step)"
+    );
+    assert_approx(a.eval.mean_s, 3.0, 0.02, "eval pause");
+    assert!(a.notes.iter().all(|n| !n.contains("every timed interval")));
+}
+
+#[test]
+fn cut_traceback_does_not_swallow_progress() {
+    let mut log =
+        String::from("Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n");
+    for n in 1..=30 {
+        log.push_str(&format!(
+            "\r{:3}%|#    | {n}/30 [00:{:02}<00:00,  2.00it/s]",
+            n * 100 / 30,
+            n
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(30));
+    assert!(!a.has_fatal(), "{:?}", a.errors);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.class == ErrorClass::Runtime && !e.fatal)
+    );
+}
+
+#[test]
+fn interleaved_rank_bars_are_not_a_restart() {
+    // Two ranks draw the same bar, one a step behind the other.
+    let mut log = String::new();
+    for n in 1..=60 {
+        for (rank, m) in [(0, n), (1, n - 1)] {
+            log.push_str(&format!(
+                "[rank{rank}]: {:3}%|#    | {m}/60 [00:{:02}<00:00,  2.00it/s]\n",
+                m * 100 / 60,
+                m / 2
+            ));
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(60));
+    assert!(
+        a.notes.iter().all(|n| !n.contains("counter restarted")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
 fn restarted_run_is_followed() {
     let mut log = String::new();
     for i in 0..50 {
-        log.push_str(&format!("iter {}: loss {:.3}, time 10.00ms\n", i * 10, 5.0 - i as f64 * 0.01));
+        log.push_str(&format!(
+            "iter {}: loss {:.3}, time 10.00ms\n",
+            i * 10,
+            5.0 - i as f64 * 0.01
+        ));
     }
     for i in 0..20 {
         log.push_str(&format!("iter {}: loss {:.3}, time 10.00ms\n", i * 10, 6.0));
     }
     let a = analyze(&log);
     assert_eq!(a.last_step, Some(190), "follows the new counter");
-    assert!(a.notes.iter().any(|n| n.contains("restarted")));
+    assert!(a.notes.iter().any(|n| n.contains("counter restarted")));
     // A few stray lower records (other ranks) do not count as a restart.
     let mut log = String::new();
     for i in 0..50 {
@@ -891,7 +1518,10 @@ fn eta_mid_run_matches_what_followed() {
     let eta = a.eta;
     assert_eq!(eta.remaining_evals, Some(2), "evals at 400 and 600");
     let base = eta.base_s.expect("eta");
-    assert!((base - actual).abs() / actual < 0.10, "eta {base:.1} s vs actual {actual:.1} s");
+    assert!(
+        (base - actual).abs() / actual < 0.10,
+        "eta {base:.1} s vs actual {actual:.1} s"
+    );
     assert!(eta.optimistic_s <= eta.base_s && eta.base_s <= eta.pessimistic_s);
 }
 
@@ -899,7 +1529,12 @@ fn eta_mid_run_matches_what_followed() {
 fn errors_show_up_in_recent_events() {
     let (log, t) = trace("pip_fail");
     let a = replay(&log, &t);
-    assert!(a.recent.iter().any(|e| e.kind == EventKind::Error && e.message.as_deref().is_some_and(|m| m.starts_with("dependency: pip could not install"))));
+    assert!(a.recent.iter().any(|e| {
+        e.kind == EventKind::Error
+            && e.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("dependency: pip could not install"))
+    }));
 }
 
 // ---------------------------------------------------------------------------
@@ -908,7 +1543,10 @@ fn errors_show_up_in_recent_events() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -964,7 +1602,10 @@ fn memory_stays_bounded_on_long_input() {
     assert!(a.errors.len() <= errors::MAX_ERRORS);
     assert!(a.recent.len() <= 16);
     assert!(a.timing_window <= throughput::WINDOW);
-    assert!(a.errors.iter().any(|e| e.count >= 100), "repeats are counted, not stored");
+    assert!(
+        a.errors.iter().any(|e| e.count >= 100),
+        "repeats are counted, not stored"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -992,7 +1633,10 @@ fn log_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn split_points(len: usize, cuts: &[usize]) -> Vec<usize> {
-    let mut v: Vec<usize> = cuts.iter().map(|c| if len == 0 { 0 } else { c % (len + 1) }).collect();
+    let mut v: Vec<usize> = cuts
+        .iter()
+        .map(|c| if len == 0 { 0 } else { c % (len + 1) })
+        .collect();
     v.push(0);
     v.push(len);
     v.sort_unstable();

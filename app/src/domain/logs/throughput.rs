@@ -7,7 +7,7 @@
 //! merged: the interval ends at the last step seen at that time, so steps
 //! are never credited with zero duration.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Intervals kept for the recent-percentile window.
 pub const WINDOW: usize = 64;
@@ -17,8 +17,14 @@ const BASELINE: usize = 20;
 const PAUSE_FACTOR: f64 = 3.0;
 /// Intervals always treated as warm-up.
 const WARMUP_INTERVALS: usize = 2;
+/// Baseline size needed before intervals are judged against it.
+const MIN_BASELINE: usize = 5;
+/// A marked interval this much slower than the baseline is a pause.
+const MARKED_FACTOR: f64 = 1.3;
+/// Marked intervals held while no baseline exists.
+const MAX_PENDING: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     Eval,
@@ -35,6 +41,14 @@ struct Obs {
     /// updated: a difference between two observations means a marker was
     /// printed inside the interval.
     marker_seq: (u64, u64),
+}
+
+/// A closed interval before classification.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Raw {
+    dt: f64,
+    ds: u64,
+    kind: Option<PauseKind>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,6 +70,9 @@ pub struct StepTiming {
     /// Rolling baseline of accepted per-step times.
     baseline: Vec<f64>,
     warmup_settled: bool,
+    unjudged: Vec<Raw>,
+    /// Every early interval contained a marker (see `close`).
+    pub inseparable: bool,
     pub pause_count: u64,
     pub pause_total_s: f64,
     pub eval_pause_count: u64,
@@ -66,7 +83,7 @@ pub struct StepTiming {
 }
 
 /// Percentiles of per-step time (seconds) over the recent window.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Percentiles {
     pub p25: Option<f64>,
     pub p50: Option<f64>,
@@ -83,6 +100,8 @@ pub struct TimingSummary {
     pub overall_steps_per_sec: Option<f64>,
     pub intervals: u64,
     pub window_intervals: usize,
+    /// Pauses could not be told apart from steps (every interval had a marker).
+    pub inseparable: bool,
     pub pause_count: u64,
     pub pause_total_s: f64,
     pub eval_pause_count: u64,
@@ -110,14 +129,23 @@ fn weighted_percentile(sorted: &[(f64, u64)], q: f64) -> Option<f64> {
     sorted.last().map(|x| x.0)
 }
 
+/// Median of at most [`BASELINE`] values, without allocating (it runs
+/// for every closed interval).
 fn median(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    let m = s.len() / 2;
-    Some(if s.len().is_multiple_of(2) { (s[m - 1] + s[m]) / 2.0 } else { s[m] })
+    let mut buf = [0.0f64; BASELINE];
+    let n = v.len().min(BASELINE);
+    buf[..n].copy_from_slice(&v[v.len() - n..]);
+    let s = &mut buf[..n];
+    s.sort_unstable_by(|a, b| a.total_cmp(b));
+    let m = n / 2;
+    Some(if n.is_multiple_of(2) {
+        (s[m - 1] + s[m]) / 2.0
+    } else {
+        s[m]
+    })
 }
 
 impl StepTiming {
@@ -131,7 +159,11 @@ impl StepTiming {
         if !t.is_finite() {
             return;
         }
-        let o = Obs { t, step, marker_seq };
+        let o = Obs {
+            t,
+            step,
+            marker_seq,
+        };
         if self.first.is_none() {
             self.first = Some(o);
             self.anchor = Some(o);
@@ -144,13 +176,17 @@ impl StepTiming {
                     self.pending = Some(o);
                 } else {
                     // Same read as the anchor: the anchor itself moves on.
-                    self.anchor = Some(Obs { t: a.t, step, marker_seq: a.marker_seq });
+                    self.anchor = Some(Obs {
+                        t: a.t,
+                        step,
+                        marker_seq: a.marker_seq,
+                    });
                     // `first` too: steps completed in the same read as the
                     // first observation took no measurable time.
-                    if let Some(f) = self.first.as_mut() {
-                        if f.t == a.t {
-                            f.step = step;
-                        }
+                    if let Some(f) = self.first.as_mut()
+                        && f.t == a.t
+                    {
+                        f.step = step;
                     }
                 }
             }
@@ -159,7 +195,11 @@ impl StepTiming {
                     return;
                 }
                 if t <= p.t {
-                    self.pending = Some(Obs { t: p.t, step, marker_seq });
+                    self.pending = Some(Obs {
+                        t: p.t,
+                        step,
+                        marker_seq,
+                    });
                 } else {
                     self.close(a, p);
                     self.anchor = Some(p);
@@ -177,61 +217,105 @@ impl StepTiming {
             return;
         }
         self.n_intervals += 1;
-        let per = dt / ds as f64;
         if self.n_intervals as usize <= WARMUP_INTERVALS {
             self.warmup_steps += ds;
             return;
         }
-        let eval_marked = p.marker_seq.0 > a.marker_seq.0;
-        let ckpt_marked = p.marker_seq.1 > a.marker_seq.1;
-        let marked = eval_marked || ckpt_marked;
-        let base = median(&self.baseline);
-        let slow = base.is_some_and(|m| self.baseline.len() >= 5 && per > PAUSE_FACTOR * m);
-        if marked || slow {
-            let m = base.unwrap_or(per);
-            let cost = (dt - m * ds as f64).max(0.0);
-            // An eval usually comes with a save; count the pause as eval then.
-            let kind = if eval_marked {
-                PauseKind::Eval
-            } else if ckpt_marked {
-                PauseKind::Checkpoint
-            } else {
-                PauseKind::Unmarked
-            };
-            self.pause_count += 1;
-            self.pause_total_s += cost;
-            match kind {
-                PauseKind::Eval => {
-                    self.eval_pause_count += 1;
-                    self.eval_pause_total_s += cost;
+        // An eval usually comes with a save; count the interval as eval then.
+        let kind = if p.marker_seq.0 > a.marker_seq.0 {
+            Some(PauseKind::Eval)
+        } else if p.marker_seq.1 > a.marker_seq.1 {
+            Some(PauseKind::Checkpoint)
+        } else {
+            None
+        };
+        let iv = Raw { dt, ds, kind };
+        if self.baseline.len() >= MIN_BASELINE {
+            self.classify(iv);
+            return;
+        }
+        if kind.is_some() {
+            // A marker inside the interval, and no baseline yet to tell how
+            // much of it was the pause: decide once there is one.
+            self.unjudged.push(iv);
+            if self.unjudged.len() >= MAX_PENDING {
+                // Every interval so far contains an eval/save (coarse checks,
+                // frequent evals): the pause cannot be separated; count them
+                // as ordinary intervals and say so.
+                self.inseparable = true;
+                for iv in std::mem::take(&mut self.unjudged) {
+                    self.accept(iv);
                 }
-                PauseKind::Checkpoint => {
-                    self.ckpt_pause_count += 1;
-                    self.ckpt_pause_total_s += cost;
-                }
-                PauseKind::Unmarked => {}
             }
             return;
         }
+        self.accept(iv);
+        if self.baseline.len() >= MIN_BASELINE {
+            self.settle_warmup();
+            for iv in std::mem::take(&mut self.unjudged) {
+                self.classify(iv);
+            }
+        }
+    }
+
+    /// With a baseline: a pause if much slower than usual, or somewhat
+    /// slower with an eval/checkpoint marker inside.
+    fn classify(&mut self, iv: Raw) {
+        let per = iv.dt / iv.ds as f64;
+        let m = median(&self.baseline);
+        let pause = match m {
+            Some(m) => per > PAUSE_FACTOR * m || (iv.kind.is_some() && per > MARKED_FACTOR * m),
+            None => iv.kind.is_some(),
+        };
+        if !pause {
+            self.accept(iv);
+            return;
+        }
+        // Without any baseline the whole interval counts as lost time.
+        let cost = (iv.dt - m.unwrap_or(0.0) * iv.ds as f64).max(0.0);
+        self.pause_count += 1;
+        self.pause_total_s += cost;
+        match iv.kind {
+            Some(PauseKind::Eval) => {
+                self.eval_pause_count += 1;
+                self.eval_pause_total_s += cost;
+            }
+            Some(PauseKind::Checkpoint) => {
+                self.ckpt_pause_count += 1;
+                self.ckpt_pause_total_s += cost;
+            }
+            _ => {}
+        }
+    }
+
+    fn accept(&mut self, iv: Raw) {
+        let per = iv.dt / iv.ds as f64;
         self.baseline.push(per);
         if self.baseline.len() > BASELINE {
             self.baseline.remove(0);
         }
-        self.window.push(Interval { per_step: per, steps: ds });
+        self.window.push(Interval {
+            per_step: per,
+            steps: iv.ds,
+        });
         if self.window.len() > WINDOW {
             self.window.remove(0);
         }
-        // Warm-up that outlasts the first intervals (torch.compile, cuDNN
-        // autotune, cold caches): once 5 intervals exist, drop the leading
-        // ones that are > 2x the median of those five.
-        if !self.warmup_settled && self.baseline.len() >= 5 {
-            self.warmup_settled = true;
-            if let Some(m) = median(&self.baseline) {
-                while self.window.first().is_some_and(|i| i.per_step > 2.0 * m) {
-                    let i = self.window.remove(0);
-                    self.warmup_steps += i.steps;
-                    self.baseline.remove(0);
-                }
+    }
+
+    /// Warm-up that outlasts the first intervals (torch.compile, cuDNN
+    /// autotune, cold caches): once a baseline exists, drop the leading
+    /// intervals that are > 2x its median.
+    fn settle_warmup(&mut self) {
+        if self.warmup_settled {
+            return;
+        }
+        self.warmup_settled = true;
+        if let Some(m) = median(&self.baseline) {
+            while self.window.first().is_some_and(|i| i.per_step > 2.0 * m) {
+                let i = self.window.remove(0);
+                self.warmup_steps += i.steps;
+                self.baseline.remove(0);
             }
         }
     }
@@ -242,6 +326,11 @@ impl StepTiming {
         if let (Some(a), Some(p)) = (me.anchor, me.pending) {
             me.close(a, p);
         }
+        // Marked intervals still waiting for a baseline: judge them with
+        // what exists now.
+        for iv in std::mem::take(&mut me.unjudged) {
+            me.classify(iv);
+        }
         let mut pairs: Vec<(f64, u64)> = me.window.iter().map(|i| (i.per_step, i.steps)).collect();
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let last = match (self.pending, self.anchor) {
@@ -249,7 +338,9 @@ impl StepTiming {
             (None, a) => a,
         };
         let overall = match (self.first, last) {
-            (Some(f), Some(l)) if l.t > f.t && l.step > f.step => Some((l.step - f.step) as f64 / (l.t - f.t)),
+            (Some(f), Some(l)) if l.t > f.t && l.step > f.step => {
+                Some((l.step - f.step) as f64 / (l.t - f.t))
+            }
             _ => None,
         };
         TimingSummary {
@@ -262,6 +353,7 @@ impl StepTiming {
             step_time_p75: weighted_percentile(&pairs, 0.75),
             overall_steps_per_sec: overall,
             intervals: me.n_intervals,
+            inseparable: me.inseparable,
             window_intervals: me.window.len(),
             pause_count: me.pause_count,
             pause_total_s: me.pause_total_s,

@@ -252,7 +252,28 @@ pub fn parse_search_args(args: &[&str]) -> Result<(String, SearchOptions), Query
         "--limit",
         "--storage",
         "--order",
+        // Global options: accepted (they do not change the body) so that abbreviations are
+        // ambiguous exactly where argparse says so (`--re` = --reserved or --retry).
+        "--url",
+        "--retry",
+        "--explain",
+        "--raw",
+        "--full",
+        "--curl",
+        "--api-key",
+        "--no-color",
     ];
+    // argparse: a word starting with '-' is an option unless it looks like a negative number.
+    let negative_number = |v: &str| {
+        let Some(rest) = v.strip_prefix('-') else {
+            return false;
+        };
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        match rest.split_once('.') {
+            None => !rest.is_empty() && digits(rest),
+            Some((a, b)) => digits(a) && !b.is_empty() && digits(b),
+        }
+    };
     let bad = |option: &str, problem: &str| {
         QueryError::new(
             QueryErrorKind::BadOption {
@@ -271,7 +292,7 @@ pub fn parse_search_args(args: &[&str]) -> Result<(String, SearchOptions), Query
     // "unrecognized arguments".
     let mut run_closed = false;
     while let Some(a) = queue.pop_front() {
-        if only_positional || a == "-" || !a.starts_with('-') {
+        if only_positional || a == "-" || !a.starts_with('-') || negative_number(&a) {
             if run_closed {
                 return Err(bad(
                     &a,
@@ -328,17 +349,13 @@ pub fn parse_search_args(args: &[&str]) -> Result<(String, SearchOptions), Query
         };
         let needs_value = matches!(
             name.as_str(),
-            "--type" | "--limit" | "--storage" | "--order"
+            "--type" | "--limit" | "--storage" | "--order" | "--url" | "--retry" | "--api-key"
         );
         let value = if needs_value {
             match attached {
                 Some(v) => v,
                 None => match queue.front() {
-                    Some(v)
-                        if !(v.starts_with('-')
-                            && v.len() > 1
-                            && v[1..].parse::<f64>().is_err()) =>
-                    {
+                    Some(v) if !v.starts_with('-') || v == "-" || negative_number(v) => {
                         queue.pop_front().unwrap_or_default()
                     }
                     _ => return Err(bad(&name, "expected one argument")),
@@ -364,6 +381,8 @@ pub fn parse_search_args(args: &[&str]) -> Result<(String, SearchOptions), Query
                     .ok_or_else(|| bad("--limit", &format!("invalid int value: '{value}'")))?;
                 opts.limit = Some(n);
             }
+            "--url" | "--retry" | "--explain" | "--raw" | "--full" | "--curl" | "--api-key"
+            | "--no-color" => {}
             "--storage" => {
                 let x = pyfmt::py_float(&value)
                     .ok_or_else(|| bad("--storage", &format!("invalid float value: '{value}'")))?;

@@ -31,7 +31,11 @@ impl SimClock {
     /// Starts at `epoch_secs` (deterministic tests).
     pub fn starting_at(epoch_secs: f64, speed: f64) -> Self {
         SimClock {
-            inner: Mutex::new(ClockState { base: epoch_secs, anchor: Instant::now(), speed: sanitize(speed) }),
+            inner: Mutex::new(ClockState {
+                base: epoch_secs,
+                anchor: Instant::now(),
+                speed: sanitize(speed),
+            }),
         }
     }
 

@@ -103,7 +103,11 @@ fn one() -> u32 {
 
 impl FaultRule {
     pub fn new(endpoint: Endpoint, kind: FaultKind) -> Self {
-        FaultRule { endpoint, kind, times: 1 }
+        FaultRule {
+            endpoint,
+            kind,
+            times: 1,
+        }
     }
     /// Applies to the next `n` matching calls (0 = forever).
     pub fn times(mut self, n: u32) -> Self {
@@ -126,22 +130,41 @@ pub fn parse_fault_spec(spec: &str) -> Result<Vec<FaultRule>, String> {
         let (ep, rest) = item
             .split_once('=')
             .ok_or_else(|| format!("fault {item:?}: expected ENDPOINT=KIND"))?;
-        let endpoint = Endpoint::parse(ep).ok_or_else(|| format!("fault {item:?}: unknown endpoint {ep:?}"))?;
+        let endpoint = Endpoint::parse(ep)
+            .ok_or_else(|| format!("fault {item:?}: unknown endpoint {ep:?}"))?;
         let (kind_s, times) = match rest.split_once('*') {
-            Some((k, n)) => (k, n.trim().parse::<u32>().map_err(|_| format!("fault {item:?}: bad count {n:?}"))?),
+            Some((k, n)) => (
+                k,
+                n.trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("fault {item:?}: bad count {n:?}"))?,
+            ),
             None => (rest, 1),
         };
         let (name, arg) = match kind_s.split_once('@') {
-            Some((n, a)) => (n.trim(), Some(a.trim().parse::<f64>().map_err(|_| format!("fault {item:?}: bad number {a:?}"))?)),
+            Some((n, a)) => (
+                n.trim(),
+                Some(
+                    a.trim()
+                        .parse::<f64>()
+                        .map_err(|_| format!("fault {item:?}: bad number {a:?}"))?,
+                ),
+            ),
             None => (kind_s.trim(), None),
         };
         let kind = match name {
             "429" => FaultKind::RateLimited { retry_after_s: arg },
             "quota" => FaultKind::SearchQuota,
-            "timeout" => FaultKind::Timeout { secs: arg.unwrap_or(60.0) },
-            "create_then_timeout" => FaultKind::CreateThenTimeout { secs: arg.unwrap_or(60.0) },
+            "timeout" => FaultKind::Timeout {
+                secs: arg.unwrap_or(60.0),
+            },
+            "create_then_timeout" => FaultKind::CreateThenTimeout {
+                secs: arg.unwrap_or(60.0),
+            },
             n if n.starts_with("create_then_") => {
-                let st = n["create_then_".len()..].parse::<u16>().map_err(|_| format!("fault {item:?}: bad status"))?;
+                let st = n["create_then_".len()..]
+                    .parse::<u16>()
+                    .map_err(|_| format!("fault {item:?}: bad status"))?;
                 FaultKind::CreateThenError { status: st }
             }
             n => match n.parse::<u16>() {
@@ -149,7 +172,11 @@ pub fn parse_fault_spec(spec: &str) -> Result<Vec<FaultRule>, String> {
                 _ => return Err(format!("fault {item:?}: unknown kind {n:?}")),
             },
         };
-        out.push(FaultRule { endpoint, kind, times });
+        out.push(FaultRule {
+            endpoint,
+            kind,
+            times,
+        });
     }
     Ok(out)
 }
@@ -182,6 +209,10 @@ pub struct ScenarioSpec {
     pub create_error: Option<u16>,
     /// Seconds a restart (stopped → running) spends in `loading`.
     pub restart_s: f64,
+    /// API faults switched on when an instance with this scenario is created (e.g. a 429
+    /// storm on the instance endpoints while a watcher polls it).
+    #[serde(default)]
+    pub api_faults: Vec<FaultRule>,
 }
 
 impl Default for ScenarioSpec {
@@ -193,11 +224,12 @@ impl Default for ScenarioSpec {
             offline_after_s: None,
             create_error: None,
             restart_s: 12.0,
+            api_faults: Vec::new(),
         }
     }
 }
 
-/// Names with marketplace-side effects. Every other name (`healthy_hf`, `healthy_nanogpt`,
+/// Names with marketplace-side effects (plus `api_storm`, which turns on API faults). Every other name (`healthy_hf`, `healthy_nanogpt`,
 /// `loader_bound`, `hf_oom`, `import_error`, `pip_fail`, `lightning`, `slow_host`,
 /// `hf_flat_loss`, `ssh_drops`, `log_rotated`, ...) boots like `healthy_hf` here; its
 /// behaviour lives on the simulated host.
@@ -209,24 +241,66 @@ pub const MARKETPLACE_SCENARIOS: &[&str] = &[
     "create_error",
     "slow_boot",
     "fast_boot",
+    "api_storm",
 ];
 
 /// The spec for a scenario name.
 pub fn scenario_spec(name: &str) -> ScenarioSpec {
     let d = ScenarioSpec::default();
     match name {
-        "stuck_loading" => ScenarioSpec { outcome: BootOutcome::StuckLoading, ..d },
-        "host_offline" => ScenarioSpec { offline_after_s: Some(180.0), ..d },
+        "stuck_loading" => ScenarioSpec {
+            outcome: BootOutcome::StuckLoading,
+            ..d
+        },
+        "host_offline" => ScenarioSpec {
+            offline_after_s: Some(180.0),
+            ..d
+        },
         "container_exited" => ScenarioSpec {
             loading_s: 30.0,
             outcome: BootOutcome::Exited {
-                msg: "Error response from daemon: failed to create task for container: exit status 1".into(),
+                msg:
+                    "Error response from daemon: failed to create task for container: exit status 1"
+                        .into(),
             },
             ..d
         },
-        "create_error" => ScenarioSpec { create_error: Some(500), ..d },
-        "slow_boot" => ScenarioSpec { loading_s: 900.0, ..d },
-        "fast_boot" => ScenarioSpec { provision_s: 0.5, loading_s: 2.0, restart_s: 1.0, ..d },
+        "create_error" => ScenarioSpec {
+            create_error: Some(500),
+            ..d
+        },
+        "slow_boot" => ScenarioSpec {
+            loading_s: 900.0,
+            ..d
+        },
+        "fast_boot" => ScenarioSpec {
+            provision_s: 0.5,
+            loading_s: 2.0,
+            restart_s: 1.0,
+            ..d
+        },
+        // The marketplace API misbehaves while this instance boots: 429 storms (with
+        // Retry-After 1) on show/list and a few 503s on the account endpoint.
+        "api_storm" => ScenarioSpec {
+            api_faults: vec![
+                FaultRule::new(
+                    Endpoint::ShowInstance,
+                    FaultKind::RateLimited {
+                        retry_after_s: Some(1.0),
+                    },
+                )
+                .times(3),
+                FaultRule::new(
+                    Endpoint::ListInstances,
+                    FaultKind::RateLimited {
+                        retry_after_s: None,
+                    },
+                )
+                .times(2),
+                FaultRule::new(Endpoint::User, FaultKind::ServerError { status: 503 }).times(2),
+            ],
+            ..d
+        },
         _ => d,
     }
 }
@@ -237,9 +311,21 @@ mod tests {
 
     #[test]
     fn parses_spec() {
-        let r = parse_fault_spec("search=429@1*3, create=create_then_500, any=503*0,user=timeout@2.5,search=quota").unwrap();
+        let r = parse_fault_spec(
+            "search=429@1*3, create=create_then_500, any=503*0,user=timeout@2.5,search=quota",
+        )
+        .unwrap();
         assert_eq!(r.len(), 5);
-        assert_eq!(r[0], FaultRule { endpoint: Endpoint::Search, kind: FaultKind::RateLimited { retry_after_s: Some(1.0) }, times: 3 });
+        assert_eq!(
+            r[0],
+            FaultRule {
+                endpoint: Endpoint::Search,
+                kind: FaultKind::RateLimited {
+                    retry_after_s: Some(1.0)
+                },
+                times: 3
+            }
+        );
         assert_eq!(r[1].kind, FaultKind::CreateThenError { status: 500 });
         assert_eq!(r[2].times, 0);
         assert_eq!(r[3].kind, FaultKind::Timeout { secs: 2.5 });
@@ -251,14 +337,20 @@ mod tests {
 
     #[test]
     fn rule_json_roundtrip() {
-        let r: FaultRule = serde_json::from_str(r#"{"endpoint":"create","kind":"create_then_error","status":502}"#).unwrap();
+        let r: FaultRule = serde_json::from_str(
+            r#"{"endpoint":"create","kind":"create_then_error","status":502}"#,
+        )
+        .unwrap();
         assert_eq!(r.times, 1);
         assert_eq!(r.kind, FaultKind::CreateThenError { status: 502 });
     }
 
     #[test]
     fn scenarios() {
-        assert_eq!(scenario_spec("stuck_loading").outcome, BootOutcome::StuckLoading);
+        assert_eq!(
+            scenario_spec("stuck_loading").outcome,
+            BootOutcome::StuckLoading
+        );
         assert_eq!(scenario_spec("hf_oom"), ScenarioSpec::default());
     }
 }

@@ -2,7 +2,7 @@
 //! matching, ordering, limits, and the pricing formulas that depend on the query
 //! (`type`, `allocated_storage`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::cmp::Ordering;
 
 /// `type` of a search.
@@ -70,24 +70,89 @@ enum Kind {
 }
 
 const NUMERIC: &[&str] = &[
-    "num_gpus", "gpu_ram", "gpu_total_ram", "cpu_ram", "cpu_cores", "cpu_cores_effective", "cpu_ghz",
-    "disk_space", "disk_bw", "dlperf", "dlperf_per_dphtotal", "dph_total", "dph_base", "duration",
-    "flops_per_dphtotal", "total_flops", "gpu_frac", "gpu_mem_bw", "gpu_max_power", "gpu_max_temp",
-    "inet_up", "inet_down", "inet_up_cost", "inet_down_cost", "min_bid", "pci_gen", "pcie_bw",
-    "reliability", "reliability2", "storage_cost", "storage_total_cost", "score", "compute_cap",
-    "cuda_max_good", "direct_port_count", "bw_nvlink", "host_id", "machine_id", "id",
-    "ask_contract_id", "bundle_id", "has_avx", "gpu_lanes", "vram_costperhour", "discounted_dph_total",
-    "cluster_id", "geolocode", "hosting_type", "vericode", "start_date", "end_date",
-    "credit_discount_max", "avail_vol_size", "dph_total_adj", "internet_up_cost_per_tb",
-    "internet_down_cost_per_tb", "driver_vers", "reliability_mult",
+    "num_gpus",
+    "gpu_ram",
+    "gpu_total_ram",
+    "cpu_ram",
+    "cpu_cores",
+    "cpu_cores_effective",
+    "cpu_ghz",
+    "disk_space",
+    "disk_bw",
+    "dlperf",
+    "dlperf_per_dphtotal",
+    "dph_total",
+    "dph_base",
+    "duration",
+    "flops_per_dphtotal",
+    "total_flops",
+    "gpu_frac",
+    "gpu_mem_bw",
+    "gpu_max_power",
+    "gpu_max_temp",
+    "inet_up",
+    "inet_down",
+    "inet_up_cost",
+    "inet_down_cost",
+    "min_bid",
+    "pci_gen",
+    "pcie_bw",
+    "reliability",
+    "reliability2",
+    "storage_cost",
+    "storage_total_cost",
+    "score",
+    "compute_cap",
+    "cuda_max_good",
+    "direct_port_count",
+    "bw_nvlink",
+    "host_id",
+    "machine_id",
+    "id",
+    "ask_contract_id",
+    "bundle_id",
+    "has_avx",
+    "gpu_lanes",
+    "vram_costperhour",
+    "discounted_dph_total",
+    "cluster_id",
+    "geolocode",
+    "hosting_type",
+    "vericode",
+    "start_date",
+    "end_date",
+    "credit_discount_max",
+    "avail_vol_size",
+    "dph_total_adj",
+    "internet_up_cost_per_tb",
+    "internet_down_cost_per_tb",
+    "driver_vers",
+    "reliability_mult",
 ];
 const BOOLEAN: &[&str] = &[
-    "verified", "external", "rentable", "rented", "datacenter", "static_ip", "gpu_display_active",
-    "vms_enabled", "is_bid", "is_vm_deverified",
+    "verified",
+    "external",
+    "rentable",
+    "rented",
+    "datacenter",
+    "static_ip",
+    "gpu_display_active",
+    "vms_enabled",
+    "is_bid",
+    "is_vm_deverified",
 ];
 const STRING: &[&str] = &[
-    "gpu_name", "gpu_arch", "cpu_arch", "cpu_name", "geolocation", "verification", "mobo_name",
-    "os_version", "disk_name", "public_ipaddr", "resource_type",
+    "gpu_name",
+    "gpu_arch",
+    "cpu_arch",
+    "cpu_name",
+    "geolocation",
+    "verification",
+    "mobo_name",
+    "os_version",
+    "disk_name",
+    "public_ipaddr",
+    "resource_type",
 ];
 
 /// CLI aliases (API.md §2.3), also accepted server-side.
@@ -142,7 +207,11 @@ fn coerce(field: &str, k: Kind, v: &Value) -> Result<FVal, String> {
     let bad = |what: &str| Err(format!("invalid value {v} for {field}: {what}"));
     match v {
         Value::Null => Ok(FVal::Null),
-        Value::Array(items) => items.iter().map(|i| coerce(field, k, i)).collect::<Result<_, _>>().map(FVal::List),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| coerce(field, k, i))
+            .collect::<Result<_, _>>()
+            .map(FVal::List),
         Value::Object(_) => bad("expected a number, string, boolean, null or list"),
         _ => match k {
             Kind::Num => match v {
@@ -212,26 +281,45 @@ pub fn parse_query(q: &Map<String, Value>) -> Result<Query, String> {
                     Value::Array(a) => a.clone(),
                     Value::Null => Vec::new(),
                     Value::String(s) => vec![Value::String(s.clone())],
-                    _ => return Err("order must be a list of [field, \"asc\"|\"desc\"] pairs".into()),
+                    _ => {
+                        return Err(
+                            "order must be a list of [field, \"asc\"|\"desc\"] pairs".into()
+                        );
+                    }
                 };
                 for it in items {
                     let (f, d) = match &it {
                         Value::String(s) => (s.clone(), "asc".to_string()),
                         Value::Array(p) if !p.is_empty() && p.len() <= 2 => {
-                            let f = p[0].as_str().ok_or("order field must be a string")?.to_string();
+                            let f = p[0]
+                                .as_str()
+                                .ok_or("order field must be a string")?
+                                .to_string();
                             let d = match p.get(1) {
                                 None => "asc".to_string(),
                                 Some(Value::String(s)) => s.to_lowercase(),
-                                Some(_) => return Err("order direction must be \"asc\" or \"desc\"".into()),
+                                Some(_) => {
+                                    return Err(
+                                        "order direction must be \"asc\" or \"desc\"".into()
+                                    );
+                                }
                             };
                             (f, d)
                         }
-                        _ => return Err("order must be a list of [field, \"asc\"|\"desc\"] pairs".into()),
+                        _ => {
+                            return Err(
+                                "order must be a list of [field, \"asc\"|\"desc\"] pairs".into()
+                            );
+                        }
                     };
                     let desc = match d.as_str() {
                         "asc" => false,
                         "desc" => true,
-                        _ => return Err(format!("order direction {d:?} must be \"asc\" or \"desc\"")),
+                        _ => {
+                            return Err(format!(
+                                "order direction {d:?} must be \"asc\" or \"desc\""
+                            ));
+                        }
                     };
                     out.order.push((canonical(&f).to_string(), desc));
                 }
@@ -243,7 +331,11 @@ pub fn parse_query(q: &Map<String, Value>) -> Result<Query, String> {
                     if n < 0.0 {
                         return Err("limit must not be negative".into());
                     }
-                    out.limit = if n == 0.0 { DEFAULT_LIMIT } else { (n as usize).min(MAX_LIMIT) };
+                    out.limit = if n == 0.0 {
+                        DEFAULT_LIMIT
+                    } else {
+                        (n as usize).min(MAX_LIMIT)
+                    };
                 }
             },
             "type" => {
@@ -252,7 +344,11 @@ pub fn parse_query(q: &Map<String, Value>) -> Result<Query, String> {
                     Some("bid") | Some("interruptible") => PriceType::Bid,
                     Some("reserved") => PriceType::Reserved,
                     None if val.is_null() => PriceType::OnDemand,
-                    _ => return Err(format!("type {val} must be one of on-demand, bid, reserved")),
+                    _ => {
+                        return Err(format!(
+                            "type {val} must be one of on-demand, bid, reserved"
+                        ));
+                    }
                 }
             }
             "allocated_storage" => match val {
@@ -270,7 +366,11 @@ pub fn parse_query(q: &Map<String, Value>) -> Result<Query, String> {
                 let field = canonical(field);
                 let ops = match val {
                     Value::Object(m) => m,
-                    _ => return Err(format!("filter for {field} must be an object like {{\"eq\": value}}")),
+                    _ => {
+                        return Err(format!(
+                            "filter for {field} must be an object like {{\"eq\": value}}"
+                        ));
+                    }
                 };
                 let k = kind(field);
                 for (op_s, v) in ops {
@@ -291,9 +391,15 @@ pub fn parse_query(q: &Map<String, Value>) -> Result<Query, String> {
                             value = FVal::List(vec![value]);
                         }
                     } else if matches!(value, FVal::List(_)) {
-                        return Err(format!("operator {op_s} for {field} takes a single value, not a list"));
+                        return Err(format!(
+                            "operator {op_s} for {field} takes a single value, not a list"
+                        ));
                     }
-                    out.filters.push(Filter { field: field.to_string(), op, value });
+                    out.filters.push(Filter {
+                        field: field.to_string(),
+                        op,
+                        value,
+                    });
                 }
             }
         }
@@ -324,7 +430,11 @@ fn f(m: &Map<String, Value>, k: &str) -> f64 {
 /// captures (matches them to the last digit; Vast does not document it).
 pub fn priced(m: &Map<String, Value>, storage_gb: f64, t: PriceType, now: f64) -> Priced {
     let base = f(m, "dph_base");
-    let gpu = if t == PriceType::Bid { f(m, "min_bid") } else { base };
+    let gpu = if t == PriceType::Bid {
+        f(m, "min_bid")
+    } else {
+        base
+    };
     let storage_total_cost = f(m, "storage_cost") * storage_gb / 720.0;
     let dph_total = gpu + storage_total_cost;
     let discounted = if t == PriceType::Reserved {
@@ -409,9 +519,15 @@ struct View<'a> {
 impl<'a> View<'a> {
     fn priced(&mut self) -> Priced {
         if self.p.is_none() {
-            self.p = Some(priced(self.m, self.q.storage_gb, self.q.price_type, self.now));
+            self.p = Some(priced(
+                self.m,
+                self.q.storage_gb,
+                self.q.price_type,
+                self.now,
+            ));
         }
-        self.p.unwrap_or_else(|| priced(self.m, self.q.storage_gb, self.q.price_type, self.now))
+        self.p
+            .unwrap_or_else(|| priced(self.m, self.q.storage_gb, self.q.price_type, self.now))
     }
 
     fn get(&mut self, field: &str) -> V<'a> {
@@ -427,7 +543,9 @@ impl<'a> View<'a> {
             "duration" => V::Num(self.priced().duration),
             "is_bid" => V::Bool(self.q.price_type == PriceType::Bid),
             // Filter-only names (API.md §2.2).
-            "verified" => V::Bool(m.get("verification").and_then(Value::as_str) == Some("verified")),
+            "verified" => {
+                V::Bool(m.get("verification").and_then(Value::as_str) == Some("verified"))
+            }
             "external" => V::Bool(m.get("external").and_then(Value::as_bool).unwrap_or(false)),
             "datacenter" => V::Bool(m.get("hosting_type").and_then(Value::as_i64) == Some(1)),
             "driver_version" => raw(m.get("driver_vers")),
@@ -449,7 +567,11 @@ fn equal(field: &str, v: &V, fv: &FVal) -> bool {
         (V::Null, FVal::Null) => true,
         (_, FVal::Null) | (V::Null, _) => false,
         (V::Num(a), FVal::Num(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
-        (V::Num(a), FVal::Str(s)) => s.trim().parse::<f64>().map(|b| (a - b).abs() <= 1e-9 * b.abs().max(1.0)).unwrap_or(false),
+        (V::Num(a), FVal::Str(s)) => s
+            .trim()
+            .parse::<f64>()
+            .map(|b| (a - b).abs() <= 1e-9 * b.abs().max(1.0))
+            .unwrap_or(false),
         (V::Num(a), FVal::Bool(b)) => (*a != 0.0) == *b,
         (V::Str(a), FVal::Str(b)) => {
             if field == "geolocation" && is_cc(b) {
@@ -484,7 +606,9 @@ fn matches(view: &mut View, fl: &Filter) -> bool {
 
 /// Filters over plain JSON objects (instance rows): no computed fields.
 pub fn matches_raw(m: &Map<String, Value>, filters: &[Filter]) -> bool {
-    filters.iter().all(|fl| match_value(&raw(m.get(&fl.field)), fl))
+    filters
+        .iter()
+        .all(|fl| match_value(&raw(m.get(&fl.field)), fl))
 }
 
 fn match_value(v: &V, fl: &Filter) -> bool {
@@ -525,18 +649,60 @@ fn key_cmp(a: &Key, b: &Key, desc: bool) -> Ordering {
         (Key::Num(_), Key::Str(_)) => Ordering::Less,
         (Key::Str(_), Key::Num(_)) => Ordering::Greater,
     };
-    if desc {
-        o.reverse()
-    } else {
-        o
-    }
+    if desc { o.reverse() } else { o }
 }
 
 /// Runs a query over the offer book: filter, order (ties by id), limit, then prices the
 /// returned copies for the query's `type` and `allocated_storage`.
 pub fn search(offers: &[Map<String, Value>], q: &Query, now: f64) -> Vec<Map<String, Value>> {
+    search_in(offers, None, q, now)
+}
+
+/// The `gpu_name` values a query is restricted to (`eq` or `in` with strings), if any —
+/// lets the caller pass only those offers as candidates.
+pub fn gpu_names_of(q: &Query) -> Option<Vec<String>> {
+    q.filters
+        .iter()
+        .find_map(|f| match (f.field.as_str(), f.op, &f.value) {
+            ("gpu_name", Op::Eq, FVal::Str(s)) => Some(vec![s.clone()]),
+            ("gpu_name", Op::In, FVal::List(items))
+                if items.iter().all(|i| matches!(i, FVal::Str(_))) =>
+            {
+                Some(
+                    items
+                        .iter()
+                        .filter_map(|i| {
+                            if let FVal::Str(s) = i {
+                                Some(s.clone())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        })
+}
+
+/// [`search`] over `candidates` (indices into `offers`) when given, else all offers.
+pub fn search_in(
+    offers: &[Map<String, Value>],
+    candidates: Option<&[usize]>,
+    q: &Query,
+    now: f64,
+) -> Vec<Map<String, Value>> {
     let mut hits: Vec<(Vec<Key>, u64, usize)> = Vec::new();
-    for (i, m) in offers.iter().enumerate() {
+    let all: Vec<usize>;
+    let idx: &[usize] = match candidates {
+        Some(c) => c,
+        None => {
+            all = (0..offers.len()).collect();
+            &all
+        }
+    };
+    for &i in idx {
+        let Some(m) = offers.get(i) else { continue };
         let mut view = View { m, q, now, p: None };
         if q.filters.iter().all(|fl| matches(&mut view, fl)) {
             let keys = q
@@ -602,16 +768,43 @@ mod tests {
     fn book() -> Vec<Map<String, Value>> {
         vec![
             offer(1, "RTX 4090", 1, 0.4, json!({})),
-            offer(2, "RTX 4090", 2, 0.8, json!({"geolocation": "Guangxi, CN", "reliability": 0.95})),
-            offer(3, "RTX 3090", 1, 0.2, json!({"verification": "unverified", "rentable": false})),
-            offer(4, "H100 SXM", 8, 16.0, json!({"hosting_type": 1, "driver_vers": 570133007u64, "gpu_ram": 81559})),
-            offer(5, "A100 SXM4", 1, 1.0, json!({"geolocation": "Quebec, CA", "reliability": null})),
+            offer(
+                2,
+                "RTX 4090",
+                2,
+                0.8,
+                json!({"geolocation": "Guangxi, CN", "reliability": 0.95}),
+            ),
+            offer(
+                3,
+                "RTX 3090",
+                1,
+                0.2,
+                json!({"verification": "unverified", "rentable": false}),
+            ),
+            offer(
+                4,
+                "H100 SXM",
+                8,
+                16.0,
+                json!({"hosting_type": 1, "driver_vers": 570133007u64, "gpu_ram": 81559}),
+            ),
+            offer(
+                5,
+                "A100 SXM4",
+                1,
+                1.0,
+                json!({"geolocation": "Quebec, CA", "reliability": null}),
+            ),
         ]
     }
 
     fn run(q: Value) -> Result<Vec<u64>, String> {
         let q = parse_query(q.as_object().unwrap())?;
-        Ok(search(&book(), &q, 1000.0).iter().map(|m| m["id"].as_u64().unwrap()).collect())
+        Ok(search(&book(), &q, 1000.0)
+            .iter()
+            .map(|m| m["id"].as_u64().unwrap())
+            .collect())
     }
 
     #[test]
@@ -624,30 +817,87 @@ mod tests {
 
     #[test]
     fn every_operator() {
-        assert_eq!(run(json!({"num_gpus": {"neq": "1"}, "order": [["id","asc"]]})).unwrap(), vec![2, 4]);
-        assert_eq!(run(json!({"num_gpus": {"gt": 1}, "order": [["id","asc"]]})).unwrap(), vec![2, 4]);
-        assert_eq!(run(json!({"num_gpus": {"gte": "2", "lte": "2"}})).unwrap(), vec![2]);
-        assert_eq!(run(json!({"num_gpus": {"lt": 2}, "order": [["id","asc"]]})).unwrap(), vec![1, 3, 5]);
-        assert_eq!(run(json!({"gpu_name": {"in": ["RTX 4090", "RTX 3090"]}, "order": [["id","asc"]]})).unwrap(), vec![1, 2, 3]);
-        assert_eq!(run(json!({"gpu_name": {"notin": ["RTX 4090", "RTX 3090"]}, "order": [["id","asc"]]})).unwrap(), vec![4, 5]);
+        assert_eq!(
+            run(json!({"num_gpus": {"neq": "1"}, "order": [["id","asc"]]})).unwrap(),
+            vec![2, 4]
+        );
+        assert_eq!(
+            run(json!({"num_gpus": {"gt": 1}, "order": [["id","asc"]]})).unwrap(),
+            vec![2, 4]
+        );
+        assert_eq!(
+            run(json!({"num_gpus": {"gte": "2", "lte": "2"}})).unwrap(),
+            vec![2]
+        );
+        assert_eq!(
+            run(json!({"num_gpus": {"lt": 2}, "order": [["id","asc"]]})).unwrap(),
+            vec![1, 3, 5]
+        );
+        assert_eq!(
+            run(json!({"gpu_name": {"in": ["RTX 4090", "RTX 3090"]}, "order": [["id","asc"]]}))
+                .unwrap(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(
+            run(json!({"gpu_name": {"notin": ["RTX 4090", "RTX 3090"]}, "order": [["id","asc"]]}))
+                .unwrap(),
+            vec![4, 5]
+        );
         assert_eq!(run(json!({"reliability": {"eq": null}})).unwrap(), vec![5]);
-        assert_eq!(run(json!({"geolocation": {"notin": ["CN", "VN"]}, "order": [["id","asc"]]})).unwrap(), vec![1, 3, 4, 5]);
-        assert_eq!(run(json!({"geolocation": {"in": ["CA"]}})).unwrap(), vec![5]);
-        assert_eq!(run(json!({"driver_version": {"gte": 570000000}})).unwrap(), vec![4]);
-        assert_eq!(run(json!({"driver_version": {"gte": "570.0.0"}})).unwrap(), vec![4]);
+        assert_eq!(
+            run(json!({"geolocation": {"notin": ["CN", "VN"]}, "order": [["id","asc"]]})).unwrap(),
+            vec![1, 3, 4, 5]
+        );
+        assert_eq!(
+            run(json!({"geolocation": {"in": ["CA"]}})).unwrap(),
+            vec![5]
+        );
+        assert_eq!(
+            run(json!({"driver_version": {"gte": 570000000}})).unwrap(),
+            vec![4]
+        );
+        assert_eq!(
+            run(json!({"driver_version": {"gte": "570.0.0"}})).unwrap(),
+            vec![4]
+        );
         assert_eq!(run(json!({"datacenter": {"eq": true}})).unwrap(), vec![4]);
         assert_eq!(run(json!({"verified": {"eq": false}})).unwrap(), vec![3]);
-        assert_eq!(run(json!({"cuda_vers": {"gte": "12.1"}})).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            run(json!({"cuda_vers": {"gte": "12.1"}})).unwrap(),
+            Vec::<u64>::new()
+        );
     }
 
     #[test]
     fn order_limit_and_pricing() {
-        assert_eq!(run(json!({"order": [["dph_total", "asc"]], "limit": 2})).unwrap(), vec![3, 1]);
-        assert_eq!(run(json!({"order": [["num_gpus", "desc"], ["dph_total", "asc"]], "limit": "3"})).unwrap(), vec![4, 2, 3]);
+        assert_eq!(
+            run(json!({"order": [["dph_total", "asc"]], "limit": 2})).unwrap(),
+            vec![3, 1]
+        );
+        assert_eq!(
+            run(json!({"order": [["num_gpus", "desc"], ["dph_total", "asc"]], "limit": "3"}))
+                .unwrap(),
+            vec![4, 2, 3]
+        );
         // Nulls last in both directions.
-        assert_eq!(run(json!({"order": [["reliability", "asc"]]})).unwrap().last(), Some(&5));
-        assert_eq!(run(json!({"order": [["reliability", "desc"]]})).unwrap().last(), Some(&5));
-        let q = parse_query(json!({"id": {"eq": 1}, "allocated_storage": 36, "type": "bid"}).as_object().unwrap()).unwrap();
+        assert_eq!(
+            run(json!({"order": [["reliability", "asc"]]}))
+                .unwrap()
+                .last(),
+            Some(&5)
+        );
+        assert_eq!(
+            run(json!({"order": [["reliability", "desc"]]}))
+                .unwrap()
+                .last(),
+            Some(&5)
+        );
+        let q = parse_query(
+            json!({"id": {"eq": 1}, "allocated_storage": 36, "type": "bid"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
         let r = search(&book(), &q, 1000.0);
         let o = &r[0];
         // storage 0.2 $/GB/month × 36 GB / 720 h = 0.01 $/h; bid uses min_bid 0.2.
@@ -656,12 +906,24 @@ mod tests {
         assert_eq!(o["is_bid"], true);
         assert!((o["dlperf_per_dphtotal"].as_f64().unwrap() - 100.0 / 0.21).abs() < 1e-9);
         assert!((o["search"]["totalHour"].as_f64().unwrap() - 0.21).abs() < 1e-12);
-        let q = parse_query(json!({"id": {"eq": 1}, "allocated_storage": 36, "type": "reserved"}).as_object().unwrap()).unwrap();
+        let q = parse_query(
+            json!({"id": {"eq": 1}, "allocated_storage": 36, "type": "reserved"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
         let o = &search(&book(), &q, 1000.0)[0];
         assert!((o["discounted_dph_total"].as_f64().unwrap() - (0.4 * 0.8 + 0.01)).abs() < 1e-12);
         // dph filter sees the priced value.
-        assert_eq!(run(json!({"dph": {"lt": "0.41"}, "allocated_storage": 5.0, "order": [["id","asc"]]})).unwrap(), vec![1, 3]);
-        assert_eq!(run(json!({"dph": {"lt": "0.41"}, "allocated_storage": 100.0})).unwrap(), vec![3]);
+        assert_eq!(
+            run(json!({"dph": {"lt": "0.41"}, "allocated_storage": 5.0, "order": [["id","asc"]]}))
+                .unwrap(),
+            vec![1, 3]
+        );
+        assert_eq!(
+            run(json!({"dph": {"lt": "0.41"}, "allocated_storage": 100.0})).unwrap(),
+            vec![3]
+        );
     }
 
     #[test]
@@ -682,7 +944,10 @@ mod tests {
             assert!(run(q.clone()).is_err(), "{q}");
         }
         // Unknown fields are accepted (no effect on offers lacking them except eq null).
-        assert_eq!(run(json!({"no_such_field": {"eq": null}})).unwrap().len(), 5);
+        assert_eq!(
+            run(json!({"no_such_field": {"eq": null}})).unwrap().len(),
+            5
+        );
     }
 
     #[test]

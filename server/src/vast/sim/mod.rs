@@ -22,16 +22,16 @@ pub mod filter;
 pub mod instances;
 pub mod offers;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::Router;
 use clock::SimClock;
-use faults::{scenario_spec, Endpoint, FaultKind, FaultRule, ScenarioSpec};
+use faults::{Endpoint, FaultKind, FaultRule, ScenarioSpec, scenario_spec};
 use instances::{Intended, Phase, SimInstance};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,7 +51,16 @@ pub struct SshEndpoint {
 pub trait HostProvider: Send + Sync {
     /// The instance just reached `running` (first boot or restart): start a host for it.
     /// `Err` leaves the instance running without SSH (`ssh_port` 0).
-    fn provision(&self, instance_id: u64, scenario: &str, ssh_pubkeys: &[String]) -> Result<SshEndpoint, String>;
+    ///
+    /// Called from inside the Tokio runtime (a request handler or the simulator's ticker):
+    /// return quickly and never `block_on` — e.g. bind a `std::net::TcpListener` on
+    /// 127.0.0.1:0 and `tokio::spawn` the server.
+    fn provision(
+        &self,
+        instance_id: u64,
+        scenario: &str,
+        ssh_pubkeys: &[String],
+    ) -> Result<SshEndpoint, String>;
     /// Stop the host (instance stopped, destroyed, exited or its host went offline).
     fn release(&self, instance_id: u64);
     /// A key was attached to a running instance.
@@ -97,6 +106,11 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// How many GETs of a log `result_url` answer 404 before the text is there (S3 lag).
     pub log_ready_after_polls: u32,
+    /// Enforce Vast's documented per-endpoint limits (API.md §1, real time, per key):
+    /// search 10/min, create 1 per 4.5 s, v1 list 1/s, show 1 per 2 s, destroy 1 per 3 s,
+    /// manage 1/s, ssh keys 1/s → 429 `API requests too frequent: endpoint threshold=…`
+    /// (no Retry-After, as the docs say). Off by default; env `CANOPY_SIM_RATE_LIMITS=1`.
+    pub rate_limits: bool,
 }
 
 impl Default for SimConfig {
@@ -113,6 +127,7 @@ impl Default for SimConfig {
             scenario_overrides: HashMap::new(),
             faults: Vec::new(),
             log_ready_after_polls: 1,
+            rate_limits: false,
         }
     }
 }
@@ -123,8 +138,16 @@ impl SimConfig {
     /// `CANOPY_SIM_API_KEY`, `CANOPY_SIM_OFFERS`, `CANOPY_SIM_SEED`, `CANOPY_SCENARIO`
     /// (default scenario).
     pub fn from_env() -> Self {
-        let mut c = SimConfig { speed: clock::speed_from_env(), ..Default::default() };
-        let var = |k: &str| std::env::var(k).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let mut c = SimConfig {
+            speed: clock::speed_from_env(),
+            ..Default::default()
+        };
+        let var = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         if let Some(spec) = var("CANOPY_SIM_FAULTS") {
             match faults::parse_fault_spec(&spec) {
                 Ok(r) => c.faults = r,
@@ -138,6 +161,10 @@ impl SimConfig {
         if let Some(n) = var("CANOPY_SIM_SEED").and_then(|s| s.parse().ok()) {
             c.seed = n;
         }
+        c.rate_limits = matches!(
+            var("CANOPY_SIM_RATE_LIMITS").as_deref(),
+            Some("1") | Some("true") | Some("yes")
+        );
         if let Some(s) = var("CANOPY_SCENARIO") {
             c.default_scenario = s;
         }
@@ -160,6 +187,8 @@ struct SimState {
     offers: Vec<Map<String, Value>>,
     by_id: HashMap<u64, usize>,
     by_machine: HashMap<u64, Vec<usize>>,
+    /// Offer indices per `gpu_name` (most searches name the GPU).
+    by_gpu: HashMap<String, Vec<usize>>,
     /// `rentable` as captured/generated (before our rentals).
     base_rentable: Vec<bool>,
     instances: BTreeMap<u64, SimInstance>,
@@ -172,6 +201,8 @@ struct SimState {
     log_order: Vec<String>,
     next_token: u64,
     requests: u64,
+    /// Rate limiting: recent calls per (endpoint, identity).
+    recent: HashMap<(Endpoint, String), std::collections::VecDeque<std::time::Instant>>,
 }
 
 struct Inner {
@@ -190,7 +221,9 @@ pub struct Simulator {
 
 impl std::fmt::Debug for Simulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator").field("speed", &self.inner.clock.speed()).finish()
+        f.debug_struct("Simulator")
+            .field("speed", &self.inner.clock.speed())
+            .finish()
     }
 }
 
@@ -230,12 +263,16 @@ fn lock(inner: &Inner) -> MutexGuard<'_, SimState> {
 fn json_resp(status: StatusCode, v: &Value) -> Resp {
     let body = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
     let mut r = (status, body).into_response();
-    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
     r
 }
 
 fn err(status: StatusCode, code: &str, msg: impl Into<String>) -> Resp {
-    json_resp(status, &json!({"success": false, "error": code, "msg": msg.into()}))
+    json_resp(
+        status,
+        &json!({"success": false, "error": code, "msg": msg.into()}),
+    )
 }
 
 fn ok_success(msg: Option<String>) -> Resp {
@@ -246,7 +283,11 @@ fn ok_success(msg: Option<String>) -> Resp {
 }
 
 fn bad_json() -> Resp {
-    err(StatusCode::BAD_REQUEST, "invalid_request", "Invalid json body")
+    err(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Invalid json body",
+    )
 }
 
 fn auth_error() -> Resp {
@@ -262,7 +303,9 @@ fn url_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(v) => {
                         out.push(v);
@@ -306,7 +349,10 @@ fn unhex(s: &str) -> Option<String> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
     String::from_utf8(bytes?).ok()
 }
 
@@ -316,15 +362,33 @@ fn next_utc_midnight(t: f64) -> u64 {
 
 /// Columns v1 `select_filters` / `order_by` accept (stored columns; computed ones → 400).
 const V1_COLUMNS: &[&str] = &[
-    "id", "actual_status", "intended_status", "cur_state", "next_state", "label", "gpu_name",
-    "verification", "machine_id", "host_id", "image_uuid", "template_id", "template_hash_id",
-    "start_date", "status_msg",
+    "id",
+    "actual_status",
+    "intended_status",
+    "cur_state",
+    "next_state",
+    "label",
+    "gpu_name",
+    "verification",
+    "machine_id",
+    "host_id",
+    "image_uuid",
+    "template_id",
+    "template_hash_id",
+    "start_date",
+    "status_msg",
 ];
 
 /// Work for the host provider, done after the state lock is released.
 enum HostAction {
-    Provision { id: u64, scenario: String, keys: Vec<String> },
-    Release { id: u64 },
+    Provision {
+        id: u64,
+        scenario: String,
+        keys: Vec<String>,
+    },
+    Release {
+        id: u64,
+    },
 }
 
 impl Simulator {
@@ -338,6 +402,7 @@ impl Simulator {
         let mut by_id = HashMap::new();
         let mut by_machine: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut base_rentable = Vec::with_capacity(offers.len());
+        let mut by_gpu: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, o) in offers.iter().enumerate() {
             if let Some(id) = o.get("id").and_then(Value::as_u64) {
                 by_id.insert(id, i);
@@ -346,11 +411,15 @@ impl Simulator {
                 by_machine.entry(mid).or_default().push(i);
             }
             base_rentable.push(o.get("rentable").and_then(Value::as_bool).unwrap_or(false));
+            if let Some(g) = o.get("gpu_name").and_then(Value::as_str) {
+                by_gpu.entry(g.to_string()).or_default().push(i);
+            }
         }
         let state = SimState {
             offers,
             by_id,
             by_machine,
+            by_gpu,
             base_rentable,
             instances: BTreeMap::new(),
             next_instance: 9_100_001,
@@ -362,6 +431,7 @@ impl Simulator {
             log_order: Vec::new(),
             next_token: 1,
             requests: 0,
+            recent: HashMap::new(),
         };
         Ok(Simulator {
             inner: Arc::new(Inner {
@@ -380,7 +450,11 @@ impl Simulator {
     }
 
     fn hosts(&self) -> Arc<dyn HostProvider> {
-        self.inner.hosts.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .hosts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -458,7 +532,9 @@ impl Simulator {
     /// The raw offer by id (as stored: on-demand, 5 GB pricing).
     pub fn offer(&self, id: u64) -> Option<Value> {
         let s = lock(&self.inner);
-        s.by_id.get(&id).map(|i| Value::Object(s.offers[*i].clone()))
+        s.by_id
+            .get(&id)
+            .map(|i| Value::Object(s.offers[*i].clone()))
     }
 
     /// Settles billing, enforces credit, and moves instances between phases, calling the
@@ -492,8 +568,15 @@ impl Simulator {
             let phase = inst.phase(now);
             if phase == Phase::Running && !inst.provisioned && !inst.provisioning {
                 inst.provisioning = true;
-                actions.push(HostAction::Provision { id: inst.id, scenario: inst.scenario.clone(), keys: inst.ssh_keys.clone() });
-            } else if phase != Phase::Running && (inst.provisioned || inst.ssh.is_some()) && !inst.provisioning {
+                actions.push(HostAction::Provision {
+                    id: inst.id,
+                    scenario: inst.scenario.clone(),
+                    keys: inst.ssh_keys.clone(),
+                });
+            } else if phase != Phase::Running
+                && (inst.provisioned || inst.ssh.is_some())
+                && !inst.provisioning
+            {
                 inst.provisioned = false;
                 inst.ssh = None;
                 actions.push(HostAction::Release { id: inst.id });
@@ -536,7 +619,9 @@ impl Simulator {
 
     /// Recomputes `rentable`/`rented` of the offers on one machine from the live rentals.
     fn refresh_machine(s: &mut SimState, machine_id: u64) {
-        let Some(idxs) = s.by_machine.get(&machine_id).cloned() else { return };
+        let Some(idxs) = s.by_machine.get(&machine_id).cloned() else {
+            return;
+        };
         let used: Vec<u64> = s
             .instances
             .values()
@@ -548,7 +633,11 @@ impl Simulator {
             let overlap = s.offers[i]
                 .get("gpu_ids")
                 .and_then(Value::as_array)
-                .map(|g| g.iter().filter_map(Value::as_u64).any(|g| used.contains(&g)))
+                .map(|g| {
+                    g.iter()
+                        .filter_map(Value::as_u64)
+                        .any(|g| used.contains(&g))
+                })
                 .unwrap_or(false);
             let rentable = s.base_rentable[i] && !overlap;
             s.offers[i].insert("rentable".into(), json!(rentable));
@@ -569,7 +658,9 @@ impl Simulator {
     }
 
     fn start_ticker(&self) {
-        if tokio::runtime::Handle::try_current().is_err() || self.inner.ticker.swap(true, Ordering::SeqCst) {
+        if tokio::runtime::Handle::try_current().is_err()
+            || self.inner.ticker.swap(true, Ordering::SeqCst)
+        {
             return;
         }
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);
@@ -594,13 +685,22 @@ impl Simulator {
                 tracing::error!("simulator server stopped: {e}");
             }
         });
-        Ok(SimHandle { addr: local, sim: self.clone(), task })
+        Ok(SimHandle {
+            addr: local,
+            sim: self.clone(),
+            task,
+        })
     }
 
     /// Binds `addr` and serves until Ctrl-C (what `canopy sim --addr` runs).
     pub async fn serve(&self, addr: SocketAddr) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        tracing::info!("Vast simulator listening on http://{} ({} offers, speed {}×)", listener.local_addr()?, self.offer_count(), self.inner.clock.speed());
+        tracing::info!(
+            "Vast simulator listening on http://{} ({} offers, speed {}×)",
+            listener.local_addr()?,
+            self.offer_count(),
+            self.inner.clock.speed()
+        );
         axum::serve(listener, self.router())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -610,6 +710,54 @@ impl Simulator {
 
     // ---------------------------------------------------------------- request plumbing
 
+    /// `Some(429)` when `identity` called `ep` too often (only with `cfg.rate_limits`).
+    fn rate_limited(&self, ep: Endpoint, identity: &str) -> Option<Resp> {
+        if !self.inner.cfg.rate_limits {
+            return None;
+        }
+        // (calls allowed, per window seconds) from the docs' per-endpoint thresholds.
+        let (n, window): (usize, f64) = match ep {
+            Endpoint::Search => (10, 60.0),
+            Endpoint::Create => (1, 4.5),
+            Endpoint::ListInstances => (1, 1.0),
+            Endpoint::ShowInstance => (1, 2.0),
+            Endpoint::Destroy => (1, 3.0),
+            Endpoint::ManageInstance | Endpoint::Ssh => (1, 1.0),
+            _ => return None,
+        };
+        let now = std::time::Instant::now();
+        let mut s = lock(&self.inner);
+        let q = s.recent.entry((ep, identity.to_string())).or_default();
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t).as_secs_f64() >= window)
+        {
+            q.pop_front();
+        }
+        if q.len() >= n {
+            let threshold = window / n as f64;
+            let mut r = (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("API requests too frequent: endpoint threshold={threshold}"),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("text/plain"));
+            return Some(r);
+        }
+        q.push_back(now);
+        None
+    }
+
+    fn identity(headers: &HeaderMap, query: &HashMap<String, String>) -> String {
+        headers
+            .get("authorization")
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| query.get("api_key").cloned())
+            .unwrap_or_else(|| "anonymous".into())
+    }
+
     fn check_key(&self, headers: &HeaderMap, query: &HashMap<String, String>) -> bool {
         let from_header = headers
             .get("authorization")
@@ -617,9 +765,13 @@ impl Simulator {
             .and_then(|h| {
                 let h = h.trim();
                 let (scheme, rest) = h.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim().to_string())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| rest.trim().to_string())
             });
-        let key = from_header.or_else(|| query.get("api_key").cloned()).unwrap_or_default();
+        let key = from_header
+            .or_else(|| query.get("api_key").cloned())
+            .unwrap_or_default();
         if key.is_empty() {
             return false;
         }
@@ -634,7 +786,10 @@ impl Simulator {
     fn take_fault(&self, ep: Endpoint, create_phase: bool) -> Option<FaultKind> {
         let mut s = lock(&self.inner);
         let pos = s.faults.iter().position(|r| {
-            let late = matches!(r.kind, FaultKind::CreateThenError { .. } | FaultKind::CreateThenTimeout { .. });
+            let late = matches!(
+                r.kind,
+                FaultKind::CreateThenError { .. } | FaultKind::CreateThenTimeout { .. }
+            );
             r.endpoint.matches(ep) && late == create_phase && (!late || ep == Endpoint::Create)
         })?;
         let kind = s.faults[pos].kind.clone();
@@ -649,10 +804,16 @@ impl Simulator {
     async fn apply_fault(&self, kind: FaultKind) -> Option<Resp> {
         match kind {
             FaultKind::RateLimited { retry_after_s } => {
-                let mut r = (StatusCode::TOO_MANY_REQUESTS, "API requests too frequent").into_response();
-                r.headers_mut().insert("content-type", HeaderValue::from_static("text/plain"));
-                if let Some(s) = retry_after_s {
-                    let v = if s.fract() == 0.0 { format!("{}", s as u64) } else { format!("{s}") };
+                let mut r =
+                    (StatusCode::TOO_MANY_REQUESTS, "API requests too frequent").into_response();
+                r.headers_mut()
+                    .insert("content-type", HeaderValue::from_static("text/plain"));
+                if let Some(s) = retry_after_s.filter(|s| s.is_finite() && *s >= 0.0) {
+                    let v = if s.fract() == 0.0 {
+                        format!("{}", s as u64)
+                    } else {
+                        format!("{s}")
+                    };
                     if let Ok(h) = HeaderValue::from_str(&v) {
                         r.headers_mut().insert("retry-after", h);
                     }
@@ -660,7 +821,11 @@ impl Simulator {
                 Some(r)
             }
             FaultKind::SearchQuota => {
-                let mut r = err(StatusCode::TOO_MANY_REQUESTS, "search_quota_exceeded", "Daily search quota exceeded");
+                let mut r = err(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "search_quota_exceeded",
+                    "Daily search quota exceeded",
+                );
                 let reset = next_utc_midnight(self.now());
                 if let Ok(h) = HeaderValue::from_str(&reset.to_string()) {
                     r.headers_mut().insert("x-ratelimit-reset", h);
@@ -672,12 +837,21 @@ impl Simulator {
                 Some(err(st, "server_error", format!("simulated HTTP {status}")))
             }
             FaultKind::Timeout { secs } | FaultKind::CreateThenTimeout { secs } => {
-                tokio::time::sleep(std::time::Duration::from_secs_f64(secs.clamp(0.0, 3600.0))).await;
+                let secs = if secs.is_finite() {
+                    secs.clamp(0.0, 3600.0)
+                } else {
+                    0.0
+                };
+                tokio::time::sleep(std::time::Duration::from_secs_f64(secs)).await;
                 None
             }
             FaultKind::CreateThenError { status } => {
                 let st = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                Some(err(st, "server_error", format!("simulated HTTP {status} after the instance was created")))
+                Some(err(
+                    st,
+                    "server_error",
+                    format!("simulated HTTP {status} after the instance was created"),
+                ))
             }
         }
     }
@@ -686,7 +860,11 @@ impl Simulator {
 
     fn gpu_names(&self) -> Resp {
         let s = lock(&self.inner);
-        let mut names: Vec<&str> = s.offers.iter().filter_map(|o| o.get("gpu_name").and_then(Value::as_str)).collect();
+        let mut names: Vec<&str> = s
+            .offers
+            .iter()
+            .filter_map(|o| o.get("gpu_name").and_then(Value::as_str))
+            .collect();
         names.sort_unstable();
         names.dedup();
         json_resp(StatusCode::OK, &json!({"gpu_names": names}))
@@ -707,7 +885,18 @@ impl Simulator {
         };
         let now = self.now();
         let s = lock(&self.inner);
-        let hits = filter::search(&s.offers, &parsed, now);
+        let candidates: Option<Vec<usize>> = filter::gpu_names_of(&parsed).map(|names| {
+            let mut c: Vec<usize> = names
+                .iter()
+                .filter_map(|n| s.by_gpu.get(n))
+                .flatten()
+                .copied()
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        });
+        let hits = filter::search_in(&s.offers, candidates.as_deref(), &parsed, now);
         drop(s);
         let body = json!({"offers": hits});
         json_resp(StatusCode::OK, &body)
@@ -731,7 +920,11 @@ impl Simulator {
 
     async fn create(&self, offer_id: &str, body: &Bytes) -> Resp {
         let Ok(offer_id) = offer_id.parse::<u64>() else {
-            return err(StatusCode::NOT_FOUND, "no_such_ask", format!("Instance type by id {offer_id} is not available."));
+            return err(
+                StatusCode::NOT_FOUND,
+                "no_such_ask",
+                format!("Instance type by id {offer_id} is not available."),
+            );
         };
         let b = match body_object(body) {
             Ok(b) => b,
@@ -740,46 +933,105 @@ impl Simulator {
         // Validate the request (types as the CLI sends them; unknown keys are ignored).
         let image = match b.get("image") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-            None | Some(Value::Null) if b.get("template_hash_id").and_then(Value::as_str).is_some() => "vastai/base-image:latest".to_string(),
-            Some(Value::String(_)) | None | Some(Value::Null) => return err(StatusCode::BAD_REQUEST, "invalid_args", "image is required"),
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "image must be a string"),
+            None | Some(Value::Null)
+                if b.get("template_hash_id").and_then(Value::as_str).is_some() =>
+            {
+                "vastai/base-image:latest".to_string()
+            }
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                return err(StatusCode::BAD_REQUEST, "invalid_args", "image is required");
+            }
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "image must be a string",
+                );
+            }
         };
         if image.len() > 1024 {
-            return err(StatusCode::BAD_REQUEST, "invalid_args", "image name too long (max 1024)");
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "image name too long (max 1024)",
+            );
         }
         let disk = match b.get("disk") {
             None | Some(Value::Null) => 8.0,
             Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
             Some(Value::String(s)) => match s.trim().parse::<f64>() {
                 Ok(f) => f,
-                Err(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "disk must be a number of GB"),
+                Err(_) => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_args",
+                        "disk must be a number of GB",
+                    );
+                }
             },
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "disk must be a number of GB"),
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "disk must be a number of GB",
+                );
+            }
         };
         if !disk.is_finite() || disk <= 0.0 || disk > 100_000.0 {
-            return err(StatusCode::BAD_REQUEST, "invalid_args", "disk must be between 1 and 100000 GB");
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "disk must be between 1 and 100000 GB",
+            );
         }
         let price = match b.get("price") {
             None | Some(Value::Null) => None,
-            Some(v) => match v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
+            Some(v) => match v
+                .as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            {
                 Some(p) if (0.001..=128.0).contains(&p) => Some(p),
-                _ => return err(StatusCode::BAD_REQUEST, "invalid_price", "price must be between 0.001 and 128 $/h"),
+                _ => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_price",
+                        "price must be between 0.001 and 128 $/h",
+                    );
+                }
             },
         };
         let env: Vec<(String, String)> = match b.get("env") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Object(m)) => m
                 .iter()
-                .map(|(k, v)| (k.clone(), match v { Value::String(s) => s.clone(), other => other.to_string() }))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        },
+                    )
+                })
                 .collect(),
             Some(Value::String(s)) => parse_docker_env(s),
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "env must be an object of strings"),
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "env must be an object of strings",
+                );
+            }
         };
         let str_opt = |k: &str| -> Result<Option<String>, Resp> {
             match b.get(k) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(err(StatusCode::BAD_REQUEST, "invalid_args", format!("{k} must be a string"))),
+                Some(_) => Err(err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    format!("{k} must be a string"),
+                )),
             }
         };
         let label = match str_opt("label") {
@@ -787,7 +1039,11 @@ impl Simulator {
             Err(r) => return r,
         };
         if label.as_ref().is_some_and(|l| l.len() > 256) {
-            return err(StatusCode::BAD_REQUEST, "label_too_long", "label must be at most 256 characters");
+            return err(
+                StatusCode::BAD_REQUEST,
+                "label_too_long",
+                "label must be at most 256 characters",
+            );
         }
         let onstart = match str_opt("onstart") {
             Ok(o) => o,
@@ -799,8 +1055,22 @@ impl Simulator {
         };
         let args = match b.get("args") {
             None | Some(Value::Null) => None,
-            Some(Value::Array(a)) => Some(a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect()),
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "args must be a list of strings"),
+            Some(Value::Array(a)) => Some(
+                a.iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect(),
+            ),
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "args must be a list of strings",
+                );
+            }
         };
         // Scenario: env CANOPY_SCENARIO, then a `scenario=NAME` token in the label, then the default.
         let scenario = env
@@ -810,37 +1080,67 @@ impl Simulator {
             .or_else(|| {
                 label.as_deref().and_then(|l| {
                     l.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-                        .find_map(|t| t.strip_prefix("scenario=").or_else(|| t.strip_prefix("scenario:")))
+                        .find_map(|t| {
+                            t.strip_prefix("scenario=")
+                                .or_else(|| t.strip_prefix("scenario:"))
+                        })
                         .map(str::to_string)
                 })
             })
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| self.inner.cfg.default_scenario.clone());
-        let spec = self.inner.cfg.scenario_overrides.get(&scenario).cloned().unwrap_or_else(|| scenario_spec(&scenario));
+        let spec = self
+            .inner
+            .cfg
+            .scenario_overrides
+            .get(&scenario)
+            .cloned()
+            .unwrap_or_else(|| scenario_spec(&scenario));
 
         let now = self.now();
         let (id, create_error) = {
             let mut s = lock(&self.inner);
             let Some(&idx) = s.by_id.get(&offer_id) else {
-                return json_resp(StatusCode::NOT_FOUND, &json!({"success": false, "error": "no_such_ask", "msg": format!("Instance type by id {offer_id} is not available."), "ask_id": offer_id}));
+                return json_resp(
+                    StatusCode::NOT_FOUND,
+                    &json!({"success": false, "error": "no_such_ask", "msg": format!("Instance type by id {offer_id} is not available."), "ask_id": offer_id}),
+                );
             };
-            if !s.offers[idx].get("rentable").and_then(Value::as_bool).unwrap_or(false) {
-                return json_resp(StatusCode::NOT_FOUND, &json!({"success": false, "error": "no_such_ask", "msg": format!("Instance type by id {offer_id} is not available."), "ask_id": offer_id}));
+            if !s.offers[idx]
+                .get("rentable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+            {
+                return json_resp(
+                    StatusCode::NOT_FOUND,
+                    &json!({"success": false, "error": "no_such_ask", "msg": format!("Instance type by id {offer_id} is not available."), "ask_id": offer_id}),
+                );
             }
             if self.inner.cfg.initial_credit - s.spent <= 0.0 {
-                return err(StatusCode::PAYMENT_REQUIRED, "insufficient_credit", "Your account has no credit left; add credit to rent instances.");
+                return err(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "insufficient_credit",
+                    "Your account has no credit left; add credit to rent instances.",
+                );
             }
             let offer = s.offers[idx].clone();
             if let Some(p) = price {
                 let min_bid = offer.get("min_bid").and_then(Value::as_f64).unwrap_or(0.0);
                 if p < min_bid {
-                    return json_resp(StatusCode::BAD_REQUEST, &json!({"success": false, "error": "invalid_price", "msg": format!("Bid price {p} is below the current minimum bid {min_bid:.4} $/h."), "ask_id": offer_id}));
+                    return json_resp(
+                        StatusCode::BAD_REQUEST,
+                        &json!({"success": false, "error": "invalid_price", "msg": format!("Bid price {p} is below the current minimum bid {min_bid:.4} $/h."), "ask_id": offer_id}),
+                    );
                 }
             }
             let id = s.next_instance;
             s.next_instance += 1;
             let machine_id = offer.get("machine_id").and_then(Value::as_u64).unwrap_or(0);
-            let gpu_ids = offer.get("gpu_ids").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_u64).collect()).unwrap_or_default();
+            let gpu_ids = offer
+                .get("gpu_ids")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                .unwrap_or_default();
             let keys: Vec<String> = s.keys.iter().map(|k| k.key.clone()).collect();
             let mut inst = SimInstance {
                 id,
@@ -878,21 +1178,33 @@ impl Simulator {
             };
             inst.boot_at(now, false);
             s.instances.insert(id, inst);
+            s.faults.extend(spec.api_faults.iter().cloned());
             Self::refresh_machine(&mut s, machine_id);
             (id, spec.create_error)
         };
         tracing::debug!(instance = id, offer_id, "simulator: instance created");
         if let Some(st) = create_error {
             let st = StatusCode::from_u16(st).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return err(st, "server_error", "Internal server error (the instance was created)");
+            return err(
+                st,
+                "server_error",
+                "Internal server error (the instance was created)",
+            );
         }
-        if let Some(kind) = self.take_fault(Endpoint::Create, true) {
-            if let Some(r) = self.apply_fault(kind).await {
-                return r;
-            }
+        if let Some(kind) = self.take_fault(Endpoint::Create, true)
+            && let Some(r) = self.apply_fault(kind).await
+        {
+            return r;
         }
-        let api_key = lock(&self.inner).instances.get(&id).map(|i| i.api_key.clone()).unwrap_or_default();
-        json_resp(StatusCode::OK, &json!({"success": true, "new_contract": id, "instance_api_key": api_key}))
+        let api_key = lock(&self.inner)
+            .instances
+            .get(&id)
+            .map(|i| i.api_key.clone())
+            .unwrap_or_default();
+        json_resp(
+            StatusCode::OK,
+            &json!({"success": true, "new_contract": id, "instance_api_key": api_key}),
+        )
     }
 
     fn rows(&self) -> Vec<Value> {
@@ -905,20 +1217,34 @@ impl Simulator {
         let parse_json = |k: &str| -> Result<Option<Value>, Resp> {
             match q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => serde_json::from_str(s)
-                    .map(Some)
-                    .map_err(|_| err(StatusCode::BAD_REQUEST, "invalid_request", format!("{k} must be JSON"))),
+                Some(s) => serde_json::from_str(s).map(Some).map_err(|_| {
+                    err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        format!("{k} must be JSON"),
+                    )
+                }),
             }
         };
         let filters = match parse_json("select_filters") {
             Ok(Some(Value::Object(m))) => m,
             Ok(None) => Map::new(),
-            Ok(Some(_)) => return err(StatusCode::BAD_REQUEST, "invalid_request", "select_filters must be a JSON object"),
+            Ok(Some(_)) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "select_filters must be a JSON object",
+                );
+            }
             Err(r) => return r,
         };
         for k in filters.keys() {
             if !V1_COLUMNS.contains(&k.as_str()) {
-                return err(StatusCode::BAD_REQUEST, "invalid_request", format!("Cannot filter on column {k:?}"));
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    format!("Cannot filter on column {k:?}"),
+                );
             }
         }
         let parsed = match filter::parse_query(&filters) {
@@ -932,19 +1258,35 @@ impl Simulator {
                 for it in items {
                     let col = it.get("col").and_then(Value::as_str).unwrap_or("");
                     if !V1_COLUMNS.contains(&col) {
-                        return err(StatusCode::BAD_REQUEST, "invalid_request", format!("Cannot order by column {col:?}"));
+                        return err(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_request",
+                            format!("Cannot order by column {col:?}"),
+                        );
                     }
                     let desc = match it.get("dir").and_then(Value::as_str).unwrap_or("asc") {
                         "asc" | "ASC" => false,
                         "desc" | "DESC" => true,
-                        d => return err(StatusCode::BAD_REQUEST, "invalid_request", format!("Bad order direction {d:?}")),
+                        d => {
+                            return err(
+                                StatusCode::BAD_REQUEST,
+                                "invalid_request",
+                                format!("Bad order direction {d:?}"),
+                            );
+                        }
                     };
                     if col != "id" || order.iter().all(|(c, _)| c != "id") {
                         order.push((col.to_string(), desc));
                     }
                 }
             }
-            Ok(Some(_)) => return err(StatusCode::BAD_REQUEST, "invalid_request", "order_by must be a JSON list"),
+            Ok(Some(_)) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "order_by must be a JSON list",
+                );
+            }
             Err(r) => return r,
         }
         if order.iter().all(|(c, _)| c != "id") {
@@ -955,10 +1297,21 @@ impl Simulator {
             Some(s) => match s.parse::<i64>() {
                 Ok(n) if n <= 0 => 5,
                 Ok(n) => n.min(25) as usize,
-                Err(_) => return err(StatusCode::BAD_REQUEST, "invalid_request", "limit must be an integer"),
+                Err(_) => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        "limit must be an integer",
+                    );
+                }
             },
         };
-        let key_of = |row: &Value| -> Vec<Value> { order.iter().map(|(c, _)| row.get(c).cloned().unwrap_or(Value::Null)).collect() };
+        let key_of = |row: &Value| -> Vec<Value> {
+            order
+                .iter()
+                .map(|(c, _)| row.get(c).cloned().unwrap_or(Value::Null))
+                .collect()
+        };
         let cmp_keys = |a: &[Value], b: &[Value]| -> std::cmp::Ordering {
             for (i, (_, desc)) in order.iter().enumerate() {
                 let o = cmp_json(&a[i], &b[i]);
@@ -969,22 +1322,46 @@ impl Simulator {
             }
             std::cmp::Ordering::Equal
         };
-        let after: Option<Vec<Value>> = match q.get("after_token").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let after: Option<Vec<Value>> = match q
+            .get("after_token")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
             None => None,
-            Some(t) => match unhex(t).and_then(|s| serde_json::from_str::<Vec<Value>>(&s).ok()).filter(|v| v.len() == order.len()) {
+            Some(t) => match unhex(t)
+                .and_then(|s| serde_json::from_str::<Vec<Value>>(&s).ok())
+                .filter(|v| v.len() == order.len())
+            {
                 Some(v) => Some(v),
-                None => return err(StatusCode::BAD_REQUEST, "invalid_token", "Invalid after_token"),
+                None => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_token",
+                        "Invalid after_token",
+                    );
+                }
             },
         };
         let mut rows: Vec<Value> = self
             .rows()
             .into_iter()
-            .filter(|r| r.as_object().map(|m| filter::matches_raw(m, &parsed.filters)).unwrap_or(false))
+            .filter(|r| {
+                r.as_object()
+                    .map(|m| filter::matches_raw(m, &parsed.filters))
+                    .unwrap_or(false)
+            })
             .collect();
         let total = rows.len();
         let mut label_counts: BTreeMap<String, u64> = BTreeMap::new();
         for r in &rows {
-            *label_counts.entry(r.get("label").and_then(Value::as_str).unwrap_or("").to_string()).or_default() += 1;
+            *label_counts
+                .entry(
+                    r.get("label")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                )
+                .or_default() += 1;
         }
         rows.sort_by(|a, b| cmp_keys(&key_of(a), &key_of(b)));
         if let Some(after) = &after {
@@ -992,12 +1369,24 @@ impl Simulator {
         }
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_token = if more { rows.last().map(|r| hex(&Value::Array(key_of(r)).to_string())) } else { None };
+        let next_token = if more {
+            rows.last()
+                .map(|r| hex(&Value::Array(key_of(r)).to_string()))
+        } else {
+            None
+        };
         // select_cols: default all; unknown names come back null.
         let cols: Option<Vec<String>> = match parse_json("select_cols") {
             Ok(Some(Value::Array(c))) => {
-                let c: Vec<String> = c.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
-                if c.iter().any(|x| x == "*") { None } else { Some(c) }
+                let c: Vec<String> = c
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                if c.iter().any(|x| x == "*") {
+                    None
+                } else {
+                    Some(c)
+                }
             }
             Ok(_) => None,
             Err(r) => return r,
@@ -1005,7 +1394,13 @@ impl Simulator {
         if let Some(cols) = cols {
             rows = rows
                 .into_iter()
-                .map(|r| Value::Object(cols.iter().map(|c| (c.clone(), r.get(c).cloned().unwrap_or(Value::Null))).collect()))
+                .map(|r| {
+                    Value::Object(
+                        cols.iter()
+                            .map(|c| (c.clone(), r.get(c).cloned().unwrap_or(Value::Null)))
+                            .collect(),
+                    )
+                })
                 .collect();
         }
         json_resp(
@@ -1028,11 +1423,18 @@ impl Simulator {
     fn show(&self, id: u64) -> Resp {
         let now = self.now();
         let row = lock(&self.inner).instances.get(&id).map(|i| i.to_json(now));
-        json_resp(StatusCode::OK, &json!({"instances": row.unwrap_or(Value::Null)}))
+        json_resp(
+            StatusCode::OK,
+            &json!({"instances": row.unwrap_or(Value::Null)}),
+        )
     }
 
     fn no_such_instance(id: u64) -> Resp {
-        err(StatusCode::NOT_FOUND, "no_such_instance", format!("Instance {id} not found."))
+        err(
+            StatusCode::NOT_FOUND,
+            "no_such_instance",
+            format!("Instance {id} not found."),
+        )
     }
 
     fn manage(&self, id: u64, b: &Map<String, Value>) -> Resp {
@@ -1040,24 +1442,48 @@ impl Simulator {
         let state = match b.get("state") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s == "running" || s == "stopped" => Some(s.clone()),
-            Some(v) => return err(StatusCode::BAD_REQUEST, "invalid_args", format!("state must be \"running\" or \"stopped\", not {v}")),
+            Some(v) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    format!("state must be \"running\" or \"stopped\", not {v}"),
+                );
+            }
         };
         let label = match b.get("label") {
             None => None,
             Some(Value::Null) => Some(None),
             Some(Value::String(s)) if s.len() <= 1024 => Some(Some(s.clone())),
-            Some(Value::String(_)) => return err(StatusCode::BAD_REQUEST, "label_too_long", "label must be at most 1024 characters"),
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "label must be a string"),
+            Some(Value::String(_)) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "label_too_long",
+                    "label must be at most 1024 characters",
+                );
+            }
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "label must be a string",
+                );
+            }
         };
         if state.is_none() && label.is_none() {
-            return err(StatusCode::BAD_REQUEST, "invalid_args", "expected \"state\" or \"label\"");
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "expected \"state\" or \"label\"",
+            );
         }
         let actions = {
             let mut s = lock(&self.inner);
             let cfg = &self.inner.cfg;
             let mut actions = Self::tick_locked(&mut s, cfg, now);
             let credit_left = cfg.initial_credit - s.spent;
-            let Some(inst) = s.instances.get_mut(&id) else { return Self::no_such_instance(id) };
+            let Some(inst) = s.instances.get_mut(&id) else {
+                return Self::no_such_instance(id);
+            };
             if let Some(l) = label {
                 inst.label = l;
             }
@@ -1074,7 +1500,11 @@ impl Simulator {
                 }
                 Some("running") if inst.intended == Intended::Stopped => {
                     if credit_left <= 0.0 {
-                        return err(StatusCode::BAD_REQUEST, "missing_billing", "Your account has no credit left; add credit to start instances.");
+                        return err(
+                            StatusCode::BAD_REQUEST,
+                            "missing_billing",
+                            "Your account has no credit left; add credit to start instances.",
+                        );
                     }
                     inst.settle(now);
                     inst.intended = Intended::Running;
@@ -1103,7 +1533,9 @@ impl Simulator {
                     Some(mut inst) => {
                         let extra = inst.settle(now);
                         s.spent += extra;
-                        if inst.provisioned || inst.ssh.is_some() || inst.provisioning {
+                        // While a provision is in flight, its caller releases the host
+                        // when it finds the instance gone (so release happens once).
+                        if (inst.provisioned || inst.ssh.is_some()) && !inst.provisioning {
                             released.push(id);
                         }
                         Self::refresh_machine(&mut s, inst.machine_id);
@@ -1122,18 +1554,35 @@ impl Simulator {
 
     fn request_logs(&self, id: &str, b: &Map<String, Value>, headers: &HeaderMap) -> Resp {
         let invalid = || err(StatusCode::NOT_FOUND, "invalid_id", "Invalid instance id.");
-        let Ok(id) = id.parse::<u64>() else { return invalid() };
+        let Ok(id) = id.parse::<u64>() else {
+            return invalid();
+        };
         let tail = match b.get("tail") {
             None | Some(Value::Null) => None,
-            Some(v) => match v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
+            Some(v) => match v
+                .as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            {
                 Some(n) => Some(n as usize),
-                None => return err(StatusCode::BAD_REQUEST, "invalid_args", "tail must be a number of lines"),
+                None => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_args",
+                        "tail must be a number of lines",
+                    );
+                }
             },
         };
         let grep = match b.get("filter") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return err(StatusCode::BAD_REQUEST, "invalid_args", "filter must be a string"),
+            Some(_) => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "filter must be a string",
+                );
+            }
         };
         let daemon = match b.get("daemon_logs") {
             Some(Value::Bool(x)) => *x,
@@ -1143,10 +1592,16 @@ impl Simulator {
         let now = self.now();
         let synth = {
             let s = lock(&self.inner);
-            let Some(inst) = s.instances.get(&id) else { return invalid() };
+            let Some(inst) = s.instances.get(&id) else {
+                return invalid();
+            };
             inst.synth_logs(now, daemon)
         };
-        let text = if daemon { synth } else { self.hosts().logs(id).unwrap_or(synth) };
+        let text = if daemon {
+            synth
+        } else {
+            self.hosts().logs(id).unwrap_or(synth)
+        };
         let mut lines: Vec<&str> = text.lines().collect();
         if let Some(g) = &grep {
             lines.retain(|l| l.contains(g.as_str()));
@@ -1159,11 +1614,25 @@ impl Simulator {
         if !out.is_empty() {
             out.push('\n');
         }
-        let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_string();
         let mut s = lock(&self.inner);
-        let token = format!("{:016x}{:08x}", (s.next_token).wrapping_mul(0x9E37_79B9_7F4A_7C15), id as u32);
+        let token = format!(
+            "{:016x}{:08x}",
+            (s.next_token).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            id as u32
+        );
         s.next_token += 1;
-        s.logs.insert(token.clone(), LogBlob { text: out, polls_before_ready: self.inner.cfg.log_ready_after_polls });
+        s.logs.insert(
+            token.clone(),
+            LogBlob {
+                text: out,
+                polls_before_ready: self.inner.cfg.log_ready_after_polls,
+            },
+        );
         s.log_order.push(token.clone());
         if s.log_order.len() > 500 {
             let old = s.log_order.remove(0);
@@ -1180,16 +1649,20 @@ impl Simulator {
         let mut s = lock(&self.inner);
         let not_yet = || {
             let mut r = (StatusCode::NOT_FOUND, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>").into_response();
-            r.headers_mut().insert("content-type", HeaderValue::from_static("application/xml"));
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/xml"));
             r
         };
-        let Some(blob) = s.logs.get_mut(token) else { return not_yet() };
+        let Some(blob) = s.logs.get_mut(token) else {
+            return not_yet();
+        };
         if blob.polls_before_ready > 0 {
             blob.polls_before_ready -= 1;
             return not_yet();
         }
         let mut r = (StatusCode::OK, blob.text.clone()).into_response();
-        r.headers_mut().insert("content-type", HeaderValue::from_static("text/plain"));
+        r.headers_mut()
+            .insert("content-type", HeaderValue::from_static("text/plain"));
         r
     }
 
@@ -1197,14 +1670,23 @@ impl Simulator {
         match b.get("ssh_key") {
             Some(Value::String(s)) => {
                 let k = s.trim();
-                let ok = ["ssh-", "ecdsa-", "sk-"].iter().any(|p| k.starts_with(p)) && k.split_whitespace().count() >= 2;
+                let ok = ["ssh-", "ecdsa-", "sk-"].iter().any(|p| k.starts_with(p))
+                    && k.split_whitespace().count() >= 2;
                 if ok {
                     Ok(k.to_string())
                 } else {
-                    Err(err(StatusCode::BAD_REQUEST, "invalid_args", "Invalid SSH public key"))
+                    Err(err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_args",
+                        "Invalid SSH public key",
+                    ))
                 }
             }
-            _ => Err(err(StatusCode::BAD_REQUEST, "invalid_args", "ssh_key is required")),
+            _ => Err(err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "ssh_key is required",
+            )),
         }
     }
 
@@ -1235,7 +1717,11 @@ impl Simulator {
             None => {
                 let id = s.next_key;
                 s.next_key += 1;
-                s.keys.push(AccountKey { id, key: key.clone(), created_at: now });
+                s.keys.push(AccountKey {
+                    id,
+                    key: key.clone(),
+                    created_at: now,
+                });
                 (id, now)
             }
         };
@@ -1246,7 +1732,9 @@ impl Simulator {
     }
 
     fn delete_key(&self, id: &str) -> Resp {
-        let Ok(id) = id.parse::<u64>() else { return err(StatusCode::NOT_FOUND, "not_found", "No such SSH key.") };
+        let Ok(id) = id.parse::<u64>() else {
+            return err(StatusCode::NOT_FOUND, "not_found", "No such SSH key.");
+        };
         let mut s = lock(&self.inner);
         let before = s.keys.len();
         s.keys.retain(|k| k.id != id);
@@ -1263,7 +1751,9 @@ impl Simulator {
         };
         let notify = {
             let mut s = lock(&self.inner);
-            let Some(inst) = s.instances.get_mut(&id) else { return Self::no_such_instance(id) };
+            let Some(inst) = s.instances.get_mut(&id) else {
+                return Self::no_such_instance(id);
+            };
             if !inst.ssh_keys.contains(&key) {
                 inst.ssh_keys.push(key.clone());
             }
@@ -1277,9 +1767,19 @@ impl Simulator {
 
     fn instance_keys(&self, id: u64) -> Resp {
         let s = lock(&self.inner);
-        let Some(inst) = s.instances.get(&id) else { return Self::no_such_instance(id) };
-        let list: Vec<Value> = inst.ssh_keys.iter().enumerate().map(|(i, k)| json!({"id": i + 1, "public_key": k})).collect();
-        json_resp(StatusCode::OK, &json!({"success": true, "ssh_keys": Value::Array(list).to_string()}))
+        let Some(inst) = s.instances.get(&id) else {
+            return Self::no_such_instance(id);
+        };
+        let list: Vec<Value> = inst
+            .ssh_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| json!({"id": i + 1, "public_key": k}))
+            .collect();
+        json_resp(
+            StatusCode::OK,
+            &json!({"success": true, "ssh_keys": Value::Array(list).to_string()}),
+        )
     }
 
     fn sim_state(&self) -> Resp {
@@ -1328,7 +1828,10 @@ fn cmp_json(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::Null, Value::Null) => Equal,
         (Value::Null, _) => Greater,
         (_, Value::Null) => Less,
-        (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&y.as_f64().unwrap_or(0.0)),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Number(_), _) => Less,
@@ -1339,7 +1842,13 @@ fn cmp_json(a: &Value, b: &Value) -> std::cmp::Ordering {
 
 /// One handler for every path: routes by method and segments so both slash forms, Vast's
 /// error bodies and its 404s are under our control.
-async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Resp {
+async fn dispatch(
+    State(sim): State<Simulator>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Resp {
     lock(&sim.inner).requests += 1;
     let path = uri.path().trim_matches('/').to_string();
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -1356,34 +1865,54 @@ async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, header
     };
     // (endpoint kind for faults, needs auth)
     let ep: Option<(Endpoint, bool)> = match (ver, m.as_str(), rest) {
-        ("v0", "GET", ["gpu_names", "unique"]) | ("v0", "GET", ["gpu_types"]) => Some((Endpoint::Any, false)),
+        ("v0", "GET", ["gpu_names", "unique"]) | ("v0", "GET", ["gpu_types"]) => {
+            Some((Endpoint::Any, false))
+        }
         ("v0", "GET", ["users", "current"]) => Some((Endpoint::User, true)),
-        ("v0", "POST", ["bundles"]) | ("v0", "GET", ["bundles"]) | ("v0", "PUT", ["search", "asks"]) => Some((Endpoint::Search, false)),
-        ("v0", "PUT", ["asks", _]) => Some((Endpoint::Create, true)),
-        ("v1", "GET", ["instances"]) | ("v0", "GET", ["instances"]) | ("v0", "GET", ["instances", "filters"]) => Some((Endpoint::ListInstances, true)),
+        ("v0", "POST", ["bundles"])
+        | ("v0", "GET", ["bundles"])
+        | ("v0", "PUT", ["search", "asks"]) => Some((Endpoint::Search, false)),
+        ("v0", "PUT", ["asks", _]) | ("v0", "PUT", ["launch_instance"]) => {
+            Some((Endpoint::Create, true))
+        }
+        ("v1", "GET", ["instances"])
+        | ("v0", "GET", ["instances"])
+        | ("v0", "GET", ["instances", "filters"]) => Some((Endpoint::ListInstances, true)),
         ("v0", "PUT", ["instances", "request_logs", _]) => Some((Endpoint::Logs, true)),
         ("v0", "PUT", ["instances", "reboot", _]) => Some((Endpoint::ManageInstance, true)),
         ("v0", "GET", ["instances", _]) => Some((Endpoint::ShowInstance, true)),
-        ("v0", "PUT", ["instances", _]) | ("v0", "PUT", ["instances"]) => Some((Endpoint::ManageInstance, true)),
-        ("v0", "DELETE", ["instances", _]) | ("v0", "DELETE", ["instances"]) => Some((Endpoint::Destroy, true)),
-        ("v0", _, ["instances", _, "ssh", ..]) | ("v0", _, ["ssh", ..]) => Some((Endpoint::Ssh, true)),
+        ("v0", "PUT", ["instances", _]) | ("v0", "PUT", ["instances"]) => {
+            Some((Endpoint::ManageInstance, true))
+        }
+        ("v0", "DELETE", ["instances", _]) | ("v0", "DELETE", ["instances"]) => {
+            Some((Endpoint::Destroy, true))
+        }
+        ("v0", _, ["instances", _, "ssh", ..]) | ("v0", _, ["ssh", ..]) => {
+            Some((Endpoint::Ssh, true))
+        }
         _ => None,
     };
     let Some((ep, needs_auth)) = ep else {
         return if known_path(ver, rest) {
-            err(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("Method {m} not allowed for /{path}/"))
+            err(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("Method {m} not allowed for /{path}/"),
+            )
         } else {
             not_found()
         };
     };
     // Gateway-level faults first (rate limits, 5xx, hangs), then auth. The GPU-name list
     // (fetched by the CLI at start-up) is never faulted.
-    if ep != Endpoint::Any {
-        if let Some(kind) = sim.take_fault(ep, false) {
-            if let Some(r) = sim.apply_fault(kind).await {
-                return r;
-            }
-        }
+    if ep != Endpoint::Any
+        && let Some(kind) = sim.take_fault(ep, false)
+        && let Some(r) = sim.apply_fault(kind).await
+    {
+        return r;
+    }
+    if let Some(r) = sim.rate_limited(ep, &Simulator::identity(&headers, &query)) {
+        return r;
     }
     if needs_auth && !sim.check_key(&headers, &query) {
         return auth_error();
@@ -1399,24 +1928,36 @@ async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, header
             Ok(q) => sim.search(&q),
             Err(r) => r,
         },
-        (_, "GET", ["bundles"]) => match query.get("q").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        (_, "GET", ["bundles"]) => match query.get("q").map(|s| s.trim()).filter(|s| !s.is_empty())
+        {
             None => sim.search(&Map::new()),
             Some(q) => match serde_json::from_str::<Value>(q) {
                 Ok(Value::Object(q)) => sim.search(&q),
-                _ => err(StatusCode::BAD_REQUEST, "invalid_request", "q must be a JSON object"),
+                _ => err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "q must be a JSON object",
+                ),
             },
         },
         (_, "PUT", ["search", "asks"]) => match obj(&body) {
             Ok(b) => match b.get("q") {
                 Some(Value::Object(q)) => sim.search(q),
                 None | Some(Value::Null) => sim.search(&Map::new()),
-                Some(_) => err(StatusCode::BAD_REQUEST, "invalid_request", "q must be a JSON object"),
+                Some(_) => err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "q must be a JSON object",
+                ),
             },
             Err(r) => r,
         },
         (_, "PUT", ["asks", id]) => sim.create(id, &body).await,
+        (_, "PUT", ["launch_instance"]) => sim.launch(&body).await,
         ("v1", "GET", ["instances"]) => sim.list_v1(&query),
-        ("v0", "GET", ["instances"]) => json_resp(StatusCode::OK, &json!({"instances": sim.rows()})),
+        ("v0", "GET", ["instances"]) => {
+            json_resp(StatusCode::OK, &json!({"instances": sim.rows()}))
+        }
         (_, "GET", ["instances", "filters"]) => sim.filters_values(),
         (_, "PUT", ["instances", "request_logs", id]) => match obj(&body) {
             Ok(b) => sim.request_logs(id, &b, &headers),
@@ -1440,9 +1981,17 @@ async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, header
         },
         (_, "PUT", ["instances"]) => match obj(&body) {
             Ok(b) => {
-                let ids: Vec<u64> = b.get("ids").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_u64).collect()).unwrap_or_default();
+                let ids: Vec<u64> = b
+                    .get("ids")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default();
                 if ids.is_empty() {
-                    return err(StatusCode::BAD_REQUEST, "invalid_args", "ids must be a non-empty list of instance ids");
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_args",
+                        "ids must be a non-empty list of instance ids",
+                    );
                 }
                 let mut b2 = b.clone();
                 b2.remove("ids");
@@ -1467,7 +2016,11 @@ async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, header
                     let ids: Vec<u64> = a.iter().filter_map(Value::as_u64).collect();
                     sim.destroy(&ids, false)
                 }
-                _ => err(StatusCode::BAD_REQUEST, "invalid_args", "instance_ids must be a list of instance ids"),
+                _ => err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "instance_ids must be a list of instance ids",
+                ),
             },
             Err(r) => r,
         },
@@ -1490,7 +2043,11 @@ async fn dispatch(State(sim): State<Simulator>, method: Method, uri: Uri, header
             Err(r) => r,
         },
         (_, "DELETE", ["ssh", id]) => sim.delete_key(id),
-        _ => err(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("Method {m} not allowed for /{path}/")),
+        _ => err(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("Method {m} not allowed for /{path}/"),
+        ),
     }
 }
 
@@ -1499,7 +2056,9 @@ impl Simulator {
         let now = self.now();
         let actions = {
             let mut s = lock(&self.inner);
-            let Some(inst) = s.instances.get_mut(&id) else { return Self::no_such_instance(id) };
+            let Some(inst) = s.instances.get_mut(&id) else {
+                return Self::no_such_instance(id);
+            };
             let mut a = Vec::new();
             if inst.intended == Intended::Running {
                 inst.settle(now);
@@ -1516,15 +2075,62 @@ impl Simulator {
         ok_success(None)
     }
 
+    /// `PUT /api/v0/launch_instance/`: search with `q`, rent the best rentable offer.
+    async fn launch(&self, body: &Bytes) -> Resp {
+        let b = match body_object(body) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let mut q = match b.get("q") {
+            Some(Value::Object(q)) => q.clone(),
+            _ => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_args",
+                    "q must be a search query object",
+                );
+            }
+        };
+        q.insert("rentable".into(), json!({"eq": true}));
+        let parsed = match filter::parse_query(&q) {
+            Ok(p) => p,
+            Err(e) => return err(StatusCode::BAD_REQUEST, "invalid_args", e),
+        };
+        let now = self.now();
+        let best = {
+            let s = lock(&self.inner);
+            filter::search(&s.offers, &parsed, now)
+                .first()
+                .and_then(|o| o.get("id").and_then(Value::as_u64))
+        };
+        let Some(offer_id) = best else {
+            return err(
+                StatusCode::NOT_FOUND,
+                "no_such_ask",
+                "No offers match the launch query.",
+            );
+        };
+        let mut create = b.clone();
+        create.remove("q");
+        let body = Bytes::from(serde_json::to_vec(&Value::Object(create)).unwrap_or_default());
+        self.create(&offer_id.to_string(), &body).await
+    }
+
     fn detach_key(&self, id: u64, key: &str) -> Resp {
         let mut s = lock(&self.inner);
-        let Some(inst) = s.instances.get_mut(&id) else { return Self::no_such_instance(id) };
+        let Some(inst) = s.instances.get_mut(&id) else {
+            return Self::no_such_instance(id);
+        };
         match key.parse::<usize>() {
             Ok(k) if k >= 1 && k <= inst.ssh_keys.len() => {
                 inst.ssh_keys.remove(k - 1);
                 ok_success(None)
             }
-            _ => err(StatusCode::NOT_FOUND, "not_found", "No such SSH key on this instance."),
+            _ => err(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No such SSH key on this instance.",
+            ),
         }
     }
 }
@@ -1534,7 +2140,11 @@ fn invalid_id() -> Resp {
 }
 
 fn not_found() -> Resp {
-    err(StatusCode::NOT_FOUND, "not_found", "The requested URL was not found on the server.")
+    err(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The requested URL was not found on the server.",
+    )
 }
 
 fn known_path(ver: &str, rest: &[&str]) -> bool {
@@ -1546,6 +2156,7 @@ fn known_path(ver: &str, rest: &[&str]) -> bool {
             | ("v0", ["bundles"])
             | ("v0", ["search", "asks"])
             | ("v0", ["asks", _])
+            | ("v0", ["launch_instance"])
             | (_, ["instances", ..])
             | ("v0", ["ssh", ..])
     )
@@ -1558,7 +2169,9 @@ fn sim_admin(sim: &Simulator, m: &Method, rest: &[&str], body: &Bytes) -> Resp {
             sim.tick();
             sim.sim_state()
         }
-        ("GET", ["faults"]) => json_resp(StatusCode::OK, &json!({"faults": lock(&sim.inner).faults})),
+        ("GET", ["faults"]) => {
+            json_resp(StatusCode::OK, &json!({"faults": lock(&sim.inner).faults}))
+        }
         ("DELETE", ["faults"]) => {
             sim.clear_faults();
             ok_success(None)
@@ -1570,9 +2183,13 @@ fn sim_admin(sim: &Simulator, m: &Method, rest: &[&str], body: &Bytes) -> Resp {
                 Err(_) => return bad_json(),
             };
             let rules: Result<Vec<FaultRule>, String> = match &v {
-                Value::Object(o) if o.contains_key("spec") => faults::parse_fault_spec(o["spec"].as_str().unwrap_or("")),
+                Value::Object(o) if o.contains_key("spec") => {
+                    faults::parse_fault_spec(o["spec"].as_str().unwrap_or(""))
+                }
                 Value::Array(_) => serde_json::from_value(v.clone()).map_err(|e| e.to_string()),
-                _ => serde_json::from_value::<FaultRule>(v.clone()).map(|r| vec![r]).map_err(|e| e.to_string()),
+                _ => serde_json::from_value::<FaultRule>(v.clone())
+                    .map(|r| vec![r])
+                    .map_err(|e| e.to_string()),
             };
             match rules {
                 Ok(rules) => {
@@ -1583,19 +2200,36 @@ fn sim_admin(sim: &Simulator, m: &Method, rest: &[&str], body: &Bytes) -> Resp {
                 Err(e) => err(StatusCode::BAD_REQUEST, "invalid_args", e),
             }
         }
-        ("POST", ["advance"]) => match serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("seconds").and_then(Value::as_f64)) {
+        ("POST", ["advance"]) => match serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v.get("seconds").and_then(Value::as_f64))
+        {
             Some(secs) if secs >= 0.0 => {
                 sim.advance(secs);
                 json_resp(StatusCode::OK, &json!({"success": true, "now": sim.now()}))
             }
-            _ => err(StatusCode::BAD_REQUEST, "invalid_args", "expected {\"seconds\": non-negative number}"),
+            _ => err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "expected {\"seconds\": non-negative number}",
+            ),
         },
-        ("POST", ["speed"]) => match serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("speed").and_then(Value::as_f64)) {
+        ("POST", ["speed"]) => match serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v.get("speed").and_then(Value::as_f64))
+        {
             Some(x) if x >= 0.0 => {
                 sim.set_speed(x);
-                json_resp(StatusCode::OK, &json!({"success": true, "speed": sim.clock().speed()}))
+                json_resp(
+                    StatusCode::OK,
+                    &json!({"success": true, "speed": sim.clock().speed()}),
+                )
             }
-            _ => err(StatusCode::BAD_REQUEST, "invalid_args", "expected {\"speed\": non-negative number}"),
+            _ => err(
+                StatusCode::BAD_REQUEST,
+                "invalid_args",
+                "expected {\"speed\": non-negative number}",
+            ),
         },
         _ => not_found(),
     }
@@ -1613,7 +2247,12 @@ mod tests {
         assert!(unhex("zz").is_none());
         assert_eq!(
             parse_docker_env("-e FOO=bar -e TOKEN=\"a=b\" -p 8080:8080 -h"),
-            vec![("FOO".into(), "bar".into()), ("TOKEN".into(), "a=b".into()), ("-p 8080:8080".into(), "1".into()), ("-h".into(), "1".into())]
+            vec![
+                ("FOO".into(), "bar".into()),
+                ("TOKEN".into(), "a=b".into()),
+                ("-p 8080:8080".into(), "1".into()),
+                ("-h".into(), "1".into())
+            ]
         );
         assert_eq!(next_utc_midnight(86_400.5), 172_800);
     }

@@ -31,12 +31,14 @@
 //! resampled from the captured RTX 4090 prices (price ÷ median), so the spread matches the
 //! real market's shape.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 const EMBEDDED_CSV: &str = include_str!("../../../data/vast/offers_palimon_merged.csv");
-const EMBEDDED_RAW_5090: &str = include_str!("../../../data/vast/palimon-vastai-tools/examplemachine.json");
-const EMBEDDED_RAW_A100: &str = include_str!("../../../data/vast/raw_offer_2026_a100sxm4_jajajou.json");
+const EMBEDDED_RAW_5090: &str =
+    include_str!("../../../data/vast/palimon-vastai-tools/examplemachine.json");
+const EMBEDDED_RAW_A100: &str =
+    include_str!("../../../data/vast/raw_offer_2026_a100sxm4_jajajou.json");
 
 /// SplitMix64: tiny, fast, deterministic PRNG (fine for test data, not for secrets).
 #[derive(Clone, Debug)]
@@ -61,11 +63,7 @@ impl SplitMix64 {
         lo + (hi - lo) * self.f64()
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next_u64() % n
-        }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
     /// Approximately standard normal (sum of 4 uniforms, rescaled).
     pub fn normal(&mut self) -> f64 {
@@ -115,42 +113,445 @@ pub struct GpuSpec {
 
 macro_rules! g {
     ($n:expr, $ram:expr, $alt:expr, $tf:expr, $dl:expr, $bw:expr, $pw:expr, $cc:expr, $nv:expr, $pr:expr, $dc:expr, $w:expr) => {
-        GpuSpec { name: $n, ram_mb: $ram, ram_alt: $alt, fp32_tflops: $tf, dlperf: $dl, mem_bw: $bw, max_power: $pw, compute_cap: $cc, nvlink: $nv, price_vs_4090: $pr, datacenter: $dc, weight: $w }
+        GpuSpec {
+            name: $n,
+            ram_mb: $ram,
+            ram_alt: $alt,
+            fp32_tflops: $tf,
+            dlperf: $dl,
+            mem_bw: $bw,
+            max_power: $pw,
+            compute_cap: $cc,
+            nvlink: $nv,
+            price_vs_4090: $pr,
+            datacenter: $dc,
+            weight: $w,
+        }
     };
 }
 
 /// The per-model table (derived, approximate).
 pub const GPU_SPECS: &[GpuSpec] = &[
-    g!("RTX 4090", 24564, &[], 82.6, 106.0, 1008.0, 450.0, 890, 0.0, 1.0, false, 20.0),
-    g!("RTX 3090", 24576, &[], 35.6, 56.0, 936.0, 350.0, 860, 0.0, 0.5, false, 12.0),
-    g!("RTX 5090", 32607, &[], 104.8, 96.0, 1792.0, 575.0, 1200, 0.0, 1.6, false, 10.0),
-    g!("H100 SXM", 81559, &[], 67.0, 230.0, 3350.0, 700.0, 900, 900.0, 5.0, true, 8.0),
-    g!("H100 PCIE", 81559, &[], 51.0, 170.0, 2000.0, 350.0, 900, 0.0, 4.0, true, 3.0),
-    g!("H100 NVL", 95830, &[], 60.0, 200.0, 3900.0, 400.0, 900, 600.0, 4.5, true, 2.0),
-    g!("H200", 143771, &[], 67.0, 260.0, 4800.0, 700.0, 900, 900.0, 7.0, true, 4.0),
-    g!("A100 SXM4", 81920, &[(40960, 0.2), (39936, 0.1)], 19.5, 92.0, 2039.0, 400.0, 800, 300.0, 2.6, true, 6.0),
-    g!("A100 PCIE", 81920, &[(40960, 0.4)], 19.5, 80.0, 1935.0, 300.0, 800, 0.0, 2.0, true, 4.0),
-    g!("L40S", 46068, &[], 91.6, 112.0, 864.0, 350.0, 890, 0.0, 1.8, true, 5.0),
-    g!("L40", 46068, &[], 90.5, 100.0, 864.0, 300.0, 890, 0.0, 1.6, true, 2.0),
-    g!("A40", 46068, &[], 37.4, 60.0, 696.0, 300.0, 860, 0.0, 1.1, true, 2.0),
-    g!("RTX A6000", 49140, &[], 38.7, 60.0, 768.0, 300.0, 860, 0.0, 0.9, false, 4.0),
-    g!("RTX 6000Ada", 49140, &[], 91.1, 110.0, 960.0, 300.0, 890, 0.0, 1.3, false, 4.0),
-    g!("RTX PRO 6000 WS", 97887, &[], 125.0, 150.0, 1792.0, 600.0, 1200, 0.0, 2.0, false, 4.0),
-    g!("RTX PRO 5000", 48937, &[], 74.0, 95.0, 1344.0, 300.0, 1200, 0.0, 1.4, false, 1.0),
-    g!("RTX 5000Ada", 32757, &[], 65.3, 80.0, 576.0, 250.0, 890, 0.0, 0.8, false, 1.0),
-    g!("RTX A5000", 24564, &[], 27.8, 45.0, 768.0, 230.0, 860, 0.0, 0.5, false, 3.0),
-    g!("RTX A4000", 16376, &[], 19.2, 30.0, 448.0, 140.0, 860, 0.0, 0.35, false, 2.0),
-    g!("RTX 5080", 16303, &[], 56.3, 70.0, 960.0, 360.0, 1200, 0.0, 0.7, false, 3.0),
-    g!("RTX 5060 Ti", 16311, &[], 23.7, 35.0, 448.0, 180.0, 1200, 0.0, 0.3, false, 3.0),
-    g!("RTX 4080S", 16376, &[], 52.2, 70.0, 736.0, 320.0, 890, 0.0, 0.5, false, 2.0),
-    g!("RTX 4060 Ti", 16380, &[], 22.1, 30.0, 288.0, 165.0, 890, 0.0, 0.3, false, 2.0),
-    g!("RTX 3060", 12288, &[], 12.7, 20.0, 360.0, 170.0, 860, 0.0, 0.2, false, 2.0),
-    g!("RTX 2080 Ti", 11264, &[], 13.4, 25.0, 616.0, 250.0, 750, 0.0, 0.3, false, 1.0),
-    g!("Tesla V100", 32768, &[(16384, 0.5)], 15.7, 40.0, 900.0, 300.0, 700, 300.0, 0.6, true, 2.0),
-    g!("Q RTX 8000", 49152, &[(46080, 0.4)], 16.3, 30.0, 672.0, 260.0, 750, 0.0, 0.4, false, 1.0),
-    g!("A10", 23028, &[], 31.2, 40.0, 600.0, 150.0, 860, 0.0, 0.5, true, 1.0),
-    g!("L4", 23034, &[], 30.3, 35.0, 300.0, 72.0, 890, 0.0, 0.6, true, 1.0),
-    g!("B200", 183359, &[], 80.0, 400.0, 8000.0, 1000.0, 1000, 1800.0, 10.0, true, 1.0),
+    g!(
+        "RTX 4090",
+        24564,
+        &[],
+        82.6,
+        106.0,
+        1008.0,
+        450.0,
+        890,
+        0.0,
+        1.0,
+        false,
+        20.0
+    ),
+    g!(
+        "RTX 3090",
+        24576,
+        &[],
+        35.6,
+        56.0,
+        936.0,
+        350.0,
+        860,
+        0.0,
+        0.5,
+        false,
+        12.0
+    ),
+    g!(
+        "RTX 5090",
+        32607,
+        &[],
+        104.8,
+        96.0,
+        1792.0,
+        575.0,
+        1200,
+        0.0,
+        1.6,
+        false,
+        10.0
+    ),
+    g!(
+        "H100 SXM",
+        81559,
+        &[],
+        67.0,
+        230.0,
+        3350.0,
+        700.0,
+        900,
+        900.0,
+        5.0,
+        true,
+        8.0
+    ),
+    g!(
+        "H100 PCIE",
+        81559,
+        &[],
+        51.0,
+        170.0,
+        2000.0,
+        350.0,
+        900,
+        0.0,
+        4.0,
+        true,
+        3.0
+    ),
+    g!(
+        "H100 NVL",
+        95830,
+        &[],
+        60.0,
+        200.0,
+        3900.0,
+        400.0,
+        900,
+        600.0,
+        4.5,
+        true,
+        2.0
+    ),
+    g!(
+        "H200",
+        143771,
+        &[],
+        67.0,
+        260.0,
+        4800.0,
+        700.0,
+        900,
+        900.0,
+        7.0,
+        true,
+        4.0
+    ),
+    g!(
+        "A100 SXM4",
+        81920,
+        &[(40960, 0.2), (39936, 0.1)],
+        19.5,
+        92.0,
+        2039.0,
+        400.0,
+        800,
+        300.0,
+        2.6,
+        true,
+        6.0
+    ),
+    g!(
+        "A100 PCIE",
+        81920,
+        &[(40960, 0.4)],
+        19.5,
+        80.0,
+        1935.0,
+        300.0,
+        800,
+        0.0,
+        2.0,
+        true,
+        4.0
+    ),
+    g!(
+        "L40S",
+        46068,
+        &[],
+        91.6,
+        112.0,
+        864.0,
+        350.0,
+        890,
+        0.0,
+        1.8,
+        true,
+        5.0
+    ),
+    g!(
+        "L40",
+        46068,
+        &[],
+        90.5,
+        100.0,
+        864.0,
+        300.0,
+        890,
+        0.0,
+        1.6,
+        true,
+        2.0
+    ),
+    g!(
+        "A40",
+        46068,
+        &[],
+        37.4,
+        60.0,
+        696.0,
+        300.0,
+        860,
+        0.0,
+        1.1,
+        true,
+        2.0
+    ),
+    g!(
+        "RTX A6000",
+        49140,
+        &[],
+        38.7,
+        60.0,
+        768.0,
+        300.0,
+        860,
+        0.0,
+        0.9,
+        false,
+        4.0
+    ),
+    g!(
+        "RTX 6000Ada",
+        49140,
+        &[],
+        91.1,
+        110.0,
+        960.0,
+        300.0,
+        890,
+        0.0,
+        1.3,
+        false,
+        4.0
+    ),
+    g!(
+        "RTX PRO 6000 WS",
+        97887,
+        &[],
+        125.0,
+        150.0,
+        1792.0,
+        600.0,
+        1200,
+        0.0,
+        2.0,
+        false,
+        4.0
+    ),
+    g!(
+        "RTX PRO 5000",
+        48937,
+        &[],
+        74.0,
+        95.0,
+        1344.0,
+        300.0,
+        1200,
+        0.0,
+        1.4,
+        false,
+        1.0
+    ),
+    g!(
+        "RTX 5000Ada",
+        32757,
+        &[],
+        65.3,
+        80.0,
+        576.0,
+        250.0,
+        890,
+        0.0,
+        0.8,
+        false,
+        1.0
+    ),
+    g!(
+        "RTX A5000",
+        24564,
+        &[],
+        27.8,
+        45.0,
+        768.0,
+        230.0,
+        860,
+        0.0,
+        0.5,
+        false,
+        3.0
+    ),
+    g!(
+        "RTX A4000",
+        16376,
+        &[],
+        19.2,
+        30.0,
+        448.0,
+        140.0,
+        860,
+        0.0,
+        0.35,
+        false,
+        2.0
+    ),
+    g!(
+        "RTX 5080",
+        16303,
+        &[],
+        56.3,
+        70.0,
+        960.0,
+        360.0,
+        1200,
+        0.0,
+        0.7,
+        false,
+        3.0
+    ),
+    g!(
+        "RTX 5060 Ti",
+        16311,
+        &[],
+        23.7,
+        35.0,
+        448.0,
+        180.0,
+        1200,
+        0.0,
+        0.3,
+        false,
+        3.0
+    ),
+    g!(
+        "RTX 4080S",
+        16376,
+        &[],
+        52.2,
+        70.0,
+        736.0,
+        320.0,
+        890,
+        0.0,
+        0.5,
+        false,
+        2.0
+    ),
+    g!(
+        "RTX 4060 Ti",
+        16380,
+        &[],
+        22.1,
+        30.0,
+        288.0,
+        165.0,
+        890,
+        0.0,
+        0.3,
+        false,
+        2.0
+    ),
+    g!(
+        "RTX 3060",
+        12288,
+        &[],
+        12.7,
+        20.0,
+        360.0,
+        170.0,
+        860,
+        0.0,
+        0.2,
+        false,
+        2.0
+    ),
+    g!(
+        "RTX 2080 Ti",
+        11264,
+        &[],
+        13.4,
+        25.0,
+        616.0,
+        250.0,
+        750,
+        0.0,
+        0.3,
+        false,
+        1.0
+    ),
+    g!(
+        "Tesla V100",
+        32768,
+        &[(16384, 0.5)],
+        15.7,
+        40.0,
+        900.0,
+        300.0,
+        700,
+        300.0,
+        0.6,
+        true,
+        2.0
+    ),
+    g!(
+        "Q RTX 8000",
+        49152,
+        &[(46080, 0.4)],
+        16.3,
+        30.0,
+        672.0,
+        260.0,
+        750,
+        0.0,
+        0.4,
+        false,
+        1.0
+    ),
+    g!(
+        "A10",
+        23028,
+        &[],
+        31.2,
+        40.0,
+        600.0,
+        150.0,
+        860,
+        0.0,
+        0.5,
+        true,
+        1.0
+    ),
+    g!(
+        "L4",
+        23034,
+        &[],
+        30.3,
+        35.0,
+        300.0,
+        72.0,
+        890,
+        0.0,
+        0.6,
+        true,
+        1.0
+    ),
+    g!(
+        "B200",
+        183359,
+        &[],
+        80.0,
+        400.0,
+        8000.0,
+        1000.0,
+        1000,
+        1800.0,
+        10.0,
+        true,
+        1.0
+    ),
 ];
 
 pub fn gpu_spec(name: &str) -> Option<&'static GpuSpec> {
@@ -186,20 +587,51 @@ const DRIVERS: &[(&str, f64, bool)] = &[
 ];
 
 const REGIONS: &[(&str, f64)] = &[
-    ("Texas, US", 8.0), ("California, US", 6.0), ("Virginia, US", 3.0), ("Oregon, US", 2.0),
-    ("Utah, US", 2.0), ("Georgia, US", 2.0), ("New York, US", 2.0), (", US", 3.0),
-    ("Quebec, CA", 4.0), ("Ontario, CA", 2.0), ("Alberta, CA", 1.0), ("Czechia, CZ", 3.0),
-    ("Germany, DE", 3.0), ("Netherlands, NL", 2.0), ("Sweden, SE", 3.0), ("Norway, NO", 2.0),
-    ("Finland, FI", 2.0), ("Poland, PL", 2.0), ("Romania, RO", 1.0), ("Bulgaria, BG", 2.0),
-    ("Spain, ES", 1.0), ("France, FR", 1.0), ("United Kingdom, GB", 2.0), ("Italy, IT", 1.0),
-    ("Taiwan, TW", 3.0), ("Japan, JP", 2.0), ("Korea, KR", 2.0), ("Guangxi, CN", 2.0),
-    ("Hong Kong, HK", 2.0), ("Vietnam, VN", 2.0), ("Australia, AU", 1.0), ("Brazil, BR", 1.0),
+    ("Texas, US", 8.0),
+    ("California, US", 6.0),
+    ("Virginia, US", 3.0),
+    ("Oregon, US", 2.0),
+    ("Utah, US", 2.0),
+    ("Georgia, US", 2.0),
+    ("New York, US", 2.0),
+    (", US", 3.0),
+    ("Quebec, CA", 4.0),
+    ("Ontario, CA", 2.0),
+    ("Alberta, CA", 1.0),
+    ("Czechia, CZ", 3.0),
+    ("Germany, DE", 3.0),
+    ("Netherlands, NL", 2.0),
+    ("Sweden, SE", 3.0),
+    ("Norway, NO", 2.0),
+    ("Finland, FI", 2.0),
+    ("Poland, PL", 2.0),
+    ("Romania, RO", 1.0),
+    ("Bulgaria, BG", 2.0),
+    ("Spain, ES", 1.0),
+    ("France, FR", 1.0),
+    ("United Kingdom, GB", 2.0),
+    ("Italy, IT", 1.0),
+    ("Taiwan, TW", 3.0),
+    ("Japan, JP", 2.0),
+    ("Korea, KR", 2.0),
+    ("Guangxi, CN", 2.0),
+    ("Hong Kong, HK", 2.0),
+    ("Vietnam, VN", 2.0),
+    ("Australia, AU", 1.0),
+    ("Brazil, BR", 1.0),
 ];
 
 const DISKS: &[&str] = &[
-    "Samsung SSD 990 PRO 4TB", "SAMSUNG MZQL23T8HCLS-00A07", "Micron_7450_MTFDKCC3T8TFR",
-    "KIOXIA KCD8XPUG3T84", "WD_BLACK SN850X 4000GB", "INTEL SSDPE2KX040T8", "Lexar SSD NM710 2TB",
-    "MEMBLAZE P7940DT0768Y00", "Samsung SSD 980 PRO 2TB", "",
+    "Samsung SSD 990 PRO 4TB",
+    "SAMSUNG MZQL23T8HCLS-00A07",
+    "Micron_7450_MTFDKCC3T8TFR",
+    "KIOXIA KCD8XPUG3T84",
+    "WD_BLACK SN850X 4000GB",
+    "INTEL SSDPE2KX040T8",
+    "Lexar SSD NM710 2TB",
+    "MEMBLAZE P7940DT0768Y00",
+    "Samsung SSD 980 PRO 2TB",
+    "",
 ];
 
 /// A captured row with the CSV's transforms undone.
@@ -268,13 +700,27 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 fn parse_captured_csv(text: &str) -> Vec<CsvOffer> {
     let rows = parse_csv(text);
-    let Some(header) = rows.first() else { return Vec::new() };
-    let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.trim(), i)).collect();
+    let Some(header) = rows.first() else {
+        return Vec::new();
+    };
+    let col: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim(), i))
+        .collect();
     let get = |r: &Vec<String>, k: &str| -> String {
-        col.get(k).and_then(|i| r.get(*i)).map(|s| s.to_string()).unwrap_or_default()
+        col.get(k)
+            .and_then(|i| r.get(*i))
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     };
     let num = |r: &Vec<String>, k: &str| -> f64 {
-        get(r, k).trim().parse::<f64>().ok().filter(|f| f.is_finite()).unwrap_or(0.0)
+        get(r, k)
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .unwrap_or(0.0)
     };
     let mut out = Vec::new();
     for r in rows.iter().skip(1) {
@@ -332,16 +778,23 @@ fn load_captures(src: &OfferSource) -> Result<Captures, String> {
             vec![EMBEDDED_RAW_5090.to_string(), EMBEDDED_RAW_A100.to_string()],
         ),
         OfferSource::Dir(d) => {
-            let read = |p: &str| std::fs::read_to_string(d.join(p)).map_err(|e| format!("{}: {e}", d.join(p).display()));
+            let read = |p: &str| {
+                std::fs::read_to_string(d.join(p))
+                    .map_err(|e| format!("{}: {e}", d.join(p).display()))
+            };
             (
                 read("offers_palimon_merged.csv")?,
-                vec![read("palimon-vastai-tools/examplemachine.json")?, read("raw_offer_2026_a100sxm4_jajajou.json")?],
+                vec![
+                    read("palimon-vastai-tools/examplemachine.json")?,
+                    read("raw_offer_2026_a100sxm4_jajajou.json")?,
+                ],
             )
         }
     };
     let mut raw = Vec::new();
     for t in raws {
-        let v: Value = serde_json::from_str(t.trim_start_matches('\u{feff}')).map_err(|e| format!("raw offer JSON: {e}"))?;
+        let v: Value = serde_json::from_str(t.trim_start_matches('\u{feff}'))
+            .map_err(|e| format!("raw offer JSON: {e}"))?;
         if let Value::Array(items) = v {
             raw.extend(items.into_iter().filter_map(|o| match o {
                 Value::Object(m) => Some(m),
@@ -349,7 +802,10 @@ fn load_captures(src: &OfferSource) -> Result<Captures, String> {
             }));
         }
     }
-    Ok(Captures { csv: parse_captured_csv(&csv), raw })
+    Ok(Captures {
+        csv: parse_captured_csv(&csv),
+        raw,
+    })
 }
 
 /// Everything needed to write one raw offer.
@@ -405,7 +861,11 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
     let dlperf = per_gpu_dl * n * scale * r.range(0.88, 1.04);
     let total_flops = spec.map(|s| s.fp32_tflops).unwrap_or(20.0) * n * r.range(0.82, 1.0);
     let reliability = round_to(1.0 - 10f64.powf(r.range(-3.0, -0.9)), 7);
-    let verification = *r.weighted(&[("verified", 85.0), ("unverified", 13.0), ("deverified", 2.0)]);
+    let verification = *r.weighted(&[
+        ("verified", 85.0),
+        ("unverified", 13.0),
+        ("deverified", 2.0),
+    ]);
     let (geo, _) = REGIONS[{
         let total: f64 = REGIONS.iter().map(|(_, w)| w).sum();
         let mut x = r.f64() * total;
@@ -419,14 +879,36 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
         }
         idx
     }];
-    let pci_gen = if seed.pcie_bw > 30.0 { 5.0 } else if seed.pcie_bw > 14.0 { 4.0 } else { 3.0 };
-    let gen_bw = match pci_gen as u32 { 5 => 50.0, 4 => 25.0, _ => 12.5 };
-    let lanes = if seed.pcie_bw >= gen_bw * 0.6 { 16 } else if seed.pcie_bw >= gen_bw * 0.3 { 8 } else { 4 };
+    let pci_gen = if seed.pcie_bw > 30.0 {
+        5.0
+    } else if seed.pcie_bw > 14.0 {
+        4.0
+    } else {
+        3.0
+    };
+    let gen_bw = match pci_gen as u32 {
+        5 => 50.0,
+        4 => 25.0,
+        _ => 12.5,
+    };
+    let lanes = if seed.pcie_bw >= gen_bw * 0.6 {
+        16
+    } else if seed.pcie_bw >= gen_bw * 0.3 {
+        8
+    } else {
+        4
+    };
     let gpu_base = 100_000 + seed.machine_id * 16;
     let gpu_ids: Vec<u64> = (0..seed.num_gpus as u64).map(|i| gpu_base + i).collect();
     let start_date = now - r.range(86_400.0, 200.0 * 86_400.0);
     let end_date = (now + r.range(3.0 * 86_400.0, 180.0 * 86_400.0)).round();
-    let credit_discount_max = *r.weighted(&[(0.0, 40.0), (0.05, 20.0), (0.1, 15.0), (0.2, 15.0), (0.4, 10.0)]);
+    let credit_discount_max = *r.weighted(&[
+        (0.0, 40.0),
+        (0.05, 20.0),
+        (0.1, 15.0),
+        (0.2, 15.0),
+        (0.4, 10.0),
+    ]);
     let min_bid = round_to(seed.dph_base * r.range(0.45, 0.9), 6);
     let host_id = {
         let mut hr = rng_for(rseed ^ 0x5157, seed.machine_id);
@@ -438,53 +920,143 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
     };
     ins(&mut m, "id", json!(seed.id));
     ins(&mut m, "ask_contract_id", json!(seed.id));
-    ins(&mut m, "bundle_id", json!(1_500_000_000u64 + (seed.id * 7919) % 400_000_000));
+    ins(
+        &mut m,
+        "bundle_id",
+        json!(1_500_000_000u64 + (seed.id * 7919) % 400_000_000),
+    );
     ins(&mut m, "bundled_results", Value::Null);
     ins(&mut m, "machine_id", json!(seed.machine_id));
     ins(&mut m, "host_id", json!(host_id));
     ins(&mut m, "num_gpus", json!(seed.num_gpus));
     ins(&mut m, "gpu_name", json!(seed.gpu_name));
     ins(&mut m, "gpu_ram", json!(seed.gpu_ram_mb));
-    ins(&mut m, "gpu_total_ram", json!(seed.gpu_ram_mb as u64 * seed.num_gpus as u64));
-    ins(&mut m, "gpu_frac", json!(round_to(n / seed.machine_gpus.max(seed.num_gpus) as f64, 7)));
+    ins(
+        &mut m,
+        "gpu_total_ram",
+        json!(seed.gpu_ram_mb as u64 * seed.num_gpus as u64),
+    );
+    ins(
+        &mut m,
+        "gpu_frac",
+        json!(round_to(n / seed.machine_gpus.max(seed.num_gpus) as f64, 7)),
+    );
     ins(&mut m, "gpu_ids", json!(gpu_ids));
     ins(&mut m, "gpu_arch", json!("nvidia"));
     ins(&mut m, "gpu_lanes", json!(lanes));
-    ins(&mut m, "gpu_mem_bw", json!(round_to(spec.map(|s| s.mem_bw).unwrap_or(600.0) * r.range(0.8, 0.95), 1)));
-    ins(&mut m, "gpu_max_power", json!(spec.map(|s| s.max_power).unwrap_or(250.0)));
-    ins(&mut m, "gpu_max_temp", json!(round_to(r.range(83.0, 97.0), 0)));
-    ins(&mut m, "gpu_display_active", json!(!seed.datacenter && r.f64() < 0.08));
-    ins(&mut m, "bw_nvlink", json!(if seed.num_gpus > 1 || spec.map(|s| s.nvlink > 0.0 && s.datacenter).unwrap_or(false) { spec.map(|s| s.nvlink).unwrap_or(0.0) } else { 0.0 }));
-    ins(&mut m, "compute_cap", json!(spec.map(|s| s.compute_cap).unwrap_or(860)));
+    ins(
+        &mut m,
+        "gpu_mem_bw",
+        json!(round_to(
+            spec.map(|s| s.mem_bw).unwrap_or(600.0) * r.range(0.8, 0.95),
+            1
+        )),
+    );
+    ins(
+        &mut m,
+        "gpu_max_power",
+        json!(spec.map(|s| s.max_power).unwrap_or(250.0)),
+    );
+    ins(
+        &mut m,
+        "gpu_max_temp",
+        json!(round_to(r.range(83.0, 97.0), 0)),
+    );
+    ins(
+        &mut m,
+        "gpu_display_active",
+        json!(!seed.datacenter && r.f64() < 0.08),
+    );
+    ins(
+        &mut m,
+        "bw_nvlink",
+        json!(if seed.num_gpus > 1
+            || spec
+                .map(|s| s.nvlink > 0.0 && s.datacenter)
+                .unwrap_or(false)
+        {
+            spec.map(|s| s.nvlink).unwrap_or(0.0)
+        } else {
+            0.0
+        }),
+    );
+    ins(
+        &mut m,
+        "compute_cap",
+        json!(spec.map(|s| s.compute_cap).unwrap_or(860)),
+    );
     ins(&mut m, "cuda_max_good", json!(cuda));
     ins(&mut m, "driver_version", json!(driver));
     ins(&mut m, "driver_vers", json!(driver_vers));
     ins(&mut m, "cpu_name", json!(seed.cpu_name));
     ins(&mut m, "cpu_arch", json!("amd64"));
     ins(&mut m, "cpu_cores", json!(seed.cpu_cores));
-    ins(&mut m, "cpu_cores_effective", json!(round_to(seed.cpu_cores as f64 * n / seed.machine_gpus.max(seed.num_gpus) as f64, 2)));
+    ins(
+        &mut m,
+        "cpu_cores_effective",
+        json!(round_to(
+            seed.cpu_cores as f64 * n / seed.machine_gpus.max(seed.num_gpus) as f64,
+            2
+        )),
+    );
     ins(&mut m, "cpu_ghz", json!(round_to(r.range(2.0, 3.9), 1)));
     ins(&mut m, "cpu_ram", json!(seed.cpu_ram_mb));
     ins(&mut m, "has_avx", json!(1));
-    ins(&mut m, "mobo_name", if seed.mobo.is_empty() { Value::Null } else { json!(seed.mobo) });
-    ins(&mut m, "os_version", json!(*r.weighted(&[("22.04", 55.0), ("24.04", 35.0), ("20.04", 10.0)])));
+    ins(
+        &mut m,
+        "mobo_name",
+        if seed.mobo.is_empty() {
+            Value::Null
+        } else {
+            json!(seed.mobo)
+        },
+    );
+    ins(
+        &mut m,
+        "os_version",
+        json!(*r.weighted(&[("22.04", 55.0), ("24.04", 35.0), ("20.04", 10.0)])),
+    );
     ins(&mut m, "disk_space", json!(round_to(seed.disk_gb, 3)));
     ins(&mut m, "disk_bw", json!(round_to(seed.disk_bw, 1)));
-    ins(&mut m, "disk_name", json!(DISKS[r.below(DISKS.len() as u64) as usize]));
+    ins(
+        &mut m,
+        "disk_name",
+        json!(DISKS[r.below(DISKS.len() as u64) as usize]),
+    );
     ins(&mut m, "pci_gen", json!(pci_gen));
     ins(&mut m, "pcie_bw", json!(seed.pcie_bw));
     ins(&mut m, "inet_up", json!(seed.inet_up));
     ins(&mut m, "inet_down", json!(seed.inet_down));
     ins(&mut m, "inet_up_cost", json!(seed.inet_up_cost));
     ins(&mut m, "inet_down_cost", json!(seed.inet_down_cost));
-    ins(&mut m, "internet_up_cost_per_tb", json!(seed.inet_up_cost * 1024.0));
-    ins(&mut m, "internet_down_cost_per_tb", json!(seed.inet_down_cost * 1024.0));
-    ins(&mut m, "direct_port_count", json!(if r.f64() < 0.05 { 0 } else { 10 + r.below(2000) }));
+    ins(
+        &mut m,
+        "internet_up_cost_per_tb",
+        json!(seed.inet_up_cost * 1024.0),
+    );
+    ins(
+        &mut m,
+        "internet_down_cost_per_tb",
+        json!(seed.inet_down_cost * 1024.0),
+    );
+    ins(
+        &mut m,
+        "direct_port_count",
+        json!(if r.f64() < 0.05 {
+            0
+        } else {
+            10 + r.below(2000)
+        }),
+    );
     ins(&mut m, "public_ipaddr", json!(test_net_ip(&mut r)));
     ins(&mut m, "static_ip", json!(r.f64() < 0.4));
     ins(&mut m, "geolocation", json!(geo));
     ins(&mut m, "geolocode", json!(r.below(2_000_000_000)));
-    ins(&mut m, "hosting_type", json!(if seed.datacenter { 1 } else { 0 }));
+    ins(
+        &mut m,
+        "hosting_type",
+        json!(if seed.datacenter { 1 } else { 0 }),
+    );
     ins(&mut m, "hostname", Value::Null);
     ins(&mut m, "webpage", Value::Null);
     ins(&mut m, "logo", json!("/static/logos/vastai_small2.png"));
@@ -495,16 +1067,28 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
     ins(&mut m, "discounted_hourly", json!(0.0));
     ins(&mut m, "min_bid", json!(min_bid));
     ins(&mut m, "is_bid", json!(false));
-    ins(&mut m, "vram_costperhour", json!(seed.dph_base / (seed.gpu_ram_mb as f64 * n / 1024.0).max(1e-9)));
+    ins(
+        &mut m,
+        "vram_costperhour",
+        json!(seed.dph_base / (seed.gpu_ram_mb as f64 * n / 1024.0).max(1e-9)),
+    );
     ins(&mut m, "dlperf", json!(dlperf));
     ins(&mut m, "total_flops", json!(total_flops));
     ins(&mut m, "reliability", json!(reliability));
     ins(&mut m, "reliability2", json!(reliability));
-    ins(&mut m, "reliability_mult", json!(round_to(reliability.powi(9), 7)));
+    ins(
+        &mut m,
+        "reliability_mult",
+        json!(round_to(reliability.powi(9), 7)),
+    );
     ins(&mut m, "expected_reliability", json!(0.0));
     ins(&mut m, "target_reliability", json!(0.0));
     ins(&mut m, "verification", json!(verification));
-    ins(&mut m, "vericode", json!(if verification == "verified" { 1 } else { 0 }));
+    ins(
+        &mut m,
+        "vericode",
+        json!(if verification == "verified" { 1 } else { 0 }),
+    );
     ins(&mut m, "rentable", json!(seed.rentable));
     ins(&mut m, "rented", json!(false));
     ins(&mut m, "external", Value::Null);
@@ -517,8 +1101,16 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
     ins(&mut m, "time_remaining_isbid", json!(""));
     ins(&mut m, "cluster_id", Value::Null);
     ins(&mut m, "avail_vol_ask_id", json!(seed.id + 2));
-    ins(&mut m, "avail_vol_dph", json!(seed.storage_cost / 720.0 * r.range(0.8, 1.4)));
-    ins(&mut m, "avail_vol_size", json!(round_to(seed.disk_gb * r.range(0.3, 0.6), 0)));
+    ins(
+        &mut m,
+        "avail_vol_dph",
+        json!(seed.storage_cost / 720.0 * r.range(0.8, 1.4)),
+    );
+    ins(
+        &mut m,
+        "avail_vol_size",
+        json!(round_to(seed.disk_gb * r.range(0.3, 0.6), 0)),
+    );
     ins(&mut m, "nw_disk_min_bw", Value::Null);
     ins(&mut m, "nw_disk_max_bw", Value::Null);
     ins(&mut m, "nw_disk_avg_bw", Value::Null);
@@ -528,7 +1120,10 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
     ins(&mut m, "sla_sigma_x", Value::Null);
     // Priced fields for the CLI default (5 GB, on-demand); recomputed per search.
     super::filter::apply_pricing(&mut m, 5.0, super::filter::PriceType::OnDemand, now);
-    let dpd = m.get("dlperf_per_dphtotal").and_then(Value::as_f64).unwrap_or(0.0);
+    let dpd = m
+        .get("dlperf_per_dphtotal")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
     let score = dpd.max(0.0).powf(0.75) * dlperf.max(0.0).powf(0.25) * reliability.powi(9);
     m.insert("score".into(), json!(score));
     m
@@ -539,9 +1134,16 @@ fn build(seed: &Seed, now: f64, rseed: u64) -> Map<String, Value> {
 fn adopt_raw(mut m: Map<String, Value>, now: f64, rseed: u64) -> Map<String, Value> {
     let id = m.get("id").and_then(Value::as_u64).unwrap_or(0);
     let mut r = rng_for(rseed, id);
-    let dur = m.get("duration").and_then(Value::as_f64).unwrap_or(30.0 * 86_400.0).abs();
+    let dur = m
+        .get("duration")
+        .and_then(Value::as_f64)
+        .unwrap_or(30.0 * 86_400.0)
+        .abs();
     m.insert("end_date".into(), json!((now + dur).round()));
-    m.insert("start_date".into(), json!(now - r.range(86_400.0, 60.0 * 86_400.0)));
+    m.insert(
+        "start_date".into(),
+        json!(now - r.range(86_400.0, 60.0 * 86_400.0)),
+    );
     m.insert("public_ipaddr".into(), json!(test_net_ip(&mut r)));
     super::filter::apply_pricing(&mut m, 5.0, super::filter::PriceType::OnDemand, now);
     m
@@ -588,7 +1190,12 @@ fn from_csv(c: &CsvOffer, id: u64, machine_gpus: u32, now: f64, rseed: u64) -> M
 /// Builds the offer book: all captures (or a deterministic sample of `count` of them), then
 /// generated offers up to `count`. `count = None` means captures plus enough generated
 /// offers to reach [`DEFAULT_OFFER_COUNT`].
-pub fn build_offers(src: &OfferSource, count: Option<usize>, seed: u64, now: f64) -> Result<Vec<Map<String, Value>>, String> {
+pub fn build_offers(
+    src: &OfferSource,
+    count: Option<usize>,
+    seed: u64,
+    now: f64,
+) -> Result<Vec<Map<String, Value>>, String> {
     let caps = load_captures(src)?;
     let target = count.unwrap_or(DEFAULT_OFFER_COUNT);
     // GPUs per machine = the largest offer seen on it.
@@ -603,7 +1210,16 @@ pub fn build_offers(src: &OfferSource, count: Option<usize>, seed: u64, now: f64
     }
     for (i, c) in caps.csv.iter().enumerate() {
         let id = 28_000_000 + i as u64 * 97 + (c.machine_id % 89);
-        offers.push(from_csv(c, id, machine_gpus.get(&c.machine_id).copied().unwrap_or(c.num_gpus), now, seed));
+        offers.push(from_csv(
+            c,
+            id,
+            machine_gpus
+                .get(&c.machine_id)
+                .copied()
+                .unwrap_or(c.num_gpus),
+            now,
+            seed,
+        ));
     }
     if target < offers.len() {
         // Deterministic sample, keeping the captured order.
@@ -624,6 +1240,10 @@ pub fn build_offers(src: &OfferSource, count: Option<usize>, seed: u64, now: f64
         return Ok(out);
     }
     let extra = target - offers.len();
+    if caps.csv.is_empty() {
+        // No host templates to resample from: the captures are all there is.
+        return Ok(offers);
+    }
     offers.extend(generate(&caps.csv, extra, seed, now));
     Ok(offers)
 }
@@ -646,7 +1266,10 @@ fn generate(csv: &[CsvOffer], count: usize, seed: u64, now: f64) -> Vec<Map<Stri
         .collect();
     let all: Vec<&CsvOffer> = csv.iter().collect();
     let median_4090 = {
-        let mut p: Vec<f64> = by_model.get("RTX 4090").map(|v| v.iter().map(|c| c.price_per_gpu).collect()).unwrap_or_default();
+        let mut p: Vec<f64> = by_model
+            .get("RTX 4090")
+            .map(|v| v.iter().map(|c| c.price_per_gpu).collect())
+            .unwrap_or_default();
         p.sort_by(|a, b| a.total_cmp(b));
         p.get(p.len() / 2).copied().unwrap_or(0.5)
     };
@@ -663,12 +1286,25 @@ fn generate(csv: &[CsvOffer], count: usize, seed: u64, now: f64) -> Vec<Map<Stri
         } else {
             *r.weighted(&[(1, 35.0), (2, 25.0), (4, 22.0), (8, 15.0), (6, 3.0)])
         };
-        let machine_gpus = if r.f64() < 0.5 { num_gpus } else { (num_gpus * 2).min(8).max(num_gpus) };
-        let pool: &Vec<&CsvOffer> = if spec.datacenter && !servers.is_empty() { &servers } else { own.unwrap_or(&all) };
+        let machine_gpus = if r.f64() < 0.5 {
+            num_gpus
+        } else {
+            (num_gpus * 2).min(8).max(num_gpus)
+        };
+        let pool: &Vec<&CsvOffer> = if spec.datacenter && !servers.is_empty() {
+            &servers
+        } else {
+            own.unwrap_or(&all)
+        };
         let host = pool[r.below(pool.len() as u64) as usize];
         let price_per_gpu = match own {
             Some(v) => v[r.below(v.len() as u64) as usize].price_per_gpu * (0.1 * r.normal()).exp(),
-            None => spec.price_vs_4090 * median_4090 * spread_4090[r.below(spread_4090.len() as u64) as usize] * (0.05 * r.normal()).exp(),
+            None => {
+                spec.price_vs_4090
+                    * median_4090
+                    * spread_4090[r.below(spread_4090.len() as u64) as usize]
+                    * (0.05 * r.normal()).exp()
+            }
         };
         let gpu_ram_mb = {
             let mut ram = spec.ram_mb;
@@ -688,8 +1324,12 @@ fn generate(csv: &[CsvOffer], count: usize, seed: u64, now: f64) -> Vec<Map<Stri
             }
         };
         // Host resources scale with the share of the machine.
-        let cores = ((host.cpu_cores.max(8) as f64) * (machine_gpus as f64 / host.num_gpus.max(1) as f64).clamp(0.5, 4.0)).round() as u32;
-        let ram_gb = (host.ram_gb_bucket.max(32.0) * (machine_gpus as f64 / host.num_gpus.max(1) as f64).clamp(0.5, 4.0)).max(32.0);
+        let cores = ((host.cpu_cores.max(8) as f64)
+            * (machine_gpus as f64 / host.num_gpus.max(1) as f64).clamp(0.5, 4.0))
+        .round() as u32;
+        let ram_gb = (host.ram_gb_bucket.max(32.0)
+            * (machine_gpus as f64 / host.num_gpus.max(1) as f64).clamp(0.5, 4.0))
+        .max(32.0);
         let id = 32_000_000 + i as u64 * 41 + r.below(37);
         let machine_id = 60_000 + i as u64 * 3 + r.below(3);
         let seed_s = Seed {
@@ -706,7 +1346,11 @@ fn generate(csv: &[CsvOffer], count: usize, seed: u64, now: f64) -> Vec<Map<Stri
             cpu_cores: cores.max(4),
             cpu_ram_mb: (ram_gb * 1024.0 * r.range(0.94, 0.995)).round() as u64,
             disk_gb: (host.disk_tb * 1024.0 * r.range(0.6, 1.4)).max(50.0),
-            pcie_bw: if spec.datacenter { round_to(r.range(22.0, 55.0), 1) } else { host.pcie_bw },
+            pcie_bw: if spec.datacenter {
+                round_to(r.range(22.0, 55.0), 1)
+            } else {
+                host.pcie_bw
+            },
             disk_bw: host.disk_bw.max(300.0),
             inet_down: host.inet_down.max(50.0),
             inet_up: host.inet_up.max(20.0),
@@ -729,11 +1373,18 @@ mod tests {
     fn captures_convert() {
         let offers = build_offers(&OfferSource::Embedded, Some(1419), 7, 1.8e9).unwrap();
         assert_eq!(offers.len(), 1419, "1,417 CSV rows + 2 raw offers");
-        let ids: std::collections::HashSet<u64> = offers.iter().map(|o| o["id"].as_u64().unwrap()).collect();
+        let ids: std::collections::HashSet<u64> =
+            offers.iter().map(|o| o["id"].as_u64().unwrap()).collect();
         assert_eq!(ids.len(), offers.len(), "ids unique");
-        let a100 = offers.iter().find(|o| o["gpu_name"] == "A100 SXM4").unwrap();
+        let a100 = offers
+            .iter()
+            .find(|o| o["gpu_name"] == "A100 SXM4")
+            .unwrap();
         assert!((a100["dph_total"].as_f64().unwrap() - 0.6951851851851852).abs() < 1e-12);
-        let n4090 = offers.iter().filter(|o| o["gpu_name"] == "RTX 4090").count();
+        let n4090 = offers
+            .iter()
+            .filter(|o| o["gpu_name"] == "RTX 4090")
+            .count();
         assert_eq!(n4090, 674);
         let first = &offers[2];
         assert_eq!(first["gpu_name"], "Q RTX 8000");
@@ -741,9 +1392,20 @@ mod tests {
         assert!((first["dph_base"].as_f64().unwrap() - 0.24).abs() < 1e-9);
         assert_eq!(first["gpu_ram"], 46080, "45.00 GiB");
         assert_eq!(first["rentable"], false);
-        assert!(first["public_ipaddr"].as_str().unwrap().starts_with("192.0.2.")
-            || first["public_ipaddr"].as_str().unwrap().starts_with("198.51.100.")
-            || first["public_ipaddr"].as_str().unwrap().starts_with("203.0.113."));
+        assert!(
+            first["public_ipaddr"]
+                .as_str()
+                .unwrap()
+                .starts_with("192.0.2.")
+                || first["public_ipaddr"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("198.51.100.")
+                || first["public_ipaddr"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("203.0.113.")
+        );
         // Same key set as the newest raw capture.
         let raw: Vec<Value> = serde_json::from_str(EMBEDDED_RAW_A100).unwrap();
         for k in raw[0].as_object().unwrap().keys() {
@@ -756,11 +1418,32 @@ mod tests {
         let a = build_offers(&OfferSource::Embedded, Some(6000), 42, 1.8e9).unwrap();
         let b = build_offers(&OfferSource::Embedded, Some(6000), 42, 1.8e9).unwrap();
         assert_eq!(a, b);
-        for g in ["H100 SXM", "H100 PCIE", "H200", "A100 SXM4", "A100 PCIE", "L40S", "RTX 3090", "RTX 5090"] {
-            assert!(a.iter().any(|o| o["gpu_name"] == g && o["rentable"] == true), "{g}");
+        for g in [
+            "H100 SXM",
+            "H100 PCIE",
+            "H200",
+            "A100 SXM4",
+            "A100 PCIE",
+            "L40S",
+            "RTX 3090",
+            "RTX 5090",
+        ] {
+            assert!(
+                a.iter()
+                    .any(|o| o["gpu_name"] == g && o["rentable"] == true),
+                "{g}"
+            );
         }
-        let h100: Vec<f64> = a.iter().filter(|o| o["gpu_name"] == "H100 SXM").map(|o| o["dph_base"].as_f64().unwrap() / o["num_gpus"].as_f64().unwrap()).collect();
-        let r4090: Vec<f64> = a.iter().filter(|o| o["gpu_name"] == "RTX 4090").map(|o| o["dph_base"].as_f64().unwrap() / o["num_gpus"].as_f64().unwrap()).collect();
+        let h100: Vec<f64> = a
+            .iter()
+            .filter(|o| o["gpu_name"] == "H100 SXM")
+            .map(|o| o["dph_base"].as_f64().unwrap() / o["num_gpus"].as_f64().unwrap())
+            .collect();
+        let r4090: Vec<f64> = a
+            .iter()
+            .filter(|o| o["gpu_name"] == "RTX 4090")
+            .map(|o| o["dph_base"].as_f64().unwrap() / o["num_gpus"].as_f64().unwrap())
+            .collect();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         assert!(mean(&h100) > 3.0 * mean(&r4090));
         let small = build_offers(&OfferSource::Embedded, Some(100), 1, 1.8e9).unwrap();
@@ -770,12 +1453,16 @@ mod tests {
     #[test]
     fn csv_quotes() {
         let rows = parse_csv("a,b\n\"x,y\",\"he said \"\"hi\"\"\"\n");
-        assert_eq!(rows[1], vec!["x,y".to_string(), "he said \"hi\"".to_string()]);
+        assert_eq!(
+            rows[1],
+            vec!["x,y".to_string(), "he said \"hi\"".to_string()]
+        );
     }
 
     #[test]
     fn loads_from_dir() {
-        let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../server/data/vast"));
+        let dir =
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../server/data/vast"));
         let offers = build_offers(&OfferSource::Dir(dir), Some(1419), 7, 1.8e9).unwrap();
         assert_eq!(offers.len(), 1419);
     }

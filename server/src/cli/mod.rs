@@ -1,5 +1,10 @@
 //! The command line: `canopy [serve]` and the subcommands for scripts.
 
+mod analyze;
+mod marketplace;
+mod offers;
+mod sim;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -43,12 +48,23 @@ pub struct GlobalArgs {
     /// Use the simulated marketplace even when a key is set.
     #[arg(long, env = "CANOPY_SIM", global = true)]
     pub sim: bool,
+    /// Base URL of a Vast-compatible API (e.g. a standalone `canopy sim`); default: the real
+    /// Vast.ai with a key, else an in-process simulator.
+    #[arg(long, env = "VAST_URL", global = true)]
+    pub vast_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the web app (the default).
     Serve(ServeArgs),
+    /// Run the Vast-compatible marketplace simulator on its own (the real `vastai` CLI can talk to it).
+    Sim(sim::SimArgs),
+    /// Search the marketplace with the `vastai search offers` query language.
+    #[command(subcommand)]
+    Offers(offers::OffersCommand),
+    /// Analyze a training log: format, steps, throughput, pauses, loss, errors, verdict.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -80,6 +96,9 @@ pub async fn run(cli: Cli) -> Result<(), CanopyError> {
             serve(&cli.global, args).await
         }
         Some(Command::Serve(args)) => serve(&cli.global, args).await,
+        Some(Command::Sim(args)) => sim::run(args).await,
+        Some(Command::Offers(command)) => offers::run(&cli.global, command).await,
+        Some(Command::Analyze(args)) => analyze::run(args),
     }
 }
 

@@ -1,0 +1,70 @@
+//! `canopy analyze FILE [--timing FILE.timing.tsv] [--json]`: the log intelligence
+//! from the command line. Streams the file, so memory stays flat for any size.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use app::domain::logs::{Analysis, LogAnalyzer, parse_timing_tsv, replay_into};
+
+use crate::error::CanopyError;
+
+/// Read size: big enough to be fast, small enough to keep memory flat.
+const CHUNK: usize = 256 * 1024;
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// The training log (merged stdout+stderr, as `python train.py > train.log 2>&1` leaves it).
+    pub file: PathBuf,
+    /// Arrival times: `seconds<TAB>total bytes` rows, as recorded next to the traces.
+    #[arg(long)]
+    pub timing: Option<PathBuf>,
+    /// Print a stable JSON object for scripts instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<(), CanopyError> {
+    let analysis = analyze(&args)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&analysis)
+            .map_err(|e| CanopyError::Input(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", analysis.render_text());
+    }
+    Ok(())
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
+    let unreadable = |path: &PathBuf, e: std::io::Error| {
+        CanopyError::Input(format!("cannot read {}: {e}", path.display()))
+    };
+    let mut analyzer = LogAnalyzer::new();
+    match &args.timing {
+        Some(timing_path) => {
+            // Timing rows name byte offsets into the log, so the log is read whole;
+            // recorded traces are small.
+            let timing_text =
+                std::fs::read_to_string(timing_path).map_err(|e| unreadable(timing_path, e))?;
+            let timing = parse_timing_tsv(&timing_text)
+                .map_err(|e| CanopyError::Input(format!("{}: {e}", timing_path.display())))?;
+            let log = std::fs::read(&args.file).map_err(|e| unreadable(&args.file, e))?;
+            replay_into(&mut analyzer, &log, &timing);
+        }
+        None => {
+            let mut file = File::open(&args.file).map_err(|e| unreadable(&args.file, e))?;
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                let n = file.read(&mut buf).map_err(|e| unreadable(&args.file, e))?;
+                if n == 0 {
+                    break;
+                }
+                analyzer.push(&buf[..n], None);
+            }
+        }
+    }
+    Ok(analyzer.finish())
+}
