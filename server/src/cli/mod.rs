@@ -46,7 +46,9 @@ pub struct GlobalArgs {
     #[arg(long, env = "VAST_API_KEY", global = true, hide_env_values = true)]
     pub vast_api_key: Option<Secret>,
     /// Use the simulated marketplace even when a key is set.
-    #[arg(long, env = "CANOPY_SIM", global = true)]
+    /// (`CANOPY_SIM=1`, `true`, `yes` or `on` in the environment.)
+    #[arg(long, env = "CANOPY_SIM", global = true, action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub sim: bool,
     /// Base URL of a Vast-compatible API (e.g. a standalone `canopy sim`); default: the real
     /// Vast.ai with a key, else an in-process simulator.
