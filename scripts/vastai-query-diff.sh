@@ -14,14 +14,14 @@
 #
 # Safety: the real CLI runs with a throwaway HOME and VAST_URL pointing at a tiny recorder on
 # 127.0.0.1 (random port) that answers {"offers": []}; nothing leaves the machine. The recorder is
-# stopped when the script ends. The venv (default .scratch-query/venv, override with
+# stopped when the script ends. The venv (default target/vastai-venv, override with
 # VASTAI_VENV) is created with `pip install vastai==1.9.1` if missing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CORPUS="$ROOT/app/src/domain/query/testdata/corpus.tsv"
 FIXTURE="$ROOT/app/src/domain/query/testdata/cli_bodies.json"
-VENV="${VASTAI_VENV:-$ROOT/.scratch-query/venv}"
+VENV="${VASTAI_VENV:-$ROOT/target/vastai-venv}"
 EXPLAIN="${CANOPY_EXPLAIN:-}"
 WRITE_FIXTURE=0
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::offer::Offer;
 use crate::domain::status::{DatabaseMode, MarketplaceMode, SystemStatus};
 
 /// Liveness of what the server depends on.
@@ -15,12 +16,30 @@ pub trait Health: Send + Sync {
     async fn database_ok(&self) -> bool;
 }
 
+/// A marketplace failure, in words a person can act on (the adapter maps its
+/// typed errors to this; the page shows `message`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct MarketError {
+    pub message: String,
+    /// Worth trying again shortly (rate limit, 5xx, connection).
+    pub transient: bool,
+}
+
+/// Offers and instances: the real Vast API or the simulator, same wire protocol.
+#[async_trait]
+pub trait Marketplace: Send + Sync {
+    /// Runs a search with the exact JSON body `vastai search offers` would send.
+    async fn search_offers(&self, body: serde_json::Value) -> Result<Vec<Offer>, MarketError>;
+}
+
 /// Everything server functions may reach, cloned cheaply into each request.
 #[derive(Clone)]
 pub struct Services {
     pub health: Arc<dyn Health>,
+    pub marketplace: Arc<dyn Marketplace>,
     pub database: DatabaseMode,
-    pub marketplace: MarketplaceMode,
+    pub marketplace_mode: MarketplaceMode,
     pub version: &'static str,
 }
 
@@ -29,7 +48,7 @@ impl Services {
         SystemStatus {
             database_ok: self.health.database_ok().await,
             database: self.database,
-            marketplace: self.marketplace,
+            marketplace: self.marketplace_mode,
             version: self.version.to_string(),
         }
     }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod market;
 pub mod secret;
 pub mod startup;
 pub mod telemetry;

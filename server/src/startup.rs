@@ -12,6 +12,7 @@ use crate::config::{DatabaseConfig, MarketplaceConfig};
 use crate::db::{Database, PgHealth};
 use crate::error::CanopyError;
 use crate::http;
+use crate::market::VastMarketplace;
 
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
@@ -30,7 +31,7 @@ impl Application {
     pub async fn build(config: ServeConfig) -> Result<Self, CanopyError> {
         let listener = bind(config.addr).await?;
         let database = Database::open(&config.database).await?;
-        Self::assemble(listener, database, &config.marketplace)
+        Self::assemble(listener, database, &config.marketplace).await
     }
 
     /// For tests: an already-open database (e.g. a fresh one per test).
@@ -40,18 +41,22 @@ impl Application {
         marketplace: &MarketplaceConfig,
     ) -> Result<Self, CanopyError> {
         let listener = bind(addr).await?;
-        Self::assemble(listener, database, marketplace)
+        Self::assemble(listener, database, marketplace).await
     }
 
-    fn assemble(
+    async fn assemble(
         listener: TcpListener,
         database: Database,
         marketplace: &MarketplaceConfig,
     ) -> Result<Self, CanopyError> {
+        let market = VastMarketplace::start(marketplace, None)
+            .await
+            .map_err(CanopyError::Simulator)?;
         let services = Services {
             health: Arc::new(PgHealth(database.pool().clone())),
+            marketplace: Arc::new(market),
             database: database.mode(),
-            marketplace: marketplace.mode(),
+            marketplace_mode: marketplace.mode(),
             version: env!("CARGO_PKG_VERSION"),
         };
         let router = http::router(services)?;

@@ -1,7 +1,6 @@
 //! The command line: `canopy [serve]` and the subcommands for scripts.
 
 mod analyze;
-mod marketplace;
 mod offers;
 mod sim;
 

@@ -7,6 +7,7 @@ use app::domain::query::{SearchRequest, build_search_request_from_args};
 
 use crate::cli::GlobalArgs;
 use crate::error::CanopyError;
+use crate::market::VastMarketplace;
 use crate::vast::SearchQuery;
 
 #[derive(Subcommand, Debug)]
@@ -68,9 +69,11 @@ async fn search(global: &GlobalArgs, args: SearchArgs) -> Result<(), CanopyError
     }
     let body = request.body_value();
     let query = SearchQuery(body.as_object().cloned().unwrap_or_default());
-    let market = super::marketplace::connect(global).await?;
+    let market = VastMarketplace::start(&global.marketplace(), global.vast_url.as_deref())
+        .await
+        .map_err(CanopyError::Simulator)?;
     let offers = market
-        .client
+        .client()
         .search_offers(&query)
         .await
         .map_err(CanopyError::Vast)?;

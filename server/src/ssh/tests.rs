@@ -422,7 +422,7 @@ async fn hostile_smoke_command_never_runs_here() {
         // Canopy's real launcher, if called directly, refuses too.
         let out = c
             .prober
-            .exec(spec, &format!(".canopy/bin/canopy-launch {}", super::quote::shell_quote(&hostile)), None, Duration::from_secs(5), 4096)
+            .exec(spec, &format!("cd \"$HOME\" && .canopy/bin/canopy-launch {}", super::quote::shell_quote(&hostile)), None, Duration::from_secs(5), 4096)
             .await
             .expect("exec");
         assert_eq!(out.exit_status, Some(97), "{}", out.stderr_text());
@@ -440,8 +440,9 @@ async fn hostile_smoke_command_never_runs_here() {
 async fn kill_stops_the_run_and_gpu_goes_idle() {
     let base = test_dir("kill");
     let c = client(quick_cfg());
-    let (host, sim_spec) = sim(&base, "kill-sim", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let real = real(&base, "kill-real", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
+    // Clock 5: the trace's GPU memory use starts ~18 s in, 3.6 s here.
+    let (host, sim_spec) = sim(&base, "kill-sim", Scenario::HealthyHf, 5.0, &[c.public.clone()]).await;
+    let real = real(&base, "kill-real", Scenario::HealthyHf, 5.0, &[c.public.clone()]).await;
     let mut specs = vec![sim_spec];
     if let Some((_, _, s)) = &real {
         specs.push(s.clone());
@@ -449,7 +450,6 @@ async fn kill_stops_the_run_and_gpu_goes_idle() {
     for spec in &specs {
         c.prober.install_launcher(spec).await.expect("launcher");
         c.prober.launch(spec, &smoke("python3 train.py")).await.expect("launch");
-        // Wait for the busy part of the trace (GPU memory in use at ~3 s).
         let t0 = Instant::now();
         loop {
             let ch = c.prober.check(spec, &run_spec(0)).await;

@@ -1,0 +1,83 @@
+//! The app's `Marketplace` port over the Vast HTTP client: the real API with a
+//! key, otherwise an in-process simulator on loopback (kept alive here).
+
+use app::domain::offer::{Offer, offers_from_value};
+use app::ports::{MarketError, Marketplace};
+
+use crate::config::MarketplaceConfig;
+use crate::vast::{
+    ApiKey, SearchQuery, SimConfig, SimHandle, Simulator, VAST_BASE_URL, VastClient, VastError,
+};
+
+pub struct VastMarketplace {
+    client: VastClient,
+    /// The simulator this client talks to, when simulated; dropping it stops it.
+    _sim: Option<SimHandle>,
+}
+
+impl VastMarketplace {
+    /// Connects to the real API (or `base_url`, e.g. a standalone `canopy sim`),
+    /// or starts the built-in simulator.
+    pub async fn start(config: &MarketplaceConfig, base_url: Option<&str>) -> Result<Self, String> {
+        match (config, base_url) {
+            (MarketplaceConfig::Real { api_key }, url) => {
+                let url = url.unwrap_or(VAST_BASE_URL);
+                let client = VastClient::new(url, Some(ApiKey::new(api_key.expose())))
+                    .map_err(|e| e.to_string())?;
+                Ok(Self { client, _sim: None })
+            }
+            (MarketplaceConfig::Simulated, Some(url)) => {
+                let client = VastClient::new(url, Some(ApiKey::new("canopy-sim")))
+                    .map_err(|e| e.to_string())?;
+                Ok(Self { client, _sim: None })
+            }
+            (MarketplaceConfig::Simulated, None) => {
+                let sim = Simulator::new(SimConfig::from_env())?;
+                let handle = sim
+                    .spawn("127.0.0.1:0".parse().expect("literal address"))
+                    .await
+                    .map_err(|e| format!("cannot start the simulated marketplace: {e}"))?;
+                let client = VastClient::new(handle.base_url(), Some(ApiKey::new("canopy-sim")))
+                    .map_err(|e| e.to_string())?;
+                Ok(Self {
+                    client,
+                    _sim: Some(handle),
+                })
+            }
+        }
+    }
+
+    pub fn client(&self) -> &VastClient {
+        &self.client
+    }
+}
+
+fn market_error(e: VastError) -> MarketError {
+    MarketError {
+        transient: e.is_transient(),
+        message: e.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Marketplace for VastMarketplace {
+    async fn search_offers(&self, body: serde_json::Value) -> Result<Vec<Offer>, MarketError> {
+        let query = SearchQuery(body.as_object().cloned().unwrap_or_default());
+        let offers = self
+            .client
+            .search_offers(&query)
+            .await
+            .map_err(market_error)?;
+        // The client's typed offer keeps every raw field; the domain reads its own view.
+        let json = serde_json::to_value(&offers).map_err(|e| MarketError {
+            message: format!("unexpected offer data: {e}"),
+            transient: false,
+        })?;
+        offers_from_value(json)
+            .map(|parsed| parsed.offers)
+            .map_err(|e| MarketError {
+                message: format!("unexpected offer data: {e}"),
+                transient: false,
+            })
+    }
+}
