@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run dev test setup test-setup lint fmt-check unit e2e build release clean-data
+.PHONY: run dev test setup test-setup lint fmt-check unit e2e conformance build release
 
 ## run: build and serve on http://127.0.0.1:3000 (private Postgres + simulated marketplace by default)
 run: setup
@@ -13,8 +13,9 @@ run: setup
 dev: setup
 	cargo leptos watch
 
-## test: format check, clippy on both sides, unit + integration tests, Playwright e2e
-test: test-setup fmt-check lint unit e2e
+## test: format check, clippy on both sides, unit + integration tests, Playwright e2e,
+## and the real vastai CLI against our simulator and query language
+test: test-setup fmt-check lint unit e2e conformance
 
 setup:
 	@scripts/setup.sh
@@ -39,8 +40,14 @@ build:
 e2e: build
 	cd end2end && npx playwright test
 
+## conformance: the real `vastai` CLI (1.9.1, from PyPI, in target/vastai-venv) drives
+## `canopy sim`, and its request bodies are diffed against `canopy offers search --explain`
+conformance: build
+	CANOPY_SIM_CMD='target/debug/canopy sim --addr 127.0.0.1:$$PORT' scripts/vastai-conformance.sh
+	scripts/vastai-query-diff.sh --explain-cmd 'target/debug/canopy offers search --explain'
+
 ## release: size-optimised wasm (wasm-opt from npm binaryen) and an optimised server
 release: setup
-	@[ -x end2end/node_modules/.bin/wasm-opt ] || (cd end2end && npm ci --no-audit --no-fund)
-	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" RUSTFLAGS= cargo leptos build --release
+	@[ -x target/binaryen/node_modules/.bin/wasm-opt ] || npm install --prefix target/binaryen --no-audit --no-fund --no-save binaryen@132
+	PATH="$(CURDIR)/target/binaryen/node_modules/.bin:$$PATH" RUSTFLAGS= cargo leptos build --release
 	@scripts/bundle-size.sh

@@ -24,6 +24,9 @@ if [ "$want_test" = --test ]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  # The real vastai CLI runs from a venv in the conformance tests.
+  command -v python3 >/dev/null || missing+=(python3)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

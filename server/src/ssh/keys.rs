@@ -56,7 +56,8 @@ pub fn generate_keypair() -> Result<(Secret, String), KeyError> {
 
 /// `ssh-ed25519 AAAA… comment` for a public key.
 pub fn public_key_line(key: &PublicKey) -> Result<String, KeyError> {
-    key.to_openssh().map_err(|e| KeyError::Encode(e.to_string()))
+    key.to_openssh()
+        .map_err(|e| KeyError::Encode(e.to_string()))
 }
 
 /// Parse an unencrypted OpenSSH (or PKCS#8) private key.
@@ -180,7 +181,10 @@ mod tests {
     #[test]
     fn generated_key_round_trips_and_never_prints() {
         let (pem, public) = generate_keypair().expect("keygen");
-        assert!(pem.expose().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assert!(
+            pem.expose()
+                .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+        );
         assert!(!format!("{pem:?}").contains("BEGIN"));
         assert!(public.starts_with("ssh-ed25519 AAAA"), "{public}");
         let key = parse_private_key(&pem).expect("parses back");
@@ -214,17 +218,32 @@ mod tests {
     #[test]
     fn pins_trust_first_then_refuse_change() {
         let pins = MemoryPins::new();
-        assert_eq!(pins.check_or_pin("i1", "ssh-ed25519 AAA"), PinCheck::PinnedNow);
-        assert_eq!(pins.check_or_pin("i1", "ssh-ed25519 AAA"), PinCheck::Matches);
+        assert_eq!(
+            pins.check_or_pin("i1", "ssh-ed25519 AAA"),
+            PinCheck::PinnedNow
+        );
+        assert_eq!(
+            pins.check_or_pin("i1", "ssh-ed25519 AAA"),
+            PinCheck::Matches
+        );
         assert!(matches!(
             pins.check_or_pin("i1", "ssh-ed25519 BBB"),
             PinCheck::Changed { .. }
         ));
         // Other instances are independent.
-        assert_eq!(pins.check_or_pin("i2", "ssh-ed25519 BBB"), PinCheck::PinnedNow);
+        assert_eq!(
+            pins.check_or_pin("i2", "ssh-ed25519 BBB"),
+            PinCheck::PinnedNow
+        );
         pins.forget("i1");
-        assert_eq!(pins.check_or_pin("i1", "ssh-ed25519 BBB"), PinCheck::PinnedNow);
+        assert_eq!(
+            pins.check_or_pin("i1", "ssh-ed25519 BBB"),
+            PinCheck::PinnedNow
+        );
         let restored = MemoryPins::from_pins(pins.snapshot());
-        assert_eq!(restored.check_or_pin("i2", "ssh-ed25519 BBB"), PinCheck::Matches);
+        assert_eq!(
+            restored.check_or_pin("i2", "ssh-ed25519 BBB"),
+            PinCheck::Matches
+        );
     }
 }

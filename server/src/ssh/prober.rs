@@ -569,8 +569,8 @@ impl Prober {
                     CheckState::Incomplete
                 };
                 check.exit_status = out.exit_status;
-                check.stderr = String::from_utf8_lossy(&out.stderr[..out.stderr.len().min(2048)])
-                    .into_owned();
+                check.stderr =
+                    String::from_utf8_lossy(&out.stderr[..out.stderr.len().min(2048)]).into_owned();
                 check.output_bytes = out.stdout.len();
                 check.probe = Some(probe);
             }
@@ -609,13 +609,20 @@ impl Prober {
         mode: u32,
     ) -> Result<(), SshError> {
         let script = upload_script(host.workdir.as_deref(), path, mode);
-        self.run_ok(host, &script, Some(data), 4096).await.map(|_| ())
+        self.run_ok(host, &script, Some(data), 4096)
+            .await
+            .map(|_| ())
     }
 
     /// Install Canopy's launcher on the host.
     pub async fn install_launcher(&self, host: &HostSpec) -> Result<(), SshError> {
-        self.upload(host, &script::launcher_path(), LAUNCHER_SCRIPT.as_bytes(), 0o755)
-            .await
+        self.upload(
+            host,
+            &script::launcher_path(),
+            LAUNCHER_SCRIPT.as_bytes(),
+            0o755,
+        )
+        .await
     }
 
     /// Start a command detached through the launcher; returns its pid.
@@ -641,14 +648,24 @@ impl Prober {
 
     /// Stop the run in `pid_file` (TERM, then KILL after `grace_s`).
     /// Returns true when something was running.
-    pub async fn kill(&self, host: &HostSpec, pid_file: &str, grace_s: u32) -> Result<bool, SshError> {
+    pub async fn kill(
+        &self,
+        host: &HostSpec,
+        pid_file: &str,
+        grace_s: u32,
+    ) -> Result<bool, SshError> {
         let script = kill_script(host.workdir.as_deref(), pid_file, grace_s);
         let out = self.run_ok(host, &script, None, 4096).await?;
         Ok(out.stdout_text().starts_with("stopped"))
     }
 
     /// Read at most `cap` bytes of a file.
-    pub async fn read_file(&self, host: &HostSpec, path: &str, cap: u64) -> Result<Vec<u8>, SshError> {
+    pub async fn read_file(
+        &self,
+        host: &HostSpec,
+        path: &str,
+        cap: u64,
+    ) -> Result<Vec<u8>, SshError> {
         let script = read_file_script(host.workdir.as_deref(), path, cap);
         Ok(self
             .run_ok(host, &script, None, cap as usize + 1)

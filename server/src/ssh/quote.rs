@@ -12,7 +12,11 @@
 pub fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
         && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b',' | b':' | b'+' | b'@' | b'%')
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b',' | b':' | b'+' | b'@' | b'%'
+                )
         });
     // `=` is not in the safe set: `A=b` as a first word is an assignment, not
     // a command. `~` is not either: it would expand to a home directory.
@@ -109,7 +113,10 @@ mod tests {
     fn quoting_shapes() {
         assert_eq!(shell_quote(""), "''");
         assert_eq!(shell_quote("train.log"), "train.log");
-        assert_eq!(shell_quote("/workspace/out-1/log.txt"), "/workspace/out-1/log.txt");
+        assert_eq!(
+            shell_quote("/workspace/out-1/log.txt"),
+            "/workspace/out-1/log.txt"
+        );
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         assert_eq!(shell_quote("a b"), "'a b'");
         assert_eq!(shell_quote("~"), "'~'");

@@ -241,7 +241,11 @@ impl ReplayOptions {
     /// Wall seconds per recorded second.
     pub fn time_scale(&self) -> f64 {
         let s = self.gpu_speed * self.clock * self.scenario.speed_factor();
-        if s.is_finite() && s > 0.0 { 1.0 / s } else { 1.0 }
+        if s.is_finite() && s > 0.0 {
+            1.0 / s
+        } else {
+            1.0
+        }
     }
 }
 
@@ -642,20 +646,19 @@ async fn replay_inner(opts: &ReplayOptions, sink: &mut Sink, pid: u32) -> Result
     let dir = &opts.traces_dir;
     let log = read(dir.join(format!("{name}.log")))?;
     let timing_path = dir.join(format!("{name}.timing.tsv"));
-    let timing: TimingTrace = parse_timing_tsv(&String::from_utf8_lossy(&read(
-        timing_path.clone(),
-    )?))
-    .map_err(|e| ReplayError::Trace {
-        path: timing_path,
-        reason: e.to_string(),
-    })?;
+    let timing: TimingTrace =
+        parse_timing_tsv(&String::from_utf8_lossy(&read(timing_path.clone())?)).map_err(|e| {
+            ReplayError::Trace {
+                path: timing_path,
+                reason: e.to_string(),
+            }
+        })?;
     let gpu_text = read(dir.join(format!("{name}.gpu.csv")))?;
     let rows = parse_gpu_trace(&String::from_utf8_lossy(&gpu_text), timing.start_unix);
     let facts = gpu_facts(dir)?;
-    let (rc, end_t) = timing.exit.unwrap_or((
-        0,
-        timing.points.last().map(|p| p.0).unwrap_or(0.0),
-    ));
+    let (rc, end_t) = timing
+        .exit
+        .unwrap_or((0, timing.points.last().map(|p| p.0).unwrap_or(0.0)));
     let rotate_t = opts.scenario.rotate_at().map(|f| f * end_t);
     let proc_name = "python3";
 
@@ -774,14 +777,17 @@ mod tests {
         let v = sample_values(&f, Some(&row));
         assert_eq!(v.get("memory.free").map(String::as_str), Some("118542"));
         let table = render_smi_table(&v, Some((518, "python3")));
-        let captured = std::fs::read_to_string(format!("{TRACES}/hf_trainer.smi-busy.txt"))
-            .expect("capture");
+        let captured =
+            std::fs::read_to_string(format!("{TRACES}/hf_trainer.smi-busy.txt")).expect("capture");
         // Same layout as the real busy table, line for line (the date line
         // is the shim's).
         for (ours, real) in table.lines().zip(captured.lines().skip(1)) {
             assert_eq!(ours.len(), real.len(), "\n{ours}\n{real}");
         }
-        assert!(table.contains("|   25229MiB / 143771MiB |     91%      Default |"), "{table}");
+        assert!(
+            table.contains("|   25229MiB / 143771MiB |     91%      Default |"),
+            "{table}"
+        );
         assert!(table.contains("564W /  700W"), "{table}");
     }
 
@@ -789,8 +795,16 @@ mod tests {
     fn args_parse_and_reject() {
         let a = ReplayArgs::parse(
             [
-                "--scenario", "oom", "--traces", "/t", "--state-dir", "/s", "--clock", "20",
-                "--exit-file", "",
+                "--scenario",
+                "oom",
+                "--traces",
+                "/t",
+                "--state-dir",
+                "/s",
+                "--clock",
+                "20",
+                "--exit-file",
+                "",
             ]
             .map(String::from),
         )

@@ -290,10 +290,7 @@ mod tests {
             .arg("-c")
             .arg(script)
             .env("HOME", dir)
-            .env(
-                "PATH",
-                format!("{path_prefix}/usr/local/bin:/usr/bin:/bin"),
-            )
+            .env("PATH", format!("{path_prefix}/usr/local/bin:/usr/bin:/bin"))
             .output()
             .expect("sh runs");
         out.stdout

@@ -33,8 +33,8 @@ use tokio::task::JoinHandle;
 use super::keys::{key_identity, public_key_line};
 use super::quote::shell_quote;
 use super::replay::{
-    GPU_IDLE, REPLAYERS_DIR, SMI_IDLE, SMI_LIST, Scenario, gpu_facts, render_smi_table,
-    sample_tsv, sample_values, write_atomic,
+    GPU_IDLE, REPLAYERS_DIR, SMI_IDLE, SMI_LIST, Scenario, gpu_facts, render_smi_table, sample_tsv,
+    sample_values, write_atomic,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,11 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Create (or reuse) the instance's sandbox and install the shims.
-    pub fn create(base: &Path, instance_id: &str, cfg: &SandboxConfig) -> Result<Sandbox, SimHostError> {
+    pub fn create(
+        base: &Path,
+        instance_id: &str,
+        cfg: &SandboxConfig,
+    ) -> Result<Sandbox, SimHostError> {
         let ok_id = !instance_id.is_empty()
             && instance_id.len() <= 64
             && instance_id
@@ -103,13 +107,21 @@ impl Sandbox {
             state: root.join("state"),
             root,
         };
-        for d in [&sb.home, &sb.shims, &sb.state, &sb.state.join(REPLAYERS_DIR)] {
+        for d in [
+            &sb.home,
+            &sb.shims,
+            &sb.state,
+            &sb.state.join(REPLAYERS_DIR),
+        ] {
             std::fs::create_dir_all(d).map_err(io_err(d))?;
         }
         let facts = gpu_facts(&cfg.traces_dir)?;
         let idle = sample_values(&facts, None);
         write_atomic(&sb.state.join(GPU_IDLE), sample_tsv(&idle, None).as_bytes())?;
-        write_atomic(&sb.state.join(SMI_IDLE), render_smi_table(&idle, None).as_bytes())?;
+        write_atomic(
+            &sb.state.join(SMI_IDLE),
+            render_smi_table(&idle, None).as_bytes(),
+        )?;
         let list = cfg.traces_dir.join("nvidia-smi-L.txt");
         let list_text = std::fs::read(&list).map_err(io_err(&list))?;
         write_atomic(&sb.state.join(SMI_LIST), &list_text)?;
@@ -266,7 +278,11 @@ impl Faults {
     /// Defaults for a scenario: timings are recorded-run seconds divided by
     /// the sim clock (host_offline at 40 s, ssh_drop at 30 s for 10 s).
     pub fn for_scenario(s: Scenario, clock: f64) -> Faults {
-        let c = if clock.is_finite() && clock > 0.0 { clock } else { 1.0 };
+        let c = if clock.is_finite() && clock > 0.0 {
+            clock
+        } else {
+            1.0
+        };
         let d = |secs: f64| Duration::from_secs_f64(secs / c);
         match s {
             Scenario::HostOffline => Faults {
@@ -408,7 +424,10 @@ impl SimHost {
                 }
                 if let Some(after) = faults.offline_after {
                     // Measured from start, like drop_after.
-                    let spent = faults.drop_after.map(|d| d + faults.drop_for).unwrap_or_default();
+                    let spent = faults
+                        .drop_after
+                        .map(|d| d + faults.drop_for)
+                        .unwrap_or_default();
                     tokio::time::sleep(after.saturating_sub(spent)).await;
                     sh.offline.store(true, Ordering::SeqCst);
                     drop_sessions(&sh).await;
@@ -526,7 +545,11 @@ async fn drop_sessions(shared: &Shared) {
     for h in handles {
         let _ = tokio::time::timeout(
             Duration::from_secs(1),
-            h.disconnect(Disconnect::ByApplication, "simulated drop".into(), "en".into()),
+            h.disconnect(
+                Disconnect::ByApplication,
+                "simulated drop".into(),
+                "en".into(),
+            ),
         )
         .await;
     }
@@ -672,10 +695,10 @@ async fn run_exec(shared: Arc<Shared>, ch: Channel<Msg>, command: Vec<u8>) {
         while let Some(msg) = rx.wait().await {
             match msg {
                 ChannelMsg::Data { data } => {
-                    if let Some(s) = stdin.as_mut() {
-                        if s.write_all(&data).await.is_err() {
-                            stdin = None;
-                        }
+                    if let Some(s) = stdin.as_mut()
+                        && s.write_all(&data).await.is_err()
+                    {
+                        stdin = None;
                     }
                 }
                 ChannelMsg::Eof => stdin = None,

@@ -80,7 +80,16 @@ impl SshdHarness {
         let key = dir.join("ssh_host_ed25519_key");
         if !key.exists() {
             let out = Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-C", "canopy-test-host", "-f"])
+                .args([
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "canopy-test-host",
+                    "-f",
+                ])
                 .arg(&key)
                 .output()
                 .await
@@ -163,15 +172,14 @@ impl SshdHarness {
                     let mut b = [0u8; 4];
                     if let Ok(Ok(4)) =
                         tokio::time::timeout(Duration::from_secs(2), s.read_exact(&mut b)).await
+                        && &b == b"SSH-"
                     {
-                        if &b == b"SSH-" {
-                            return Ok(SshdHarness {
-                                child: Some(child),
-                                port,
-                                dir: dir.to_path_buf(),
-                                host_key_line,
-                            });
-                        }
+                        return Ok(SshdHarness {
+                            child: Some(child),
+                            port,
+                            dir: dir.to_path_buf(),
+                            host_key_line,
+                        });
                     }
                 }
                 if tokio::time::Instant::now() > deadline {

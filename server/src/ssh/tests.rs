@@ -83,12 +83,18 @@ fn sandbox_cfg(scenario: Scenario, clock: f64) -> SandboxConfig {
     }
 }
 
-async fn sim(base: &Path, id: &str, scenario: Scenario, clock: f64, keys: &[String]) -> (SimHost, HostSpec) {
+async fn sim(
+    base: &Path,
+    id: &str,
+    scenario: Scenario,
+    clock: f64,
+    key: &str,
+) -> (SimHost, HostSpec) {
     let host = SimHost::start(SimHostConfig {
         instance_id: id.to_string(),
         base_dir: base.to_path_buf(),
         sandbox: sandbox_cfg(scenario, clock),
-        authorized_keys: keys.to_vec(),
+        authorized_keys: vec![key.to_string()],
         faults: Faults::default(),
     })
     .await
@@ -98,13 +104,19 @@ async fn sim(base: &Path, id: &str, scenario: Scenario, clock: f64, keys: &[Stri
 }
 
 /// The same sandbox behind real sshd.
-async fn real(base: &Path, id: &str, scenario: Scenario, clock: f64, keys: &[String]) -> Option<(SshdHarness, Sandbox, HostSpec)> {
+async fn real(
+    base: &Path,
+    id: &str,
+    scenario: Scenario,
+    clock: f64,
+    key: &str,
+) -> Option<(SshdHarness, Sandbox, HostSpec)> {
     if !sshd::available() {
         eprintln!("sshd not installed: skipping the real-server half");
         return None;
     }
     let sb = Sandbox::create(base, id, &sandbox_cfg(scenario, clock)).expect("sandbox");
-    let h = SshdHarness::start(&base.join(format!("{id}-sshd")), &sb, keys)
+    let h = SshdHarness::start(&base.join(format!("{id}-sshd")), &sb, &[key.to_string()])
         .await
         .expect("sshd starts");
     let spec = HostSpec::new(id, "127.0.0.1", h.port());
@@ -120,7 +132,10 @@ fn gpu0(c: &Check) -> Option<GpuSample> {
 }
 
 fn alive(c: &Check) -> Option<bool> {
-    c.probe.as_ref().and_then(|p| p.pid.as_ref()).and_then(|p| p.alive)
+    c.probe
+        .as_ref()
+        .and_then(|p| p.pid.as_ref())
+        .and_then(|p| p.alive)
 }
 
 fn run_spec(offset: u64) -> ProbeSpec {
@@ -148,6 +163,8 @@ struct Watched {
     log: Vec<u8>,
     analyzer: LogAnalyzer,
     checks: usize,
+    /// Checks that did not come back Ok (drops, timeouts).
+    failed: usize,
     resets: usize,
     exit_code: Option<i32>,
     max_util: f64,
@@ -157,11 +174,18 @@ struct Watched {
 
 /// Probe every `every` until the run's pid is dead, feeding the analyzer
 /// with arrival times converted back to recorded-run seconds.
-async fn watch(p: &Prober, host: &HostSpec, every: Duration, scale: f64, limit: Duration) -> Watched {
+async fn watch(
+    p: &Prober,
+    host: &HostSpec,
+    every: Duration,
+    scale: f64,
+    limit: Duration,
+) -> Watched {
     let mut w = Watched {
         log: Vec::new(),
         analyzer: LogAnalyzer::new(),
         checks: 0,
+        failed: 0,
         resets: 0,
         exit_code: None,
         max_util: 0.0,
@@ -194,13 +218,19 @@ async fn watch(p: &Prober, host: &HostSpec, every: Duration, scale: f64, limit: 
                 // One more read: bytes written just before exit.
                 let c2 = p.check(host, &run_spec(offset)).await;
                 if let Some(Some(chunk)) = c2.probe.as_ref().and_then(|p| p.log.clone()) {
-                    let t = c2.probe.as_ref().and_then(|p| p.host_time).map(|t| t * scale);
+                    let t = c2
+                        .probe
+                        .as_ref()
+                        .and_then(|p| p.host_time)
+                        .map(|t| t * scale);
                     w.analyzer.push(&chunk.bytes, t);
                     w.log.extend_from_slice(&chunk.bytes);
                 }
                 w.last = Some(c2);
                 return w;
             }
+        } else {
+            w.failed += 1;
         }
         w.last = Some(c);
         assert!(started.elapsed() < limit, "run did not finish in {limit:?}");
@@ -218,8 +248,8 @@ fn trace_log(name: &str) -> Vec<u8> {
 async fn idle_probe_on_both_servers() {
     let base = test_dir("idle");
     let c = client(quick_cfg());
-    let (sim_host, sim_spec) = sim(&base, "idle-sim", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let real = real(&base, "idle-real", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
+    let (sim_host, sim_spec) = sim(&base, "idle-sim", Scenario::HealthyHf, 1.0, &c.public).await;
+    let real = real(&base, "idle-real", Scenario::HealthyHf, 1.0, &c.public).await;
     let mut specs = vec![("sim", sim_spec)];
     if let Some((_, _, s)) = &real {
         specs.push(("sshd", s.clone()));
@@ -236,18 +266,34 @@ async fn idle_probe_on_both_servers() {
         let p = check.probe.as_ref().expect("probe");
         assert!(p.host_time.is_some());
         assert_eq!(p.log, Some(None), "{what}: no log yet");
-        assert!(p.disk.as_ref().is_some_and(|d| d.is_ok()), "{what}: {:?}", p.disk);
+        assert!(
+            p.disk.as_ref().is_some_and(|d| d.is_ok()),
+            "{what}: {:?}",
+            p.disk
+        );
         assert_eq!(check.next_offset, 0);
         // Same connection reused for the next check.
         assert!(c.prober.is_connected(&spec.id).await);
         let out = c
             .prober
-            .exec(spec, "nvidia-smi; echo \"$HOME\"; pwd", None, Duration::from_secs(5), 1 << 16)
+            .exec(
+                spec,
+                "nvidia-smi; echo \"$HOME\"; pwd",
+                None,
+                Duration::from_secs(5),
+                1 << 16,
+            )
             .await
             .expect("exec");
         let text = out.stdout_text();
-        assert!(text.contains("No running processes found"), "{what}: {text}");
-        assert!(text.contains("/home\n"), "{what}: HOME/cwd is the sandbox: {text}");
+        assert!(
+            text.contains("No running processes found"),
+            "{what}: {text}"
+        );
+        assert!(
+            text.contains("/home\n"),
+            "{what}: HOME/cwd is the sandbox: {text}"
+        );
     }
     sim_host.stop().await;
     if let Some((h, _, _)) = real {
@@ -260,7 +306,7 @@ async fn healthy_hf_end_to_end_matches_offline_replay() {
     let base = test_dir("e2e");
     let c = client(quick_cfg());
     let clock = 10.0;
-    let (host, spec) = sim(&base, "e2e", Scenario::HealthyHf, clock, &[c.public.clone()]).await;
+    let (host, spec) = sim(&base, "e2e", Scenario::HealthyHf, clock, &c.public).await;
     c.prober.install_launcher(&spec).await.expect("launcher");
     let pid = c
         .prober
@@ -268,13 +314,23 @@ async fn healthy_hf_end_to_end_matches_offline_replay() {
         .await
         .expect("launch");
     assert!(pid > 1);
-    let w = watch(&c.prober, &spec, Duration::from_millis(100), clock, Duration::from_secs(60)).await;
+    let w = watch(
+        &c.prober,
+        &spec,
+        Duration::from_millis(100),
+        clock,
+        Duration::from_secs(60),
+    )
+    .await;
     let recorded = trace_log("hf_trainer");
     assert_eq!(w.log, recorded, "byte-exact log through the probe");
     assert_eq!(w.exit_code, Some(0));
     assert!(w.max_util >= 80.0, "busy GPU seen: {}", w.max_util);
     // GPU idle again after the run.
-    let after = c.prober.check(&spec, &run_spec(recorded.len() as u64)).await;
+    let after = c
+        .prober
+        .check(&spec, &run_spec(recorded.len() as u64))
+        .await;
     assert_eq!(gpu0(&after).and_then(|g| g.util_gpu), Some(0.0));
 
     let live = w.analyzer.finish();
@@ -327,12 +383,21 @@ async fn scenarios_replay_through_the_prober() {
     ];
     let mut jobs = Vec::new();
     for (sc, rc, trace) in cases {
-        let (host, spec) = sim(&base, sc.name(), sc, clock, &[c.public.clone()]).await;
+        let (host, spec) = sim(&base, sc.name(), sc, clock, &c.public).await;
         let p = c.prober.clone();
         jobs.push(tokio::spawn(async move {
             p.install_launcher(&spec).await.expect("launcher");
-            p.launch(&spec, &smoke("python3 train.py")).await.expect("launch");
-            let w = watch(&p, &spec, Duration::from_millis(150), clock, Duration::from_secs(60)).await;
+            p.launch(&spec, &smoke("python3 train.py"))
+                .await
+                .expect("launch");
+            let w = watch(
+                &p,
+                &spec,
+                Duration::from_millis(150),
+                clock,
+                Duration::from_secs(60),
+            )
+            .await;
             host.stop().await;
             (sc, rc, trace, w)
         }));
@@ -344,11 +409,16 @@ async fn scenarios_replay_through_the_prober() {
         let a = w.analyzer.finish();
         match sc {
             Scenario::Oom => assert!(
-                a.error_classes().contains(&app::domain::logs::ErrorClass::Memory),
+                a.error_classes()
+                    .contains(&app::domain::logs::ErrorClass::Memory),
                 "{sc}: {:?}",
                 a.errors
             ),
-            Scenario::ImportError | Scenario::PipFail => assert!(a.has_fatal() || !a.errors.is_empty(), "{sc}: {:?}", a.verdict),
+            Scenario::ImportError | Scenario::PipFail => assert!(
+                a.has_fatal() || !a.errors.is_empty(),
+                "{sc}: {:?}",
+                a.verdict
+            ),
             Scenario::HealthyNanogpt => assert_eq!(a.last_step, Some(400), "{sc}"),
             Scenario::InputBound => assert!(w.max_util < 100.0, "{sc}"),
             _ => {}
@@ -361,16 +431,31 @@ async fn slow_host_and_log_rotation() {
     let base = test_dir("slowrot");
     let c = client(quick_cfg());
     let clock = 20.0;
-    let (h1, s1) = sim(&base, "slow", Scenario::SlowHost, clock, &[c.public.clone()]).await;
-    let (h2, s2) = sim(&base, "rot", Scenario::LogRotated, clock, &[c.public.clone()]).await;
+    let (h1, s1) = sim(&base, "slow", Scenario::SlowHost, clock, &c.public).await;
+    let (h2, s2) = sim(&base, "rot", Scenario::LogRotated, clock, &c.public).await;
     for s in [&s1, &s2] {
         c.prober.install_launcher(s).await.expect("launcher");
-        c.prober.launch(s, &smoke("python3 train.py")).await.expect("launch");
+        c.prober
+            .launch(s, &smoke("python3 train.py"))
+            .await
+            .expect("launch");
     }
     let (p1, p2) = (c.prober.clone(), c.prober.clone());
     let (w1, w2) = tokio::join!(
-        watch(&p1, &s1, Duration::from_millis(200), clock, Duration::from_secs(60)),
-        watch(&p2, &s2, Duration::from_millis(100), clock, Duration::from_secs(60)),
+        watch(
+            &p1,
+            &s1,
+            Duration::from_millis(200),
+            clock,
+            Duration::from_secs(60)
+        ),
+        watch(
+            &p2,
+            &s2,
+            Duration::from_millis(100),
+            clock,
+            Duration::from_secs(60)
+        ),
     );
     // Slow host: same log, half the throughput in recorded-run seconds.
     let timing = parse_timing_tsv(
@@ -396,14 +481,25 @@ async fn slow_host_and_log_rotation() {
 async fn hostile_smoke_command_never_runs_here() {
     let base = test_dir("hostile");
     let c = client(quick_cfg());
-    let nonce = format!("{}-{}", std::process::id(), Instant::now().elapsed().as_nanos());
+    let nonce = format!(
+        "{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    );
     let tmp_mark = PathBuf::from(format!("/tmp/pwned-{nonce}"));
     let hostile = format!(
         "touch {} ; touch pwned-in-sandbox; echo $(touch /tmp/pwned-sub-{nonce})",
         tmp_mark.display()
     );
-    let (host, sim_spec) = sim(&base, "hostile-sim", Scenario::ImportError, 20.0, &[c.public.clone()]).await;
-    let real = real(&base, "hostile-real", Scenario::ImportError, 20.0, &[c.public.clone()]).await;
+    let (host, sim_spec) = sim(&base, "hostile-sim", Scenario::ImportError, 20.0, &c.public).await;
+    let real = real(
+        &base,
+        "hostile-real",
+        Scenario::ImportError,
+        20.0,
+        &c.public,
+    )
+    .await;
     let mut targets = vec![(sim_spec, host.sandbox().clone())];
     if let Some((_, sb, s)) = &real {
         targets.push((s.clone(), sb.clone()));
@@ -414,15 +510,35 @@ async fn hostile_smoke_command_never_runs_here() {
             let mut l = smoke(&hostile);
             l.phase = phase;
             c.prober.launch(spec, &l).await.expect("launch");
-            let w = watch(&c.prober, spec, Duration::from_millis(100), 20.0, Duration::from_secs(30)).await;
+            let w = watch(
+                &c.prober,
+                spec,
+                Duration::from_millis(100),
+                20.0,
+                Duration::from_secs(30),
+            )
+            .await;
             if phase == LaunchPhase::Smoke {
-                assert_eq!(w.log, trace_log("import_error"), "the scenario played instead");
+                assert_eq!(
+                    w.log,
+                    trace_log("import_error"),
+                    "the scenario played instead"
+                );
             }
         }
         // Canopy's real launcher, if called directly, refuses too.
         let out = c
             .prober
-            .exec(spec, &format!("cd \"$HOME\" && .canopy/bin/canopy-launch {}", super::quote::shell_quote(&hostile)), None, Duration::from_secs(5), 4096)
+            .exec(
+                spec,
+                &format!(
+                    "cd \"$HOME\" && .canopy/bin/canopy-launch {}",
+                    super::quote::shell_quote(&hostile)
+                ),
+                None,
+                Duration::from_secs(5),
+                4096,
+            )
             .await
             .expect("exec");
         assert_eq!(out.exit_status, Some(97), "{}", out.stderr_text());
@@ -441,15 +557,18 @@ async fn kill_stops_the_run_and_gpu_goes_idle() {
     let base = test_dir("kill");
     let c = client(quick_cfg());
     // Clock 5: the trace's GPU memory use starts ~18 s in, 3.6 s here.
-    let (host, sim_spec) = sim(&base, "kill-sim", Scenario::HealthyHf, 5.0, &[c.public.clone()]).await;
-    let real = real(&base, "kill-real", Scenario::HealthyHf, 5.0, &[c.public.clone()]).await;
+    let (host, sim_spec) = sim(&base, "kill-sim", Scenario::HealthyHf, 5.0, &c.public).await;
+    let real = real(&base, "kill-real", Scenario::HealthyHf, 5.0, &c.public).await;
     let mut specs = vec![sim_spec];
     if let Some((_, _, s)) = &real {
         specs.push(s.clone());
     }
     for spec in &specs {
         c.prober.install_launcher(spec).await.expect("launcher");
-        c.prober.launch(spec, &smoke("python3 train.py")).await.expect("launch");
+        c.prober
+            .launch(spec, &smoke("python3 train.py"))
+            .await
+            .expect("launch");
         let t0 = Instant::now();
         loop {
             let ch = c.prober.check(spec, &run_spec(0)).await;
@@ -464,8 +583,17 @@ async fn kill_stops_the_run_and_gpu_goes_idle() {
         let ch = c.prober.check(spec, &run_spec(0)).await;
         assert_eq!(alive(&ch), Some(false), "{ch:?}");
         let g = gpu0(&ch).expect("gpu");
-        assert_eq!((g.util_gpu, g.mem_used_mib), (Some(0.0), Some(0.0)), "idle after kill");
-        assert!(!c.prober.kill(spec, "run/train.pid", 1).await.expect("kill again"));
+        assert_eq!(
+            (g.util_gpu, g.mem_used_mib),
+            (Some(0.0), Some(0.0)),
+            "idle after kill"
+        );
+        assert!(
+            !c.prober
+                .kill(spec, "run/train.pid", 1)
+                .await
+                .expect("kill again")
+        );
     }
     host.stop().await;
     if let Some((h, _, _)) = real {
@@ -477,8 +605,8 @@ async fn kill_stops_the_run_and_gpu_goes_idle() {
 async fn upload_and_read_with_hostile_names() {
     let base = test_dir("files");
     let c = client(quick_cfg());
-    let (host, sim_spec) = sim(&base, "files-sim", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let real = real(&base, "files-real", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
+    let (host, sim_spec) = sim(&base, "files-sim", Scenario::HealthyHf, 1.0, &c.public).await;
+    let real = real(&base, "files-real", Scenario::HealthyHf, 1.0, &c.public).await;
     let mut specs = vec![(sim_spec, host.sandbox().home.clone())];
     if let Some((_, sb, s)) = &real {
         specs.push((s.clone(), sb.home.clone()));
@@ -486,10 +614,23 @@ async fn upload_and_read_with_hostile_names() {
     let name = "cfg dir/it's $(touch pwned) `x`.json";
     let data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     for (spec, home) in &specs {
-        c.prober.upload(spec, name, &data, 0o600).await.expect("upload");
+        c.prober
+            .upload(spec, name, &data, 0o600)
+            .await
+            .expect("upload");
         assert_eq!(std::fs::read(home.join(name)).expect("on disk"), data);
-        assert_eq!(c.prober.read_file(spec, name, 1 << 20).await.expect("read"), data);
-        assert_eq!(c.prober.read_file(spec, name, 10).await.expect("capped").len(), 10);
+        assert_eq!(
+            c.prober.read_file(spec, name, 1 << 20).await.expect("read"),
+            data
+        );
+        assert_eq!(
+            c.prober
+                .read_file(spec, name, 10)
+                .await
+                .expect("capped")
+                .len(),
+            10
+        );
         assert!(matches!(
             c.prober.read_file(spec, "missing", 10).await,
             Err(SshError::Remote { exit: Some(3), .. })
@@ -506,22 +647,35 @@ async fn upload_and_read_with_hostile_names() {
 async fn host_key_pinned_and_change_refused() {
     let base = test_dir("pins");
     let c = client(quick_cfg());
-    let (a, spec_a) = sim(&base, "pin-a", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let (b, _) = sim(&base, "pin-b", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    assert_eq!(c.prober.check(&spec_a, &ProbeSpec::default()).await.state, CheckState::Ok);
+    let (a, spec_a) = sim(&base, "pin-a", Scenario::HealthyHf, 1.0, &c.public).await;
+    let (b, _) = sim(&base, "pin-b", Scenario::HealthyHf, 1.0, &c.public).await;
+    assert_eq!(
+        c.prober.check(&spec_a, &ProbeSpec::default()).await.state,
+        CheckState::Ok
+    );
     // Same instance id, another machine answering: refused.
     let mut moved = spec_a.clone();
     moved.port = b.port();
     let ch = c.prober.check(&moved, &ProbeSpec::default()).await;
     assert!(
-        matches!(&ch.state, CheckState::Unreachable { error: SshError::HostKeyChanged { .. } }),
+        matches!(
+            &ch.state,
+            CheckState::Unreachable {
+                error: SshError::HostKeyChanged { .. }
+            }
+        ),
         "{ch:?}"
     );
     // A key not attached to the instance is rejected.
     let stranger = client(quick_cfg());
     let ch = stranger.prober.check(&spec_a, &ProbeSpec::default()).await;
     assert!(
-        matches!(&ch.state, CheckState::Unreachable { error: SshError::AuthRejected { .. } }),
+        matches!(
+            &ch.state,
+            CheckState::Unreachable {
+                error: SshError::AuthRejected { .. }
+            }
+        ),
         "{ch:?}"
     );
     a.stop().await;
@@ -532,11 +686,14 @@ async fn host_key_pinned_and_change_refused() {
 async fn drops_offline_backoff_and_isolation() {
     let base = test_dir("faults");
     let c = client(quick_cfg());
-    let (good, good_spec) = sim(&base, "good", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let (flaky, flaky_spec) = sim(&base, "flaky", Scenario::SshDrop, 1.0, &[c.public.clone()]).await;
-    let (dead, dead_spec) = sim(&base, "dead", Scenario::HostOffline, 1.0, &[c.public.clone()]).await;
+    let (good, good_spec) = sim(&base, "good", Scenario::HealthyHf, 1.0, &c.public).await;
+    let (flaky, flaky_spec) = sim(&base, "flaky", Scenario::SshDrop, 1.0, &c.public).await;
+    let (dead, dead_spec) = sim(&base, "dead", Scenario::HostOffline, 1.0, &c.public).await;
     for s in [&good_spec, &flaky_spec, &dead_spec] {
-        assert_eq!(c.prober.check(s, &ProbeSpec::default()).await.state, CheckState::Ok);
+        assert_eq!(
+            c.prober.check(s, &ProbeSpec::default()).await.state,
+            CheckState::Ok
+        );
     }
     // ssh_drop: sessions dropped, refused for a while, then accepted again.
     flaky.set_refusing(true);
@@ -551,13 +708,24 @@ async fn drops_offline_backoff_and_isolation() {
     let t = Instant::now();
     let ch = c.prober.check(&dead_spec, &ProbeSpec::default()).await;
     assert!(
-        matches!(&ch.state, CheckState::Unreachable { error: SshError::BackingOff { .. } }),
+        matches!(
+            &ch.state,
+            CheckState::Unreachable {
+                error: SshError::BackingOff { .. }
+            }
+        ),
         "{ch:?}"
     );
     assert!(t.elapsed() < Duration::from_millis(100));
     // The healthy host is unaffected meanwhile.
     let t = Instant::now();
-    assert_eq!(c.prober.check(&good_spec, &ProbeSpec::default()).await.state, CheckState::Ok);
+    assert_eq!(
+        c.prober
+            .check(&good_spec, &ProbeSpec::default())
+            .await
+            .state,
+        CheckState::Ok
+    );
     assert!(t.elapsed() < Duration::from_secs(2));
     flaky.set_refusing(false);
     let t = Instant::now();
@@ -566,7 +734,10 @@ async fn drops_offline_backoff_and_isolation() {
         if ch.state == CheckState::Ok {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(10), "never reconnected: {ch:?}");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "never reconnected: {ch:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(dead.is_offline());
@@ -612,8 +783,8 @@ async fn bad_host_output_is_contained() {
         check_timeout: Duration::from_secs(3),
         ..quick_cfg()
     });
-    let (host, spec) = sim(&base, "bad", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
-    let (other, other_spec) = sim(&base, "other", Scenario::HealthyHf, 1.0, &[c.public.clone()]).await;
+    let (host, spec) = sim(&base, "bad", Scenario::HealthyHf, 1.0, &c.public).await;
+    let (other, other_spec) = sim(&base, "other", Scenario::HealthyHf, 1.0, &c.public).await;
     let shims = host.sandbox().shims.clone();
     let home = host.sandbox().home.clone();
     let smi = shims.join("nvidia-smi");
@@ -626,12 +797,17 @@ async fn bad_host_output_is_contained() {
     // Garbage CSV with binary bytes: the gpu section is an error, the rest parses.
     set_smi("#!/bin/sh\nprintf 'garbage,\\001\\377 here\\n@@canopy:end\\n'\n");
     std::fs::create_dir_all(home.join("run")).expect("run dir");
-    let log: Vec<u8> = b"step 1\n@@canopy:end\n\x00\xff\xfe\r 50%|#####| 5/10 [00:01<00:01, 4.00it/s]".to_vec();
+    let log: Vec<u8> =
+        b"step 1\n@@canopy:end\n\x00\xff\xfe\r 50%|#####| 5/10 [00:01<00:01, 4.00it/s]".to_vec();
     std::fs::write(home.join("run/train.log"), &log).expect("log");
     let ch = c.prober.check(&spec, &run_spec(0)).await;
     let p = ch.probe.clone().expect("probe");
     assert!(matches!(p.gpu, Some(Err(_))), "{:?}", p.gpu);
-    assert_eq!(p.log.clone().flatten().map(|c| c.bytes), Some(log.clone()), "binary bytes intact");
+    assert_eq!(
+        p.log.clone().flatten().map(|c| c.bytes),
+        Some(log.clone()),
+        "binary bytes intact"
+    );
     assert!(p.disk.as_ref().is_some_and(|d| d.is_ok()));
     assert_eq!(ch.next_offset, log.len() as u64);
 
@@ -639,7 +815,11 @@ async fn bad_host_output_is_contained() {
     std::fs::remove_file(&smi).expect("rm shim");
     let ch = c.prober.check(&spec, &run_spec(0)).await;
     assert_eq!(ch.state, CheckState::Ok);
-    let gpu = ch.probe.as_ref().and_then(|p| p.gpu.clone()).expect("gpu section");
+    let gpu = ch
+        .probe
+        .as_ref()
+        .and_then(|p| p.gpu.clone())
+        .expect("gpu section");
     assert!(gpu.is_err(), "{gpu:?}");
 
     // Hung nvidia-smi: the host-side tool timeout ends it, the check completes.
@@ -647,7 +827,13 @@ async fn bad_host_output_is_contained() {
     let t = Instant::now();
     let ch = c
         .prober
-        .check(&spec, &ProbeSpec { tool_timeout_s: 1, ..run_spec(0) })
+        .check(
+            &spec,
+            &ProbeSpec {
+                tool_timeout_s: 1,
+                ..run_spec(0)
+            },
+        )
         .await;
     assert_eq!(ch.state, CheckState::Ok, "{ch:?}");
     assert!(t.elapsed() < Duration::from_secs(3));
@@ -658,18 +844,35 @@ async fn bad_host_output_is_contained() {
         let p = c.prober.clone();
         let s = spec.clone();
         tokio::spawn(async move {
-            p.exec(&s, "sleep 60", None, Duration::from_secs(2), 1024).await
+            p.exec(&s, "sleep 60", None, Duration::from_secs(2), 1024)
+                .await
         })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     let t = Instant::now();
-    assert_eq!(c.prober.check(&other_spec, &ProbeSpec::default()).await.state, CheckState::Ok);
-    assert!(t.elapsed() < Duration::from_secs(1), "other host slowed: {:?}", t.elapsed());
+    assert_eq!(
+        c.prober
+            .check(&other_spec, &ProbeSpec::default())
+            .await
+            .state,
+        CheckState::Ok
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "other host slowed: {:?}",
+        t.elapsed()
+    );
     let r = hang.await.expect("join");
     assert!(matches!(r, Err(SshError::Timeout { .. })), "{r:?}");
     set_smi("#!/bin/sh\necho '2026/11/28 18:09:55.548, 0, NVIDIA H200'\n");
-    let ok = c.prober.exec(&spec, "echo still-here", None, Duration::from_secs(3), 1024).await;
-    assert_eq!(ok.map(|o| o.stdout_text()).ok().as_deref(), Some("still-here\n"));
+    let ok = c
+        .prober
+        .exec(&spec, "echo still-here", None, Duration::from_secs(3), 1024)
+        .await;
+    assert_eq!(
+        ok.map(|o| o.stdout_text()).ok().as_deref(),
+        Some("still-here\n")
+    );
 
     // Log that shrinks: reset detected, reading restarts at 0.
     std::fs::write(home.join("run/train.log"), b"new\n").expect("shrink");
@@ -705,4 +908,119 @@ async fn bad_host_output_is_contained() {
     assert!(t.elapsed() < Duration::from_secs(3));
     host.stop().await;
     other.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ssh_drop_mid_run_loses_nothing() {
+    let base = test_dir("dropmid");
+    let c = client(quick_cfg());
+    let clock = 10.0;
+    // Dropped 3 s in (30 recorded seconds), refused for 1 s.
+    let host = SimHost::start(SimHostConfig {
+        instance_id: "dropmid".into(),
+        base_dir: base.clone(),
+        sandbox: sandbox_cfg(Scenario::SshDrop, clock),
+        authorized_keys: vec![c.public.clone()],
+        faults: Faults::for_scenario(Scenario::SshDrop, clock),
+    })
+    .await
+    .expect("host");
+    let spec = HostSpec::new("dropmid", "127.0.0.1", host.port());
+    c.prober.install_launcher(&spec).await.expect("launcher");
+    c.prober
+        .launch(&spec, &smoke("python3 train.py"))
+        .await
+        .expect("launch");
+    let w = watch(
+        &c.prober,
+        &spec,
+        Duration::from_millis(100),
+        clock,
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(w.failed >= 1, "the drop was seen");
+    assert_eq!(w.exit_code, Some(0), "the run itself survived the drop");
+    assert_eq!(
+        w.log,
+        trace_log("hf_trainer"),
+        "offsets carried across the reconnect"
+    );
+    assert_eq!(w.analyzer.finish().last_step, Some(600));
+    host.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn host_offline_stays_down() {
+    let base = test_dir("offline");
+    let c = client(quick_cfg());
+    let host = SimHost::start(SimHostConfig {
+        instance_id: "offline".into(),
+        base_dir: base.clone(),
+        sandbox: sandbox_cfg(Scenario::HostOffline, 40.0),
+        authorized_keys: vec![c.public.clone()],
+        // Offline 1 s after start (40 recorded seconds at clock 40).
+        faults: Faults::for_scenario(Scenario::HostOffline, 40.0),
+    })
+    .await
+    .expect("host");
+    let spec = HostSpec::new("offline", "127.0.0.1", host.port());
+    assert_eq!(
+        c.prober.check(&spec, &ProbeSpec::default()).await.state,
+        CheckState::Ok
+    );
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert!(host.is_offline());
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(2) {
+        let ch = c.prober.check(&spec, &ProbeSpec::default()).await;
+        assert!(matches!(ch.state, CheckState::Unreachable { .. }), "{ch:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    host.stop().await;
+}
+
+/// A whole recorded run through Debian's sshd and login shell; also prints
+/// what a check costs there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn real_sshd_replays_nanogpt_byte_exact() {
+    let base = test_dir("sshd-e2e");
+    let c = client(quick_cfg());
+    let clock = 10.0;
+    let Some((h, _sb, spec)) = real(
+        &base,
+        "sshd-e2e",
+        Scenario::HealthyNanogpt,
+        clock,
+        &c.public,
+    )
+    .await
+    else {
+        return;
+    };
+    c.prober.install_launcher(&spec).await.expect("launcher");
+    c.prober
+        .launch(&spec, &smoke("python3 train.py"))
+        .await
+        .expect("launch");
+    let w = watch(
+        &c.prober,
+        &spec,
+        Duration::from_millis(100),
+        clock,
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(w.exit_code, Some(0));
+    assert_eq!(w.log, trace_log("nanogpt"));
+    assert_eq!(w.analyzer.finish().last_step, Some(400));
+    assert!(w.max_util >= 80.0, "{}", w.max_util);
+    eprintln!(
+        "sshd: {} checks, median {} ms, max {} ms",
+        w.checks,
+        median(&w.check_ms),
+        w.check_ms.iter().max().copied().unwrap_or(0)
+    );
+    assert_eq!(w.failed, 0, "sshd log: {}", h.log());
+    h.stop().await;
 }
