@@ -49,5 +49,5 @@ conformance: build
 ## release: size-optimised wasm (wasm-opt from npm binaryen) and an optimised server
 release: setup
 	@[ -x target/binaryen/node_modules/.bin/wasm-opt ] || npm install --prefix target/binaryen --no-audit --no-fund --no-save binaryen@132
-	PATH="$(CURDIR)/target/binaryen/node_modules/.bin:$$PATH" RUSTFLAGS= cargo leptos build --release
+	PATH="$(CURDIR)/target/binaryen/node_modules/.bin:$$PATH" RUSTFLAGS= cargo leptos build --release $(RELEASE_FLAGS)
 	@scripts/bundle-size.sh
