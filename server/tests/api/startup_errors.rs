@@ -71,3 +71,29 @@ async fn unwritable_data_dir_is_a_clear_error() {
     assert!(message.contains("cannot use data directory"), "{message}");
     assert!(message.contains("CANOPY_DATA_DIR"), "{message}");
 }
+
+#[tokio::test]
+async fn failed_migration_is_reported_and_leaves_the_database_as_it_was() {
+    use sqlx::Executor;
+    let options = crate::helpers::fresh_database().await;
+    let pool = server::db::connect(options).await.unwrap();
+    // A table of the same name but another shape: the first migration cannot apply.
+    pool.execute("CREATE TABLE saved_profiles (x int)")
+        .await
+        .unwrap();
+    let err =
+        server::db::Database::from_pool(pool.clone(), app::domain::status::DatabaseMode::External)
+            .await
+            .err()
+            .expect("migration must fail");
+    let message = err.to_string();
+    assert!(message.contains("database migration failed"), "{message}");
+    // The failed migration rolled back: the user's table is untouched.
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'saved_profiles'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(columns, vec!["x".to_string()]);
+}
