@@ -53,11 +53,22 @@ fn fixture() -> &'static Fixture {
 /// the bodies come from Canopy's query language, which the conformance test proves
 /// byte-identical to the CLI's.
 const QUERIES: [(&str, &[&str]); 3] = [
-    ("rtx4090_2plus", &["gpu_name=RTX_4090 num_gpus>=2", "-o", "dph"]),
+    (
+        "rtx4090_2plus",
+        &["gpu_name=RTX_4090 num_gpus>=2", "-o", "dph"],
+    ),
     ("default_query", &[]),
     (
         "vram_48_reliable",
-        &["gpu_ram>=48 reliability>=0.98", "-o", "dph", "--storage", "50", "--limit", "100"],
+        &[
+            "gpu_ram>=48 reliability>=0.98",
+            "-o",
+            "dph",
+            "--storage",
+            "50",
+            "--limit",
+            "100",
+        ],
     ),
 ];
 
