@@ -92,8 +92,8 @@ async fn search(global: &GlobalArgs, args: SearchArgs) -> Result<(), CanopyError
 
 fn print_table(offers: &[Offer]) {
     println!(
-        "{:>10} {:>3} {:<18} {:>7} {:>8} {:>8} {:>6} {:>8}  {}",
-        "ID", "N", "GPU", "VRAM GB", "$/h", "DLPerf", "Rel", "Net Mb/s", "Location"
+        "{:>10} {:>3} {:<18} {:>7} {:>8} {:>8} {:>6} {:>8}  Location",
+        "ID", "N", "GPU", "VRAM GB", "$/h", "DLPerf", "Rel", "Net Mb/s"
     );
     for o in offers {
         let num =
