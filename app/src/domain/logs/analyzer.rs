@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{ErrorClass, ErrorTracker, LogError};
-use super::normalize::{LineFlags, Normalizer, strip_prefixes};
+use super::normalize::{LineFlags, Normalizer, decode_line, no_log_prefix, strip_prefixes};
 use super::parse::{self, HfDict, TqdmFrame};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
 use super::{Event, EventKind, Format, N_SOURCES, Source};
@@ -307,6 +307,30 @@ pub struct Analysis {
     pub input: InputStats,
 }
 
+/// Every metric recogniser tried after the first-byte tests needs one of these.
+const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
+
+/// Every marker (banner, checkpoint, totals) contains one of these.
+const MARKER_ANCHORS: [&[u8]; 14] = [
+    b"*****",
+    b"Total ",
+    b"aving ",
+    b"Training completed",
+    b"tokens per iteration",
+    b"Overriding: ",
+    b"GPU available",
+    b"LOCAL_RANK",
+    b"Trainable params",
+    b"Trainer.fit",
+    b"saving model",
+    b"checkpoint",
+    b"max_iters",
+    b"block_size",
+];
+
+const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
+const MARKER_SET: parse::Anchors<14> = parse::Anchors::new(MARKER_ANCHORS);
+
 const EXCLUDED_BAR_DESCS: [&str; 22] = [
     "Map",
     "Filter",
@@ -471,11 +495,11 @@ impl LogAnalyzer {
         };
         let mut norm = std::mem::take(&mut self.norm);
         let mut first = true;
-        norm.push(bytes, |text, flags| {
+        norm.push_raw(bytes, |line, flags| {
             let t = if first { first_time } else { arrival };
             first = false;
             self.cur_time = t;
-            self.on_line(text, flags);
+            self.on_line(line, flags);
         });
         self.norm = norm;
         let tail_has_content = match bytes.iter().rposition(|&b| b == b'\n' || b == b'\r') {
@@ -494,14 +518,14 @@ impl LogAnalyzer {
         let mut c = self.clone();
         let mut norm = std::mem::take(&mut c.norm);
         c.cur_time = c.pending_time;
-        norm.finish(|text, flags| c.on_line(text, flags));
+        norm.finish_raw(|line, flags| c.on_line(line, flags));
         c.build()
     }
 
     // -----------------------------------------------------------------------
     // per line
 
-    fn on_line(&mut self, text: &str, flags: LineFlags) {
+    fn on_line(&mut self, line: &[u8], flags: LineFlags) {
         self.lines += 1;
         if flags.truncated {
             self.truncated_lines += 1;
@@ -509,7 +533,58 @@ impl LogAnalyzer {
         if flags.redraw {
             self.redraw_lines += 1;
         }
-        self.on_body(text, flags, 0);
+        if self.fast_tqdm_line(line, flags) {
+            return;
+        }
+        self.on_body(&decode_line(line), flags, 0);
+    }
+
+    /// The common case, a bare tqdm frame, straight from the line's bytes:
+    /// no UTF-8 decoding of the whole line (the bar cells are multi-byte)
+    /// and no prefix stripping. Does exactly what [`Self::on_body`] does
+    /// for such a line; returns false (having done nothing) for any line it
+    /// is not sure about, which then takes the general path.
+    fn fast_tqdm_line(&mut self, b: &[u8], flags: LineFlags) -> bool {
+        if !no_log_prefix(b) {
+            return false;
+        }
+        let Some(raw) = parse::parse_tqdm_bytes(b) else {
+            // No prefix and no frame (the byte parser decides on ASCII bytes
+            // only, so the decoded text has none either): what `on_body`
+            // does after its frame test.
+            let text = decode_line(b);
+            let time = self.line_time(None);
+            self.on_unframed(&text, None, time);
+            return true;
+        };
+        let end = raw.end.min(b.len());
+        let rest = &b[end..];
+        // Text glued after the frame: handled by the general path below,
+        // which needs it as a `str`.
+        let rest = if rest.iter().all(|&c| c == b' ' || c == b'\t') {
+            None
+        } else {
+            match std::str::from_utf8(rest) {
+                Ok(r) => Some(r),
+                Err(_) => return false,
+            }
+        };
+        let Some(frame) = raw.in_bytes(b) else {
+            return false;
+        };
+        // From here on: `on_body` with depth 0, no prefix, no timestamp.
+        let n_errors = self.errors.errors.len();
+        self.errors.interrupt();
+        if self.errors.errors.len() > n_errors {
+            self.error_event(n_errors);
+        }
+        self.on_tqdm(&frame, flags, None);
+        if let Some(rest) = rest
+            && !rest.trim().is_empty()
+        {
+            self.on_body(rest, flags, 1);
+        }
+        true
     }
 
     fn line_time(&self, ts: Option<f64>) -> Option<f64> {
@@ -560,31 +635,34 @@ impl LogAnalyzer {
             None
         };
 
+        if let Some(frame) = frame {
+            let n_errors = self.errors.errors.len();
+            self.errors.interrupt();
+            if self.errors.errors.len() > n_errors {
+                self.error_event(n_errors);
+            }
+            let end = frame.end.min(body.len());
+            self.on_tqdm(&frame, flags, ts);
+            let rest = &body[end..];
+            if !rest.trim().is_empty() {
+                self.on_body(rest, flags, depth + 1);
+            }
+            return;
+        }
+        self.on_unframed(body, ts, time);
+    }
+
+    /// A line body that is not a tqdm frame: a traceback line, an error
+    /// signature, a metric line or a marker.
+    fn on_unframed(&mut self, body: &str, ts: Option<f64>, time: Option<f64>) {
         // Inside a traceback every other line belongs to it.
-        if frame.is_none() && self.errors.in_traceback() {
+        if self.errors.in_traceback() {
             let n_errors = self.errors.errors.len();
             self.errors.line(body, self.lines, time);
             if self.errors.errors.len() > n_errors {
                 self.error_event(n_errors);
             }
             return;
-        }
-
-        {
-            if let Some(frame) = frame {
-                let n_errors = self.errors.errors.len();
-                self.errors.interrupt();
-                if self.errors.errors.len() > n_errors {
-                    self.error_event(n_errors);
-                }
-                let end = frame.end.min(body.len());
-                self.on_tqdm(&frame, flags, ts);
-                let rest = &body[end..];
-                if !rest.trim().is_empty() {
-                    self.on_body(rest, flags, depth + 1);
-                }
-                return;
-            }
         }
 
         let n_errors = self.errors.errors.len();
@@ -641,7 +719,10 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if t.contains(" | ")
+        // One pass decides whether any of the recognisers below can match.
+        let anchored = METRIC_SET.any_in(t.as_bytes());
+        if anchored
+            && t.contains(" | ")
             && t.contains("iteration")
             && let Some(ev) = parse::megatron(t)
         {
@@ -651,7 +732,8 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if (t.contains("step=") || t.contains("SamplesPerSec="))
+        if anchored
+            && (t.contains("step=") || t.contains("SamplesPerSec="))
             && let Some(ev) = parse::deepspeed(t)
         {
             self.on_step_event(ev, ts, time);
@@ -686,7 +768,8 @@ impl LogAnalyzer {
             self.epoch = Some(e as f64);
             return;
         }
-        if t.contains('━')
+        if anchored
+            && t.contains('━')
             && t.contains('•')
             && let Some(parse::RichBar {
                 epoch,
@@ -715,51 +798,50 @@ impl LogAnalyzer {
     }
 
     fn on_marker(&mut self, t: &str, time: Option<f64>) {
-        // One pass rejects the many lines that are no marker at all.
-        const ANCHORS: [&[u8]; 14] = [
-            b"*****",
-            b"Total ",
-            b"aving ",
-            b"Training completed",
-            b"tokens per iteration",
-            b"Overriding: ",
-            b"GPU available",
-            b"LOCAL_RANK",
-            b"Trainable params",
-            b"Trainer.fit",
-            b"saving model",
-            b"checkpoint",
-            b"max_iters",
-            b"block_size",
-        ];
-        const TABLE: [u32; 256] = parse::anchor_table(&ANCHORS);
-        if !parse::any_anchor(t.as_bytes(), &ANCHORS, &TABLE) {
+        // One pass rejects the many lines that are no marker at all, and
+        // tells which of the substring searches below can succeed.
+        let hit = MARKER_SET.hits(t.as_bytes());
+        if hit == 0 {
             return;
         }
+        let has = |anchor: &[u8]| {
+            MARKER_ANCHORS
+                .iter()
+                .position(|a| *a == anchor)
+                .is_some_and(|i| hit & (1 << i) != 0)
+        };
+        let (stars, total, saving, tokens, fit) = (
+            has(b"*****"),
+            has(b"Total "),
+            has(b"aving "),
+            has(b"tokens per iteration"),
+            has(b"Trainer.fit"),
+        );
         // HF / accelerate banner
-        if t.contains("***** Running training *****") {
+        if stars && t.contains("***** Running training *****") {
             self.hf_banner = true;
             return;
         }
         const TOTAL: &str = "Total optimization steps = ";
         const BATCH: &str = "Total train batch size (w. parallel, distributed & accumulation) = ";
-        if let Some(p) = t.find(TOTAL) {
+        if total && let Some(p) = t.find(TOTAL) {
             self.banner_total = parse::uint_prefix(&t[p + TOTAL.len()..]).map(|x| x.0);
             return;
         }
-        if let Some(p) = t.find(BATCH) {
+        if total && let Some(p) = t.find(BATCH) {
             self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
             return;
         }
-        if t.contains("***** Running Evaluation *****") {
+        if stars && t.contains("***** Running Evaluation *****") {
             self.mark(PauseKind::Eval);
             return;
         }
         if t.starts_with("Saving model checkpoint to")
             || t.starts_with("saving checkpoint to")
-            || t.contains("saving checkpoint at iteration")
-            || t.contains(", saving model to")
-            || t.contains("Saving checkpoint at step")
+            || (saving
+                && (t.contains("saving checkpoint at iteration")
+                    || t.contains(", saving model to")
+                    || t.contains("Saving checkpoint at step")))
         {
             self.checkpoint(time);
             return;
@@ -769,7 +851,7 @@ impl LogAnalyzer {
             return;
         }
         // nanoGPT
-        if let Some(p) = t.find("tokens per iteration will be: ") {
+        if tokens && let Some(p) = t.find("tokens per iteration will be: ") {
             self.tokens_per_step =
                 parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..])
                     .map(|x| x.0);
@@ -791,7 +873,7 @@ impl LogAnalyzer {
             self.lightning_hint = true;
             return;
         }
-        if t.contains("`Trainer.fit` stopped:") {
+        if fit && t.contains("`Trainer.fit` stopped:") {
             self.lightning_hint = true;
             if let Some(p) = t.find("max_steps=") {
                 self.source_total = parse::uint_prefix(&t[p + 10..])
@@ -1129,10 +1211,13 @@ impl LogAnalyzer {
             // Another bar while training: an eval or a checkpoint writer.
             if self.train_bar.is_some() {
                 let d = f.desc;
-                let ckpt = d.contains("Writing")
-                    || d.contains("Saving")
-                    || d.contains("shard")
-                    || d.contains("checkpoint");
+                // (Every keyword is at least five bytes: most descriptions
+                // are empty or short and skip the searches.)
+                let ckpt = d.len() >= 5
+                    && (d.contains("Writing")
+                        || d.contains("Saving")
+                        || d.contains("shard")
+                        || d.contains("checkpoint"));
                 // HF's eval bar has no description but is nested (cursor-up).
                 let eval = d.starts_with("Valid")
                     || d.starts_with("Eval")

@@ -124,17 +124,25 @@ const ANCHORS: [&[u8]; 27] = [
     b"Accelerator",
 ];
 
-const ANCHOR_TABLE: [u32; 256] = super::parse::anchor_table(&ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<27> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
-    super::parse::any_anchor(s.as_bytes(), &ANCHORS, &ANCHOR_TABLE)
+    ANCHOR_SET.any_in(s.as_bytes())
 }
 
 /// Classify one line body against the signature table (FORMATS.md §11).
 pub fn classify_line(s: &str) -> Option<Signature> {
+    if !has_anchor(s) {
+        return None;
+    }
+    classify_anchored(s)
+}
+
+/// [`classify_line`] for a line already known to contain an anchor.
+fn classify_anchored(s: &str) -> Option<Signature> {
     let t = s.trim();
-    if t.len() < 6 || !has_anchor(t) {
+    if t.len() < 6 {
         return None;
     }
     use ErrorClass::*;
@@ -458,15 +466,14 @@ impl ErrorTracker {
             tb.after_final = true;
             return true;
         }
-        // One anchor pass decides whether any of the checks below can match.
-        if !has_anchor(body)
-            && !body
-                .trim_start()
-                .starts_with(|c: char| c.is_ascii_uppercase())
-        {
+        // One anchor pass decides whether any of the checks below can match
+        // (every anchor starts and ends with a non-space, so the trimmed
+        // line has the same anchors as the body).
+        let anchored = has_anchor(body);
+        if !anchored && !trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
             return false;
         }
-        if let Some(p) = body.find("Traceback (most recent call last)") {
+        if anchored && let Some(p) = body.find("Traceback (most recent call last)") {
             // Also after a glued prefix (tqdm frame remainder, rank tag).
             let ind = if p == indent_of(body) { p } else { 0 };
             self.tb = Some(TbState {
@@ -479,7 +486,12 @@ impl ErrorTracker {
             });
             return true;
         }
-        if let Some(s) = classify_line(trimmed) {
+        let sig = if anchored {
+            classify_anchored(trimmed)
+        } else {
+            None
+        };
+        if let Some(s) = sig {
             if !s.fatal {
                 self.warnings += 1;
             }

@@ -51,6 +51,13 @@ impl Normalizer {
 
     /// Feed bytes; `emit` is called once per completed line.
     pub fn push<F: FnMut(&str, LineFlags)>(&mut self, bytes: &[u8], mut emit: F) {
+        self.push_raw(bytes, |b, f| emit_text(b, f, &mut emit));
+    }
+
+    /// [`Normalizer::push`] without the UTF-8 decoding: lines come out as
+    /// cleaned bytes (decode them with [`decode_line`]). The analyzer's
+    /// fast paths read the common lines straight from the bytes.
+    pub(crate) fn push_raw<F: FnMut(&[u8], LineFlags)>(&mut self, bytes: &[u8], mut emit: F) {
         let mut i = 0;
         if self.pending_cr && !bytes.is_empty() {
             self.pending_cr = false;
@@ -63,7 +70,10 @@ impl Normalizer {
         }
         while i < bytes.len() {
             let rest = &bytes[i..];
-            match find_eol(rest) {
+            // One pass finds the line end and whether the line has control
+            // bytes or a `#` (the two things `end_line_from` looks for).
+            let (eol, class) = scan_line(rest);
+            match eol {
                 None => {
                     self.append(rest);
                     break;
@@ -85,7 +95,12 @@ impl Normalizer {
                             _ if bytes[next] == b'\n' => (false, 1),
                             _ => (true, 0),
                         };
-                        self.end_line_from(line, redraw, truncated, &mut emit);
+                        if truncated {
+                            // The classes were taken over the whole line.
+                            self.end_line_from(line, redraw, truncated, &mut emit);
+                        } else {
+                            self.end_line_classified(line, redraw, false, class, &mut emit);
+                        }
                         i = next + skip;
                         continue;
                     }
@@ -109,6 +124,11 @@ impl Normalizer {
     /// Flush the unfinished last line (end of stream). The normaliser can be
     /// reused afterwards.
     pub fn finish<F: FnMut(&str, LineFlags)>(&mut self, mut emit: F) {
+        self.finish_raw(|b, f| emit_text(b, f, &mut emit));
+    }
+
+    /// [`Normalizer::finish`] with raw lines (see [`Normalizer::push_raw`]).
+    pub(crate) fn finish_raw<F: FnMut(&[u8], LineFlags)>(&mut self, mut emit: F) {
         if self.pending_cr {
             self.pending_cr = false;
             self.end_line(true, &mut emit);
@@ -162,7 +182,7 @@ impl Normalizer {
     }
 
     /// Complete the line held in the carry-over buffer.
-    fn end_line<F: FnMut(&str, LineFlags)>(&mut self, redraw: bool, emit: &mut F) {
+    fn end_line<F: FnMut(&[u8], LineFlags)>(&mut self, redraw: bool, emit: &mut F) {
         let truncated = std::mem::take(&mut self.truncated);
         let raw = std::mem::take(&mut self.raw);
         self.end_line_from(&raw, redraw, truncated, emit);
@@ -171,7 +191,39 @@ impl Normalizer {
         self.raw.clear();
     }
 
-    fn end_line_from<F: FnMut(&str, LineFlags)>(
+    fn end_line_from<F: FnMut(&[u8], LineFlags)>(
+        &mut self,
+        raw: &[u8],
+        redraw: bool,
+        truncated: bool,
+        emit: &mut F,
+    ) {
+        let hash = raw.iter().fold(false, |acc, &b| acc | (b == b'#'));
+        if hash && has_octal_escape(raw) {
+            self.end_line_escaped(raw, redraw, truncated, emit);
+        } else {
+            self.emit_segment(raw, redraw, truncated, emit);
+        }
+    }
+
+    /// [`Self::end_line_from`] with the line's [`scan_line`] classes.
+    fn end_line_classified<F: FnMut(&[u8], LineFlags)>(
+        &mut self,
+        raw: &[u8],
+        redraw: bool,
+        truncated: bool,
+        class: u8,
+        emit: &mut F,
+    ) {
+        if class & HAS_HASH != 0 && has_octal_escape(raw) {
+            self.end_line_escaped(raw, redraw, truncated, emit);
+        } else {
+            let needs_clean = class & HAS_CONTROL != 0;
+            self.emit_clean(raw, redraw, truncated, needs_clean, emit);
+        }
+    }
+
+    fn end_line_escaped<F: FnMut(&[u8], LineFlags)>(
         &mut self,
         raw: &[u8],
         redraw: bool,
@@ -180,25 +232,38 @@ impl Normalizer {
     ) {
         // rsyslog/SageMaker escape control bytes as `#015` (CR) and `#033`
         // (ESC); un-escape and re-split so those logs look like any other.
-        if raw.iter().fold(false, |acc, &b| acc | (b == b'#')) && has_octal_escape(raw) {
-            let unescaped = unescape_octal(raw);
-            let parts: Vec<&[u8]> = unescaped.split(|&b| b == b'\r').collect();
-            let n = parts.len();
-            for (k, part) in parts.into_iter().enumerate() {
-                let last = k + 1 == n;
-                let r = if last { redraw } else { true };
-                self.emit_segment(part, r, truncated && last, emit);
-            }
-        } else {
-            self.emit_segment(raw, redraw, truncated, emit);
+        let unescaped = unescape_octal(raw);
+        let parts: Vec<&[u8]> = unescaped.split(|&b| b == b'\r').collect();
+        let n = parts.len();
+        for (k, part) in parts.into_iter().enumerate() {
+            let last = k + 1 == n;
+            let r = if last { redraw } else { true };
+            self.emit_segment(part, r, truncated && last, emit);
         }
     }
 
-    fn emit_segment<F: FnMut(&str, LineFlags)>(
+    fn emit_segment<F: FnMut(&[u8], LineFlags)>(
         &mut self,
         seg: &[u8],
         redraw: bool,
         truncated: bool,
+        emit: &mut F,
+    ) {
+        // Branch-free fold (vectorises); tabs take the slow path, which keeps them.
+        let needs_clean = seg
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f));
+        self.emit_clean(seg, redraw, truncated, needs_clean, emit);
+    }
+
+    /// [`Self::emit_segment`] once it is known whether `seg` has control
+    /// bytes (below 0x20, tab included, or DEL).
+    fn emit_clean<F: FnMut(&[u8], LineFlags)>(
+        &mut self,
+        seg: &[u8],
+        redraw: bool,
+        truncated: bool,
+        needs_clean: bool,
         emit: &mut F,
     ) {
         let mut flags = LineFlags {
@@ -206,10 +271,6 @@ impl Normalizer {
             truncated,
             cursor_up: false,
         };
-        // Branch-free fold (vectorises); tabs take the slow path, which keeps them.
-        let needs_clean = seg
-            .iter()
-            .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f));
         let bytes: &[u8] = if needs_clean {
             self.clean.clear();
             flags.cursor_up = clean_controls(seg, &mut self.clean);
@@ -222,14 +283,20 @@ impl Normalizer {
         if redraw && bytes.iter().all(|b| *b == b' ' || *b == b'\t') {
             return;
         }
-        match std::str::from_utf8(bytes) {
-            Ok(s) => emit(s, flags),
-            Err(_) => {
-                let s = String::from_utf8_lossy(bytes);
-                emit(&s, flags)
-            }
-        }
+        emit(bytes, flags);
     }
+}
+
+/// A cleaned line as text: UTF-8 with replacement (FORMATS.md §0.1).
+pub(crate) fn decode_line(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+fn emit_text<F: FnMut(&str, LineFlags)>(bytes: &[u8], flags: LineFlags, emit: &mut F) {
+    emit(&decode_line(bytes), flags)
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -248,6 +315,48 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
         i += 8;
     }
     b[i..].iter().position(|&c| c == needle).map(|p| p + i)
+}
+
+/// [`scan_line`] class: a byte below 0x20 (other than the line end) or DEL.
+const HAS_CONTROL: u8 = 1;
+/// [`scan_line`] class: a `#` (maybe an rsyslog octal escape).
+const HAS_HASH: u8 = 2;
+
+/// The first `\n` or `\r`, and the classes ([`HAS_CONTROL`],
+/// [`HAS_HASH`]) of the bytes before it, in one pass: eight bytes at a time
+/// (SWAR), looking at single bytes only in a word that holds a control
+/// byte, DEL or `#` (the line end among them).
+fn scan_line(b: &[u8]) -> (Option<usize>, u8) {
+    const BLOCK: usize = 16;
+    let mut class = 0;
+    let mut i = 0;
+    while i + BLOCK <= b.len() {
+        let blk = &b[i..i + BLOCK];
+        // Branch-free (it vectorises): does the block need a closer look?
+        let special = blk.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == 0x7f) | (c == b'#')
+        });
+        if special {
+            for (k, &c) in blk.iter().enumerate() {
+                match c {
+                    b'\n' | b'\r' => return (Some(i + k), class),
+                    0..=0x1f | 0x7f => class |= HAS_CONTROL,
+                    b'#' => class |= HAS_HASH,
+                    _ => {}
+                }
+            }
+        }
+        i += BLOCK;
+    }
+    for (k, &c) in b[i..].iter().enumerate() {
+        match c {
+            b'\n' | b'\r' => return (Some(i + k), class),
+            0..=0x1f | 0x7f => class |= HAS_CONTROL,
+            b'#' => class |= HAS_HASH,
+            _ => {}
+        }
+    }
+    (None, class)
 }
 
 /// First `\n` or `\r`: eight bytes at a time (SWAR zero-byte test), since
@@ -425,6 +534,38 @@ pub fn strip_prefixes(line: &str) -> Stripped<'_> {
         }
     }
     Stripped { body: s, ts, rank }
+}
+
+/// Conservative byte test: true only when [`strip_prefixes`] would return
+/// the line unchanged, without a timestamp or rank (false may still mean
+/// "unchanged"). Looks at the first few bytes only; any invalid UTF-8 there
+/// makes it answer as for the decoded text, since every head it rules out
+/// starts with ASCII bytes.
+pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
+    let Some(&c0) = b.first() else {
+        return false;
+    };
+    match c0 {
+        b'[' => return false,
+        // `3: ` rank tags.
+        b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
+        b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
+        // No head starts with any other byte.
+        _ => return true,
+    }
+    let lead = b.iter().take_while(|&&c| c == b' ').count();
+    let t = &b[lead..];
+    let Some(&t0) = t.first() else {
+        return false;
+    };
+    let digit = |i: usize| t.get(i).is_some_and(u8::is_ascii_digit);
+    !(t0 == b'['
+        // ISO date `YYYY-`
+        || (digit(0) && digit(1) && digit(2) && digit(3))
+        // US date `MM/DD/YYYY`
+        || t.get(2) == Some(&b'/')
+        // glog `E0325 `
+        || (matches!(t0, b'E' | b'W' | b'I') && digit(1)))
 }
 
 fn digits_len(b: &[u8]) -> usize {

@@ -40,6 +40,66 @@ pub fn any_anchor(hay: &[u8], anchors: &[&[u8]], table: &[u32; 256]) -> bool {
     false
 }
 
+/// A keyword set for [`Anchors::any_in`]: first- and second-byte tables.
+pub(crate) struct Anchors<const N: usize> {
+    words: [&'static [u8]; N],
+    first: [u32; 256],
+    second: [u32; 256],
+}
+
+impl<const N: usize> Anchors<N> {
+    /// At most 32 words, each at least two bytes long.
+    pub(crate) const fn new(words: [&'static [u8]; N]) -> Self {
+        let mut first = [0u32; 256];
+        let mut second = [0u32; 256];
+        let mut i = 0;
+        while i < N && i < 32 {
+            first[words[i][0] as usize] |= 1 << i;
+            second[words[i][1] as usize] |= 1 << i;
+            i += 1;
+        }
+        Anchors {
+            words,
+            first,
+            second,
+        }
+    }
+
+    /// Same answer as [`any_anchor`], but a position is a candidate only
+    /// when its first two bytes fit one word, which prose rarely does.
+    pub(crate) fn any_in(&self, hay: &[u8]) -> bool {
+        for (i, pair) in hay.windows(2).enumerate() {
+            let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize];
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let a = self.words[j];
+                if hay.len() - i >= a.len() && &hay[i..i + a.len()] == a {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Bitmask of the words (by index) that occur in `hay`.
+    pub(crate) fn hits(&self, hay: &[u8]) -> u32 {
+        let mut hit = 0;
+        for (i, pair) in hay.windows(2).enumerate() {
+            let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize] & !hit;
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let a = self.words[j];
+                if hay.len() - i >= a.len() && &hay[i..i + a.len()] == a {
+                    hit |= 1 << j;
+                }
+            }
+        }
+        hit
+    }
+}
+
 // ---------------------------------------------------------------------------
 // number helpers
 
@@ -47,15 +107,51 @@ pub fn any_anchor(hay: &[u8], anchors: &[&[u8]], table: &[u32; 256]) -> bool {
 /// exponent, sign, `nan`, `inf`. Returns the value and bytes consumed
 /// (including the leading spaces).
 pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
+    float_prefix_bytes(s.as_bytes())
+}
+
+/// [`float_prefix`] on bytes (everything it looks at is ASCII).
+pub(crate) fn float_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }
     let start = i;
+    // Fast path: an unsigned decimal of at most 15 digits without exponent
+    // (counts, rates, most metrics), computed exactly as the general path
+    // below would.
+    if b.get(i).is_some_and(u8::is_ascii_digit) {
+        let mut mant: u64 = 0;
+        let mut nd = 0usize;
+        let mut frac = 0usize;
+        while let Some(&c) = b.get(i)
+            && c.is_ascii_digit()
+            && nd < 15
+        {
+            mant = mant * 10 + (c - b'0') as u64;
+            nd += 1;
+            i += 1;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while let Some(&c) = b.get(i)
+                && c.is_ascii_digit()
+                && nd < 15
+            {
+                mant = mant * 10 + (c - b'0') as u64;
+                nd += 1;
+                frac += 1;
+                i += 1;
+            }
+        }
+        if !matches!(b.get(i), Some(b'e' | b'E' | b'0'..=b'9')) {
+            return Some((mant as f64 / POW10[frac], i));
+        }
+        i = start;
+    }
     let neg = b.get(i) == Some(&b'-');
     if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
         i += 1;
@@ -72,8 +168,8 @@ pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
         }
         if &w == b"inf" {
             let mut end = i + 3;
-            if s.get(end..end + 5)
-                .is_some_and(|x| x.eq_ignore_ascii_case("inity"))
+            if b.get(end..end + 5)
+                .is_some_and(|x| x.eq_ignore_ascii_case(b"inity"))
             {
                 end += 5;
             }
@@ -130,7 +226,8 @@ pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
         let v = mant as f64 / POW10[frac];
         if neg { -v } else { v }
     } else {
-        s[start..i].parse().ok()?
+        // Only ASCII sign/digits/point/exponent bytes: always valid UTF-8.
+        std::str::from_utf8(&b[start..i]).ok()?.parse().ok()?
     };
     Some((v, i))
 }
@@ -193,42 +290,55 @@ pub fn float_after(s: &str, key: &str) -> Option<f64> {
 
 /// `[H:]MM:SS` (hours unbounded) -> seconds. Returns value and length.
 pub fn duration_prefix(s: &str) -> Option<(f64, usize)> {
-    let b = s.as_bytes();
-    let mut parts = [0u64; 3];
+    duration_prefix_bytes(s.as_bytes())
+}
+
+fn duration_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
+    // Fast path: exactly `MM:SS` (what every bar prints below an hour).
+    if let Some(&[m1, m2, b':', s1, s2]) = b.get(..5)
+        && [m1, m2, s1, s2].iter().all(u8::is_ascii_digit)
+        && !matches!(b.get(5), Some(b':' | b'0'..=b'9'))
+    {
+        let d = |c: u8| (c - b'0') as u64;
+        return Some((((d(m1) * 10 + d(m2)) * 60 + d(s1) * 10 + d(s2)) as f64, 5));
+    }
+    // Horner in base 60: `M:S` = M*60+S, `H:M:S` = H*3600+M*60+S (parts
+    // have at most 9 digits, so nothing overflows).
+    let mut secs: u64 = 0;
     let mut np = 0;
     let mut i = 0;
     loop {
         let st = i;
         let mut v = 0u64;
-        while i < b.len() && b[i].is_ascii_digit() && i - st < 9 {
-            v = v * 10 + (b[i] - b'0') as u64;
+        while i - st < 9
+            && let Some(&c) = b.get(i)
+            && c.is_ascii_digit()
+        {
+            v = v * 10 + (c - b'0') as u64;
             i += 1;
         }
         if i == st {
             return None;
         }
-        parts[np] = v;
+        secs = secs * 60 + v;
         np += 1;
-        if np < 3 && i < b.len() && b[i] == b':' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit())
-        {
+        if np < 3 && b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
             i += 1;
             continue;
         }
         break;
     }
-    let secs = match np {
-        2 => parts[0] * 60 + parts[1],
-        3 => parts[0] * 3600 + parts[1] * 60 + parts[2],
-        _ => return None,
-    };
+    if np < 2 {
+        return None;
+    }
     Some((secs as f64, i))
 }
 
 /// Number with an optional SI suffix (tqdm `unit_scale`): `1.20M` -> 1.2e6.
-fn si_number(s: &str) -> Option<f64> {
-    let (v, used) = float_prefix(s)?;
+fn si_number(s: &[u8]) -> Option<f64> {
+    let (v, used) = float_prefix_bytes(s)?;
     let rest = &s[used..];
-    let mult = match rest.as_bytes().first() {
+    let mult = match rest.first() {
         None => 1.0,
         Some(b'k') | Some(b'K') => 1e3,
         Some(b'M') => 1e6,
@@ -257,9 +367,77 @@ pub struct TqdmFrame<'a> {
     pub end: usize,
 }
 
+/// A tqdm frame as byte ranges into the line (see [`parse_tqdm_bytes`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RawFrame {
+    /// End of the text before the count (the description, untrimmed).
+    pub pre_end: usize,
+    pub n: f64,
+    pub total: Option<f64>,
+    pub elapsed_s: f64,
+    pub rate: Option<f64>,
+    /// `None`: a cut line (`[00:12<16:46` and nothing after): unit `it`.
+    pub unit: Option<(usize, usize)>,
+    pub postfix: (usize, usize),
+    pub end: usize,
+}
+
+impl RawFrame {
+    /// The frame with string fields. `s` must be the line the frame was
+    /// parsed from; every range boundary sits next to an ASCII byte, so the
+    /// slices are char boundaries of a `str` (and `None` only on misuse).
+    fn in_str(self, s: &str) -> Option<TqdmFrame<'_>> {
+        let (unit, postfix) = match self.unit {
+            Some((a, b)) => (s.get(a..b)?, s.get(self.postfix.0..self.postfix.1)?),
+            None => ("it", ""),
+        };
+        Some(TqdmFrame {
+            desc: bar_desc(s.get(..self.pre_end)?),
+            n: self.n,
+            total: self.total,
+            elapsed_s: Some(self.elapsed_s),
+            rate: self.rate,
+            unit,
+            postfix,
+            end: self.end,
+        })
+    }
+
+    /// The frame with string fields from raw bytes: `None` when one of the
+    /// pieces is not valid UTF-8 (the caller then decodes the whole line).
+    pub(crate) fn in_bytes(self, b: &[u8]) -> Option<TqdmFrame<'_>> {
+        // Most pieces are empty (no description, no postfix).
+        let text = |r: (usize, usize)| match b.get(r.0..r.1)? {
+            [] => Some(""),
+            b"it" => Some("it"),
+            x => std::str::from_utf8(x).ok(),
+        };
+        let (unit, postfix) = match self.unit {
+            Some(u) => (text(u)?, text(self.postfix)?),
+            None => ("it", ""),
+        };
+        Some(TqdmFrame {
+            desc: bar_desc(text((0, self.pre_end))?),
+            n: self.n,
+            total: self.total,
+            elapsed_s: Some(self.elapsed_s),
+            rate: self.rate,
+            unit,
+            postfix,
+            end: self.end,
+        })
+    }
+}
+
 /// Find and parse the first tqdm frame in `s`.
 pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
-    let b = s.as_bytes();
+    parse_tqdm_bytes(s.as_bytes())?.in_str(s)
+}
+
+/// [`parse_tqdm`] on bytes. Every decision looks at ASCII bytes only, so the
+/// result for a line's raw bytes equals the result for its (lossily)
+/// decoded text wherever the returned pieces are valid UTF-8.
+pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
     let mut from = 0;
     // Every line is offered here first, so the `[` search is SWAR.
     while let Some(off) = super::normalize::find_byte(&b[from..], b'[') {
@@ -268,69 +446,71 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
         if p < 2 || b[p - 1] != b' ' {
             continue;
         }
-        let inner = &s[p + 1..];
-        let Some((elapsed, used)) = duration_prefix(inner) else {
+        let inner = &b[p + 1..];
+        let Some((elapsed, used)) = duration_prefix_bytes(inner) else {
             continue;
         };
         let mut rest = &inner[used..];
-        let has_total_form = rest.starts_with('<');
+        let has_total_form = rest.first() == Some(&b'<');
         if has_total_form {
             // remaining: duration or '?'
             rest = &rest[1..];
-            if let Some(r) = rest.strip_prefix('?') {
+            if let Some(r) = rest.strip_prefix(b"?") {
                 rest = r;
-            } else if let Some((_, u)) = duration_prefix(rest) {
+            } else if let Some((_, u)) = duration_prefix_bytes(rest) {
                 rest = &rest[u..];
             } else {
                 continue;
             }
         }
-        let Some(r) = rest.strip_prefix(',') else {
+        let Some(r) = rest.strip_prefix(b",") else {
             // Cut line (paste width): `[00:12<16:46` with nothing after.
             if !rest.is_empty() {
                 continue;
             }
-            let Some(tok) = count_token(s, p - 1) else {
+            let Some(tok) = count_token(b, p - 1) else {
                 continue;
             };
-            return Some(TqdmFrame {
-                desc: tok.2,
+            return Some(RawFrame {
+                pre_end: tok.2,
                 n: tok.0,
                 total: tok.1,
-                elapsed_s: Some(elapsed),
+                elapsed_s: elapsed,
                 rate: None,
-                unit: "it",
-                postfix: "",
-                end: s.len(),
+                unit: None,
+                postfix: (b.len(), b.len()),
+                end: b.len(),
             });
         };
-        rest = r.trim_start_matches(' ');
+        let mut at = b.len() - r.len();
+        while at < b.len() && b[at] == b' ' {
+            at += 1;
+        }
         // rate
-        let (rate, unit, after_rate) = parse_rate(rest);
-        let consumed_to = s.len() - after_rate.len();
+        let (rate, unit, after_rate) = parse_rate(b, at);
         // Postfix runs to the closing `]`; a line cut before it keeps the rest.
-        let (postfix, end) = match after_rate.find(']') {
-            Some(close) => {
-                let pf = &after_rate[..close];
-                (pf.strip_prefix(", ").unwrap_or(pf), consumed_to + close + 1)
-            }
-            None => (after_rate.strip_prefix(", ").unwrap_or(after_rate), s.len()),
+        let (mut pf, end) = match find_byte(&b[after_rate..], |c| c == b']') {
+            Some(close) => ((after_rate, after_rate + close), after_rate + close + 1),
+            None => ((after_rate, b.len()), b.len()),
         };
-        let Some((n, total, desc)) = count_token(s, p - 1) else {
+        if b[pf.0..pf.1].starts_with(b", ") {
+            pf.0 += 2;
+        }
+        let Some((n, total, pre_end)) = count_token(b, p - 1) else {
             continue;
         };
         if has_total_form != total.is_some() && total.is_some() {
             // `n/total` must come with `elapsed<remaining`.
             continue;
         }
-        return Some(TqdmFrame {
-            desc,
+        return Some(RawFrame {
+            pre_end,
             n,
             total,
-            elapsed_s: Some(elapsed),
+            elapsed_s: elapsed,
             rate,
-            unit,
-            postfix,
+            unit: Some(unit),
+            postfix: pf,
             end,
         });
     }
@@ -340,50 +520,78 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
 /// Byte-level search for an ASCII byte class (the result is a char
 /// boundary because the matched byte is ASCII). Cheaper than `str::find`
 /// with a char pattern, which showed up in profiles of the bar path.
-fn find_byte(s: &str, pred: impl Fn(u8) -> bool) -> Option<usize> {
-    s.as_bytes().iter().position(|&b| pred(b))
+fn find_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
+    s.iter().position(|&b| pred(b))
 }
 
-fn rfind_byte(s: &str, pred: impl Fn(u8) -> bool) -> Option<usize> {
-    s.as_bytes().iter().rposition(|&b| pred(b))
+fn rfind_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
+    s.iter().rposition(|&b| pred(b))
 }
 
-/// Parse `  4.00it/s`, `5.01s/it`, `?it/s`, `24.5ktok/s`. Returns
-/// (units per second, unit, rest).
-fn parse_rate(s: &str) -> (Option<f64>, &str, &str) {
-    if let Some(r) = s.strip_prefix('?') {
-        let end = find_byte(r, |b| b == b',' || b == b']').unwrap_or(r.len());
-        let unit = r[..end].trim_end_matches("/s");
-        return (None, unit, &r[end..]);
+/// Last occurrence of `needle`, eight bytes at a time from the end (SWAR
+/// zero-byte test; the bar cells before a count are many bytes long).
+fn rfind_byte_swar(b: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut end = b.len();
+    while end >= 8 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[end - 8..end]);
+        let x = u64::from_le_bytes(w) ^ (LO * needle as u64);
+        if x.wrapping_sub(LO) & !x & HI != 0 {
+            break;
+        }
+        end -= 8;
     }
-    let Some((v, used)) = float_prefix(s) else {
-        let end = find_byte(s, |b| b == b',' || b == b']').unwrap_or(s.len());
-        return (None, "", &s[end..]);
+    b[..end].iter().rposition(|&c| c == needle)
+}
+
+/// Parse `  4.00it/s`, `5.01s/it`, `?it/s`, `24.5ktok/s` starting at
+/// `b[at..]`. Returns (units per second, unit range, index of the rest).
+fn parse_rate(b: &[u8], at: usize) -> (Option<f64>, (usize, usize), usize) {
+    let s = &b[at..];
+    let delim = |c: u8| c == b',' || c == b']';
+    if s.first() == Some(&b'?') {
+        let r0 = at + 1;
+        let end = r0 + find_byte(&b[r0..], delim).unwrap_or(b.len() - r0);
+        let mut ue = end;
+        while ue - r0 >= 2 && &b[ue - 2..ue] == b"/s" {
+            ue -= 2;
+        }
+        return (None, (r0, ue), end);
+    }
+    let Some((v, used)) = float_prefix_bytes(s) else {
+        let end = at + find_byte(s, delim).unwrap_or(s.len());
+        return (None, (at, at), end);
     };
-    let r = &s[used..];
-    let end = find_byte(r, |b| b == b',' || b == b']').unwrap_or(r.len());
-    let tok = &r[..end];
-    let rest = &r[end..];
-    if let Some(unit) = tok.strip_prefix("s/") {
+    let r0 = at + used;
+    let end = r0 + find_byte(&b[r0..], delim).unwrap_or(b.len() - r0);
+    let tok = &b[r0..end];
+    if tok.starts_with(b"s/") {
         let rate = if v > 0.0 { Some(1.0 / v) } else { None };
-        return (rate, unit, rest);
+        return (rate, (r0 + 2, end), end);
     }
-    if let Some(u) = tok.strip_suffix("/s") {
-        let (mult, unit) = match u.as_bytes().first() {
-            Some(b'k') if u.len() > 1 => (1e3, &u[1..]),
-            Some(b'M') if u.len() > 1 => (1e6, &u[1..]),
-            Some(b'G') if u.len() > 1 => (1e9, &u[1..]),
-            _ => (1.0, u),
+    if tok.ends_with(b"/s") {
+        let u = &tok[..tok.len() - 2];
+        let (mult, skip) = match u.first() {
+            Some(b'k') if u.len() > 1 => (1e3, 1),
+            Some(b'M') if u.len() > 1 => (1e6, 1),
+            Some(b'G') if u.len() > 1 => (1e9, 1),
+            _ => (1.0, 0),
         };
-        return (Some(v * mult), unit, rest);
+        return (Some(v * mult), (r0 + skip, end - 2), end);
     }
-    (None, "", rest)
+    (None, (r0, r0), end)
 }
 
 /// Parse the `n/total` (or `n<unit>`) token that ends at byte `end`
-/// (exclusive, the space before `[`), plus the description before it.
-fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
+/// (exclusive, the space before `[`). Returns n, total and the end of the
+/// text before the percentage / bar (the description, see [`bar_desc`]).
+fn count_token(s: &[u8], end: usize) -> Option<(f64, Option<f64>, usize)> {
     let head = s.get(..end)?;
+    if let Some((n, total, start)) = plain_count(head) {
+        return Some((n, Some(total), desc_end(head, start)));
+    }
     let start = rfind_byte(head, |b| b == b' ' || b == b'|')
         .map(|i| i + 1)
         .unwrap_or(0);
@@ -398,12 +606,9 @@ fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
             (n, Some(t))
         }
         None => {
-            let (n, used) = float_prefix(tok)?;
+            let (n, used) = float_prefix_bytes(tok)?;
             // `0it`, `12.5kB`: unit letters follow the number.
-            if !tok.as_bytes()[used..]
-                .iter()
-                .all(|c| c.is_ascii_alphabetic())
-            {
+            if !tok[used..].iter().all(|c| c.is_ascii_alphabetic()) {
                 return None;
             }
             (n, None)
@@ -412,21 +617,57 @@ fn count_token(s: &str, end: usize) -> Option<(f64, Option<f64>, &str)> {
     if n.is_nan() || n < 0.0 || total.is_some_and(|t| t.is_nan() || t < 0.0) {
         return None;
     }
-    // Description: text before the percentage / bar.
-    let mut pre = &head[..start];
-    if let Some(pct) = rfind_byte(pre, |b| b == b'%') {
-        let pb = pre.as_bytes();
+    Some((n, total, desc_end(head, start)))
+}
+
+/// The common count token, `<digits>/<digits>` (at most 15 digits each)
+/// after a space or `|`, read backwards from the end of `head`: returns
+/// (n, total, token start). Exactly what the general path in
+/// [`count_token`] computes for such a token; `None` for anything else.
+fn plain_count(head: &[u8]) -> Option<(f64, f64, usize)> {
+    let digits_back = |mut i: usize| {
+        let end = i;
+        let mut v: u64 = 0;
+        let mut scale: u64 = 1;
+        while i > 0 && end - i < 15 && head[i - 1].is_ascii_digit() {
+            v += (head[i - 1] - b'0') as u64 * scale;
+            scale *= 10;
+            i -= 1;
+        }
+        (v, i, end - i)
+    };
+    let (total, i, nt) = digits_back(head.len());
+    if nt == 0 || i == 0 || head[i - 1] != b'/' {
+        return None;
+    }
+    let (n, start, nn) = digits_back(i - 1);
+    if nn == 0 || (start > 0 && head[start - 1] != b' ' && head[start - 1] != b'|') {
+        return None;
+    }
+    Some((n as f64, total as f64, start))
+}
+
+/// End of the description: the text before the count token at `start`,
+/// without the percentage.
+fn desc_end(head: &[u8], start: usize) -> usize {
+    let mut pre = start;
+    if let Some(pct) = rfind_byte_swar(&head[..start], b'%') {
         let mut k = pct;
-        while k > 0 && (pb[k - 1].is_ascii_digit() || pb[k - 1] == b' ' || pb[k - 1] == b'.') {
+        while k > 0 && (head[k - 1].is_ascii_digit() || head[k - 1] == b' ' || head[k - 1] == b'.')
+        {
             k -= 1;
         }
-        pre = &pre[..k];
+        pre = k;
     }
+    pre
+}
+
+/// The bar description from the text before its percentage.
+fn bar_desc(pre: &str) -> &str {
     let desc = pre.trim().trim_end_matches(':').trim_end();
     // Bars glued after other output keep only the part after the last `]`
     // or the last sentence; descriptions are short.
-    let desc = if desc.len() > 80 { "" } else { desc };
-    Some((n, total, desc))
+    if desc.len() > 80 { "" } else { desc }
 }
 
 /// `k=v` from a tqdm postfix.
@@ -451,10 +692,15 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
     if !t.starts_with('\'') && !t.starts_with('"') {
         return None;
     }
-    let mut out = Vec::new();
+    // HF logs print a handful of keys: one allocation for the common case.
+    let mut out = Vec::with_capacity(8);
     let mut rest = t;
     loop {
-        rest = rest.trim_start_matches([' ', ',']);
+        let skip = rest
+            .bytes()
+            .position(|c| c != b' ' && c != b',')
+            .unwrap_or(rest.len());
+        rest = &rest[skip..];
         if rest.is_empty() {
             break;
         }
@@ -462,14 +708,16 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
         if q != b'\'' && q != b'"' {
             return if out.is_empty() { None } else { Some(out) };
         }
-        let close = rest[1..].find(q as char)? + 1;
+        // The quote is ASCII: a byte search finds the same place as a
+        // char search (and beats `memchr` on short keys).
+        let close = rest.as_bytes()[1..].iter().position(|&c| c == q)? + 1;
         let key = &rest[1..close];
         rest = rest[close + 1..].trim_start();
         rest = rest.strip_prefix(':')?.trim_start();
         // value: quoted string, tensor(...), number, or other repr up to ','.
         let (val, used) = if rest.starts_with('\'') || rest.starts_with('"') {
-            let vq = rest.as_bytes()[0] as char;
-            let vc = rest[1..].find(vq)? + 1;
+            let vq = rest.as_bytes()[0];
+            let vc = rest.as_bytes()[1..].iter().position(|&c| c == vq)? + 1;
             (
                 float_prefix(&rest[1..vc])
                     .filter(|(_, u)| *u == vc - 1)

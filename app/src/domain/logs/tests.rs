@@ -1613,6 +1613,58 @@ fn memory_stays_bounded_on_long_input() {
 
 use proptest::prelude::*;
 
+/// The analysis of `pieces`, each pushed with the next of `times`, with the
+/// input byte count left out (decoding changes it and nothing else).
+fn analysis_without_byte_count(pieces: &[Vec<u8>], times: &[Option<f64>]) -> Analysis {
+    let mut a = LogAnalyzer::new();
+    for (i, c) in pieces.iter().enumerate() {
+        a.push(c, times[i % times.len()]);
+    }
+    let mut r = a.finish();
+    r.input.bytes = 0;
+    r
+}
+
+/// `bytes` cut after each `\n`, raw and decoded with replacement piece by
+/// piece (no character, valid or not, spans a `\n`).
+fn raw_and_decoded(bytes: &[u8]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let raw: Vec<Vec<u8>> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    let decoded = raw
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned().into_bytes())
+        .collect();
+    (raw, decoded)
+}
+
+/// Lines are read from their raw bytes where possible (tqdm frames are
+/// never decoded as a whole): invalid UTF-8 anywhere in a line must give
+/// the same analysis as the decoded (U+FFFD) text.
+#[test]
+fn raw_frames_match_decoded_text() {
+    let lines: [&[u8]; 10] = [
+        b"\r  2%|\xe2\x96\x8f         | 11/600 [00:03<01:22,  7.10it/s]",
+        b"\r  2%|\xff\xfe         | 12/600 [00:04<01:18,  7.49it/s]",
+        b"\rtr\xffin:  12%|\xe2\x96\x88\xe2\x96        | 13/600 [00:05<00:35,  1.02s/it, loss=7.032]",
+        b"\rtrain:  12%|#         | 14/600 [00:06<00:35,  1.02s/it, lo\xc3ss=7.5]",
+        b"\r  3%|\xe2\x96\x8f         | 15/600 [00:07<01:22, 7.1\xe2it/s]",
+        b"\r  3%|\xe2\x96\x8f         | 16/600 [00:08<01:22,  7.10it/s]\xf0\x9f oops",
+        b"\r\xe2\x96 3%| | 17/600 [00:09<01:22,  7.10it/s] {'loss': 2.0, 'epoch': 0.1}",
+        b"\n\xff[rank0]: 18/600 [00:10<01:22,  7.10it/s]",
+        b"\n{'loss': '1.5\xff', 'grad_norm': 1.0, 'epoch': 0.2}",
+        b"\nTraceback (most recent call last)\n  File \"\xff.py\", line 1\nRuntimeError: CUDA error: \xfe\n",
+    ];
+    let (raw, decoded) = raw_and_decoded(&lines.concat());
+    for times in [vec![None], vec![Some(1.0), Some(2.0), Some(2.0), Some(3.5)]] {
+        assert_eq!(
+            analysis_without_byte_count(&raw, &times),
+            analysis_without_byte_count(&decoded, &times)
+        );
+    }
+}
+
 fn log_bytes() -> impl Strategy<Value = Vec<u8>> {
     // Bias towards the bytes that matter to the normaliser.
     let byte = prop_oneof![
@@ -1719,5 +1771,33 @@ proptest! {
         }
         let r = a.finish();
         let _ = serde_json::to_string(&r);
+    }
+
+    #[test]
+    fn raw_bytes_match_decoded_text(parts in proptest::collection::vec(prop_oneof![
+        Just(&b"\r  2%|\xe2\x96\x8f         | "[..]),
+        Just(&b"11/600 [00:03<01:22,  7.10it/s]"[..]),
+        Just(&b"train:  12%|"[..]),
+        Just(&b", loss=7.032]"[..]),
+        Just(&b"\r"[..]),
+        Just(&b"\n"[..]),
+        Just(&b"\xff"[..]),
+        Just(&b"\xe2\x96"[..]),
+        Just(&b"\xc3"[..]),
+        Just(&b"\x80"[..]),
+        Just(&b" "[..]),
+        Just(&b"{'loss': 1.5, 'epoch': 0.1}"[..]),
+        Just(&b"iter 5: loss 2.0, time 3.0ms"[..]),
+        Just(&b"[2024-01-01 00:00:00,1] "[..]),
+        Just(&b"RuntimeError: x"[..]),
+        Just(&b"3: "[..]),
+    ], 0..40)) {
+        // No ESC or backspace: those act on the bytes of a character.
+        let (raw, decoded) = raw_and_decoded(&parts.concat());
+        let times = [Some(1.0), Some(1.0), Some(2.5), None];
+        prop_assert_eq!(
+            analysis_without_byte_count(&raw, &times),
+            analysis_without_byte_count(&decoded, &times)
+        );
     }
 }
