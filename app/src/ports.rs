@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::offer::Offer;
+use crate::domain::profile::RunProfile;
 use crate::domain::status::{DatabaseMode, MarketplaceMode, SystemStatus};
 
 /// Liveness of what the server depends on.
@@ -33,11 +34,33 @@ pub trait Marketplace: Send + Sync {
     async fn search_offers(&self, body: serde_json::Value) -> Result<Vec<Offer>, MarketError>;
 }
 
+/// A run profile the team saved under a name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedProfile {
+    pub name: String,
+    pub profile: RunProfile,
+}
+
+/// A storage failure, in words (the adapter logs the details).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+/// Named run profiles (the Offers page's "save" and "pick").
+#[async_trait]
+pub trait ProfileStore: Send + Sync {
+    /// Every saved profile, by name.
+    async fn list(&self) -> Result<Vec<SavedProfile>, StoreError>;
+    /// Saves `profile` under `name`, replacing a profile of that name.
+    async fn save(&self, name: &str, profile: &RunProfile) -> Result<(), StoreError>;
+}
+
 /// Everything server functions may reach, cloned cheaply into each request.
 #[derive(Clone)]
 pub struct Services {
     pub health: Arc<dyn Health>,
     pub marketplace: Arc<dyn Marketplace>,
+    pub profiles: Arc<dyn ProfileStore>,
     pub database: DatabaseMode,
     pub marketplace_mode: MarketplaceMode,
     pub version: &'static str,

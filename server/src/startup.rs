@@ -9,6 +9,7 @@ use app::ports::Services;
 use tokio::net::TcpListener;
 
 use crate::config::{DatabaseConfig, MarketplaceConfig};
+use crate::db::profiles::PgProfiles;
 use crate::db::{Database, PgHealth};
 use crate::error::CanopyError;
 use crate::http;
@@ -55,6 +56,7 @@ impl Application {
         let services = Services {
             health: Arc::new(PgHealth(database.pool().clone())),
             marketplace: Arc::new(market),
+            profiles: Arc::new(PgProfiles(database.pool().clone())),
             database: database.mode(),
             marketplace_mode: marketplace.mode(),
             version: env!("CARGO_PKG_VERSION"),

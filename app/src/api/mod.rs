@@ -1,5 +1,8 @@
 //! Server functions, one file per area. Each is thin: validate, call a port, map errors.
 
+pub mod offers;
+pub mod save_profile;
+pub mod saved_profiles;
 pub mod status;
 
 /// The [`Services`](crate::ports::Services) of this request, or a server error

@@ -2,9 +2,11 @@
 //! wasm too, so the browser can run the same rules the server does.
 
 pub mod analysis;
+pub mod checklist;
 pub mod gate;
 pub mod logs;
 pub mod offer;
+pub mod offer_search;
 pub mod profile;
 pub mod query;
 pub mod rank;

@@ -2,6 +2,8 @@
 //! no `DATABASE_URL` is given.
 
 pub mod embedded;
+pub mod profiles;
+pub mod runs;
 
 use std::time::Duration;
 

@@ -29,10 +29,10 @@ pub use keys::{
     public_key_line,
 };
 pub use prober::{
-    Check, CheckState, ExecOutput, HostSpec, LaunchSpec, Prober, ProberConfig, SshError,
+    Check, CheckState, ExecOutput, HostSpec, LaunchSpec, Prober, ProberConfig, SshError, check_path,
 };
 pub use quote::shell_quote;
 pub use replay::{Phase, ReplayArgs, ReplayError, ReplayOptions, Scenario, replay};
-pub use script::ProbeSpec;
-pub use sim_host::{Faults, Sandbox, SimHost, SimHostConfig, SimHostError};
+pub use script::{LaunchPhase, ProbeSpec};
+pub use sim_host::{Faults, Sandbox, SandboxConfig, SimHost, SimHostConfig, SimHostError};
 pub use sshd::{SshdHarness, SshdHarnessError};

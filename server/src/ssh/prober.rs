@@ -31,6 +31,42 @@ pub struct HostSpec {
     pub user: String,
     /// Work dir for every script (`None` = `$HOME`).
     pub workdir: Option<String>,
+    /// Paths must stay inside the work dir (relative, no `..`). Set for
+    /// simulated hosts: their bash runs on Canopy's own machine, so a
+    /// user-chosen log path like `/root/.ssh/id_ed25519` must not be read
+    /// (or written) through them.
+    pub confined: bool,
+}
+
+/// On a confined host, a user path must be relative and stay below the
+/// work dir: no absolute path, no `..`, no `~` (which the quoting keeps
+/// literal anyway, but a path that only works by accident is refused).
+pub fn check_path(host: &HostSpec, path: &str) -> Result<(), SshError> {
+    if !host.confined {
+        return Ok(());
+    }
+    let refuse = |reason: &str| {
+        Err(SshError::PathRefused {
+            path: path.chars().take(200).collect(),
+            reason: reason.to_string(),
+        })
+    };
+    if host.workdir.is_some() {
+        return refuse("a confined host has no custom work dir");
+    }
+    if path.is_empty() {
+        return refuse("empty");
+    }
+    if path.starts_with('/') || path.starts_with('~') {
+        return refuse("must be relative to the work dir");
+    }
+    if path.split('/').any(|c| c == "..") {
+        return refuse("must not leave the work dir");
+    }
+    if path.contains('\0') {
+        return refuse("contains NUL");
+    }
+    Ok(())
 }
 
 impl HostSpec {
@@ -41,6 +77,7 @@ impl HostSpec {
             port,
             user: "root".to_string(),
             workdir: None,
+            confined: false,
         }
     }
 }
@@ -99,12 +136,17 @@ pub enum SshError {
     Remote { exit: Option<u32>, stderr: String },
     #[error("ssh: {0}")]
     Protocol(String),
+    #[error("path {path:?} refused: {reason}")]
+    PathRefused { path: String, reason: String },
 }
 
 impl SshError {
     /// Errors after which the connection is not worth keeping.
     fn drops_connection(&self) -> bool {
-        !matches!(self, SshError::Remote { .. } | SshError::BackingOff { .. })
+        !matches!(
+            self,
+            SshError::Remote { .. } | SshError::BackingOff { .. } | SshError::PathRefused { .. }
+        )
     }
 }
 
@@ -142,6 +184,9 @@ pub enum CheckState {
     TimedOut,
     /// Not reached: connect/auth/host-key/backoff problems.
     Unreachable { error: SshError },
+    /// Not attempted: the request itself was refused (a path outside a
+    /// confined host's work dir).
+    Refused { error: SshError },
 }
 
 /// One check of one host.
@@ -291,7 +336,13 @@ impl Prober {
     async fn connection(&self, host: &HostSpec) -> Result<Conn, SshError> {
         let slot = self.slot(&host.id);
         let mut st = slot.lock().await;
-        if st.spec.as_ref() != Some(host) {
+        // Only the address and user identify a connection; the work dir and
+        // confinement are per-script settings.
+        let same = st
+            .spec
+            .as_ref()
+            .is_some_and(|s| s.host == host.host && s.port == host.port && s.user == host.user);
+        if !same {
             // New address for this instance (or first use): start over.
             if let Some(c) = st.conn.take() {
                 let _ = c.disconnect(Disconnect::ByApplication, "", "en").await;
@@ -323,6 +374,9 @@ impl Prober {
         }
         match tokio::time::timeout(self.inner.cfg.connect_timeout, self.connect(host)).await {
             Ok(Ok(c)) => {
+                if st.failures > 0 {
+                    tracing::info!(host = %host.id, failures = st.failures, "ssh reconnected");
+                }
                 st.conn = Some(c.clone());
                 st.failures = 0;
                 st.retry_at = None;
@@ -345,6 +399,11 @@ impl Prober {
 
     fn note_failure(&self, st: &mut ConnState, e: SshError) -> SshError {
         st.failures = st.failures.saturating_add(1);
+        if matches!(e, SshError::HostKeyChanged { .. }) {
+            tracing::warn!(error = %e, "refusing host with a changed key");
+        } else {
+            tracing::debug!(error = %e, failures = st.failures, "ssh connect failed");
+        }
         let exp = st.failures.saturating_sub(1).min(16);
         let wait = self
             .inner
@@ -357,12 +416,17 @@ impl Prober {
         e
     }
 
-    async fn mark_dead(&self, host: &HostSpec, e: &SshError) {
+    async fn mark_dead(&self, host: &HostSpec, failed: &Conn, e: &SshError) {
         if !e.drops_connection() {
             return;
         }
         let slot = self.slot(&host.id);
         let mut st = slot.lock().await;
+        // Another check may already have replaced the connection that
+        // failed here; only that one is dropped.
+        if !st.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, failed)) {
+            return;
+        }
         if let Some(c) = st.conn.take() {
             // Best effort: the peer may be gone already.
             tokio::spawn(async move {
@@ -446,14 +510,14 @@ impl Prober {
             Ok(Ok(ch)) => ch,
             Ok(Err(e)) => {
                 let err = SshError::Disconnected(e.to_string());
-                self.mark_dead(host, &err).await;
+                self.mark_dead(host, &conn, &err).await;
                 return Err(err);
             }
             Err(_) => {
                 let err = SshError::Timeout {
                     secs: timeout.as_secs_f64(),
                 };
-                self.mark_dead(host, &err).await;
+                self.mark_dead(host, &conn, &err).await;
                 return Err(err);
             }
         };
@@ -514,7 +578,7 @@ impl Prober {
                 Ok(out)
             }
             Ok(Err(e)) => {
-                self.mark_dead(host, &e).await;
+                self.mark_dead(host, &conn, &e).await;
                 Err(e)
             }
             Err(_) => {
@@ -535,6 +599,24 @@ impl Prober {
         let mut spec = spec.clone();
         if spec.workdir.is_none() {
             spec.workdir = host.workdir.clone();
+        }
+        for p in [&spec.log_path, &spec.pid_file, &spec.exit_file]
+            .into_iter()
+            .flatten()
+        {
+            if let Err(e) = check_path(host, p) {
+                return Check {
+                    host_id: host.id.clone(),
+                    state: CheckState::Refused { error: e },
+                    probe: None,
+                    next_offset: spec.log_offset,
+                    log_reset: false,
+                    exit_status: None,
+                    stderr: String::new(),
+                    elapsed_ms: 0,
+                    output_bytes: 0,
+                };
+            }
         }
         let script = probe_script(&spec);
         let cap = self
@@ -608,6 +690,7 @@ impl Prober {
         data: &[u8],
         mode: u32,
     ) -> Result<(), SshError> {
+        check_path(host, path)?;
         let script = upload_script(host.workdir.as_deref(), path, mode);
         self.run_ok(host, &script, Some(data), 4096)
             .await
@@ -627,6 +710,9 @@ impl Prober {
 
     /// Start a command detached through the launcher; returns its pid.
     pub async fn launch(&self, host: &HostSpec, spec: &LaunchSpec) -> Result<u32, SshError> {
+        for p in [&spec.log, &spec.pid_file, &spec.exit_file] {
+            check_path(host, p)?;
+        }
         let script = launch_script(
             host.workdir.as_deref(),
             &spec.command,
@@ -654,6 +740,7 @@ impl Prober {
         pid_file: &str,
         grace_s: u32,
     ) -> Result<bool, SshError> {
+        check_path(host, pid_file)?;
         let script = kill_script(host.workdir.as_deref(), pid_file, grace_s);
         let out = self.run_ok(host, &script, None, 4096).await?;
         Ok(out.stdout_text().starts_with("stopped"))
@@ -666,6 +753,7 @@ impl Prober {
         path: &str,
         cap: u64,
     ) -> Result<Vec<u8>, SshError> {
+        check_path(host, path)?;
         let script = read_file_script(host.workdir.as_deref(), path, cap);
         Ok(self
             .run_ok(host, &script, None, cap as usize + 1)

@@ -68,6 +68,17 @@ impl ProbeSpec {
     }
 }
 
+/// Quote a path for use as a command argument: a leading `-` would read as
+/// an option to `tail`, `head`, `mkdir`… (and `cd -` as "previous dir"), so
+/// such a path is written `./-…`.
+fn qpath(p: &str) -> String {
+    if p.starts_with('-') {
+        shell_quote(&format!("./{p}"))
+    } else {
+        shell_quote(p)
+    }
+}
+
 fn header(name: &str) -> String {
     // Marker and names are constants without quotes or shell metacharacters.
     format!("echo '{SECTION_MARKER}{name}'\n")
@@ -77,7 +88,7 @@ fn header(name: &str) -> String {
 /// relative path below would otherwise point somewhere else).
 fn prologue(workdir: Option<&str>) -> String {
     let cd = match workdir {
-        Some(w) => format!("cd {} || exit 111\n", shell_quote(w)),
+        Some(w) => format!("cd {} || exit 111\n", qpath(w)),
         None => "cd \"$HOME\" 2>/dev/null || cd / || exit 111\n".to_string(),
     };
     format!(
@@ -119,11 +130,12 @@ pub fn probe_script(spec: &ProbeSpec) -> String {
              Z=$(wc -c < \"$L\" | tr -d ' ')\n\
              [ \"$Z\" -lt \"$O\" ] && O=0\n\
              F=$(mktemp 2>/dev/null || echo \"${{TMPDIR:-/tmp}}/canopy-probe.$$\")\n\
+             trap 'rm -f \"$F\"' EXIT\n\
              tail -c +$((O + 1)) \"$L\" 2>/dev/null | head -c \"$C\" > \"$F\"\n\
              N=$(wc -c < \"$F\" | tr -d ' ')\n\
              echo \"{SECTION_MARKER}{SECTION_LOG} $O $N $Z\"; cat \"$F\"; echo; rm -f \"$F\"\n\
              else echo '{SECTION_MARKER}{SECTION_LOG} missing'; fi\n",
-            shell_quote(log),
+            qpath(log),
             spec.log_offset,
             spec.log_cap.max(1),
         ));
@@ -136,13 +148,13 @@ pub fn probe_script(spec: &ProbeSpec) -> String {
                 "PF={}\n\
                  if [ -f \"$PF\" ]; then P=$(head -c 32 \"$PF\" | tr -cd '0-9'); echo \"pid=$P\"\n\
                  if [ -n \"$P\" ] && canopy_alive \"$P\"; then echo alive=1; else echo alive=0; fi; fi\n",
-                shell_quote(pf)
+                qpath(pf)
             ));
         }
         if let Some(ef) = &spec.exit_file {
             s.push_str(&format!(
                 "EF={}; [ -f \"$EF\" ] && echo \"exit_code=$(head -c 16 \"$EF\" | tr -cd '0-9-')\"\n",
-                shell_quote(ef)
+                qpath(ef)
             ));
         }
     }
@@ -173,7 +185,8 @@ if [ -n "${CANOPY_SIMULATED_HOST:-}" ]; then
   echo "canopy-launch: simulated host; refusing to run a user command" >&2
   exit 97
 fi
-if command -v bash >/dev/null 2>&1; then bash -c "$1"; else sh -c "$1"; fi
+# `--`: a command starting with "-" is still the command, not an option.
+if command -v bash >/dev/null 2>&1; then bash -c -- "$1"; else sh -c -- "$1"; fi
 rc=$?
 if [ -n "${CANOPY_EXIT_FILE:-}" ]; then echo "$rc" > "$CANOPY_EXIT_FILE"; fi
 exit $rc
@@ -222,10 +235,10 @@ pub fn launch_script(
          $S nohup {LAUNCHER_NAME} {cmd} > {log} 2>&1 < /dev/null &\n\
          echo $! > {pf}\n\
          echo $!\n",
-        ef = shell_quote(exit_file),
+        ef = qpath(exit_file),
         ph = phase.as_str(),
-        log = shell_quote(log),
-        pf = shell_quote(pid_file),
+        log = qpath(log),
+        pf = qpath(pid_file),
         cmd = shell_quote(user_cmd),
     ));
     s
@@ -245,7 +258,7 @@ pub fn kill_script(workdir: Option<&str>, pid_file: &str, grace_s: u32) -> Strin
          i=0; while canopy_alive \"$P\" && [ $i -lt {tenths} ]; do sleep 0.1; i=$((i + 1)); done\n\
          if canopy_alive \"$P\"; then kill -KILL -- \"-$P\" 2>/dev/null || kill -KILL \"$P\" 2>/dev/null; fi\n\
          echo \"stopped $P\"\n",
-        pf = shell_quote(pid_file),
+        pf = qpath(pid_file),
     ));
     s
 }
@@ -255,7 +268,7 @@ pub fn read_file_script(workdir: Option<&str>, path: &str, cap: u64) -> String {
     let mut s = prologue(workdir);
     s.push_str(&format!(
         "F={}; [ -f \"$F\" ] || {{ echo 'no such file' >&2; exit 3; }}\nhead -c {} \"$F\"\n",
-        shell_quote(path),
+        qpath(path),
         cap
     ));
     s
@@ -270,7 +283,7 @@ pub fn upload_script(workdir: Option<&str>, path: &str, mode: u32) -> String {
          cat > \"$F.canopy-tmp\" || exit 5\n\
          chmod {mode:o} \"$F.canopy-tmp\" && mv -f \"$F.canopy-tmp\" \"$F\" || exit 6\n\
          echo ok\n",
-        p = shell_quote(path),
+        p = qpath(path),
     ));
     s
 }
@@ -340,6 +353,21 @@ mod tests {
     }
 
     #[test]
+    fn dash_paths_are_not_options() {
+        let d = tmpdir("dash");
+        std::fs::write(d.join("-n.log"), b"dash log").expect("log");
+        let spec = ProbeSpec {
+            log_path: Some("-n.log".into()),
+            ..Default::default()
+        };
+        let p = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 0);
+        assert_eq!(p.log.flatten().map(|c| c.bytes), Some(b"dash log".to_vec()));
+        let out = run_sh(&read_file_script(None, "-n.log", 100), &d, "");
+        assert_eq!(out, b"dash log");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn probe_detects_truncation_and_missing() {
         let d = tmpdir("trunc");
         std::fs::write(d.join("l"), b"short").expect("log");
@@ -376,6 +404,22 @@ mod tests {
             .expect("runs");
         assert_eq!(out.status.code(), Some(97));
         assert!(!d.join("pwned").exists());
+        // On a real host it runs the command (one word, any shape) and
+        // records the exit code.
+        let out = std::process::Command::new("/bin/sh")
+            .arg(&f)
+            .args(["-x 2>/dev/null; echo \"it's $((1 + 1))\"; exit 3"])
+            .current_dir(&d)
+            .env_remove("CANOPY_SIMULATED_HOST")
+            .env("CANOPY_EXIT_FILE", d.join("exit"))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(3));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "it's 2\n");
+        assert_eq!(
+            std::fs::read_to_string(d.join("exit")).ok().as_deref(),
+            Some("3\n")
+        );
         let _ = std::fs::remove_dir_all(&d);
     }
 }

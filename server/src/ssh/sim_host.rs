@@ -52,6 +52,8 @@ pub enum SimHostError {
     BadKey(String),
     #[error("host key: {0}")]
     HostKey(String),
+    #[error("replayer {0} is not an executable file (the `canopy` binary)")]
+    NoReplayer(PathBuf),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SimHostError + '_ {
@@ -99,6 +101,10 @@ impl Sandbox {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !ok_id {
             return Err(SimHostError::BadId(instance_id.to_string()));
+        }
+        // Caught here rather than as a 127 in the run's log much later.
+        if !cfg.replayer.is_file() {
+            return Err(SimHostError::NoReplayer(cfg.replayer.clone()));
         }
         let root = base.join(instance_id);
         let sb = Sandbox {
@@ -178,7 +184,7 @@ impl Sandbox {
 fn nvidia_smi_shim(state: &Path) -> String {
     let d = shell_quote(&state.display().to_string());
     format!(
-        r#"#!/bin/sh
+        r##"#!/bin/sh
 # nvidia-smi on a Canopy simulated host (answers from the replayed trace).
 D={d}
 F="$D/{GPU_IDLE}"; TBL="$D/{SMI_IDLE}"
@@ -187,6 +193,32 @@ if [ -f "$D/gpu-current.tsv" ]; then
   if [ -n "$P" ] && kill -0 "$P" 2>/dev/null && [ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$P/stat" 2>/dev/null)" != Z ]; then
     F="$D/gpu-current.tsv"; [ -f "$D/smi-current.txt" ] && TBL="$D/smi-current.txt"
   fi
+fi
+if [ "${{1:-}}" = dmon ]; then
+  # `nvidia-smi dmon [-s …] [-c N]`: N rows of the current sample at once
+  # (the real tool waits a second between rows; a probe asks for one).
+  shift; N=1; SEL=puc
+  while [ $# -gt 0 ]; do
+    case "$1" in -c) N="${{2:-1}}"; shift ;; -s) SEL="${{2:-puc}}"; shift ;; esac
+    shift
+  done
+  case "$N" in ''|*[!0-9]*) N=1 ;; esac
+  awk -F'\t' -v n="$N" -v sel="$SEL" '
+    {{ v[$1] = $2 }}
+    END {{
+      m = index(sel, "m") > 0
+      printf "# gpu    pwr  gtemp  mtemp     sm    mem    enc    dec    jpg    ofa   mclk   pclk"
+      if (m) printf "     fb   bar1   ccpm"
+      printf " \n# Idx      W      C      C      %%      %%      %%      %%      %%      %%    MHz    MHz"
+      if (m) printf "     MB     MB     MB"
+      printf " \n"
+      for (r = 0; r < n; r++) {{
+        printf "%5d %6d %6d %6d %6d %6d %6d %6d %6d %6d %6d %6d", 0, v["power.draw"] + 0.5, v["temperature.gpu"], v["temperature.gpu"], v["utilization.gpu"], v["utilization.memory"], 0, 0, 0, 0, v["clocks.mem"], v["clocks.sm"]
+        if (m) printf " %6d %6d %6d", v["memory.used"], 1, 0
+        printf " \n"
+      }}
+    }}' "$F"
+  exit 0
 fi
 Q=''; FMT=''; HAVE_Q=0
 for a in "$@"; do
@@ -240,7 +272,7 @@ if [ "$HAVE_Q" = 1 ]; then
 fi
 date '+%a %b %d %H:%M:%S %Y       '
 cat "$TBL"
-"#
+"##
     )
 }
 
@@ -308,6 +340,25 @@ pub struct SimHostConfig {
     /// Public keys (`ssh-ed25519 AAAA…` lines) attached to the instance.
     pub authorized_keys: Vec<String>,
     pub faults: Faults,
+}
+
+impl SimHostConfig {
+    /// A host for `sandbox.scenario` with that scenario's default faults.
+    pub fn for_scenario(
+        instance_id: impl Into<String>,
+        base_dir: impl Into<PathBuf>,
+        sandbox: SandboxConfig,
+        authorized_keys: Vec<String>,
+    ) -> SimHostConfig {
+        let faults = Faults::for_scenario(sandbox.scenario, sandbox.clock);
+        SimHostConfig {
+            instance_id: instance_id.into(),
+            base_dir: base_dir.into(),
+            sandbox,
+            authorized_keys,
+            faults,
+        }
+    }
 }
 
 struct Shared {

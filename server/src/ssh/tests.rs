@@ -40,13 +40,32 @@ fn replayer_bin() -> PathBuf {
     p
 }
 
-fn test_dir(tag: &str) -> PathBuf {
+/// A per-test scratch dir, removed when the test passes (kept for a look
+/// when it fails).
+struct TestDir(PathBuf);
+
+impl std::ops::Deref for TestDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn test_dir(tag: &str) -> TestDir {
     let d = std::env::temp_dir()
         .join("canopy-ssh-tests")
         .join(format!("{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("test dir");
-    d
+    TestDir(d)
 }
 
 struct Client {
@@ -99,7 +118,8 @@ async fn sim(
     })
     .await
     .expect("sim host starts");
-    let spec = HostSpec::new(id, "127.0.0.1", host.port());
+    let mut spec = HostSpec::new(id, "127.0.0.1", host.port());
+    spec.confined = true;
     (host, spec)
 }
 
@@ -119,7 +139,8 @@ async fn real(
     let h = SshdHarness::start(&base.join(format!("{id}-sshd")), &sb, &[key.to_string()])
         .await
         .expect("sshd starts");
-    let spec = HostSpec::new(id, "127.0.0.1", h.port());
+    let mut spec = HostSpec::new(id, "127.0.0.1", h.port());
+    spec.confined = true;
     Some((h, sb, spec))
 }
 
@@ -272,6 +293,27 @@ async fn idle_probe_on_both_servers() {
             p.disk
         );
         assert_eq!(check.next_offset, 0);
+        // dmon, for hosts where utilization.gpu is N/A.
+        let with_dmon = c
+            .prober
+            .check(
+                spec,
+                &ProbeSpec {
+                    dmon: true,
+                    ..run_spec(0)
+                },
+            )
+            .await;
+        let d = with_dmon
+            .probe
+            .and_then(|p| p.dmon)
+            .expect("dmon section")
+            .expect("dmon parses");
+        assert_eq!(
+            (d[0].sm_pct, d[0].sm_clock_mhz),
+            (Some(0.0), Some(345.0)),
+            "{what}"
+        );
         // Same connection reused for the next check.
         assert!(c.prober.is_connected(&spec.id).await);
         let out = c
@@ -352,10 +394,17 @@ async fn healthy_hf_end_to_end_matches_offline_replay() {
         w.checks,
         median(&w.check_ms)
     );
-    assert!((a - b).abs() / b < 0.05, "p50 {a} vs {b}");
-    if let (Some(x), Some(y)) = (live.steps_per_sec.overall, offline.steps_per_sec.overall) {
-        assert!((x - y).abs() / y < 0.05, "overall {x} vs {y}");
-    }
+    // The overall rate only depends on the first and last step times, so
+    // it matches closely; the p50 of per-interval rates depends on how the
+    // bytes were chunked (one chunk per check here, one per read when
+    // recorded): ~3% off at ~1 recorded second per check, ~5% when a loaded
+    // machine stretches checks to ~5 recorded seconds.
+    let (x, y) = (
+        live.steps_per_sec.overall.expect("live overall"),
+        offline.steps_per_sec.overall.expect("offline overall"),
+    );
+    assert!((x - y).abs() / y < 0.03, "overall {x} vs {y}");
+    assert!((a - b).abs() / b < 0.08, "p50 {a} vs {b}");
     host.stop().await;
 }
 
@@ -716,7 +765,7 @@ async fn drops_offline_backoff_and_isolation() {
         ),
         "{ch:?}"
     );
-    assert!(t.elapsed() < Duration::from_millis(100));
+    assert!(t.elapsed() < Duration::from_millis(250));
     // The healthy host is unaffected meanwhile.
     let t = Instant::now();
     assert_eq!(
@@ -755,7 +804,7 @@ async fn scenario_faults_fire_on_schedule() {
     assert_eq!(f.drop_after, Some(Duration::from_secs(1)));
     let host = SimHost::start(SimHostConfig {
         instance_id: "sched".into(),
-        base_dir: base.clone(),
+        base_dir: base.to_path_buf(),
         sandbox: sandbox_cfg(Scenario::SshDrop, 30.0),
         authorized_keys: vec![c.public.clone()],
         faults: f,
@@ -858,7 +907,7 @@ async fn bad_host_output_is_contained() {
         CheckState::Ok
     );
     assert!(
-        t.elapsed() < Duration::from_secs(1),
+        t.elapsed() < Duration::from_millis(1500),
         "other host slowed: {:?}",
         t.elapsed()
     );
@@ -918,7 +967,7 @@ async fn ssh_drop_mid_run_loses_nothing() {
     // Dropped 3 s in (30 recorded seconds), refused for 1 s.
     let host = SimHost::start(SimHostConfig {
         instance_id: "dropmid".into(),
-        base_dir: base.clone(),
+        base_dir: base.to_path_buf(),
         sandbox: sandbox_cfg(Scenario::SshDrop, clock),
         authorized_keys: vec![c.public.clone()],
         faults: Faults::for_scenario(Scenario::SshDrop, clock),
@@ -956,7 +1005,7 @@ async fn host_offline_stays_down() {
     let c = client(quick_cfg());
     let host = SimHost::start(SimHostConfig {
         instance_id: "offline".into(),
-        base_dir: base.clone(),
+        base_dir: base.to_path_buf(),
         sandbox: sandbox_cfg(Scenario::HostOffline, 40.0),
         authorized_keys: vec![c.public.clone()],
         // Offline 1 s after start (40 recorded seconds at clock 40).
@@ -1023,4 +1072,111 @@ async fn real_sshd_replays_nanogpt_byte_exact() {
     );
     assert_eq!(w.failed, 0, "sshd log: {}", h.log());
     h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn confined_host_refuses_paths_outside_the_sandbox() {
+    let base = test_dir("confined");
+    let c = client(quick_cfg());
+    let (host, spec) = sim(&base, "confined", Scenario::HealthyHf, 1.0, &c.public).await;
+    for bad in ["/etc/passwd", "../../etc/passwd", "run/../../x", "~/x", ""] {
+        let ch = c
+            .prober
+            .check(
+                &spec,
+                &ProbeSpec {
+                    log_path: Some(bad.to_string()),
+                    ..run_spec(0)
+                },
+            )
+            .await;
+        assert!(
+            matches!(ch.state, CheckState::Refused { .. }),
+            "{bad:?}: {ch:?}"
+        );
+        assert!(matches!(
+            c.prober.read_file(&spec, bad, 100).await,
+            Err(SshError::PathRefused { .. })
+        ));
+        assert!(matches!(
+            c.prober.upload(&spec, bad, b"x", 0o644).await,
+            Err(SshError::PathRefused { .. })
+        ));
+        let mut l = smoke("x");
+        l.log = bad.to_string();
+        assert!(matches!(
+            c.prober.launch(&spec, &l).await,
+            Err(SshError::PathRefused { .. })
+        ));
+    }
+    // A real host (not confined) may use absolute paths.
+    let mut open = spec.clone();
+    open.confined = false;
+    assert!(super::prober::check_path(&open, "/workspace/train.log").is_ok());
+    host.stop().await;
+}
+
+#[test]
+fn sandbox_rejects_bad_ids_and_missing_replayer() {
+    let base = test_dir("sbx");
+    let cfg = sandbox_cfg(Scenario::HealthyHf, 1.0);
+    for bad in ["", "../up", "a/b", "sp ace", "x$(id)"] {
+        assert!(
+            matches!(
+                Sandbox::create(&base, bad, &cfg),
+                Err(super::sim_host::SimHostError::BadId(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    let mut no_bin = cfg.clone();
+    no_bin.replayer = base.join("no-such-canopy");
+    assert!(matches!(
+        Sandbox::create(&base, "ok", &no_bin),
+        Err(super::sim_host::SimHostError::NoReplayer(_))
+    ));
+    let sb = Sandbox::create(&base, "ok", &cfg).expect("sandbox");
+    assert!(sb.shims.join("nvidia-smi").is_file() && sb.shims.join("canopy-launch").is_file());
+    assert!(sb.path_env().starts_with(&sb.shims.display().to_string()));
+}
+
+/// A port that accepts TCP but never speaks SSH (a wedged sshd): the
+/// connect timeout ends it, and a healthy host is checked meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn silent_listener_times_out_without_blocking_others() {
+    let base = test_dir("silent");
+    let c = client(ProberConfig {
+        connect_timeout: Duration::from_secs(2),
+        ..quick_cfg()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s); // never answer
+        }
+    });
+    let (good, good_spec) = sim(&base, "silent-good", Scenario::HealthyHf, 1.0, &c.public).await;
+    let silent = HostSpec::new("silent", "127.0.0.1", port);
+    let p = c.prober.clone();
+    let t = Instant::now();
+    let stuck = tokio::spawn(async move { p.check(&silent, &ProbeSpec::default()).await });
+    let ok = c.prober.check(&good_spec, &ProbeSpec::default()).await;
+    assert_eq!(ok.state, CheckState::Ok);
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "good host waited: {:?}",
+        t.elapsed()
+    );
+    let ch = stuck.await.expect("join");
+    assert!(
+        matches!(&ch.state, CheckState::Unreachable { error: SshError::Connect { reason, .. } } if reason.contains("timed out")),
+        "{ch:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(4));
+    hold.abort();
+    good.stop().await;
 }

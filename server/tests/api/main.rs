@@ -4,5 +4,7 @@
 mod helpers;
 
 mod health;
+mod offers;
 mod pages;
+mod runs_repo;
 mod startup_errors;
