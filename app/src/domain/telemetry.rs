@@ -501,13 +501,20 @@ pub fn parse_df(out: &str) -> Result<Vec<DiskUsage>, TelemetryError> {
 //     echo '@@canopy:time'; date +%s.%N
 //     echo '@@canopy:gpu'; nvidia-smi --query-gpu=<GPU_QUERY_FIELDS> --format=csv,noheader,nounits 2>&1
 //     if [ -f "$LOG" ]; then size=$(stat -c %s "$LOG"); off=<offset>; [ "$size" -lt "$off" ] && off=0
+//       id=$(stat -c '%d:%i' "$LOG"); [ "$id" != "<previous id>" ] && off=0
 //       len=$(( size - off )); [ "$len" -gt <cap> ] && len=<cap>
-//       echo "@@canopy:log $off $len $size"; tail -c +$((off + 1)) "$LOG" | head -c "$len"; echo
+//       echo "@@canopy:log $off $len $size $id"; tail -c +$((off + 1)) "$LOG" | head -c "$len"; echo
 //     else echo '@@canopy:log missing'; fi
 //     echo '@@canopy:pid'; echo "pid=$PID"; kill -0 "$PID" 2>/dev/null && echo alive=1 || echo alive=0
 //     [ -f exit_code ] && echo "exit_code=$(cat exit_code)"
 //     echo '@@canopy:disk'; df -B1 "$WORKDIR"
 //     echo '@@canopy:end'
+//
+// The log header may carry a fourth word, the file's identity
+// (`<dev>:<inode>` from `stat -c '%d:%i'`, or `i<inode>` from `ls -di`):
+// a rotated log (renamed away, a new file created at the path) has a new
+// identity even when the new file has already grown past the old offset.
+// Older probes print three words; they still parse (`file_id: None`).
 //
 // `parse_probe` reports `truncated_or_rotated` when the file is smaller than
 // the offset asked for (or the prober restarted from 0), `short_read` when
@@ -519,8 +526,10 @@ pub const SECTION_MARKER: &str = "@@canopy:";
 pub const SECTION_TIME: &str = "time";
 /// `nvidia-smi --query-gpu=<GPU_QUERY_FIELDS> --format=csv,noheader,nounits`.
 pub const SECTION_GPU: &str = "gpu";
-/// New log bytes. Header: `@@canopy:log <offset> <len> <file_size>` followed
-/// by exactly `<len>` raw bytes (any content, any encoding) and a `\n`.
+/// New log bytes. Header: `@@canopy:log <offset> <len> <file_size> [<file_id>]`
+/// followed by exactly `<len>` raw bytes (any content, any encoding) and a
+/// `\n`. `<file_id>` (optional, one word) identifies the file (device and
+/// inode), so a rotation is seen even when the new file is not smaller.
 /// `@@canopy:log missing` when the file does not exist.
 pub const SECTION_LOG: &str = "log";
 /// Training process liveness: lines `pid=<n>`, `alive=<0|1>`, optional
@@ -557,6 +566,40 @@ pub struct LogChunk {
     pub truncated_or_rotated: bool,
     /// Fewer bytes arrived than announced (output cut).
     pub short_read: bool,
+    /// The file's identity on the host (`<dev>:<inode>`, or `i<inode>`),
+    /// when the probe reported one. Opaque: only compared for equality.
+    #[serde(default)]
+    pub file_id: Option<String>,
+}
+
+impl LogChunk {
+    /// The file at the log path is not the one `previous` identified: it
+    /// was rotated or replaced. `false` when either identity is unknown
+    /// (an older probe, a host without `stat`/`ls -i`): then only a file
+    /// smaller than the offset reveals a reset.
+    pub fn identity_changed(&self, previous: Option<&str>) -> bool {
+        match (previous, self.file_id.as_deref()) {
+            (Some(prev), Some(now)) => prev != now,
+            _ => false,
+        }
+    }
+
+    /// The log was truncated, rotated or replaced since the check that
+    /// returned `previous_id`: the bytes start over at the new file's start.
+    pub fn is_reset(&self, previous_id: Option<&str>) -> bool {
+        self.truncated_or_rotated || self.identity_changed(previous_id)
+    }
+}
+
+/// A file identity word as the probe prints it: `<dev>:<inode>` or
+/// `i<inode>`, digits otherwise. Anything else is ignored (`None`).
+fn file_id_word(w: &str) -> Option<String> {
+    let ok = !w.is_empty()
+        && w.len() <= 64
+        && w.bytes().any(|b| b.is_ascii_digit())
+        && w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b':' || b == b'i');
+    ok.then(|| w.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -632,9 +675,10 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
                     i = body_start;
                     continue;
                 }
-                let nums: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
-                if nums.len() >= 3 {
+                let nums: Vec<u64> = args.iter().take(3).map_while(|a| a.parse().ok()).collect();
+                if nums.len() == 3 {
                     let (offset, len, size) = (nums[0], nums[1], nums[2]);
+                    let file_id = args.get(3).and_then(|w| file_id_word(w));
                     let avail = out.len() - body_start;
                     let take = (len.min(avail as u64)) as usize;
                     let bytes = out[body_start..body_start + take].to_vec();
@@ -644,6 +688,7 @@ pub fn parse_probe(out: &[u8], gpu_fields: &[&str], requested_offset: u64) -> Pr
                         bytes,
                         truncated_or_rotated: size < requested_offset || offset < requested_offset,
                         short_read: (take as u64) < len,
+                        file_id,
                     }));
                     i = body_start + take;
                     // Skip the newline that ends the framed bytes.
@@ -1066,6 +1111,59 @@ mod tests {
         let missing = parse_probe(b"@@canopy:log missing\n@@canopy:end\n", GPU_QUERY_FIELDS, 0);
         assert_eq!(missing.log, Some(None));
         assert!(missing.complete);
+    }
+
+    #[test]
+    fn probe_log_identity_is_additive() {
+        // New format: a fourth word identifies the file.
+        let mut out = b"@@canopy:log 0 3 3 2049:131077\nabc\n@@canopy:end\n".to_vec();
+        let p = parse_probe(&out, &[], 0);
+        let c = p.log.clone().flatten().expect("chunk");
+        assert_eq!(c.bytes, b"abc");
+        assert_eq!(c.file_id.as_deref(), Some("2049:131077"));
+        assert!(p.complete);
+        // Same file: no reset; another file (rotated) at a larger size: reset
+        // even though the size did not shrink below the offset.
+        assert!(!c.identity_changed(Some("2049:131077")));
+        assert!(!c.is_reset(Some("2049:131077")));
+        assert!(c.identity_changed(Some("2049:99")));
+        assert!(c.is_reset(Some("2049:99")));
+        // Unknown on either side: only the size rule applies.
+        assert!(!c.identity_changed(None));
+        // The `ls -di` fallback form.
+        out = b"@@canopy:log 5 2 7 i4242\nxy\n@@canopy:end\n".to_vec();
+        let c = parse_probe(&out, &[], 5).log.flatten().expect("chunk");
+        assert_eq!(c.file_id.as_deref(), Some("i4242"));
+        assert!(!c.truncated_or_rotated);
+        // Old format (three words) still parses, without an identity.
+        let c = parse_probe(b"@@canopy:log 5 2 7\nxy\n@@canopy:end\n", &[], 5)
+            .log
+            .flatten()
+            .expect("old format");
+        assert_eq!(
+            (c.offset, c.file_size, c.bytes.as_slice()),
+            (5, 7, &b"xy"[..])
+        );
+        assert_eq!(c.file_id, None);
+        assert!(!c.is_reset(Some("2049:1")), "no identity: size rule only");
+        // An empty identity (trailing space from a host without stat) and
+        // junk are ignored, the chunk itself still parses.
+        for hdr in ["@@canopy:log 0 2 2 \n", "@@canopy:log 0 2 2 $(x)\n"] {
+            let mut v = hdr.as_bytes().to_vec();
+            v.extend_from_slice(b"xy\n@@canopy:end\n");
+            let c = parse_probe(&v, &[], 0).log.flatten().expect("chunk");
+            assert_eq!((c.bytes.as_slice(), c.file_id.clone()), (&b"xy"[..], None));
+        }
+        // A reset to offset 0 of a rotated file shows in both rules.
+        let c = parse_probe(b"@@canopy:log 0 2 9 1:2\nxy\n", &[], 4)
+            .log
+            .flatten()
+            .expect("chunk");
+        assert!(c.truncated_or_rotated && c.is_reset(Some("1:1")));
+        // The header's numbers are positional: a word out of place is malformed.
+        let bad = parse_probe(b"@@canopy:log 0 x 2 2\nxy\n", &[], 0);
+        assert_eq!(bad.log, None);
+        assert!(bad.unknown.iter().any(|u| u.contains("malformed")));
     }
 
     #[test]

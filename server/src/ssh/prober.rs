@@ -199,7 +199,12 @@ pub struct Check {
     /// Where the next check should read the log from. Unchanged when no log
     /// bytes arrived; restarts from the new file's start after rotation.
     pub next_offset: u64,
-    /// The log was truncated or replaced since the last check.
+    /// Identity of the file `next_offset` belongs to (device:inode on the
+    /// host; `None` when the host could not tell). Persist it with the
+    /// offset and pass both back in the next [`ProbeSpec`].
+    pub next_log_id: Option<String>,
+    /// The log was truncated or replaced since the last check: the file is
+    /// smaller than the offset, or it is another file (new identity).
     pub log_reset: bool,
     pub exit_status: Option<u32>,
     /// Up to 2 KiB of the script's stderr, for diagnostics.
@@ -610,6 +615,7 @@ impl Prober {
                     state: CheckState::Refused { error: e },
                     probe: None,
                     next_offset: spec.log_offset,
+                    next_log_id: spec.log_id.clone(),
                     log_reset: false,
                     exit_status: None,
                     stderr: String::new(),
@@ -632,6 +638,7 @@ impl Prober {
             state: CheckState::Ok,
             probe: None,
             next_offset: spec.log_offset,
+            next_log_id: spec.log_id.clone(),
             log_reset: false,
             exit_status: None,
             stderr: String::new(),
@@ -643,7 +650,8 @@ impl Prober {
                 let probe = parse_probe(&out.stdout, &spec.gpu_field_refs(), spec.log_offset);
                 if let Some(Some(chunk)) = &probe.log {
                     check.next_offset = chunk.offset + chunk.bytes.len() as u64;
-                    check.log_reset = chunk.truncated_or_rotated;
+                    check.next_log_id = chunk.file_id.clone();
+                    check.log_reset = chunk.is_reset(spec.log_id.as_deref());
                 }
                 check.state = if probe.complete {
                     CheckState::Ok

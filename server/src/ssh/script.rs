@@ -31,6 +31,11 @@ pub struct ProbeSpec {
     pub log_path: Option<String>,
     /// Log offset already seen (persisted by the watcher).
     pub log_offset: u64,
+    /// Identity of the file `log_offset` belongs to (`LogChunk::file_id`
+    /// of the previous check, persisted next to the offset). When the file
+    /// at `log_path` has another identity it was rotated or replaced, and
+    /// the probe reads the new file from 0 whatever its size.
+    pub log_id: Option<String>,
     /// Most new log bytes to return in one check.
     pub log_cap: u64,
     /// File holding the training pid (written at launch).
@@ -52,6 +57,7 @@ impl Default for ProbeSpec {
             workdir: None,
             log_path: None,
             log_offset: 0,
+            log_id: None,
             log_cap: DEFAULT_LOG_CAP,
             pid_file: None,
             exit_file: None,
@@ -124,20 +130,38 @@ pub fn probe_script(spec: &ProbeSpec) -> String {
         // The chunk goes to a temp file first and its real length is what the
         // header announces: the file may shrink or grow between `wc` and the
         // read, and a wrong length would swallow the following sections.
+        //
+        // The file's identity (device:inode; `ls -di` where `stat -c` is
+        // missing) is taken before and after the read. A different identity
+        // than the one the offset belongs to means rotation: read from 0. A
+        // rotation DURING the read (identity changed between the two) makes
+        // the bytes suspect: try again, and after three tries announce no
+        // bytes (the next check sees the new identity and starts over).
         s.push_str(&format!(
-            "L={}; O={}; C={}\n\
+            "canopy_fid() {{ i=$(stat -L -c '%d:%i' -- \"$1\" 2>/dev/null) || \
+             i=$(ls -diL -- \"$1\" 2>/dev/null | sed -n '1s/^ *\\([0-9][0-9]*\\).*/i\\1/p'); \
+             printf '%s' \"$i\" | tr -cd '0-9:i'; }}\n\
+             L={}; O0={}; C={}; E={}\n\
              if [ -f \"$L\" ]; then\n\
-             Z=$(wc -c < \"$L\" | tr -d ' ')\n\
-             [ \"$Z\" -lt \"$O\" ] && O=0\n\
              F=$(mktemp 2>/dev/null || echo \"${{TMPDIR:-/tmp}}/canopy-probe.$$\")\n\
              trap 'rm -f \"$F\"' EXIT\n\
+             n=0\n\
+             while :; do\n\
+             I=$(canopy_fid \"$L\"); O=$O0\n\
+             [ -n \"$E\" ] && [ -n \"$I\" ] && [ \"$I\" != \"$E\" ] && O=0\n\
+             Z=$(wc -c < \"$L\" 2>/dev/null | tr -d ' '); Z=${{Z:-0}}\n\
+             [ \"$Z\" -lt \"$O\" ] && O=0\n\
              tail -c +$((O + 1)) \"$L\" 2>/dev/null | head -c \"$C\" > \"$F\"\n\
+             [ \"$(canopy_fid \"$L\")\" = \"$I\" ] && break\n\
+             n=$((n + 1)); if [ $n -ge 3 ]; then : > \"$F\"; break; fi\n\
+             done\n\
              N=$(wc -c < \"$F\" | tr -d ' ')\n\
-             echo \"{SECTION_MARKER}{SECTION_LOG} $O $N $Z\"; cat \"$F\"; echo; rm -f \"$F\"\n\
+             echo \"{SECTION_MARKER}{SECTION_LOG} $O $N $Z $I\"; cat \"$F\"; echo; rm -f \"$F\"\n\
              else echo '{SECTION_MARKER}{SECTION_LOG} missing'; fi\n",
             qpath(log),
             spec.log_offset,
             spec.log_cap.max(1),
+            shell_quote(spec.log_id.as_deref().unwrap_or("")),
         ));
     }
 
@@ -387,6 +411,63 @@ mod tests {
         };
         let p = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 0);
         assert_eq!(p.log, Some(None));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn probe_reports_identity_and_reads_a_rotated_file_from_zero() {
+        let d = tmpdir("ident");
+        std::fs::write(d.join("l"), vec![b'o'; 100]).expect("log");
+        let spec = ProbeSpec {
+            log_path: Some("l".into()),
+            log_offset: 40,
+            ..Default::default()
+        };
+        let p = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 40);
+        let c = p.log.clone().flatten().expect("chunk");
+        let id = c.file_id.clone().expect("identity printed");
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(d.join("l")).expect("meta");
+            assert_eq!(id, format!("{}:{}", m.dev(), m.ino()));
+        }
+        assert_eq!((c.offset, c.bytes.len()), (40, 60));
+        // Same identity: read on from the offset.
+        let spec = ProbeSpec {
+            log_offset: 100,
+            log_id: Some(id.clone()),
+            ..spec
+        };
+        std::fs::write(d.join("l"), vec![b'o'; 150]).expect("grow");
+        let c = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 100)
+            .log
+            .flatten()
+            .expect("chunk");
+        assert_eq!((c.offset, c.bytes.len()), (100, 50));
+        assert!(!c.is_reset(Some(&id)));
+        // Rotated (rename + create) and already bigger than the offset:
+        // the new identity makes the script read from 0.
+        std::fs::rename(d.join("l"), d.join("l.1")).expect("rotate");
+        std::fs::write(d.join("l"), vec![b'n'; 300]).expect("new");
+        let c = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 100)
+            .log
+            .flatten()
+            .expect("chunk");
+        assert_eq!(c.offset, 0);
+        assert_eq!(c.bytes, vec![b'n'; 300]);
+        assert!(c.is_reset(Some(&id)));
+        assert_ne!(c.file_id.as_deref(), Some(id.as_str()));
+        // A hostile persisted identity is only data.
+        let spec = ProbeSpec {
+            log_id: Some("x'; touch pwned; '".into()),
+            ..spec
+        };
+        let c = parse_probe(&run_sh(&probe_script(&spec), &d, ""), &[], 100)
+            .log
+            .flatten()
+            .expect("chunk");
+        assert_eq!(c.offset, 0);
+        assert!(!d.join("pwned").exists());
         let _ = std::fs::remove_dir_all(&d);
     }
 

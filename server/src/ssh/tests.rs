@@ -160,9 +160,15 @@ fn alive(c: &Check) -> Option<bool> {
 }
 
 fn run_spec(offset: u64) -> ProbeSpec {
+    run_spec_at(offset, None)
+}
+
+/// `run_spec` with the persisted log identity next to the offset.
+fn run_spec_at(offset: u64, log_id: Option<String>) -> ProbeSpec {
     ProbeSpec {
         log_path: Some("run/train.log".into()),
         log_offset: offset,
+        log_id,
         pid_file: Some("run/train.pid".into()),
         exit_file: Some("run/exit_code".into()),
         ..Default::default()
@@ -182,6 +188,8 @@ fn smoke(cmd: &str) -> LaunchSpec {
 /// Everything one watched run produced.
 struct Watched {
     log: Vec<u8>,
+    /// What arrived since the last reported log reset.
+    since_reset: Vec<u8>,
     analyzer: LogAnalyzer,
     checks: usize,
     /// Checks that did not come back Ok (drops, timeouts).
@@ -191,6 +199,11 @@ struct Watched {
     max_util: f64,
     last: Option<Check>,
     check_ms: Vec<u64>,
+    /// Per check that came back with a log chunk: host time (recorded-run
+    /// seconds), how long the check took (same unit), and the last step the
+    /// analyzer had seen after it. Bounds what arrival-time quantization
+    /// can do to a rate (see `arrival_slack`).
+    marks: Vec<(f64, f64, Option<u64>)>,
 }
 
 /// Probe every `every` until the run's pid is dead, feeding the analyzer
@@ -204,6 +217,7 @@ async fn watch(
 ) -> Watched {
     let mut w = Watched {
         log: Vec::new(),
+        since_reset: Vec::new(),
         analyzer: LogAnalyzer::new(),
         checks: 0,
         failed: 0,
@@ -212,24 +226,39 @@ async fn watch(
         max_util: 0.0,
         last: None,
         check_ms: Vec::new(),
+        marks: Vec::new(),
     };
-    let mut offset = 0;
+    let (mut offset, mut log_id) = (0, None);
     let started = Instant::now();
+    let take = |w: &mut Watched, c: &Check| {
+        if c.log_reset {
+            w.resets += 1;
+            w.since_reset.clear();
+        }
+        if let Some(Some(chunk)) = c.probe.as_ref().and_then(|p| p.log.as_ref()) {
+            let t = c
+                .probe
+                .as_ref()
+                .and_then(|p| p.host_time)
+                .map(|t| t * scale);
+            w.analyzer.push(&chunk.bytes, t);
+            w.log.extend_from_slice(&chunk.bytes);
+            w.since_reset.extend_from_slice(&chunk.bytes);
+            if let Some(t) = t {
+                let took = c.elapsed_ms as f64 / 1000.0 * scale;
+                w.marks.push((t, took, w.analyzer.finish().last_step));
+            }
+        }
+    };
     loop {
-        let c = p.check(host, &run_spec(offset)).await;
+        let c = p.check(host, &run_spec_at(offset, log_id.clone())).await;
         w.checks += 1;
         w.check_ms.push(c.elapsed_ms);
         if c.state == CheckState::Ok {
-            if c.log_reset {
-                w.resets += 1;
-            }
+            take(&mut w, &c);
             let probe = c.probe.as_ref().expect("probe");
-            if let Some(Some(chunk)) = &probe.log {
-                let t = probe.host_time.map(|t| t * scale);
-                w.analyzer.push(&chunk.bytes, t);
-                w.log.extend_from_slice(&chunk.bytes);
-            }
             offset = c.next_offset;
+            log_id = c.next_log_id.clone();
             if let Some(u) = gpu0(&c).and_then(|g| g.util_gpu) {
                 w.max_util = w.max_util.max(u);
             }
@@ -237,16 +266,8 @@ async fn watch(
             if pid.alive == Some(false) && pid.exit_code.is_some() {
                 w.exit_code = pid.exit_code;
                 // One more read: bytes written just before exit.
-                let c2 = p.check(host, &run_spec(offset)).await;
-                if let Some(Some(chunk)) = c2.probe.as_ref().and_then(|p| p.log.clone()) {
-                    let t = c2
-                        .probe
-                        .as_ref()
-                        .and_then(|p| p.host_time)
-                        .map(|t| t * scale);
-                    w.analyzer.push(&chunk.bytes, t);
-                    w.log.extend_from_slice(&chunk.bytes);
-                }
+                let c2 = p.check(host, &run_spec_at(offset, log_id.clone())).await;
+                take(&mut w, &c2);
                 w.last = Some(c2);
                 return w;
             }
@@ -395,17 +416,46 @@ async fn healthy_hf_end_to_end_matches_offline_replay() {
         median(&w.check_ms)
     );
     // The overall rate only depends on the first and last step times, so
-    // it matches closely; the p50 of per-interval rates depends on how the
-    // bytes were chunked (one chunk per check here, one per read when
-    // recorded): ~3% off at ~1 recorded second per check, ~5% when a loaded
-    // machine stretches checks to ~5 recorded seconds.
+    // it matches within what the check cadence allows (`arrival_slack`,
+    // ~3-6% here, more when a loaded machine stretches checks) plus 1% for
+    // the replayer's own timer jitter; the p50 of per-interval rates
+    // depends on how the bytes were chunked (one chunk per check here, one
+    // per read when recorded): ~3% off at ~1 recorded second per check,
+    // ~5% when a loaded machine stretches checks to ~5 recorded seconds.
     let (x, y) = (
         live.steps_per_sec.overall.expect("live overall"),
         offline.steps_per_sec.overall.expect("offline overall"),
     );
-    assert!((x - y).abs() / y < 0.03, "overall {x} vs {y}");
+    let slack = arrival_slack(&w);
+    eprintln!("overall slack {:.1}%", slack * 100.0);
+    assert!(
+        slack < 0.25,
+        "checks too sparse to judge a rate: {slack:.2}"
+    );
+    assert!(
+        (x - y).abs() / y < 0.01 + slack,
+        "overall {x} vs {y} (slack {slack:.3})"
+    );
     assert!((a - b).abs() / b < 0.08, "p50 {a} vs {b}");
     host.stop().await;
+}
+
+/// How far arrival-time quantization can move an overall rate (first to
+/// last step over arrival time), relative to it. A step that arrived with
+/// check k was written after check k-1 read the log (after its host time)
+/// and before check k read it (within check k's duration of its host
+/// time), so each end of the measured span is off by at most one check
+/// gap plus one check duration. Under load checks stretch and this grows;
+/// unloaded it is a few percent.
+fn arrival_slack(w: &Watched) -> f64 {
+    let m = &w.marks;
+    let last = m.iter().rev().find_map(|x| x.2).expect("steps seen");
+    let f = m.iter().position(|x| x.2.is_some()).expect("first step");
+    let l = m.iter().position(|x| x.2 == Some(last)).expect("last step");
+    assert!(f > 0 && l > f, "steps spread over checks: {f} {l}");
+    let (gap_f, gap_l) = (m[f].0 - m[f - 1].0, m[l].0 - m[l - 1].0);
+    let span = m[l].0 - m[f].0;
+    (gap_f + m[l].1).max(gap_l + m[f].1) / span
 }
 
 fn median(v: &[u64]) -> u64 {
@@ -507,23 +557,151 @@ async fn slow_host_and_log_rotation() {
         ),
     );
     // Slow host: same log, half the throughput in recorded-run seconds.
+    // Judged by the overall rate (first to last step over host arrival
+    // time): it depends only on when the first and the last step arrived,
+    // so a loaded machine that stretches checks moves it by at most one
+    // check period out of ~8 s of run. The p50 of per-check intervals
+    // depends on how the bytes were chunked (check cadence), so it is only
+    // printed. The bounds hold a slow host (0.5x) and fail a healthy one.
     let timing = parse_timing_tsv(
         &std::fs::read_to_string(format!("{TRACES}/hf_trainer.timing.tsv")).expect("tsv"),
     )
     .expect("timing");
     let offline = app::domain::logs::replay(&trace_log("hf_trainer"), &timing);
     let slow = w1.analyzer.finish();
-    let ratio = slow.steps_per_sec.p50.unwrap_or(0.0) / offline.steps_per_sec.p50.unwrap_or(1.0);
-    assert!((0.4..0.6).contains(&ratio), "slow host at {ratio:.2}x");
-    // Rotation: the prober noticed and restarted from the new file.
+    assert_eq!(w1.log, trace_log("hf_trainer"), "slow host: byte-exact");
+    let rate = |r: Option<f64>| r.filter(|x| x.is_finite() && *x > 0.0);
+    let ratio = rate(slow.steps_per_sec.overall).expect("slow overall")
+        / rate(offline.steps_per_sec.overall).expect("offline overall");
+    eprintln!(
+        "slow host: overall {ratio:.3}x, p50 {:.3}x; {} checks, median {} ms",
+        slow.steps_per_sec.p50.unwrap_or(0.0) / offline.steps_per_sec.p50.unwrap_or(1.0),
+        w1.checks,
+        median(&w1.check_ms)
+    );
+    assert!(
+        (0.3..0.7).contains(&ratio),
+        "slow host at {ratio:.2}x of the recorded rate"
+    );
+    // Rotation: the prober noticed (the file's identity changed) and read
+    // the whole new file from its start.
     assert!(w2.resets >= 1, "rotation seen");
     assert_eq!(w2.exit_code, Some(0));
     let rotated = std::fs::read(h2.sandbox().home.join("run/train.log.1")).expect("rotated file");
+    let current = std::fs::read(h2.sandbox().home.join("run/train.log")).expect("log");
+    assert_eq!(w2.since_reset, current, "the new file, from byte 0");
     let mut whole = rotated.clone();
-    whole.extend_from_slice(&std::fs::read(h2.sandbox().home.join("run/train.log")).expect("log"));
+    whole.extend_from_slice(&current);
     assert_eq!(whole, trace_log("hf_trainer"));
     h1.stop().await;
     h2.stop().await;
+}
+
+/// logrotate's create mode done by hand between two checks, with the new
+/// file already longer than the old offset: only the file's identity shows
+/// the rotation. Sim host and real sshd.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rotation_detected_when_new_file_outgrows_old_offset() {
+    let base = test_dir("outgrow");
+    let c = client(quick_cfg());
+    let (host, sim_spec) = sim(&base, "outgrow-sim", Scenario::HealthyHf, 1.0, &c.public).await;
+    let real = real(&base, "outgrow-real", Scenario::HealthyHf, 1.0, &c.public).await;
+    let mut targets = vec![("sim", sim_spec, host.sandbox().home.clone())];
+    if let Some((_, sb, s)) = &real {
+        targets.push(("sshd", s.clone(), sb.home.clone()));
+    }
+    for (what, spec, home) in &targets {
+        let log = home.join("run/train.log");
+        std::fs::create_dir_all(home.join("run")).expect("run dir");
+        let old: Vec<u8> = (0..1000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&log, &old).expect("old log");
+        let first = c.prober.check(spec, &run_spec(0)).await;
+        assert_eq!(first.state, CheckState::Ok, "{what}: {first:?}");
+        assert!(!first.log_reset, "{what}");
+        assert_eq!(first.next_offset, 1000, "{what}");
+        let old_id = first.next_log_id.clone();
+        assert!(
+            old_id.as_deref().is_some_and(|i| !i.is_empty()),
+            "{what}: identity reported: {first:?}"
+        );
+        // Same file, grown: no reset, identity unchanged.
+        let mut grown = old.clone();
+        grown.extend_from_slice(b"more\n");
+        std::fs::write(&log, &grown).expect("append");
+        let same = c
+            .prober
+            .check(spec, &run_spec_at(1000, old_id.clone()))
+            .await;
+        assert!(!same.log_reset, "{what}: {same:?}");
+        assert_eq!(same.next_log_id, old_id, "{what}");
+        assert_eq!(same.next_offset, 1005, "{what}");
+
+        // Rotate: rename to .1, create a new file at the path, and let it
+        // grow past the old offset before the next check.
+        std::fs::rename(&log, home.join("run/train.log.1")).expect("rename");
+        let new: Vec<u8> = (0..3000u32).map(|i| b'A' + (i % 26) as u8).collect();
+        std::fs::write(&log, &new).expect("new log");
+        // What the size rule alone does (an offset persisted without an
+        // identity): no reset seen, wrong bytes from the middle of the new
+        // file. This is the bug the identity fixes.
+        let blind = c.prober.check(spec, &run_spec(1005)).await;
+        assert!(!blind.log_reset, "{what}: size rule alone cannot see it");
+        let rotated = c
+            .prober
+            .check(spec, &run_spec_at(1005, old_id.clone()))
+            .await;
+        assert_eq!(rotated.state, CheckState::Ok, "{what}: {rotated:?}");
+        assert!(rotated.log_reset, "{what}: rotation seen: {rotated:?}");
+        let chunk = rotated
+            .probe
+            .as_ref()
+            .and_then(|p| p.log.clone())
+            .flatten()
+            .expect("chunk");
+        assert_eq!(chunk.offset, 0, "{what}: re-read from 0");
+        assert_eq!(chunk.file_size, 3000, "{what}");
+        assert_eq!(chunk.bytes, new, "{what}: the new file, whole");
+        assert_eq!(rotated.next_offset, 3000, "{what}");
+        let new_id = rotated.next_log_id.clone();
+        assert!(new_id.is_some() && new_id != old_id, "{what}: {new_id:?}");
+        // Then the new file is followed normally.
+        let mut more = new.clone();
+        more.extend_from_slice(b"tail\n");
+        std::fs::write(&log, &more).expect("append new");
+        let next = c
+            .prober
+            .check(spec, &run_spec_at(3000, new_id.clone()))
+            .await;
+        assert!(!next.log_reset, "{what}: {next:?}");
+        assert_eq!(
+            next.probe.and_then(|p| p.log).flatten().map(|c| c.bytes),
+            Some(b"tail\n".to_vec()),
+            "{what}"
+        );
+        assert_eq!(next.next_log_id, new_id, "{what}");
+        // Truncation in place (same identity, smaller): the size rule.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .and_then(|f| f.set_len(10))
+            .expect("truncate");
+        let cut = c
+            .prober
+            .check(spec, &run_spec_at(3005, new_id.clone()))
+            .await;
+        assert!(cut.log_reset, "{what}: {cut:?}");
+        assert_eq!(cut.next_offset, 10, "{what}");
+        assert_eq!(cut.next_log_id, new_id, "{what}");
+        // A log that disappears keeps the persisted state.
+        std::fs::remove_file(&log).expect("rm");
+        let gone = c.prober.check(spec, &run_spec_at(10, new_id.clone())).await;
+        assert_eq!(gone.probe.and_then(|p| p.log), Some(None), "{what}");
+        assert_eq!((gone.next_offset, gone.next_log_id), (10, new_id), "{what}");
+    }
+    host.stop().await;
+    if let Some((h, _, _)) = real {
+        h.stop().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -799,13 +977,15 @@ async fn drops_offline_backoff_and_isolation() {
 async fn scenario_faults_fire_on_schedule() {
     let base = test_dir("sched");
     let c = client(quick_cfg());
-    // ssh_drop at clock 30: drop at 1 s, refused until ~1.33 s.
-    let f = Faults::for_scenario(Scenario::SshDrop, 30.0);
-    assert_eq!(f.drop_after, Some(Duration::from_secs(1)));
+    // ssh_drop at clock 15: drop at 2 s, refused until ~2.67 s. Two
+    // seconds leave room for the first connect on a loaded machine (it
+    // must be up before the drop).
+    let f = Faults::for_scenario(Scenario::SshDrop, 15.0);
+    assert_eq!(f.drop_after, Some(Duration::from_secs(2)));
     let host = SimHost::start(SimHostConfig {
         instance_id: "sched".into(),
         base_dir: base.to_path_buf(),
-        sandbox: sandbox_cfg(Scenario::SshDrop, 30.0),
+        sandbox: sandbox_cfg(Scenario::SshDrop, 15.0),
         authorized_keys: vec![c.public.clone()],
         faults: f,
     })
@@ -814,10 +994,19 @@ async fn scenario_faults_fire_on_schedule() {
     let spec = HostSpec::new("sched", "127.0.0.1", host.port());
     let t = Instant::now();
     let mut states = Vec::new();
-    while t.elapsed() < Duration::from_secs(3) {
+    // Until back up and then seen up for a while (at least 4 s in: past
+    // the refusal plus the backoff), or a generous deadline.
+    let mut back_at = None;
+    while t.elapsed() < Duration::from_secs(10) {
         let ok = c.prober.check(&spec, &ProbeSpec::default()).await.state == CheckState::Ok;
         if states.last() != Some(&ok) {
             states.push(ok);
+            back_at = (states.len() == 3).then(Instant::now);
+        }
+        if back_at.is_some_and(|b| b.elapsed() > Duration::from_millis(500))
+            && t.elapsed() > Duration::from_secs(4)
+        {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -1006,10 +1195,11 @@ async fn host_offline_stays_down() {
     let host = SimHost::start(SimHostConfig {
         instance_id: "offline".into(),
         base_dir: base.to_path_buf(),
-        sandbox: sandbox_cfg(Scenario::HostOffline, 40.0),
+        sandbox: sandbox_cfg(Scenario::HostOffline, 20.0),
         authorized_keys: vec![c.public.clone()],
-        // Offline 1 s after start (40 recorded seconds at clock 40).
-        faults: Faults::for_scenario(Scenario::HostOffline, 40.0),
+        // Offline 2 s after start (40 recorded seconds at clock 20): room
+        // for the first connect on a loaded machine.
+        faults: Faults::for_scenario(Scenario::HostOffline, 20.0),
     })
     .await
     .expect("host");
@@ -1018,8 +1208,11 @@ async fn host_offline_stays_down() {
         c.prober.check(&spec, &ProbeSpec::default()).await.state,
         CheckState::Ok
     );
-    tokio::time::sleep(Duration::from_millis(1300)).await;
-    assert!(host.is_offline());
+    let t = Instant::now();
+    while !host.is_offline() {
+        assert!(t.elapsed() < Duration::from_secs(8), "never went offline");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(2) {
         let ch = c.prober.check(&spec, &ProbeSpec::default()).await;
