@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod market;
 pub mod secret;
+pub mod sim_hosts;
 pub mod ssh;
 pub mod startup;
 pub mod telemetry;

@@ -4,7 +4,10 @@
 use app::domain::offer::{Offer, offers_from_value};
 use app::ports::{MarketError, Marketplace};
 
+use std::sync::Arc;
+
 use crate::config::MarketplaceConfig;
+use crate::sim_hosts::SimHosts;
 use crate::vast::{
     ApiKey, SearchQuery, SimConfig, SimHandle, Simulator, VAST_BASE_URL, VastClient, VastError,
 };
@@ -32,7 +35,17 @@ impl VastMarketplace {
                 Ok(Self { client, _sim: None })
             }
             (MarketplaceConfig::Simulated, None) => {
-                let sim = Simulator::new(SimConfig::from_env())?;
+                let config = SimConfig::from_env();
+                let hosts_dir =
+                    std::env::temp_dir().join(format!("canopy-sim-hosts-{}", std::process::id()));
+                let hosts = SimHosts::new(hosts_dir, config.speed);
+                let sim = Simulator::new(config)?;
+                // Running instances get a simulated GPU host behind real SSH; without
+                // the traces the marketplace still works, its instances have no SSH.
+                match hosts {
+                    Ok(hosts) => sim.set_host_provider(Arc::new(hosts)),
+                    Err(e) => tracing::warn!("simulated instances will have no SSH host: {e}"),
+                }
                 let handle = sim
                     .spawn("127.0.0.1:0".parse().expect("literal address"))
                     .await

@@ -402,6 +402,13 @@ fn parse_authorized(lines: &[String]) -> Result<Vec<String>, SimHostError> {
 impl SimHost {
     /// Create the sandbox and start serving on 127.0.0.1:0.
     pub async fn start(cfg: SimHostConfig) -> Result<SimHost, SimHostError> {
+        Self::start_now(cfg)
+    }
+
+    /// [`SimHost::start`] without awaiting: binds a std listener and spawns the
+    /// server, so a synchronous caller (the marketplace simulator's
+    /// `HostProvider`) can hand out the port at once. Needs a Tokio runtime.
+    pub fn start_now(cfg: SimHostConfig) -> Result<SimHost, SimHostError> {
         let sandbox = Sandbox::create(&cfg.base_dir, &cfg.instance_id, &cfg.sandbox)?;
         let key = random_host_key()?;
         let host_key_line =
@@ -417,8 +424,9 @@ impl SimHost {
             methods: russh::MethodSet::from(&[russh::MethodKind::PublicKey][..]),
             ..Default::default()
         });
-        let listener = TcpListener::bind(("127.0.0.1", 0))
-            .await
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(TcpListener::from_std)
             .map_err(io_err(Path::new("127.0.0.1:0")))?;
         let addr = listener
             .local_addr()

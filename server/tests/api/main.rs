@@ -7,4 +7,5 @@ mod health;
 mod offers;
 mod pages;
 mod runs_repo;
+mod sim_hosts;
 mod startup_errors;
