@@ -35,17 +35,7 @@ impl VastMarketplace {
                 Ok(Self { client, _sim: None })
             }
             (MarketplaceConfig::Simulated, None) => {
-                let config = SimConfig::from_env();
-                let hosts_dir =
-                    std::env::temp_dir().join(format!("canopy-sim-hosts-{}", std::process::id()));
-                let hosts = SimHosts::new(hosts_dir, config.speed);
-                let sim = Simulator::new(config)?;
-                // Running instances get a simulated GPU host behind real SSH; without
-                // the traces the marketplace still works, its instances have no SSH.
-                match hosts {
-                    Ok(hosts) => sim.set_host_provider(Arc::new(hosts)),
-                    Err(e) => tracing::warn!("simulated instances will have no SSH host: {e}"),
-                }
+                let sim = simulator_with_hosts(SimConfig::from_env())?;
                 let handle = sim
                     .spawn("127.0.0.1:0".parse().expect("literal address"))
                     .await
@@ -63,6 +53,20 @@ impl VastMarketplace {
     pub fn client(&self) -> &VastClient {
         &self.client
     }
+}
+
+/// The marketplace simulator whose running instances are simulated GPU hosts
+/// behind real SSH. Without the recorded traces the marketplace still works and
+/// its instances have no SSH (a warning says why).
+pub fn simulator_with_hosts(config: SimConfig) -> Result<Simulator, String> {
+    let hosts_dir = std::env::temp_dir().join(format!("canopy-sim-hosts-{}", std::process::id()));
+    let hosts = SimHosts::new(hosts_dir, config.speed);
+    let sim = Simulator::new(config)?;
+    match hosts {
+        Ok(hosts) => sim.set_host_provider(Arc::new(hosts)),
+        Err(e) => tracing::warn!("simulated instances will have no SSH host: {e}"),
+    }
+    Ok(sim)
 }
 
 fn market_error(e: VastError) -> MarketError {

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use clap::Args;
 
 use crate::error::CanopyError;
-use crate::vast::{SimConfig, Simulator};
+use crate::market::simulator_with_hosts;
+use crate::vast::SimConfig;
 
 #[derive(Args, Debug)]
 pub struct SimArgs {
@@ -30,7 +31,7 @@ pub async fn run(args: SimArgs) -> Result<(), CanopyError> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    let sim = Simulator::new(config).map_err(CanopyError::Simulator)?;
+    let sim = simulator_with_hosts(config).map_err(CanopyError::Simulator)?;
     sim.serve(args.addr).await.map_err(|source| {
         if source.kind() == std::io::ErrorKind::AddrInUse {
             CanopyError::AddrInUse { addr: args.addr }

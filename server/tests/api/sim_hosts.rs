@@ -5,24 +5,21 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use server::sim_hosts::SimHosts;
+use server::market::simulator_with_hosts;
 use server::ssh::{
     HostSpec, MemoryPins, ProbeSpec, Prober, ProberConfig, generate_keypair, parse_private_key,
 };
-use server::vast::{ApiKey, CreateInstanceRequest, SearchQuery, SimConfig, Simulator, VastClient};
+use server::vast::{ApiKey, CreateInstanceRequest, SearchQuery, SimConfig, VastClient};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rented_instance_is_a_simulated_gpu_host_behind_ssh() {
     let (pem, public) = generate_keypair().expect("keygen");
-    let hosts_dir = std::env::temp_dir().join(format!("canopy-test-hosts-{}", std::process::id()));
     // Fast clock: boots in well under a second of wall time.
-    let config = SimConfig {
+    let sim = simulator_with_hosts(SimConfig {
         speed: 200.0,
         ..SimConfig::default()
-    };
-    let hosts = SimHosts::new(hosts_dir.clone(), config.speed).expect("traces and canopy binary");
-    let sim = Simulator::new(config).expect("simulator");
-    sim.set_host_provider(Arc::new(hosts));
+    })
+    .expect("simulator");
     let handle = sim
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
@@ -97,5 +94,4 @@ async fn a_rented_instance_is_a_simulated_gpu_host_behind_ssh() {
         after.probe.is_none(),
         "host still answering after destroy: {after:?}"
     );
-    let _ = std::fs::remove_dir_all(hosts_dir);
 }
