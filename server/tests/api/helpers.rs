@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use app::domain::status::DatabaseMode;
 use server::config::MarketplaceConfig;
@@ -15,6 +16,9 @@ use server::startup::Application;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor};
 use tokio::sync::OnceCell;
+
+/// Far above any real answer (pages render in milliseconds here).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -26,12 +30,21 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// GET with a deadline. Once in a few hundred requests a server-rendered page
+    /// never answers (a Suspense that never resolves; it looks like leptos issue
+    /// #4851, not yet understood here). One retry keeps that known stall from
+    /// hanging the suite; a second stall fails the test, naming the path.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request to the test app")
+        for attempt in 1..=2 {
+            match self.client.get(self.url(path)).send().await {
+                Ok(response) => return response,
+                Err(e) if e.is_timeout() && attempt == 1 => {
+                    eprintln!("GET {path} stalled for {REQUEST_TIMEOUT:?}; retrying once");
+                }
+                Err(e) => panic!("GET {path} failed: {e}"),
+            }
+        }
+        unreachable!("the loop returns or panics")
     }
 }
 
@@ -61,6 +74,7 @@ pub async fn spawn_app_with(marketplace: MarketplaceConfig) -> TestApp {
         addr,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("reqwest client"),
     }
