@@ -13,6 +13,12 @@ use app::{App, shell};
 
 use crate::error::CanopyError;
 
+/// No request of this app legitimately takes longer (pages render in
+/// milliseconds; nothing streams yet). A stalled server render — seen very
+/// rarely, see README — then ends in a 503 the user can retry, not a page
+/// that spins forever.
+const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -40,6 +46,10 @@ pub fn router(services: Services) -> Result<Router, CanopyError> {
             AppState,
             _,
         >(context, shell))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_DEADLINE,
+        ))
         .with_state(state);
     Ok(router)
 }
