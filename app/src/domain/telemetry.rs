@@ -66,6 +66,34 @@ fn tool_failure(text: &str) -> Option<String> {
 // ---------------------------------------------------------------------------
 // --query-gpu CSV
 
+/// Columns of the H200 machine-facts capture (`query-gpu-noheader.csv`), in
+/// order: what a simulated host's `nvidia-smi` knows beyond the 1 Hz samples.
+pub const CAPTURE_QUERY_FIELDS: &[&str] = &[
+    "timestamp",
+    "name",
+    "index",
+    "uuid",
+    "driver_version",
+    "pci.bus_id",
+    "pcie.link.gen.current",
+    "pcie.link.width.current",
+    "memory.total",
+    "memory.used",
+    "memory.free",
+    "utilization.gpu",
+    "utilization.memory",
+    "temperature.gpu",
+    "power.draw",
+    "power.limit",
+    "clocks.sm",
+    "clocks.mem",
+    "clocks.max.sm",
+    "fan.speed",
+    "pstate",
+    "compute_cap",
+    "ecc.errors.uncorrected.volatile.total",
+];
+
 /// The fields the watcher queries, in order. The probe script generator
 /// builds `--query-gpu=` from this list and the parser maps by position.
 pub const GPU_QUERY_FIELDS: &[&str] = &[
@@ -839,32 +867,11 @@ mod tests {
 
     #[test]
     fn trace_query_noheader_mapped_by_position() {
-        let fields = [
-            "timestamp",
-            "name",
-            "index",
-            "uuid",
-            "driver_version",
-            "pci.bus_id",
-            "pcie.link.gen.current",
-            "pcie.link.width.current",
-            "memory.total",
-            "memory.used",
-            "memory.free",
-            "utilization.gpu",
-            "utilization.memory",
-            "temperature.gpu",
-            "power.draw",
-            "power.limit",
-            "clocks.sm",
-            "clocks.mem",
-            "clocks.max.sm",
-            "fan.speed",
-            "pstate",
-            "compute_cap",
-            "ecc.errors.uncorrected.volatile.total",
-        ];
-        let poll = parse_gpu_csv(&read(TRACES, "query-gpu-noheader.csv"), &fields).expect("parses");
+        let poll = parse_gpu_csv(
+            &read(TRACES, "query-gpu-noheader.csv"),
+            CAPTURE_QUERY_FIELDS,
+        )
+        .expect("parses");
         let g = &poll.gpus[0];
         assert_eq!(
             g.uuid.as_deref(),

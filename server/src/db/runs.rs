@@ -439,17 +439,8 @@ impl PgRuns {
         checklist: &Checklist,
     ) -> Result<(), RunsError> {
         let json = encode("checklist", checklist)?;
-        let done = sqlx::query(
-            "UPDATE runs SET checklist = $3::jsonb, updated_at = now() \
-             WHERE id = $1 AND EXISTS \
-               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2)",
-        )
-        .bind(id)
-        .bind(holder)
-        .bind(json)
-        .execute(&self.0)
-        .await?;
-        fenced(id, done.rows_affected())
+        self.set_fenced(id, holder, "checklist = $3::jsonb", json)
+            .await
     }
 
     /// Saves how far the remote log was read. Any value ≥ 0 is accepted: after a
@@ -460,17 +451,7 @@ impl PgRuns {
         holder: &str,
         offset: i64,
     ) -> Result<(), RunsError> {
-        let done = sqlx::query(
-            "UPDATE runs SET log_offset = $3, updated_at = now() \
-             WHERE id = $1 AND EXISTS \
-               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2)",
-        )
-        .bind(id)
-        .bind(holder)
-        .bind(offset)
-        .execute(&self.0)
-        .await?;
-        fenced(id, done.rows_affected())
+        self.set_fenced(id, holder, "log_offset = $3", offset).await
     }
 
     /// Saves the latest verdict (recomputed every check). Fenced like `save_checklist`.
@@ -481,16 +462,34 @@ impl PgRuns {
         verdict: &T,
     ) -> Result<(), RunsError> {
         let json = encode("verdict", verdict)?;
-        let done = sqlx::query(
-            "UPDATE runs SET verdict = $3::jsonb, updated_at = now() \
+        self.set_fenced(id, holder, "verdict = $3::jsonb", json)
+            .await
+    }
+
+    /// One `UPDATE runs SET <assignment>` that only lands while `holder` holds the
+    /// run's lease (the fence every watcher write goes through). `assignment` is a
+    /// constant of this file, never input; `$3` is `value`.
+    async fn set_fenced<V>(
+        &self,
+        id: i64,
+        holder: &str,
+        assignment: &'static str,
+        value: V,
+    ) -> Result<(), RunsError>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
+        let sql = format!(
+            "UPDATE runs SET {assignment}, updated_at = now() \
              WHERE id = $1 AND EXISTS \
-               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2)",
-        )
-        .bind(id)
-        .bind(holder)
-        .bind(json)
-        .execute(&self.0)
-        .await?;
+               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2)"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(holder)
+            .bind(value)
+            .execute(&self.0)
+            .await?;
         fenced(id, done.rows_affected())
     }
 

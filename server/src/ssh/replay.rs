@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use app::domain::logs::{TimingTrace, parse_timing_tsv};
+use app::domain::telemetry::CAPTURE_QUERY_FIELDS;
 
 /// Columns of every `NAME.gpu.csv` capture (see the traces README).
 pub const TRACE_GPU_FIELDS: &[&str] = &[
@@ -25,33 +26,6 @@ pub const TRACE_GPU_FIELDS: &[&str] = &[
     "temperature.gpu",
     "power.draw",
     "clocks.sm",
-];
-
-/// Columns of `query-gpu-noheader.csv` (the machine-facts capture).
-const FACT_FIELDS: &[&str] = &[
-    "timestamp",
-    "name",
-    "index",
-    "uuid",
-    "driver_version",
-    "pci.bus_id",
-    "pcie.link.gen.current",
-    "pcie.link.width.current",
-    "memory.total",
-    "memory.used",
-    "memory.free",
-    "utilization.gpu",
-    "utilization.memory",
-    "temperature.gpu",
-    "power.draw",
-    "power.limit",
-    "clocks.sm",
-    "clocks.mem",
-    "clocks.max.sm",
-    "fan.speed",
-    "pstate",
-    "compute_cap",
-    "ecc.errors.uncorrected.volatile.total",
 ];
 
 /// Files in a simulated host's state dir (shared with the shims).
@@ -409,13 +383,17 @@ pub fn gpu_facts(traces_dir: &Path) -> Result<BTreeMap<String, String>, ReplayEr
     let text = String::from_utf8_lossy(&read(path.clone())?).into_owned();
     let line = text.lines().next().unwrap_or("");
     let cells: Vec<&str> = line.split(", ").collect();
-    if cells.len() != FACT_FIELDS.len() {
+    if cells.len() != CAPTURE_QUERY_FIELDS.len() {
         return Err(ReplayError::Trace {
             path,
-            reason: format!("{} values for {} fields", cells.len(), FACT_FIELDS.len()),
+            reason: format!(
+                "{} values for {} fields",
+                cells.len(),
+                CAPTURE_QUERY_FIELDS.len()
+            ),
         });
     }
-    let mut m: BTreeMap<String, String> = FACT_FIELDS
+    let mut m: BTreeMap<String, String> = CAPTURE_QUERY_FIELDS
         .iter()
         .zip(cells.iter())
         .skip(1)

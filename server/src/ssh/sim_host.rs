@@ -619,6 +619,24 @@ struct SimHandler {
     channels: HashMap<ChannelId, Channel<Msg>>,
 }
 
+impl SimHandler {
+    /// Accept only keys attached to this instance (checked at the offer and
+    /// again after the signature).
+    fn auth_for(&self, id: &str) -> Auth {
+        let attached = self
+            .shared
+            .authorized
+            .lock()
+            .map(|a| a.iter().any(|k| k == id))
+            .unwrap_or(false);
+        if attached {
+            Auth::Accept
+        } else {
+            Auth::reject()
+        }
+    }
+}
+
 impl russh::server::Handler for SimHandler {
     type Error = russh::Error;
 
@@ -628,13 +646,7 @@ impl russh::server::Handler for SimHandler {
         offer: russh::server::PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         let id = key_identity(offer.public_key);
-        let ok = self
-            .shared
-            .authorized
-            .lock()
-            .map(|a| a.contains(&id))
-            .unwrap_or(false);
-        Ok(if ok { Auth::Accept } else { Auth::reject() })
+        Ok(self.auth_for(&id))
     }
 
     async fn auth_publickey(
@@ -644,13 +656,7 @@ impl russh::server::Handler for SimHandler {
     ) -> Result<Auth, Self::Error> {
         // Checked again after the signature: the offer alone proves nothing.
         let id = key_identity(key.public_key);
-        let ok = self
-            .shared
-            .authorized
-            .lock()
-            .map(|a| a.contains(&id))
-            .unwrap_or(false);
-        Ok(if ok { Auth::Accept } else { Auth::reject() })
+        Ok(self.auth_for(&id))
     }
 
     async fn channel_open_session(
