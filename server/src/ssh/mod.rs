@@ -32,7 +32,7 @@ pub use prober::{
     Check, CheckState, ExecOutput, HostSpec, LaunchSpec, Prober, ProberConfig, SshError, check_path,
 };
 pub use quote::shell_quote;
-pub use replay::{Phase, ReplayArgs, ReplayError, ReplayOptions, Scenario, replay};
+pub use replay::{ReplayArgs, ReplayError, ReplayOptions, Scenario, replay};
 pub use script::{LaunchPhase, ProbeSpec};
 pub use sim_host::{Faults, Sandbox, SandboxConfig, SimHost, SimHostConfig, SimHostError};
 pub use sshd::{SshdHarness, SshdHarnessError};

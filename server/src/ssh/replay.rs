@@ -16,6 +16,8 @@ use std::time::Duration;
 use app::domain::logs::{TimingTrace, parse_timing_tsv};
 use app::domain::telemetry::CAPTURE_QUERY_FIELDS;
 
+use crate::ssh::script::LaunchPhase;
+
 /// Columns of every `NAME.gpu.csv` capture (see the traces README).
 pub const TRACE_GPU_FIELDS: &[&str] = &[
     "timestamp",
@@ -177,23 +179,6 @@ impl std::str::FromStr for Scenario {
     }
 }
 
-/// Which launched step the replayer plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Bootstrap,
-    Smoke,
-}
-
-impl Phase {
-    pub fn from_name(s: &str) -> Result<Phase, ReplayError> {
-        match s {
-            "bootstrap" => Ok(Phase::Bootstrap),
-            "smoke" | "" => Ok(Phase::Smoke),
-            other => Err(ReplayError::Args(format!("unknown phase {other:?}"))),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ReplayOptions {
     pub scenario: Scenario,
@@ -201,7 +186,8 @@ pub struct ReplayOptions {
     pub traces_dir: PathBuf,
     /// The simulated host's state dir (GPU sample files the shim reads).
     pub state_dir: PathBuf,
-    pub phase: Phase,
+    /// Which launched step the replayer plays.
+    pub phase: LaunchPhase,
     /// GPU speed relative to an H200 (0.5 = half as fast: everything takes
     /// twice as long).
     pub gpu_speed: f64,
@@ -293,7 +279,8 @@ impl ReplayArgs {
             scenario: Scenario::from_name(&self.scenario)?,
             traces_dir: self.traces,
             state_dir: self.state_dir,
-            phase: Phase::from_name(&self.phase)?,
+            phase: LaunchPhase::from_name(&self.phase)
+                .ok_or_else(|| ReplayError::Args(format!("unknown phase {:?}", self.phase)))?,
             gpu_speed: self.gpu_speed,
             clock: self.clock,
             exit_file: self.exit_file,
@@ -613,7 +600,7 @@ async fn replay_inner(opts: &ReplayOptions, sink: &mut Sink, pid: u32) -> Result
             source,
         })
     };
-    if opts.phase == Phase::Bootstrap && opts.scenario != Scenario::PipFail {
+    if opts.phase == LaunchPhase::Bootstrap && opts.scenario != Scenario::PipFail {
         for line in BOOTSTRAP_OK {
             w(sink, line.as_bytes())?;
             tokio::time::sleep(wall(0.3)).await;

@@ -225,6 +225,16 @@ pub enum LaunchPhase {
 }
 
 impl LaunchPhase {
+    /// The launcher's phase argument (what `canopy replay --phase` reads back);
+    /// empty means the smoke run.
+    pub fn from_name(name: &str) -> Option<LaunchPhase> {
+        match name {
+            "bootstrap" => Some(LaunchPhase::Bootstrap),
+            "smoke" | "" => Some(LaunchPhase::Smoke),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             LaunchPhase::Bootstrap => "bootstrap",
