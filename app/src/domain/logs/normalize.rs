@@ -359,29 +359,6 @@ fn scan_line(b: &[u8]) -> (Option<usize>, u8) {
     (None, class)
 }
 
-/// First `\n` or `\r`: eight bytes at a time (SWAR zero-byte test), since
-/// this loop sees every byte of the log.
-pub fn find_eol(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[i..i + 8]);
-        let x = u64::from_le_bytes(w);
-        let a = x ^ (LO * b'\n' as u64);
-        let c = x ^ (LO * b'\r' as u64);
-        let za = a.wrapping_sub(LO) & !a & HI;
-        let zc = c.wrapping_sub(LO) & !c & HI;
-        if za | zc != 0 {
-            break;
-        }
-        i += 8;
-    }
-    b[i..]
-        .iter()
-        .position(|&c| c == b'\n' || c == b'\r')
-        .map(|p| p + i)
-}
-
 fn has_octal_escape(raw: &[u8]) -> bool {
     // `#` is rare; memchr-speed search for it before comparing windows.
     let mut from = 0;

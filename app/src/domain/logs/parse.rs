@@ -10,36 +10,6 @@ use super::{Event, EventKind, Source};
 // ---------------------------------------------------------------------------
 // multi-keyword prefilter
 
-/// For each first byte, a bitmask of the anchors (at most 32, each at least
-/// two bytes long) that start with it.
-pub const fn anchor_table(anchors: &[&[u8]]) -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < anchors.len() && i < 32 {
-        t[anchors[i][0] as usize] |= 1 << i;
-        i += 1;
-    }
-    t
-}
-
-/// Whether `hay` contains any of `anchors`: one pass over the bytes with a
-/// first-byte table, instead of one substring search per keyword.
-pub fn any_anchor(hay: &[u8], anchors: &[&[u8]], table: &[u32; 256]) -> bool {
-    for i in 0..hay.len() {
-        let mut m = table[hay[i] as usize];
-        while m != 0 {
-            let j = m.trailing_zeros() as usize;
-            m &= m - 1;
-            let a = anchors[j];
-            // Second byte first: rejects almost every candidate cheaply.
-            if hay.len() - i >= a.len() && hay[i + 1] == a[1] && &hay[i..i + a.len()] == a {
-                return true;
-            }
-        }
-    }
-    false
-}
-
 /// A keyword set for [`Anchors::any_in`]: first- and second-byte tables.
 pub(crate) struct Anchors<const N: usize> {
     words: [&'static [u8]; N],
@@ -65,8 +35,8 @@ impl<const N: usize> Anchors<N> {
         }
     }
 
-    /// Same answer as [`any_anchor`], but a position is a candidate only
-    /// when its first two bytes fit one word, which prose rarely does.
+    /// Whether `hay` contains any of the words, in one pass: a position is a
+    /// candidate only when its first two bytes fit one word, which prose rarely does.
     pub(crate) fn any_in(&self, hay: &[u8]) -> bool {
         for (i, pair) in hay.windows(2).enumerate() {
             let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize];
