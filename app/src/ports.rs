@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::launch::{FieldError, LaunchInput};
 use crate::domain::offer::Offer;
 use crate::domain::profile::RunProfile;
+use crate::domain::run_view::{RunSummary, RunView};
 use crate::domain::status::{DatabaseMode, MarketplaceMode, SystemStatus};
 
 /// Liveness of what the server depends on.
@@ -55,12 +57,68 @@ pub trait ProfileStore: Send + Sync {
     async fn save(&self, name: &str, profile: &RunProfile) -> Result<(), StoreError>;
 }
 
+/// Why a run operation failed, in words a person can act on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The launch form has problems; every one is listed.
+    #[error("{}", crate::domain::launch::describe_errors(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("run {0} not found")]
+    NotFound(i64),
+    /// The action does not apply to the run as it is now.
+    #[error("{0}")]
+    Conflict(String),
+    /// The marketplace, the database or a host failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Launching, listing, showing and stopping smoke runs.
+#[async_trait]
+pub trait RunControl: Send + Sync {
+    /// Validates, rents the offer (at most once per run) and hands the run to
+    /// a watcher. Returns the run id.
+    async fn launch(&self, input: LaunchInput) -> Result<i64, RunError>;
+    async fn list(&self, limit: i64) -> Result<Vec<RunSummary>, RunError>;
+    async fn show(&self, id: i64) -> Result<RunView, RunError>;
+    /// Stops the run and destroys its instance (verified gone). `who` is
+    /// recorded on the event.
+    async fn kill(&self, id: i64, who: &str, why: &str) -> Result<RunView, RunError>;
+    /// The simulated hosts' scenario names (empty on the real marketplace).
+    fn scenarios(&self) -> Vec<&'static str>;
+}
+
+/// For unit tests of other server functions: every run call fails.
+#[cfg(test)]
+pub struct NoRuns;
+
+#[cfg(test)]
+#[async_trait]
+impl RunControl for NoRuns {
+    async fn launch(&self, _: LaunchInput) -> Result<i64, RunError> {
+        Err(RunError::Failed("no runs in this test".into()))
+    }
+    async fn list(&self, _: i64) -> Result<Vec<RunSummary>, RunError> {
+        Ok(Vec::new())
+    }
+    async fn show(&self, id: i64) -> Result<RunView, RunError> {
+        Err(RunError::NotFound(id))
+    }
+    async fn kill(&self, id: i64, _: &str, _: &str) -> Result<RunView, RunError> {
+        Err(RunError::NotFound(id))
+    }
+    fn scenarios(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+}
+
 /// Everything server functions may reach, cloned cheaply into each request.
 #[derive(Clone)]
 pub struct Services {
     pub health: Arc<dyn Health>,
     pub marketplace: Arc<dyn Marketplace>,
     pub profiles: Arc<dyn ProfileStore>,
+    pub runs: Arc<dyn RunControl>,
     pub database: DatabaseMode,
     pub marketplace_mode: MarketplaceMode,
     pub version: &'static str,

@@ -29,6 +29,10 @@ pub enum CanopyError {
     Simulator(String),
     #[error(transparent)]
     Vast(#[from] crate::vast::VastError),
+    #[error("Canopy's SSH key: {0}")]
+    Identity(String),
+    #[error("{0}")]
+    Run(#[from] app::ports::RunError),
     #[error("leptos configuration: {0}")]
     Leptos(String),
     #[error("server stopped: {0}")]

@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod market;
+pub mod runs;
 pub mod secret;
 pub mod sim_hosts;
 pub mod ssh;

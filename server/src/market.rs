@@ -14,6 +14,8 @@ use crate::vast::{
 
 pub struct VastMarketplace {
     client: VastClient,
+    /// The simulated marketplace's clock speed (`None`: the real Vast.ai).
+    sim_speed: Option<f64>,
     /// The simulator this client talks to, when simulated; dropping it stops it.
     _sim: Option<SimHandle>,
 }
@@ -27,15 +29,25 @@ impl VastMarketplace {
                 let url = url.unwrap_or(VAST_BASE_URL);
                 let client = VastClient::new(url, Some(ApiKey::new(api_key.expose())))
                     .map_err(|e| e.to_string())?;
-                Ok(Self { client, _sim: None })
+                Ok(Self {
+                    client,
+                    sim_speed: None,
+                    _sim: None,
+                })
             }
             (MarketplaceConfig::Simulated, Some(url)) => {
                 let client = VastClient::new(url, Some(ApiKey::new("canopy-sim")))
                     .map_err(|e| e.to_string())?;
-                Ok(Self { client, _sim: None })
+                Ok(Self {
+                    client,
+                    sim_speed: Some(crate::vast::sim::clock::speed_from_env()),
+                    _sim: None,
+                })
             }
             (MarketplaceConfig::Simulated, None) => {
-                let sim = simulator_with_hosts(SimConfig::from_env())?;
+                let config = SimConfig::from_env();
+                let speed = config.speed;
+                let sim = simulator_with_hosts(config)?;
                 let handle = sim
                     .spawn("127.0.0.1:0".parse().expect("literal address"))
                     .await
@@ -44,6 +56,7 @@ impl VastMarketplace {
                     .map_err(|e| e.to_string())?;
                 Ok(Self {
                     client,
+                    sim_speed: Some(speed),
                     _sim: Some(handle),
                 })
             }
@@ -52,6 +65,10 @@ impl VastMarketplace {
 
     pub fn client(&self) -> &VastClient {
         &self.client
+    }
+
+    pub fn sim_speed(&self) -> Option<f64> {
+        self.sim_speed
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::ssh::{SandboxConfig, Scenario, SimHost, SimHostConfig};
-use crate::vast::{HostProvider, SshEndpoint};
+use crate::vast::{HostHardware, HostProvider, SshEndpoint};
 
 /// The recorded runs the hosts replay, unless `CANOPY_TRACES_DIR` says otherwise.
 const DEFAULT_TRACES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/traces/h200");
@@ -76,6 +76,7 @@ impl HostProvider for SimHosts {
         instance_id: u64,
         scenario: &str,
         ssh_pubkeys: &[String],
+        hardware: &HostHardware,
     ) -> Result<SshEndpoint, String> {
         // Marketplace-only scenarios (stuck_loading, …) still get a healthy host.
         let scenario = Scenario::from_name(scenario).unwrap_or(Scenario::HealthyHf);
@@ -86,10 +87,10 @@ impl HostProvider for SimHosts {
                 scenario,
                 traces_dir: self.traces_dir.clone(),
                 replayer: self.replayer.clone(),
-                // Every simulated host replays at H200 speed; the offer's GPU is not
-                // passed to providers yet.
-                gpu_speed: 1.0,
+                // The H200 recording plays slower on a slower GPU.
+                gpu_speed: hardware.speed_vs_h200,
                 clock: self.clock,
+                hardware: Some(hardware.clone()),
             },
             ssh_pubkeys.to_vec(),
         );

@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each is thin: validate, call a port, map errors.
 
 pub mod offers;
+pub mod runs;
 pub mod save_profile;
 pub mod saved_profiles;
 pub mod status;

@@ -97,6 +97,7 @@ mod tests {
             health: fake.clone(),
             marketplace: fake.clone(),
             profiles: fake.clone(),
+            runs: Arc::new(crate::ports::NoRuns),
             database: DatabaseMode::Embedded,
             marketplace_mode: MarketplaceMode::Simulated,
             version: "test",

@@ -4,11 +4,13 @@
 pub mod analysis;
 pub mod checklist;
 pub mod gate;
+pub mod launch;
 pub mod logs;
 pub mod offer;
 pub mod offer_search;
 pub mod profile;
 pub mod query;
 pub mod rank;
+pub mod run_view;
 pub mod status;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{DatabaseConfig, MarketplaceConfig, default_data_dir};
 use crate::error::CanopyError;
 use crate::secret::Secret;
-use crate::startup::{Application, ServeConfig};
+use crate::startup::{Application, RunOptions, ServeConfig};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,6 +88,14 @@ impl GlobalArgs {
     pub fn marketplace(&self) -> MarketplaceConfig {
         MarketplaceConfig::choose(self.vast_api_key.clone(), self.sim)
     }
+
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            data_dir: Some(self.data_dir.clone().unwrap_or_else(default_data_dir)),
+            vast_url: self.vast_url.clone().filter(|u| !u.trim().is_empty()),
+            watch: None,
+        }
+    }
 }
 
 pub async fn run(cli: Cli) -> Result<(), CanopyError> {
@@ -120,6 +128,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CanopyError> 
         addr: args.addr,
         database: global.database(),
         marketplace: global.marketplace(),
+        options: global.run_options(),
     };
     let app = Application::build(config).await?;
     tracing::info!("Canopy is serving on http://{}", app.local_addr());

@@ -95,14 +95,7 @@ impl RunStatus {
     }
 }
 
-/// What to do when a kill rule fires: ask a person, or destroy the instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KillPolicy {
-    #[default]
-    Ask,
-    Auto,
-}
+pub use app::domain::launch::KillPolicy;
 
 /// How the run is launched, stored as `runs.launch` (JSONB).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +114,36 @@ pub struct LaunchSpec {
     pub budget_cap_micro_usd: i64,
     #[serde(default)]
     pub kill_policy: KillPolicy,
+    /// Steps of the full run (for its projection), when given.
+    #[serde(default)]
+    pub full_steps: Option<u64>,
+    /// The simulated host's scenario (simulated marketplace only).
+    #[serde(default)]
+    pub scenario: Option<String>,
+}
+
+impl LaunchSpec {
+    /// The stored form of a validated launch.
+    pub fn from_plan(plan: &app::domain::launch::LaunchPlan) -> Self {
+        LaunchSpec {
+            image: plan.image.clone(),
+            disk_gb: plan.disk_gb,
+            env: plan.env.clone(),
+            bootstrap: plan.bootstrap.clone(),
+            smoke_cmd: plan.smoke_cmd.clone(),
+            steps: plan.smoke_steps,
+            log_path: plan.log_path.clone(),
+            expected_steps_per_sec: plan.expected_steps_per_sec,
+            budget_cap_micro_usd: (plan.budget_usd * 1e6).round().max(1.0) as i64,
+            kill_policy: plan.kill_policy,
+            full_steps: plan.full_steps,
+            scenario: plan.scenario.clone(),
+        }
+    }
+
+    pub fn budget_usd(&self) -> f64 {
+        self.budget_cap_micro_usd as f64 / 1e6
+    }
 }
 
 /// A run to create.
@@ -154,6 +177,8 @@ pub struct RunRow {
     pub log_offset: i64,
     pub checklist: Option<serde_json::Value>,
     pub verdict: Option<serde_json::Value>,
+    /// The watcher's own state (see `runs::state::WatchState`).
+    pub watch_state: Option<serde_json::Value>,
     pub end_reason: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -318,7 +343,7 @@ macro_rules! select_runs {
             "SELECT id, label, status, offer_id, offer::text AS offer, profile::text AS profile, ",
             "launch::text AS launch, budget_cap_micro_usd, kill_policy, instance_id, ssh_host, ",
             "ssh_port, host_key_fingerprint, log_offset, checklist::text AS checklist, ",
-            "verdict::text AS verdict, end_reason, ",
+            "verdict::text AS verdict, watch_state::text AS watch_state, end_reason, ",
             "(extract(epoch FROM created_at) * 1000)::bigint AS created_at_ms, ",
             "(extract(epoch FROM updated_at) * 1000)::bigint AS updated_at_ms, ",
             "(extract(epoch FROM ended_at) * 1000)::bigint AS ended_at_ms ",
@@ -466,6 +491,37 @@ impl PgRuns {
             .await
     }
 
+    /// Everything a check changed, in one fenced statement: the checklist, the
+    /// watcher's state, the log offset and the verdict (`None` keeps it).
+    pub async fn save_check(
+        &self,
+        id: i64,
+        holder: &str,
+        checklist: &Checklist,
+        watch_state: &serde_json::Value,
+        log_offset: i64,
+        verdict: Option<&serde_json::Value>,
+    ) -> Result<(), RunsError> {
+        let checklist = encode("checklist", checklist)?;
+        let watch_state = encode("watch state", watch_state)?;
+        let verdict = verdict.map(|v| encode("verdict", v)).transpose()?;
+        let done = sqlx::query(
+            "UPDATE runs SET checklist = $3::jsonb, watch_state = $4::jsonb, log_offset = $5, \
+               verdict = COALESCE($6::jsonb, verdict), updated_at = now() \
+             WHERE id = $1 AND EXISTS \
+               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2)",
+        )
+        .bind(id)
+        .bind(holder)
+        .bind(checklist)
+        .bind(watch_state)
+        .bind(log_offset.max(0))
+        .bind(verdict)
+        .execute(&self.0)
+        .await?;
+        fenced(id, done.rows_affected())
+    }
+
     /// One `UPDATE runs SET <assignment>` that only lands while `holder` holds the
     /// run's lease (the fence every watcher write goes through). `assignment` is a
     /// constant of this file, never input; `$3` is `value`.
@@ -570,6 +626,20 @@ impl PgRuns {
         )
         .bind(run_id)
         .bind(after_id)
+        .bind(limit.max(0))
+        .fetch_all(&self.0)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// The latest `limit` events of a run, oldest first.
+    pub async fn recent_events(&self, run_id: i64, limit: i64) -> Result<Vec<RunEvent>, RunsError> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT id, run_id, (extract(epoch FROM at) * 1000)::bigint AS at_ms, \
+                    kind, step, message, data::text AS data \
+             FROM run_events WHERE run_id = $1 ORDER BY id DESC LIMIT $2) recent ORDER BY id",
+        )
+        .bind(run_id)
         .bind(limit.max(0))
         .fetch_all(&self.0)
         .await?;
@@ -832,6 +902,7 @@ fn run_from_row(r: &PgRow) -> Result<RunRow, RunsError> {
         log_offset: r.try_get("log_offset")?,
         checklist: decode_json(id, "checklist", r.try_get("checklist")?)?,
         verdict: decode_json(id, "verdict", r.try_get("verdict")?)?,
+        watch_state: decode_json(id, "watch state", r.try_get("watch_state")?)?,
         end_reason: r.try_get("end_reason")?,
         created_at_ms: r.try_get("created_at_ms")?,
         updated_at_ms: r.try_get("updated_at_ms")?,

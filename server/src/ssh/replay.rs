@@ -36,6 +36,8 @@ pub const GPU_IDLE: &str = "gpu-idle.tsv";
 pub const SMI_CURRENT: &str = "smi-current.txt";
 pub const SMI_IDLE: &str = "smi-idle.txt";
 pub const SMI_LIST: &str = "nvidia-smi-L.txt";
+/// The offer's GPU name / count / memory, overriding the recorded H200.
+pub const GPU_HARDWARE: &str = "gpu-hardware.tsv";
 /// One file per running replayer (name = pid), so the host can stop them.
 pub const REPLAYERS_DIR: &str = "replayers";
 

@@ -33,8 +33,8 @@ use tokio::task::JoinHandle;
 use super::keys::{key_identity, public_key_line};
 use super::quote::shell_quote;
 use super::replay::{
-    GPU_IDLE, REPLAYERS_DIR, SMI_IDLE, SMI_LIST, Scenario, gpu_facts, render_smi_table, sample_tsv,
-    sample_values, write_atomic,
+    GPU_HARDWARE, GPU_IDLE, REPLAYERS_DIR, SMI_IDLE, SMI_LIST, Scenario, gpu_facts,
+    render_smi_table, sample_tsv, sample_values, write_atomic,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +74,9 @@ pub struct SandboxConfig {
     pub gpu_speed: f64,
     /// Simulation clock factor.
     pub clock: f64,
+    /// The offer's GPUs, presented by `nvidia-smi` instead of the recorded
+    /// H200 (`None`: the H200 as recorded).
+    pub hardware: Option<crate::vast::HostHardware>,
 }
 
 /// Directories of one simulated instance:
@@ -129,7 +132,12 @@ impl Sandbox {
             render_smi_table(&idle, None).as_bytes(),
         )?;
         let list = cfg.traces_dir.join("nvidia-smi-L.txt");
-        let list_text = std::fs::read(&list).map_err(io_err(&list))?;
+        let mut list_text = std::fs::read(&list).map_err(io_err(&list))?;
+        if let Some(hw) = &cfg.hardware {
+            let (overrides, listing) = hardware_overrides(hw);
+            write_atomic(&sb.state.join(GPU_HARDWARE), overrides.as_bytes())?;
+            list_text = listing.into_bytes();
+        }
         write_atomic(&sb.state.join(SMI_LIST), &list_text)?;
         sb.write_shim("nvidia-smi", &nvidia_smi_shim(&sb.state))?;
         sb.write_shim("canopy-launch", &launcher_shim(&sb.state, cfg))?;
@@ -177,6 +185,23 @@ impl Sandbox {
     }
 }
 
+/// The offer's GPUs as `field<TAB>value` lines the shim reads after the
+/// recorded sample (later lines win), and the matching `nvidia-smi -L`.
+/// The plain table keeps the recorded H200 layout; the prober reads the CSV.
+fn hardware_overrides(hw: &crate::vast::HostHardware) -> (String, String) {
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let name = format!("NVIDIA {}", clean(hw.gpu_name.trim()));
+    let total = hw.gpu_ram_mb.max(1.0).round() as u64;
+    let tsv = format!(
+        "name\t{name}\ngpu_name\t{name}\nmemory.total\t{total}\ncount\t{}\n",
+        hw.num_gpus.max(1)
+    );
+    let listing = (0..hw.num_gpus.max(1))
+        .map(|i| format!("GPU {i}: {name} (UUID: GPU-canopy-sim-{i:04})\n"))
+        .collect();
+    (tsv, listing)
+}
+
 /// POSIX-sh `nvidia-smi` stand-in. Answers `--query-gpu=a,b,… --format=csv[…]`
 /// with fields in the asked order (`[N/A]` for what the capture lacks), `-L`,
 /// and the plain table. The sample is the replayer's while its pid is alive
@@ -188,6 +213,7 @@ fn nvidia_smi_shim(state: &Path) -> String {
 # nvidia-smi on a Canopy simulated host (answers from the replayed trace).
 D={d}
 F="$D/{GPU_IDLE}"; TBL="$D/{SMI_IDLE}"
+HW=/dev/null; [ -f "$D/{GPU_HARDWARE}" ] && HW="$D/{GPU_HARDWARE}"
 if [ -f "$D/gpu-current.tsv" ]; then
   P=$(awk -F'\t' '$1=="pid"{{print $2; exit}}' "$D/gpu-current.tsv" 2>/dev/null)
   if [ -n "$P" ] && kill -0 "$P" 2>/dev/null && [ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$P/stat" 2>/dev/null)" != Z ]; then
@@ -248,6 +274,10 @@ if [ "$HAVE_Q" = 1 ]; then
     END {{
       n = split(q, f, ",")
       nounits = index(fmt, "nounits") > 0
+      gpus = ("count" in v) ? v["count"] + 0 : 1
+      if (gpus < 1) gpus = 1
+      if (("memory.total" in v) && ("memory.used" in v) && v["memory.used"] + 0 > v["memory.total"] + 0) v["memory.used"] = v["memory.total"]
+      if (("memory.total" in v) && ("memory.used" in v)) v["memory.free"] = v["memory.total"] - v["memory.used"]
       if (index(fmt, "noheader") == 0) {{
         line = ""
         for (i = 1; i <= n; i++) {{
@@ -257,17 +287,20 @@ if [ "$HAVE_Q" = 1 ]; then
         }}
         print line
       }}
-      line = ""
-      for (i = 1; i <= n; i++) {{
-        k = f[i]
-        if (k == "timestamp") x = now
-        else if (k in v) x = v[k]
-        else x = "[N/A]"
-        if (!nounits && x != "[N/A]" && unit(k) != "") x = x " " unit(k)
-        line = line (i > 1 ? ", " : "") x
+      for (g = 0; g < gpus; g++) {{
+        line = ""
+        for (i = 1; i <= n; i++) {{
+          k = f[i]
+          if (k == "timestamp") x = now
+          else if (k == "index") x = g
+          else if (k in v) x = v[k]
+          else x = "[N/A]"
+          if (!nounits && x != "[N/A]" && unit(k) != "") x = x " " unit(k)
+          line = line (i > 1 ? ", " : "") x
+        }}
+        print line
       }}
-      print line
-    }}' "$F"
+    }}' "$F" "$HW"
   exit 0
 fi
 date '+%a %b %d %H:%M:%S %Y       '

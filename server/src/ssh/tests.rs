@@ -99,6 +99,7 @@ fn sandbox_cfg(scenario: Scenario, clock: f64) -> SandboxConfig {
         replayer: replayer_bin(),
         gpu_speed: 1.0,
         clock,
+        hardware: None,
     }
 }
 
@@ -1372,4 +1373,50 @@ async fn silent_listener_times_out_without_blocking_others() {
     assert!(t.elapsed() < Duration::from_secs(4));
     hold.abort();
     good.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_presents_the_offers_gpus_not_the_recorded_h200() {
+    let base = test_dir("hardware");
+    let c = client(quick_cfg());
+    let mut sandbox = sandbox_cfg(Scenario::HealthyHf, 1.0);
+    sandbox.hardware = Some(crate::vast::HostHardware {
+        gpu_name: "RTX 4090".into(),
+        num_gpus: 2,
+        gpu_ram_mb: 24564.0,
+        speed_vs_h200: 0.4,
+    });
+    let host = SimHost::start(SimHostConfig {
+        instance_id: "hw".into(),
+        base_dir: base.to_path_buf(),
+        sandbox,
+        authorized_keys: vec![c.public.clone()],
+        faults: Faults::default(),
+    })
+    .await
+    .expect("sim host starts");
+    let mut spec = HostSpec::new("hw", "127.0.0.1", host.port());
+    spec.confined = true;
+    let check = c.prober.check(&spec, &run_spec(0)).await;
+    let gpus = check
+        .probe
+        .as_ref()
+        .and_then(|p| p.gpu.clone())
+        .and_then(|g| g.ok())
+        .map(|g| g.gpus)
+        .unwrap_or_else(|| panic!("gpu section: {check:?}"));
+    assert_eq!(gpus.len(), 2, "one row per GPU of the offer");
+    for (i, g) in gpus.iter().enumerate() {
+        assert_eq!(g.index, Some(i as u32));
+        assert_eq!(g.name.as_deref(), Some("NVIDIA RTX 4090"));
+        assert_eq!(g.mem_total_mib, Some(24564.0));
+        assert!(g.mem_used_mib.unwrap() <= 24564.0);
+    }
+    let listing = c
+        .prober
+        .exec(&spec, "nvidia-smi -L", None, Duration::from_secs(5), 4096)
+        .await
+        .expect("nvidia-smi -L");
+    assert_eq!(listing.stdout_text().lines().count(), 2);
+    assert!(listing.stdout_text().contains("RTX 4090"));
 }

@@ -23,7 +23,7 @@ pub use client::{CreateOutcome, LogsRequest, RetryPolicy, VastClient, VastClient
 
 pub use error::VastError;
 
-pub use sim::{HostProvider, NoHosts, SimConfig, SimHandle, Simulator, SshEndpoint};
+pub use sim::{HostHardware, HostProvider, NoHosts, SimConfig, SimHandle, Simulator, SshEndpoint};
 
 pub use types::{
     ApiKey, CreateInstanceRequest, Instance, InstancePage, Offer, SearchQuery, SshKey, User,

@@ -905,7 +905,13 @@ struct FakeHosts {
 }
 
 impl HostProvider for FakeHosts {
-    fn provision(&self, id: u64, scenario: &str, keys: &[String]) -> Result<SshEndpoint, String> {
+    fn provision(
+        &self,
+        id: u64,
+        scenario: &str,
+        keys: &[String],
+        _hardware: &super::HostHardware,
+    ) -> Result<SshEndpoint, String> {
         self.calls
             .lock()
             .unwrap()

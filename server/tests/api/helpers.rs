@@ -12,7 +12,7 @@ use app::domain::status::DatabaseMode;
 use server::config::MarketplaceConfig;
 use server::db::Database;
 use server::db::embedded::EmbeddedPostgres;
-use server::startup::Application;
+use server::startup::{Application, RunOptions};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor};
 use tokio::sync::OnceCell;
@@ -77,6 +77,66 @@ pub async fn spawn_app_with(marketplace: MarketplaceConfig) -> TestApp {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("reqwest client"),
+    }
+}
+
+/// An app that can be stopped (its watchers stop; their runs stay live for
+/// the next server to take over).
+pub struct RunningApp {
+    pub app: TestApp,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningApp {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
+    }
+}
+
+/// The app on a given database with explicit run options.
+pub async fn spawn_app_on(db: PgConnectOptions, options: RunOptions) -> RunningApp {
+    let database = Database::from_pool(
+        server::db::connect(db)
+            .await
+            .expect("connect to the test database"),
+        DatabaseMode::Embedded,
+    )
+    .await
+    .expect("migrations apply");
+    let app = Application::build_with_options(
+        "127.0.0.1:0".parse().expect("literal address"),
+        database,
+        &MarketplaceConfig::Simulated,
+        &options,
+    )
+    .await
+    .expect("the app builds");
+    let addr = app.local_addr();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        let _ = app
+            .run_until(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    RunningApp {
+        app: TestApp {
+            addr,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("reqwest client"),
+        },
+        stop: Some(tx),
+        done: Some(done),
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod health;
 mod offers;
 mod pages;
+mod runs;
 mod runs_repo;
 mod sim_hosts;
 mod startup_errors;

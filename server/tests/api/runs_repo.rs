@@ -42,6 +42,8 @@ fn launch() -> LaunchSpec {
         expected_steps_per_sec: Some(3.2),
         budget_cap_micro_usd: 2_500_000,
         kill_policy: KillPolicy::Auto,
+        full_steps: None,
+        scenario: None,
     }
 }
 

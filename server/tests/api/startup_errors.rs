@@ -10,6 +10,7 @@ fn config(addr: &str, database: DatabaseConfig) -> ServeConfig {
         addr: addr.parse().unwrap(),
         database,
         marketplace: MarketplaceConfig::Simulated,
+        options: Default::default(),
     }
 }
 

@@ -46,6 +46,50 @@ pub struct SshEndpoint {
     pub port: u16,
 }
 
+/// The hardware a rented offer promised, for the simulated host to present
+/// (nvidia-smi name, count and memory) and to run at (replay speed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostHardware {
+    /// The offer's GPU model as Vast names it (`RTX 4090`).
+    pub gpu_name: String,
+    pub num_gpus: u32,
+    /// MB per GPU.
+    pub gpu_ram_mb: f64,
+    /// Training speed relative to an H200 (the recorded traces' GPU), from
+    /// the model's DL-perf.
+    pub speed_vs_h200: f64,
+}
+
+impl HostHardware {
+    /// From the offer as rented.
+    pub fn from_offer(offer: &serde_json::Map<String, serde_json::Value>) -> HostHardware {
+        let gpu_name = offer
+            .get("gpu_name")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("H200")
+            .to_string();
+        let h200 = offers::gpu_spec("H200").map_or(1.0, |s| s.dlperf);
+        let speed_vs_h200 = offers::gpu_spec(&gpu_name)
+            .map(|s| s.dlperf / h200)
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(1.0)
+            .clamp(0.05, 4.0);
+        HostHardware {
+            num_gpus: offer
+                .get("num_gpus")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 64) as u32,
+            gpu_ram_mb: offer
+                .get("gpu_ram")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(143_771.0),
+            gpu_name,
+            speed_vs_h200,
+        }
+    }
+}
+
 /// Provides the SSH side of running instances (the lead's simulated GPU hosts implement
 /// it). Called without any simulator lock held.
 pub trait HostProvider: Send + Sync {
@@ -60,6 +104,7 @@ pub trait HostProvider: Send + Sync {
         instance_id: u64,
         scenario: &str,
         ssh_pubkeys: &[String],
+        hardware: &HostHardware,
     ) -> Result<SshEndpoint, String>;
     /// Stop the host (instance stopped, destroyed, exited or its host went offline).
     fn release(&self, instance_id: u64);
@@ -78,7 +123,13 @@ pub trait HostProvider: Send + Sync {
 pub struct NoHosts;
 
 impl HostProvider for NoHosts {
-    fn provision(&self, _: u64, _: &str, _: &[String]) -> Result<SshEndpoint, String> {
+    fn provision(
+        &self,
+        _: u64,
+        _: &str,
+        _: &[String],
+        _: &HostHardware,
+    ) -> Result<SshEndpoint, String> {
         Err("no simulated hosts configured".into())
     }
     fn release(&self, _: u64) {}
@@ -385,6 +436,7 @@ enum HostAction {
         id: u64,
         scenario: String,
         keys: Vec<String>,
+        hardware: HostHardware,
     },
     Release {
         id: u64,
@@ -572,6 +624,7 @@ impl Simulator {
                     id: inst.id,
                     scenario: inst.scenario.clone(),
                     keys: inst.ssh_keys.clone(),
+                    hardware: HostHardware::from_offer(&inst.offer),
                 });
             } else if phase != Phase::Running
                 && (inst.provisioned || inst.ssh.is_some())
@@ -592,8 +645,13 @@ impl Simulator {
         let hosts = self.hosts();
         for a in actions {
             match a {
-                HostAction::Provision { id, scenario, keys } => {
-                    let r = hosts.provision(id, &scenario, &keys);
+                HostAction::Provision {
+                    id,
+                    scenario,
+                    keys,
+                    hardware,
+                } => {
+                    let r = hosts.provision(id, &scenario, &keys, &hardware);
                     let mut s = lock(&self.inner);
                     let mut release = false;
                     match s.instances.get_mut(&id) {

@@ -1,0 +1,279 @@
+//! `RunControl` over Postgres, the Vast client and the watchers.
+
+use std::sync::Arc;
+
+use app::domain::launch::{LaunchInput, validate};
+use app::domain::run_view::{RunSummary, RunView};
+use app::ports::{RunControl, RunError};
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::supervisor::Supervisor;
+use super::{RunsRuntime, destroy_verified, instance_label, rent, view};
+use crate::db::runs::{EventKind, InstanceInfo, LaunchSpec, NewEvent, NewRun, RunStatus};
+use crate::vast::SearchQuery;
+
+/// Events shown with a run (the full history stays in the table).
+const VIEW_EVENTS: i64 = 200;
+
+#[derive(Clone)]
+pub struct RunService {
+    rt: Arc<RunsRuntime>,
+    supervisor: Supervisor,
+}
+
+fn failed(e: impl std::fmt::Display) -> RunError {
+    RunError::Failed(e.to_string())
+}
+
+impl RunService {
+    /// The service and its supervisor (call [`RunService::start`] to begin
+    /// adopting orphaned runs).
+    pub fn new(rt: Arc<RunsRuntime>) -> Self {
+        RunService {
+            supervisor: Supervisor::new(rt.clone()),
+            rt,
+        }
+    }
+
+    pub fn runtime(&self) -> &Arc<RunsRuntime> {
+        &self.rt
+    }
+
+    /// Starts the supervisor loop (takes over runs whose watcher went away).
+    pub fn start(&self) -> tokio::task::JoinHandle<()> {
+        self.supervisor.spawn()
+    }
+
+    /// Stops this server's watchers and releases their leases.
+    pub async fn shutdown(&self) {
+        self.supervisor.shutdown().await;
+    }
+
+    async fn note(
+        &self,
+        run_id: i64,
+        kind: EventKind,
+        message: String,
+        data: Option<serde_json::Value>,
+    ) {
+        let event = NewEvent {
+            kind,
+            step: None,
+            message,
+            data,
+            at_ms: None,
+        };
+        if let Err(e) = self.rt.repo.append_event(run_id, &event).await {
+            tracing::warn!(run_id, "cannot record an event: {e}");
+        }
+    }
+}
+
+#[async_trait]
+impl RunControl for RunService {
+    async fn launch(&self, input: LaunchInput) -> Result<i64, RunError> {
+        let plan = validate(&input, &self.rt.scenarios).map_err(RunError::Invalid)?;
+        // The offer as it is now: the run keeps what it was bought at.
+        let mut query = serde_json::Map::new();
+        query.insert("id".into(), json!({"eq": plan.offer_id}));
+        query.insert("rentable".into(), json!({"eq": true}));
+        let offers = self
+            .rt
+            .vast
+            .search_offers(&SearchQuery(query))
+            .await
+            .map_err(failed)?;
+        let Some(offer) = offers.into_iter().find(|o| o.id == plan.offer_id) else {
+            return Err(RunError::Invalid(vec![app::domain::launch::FieldError {
+                field: "offer_id".into(),
+                message: format!(
+                    "offer {} is not available any more (rented or withdrawn): pick another",
+                    plan.offer_id
+                ),
+            }]));
+        };
+        let offer = serde_json::to_value(&offer).map_err(failed)?;
+        let gpu = offer
+            .get("gpu_name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("GPU")
+            .to_string();
+        let label = plan
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("smoke on {gpu} (offer {})", plan.offer_id));
+        let spec = LaunchSpec::from_plan(&plan);
+        let run_id = self
+            .rt
+            .repo
+            .create(&NewRun {
+                label,
+                offer_id: plan.offer_id as i64,
+                offer,
+                profile: None,
+                launch: spec.clone(),
+            })
+            .await
+            .map_err(failed)?;
+        self.note(
+            run_id,
+            EventKind::Action,
+            format!("launch requested: offer {} ({gpu})", plan.offer_id),
+            Some(json!({"who": "user", "smoke_steps": plan.smoke_steps})),
+        )
+        .await;
+        let _ = self
+            .rt
+            .repo
+            .set_status(run_id, RunStatus::Launching, None)
+            .await;
+        match rent(&self.rt, run_id, &spec).await {
+            Ok(instance_id) => {
+                self.rt
+                    .repo
+                    .set_instance(
+                        run_id,
+                        &InstanceInfo {
+                            instance_id: instance_id as i64,
+                            ssh_host: None,
+                            ssh_port: None,
+                            host_key_fingerprint: None,
+                        },
+                    )
+                    .await
+                    .map_err(failed)?;
+                let _ = self
+                    .rt
+                    .repo
+                    .set_status(run_id, RunStatus::BringingUp, None)
+                    .await;
+                self.note(
+                    run_id,
+                    EventKind::Action,
+                    format!(
+                        "rented instance {instance_id} (label {})",
+                        instance_label(run_id)
+                    ),
+                    None,
+                )
+                .await;
+            }
+            Err(e) if e.is_transient() => {
+                // Ambiguous: the watcher retries by label (never a second instance).
+                self.note(
+                    run_id,
+                    EventKind::Note,
+                    format!("renting did not complete ({e}); the watcher will retry"),
+                    None,
+                )
+                .await;
+            }
+            Err(e) => {
+                let reason = format!("could not rent offer {}: {e}", plan.offer_id);
+                let _ = self
+                    .rt
+                    .repo
+                    .set_status(run_id, RunStatus::Failed, Some(&reason))
+                    .await;
+                self.note(run_id, EventKind::Status, reason.clone(), None)
+                    .await;
+                self.rt.bus.publish(run_id);
+                return Err(RunError::Failed(reason));
+            }
+        }
+        self.supervisor.watch_new(run_id).await;
+        self.rt.bus.publish(run_id);
+        Ok(run_id)
+    }
+
+    async fn list(&self, limit: i64) -> Result<Vec<RunSummary>, RunError> {
+        let rows = self
+            .rt
+            .repo
+            .list(limit.clamp(1, 500))
+            .await
+            .map_err(failed)?;
+        Ok(rows.iter().map(view::summary).collect())
+    }
+
+    async fn show(&self, id: i64) -> Result<RunView, RunError> {
+        let row = self
+            .rt
+            .repo
+            .get(id)
+            .await
+            .map_err(failed)?
+            .ok_or(RunError::NotFound(id))?;
+        let events = self
+            .rt
+            .repo
+            .recent_events(id, VIEW_EVENTS)
+            .await
+            .map_err(failed)?;
+        Ok(view::run_view(&row, &events))
+    }
+
+    async fn kill(&self, id: i64, who: &str, why: &str) -> Result<RunView, RunError> {
+        let row = self
+            .rt
+            .repo
+            .get(id)
+            .await
+            .map_err(failed)?
+            .ok_or(RunError::NotFound(id))?;
+        if !row.is_live() {
+            return Err(RunError::Conflict(format!(
+                "run {id} has already ended ({})",
+                row.status.as_str()
+            )));
+        }
+        let why = why.trim();
+        let reason = if why.is_empty() {
+            format!("killed by {who}")
+        } else {
+            format!("killed by {who}: {why}")
+        };
+        let destroyed = match row.instance_id {
+            Some(instance) => destroy_verified(&self.rt, instance as u64).await,
+            None => Ok(()),
+        };
+        if let Err(e) = &destroyed {
+            self.note(
+                id,
+                EventKind::Alert,
+                format!("could not destroy instance: {e} — the run stays live; try again or destroy it in Vast"),
+                None,
+            )
+            .await;
+            self.rt.bus.publish(id);
+            return Err(RunError::Failed(format!(
+                "could not destroy the instance: {e}"
+            )));
+        }
+        self.rt
+            .repo
+            .set_status(id, RunStatus::Killed, Some(&reason))
+            .await
+            .map_err(failed)?;
+        let instance = row.instance_id.map_or("no instance".to_string(), |i| {
+            format!("instance {i} destroyed (verified gone)")
+        });
+        self.note(
+            id,
+            EventKind::Action,
+            format!("kill: {instance}"),
+            Some(json!({"who": who, "why": why})),
+        )
+        .await;
+        if let Some(i) = row.instance_id {
+            self.rt.prober.forget(&i.to_string()).await;
+        }
+        self.rt.bus.publish(id);
+        self.show(id).await
+    }
+
+    fn scenarios(&self) -> Vec<&'static str> {
+        self.rt.scenarios.clone()
+    }
+}
