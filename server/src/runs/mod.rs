@@ -94,8 +94,14 @@ impl WatchConfig {
                 gpu_mem_tolerance_pct: c.gpu_mem_tolerance_pct,
             },
             idle_grace: Duration::from_secs(s(d.idle_grace.as_secs())),
+            assess: {
+                let mut a = d.assess.clone();
+                a.rules.util_window_s /= speed;
+                a.rules.setup_budget_min_s /= speed;
+                a
+            },
             unreachable_limit: Duration::from_secs(s(d.unreachable_limit.as_secs())),
-            ..d
+            ..d.clone()
         }
     }
 }

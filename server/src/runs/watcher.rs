@@ -991,6 +991,8 @@ impl Watcher {
     /// Ends the run: stop what runs, destroy the instance (verified gone),
     /// record why.
     async fn finish(&mut self, status: RunStatus, reason: &str) {
+        let remaining = self.checklist.abort(now_ms(), reason);
+        self.transition(remaining);
         if let Some(id) = self.instance_id {
             match super::destroy_verified(&self.rt, id as u64).await {
                 Ok(()) => self.event(
@@ -1006,8 +1008,6 @@ impl Watcher {
             }
             self.rt.prober.forget(&id.to_string()).await;
         }
-        let remaining = self.checklist.abort(now_ms(), reason);
-        self.transition(remaining);
         self.state.phase = Phase::Ended;
         self.state.idle_deadline_ms = None;
         self.status = status;

@@ -172,20 +172,6 @@ fn settled(v: &RunView) -> bool {
     !v.is_live || v.phase == "awaiting_decision"
 }
 
-fn step_status(v: &RunView, step: &str) -> String {
-    v.checklist
-        .iter()
-        .find(|r| serde_json::to_value(r.step).unwrap() == step)
-        .map(|r| {
-            serde_json::to_value(r.status)
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .unwrap_or_else(|| panic!("no {step} row"))
-}
-
 fn events_text(v: &RunView) -> String {
     v.events
         .iter()
@@ -273,4 +259,239 @@ async fn a_healthy_smoke_goes_from_offer_to_first_numbers_and_stops_at_its_steps
         0
     );
     app.stop().await;
+}
+
+impl World {
+    /// `n` single-GPU offers, fastest GPUs first (replays run at the GPU's
+    /// speed relative to the H200 they were recorded on).
+    async fn fast_offers(&self, n: usize) -> Vec<u64> {
+        let mut q = SearchQuery::default();
+        q.0.insert("num_gpus".into(), serde_json::json!({"eq": 1}));
+        q.0.insert("order".into(), serde_json::json!([["dlperf", "desc"]]));
+        q.0.insert("limit".into(), serde_json::json!(n));
+        let offers = self.vast.search_offers(&q).await.expect("search");
+        assert!(offers.len() >= n, "only {} offers", offers.len());
+        offers.iter().take(n).map(|o| o.id).collect()
+    }
+}
+
+/// What a scenario must end with.
+struct Expect {
+    scenario: &'static str,
+    /// The failed step (`None`: the whole checklist passes).
+    failed: Option<(&'static str, &'static str)>,
+    /// The verdict and a rule that must have fired (`None`: no check).
+    decision: Option<&'static str>,
+    fired: Option<&'static str>,
+    event: Option<&'static str>,
+}
+
+const EXPECT: &[Expect] = &[
+    // The throughput and utilisation rules need the recorded H200 speed:
+    // these come first and get the fastest offers (H200s).
+    Expect {
+        scenario: "slow_host",
+        failed: None,
+        decision: Some("switch"),
+        fired: Some("throughput_low"),
+        event: None,
+    },
+    Expect {
+        scenario: "input_bound",
+        failed: None,
+        decision: Some("optimize"),
+        fired: Some("gpu_util_low"),
+        event: None,
+    },
+    Expect {
+        scenario: "healthy_hf",
+        failed: None,
+        decision: Some("keep"),
+        fired: None,
+        event: Some("Canopy stopped the process"),
+    },
+    Expect {
+        scenario: "healthy_nanogpt",
+        failed: None,
+        decision: Some("keep"),
+        fired: None,
+        event: Some("Canopy stopped the process"),
+    },
+    Expect {
+        scenario: "flat_loss",
+        failed: None,
+        decision: Some("optimize"),
+        fired: Some("flat_loss"),
+        event: None,
+    },
+    Expect {
+        scenario: "oom",
+        failed: Some(("progressing", "CUDA out of memory")),
+        decision: Some("kill"),
+        fired: Some("fatal_error"),
+        event: Some("destroyed instance"),
+    },
+    Expect {
+        scenario: "import_error",
+        failed: Some(("progressing", "missing Python module")),
+        decision: Some("kill"),
+        fired: Some("fatal_error"),
+        event: Some("destroyed instance"),
+    },
+    Expect {
+        scenario: "pip_fail",
+        failed: Some(("bootstrap_done", "dependency error")),
+        decision: None,
+        fired: None,
+        event: Some("destroyed instance"),
+    },
+    // Lightning's rich bar writes nothing to a file until the end.
+    Expect {
+        scenario: "silent_bar",
+        failed: Some(("progressing", "before the step counter increased")),
+        decision: None,
+        fired: None,
+        event: Some("destroyed instance"),
+    },
+    Expect {
+        scenario: "stuck_loading",
+        failed: Some(("instance_running", "stuck in loading")),
+        decision: None,
+        fired: None,
+        event: Some("destroyed instance"),
+    },
+    Expect {
+        scenario: "host_offline",
+        failed: Some(("", "host unreachable")),
+        decision: None,
+        fired: None,
+        event: Some("destroyed instance"),
+    },
+    Expect {
+        scenario: "ssh_drop",
+        failed: None,
+        decision: Some("keep"),
+        fired: None,
+        event: Some("reachable again"),
+    },
+    Expect {
+        scenario: "log_rotated",
+        failed: None,
+        decision: Some("keep"),
+        fired: None,
+        event: None,
+    },
+];
+
+/// Every scenario of the simulated hosts, launched at once on one server:
+/// the checklist outcome, the verdict and the events each must produce, and
+/// no instance left behind by a failed run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
+    let world = World::new("scenarios").await;
+    let mut options = world.options();
+    if let Some(w) = options.watch.as_mut() {
+        // The utilisation rule wants 10 samples inside its (scaled) window.
+        w.cadence = Duration::from_millis(200);
+    }
+    let app = spawn_app_on(world.db.clone(), options).await;
+    let names = server::ssh::Scenario::names();
+    assert_eq!(EXPECT.len(), names.len(), "a case for every scenario");
+    let offers = world.fast_offers(EXPECT.len()).await;
+    // The recorded run does ~8.2 step/s; the simulated clock runs SPEED× faster.
+    let expected = format!("{}", 8.2 * SPEED);
+    let mut runs = Vec::new();
+    for (case, offer) in EXPECT.iter().zip(&offers) {
+        assert!(names.contains(&case.scenario), "{}", case.scenario);
+        let bootstrap = if case.scenario == "pip_fail" {
+            "pip install -r requirements.txt"
+        } else {
+            ""
+        };
+        let id = launch_ok(
+            &app.app,
+            *offer,
+            case.scenario,
+            &[
+                ("bootstrap", bootstrap),
+                ("expected_steps_per_sec", expected.as_str()),
+                ("smoke_steps", "100"),
+            ],
+        )
+        .await;
+        runs.push((case, id));
+    }
+    let mut failures = Vec::new();
+    for (case, id) in &runs {
+        let v = wait_for(&app.app, *id, "settled", Duration::from_secs(240), settled).await;
+        let events = events_text(&v);
+        let mut problems = Vec::new();
+        let failed = v
+            .checklist
+            .iter()
+            .find(|r| serde_json::to_value(r.status).unwrap() == "failed");
+        match (case.failed, failed) {
+            (None, None) => {
+                if v.phase != "awaiting_decision" {
+                    problems.push(format!("phase {}", v.phase));
+                }
+                if world.instances_labelled(&format!("canopy-run-{id}")).await != 1 {
+                    problems.push("instance not kept for a decision".into());
+                }
+            }
+            (None, Some(row)) => problems.push(format!("failed at {:?}: {}", row.step, row.detail)),
+            (Some((step, text)), Some(row)) => {
+                let got = serde_json::to_value(row.step).unwrap();
+                if !step.is_empty() && got != step {
+                    problems.push(format!("failed at {got}, expected {step}"));
+                }
+                if !row.detail.contains(text) {
+                    problems.push(format!("failure {:?} lacks {text:?}", row.detail));
+                }
+                if v.status != "failed" {
+                    problems.push(format!("status {}", v.status));
+                }
+                if world.instances_labelled(&format!("canopy-run-{id}")).await != 0 {
+                    problems.push("instance left running after a failed run".into());
+                }
+            }
+            (Some((step, _)), None) => problems.push(format!("expected a failure at {step}")),
+        }
+        if let Some(d) = case.decision {
+            let got = v
+                .verdict
+                .as_ref()
+                .map(|x| serde_json::to_value(x.decision).unwrap());
+            if got.as_ref().and_then(|g| g.as_str()) != Some(d) {
+                problems.push(format!(
+                    "decision {got:?}, expected {d}: {:?}",
+                    v.verdict.as_ref().map(|x| &x.summary)
+                ));
+            }
+        }
+        if let Some(rule) = case.fired {
+            let fired = v
+                .verdict
+                .as_ref()
+                .and_then(|x| x.rule(rule))
+                .is_some_and(|r| r.is_fired());
+            if !fired {
+                problems.push(format!("rule {rule} did not fire"));
+            }
+        }
+        if let Some(e) = case.event
+            && !events.contains(e)
+        {
+            problems.push(format!("no event with {e:?}"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "== {} (run {id}): {}\n{events}",
+                case.scenario,
+                problems.join("; ")
+            ));
+        }
+    }
+    app.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -729,12 +729,19 @@ pub fn flat_loss(h: &RunHistory, cfg: &RuleConfig) -> RuleResult {
     let first: Vec<f64> = pts[..k].iter().map(|p| p.1).collect();
     let last: Vec<f64> = pts[n - k..].iter().map(|p| p.1).collect();
     let (m1, m2) = (mean(&first).unwrap_or(0.0), mean(&last).unwrap_or(0.0));
-    let (s1, s2) = (
-        std_dev(&first).unwrap_or(0.0),
-        std_dev(&last).unwrap_or(0.0),
-    );
-    let pooled = ((s1 * s1 + s2 * s2) / 2.0).sqrt();
-    let se = pooled * (2.0 / k as f64).sqrt();
+    // Noise from second differences of the whole series: a steady trend
+    // cancels out of x[i+1] - 2x[i] + x[i-1] (whose variance is 6σ² for
+    // white noise), so a loss that falls fast is not mistaken for a noisy
+    // one — the spread inside a window would count the trend as noise.
+    let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let sigma = second_difference_sigma(&values).unwrap_or_else(|| {
+        let (s1, s2) = (
+            std_dev(&first).unwrap_or(0.0),
+            std_dev(&last).unwrap_or(0.0),
+        );
+        ((s1 * s1 + s2 * s2) / 2.0).sqrt()
+    });
+    let se = sigma * (2.0 / k as f64).sqrt();
     let drop = m1 - m2;
     let scale = m1.abs().max(1e-12);
     let rel = drop / scale;
@@ -764,4 +771,14 @@ pub fn flat_loss(h: &RunHistory, cfg: &RuleConfig) -> RuleResult {
             ),
         )
     }
+}
+
+/// σ of white noise on top of a smooth series, from its second differences.
+fn second_difference_sigma(v: &[f64]) -> Option<f64> {
+    if v.len() < 3 {
+        return None;
+    }
+    let d2: Vec<f64> = v.windows(3).map(|w| w[2] - 2.0 * w[1] + w[0]).collect();
+    let mean_sq = d2.iter().map(|d| d * d).sum::<f64>() / d2.len() as f64;
+    Some((mean_sq / 6.0).sqrt())
 }
