@@ -122,6 +122,8 @@ pub struct RunView {
     pub spend_usd: Option<f64>,
     /// Unix ms after which an idle instance (smoke over, no decision) is destroyed.
     pub idle_deadline_ms: Option<i64>,
+    /// Bytes of the remote log read so far (a resumed watcher continues here).
+    pub log_bytes_read: i64,
     /// The last lines of the training log (normalised, newest last).
     pub log_tail: Vec<String>,
     /// Newest last.

@@ -103,6 +103,7 @@ pub fn run_view(row: &RunRow, events: &[RunEvent]) -> RunView {
         } else {
             None
         },
+        log_bytes_read: row.log_offset,
         log_tail: state.log_tail.clone(),
         events: events
             .iter()

@@ -132,7 +132,10 @@ async fn launch_ok(app: &TestApp, offer: u64, scenario: &str, extra: &[(&str, &s
         ("smoke_cmd", "python train.py --max_steps 50"),
         ("scenario", scenario),
     ];
-    fields.extend_from_slice(extra);
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push((k, v));
+    }
     let answer = launch(app, &fields).await;
     answer["Launched"]["run_id"]
         .as_i64()
@@ -494,4 +497,159 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
     }
     app.stop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Stop the server mid-run, start another on the same database: it takes
+/// the lease over, resumes reading the log at the persisted offset, and
+/// finds the same instance (no second rental).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_server_resumes_the_run_without_rereading_or_renting_again() {
+    use sqlx::{ConnectOptions, Row};
+
+    let world = World::new("restart").await;
+    let first = world.app().await;
+    let offer = world.h200_offer().await;
+    let id = launch_ok(&first.app, offer, "healthy_hf", &[("smoke_steps", "100")]).await;
+    wait_for(&first.app, id, "training", Duration::from_secs(90), |v| {
+        v.live.last_step.is_some_and(|s| s >= 5) && v.log_bytes_read > 0
+    })
+    .await;
+    first.stop().await;
+
+    let mut db = world.db.clone().connect().await.expect("db");
+    let row = sqlx::query(
+        "SELECT log_offset, instance_id, ended_at IS NULL AS live FROM runs WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut db)
+    .await
+    .expect("run row");
+    let offset: i64 = row.get("log_offset");
+    let instance: Option<i64> = row.get("instance_id");
+    assert!(
+        row.get::<bool, _>("live"),
+        "stopping a server does not end its runs"
+    );
+    assert!(offset > 0);
+
+    let second = world.app().await;
+    let v = wait_for(&second.app, id, "settled", Duration::from_secs(90), settled).await;
+    let events = events_text(&v);
+    let takeover = v
+        .events
+        .iter()
+        .find(|e| e.message.contains("took the run over"))
+        .unwrap_or_else(|| panic!("no takeover event:\n{events}"));
+    assert!(
+        takeover
+            .message
+            .contains(&format!("at log offset {offset} ")),
+        "resumed elsewhere than the persisted offset {offset}: {}",
+        takeover.message
+    );
+    assert_eq!(v.phase, "awaiting_decision", "{events}");
+    assert!(v.log_bytes_read >= offset);
+    assert_eq!(v.instance_id, instance, "same instance");
+    assert_eq!(
+        world.instances_labelled(&format!("canopy-run-{id}")).await,
+        1,
+        "exactly one instance for the run"
+    );
+    assert_eq!(
+        events.matches("rented instance").count(),
+        1,
+        "rented once:\n{events}"
+    );
+    second.stop().await;
+}
+
+/// Bad launch input is answered field by field and rents nothing; a hostile
+/// command travels as one quoted word and never runs on Canopy's machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_launch_input_rents_nothing_and_commands_are_never_run_here() {
+    let world = World::new("bad-input").await;
+    let app = world.app().await;
+    let offer = world.h200_offer().await.to_string();
+    let answer = launch(
+        &app.app,
+        &[
+            ("offer_id", offer.as_str()),
+            ("image", "my image:latest"),
+            ("smoke_cmd", ""),
+            ("smoke_steps", "10000"),
+            ("env", "not a var"),
+            ("scenario", "no_such_scenario"),
+        ],
+    )
+    .await;
+    let fields: Vec<&str> = answer["Invalid"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in ["image", "smoke_cmd", "smoke_steps", "env", "scenario"] {
+        assert!(fields.contains(&f), "{f} not reported: {answer}");
+    }
+    let zero = launch(
+        &app.app,
+        &[
+            ("offer_id", offer.as_str()),
+            ("image", "pytorch/pytorch"),
+            ("smoke_cmd", "python x.py"),
+            ("smoke_steps", "0"),
+        ],
+    )
+    .await;
+    assert!(
+        zero["Invalid"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("20")
+    );
+    let gone = launch(
+        &app.app,
+        &[
+            ("offer_id", "999999999"),
+            ("image", "pytorch/pytorch"),
+            ("smoke_cmd", "python x.py"),
+        ],
+    )
+    .await;
+    assert!(
+        gone["Invalid"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not available"),
+        "{gone}"
+    );
+    assert!(
+        world.vast.list_instances().await.unwrap().is_empty(),
+        "nothing rented"
+    );
+
+    // Quotes, newlines, $(…) and ; — kept verbatim, run by nobody here.
+    let marker = std::env::temp_dir().join(format!("canopy-pwned-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let hostile = format!(
+        "touch {m}; echo \"$(touch {m})\" '\n' `touch {m}`\ntouch {m}",
+        m = marker.display()
+    );
+    let id = launch_ok(
+        &app.app,
+        offer.parse().unwrap(),
+        "healthy_hf",
+        &[
+            ("smoke_cmd", hostile.as_str()),
+            ("bootstrap", hostile.as_str()),
+        ],
+    )
+    .await;
+    let v = wait_for(&app.app, id, "training", Duration::from_secs(90), |v| {
+        v.live.last_step.is_some_and(|s| s > 0) || !v.is_live
+    })
+    .await;
+    assert_eq!(v.smoke_cmd, hostile, "stored verbatim");
+    assert!(!marker.exists(), "a user command ran on Canopy's machine");
+    app.stop().await;
 }
