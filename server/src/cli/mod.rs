@@ -2,6 +2,7 @@
 
 mod analyze;
 mod offers;
+mod runs;
 mod sim;
 
 use std::net::SocketAddr;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Search the marketplace with the `vastai search offers` query language.
     #[command(subcommand)]
     Offers(offers::OffersCommand),
+    /// Smoke runs: launch, list, show, kill.
+    #[command(subcommand)]
+    Runs(runs::RunsCommand),
     /// Analyze a training log: format, steps, throughput, pauses, loss, errors, verdict.
     Analyze(analyze::AnalyzeArgs),
 }
@@ -108,6 +112,7 @@ pub async fn run(cli: Cli) -> Result<(), CanopyError> {
         Some(Command::Sim(args)) => sim::run(args).await,
         Some(Command::Offers(command)) => offers::run(&cli.global, command).await,
         Some(Command::Analyze(args)) => analyze::run(args),
+        Some(Command::Runs(command)) => runs::run(&cli.global, command).await,
     }
 }
 

@@ -81,6 +81,9 @@ impl WatchConfig {
             return d;
         }
         let s = |secs: u64| ((secs as f64 / speed).ceil() as u64).max(1);
+        // Checks keep pace with the faster clock, within what SSH and the
+        // database comfortably take.
+        let every = |d: Duration| d.div_f64(speed).max(Duration::from_millis(250));
         let c = &d.checklist;
         WatchConfig {
             checklist: ChecklistConfig {
@@ -93,6 +96,8 @@ impl WatchConfig {
                 first_numbers_secs: s(c.first_numbers_secs),
                 gpu_mem_tolerance_pct: c.gpu_mem_tolerance_pct,
             },
+            cadence: every(d.cadence),
+            idle_cadence: every(d.idle_cadence),
             idle_grace: Duration::from_secs(s(d.idle_grace.as_secs())),
             assess: {
                 let mut a = d.assess.clone();

@@ -45,6 +45,35 @@ impl RunService {
         self.supervisor.spawn()
     }
 
+    /// Ends a run whose smoke is over (awaiting a decision) as succeeded, its
+    /// instance destroyed: for `canopy runs launch --wait` on the built-in
+    /// simulator, whose instances stop with the command anyway.
+    pub async fn end_after_smoke(&self, id: i64, reason: &str) -> Result<(), RunError> {
+        let view = self.show(id).await?;
+        if !view.is_live {
+            return Ok(());
+        }
+        if let Some(instance) = view.instance_id {
+            destroy_verified(&self.rt, instance as u64)
+                .await
+                .map_err(RunError::Failed)?;
+        }
+        self.rt
+            .repo
+            .set_status(id, RunStatus::Succeeded, Some(reason))
+            .await
+            .map_err(failed)?;
+        self.note(
+            id,
+            EventKind::Status,
+            format!("run succeeded: {reason}"),
+            None,
+        )
+        .await;
+        self.rt.bus.publish(id);
+        Ok(())
+    }
+
     /// Stops this server's watchers and releases their leases.
     pub async fn shutdown(&self) {
         self.supervisor.shutdown().await;

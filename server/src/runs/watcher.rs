@@ -743,6 +743,7 @@ impl Watcher {
             process,
         });
         self.state.trim_history();
+        self.fill_timing_from_checks();
 
         // Checklist: progressing, first numbers, exit.
         let fatal = progress.fatal_errors().next().map(|e| e.label.clone());
@@ -813,6 +814,41 @@ impl Watcher {
             learning_rate: None,
             log_bytes: Some(self.log_offset as i64),
         })
+    }
+
+    /// A run too fast for per-line timing (all its lines arrive in a few
+    /// checks) still gets rates: from step deltas between checks. They feed
+    /// the rules and projections like the analyzer's would, marked by the
+    /// interval count.
+    fn fill_timing_from_checks(&mut self) {
+        let rates = check_rates(&self.state.history);
+        let intervals = self
+            .state
+            .history
+            .checks
+            .windows(2)
+            .filter(|w| w[0].progress.has_progress() && w[1].progress.has_progress())
+            .count() as u64;
+        let Some(last) = self.state.history.checks.last_mut() else {
+            return;
+        };
+        let p = &mut last.progress;
+        if p.steps_per_sec.p50.is_some() || rates.p50.is_none() {
+            return;
+        }
+        let inv = |r: Option<f64>| r.filter(|r| *r > 0.0).map(|r| 1.0 / r);
+        p.steps_per_sec = app::domain::logs::Rates {
+            p25: rates.p25,
+            p50: rates.p50,
+            p90: rates.p90,
+            overall: rates.p50,
+        };
+        p.step_time_s = app::domain::logs::Percentiles {
+            p25: inv(rates.p90),
+            p50: inv(rates.p50),
+            p90: inv(rates.p25),
+        };
+        p.timing_intervals = p.timing_intervals.max(intervals);
     }
 
     fn smoke_steps_done(&self, analysis: &app::domain::logs::Analysis) -> bool {
@@ -905,10 +941,14 @@ impl Watcher {
             .flat_map(|c| c.gpu.iter().filter_map(|g| g.mem_used_mib))
             .find(|m| *m > 0.0);
         self.state.live = LiveNumbers {
-            steps_per_sec: RatePercentiles {
-                p25: a.steps_per_sec.p25,
-                p50: a.steps_per_sec.p50,
-                p90: a.steps_per_sec.p90,
+            steps_per_sec: if a.steps_per_sec.p50.is_some() {
+                RatePercentiles {
+                    p25: a.steps_per_sec.p25,
+                    p50: a.steps_per_sec.p50,
+                    p90: a.steps_per_sec.p90,
+                }
+            } else {
+                check_rates(&self.state.history)
             },
             gpu_util: UtilStats { p50: median(util) },
             gpu_mem_used_mb: mem.or(self.state.live.gpu_mem_used_mb),
@@ -1079,6 +1119,35 @@ fn failing_line(script: &str, output: &str) -> Option<String> {
         })
         .or(lines.last())
         .map(|l| l.to_string())
+}
+
+/// Step rates between consecutive checks that both saw training: the
+/// fallback when a run is too fast for the log analyzer's per-line timing
+/// (a 50-step nanoGPT smoke takes about one 2 s check).
+fn check_rates(h: &RunHistory) -> RatePercentiles {
+    let mut rates: Vec<f64> = h
+        .checks
+        .windows(2)
+        .filter(|w| w[0].progress.has_progress() && w[1].progress.has_progress())
+        .filter_map(|w| {
+            let (a, b) = (w[0].progress.last_step?, w[1].progress.last_step?);
+            let dt = w[1].t_s - w[0].t_s;
+            (b > a && dt > 0.0).then(|| (b - a) as f64 / dt)
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    let pick = |q: f64| -> Option<f64> {
+        if rates.is_empty() {
+            return None;
+        }
+        let i = ((rates.len() - 1) as f64 * q).round() as usize;
+        rates.get(i).copied()
+    };
+    RatePercentiles {
+        p25: pick(0.25),
+        p50: pick(0.5),
+        p90: pick(0.9),
+    }
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
