@@ -52,6 +52,8 @@ export default defineConfig({
     env: {
       CANOPY_DATA_DIR: dataDir,
       CANOPY_SIM: '1',
+      // Simulated minutes pass in seconds: offer → first live numbers in a test.
+      CANOPY_SIM_SPEED: '10',
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'warn',
     },

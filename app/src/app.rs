@@ -10,8 +10,8 @@ use leptos_router::{
 
 use crate::components::{banner::MarketplaceBanner, nav::Nav};
 use crate::pages::{
-    history::HistoryPage, home::HomePage, not_found::NotFound, offers::OffersPage, runs::RunsPage,
-    settings::SettingsPage, spend::SpendPage,
+    history::HistoryPage, home::HomePage, not_found::NotFound, offers::OffersPage, run::RunPage,
+    runs::RunsPage, settings::SettingsPage, spend::SpendPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=ssr.clone() />
                         <Route path=path!("/offers") view=OffersPage ssr=ssr.clone() />
                         <Route path=path!("/runs") view=RunsPage ssr=ssr.clone() />
+                        <Route path=path!("/runs/:id") view=RunPage ssr=ssr.clone() />
                         <Route path=path!("/history") view=HistoryPage ssr=ssr.clone() />
                         <Route path=path!("/spend") view=SpendPage ssr=ssr.clone() />
                         <Route path=path!("/settings") view=SettingsPage ssr=ssr.clone() />

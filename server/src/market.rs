@@ -76,7 +76,12 @@ impl VastMarketplace {
 /// behind real SSH. Without the recorded traces the marketplace still works and
 /// its instances have no SSH (a warning says why).
 pub fn simulator_with_hosts(config: SimConfig) -> Result<Simulator, String> {
-    let hosts_dir = std::env::temp_dir().join(format!("canopy-sim-hosts-{}", std::process::id()));
+    // One dir per simulator: instance ids restart at the same number in every
+    // simulator, and a process (a test binary) may run several.
+    static SIMULATORS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = SIMULATORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let hosts_dir =
+        std::env::temp_dir().join(format!("canopy-sim-hosts-{}-{n}", std::process::id()));
     let hosts = SimHosts::new(hosts_dir, config.speed);
     let sim = Simulator::new(config)?;
     match hosts {

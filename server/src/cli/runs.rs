@@ -19,7 +19,7 @@ use crate::startup::build_runs;
 #[derive(Subcommand, Debug)]
 pub enum RunsCommand {
     /// Rent an offer and start a smoke run on it.
-    Launch(LaunchArgs),
+    Launch(Box<LaunchArgs>),
     /// Every run, live ones first.
     List(ListArgs),
     /// One run: checklist, live numbers, verdict, events.
@@ -113,7 +113,7 @@ pub async fn run(global: &GlobalArgs, command: RunsCommand) -> Result<(), Canopy
         );
     let runs = build_runs(&database, &market, &options)?;
     let result = match command {
-        RunsCommand::Launch(args) => launch(&runs, args, in_process_sim).await,
+        RunsCommand::Launch(args) => launch(&runs, *args, in_process_sim).await,
         RunsCommand::List(args) => list(&runs, args).await,
         RunsCommand::Show(args) => {
             let view = runs.show(args.id).await?;

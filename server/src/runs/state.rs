@@ -62,6 +62,7 @@ pub struct WatchState {
     pub host_key: Option<String>,
     pub transfer_mbps: Option<f64>,
     pub transfer_method: Option<String>,
+    pub transfer_attempts: u32,
     pub history: RunHistory,
     pub live: LiveNumbers,
     pub log_tail: Vec<String>,

@@ -93,7 +93,10 @@ pub fn run_view(row: &RunRow, events: &[RunEvent]) -> RunView {
         kill_policy: row.kill_policy.as_str().to_string(),
         budget_usd: row.budget_cap_micro_usd as f64 / 1e6,
         scenario: spec.as_ref().and_then(|s| s.scenario.clone()),
-        checklist: checklist.map(|c| c.to_json_rows()).unwrap_or_default(),
+        // Before the watcher's first save: every step still pending.
+        checklist: checklist
+            .unwrap_or_else(|| Checklist::new(Default::default(), None, row.created_at_ms))
+            .to_json_rows(),
         live: state.live.clone(),
         verdict: state.assessment.as_ref().map(|a| a.verdict.clone()),
         projections: state.assessment.as_ref().map(|a| a.projections.clone()),

@@ -475,9 +475,10 @@ impl Watcher {
     /// A timed upload of a known size over the run's SSH connection: what
     /// Canopy can measure on any host without the host reaching the internet.
     async fn measure_transfer(&mut self, host: &HostSpec) {
-        if self.state.transfer_mbps.is_some() {
+        if self.state.transfer_mbps.is_some() || self.state.transfer_attempts >= 3 {
             return;
         }
+        self.state.transfer_attempts += 1;
         let size = self.rt.cfg.transfer_probe_bytes;
         let data = pseudo_random_bytes(size);
         let started = std::time::Instant::now();
@@ -503,7 +504,7 @@ impl Watcher {
                     .await;
             }
             Err(e) => {
-                tracing::debug!(run_id = self.run_id, "transfer probe failed: {e}");
+                tracing::warn!(run_id = self.run_id, "transfer probe failed: {e}");
             }
         }
     }
@@ -710,6 +711,9 @@ impl Watcher {
                     );
                 }
             }
+        }
+        if self.state.transfer_mbps.is_none() {
+            self.measure_transfer(&host).await;
         }
         let probe = check.probe.as_ref()?;
         let t = self.t_s(now);

@@ -31,7 +31,7 @@ async fn every_page_renders_with_nav_and_title() {
 #[tokio::test]
 async fn unbuilt_pages_say_so() {
     let app = spawn_app().await;
-    for path in ["/runs", "/history", "/spend"] {
+    for path in ["/history", "/spend"] {
         let html = app.get(path).await.text().await.unwrap();
         assert!(
             html.contains("Not built yet"),

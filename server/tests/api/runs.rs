@@ -394,8 +394,10 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
     let world = World::new("scenarios").await;
     let mut options = world.options();
     if let Some(w) = options.watch.as_mut() {
-        // The utilisation rule wants 10 samples inside its (scaled) window.
+        // The utilisation rule wants 10 samples inside its window: enough
+        // checks even when the machine is busy with other tests.
         w.cadence = Duration::from_millis(200);
+        w.assess.rules.util_window_s = 8.0;
     }
     let app = spawn_app_on(world.db.clone(), options).await;
     let names = server::ssh::Scenario::names();
@@ -417,7 +419,15 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
             case.scenario,
             &[
                 ("bootstrap", bootstrap),
-                ("expected_steps_per_sec", expected.as_str()),
+                (
+                    "expected_steps_per_sec",
+                    // Only where the trace is the HF run the number describes.
+                    if matches!(case.scenario, "slow_host" | "healthy_hf") {
+                        expected.as_str()
+                    } else {
+                        ""
+                    },
+                ),
                 ("smoke_steps", "100"),
             ],
         )

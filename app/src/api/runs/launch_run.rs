@@ -20,7 +20,11 @@ pub enum LaunchOutcome {
 pub async fn launch_run(input: LaunchInput) -> Result<LaunchOutcome, ServerFnError> {
     use crate::ports::RunError;
     match crate::api::services()?.runs.launch(input).await {
-        Ok(run_id) => Ok(LaunchOutcome::Launched { run_id }),
+        Ok(run_id) => {
+            // Straight to the Run page (a 302 without JS; the router follows it with JS).
+            leptos_axum::redirect(&format!("/runs/{run_id}"));
+            Ok(LaunchOutcome::Launched { run_id })
+        }
         Err(RunError::Invalid(fields)) => Ok(LaunchOutcome::Invalid { fields }),
         Err(e) => Ok(LaunchOutcome::Failed {
             message: e.to_string(),

@@ -1,0 +1,423 @@
+//! One run: the bring-up checklist with durations, the live numbers, the
+//! verdict and projections, the last log lines and the event log.
+//!
+//! The server renders the run as it is; once hydrated, the page subscribes to
+//! `/api/runs/{id}/stream` (server-sent events, one whole run JSON after every
+//! watcher check) and re-renders in place — no reload, no polling.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::runs::get_run::get_run;
+use crate::api::runs::kill_run::KillRun;
+use crate::domain::analysis::{Projection, Range};
+use crate::domain::checklist::StepStatus;
+use crate::domain::run_view::{RunView, fmt_opt};
+
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    let fetched = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_run(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    // The latest view: from the stream once it has spoken, else as fetched.
+    let live = RwSignal::new(None::<RunView>);
+    let kill = ServerAction::<KillRun>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = kill.value().get() {
+            live.set(Some(view));
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    stream::follow(id, live);
+
+    view! {
+        <Title text="Run" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+            {move || Suspend::new(async move {
+                match fetched.await {
+                    Ok(Some(first)) => {
+                        let view = Memo::new(move |_| live.get().unwrap_or_else(|| first.clone()));
+                        view! { <RunDetail view kill /> }.into_any()
+                    }
+                    Ok(None) => view! {
+                        <h1>"Run"</h1>
+                        <p class="card notice notice-bad" role="alert">"No such run."</p>
+                    }
+                        .into_any(),
+                    Err(e) => view! {
+                        <h1>"Run"</h1>
+                        <p class="card notice notice-bad" role="alert" data-testid="run-error">
+                            {e.to_string()}
+                        </p>
+                    }
+                        .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RunDetail(view: Memo<RunView>, kill: ServerAction<KillRun>) -> impl IntoView {
+    let v = move || view.get();
+    view! {
+        <div class="run-page" data-testid="run-page" data-status=move || v().status data-phase=move || v().phase>
+            <h1>{move || v().label}</h1>
+            <p class="run-head">
+                <span class=move || format!("badge status-{}", v().status) data-testid="run-status">
+                    {move || v().status.replace('_', " ")}
+                </span>
+                " "
+                <span>{move || v().offer.gpus()}</span>
+                " · "
+                <span>{move || format!("${}/h", fmt_opt(v().offer.dph_total, 3, ""))}</span>
+                " · spent "
+                <span data-testid="run-spend">{move || format!("${}", fmt_opt(v().spend_usd, 2, ""))}</span>
+                {move || v().instance_id.map(|i| format!(" · instance {i}"))}
+                {move || v().scenario.map(|s| format!(" · simulated scenario {s}"))}
+            </p>
+            {move || v().end_reason.map(|r| view! { <p class="card notice" data-testid="end-reason">{r}</p> })}
+            <Actions view kill />
+            <div class="run-grid">
+                <section class="card" aria-labelledby="checklist-h">
+                    <h2 id="checklist-h">"Bring-up checklist"</h2>
+                    <ol class="checklist" data-testid="checklist">
+                        {move || {
+                            v()
+                                .checklist
+                                .into_iter()
+                                .map(|row| {
+                                    let status = match row.status {
+                                        StepStatus::Passed => "passed",
+                                        StepStatus::Failed => "failed",
+                                        StepStatus::Skipped => "skipped",
+                                        StepStatus::Pending => "pending",
+                                    };
+                                    view! {
+                                        <li class=format!("step step-{status}") data-step=format!("{:?}", row.step) data-status=status>
+                                            <span class="step-mark" aria-hidden="true">
+                                                {match status {
+                                                    "passed" => "✓",
+                                                    "failed" => "✗",
+                                                    "skipped" => "–",
+                                                    _ => "…",
+                                                }}
+                                            </span>
+                                            <span class="step-name">{row.step.label()}</span>
+                                            <span class="step-time">{fmt_opt(row.seconds, 1, " s")}</span>
+                                            <span class="step-detail">{row.detail}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ol>
+                </section>
+                <LiveNumbers view />
+                <VerdictCard view />
+                <ProjectionsCard view />
+            </div>
+            <section class="card" aria-labelledby="log-h">
+                <h2 id="log-h">"Log tail"</h2>
+                <p class="muted">
+                    {move || format!("{} — {} bytes read", v().log_path, v().log_bytes_read)}
+                </p>
+                <pre class="log-tail" data-testid="log-tail">{move || v().log_tail.join("\n")}</pre>
+            </section>
+            <section class="card" aria-labelledby="events-h">
+                <h2 id="events-h">"Events"</h2>
+                <ol class="events" data-testid="events" reversed>
+                    {move || {
+                        v()
+                            .events
+                            .into_iter()
+                            .rev()
+                            .map(|e| {
+                                let class = format!("event event-{}", e.kind);
+                                view! {
+                                    <li class=class>
+                                        <span class="event-kind">{e.kind}</span>
+                                        " "
+                                        <span>{e.message}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Actions(view: Memo<RunView>, kill: ServerAction<KillRun>) -> impl IntoView {
+    let v = move || view.get();
+    let error = move || match kill.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <Show when=move || v().is_live>
+            <div class="card run-actions" data-testid="run-actions">
+                {move || {
+                    (v().phase == "awaiting_decision")
+                        .then(|| {
+                            view! {
+                                <p>
+                                    "The smoke is over. The instance is kept (and billed) until you decide"
+                                    {move || {
+                                        v().idle_deadline_ms.map(|_| ", then destroyed automatically")
+                                    }} "."
+                                </p>
+                            }
+                        })
+                }}
+                <ActionForm action=kill>
+                    <input type="hidden" name="id" value=move || v().id.to_string() />
+                    <input type="hidden" name="why" value="from the Run page" />
+                    <button class="button" type="submit" data-testid="kill-button" disabled=move || kill.pending().get()>
+                        {move || if v().phase == "awaiting_decision" { "Destroy instance" } else { "Kill run" }}
+                    </button>
+                </ActionForm>
+                <p class="muted">
+                    "Promote to a full run, switch offer and apply-hint are not built yet."
+                </p>
+                {move || error().map(|e| view! { <p class="notice notice-bad" role="alert">{e}</p> })}
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn LiveNumbers(view: Memo<RunView>) -> impl IntoView {
+    let l = move || view.get().live;
+    view! {
+        <section class="card" aria-labelledby="live-h" data-testid="live-numbers">
+            <h2 id="live-h">"Live numbers"</h2>
+            <dl class="facts numbers">
+                <dt>"Step"</dt>
+                <dd data-testid="live-step">
+                    {move || {
+                        let l = l();
+                        match (l.last_step, l.total_steps) {
+                            (Some(s), Some(t)) => format!("{s} / {t}"),
+                            (Some(s), None) => s.to_string(),
+                            _ => "—".into(),
+                        }
+                    }}
+                </dd>
+                <dt>"Step/s (p25 · p50 · p90)"</dt>
+                <dd data-testid="live-steps-per-sec">
+                    {move || {
+                        let r = l().steps_per_sec;
+                        format!(
+                            "{} · {} · {}",
+                            fmt_opt(r.p25, 2, ""),
+                            fmt_opt(r.p50, 2, ""),
+                            fmt_opt(r.p90, 2, ""),
+                        )
+                    }}
+                </dd>
+                <dt>"GPU util (p50)"</dt>
+                <dd data-testid="live-gpu-util">{move || fmt_opt(l().gpu_util.p50, 0, "%")}</dd>
+                <dt>"GPU memory"</dt>
+                <dd>{move || fmt_opt(l().gpu_mem_used_mb, 0, " MiB")}</dd>
+                <dt>"Eval"</dt>
+                <dd>
+                    {move || {
+                        let e = l().eval;
+                        if e.count == 0 {
+                            "none seen yet".to_string()
+                        } else {
+                            format!(
+                                "{} × {} every {} steps",
+                                e.count,
+                                fmt_opt(e.mean_s, 1, " s"),
+                                e.every_steps.map_or("?".into(), |s| s.to_string())
+                            )
+                        }
+                    }}
+                </dd>
+                <dt>"Transfer"</dt>
+                <dd title=move || l().transfer_method.unwrap_or_default()>
+                    {move || fmt_opt(l().transfer_mbps, 1, " MB/s")}
+                </dd>
+                <dt>"Loss"</dt>
+                <dd>
+                    {move || format!("{} → {}", fmt_opt(l().loss_first, 4, ""), fmt_opt(l().loss_last, 4, ""))}
+                </dd>
+                <dt>"Log format"</dt>
+                <dd>{move || l().format.unwrap_or_else(|| "—".into())}</dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn VerdictCard(view: Memo<RunView>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="verdict-h" data-testid="verdict">
+            <h2 id="verdict-h">"Verdict"</h2>
+            {move || match view.get().verdict {
+                None => view! { <p class="muted">"No verdict until the smoke runs."</p> }.into_any(),
+                Some(v) => {
+                    let decision = v.decision.as_str();
+                    view! {
+                        <p>
+                            <span class=format!("badge decision-{decision}") data-testid="decision">{decision}</span>
+                        </p>
+                        <p>{v.summary.clone()}</p>
+                        <ul class="rules">
+                            {v
+                                .rules
+                                .iter()
+                                .map(|r| {
+                                    let fired = serde_json::to_value(r.fired)
+                                        .ok()
+                                        .and_then(|x| x.as_str().map(str::to_string))
+                                        .unwrap_or_default();
+                                    view! {
+                                        <li class=format!("rule rule-{fired}")>
+                                            <strong>{r.name.clone()}</strong> " " {fired.replace('_', " ")} ": " {r.evidence.clone()}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        {(!v.hints.is_empty())
+                            .then(|| {
+                                view! {
+                                    <h3>"Hints"</h3>
+                                    <ol class="hints">
+                                        {v.hints.iter().map(|h| view! { <li>{h.text.clone()}</li> }).collect_view()}
+                                    </ol>
+                                }
+                            })}
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+fn range_text(r: &Range, f: impl Fn(f64) -> String) -> String {
+    format!("{} · {} · {}", f(r.optimistic), f(r.base), f(r.pessimistic))
+}
+
+fn duration_words(s: f64) -> String {
+    if !s.is_finite() {
+        return "—".into();
+    }
+    let s = s.max(0.0).round() as u64;
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        _ => format!("{:.1} h", s as f64 / 3600.0),
+    }
+}
+
+fn projection_view(label: &'static str, p: &Projection) -> impl IntoView + use<> {
+    let body = match p {
+        Projection::Ok {
+            eta_s,
+            cost_usd,
+            low_confidence,
+            ..
+        } => format!(
+            "ETA {} — cost {}{}",
+            range_text(eta_s, duration_words),
+            range_text(cost_usd, |x| format!("${x:.2}")),
+            if *low_confidence {
+                " (low confidence)"
+            } else {
+                ""
+            }
+        ),
+        Projection::Unavailable { reason, .. } => format!("not yet: {reason}"),
+    };
+    view! {
+        <dt>{label}</dt>
+        <dd>{body}</dd>
+    }
+}
+
+#[component]
+fn ProjectionsCard(view: Memo<RunView>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="proj-h" data-testid="projections">
+            <h2 id="proj-h">"ETA and cost"</h2>
+            <p class="muted">"optimistic · base · pessimistic, from p25 / p50 / p90 step times"</p>
+            {move || match view.get().projections {
+                None => view! { <p class="muted">"Projections start with the first measured steps."</p> }.into_any(),
+                Some(p) => view! {
+                    <dl class="facts">
+                        {projection_view("Smoke", &p.smoke)}
+                        {projection_view("Full run", &p.full)}
+                    </dl>
+                }
+                    .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod stream {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    use crate::domain::run_view::RunView;
+
+    /// Follows the run's SSE stream while the page is open.
+    pub fn follow(id: Memo<Option<i64>>, live: RwSignal<Option<RunView>>) {
+        Effect::new(move |_| {
+            let Some(id) = id.get() else {
+                return;
+            };
+            let Ok(source) = web_sys::EventSource::new(&format!("/api/runs/{id}/stream")) else {
+                return;
+            };
+            let on_run = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    let Some(text) = ev.data().as_string() else {
+                        return;
+                    };
+                    if let Ok(view) = serde_json::from_str::<RunView>(&text) {
+                        let ended = !view.is_live;
+                        live.set(Some(view));
+                        if ended
+                            && let Some(src) = ev
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::EventSource>().ok())
+                        {
+                            src.close();
+                        }
+                    }
+                },
+            );
+            let _ = source.add_event_listener_with_callback("run", on_run.as_ref().unchecked_ref());
+            // Browser objects are not Send: kept in a local store the
+            // cleanup (which must be Send) can reach by handle.
+            let held = StoredValue::new_local(Some((source, on_run)));
+            on_cleanup(move || {
+                held.update_value(|h| {
+                    if let Some((source, _closure)) = h.take() {
+                        source.close();
+                    }
+                });
+            });
+        });
+    }
+}
