@@ -76,13 +76,21 @@ impl VastMarketplace {
 /// behind real SSH. Without the recorded traces the marketplace still works and
 /// its instances have no SSH (a warning says why).
 pub fn simulator_with_hosts(config: SimConfig) -> Result<Simulator, String> {
+    simulator_with_host_backend(config, crate::sim_hosts::HostBackend::from_env())
+}
+
+/// [`simulator_with_hosts`] with the hosts' SSH server chosen explicitly.
+pub fn simulator_with_host_backend(
+    config: SimConfig,
+    backend: crate::sim_hosts::HostBackend,
+) -> Result<Simulator, String> {
     // One dir per simulator: instance ids restart at the same number in every
     // simulator, and a process (a test binary) may run several.
     static SIMULATORS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = SIMULATORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let hosts_dir =
         std::env::temp_dir().join(format!("canopy-sim-hosts-{}-{n}", std::process::id()));
-    let hosts = SimHosts::new(hosts_dir, config.speed);
+    let hosts = SimHosts::with_backend(hosts_dir, config.speed, backend);
     let sim = Simulator::new(config)?;
     match hosts {
         Ok(hosts) => sim.set_host_provider(Arc::new(hosts)),

@@ -57,7 +57,7 @@ fn which(bin: &str) -> bool {
 }
 
 /// A free loopback port (bound, read, released; sshd binds it next).
-fn free_port() -> Result<u16, SshdHarnessError> {
+pub fn free_port() -> Result<u16, SshdHarnessError> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(io("bind probe port"))?;
     l.local_addr().map(|a| a.port()).map_err(io("probe port"))
 }
@@ -69,6 +69,17 @@ impl SshdHarness {
         dir: &Path,
         sandbox: &Sandbox,
         authorized_keys: &[String],
+    ) -> Result<SshdHarness, SshdHarnessError> {
+        Self::start_on(dir, sandbox, authorized_keys, None).await
+    }
+
+    /// [`SshdHarness::start`] on a port chosen by the caller (who had to
+    /// tell it to someone before sshd is up); `None` picks a free one.
+    pub async fn start_on(
+        dir: &Path,
+        sandbox: &Sandbox,
+        authorized_keys: &[String],
+        port: Option<u16>,
     ) -> Result<SshdHarness, SshdHarnessError> {
         if !Path::new(SSHD).is_file() {
             return Err(SshdHarnessError::Missing(SSHD.into()));
@@ -113,8 +124,12 @@ impl SshdHarness {
         let mut last_err = String::new();
         // A port picked by bind-and-release can be taken again before sshd
         // binds it; try a few.
-        for _ in 0..5 {
-            let port = free_port()?;
+        let tries = if port.is_some() { 1 } else { 5 };
+        for _ in 0..tries {
+            let port = match port {
+                Some(p) => p,
+                None => free_port()?,
+            };
             let conf = dir.join("sshd_config");
             // SetEnv values are separated by spaces, so the sandbox paths
             // must not contain any; the test dirs never do.
@@ -191,6 +206,13 @@ impl SshdHarness {
             }
         }
         Err(SshdHarnessError::NotReady(last_err))
+    }
+
+    /// Replace the accepted keys (sshd reads the file at every login).
+    pub fn set_authorized_keys(dir: &Path, keys: &[String]) -> Result<(), SshdHarnessError> {
+        let mut text = keys.join("\n");
+        text.push('\n');
+        std::fs::write(dir.join("authorized_keys"), text).map_err(io("write authorized_keys"))
     }
 
     pub fn port(&self) -> u16 {

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use app::domain::run_view::RunView;
 use serde_json::Value;
-use server::market::simulator_with_hosts;
+use server::market::simulator_with_host_backend;
 use server::runs::WatchConfig;
+use server::sim_hosts::HostBackend;
 use server::startup::RunOptions;
 use server::vast::{ApiKey, SearchQuery, SimConfig, SimHandle, VastClient};
 use sqlx::postgres::PgConnectOptions;
@@ -28,10 +29,17 @@ struct World {
 
 impl World {
     async fn new(tag: &str) -> World {
-        let sim = simulator_with_hosts(SimConfig {
-            speed: SPEED,
-            ..SimConfig::default()
-        })
+        Self::with_backend(tag, HostBackend::InProcess).await
+    }
+
+    async fn with_backend(tag: &str, backend: HostBackend) -> World {
+        let sim = simulator_with_host_backend(
+            SimConfig {
+                speed: SPEED,
+                ..SimConfig::default()
+            },
+            backend,
+        )
         .expect("simulator")
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
@@ -661,5 +669,48 @@ async fn bad_launch_input_rents_nothing_and_commands_are_never_run_here() {
     .await;
     assert_eq!(v.smoke_cmd, hostile, "stored verbatim");
     assert!(!marker.exists(), "a user command ran on Canopy's machine");
+    app.stop().await;
+}
+
+/// The same flow with Debian's OpenSSH in front of every simulated host:
+/// launcher upload, detached launch, batched probes and kill through a real
+/// sshd and login shell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_flow_works_against_real_sshd() {
+    if !server::ssh::sshd::available() {
+        eprintln!("SKIPPED: /usr/sbin/sshd not installed (make test installs openssh-server)");
+        return;
+    }
+    let world = World::with_backend("sshd", HostBackend::Sshd).await;
+    let app = world.app().await;
+    let offer = world.h200_offer().await;
+    let id = launch_ok(
+        &app.app,
+        offer,
+        "healthy_nanogpt",
+        &[("bootstrap", "pip install -r requirements.txt")],
+    )
+    .await;
+    let v = wait_for(&app.app, id, "settled", Duration::from_secs(120), settled).await;
+    let events = events_text(&v);
+    for row in &v.checklist {
+        assert!(
+            matches!(
+                serde_json::to_value(row.status).unwrap().as_str(),
+                Some("passed")
+            ),
+            "{row:?}\n{events}"
+        );
+    }
+    assert_eq!(v.phase, "awaiting_decision", "{events}");
+    assert_eq!(v.live.format.as_deref(), Some("nanogpt"));
+    assert!(v.live.steps_per_sec.p50.is_some(), "{:?}", v.live);
+    let killed = post(
+        &app.app,
+        "/api/runs/kill",
+        &[("id", id.to_string()), ("why", String::new())],
+    )
+    .await;
+    assert_eq!(killed["status"], "killed");
     app.stop().await;
 }
