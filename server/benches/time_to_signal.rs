@@ -156,7 +156,8 @@ impl Fixture {
             .as_i64()
             .unwrap_or_else(|| panic!("launch: {launched}"));
         // The previous run (smoke over, waiting for a decision): destroy it.
-        if let Some(previous) = self.run.lock().unwrap().replace(id) {
+        let previous = self.run.lock().unwrap().replace(id);
+        if let Some(previous) = previous {
             let _ = self
                 .client
                 .post(format!("http://{}/api/runs/kill", self.addr))
