@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::domain::launch::{FieldError, LaunchInput};
 use crate::domain::offer::Offer;
 use crate::domain::profile::RunProfile;
-use crate::domain::run_view::{RunSummary, RunView};
+use crate::domain::run_view::{AlertView, RunSummary, RunView};
 use crate::domain::status::{DatabaseMode, MarketplaceMode, SystemStatus};
 
 /// Liveness of what the server depends on.
@@ -84,6 +84,8 @@ pub trait RunControl: Send + Sync {
     /// Stops the run and destroys its instance (verified gone). `who` is
     /// recorded on the event.
     async fn kill(&self, id: i64, who: &str, why: &str) -> Result<RunView, RunError>;
+    /// The latest alerts of every run, newest first.
+    async fn alerts(&self, limit: i64) -> Result<Vec<AlertView>, RunError>;
     /// The simulated hosts' scenario names (empty on the real marketplace).
     fn scenarios(&self) -> Vec<&'static str>;
 }
@@ -106,6 +108,9 @@ impl RunControl for NoRuns {
     }
     async fn kill(&self, id: i64, _: &str, _: &str) -> Result<RunView, RunError> {
         Err(RunError::NotFound(id))
+    }
+    async fn alerts(&self, _: i64) -> Result<Vec<AlertView>, RunError> {
+        Ok(Vec::new())
     }
     fn scenarios(&self) -> Vec<&'static str> {
         Vec::new()

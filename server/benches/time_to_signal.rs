@@ -98,6 +98,7 @@ fn fixture() -> &'static Fixture {
                     data_dir: Some(dir.join("data")),
                     vast_url: Some(sim.base_url()),
                     watch: Some(server::runs::WatchConfig::default()),
+                    alert_webhook: None,
                 },
             )
             .await

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub vast_url: Option<String>,
     /// Watcher timings (`None`: defaults, scaled to the simulator's speed).
     pub watch: Option<WatchConfig>,
+    /// Slack-compatible webhook for alerts (a secret: it carries a token).
+    pub alert_webhook: Option<crate::secret::Secret>,
 }
 
 pub struct Application {
@@ -157,6 +159,12 @@ pub fn build_runs(
         prober,
         pins,
         bus: RunBus::new(),
+        alerts: match &options.alert_webhook {
+            Some(url) if !url.expose().trim().is_empty() => {
+                crate::runs::alerts::Alerts::webhook(url.clone())
+            }
+            _ => crate::runs::alerts::Alerts::in_app_only(),
+        },
         cfg: watch,
         holder: holder_id(),
         public_key: identity.public,

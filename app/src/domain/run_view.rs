@@ -76,6 +76,14 @@ pub struct EventView {
     pub message: String,
 }
 
+/// One in-app alert (verdict change, fatal error, failed action).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub run_id: i64,
+    pub at_ms: i64,
+    pub message: String,
+}
+
 /// One row of the Runs list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {

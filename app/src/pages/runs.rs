@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::runs::launch_options::launch_options;
 use crate::api::runs::launch_run::{LaunchOutcome, LaunchRun};
+use crate::api::runs::list_alerts::list_alerts;
 use crate::api::runs::list_runs::list_runs;
 use crate::domain::launch::{
     BUDGET_USD_DEFAULT, DISK_GB_DEFAULT, FieldError, LOG_PATH_DEFAULT, SMOKE_STEPS_DEFAULT,
@@ -38,6 +39,7 @@ pub fn RunsPage() -> impl IntoView {
         });
     }
     let runs = Resource::new(move || tick.get(), |_| list_runs());
+    let alerts = Resource::new(move || tick.get(), |_| list_alerts());
 
     view! {
         <Title text="Runs" />
@@ -60,6 +62,37 @@ pub fn RunsPage() -> impl IntoView {
                             <p class="card notice notice-bad" role="alert">"Runs unavailable: " {e.to_string()}</p>
                         }
                             .into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="card alerts" aria-labelledby="alerts-h" data-testid="alerts">
+            <h2 id="alerts-h">"Alerts"</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match alerts.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="muted">"No alerts: verdict changes and fatal errors show up here (and on the webhook, when one is set)."</p>
+                        }
+                            .into_any(),
+                        Ok(list) => view! {
+                            <ul class="alert-list">
+                                {list
+                                    .into_iter()
+                                    .map(|a| {
+                                        view! {
+                                            <li>
+                                                <a href=format!("/runs/{}", a.run_id)>{format!("#{}", a.run_id)}</a>
+                                                " "
+                                                {a.message}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any(),
+                        Err(e) => view! { <p class="notice notice-bad">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>

@@ -54,6 +54,14 @@ pub struct GlobalArgs {
     /// Vast.ai with a key, else an in-process simulator.
     #[arg(long, env = "VAST_URL", global = true)]
     pub vast_url: Option<String>,
+    /// Slack-compatible webhook URL for alerts (verdict changes, fatal errors).
+    #[arg(
+        long,
+        env = "CANOPY_ALERT_WEBHOOK",
+        global = true,
+        hide_env_values = true
+    )]
+    pub alert_webhook: Option<Secret>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,6 +106,7 @@ impl GlobalArgs {
             data_dir: Some(self.data_dir.clone().unwrap_or_else(default_data_dir)),
             vast_url: self.vast_url.clone().filter(|u| !u.trim().is_empty()),
             watch: None,
+            alert_webhook: self.alert_webhook.clone(),
         }
     }
 }

@@ -632,6 +632,19 @@ impl PgRuns {
         rows.iter().map(event_from_row).collect()
     }
 
+    /// The latest `limit` alerts of every run, newest first (the in-app list).
+    pub async fn recent_alerts(&self, limit: i64) -> Result<Vec<RunEvent>, RunsError> {
+        let rows = sqlx::query(
+            "SELECT id, run_id, (extract(epoch FROM at) * 1000)::bigint AS at_ms, \
+                    kind, step, message, data::text AS data \
+             FROM run_events WHERE kind = 'alert' ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit.max(0))
+        .fetch_all(&self.0)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
     /// The latest `limit` events of a run, oldest first.
     pub async fn recent_events(&self, run_id: i64, limit: i64) -> Result<Vec<RunEvent>, RunsError> {
         let rows = sqlx::query(

@@ -14,6 +14,7 @@
 //! - [`state`]: what the watcher persists between checks.
 //! - [`view`]: the run JSON (`RunView`) from the stored rows.
 
+pub mod alerts;
 pub mod bus;
 pub mod identity;
 pub mod service;
@@ -118,6 +119,7 @@ pub struct RunsRuntime {
     pub prober: Prober,
     pub pins: Arc<MemoryPins>,
     pub bus: RunBus,
+    pub alerts: alerts::Alerts,
     pub cfg: WatchConfig,
     /// This server's lease holder id (`host:pid:random`).
     pub holder: String,

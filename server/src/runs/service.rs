@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use app::domain::launch::{LaunchInput, validate};
-use app::domain::run_view::{RunSummary, RunView};
+use app::domain::run_view::{AlertView, RunSummary, RunView};
 use app::ports::{RunControl, RunError};
 use async_trait::async_trait;
 use serde_json::json;
@@ -95,6 +95,12 @@ impl RunService {
         };
         if let Err(e) = self.rt.repo.append_event(run_id, &event).await {
             tracing::warn!(run_id, "cannot record an event: {e}");
+        }
+        if kind == EventKind::Alert {
+            self.rt.alerts.send(super::alerts::Alert {
+                run_id,
+                text: format!("Canopy run #{run_id}: {}", event.message),
+            });
         }
     }
 }
@@ -300,6 +306,23 @@ impl RunControl for RunService {
         }
         self.rt.bus.publish(id);
         self.show(id).await
+    }
+
+    async fn alerts(&self, limit: i64) -> Result<Vec<AlertView>, RunError> {
+        let rows = self
+            .rt
+            .repo
+            .recent_alerts(limit.clamp(1, 200))
+            .await
+            .map_err(failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|e| AlertView {
+                run_id: e.run_id,
+                at_ms: e.at_ms,
+                message: e.message,
+            })
+            .collect())
     }
 
     fn scenarios(&self) -> Vec<&'static str> {

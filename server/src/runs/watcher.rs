@@ -25,6 +25,7 @@ use app::domain::run_view::{EvalNumbers, LiveNumbers, RatePercentiles, UtilStats
 use app::domain::telemetry::{GpuSample, Probe};
 
 use super::RunsRuntime;
+use super::alerts::Alert;
 use super::state::{Launched, Phase, WatchState};
 use crate::db::runs::{
     EventKind, InstanceInfo, LaunchSpec, NewEvent, RunRow, RunStatus, RunsError, Sample,
@@ -119,6 +120,7 @@ struct Watcher {
     /// Set by a step that ends the run (instance gone, SSH lost, smoke over).
     pending_end: Option<(RunStatus, String)>,
     end_reason: Option<String>,
+    label: String,
 }
 
 impl Watcher {
@@ -167,6 +169,7 @@ impl Watcher {
             status: row.status,
             pending_end: None,
             end_reason: None,
+            label: row.label.clone(),
         };
         w.host = w.host_spec(&row);
         if let (Some(host), Some(pin)) = (&w.host, &w.state.host_key) {
@@ -1055,6 +1058,14 @@ impl Watcher {
         self.state.phase = Phase::Ended;
         self.state.idle_deadline_ms = None;
         self.status = status;
+        if status != RunStatus::Succeeded {
+            // A run that ends badly is news even when the verdict said so.
+            self.event(
+                EventKind::Alert,
+                format!("run {}: {reason}", status.as_str()),
+                None,
+            );
+        }
         self.event(
             EventKind::Status,
             format!("run {}: {reason}", status.as_str()),
@@ -1090,6 +1101,15 @@ impl Watcher {
         let events = std::mem::take(&mut self.events);
         if !events.is_empty() {
             self.rt.repo.append_events(self.run_id, &events).await?;
+            for e in events.iter().filter(|e| e.kind == EventKind::Alert) {
+                self.rt.alerts.send(Alert {
+                    run_id: self.run_id,
+                    text: format!(
+                        "Canopy run #{} ({}): {}",
+                        self.run_id, self.label, e.message
+                    ),
+                });
+            }
         }
         let row = self.rt.repo.get(self.run_id).await?;
         if let Some(row) = row

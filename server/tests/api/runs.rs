@@ -67,6 +67,7 @@ impl World {
             data_dir: Some(self.data_dir.clone()),
             vast_url: Some(self.sim.base_url()),
             watch: Some(watch),
+            alert_webhook: None,
         }
     }
 
@@ -712,5 +713,83 @@ async fn the_whole_flow_works_against_real_sshd() {
     )
     .await;
     assert_eq!(killed["status"], "killed");
+    app.stop().await;
+}
+
+/// Alerts go to a Slack-compatible webhook, one per change: a fatal smoke
+/// gives its kill verdict and its end, never one per check; a healthy one
+/// gives none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_reach_the_webhook_once_per_change() {
+    use std::sync::{Arc, Mutex};
+
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = received.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+
+    let world = World::new("alerts").await;
+    let mut options = world.options();
+    options.alert_webhook = Some(server::secret::Secret::new(format!(
+        "http://{hook_addr}/hook"
+    )));
+    let app = spawn_app_on(world.db.clone(), options).await;
+    let offers = world.fast_offers(2).await;
+    let oom = launch_ok(&app.app, offers[0], "oom", &[]).await;
+    let healthy = launch_ok(&app.app, offers[1], "healthy_nanogpt", &[]).await;
+    let v = wait_for(&app.app, oom, "ended", Duration::from_secs(90), |v| {
+        !v.is_live
+    })
+    .await;
+    wait_for(
+        &app.app,
+        healthy,
+        "settled",
+        Duration::from_secs(90),
+        settled,
+    )
+    .await;
+    // Let the queue drain, and give a storm the time to show itself.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let texts: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    let in_app: Vec<&str> = v
+        .events
+        .iter()
+        .filter(|e| e.kind == "alert")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        texts.len(),
+        in_app.len(),
+        "webhook {texts:#?}\nin-app {in_app:#?}"
+    );
+    assert_eq!(texts.len(), 2, "kill verdict and the run's end: {texts:#?}");
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.starts_with(&format!("Canopy run #{oom}"))),
+        "{texts:#?}"
+    );
+    assert!(
+        texts[0].contains("kill") && texts[0].contains("CUDA out of memory"),
+        "{texts:#?}"
+    );
+    assert!(texts[1].contains("run failed"), "{texts:#?}");
     app.stop().await;
 }

@@ -5,6 +5,7 @@ pub mod get_run;
 pub mod kill_run;
 pub mod launch_options;
 pub mod launch_run;
+pub mod list_alerts;
 pub mod list_runs;
 
 #[cfg(feature = "ssr")]
