@@ -84,6 +84,19 @@ pub trait RunControl: Send + Sync {
     /// Stops the run and destroys its instance (verified gone). `who` is
     /// recorded on the event.
     async fn kill(&self, id: i64, who: &str, why: &str) -> Result<RunView, RunError>;
+    /// Starts the full command on the same host (a finished smoke only).
+    async fn promote(&self, id: i64, who: &str, budget_usd: Option<f64>) -> Result<(), RunError>;
+    /// The same launch on another host with the same GPUs; the old instance
+    /// is destroyed. Returns the new run's id.
+    async fn switch(&self, id: i64, who: &str) -> Result<i64, RunError>;
+    /// Apply a hint: the same launch with an edited command / environment,
+    /// as a new run (the old one ends). Returns the new run's id.
+    async fn relaunch(
+        &self,
+        id: i64,
+        who: &str,
+        edits: &crate::domain::actions::RelaunchEdits,
+    ) -> Result<i64, RunError>;
     /// The latest alerts of every run, newest first.
     async fn alerts(&self, limit: i64) -> Result<Vec<AlertView>, RunError>;
     /// The simulated hosts' scenario names (empty on the real marketplace).
@@ -107,6 +120,20 @@ impl RunControl for NoRuns {
         Err(RunError::NotFound(id))
     }
     async fn kill(&self, id: i64, _: &str, _: &str) -> Result<RunView, RunError> {
+        Err(RunError::NotFound(id))
+    }
+    async fn promote(&self, id: i64, _: &str, _: Option<f64>) -> Result<(), RunError> {
+        Err(RunError::NotFound(id))
+    }
+    async fn switch(&self, id: i64, _: &str) -> Result<i64, RunError> {
+        Err(RunError::NotFound(id))
+    }
+    async fn relaunch(
+        &self,
+        id: i64,
+        _: &str,
+        _: &crate::domain::actions::RelaunchEdits,
+    ) -> Result<i64, RunError> {
         Err(RunError::NotFound(id))
     }
     async fn alerts(&self, _: i64) -> Result<Vec<AlertView>, RunError> {

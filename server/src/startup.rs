@@ -153,7 +153,9 @@ pub fn build_runs(
         .watch
         .clone()
         .unwrap_or_else(|| WatchConfig::scaled(market.sim_speed().unwrap_or(1.0)));
+    let (adopt, adopt_rx) = tokio::sync::mpsc::unbounded_channel();
     let rt = RunsRuntime {
+        adopt,
         repo: crate::db::runs::PgRuns::new(database.pool().clone()),
         vast: market.client().clone(),
         prober,
@@ -175,7 +177,7 @@ pub fn build_runs(
             Vec::new()
         },
     };
-    Ok(RunService::new(Arc::new(rt)))
+    Ok(RunService::new(Arc::new(rt), adopt_rx))
 }
 
 /// `host:pid:random`: unique per process, readable in the lease table.

@@ -44,6 +44,9 @@ pub struct LaunchInput {
     pub label: String,
     /// Steps of the full run, for its ETA and cost (optional).
     pub full_steps: String,
+    /// The full run's command, started on the same host by "promote"
+    /// (optional: the smoke command).
+    pub full_cmd: String,
     /// Simulated marketplace only: the simulated host's scenario.
     pub scenario: String,
 }
@@ -82,6 +85,7 @@ pub struct LaunchPlan {
     pub kill_policy: KillPolicy,
     pub label: Option<String>,
     pub full_steps: Option<u64>,
+    pub full_cmd: Option<String>,
     pub scenario: Option<String>,
 }
 
@@ -307,6 +311,14 @@ pub fn validate(input: &LaunchInput, scenarios: &[&str]) -> Result<LaunchPlan, V
         },
     };
 
+    let full_cmd = match command_field(&input.full_cmd) {
+        Ok(c) => c,
+        Err(m) => {
+            err("full_cmd", m);
+            None
+        }
+    };
+
     let scenario = match input.scenario.trim() {
         "" => None,
         s if scenarios.is_empty() => {
@@ -343,6 +355,7 @@ pub fn validate(input: &LaunchInput, scenarios: &[&str]) -> Result<LaunchPlan, V
         kill_policy,
         label,
         full_steps,
+        full_cmd,
         scenario,
     })
 }

@@ -1,6 +1,7 @@
 //! Pure domain logic: no IO, no clocks, no globals. Everything here compiles to
 //! wasm too, so the browser can run the same rules the server does.
 
+pub mod actions;
 pub mod analysis;
 pub mod checklist;
 pub mod gate;

@@ -11,6 +11,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::runs::get_run::get_run;
 use crate::api::runs::kill_run::KillRun;
+use crate::api::runs::promote_run::PromoteRun;
+use crate::api::runs::relaunch_run::RelaunchRun;
+use crate::api::runs::switch_run::SwitchRun;
 use crate::domain::analysis::{Projection, Range};
 use crate::domain::checklist::StepStatus;
 use crate::domain::run_view::{RunView, fmt_opt};
@@ -161,27 +164,62 @@ fn RunDetail(view: Memo<RunView>, kill: ServerAction<KillRun>) -> impl IntoView 
 
 #[component]
 fn Actions(view: Memo<RunView>, kill: ServerAction<KillRun>) -> impl IntoView {
+    let promote = ServerAction::<PromoteRun>::new();
+    let switch = ServerAction::<SwitchRun>::new();
+    let relaunch = ServerAction::<RelaunchRun>::new();
     let v = move || view.get();
-    let error = move || match kill.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
+    let error = move || {
+        let kill = match kill.value().get() {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        let promote = match promote.value().get() {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        let switch = match switch.value().get() {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        let relaunch = match relaunch.value().get() {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        kill.or(promote).or(switch).or(relaunch)
+    };
+    let promoted = move || matches!(promote.value().get(), Some(Ok(())));
+    let waiting = move || v().is_live && v().phase == "awaiting_decision";
+    let hints = move || {
+        v().verdict
+            .map(|x| x.hints.into_iter().map(|h| h.text).collect::<Vec<_>>())
+            .unwrap_or_default()
     };
     view! {
-        <Show when=move || v().is_live>
-            <div class="card run-actions" data-testid="run-actions">
-                {move || {
-                    (v().phase == "awaiting_decision")
-                        .then(|| {
-                            view! {
-                                <p>
-                                    "The smoke is over. The instance is kept (and billed) until you decide"
-                                    {move || {
-                                        v().idle_deadline_ms.map(|_| ", then destroyed automatically")
-                                    }} "."
-                                </p>
-                            }
-                        })
-                }}
+        <div class="card run-actions" data-testid="run-actions">
+            <Show when=waiting>
+                <p>
+                    "The smoke is over. The instance is kept (and billed) until you decide"
+                    {move || v().idle_deadline_ms.map(|_| ", then destroyed automatically")} "."
+                </p>
+                <ActionForm action=promote>
+                    <input type="hidden" name="id" value=move || v().id.to_string() />
+                    <label>
+                        "Full-run budget ($, optional) "
+                        <input type="text" name="budget_usd" inputmode="decimal" size="6" data-testid="promote-budget" />
+                    </label>
+                    " "
+                    <button class="button primary" type="submit" data-testid="promote-button" disabled=move || promote.pending().get() || promoted()>
+                        {move || if promoted() { "Promoting…" } else { "Promote to full run" }}
+                    </button>
+                </ActionForm>
+            </Show>
+            <Show when=move || v().is_live>
+                <ActionForm action=switch>
+                    <input type="hidden" name="id" value=move || v().id.to_string() />
+                    <button class="button" type="submit" data-testid="switch-button" disabled=move || switch.pending().get()>
+                        "Switch to another host"
+                    </button>
+                </ActionForm>
                 <ActionForm action=kill>
                     <input type="hidden" name="id" value=move || v().id.to_string() />
                     <input type="hidden" name="why" value="from the Run page" />
@@ -189,12 +227,28 @@ fn Actions(view: Memo<RunView>, kill: ServerAction<KillRun>) -> impl IntoView {
                         {move || if v().phase == "awaiting_decision" { "Destroy instance" } else { "Kill run" }}
                     </button>
                 </ActionForm>
-                <p class="muted">
-                    "Promote to a full run, switch offer and apply-hint are not built yet."
-                </p>
-                {move || error().map(|e| view! { <p class="notice notice-bad" role="alert">{e}</p> })}
-            </div>
-        </Show>
+            </Show>
+            <details class="relaunch" data-testid="relaunch">
+                <summary>"Apply a hint: relaunch with an edited command or environment"</summary>
+                <ActionForm action=relaunch>
+                    <input type="hidden" name="id" value=move || v().id.to_string() />
+                    <label for="relaunch-cmd">"Smoke command"</label>
+                    <textarea id="relaunch-cmd" name="edits[smoke_cmd]" rows="2" spellcheck="false" prop:value=move || v().smoke_cmd></textarea>
+                    <label for="relaunch-env">"Environment to add (KEY=VALUE per line)"</label>
+                    <textarea id="relaunch-env" name="edits[env]" rows="2" spellcheck="false"></textarea>
+                    <label for="relaunch-why">"Hint applied"</label>
+                    <select id="relaunch-why" name="edits[why]">
+                        <option value="edited by hand">"edited by hand"</option>
+                        {move || hints().into_iter().map(|h| view! { <option value=h.clone()>{h.clone()}</option> }).collect_view()}
+                    </select>
+                    <button class="button" type="submit" data-testid="relaunch-button" disabled=move || relaunch.pending().get()>
+                        "Relaunch as a new run"
+                    </button>
+                    <p class="muted">"A new instance with the same GPUs on another host; this run ends and its instance is destroyed."</p>
+                </ActionForm>
+            </details>
+            {move || error().map(|e| view! { <p class="notice notice-bad" role="alert" data-testid="action-error">{e}</p> })}
+        </div>
     }
 }
 

@@ -26,6 +26,33 @@ pub enum RunsCommand {
     Show(ShowArgs),
     /// Stop a run and destroy its instance.
     Kill(KillArgs),
+    /// Start the full command on the same host (a finished smoke only).
+    Promote(PromoteArgs),
+    /// The same launch on another host with the same GPUs (the old one is destroyed).
+    Switch(ShowArgs),
+    /// Apply a hint: relaunch with an edited command / environment as a new run.
+    Relaunch(RelaunchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PromoteArgs {
+    pub id: i64,
+    /// Stop the full run when its spend reaches this many dollars.
+    #[arg(long = "budget", default_value = "")]
+    pub budget_usd: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RelaunchArgs {
+    pub id: i64,
+    #[arg(long = "smoke-cmd", default_value = "")]
+    pub smoke_cmd: String,
+    /// KEY=VALUE, repeatable.
+    #[arg(long = "env")]
+    pub env: Vec<String>,
+    /// The hint applied (recorded with the action).
+    #[arg(long, default_value = "edited by hand")]
+    pub why: String,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +92,9 @@ pub struct LaunchArgs {
     /// Steps of the full run, for its ETA and cost.
     #[arg(long = "full-steps", default_value = "")]
     pub full_steps: String,
+    /// The full run's command, started by `canopy runs promote` (default: the smoke command).
+    #[arg(long = "full-cmd", default_value = "")]
+    pub full_cmd: String,
     /// The simulated host's scenario (simulated marketplace only).
     #[arg(long, default_value = "")]
     pub scenario: String,
@@ -120,6 +150,31 @@ pub async fn run(global: &GlobalArgs, command: RunsCommand) -> Result<(), Canopy
             print_run(&view, args.json);
             Ok(())
         }
+        RunsCommand::Promote(args) => {
+            let budget =
+                app::domain::actions::parse_budget(&args.budget_usd).map_err(CanopyError::Input)?;
+            runs.promote(args.id, "cli", budget).await?;
+            println!(
+                "run {}: promote requested; its watcher starts the full run at the next check",
+                args.id
+            );
+            Ok(())
+        }
+        RunsCommand::Switch(args) => {
+            let new_id = runs.switch(args.id, "cli").await?;
+            println!("run {} switched: continued as run {new_id}", args.id);
+            Ok(())
+        }
+        RunsCommand::Relaunch(args) => {
+            let edits = app::domain::actions::RelaunchEdits {
+                smoke_cmd: args.smoke_cmd,
+                env: args.env.join("\n"),
+                why: args.why,
+            };
+            let new_id = runs.relaunch(args.id, "cli", &edits).await?;
+            println!("run {} relaunched as run {new_id}", args.id);
+            Ok(())
+        }
         RunsCommand::Kill(args) => {
             let view = runs.kill(args.id, "cli", &args.why).await?;
             println!(
@@ -156,6 +211,7 @@ async fn launch(
         kill_policy: args.kill_policy,
         label: args.label,
         full_steps: args.full_steps,
+        full_cmd: args.full_cmd,
         scenario: args.scenario,
     };
     // Watchers of this process (and runs orphaned by others) are followed

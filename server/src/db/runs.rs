@@ -120,6 +120,9 @@ pub struct LaunchSpec {
     /// The simulated host's scenario (simulated marketplace only).
     #[serde(default)]
     pub scenario: Option<String>,
+    /// The full run's command for "promote" (`None`: the smoke command).
+    #[serde(default)]
+    pub full_cmd: Option<String>,
 }
 
 impl LaunchSpec {
@@ -138,6 +141,7 @@ impl LaunchSpec {
             kill_policy: plan.kill_policy,
             full_steps: plan.full_steps,
             scenario: plan.scenario.clone(),
+            full_cmd: plan.full_cmd.clone(),
         }
     }
 
@@ -180,6 +184,8 @@ pub struct RunRow {
     /// The watcher's own state (see `runs::state::WatchState`).
     pub watch_state: Option<serde_json::Value>,
     pub end_reason: Option<String>,
+    /// The run this one was switched or relaunched from.
+    pub parent_run_id: Option<i64>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     pub ended_at_ms: Option<i64>,
@@ -343,7 +349,7 @@ macro_rules! select_runs {
             "SELECT id, label, status, offer_id, offer::text AS offer, profile::text AS profile, ",
             "launch::text AS launch, budget_cap_micro_usd, kill_policy, instance_id, ssh_host, ",
             "ssh_port, host_key_fingerprint, log_offset, checklist::text AS checklist, ",
-            "verdict::text AS verdict, watch_state::text AS watch_state, end_reason, ",
+            "verdict::text AS verdict, watch_state::text AS watch_state, end_reason, parent_run_id, ",
             "(extract(epoch FROM created_at) * 1000)::bigint AS created_at_ms, ",
             "(extract(epoch FROM updated_at) * 1000)::bigint AS updated_at_ms, ",
             "(extract(epoch FROM ended_at) * 1000)::bigint AS ended_at_ms ",
@@ -489,6 +495,68 @@ impl PgRuns {
         let json = encode("verdict", verdict)?;
         self.set_fenced(id, holder, "verdict = $3::jsonb", json)
             .await
+    }
+
+    /// Asks the run's watcher to do something on the host (promote). Only for
+    /// a live run; replaces an action not yet taken. False if the run ended.
+    pub async fn request_action(
+        &self,
+        id: i64,
+        action: &serde_json::Value,
+    ) -> Result<bool, RunsError> {
+        let json = encode("requested action", action)?;
+        let done = sqlx::query(
+            "UPDATE runs SET requested_action = $2::jsonb, updated_at = now() \
+             WHERE id = $1 AND ended_at IS NULL",
+        )
+        .bind(id)
+        .bind(json)
+        .execute(&self.0)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The watcher takes the requested action (at most once): returns it and
+    /// clears it, fenced by the lease.
+    pub async fn take_action(
+        &self,
+        id: i64,
+        holder: &str,
+    ) -> Result<Option<serde_json::Value>, RunsError> {
+        let text = sqlx::query_scalar::<_, Option<String>>(
+            "WITH old AS (SELECT requested_action FROM runs WHERE id = $1 FOR UPDATE) \
+             UPDATE runs SET requested_action = NULL, updated_at = now() FROM old \
+             WHERE runs.id = $1 AND old.requested_action IS NOT NULL AND EXISTS \
+               (SELECT 1 FROM run_leases WHERE run_id = $1 AND holder = $2) \
+             RETURNING old.requested_action::text",
+        )
+        .bind(id)
+        .bind(holder)
+        .fetch_optional(&self.0)
+        .await?
+        .flatten();
+        decode_json(id, "requested action", text)
+    }
+
+    /// A run created from another (switch, relaunch): its lineage and the
+    /// watch state it starts from (earlier attempts, for the rules).
+    pub async fn link_parent(
+        &self,
+        id: i64,
+        parent: i64,
+        watch_state: &serde_json::Value,
+    ) -> Result<(), RunsError> {
+        let json = encode("watch state", watch_state)?;
+        sqlx::query(
+            "UPDATE runs SET parent_run_id = $2, \
+               watch_state = COALESCE(watch_state, $3::jsonb), updated_at = now() WHERE id = $1",
+        )
+        .bind(id)
+        .bind(parent)
+        .bind(json)
+        .execute(&self.0)
+        .await?;
+        Ok(())
     }
 
     /// Everything a check changed, in one fenced statement: the checklist, the
@@ -917,6 +985,7 @@ fn run_from_row(r: &PgRow) -> Result<RunRow, RunsError> {
         verdict: decode_json(id, "verdict", r.try_get("verdict")?)?,
         watch_state: decode_json(id, "watch state", r.try_get("watch_state")?)?,
         end_reason: r.try_get("end_reason")?,
+        parent_run_id: r.try_get("parent_run_id")?,
         created_at_ms: r.try_get("created_at_ms")?,
         updated_at_ms: r.try_get("updated_at_ms")?,
         ended_at_ms: r.try_get("ended_at_ms")?,

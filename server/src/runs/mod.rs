@@ -14,6 +14,7 @@
 //! - [`state`]: what the watcher persists between checks.
 //! - [`view`]: the run JSON (`RunView`) from the stored rows.
 
+pub mod actions;
 pub mod alerts;
 pub mod bus;
 pub mod identity;
@@ -119,6 +120,8 @@ pub struct RunsRuntime {
     pub prober: Prober,
     pub pins: Arc<MemoryPins>,
     pub bus: RunBus,
+    /// Runs created here (switch, relaunch) for the supervisor to watch now.
+    pub adopt: tokio::sync::mpsc::UnboundedSender<i64>,
     pub alerts: alerts::Alerts,
     pub cfg: WatchConfig,
     /// This server's lease holder id (`host:pid:random`).

@@ -29,9 +29,9 @@ fn failed(e: impl std::fmt::Display) -> RunError {
 impl RunService {
     /// The service and its supervisor (call [`RunService::start`] to begin
     /// adopting orphaned runs).
-    pub fn new(rt: Arc<RunsRuntime>) -> Self {
+    pub fn new(rt: Arc<RunsRuntime>, adopt: tokio::sync::mpsc::UnboundedReceiver<i64>) -> Self {
         RunService {
-            supervisor: Supervisor::new(rt.clone()),
+            supervisor: Supervisor::new(rt.clone(), adopt),
             rt,
         }
     }
@@ -306,6 +306,23 @@ impl RunControl for RunService {
         }
         self.rt.bus.publish(id);
         self.show(id).await
+    }
+
+    async fn promote(&self, id: i64, who: &str, budget_usd: Option<f64>) -> Result<(), RunError> {
+        super::actions::promote(&self.rt, id, who, budget_usd).await
+    }
+
+    async fn switch(&self, id: i64, who: &str) -> Result<i64, RunError> {
+        super::actions::relaunch(&self.rt, id, who, None).await
+    }
+
+    async fn relaunch(
+        &self,
+        id: i64,
+        who: &str,
+        edits: &app::domain::actions::RelaunchEdits,
+    ) -> Result<i64, RunError> {
+        super::actions::relaunch(&self.rt, id, who, Some(edits)).await
     }
 
     async fn alerts(&self, limit: i64) -> Result<Vec<AlertView>, RunError> {

@@ -23,6 +23,8 @@ pub enum Phase {
     /// The smoke is over; the instance is kept (billing!) until a person
     /// promotes or destroys it, or the idle deadline passes.
     AwaitingDecision,
+    /// Promoted: the full command runs on the same host, rules still armed.
+    Full,
     Ended,
 }
 
@@ -32,6 +34,7 @@ impl Phase {
             Phase::BringUp => "bring_up",
             Phase::Smoke => "smoke",
             Phase::AwaitingDecision => "awaiting_decision",
+            Phase::Full => "full",
             Phase::Ended => "ended",
         }
     }
@@ -74,6 +77,8 @@ pub struct WatchState {
     pub unreachable_since_ms: Option<i64>,
     /// The smoke was stopped by Canopy after its step budget.
     pub stopped_at_step: Option<u64>,
+    /// The full run's spending cap (set by promote; `None`: none).
+    pub full_budget_usd: Option<f64>,
 }
 
 impl WatchState {

@@ -13,14 +13,17 @@ use super::watcher;
 #[derive(Clone)]
 pub struct Supervisor {
     rt: Arc<RunsRuntime>,
+    /// Runs created by actions, to watch at once (taken by `spawn`).
+    adopt: Arc<Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
     /// Watcher tasks by run id.
     watching: Arc<Mutex<HashMap<i64, AbortHandle>>>,
 }
 
 impl Supervisor {
-    pub fn new(rt: Arc<RunsRuntime>) -> Self {
+    pub fn new(rt: Arc<RunsRuntime>, adopt: tokio::sync::mpsc::UnboundedReceiver<i64>) -> Self {
         Supervisor {
             rt,
+            adopt: Arc::new(Mutex::new(Some(adopt))),
             watching: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -29,10 +32,20 @@ impl Supervisor {
     /// the runtime is dropped with the task.
     pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
+        let mut adopt = self.adopt.lock().unwrap_or_else(|e| e.into_inner()).take();
         tokio::spawn(async move {
             loop {
                 me.adopt_orphans().await;
-                tokio::time::sleep(me.rt.cfg.supervise_every).await;
+                let pause = tokio::time::sleep(me.rt.cfg.supervise_every);
+                match adopt.as_mut() {
+                    Some(rx) => tokio::select! {
+                        () = pause => {}
+                        Some(id) = rx.recv() => {
+                            me.watch_new(id).await;
+                        }
+                    },
+                    None => pause.await,
+                }
             }
         })
     }

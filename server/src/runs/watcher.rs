@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::domain::actions::HostAction;
 use app::domain::analysis::{
     Attempt, AttemptKind, Check as HistoryCheck, Decision, FullTarget, GpuPoint, ProcessState,
     Progress, RunHistory, RunSpec, assess,
@@ -37,6 +38,8 @@ const BOOTSTRAP_PID: &str = ".canopy/bootstrap.pid";
 const BOOTSTRAP_EXIT: &str = ".canopy/bootstrap.exit";
 const SMOKE_PID: &str = ".canopy/smoke.pid";
 const SMOKE_EXIT: &str = ".canopy/smoke.exit";
+const FULL_PID: &str = ".canopy/full.pid";
+const FULL_EXIT: &str = ".canopy/full.exit";
 const TRANSFER_PROBE: &str = ".canopy/transfer-probe";
 /// Bytes of the bootstrap log read back for its error class and tail.
 const BOOTSTRAP_TAIL_BYTES: u64 = 64 * 1024;
@@ -121,6 +124,8 @@ struct Watcher {
     pending_end: Option<(RunStatus, String)>,
     end_reason: Option<String>,
     label: String,
+    /// The run this one was switched or relaunched from.
+    parent: Option<i64>,
 }
 
 impl Watcher {
@@ -150,8 +155,11 @@ impl Watcher {
             None => WatchState::default(),
         };
         if state.origin_ms == 0 {
+            // A switched / relaunched run starts with its parent's attempts.
+            let attempts = std::mem::take(&mut state.history.attempts);
             state.origin_ms = row.created_at_ms;
             state.history = RunHistory::new(run_spec(&row, &spec), 0.0);
+            state.history.attempts = attempts;
         }
         let mut w = Watcher {
             host: None,
@@ -170,6 +178,7 @@ impl Watcher {
             pending_end: None,
             end_reason: None,
             label: row.label.clone(),
+            parent: row.parent_run_id,
         };
         w.host = w.host_spec(&row);
         if let (Some(host), Some(pin)) = (&w.host, &w.state.host_key) {
@@ -235,13 +244,21 @@ impl Watcher {
             return Ok(Flow::Stop);
         }
         let now = now_ms();
+        if let Some(action) = self
+            .rt
+            .repo
+            .take_action(self.run_id, &self.rt.holder)
+            .await?
+        {
+            self.act(now, action).await;
+        }
         let mut sample = None;
         if self.instance_id.is_none() {
             self.rent(now).await?;
         } else {
             match self.state.phase {
                 Phase::BringUp => self.bring_up(now).await?,
-                Phase::Smoke => sample = self.watch_smoke(now).await,
+                Phase::Smoke | Phase::Full => sample = self.watch_smoke(now).await,
                 Phase::AwaitingDecision => self.await_decision(now).await?,
                 Phase::Ended => {}
             }
@@ -261,12 +278,46 @@ impl Watcher {
             && end.is_none()
             && a.verdict.decision == Decision::Kill
             && self.spec.kill_policy == KillPolicy::Auto
-            && self.state.phase == Phase::Smoke
+            && matches!(
+                self.state.phase,
+                Phase::Smoke | Phase::AwaitingDecision | Phase::Full
+            )
         {
             end = Some((
                 RunStatus::Killed,
                 format!("killed automatically (policy: auto): {}", a.verdict.summary),
             ));
+        }
+        if let Some(a) = &self.state.assessment
+            && end.is_none()
+            && a.verdict.decision == Decision::Switch
+            && self.spec.kill_policy == KillPolicy::Auto
+            && matches!(self.state.phase, Phase::Smoke | Phase::AwaitingDecision)
+            && self.pending_end.is_none()
+            // One automatic switch per lineage: a run that is itself a
+            // switch alerts instead of hopping from host to host.
+            && self.parent.is_none()
+        {
+            // Acting is the policy; the switch itself ends this run.
+            let summary = a.verdict.summary.clone();
+            self.persist(None).await?;
+            match super::actions::relaunch(&self.rt, self.run_id, "canopy (automatic policy)", None)
+                .await
+            {
+                Ok(new_id) => {
+                    tracing::info!(
+                        run_id = self.run_id,
+                        new_id,
+                        "switched automatically: {summary}"
+                    );
+                    return Ok(Flow::Stop);
+                }
+                Err(e) => self.event(
+                    EventKind::Alert,
+                    format!("switch (automatic policy) failed: {e} — the run goes on"),
+                    None,
+                ),
+            }
         }
         if let Some((status, reason)) = &self.pending_end {
             end = Some((*status, reason.clone()));
@@ -784,7 +835,8 @@ impl Watcher {
             let change = self.checklist.smoke_exited(now, code, class.as_deref());
             self.transition(change);
             self.smoke_over(now, code, class);
-        } else if self.checklist.is_finished()
+        } else if self.state.phase == Phase::Smoke
+            && self.checklist.is_finished()
             && self.checklist.outcome() == Outcome::Passed
             && self.smoke_steps_done(&analysis)
         {
@@ -867,6 +919,24 @@ impl Watcher {
 
     /// The smoke process is gone (exited, or stopped by Canopy).
     fn smoke_over(&mut self, now: i64, code: Option<i32>, class: Option<String>) {
+        if self.state.phase == Phase::Full {
+            let class = class.map(|c| format!(" ({c} error)")).unwrap_or_default();
+            self.pending_end = Some(match code {
+                Some(0) => (
+                    RunStatus::Succeeded,
+                    "full run finished (exit 0)".to_string(),
+                ),
+                Some(c) => (
+                    RunStatus::Failed,
+                    format!("full run exited with {c}{class}"),
+                ),
+                None => (
+                    RunStatus::Failed,
+                    format!("full run ended with an unknown exit code{class}"),
+                ),
+            });
+            return;
+        }
         if self.state.phase != Phase::Smoke {
             return;
         }
@@ -1008,6 +1078,109 @@ impl Watcher {
         }
     }
 
+    /// An action a person asked for (see `runs::actions`).
+    async fn act(&mut self, now: i64, action: serde_json::Value) {
+        let action: HostAction = match serde_json::from_value(action) {
+            Ok(a) => a,
+            Err(e) => {
+                self.event(
+                    EventKind::Note,
+                    format!("unreadable action ignored: {e}"),
+                    None,
+                );
+                return;
+            }
+        };
+        match action {
+            HostAction::Promote { who, budget_usd } => self.promote(now, &who, budget_usd).await,
+        }
+    }
+
+    /// The full command on the same host, as a new attempt: the smoke's
+    /// numbers become history, the log is read afresh, the rules stay armed.
+    async fn promote(&mut self, now: i64, who: &str, budget_usd: Option<f64>) {
+        let (Some(host), Phase::AwaitingDecision) = (self.host.clone(), self.state.phase) else {
+            self.event(
+                EventKind::Note,
+                format!("promote by {who} ignored: the run is not waiting for a decision"),
+                None,
+            );
+            return;
+        };
+        let command = self
+            .spec
+            .full_cmd
+            .clone()
+            .unwrap_or_else(|| self.spec.smoke_cmd.clone());
+        let launched = self
+            .rt
+            .prober
+            .launch(
+                &host,
+                &crate::ssh::LaunchSpec {
+                    command,
+                    log: self.spec.log_path.clone(),
+                    pid_file: FULL_PID.into(),
+                    exit_file: FULL_EXIT.into(),
+                    phase: LaunchPhase::Smoke,
+                },
+            )
+            .await;
+        match launched {
+            Ok(pid) => {
+                let analysis = self.analyzer.finish();
+                let started = self
+                    .state
+                    .smoke
+                    .as_ref()
+                    .map_or(0.0, |l| self.t_s(l.started_ms));
+                self.state.history.attempts.push(Attempt::from_analysis(
+                    AttemptKind::Smoke,
+                    started,
+                    Some(self.t_s(now)),
+                    Some(0),
+                    &analysis,
+                ));
+                self.state.history.checks.clear();
+                self.analyzer = LogAnalyzer::new();
+                self.tail = Normalizer::new();
+                self.log_offset = 0;
+                self.state.log_id = None;
+                self.state.smoke = Some(Launched {
+                    pid,
+                    started_ms: now,
+                    log: self.spec.log_path.clone(),
+                    pid_file: FULL_PID.into(),
+                    exit_file: FULL_EXIT.into(),
+                });
+                self.state.phase = Phase::Full;
+                self.state.idle_deadline_ms = None;
+                self.state.full_budget_usd = budget_usd;
+                self.state.announced_decision = None;
+                self.set_status(RunStatus::Running);
+                let budget =
+                    budget_usd.map_or("no budget cap".to_string(), |b| format!("budget ${b:.2}"));
+                self.event(
+                    EventKind::Action,
+                    format!(
+                        "promoted by {who}: full run started as pid {pid} on the same host (early stop: kill-fast rules stay armed{}; {budget})",
+                        if self.spec.kill_policy == KillPolicy::Auto {
+                            ", a kill verdict stops it"
+                        } else {
+                            ", a kill verdict alerts"
+                        }
+                    ),
+                    Some(serde_json::json!({"who": who, "budget_usd": budget_usd})),
+                );
+            }
+            Err(e) => self.event(
+                EventKind::Alert,
+                format!("promote by {who} failed: {e}"),
+                None,
+            ),
+        }
+    }
+
     async fn await_decision(&mut self, now: i64) -> Result<(), RunsError> {
         if let Some(deadline) = self.state.idle_deadline_ms
             && now >= deadline
@@ -1026,7 +1199,13 @@ impl Watcher {
         };
         let hours = (now - self.state.origin_ms).max(0) as f64 / 3.6e6;
         let spent = dph * hours;
-        let cap = self.spec.budget_usd();
+        let cap = match self.state.phase {
+            Phase::Full => match self.state.full_budget_usd {
+                Some(b) => b,
+                None => return,
+            },
+            _ => self.spec.budget_usd(),
+        };
         if spent >= cap && self.state.phase != Phase::Ended && self.pending_end.is_none() {
             self.pending_end = Some((
                 RunStatus::Killed,

@@ -793,3 +793,173 @@ async fn alerts_reach_the_webhook_once_per_change() {
     assert!(texts[1].contains("run failed"), "{texts:#?}");
     app.stop().await;
 }
+
+/// Promote: the full command starts on the same host, the rules stay
+/// armed, and the run ends when the full run does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_runs_the_full_command_on_the_same_host() {
+    let world = World::new("promote").await;
+    let app = world.app().await;
+    let offer = world.h200_offer().await;
+    let id = launch_ok(
+        &app.app,
+        offer,
+        "healthy_nanogpt",
+        &[("full_cmd", "python train.py")],
+    )
+    .await;
+    let smoke = wait_for(&app.app, id, "settled", Duration::from_secs(90), settled).await;
+    assert_eq!(smoke.phase, "awaiting_decision", "{}", events_text(&smoke));
+    post(
+        &app.app,
+        "/api/runs/promote",
+        &[("id", id.to_string()), ("budget_usd", "50".into())],
+    )
+    .await;
+    let v = wait_for(&app.app, id, "ended", Duration::from_secs(90), |v| {
+        !v.is_live
+    })
+    .await;
+    let events = events_text(&v);
+    assert_eq!(v.status, "succeeded", "{events}");
+    assert_eq!(
+        v.end_reason.as_deref(),
+        Some("full run finished (exit 0)"),
+        "{events}"
+    );
+    assert!(
+        events.contains("promoted by user: full run started"),
+        "{events}"
+    );
+    assert_eq!(v.instance_id, smoke.instance_id, "same host");
+    // The full run replays the whole trace: more steps than the smoke's cap.
+    assert!(
+        v.live.last_step.unwrap_or(0) > smoke.live.last_step.unwrap_or(0),
+        "{:?}",
+        v.live
+    );
+    assert_eq!(
+        world.instances_labelled(&format!("canopy-run-{id}")).await,
+        0
+    );
+    // A second promote of an ended run is refused with a reason.
+    let again = app
+        .app
+        .client
+        .post(app.app.url("/api/runs/promote"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("id={id}&budget_usd="))
+        .send()
+        .await
+        .unwrap();
+    assert!(!again.status().is_success());
+    assert!(again.text().await.unwrap().contains("cannot be promoted"));
+    app.stop().await;
+}
+
+/// Under the automatic policy a switch verdict switches once: the same
+/// launch on another host with the same GPUs, the old instance destroyed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_automatic_policy_switches_a_slow_host_once() {
+    let world = World::new("switch").await;
+    let app = world.app().await;
+    let offer = world.h200_offer().await;
+    let expected = format!("{}", 8.2 * SPEED);
+    let id = launch_ok(
+        &app.app,
+        offer,
+        "slow_host",
+        &[
+            ("expected_steps_per_sec", expected.as_str()),
+            ("kill_policy", "auto"),
+            ("smoke_steps", "100"),
+        ],
+    )
+    .await;
+    let old = wait_for(&app.app, id, "switched", Duration::from_secs(90), |v| {
+        !v.is_live
+    })
+    .await;
+    let events = events_text(&old);
+    assert_eq!(old.status, "killed", "{events}");
+    let reason = old.end_reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("switch by canopy (automatic policy)"),
+        "{reason}\n{events}"
+    );
+    let new_id: i64 = reason
+        .rsplit('#')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no new run in {reason:?}"));
+    assert_eq!(
+        world.instances_labelled(&format!("canopy-run-{id}")).await,
+        0
+    );
+    let new = wait_for(
+        &app.app,
+        new_id,
+        "settled",
+        Duration::from_secs(90),
+        settled,
+    )
+    .await;
+    let new_events = events_text(&new);
+    assert!(
+        new.label.contains(&format!("switch from #{id}")),
+        "{}",
+        new.label
+    );
+    assert_ne!(new.offer.offer_id, old.offer.offer_id);
+    assert_eq!(new.offer.gpu_name, old.offer.gpu_name);
+    // Still slow (same scenario), but it does not hop again by itself.
+    assert!(new.is_live || new.status != "killed", "{new_events}");
+    assert!(!new_events.contains("continued as run"), "{new_events}");
+    post(
+        &app.app,
+        "/api/runs/kill",
+        &[("id", new_id.to_string()), ("why", String::new())],
+    )
+    .await;
+    app.stop().await;
+}
+
+/// Apply-hint after a dependency failure: a new run with the edited
+/// environment; when it fails the same way, the repeated-failure rule fires
+/// (the new run carries the old one's attempts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_hint_relaunches_and_repeated_failures_are_caught() {
+    let world = World::new("relaunch").await;
+    let app = world.app().await;
+    let offer = world.h200_offer().await;
+    let id = launch_ok(&app.app, offer, "import_error", &[]).await;
+    let first = wait_for(&app.app, id, "ended", Duration::from_secs(90), |v| {
+        !v.is_live
+    })
+    .await;
+    assert_eq!(first.status, "failed");
+    let new_id = post(
+        &app.app,
+        "/api/runs/relaunch",
+        &[
+            ("id", id.to_string()),
+            ("edits[smoke_cmd]", String::new()),
+            ("edits[env]", "FLASH_ATTN=0".into()),
+            ("edits[why]", "install the missing module".into()),
+        ],
+    )
+    .await
+    .as_i64()
+    .expect("new run id");
+    let second = wait_for(&app.app, new_id, "ended", Duration::from_secs(90), |v| {
+        !v.is_live
+    })
+    .await;
+    let verdict = second.verdict.as_ref().expect("verdict");
+    let rule = verdict.rule("repeated_failures").expect("rule present");
+    assert!(rule.is_fired(), "{:?}\n{}", rule, events_text(&second));
+    let old = show(&app.app, id).await;
+    assert!(events_text(&old).contains(&format!("continued as run #{new_id}")));
+    assert!(events_text(&second).contains("apply hint (install the missing module) by user"));
+    app.stop().await;
+}

@@ -44,6 +44,7 @@ fn launch() -> LaunchSpec {
         kill_policy: KillPolicy::Auto,
         full_steps: None,
         scenario: None,
+        full_cmd: None,
     }
 }
 

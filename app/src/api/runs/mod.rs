@@ -7,6 +7,9 @@ pub mod launch_options;
 pub mod launch_run;
 pub mod list_alerts;
 pub mod list_runs;
+pub mod promote_run;
+pub mod relaunch_run;
+pub mod switch_run;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn run_error(e: crate::ports::RunError) -> leptos::prelude::ServerFnError {
