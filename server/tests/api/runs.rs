@@ -19,8 +19,12 @@ use crate::helpers::{RunningApp, TestApp, fresh_database, spawn_app_on};
 
 /// Simulated seconds per real second: a 45 s image pull takes ~4 s.
 const SPEED: f64 = 12.0;
+/// For the tests whose rules need many checks inside one smoke.
+const RULES_SPEED: f64 = 5.0;
 
 struct World {
+    /// Simulated seconds per real second.
+    speed: f64,
     sim: SimHandle,
     vast: VastClient,
     data_dir: PathBuf,
@@ -29,13 +33,24 @@ struct World {
 
 impl World {
     async fn new(tag: &str) -> World {
-        Self::with_backend(tag, HostBackend::InProcess).await
+        Self::with(tag, HostBackend::InProcess, SPEED).await
     }
 
     async fn with_backend(tag: &str, backend: HostBackend) -> World {
+        Self::with(tag, backend, SPEED).await
+    }
+
+    /// The rules judge over several checks: scenarios that must fire one
+    /// run at a slower clock, so a 100-step smoke spans enough checks even
+    /// on a busy machine.
+    async fn slower(tag: &str) -> World {
+        Self::with(tag, HostBackend::InProcess, RULES_SPEED).await
+    }
+
+    async fn with(tag: &str, backend: HostBackend, speed: f64) -> World {
         let sim = simulator_with_host_backend(
             SimConfig {
-                speed: SPEED,
+                speed,
                 ..SimConfig::default()
             },
             backend,
@@ -49,6 +64,7 @@ impl World {
             std::env::temp_dir().join(format!("canopy-runs-test-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         World {
+            speed,
             sim,
             vast,
             data_dir,
@@ -57,7 +73,7 @@ impl World {
     }
 
     fn options(&self) -> RunOptions {
-        let mut watch = WatchConfig::scaled(SPEED);
+        let mut watch = WatchConfig::scaled(self.speed);
         watch.cadence = Duration::from_millis(300);
         watch.idle_cadence = Duration::from_millis(500);
         watch.lease_ttl = Duration::from_secs(3);
@@ -400,7 +416,7 @@ const EXPECT: &[Expect] = &[
 /// no instance left behind by a failed run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
-    let world = World::new("scenarios").await;
+    let world = World::slower("scenarios").await;
     let mut options = world.options();
     if let Some(w) = options.watch.as_mut() {
         // The utilisation rule wants 10 samples inside its window: enough
@@ -412,8 +428,8 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
     let names = server::ssh::Scenario::names();
     assert_eq!(EXPECT.len(), names.len(), "a case for every scenario");
     let offers = world.fast_offers(EXPECT.len()).await;
-    // The recorded run does ~8.2 step/s; the simulated clock runs SPEED× faster.
-    let expected = format!("{}", 8.2 * SPEED);
+    // The recorded run does ~8.2 step/s; the simulated clock runs faster.
+    let expected = format!("{}", 8.2 * world.speed);
     let mut runs = Vec::new();
     for (case, offer) in EXPECT.iter().zip(&offers) {
         assert!(names.contains(&case.scenario), "{}", case.scenario);
@@ -445,7 +461,7 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
     }
     let mut failures = Vec::new();
     for (case, id) in &runs {
-        let v = wait_for(&app.app, *id, "settled", Duration::from_secs(240), settled).await;
+        let v = wait_for(&app.app, *id, "settled", Duration::from_secs(300), settled).await;
         let events = events_text(&v);
         let mut problems = Vec::new();
         let failed = v
@@ -453,6 +469,19 @@ async fn every_scenario_ends_with_the_checklist_outcome_it_should() {
             .iter()
             .find(|r| serde_json::to_value(r.status).unwrap() == "failed");
         match (case.failed, failed) {
+            // Lost after bring-up passed: the run's end says why.
+            (Some(("", text)), _) => {
+                let reason = v.end_reason.clone().unwrap_or_default();
+                if v.status != "failed" || !reason.contains(text) {
+                    problems.push(format!(
+                        "status {} reason {reason:?}, expected {text:?}",
+                        v.status
+                    ));
+                }
+                if world.instances_labelled(&format!("canopy-run-{id}")).await != 0 {
+                    problems.push("instance left running after a failed run".into());
+                }
+            }
             (None, None) => {
                 if v.phase != "awaiting_decision" {
                     problems.push(format!("phase {}", v.phase));
@@ -861,10 +890,10 @@ async fn promote_runs_the_full_command_on_the_same_host() {
 /// launch on another host with the same GPUs, the old instance destroyed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_automatic_policy_switches_a_slow_host_once() {
-    let world = World::new("switch").await;
+    let world = World::slower("switch").await;
     let app = world.app().await;
     let offer = world.h200_offer().await;
-    let expected = format!("{}", 8.2 * SPEED);
+    let expected = format!("{}", 8.2 * world.speed);
     let id = launch_ok(
         &app.app,
         offer,
