@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::domain::launch::{FieldError, LaunchInput};
 use crate::domain::offer::Offer;
 use crate::domain::profile::RunProfile;
-use crate::domain::run_view::{AlertView, RunSummary, RunView};
+use crate::domain::run_view::{AlertView, RunSummary, RunView, ThroughputHint};
 use crate::domain::status::{DatabaseMode, MarketplaceMode, SystemStatus};
 
 /// Liveness of what the server depends on.
@@ -99,6 +99,8 @@ pub trait RunControl: Send + Sync {
     ) -> Result<i64, RunError>;
     /// The latest alerts of every run, newest first.
     async fn alerts(&self, limit: i64) -> Result<Vec<AlertView>, RunError>;
+    /// What earlier runs measured on this offer's GPU model (for the form).
+    async fn throughput_history(&self, offer_id: u64) -> Result<Option<ThroughputHint>, RunError>;
     /// The simulated hosts' scenario names (empty on the real marketplace).
     fn scenarios(&self) -> Vec<&'static str>;
 }
@@ -138,6 +140,9 @@ impl RunControl for NoRuns {
     }
     async fn alerts(&self, _: i64) -> Result<Vec<AlertView>, RunError> {
         Ok(Vec::new())
+    }
+    async fn throughput_history(&self, _: u64) -> Result<Option<ThroughputHint>, RunError> {
+        Ok(None)
     }
     fn scenarios(&self) -> Vec<&'static str> {
         Vec::new()

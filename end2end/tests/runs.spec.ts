@@ -61,6 +61,12 @@ test('offer → launch → first live numbers, updating without a reload', async
   // The list shows it.
   await page.goto('/runs');
   await expect(page.getByTestId('run-row').first()).toBeVisible();
+  // Usable at phone width: nothing scrolls sideways.
+  const viewport = page.viewportSize()!;
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+  await page.getByTestId('run-row').first().locator('a').click();
+  await expect(page.getByTestId('run-page')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
   expect(errors).toEqual([]);
 });
 

@@ -49,6 +49,9 @@ pub struct LaunchInput {
     pub full_cmd: String,
     /// Simulated marketplace only: the simulated host's scenario.
     pub scenario: String,
+    /// The run profile the offer was chosen for (JSON of `RunProfile`, from
+    /// the Offers page), recorded with the run.
+    pub profile: String,
 }
 
 /// Ask a person before destroying, or let Canopy act on a kill verdict.
@@ -87,6 +90,7 @@ pub struct LaunchPlan {
     pub full_steps: Option<u64>,
     pub full_cmd: Option<String>,
     pub scenario: Option<String>,
+    pub profile: Option<crate::domain::profile::RunProfile>,
 }
 
 pub use crate::domain::offer_search::FieldError;
@@ -338,6 +342,17 @@ pub fn validate(input: &LaunchInput, scenarios: &[&str]) -> Result<LaunchPlan, V
         }
     };
 
+    let profile = match input.profile.trim() {
+        "" => None,
+        p => match serde_json::from_str::<crate::domain::profile::RunProfile>(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                err("profile", format!("not a run profile: {e}"));
+                None
+            }
+        },
+    };
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -357,6 +372,7 @@ pub fn validate(input: &LaunchInput, scenarios: &[&str]) -> Result<LaunchPlan, V
         full_steps,
         full_cmd,
         scenario,
+        profile,
     })
 }
 

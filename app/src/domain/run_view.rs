@@ -76,6 +76,15 @@ pub struct EventView {
     pub message: String,
 }
 
+/// The expected step/s the launch form pre-fills: the median of earlier
+/// runs' measured p50 on the same GPU model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThroughputHint {
+    pub steps_per_sec: f64,
+    pub runs: usize,
+    pub gpu_name: String,
+}
+
 /// One in-app alert (verdict change, fatal error, failed action).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertView {

@@ -462,6 +462,17 @@ fn field_messages(fields: &[FieldError]) -> String {
 #[component]
 fn Results(view: OffersView, base: OffersForm, query_text: String) -> impl IntoView {
     let v = view;
+    // The launch link carries the search and run profile, so the run records
+    // what it was chosen for.
+    let profile_pairs = {
+        let pairs = base.canonical_pairs(&query_text);
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
     let link = {
         let base = base.clone();
         let query_text = query_text.clone();
@@ -569,7 +580,13 @@ fn Results(view: OffersView, base: OffersForm, query_text: String) -> impl IntoV
                             </th>
                         </tr>
                     </thead>
-                    <tbody>{v.rows.into_iter().map(|r| view! { <Row row=r /> }).collect_view()}</tbody>
+                    <tbody>
+                        {v
+                            .rows
+                            .into_iter()
+                            .map(|r| view! { <Row row=r profile=profile_pairs.clone() /> })
+                            .collect_view()}
+                    </tbody>
                 </table>
                 </div>
                 <p class="muted note">{v.throughput_note.clone()}</p>
@@ -581,8 +598,13 @@ fn Results(view: OffersView, base: OffersForm, query_text: String) -> impl IntoV
 }
 
 #[component]
-fn Row(row: OfferRow) -> impl IntoView {
+fn Row(row: OfferRow, profile: String) -> impl IntoView {
     let r = row;
+    let launch_href = if profile.is_empty() {
+        format!("/runs?launch={}", r.id)
+    } else {
+        format!("/runs?launch={}&{profile}", r.id)
+    };
     let badge_class = format!("badge badge-{}", r.fit.label());
     let verdict_word = match r.fit {
         Fit::Fits => "fits",
@@ -627,7 +649,7 @@ fn Row(row: OfferRow) -> impl IntoView {
             <td data-label="Reliability">{r.reliability}</td>
             <td data-label="Location">{r.location}</td>
             <td class="cell-action">
-                <a class="button" href=format!("/runs?launch={}", r.id) data-testid="launch-link">
+                <a class="button" href=launch_href data-testid="launch-link">
                     "Launch smoke run"
                 </a>
             </td>

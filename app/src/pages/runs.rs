@@ -13,6 +13,7 @@ use crate::domain::launch::{
     BUDGET_USD_DEFAULT, DISK_GB_DEFAULT, FieldError, LOG_PATH_DEFAULT, SMOKE_STEPS_DEFAULT,
     SMOKE_STEPS_MAX, SMOKE_STEPS_MIN,
 };
+use crate::domain::offer_search::OffersForm;
 use crate::domain::run_view::{RunSummary, fmt_opt};
 
 /// How often the list refreshes itself while open (JS on).
@@ -45,7 +46,21 @@ pub fn RunsPage() -> impl IntoView {
         <Title text="Runs" />
         <h1>"Runs"</h1>
         <p class="lede">"Smoke runs, live ones first: status, GPU, $/h, spend so far, step/s and verdict."</p>
-        {move || launch_offer.get().map(|offer| view! { <LaunchForm offer /> })}
+        {move || {
+            launch_offer
+                .get()
+                .map(|offer| {
+                    // The Offers page's run profile, when the link carried one.
+                    let profile = query
+                        .with_untracked(|q| OffersForm::from_lookup(|k| q.get(k)))
+                        .check()
+                        .profile
+                        .filter(|_| query.with_untracked(|q| q.get("params_b").is_some()))
+                        .and_then(|p| serde_json::to_string(&p).ok())
+                        .unwrap_or_default();
+                    view! { <LaunchForm offer profile /> }
+                })
+        }}
         <section aria-labelledby="runs-h">
             <h2 id="runs-h" class="visually-hidden">"All runs"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading runs…"</p> }>
@@ -123,17 +138,17 @@ fn RunsTable(list: Vec<RunSummary>) -> impl IntoView {
                             let href = format!("/runs/{}", r.id);
                             view! {
                                 <tr class:live=r.live data-testid="run-row" data-run=r.id.to_string()>
-                                    <td>
+                                    <td data-label="Run">
                                         <a href=href>{format!("#{} ", r.id)} {r.label}</a>
                                     </td>
-                                    <td>
+                                    <td data-label="Status">
                                         <span class=format!("badge status-{}", r.status)>{r.status.replace('_', " ")}</span>
                                     </td>
-                                    <td>{r.offer.gpus()}</td>
-                                    <td>{fmt_opt(r.offer.dph_total, 3, "")}</td>
-                                    <td>{fmt_opt(r.spend_usd, 2, "")}</td>
-                                    <td>{fmt_opt(r.steps_per_sec, 2, "")}</td>
-                                    <td>
+                                    <td data-label="GPU">{r.offer.gpus()}</td>
+                                    <td data-label="$/h">{fmt_opt(r.offer.dph_total, 3, "")}</td>
+                                    <td data-label="Spent">{fmt_opt(r.spend_usd, 2, "")}</td>
+                                    <td data-label="Step/s">{fmt_opt(r.steps_per_sec, 2, "")}</td>
+                                    <td data-label="Verdict">
                                         {r
                                             .decision
                                             .map(|d| view! { <span class=format!("badge decision-{d}")>{d.clone()}</span> })}
@@ -152,9 +167,13 @@ fn RunsTable(list: Vec<RunSummary>) -> impl IntoView {
 /// server function; without JavaScript the form posts and the server
 /// redirects to the new run.
 #[component]
-fn LaunchForm(offer: String) -> impl IntoView {
+fn LaunchForm(offer: String, profile: String) -> impl IntoView {
     let launch = ServerAction::<LaunchRun>::new();
-    let options = Resource::new(|| (), |_| launch_options());
+    let options = {
+        let offer = offer.clone();
+        Resource::new(move || offer.clone(), launch_options)
+    };
+    let has_profile = !profile.is_empty();
     let errors = move || match launch.value().get() {
         Some(Ok(LaunchOutcome::Invalid { fields })) => fields,
         _ => Vec::new(),
@@ -216,6 +235,15 @@ fn LaunchForm(offer: String) -> impl IntoView {
             <h2 id="launch-h">{format!("Launch a smoke run on offer {offer}")}</h2>
             <ActionForm action=launch>
                 <input type="hidden" name="input[offer_id]" value=offer.clone() />
+                <input type="hidden" name="input[profile]" value=profile />
+                {has_profile
+                    .then(|| {
+                        view! {
+                            <p class="muted" data-testid="launch-profile">
+                                "The run profile from the Offers page is recorded with the run."
+                            </p>
+                        }
+                    })}
                 <div class="launch-grid">
                     {field("image", "Image", "pytorch/pytorch:latest".into(), "Docker image (no spaces)")}
                     {field("smoke_steps", "Smoke steps", SMOKE_STEPS_DEFAULT.to_string(), "20–100; Canopy stops the run after these")}
@@ -224,14 +252,43 @@ fn LaunchForm(offer: String) -> impl IntoView {
                     {field("log_path", "Log file", LOG_PATH_DEFAULT.into(), "Relative to the work dir")}
                     {area("env", "Environment", "KEY=VALUE per line (not for secrets)")}
                     {field("disk_gb", "Disk (GB)", DISK_GB_DEFAULT.to_string(), "")}
-                    {field(
-                        "expected_steps_per_sec",
-                        "Expected step/s",
-                        String::new(),
-                        "For the 70% rule; no history for this offer yet, so none is pre-filled",
-                    )}
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let hint = options.await.ok().and_then(|o| o.expected);
+                            let err = error_for("expected_steps_per_sec");
+                            let (value, note) = match &hint {
+                                Some(h) => (
+                                    format!("{}", h.steps_per_sec),
+                                    format!(
+                                        "Median of {} earlier run(s) on {} (any command): edit it for this model. Used by the 70% rule.",
+                                        h.runs, h.gpu_name
+                                    ),
+                                ),
+                                None => (
+                                    String::new(),
+                                    "No earlier runs on this GPU model: none pre-filled. Used by the 70% rule.".to_string(),
+                                ),
+                            };
+                            view! {
+                                <div class="field" class:field-bad=move || !err().is_empty()>
+                                    <label for="launch-expected_steps_per_sec">"Expected step/s"</label>
+                                    <input
+                                        id="launch-expected_steps_per_sec"
+                                        name="input[expected_steps_per_sec]"
+                                        type="text"
+                                        value=value
+                                        autocomplete="off"
+                                        data-testid="expected-input"
+                                    />
+                                    <span class="hint">{note}</span>
+                                    <span class="field-error" role="alert" data-testid="error-expected_steps_per_sec">{err}</span>
+                                </div>
+                            }
+                        })}
+                    </Suspense>
                     {field("budget_usd", "Budget cap ($)", format!("{BUDGET_USD_DEFAULT}"), "The run is killed when spend reaches it")}
                     {field("full_steps", "Full run steps", String::new(), "Optional: for the full run's ETA and cost")}
+                    {area("full_cmd", "Full-run command", "Optional: what Promote starts on the same host (default: the smoke command)")}
                     {field("label", "Label", String::new(), "Optional")}
                     <div class="field">
                         <label for="launch-kill_policy">"When a kill rule fires"</label>

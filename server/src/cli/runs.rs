@@ -213,6 +213,7 @@ async fn launch(
         full_steps: args.full_steps,
         full_cmd: args.full_cmd,
         scenario: args.scenario,
+        profile: String::new(),
     };
     // Watchers of this process (and runs orphaned by others) are followed
     // while the command runs.

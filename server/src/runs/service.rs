@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use app::domain::launch::{LaunchInput, validate};
-use app::domain::run_view::{AlertView, RunSummary, RunView};
+use app::domain::run_view::{AlertView, RunSummary, RunView, ThroughputHint};
 use app::ports::{RunControl, RunError};
 use async_trait::async_trait;
 use serde_json::json;
@@ -146,7 +146,10 @@ impl RunControl for RunService {
                 label,
                 offer_id: plan.offer_id as i64,
                 offer,
-                profile: None,
+                profile: plan
+                    .profile
+                    .as_ref()
+                    .and_then(|p| serde_json::to_value(p).ok()),
                 launch: spec.clone(),
             })
             .await
@@ -340,6 +343,47 @@ impl RunControl for RunService {
                 message: e.message,
             })
             .collect())
+    }
+
+    async fn throughput_history(&self, offer_id: u64) -> Result<Option<ThroughputHint>, RunError> {
+        let mut q = serde_json::Map::new();
+        q.insert("id".into(), json!({"eq": offer_id}));
+        let offers = self
+            .rt
+            .vast
+            .search_offers(&SearchQuery(q))
+            .await
+            .map_err(failed)?;
+        let Some(gpu) = offers
+            .into_iter()
+            .find(|o| o.id == offer_id)
+            .map(|o| o.gpu_name)
+        else {
+            return Ok(None);
+        };
+        let rows = self.rt.repo.list(500).await.map_err(failed)?;
+        let mut rates: Vec<f64> = rows
+            .iter()
+            .map(view::summary)
+            .filter(|r| r.offer.gpu_name == gpu)
+            .filter_map(|r| r.steps_per_sec)
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .collect();
+        if rates.is_empty() {
+            return Ok(None);
+        }
+        rates.sort_by(f64::total_cmp);
+        let n = rates.len();
+        let median = if n % 2 == 1 {
+            rates[n / 2]
+        } else {
+            (rates[n / 2 - 1] + rates[n / 2]) / 2.0
+        };
+        Ok(Some(ThroughputHint {
+            steps_per_sec: (median * 100.0).round() / 100.0,
+            runs: n,
+            gpu_name: gpu,
+        }))
     }
 
     fn scenarios(&self) -> Vec<&'static str> {

@@ -274,6 +274,18 @@ async fn a_healthy_smoke_goes_from_offer_to_first_numbers_and_stops_at_its_steps
         assert!(events.contains(needle), "missing {needle:?} in\n{events}");
     }
 
+    // The next launch form on an H200 is pre-filled from this run.
+    let other = world.h200_offer().await;
+    let choices = post(
+        &app.app,
+        "/api/runs/launch_options",
+        &[("offer_id", other.to_string())],
+    )
+    .await;
+    assert_eq!(choices["expected"]["runs"], 1, "{choices}");
+    assert_eq!(choices["expected"]["gpu_name"], "H200");
+    assert!(choices["expected"]["steps_per_sec"].as_f64().unwrap() > 0.0);
+
     // One tap: kill destroys the instance, verified gone.
     let killed = post(
         &app.app,
