@@ -79,7 +79,9 @@ test('a search shows ranked offers with verdicts, reasons and a launch link', as
   await expect(reasons).toContainText('VRAM per GPU');
 
   const launch = first.getByTestId('launch-link');
-  await expect(launch).toHaveAttribute('href', /^\/runs\?launch=\d+$/);
+  // The link carries the search and the run profile to the launch form.
+  await expect(launch).toHaveAttribute('href', /^\/runs\?launch=\d+&q=num_gpus/);
+  await expect(launch).toHaveAttribute('href', /params_b=/);
   expect(errors).toEqual([]);
 });
 

@@ -45,6 +45,70 @@ pub async fn note(
     }
 }
 
+/// Rents the run's offer (at most once, by label) and records the instance;
+/// an ambiguous failure is left to the watcher, which retries by label; a
+/// clear refusal ends the run as failed with the reason.
+pub async fn rent_and_record(
+    rt: &RunsRuntime,
+    run_id: i64,
+    spec: &LaunchSpec,
+) -> Result<(), RunError> {
+    let _ = rt.repo.set_status(run_id, RunStatus::Launching, None).await;
+    match rent(rt, run_id, spec).await {
+        Ok(instance) => {
+            rt.repo
+                .set_instance(
+                    run_id,
+                    &InstanceInfo {
+                        instance_id: instance as i64,
+                        ssh_host: None,
+                        ssh_port: None,
+                        host_key_fingerprint: None,
+                    },
+                )
+                .await
+                .map_err(failed)?;
+            let _ = rt
+                .repo
+                .set_status(run_id, RunStatus::BringingUp, None)
+                .await;
+            note(
+                rt,
+                run_id,
+                EventKind::Action,
+                format!(
+                    "rented instance {instance} (label {})",
+                    super::instance_label(run_id)
+                ),
+                None,
+            )
+            .await;
+            Ok(())
+        }
+        Err(e) if e.is_transient() => {
+            note(
+                rt,
+                run_id,
+                EventKind::Note,
+                format!("renting did not complete ({e}); the watcher will retry by label"),
+                None,
+            )
+            .await;
+            Ok(())
+        }
+        Err(e) => {
+            let reason = format!("could not rent the offer: {e}");
+            let _ = rt
+                .repo
+                .set_status(run_id, RunStatus::Failed, Some(&reason))
+                .await;
+            note(rt, run_id, EventKind::Status, reason.clone(), None).await;
+            rt.bus.publish(run_id);
+            Err(RunError::Failed(reason))
+        }
+    }
+}
+
 async fn live_row(rt: &RunsRuntime, id: i64) -> Result<RunRow, RunError> {
     rt.repo
         .get(id)
@@ -221,43 +285,7 @@ pub async fn relaunch(
         Some(json!({"who": who, "from_run": id})),
     )
     .await;
-    match rent(rt, new_id, &spec).await {
-        Ok(instance) => {
-            rt.repo
-                .set_instance(
-                    new_id,
-                    &InstanceInfo {
-                        instance_id: instance as i64,
-                        ssh_host: None,
-                        ssh_port: None,
-                        host_key_fingerprint: None,
-                    },
-                )
-                .await
-                .map_err(failed)?;
-            let _ = rt
-                .repo
-                .set_status(new_id, RunStatus::BringingUp, None)
-                .await;
-            note(
-                rt,
-                new_id,
-                EventKind::Action,
-                format!("rented instance {instance}"),
-                None,
-            )
-            .await;
-        }
-        Err(e) if e.is_transient() => {}
-        Err(e) => {
-            let reason = format!("could not rent offer {offer_id}: {e}");
-            let _ = rt
-                .repo
-                .set_status(new_id, RunStatus::Failed, Some(&reason))
-                .await;
-            return Err(RunError::Failed(reason));
-        }
-    }
+    rent_and_record(rt, new_id, &spec).await?;
     let _ = rt.adopt.send(new_id);
     // The old run ends: its instance is not needed any more.
     if row.is_live() {

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::supervisor::Supervisor;
-use super::{RunsRuntime, destroy_verified, instance_label, rent, view};
-use crate::db::runs::{EventKind, InstanceInfo, LaunchSpec, NewEvent, NewRun, RunStatus};
+use super::{RunsRuntime, destroy_verified, view};
+use crate::db::runs::{EventKind, LaunchSpec, NewRun, RunStatus};
 use crate::vast::SearchQuery;
 
 /// Events shown with a run (the full history stays in the table).
@@ -53,23 +53,44 @@ impl RunService {
         if !view.is_live {
             return Ok(());
         }
-        if let Some(instance) = view.instance_id {
-            destroy_verified(&self.rt, instance as u64)
-                .await
-                .map_err(RunError::Failed)?;
-        }
-        self.rt
-            .repo
-            .set_status(id, RunStatus::Succeeded, Some(reason))
-            .await
-            .map_err(failed)?;
-        self.note(
+        self.end_run(
             id,
-            EventKind::Status,
+            view.instance_id,
+            RunStatus::Succeeded,
+            reason,
             format!("run succeeded: {reason}"),
             None,
         )
-        .await;
+        .await
+        .map_err(RunError::Failed)
+    }
+
+    /// Destroys the run's instance (verified gone), then ends the run with
+    /// `status` and records `event`. The run stays live if the destroy fails.
+    async fn end_run(
+        &self,
+        id: i64,
+        instance: Option<i64>,
+        status: RunStatus,
+        reason: &str,
+        event: String,
+        data: Option<serde_json::Value>,
+    ) -> Result<(), String> {
+        if let Some(instance) = instance {
+            destroy_verified(&self.rt, instance as u64).await?;
+            self.rt.prober.forget(&instance.to_string()).await;
+        }
+        self.rt
+            .repo
+            .set_status(id, status, Some(reason))
+            .await
+            .map_err(|e| e.to_string())?;
+        let kind = if status == RunStatus::Succeeded {
+            EventKind::Status
+        } else {
+            EventKind::Action
+        };
+        self.note(id, kind, event, data).await;
         self.rt.bus.publish(id);
         Ok(())
     }
@@ -86,22 +107,7 @@ impl RunService {
         message: String,
         data: Option<serde_json::Value>,
     ) {
-        let event = NewEvent {
-            kind,
-            step: None,
-            message,
-            data,
-            at_ms: None,
-        };
-        if let Err(e) = self.rt.repo.append_event(run_id, &event).await {
-            tracing::warn!(run_id, "cannot record an event: {e}");
-        }
-        if kind == EventKind::Alert {
-            self.rt.alerts.send(super::alerts::Alert {
-                run_id,
-                text: format!("Canopy run #{run_id}: {}", event.message),
-            });
-        }
+        super::actions::note(&self.rt, run_id, kind, message, data).await;
     }
 }
 
@@ -166,60 +172,7 @@ impl RunControl for RunService {
             .repo
             .set_status(run_id, RunStatus::Launching, None)
             .await;
-        match rent(&self.rt, run_id, &spec).await {
-            Ok(instance_id) => {
-                self.rt
-                    .repo
-                    .set_instance(
-                        run_id,
-                        &InstanceInfo {
-                            instance_id: instance_id as i64,
-                            ssh_host: None,
-                            ssh_port: None,
-                            host_key_fingerprint: None,
-                        },
-                    )
-                    .await
-                    .map_err(failed)?;
-                let _ = self
-                    .rt
-                    .repo
-                    .set_status(run_id, RunStatus::BringingUp, None)
-                    .await;
-                self.note(
-                    run_id,
-                    EventKind::Action,
-                    format!(
-                        "rented instance {instance_id} (label {})",
-                        instance_label(run_id)
-                    ),
-                    None,
-                )
-                .await;
-            }
-            Err(e) if e.is_transient() => {
-                // Ambiguous: the watcher retries by label (never a second instance).
-                self.note(
-                    run_id,
-                    EventKind::Note,
-                    format!("renting did not complete ({e}); the watcher will retry"),
-                    None,
-                )
-                .await;
-            }
-            Err(e) => {
-                let reason = format!("could not rent offer {}: {e}", plan.offer_id);
-                let _ = self
-                    .rt
-                    .repo
-                    .set_status(run_id, RunStatus::Failed, Some(&reason))
-                    .await;
-                self.note(run_id, EventKind::Status, reason.clone(), None)
-                    .await;
-                self.rt.bus.publish(run_id);
-                return Err(RunError::Failed(reason));
-            }
-        }
+        super::actions::rent_and_record(&self.rt, run_id, &spec).await?;
         self.supervisor.watch_new(run_id).await;
         self.rt.bus.publish(run_id);
         Ok(run_id)
@@ -272,11 +225,20 @@ impl RunControl for RunService {
         } else {
             format!("killed by {who}: {why}")
         };
-        let destroyed = match row.instance_id {
-            Some(instance) => destroy_verified(&self.rt, instance as u64).await,
-            None => Ok(()),
-        };
-        if let Err(e) = &destroyed {
+        let what = row.instance_id.map_or("no instance".to_string(), |i| {
+            format!("instance {i} destroyed (verified gone)")
+        });
+        let ended = self
+            .end_run(
+                id,
+                row.instance_id,
+                RunStatus::Killed,
+                &reason,
+                format!("kill: {what}"),
+                Some(json!({"who": who, "why": why})),
+            )
+            .await;
+        if let Err(e) = ended {
             self.note(
                 id,
                 EventKind::Alert,
@@ -289,25 +251,6 @@ impl RunControl for RunService {
                 "could not destroy the instance: {e}"
             )));
         }
-        self.rt
-            .repo
-            .set_status(id, RunStatus::Killed, Some(&reason))
-            .await
-            .map_err(failed)?;
-        let instance = row.instance_id.map_or("no instance".to_string(), |i| {
-            format!("instance {i} destroyed (verified gone)")
-        });
-        self.note(
-            id,
-            EventKind::Action,
-            format!("kill: {instance}"),
-            Some(json!({"who": who, "why": why})),
-        )
-        .await;
-        if let Some(i) = row.instance_id {
-            self.rt.prober.forget(&i.to_string()).await;
-        }
-        self.rt.bus.publish(id);
         self.show(id).await
     }
 

@@ -563,6 +563,40 @@ impl Watcher {
         }
     }
 
+    /// Starts `command` detached through Canopy's launcher (installed once).
+    async fn start_detached(
+        &mut self,
+        host: &HostSpec,
+        command: String,
+        files: (&str, &str, &str),
+        phase: LaunchPhase,
+        now: i64,
+    ) -> Result<Launched, SshError> {
+        let (log, pid_file, exit_file) = files;
+        self.install_launcher(host).await?;
+        let pid = self
+            .rt
+            .prober
+            .launch(
+                host,
+                &crate::ssh::LaunchSpec {
+                    command,
+                    log: log.into(),
+                    pid_file: pid_file.into(),
+                    exit_file: exit_file.into(),
+                    phase,
+                },
+            )
+            .await?;
+        Ok(Launched {
+            pid,
+            started_ms: now,
+            log: log.into(),
+            pid_file: pid_file.into(),
+            exit_file: exit_file.into(),
+        })
+    }
+
     async fn install_launcher(&mut self, host: &HostSpec) -> Result<(), SshError> {
         if !self.state.launcher_installed {
             self.rt.prober.install_launcher(host).await?;
@@ -581,32 +615,14 @@ impl Watcher {
             return;
         };
         let Some(launched) = self.state.bootstrap.clone() else {
-            let started = async {
-                self.install_launcher(&host).await?;
-                self.rt
-                    .prober
-                    .launch(
-                        &host,
-                        &crate::ssh::LaunchSpec {
-                            command,
-                            log: BOOTSTRAP_LOG.into(),
-                            pid_file: BOOTSTRAP_PID.into(),
-                            exit_file: BOOTSTRAP_EXIT.into(),
-                            phase: LaunchPhase::Bootstrap,
-                        },
-                    )
-                    .await
-            }
-            .await;
+            let files = (BOOTSTRAP_LOG, BOOTSTRAP_PID, BOOTSTRAP_EXIT);
+            let started = self
+                .start_detached(&host, command, files, LaunchPhase::Bootstrap, now)
+                .await;
             match started {
-                Ok(pid) => {
-                    self.state.bootstrap = Some(Launched {
-                        pid,
-                        started_ms: now,
-                        log: BOOTSTRAP_LOG.into(),
-                        pid_file: BOOTSTRAP_PID.into(),
-                        exit_file: BOOTSTRAP_EXIT.into(),
-                    });
+                Ok(launched) => {
+                    let pid = launched.pid;
+                    self.state.bootstrap = Some(launched);
                     self.event(
                         EventKind::Note,
                         format!("bootstrap started as pid {pid}, output in {BOOTSTRAP_LOG}"),
@@ -681,32 +697,20 @@ impl Watcher {
         let Some(host) = self.host.clone() else {
             return;
         };
-        let started = async {
-            self.install_launcher(&host).await?;
-            self.rt
-                .prober
-                .launch(
-                    &host,
-                    &crate::ssh::LaunchSpec {
-                        command: self.spec.smoke_cmd.clone(),
-                        log: self.spec.log_path.clone(),
-                        pid_file: SMOKE_PID.into(),
-                        exit_file: SMOKE_EXIT.into(),
-                        phase: LaunchPhase::Smoke,
-                    },
-                )
-                .await
-        }
-        .await;
+        let (command, log) = (self.spec.smoke_cmd.clone(), self.spec.log_path.clone());
+        let started = self
+            .start_detached(
+                &host,
+                command,
+                (&log, SMOKE_PID, SMOKE_EXIT),
+                LaunchPhase::Smoke,
+                now,
+            )
+            .await;
         match started {
-            Ok(pid) => {
-                self.state.smoke = Some(Launched {
-                    pid,
-                    started_ms: now,
-                    log: self.spec.log_path.clone(),
-                    pid_file: SMOKE_PID.into(),
-                    exit_file: SMOKE_EXIT.into(),
-                });
+            Ok(launched) => {
+                let pid = launched.pid;
+                self.state.smoke = Some(launched);
                 // A fresh log: read it from the start.
                 self.log_offset = 0;
                 self.state.log_id = None;
@@ -1112,22 +1116,19 @@ impl Watcher {
             .full_cmd
             .clone()
             .unwrap_or_else(|| self.spec.smoke_cmd.clone());
+        let log = self.spec.log_path.clone();
         let launched = self
-            .rt
-            .prober
-            .launch(
+            .start_detached(
                 &host,
-                &crate::ssh::LaunchSpec {
-                    command,
-                    log: self.spec.log_path.clone(),
-                    pid_file: FULL_PID.into(),
-                    exit_file: FULL_EXIT.into(),
-                    phase: LaunchPhase::Smoke,
-                },
+                command,
+                (&log, FULL_PID, FULL_EXIT),
+                LaunchPhase::Smoke,
+                now,
             )
             .await;
         match launched {
-            Ok(pid) => {
+            Ok(launched) => {
+                let pid = launched.pid;
                 let analysis = self.analyzer.finish();
                 let started = self
                     .state
@@ -1146,13 +1147,7 @@ impl Watcher {
                 self.tail = Normalizer::new();
                 self.log_offset = 0;
                 self.state.log_id = None;
-                self.state.smoke = Some(Launched {
-                    pid,
-                    started_ms: now,
-                    log: self.spec.log_path.clone(),
-                    pid_file: FULL_PID.into(),
-                    exit_file: FULL_EXIT.into(),
-                });
+                self.state.smoke = Some(launched);
                 self.state.phase = Phase::Full;
                 self.state.idle_deadline_ms = None;
                 self.state.full_budget_usd = budget_usd;
