@@ -50,12 +50,12 @@ pub fn RunsPage() -> impl IntoView {
             launch_offer
                 .get()
                 .map(|offer| {
-                    // The Offers page's run profile, when the link carried one.
+                    // The run profile the Offers page gated this offer with
+                    // (its fields ride along in the link; defaults otherwise).
                     let profile = query
                         .with_untracked(|q| OffersForm::from_lookup(|k| q.get(k)))
                         .check()
                         .profile
-                        .filter(|_| query.with_untracked(|q| q.get("params_b").is_some()))
                         .and_then(|p| serde_json::to_string(&p).ok())
                         .unwrap_or_default();
                     view! { <LaunchForm offer profile /> }
@@ -240,7 +240,7 @@ fn LaunchForm(offer: String, profile: String) -> impl IntoView {
                     .then(|| {
                         view! {
                             <p class="muted" data-testid="launch-profile">
-                                "The run profile from the Offers page is recorded with the run."
+                                "The run profile this offer was gated with on the Offers page is recorded with the run."
                             </p>
                         }
                     })}
