@@ -382,27 +382,70 @@ fn duration_words(s: f64) -> String {
 }
 
 fn projection_view(label: &'static str, p: &Projection) -> impl IntoView + use<> {
-    let body = match p {
+    let (body, inputs) = match p {
         Projection::Ok {
             eta_s,
             cost_usd,
             low_confidence,
+            inputs,
             ..
-        } => format!(
-            "ETA {} — cost {}{}",
-            range_text(eta_s, duration_words),
-            range_text(cost_usd, |x| format!("${x:.2}")),
-            if *low_confidence {
-                " (low confidence)"
-            } else {
-                ""
-            }
+        } => (
+            format!(
+                "ETA {} — cost {}{}",
+                range_text(eta_s, duration_words),
+                range_text(cost_usd, |x| format!("${x:.2}")),
+                if *low_confidence {
+                    " (low confidence)"
+                } else {
+                    ""
+                }
+            ),
+            inputs,
         ),
-        Projection::Unavailable { reason, .. } => format!("not yet: {reason}"),
+        Projection::Unavailable { reason, inputs, .. } => (format!("not yet: {reason}"), inputs),
     };
+    // The numbers each range is made of, in words.
+    let i = inputs;
+    let opt = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
+    let mut parts = vec![format!(
+        "{} of {} steps done ({}), {} left",
+        i.done_steps,
+        opt(i.target_steps),
+        if i.target_source.is_empty() {
+            "no target"
+        } else {
+            i.target_source.as_str()
+        },
+        opt(i.remaining_steps)
+    )];
+    if let Some(st) = &i.step_time_s {
+        parts.push(format!(
+            "step time {:.3} · {:.3} · {:.3} s over {} timed intervals",
+            st.optimistic, st.base, st.pessimistic, i.timing_intervals
+        ));
+    }
+    if let (Some(n), Some(c)) = (i.remaining_evals, i.eval_cost_s) {
+        parts.push(format!("{n} evals left × {c:.1} s"));
+    }
+    if let (Some(n), Some(c)) = (i.remaining_checkpoints, i.checkpoint_cost_s) {
+        parts.push(format!("{n} checkpoints left × {c:.1} s"));
+    }
+    if let Some(setup) = i.setup_s {
+        parts.push(format!("setup so far {}", duration_words(setup)));
+    }
+    parts.push(format!("${:.3}/h", i.usd_per_hour));
+    if i.bandwidth_usd > 0.0 {
+        parts.push(format!("bandwidth ${:.2}", i.bandwidth_usd));
+    }
     view! {
         <dt>{label}</dt>
-        <dd>{body}</dd>
+        <dd>
+            {body}
+            <details class="inputs">
+                <summary>"inputs"</summary>
+                <ul>{parts.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </details>
+        </dd>
     }
 }
 
