@@ -14,6 +14,7 @@ use crate::api::runs::kill_run::KillRun;
 use crate::api::runs::promote_run::PromoteRun;
 use crate::api::runs::relaunch_run::RelaunchRun;
 use crate::api::runs::switch_run::SwitchRun;
+use crate::domain::analysis::stats::duration_words;
 use crate::domain::analysis::{Projection, Range};
 use crate::domain::checklist::StepStatus;
 use crate::domain::run_view::{RunView, fmt_opt};
@@ -367,18 +368,6 @@ fn VerdictCard(view: Memo<RunView>) -> impl IntoView {
 
 fn range_text(r: &Range, f: impl Fn(f64) -> String) -> String {
     format!("{} · {} · {}", f(r.optimistic), f(r.base), f(r.pessimistic))
-}
-
-fn duration_words(s: f64) -> String {
-    if !s.is_finite() {
-        return "—".into();
-    }
-    let s = s.max(0.0).round() as u64;
-    match s {
-        0..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{:.1} h", s as f64 / 3600.0),
-    }
 }
 
 fn projection_view(label: &'static str, p: &Projection) -> impl IntoView + use<> {

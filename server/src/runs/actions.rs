@@ -51,10 +51,11 @@ pub async fn note(
 pub async fn rent_and_record(
     rt: &RunsRuntime,
     run_id: i64,
+    offer_id: u64,
     spec: &LaunchSpec,
 ) -> Result<(), RunError> {
     let _ = rt.repo.set_status(run_id, RunStatus::Launching, None).await;
-    match rent(rt, run_id, spec).await {
+    match rent(rt, run_id, offer_id, spec).await {
         Ok(instance) => {
             rt.repo
                 .set_instance(
@@ -117,13 +118,6 @@ async fn live_row(rt: &RunsRuntime, id: i64) -> Result<RunRow, RunError> {
         .ok_or(RunError::NotFound(id))
 }
 
-fn watch_state(row: &RunRow) -> WatchState {
-    row.watch_state
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
-}
-
 /// Promote: asks the watcher to start the full command on the same host.
 pub async fn promote(
     rt: &RunsRuntime,
@@ -132,7 +126,7 @@ pub async fn promote(
     budget_usd: Option<f64>,
 ) -> Result<(), RunError> {
     let row = live_row(rt, id).await?;
-    if !row.is_live() || watch_state(&row).phase != Phase::AwaitingDecision {
+    if !row.is_live() || WatchState::from_row(&row).phase != Phase::AwaitingDecision {
         return Err(RunError::Conflict(format!(
             "run {id} cannot be promoted now: only a finished smoke waiting for a decision can"
         )));
@@ -268,7 +262,7 @@ pub async fn relaunch(
         .await
         .map_err(failed)?;
     // The new run remembers how the old one went (repeated-failure rule).
-    let old = watch_state(&row);
+    let old = WatchState::from_row(&row);
     let mut seeded = WatchState::default();
     seeded.history.attempts = old.history.attempts.clone();
     seeded.history.attempts.extend(final_attempt(&old));
@@ -285,7 +279,7 @@ pub async fn relaunch(
         Some(json!({"who": who, "from_run": id})),
     )
     .await;
-    rent_and_record(rt, new_id, &spec).await?;
+    rent_and_record(rt, new_id, offer_id as u64, &spec).await?;
     let _ = rt.adopt.send(new_id);
     // The old run ends: its instance is not needed any more.
     if row.is_live() {

@@ -141,15 +141,12 @@ pub fn instance_label(run_id: i64) -> String {
 
 /// Rents the run's offer at most once (idempotent by label) with Canopy's key
 /// attached. Returns the instance id.
-pub async fn rent(rt: &RunsRuntime, run_id: i64, spec: &LaunchSpec) -> Result<u64, VastError> {
-    let offer_id = rt
-        .repo
-        .get(run_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|r| r.offer_id as u64)
-        .unwrap_or_default();
+pub async fn rent(
+    rt: &RunsRuntime,
+    run_id: i64,
+    offer_id: u64,
+    spec: &LaunchSpec,
+) -> Result<u64, VastError> {
     let mut env = spec.env.clone();
     if let Some(s) = &spec.scenario {
         env.insert("CANOPY_SCENARIO".into(), s.clone());

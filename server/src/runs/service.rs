@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use app::domain::analysis::stats::median;
 use app::domain::launch::{LaunchInput, validate};
 use app::domain::run_view::{AlertView, RunSummary, RunView, ThroughputHint};
 use app::ports::{RunControl, RunError};
@@ -11,7 +12,7 @@ use serde_json::json;
 use super::supervisor::Supervisor;
 use super::{RunsRuntime, destroy_verified, view};
 use crate::db::runs::{EventKind, LaunchSpec, NewRun, RunStatus};
-use crate::vast::SearchQuery;
+use crate::vast::{Offer, SearchQuery};
 
 /// Events shown with a run (the full history stays in the table).
 const VIEW_EVENTS: i64 = 200;
@@ -95,6 +96,23 @@ impl RunService {
         Ok(())
     }
 
+    /// The offer with this id as the marketplace shows it now (`rentable`:
+    /// only if it can still be rented).
+    async fn find_offer(&self, id: u64, rentable: bool) -> Result<Option<Offer>, RunError> {
+        let mut query = serde_json::Map::new();
+        query.insert("id".into(), json!({"eq": id}));
+        if rentable {
+            query.insert("rentable".into(), json!({"eq": true}));
+        }
+        let offers = self
+            .rt
+            .vast
+            .search_offers(&SearchQuery(query))
+            .await
+            .map_err(failed)?;
+        Ok(offers.into_iter().find(|o| o.id == id))
+    }
+
     /// Stops this server's watchers and releases their leases.
     pub async fn shutdown(&self) {
         self.supervisor.shutdown().await;
@@ -116,16 +134,7 @@ impl RunControl for RunService {
     async fn launch(&self, input: LaunchInput) -> Result<i64, RunError> {
         let plan = validate(&input, &self.rt.scenarios).map_err(RunError::Invalid)?;
         // The offer as it is now: the run keeps what it was bought at.
-        let mut query = serde_json::Map::new();
-        query.insert("id".into(), json!({"eq": plan.offer_id}));
-        query.insert("rentable".into(), json!({"eq": true}));
-        let offers = self
-            .rt
-            .vast
-            .search_offers(&SearchQuery(query))
-            .await
-            .map_err(failed)?;
-        let Some(offer) = offers.into_iter().find(|o| o.id == plan.offer_id) else {
+        let Some(offer) = self.find_offer(plan.offer_id, true).await? else {
             return Err(RunError::Invalid(vec![app::domain::launch::FieldError {
                 field: "offer_id".into(),
                 message: format!(
@@ -172,7 +181,7 @@ impl RunControl for RunService {
             .repo
             .set_status(run_id, RunStatus::Launching, None)
             .await;
-        super::actions::rent_and_record(&self.rt, run_id, &spec).await?;
+        super::actions::rent_and_record(&self.rt, run_id, plan.offer_id, &spec).await?;
         self.supervisor.watch_new(run_id).await;
         self.rt.bus.publish(run_id);
         Ok(run_id)
@@ -289,42 +298,23 @@ impl RunControl for RunService {
     }
 
     async fn throughput_history(&self, offer_id: u64) -> Result<Option<ThroughputHint>, RunError> {
-        let mut q = serde_json::Map::new();
-        q.insert("id".into(), json!({"eq": offer_id}));
-        let offers = self
-            .rt
-            .vast
-            .search_offers(&SearchQuery(q))
-            .await
-            .map_err(failed)?;
-        let Some(gpu) = offers
-            .into_iter()
-            .find(|o| o.id == offer_id)
-            .map(|o| o.gpu_name)
-        else {
+        let Some(gpu) = self.find_offer(offer_id, false).await?.map(|o| o.gpu_name) else {
             return Ok(None);
         };
         let rows = self.rt.repo.list(500).await.map_err(failed)?;
-        let mut rates: Vec<f64> = rows
+        let rates: Vec<f64> = rows
             .iter()
             .map(view::summary)
             .filter(|r| r.offer.gpu_name == gpu)
             .filter_map(|r| r.steps_per_sec)
             .filter(|r| r.is_finite() && *r > 0.0)
             .collect();
-        if rates.is_empty() {
+        let Some(median) = median(&rates) else {
             return Ok(None);
-        }
-        rates.sort_by(f64::total_cmp);
-        let n = rates.len();
-        let median = if n % 2 == 1 {
-            rates[n / 2]
-        } else {
-            (rates[n / 2 - 1] + rates[n / 2]) / 2.0
         };
         Ok(Some(ThroughputHint {
             steps_per_sec: (median * 100.0).round() / 100.0,
-            runs: n,
+            runs: rates.len(),
             gpu_name: gpu,
         }))
     }

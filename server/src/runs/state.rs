@@ -82,6 +82,16 @@ pub struct WatchState {
 }
 
 impl WatchState {
+    /// The stored state of a run, or the initial one when there is none (or
+    /// it does not decode: readers then show the run without live numbers;
+    /// the watcher itself refuses an unreadable state).
+    pub fn from_row(row: &crate::db::runs::RunRow) -> WatchState {
+        row.watch_state
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
     pub fn push_tail(&mut self, line: &str) {
         let line: String = line.chars().take(400).collect();
         if line.trim().is_empty() {

@@ -5,7 +5,7 @@ use app::domain::checklist::Checklist;
 use app::domain::run_view::{EventView, OfferBrief, RunSummary, RunView};
 
 use super::state::{Phase, WatchState};
-use super::watcher::{now_ms, offer_price};
+use super::watcher::{now_ms, offer_price, spend_usd};
 use crate::db::runs::{RunEvent, RunRow};
 
 pub fn offer_brief(row: &RunRow) -> OfferBrief {
@@ -27,24 +27,15 @@ pub fn offer_brief(row: &RunRow) -> OfferBrief {
     }
 }
 
-fn watch_state(row: &RunRow) -> WatchState {
-    row.watch_state
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
-}
-
-/// Dollars spent so far (estimated: the offer's price × time since renting;
-/// Vast bills storage from creation, so this is close to the invoice).
+/// Dollars spent so far (none before an instance was rented).
 fn spend(row: &RunRow) -> Option<f64> {
-    let dph = offer_price(&row.offer)?;
     row.instance_id?;
     let end = row.ended_at_ms.unwrap_or_else(now_ms);
-    Some(dph * (end - row.created_at_ms).max(0) as f64 / 3.6e6)
+    spend_usd(&row.offer, row.created_at_ms, end)
 }
 
 pub fn summary(row: &RunRow) -> RunSummary {
-    let state = watch_state(row);
+    let state = WatchState::from_row(row);
     RunSummary {
         id: row.id,
         label: row.label.clone(),
@@ -63,7 +54,7 @@ pub fn summary(row: &RunRow) -> RunSummary {
 }
 
 pub fn run_view(row: &RunRow, events: &[RunEvent]) -> RunView {
-    let state = watch_state(row);
+    let state = WatchState::from_row(row);
     let spec = row.launch_spec().ok();
     let checklist: Option<Checklist> = row.checklist_state().ok().flatten();
     let phase = if row.is_live() {

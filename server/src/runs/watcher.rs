@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::domain::actions::HostAction;
+use app::domain::analysis::stats::{median, quantile_sorted};
 use app::domain::analysis::{
     Attempt, AttemptKind, Check as HistoryCheck, Decision, FullTarget, GpuPoint, ProcessState,
     Progress, RunHistory, RunSpec, assess,
@@ -126,6 +127,9 @@ struct Watcher {
     label: String,
     /// The run this one was switched or relaunched from.
     parent: Option<i64>,
+    offer_id: u64,
+    /// The status as last read from or written to the row.
+    stored_status: RunStatus,
 }
 
 impl Watcher {
@@ -179,6 +183,8 @@ impl Watcher {
             end_reason: None,
             label: row.label.clone(),
             parent: row.parent_run_id,
+            offer_id: row.offer_id.max(0) as u64,
+            stored_status: row.status,
         };
         w.host = w.host_spec(&row);
         if let (Some(host), Some(pin)) = (&w.host, &w.state.host_key) {
@@ -243,6 +249,9 @@ impl Watcher {
             self.state.phase = Phase::Ended;
             return Ok(Flow::Stop);
         }
+        // Only final statuses are set by others (kill, switch): those stop
+        // the watcher above.
+        self.stored_status = row.status;
         let now = now_ms();
         if let Some(action) = self
             .rt
@@ -343,7 +352,7 @@ impl Watcher {
     /// No instance yet (the launching server died before renting, or renting
     /// failed transiently): rent it now. The label makes this idempotent.
     async fn rent(&mut self, now: i64) -> Result<(), RunsError> {
-        match super::rent(&self.rt, self.run_id, &self.spec).await {
+        match super::rent(&self.rt, self.run_id, self.offer_id, &self.spec).await {
             Ok(id) => {
                 self.instance_id = Some(id as i64);
                 self.rt
@@ -884,14 +893,7 @@ impl Watcher {
     /// the rules and projections like the analyzer's would, marked by the
     /// interval count.
     fn fill_timing_from_checks(&mut self) {
-        let rates = check_rates(&self.state.history);
-        let intervals = self
-            .state
-            .history
-            .checks
-            .windows(2)
-            .filter(|w| w[0].progress.has_progress() && w[1].progress.has_progress())
-            .count() as u64;
+        let (rates, intervals) = check_rates(&self.state.history);
         let Some(last) = self.state.history.checks.last_mut() else {
             return;
         };
@@ -1022,16 +1024,19 @@ impl Watcher {
             .flat_map(|c| c.gpu.iter().filter_map(|g| g.mem_used_mib))
             .find(|m| *m > 0.0);
         self.state.live = LiveNumbers {
-            steps_per_sec: if a.steps_per_sec.p50.is_some() {
-                RatePercentiles {
-                    p25: a.steps_per_sec.p25,
-                    p50: a.steps_per_sec.p50,
-                    p90: a.steps_per_sec.p90,
-                }
-            } else {
-                check_rates(&self.state.history)
-            },
-            gpu_util: UtilStats { p50: median(util) },
+            // The analyzer's rates, or the check-delta ones filled in for a
+            // run too fast for per-line timing (`fill_timing_from_checks`).
+            steps_per_sec: self
+                .state
+                .history
+                .latest()
+                .map(|c| RatePercentiles {
+                    p25: c.progress.steps_per_sec.p25,
+                    p50: c.progress.steps_per_sec.p50,
+                    p90: c.progress.steps_per_sec.p90,
+                })
+                .unwrap_or_default(),
+            gpu_util: UtilStats { p50: median(&util) },
             gpu_mem_used_mb: mem.or(self.state.live.gpu_mem_used_mb),
             eval: EvalNumbers {
                 count: a.eval.count,
@@ -1189,11 +1194,9 @@ impl Watcher {
     }
 
     fn check_budget(&mut self, now: i64) {
-        let Some(dph) = offer_price(&self.offer) else {
+        let Some(spent) = spend_usd(&self.offer, self.state.origin_ms, now) else {
             return;
         };
-        let hours = (now - self.state.origin_ms).max(0) as f64 / 3.6e6;
-        let spent = dph * hours;
         let cap = match self.state.phase {
             Phase::Full => match self.state.full_budget_usd {
                 Some(b) => b,
@@ -1285,15 +1288,14 @@ impl Watcher {
                 });
             }
         }
-        let row = self.rt.repo.get(self.run_id).await?;
-        if let Some(row) = row
-            && row.status != self.status
-            && !row.status.is_final()
-        {
+        // Only on a change; `set_status` never overwrites a final status
+        // (someone may have killed the run since this check read it).
+        if self.status != self.stored_status {
             self.rt
                 .repo
                 .set_status(self.run_id, self.status, self.end_reason.as_deref())
                 .await?;
+            self.stored_status = self.status;
         }
         self.rt.bus.publish(self.run_id);
         Ok(())
@@ -1322,7 +1324,7 @@ fn failing_line(script: &str, output: &str) -> Option<String> {
 /// Step rates between consecutive checks that both saw training: the
 /// fallback when a run is too fast for the log analyzer's per-line timing
 /// (a 50-step nanoGPT smoke takes about one 2 s check).
-fn check_rates(h: &RunHistory) -> RatePercentiles {
+fn check_rates(h: &RunHistory) -> (RatePercentiles, u64) {
     let mut rates: Vec<f64> = h
         .checks
         .windows(2)
@@ -1334,32 +1336,13 @@ fn check_rates(h: &RunHistory) -> RatePercentiles {
         })
         .collect();
     rates.sort_by(f64::total_cmp);
-    let pick = |q: f64| -> Option<f64> {
-        if rates.is_empty() {
-            return None;
-        }
-        let i = ((rates.len() - 1) as f64 * q).round() as usize;
-        rates.get(i).copied()
-    };
-    RatePercentiles {
+    let pick = |q| quantile_sorted(&rates, q);
+    let p = RatePercentiles {
         p25: pick(0.25),
         p50: pick(0.5),
         p90: pick(0.9),
-    }
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
+    };
+    (p, rates.len() as u64)
 }
 
 /// Deterministic incompressible bytes (xorshift): SSH compression cannot
@@ -1383,6 +1366,12 @@ pub fn offer_price(offer: &serde_json::Value) -> Option<f64> {
         .get("dph_total")
         .and_then(serde_json::Value::as_f64)
         .filter(|p| p.is_finite() && *p >= 0.0)
+}
+
+/// Dollars at the offer's price from `from_ms` to `to_ms` (an estimate:
+/// Vast bills storage from creation, so it is close to the invoice).
+pub fn spend_usd(offer: &serde_json::Value, from_ms: i64, to_ms: i64) -> Option<f64> {
+    offer_price(offer).map(|dph| dph * (to_ms - from_ms).max(0) as f64 / 3.6e6)
 }
 
 /// What the offer promised, for the GPUs-visible step.

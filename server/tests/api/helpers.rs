@@ -53,31 +53,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(marketplace: MarketplaceConfig) -> TestApp {
-    let database = Database::from_pool(
-        server::db::connect(fresh_database().await)
-            .await
-            .expect("connect to the fresh test database"),
-        DatabaseMode::Embedded,
-    )
-    .await
-    .expect("migrations apply to a fresh database");
-    let app = Application::build_with_database(
-        "127.0.0.1:0".parse().expect("literal address"),
-        database,
-        &marketplace,
-    )
-    .await
-    .expect("the app builds");
-    let addr = app.local_addr();
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
-        addr,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .expect("reqwest client"),
-    }
+    start_app(fresh_database().await, marketplace, RunOptions::default())
+        .await
+        .keep_running()
 }
 
 /// An app that can be stopped (its watchers stop; their runs stay live for
@@ -89,6 +67,14 @@ pub struct RunningApp {
 }
 
 impl RunningApp {
+    /// Runs until the test process ends (dropping the stop handle would stop it).
+    pub fn keep_running(mut self) -> TestApp {
+        if let Some(stop) = self.stop.take() {
+            std::mem::forget(stop);
+        }
+        self.app
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -101,6 +87,14 @@ impl RunningApp {
 
 /// The app on a given database with explicit run options.
 pub async fn spawn_app_on(db: PgConnectOptions, options: RunOptions) -> RunningApp {
+    start_app(db, MarketplaceConfig::Simulated, options).await
+}
+
+async fn start_app(
+    db: PgConnectOptions,
+    marketplace: MarketplaceConfig,
+    options: RunOptions,
+) -> RunningApp {
     let database = Database::from_pool(
         server::db::connect(db)
             .await
@@ -112,7 +106,7 @@ pub async fn spawn_app_on(db: PgConnectOptions, options: RunOptions) -> RunningA
     let app = Application::build_with_options(
         "127.0.0.1:0".parse().expect("literal address"),
         database,
-        &MarketplaceConfig::Simulated,
+        &marketplace,
         &options,
     )
     .await

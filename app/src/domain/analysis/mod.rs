@@ -27,7 +27,7 @@ pub mod hints;
 pub mod history;
 pub mod projection;
 pub mod rules;
-mod stats;
+pub mod stats;
 pub mod verdict;
 
 #[cfg(test)]
