@@ -1,6 +1,9 @@
-//! Throughput of the whole log pipeline (`LogAnalyzer::push` over the file in
-//! 256 KiB chunks, then `finish`) against `wc -l` on the same file, measured
-//! in the same run, best of N for both.
+//! Throughput of the whole log pipeline against `wc -l` on the same file,
+//! measured in the same run, best of N for each: on one thread
+//! (`LogAnalyzer::push` over the file in 256 KiB chunks, then `finish`, as
+//! the watcher runs it) and on two (`parallel::analyze_two_threads`, as
+//! `canopy analyze` runs it). Both get the same chunks and arrival times,
+//! and the example checks that both give the same analysis.
 //!
 //! ```text
 //! cat server/data/traces/h200/*.log > /tmp/one.log
@@ -16,6 +19,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use app::domain::logs::parallel::analyze_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer};
 
 /// What the watcher would hand the analyzer per read, at most.
@@ -82,13 +86,38 @@ fn main() {
         }
     }
 
+    let one = measure("pipeline, 1 thread", runs, size, wc_best, || {
+        pipeline(&path)
+    });
+    let two = measure("pipeline, 2 threads", runs, size, wc_best, || {
+        pipeline_two_threads(&path)
+    });
+    if let (Some(a), Some(b)) = (&one, &two)
+        && format!("{a:?}") != format!("{b:?}")
+    {
+        eprintln!("the two pipelines disagree: this is a bug");
+        std::process::exit(1);
+    }
+    if !quiet && let Some(a) = one {
+        print!("{}", a.render_text());
+    }
+}
+
+/// Best of `runs` wall-clock and on-CPU times of `run`, printed.
+fn measure(
+    name: &str,
+    runs: usize,
+    size: f64,
+    wc_best: Option<f64>,
+    run: impl Fn() -> Analysis,
+) -> Option<Analysis> {
     let mut best = f64::MAX;
     let mut best_cpu = f64::MAX;
     let mut analysis = None;
     for _ in 0..runs {
         let cpu0 = cpu_seconds();
         let t0 = Instant::now();
-        let a = pipeline(&path);
+        let a = run();
         let dt = t0.elapsed().as_secs_f64();
         if let (Some(c0), Some(c1)) = (cpu0, cpu_seconds()) {
             best_cpu = best_cpu.min(c1 - c0);
@@ -96,29 +125,20 @@ fn main() {
         best = best.min(dt);
         analysis = Some(a);
     }
-    let Some(a) = analysis else { return };
+    let a = analysis?;
     print!(
-        "pipeline: {} lines: best of {runs} {best:.3} s = {:.0} MB/s",
+        "{name}: {} lines: best of {runs} {best:.3} s = {:.0} MB/s",
         a.input.lines,
         size / best / 1e6
     );
     if best_cpu < f64::MAX {
-        print!(
-            " (on-CPU {best_cpu:.3} s = {:.0} MB/s)",
-            size / best_cpu / 1e6
-        );
+        print!(" (CPU {best_cpu:.2} s)");
+    }
+    if let Some(w) = wc_best {
+        print!("; / wc -l = {:.3} (1/{:.1})", w / best, best / w);
     }
     println!();
-    if let Some(w) = wc_best {
-        println!(
-            "ratio:    pipeline / wc -l = {:.3} (1/{:.1})",
-            w / best,
-            best / w
-        );
-    }
-    if !quiet {
-        print!("{}", a.render_text());
-    }
+    Some(a)
 }
 
 /// Stream the file through a fresh analyzer, one reused 256 KiB buffer;
@@ -150,9 +170,46 @@ fn pipeline(path: &str) -> Analysis {
     an.finish()
 }
 
-/// Seconds this process has spent on a CPU (Linux schedstat; None elsewhere).
+/// [`pipeline`] on two threads: the same chunks and arrival times.
+fn pipeline_two_threads(path: &str) -> Analysis {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut i = 0u64;
+    let read = analyze_two_threads(|buf| {
+        buf.resize(CHUNK, 0);
+        let n = loop {
+            match f.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        buf.truncate(n);
+        let t = i as f64 * 0.01;
+        i += 1;
+        Ok::<_, std::io::Error>((n > 0).then_some(Some(t)))
+    });
+    match read {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// CPU seconds of this process, all threads (Linux `/proc/self/stat`,
+/// utime + stime at 100 ticks/s; None elsewhere).
 fn cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns as f64 / 1e9)
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the `(comm)`, which may contain spaces.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = f.get(11)?.parse().ok()?;
+    let stime: u64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use app::domain::logs::parallel::analyze_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer, parse_timing_tsv, replay_into};
 
 use crate::error::CanopyError;
@@ -42,7 +43,6 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
     let unreadable = |path: &PathBuf, e: std::io::Error| {
         CanopyError::Input(format!("cannot read {}: {e}", path.display()))
     };
-    let mut analyzer = LogAnalyzer::new();
     match &args.timing {
         Some(timing_path) => {
             // Timing rows name byte offsets into the log, so the log is read whole;
@@ -52,19 +52,26 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
             let timing = parse_timing_tsv(&timing_text)
                 .map_err(|e| CanopyError::Input(format!("{}: {e}", timing_path.display())))?;
             let log = std::fs::read(&args.file).map_err(|e| unreadable(&args.file, e))?;
+            let mut analyzer = LogAnalyzer::new();
             replay_into(&mut analyzer, &log, &timing);
+            Ok(analyzer.finish())
         }
         None => {
+            // A plain file can be big: split lines on this thread while the
+            // analyzer runs on another (same result as one thread).
             let mut file = File::open(&args.file).map_err(|e| unreadable(&args.file, e))?;
-            let mut buf = vec![0u8; CHUNK];
-            loop {
-                let n = file.read(&mut buf).map_err(|e| unreadable(&args.file, e))?;
-                if n == 0 {
-                    break;
-                }
-                analyzer.push(&buf[..n], None);
-            }
+            analyze_two_threads(|buf| {
+                buf.resize(CHUNK, 0);
+                let n = loop {
+                    match file.read(buf) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        r => break r?,
+                    }
+                };
+                buf.truncate(n);
+                Ok(if n == 0 { None } else { Some(None) })
+            })
+            .map_err(|e| unreadable(&args.file, e))
         }
     }
-    Ok(analyzer.finish())
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod analyze_cli;
 mod health;
 mod offers;
 mod pages;

@@ -10,8 +10,10 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{ErrorClass, ErrorTracker, LogError};
-use super::normalize::{LineFlags, Normalizer, decode_line, no_log_prefix, strip_prefixes};
+use super::normalize::{LineFlags, decode_line, strip_prefixes};
+use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
+use super::split::{LineFacts, LineSplitter};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
 use super::{Event, EventKind, Format, N_SOURCES, Source};
 
@@ -112,11 +114,10 @@ impl LossTrack {
 /// Incremental log analyzer. See the module docs.
 #[derive(Debug, Clone)]
 pub struct LogAnalyzer {
-    norm: Normalizer,
-    /// Arrival time of the bytes of the unfinished line.
-    pending_time: Option<f64>,
+    /// Bytes -> timed lines (the stateless half of the per-line work lives
+    /// in [`LineFacts`]; see [`super::parallel`] for the two-thread split).
+    front: LineSplitter,
     cur_time: Option<f64>,
-    bytes: u64,
     lines: u64,
     truncated_lines: u64,
     redraw_lines: u64,
@@ -418,10 +419,8 @@ fn push_ring<T>(r: &mut VecDeque<T>, v: T, cap: usize) {
 impl LogAnalyzer {
     pub fn new() -> Self {
         LogAnalyzer {
-            norm: Normalizer::new(),
-            pending_time: None,
+            front: LineSplitter::default(),
             cur_time: None,
-            bytes: 0,
             lines: 0,
             truncated_lines: 0,
             redraw_lines: 0,
@@ -480,35 +479,12 @@ impl LogAnalyzer {
     /// (any monotonic clock in seconds); `None` for a plain file, in which
     /// case timestamps printed in the log are used where they exist.
     pub fn push(&mut self, bytes: &[u8], arrival_secs: Option<f64>) {
-        self.bytes += bytes.len() as u64;
-        let arrival = arrival_secs.filter(|t| t.is_finite());
-        // The first line completed by this chunk may consist only of bytes
-        // that arrived earlier (tqdm writes `\r` *before* each frame, so a
-        // frame is terminated by the next one): it keeps its own arrival time.
-        let held_cr = self.norm.holds_cr();
-        let carried = self.norm.pending_bytes() > 0 || held_cr;
-        let first_term = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
-        let first_time = if carried && (held_cr || first_term == Some(0)) {
-            self.pending_time.or(arrival)
-        } else {
-            arrival
-        };
-        let mut norm = std::mem::take(&mut self.norm);
-        let mut first = true;
-        norm.push_raw(bytes, |line, flags| {
-            let t = if first { first_time } else { arrival };
-            first = false;
+        let mut front = std::mem::take(&mut self.front);
+        front.push(bytes, arrival_secs, |line, flags, t| {
             self.cur_time = t;
-            self.on_line(line, flags);
+            self.on_line(line, flags, LineFacts::of(line));
         });
-        self.norm = norm;
-        let tail_has_content = match bytes.iter().rposition(|&b| b == b'\n' || b == b'\r') {
-            Some(p) => p + 1 < bytes.len() || bytes[p] == b'\r',
-            None => !bytes.is_empty(),
-        };
-        if tail_has_content {
-            self.pending_time = arrival;
-        }
+        self.front = front;
     }
 
     /// The analysis so far. Does not consume input state: the unfinished
@@ -516,16 +492,40 @@ impl LogAnalyzer {
     /// check.
     pub fn finish(&self) -> Analysis {
         let mut c = self.clone();
-        let mut norm = std::mem::take(&mut c.norm);
-        c.cur_time = c.pending_time;
-        norm.finish_raw(|line, flags| c.on_line(line, flags));
+        let mut front = std::mem::take(&mut c.front);
+        front.flush(|line, flags, t| {
+            c.cur_time = t;
+            c.on_line(line, flags, LineFacts::of(line));
+        });
+        c.front.bytes = front.bytes;
         c.build()
+    }
+
+    /// Second stage of [`super::parallel`]: lines split (and their
+    /// [`LineFacts`] found) on another thread by a [`LineSplitter`] that
+    /// has seen `bytes` input bytes so far.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn take_line(
+        &mut self,
+        line: &[u8],
+        flags: LineFlags,
+        time: Option<f64>,
+        facts: LineFacts,
+    ) {
+        self.cur_time = time;
+        self.on_line(line, flags, facts);
+    }
+
+    /// Input bytes seen by the splitter that feeds [`Self::take_line`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn set_input_bytes(&mut self, bytes: u64) {
+        self.front.bytes = bytes;
     }
 
     // -----------------------------------------------------------------------
     // per line
 
-    fn on_line(&mut self, line: &[u8], flags: LineFlags) {
+    fn on_line(&mut self, line: &[u8], flags: LineFlags, facts: LineFacts) {
         self.lines += 1;
         if flags.truncated {
             self.truncated_lines += 1;
@@ -533,10 +533,22 @@ impl LogAnalyzer {
         if flags.redraw {
             self.redraw_lines += 1;
         }
-        if self.fast_tqdm_line(line, flags) {
-            return;
+        match facts {
+            LineFacts::Prefixed => self.on_body(&decode_line(line), flags, 0),
+            LineFacts::Plain => {
+                // No prefix and no frame (the byte parser decides on ASCII
+                // bytes only, so the decoded text has none either): what
+                // `on_body` does after its frame test.
+                let text = decode_line(line);
+                let time = self.line_time(None);
+                self.on_unframed(&text, None, time);
+            }
+            LineFacts::Frame(raw) => {
+                if !self.bare_frame(line, flags, raw) {
+                    self.on_body(&decode_line(line), flags, 0);
+                }
+            }
         }
-        self.on_body(&decode_line(line), flags, 0);
     }
 
     /// The common case, a bare tqdm frame, straight from the line's bytes:
@@ -544,19 +556,7 @@ impl LogAnalyzer {
     /// and no prefix stripping. Does exactly what [`Self::on_body`] does
     /// for such a line; returns false (having done nothing) for any line it
     /// is not sure about, which then takes the general path.
-    fn fast_tqdm_line(&mut self, b: &[u8], flags: LineFlags) -> bool {
-        if !no_log_prefix(b) {
-            return false;
-        }
-        let Some(raw) = parse::parse_tqdm_bytes(b) else {
-            // No prefix and no frame (the byte parser decides on ASCII bytes
-            // only, so the decoded text has none either): what `on_body`
-            // does after its frame test.
-            let text = decode_line(b);
-            let time = self.line_time(None);
-            self.on_unframed(&text, None, time);
-            return true;
-        };
+    fn bare_frame(&mut self, b: &[u8], flags: LineFlags, raw: RawFrame) -> bool {
         let end = raw.end.min(b.len());
         let rest = &b[end..];
         // Text glued after the frame: handled by the general path below,
@@ -1603,7 +1603,7 @@ impl LogAnalyzer {
             notes,
             recent: self.recent.iter().cloned().collect(),
             input: InputStats {
-                bytes: self.bytes,
+                bytes: self.front.bytes,
                 lines: self.lines,
                 truncated_lines: self.truncated_lines,
                 redraw_lines: self.redraw_lines,

@@ -13,8 +13,11 @@
 pub mod analyzer;
 pub mod errors;
 pub mod normalize;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
 pub mod parse;
 pub mod replay;
+pub(crate) mod split;
 pub mod throughput;
 
 #[cfg(test)]

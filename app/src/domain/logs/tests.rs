@@ -1609,6 +1609,87 @@ fn memory_stays_bounded_on_long_input() {
 }
 
 // ---------------------------------------------------------------------------
+// the two-thread driver
+
+/// `pieces` through [`parallel::analyze_two_threads`], each with the next of `times`.
+fn analysis_two_threads(pieces: &[&[u8]], times: &[Option<f64>]) -> Analysis {
+    let mut k = 0;
+    parallel::analyze_two_threads(|buf| {
+        let Some(p) = pieces.get(k) else {
+            return Ok::<_, ()>(None);
+        };
+        buf.clear();
+        buf.extend_from_slice(p);
+        let t = times[k % times.len()];
+        k += 1;
+        Ok(Some(t))
+    })
+    .expect("no read error")
+}
+
+fn analysis_one_thread(pieces: &[&[u8]], times: &[Option<f64>]) -> Analysis {
+    let mut a = LogAnalyzer::new();
+    for (k, p) in pieces.iter().enumerate() {
+        a.push(p, times[k % times.len()]);
+    }
+    a.finish()
+}
+
+/// The two-thread driver is the same analysis as one analyzer fed the same
+/// chunks: every trace, as a plain file (small and large reads) and
+/// replayed with its recorded arrival times.
+#[test]
+fn two_threads_match_one_on_every_trace() {
+    for name in [
+        "hf_trainer",
+        "hf_flat_loss",
+        "hf_oom",
+        "import_error",
+        "lightning",
+        "loader_bound",
+        "nanogpt",
+        "pip_fail",
+    ] {
+        let (log, timing) = trace(name);
+        for size in [7, 4096, 1 << 20] {
+            let pieces: Vec<&[u8]> = log.chunks(size).collect();
+            assert_eq!(
+                analysis_two_threads(&pieces, &[None]),
+                analysis_one_thread(&pieces, &[None]),
+                "{name} in {size}-byte reads"
+            );
+        }
+        let chunks = replay_chunks(&log, &timing);
+        let pieces: Vec<&[u8]> = chunks.iter().map(|c| c.1).collect();
+        let times: Vec<Option<f64>> = chunks.iter().map(|c| Some(c.0)).collect();
+        let two = analysis_two_threads(&pieces, &times);
+        assert_eq!(two, replay(&log, &timing), "{name} replayed");
+        assert!(
+            two.input.bytes == log.len() as u64,
+            "{name}: every byte counted"
+        );
+    }
+}
+
+#[test]
+fn two_threads_report_the_first_read_error_and_stop() {
+    let mut calls = 0;
+    let r = parallel::analyze_two_threads(|buf| {
+        calls += 1;
+        match calls {
+            1 => {
+                buf.clear();
+                buf.extend_from_slice(b" 10%|#         | 1/10 [00:01<00:09,  1.00it/s]\r");
+                Ok(Some(None))
+            }
+            _ => Err("disk on fire"),
+        }
+    });
+    assert_eq!(r, Err("disk on fire"));
+    assert_eq!(calls, 2, "no read after the error");
+}
+
+// ---------------------------------------------------------------------------
 // fuzzing
 
 use proptest::prelude::*;
@@ -1723,6 +1804,14 @@ proptest! {
             b.push(&bytes[w[0]..w[1]], None);
         }
         prop_assert_eq!(one, b.finish());
+    }
+
+    #[test]
+    fn two_threads_match_one_on_any_bytes(bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8), timed in any::<bool>()) {
+        let pts = split_points(bytes.len(), &cuts);
+        let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+        let times = if timed { vec![Some(1.0), Some(1.0), Some(2.5), None] } else { vec![None] };
+        prop_assert_eq!(analysis_two_threads(&pieces, &times), analysis_one_thread(&pieces, &times));
     }
 
     #[test]

@@ -1,0 +1,66 @@
+//! `canopy analyze`: the real binary on real trace files.
+
+use std::process::Command;
+
+const TRACES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/traces/h200");
+
+fn canopy(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .args(args)
+        .output()
+        .expect("canopy runs")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = canopy(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn a_plain_log_gives_the_stable_json_keys() {
+    let log = format!("{TRACES}/hf_trainer.log");
+    let v = json(&["analyze", &log, "--json"]);
+    assert_eq!(v["format"], "hf_trainer");
+    assert_eq!(v["last_step"], 600);
+    assert_eq!(v["total_steps"], 600);
+    assert!(v["steps_per_sec"].get("p50").is_some());
+    assert!(v["pauses"].get("count").is_some());
+    assert!(v["loss"]["first"].as_f64().is_some());
+    assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn a_timed_replay_measures_the_recorded_speed() {
+    let log = format!("{TRACES}/hf_trainer.log");
+    let timing = format!("{TRACES}/hf_trainer.timing.tsv");
+    let v = json(&["analyze", &log, "--timing", &timing, "--json"]);
+    let p50 = v["steps_per_sec"]["p50"].as_f64().expect("p50 measured");
+    // The bar showed ~8.2-8.6 it/s during the run.
+    assert!((7.5..9.5).contains(&p50), "p50 {p50}");
+}
+
+#[test]
+fn an_oom_log_reports_a_fatal_memory_error() {
+    let log = format!("{TRACES}/hf_oom.log");
+    let v = json(&["analyze", &log, "--json"]);
+    let errors = v["errors"].as_array().expect("errors");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["class"] == "memory" && e["fatal"] == true),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = canopy(&["analyze", "/nonexistent/train.log"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read /nonexistent/train.log"), "{err}");
+}
