@@ -145,6 +145,9 @@ pub struct LogAnalyzer {
     lightning_hint: bool,
     rich_bar: bool,
     rich_followup: u8,
+    /// Loss values from bare `Loss: x` lines (counted only while no
+    /// recogniser has given a loss, so nothing is counted twice).
+    bare_losses: u64,
     keras_epoch: Option<u64>,
     keras_epochs_total: Option<u64>,
     keras_steps_per_epoch: Option<u64>,
@@ -361,8 +364,17 @@ fn is_excluded_desc(desc: &str) -> bool {
     EXCLUDED_BAR_DESCS.iter().any(|p| desc.starts_with(p))
 }
 
+/// The text after a leading `Epoch` / `epoch` (Lightning's `Epoch 3:`,
+/// hand-written loops' `epoch 3:`): the bar restarts every epoch.
+fn after_epoch_word(desc: &str) -> Option<&str> {
+    desc.as_bytes()
+        .get(..5)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch"))
+        .then(|| &desc[5..])
+}
+
 fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
-    let is_epoch = desc.starts_with("Epoch");
+    let is_epoch = after_epoch_word(desc).is_some();
     let mut k: String = desc
         .chars()
         .map(|c| if c.is_ascii_digit() { '#' } else { c })
@@ -444,6 +456,7 @@ impl LogAnalyzer {
             lightning_hint: false,
             rich_bar: false,
             rich_followup: 0,
+            bare_losses: 0,
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -707,7 +720,7 @@ impl LogAnalyzer {
             self.on_hf_dict(d, ts, time);
             return;
         }
-        if matches!(c0, b'i' | b's' | b'0'..=b'9')
+        if matches!(c0, b'i' | b's' | b'v' | b'0'..=b'9')
             && let Some(ev) = parse::nanogpt(t)
         {
             self.on_step_event(ev, ts, time);
@@ -794,6 +807,14 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if matches!(c0, b'L' | b'l' | b'T' | b't' | b'[')
+            && self.loss.count == self.bare_losses
+            && let Some(v) = parse::loss_line(t)
+        {
+            self.loss.push(v);
+            self.bare_losses += 1;
+            return;
+        }
         self.on_marker(t, time);
     }
 
@@ -846,7 +867,8 @@ impl LogAnalyzer {
             self.checkpoint(time);
             return;
         }
-        if t.starts_with("Training completed.") {
+        // HF: `Training completed. Do not forget ...`; torchtitan: `Training completed`.
+        if t.starts_with("Training completed") {
             self.finished = Some("training completed".to_string());
             return;
         }
@@ -898,7 +920,7 @@ impl LogAnalyzer {
         self.epoch_elapsed_offset = 0.0;
         self.last_train_n = 0;
         self.last_elapsed = 0.0;
-        if self.locked == Some(Source::Tqdm) {
+        if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = None;
         }
     }
@@ -1104,8 +1126,15 @@ impl LogAnalyzer {
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
-        if self.locked.is_none() && st.records >= LOCK_RECORDS {
-            self.locked = Some(src);
+        if st.records >= LOCK_RECORDS {
+            match self.locked {
+                None => self.locked = Some(src),
+                // DeepSpeed's engine lines accompany the framework that
+                // drives it (Megatron-DeepSpeed, GPT-NeoX): that
+                // framework's own step lines are the better source.
+                Some(l) if l.is_deepspeed() && src.is_primary() => self.locked = Some(src),
+                _ => {}
+            }
         }
         true
     }
@@ -1117,7 +1146,7 @@ impl LogAnalyzer {
             let b = &self.bars[i];
             b.desc_hash == h && (b.is_epoch || b.total == f.total)
         });
-        let is_epoch = f.desc.starts_with("Epoch");
+        let is_epoch = after_epoch_word(f.desc).is_some();
         let Some(idx) = cached.or_else(|| self.find_or_add_bar(f)) else {
             return;
         };
@@ -1183,10 +1212,13 @@ impl LogAnalyzer {
         }
         // Choose the training bar.
         // (Lazily: the common frame belongs to the training bar already.)
+        // A byte counter (`269M/269M [00:29<00:00, 9.04MB/s]`: a download
+        // or an upload) never is.
         let candidate = || {
             !is_excluded_desc(f.desc)
                 && !self.bars[idx].cursor_up
                 && (f.total.is_some() || is_epoch)
+                && f.unit != "B"
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}
@@ -1201,7 +1233,9 @@ impl LogAnalyzer {
                 let cur_done = cur.total.is_some_and(|t| cur.last_n >= t) && !cur.is_epoch;
                 let this = &self.bars[idx];
                 let advancing = this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n;
-                if banner_match || (cur_done && advancing) {
+                // A bar that never left 0 while this one moves was not training.
+                let cur_stuck = cur.last_n <= 0.0 && f.n > 0.0;
+                if banner_match || (cur_done && advancing) || cur_stuck {
                     self.switch_train_bar(idx);
                 }
             }
@@ -1246,7 +1280,10 @@ impl LogAnalyzer {
         self.other_bar_active = (false, false);
         // Lightning: the epoch bar restarts each epoch; keep a global step.
         if is_epoch {
-            if let Some(e) = parse::uint_prefix(f.desc.trim_start_matches("Epoch")).map(|x| x.0) {
+            if let Some(e) = after_epoch_word(f.desc)
+                .and_then(parse::uint_prefix)
+                .map(|x| x.0)
+            {
                 match self.epoch_no {
                     Some(prev) if e > prev => {
                         self.epoch_offset = self.epoch_offset.saturating_add(self.last_train_n);
@@ -1261,7 +1298,12 @@ impl LogAnalyzer {
                     self.epoch = Some(e as f64);
                 }
             }
-            self.lightning_hint = true;
+            // Lightning writes `Epoch 3:`; hand-written loops `epoch 3:`.
+            // Its description is exactly `Epoch <n>`.
+            self.lightning_hint |= f
+                .desc
+                .strip_prefix("Epoch ")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
         }
         let n = if f.n.is_finite() && f.n >= 0.0 {
             f.n as u64
@@ -1293,9 +1335,16 @@ impl LogAnalyzer {
             (None, None, None)
         } else {
             (
-                ["loss", "train_loss", "reduced_train_loss", "total_loss"]
-                    .iter()
-                    .find_map(|k| parse::postfix_value(f.postfix, k)),
+                [
+                    "loss",
+                    "train_loss",
+                    "train_loss_step",
+                    "step_loss",
+                    "reduced_train_loss",
+                    "total_loss",
+                ]
+                .iter()
+                .find_map(|k| parse::postfix_value(f.postfix, k)),
                 parse::postfix_value(f.postfix, "lr"),
                 parse::postfix_value(f.postfix, "consumed_samples"),
             )
@@ -1347,12 +1396,20 @@ impl LogAnalyzer {
         {
             return Some(l);
         }
-        // Best candidate: most records; specific recognisers win ties over tqdm.
+        // Best candidate: a framework's own step lines over DeepSpeed's
+        // engine lines, then most records; specific recognisers win ties
+        // over tqdm.
         Source::ALL
             .iter()
             .copied()
             .filter(|s| self.src[s.idx()].last_step.is_some())
-            .max_by_key(|s| (self.src[s.idx()].records, *s != Source::Tqdm))
+            .max_by_key(|s| {
+                (
+                    s.is_primary(),
+                    self.src[s.idx()].records,
+                    *s != Source::Tqdm,
+                )
+            })
     }
 
     fn format(&self, step_src: Option<Source>, errors: &[LogError]) -> Format {
@@ -1480,13 +1537,16 @@ impl LogAnalyzer {
         let finished = self.finished.is_some()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
+        let loss_is_nan = self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite());
         let verdict = if let Some(f) = fatal {
             format!("fatal: {}", f.label)
         } else if !progress {
             "no training progress recognised".to_string()
+        } else if finished && loss_is_nan {
+            "completed (warning: loss is NaN)".to_string()
         } else if finished {
             "completed".to_string()
-        } else if self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite()) {
+        } else if loss_is_nan {
             "progressing (warning: loss is NaN)".to_string()
         } else if last_step.is_none() {
             "progressing (loss reported, step unknown)".to_string()

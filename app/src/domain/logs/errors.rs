@@ -401,6 +401,10 @@ struct TbState {
     after_final: bool,
     first_line: u64,
     time: Option<f64>,
+    /// IPython/Jupyter layout (`NameError    Traceback (most recent call
+    /// last)`, then `Cell In[3], line 2` and numbered source lines, none of
+    /// them indented like Python's): only an exception line ends it.
+    ipython: bool,
 }
 
 /// Tracks tracebacks across lines and collects errors.
@@ -450,6 +454,10 @@ impl ErrorTracker {
             if trimmed.is_empty() {
                 return true;
             }
+            if tb.ipython && !(ind == 0 && looks_like_exception_line(trimmed)) {
+                push_capped(&mut tb.lines, body);
+                return true;
+            }
             if ind > tb.indent
                 || trimmed.starts_with("File \"")
                 || trimmed.starts_with("^")
@@ -476,6 +484,9 @@ impl ErrorTracker {
         if anchored && let Some(p) = body.find("Traceback (most recent call last)") {
             // Also after a glued prefix (tqdm frame remainder, rank tag).
             let ind = if p == indent_of(body) { p } else { 0 };
+            let head = body[..p].trim();
+            let ipython =
+                !head.is_empty() && !head.contains(' ') && looks_like_exception_line(head);
             self.tb = Some(TbState {
                 indent: ind,
                 lines: vec![trimmed.to_string()],
@@ -483,6 +494,7 @@ impl ErrorTracker {
                 after_final: false,
                 first_line: line_no,
                 time,
+                ipython,
             });
             return true;
         }

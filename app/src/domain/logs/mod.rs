@@ -98,6 +98,23 @@ impl Source {
     pub(crate) fn idx(self) -> usize {
         self as usize
     }
+    /// DeepSpeed's own engine lines (`step=`, `global_step=`).
+    pub(crate) fn is_deepspeed(self) -> bool {
+        matches!(self, Source::DeepSpeed | Source::DeepSpeedTimer)
+    }
+    /// A training framework's own step lines (not tqdm, not DeepSpeed's
+    /// engine, which runs under another framework as often as not).
+    pub(crate) fn is_primary(self) -> bool {
+        matches!(
+            self,
+            Source::NanoGpt
+                | Source::LlamaC
+                | Source::ModdedNanoGpt
+                | Source::Megatron
+                | Source::Torchtitan
+                | Source::HfDict
+        )
+    }
     pub fn format(self) -> Format {
         match self {
             Source::Tqdm => Format::Tqdm,

@@ -566,6 +566,15 @@ fn parse_u32(b: &[u8]) -> Option<u32> {
 /// `[rank3]:`, `[default0]:`, `3: ` (torchrun `--tee`), MPI
 /// `[1,mpirank:0,algo-1]<stdout>:` and a paste's `[80746] ` line numbers.
 fn strip_rank(s: &str) -> Option<(&str, u32)> {
+    // An indented `[rankN]:` (a pasted or re-indented log) is still one.
+    let indented = s.trim_start_matches(' ');
+    let s = if indented.len() < s.len()
+        && (indented.starts_with("[rank") || indented.starts_with("[default"))
+    {
+        indented
+    } else {
+        s
+    };
     let b = s.as_bytes();
     match b.first() {
         Some(b'[') | Some(b'0'..=b'9') => {}
@@ -725,6 +734,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 rest = rest.get(6..).unwrap_or(rest);
             }
         }
+        if let Some(body) = strip_loguru(rest) {
+            return Some((body, Some(ts)));
+        }
         let rest = rest.strip_prefix(" - ").unwrap_or(rest);
         return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));
     }
@@ -801,12 +813,40 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     None
 }
 
+/// loguru's default head after the timestamp:
+/// ` | INFO     | module:function:42 - `.
+fn strip_loguru(s: &str) -> Option<&str> {
+    let r = s.strip_prefix(" | ")?;
+    let lvl = LEVELS
+        .iter()
+        .chain(&["SUCCESS", "TRACE"])
+        .find(|l| r.starts_with(**l))?;
+    let r = r[lvl.len()..].trim_start_matches(' ').strip_prefix("| ")?;
+    let p = r.find(" - ")?;
+    (p <= 120 && !r[..p].contains(' ')).then(|| &r[p + 3..])
+}
+
 fn strip_level_word(s: &str) -> &str {
     for lvl in LEVELS {
         if let Some(r) = s.strip_prefix(lvl)
             && let Some(r) = r.strip_prefix(" - ")
         {
             return r;
+        }
+    }
+    // Python's `%(asctime)s - %(name)s - %(levelname)s - %(message)s`:
+    // a one-word logger name, then the level.
+    if let Some(p) = s.find(" - ")
+        && p <= 60
+        && !s[..p].contains(' ')
+    {
+        let r = &s[p + 3..];
+        for lvl in LEVELS {
+            if let Some(r) = r.strip_prefix(lvl)
+                && let Some(r) = r.strip_prefix(" - ")
+            {
+                return r;
+            }
         }
     }
     s

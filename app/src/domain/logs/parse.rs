@@ -813,9 +813,22 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         }
         return Some(ev);
     }
+    if first == b'v' {
+        // llm.c: `val loss 4.503414` on a line of its own.
+        let (loss, used) = float_prefix(t.strip_prefix("val loss ")?)?;
+        if !t["val loss ".len() + used..].trim().is_empty() {
+            return None;
+        }
+        let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
+        ev.loss = Some(loss);
+        return Some(ev);
+    }
     if first == b's' {
         if let Some(r) = t.strip_prefix("step ") {
             let (step, used) = uint_prefix(r)?;
+            if let Some(r) = r[used..].strip_prefix('/') {
+                return llmc(step, r);
+            }
             let r = r[used..].strip_prefix(": train loss ")?;
             let (train, used) = float_prefix(r)?;
             let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
@@ -877,6 +890,33 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         return Some(ev);
     }
     None
+}
+
+/// llm.c's `train_gpt2` step line, after `step <n>/`:
+/// `74 | loss 4.283499 (+nanz)| norm 13.0082 (+nanz)| lr 3.00e-04 | 349.48 ms | -100.0% bf16 MFU | 11720 tok/s`
+/// (newer builds: `| train loss 3.36 | ... | (168.70 ms | 24333 tok/s)`).
+fn llmc(step: u64, r: &str) -> Option<Event> {
+    let (total, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if !r.starts_with(" |") {
+        return None;
+    }
+    let loss = float_after(r, "| loss ").or_else(|| float_after(r, "| train loss "))?;
+    let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+    ev.step = Some(step);
+    ev.total_steps = Some(total);
+    ev.loss = Some(loss);
+    ev.grad_norm = float_after(r, "| norm ");
+    ev.lr = float_after(r, "| lr ");
+    for f in r.split('|') {
+        let f = f.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        if let Some(ms) = f.strip_suffix(" ms") {
+            ev.step_time_s = ms.trim().parse::<f64>().ok().map(|v| v / 1000.0);
+        } else if let Some(tok) = f.strip_suffix(" tok/s") {
+            ev.tokens_per_sec = tok.trim().parse::<f64>().ok();
+        }
+    }
+    Some(ev)
 }
 
 // ---------------------------------------------------------------------------
@@ -1076,6 +1116,32 @@ pub fn keras(s: &str) -> Option<Event> {
 }
 
 /// `Epoch 3/200` (Keras epoch header). Returns (epoch, total epochs).
+/// A line that is only a loss value, as hand-written loops print it:
+/// `Loss: 10.8766`, `[Rank 0] loss = 2.31`, `train loss: 0.52`.
+pub fn loss_line(s: &str) -> Option<f64> {
+    let mut t = s.trim();
+    // DeepSpeed's `log_dist` tag.
+    if let Some(r) = t
+        .strip_prefix("[Rank ")
+        .or_else(|| t.strip_prefix("[rank "))
+    {
+        let close = r.find("] ")?;
+        t = &r[close + 2..];
+    }
+    // (The matched head is ASCII, so slicing after it is on a char boundary.)
+    let word = ["training loss", "train loss", "train_loss", "loss"]
+        .into_iter()
+        .find(|w| {
+            t.as_bytes()
+                .get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+        })?;
+    let r = t[word.len()..].trim_start();
+    let r = r.strip_prefix(':').or_else(|| r.strip_prefix('='))?;
+    let (v, used) = float_prefix(r.trim_start())?;
+    r.trim_start()[used..].trim().is_empty().then_some(v)
+}
+
 pub fn keras_epoch(s: &str) -> Option<(u64, u64)> {
     let r = s.trim().strip_prefix("Epoch ")?;
     let (e, u) = uint_prefix(r)?;

@@ -714,8 +714,11 @@ fn corpus_deepspeed() {
         1e-9,
         "SamplesPerSec",
     );
+    // GPT-NeoX under DeepSpeed: its own Megatron-style iteration lines
+    // (FORMATS.md §5, with the total) win over DeepSpeed's engine lines.
     let a = &b[1].1;
-    assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(34)));
+    assert_eq!((a.format, a.last_step), (Format::Megatron, Some(34)));
+    assert_eq!(a.total_steps, Some(10000));
     let a = &b[2].1;
     assert_eq!(a.last_step, Some(2498));
     let a = &b[3].1;
@@ -1535,6 +1538,162 @@ fn errors_show_up_in_recent_events() {
                 .as_deref()
                 .is_some_and(|m| m.starts_with("dependency: pip could not install"))
     }));
+}
+
+// ---------------------------------------------------------------------------
+// shapes first met in real logs outside the corpus (lines written here in
+// the same layout; see the closing note of the session that added them)
+
+#[test]
+fn python_logging_heads_with_a_logger_name_are_stripped() {
+    let st = strip_prefixes("2024-10-03 16:44:28,481 - root - INFO - step:  1  loss: 10.8235");
+    assert_eq!(st.body, "step:  1  loss: 10.8235");
+    assert!(st.ts.is_some());
+    // loguru's default head.
+    let st = strip_prefixes(
+        "2023-08-02 00:41:17.936 | INFO     | __main__:log_dist:54 - [Rank 0] Loss: 10.8766",
+    );
+    assert_eq!(st.body, "[Rank 0] Loss: 10.8766");
+    // An indented rank tag (a re-indented or pasted log) is still a rank tag.
+    let st = strip_prefixes(
+        "    [rank0]:2025-02-13 11:33:35,026 - root - INFO - step:  1  loss: 12.2417",
+    );
+    assert_eq!((st.body, st.rank), ("step:  1  loss: 12.2417", Some(0)));
+    // A message that merely contains " - " keeps its text.
+    let st = strip_prefixes("2024-10-03 16:44:28,481 - INFO - a - b");
+    assert_eq!(st.body, "a - b");
+}
+
+#[test]
+fn torchtitan_under_a_plain_python_logging_head() {
+    let mut log = String::new();
+    for (i, loss) in [10.8235, 10.659, 10.3083, 9.9934].iter().enumerate() {
+        log += &format!(
+            "2024-10-03 16:44:{:02},481 - root - INFO - step: {:2}  loss: {loss:7.4}  memory: 33.11GiB(74.54%)  wps: 1,954  mfu: 26.85%\n",
+            28 + 4 * i,
+            i + 1
+        );
+    }
+    log += "2024-10-03 16:44:45,000 - root - INFO - Training completed\n";
+    let a = analyze(&log);
+    assert_eq!((a.format, a.last_step), (Format::Torchtitan, Some(4)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(10.8235), Some(9.9934)));
+    assert_eq!(a.verdict, "completed");
+    assert_eq!(a.reported.tokens_per_sec, Some(1954.0));
+    // Log timestamps give the step rate: one step per 4 s.
+    assert_approx(a.steps_per_sec.p50, 0.25, 0.01, "rate from timestamps");
+}
+
+#[test]
+fn llm_c_step_and_val_lines() {
+    let a = analyze(
+        "val loss 4.503414\n\
+         step    1/74 | loss 4.283499 (+nanz)| norm 13.0082 (+nanz)| lr 3.00e-04 | 349.48 ms | -100.0% bf16 MFU | 11720 tok/s\n\
+         step    2/74 | loss 4.101200 (+nanz)| norm 9.5000 (+nanz)| lr 3.00e-04 | 170.10 ms | -100.0% bf16 MFU | 24100 tok/s\n\
+         step    3/74 | train loss 3.990000 | norm 5.1000 | lr 3.00e-04 | (168.70 ms | 24333 tok/s)\n",
+    );
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::NanoGpt, Some(3), Some(74))
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(4.283499), Some(3.99)));
+    assert_eq!(a.eval.last_loss, Some(4.503414));
+    assert_eq!(a.reported.tokens_per_sec, Some(24333.0));
+    assert_approx(a.reported.step_time_s, 0.16870, 0.35, "reported step time");
+}
+
+#[test]
+fn bare_loss_lines_give_the_loss_when_nothing_else_does() {
+    let a = analyze(
+        "[2023-08-02 00:41:17,935] [INFO] [logging.py:96:log_dist] [Rank 0] step=10, skipped=10, lr=[0.0001], mom=[(0.9, 0.999)]\n\
+         2023-08-02 00:41:17.936 | INFO     | __main__:log_dist:54 - [Rank 0] Loss: 10.8766\n\
+         [2023-08-02 00:41:19,935] [INFO] [logging.py:96:log_dist] [Rank 0] step=20, skipped=17, lr=[0.0001], mom=[(0.9, 0.999)]\n\
+         2023-08-02 00:41:19.936 | INFO     | __main__:log_dist:54 - [Rank 0] Loss: 10.6658\n",
+    );
+    assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(20)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(10.8766), Some(10.6658)));
+    // Once a recogniser reports losses, bare lines are not counted again.
+    let a = analyze(
+        "iter 1: loss 2.0000, time 40.00ms, mfu 30.00%\nloss: 2.0\niter 2: loss 1.9000, time 40.00ms, mfu 30.00%\n",
+    );
+    assert_eq!(a.loss.count, 2);
+    // Prose that mentions a loss is not a loss line.
+    let a = analyze("loss: 2.0 after warm-up\nLoss went down\n");
+    assert_eq!(a.loss.count, 0);
+}
+
+#[test]
+fn a_download_bar_is_never_the_training_bar() {
+    let a = analyze(
+        "model.safetensors: 100%|##########| 269M/269M [00:29<00:00, 9.04MB/s]\n\
+         Loading weights: 100%|##########| 272/272 [00:00<00:00, 2812.46it/s]\n\
+         \r  0%|          | 0/3414 [00:00<?, ?it/s]\
+         \r  0%|          | 1/3414 [00:01<1:00:00,  1.05s/it]\
+         \r  0%|          | 2/3414 [00:02<40:00,  1.42it/s]\
+         \r  0%|          | 3/3414 [00:02<38:00,  1.50it/s]\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(3414)));
+}
+
+#[test]
+fn lowercase_epoch_bars_after_a_bar_stuck_at_zero() {
+    let mut log =
+        String::from("  0%|          | 0/153 [00:00<?, ?it/s]\n\nWarming up for 3 epochs\n");
+    for (e, loss) in [(1, 0.471), (2, 0.373), (3, 0.364)] {
+        log += &format!(
+            "epoch {e}: 100%|##########| 153/153 [00:01<00:00, 131.88it/s, loss={loss}, metrics={{'acc': 0.79}}]\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Tqdm, "a hand-written loop, not Lightning");
+    assert_eq!(a.last_step, Some(3 * 153));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.471), Some(0.364)));
+    assert_eq!(a.total_steps, None, "153 is one epoch, not the run");
+}
+
+#[test]
+fn an_ipython_traceback_is_one_error() {
+    let a = analyze(
+        "---------------------------------------------------------------------------\n\
+         AcceleratorError                          Traceback (most recent call last)\n\
+         Cell In[11], line 13\n\
+         \x20    11 # 2. Calculate loss and accuracy\n\
+         \x20    12 loss = loss_func(y_logits, y_train)\n\
+         ---> 13 acc = accuracy_cal(y_pred, y_train)\n\
+         \n\
+         Cell In[8], line 2\n\
+         \x20     1 def accuracy_cal(y_pred, y_true):\n\
+         ----> 2     correct = torch.eq(y_true, y_pred).sum().item()\n\
+         \n\
+         AcceleratorError: CUDA error: device-side assert triggered\n\
+         Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.\n",
+    );
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].fatal),
+        (ErrorClass::Cuda, true)
+    );
+    assert!(
+        a.errors[0]
+            .traceback
+            .iter()
+            .any(|l| l.contains("Cell In[8]"))
+    );
+}
+
+#[test]
+fn a_finished_run_with_a_nan_loss_says_so() {
+    let mut log = String::new();
+    for n in 1..=4 {
+        log += &format!(
+            "\rEpoch 0: {:3}%|#   | {n}/4 [00:0{n}<00:00,  4.14it/s, loss=nan, v_num=0]",
+            n * 25
+        );
+    }
+    log += "\n`Trainer.fit` stopped: `max_epochs=1` reached.\n";
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "completed (warning: loss is NaN)");
+    assert_eq!(a.loss.nan_count, 4);
 }
 
 // ---------------------------------------------------------------------------
