@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::errors::{ErrorClass, ErrorTracker, LogError};
+use super::errors::{self, ErrorClass, ErrorTracker, LogError};
 use super::normalize::{LineFlags, decode_line, strip_prefixes};
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
@@ -684,6 +684,16 @@ impl LogAnalyzer {
             self.error_event(n_errors);
         }
         if consumed {
+            // A traceback glued after progress output (`... - loss: 1.59^CTraceback
+            // (most recent call last):`): the progress still counts.
+            if self.errors.in_traceback()
+                && let Some(p) = body.find(errors::TRACEBACK_HEADER)
+                && let head = body[..p].trim()
+                && !head.is_empty()
+                && !errors::is_exception_name(head)
+            {
+                self.on_metric_line(head.trim_end_matches("^C"), ts, time);
+            }
             return;
         }
         self.on_metric_line(body, ts, time);

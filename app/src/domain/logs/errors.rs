@@ -94,7 +94,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 27] = [
+const ANCHORS: [&[u8]; 28] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -122,9 +122,10 @@ const ANCHORS: [&[u8]; 27] = [
     b"failed",
     b"ChildFailed",
     b"Accelerator",
+    b"KeyboardInterrupt",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<27> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<28> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -272,6 +273,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "DataLoader worker bus error (/dev/shm too small)",
         );
     }
+    // Ctrl-C / SIGINT: somebody (or a scheduler) stopped the run.
+    if t == "KeyboardInterrupt" || t.starts_with("KeyboardInterrupt:") {
+        return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
+    }
     // host OOM killer
     if t == "Killed" || (t.ends_with("Killed") && t.len() < 24) {
         return sig(Killed, true, "process killed (host out of memory?)");
@@ -373,6 +378,15 @@ fn indent_of(s: &str) -> usize {
 
 /// `Name: message` or bare `Name` where Name is a dotted identifier that ends
 /// like an exception type.
+/// How Python starts a traceback.
+pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";
+
+/// `AcceleratorError`, `torch.OutOfMemoryError`: IPython prints the
+/// exception's name before its traceback header.
+pub(crate) fn is_exception_name(head: &str) -> bool {
+    !head.contains(' ') && looks_like_exception_line(head)
+}
+
 fn looks_like_exception_line(t: &str) -> bool {
     let name_end = t
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
@@ -447,7 +461,7 @@ impl ErrorTracker {
                 self.close_tb();
                 return self.line(body, line_no, time);
             }
-            if trimmed.starts_with("Traceback (most recent call last)") {
+            if trimmed.starts_with(TRACEBACK_HEADER) {
                 push_capped(&mut tb.lines, trimmed);
                 return true;
             }
@@ -481,12 +495,11 @@ impl ErrorTracker {
         if !anchored && !trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
             return false;
         }
-        if anchored && let Some(p) = body.find("Traceback (most recent call last)") {
+        if anchored && let Some(p) = body.find(TRACEBACK_HEADER) {
             // Also after a glued prefix (tqdm frame remainder, rank tag).
             let ind = if p == indent_of(body) { p } else { 0 };
             let head = body[..p].trim();
-            let ipython =
-                !head.is_empty() && !head.contains(' ') && looks_like_exception_line(head);
+            let ipython = !head.is_empty() && is_exception_name(head);
             self.tb = Some(TbState {
                 indent: ind,
                 lines: vec![trimmed.to_string()],

@@ -1682,6 +1682,25 @@ fn an_ipython_traceback_is_one_error() {
 }
 
 #[test]
+fn progress_before_a_glued_ctrl_c_traceback_still_counts() {
+    let a = analyze(
+        "Epoch 1/3\n\
+         151040/151241 [============================>.] - ETA: 0s - loss: 1.5913 - acc: 0.6019^CTraceback (most recent call last):\n\
+         \x20 File \"main.py\", line 60, in <module>\n\
+         \x20   callbacks=[csv_logger, checkpointer])\n\
+         KeyboardInterrupt\n",
+    );
+    assert_eq!((a.format, a.last_step), (Format::Keras, Some(151040)));
+    assert_eq!(a.loss.last, Some(1.5913));
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].fatal),
+        (ErrorClass::Killed, true)
+    );
+    assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
