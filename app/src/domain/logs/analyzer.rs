@@ -145,6 +145,9 @@ pub struct LogAnalyzer {
     lightning_hint: bool,
     rich_bar: bool,
     rich_followup: u8,
+    /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
+    rich_epoch: Option<(u64, u64)>,
+    rich_offset: u64,
     /// Loss values from bare `Loss: x` lines (counted only while no
     /// recogniser has given a loss, so nothing is counted twice).
     bare_losses: u64,
@@ -457,6 +460,8 @@ impl LogAnalyzer {
             rich_bar: false,
             rich_followup: 0,
             bare_losses: 0,
+            rich_epoch: None,
+            rich_offset: 0,
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -554,7 +559,7 @@ impl LogAnalyzer {
                 // `on_body` does after its frame test.
                 let text = decode_line(line);
                 let time = self.line_time(None);
-                self.on_unframed(&text, None, time);
+                self.on_unframed(&text, "", None, time);
             }
             LineFacts::Frame(raw) => {
                 if !self.bare_frame(line, flags, raw) {
@@ -662,16 +667,19 @@ impl LogAnalyzer {
             }
             return;
         }
-        self.on_unframed(body, ts, time);
+        // `body` is what is left of `line` after its prefixes.
+        let head = &line[..line.len() - body.len()];
+        self.on_unframed(body, head, ts, time);
     }
 
     /// A line body that is not a tqdm frame: a traceback line, an error
     /// signature, a metric line or a marker.
-    fn on_unframed(&mut self, body: &str, ts: Option<f64>, time: Option<f64>) {
+    /// `head`: the log prefix stripped from the line.
+    fn on_unframed(&mut self, body: &str, head: &str, ts: Option<f64>, time: Option<f64>) {
         // Inside a traceback every other line belongs to it.
         if self.errors.in_traceback() {
             let n_errors = self.errors.errors.len();
-            self.errors.line(body, self.lines, time);
+            self.errors.line_under(body, head, self.lines, time);
             if self.errors.errors.len() > n_errors {
                 self.error_event(n_errors);
             }
@@ -679,7 +687,7 @@ impl LogAnalyzer {
         }
 
         let n_errors = self.errors.errors.len();
-        let consumed = self.errors.line(body, self.lines, time);
+        let consumed = self.errors.line_under(body, head, self.lines, time);
         if self.errors.errors.len() > n_errors {
             self.error_event(n_errors);
         }
@@ -688,11 +696,11 @@ impl LogAnalyzer {
             // (most recent call last):`): the progress still counts.
             if self.errors.in_traceback()
                 && let Some(p) = body.find(errors::TRACEBACK_HEADER)
-                && let head = body[..p].trim()
-                && !head.is_empty()
-                && !errors::is_exception_name(head)
+                && let before = body[..p].trim()
+                && !before.is_empty()
+                && !errors::is_exception_name(before)
             {
-                self.on_metric_line(head.trim_end_matches("^C"), ts, time);
+                self.on_metric_line(before.trim_end_matches("^C"), ts, time);
             }
             return;
         }
@@ -799,21 +807,71 @@ impl LogAnalyzer {
                 n,
                 total,
                 rate,
+                desc,
+                loss,
+                epochs,
                 ..
             }) = parse::rich_bar(t)
         {
             self.rich_bar = true;
             self.lightning_hint = true;
+            // Lightning's other loops draw their own bars.
+            if desc.starts_with("Validation") {
+                if !self.other_bar_active.0 {
+                    self.other_bar_active.0 = true;
+                    self.mark(PauseKind::Eval);
+                    self.eval_bar_episodes += 1;
+                }
+                return;
+            }
+            if ["Sanity Checking", "Testing", "Predicting"]
+                .iter()
+                .any(|d| desc.starts_with(d))
+            {
+                return;
+            }
+            self.other_bar_active = (false, false);
             self.rich_followup = 3;
             if rate.is_some() {
                 self.bar_rate = rate;
             }
-            let step = n as u64;
+            // The epoch bar restarts at 0 every epoch: keep a global count.
+            let n = n as u64;
+            if let Some(e) = epoch {
+                match self.rich_epoch {
+                    Some((prev, last_n)) if e > prev => {
+                        self.rich_offset = self.rich_offset.saturating_add(last_n);
+                    }
+                    // First seen mid-run (a non-TTY log prints little): the
+                    // epochs before had as many batches as this one.
+                    None if e > 0 => {
+                        self.rich_offset = total.map_or(0, |t| (t as u64).saturating_mul(e));
+                    }
+                    _ => {}
+                }
+                if self.rich_epoch.is_none_or(|(prev, _)| e >= prev) {
+                    self.rich_epoch = Some((e, n));
+                }
+            }
             let mut ev = Event::new(EventKind::Train, Source::RichBar);
-            ev.step = Some(step.saturating_add(self.epoch_offset));
-            ev.total_steps = total.map(|t| t as u64);
+            ev.step = Some(
+                n.saturating_add(self.rich_offset)
+                    .saturating_add(self.epoch_offset),
+            );
+            // The bar counts one epoch; `Epoch 3/29` says how many there are.
+            ev.total_steps = match (total, epochs) {
+                (Some(t), Some(e)) => (t as u64).checked_mul(e),
+                _ => None,
+            };
             ev.epoch = epoch.map(|e| e as f64);
             ev.rate = rate;
+            ev.loss = loss;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'T'
+            && let Some(ev) = parse::nemo(t)
+        {
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -825,15 +883,24 @@ impl LogAnalyzer {
             self.bare_losses += 1;
             return;
         }
-        self.on_marker(t, time);
+        if self.on_marker(t, time) {
+            return;
+        }
+        // Last: a hand-written loop's `step ... loss ...` line.
+        if t.len() < 1024
+            && let Some(ev) = parse::generic_step(t)
+        {
+            self.on_step_event(ev, ts, time);
+        }
     }
 
-    fn on_marker(&mut self, t: &str, time: Option<f64>) {
+    /// Returns whether `t` was a marker.
+    fn on_marker(&mut self, t: &str, time: Option<f64>) -> bool {
         // One pass rejects the many lines that are no marker at all, and
         // tells which of the substring searches below can succeed.
         let hit = MARKER_SET.hits(t.as_bytes());
         if hit == 0 {
-            return;
+            return false;
         }
         let has = |anchor: &[u8]| {
             MARKER_ANCHORS
@@ -851,21 +918,21 @@ impl LogAnalyzer {
         // HF / accelerate banner
         if stars && t.contains("***** Running training *****") {
             self.hf_banner = true;
-            return;
+            return true;
         }
         const TOTAL: &str = "Total optimization steps = ";
         const BATCH: &str = "Total train batch size (w. parallel, distributed & accumulation) = ";
         if total && let Some(p) = t.find(TOTAL) {
             self.banner_total = parse::uint_prefix(&t[p + TOTAL.len()..]).map(|x| x.0);
-            return;
+            return true;
         }
         if total && let Some(p) = t.find(BATCH) {
             self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
-            return;
+            return true;
         }
         if stars && t.contains("***** Running Evaluation *****") {
             self.mark(PauseKind::Eval);
-            return;
+            return true;
         }
         if t.starts_with("Saving model checkpoint to")
             || t.starts_with("saving checkpoint to")
@@ -875,27 +942,27 @@ impl LogAnalyzer {
                     || t.contains("Saving checkpoint at step")))
         {
             self.checkpoint(time);
-            return;
+            return true;
         }
         // HF: `Training completed. Do not forget ...`; torchtitan: `Training completed`.
         if t.starts_with("Training completed") {
             self.finished = Some("training completed".to_string());
-            return;
+            return true;
         }
         // nanoGPT
         if tokens && let Some(p) = t.find("tokens per iteration will be: ") {
             self.tokens_per_step =
                 parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..])
                     .map(|x| x.0);
-            return;
+            return true;
         }
         if let Some(r) = t.strip_prefix("Overriding: max_iters = ") {
             self.max_iters = parse::uint_prefix(r).map(|x| x.0);
-            return;
+            return true;
         }
         if let Some(r) = t.strip_prefix("Overriding: block_size = ") {
             self.block_size = parse::uint_prefix(r).map(|x| x.0 as f64);
-            return;
+            return true;
         }
         // Lightning
         if t.starts_with("GPU available: ")
@@ -903,7 +970,7 @@ impl LogAnalyzer {
             || t.starts_with("Trainable params:")
         {
             self.lightning_hint = true;
-            return;
+            return true;
         }
         if fit && t.contains("`Trainer.fit` stopped:") {
             self.lightning_hint = true;
@@ -913,7 +980,9 @@ impl LogAnalyzer {
                     .or(self.source_total);
             }
             self.finished = Some("Trainer.fit stopped".to_string());
+            return true;
         }
+        false
     }
 
     /// A different bar is the training bar from now on: its counter is a new
@@ -1245,7 +1314,11 @@ impl LogAnalyzer {
                 let advancing = this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n;
                 // A bar that never left 0 while this one moves was not training.
                 let cur_stuck = cur.last_n <= 0.0 && f.n > 0.0;
-                if banner_match || (cur_done && advancing) || cur_stuck {
+                // The same count under another description (text glued
+                // before the bar, a renamed epoch bar) that got further.
+                let same_count_ahead =
+                    f.total.is_some() && f.total == cur.total && f.n > cur.last_n;
+                if banner_match || (cur_done && advancing) || cur_stuck || same_count_ahead {
                     self.switch_train_bar(idx);
                 }
             }
@@ -1341,6 +1414,10 @@ impl LogAnalyzer {
             self.current_step = Some(step);
         }
         // Postfix values (`loss=2.3, lr=1e-4`), parsed once per frame.
+        if f.postfix.starts_with("v_num") || f.postfix.contains(", v_num") {
+            // Lightning's (and NeMo's) bar postfix.
+            self.lightning_hint = true;
+        }
         let (loss, lr, samples) = if f.postfix.is_empty() {
             (None, None, None)
         } else {
@@ -1451,6 +1528,16 @@ impl LogAnalyzer {
                 } else {
                     Format::Tqdm
                 }
+            }
+            // The HF Trainer under DeepSpeed prints both.
+            Source::DeepSpeed | Source::DeepSpeedTimer if self.hf_dicts > 0 => Format::HfTrainer,
+            // A hand-written loop under DeepSpeed.
+            Source::Generic
+                if Source::ALL
+                    .iter()
+                    .any(|s| s.is_deepspeed() && self.src[s.idx()].records > 0) =>
+            {
+                Format::DeepSpeed
             }
             s => s.format(),
         }

@@ -94,7 +94,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 28] = [
+const ANCHORS: [&[u8]; 34] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -123,9 +123,15 @@ const ANCHORS: [&[u8]; 28] = [
     b"ChildFailed",
     b"Accelerator",
     b"KeyboardInterrupt",
+    b"Segmentation fault",
+    b"core dumped",
+    b"CANCELLED",
+    b"SIGTERM",
+    b"SIGINT",
+    b"stack expects",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<28> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<34> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -254,6 +260,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         );
     }
     // data loader
+    if t.contains("stack expects each tensor to be equal size") {
+        return sig(Data, true, "batch of unequal tensor sizes (collate)");
+    }
     if t.contains("DataLoader worker (pid")
         && (t.contains("is killed by signal") || t.contains("exited unexpectedly"))
     {
@@ -272,6 +281,38 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             true,
             "DataLoader worker bus error (/dev/shm too small)",
         );
+    }
+    // The process crashed in native code.
+    for (what, label) in [
+        ("Segmentation fault", "process crashed (segmentation fault)"),
+        ("Bus error (core dumped)", "process crashed (bus error)"),
+        ("Aborted (core dumped)", "process aborted (core dumped)"),
+        (
+            "Illegal instruction (core dumped)",
+            "process crashed (illegal instruction)",
+        ),
+    ] {
+        if t.starts_with(what) || (t.contains(what) && t.contains(": line ")) {
+            return sig(Runtime, true, label);
+        }
+    }
+    // Slurm / the launcher stopped the job.
+    if t.contains("slurmstepd") && t.contains("CANCELLED") {
+        return sig(
+            Killed,
+            true,
+            if t.contains("TIME LIMIT") {
+                "job cancelled by Slurm (time limit)"
+            } else {
+                "job cancelled by Slurm"
+            },
+        );
+    }
+    if t.contains("received SIGTERM") || t.contains("Received SIGTERM") {
+        return sig(Killed, true, "stopped by SIGTERM");
+    }
+    if t.contains("received SIGINT") || t.contains("Received SIGINT") {
+        return sig(Killed, true, "interrupted (SIGINT)");
     }
     // Ctrl-C / SIGINT: somebody (or a scheduler) stopped the run.
     if t == "KeyboardInterrupt" || t.starts_with("KeyboardInterrupt:") {
@@ -378,6 +419,28 @@ fn indent_of(s: &str) -> usize {
 
 /// `Name: message` or bare `Name` where Name is a dotted identifier that ends
 /// like an exception type.
+/// A log head at warning level or below: `W0618 21:57:02.561 ... file.py:1277] `,
+/// `- WARNING - `, `[INFO]`, `| WARNING  |`, ezpz's `[W]`.
+fn is_quiet_level(head: &str) -> bool {
+    head.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(w, "WARNING" | "WARN" | "INFO" | "DEBUG" | "W" | "I" | "D")
+            || (w.len() == 5
+                && matches!(w.as_bytes()[0], b'W' | b'I')
+                && w[1..].bytes().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// `Name`, `pkg.Name: message`: what a traceback's last line looks like
+/// (any exception class, custom ones too), as opposed to a wrapped piece
+/// of a frame line (`19, in encode`).
+fn exception_shaped(t: &str) -> bool {
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(t.len());
+    t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && (name_end == t.len() || t[name_end..].starts_with(':'))
+}
+
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";
 
@@ -415,6 +478,9 @@ struct TbState {
     after_final: bool,
     first_line: u64,
     time: Option<f64>,
+    /// Printed under a warning/info log head (`W0618 ... convert_frame.py:1277]`,
+    /// `WARNING - `): a logged, handled exception, not the end of the run.
+    logged: bool,
     /// IPython/Jupyter layout (`NameError    Traceback (most recent call
     /// last)`, then `Cell In[3], line 2` and numbered source lines, none of
     /// them indented like Python's): only an exception line ends it.
@@ -444,6 +510,18 @@ impl ErrorTracker {
     /// Feed one prefix-stripped line body. Returns true if the line was
     /// consumed as part of a traceback.
     pub fn line(&mut self, body: &str, line_no: u64, time: Option<f64>) -> bool {
+        self.line_under(body, "", line_no, time)
+    }
+
+    /// [`Self::line`] for a line whose log prefix `log_head` was stripped
+    /// (its level matters when a traceback starts).
+    pub(crate) fn line_under(
+        &mut self,
+        body: &str,
+        log_head: &str,
+        line_no: u64,
+        time: Option<f64>,
+    ) -> bool {
         let trimmed = body.trim_start();
         if let Some(tb) = self.tb.as_mut() {
             let ind = indent_of(body);
@@ -459,7 +537,7 @@ impl ErrorTracker {
                     return true;
                 }
                 self.close_tb();
-                return self.line(body, line_no, time);
+                return self.line_under(body, log_head, line_no, time);
             }
             if trimmed.starts_with(TRACEBACK_HEADER) {
                 push_capped(&mut tb.lines, trimmed);
@@ -476,6 +554,12 @@ impl ErrorTracker {
                 || trimmed.starts_with("File \"")
                 || trimmed.starts_with("^")
                 || trimmed.starts_with('~')
+                // rich's boxed traceback (`╭─ Traceback ─╮`, `│ ... │`, `╰──╯`)
+                || trimmed.starts_with(['│', '╰', '╭'])
+                // A frame line wrapped by a narrow console (`...detection\n
+                // ai\train.py", line 503, in <module>`).
+                || trimmed.contains("\", line ")
+                || !exception_shaped(trimmed)
             {
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
@@ -500,6 +584,7 @@ impl ErrorTracker {
             let ind = if p == indent_of(body) { p } else { 0 };
             let head = body[..p].trim();
             let ipython = !head.is_empty() && is_exception_name(head);
+            let logged = is_quiet_level(log_head);
             self.tb = Some(TbState {
                 indent: ind,
                 lines: vec![trimmed.to_string()],
@@ -507,6 +592,7 @@ impl ErrorTracker {
                 after_final: false,
                 first_line: line_no,
                 time,
+                logged,
                 ipython,
             });
             return true;
@@ -531,7 +617,8 @@ impl ErrorTracker {
             self.record(
                 Signature {
                     class: ErrorClass::Runtime,
-                    fatal: true,
+                    // Under a warning head it was logged and handled.
+                    fatal: !is_quiet_level(log_head),
                     label,
                 },
                 trimmed,
@@ -580,7 +667,13 @@ impl ErrorTracker {
         let (s, msg) = match best {
             // An uncaught exception ends the process (or the subprocess it
             // was printed for): fatal.
-            Some((s, m)) => (Signature { fatal: true, ..s }, m),
+            Some((s, m)) => (
+                Signature {
+                    fatal: !tb.logged,
+                    ..s
+                },
+                m,
+            ),
             // Still open when the input ended: the exception line may be in
             // the next read, so this is not (yet) a verdict.
             None => (

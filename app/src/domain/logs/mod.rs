@@ -88,11 +88,15 @@ pub enum Source {
     DeepSpeedTimer,
     Keras,
     RichBar,
+    /// NeMo 2's `Training epoch 0, iteration 3/9 | ... | reduced_train_loss: 1.2`.
+    Nemo,
+    /// A hand-written loop's `step 50 ... loss=0.41` line.
+    Generic,
     Marker,
     Error,
 }
 
-pub(crate) const N_SOURCES: usize = 13;
+pub(crate) const N_SOURCES: usize = 15;
 
 impl Source {
     pub(crate) fn idx(self) -> usize {
@@ -113,6 +117,7 @@ impl Source {
                 | Source::Megatron
                 | Source::Torchtitan
                 | Source::HfDict
+                | Source::Nemo
         )
     }
     pub fn format(self) -> Format {
@@ -124,8 +129,9 @@ impl Source {
             Source::Torchtitan => Format::Torchtitan,
             Source::DeepSpeed | Source::DeepSpeedTimer => Format::DeepSpeed,
             Source::Keras => Format::Keras,
-            Source::RichBar => Format::Lightning,
-            Source::Marker | Source::Error => Format::Unknown,
+            // NeMo runs on Lightning.
+            Source::RichBar | Source::Nemo => Format::Lightning,
+            Source::Generic | Source::Marker | Source::Error => Format::Unknown,
         }
     }
     pub(crate) const ALL: [Source; N_SOURCES] = [
@@ -140,6 +146,8 @@ impl Source {
         Source::DeepSpeedTimer,
         Source::Keras,
         Source::RichBar,
+        Source::Nemo,
+        Source::Generic,
         Source::Marker,
         Source::Error,
     ];

@@ -524,6 +524,8 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     };
     match c0 {
         b'[' => return false,
+        // Ray's `(task, pid=6678) `.
+        b'(' => return !b[..b.len().min(120)].windows(4).any(|w| w == b"pid="),
         // `3: ` rank tags.
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
@@ -575,6 +577,18 @@ fn strip_rank(s: &str) -> Option<(&str, u32)> {
     } else {
         s
     };
+    // Ray: `(pid=6678) `, `(task, pid=6678) `, `(RayTrainWorker pid=12, ip=10.0.0.1) `.
+    if s.starts_with('(')
+        && let Some(close) = s.find(") ")
+        && close < 120
+        && let Some(p) = s[..close].find("pid=")
+    {
+        let d = &s.as_bytes()[p + 4..close];
+        let n = digits_len(d);
+        if n > 0 {
+            return Some((&s[close + 2..], parse_u32(&d[..n]).unwrap_or(0)));
+        }
+    }
     let b = s.as_bytes();
     match b.first() {
         Some(b'[') | Some(b'0'..=b'9') => {}
@@ -746,6 +760,12 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         let inner_end = t.find(']')?;
         let inner = &t[1..inner_end];
         let after = t[inner_end + 1..].trim_start_matches(' ');
+        // NeMo: `[NeMo I 2024-07-30 23:12:27 nemo_model_checkpoint:226] `.
+        if let Some(r) = inner.strip_prefix("NeMo ")
+            && let Some(r) = r.get(2..)
+        {
+            return Some((after, parse_iso_datetime(r).map(|x| x.0)));
+        }
         if let Some((ts, _)) = parse_iso_datetime(inner) {
             return Some((strip_bracket_tags(after), Some(ts)));
         }
@@ -861,10 +881,18 @@ fn strip_bracket_tags(mut s: &str) -> &str {
         }
         let Some(end) = s.find(']') else { break };
         let inner = &s[1..end];
+        // ezpz: `[I][components/metrics:437:log]`.
+        let code_place = !inner.contains(' ')
+            && (inner.contains(".py:")
+                || inner
+                    .split(':')
+                    .nth(1)
+                    .is_some_and(|l| !l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())));
         let is_tag = LEVELS.contains(&inner)
+            || matches!(inner, "I" | "W" | "E" | "D" | "C")
             || inner.starts_with("PID:")
             || inner.starts_with("RANK:")
-            || (inner.contains(".py:") && !inner.contains(' '))
+            || code_place
             || inner.starts_with("axolotl.");
         if !is_tag {
             break;

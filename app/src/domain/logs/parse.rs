@@ -10,20 +10,24 @@ use super::{Event, EventKind, Source};
 // ---------------------------------------------------------------------------
 // multi-keyword prefilter
 
-/// A keyword set for [`Anchors::any_in`]: first- and second-byte tables.
+/// A keyword set for [`Anchors::any_in`] / [`Anchors::hits`]: first- and
+/// second-byte tables.
 pub(crate) struct Anchors<const N: usize> {
     words: [&'static [u8]; N],
-    first: [u32; 256],
-    second: [u32; 256],
+    first: [u64; 256],
+    second: [u64; 256],
 }
 
 impl<const N: usize> Anchors<N> {
-    /// At most 32 words, each at least two bytes long.
+    /// At most 64 words, each at least two bytes long (checked when the
+    /// constant is built).
     pub(crate) const fn new(words: [&'static [u8]; N]) -> Self {
-        let mut first = [0u32; 256];
-        let mut second = [0u32; 256];
+        assert!(N <= 64, "at most 64 anchor words");
+        let mut first = [0u64; 256];
+        let mut second = [0u64; 256];
         let mut i = 0;
-        while i < N && i < 32 {
+        while i < N {
+            assert!(words[i].len() >= 2, "anchor words have two bytes or more");
             first[words[i][0] as usize] |= 1 << i;
             second[words[i][1] as usize] |= 1 << i;
             i += 1;
@@ -53,7 +57,7 @@ impl<const N: usize> Anchors<N> {
     }
 
     /// Bitmask of the words (by index) that occur in `hay`.
-    pub(crate) fn hits(&self, hay: &[u8]) -> u32 {
+    pub(crate) fn hits(&self, hay: &[u8]) -> u64 {
         let mut hit = 0;
         for (i, pair) in hay.windows(2).enumerate() {
             let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize] & !hit;
@@ -532,6 +536,11 @@ fn parse_rate(b: &[u8], at: usize) -> (Option<f64>, (usize, usize), usize) {
     }
     let Some((v, used)) = float_prefix_bytes(s) else {
         let end = at + find_byte(s, delim).unwrap_or(s.len());
+        // No rate at all, the postfix right after the times (NeMo:
+        // `[33:46<16886:15:22, v_num=0, reduced_train_loss=11.00]`).
+        if b[at..end].contains(&b'=') {
+            return (None, (at, at), at);
+        }
         return (None, (at, at), end);
     };
     let r0 = at + used;
@@ -824,6 +833,23 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         return Some(ev);
     }
     if first == b's' {
+        // llm.c's logfile (`-o`): `s:120 trl:3.2217 lr:0.0006 norm:0.31`, `s:250 tel:3.27`.
+        if let Some(r) = t.strip_prefix("s:") {
+            let (step, used) = uint_prefix(r)?;
+            let r = &r[used..];
+            let (kind, r) = if let Some(r) = r.strip_prefix(" trl:") {
+                (EventKind::Train, r)
+            } else {
+                (EventKind::Eval, r.strip_prefix(" tel:")?)
+            };
+            let (loss, _) = float_prefix(r)?;
+            let mut ev = Event::new(kind, Source::NanoGpt);
+            ev.step = Some(step);
+            ev.loss = Some(loss);
+            ev.lr = float_after(r, " lr:");
+            ev.grad_norm = float_after(r, " norm:");
+            return Some(ev);
+        }
         if let Some(r) = t.strip_prefix("step ") {
             let (step, used) = uint_prefix(r)?;
             if let Some(r) = r[used..].strip_prefix('/') {
@@ -1080,7 +1106,9 @@ pub fn keras(s: &str) -> Option<Event> {
     };
     let r1 = r.trim_start();
     let is_bar = r1.starts_with('[') && r1[1..].starts_with(['=', '.', '>', ']']);
-    let is_k3 = r1.starts_with('━') || r1.starts_with('─');
+    // Keras 3 draws `━`; on a console that cannot encode it (Windows
+    // cp1252), `=`.
+    let is_k3 = r1.starts_with('━') || r1.starts_with('─') || r1.starts_with('=');
     let is_v2 = r1.starts_with("- ");
     if !(is_bar || is_k3 || is_v2) || !r.starts_with(' ') {
         return None;
@@ -1115,7 +1143,172 @@ pub fn keras(s: &str) -> Option<Event> {
     Some(ev)
 }
 
-/// `Epoch 3/200` (Keras epoch header). Returns (epoch, total epochs).
+/// NeMo 2 (Megatron strategy) progress:
+/// `Training epoch 0, iteration 3/9 | lr: 6e-05 | global_batch_size: 1 | global_step: 3 | reduced_train_loss: 1.26 | train_step_timing in s: 0.35 | consumed_samples: 4`.
+/// `iteration` and `global_step` count from 0 and the number after `/` is
+/// the last iteration: the step reported is the number of steps done
+/// (like a progress bar's count), so `iteration 9/9` is 10 of 10.
+pub fn nemo(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix("Training epoch ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", iteration ")?;
+    let (iteration, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    let (last, used) = uint_prefix(r.strip_prefix('/')?)?;
+    let r = &r[1 + used..];
+    let mut ev = Event::new(EventKind::Train, Source::Nemo);
+    ev.epoch = Some(epoch as f64);
+    ev.step = iteration.checked_add(1);
+    ev.total_steps = last.checked_add(1);
+    for field in r.split('|') {
+        let Some((key, val)) = field.split_once(':') else {
+            continue;
+        };
+        let num = || float_prefix(val.trim()).map(|x| x.0);
+        match key.trim() {
+            "global_step" => ev.step = num().map(|v| v as u64 + 1).or(ev.step),
+            "reduced_train_loss" | "train_loss" | "loss" => ev.loss = num(),
+            "lr" => ev.lr = num(),
+            "global_batch_size" => ev.batch = num(),
+            "consumed_samples" => ev.samples = num(),
+            "train_step_timing in s" => ev.step_time_s = num(),
+            _ => {}
+        }
+    }
+    Some(ev)
+}
+
+/// A hand-written loop's progress line: a step counter and a loss on one
+/// line, in the usual spellings: `step:10, loss:3.65`, `[step 50]
+/// avg_loss=0.0008 acc=0.48`, `Step 100/1000 | Loss: 2.31`, `epoch 1 iter
+/// 20 loss 2.3`. The loss key ends in `loss` (`train_loss`, `avg_loss`) and
+/// is not a validation loss.
+pub fn generic_step(s: &str) -> Option<Event> {
+    let b = s.as_bytes();
+    let (step, total) = counter_in(b)?;
+    let loss = loss_in(b)?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.total_steps = total;
+    ev.loss = Some(loss);
+    Some(ev)
+}
+
+/// `step`, `steps`, `iter` or `iteration` (any case) as a word, then
+/// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
+fn counter_in(b: &[u8]) -> Option<(u64, Option<u64>)> {
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        let w = &b[i..];
+        let word = ["iteration", "steps", "step", "iter"]
+            .into_iter()
+            .find(|k| {
+                w.get(..k.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(k.as_bytes()))
+            });
+        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_';
+        if let Some(k) = word
+            && boundary
+        {
+            let mut j = i + k.len();
+            let mut seps = 0;
+            while j < b.len() && matches!(b[j], b' ' | b':' | b'=' | b'#') && seps < 4 {
+                j += 1;
+                seps += 1;
+            }
+            let d = digits(&b[j..]);
+            if seps > 0 && d > 0 && d <= 12 {
+                let step = parse_digits(&b[j..j + d]);
+                let mut k2 = j + d;
+                if b.get(k2)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'.')
+                {
+                    i += 1;
+                    continue;
+                }
+                while b.get(k2) == Some(&b' ') {
+                    k2 += 1;
+                }
+                let mut total = None;
+                if b.get(k2) == Some(&b'/') {
+                    let mut t = k2 + 1;
+                    while b.get(t) == Some(&b' ') {
+                        t += 1;
+                    }
+                    let dt = digits(&b[t.min(b.len())..]);
+                    if dt > 0 && dt <= 12 {
+                        total = Some(parse_digits(&b[t..t + dt]));
+                    }
+                }
+                return Some((step, total));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A `...loss` key (not a validation one) and the number after it.
+fn loss_in(b: &[u8]) -> Option<f64> {
+    let mut from = 0;
+    while let Some(p) = b[from..]
+        .windows(4)
+        .position(|w| w.eq_ignore_ascii_case(b"loss"))
+    {
+        let at = from + p;
+        from = at + 4;
+        let end = at + 4;
+        // The key must end here (not `loss_scale`, `losses`).
+        if b.get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            continue;
+        }
+        let mut start = at;
+        while start > 0
+            && (b[start - 1].is_ascii_alphanumeric() || matches!(b[start - 1], b'_' | b'/'))
+        {
+            start -= 1;
+        }
+        let key = &b[start..end];
+        let lower = |k: &[u8], w: &str| {
+            k.len() >= w.len() && k[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+        };
+        if ["val", "eval", "test", "valid", "dev"]
+            .iter()
+            .any(|w| lower(key, w))
+        {
+            continue;
+        }
+        let mut j = end;
+        let mut seps = 0;
+        while j < b.len() && matches!(b[j], b' ' | b':' | b'=') && seps < 4 {
+            j += 1;
+            seps += 1;
+        }
+        if seps == 0 {
+            continue;
+        }
+        let rest = std::str::from_utf8(&b[j..]).ok()?;
+        if let Some((v, used)) = float_prefix(rest)
+            && !rest[used..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn digits(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+fn parse_digits(b: &[u8]) -> u64 {
+    b.iter().fold(0u64, |v, &c| {
+        v.saturating_mul(10).saturating_add((c - b'0') as u64)
+    })
+}
+
 /// A line that is only a loss value, as hand-written loops print it:
 /// `Loss: 10.8766`, `[Rank 0] loss = 2.31`, `train loss: 0.52`.
 pub fn loss_line(s: &str) -> Option<f64> {
@@ -1142,6 +1335,7 @@ pub fn loss_line(s: &str) -> Option<f64> {
     r.trim_start()[used..].trim().is_empty().then_some(v)
 }
 
+/// `Epoch 3/200` (Keras epoch header). Returns (epoch, total epochs).
 pub fn keras_epoch(s: &str) -> Option<(u64, u64)> {
     let r = s.trim().strip_prefix("Epoch ")?;
     let (e, u) = uint_prefix(r)?;
@@ -1158,26 +1352,35 @@ pub fn keras_epoch(s: &str) -> Option<(u64, u64)> {
 
 /// One frame of Lightning's rich progress bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RichBar {
+pub struct RichBar<'a> {
+    /// The text before the bar: `Epoch 3/29`, `Validation`, `Sanity Checking`.
+    pub desc: &'a str,
     pub epoch: Option<u64>,
+    /// Epochs in the run, from `Epoch 3/29` (the last index is 29).
+    pub epochs: Option<u64>,
     pub n: f64,
     pub total: Option<f64>,
     pub elapsed_s: Option<f64>,
     /// Displayed it/s (Lightning's average).
     pub rate: Option<f64>,
+    /// The training loss among the metrics after the rate
+    /// (`v_num: 0 train/loss_step: 1.328 val/loss: 16.0`).
+    pub loss: Option<f64>,
 }
 
 /// `Epoch 1/1  ━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s v_num: 0.000`.
-pub fn rich_bar(s: &str) -> Option<RichBar> {
+pub fn rich_bar(s: &str) -> Option<RichBar<'_>> {
     let bar = s.find('━')?;
     if !s.contains('•') {
         return None;
     }
     let head = s[..bar].trim();
-    let epoch = head
-        .strip_prefix("Epoch ")
+    let epoch_part = head.strip_prefix("Epoch ").and_then(uint_prefix);
+    let epoch = epoch_part.map(|x| x.0);
+    let epochs = epoch_part
+        .and_then(|(_, used)| head["Epoch ".len() + used..].strip_prefix('/'))
         .and_then(uint_prefix)
-        .map(|x| x.0);
+        .and_then(|(last, _)| last.checked_add(1));
     let mut it = s[bar..]
         .trim_start_matches(['━', '╺', '╸', '─', ' '])
         .split_whitespace();
@@ -1187,16 +1390,38 @@ pub fn rich_bar(s: &str) -> Option<RichBar> {
     let total = float_prefix(&tok[sl + 1..]).map(|x| x.0);
     let elapsed_s = it.next().and_then(duration_prefix).map(|x| x.0);
     let mut rate = None;
+    let mut loss = None;
+    let mut key = None;
     for w in it {
         if let Some(v) = w.strip_suffix("it/s") {
             rate = v.parse::<f64>().ok();
+        } else if let Some(k) = w.strip_suffix(':') {
+            key = Some(k);
+            continue;
+        } else if let Some(k) = key
+            && loss.is_none()
+            && matches!(
+                k,
+                "loss"
+                    | "train_loss"
+                    | "train_loss_step"
+                    | "train/loss"
+                    | "train/loss_step"
+                    | "loss_step"
+            )
+        {
+            loss = float_prefix(w).map(|x| x.0);
         }
+        key = None;
     }
     Some(RichBar {
+        desc: head,
         epoch,
+        epochs,
         n,
         total,
         elapsed_s,
         rate,
+        loss,
     })
 }

@@ -3,6 +3,8 @@
 //! ([`LineFacts`]). [`super::LogAnalyzer::push`] runs both inline; the
 //! two-thread driver in [`super::parallel`] runs them on a second core.
 
+use std::borrow::Cow;
+
 use super::normalize::{LineFlags, Normalizer, no_log_prefix};
 use super::parse::{RawFrame, parse_tqdm_bytes};
 
@@ -12,6 +14,7 @@ use super::parse::{RawFrame, parse_tqdm_bytes};
 /// each frame, so a frame is terminated by the next one).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LineSplitter {
+    decoder: Decoder,
     norm: Normalizer,
     /// Arrival time of the bytes of the unfinished line.
     pending_time: Option<f64>,
@@ -26,9 +29,20 @@ impl LineSplitter {
         &mut self,
         bytes: &[u8],
         arrival_secs: Option<f64>,
-        mut emit: F,
+        emit: F,
     ) {
         self.bytes += bytes.len() as u64;
+        let decoded = self.decoder.decode(bytes);
+        self.push_decoded(&decoded, arrival_secs, emit);
+    }
+
+    /// [`Self::push`] after decoding.
+    fn push_decoded<F: FnMut(&[u8], LineFlags, Option<f64>)>(
+        &mut self,
+        bytes: &[u8],
+        arrival_secs: Option<f64>,
+        mut emit: F,
+    ) {
         let arrival = arrival_secs.filter(|t| t.is_finite());
         let held_cr = self.norm.holds_cr();
         let carried = self.norm.pending_bytes() > 0 || held_cr;
@@ -55,8 +69,111 @@ impl LineSplitter {
 
     /// End of input: emit the unfinished last line, if any.
     pub(crate) fn flush<F: FnMut(&[u8], LineFlags, Option<f64>)>(&mut self, mut emit: F) {
+        let tail = self.decoder.finish();
+        if !tail.is_empty() {
+            let t = self.pending_time;
+            self.push_decoded(&tail, t, &mut emit);
+        }
         let t = self.pending_time;
         self.norm.finish_raw(|line, flags| emit(line, flags, t));
+    }
+}
+
+/// The stream's encoding, from its first bytes: a UTF-16 byte-order mark
+/// (PowerShell's `>` writes UTF-16LE) switches to transcoding; a UTF-8 one
+/// is dropped; anything else is taken as UTF-8 (invalid bytes are replaced
+/// later, line by line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Encoding {
+    #[default]
+    Undecided,
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Decoder {
+    encoding: Encoding,
+    /// Bytes held over: the start of a possible byte-order mark, or in
+    /// UTF-16 an odd byte or a high surrogate waiting for its pair.
+    held: Vec<u8>,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
+const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
+
+impl Decoder {
+    /// `bytes` as UTF-8 (borrowed unless transcoded or held bytes join them).
+    fn decode<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        match self.encoding {
+            Encoding::Utf8 => Cow::Borrowed(bytes),
+            Encoding::Undecided => {
+                self.held.extend_from_slice(bytes);
+                let h = &self.held;
+                let maybe_bom = [UTF8_BOM, UTF16LE_BOM, UTF16BE_BOM]
+                    .iter()
+                    .any(|bom| h.len() < bom.len() && bom.starts_with(h));
+                if maybe_bom {
+                    return Cow::Borrowed(&[]);
+                }
+                let held = std::mem::take(&mut self.held);
+                if let Some(rest) = held.strip_prefix(UTF8_BOM) {
+                    self.encoding = Encoding::Utf8;
+                    Cow::Owned(rest.to_vec())
+                } else if let Some(rest) = held.strip_prefix(UTF16LE_BOM) {
+                    self.encoding = Encoding::Utf16Le;
+                    Cow::Owned(self.utf16(rest))
+                } else if let Some(rest) = held.strip_prefix(UTF16BE_BOM) {
+                    self.encoding = Encoding::Utf16Be;
+                    Cow::Owned(self.utf16(rest))
+                } else {
+                    self.encoding = Encoding::Utf8;
+                    Cow::Owned(held)
+                }
+            }
+            Encoding::Utf16Le | Encoding::Utf16Be => Cow::Owned(self.utf16(bytes)),
+        }
+    }
+
+    /// Transcode UTF-16 to UTF-8, holding an odd trailing byte and a
+    /// trailing high surrogate for the next read. Unpaired surrogates
+    /// become U+FFFD.
+    fn utf16(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut input = std::mem::take(&mut self.held);
+        input.extend_from_slice(bytes);
+        let unit = |p: &[u8]| match self.encoding {
+            Encoding::Utf16Be => u16::from_be_bytes([p[0], p[1]]),
+            _ => u16::from_le_bytes([p[0], p[1]]),
+        };
+        let mut whole = input.len() / 2 * 2;
+        if whole >= 2 && (0xD800..0xDC00).contains(&unit(&input[whole - 2..whole])) {
+            whole -= 2;
+        }
+        let units = input[..whole].chunks_exact(2).map(unit);
+        let mut out = Vec::with_capacity(whole);
+        let mut buf = [0u8; 4];
+        for c in char::decode_utf16(units) {
+            let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        self.held = input[whole..].to_vec();
+        out
+    }
+
+    /// End of input: what is still held, as UTF-8.
+    fn finish(&mut self) -> Vec<u8> {
+        let held = std::mem::take(&mut self.held);
+        match self.encoding {
+            // A lone odd byte or high surrogate.
+            Encoding::Utf16Le | Encoding::Utf16Be if !held.is_empty() => {
+                "\u{FFFD}".as_bytes().to_vec()
+            }
+            Encoding::Utf16Le | Encoding::Utf16Be => Vec::new(),
+            // The start of a byte-order mark that never finished.
+            Encoding::Undecided | Encoding::Utf8 => held,
+        }
     }
 }
 

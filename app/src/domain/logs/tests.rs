@@ -1701,6 +1701,264 @@ fn progress_before_a_glued_ctrl_c_traceback_still_counts() {
 }
 
 #[test]
+fn nemo_1_bars_behind_a_ray_prefix() {
+    let mut log = String::from(
+        "[NeMo I 2024-07-30 23:12:27 nemo_model_checkpoint:226] New .nemo model saved\n",
+    );
+    for (n, loss) in [(5, "11.00"), (10, "11.00"), (15, "10.60"), (20, "10.20")] {
+        log += &format!(
+            "(task, pid=6678) Epoch 0: :   0%|          | {n}/300000 [02:16<2281:40:05, v_num=0, reduced_train_loss={loss}, global_step={}.000, consumed_samples=960.0, train_step_timing in s=10.40]\n",
+            n - 1
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.format, a.last_step), (Format::Lightning, Some(20)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(11.0), Some(10.2)));
+    let st = strip_prefixes("[NeMo I 2024-07-30 23:12:27 nemo_model_checkpoint:226] saved");
+    assert_eq!(st.body, "saved");
+    assert!(st.ts.is_some());
+    let st = strip_prefixes("(RayTrainWorker pid=12, ip=10.0.0.1) step 3");
+    assert_eq!((st.body, st.rank), ("step 3", Some(12)));
+}
+
+#[test]
+fn nemo_2_iteration_lines() {
+    let mut log = String::new();
+    for i in 0..10 {
+        log += &format!(
+            "Training epoch 0, iteration {i}/9 | lr: 2e-05 | global_batch_size: 1 | global_step: {i} | reduced_train_loss: {:.3} | train_step_timing in s: 0.35 | consumed_samples: {}\n",
+            1.371 - 0.008 * i as f64,
+            i + 1
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Lightning, Some(10), Some(10))
+    );
+    assert_eq!(a.loss.first, Some(1.371));
+    assert_eq!(a.verdict, "completed");
+    assert_approx(a.reported.step_time_s, 0.35, 1e-9, "train_step_timing");
+}
+
+#[test]
+fn llm_c_logfile_lines() {
+    let a = analyze(
+        "s:0 tel:11.0092\ns:0 trl:11.0091 lr:0.000001 norm:15.37\ns:1 trl:10.9598 lr:0.000002 norm:15.24\ns:2 trl:10.9000 lr:0.000003 norm:15.00\n",
+    );
+    assert_eq!((a.format, a.last_step), (Format::NanoGpt, Some(2)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(11.0091), Some(10.9)));
+    assert_eq!(a.eval.last_loss, Some(11.0092));
+}
+
+#[test]
+fn hand_written_step_and_loss_lines() {
+    for (log, last, total, first, lastl) in [
+        (
+            "step:0, loss:5.453125\nstep:10, loss:3.650390625\nstep:20, loss:3.546875\n",
+            20,
+            None,
+            5.453125,
+            3.546875,
+        ),
+        (
+            "[step 50] avg_loss=0.0008 acc=0.4800\n[step 100] avg_loss=-0.0003 acc=0.5467\n",
+            100,
+            None,
+            0.0008,
+            -0.0003,
+        ),
+        (
+            "Step 100/1000 | Loss: 2.31 | val_loss: 2.50\nStep 200/1000 | Loss: 2.11 | val_loss: 2.40\n",
+            200,
+            Some(1000),
+            2.31,
+            2.11,
+        ),
+        (
+            "epoch 1 iter 20 train_loss 2.3 lr 1e-4\nepoch 1 iter 40 train_loss 2.2 lr 1e-4\n",
+            40,
+            None,
+            2.3,
+            2.2,
+        ),
+    ] {
+        let a = analyze(log);
+        assert_eq!(
+            (a.format, a.last_step, a.total_steps),
+            (Format::Unknown, Some(last), total),
+            "{log}"
+        );
+        assert_eq!(
+            (a.loss.first, a.loss.last),
+            (Some(first), Some(lastl)),
+            "{log}"
+        );
+        assert!(a.verdict.starts_with("progressing"), "{log}: {}", a.verdict);
+    }
+    // Under DeepSpeed, the run is a DeepSpeed one.
+    let a = analyze(
+        "[2024-09-15 00:13:21,397] [INFO] [logging.py:96:log_dist] [Rank 0] step=0, skipped=0, lr=[3e-05], mom=[(0.9, 0.999)]\nstep:0, loss:5.45\nstep:10, loss:3.65\nstep:20, loss:3.54\nstep:30, loss:3.50\n",
+    );
+    assert_eq!((a.format, a.last_step), (Format::DeepSpeed, Some(30)));
+    // Not progress: a loss without a step, a validation loss, a config dump.
+    for line in [
+        "step size 10 (loss of precision)\n",
+        "step 5: val_loss 2.0\n",
+        "  loss_scale ........ 0  steps_per_print ....... 10\n",
+        "steps: 10, losses: [1, 2]\n",
+    ] {
+        assert_eq!(analyze(line).last_step, None, "{line}");
+    }
+}
+
+#[test]
+fn ezpz_heads_are_stripped() {
+    let st = strip_prefixes(
+        "[2025-09-11 14:09:46,954794][I][components/metrics:437:log] step:  1  loss: 10.8595",
+    );
+    assert_eq!(st.body, "step:  1  loss: 10.8595");
+    assert!(st.ts.is_some());
+}
+
+#[test]
+fn crashes_and_stops_are_classified() {
+    let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal, x.label));
+    assert_eq!(
+        c("dev/runcpu.sh: line 56: 31902 Segmentation fault: 11  python -m train").map(|x| x.0),
+        Some(ErrorClass::Runtime)
+    );
+    assert_eq!(
+        c("Segmentation fault (core dumped)").map(|x| x.2),
+        Some("process crashed (segmentation fault)".to_string())
+    );
+    assert_eq!(c("Aborted (core dumped)").map(|x| x.1), Some(true));
+    assert_eq!(
+        c("slurmstepd: error: *** JOB 1809579 ON r8i3n1 CANCELLED AT 2021-05-31T22:02:47 DUE TO TIME LIMIT ***").map(|x| (x.0, x.2)),
+        Some((ErrorClass::Killed, "job cancelled by Slurm (time limit)".to_string()))
+    );
+    assert_eq!(
+        c("Main process received SIGTERM, exiting").map(|x| x.0),
+        Some(ErrorClass::Killed)
+    );
+    assert_eq!(
+        c("Main process received SIGINT, exiting").map(|x| x.0),
+        Some(ErrorClass::Killed)
+    );
+    assert_eq!(c("RuntimeError: stack expects each tensor to be equal size, but got [3, 64] at entry 0 and [3, 60] at entry 1").map(|x| x.0), Some(ErrorClass::Data));
+    // Words that only mention a signal or a crash in prose are not errors.
+    assert_eq!(c("Registering handlers for SIGTERM and SIGINT"), None);
+}
+
+#[test]
+fn an_exception_logged_at_warning_level_is_not_fatal() {
+    let a = analyze(
+        "[rank0]:W0618 21:57:02.561000 1489278 torch/_dynamo/convert_frame.py:1277] WON'T CONVERT forward\n\
+         [rank0]:W0618 21:57:02.561000 1489278 torch/_dynamo/convert_frame.py:1277] torch._inductor.exc.InductorError: CalledProcessError: Command failed\n\
+         Training epoch 0, iteration 0/1 | global_step: 0 | reduced_train_loss: 1.3\n\
+         Training epoch 0, iteration 1/1 | global_step: 1 | reduced_train_loss: 1.2\n",
+    );
+    assert_eq!(a.errors.len(), 1);
+    assert!(!a.errors[0].fatal);
+    assert_eq!(a.verdict, "completed");
+    let a = analyze(
+        "2024-01-01 10:00:00,000 - trainer - WARNING - Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nValueError: retrying\n",
+    );
+    assert!(!a.has_fatal(), "{:?}", a.errors);
+}
+
+#[test]
+fn rich_and_wrapped_tracebacks_are_one_error_each() {
+    let a = analyze(
+        "╭──────── Traceback (most recent call last) ────────╮\n\
+         │ /home/x/train.py:81 in <module>                    │\n\
+         │ ❱  81 check_min_version(\"0.15.0.dev0\")              │\n\
+         ╰────────────────────────────────────────────────────╯\n\
+         ImportError: This example requires a source install of diffusers\n",
+    );
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].fatal),
+        (ErrorClass::Dependency, true)
+    );
+    // A console 80 columns wide cut the frame lines.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"D:\\Coding Workspace\\fracture detection \nai\\train_single.py\", line 503, in <module>\n    main()\n  File \"C:\\Python310\\lib\\encodings\\cp1252.py\", line 1\n19, in encode\n    return codecs.charmap_encode(input,self.errors,encoding_table)[0]\nUnicodeEncodeError: 'charmap' codec can't encode character\n",
+    );
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert!(
+        a.errors[0].message.starts_with("UnicodeEncodeError"),
+        "{:?}",
+        a.errors
+    );
+}
+
+#[test]
+fn lightning_rich_bars_count_every_epoch() {
+    let mut log =
+        String::from("Sanity Checking ━━━━━━━━━━━━━━━━ 2/2 0:00:00 • 0:00:00 38.27it/s\n");
+    for e in 0..3 {
+        log += &format!(
+            "Epoch {e}/29 ━━━━━━━━━━━━━━━━ 5809/5809 0:13:20 • 0:00:00 7.22it/s v_num: jba0 train/loss_step: {}.5 val/loss: 16.017\n",
+            3 - e
+        );
+        log += "Validation ━━━━━━━━━━━━━━━━ 100/100 0:00:10 • 0:00:00 9.80it/s\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Lightning, Some(3 * 5809), Some(30 * 5809))
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(3.5), Some(1.5)));
+    assert_eq!(a.eval.count, 3);
+}
+
+#[test]
+fn utf16_logs_are_transcoded() {
+    let text = "Epoch 1/2\n 1/49 ==================== 1:06 1s/step - accuracy: 0.0000e+00 - loss: 1.5527\r\n49/49 ==================== 12s 245ms/step - accuracy: 0.51 - loss: 1.2000 - val_loss: 1.1\r\nEpoch 2/2\n49/49 ==================== 12s 245ms/step - accuracy: 0.61 - loss: 0.9000 - val_loss: 1.0 😀\r\n";
+    let want = analyze(text);
+    assert_eq!((want.format, want.last_step), (Format::Keras, Some(98)));
+    let mut le = vec![0xFF, 0xFE];
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        le.extend_from_slice(&u.to_le_bytes());
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    for bytes in [&le, &be] {
+        // Whole, and cut at every odd place (a byte of a unit, a half of a
+        // surrogate pair, inside the byte-order mark).
+        for cut in [0, 1, 3, 7, bytes.len() - 3, bytes.len() - 1] {
+            let mut a = LogAnalyzer::new();
+            a.push(&bytes[..cut], None);
+            a.push(&bytes[cut..], None);
+            let got = a.finish();
+            assert_eq!(
+                (got.format, got.last_step, got.loss.last),
+                (want.format, want.last_step, want.loss.last),
+                "cut {cut}"
+            );
+        }
+    }
+    // A UTF-8 byte-order mark does not hide the first line.
+    let a = analyze(
+        "\u{feff}iter 1: loss 2.0, time 40.0ms, mfu 1.0%\niter 2: loss 1.9, time 40.0ms, mfu 1.0%\n",
+    );
+    assert_eq!(a.last_step, Some(2));
+    // An odd byte left at the end is one replacement character, no panic.
+    let mut a = LogAnalyzer::new();
+    a.push(&[0xFF, 0xFE, b'a', 0, b'\n', 0, b'b'], None);
+    assert_eq!(a.finish().input.lines, 2);
+}
+
+#[test]
+fn hf_trainer_under_deepspeed_is_hf() {
+    let a = analyze(
+        "[2025-02-20 20:25:29,316] [INFO] [logging.py:96:log_dist] [Rank 0] step=0, skipped=0, lr=[0.0], mom=[(0.9, 0.999)]\n{'loss': 0.6931, 'grad_norm': 1.2, 'learning_rate': 1e-06, 'epoch': 0.04}\n",
+    );
+    assert_eq!(a.format, Format::HfTrainer);
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
@@ -1990,6 +2248,20 @@ proptest! {
         let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
         let times = if timed { vec![Some(1.0), Some(1.0), Some(2.5), None] } else { vec![None] };
         prop_assert_eq!(analysis_two_threads(&pieces, &times), analysis_one_thread(&pieces, &times));
+    }
+
+    #[test]
+    fn utf16_chunking_is_invisible(bom in prop_oneof![Just(&b"\xFF\xFE"[..]), Just(&b"\xFE\xFF"[..]), Just(&b"\xEF\xBB\xBF"[..]), Just(&b"\xEF\xBB"[..])], bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8)) {
+        let bytes = [bom, &bytes].concat();
+        let mut a = LogAnalyzer::new();
+        a.push(&bytes, None);
+        let one = a.finish();
+        let pts = split_points(bytes.len(), &cuts);
+        let mut b = LogAnalyzer::new();
+        for w in pts.windows(2) {
+            b.push(&bytes[w[0]..w[1]], None);
+        }
+        prop_assert_eq!(one, b.finish());
     }
 
     #[test]
