@@ -1185,8 +1185,15 @@ pub fn nemo(s: &str) -> Option<Event> {
 /// is not a validation loss.
 pub fn generic_step(s: &str) -> Option<Event> {
     let b = s.as_bytes();
-    let (step, total) = counter_in(b)?;
+    // Most lines that get here are prose without a loss: one cheap pass first.
+    let lower = |c: u8| c | 0x20;
+    if !b.windows(4).any(|w| {
+        lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
+    }) {
+        return None;
+    }
     let loss = loss_in(b)?;
+    let (step, total) = counter_in(b)?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.step = Some(step);
     ev.total_steps = total;
@@ -1199,6 +1206,11 @@ pub fn generic_step(s: &str) -> Option<Event> {
 fn counter_in(b: &[u8]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
+        // Every counter word starts with `s` or `i`.
+        if !matches!(b[i] | 0x20, b's' | b'i') {
+            i += 1;
+            continue;
+        }
         let w = &b[i..];
         let word = ["iteration", "steps", "step", "iter"]
             .into_iter()
