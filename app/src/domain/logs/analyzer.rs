@@ -64,6 +64,48 @@ struct Bar {
     cursor_up: bool,
 }
 
+/// A learning rate or gradient norm of exactly 0 in every logged step
+/// means nothing is being trained (a scheduler stuck at 0, frozen
+/// parameters): worth saying even though the loss prints fine.
+#[derive(Debug, Clone, Copy, Default)]
+struct ZeroWatch {
+    lr_seen: u64,
+    lr_zero: u64,
+    grad_seen: u64,
+    grad_zero: u64,
+}
+
+impl ZeroWatch {
+    fn note(&mut self, ev: &Event) {
+        if let Some(lr) = ev.lr {
+            self.lr_seen += 1;
+            self.lr_zero += u64::from(lr == 0.0);
+        }
+        if let Some(g) = ev.grad_norm {
+            self.grad_seen += 1;
+            self.grad_zero += u64::from(g == 0.0);
+        }
+    }
+
+    /// Notes for every quantity that was 0 in all of at least 3 logs.
+    fn notes(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.lr_seen >= 3 && self.lr_zero == self.lr_seen {
+            v.push(format!(
+                "warning: learning rate is 0 in all {} logged steps: the weights are not being updated (scheduler or warm-up misconfigured?)",
+                self.lr_seen
+            ));
+        }
+        if self.grad_seen >= 3 && self.grad_zero == self.grad_seen {
+            v.push(format!(
+                "warning: gradient norm is 0 in all {} logged steps: no gradient reaches the weights (frozen parameters, detached loss?)",
+                self.grad_seen
+            ));
+        }
+        v
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct LossTrack {
     first: Option<f64>,
@@ -145,6 +187,8 @@ pub struct LogAnalyzer {
     lightning_hint: bool,
     rich_bar: bool,
     rich_followup: u8,
+    /// Logged learning rates and gradient norms that were exactly 0.
+    zeros: ZeroWatch,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
     rich_offset: u64,
@@ -462,6 +506,7 @@ impl LogAnalyzer {
             bare_losses: 0,
             rich_epoch: None,
             rich_offset: 0,
+            zeros: ZeroWatch::default(),
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -1051,6 +1096,7 @@ impl LogAnalyzer {
         match d {
             HfDict::Train(mut ev) => {
                 ev.time = time;
+                self.zeros.note(&ev);
                 if ev.epoch.is_some() {
                     self.epoch = ev.epoch;
                 }
@@ -1168,6 +1214,7 @@ impl LogAnalyzer {
         if ev.tokens_per_sec.is_some() {
             self.reported_tokens_per_sec = ev.tokens_per_sec;
         }
+        self.zeros.note(&ev);
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 
@@ -1552,7 +1599,7 @@ impl LogAnalyzer {
         let summary: TimingSummary = step_src
             .map(|s| self.src[s.idx()].timing.summary())
             .unwrap_or_default();
-        let mut notes = Vec::new();
+        let mut notes = self.zeros.notes();
 
         let inv = |x: Option<f64>| x.filter(|v| *v > 0.0).map(|v| 1.0 / v);
         let steps_per_sec = Rates {

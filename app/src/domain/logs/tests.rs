@@ -1959,6 +1959,40 @@ fn hf_trainer_under_deepspeed_is_hf() {
 }
 
 #[test]
+fn a_zero_learning_rate_or_gradient_everywhere_is_flagged() {
+    let mut log = String::new();
+    for e in 1..=4 {
+        log += &format!(
+            "{{'loss': 12.1{e}, 'grad_norm': 0.0, 'learning_rate': 0.0, 'epoch': 0.0{e}}}\n"
+        );
+    }
+    let a = analyze(&log);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("learning rate is 0 in all 4")),
+        "{:?}",
+        a.notes
+    );
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("gradient norm is 0 in all 4")),
+        "{:?}",
+        a.notes
+    );
+    // One non-zero value (warm-up starting at 0) is a normal run.
+    let a = analyze(
+        &(log + "{'loss': 12.0, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': 0.05}\n"),
+    );
+    assert!(
+        !a.notes.iter().any(|n| n.contains("is 0 in all")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
