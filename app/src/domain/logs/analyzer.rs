@@ -1410,6 +1410,11 @@ impl LogAnalyzer {
         self.other_bar_active = (false, false);
         // Lightning: the epoch bar restarts each epoch; keep a global step.
         if is_epoch {
+            // Lightning's description is exactly `Epoch <n>`.
+            let lightning_desc = f
+                .desc
+                .strip_prefix("Epoch ")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
             if let Some(e) = after_epoch_word(f.desc)
                 .and_then(parse::uint_prefix)
                 .map(|x| x.0)
@@ -1421,6 +1426,14 @@ impl LogAnalyzer {
                         self.last_train_n = 0;
                         self.last_elapsed = 0.0;
                     }
+                    // Lightning counts epochs from 0: a log that starts at
+                    // `Epoch 49` (resumed, or only the tail kept) had 49
+                    // epochs of this many batches before it.
+                    None if e > 0 && lightning_desc => {
+                        if let Some(t) = f.total {
+                            self.epoch_offset = (t as u64).saturating_mul(e);
+                        }
+                    }
                     _ => {}
                 }
                 if self.epoch_no.is_none_or(|p| e >= p) {
@@ -1429,11 +1442,7 @@ impl LogAnalyzer {
                 }
             }
             // Lightning writes `Epoch 3:`; hand-written loops `epoch 3:`.
-            // Its description is exactly `Epoch <n>`.
-            self.lightning_hint |= f
-                .desc
-                .strip_prefix("Epoch ")
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+            self.lightning_hint |= lightning_desc;
         }
         let n = if f.n.is_finite() && f.n >= 0.0 {
             f.n as u64

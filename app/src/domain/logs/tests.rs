@@ -1993,6 +1993,28 @@ fn a_zero_learning_rate_or_gradient_everywhere_is_flagged() {
 }
 
 #[test]
+fn a_lightning_log_that_starts_at_a_later_epoch_counts_the_epochs_before() {
+    let mut log = String::new();
+    for n in [4, 8, 12] {
+        log += &format!(
+            "\rEpoch 49: {:3}%|###| {n}/12 [00:0{}<00:00,  4.93it/s, v_num=0, train_loss_step=0.197]",
+            n * 100 / 12,
+            n / 4
+        );
+    }
+    let a = analyze(&(log + "\n"));
+    assert_eq!(
+        (a.format, a.last_step),
+        (Format::Lightning, Some(49 * 12 + 12))
+    );
+    // A hand-written loop's `epoch 3:` bars count from wherever they start.
+    let a = analyze(
+        "epoch 3: 100%|###| 10/10 [00:01<00:00, 9.1it/s, loss=0.5]\nepoch 4: 100%|###| 10/10 [00:01<00:00, 9.1it/s, loss=0.4]\n",
+    );
+    assert_eq!(a.last_step, Some(20));
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
