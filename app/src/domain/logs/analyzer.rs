@@ -24,6 +24,8 @@ const REPORTED_WINDOW: usize = 64;
 const CADENCE_RING: usize = 16;
 /// A source locks the format after this many consistent step records.
 const LOCK_RECORDS: u64 = 3;
+/// New steps seen after an error that show the run went on past it.
+const STEPS_AFTER_ERROR: usize = 3;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
 
@@ -189,6 +191,8 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Logged learning rates and gradient norms that were exactly 0.
     zeros: ZeroWatch,
+    /// Line numbers of the latest new-step observations (any source).
+    step_lines: VecDeque<u64>,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
     rich_offset: u64,
@@ -507,6 +511,7 @@ impl LogAnalyzer {
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
+            step_lines: VecDeque::new(),
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -928,6 +933,24 @@ impl LogAnalyzer {
             self.bare_losses += 1;
             return;
         }
+        if matches!(c0, b'E' | b'T')
+            && let Some(ev) = parse::epoch_indexed(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'['
+            && let Some(ev) = parse::composer_batch(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'T'
+            && let Some(v) = parse::composer_loss(t)
+        {
+            self.loss.push(v);
+            return;
+        }
         if self.on_marker(t, time) {
             return;
         }
@@ -1201,6 +1224,9 @@ impl LogAnalyzer {
         }
         if self.locked.is_none_or(|l| l == src) {
             self.current_step = Some(step);
+            if ev.epoch.is_some() {
+                self.epoch = ev.epoch;
+            }
         }
         if let Some(l) = ev.loss {
             self.loss.push(l);
@@ -1249,6 +1275,7 @@ impl LogAnalyzer {
         st.restart_probe = None;
         st.last_step = Some(step);
         st.records += 1;
+        push_ring(&mut self.step_lines, self.lines, STEPS_AFTER_ERROR);
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
@@ -1601,14 +1628,31 @@ impl LogAnalyzer {
 
     fn build(&self) -> Analysis {
         let step_src = self.step_source();
-        let errors = self.errors.flushed();
+        let mut errors = self.errors.flushed();
+        let mut notes = self.zeros.notes();
+        // Training that went on after a "fatal" error (an elastic restart,
+        // a resumed run appended to the same log, a recovered OOM) means it
+        // did not end the run.
+        if let Some(&oldest) = self.step_lines.front()
+            && self.step_lines.len() == STEPS_AFTER_ERROR
+        {
+            for e in errors
+                .iter_mut()
+                .filter(|e| e.fatal && e.last_line < oldest)
+            {
+                e.fatal = false;
+                notes.push(format!(
+                    "{}: training went on after it (a restart or a recovered error), so it did not end the run",
+                    e.label
+                ));
+            }
+        }
         let format = self.format(step_src, &errors);
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
         let total_steps = self.banner_total.or(self.source_total).or(self.max_iters);
         let summary: TimingSummary = step_src
             .map(|s| self.src[s.idx()].timing.summary())
             .unwrap_or_default();
-        let mut notes = self.zeros.notes();
 
         let inv = |x: Option<f64>| x.filter(|v| *v > 0.0).map(|v| 1.0 / v);
         let steps_per_sec = Rates {

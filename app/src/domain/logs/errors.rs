@@ -53,6 +53,9 @@ pub struct LogError {
     pub count: u64,
     /// Line number (1-based, in normalised lines) of the first sighting.
     pub line: u64,
+    /// Line number of the latest sighting.
+    #[serde(skip)]
+    pub last_line: u64,
     pub time: Option<f64>,
     /// The traceback block, when there was one (bounded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -94,7 +97,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 34] = [
+const ANCHORS: [&[u8]; 35] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -129,9 +132,10 @@ const ANCHORS: [&[u8]; 34] = [
     b"SIGTERM",
     b"SIGINT",
     b"stack expects",
+    b"walltime",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<34> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<35> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -314,6 +318,20 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("received SIGINT") || t.contains("Received SIGINT") {
         return sig(Killed, true, "interrupted (SIGINT)");
     }
+    if t.contains("walltime") && t.contains("exceeded") {
+        return sig(
+            Killed,
+            true,
+            "job killed by the scheduler (walltime exceeded)",
+        );
+    }
+    if t.contains("Signals.SIGKILL") {
+        return sig(
+            Killed,
+            true,
+            "process killed by SIGKILL (likely host out of memory)",
+        );
+    }
     // Ctrl-C / SIGINT: somebody (or a scheduler) stopped the run.
     if t == "KeyboardInterrupt" || t.starts_with("KeyboardInterrupt:") {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
@@ -441,6 +459,14 @@ fn exception_shaped(t: &str) -> bool {
         && (name_end == t.len() || t[name_end..].starts_with(':'))
 }
 
+/// A log head at warning level: `W0618 ...]`, `- WARNING -`, `| WARNING |`, `[WARN]`.
+fn is_warning_level(head: &str) -> bool {
+    head.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(w, "WARNING" | "WARN" | "W")
+            || (w.len() == 5 && w.starts_with('W') && w[1..].bytes().all(|c| c.is_ascii_digit()))
+    })
+}
+
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";
 
@@ -473,7 +499,9 @@ struct TbState {
     indent: usize,
     lines: Vec<String>,
     /// Exception lines seen in this (possibly chained) block.
-    exceptions: Vec<String>,
+    /// (capped message, its class: judged on the whole line, whose telling
+    /// part may come after the cap, e.g. `... died with <Signals.SIGKILL: 9>.`)
+    exceptions: Vec<(String, Option<Signature>)>,
     /// The block's final line was seen; waiting for a chain marker.
     after_final: bool,
     first_line: u64,
@@ -567,7 +595,8 @@ impl ErrorTracker {
             // At (or left of) the block's indentation: the exception line.
             push_capped(&mut tb.lines, trimmed);
             if tb.exceptions.len() < 8 {
-                tb.exceptions.push(cap(trimmed, MAX_MSG));
+                tb.exceptions
+                    .push((cap(trimmed, MAX_MSG), classify_line(trimmed)));
             }
             tb.after_final = true;
             return true;
@@ -602,7 +631,13 @@ impl ErrorTracker {
         } else {
             None
         };
-        if let Some(s) = sig {
+        if let Some(mut s) = sig {
+            // Logged as a warning (fairseq's `| WARNING | fairseq.trainer |
+            // OOM: Ran out of memory ...`, then it skips the batch): the
+            // program handled it.
+            if s.fatal && is_warning_level(log_head) {
+                s.fatal = false;
+            }
             if !s.fatal {
                 self.warnings += 1;
             }
@@ -650,8 +685,8 @@ impl ErrorTracker {
         let Some(tb) = self.tb.take() else { return };
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String)> = None;
-        for ex in &tb.exceptions {
-            let s = classify_line(ex).unwrap_or_else(|| Signature {
+        for (ex, sig) in &tb.exceptions {
+            let s = sig.clone().unwrap_or_else(|| Signature {
                 class: ErrorClass::Runtime,
                 fatal: true,
                 label: exception_label(ex),
@@ -703,6 +738,9 @@ impl ErrorTracker {
             .find(|e| e.class == s.class && dedupe_key(&e.message) == key)
         {
             e.count += 1;
+            e.last_line = line;
+            // Logged once as a warning and later uncaught: fatal.
+            e.fatal |= s.fatal;
             if e.traceback.is_empty() && !traceback.is_empty() {
                 e.traceback = traceback;
             }
@@ -719,6 +757,7 @@ impl ErrorTracker {
             message: cap(message, MAX_MSG),
             count: 1,
             line,
+            last_line: line,
             time,
             traceback,
         });

@@ -810,6 +810,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     {
         return Some((&t[p + 2..], None));
     }
+    if let Some(head) = strip_month_day_head(t) {
+        return Some(head);
+    }
     // accelerate: `07/02/2025 22:45:06 - INFO - __main__ - `
     if let Some((ts, used)) = parse_us_datetime(t) {
         let mut rest = t[used..].trim_start_matches(' ');
@@ -842,8 +845,26 @@ fn strip_loguru(s: &str) -> Option<&str> {
         .chain(&["SUCCESS", "TRACE"])
         .find(|l| r.starts_with(**l))?;
     let r = r[lvl.len()..].trim_start_matches(' ').strip_prefix("| ")?;
-    let p = r.find(" - ")?;
+    // loguru: `module:function:42 - `; fairseq: `fairseq.trainer | `.
+    let p = r.find(" - ").into_iter().chain(r.find(" | ")).min()?;
     (p <= 120 && !r[..p].contains(' ')).then(|| &r[p + 3..])
+}
+
+/// mmengine / mmcv: `01/08 08:55:39 - mmengine - INFO - ` (no year: the
+/// timestamp is taken in a leap year, so differences within a run hold).
+fn strip_month_day_head(t: &str) -> Option<(&str, Option<f64>)> {
+    let b = t.as_bytes();
+    if b.len() < 17 || b[2] != b'/' || b[5] != b' ' || b[8] != b':' || b[11] != b':' {
+        return None;
+    }
+    let (mo, d) = (num(b, 0, 2)?, num(b, 3, 2)?);
+    let (h, mi, se) = (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let rest = t[14..].strip_prefix(" - ")?;
+    let ts = (days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    Some((strip_level_word(rest), Some(ts)))
 }
 
 fn strip_level_word(s: &str) -> &str {

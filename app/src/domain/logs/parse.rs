@@ -1178,6 +1178,93 @@ pub fn nemo(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// The epoch-and-batch lines most vision code prints (none of them a
+/// format of its own in the report: they come out as `unknown` with
+/// progress). The step is a global batch count, `(epoch - first) * batches
+/// + batch`:
+/// - PyTorch's ImageNet example: `Epoch: [0][ 10/5005]\tTime ... Loss 6.9077e+00 (6.9078e+00)`;
+/// - timm: `Train: 0 [  50/1251 (  4%)]  Loss: 6.899 (6.91)  Time: ...`;
+/// - mmengine / mmcv: `Epoch(train)  [1][ 50/1000]  lr: ...  loss: 1.23`,
+///   `Epoch [1][50/742]\tlr: 1e-02, ..., loss: 1.2` (epochs from 1);
+/// - their eval lines (`Test: [ 10/196]`, `Epoch(val) [1][8/8]`) are evals.
+pub fn epoch_indexed(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let eval = |t: &str| {
+        let mut ev = Event::new(EventKind::Eval, Source::Generic);
+        ev.loss = loss_field(t);
+        Some(ev)
+    };
+    if t.starts_with("Test: [") || t.starts_with("Epoch(val)") || t.starts_with("Epoch(test)") {
+        return eval(t);
+    }
+    let (r, first_epoch, timm) = if let Some(r) = t.strip_prefix("Epoch: [") {
+        (r, 0, false)
+    } else if let Some(r) = t.strip_prefix("Epoch(train)") {
+        (r.trim_start().strip_prefix('[')?, 1, false)
+    } else if let Some(r) = t.strip_prefix("Epoch [") {
+        (r, 1, false)
+    } else if let Some(r) = t.strip_prefix("Train: ") {
+        (r, 0, true)
+    } else {
+        return None;
+    };
+    let (epoch, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    let r = if timm {
+        r.strip_prefix(" [")?
+    } else {
+        r.strip_prefix("][")?
+    };
+    let (batch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (batches, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if !(r.starts_with(']') || (timm && r.starts_with(" ("))) {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.epoch = Some(epoch as f64);
+    ev.step = epoch
+        .checked_sub(first_epoch)?
+        .checked_mul(batches)?
+        .checked_add(batch);
+    ev.loss = loss_field(r);
+    ev.lr = float_after(r, "lr: ").or_else(|| float_after(r, "LR: "));
+    ev.grad_norm = float_after(r, "grad_norm: ");
+    Some(ev)
+}
+
+/// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
+/// `\t Train <metric>: <value>` line per metric (the loss is
+/// `Train loss/train/total`, see [`composer_loss`]).
+pub fn composer_batch(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix("[batch=")?;
+    let (n, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (total, used) = uint_prefix(r)?;
+    if !r[used..].starts_with("]:") {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(n);
+    ev.total_steps = Some(total);
+    Some(ev)
+}
+
+/// Composer's `Train loss/train/total: 2.31` line.
+pub fn composer_loss(s: &str) -> Option<f64> {
+    let r = s.trim_start().strip_prefix("Train loss/train/total:")?;
+    float_prefix(r.trim_start()).map(|x| x.0)
+}
+
+/// `Loss 6.9e+00 (6.9e+00)`, `Loss:  6.94 (6.95)`, `loss: 1.23`: the value
+/// for this batch (the one in parentheses is a running average).
+fn loss_field(r: &str) -> Option<f64> {
+    ["Loss: ", "Loss ", "loss: ", "loss="]
+        .iter()
+        .find_map(|k| float_after(r, k))
+}
+
 /// A hand-written loop's progress line: a step counter and a loss on one
 /// line, in the usual spellings: `step:10, loss:3.65`, `[step 50]
 /// avg_loss=0.0008 acc=0.48`, `Step 100/1000 | Loss: 2.31`, `epoch 1 iter

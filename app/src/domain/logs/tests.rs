@@ -2015,6 +2015,114 @@ fn a_lightning_log_that_starts_at_a_later_epoch_counts_the_epochs_before() {
 }
 
 #[test]
+fn vision_epoch_and_batch_lines() {
+    // PyTorch's ImageNet example (tab-separated), epochs from 0.
+    let a = analyze(
+        "Epoch: [0][ 0/37]\tTime  6.057 ( 6.057)\tData  2.280 ( 2.280)\tLoss 7.1222e+00 (7.1222e+00)\tAcc@1   0.00 (  0.00)\n\
+         Epoch: [0][10/37]\tTime  0.861 ( 1.332)\tData  0.000 ( 0.211)\tLoss 1.2117e+01 (6.5338e+00)\tAcc@1  10.16 ( 12.78)\n\
+         Test: [ 0/16]\tTime  2.730 ( 2.730)\tLoss 2.1307e+01 (2.1307e+01)\tAcc@1   0.00 (  0.00)\n\
+         Epoch: [1][30/37]\tTime  0.861 ( 1.108)\tData  0.000 ( 0.114)\tLoss 2.2324e+00 (7.2883e+00)\tAcc@1  12.89 ( 12.20)\n",
+    );
+    assert_eq!(
+        (a.format, a.last_step, a.epoch),
+        (Format::Unknown, Some(37 + 30), Some(1.0))
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(7.1222), Some(2.2324)));
+    assert_eq!(a.eval.count, 1);
+    // timm.
+    let a = analyze(
+        "Train: 42 [6250/10009 ( 62%)]  Loss:  3.991073 (3.6682)  Time: 0.657s,  194.87/s  (3.209s,   39.89/s)  LR: 2.386e-04  Data: 0.016 (2.547)\n\
+         Train: 42 [6300/10009 ( 63%)]  Loss:  4.052540 (3.6677)  Time: 0.655s,  195.35/s  (3.214s,   39.83/s)  LR: 2.386e-04  Data: 0.019 (2.552)\n\
+         =>> PBS: job killed: walltime 604842 exceeded limit 604800\n",
+    );
+    assert_eq!(a.last_step, Some(42 * 10009 + 6300));
+    assert_eq!(a.loss.last, Some(4.05254));
+    assert_eq!(
+        a.verdict,
+        "fatal: job killed by the scheduler (walltime exceeded)"
+    );
+    // mmengine under its own yearless head, epochs from 1.
+    let a = analyze(
+        "01/08 08:55:39 - mmengine - INFO - Epoch(train)  [1][4/4]  lr: 1.0000e-02  eta: 0:00:46  time: 0.6172  grad_norm: 10.1857  loss: 1.1313\n\
+         01/08 08:55:43 - mmengine - INFO - Epoch(val) [1][8/8]    mAP/overall: 0.0000  data_time: 0.0382  time: 0.0654\n\
+         01/08 08:55:49 - mmengine - INFO - Epoch(train)  [2][4/4]  lr: 3.2500e-02  eta: 0:00:36  time: 0.5114  grad_norm: 9.0480  loss: 1.4848\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last, a.eval.count),
+        (Some(8), Some(1.4848), 1)
+    );
+    assert_eq!(
+        a.clock,
+        Clock::LogTimestamps,
+        "the yearless head still gives times"
+    );
+}
+
+#[test]
+fn composer_batches() {
+    let a = analyze(
+        "[batch=1/20]:\n\t Train time/batch: 0\n\t Train loss/train/total: 0.0053\n[batch=20/20]:\n\t Train time/batch: 19\n\t Train loss/train/total: 0.0051\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(20), Some(20), "completed")
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.0053), Some(0.0051)));
+}
+
+#[test]
+fn an_error_the_run_went_on_after_is_not_fatal() {
+    let mut log = String::new();
+    for i in 1..=3 {
+        log += &format!("iter {i}: loss 3.0, time 40.00ms, mfu 1.00%\n");
+    }
+    log += "RuntimeError: NCCL error: unhandled system error\n[INFO] api: [default] Worker group FAILED. 3/3 attempts left; will restart worker group\n";
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "fatal: NCCL error", "nothing after it yet");
+    for i in 4..=6 {
+        log += &format!("iter {i}: loss 2.9, time 40.00ms, mfu 1.00%\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "progressing");
+    assert!(!a.errors[0].fatal);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("training went on after it")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn an_oom_logged_as_a_warning_and_recovered_is_not_fatal() {
+    let line = "2022-06-01 10:00:00 | WARNING | fairseq.trainer | OOM: Ran out of memory with exception: CUDA out of memory. Tried to allocate 3.36 GiB (GPU 0; 14.76 GiB total capacity)\n";
+    let st = strip_prefixes(line.trim_end());
+    assert!(st.body.starts_with("OOM: Ran out of memory"), "{}", st.body);
+    let a = analyze(line);
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].fatal),
+        (ErrorClass::Memory, false)
+    );
+    // The same words in an uncaught exception are fatal.
+    let a = analyze("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.36 GiB\n");
+    assert!(a.has_fatal());
+}
+
+#[test]
+fn a_sigkill_at_the_end_of_a_long_exception_line() {
+    let cmd = "x".repeat(700);
+    let a = analyze(&format!(
+        "Traceback (most recent call last):\n  File \"run.py\", line 3, in <module>\n    subprocess.run(cmd, check=True)\nsubprocess.CalledProcessError: Command '['/usr/bin/python3', '{cmd}']' died with <Signals.SIGKILL: 9>.\n"
+    ));
+    assert_eq!(
+        a.verdict,
+        "fatal: process killed by SIGKILL (likely host out of memory)"
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Killed);
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
