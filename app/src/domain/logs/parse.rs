@@ -1229,6 +1229,11 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
         .checked_mul(batches)?
         .checked_add(batch);
     ev.loss = loss_field(r);
+    // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`, `time: 0.5114`.
+    ev.step_time_s = ["Time  ", "Time: ", "time: "]
+        .iter()
+        .find_map(|k| float_after(r, k))
+        .filter(|v| v.is_finite() && *v > 0.0);
     ev.lr = float_after(r, "lr: ").or_else(|| float_after(r, "LR: "));
     ev.grad_norm = float_after(r, "grad_norm: ");
     Some(ev)

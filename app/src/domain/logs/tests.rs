@@ -2027,6 +2027,8 @@ fn vision_epoch_and_batch_lines() {
         (a.format, a.last_step, a.epoch),
         (Format::Unknown, Some(37 + 30), Some(1.0))
     );
+    // The median of the batch times it printed (0.861 each).
+    assert_approx(a.reported.step_time_s, 0.861, 1e-9, "printed batch time");
     assert_eq!((a.loss.first, a.loss.last), (Some(7.1222), Some(2.2324)));
     assert_eq!(a.eval.count, 1);
     // timm.
