@@ -191,6 +191,10 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Logged learning rates and gradient norms that were exactly 0.
     zeros: ZeroWatch,
+    /// Hand-written per-epoch summaries gave the steps: they are epochs.
+    epoch_steps: bool,
+    /// Times the training bar ran to its total and started again.
+    bar_passes: u64,
     /// Line numbers of the latest new-step observations (any source).
     step_lines: VecDeque<u64>,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
@@ -512,6 +516,8 @@ impl LogAnalyzer {
             rich_offset: 0,
             zeros: ZeroWatch::default(),
             step_lines: VecDeque::new(),
+            epoch_steps: false,
+            bar_passes: 0,
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -1064,6 +1070,7 @@ impl LogAnalyzer {
         st.restart_probe = None;
         self.epoch_no = None;
         self.epoch_offset = 0;
+        self.bar_passes = 0;
         self.epoch_elapsed_offset = 0.0;
         self.last_train_n = 0;
         self.last_elapsed = 0.0;
@@ -1210,11 +1217,21 @@ impl LogAnalyzer {
         // Totals: Keras and the rich bar give per-epoch counts that only
         // stand for the run when nothing better is known.
         if let Some(tot) = ev.total_steps
+            // A hand-written line's total only counts when nothing else
+            // reports steps.
+            && (src != Source::Generic
+                || Source::ALL.iter().all(|s| {
+                    *s == Source::Generic || self.src[s.idx()].last_step.is_none()
+                }))
             && (!matches!(src, Source::Keras | Source::RichBar)
                 || self.source_total.is_none()
                 || src == Source::Keras)
         {
             self.source_total = Some(tot);
+        }
+        if ev.message.as_deref() == Some(parse::EPOCH_STEPS) {
+            ev.message = None;
+            self.epoch_steps = true;
         }
         let Some(step) = ev.step else { return };
         let t = self.time_for_step(ts, None);
@@ -1285,7 +1302,7 @@ impl LogAnalyzer {
                 // DeepSpeed's engine lines accompany the framework that
                 // drives it (Megatron-DeepSpeed, GPT-NeoX): that
                 // framework's own step lines are the better source.
-                Some(l) if l.is_deepspeed() && src.is_primary() => self.locked = Some(src),
+                Some(l) if l.is_secondary() && src.is_primary() => self.locked = Some(src),
                 _ => {}
             }
         }
@@ -1476,6 +1493,22 @@ impl LogAnalyzer {
         } else {
             0
         };
+        // A bar that ran to its total and starts again near 0 is the
+        // per-epoch bar of a hand-written loop (`for epoch ...: for b in
+        // tqdm(loader)`): count on. (A restarted run starts over before it
+        // finishes; a lagging rank is not near 0.)
+        if !is_epoch
+            && let Some(t) = f.total
+            && t >= 1.0
+            && self.last_train_n as f64 >= t
+            && (n as f64) * 10.0 <= t
+        {
+            self.epoch_offset = self.epoch_offset.saturating_add(self.last_train_n);
+            self.epoch_elapsed_offset += self.last_elapsed;
+            self.last_train_n = 0;
+            self.last_elapsed = 0.0;
+            self.bar_passes += 1;
+        }
         if n >= self.last_train_n {
             self.last_train_n = n;
         }
@@ -1488,7 +1521,8 @@ impl LogAnalyzer {
             self.bar_rate = Some(r);
         }
         if !is_epoch && let Some(t) = f.total {
-            self.source_total = Some(t as u64);
+            // After a second pass the bar's total is one epoch's.
+            self.source_total = (self.bar_passes == 0).then_some(t as u64);
         }
         let step = n.saturating_add(self.epoch_offset);
         let t = self.time_for_step(ts, f.elapsed_s);
@@ -1514,7 +1548,8 @@ impl LogAnalyzer {
                     "total_loss",
                 ]
                 .iter()
-                .find_map(|k| parse::postfix_value(f.postfix, k)),
+                .find_map(|k| parse::postfix_value(f.postfix, k))
+                .or_else(|| parse::postfix_train_loss(f.postfix)),
                 parse::postfix_value(f.postfix, "lr"),
                 parse::postfix_value(f.postfix, "consumed_samples"),
             )
@@ -1563,6 +1598,12 @@ impl LogAnalyzer {
     fn step_source(&self) -> Option<Source> {
         if let Some(l) = self.locked
             && self.src[l.idx()].last_step.is_some()
+            // A framework's own lines win over accompanying ones even
+            // before they are many (Megatron logs every N iterations).
+            && !(l.is_secondary()
+                && Source::ALL
+                    .iter()
+                    .any(|s| s.is_primary() && self.src[s.idx()].last_step.is_some()))
         {
             return Some(l);
         }
@@ -1614,7 +1655,8 @@ impl LogAnalyzer {
             }
             // The HF Trainer under DeepSpeed prints both.
             Source::DeepSpeed | Source::DeepSpeedTimer if self.hf_dicts > 0 => Format::HfTrainer,
-            // A hand-written loop under DeepSpeed.
+            // A hand-written loop under DeepSpeed, or lines of a project's
+            // own logger inside a Lightning or HF run.
             Source::Generic
                 if Source::ALL
                     .iter()
@@ -1622,6 +1664,8 @@ impl LogAnalyzer {
             {
                 Format::DeepSpeed
             }
+            Source::Generic if self.lightning_hint => Format::Lightning,
+            Source::Generic if self.hf_dicts > 0 || self.hf_banner => Format::HfTrainer,
             s => s.format(),
         }
     }
@@ -1646,6 +1690,9 @@ impl LogAnalyzer {
                     e.label
                 ));
             }
+        }
+        if step_src == Some(Source::Generic) && self.epoch_steps {
+            notes.push("the log reports once per epoch: its steps are epochs".to_string());
         }
         let format = self.format(step_src, &errors);
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
@@ -1726,10 +1773,12 @@ impl LogAnalyzer {
         };
 
         let eta = eta(last_step, total_steps, &summary, &eval, &checkpoints);
+        // torchrun's "a worker failed / exited with code 1" reports another
+        // error: the worker's own exception, when the log has it, is the news.
         let fatal = errors
             .iter()
             .filter(|e| e.fatal)
-            .min_by_key(|e| (e.class, e.line));
+            .min_by_key(|e| (e.label.starts_with("torchrun: "), e.class, e.line));
 
         let finished = self.finished.is_some()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);

@@ -106,6 +106,12 @@ impl Source {
     pub(crate) fn is_deepspeed(self) -> bool {
         matches!(self, Source::DeepSpeed | Source::DeepSpeedTimer)
     }
+    /// Step lines that accompany a framework's own ones when both appear:
+    /// DeepSpeed's engine, and the hand-written-loop shapes (Megatron-
+    /// DeepSpeed also prints `steps: 12 loss: 2.3 iter time (s): ...`).
+    pub(crate) fn is_secondary(self) -> bool {
+        self.is_deepspeed() || self == Source::Generic
+    }
     /// A training framework's own step lines (not tqdm, not DeepSpeed's
     /// engine, which runs under another framework as often as not).
     pub(crate) fn is_primary(self) -> bool {

@@ -522,6 +522,9 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     let Some(&c0) = b.first() else {
         return false;
     };
+    if c0.is_ascii_uppercase() && level_first_len(b).is_some() {
+        return false;
+    }
     match c0 {
         b'[' => return false,
         // Ray's `(task, pid=6678) `.
@@ -713,7 +716,11 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     // Every head starts with `[`, a space, a digit or a glog level letter.
     match b.first() {
         Some(b'[') | Some(b' ') | Some(b'0'..=b'9') | Some(b'E') | Some(b'W') | Some(b'I') => {}
+        Some(c) if c.is_ascii_uppercase() => {}
         _ => return None,
+    }
+    if let Some(head) = strip_level_first(s) {
+        return Some(head);
     }
     // `[titan] TS - name - LEVEL - `
     if let Some(rest) = s.strip_prefix("[titan] ") {
@@ -836,6 +843,32 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     None
 }
 
+/// loguru with the level first (AutoTrain): `INFO     | 2024-05-02 10:51:14 | `
+/// then the usual `module:function:226 - `. Returns the head's length.
+fn level_first_len(b: &[u8]) -> Option<usize> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !(4..=8).contains(&word) {
+        return None;
+    }
+    let mut i = word;
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (b.get(i..i + 2) == Some(b"| ")).then_some(i + 2)
+}
+
+fn strip_level_first(s: &str) -> Option<(&str, Option<f64>)> {
+    let level = &s[..s.bytes().take_while(|c| c.is_ascii_uppercase()).count()];
+    if !LEVELS.contains(&level) && !matches!(level, "SUCCESS" | "TRACE") {
+        return None;
+    }
+    let r = &s[level_first_len(s.as_bytes())?..];
+    let (ts, used) = parse_iso_datetime(r)?;
+    let r = r[used..].strip_prefix(" | ")?;
+    let p = r.find(" - ")?;
+    (p <= 120 && !r[..p].contains(' ')).then(|| (&r[p + 3..], Some(ts)))
+}
+
 /// loguru's default head after the timestamp:
 /// ` | INFO     | module:function:42 - `.
 fn strip_loguru(s: &str) -> Option<&str> {
@@ -845,9 +878,12 @@ fn strip_loguru(s: &str) -> Option<&str> {
         .chain(&["SUCCESS", "TRACE"])
         .find(|l| r.starts_with(**l))?;
     let r = r[lvl.len()..].trim_start_matches(' ').strip_prefix("| ")?;
-    // loguru: `module:function:42 - `; fairseq: `fairseq.trainer | `.
-    let p = r.find(" - ").into_iter().chain(r.find(" | ")).min()?;
-    (p <= 120 && !r[..p].contains(' ')).then(|| &r[p + 3..])
+    // loguru: `module:function:42 - `; fairseq: `fairseq.trainer | `; or
+    // no logger name at all (`TS | INFO | message`).
+    match r.find(" - ").into_iter().chain(r.find(" | ")).min() {
+        Some(p) if p <= 120 && !r[..p].contains(' ') => Some(&r[p + 3..]),
+        _ => Some(r),
+    }
 }
 
 /// mmengine / mmcv: `01/08 08:55:39 - mmengine - INFO - ` (no year: the

@@ -581,8 +581,12 @@ fn count_token(s: &[u8], end: usize) -> Option<(f64, Option<f64>, usize)> {
     let (n, total) = match find_byte(tok, |b| b == b'/') {
         Some(sl) => {
             let n = si_number(&tok[..sl])?;
-            let t = si_number(&tok[sl + 1..])?;
-            (n, Some(t))
+            // Lightning's validation bar before it knows its length: `0/?`.
+            if &tok[sl + 1..] == b"?" {
+                (n, None)
+            } else {
+                (n, Some(si_number(&tok[sl + 1..])?))
+            }
         }
         None => {
             let (n, used) = float_prefix_bytes(tok)?;
@@ -647,6 +651,29 @@ fn bar_desc(pre: &str) -> &str {
     // Bars glued after other output keep only the part after the last `]`
     // or the last sentence; descriptions are short.
     if desc.len() > 80 { "" } else { desc }
+}
+
+/// The first training loss in a postfix whose key is none of the usual
+/// ones: `train_total_loss=0.375`, `train_intent_loss_step=1.1` (any key
+/// ending in `loss` or `loss_step`, not a validation one).
+/// A `total` one first (`train_total_loss` over `train_intent_loss_step`).
+pub fn postfix_train_loss(postfix: &str) -> Option<f64> {
+    let losses = || {
+        postfix.split(", ").filter_map(|part| {
+            let (k, v) = part.trim().split_once('=')?;
+            let base = k.strip_suffix("_step").unwrap_or(k);
+            let lower = k.to_ascii_lowercase();
+            let eval = ["val", "eval", "test", "valid"]
+                .iter()
+                .any(|p| lower.starts_with(p));
+            let v = float_prefix(v)?.0;
+            (base.ends_with("loss") && !eval).then_some((k, v))
+        })
+    };
+    losses()
+        .find(|(k, _)| k.contains("total"))
+        .or_else(|| losses().next())
+        .map(|(_, v)| v)
 }
 
 /// `k=v` from a tqdm postfix.
@@ -1284,39 +1311,60 @@ pub fn generic_step(s: &str) -> Option<Event> {
     }) {
         return None;
     }
+    // A validation summary (`| valid | epoch 006 | valid on 'valid' subset
+    // | loss 5.329`) is not training progress.
+    if ["valid", "eval", "test"].iter().any(|w| {
+        b.windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    }) {
+        return None;
+    }
     let loss = loss_in(b)?;
-    let (step, total) = counter_in(b)?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
-    ev.step = Some(step);
-    ev.total_steps = total;
     ev.loss = Some(loss);
+    match counter_in(b, &["iteration", "steps", "step", "iter"]) {
+        Some((step, total)) => {
+            ev.step = Some(step);
+            ev.total_steps = total;
+        }
+        None => {
+            // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
+            // its epochs are the only steps the log has.
+            let (epoch, total) = counter_in(b, &["epoch"])?;
+            ev.step = Some(epoch);
+            ev.total_steps = total;
+            ev.epoch = Some(epoch as f64);
+            ev.message = Some(EPOCH_STEPS.to_string());
+        }
+    }
     Some(ev)
 }
 
+/// Marks a [`generic_step`] event whose steps are epochs.
+pub const EPOCH_STEPS: &str = "steps are epochs";
+
 /// `step`, `steps`, `iter` or `iteration` (any case) as a word, then
 /// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
-fn counter_in(b: &[u8]) -> Option<(u64, Option<u64>)> {
+fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
-        // Every counter word starts with `s` or `i`.
-        if !matches!(b[i] | 0x20, b's' | b'i') {
+        // Every counter word starts with `s`, `i` or `e`.
+        if !matches!(b[i] | 0x20, b's' | b'i' | b'e') {
             i += 1;
             continue;
         }
         let w = &b[i..];
-        let word = ["iteration", "steps", "step", "iter"]
-            .into_iter()
-            .find(|k| {
-                w.get(..k.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(k.as_bytes()))
-            });
+        let word = words.iter().find(|k| {
+            w.get(..k.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(k.as_bytes()))
+        });
         let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_';
         if let Some(k) = word
             && boundary
         {
             let mut j = i + k.len();
             let mut seps = 0;
-            while j < b.len() && matches!(b[j], b' ' | b':' | b'=' | b'#') && seps < 4 {
+            while j < b.len() && matches!(b[j], b' ' | b':' | b'=' | b'#' | b'[') && seps < 4 {
                 j += 1;
                 seps += 1;
             }
@@ -1378,7 +1426,7 @@ fn loss_in(b: &[u8]) -> Option<f64> {
         let lower = |k: &[u8], w: &str| {
             k.len() >= w.len() && k[..w.len()].eq_ignore_ascii_case(w.as_bytes())
         };
-        if ["val", "eval", "test", "valid", "dev"]
+        if ["val", "v_", "eval", "test", "valid", "dev"]
             .iter()
             .any(|w| lower(key, w))
         {

@@ -2125,6 +2125,135 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
 }
 
 #[test]
+fn megatron_deepspeed_per_step_lines_do_not_hide_the_iteration_lines() {
+    let mut log = String::new();
+    for i in 1..=4 {
+        log += &format!("steps: {i} loss: 12.{i}360 iter time (s): 15.161 samples/sec: 1.055\n");
+    }
+    for i in [2, 4] {
+        log += &format!(
+            " iteration        {i}/     500 | consumed samples:           {} | elapsed time per iteration (ms): 15165.9 | learning rate: 3.000E-06 | global batch size:    16 | lm loss: 1.2{i}3599E+01 | loss scale: 1.0 |\n",
+            i * 16
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Megatron, Some(4), Some(500))
+    );
+}
+
+#[test]
+fn loguru_with_the_level_first() {
+    let st = strip_prefixes(
+        "INFO     | 2024-05-02 10:51:14 | autotrain.trainers.common:on_log:226 - {'loss': 1.6612, 'epoch': 0.02}",
+    );
+    assert_eq!(st.body, "{'loss': 1.6612, 'epoch': 0.02}");
+    assert!(st.ts.is_some());
+    let a = analyze(
+        "INFO     | 2024-05-02 10:51:14 | autotrain.trainers.common:on_log:226 - {'loss': 1.6612, 'grad_norm': 0.56, 'learning_rate': 2.1e-06, 'epoch': 0.02}\n\
+         INFO     | 2024-05-02 10:55:49 | autotrain.trainers.common:on_log:226 - {'loss': 1.5881, 'grad_norm': 0.77, 'learning_rate': 4.3e-06, 'epoch': 0.04}\n",
+    );
+    assert_eq!(
+        (a.format, a.loss.first, a.loss.last),
+        (Format::HfTrainer, Some(1.6612), Some(1.5881))
+    );
+    // Ordinary capitalised text is not a head.
+    assert_eq!(
+        strip_prefixes("NOTE | this is a table").body,
+        "NOTE | this is a table"
+    );
+}
+
+#[test]
+fn the_worker_exception_is_the_verdict_not_torchrun_s_wrapper() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    main()\nRuntimeError: Cannot send a request, as the client has been closed.\n\
+         E0419 15:18:06.000000 93700 torch/distributed/elastic/multiprocessing/api.py:874] failed (exitcode: 1) local_rank: 0 (pid: 93742) of binary: /venv/bin/python3\n\
+         torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n",
+    );
+    assert!(
+        a.errors.iter().any(|e| e.label.starts_with("torchrun: ")),
+        "{:?}",
+        a.errors
+    );
+    assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
+}
+
+#[test]
+fn per_epoch_summaries_are_the_steps_when_nothing_else_is() {
+    let mut log = String::from("2026-05-08 22:39:26 | INFO | [Training] Starting — 3 epochs max\n");
+    for (e, l) in [(1, 1.8695), (2, 1.2), (3, 0.5128)] {
+        log += &format!(
+            "2026-05-08 22:{:02}:56 | INFO | Epoch [{e:03}/3] TrainLoss={l} TrainAcc=48.54% | ValLoss=1.3028 ValAcc=60.94% | LR=1.00e-04 | Time=480.3s\n",
+            40 + 8 * e
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(3), Some(3), "completed")
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.8695), Some(0.5128)));
+    assert!(
+        a.notes.iter().any(|n| n.contains("its steps are epochs")),
+        "{:?}",
+        a.notes
+    );
+    // A validation summary is not progress.
+    let a = analyze(
+        "2022-07-19 07:16:01 | INFO | valid | epoch 006 | valid on 'valid' subset | loss 5.329 | ppl 40.2\n",
+    );
+    assert_eq!((a.last_step, a.loss.count), (None, 0));
+    // `TS | LEVEL | message` without a logger name.
+    assert_eq!(
+        strip_prefixes("2026-05-08 22:39:24 | INFO | [Seed] All seeds set").body,
+        "[Seed] All seeds set"
+    );
+}
+
+#[test]
+fn a_bar_that_runs_to_its_total_and_starts_again_is_per_epoch() {
+    let mut log = String::new();
+    for _epoch in 0..3 {
+        for n in 0..=6 {
+            log += &format!("\r{:3}%|#  | {n}/6 [00:0{n}<00:00,  2.50s/it]", n * 100 / 6);
+        }
+        log += "\nLoss:  1.5\n";
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(18), None));
+    // A lagging rank's bar near the end is not a new pass.
+    let a = analyze(
+        "\r 98%|# | 590/600 [01:00<00:01, 9.8it/s]\r100%|##| 600/600 [01:01<00:00, 9.8it/s]\r 98%|# | 591/600 [01:00<00:01, 9.8it/s]\n",
+    );
+    assert_eq!(a.last_step, Some(600));
+}
+
+#[test]
+fn unusual_postfix_losses_and_unknown_length_bars() {
+    let a = analyze(
+        "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
+         Epoch 0:  31%|###  | 1225/3999 [1:07:35<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.110, train_total_loss=0.375]\n",
+    );
+    assert_eq!(
+        (a.format, a.loss.first, a.loss.last),
+        (Format::Lightning, Some(3.42), Some(0.375))
+    );
+    // Lightning's validation bar before it knows its length, with a log line glued after it.
+    let a = analyze(
+        "GPU available: True (cuda), used: True\nValidation: |          | 0/? [00:00<?, ?it/s][12/09/24 14:03:31] INFO   Epoch 0: v_loss 4.591e+00  loss 5.362e+00\n\
+         Validation: |          | 0/? [00:00<?, ?it/s][12/09/24 14:07:00] INFO   Epoch 1: v_loss 4.035e+00  loss 4.258e+00\n",
+    );
+    assert_eq!((a.format, a.last_step), (Format::Lightning, Some(1)));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(5.362), Some(4.258)),
+        "v_loss is a validation loss"
+    );
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
