@@ -951,7 +951,7 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if c0 == b'T'
+        if matches!(c0, b'T' | b't')
             && let Some(v) = parse::composer_loss(t)
         {
             self.loss.push(v);
@@ -961,7 +961,7 @@ impl LogAnalyzer {
             return;
         }
         // Last: a hand-written loop's `step ... loss ...` line.
-        if t.len() < 1024
+        if t.len() < 16 * 1024
             && let Some(ev) = parse::generic_step(t)
         {
             self.on_step_event(ev, ts, time);

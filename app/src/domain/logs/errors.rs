@@ -97,7 +97,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 35] = [
+const ANCHORS: [&[u8]; 36] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -133,9 +133,10 @@ const ANCHORS: [&[u8]; 35] = [
     b"SIGINT",
     b"stack expects",
     b"walltime",
+    b"SignalException",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<35> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<36> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -323,6 +324,20 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Killed,
             true,
             "job killed by the scheduler (walltime exceeded)",
+        );
+    }
+    // torchelastic forwarding a signal to its workers.
+    if t.contains("SignalException") && t.contains("got signal") {
+        let n = t.rsplit("got signal:").next().map(str::trim).unwrap_or("");
+        return sig(
+            Killed,
+            true,
+            match n {
+                "15" => "stopped by SIGTERM".to_string(),
+                "2" => "interrupted (SIGINT)".to_string(),
+                "9" => "killed by SIGKILL".to_string(),
+                other => format!("stopped by signal {}", cap(other, 8)),
+            },
         );
     }
     if t.contains("Signals.SIGKILL") {

@@ -758,6 +758,16 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         if let Some(body) = strip_loguru(rest) {
             return Some((body, Some(ts)));
         }
+        // Tab-separated (OLMo): `TS\thost:0\tolmo.train:979\tINFO\tmessage`.
+        if rest.starts_with('\t') {
+            let mut at = 0;
+            for field in rest.split('\t').take(6) {
+                at += field.len() + 1;
+                if LEVELS.contains(&field) {
+                    return Some((rest.get(at..).unwrap_or(""), Some(ts)));
+                }
+            }
+        }
         let rest = rest.strip_prefix(" - ").unwrap_or(rest);
         return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));
     }

@@ -1051,7 +1051,9 @@ pub fn torchtitan(s: &str) -> Option<Event> {
     };
     let (step, used) = uint_prefix(r)?;
     let r = &r[used..];
-    if !r.starts_with(' ') {
+    // torchtitan prints the loss right after the step (`step: 10  loss: 9.88`);
+    // `step:1 - actor/pg_loss:-0.37 - ...` (verl) is another format.
+    if !r.starts_with(' ') || !r.trim_start().starts_with("loss:") {
         return None;
     }
     let lp = r.find("loss:")?;
@@ -1269,12 +1271,20 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
 /// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
 /// `\t Train <metric>: <value>` line per metric (the loss is
 /// `Train loss/train/total`, see [`composer_loss`]).
+/// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
+/// `    train/CrossEntropyLoss=2.998` lines.
 pub fn composer_batch(s: &str) -> Option<Event> {
-    let r = s.trim_start().strip_prefix("[batch=")?;
+    let t = s.trim_start();
+    let r = t
+        .strip_prefix("[batch=")
+        .or_else(|| t.strip_prefix("[step="))?;
     let (n, used) = uint_prefix(r)?;
     let r = r[used..].strip_prefix('/')?;
     let (total, used) = uint_prefix(r)?;
-    if !r[used..].starts_with("]:") {
+    if !(r[used..].starts_with("]:")
+        || r[used..].starts_with(']')
+        || r[used..].starts_with(",epoch="))
+    {
         return None;
     }
     let mut ev = Event::new(EventKind::Train, Source::Generic);
@@ -1284,8 +1294,12 @@ pub fn composer_batch(s: &str) -> Option<Event> {
 }
 
 /// Composer's `Train loss/train/total: 2.31` line.
+/// (And OLMo's `train/CrossEntropyLoss=2.998`.)
 pub fn composer_loss(s: &str) -> Option<f64> {
-    let r = s.trim_start().strip_prefix("Train loss/train/total:")?;
+    let t = s.trim_start();
+    let r = t
+        .strip_prefix("Train loss/train/total:")
+        .or_else(|| t.strip_prefix("train/CrossEntropyLoss="))?;
     float_prefix(r.trim_start()).map(|x| x.0)
 }
 
@@ -1311,12 +1325,29 @@ pub fn generic_step(s: &str) -> Option<Event> {
     }) {
         return None;
     }
-    // A validation summary (`| valid | epoch 006 | valid on 'valid' subset
-    // | loss 5.329`) is not training progress.
-    if ["valid", "eval", "test"].iter().any(|w| {
-        b.windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-    }) {
+    // A validation summary (`epoch 006 | valid on 'valid' subset | loss
+    // 5.329`, `Validation loss: 2.3 at step 100`) is not training progress;
+    // a line of metrics that has `val/...` keys among them still is.
+    let evalish = s
+        .split(['|', ','])
+        .flat_map(|f| f.split(" - "))
+        .any(|field| {
+            let f = field.trim_start().as_bytes();
+            [
+                "valid ",
+                "validation",
+                "eval ",
+                "evaluat",
+                "test ",
+                "testing",
+            ]
+            .iter()
+            .any(|w| {
+                f.get(..w.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+            })
+        });
+    if evalish {
         return None;
     }
     let loss = loss_in(b)?;
@@ -1400,8 +1431,11 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     None
 }
 
-/// A `...loss` key (not a validation one) and the number after it.
+/// A `...loss` key (not a validation one) and the number after it; of
+/// several, the main one (`loss`, `train_loss`, `pg_loss` before
+/// `kl_loss` or `entropy_loss`).
 fn loss_in(b: &[u8]) -> Option<f64> {
+    let mut best: Option<(u8, f64)> = None;
     let mut from = 0;
     while let Some(p) = b[from..]
         .windows(4)
@@ -1441,14 +1475,33 @@ fn loss_in(b: &[u8]) -> Option<f64> {
         if seps == 0 {
             continue;
         }
-        let rest = std::str::from_utf8(&b[j..]).ok()?;
+        let Ok(rest) = std::str::from_utf8(&b[j..]) else {
+            continue;
+        };
         if let Some((v, used)) = float_prefix(rest)
             && !rest[used..].starts_with(|c: char| c.is_ascii_alphanumeric())
         {
-            return Some(v);
+            let name = key.rsplit(|&c| c == b'/').next().unwrap_or(key);
+            let has = |w: &str| {
+                name.windows(w.len())
+                    .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+            };
+            let rank = if name.eq_ignore_ascii_case(b"loss") || has("train_loss") || has("total") {
+                0
+            } else if has("kl") || has("entropy") || has("aux") || has("reg") {
+                2
+            } else {
+                1
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, v));
+            }
+            if rank == 0 {
+                break;
+            }
         }
     }
-    None
+    best.map(|(_, v)| v)
 }
 
 fn digits(b: &[u8]) -> usize {

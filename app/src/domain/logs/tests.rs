@@ -2254,6 +2254,40 @@ fn unusual_postfix_losses_and_unknown_length_bars() {
 }
 
 #[test]
+fn olmo_steps_under_a_tab_separated_head() {
+    let mut log = String::new();
+    for (n, l) in [(1, 2.998), (2, 2.99), (3, 2.956)] {
+        log += &format!(
+            "2025-12-12 11:05:0{n}.009\tquick-rain:0\tolmo.train:979\tINFO\t[step={n}/15000,epoch=0]\n    optim/total_grad_norm=0.2370\n    train/CrossEntropyLoss={l}\n    train/Perplexity=20.04\n"
+        );
+    }
+    log += "torch.distributed.elastic.multiprocessing.api.SignalException: Process 9724 got signal: 15\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(15000)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.998), Some(2.956)));
+    assert_eq!(a.verdict, "fatal: stopped by SIGTERM");
+    assert_eq!(a.errors[0].class, ErrorClass::Killed);
+}
+
+#[test]
+fn metric_lines_with_many_losses_use_the_main_one() {
+    // verl: one long line of `key:value` metrics per step, validation keys among them.
+    let line = |n: u32, pg: f64| {
+        format!(
+            "step:{n} - global_seqlen/min:4127.000 - actor/kl_loss:0.001 - actor/entropy_loss:0.410 - actor/pg_loss:{pg} - val/test_score/kk:0.5 - timing_s/step:28.97{}\n",
+            " - response_length/mean:512.0".repeat(60)
+        )
+    };
+    let a = analyze(&(line(1, -0.375) + &line(2, -0.41)));
+    assert_eq!(
+        (a.format, a.last_step),
+        (Format::Unknown, Some(2)),
+        "not torchtitan"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(-0.375), Some(-0.41)));
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
