@@ -24,8 +24,10 @@ const REPORTED_WINDOW: usize = 64;
 const CADENCE_RING: usize = 16;
 /// A source locks the format after this many consistent step records.
 const LOCK_RECORDS: u64 = 3;
-/// New steps seen after an error that show the run went on past it.
+/// New steps seen after an error (and a restart) that show the run went on past it.
 const STEPS_AFTER_ERROR: usize = 3;
+/// Restart signs remembered.
+const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
 
@@ -191,12 +193,17 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Logged learning rates and gradient norms that were exactly 0.
     zeros: ZeroWatch,
+    /// Signs that the run (re)started (a training banner, torchelastic
+    /// restarting its workers, a resume): (line number, new steps seen by then).
+    restarts: VecDeque<(u64, u64)>,
+    /// New step observations so far (any source).
+    fresh_steps: u64,
+    /// A hand-written eval progress episode is under way.
+    generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
     epoch_steps: bool,
     /// Times the training bar ran to its total and started again.
     bar_passes: u64,
-    /// Line numbers of the latest new-step observations (any source).
-    step_lines: VecDeque<u64>,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
     rich_offset: u64,
@@ -370,8 +377,10 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 14] = [
+const MARKER_ANCHORS: [&[u8]; 16] = [
     b"*****",
+    b"restart",
+    b"Resum",
     b"Total ",
     b"aving ",
     b"Training completed",
@@ -388,7 +397,7 @@ const MARKER_ANCHORS: [&[u8]; 14] = [
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<14> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<16> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 22] = [
     "Map",
@@ -515,8 +524,10 @@ impl LogAnalyzer {
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
-            step_lines: VecDeque::new(),
             epoch_steps: false,
+            restarts: VecDeque::new(),
+            fresh_steps: 0,
+            generic_eval: false,
             bar_passes: 0,
             keras_epoch: None,
             keras_epochs_total: None,
@@ -989,9 +1000,17 @@ impl LogAnalyzer {
             has(b"tokens per iteration"),
             has(b"Trainer.fit"),
         );
-        // HF / accelerate banner
+        // HF / accelerate banner (also where a restarted run begins)
         if stars && t.contains("***** Running training *****") {
             self.hf_banner = true;
+            self.restarted();
+            return true;
+        }
+        // torchelastic, or a run resumed from a checkpoint.
+        if (has(b"restart") && t.contains("restart worker group"))
+            || (has(b"Resum") && (t.starts_with("Resuming") || t.contains("Resuming from")))
+        {
+            self.restarted();
             return true;
         }
         const TOTAL: &str = "Total optimization steps = ";
@@ -1057,6 +1076,14 @@ impl LogAnalyzer {
             return true;
         }
         false
+    }
+
+    fn restarted(&mut self) {
+        push_ring(
+            &mut self.restarts,
+            (self.lines, self.fresh_steps),
+            RESTARTS_KEPT,
+        );
     }
 
     /// A different bar is the training bar from now on: its counter is a new
@@ -1194,6 +1221,16 @@ impl LogAnalyzer {
         ev.time = time;
         let src = ev.source;
         if ev.kind == EventKind::Eval {
+            // Hand-written eval progress prints a line per batch
+            // (`Test: [ 10/196]`): one eval per episode.
+            if src == Source::Generic {
+                if ev.loss.is_some() {
+                    self.last_eval_loss = ev.loss;
+                }
+                if std::mem::replace(&mut self.generic_eval, true) {
+                    return;
+                }
+            }
             self.mark(PauseKind::Eval);
             self.eval_event(ev.step);
             if ev.loss.is_some() {
@@ -1228,6 +1265,9 @@ impl LogAnalyzer {
                 || src == Source::Keras)
         {
             self.source_total = Some(tot);
+        }
+        if src == Source::Generic {
+            self.generic_eval = false;
         }
         if ev.message.as_deref() == Some(parse::EPOCH_STEPS) {
             ev.message = None;
@@ -1292,7 +1332,7 @@ impl LogAnalyzer {
         st.restart_probe = None;
         st.last_step = Some(step);
         st.records += 1;
-        push_ring(&mut self.step_lines, self.lines, STEPS_AFTER_ERROR);
+        self.fresh_steps += 1;
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
@@ -1674,16 +1714,17 @@ impl LogAnalyzer {
         let step_src = self.step_source();
         let mut errors = self.errors.flushed();
         let mut notes = self.zeros.notes();
-        // Training that went on after a "fatal" error (an elastic restart,
-        // a resumed run appended to the same log, a recovered OOM) means it
-        // did not end the run.
-        if let Some(&oldest) = self.step_lines.front()
-            && self.step_lines.len() == STEPS_AFTER_ERROR
+        // Training that started again after a "fatal" error (an elastic
+        // restart, a resumed run appended to the same log) means it did not
+        // end the run. It takes a sign of the restart: steps alone can be
+        // stdout flushed after a traceback written to stderr.
         {
-            for e in errors
-                .iter_mut()
-                .filter(|e| e.fatal && e.last_line < oldest)
-            {
+            let went_on = |e: &LogError| {
+                self.restarts.iter().any(|&(line, fresh_at)| {
+                    line > e.last_line && self.fresh_steps - fresh_at >= STEPS_AFTER_ERROR as u64
+                })
+            };
+            for e in errors.iter_mut().filter(|e| e.fatal && went_on(e)) {
                 e.fatal = false;
                 notes.push(format!(
                     "{}: training went on after it (a restart or a recovered error), so it did not end the run",

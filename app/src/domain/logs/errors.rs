@@ -482,6 +482,10 @@ fn is_warning_level(head: &str) -> bool {
     })
 }
 
+/// Unindented non-exception lines a traceback takes in a row (pieces of
+/// frame lines a narrow console wrapped).
+const MAX_LOOSE_LINES: u8 = 2;
+
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";
 
@@ -524,6 +528,9 @@ struct TbState {
     /// Printed under a warning/info log head (`W0618 ... convert_frame.py:1277]`,
     /// `WARNING - `): a logged, handled exception, not the end of the run.
     logged: bool,
+    /// Unindented lines taken as wrapped pieces of frame lines in a row;
+    /// past a few, the traceback was cut and ordinary output goes on.
+    loose_lines: u8,
     /// IPython/Jupyter layout (`NameError    Traceback (most recent call
     /// last)`, then `Cell In[3], line 2` and numbered source lines, none of
     /// them indented like Python's): only an exception line ends it.
@@ -602,10 +609,22 @@ impl ErrorTracker {
                 // A frame line wrapped by a narrow console (`...detection\n
                 // ai\train.py", line 503, in <module>`).
                 || trimmed.contains("\", line ")
-                || !exception_shaped(trimmed)
             {
+                tb.loose_lines = 0;
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
+            }
+            if !exception_shaped(trimmed) {
+                // A piece of a wrapped frame line (`19, in encode`), unless
+                // there are several in a row: then the traceback was cut
+                // and this is ordinary output again.
+                if tb.loose_lines < MAX_LOOSE_LINES {
+                    tb.loose_lines += 1;
+                    push_capped(&mut tb.lines, trimmed);
+                    return true;
+                }
+                self.close_tb();
+                return self.line_under(body, log_head, line_no, time);
             }
             // At (or left of) the block's indentation: the exception line.
             push_capped(&mut tb.lines, trimmed);
@@ -637,6 +656,7 @@ impl ErrorTracker {
                 first_line: line_no,
                 time,
                 logged,
+                loose_lines: 0,
                 ipython,
             });
             return true;

@@ -1195,7 +1195,7 @@ pub fn nemo(s: &str) -> Option<Event> {
         };
         let num = || float_prefix(val.trim()).map(|x| x.0);
         match key.trim() {
-            "global_step" => ev.step = num().map(|v| v as u64 + 1).or(ev.step),
+            "global_step" => ev.step = num().map(|v| (v as u64).saturating_add(1)).or(ev.step),
             "reduced_train_loss" | "train_loss" | "loss" => ev.loss = num(),
             "lr" => ev.lr = num(),
             "global_batch_size" => ev.batch = num(),
@@ -1357,6 +1357,20 @@ pub fn generic_step(s: &str) -> Option<Event> {
         Some((step, total)) => {
             ev.step = Some(step);
             ev.total_steps = total;
+            // `Epoch [2/5], Step [100/600], Loss: 0.23`: the step counter
+            // restarts every epoch; with its total known, count on.
+            if let Some(per_epoch) = total
+                && let Some((epoch, epochs)) = counter_in(b, &["epoch"])
+            {
+                // Printed with a total (`2/5`) epochs count from 1, as people print them.
+                let first = u64::from(epochs.is_some());
+                ev.epoch = Some(epoch as f64);
+                ev.step = epoch
+                    .checked_sub(first)
+                    .and_then(|e| e.checked_mul(per_epoch))
+                    .and_then(|d| d.checked_add(step));
+                ev.total_steps = epochs.and_then(|n| n.checked_mul(per_epoch));
+            }
         }
         None => {
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
@@ -1475,11 +1489,8 @@ fn loss_in(b: &[u8]) -> Option<f64> {
         if seps == 0 {
             continue;
         }
-        let Ok(rest) = std::str::from_utf8(&b[j..]) else {
-            continue;
-        };
-        if let Some((v, used)) = float_prefix(rest)
-            && !rest[used..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        if let Some((v, used)) = float_prefix_bytes(&b[j..])
+            && !b.get(j + used).is_some_and(|c| c.is_ascii_alphanumeric())
         {
             let name = key.rsplit(|&c| c == b'/').next().unwrap_or(key);
             let has = |w: &str| {

@@ -2288,6 +2288,61 @@ fn metric_lines_with_many_losses_use_the_main_one() {
 }
 
 #[test]
+fn stdout_flushed_after_a_traceback_does_not_hide_the_crash() {
+    // `python train.py > log 2>&1`: stderr's traceback is written at once,
+    // block-buffered stdout (the last steps) when the interpreter exits.
+    let mut log = String::new();
+    for i in 1..=3 {
+        log += &format!("iter {i}: loss 3.0, time 40.00ms, mfu 1.00%\n");
+    }
+    log += "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n";
+    for i in 4..=9 {
+        log += &format!("iter {i}: loss 2.9, time 40.00ms, mfu 1.00%\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        a.verdict,
+        "fatal: CUDA out of memory (tried to allocate 2.00 GiB)"
+    );
+}
+
+#[test]
+fn epoch_and_step_counters_on_one_line() {
+    let mut log = String::new();
+    for e in 1..=2 {
+        for s in [100, 200, 300] {
+            log += &format!("Epoch [{e}/5], Step [{s}/300], Loss: 0.{e}{s}\n");
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.epoch),
+        (Some(600), Some(1500), Some(2.0))
+    );
+    assert_eq!(
+        a.verdict, "progressing",
+        "one epoch done is not the run done"
+    );
+}
+
+#[test]
+fn a_cut_traceback_does_not_swallow_the_output_after_it() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"t.py\", line 1\niter 1: loss 3.0, time 1.00ms, mfu 1.00%\niter 2: loss 2.9, time 1.00ms, mfu 1.00%\niter 3: loss 2.8, time 1.00ms, mfu 1.00%\niter 4: loss 2.7, time 1.00ms, mfu 1.00%\n",
+    );
+    assert_eq!(a.last_step, Some(4));
+}
+
+#[test]
+fn absurd_numbers_in_new_recognisers_do_not_panic() {
+    let _ =
+        analyze("Training epoch 0, iteration 3/9 | global_step: 1e20 | reduced_train_loss: 1.2\n");
+    let _ = analyze(&format!("step 1 {}\n", "a loss: 1.0 ".repeat(1400)));
+    let _ = analyze("Epoch [18446744073709551615/5], Step [18446744073709551615/300], Loss: 0.1\n");
+    let _ = analyze("[step=18446744073709551615/18446744073709551615,epoch=0]\n");
+}
+
+#[test]
 fn a_finished_run_with_a_nan_loss_says_so() {
     let mut log = String::new();
     for n in 1..=4 {
