@@ -2094,6 +2094,9 @@ fn an_error_the_run_went_on_after_is_not_fatal() {
         "{:?}",
         a.notes
     );
+    // A later restart (nodes joining) with few steps after it changes nothing.
+    log += "[INFO] api: [default] Detected 1 new nodes from group_rank=1; will restart worker group\niter 7: loss 2.8, time 40.00ms, mfu 1.00%\n";
+    assert_eq!(analyze(&log).verdict, "progressing");
 }
 
 #[test]
