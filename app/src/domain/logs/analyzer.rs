@@ -957,13 +957,13 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'['
-            && let Some(ev) = parse::composer_batch(t)
+            && let Some(ev) = parse::bracket_step(t)
         {
             self.on_step_event(ev, ts, time);
             return;
         }
         if matches!(c0, b'T' | b't')
-            && let Some(v) = parse::composer_loss(t)
+            && let Some(v) = parse::bracket_loss(t)
         {
             self.loss.push(v);
             return;
@@ -1819,7 +1819,7 @@ impl LogAnalyzer {
         let fatal = errors
             .iter()
             .filter(|e| e.fatal)
-            .min_by_key(|e| (e.label.starts_with("torchrun: "), e.class, e.line));
+            .min_by_key(|e| (e.restates_another(), e.class, e.line));
 
         let finished = self.finished.is_some()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);

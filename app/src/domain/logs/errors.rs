@@ -62,6 +62,14 @@ pub struct LogError {
     pub traceback: Vec<String>,
 }
 
+impl LogError {
+    /// torchrun's "a worker failed / exited with code 1": the news, when
+    /// the log has it, is the worker's own exception.
+    pub fn restates_another(&self) -> bool {
+        self.label.starts_with(LAUNCHER)
+    }
+}
+
 /// A one-line signature match.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signature {
@@ -206,7 +214,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         && !t.starts_with("from ")
         && !t.starts_with("import ")
     {
-        return sig(Distributed, true, "torchrun: a worker process failed");
+        return sig(
+            Distributed,
+            true,
+            format!("{LAUNCHER} a worker process failed"),
+        );
     }
     if t.contains("failed (exitcode: ") && t.contains("local_rank") {
         let code = t
@@ -216,7 +228,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(
             Distributed,
             true,
-            format!("torchrun: worker exited with code {code}"),
+            format!("{LAUNCHER} worker exited with code {code}"),
         );
     }
     if let Some(r) = t.strip_prefix("exitcode") {
@@ -232,7 +244,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             return sig(
                 Distributed,
                 true,
-                format!("torchrun: worker exited with code {code}"),
+                format!("{LAUNCHER} worker exited with code {code}"),
             );
         }
     }
@@ -485,6 +497,10 @@ fn is_warning_level(head: &str) -> bool {
 /// Unindented non-exception lines a traceback takes in a row (pieces of
 /// frame lines a narrow console wrapped).
 const MAX_LOOSE_LINES: u8 = 2;
+
+/// Label head of the errors in which torchrun reports that a worker failed:
+/// they restate another error (the worker's own), see [`LogError::restates_another`].
+const LAUNCHER: &str = "torchrun:";
 
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";

@@ -1270,10 +1270,10 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
 
 /// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
 /// `\t Train <metric>: <value>` line per metric (the loss is
-/// `Train loss/train/total`, see [`composer_loss`]).
+/// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
-pub fn composer_batch(s: &str) -> Option<Event> {
+pub fn bracket_step(s: &str) -> Option<Event> {
     let t = s.trim_start();
     let r = t
         .strip_prefix("[batch=")
@@ -1295,7 +1295,7 @@ pub fn composer_batch(s: &str) -> Option<Event> {
 
 /// Composer's `Train loss/train/total: 2.31` line.
 /// (And OLMo's `train/CrossEntropyLoss=2.998`.)
-pub fn composer_loss(s: &str) -> Option<f64> {
+pub fn bracket_loss(s: &str) -> Option<f64> {
     let t = s.trim_start();
     let r = t
         .strip_prefix("Train loss/train/total:")
