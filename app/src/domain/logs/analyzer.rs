@@ -973,8 +973,9 @@ impl LogAnalyzer {
         }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
-            && let Some(ev) = parse::generic_step(t)
+            && let Some((ev, steps_are_epochs)) = parse::generic_step(t)
         {
+            self.epoch_steps |= steps_are_epochs;
             self.on_step_event(ev, ts, time);
         }
     }
@@ -1268,10 +1269,6 @@ impl LogAnalyzer {
         }
         if src == Source::Generic {
             self.generic_eval = false;
-        }
-        if ev.message.as_deref() == Some(parse::EPOCH_STEPS) {
-            ev.message = None;
-            self.epoch_steps = true;
         }
         let Some(step) = ev.step else { return };
         let t = self.time_for_step(ts, None);

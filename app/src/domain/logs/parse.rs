@@ -1316,7 +1316,8 @@ fn loss_field(r: &str) -> Option<f64> {
 /// avg_loss=0.0008 acc=0.48`, `Step 100/1000 | Loss: 2.31`, `epoch 1 iter
 /// 20 loss 2.3`. The loss key ends in `loss` (`train_loss`, `avg_loss`) and
 /// is not a validation loss.
-pub fn generic_step(s: &str) -> Option<Event> {
+/// The second value says whether the steps are epochs (a per-epoch summary).
+pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     let b = s.as_bytes();
     // Most lines that get here are prose without a loss: one cheap pass first.
     let lower = |c: u8| c | 0x20;
@@ -1379,14 +1380,11 @@ pub fn generic_step(s: &str) -> Option<Event> {
             ev.step = Some(epoch);
             ev.total_steps = total;
             ev.epoch = Some(epoch as f64);
-            ev.message = Some(EPOCH_STEPS.to_string());
+            return Some((ev, true));
         }
     }
-    Some(ev)
+    Some((ev, false))
 }
-
-/// Marks a [`generic_step`] event whose steps are epochs.
-pub const EPOCH_STEPS: &str = "steps are epochs";
 
 /// `step`, `steps`, `iter` or `iteration` (any case) as a word, then
 /// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
