@@ -2600,8 +2600,51 @@ fn split_points(len: usize, cuts: &[usize]) -> Vec<usize> {
     v
 }
 
+/// What [`parse::Anchors::hits`] must find: every word, at every position.
+fn naive_hits(words: &[&[u8]], hay: &[u8]) -> u64 {
+    words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| hay.windows(w.len()).any(|x| x == **w))
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
+const TEST_WORDS: [&[u8]; 6] = [b"Error", b"rror:", b"NCCL", b"oom", b"\xe2\x94\x81x", b"Kill"];
+const TEST_SET: parse::Anchors<6> = parse::Anchors::new(TEST_WORDS);
+
+#[test]
+fn anchors_find_words_at_every_position() {
+    // Every offset of every word, at the start, middle and end of the text,
+    // overlapping each other.
+    for w in TEST_WORDS {
+        for pad in 0..8 {
+            for tail in 0..4 {
+                let mut hay = vec![b'.'; pad];
+                hay.extend_from_slice(w);
+                hay.extend(std::iter::repeat_n(b'-', tail));
+                assert_eq!(TEST_SET.hits(&hay), naive_hits(&TEST_WORDS, &hay), "{hay:?}");
+                assert!(TEST_SET.any_in(&hay));
+            }
+        }
+    }
+    let both = b"xxError: rror: NCCLoomKil";
+    assert_eq!(TEST_SET.hits(both), 0b1111);
+    assert!(!TEST_SET.any_in(b"Erro rror NCC oo Kil \xe2\x94\x81"));
+    assert_eq!(TEST_SET.hits(b""), 0);
+    assert_eq!(TEST_SET.hits(b"o"), 0);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn anchors_match_a_naive_search(hay in proptest::collection::vec(prop_oneof![
+        Just(b'E'), Just(b'r'), Just(b'o'), Just(b':'), Just(b'N'), Just(b'C'), Just(b'L'),
+        Just(b'K'), Just(b'i'), Just(b'l'), Just(0xe2u8), Just(0x94u8), Just(0x81u8), Just(b'x'), any::<u8>(),
+    ], 0..64)) {
+        prop_assert_eq!(TEST_SET.hits(&hay), naive_hits(&TEST_WORDS, &hay));
+        prop_assert_eq!(TEST_SET.any_in(&hay), naive_hits(&TEST_WORDS, &hay) != 0);
+    }
 
     #[test]
     fn normalizer_chunking_is_invisible(bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8)) {
