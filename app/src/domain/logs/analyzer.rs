@@ -66,6 +66,28 @@ struct Bar {
     last_n: f64,
     total: Option<f64>,
     cursor_up: bool,
+    /// Ran between two passes of the training bar: a hand-written loop's
+    /// validation bar (`for batch in tqdm(val_loader)`), an eval from now on.
+    interlude: bool,
+    /// A training loss was read from its postfix while it was the training bar.
+    had_loss: bool,
+}
+
+/// The tqdm step series of a finished training bar that another bar took
+/// over from, kept in case the finished one comes back for its next pass
+/// (then the other one was its validation bar, not the training bar).
+#[derive(Debug, Clone)]
+struct LeftBar {
+    bar: usize,
+    last_step: Option<u64>,
+    timing: StepTiming,
+    epoch_no: Option<u64>,
+    epoch_offset: u64,
+    bar_passes: u64,
+    epoch_elapsed_offset: f64,
+    last_train_n: u64,
+    last_elapsed: f64,
+    source_total: Option<u64>,
 }
 
 /// A learning rate or gradient norm of exactly 0 in every logged step
@@ -142,6 +164,25 @@ impl LossTrack {
             self.tail.pop_front();
         }
     }
+    /// The value just pushed was redrawn with a newer one for the same step:
+    /// replace it (the first value printed stays the first).
+    fn amend_last(&mut self, v: f64) {
+        let Some(old) = self.last else { return };
+        if !old.is_finite() || !v.is_finite() || old == v || self.count < 2 {
+            return;
+        }
+        self.last = Some(v);
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        if self.count as usize <= LOSS_HEAD
+            && let Some(h) = self.head.last_mut()
+        {
+            *h = v;
+        }
+        if let Some(t) = self.tail.back_mut() {
+            *t = v;
+        }
+    }
+
     /// Relative change between the mean of the first and the latest losses.
     fn rel_change(&self) -> Option<f64> {
         if self.count < 4 {
@@ -175,6 +216,7 @@ pub struct LogAnalyzer {
     bars: Vec<Bar>,
     train_bar: Option<usize>,
     last_bar: Option<usize>,
+    left_bar: Option<LeftBar>,
     /// An eval / checkpoint bar episode is in progress (since the last
     /// training-bar frame).
     other_bar_active: (bool, bool),
@@ -202,6 +244,10 @@ pub struct LogAnalyzer {
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
     epoch_steps: bool,
+    /// Keras printed `verbose=2` epoch lines: its steps are epochs.
+    keras_epoch_steps: bool,
+    /// Later `fit()` calls (the epoch count started again at 1).
+    keras_fits: u64,
     /// Times the training bar ran to its total and started again.
     bar_passes: u64,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
@@ -210,6 +256,11 @@ pub struct LogAnalyzer {
     /// Loss values from bare `Loss: x` lines (counted only while no
     /// recogniser has given a loss, so nothing is counted twice).
     bare_losses: u64,
+    /// Losses taken from hand-written step lines ([`Source::Generic`]).
+    generic_losses: u64,
+    /// The loss count right after the training bar's latest loss (while
+    /// no other loss came since, a redraw may amend that value).
+    bar_loss_at: Option<u64>,
     keras_epoch: Option<u64>,
     keras_epochs_total: Option<u64>,
     keras_steps_per_epoch: Option<u64>,
@@ -399,7 +450,7 @@ const MARKER_ANCHORS: [&[u8]; 16] = [
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
 const MARKER_SET: parse::Anchors<16> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 22] = [
+const EXCLUDED_BAR_DESCS: [&str; 26] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -422,6 +473,11 @@ const EXCLUDED_BAR_DESCS: [&str; 22] = [
     "val",
     "Processing",
     "Converting",
+    // torchtune's `Packing dataset`, and other data preparation.
+    "Packing",
+    "Preprocess",
+    "Caching",
+    "Extracting",
 ];
 
 fn is_excluded_desc(desc: &str) -> bool {
@@ -430,19 +486,44 @@ fn is_excluded_desc(desc: &str) -> bool {
 
 /// The text after a leading `Epoch` / `epoch` (Lightning's `Epoch 3:`,
 /// hand-written loops' `epoch 3:`): the bar restarts every epoch.
+/// Also Ultralytics YOLO's description, which is its epoch column first
+/// (`455/500      4.22G     0.2567 ...`): then the whole description.
 fn after_epoch_word(desc: &str) -> Option<&str> {
-    desc.as_bytes()
-        .get(..5)
-        .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch"))
-        .then(|| &desc[5..])
+    let b = desc.as_bytes();
+    if b.get(..5).is_some_and(|h| h.eq_ignore_ascii_case(b"epoch")) {
+        return Some(&desc[5..]);
+    }
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let e = digits(0);
+    if e > 0 && b.get(e) == Some(&b'/') {
+        let n = digits(e + 1);
+        if n > 0 && matches!(b.get(e + 1 + n), None | Some(b' ')) {
+            return Some(desc);
+        }
+    }
+    None
+}
+
+/// The number of epochs after the epoch number (`Epoch 3/10`, YOLO's
+/// `3/500`), from what [`after_epoch_word`] returned.
+fn epochs_of(after_word: &str) -> Option<u64> {
+    let (_, used) = parse::uint_prefix(after_word)?;
+    let rest = after_word[used..].strip_prefix('/')?;
+    parse::uint_prefix(rest).map(|x| x.0).filter(|&e| e > 0)
 }
 
 fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
     let is_epoch = after_epoch_word(desc).is_some();
-    let mut k: String = desc
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-        .collect();
+    // Numbers in the description change from frame to frame (`Epoch 9/10`
+    // then `Epoch 10/10`, torchtune's `1|25|Loss: 1.23`), and so does the
+    // padding of YOLO's number columns: one `#` per number, one space per run.
+    let mut k = String::with_capacity(desc.len());
+    for c in desc.chars() {
+        let c = if c.is_ascii_digit() { '#' } else { c };
+        if !((c == '#' || c == ' ') && k.ends_with(c)) {
+            k.push(c);
+        }
+    }
     if !is_epoch {
         k.push('|');
         if let Some(t) = total {
@@ -508,6 +589,7 @@ impl LogAnalyzer {
             bars: Vec::new(),
             train_bar: None,
             last_bar: None,
+            left_bar: None,
             other_bar_active: (false, false),
             epoch_no: None,
             epoch_offset: 0,
@@ -521,10 +603,14 @@ impl LogAnalyzer {
             rich_bar: false,
             rich_followup: 0,
             bare_losses: 0,
+            generic_losses: 0,
+            bar_loss_at: None,
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
             epoch_steps: false,
+            keras_epoch_steps: false,
+            keras_fits: 0,
             restarts: VecDeque::new(),
             fresh_steps: 0,
             generic_eval: false,
@@ -858,9 +944,51 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // `verbose=2`: one line per epoch, no batch count: the epochs are
+        // the steps.
+        if (c0.is_ascii_digit() || c0 == b'-')
+            && let Some(e) = self.keras_epoch
+            && let Some(mut ev) = parse::keras_epoch_summary(t)
+        {
+            ev.step = Some(e);
+            ev.epoch = Some(e as f64);
+            ev.total_steps = self.keras_epochs_total;
+            if let Some(v) = ev.val_loss {
+                self.last_eval_loss = Some(v);
+            }
+            self.keras_epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // Lightning's ModelCheckpoint (verbose): the steps of a run whose
+        // progress bar is off.
+        if c0 == b'E'
+            && let Some(ev) = parse::lightning_checkpoint(t)
+        {
+            self.lightning_hint = true;
+            self.on_step_event(ev, ts, time);
+            if t.contains("saving model to") {
+                self.checkpoint(time);
+            }
+            return;
+        }
         if c0 == b'E'
             && let Some((e, tot)) = parse::keras_epoch(t)
         {
+            // `Epoch 1/N` after a later epoch: another `fit()` (a second
+            // training phase, e.g. after unfreezing): follow the new one.
+            if e <= 1 && self.keras_epoch.is_some_and(|p| p > 1) {
+                let st = &mut self.src[Source::Keras.idx()];
+                if st.last_step.is_some() {
+                    st.last_step = None;
+                    st.timing = StepTiming::new();
+                    st.restart_run = 0;
+                    st.restart_probe = None;
+                    self.keras_fits += 1;
+                    // An earlier fit's early stop did not end this one.
+                    self.finished = None;
+                }
+            }
             self.keras_epoch = Some(e);
             self.keras_epochs_total = Some(tot);
             self.epoch = Some(e as f64);
@@ -982,6 +1110,20 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, time: Option<f64>) -> bool {
+        // End lines told by how they end (cheaper than another keyword).
+        // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
+        if t.ends_with(": early stopping") && t.starts_with("Epoch ") {
+            self.finished = Some("early stopping".to_string());
+            return true;
+        }
+        // Ultralytics YOLO: `455 epochs completed in 2.401 hours.`
+        if t.ends_with(" hours.")
+            && t.as_bytes()[0].is_ascii_digit()
+            && t.contains(" epochs completed in ")
+        {
+            self.finished = Some("epochs completed".to_string());
+            return true;
+        }
         // One pass rejects the many lines that are no marker at all, and
         // tells which of the substring searches below can succeed.
         let hit = MARKER_SET.hits(t.as_bytes());
@@ -1043,6 +1185,7 @@ impl LogAnalyzer {
             self.finished = Some("training completed".to_string());
             return true;
         }
+
         // nanoGPT
         if tokens && let Some(p) = t.find("tokens per iteration will be: ") {
             self.tokens_per_step =
@@ -1091,6 +1234,7 @@ impl LogAnalyzer {
     /// step series, so the tqdm source starts over.
     fn switch_train_bar(&mut self, idx: usize) {
         self.train_bar = Some(idx);
+        self.left_bar = None;
         let st = &mut self.src[Source::Tqdm.idx()];
         st.last_step = None;
         st.timing = StepTiming::new();
@@ -1104,6 +1248,42 @@ impl LogAnalyzer {
         self.last_elapsed = 0.0;
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = None;
+        }
+    }
+
+    /// The training bar's step series, to come back to (see [`LeftBar`]).
+    fn left_bar(&self, bar: usize) -> LeftBar {
+        LeftBar {
+            bar,
+            last_step: self.src[Source::Tqdm.idx()].last_step,
+            timing: self.src[Source::Tqdm.idx()].timing.clone(),
+            epoch_no: self.epoch_no,
+            epoch_offset: self.epoch_offset,
+            bar_passes: self.bar_passes,
+            epoch_elapsed_offset: self.epoch_elapsed_offset,
+            last_train_n: self.last_train_n,
+            last_elapsed: self.last_elapsed,
+            source_total: self.source_total,
+        }
+    }
+
+    /// A finished training bar came back for its next pass: it is the
+    /// training bar again, with its step series as it was.
+    fn return_to(&mut self, left: LeftBar) {
+        self.train_bar = Some(left.bar);
+        let st = &mut self.src[Source::Tqdm.idx()];
+        st.last_step = left.last_step;
+        st.timing = left.timing;
+        st.restart_run = 0;
+        st.restart_probe = None;
+        self.epoch_no = left.epoch_no;
+        self.epoch_offset = left.epoch_offset;
+        self.bar_passes = left.bar_passes;
+        self.epoch_elapsed_offset = left.epoch_elapsed_offset;
+        self.last_train_n = left.last_train_n;
+        self.last_elapsed = left.last_elapsed;
+        if self.locked.is_none_or(|l| l == Source::Tqdm) {
+            self.source_total = left.source_total;
         }
     }
 
@@ -1283,7 +1463,15 @@ impl LogAnalyzer {
             }
         }
         if let Some(l) = ev.loss {
-            self.loss.push(l);
+            // A hand-written line's loss (often an epoch's sum or a running
+            // mean) is not mixed into the losses a framework or a bar
+            // reports: only while every loss so far was such a line.
+            if src != Source::Generic {
+                self.loss.push(l);
+            } else if self.loss.count == self.bare_losses + self.generic_losses {
+                self.loss.push(l);
+                self.generic_losses += 1;
+            }
         }
         if let Some(st) = ev.step_time_s {
             push_ring(&mut self.reported_step_times, st, REPORTED_WINDOW);
@@ -1379,6 +1567,15 @@ impl LogAnalyzer {
                         Some(v) => {
                             self.bars.remove(v);
                             self.last_bar = None;
+                            self.left_bar = self.left_bar.take().and_then(|mut l| {
+                                if l.bar == v {
+                                    return None;
+                                }
+                                if l.bar > v {
+                                    l.bar -= 1;
+                                }
+                                Some(l)
+                            });
                             if let Some(tb) = self.train_bar
                                 && tb > v
                             {
@@ -1396,6 +1593,8 @@ impl LogAnalyzer {
                     last_n: -1.0,
                     total: f.total,
                     cursor_up: false,
+                    interlude: false,
+                    had_loss: false,
                 });
                 self.bars.len() - 1
             }
@@ -1417,6 +1616,25 @@ impl LogAnalyzer {
             b.cursor_up |= flags.cursor_up;
             b.total = f.total.or(b.total);
         }
+        // The training bar that finished before this other bar took over,
+        // starting its next pass once the other one finished: that one was
+        // a validation loop between two epochs (shorter, no training loss).
+        if let Some(tb) = self.train_bar
+            && tb != idx
+            && self.left_bar.as_ref().is_some_and(|l| l.bar == idx)
+            && let Some(t) = f.total
+            && t >= 1.0
+            && f.n * 10.0 <= t
+            && let cur = &self.bars[tb]
+            && cur.total.is_some_and(|ct| cur.last_n >= ct && ct < t)
+            && !cur.had_loss
+            && let Some(left) = self.left_bar.take()
+        {
+            self.return_to(left);
+            self.bars[tb].interlude = true;
+            self.mark(PauseKind::Eval);
+            self.eval_bar_episodes += 1;
+        }
         // Choose the training bar.
         // (Lazily: the common frame belongs to the training bar already.)
         // A byte counter (`269M/269M [00:29<00:00, 9.04MB/s]`: a download
@@ -1429,7 +1647,9 @@ impl LogAnalyzer {
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}
-            None if candidate() => self.train_bar = Some(idx),
+            // A first bar after the run said it finished (a sampling or
+            // export loop) is not its training.
+            None if candidate() && self.finished.is_none() => self.train_bar = Some(idx),
             Some(tb) if candidate() => {
                 // Prefer the bar whose total matches the banner's step count;
                 // otherwise move on when the current "training" bar has
@@ -1447,7 +1667,11 @@ impl LogAnalyzer {
                 let same_count_ahead =
                     f.total.is_some() && f.total == cur.total && f.n > cur.last_n;
                 if banner_match || (cur_done && advancing) || cur_stuck || same_count_ahead {
+                    // Only a bar that finished may come back for a next pass.
+                    let left = (!banner_match && !cur_stuck && !same_count_ahead)
+                        .then(|| self.left_bar(tb));
                     self.switch_train_bar(idx);
+                    self.left_bar = left;
                 }
             }
             _ => {}
@@ -1468,7 +1692,8 @@ impl LogAnalyzer {
                     || d.starts_with("Eval")
                     || d.starts_with("eval")
                     || d.starts_with("val")
-                    || (d.is_empty() && self.bars[idx].cursor_up);
+                    || (d.is_empty() && self.bars[idx].cursor_up)
+                    || self.bars[idx].interlude;
                 // One marker per episode (an episode ends at the next
                 // training frame); a save right after an eval is its own.
                 if ckpt && !self.other_bar_active.1 {
@@ -1502,7 +1727,16 @@ impl LogAnalyzer {
             {
                 match self.epoch_no {
                     Some(prev) if e > prev => {
-                        self.epoch_offset = self.epoch_offset.saturating_add(self.last_train_n);
+                        // Epochs the log does not show (cut out of a pasted
+                        // log, or not printed) ran all their batches too.
+                        let unseen = match f.total {
+                            Some(t) if t >= 1.0 => (t as u64).saturating_mul(e - prev - 1),
+                            _ => 0,
+                        };
+                        self.epoch_offset = self
+                            .epoch_offset
+                            .saturating_add(self.last_train_n)
+                            .saturating_add(unseen);
                         self.epoch_elapsed_offset += self.last_elapsed;
                         self.last_train_n = 0;
                         self.last_elapsed = 0.0;
@@ -1557,9 +1791,24 @@ impl LogAnalyzer {
         {
             self.bar_rate = Some(r);
         }
-        if !is_epoch && let Some(t) = f.total {
+        // An epoch bar's total is one epoch's; `Epoch 3/10` says how many.
+        let run_total = if is_epoch {
+            match (f.total, after_epoch_word(f.desc).and_then(epochs_of)) {
+                (Some(t), Some(epochs)) if t >= 1.0 => Some((t as u64).saturating_mul(epochs)),
+                _ => None,
+            }
+        } else {
+            f.total.map(|t| t as u64)
+        };
+        if !is_epoch && f.total.is_some() {
             // After a second pass the bar's total is one epoch's.
-            self.source_total = (self.bar_passes == 0).then_some(t as u64);
+            self.source_total = if self.bar_passes == 0 {
+                run_total
+            } else {
+                None
+            };
+        } else if run_total.is_some() {
+            self.source_total = run_total;
         }
         let step = n.saturating_add(self.epoch_offset);
         let t = self.time_for_step(ts, f.elapsed_s);
@@ -1572,7 +1821,7 @@ impl LogAnalyzer {
             // Lightning's (and NeMo's) bar postfix.
             self.lightning_hint = true;
         }
-        let (loss, lr, samples) = if f.postfix.is_empty() {
+        let (postfix_loss, lr, samples) = if f.postfix.is_empty() {
             (None, None, None)
         } else {
             (
@@ -1591,17 +1840,33 @@ impl LogAnalyzer {
                 parse::postfix_value(f.postfix, "consumed_samples"),
             )
         };
+        // torchtune and some hand-written loops put the loss in the
+        // description (`1|25|Loss: 1.2345`).
+        let loss = postfix_loss.or_else(|| {
+            if f.desc.len() > 4 {
+                parse::loss_in(f.desc.as_bytes())
+            } else {
+                None
+            }
+        });
+        if loss.is_some() {
+            self.bars[idx].had_loss = true;
+        }
         if !fresh {
+            // The same step redrawn with a newer loss (torchtune writes the
+            // loss into the description after the count moved on).
+            if let Some(l) = loss
+                && self.bar_loss_at == Some(self.loss.count)
+            {
+                self.loss.amend_last(l);
+            }
             return;
         }
         if let Some(l) = loss {
             self.loss.push(l);
+            self.bar_loss_at = Some(self.loss.count);
         }
-        let total_steps = if is_epoch {
-            None
-        } else {
-            f.total.map(|t| t as u64)
-        };
+        let total_steps = run_total;
         // Bars are chatty: one ring slot holds the latest frame, updated in place.
         if let Some(last) = self.recent.back_mut()
             && last.source == Source::Tqdm
@@ -1729,8 +1994,16 @@ impl LogAnalyzer {
                 ));
             }
         }
-        if step_src == Some(Source::Generic) && self.epoch_steps {
+        if (step_src == Some(Source::Generic) && self.epoch_steps)
+            || (step_src == Some(Source::Keras) && self.keras_epoch_steps)
+        {
             notes.push("the log reports once per epoch: its steps are epochs".to_string());
+        }
+        if step_src == Some(Source::Keras) && self.keras_fits > 0 {
+            notes.push(format!(
+                "Keras started {} more fit() run(s) after the first: steps and timing are the latest one's",
+                self.keras_fits
+            ));
         }
         let format = self.format(step_src, &errors);
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);

@@ -299,6 +299,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "DataLoader worker bus error (/dev/shm too small)",
         );
     }
+    // The disk filled up (a checkpoint save, a dataset cache); the line
+    // names the error (`OSError: [Errno 28] ...`, `write error: ...`).
+    if t.contains("No space left on device") {
+        return sig(Runtime, true, "disk full (no space left on device)");
+    }
+    if t.contains("Disk quota exceeded") || t.contains("FilesystemQuotaExceeded") {
+        return sig(Runtime, true, "disk quota exceeded");
+    }
     // The process crashed in native code.
     for (what, label) in [
         ("Segmentation fault", "process crashed (segmentation fault)"),

@@ -661,17 +661,18 @@ pub fn postfix_train_loss(postfix: &str) -> Option<f64> {
     let losses = || {
         postfix.split(", ").filter_map(|part| {
             let (k, v) = part.trim().split_once('=')?;
-            let base = k.strip_suffix("_step").unwrap_or(k);
+            // `Loss=0.179` (3D Gaussian splatting) as well as `loss=`.
             let lower = k.to_ascii_lowercase();
+            let base = lower.strip_suffix("_step").unwrap_or(&lower);
             let eval = ["val", "eval", "test", "valid"]
                 .iter()
                 .any(|p| lower.starts_with(p));
             let v = float_prefix(v)?.0;
-            (base.ends_with("loss") && !eval).then_some((k, v))
+            (base.ends_with("loss") && !eval).then_some((lower.contains("total"), v))
         })
     };
     losses()
-        .find(|(k, _)| k.contains("total"))
+        .find(|(total, _)| *total)
         .or_else(|| losses().next())
         .map(|(_, v)| v)
 }
@@ -1172,6 +1173,45 @@ pub fn keras(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// Keras's `verbose=2` epoch line, which has no batch count: Keras 1
+/// `224s - loss: 3.5508 - acc: 0.2966 - val_loss: 1.4529`, Keras 2.0-2.2
+/// ` - 2s - loss: 0.3 - acc: 0.9`. The step is the epoch (from the
+/// `Epoch 3/50` line before it), which the caller knows.
+pub fn keras_epoch_summary(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let t = t.strip_prefix("- ").unwrap_or(t);
+    let (_, used) = float_prefix(t)?;
+    let r = t[used..]
+        .strip_prefix("ms - ")
+        .or_else(|| t[used..].strip_prefix("s - "))?;
+    let mut ev = Event::new(EventKind::Train, Source::Keras);
+    for part in r.split(" - ") {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix("loss:") {
+            ev.loss = float_prefix(v).map(|x| x.0);
+        } else if let Some(v) = part.strip_prefix("val_loss:") {
+            ev.val_loss = float_prefix(v).map(|x| x.0);
+        }
+    }
+    ev.loss.is_some().then_some(ev)
+}
+
+/// Lightning's ModelCheckpoint line: `Epoch 19, global step 20: 'val_loss'
+/// reached 0.05733 (best 0.05733), saving model to '...' as top 1` (or
+/// `... was not in top 1`). A hand-written-loop-level source: a progress
+/// bar, when there is one, counts more often.
+pub fn lightning_checkpoint(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix("Epoch ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", global step ")?;
+    let (step, used) = uint_prefix(r)?;
+    r[used..].strip_prefix(':')?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.epoch = Some(epoch as f64);
+    Some(ev)
+}
+
 /// NeMo 2 (Megatron strategy) progress:
 /// `Training epoch 0, iteration 3/9 | lr: 6e-05 | global_batch_size: 1 | global_step: 3 | reduced_train_loss: 1.26 | train_step_timing in s: 0.35 | consumed_samples: 4`.
 /// `iteration` and `global_step` count from 0 and the number after `/` is
@@ -1446,7 +1486,7 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
 /// A `...loss` key (not a validation one) and the number after it; of
 /// several, the main one (`loss`, `train_loss`, `pg_loss` before
 /// `kl_loss` or `entropy_loss`).
-fn loss_in(b: &[u8]) -> Option<f64> {
+pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
     let mut best: Option<(u8, f64)> = None;
     let mut from = 0;
     while let Some(p) = b[from..]
@@ -1486,6 +1526,13 @@ fn loss_in(b: &[u8]) -> Option<f64> {
         }
         if seps == 0 {
             continue;
+        }
+        // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
+        if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor("]
+            .iter()
+            .find(|w| b[j..].starts_with(w))
+        {
+            j += w.len();
         }
         if let Some((v, used)) = float_prefix_bytes(&b[j..])
             && !b.get(j + used).is_some_and(|c| c.is_ascii_alphanumeric())

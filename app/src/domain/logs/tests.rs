@@ -2233,6 +2233,229 @@ fn a_bar_that_runs_to_its_total_and_starts_again_is_per_epoch() {
     assert_eq!(a.last_step, Some(600));
 }
 
+/// A hand-written loop: `for epoch ...: for b in tqdm(train): ...; for b in
+/// tqdm(val): ...`, both bars anonymous; the training one shows the loss
+/// (or nothing) in its postfix.
+fn train_and_val_bars(epochs: u64, with_loss: bool) -> String {
+    let mut log = String::new();
+    for epoch in 0..epochs {
+        for n in (0..=100).step_by(10) {
+            let postfix = if with_loss {
+                format!(", loss={:.3}", 2.0 - epoch as f64 * 0.5 - n as f64 / 1000.0)
+            } else {
+                String::new()
+            };
+            log += &format!(
+                "\r{n:3}%|#    | {n}/100 [00:{:02}<00:10, 10.00it/s{postfix}]",
+                n / 10
+            );
+        }
+        log += "\n";
+        for n in (0..=20).step_by(5) {
+            log += &format!(
+                "\r{:3}%|#    | {n}/20 [00:0{}<00:01, 30.00it/s]",
+                n * 5,
+                n / 5
+            );
+        }
+        log += &format!(
+            "\nepoch {epoch}: val_loss={:.3}\n",
+            1.5 - epoch as f64 * 0.3
+        );
+    }
+    log
+}
+
+#[test]
+fn a_validation_bar_between_epochs_is_an_eval_not_the_training_bar() {
+    let a = analyze(&train_and_val_bars(3, true));
+    assert_eq!((a.last_step, a.total_steps), (Some(300), None));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.0), Some(0.9)));
+    assert_eq!(a.eval.count, 3);
+    // Without a loss in the postfix, the same.
+    let a = analyze(&train_and_val_bars(3, false));
+    assert_eq!(a.last_step, Some(300));
+    assert_eq!(a.eval.count, 3);
+    // A longer bar after a finished shorter one is still taken over by it
+    // (a preprocessing loop before training), and a pass of the first one
+    // after the second finished does not take it back when the second
+    // showed a training loss.
+    let mut log = String::new();
+    for n in (0..=50).step_by(10) {
+        log += &format!(
+            "\r{:3}%|#  | {n}/50 [00:0{}<00:01, 99.0it/s]",
+            n * 2,
+            n / 10
+        );
+    }
+    for n in (0..=200).step_by(20) {
+        log += &format!(
+            "\r{:3}%|#  | {n}/200 [00:{:02}<00:10, 9.0it/s, loss=1.0]",
+            n / 2,
+            n / 20
+        );
+    }
+    log += "\r  0%|   | 0/50 [00:00<?, ?it/s]\r 20%|#  | 10/50 [00:01<00:04, 9.0it/s]\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(200), Some(200)));
+}
+
+#[test]
+fn epoch_bars_whose_number_gets_wider_and_epoch_sums_beside_them() {
+    // A DDP script that prints each epoch's final frame and the epoch's
+    // summed loss: `Epoch 10/10` is the same bar as `Epoch 9/10`, and the
+    // sums are not training losses next to the bar's own.
+    let mut log = String::new();
+    for e in 1..=9 {
+        log += &format!("Epoch {e}/10: 300it [07:2{e},  1.48s/it, loss=2.{e}]\n");
+        log += &format!("[Epoch {}] Loss: 13{e}4.3089, Epoch Time: 444.65s\n", e - 1);
+    }
+    log += "Epoch 10/10: 241it [15:55, 181.19s/it, loss=5.09][rank0]:[E709 17:05:39.081662161 ProcessGroupNCCL.cpp:684] [Rank 0] Some NCCL operations have failed or timed out.\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(9 * 300 + 241));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.1), Some(5.09)));
+}
+
+#[test]
+fn a_loss_in_the_bar_description_and_redraws_that_update_it() {
+    // torchtune: `epoch|step|Loss: x` in the description, written after
+    // the count moved; the last redraw (same count) has the last loss.
+    let mut log = String::from(
+        "\rPacking dataset: 100%|##########| 51760/51760 [00:25<00:00, 2004.37it/s]\n",
+    );
+    log += "\r  0%|          | 0/4 [00:00<?, ?it/s]\r 25%|##5       | 1/4 [00:28<01:25, 28.53s/it]";
+    let losses = [1.97, 2.01, 1.5, 1.25];
+    for (k, l) in losses.iter().enumerate() {
+        let (a, b) = (k + 1, (k + 2).min(4));
+        log += &format!("\r1|{a}|Loss: {l}: 25%|##5       | {a}/4 [00:29<00:01, 1.00it/s]");
+        log += &format!("\r1|{a}|Loss: {l}: 50%|#####     | {b}/4 [00:30<00:01, 1.00it/s]");
+    }
+    log += "\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(4), Some(4)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.97), Some(1.25)));
+    // A postfix key in capitals (`Loss=`, 3D Gaussian splatting).
+    let a = analyze(
+        "Training progress:  40%|###9      | 19800/50000 [2:50:05<18:30:27,  2.21s/it, Loss=0.17935, distort=0.00569, Points=1500000]\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(19800), Some(0.17935)));
+}
+
+#[test]
+fn yolo_epoch_rows_count_every_epoch() {
+    // Ultralytics prints one row per epoch whose description is its epoch
+    // column; a pasted log may leave epochs out; the end line finishes it.
+    let mut log = String::from(
+        "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n",
+    );
+    for (e, loss) in [
+        (1, "1.093"),
+        (2, "0.9392"),
+        (452, "0.2503"),
+        (453, "0.2577"),
+    ] {
+        log += &format!(
+            "    {e:>3}/500      2.44G {loss:>10}      4.329      1.455          9        640: 100% 63/63 [00:21<00:00,  2.98it/s]\n"
+        );
+        log += "                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100% 2/2 [00:00<00:00,  3.11it/s]\n";
+    }
+    log += "\n453 epochs completed in 2.401 hours.\n";
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(453 * 63), Some(500 * 63))
+    );
+    assert!(a.finished, "{}", a.verdict);
+}
+
+#[test]
+fn keras_verbose_2_epoch_lines_and_a_second_fit() {
+    // Keras 1 (`224s - loss: ...`) with an early stop, then another fit()
+    // whose epochs start again at 1.
+    let mut log = String::from("Train on 40000 samples, validate on 10000 samples\n");
+    for (e, l) in [(1, "3.5508"), (2, "1.0899"), (3, "0.7034")] {
+        log += &format!(
+            "Epoch {e}/50\n224s - loss: {l} - acc: 0.2966 - val_loss: 1.4529 - val_acc: 0.5808\n"
+        );
+    }
+    log += "Epoch 00002: early stopping\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(50)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(3.5508), Some(0.7034)));
+    assert!(a.finished);
+    assert!(
+        a.notes.iter().any(|n| n.contains("its steps are epochs")),
+        "{:?}",
+        a.notes
+    );
+    log += "Epoch 1/10\n - 2s - loss: 0.0293 - acc: 0.9913 - val_loss: 0.0705\nEpoch 2/10\n - 2s - loss: 0.0213 - acc: 0.9938\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(10)));
+    assert_eq!(a.loss.last, Some(0.0213));
+    assert!(!a.finished, "the early stop was the first fit's");
+    assert!(
+        a.notes.iter().any(|n| n.contains("more fit() run")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn lightning_checkpoint_lines_without_a_progress_bar() {
+    let mut log = String::from("GPU available: True (cuda), used: True\n");
+    for e in 0..20 {
+        log += &format!(
+            "Epoch {e}, global step {}: 'val_loss' reached 0.{:02} (best 0.{:02}), saving model to 'checkpoints/epoch={e}.ckpt' as top 1\n",
+            e + 1,
+            60 - e,
+            60 - e
+        );
+    }
+    log += "`Trainer.fit` stopped: `max_epochs=20` reached.\n";
+    // A bar after the run finished (sampling) is not its training.
+    log += "\rSachs, et al:  90%|#########  | 18/20 [00:00<00:00, 78.89it/s]\n";
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Lightning);
+    assert_eq!(a.last_step, Some(20));
+    assert!(a.finished);
+    assert_eq!(a.checkpoints.count, 20);
+}
+
+#[test]
+fn numpy_wrapped_metric_values() {
+    // verl under NumPy 2: `actor/pg_loss:np.float64(0.0204)`.
+    let mut log = String::new();
+    for step in 1..=3 {
+        log += &format!(
+            "step:{step} - global_seqlen/min:158003 - actor/entropy:np.float64(0.22) - actor/pg_loss:np.float64(0.0{step}) - actor/kl_loss:np.float64(0.5)\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(3), Some(0.01), Some(0.03))
+    );
+}
+
+#[test]
+fn a_full_disk_is_named() {
+    use errors::classify_line;
+    let label = |s: &str| classify_line(s).map(|x| (x.class, x.label));
+    assert_eq!(
+        label("OSError: [Errno 28] No space left on device"),
+        Some((
+            ErrorClass::Runtime,
+            "disk full (no space left on device)".to_string()
+        ))
+    );
+    assert_eq!(
+        label(
+            r#"safetensors_rust.SafetensorError: Error while serializing: IoError(Os { code: 122, kind: FilesystemQuotaExceeded, message: "Disk quota exceeded" })"#
+        ),
+        Some((ErrorClass::Runtime, "disk quota exceeded".to_string()))
+    );
+}
+
 #[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
@@ -2609,7 +2832,14 @@ fn naive_hits(words: &[&[u8]], hay: &[u8]) -> u64 {
         .fold(0, |m, (i, _)| m | 1 << i)
 }
 
-const TEST_WORDS: [&[u8]; 6] = [b"Error", b"rror:", b"NCCL", b"oom", b"\xe2\x94\x81x", b"Kill"];
+const TEST_WORDS: [&[u8]; 6] = [
+    b"Error",
+    b"rror:",
+    b"NCCL",
+    b"oom",
+    b"\xe2\x94\x81x",
+    b"Kill",
+];
 const TEST_SET: parse::Anchors<6> = parse::Anchors::new(TEST_WORDS);
 
 #[test]
@@ -2622,7 +2852,11 @@ fn anchors_find_words_at_every_position() {
                 let mut hay = vec![b'.'; pad];
                 hay.extend_from_slice(w);
                 hay.extend(std::iter::repeat_n(b'-', tail));
-                assert_eq!(TEST_SET.hits(&hay), naive_hits(&TEST_WORDS, &hay), "{hay:?}");
+                assert_eq!(
+                    TEST_SET.hits(&hay),
+                    naive_hits(&TEST_WORDS, &hay),
+                    "{hay:?}"
+                );
                 assert!(TEST_SET.any_in(&hay));
             }
         }
