@@ -81,13 +81,39 @@ struct LeftBar {
     bar: usize,
     last_step: Option<u64>,
     timing: StepTiming,
+    count: BarCount,
+    source_total: Option<u64>,
+}
+
+/// Where the training bar's count stands across its epochs and passes (the
+/// bar restarts at 0 for each; the run's step keeps counting).
+#[derive(Debug, Clone, Copy, Default)]
+struct BarCount {
+    /// The epoch number its description shows (`Epoch 3`).
     epoch_no: Option<u64>,
+    /// Steps of the epochs / passes before the current one.
     epoch_offset: u64,
+    /// Times the bar ran to its total and started again.
     bar_passes: u64,
+    /// Bar-elapsed seconds of the epochs before the current one.
     epoch_elapsed_offset: f64,
+    /// The current pass's count and elapsed seconds so far.
     last_train_n: u64,
     last_elapsed: f64,
-    source_total: Option<u64>,
+}
+
+impl BarCount {
+    /// The current pass is over: its count and time move to the offsets
+    /// (with `unseen` steps of epochs the log did not show).
+    fn next_pass(&mut self, unseen: u64) {
+        self.epoch_offset = self
+            .epoch_offset
+            .saturating_add(self.last_train_n)
+            .saturating_add(unseen);
+        self.epoch_elapsed_offset += self.last_elapsed;
+        self.last_train_n = 0;
+        self.last_elapsed = 0.0;
+    }
 }
 
 /// A learning rate or gradient norm of exactly 0 in every logged step
@@ -220,11 +246,7 @@ pub struct LogAnalyzer {
     /// An eval / checkpoint bar episode is in progress (since the last
     /// training-bar frame).
     other_bar_active: (bool, bool),
-    epoch_no: Option<u64>,
-    epoch_offset: u64,
-    epoch_elapsed_offset: f64,
-    last_elapsed: f64,
-    last_train_n: u64,
+    bar_count: BarCount,
     // hints
     hf_dicts: u64,
     hf_banner: bool,
@@ -248,8 +270,6 @@ pub struct LogAnalyzer {
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
     keras_fits: u64,
-    /// Times the training bar ran to its total and started again.
-    bar_passes: u64,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
     rich_offset: u64,
@@ -591,11 +611,7 @@ impl LogAnalyzer {
             last_bar: None,
             left_bar: None,
             other_bar_active: (false, false),
-            epoch_no: None,
-            epoch_offset: 0,
-            epoch_elapsed_offset: 0.0,
-            last_elapsed: 0.0,
-            last_train_n: 0,
+            bar_count: BarCount::default(),
             hf_dicts: 0,
             hf_banner: false,
             hf_hint: false,
@@ -614,7 +630,6 @@ impl LogAnalyzer {
             restarts: VecDeque::new(),
             fresh_steps: 0,
             generic_eval: false,
-            bar_passes: 0,
             keras_epoch: None,
             keras_epochs_total: None,
             keras_steps_per_epoch: None,
@@ -780,7 +795,7 @@ impl LogAnalyzer {
         match self.clock {
             Clock::Arrival => self.cur_time,
             Clock::LogTimestamps => ts,
-            Clock::BarElapsed => elapsed.map(|e| e + self.epoch_elapsed_offset),
+            Clock::BarElapsed => elapsed.map(|e| e + self.bar_count.epoch_elapsed_offset),
             Clock::None => None,
         }
     }
@@ -1051,7 +1066,7 @@ impl LogAnalyzer {
             let mut ev = Event::new(EventKind::Train, Source::RichBar);
             ev.step = Some(
                 n.saturating_add(self.rich_offset)
-                    .saturating_add(self.epoch_offset),
+                    .saturating_add(self.bar_count.epoch_offset),
             );
             // The bar counts one epoch; `Epoch 3/29` says how many there are.
             ev.total_steps = match (total, epochs) {
@@ -1185,7 +1200,6 @@ impl LogAnalyzer {
             self.finished = Some("training completed".to_string());
             return true;
         }
-
         // nanoGPT
         if tokens && let Some(p) = t.find("tokens per iteration will be: ") {
             self.tokens_per_step =
@@ -1240,12 +1254,7 @@ impl LogAnalyzer {
         st.timing = StepTiming::new();
         st.restart_run = 0;
         st.restart_probe = None;
-        self.epoch_no = None;
-        self.epoch_offset = 0;
-        self.bar_passes = 0;
-        self.epoch_elapsed_offset = 0.0;
-        self.last_train_n = 0;
-        self.last_elapsed = 0.0;
+        self.bar_count = BarCount::default();
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = None;
         }
@@ -1257,12 +1266,7 @@ impl LogAnalyzer {
             bar,
             last_step: self.src[Source::Tqdm.idx()].last_step,
             timing: self.src[Source::Tqdm.idx()].timing.clone(),
-            epoch_no: self.epoch_no,
-            epoch_offset: self.epoch_offset,
-            bar_passes: self.bar_passes,
-            epoch_elapsed_offset: self.epoch_elapsed_offset,
-            last_train_n: self.last_train_n,
-            last_elapsed: self.last_elapsed,
+            count: self.bar_count,
             source_total: self.source_total,
         }
     }
@@ -1276,12 +1280,7 @@ impl LogAnalyzer {
         st.timing = left.timing;
         st.restart_run = 0;
         st.restart_probe = None;
-        self.epoch_no = left.epoch_no;
-        self.epoch_offset = left.epoch_offset;
-        self.bar_passes = left.bar_passes;
-        self.epoch_elapsed_offset = left.epoch_elapsed_offset;
-        self.last_train_n = left.last_train_n;
-        self.last_elapsed = left.last_elapsed;
+        self.bar_count = left.count;
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = left.source_total;
         }
@@ -1725,7 +1724,7 @@ impl LogAnalyzer {
                 .and_then(parse::uint_prefix)
                 .map(|x| x.0)
             {
-                match self.epoch_no {
+                match self.bar_count.epoch_no {
                     Some(prev) if e > prev => {
                         // Epochs the log does not show (cut out of a pasted
                         // log, or not printed) ran all their batches too.
@@ -1733,26 +1732,20 @@ impl LogAnalyzer {
                             Some(t) if t >= 1.0 => (t as u64).saturating_mul(e - prev - 1),
                             _ => 0,
                         };
-                        self.epoch_offset = self
-                            .epoch_offset
-                            .saturating_add(self.last_train_n)
-                            .saturating_add(unseen);
-                        self.epoch_elapsed_offset += self.last_elapsed;
-                        self.last_train_n = 0;
-                        self.last_elapsed = 0.0;
+                        self.bar_count.next_pass(unseen);
                     }
                     // Lightning counts epochs from 0: a log that starts at
                     // `Epoch 49` (resumed, or only the tail kept) had 49
                     // epochs of this many batches before it.
                     None if e > 0 && lightning_desc => {
                         if let Some(t) = f.total {
-                            self.epoch_offset = (t as u64).saturating_mul(e);
+                            self.bar_count.epoch_offset = (t as u64).saturating_mul(e);
                         }
                     }
                     _ => {}
                 }
-                if self.epoch_no.is_none_or(|p| e >= p) {
-                    self.epoch_no = Some(e);
+                if self.bar_count.epoch_no.is_none_or(|p| e >= p) {
+                    self.bar_count.epoch_no = Some(e);
                     self.epoch = Some(e as f64);
                 }
             }
@@ -1771,20 +1764,17 @@ impl LogAnalyzer {
         if !is_epoch
             && let Some(t) = f.total
             && t >= 1.0
-            && self.last_train_n as f64 >= t
+            && self.bar_count.last_train_n as f64 >= t
             && (n as f64) * 10.0 <= t
         {
-            self.epoch_offset = self.epoch_offset.saturating_add(self.last_train_n);
-            self.epoch_elapsed_offset += self.last_elapsed;
-            self.last_train_n = 0;
-            self.last_elapsed = 0.0;
-            self.bar_passes += 1;
+            self.bar_count.next_pass(0);
+            self.bar_count.bar_passes += 1;
         }
-        if n >= self.last_train_n {
-            self.last_train_n = n;
+        if n >= self.bar_count.last_train_n {
+            self.bar_count.last_train_n = n;
         }
         if let Some(e) = f.elapsed_s {
-            self.last_elapsed = e;
+            self.bar_count.last_elapsed = e;
         }
         if (f.unit == "it" || f.unit.is_empty())
             && let Some(r) = f.rate
@@ -1802,7 +1792,7 @@ impl LogAnalyzer {
         };
         if !is_epoch && f.total.is_some() {
             // After a second pass the bar's total is one epoch's.
-            self.source_total = if self.bar_passes == 0 {
+            self.source_total = if self.bar_count.bar_passes == 0 {
                 run_total
             } else {
                 None
@@ -1810,7 +1800,7 @@ impl LogAnalyzer {
         } else if run_total.is_some() {
             self.source_total = run_total;
         }
-        let step = n.saturating_add(self.epoch_offset);
+        let step = n.saturating_add(self.bar_count.epoch_offset);
         let t = self.time_for_step(ts, f.elapsed_s);
         let fresh = self.note_step(Source::Tqdm, step, t);
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
