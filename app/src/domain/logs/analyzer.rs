@@ -30,6 +30,10 @@ const STEPS_AFTER_ERROR: usize = 3;
 const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
+/// Lines a wrapped metrics dict may span, and the narrowest console that
+/// wraps (a wrapped piece is this long at least).
+const MAX_WRAPPED_LINES: u8 = 4;
+const MIN_WRAP_WIDTH: usize = 79;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -255,6 +259,10 @@ pub struct LogAnalyzer {
     lightning_hint: bool,
     rich_bar: bool,
     rich_followup: u8,
+    /// Lightning's `Trainer.fit` stopped.
+    fit_stopped: bool,
+    /// The start of a dict line a console wrapped, and how many lines it has.
+    wrapped_dict: Option<(String, u8)>,
     /// Logged learning rates and gradient norms that were exactly 0.
     zeros: ZeroWatch,
     /// Signs that the run (re)started (a training banner, torchelastic
@@ -278,9 +286,10 @@ pub struct LogAnalyzer {
     bare_losses: u64,
     /// Losses taken from hand-written step lines ([`Source::Generic`]).
     generic_losses: u64,
-    /// The loss count right after the training bar's latest loss (while
-    /// no other loss came since, a redraw may amend that value).
-    bar_loss_at: Option<u64>,
+    /// Which source gave the latest loss, and the loss count right after
+    /// it: while no other loss came since, a repeat of the same step from
+    /// that source (a bar redraw, another micro-batch) may amend the value.
+    last_loss: Option<(Source, u64)>,
     keras_epoch: Option<u64>,
     keras_epochs_total: Option<u64>,
     keras_steps_per_epoch: Option<u64>,
@@ -618,9 +627,11 @@ impl LogAnalyzer {
             lightning_hint: false,
             rich_bar: false,
             rich_followup: 0,
+            wrapped_dict: None,
+            fit_stopped: false,
             bare_losses: 0,
             generic_losses: 0,
-            bar_loss_at: None,
+            last_loss: None,
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
@@ -900,11 +911,36 @@ impl LogAnalyzer {
             }
         }
 
-        if c0 == b'{'
-            && let Some(d) = parse::hf_dict(t)
-        {
-            self.on_hf_dict(d, ts, time);
-            return;
+        // A `{'loss': ...}` dict that a console wrapped over lines (issue
+        // pastes): joined again. Only full-width lines are pieces of one (a
+        // shorter line without the closing brace is output of its own).
+        if let Some((head, lines)) = self.wrapped_dict.take() {
+            let joined = head + t.trim_end();
+            if let Some(d) = parse::hf_dict(&joined) {
+                self.on_hf_dict(d, ts, time);
+                return;
+            }
+            if t.len() >= MIN_WRAP_WIDTH
+                && !joined.ends_with('}')
+                && lines < MAX_WRAPPED_LINES
+                && joined.len() < 4096
+            {
+                self.wrapped_dict = Some((joined, lines + 1));
+                return;
+            }
+        }
+        if c0 == b'{' {
+            if let Some(d) = parse::hf_dict(t) {
+                self.on_hf_dict(d, ts, time);
+                return;
+            }
+            if (t.starts_with("{'") || t.starts_with("{\""))
+                && !t.ends_with('}')
+                && (MIN_WRAP_WIDTH..4096).contains(&t.len())
+            {
+                self.wrapped_dict = Some((t.to_string(), 1));
+                return;
+            }
         }
         if matches!(c0, b'i' | b's' | b'v' | b'0'..=b'9')
             && let Some(ev) = parse::nanogpt(t)
@@ -972,6 +1008,12 @@ impl LogAnalyzer {
                 self.last_eval_loss = Some(v);
             }
             self.keras_epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'E'
+            && let Some(ev) = parse::litgpt(t)
+        {
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1231,6 +1273,7 @@ impl LogAnalyzer {
                     .or(self.source_total);
             }
             self.finished = Some("Trainer.fit stopped".to_string());
+            self.fit_stopped = true;
             return true;
         }
         false
@@ -1453,6 +1496,14 @@ impl LogAnalyzer {
         let t = self.time_for_step(ts, None);
         let fresh = self.note_step(src, step, t);
         if !fresh {
+            // The same step again with a newer loss (LitGPT prints every
+            // micro-batch of a step): the latest value stands.
+            if let Some(l) = ev.loss
+                && self.src[src.idx()].last_step == Some(step)
+                && self.last_loss == Some((src, self.loss.count))
+            {
+                self.loss.amend_last(l);
+            }
             return;
         }
         if self.locked.is_none_or(|l| l == src) {
@@ -1467,9 +1518,11 @@ impl LogAnalyzer {
             // reports: only while every loss so far was such a line.
             if src != Source::Generic {
                 self.loss.push(l);
+                self.last_loss = Some((src, self.loss.count));
             } else if self.loss.count == self.bare_losses + self.generic_losses {
                 self.loss.push(l);
                 self.generic_losses += 1;
+                self.last_loss = Some((src, self.loss.count));
             }
         }
         if let Some(st) = ev.step_time_s {
@@ -1646,9 +1699,10 @@ impl LogAnalyzer {
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}
-            // A first bar after the run said it finished (a sampling or
-            // export loop) is not its training.
-            None if candidate() && self.finished.is_none() => self.train_bar = Some(idx),
+            // A first bar after Lightning's fit returned (a sampling or
+            // export loop) is not its training. (Other frameworks may draw
+            // the training bar's last frame after their summary line.)
+            None if candidate() && !self.fit_stopped => self.train_bar = Some(idx),
             Some(tb) if candidate() => {
                 // Prefer the bar whose total matches the banner's step count;
                 // otherwise move on when the current "training" bar has
@@ -1846,7 +1900,7 @@ impl LogAnalyzer {
             // The same step redrawn with a newer loss (torchtune writes the
             // loss into the description after the count moved on).
             if let Some(l) = loss
-                && self.bar_loss_at == Some(self.loss.count)
+                && self.last_loss == Some((Source::Tqdm, self.loss.count))
             {
                 self.loss.amend_last(l);
             }
@@ -1854,7 +1908,7 @@ impl LogAnalyzer {
         }
         if let Some(l) = loss {
             self.loss.push(l);
-            self.bar_loss_at = Some(self.loss.count);
+            self.last_loss = Some((Source::Tqdm, self.loss.count));
         }
         let total_steps = run_total;
         // Bars are chatty: one ring slot holds the latest frame, updated in place.

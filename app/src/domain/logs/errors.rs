@@ -225,11 +225,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             .find("exitcode: ")
             .and_then(|p| t[p + 10..].split(')').next())
             .unwrap_or("?");
-        return sig(
-            Distributed,
-            true,
-            format!("{LAUNCHER} worker exited with code {code}"),
-        );
+        return launcher_exit(code);
     }
     if let Some(r) = t.strip_prefix("exitcode") {
         // torchrun failure summary row: `exitcode  : -9 (pid: 14750)`.
@@ -241,11 +237,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             && r.contains("(pid:")
             && code != "0"
         {
-            return sig(
-                Distributed,
-                true,
-                format!("{LAUNCHER} worker exited with code {code}"),
-            );
+            return launcher_exit(code);
         }
     }
     if t.contains("Signal 9 (SIGKILL) received by PID") {
@@ -264,9 +256,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.contains("device-side assert triggered")
         || t.contains("an illegal memory access was encountered")
     {
-        let detail = t
-            .find("CUDA error: ")
-            .map(|p| t[p + 12..].trim_end_matches('.').to_string());
+        // The message ends at the first (possibly escaped, `\n`) line
+        // break: the advice after it is the same for every CUDA error.
+        let detail = t.find("CUDA error: ").map(|p| {
+            let d = &t[p + 12..];
+            let d = d.split("\\n").next().unwrap_or(d);
+            d.trim_end_matches('.').to_string()
+        });
         return sig(
             Cuda,
             true,
@@ -274,6 +270,30 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 Some(d) if !d.is_empty() => format!("CUDA error: {}", cap(&d, 80)),
                 _ => "CUDA error".to_string(),
             },
+        );
+    }
+    // cuBLAS / cuDNN failures (their allocation failure is memory, above).
+    // (The last status named: glog writes `status == CUBLAS_STATUS_SUCCESS
+    // (13 vs. 0)  CUBLAS_STATUS_EXECUTION_FAILED`.)
+    if let Some(p) = t
+        .rfind("CUBLAS_STATUS_")
+        .or_else(|| t.rfind("CUDNN_STATUS_"))
+    {
+        let status: String = t[p..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        return sig(Cuda, true, format!("CUDA library error ({status})"));
+    }
+    if t.contains("cuDNN error") {
+        return sig(Cuda, true, "cuDNN error");
+    }
+    // Built for another GPU generation (or a CUDA mismatch).
+    if t.contains("no kernel image is available for execution on the device") {
+        return sig(
+            Cuda,
+            true,
+            "no CUDA kernel for this GPU (built for another architecture)",
         );
     }
     // data loader
@@ -409,6 +429,18 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Dependency,
             true,
             name.unwrap_or_else(|| "import failed".to_string()),
+        );
+    }
+    // pip's resolver: `ERROR: ResolutionImpossible: ...`, `ERROR: Cannot
+    // install a and b because these package versions have conflicting
+    // dependencies.`
+    if t.contains("ResolutionImpossible")
+        || (t.contains("Cannot install") && t.contains("conflicting dependencies"))
+    {
+        return sig(
+            Dependency,
+            true,
+            "pip found conflicting package requirements",
         );
     }
     if t.contains("No matching distribution found for") {
@@ -847,6 +879,25 @@ fn dedupe_key(msg: &str) -> String {
         }
     }
     out
+}
+
+/// torchrun's report that a worker exited with `code`: `-9` is SIGKILL
+/// from outside (the host's OOM killer, mostly), not the worker's error.
+fn launcher_exit(code: &str) -> Option<Signature> {
+    if code.trim() == "-9" {
+        return sig(
+            ErrorClass::Killed,
+            true,
+            format!(
+                "{LAUNCHER} worker killed by SIGKILL (exit code -9, likely host out of memory)"
+            ),
+        );
+    }
+    sig(
+        ErrorClass::Distributed,
+        true,
+        format!("{LAUNCHER} worker exited with code {code}"),
+    )
 }
 
 fn exception_label(line: &str) -> String {

@@ -1212,6 +1212,48 @@ pub fn lightning_checkpoint(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// LitGPT (a nanoGPT descendant): `Epoch 1 | iter 4 step 1 | loss train:
+/// 9.103, val: n/a | iter time: 7654.43 ms (step)`; `iter` counts
+/// micro-batches, `step` optimizer steps (the step reported). Its eval
+/// line: `Epoch 3 | iter 340 | val_loss: 8.068 | val_time: 79.794 s`.
+pub fn litgpt(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix("Epoch ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" | iter ")?;
+    let (iter, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if let Some(r) = r.strip_prefix(" step ") {
+        let (step, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix(" | loss train: ")?;
+        let (loss, used) = float_prefix(r)?;
+        let r = &r[used..];
+        let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+        ev.step = Some(step);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = Some(loss);
+        // The time is one micro-batch's: a step's only without accumulation.
+        if iter == step
+            && let Some(p) = r.find("iter time: ")
+            && let Some((v, u)) = float_prefix(&r[p + 11..])
+        {
+            let unit = r[p + 11 + u..].trim_start();
+            ev.step_time_s = if unit.starts_with("ms") {
+                Some(v / 1000.0)
+            } else if unit.starts_with('s') {
+                Some(v)
+            } else {
+                None
+            };
+        }
+        return Some(ev);
+    }
+    let r = r.trim_start().strip_prefix("| val_loss: ")?;
+    let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
+    ev.loss = Some(float_prefix(r)?.0);
+    ev.epoch = Some(epoch as f64);
+    Some(ev)
+}
+
 /// NeMo 2 (Megatron strategy) progress:
 /// `Training epoch 0, iteration 3/9 | lr: 6e-05 | global_batch_size: 1 | global_step: 3 | reduced_train_loss: 1.26 | train_step_timing in s: 0.35 | consumed_samples: 4`.
 /// `iteration` and `global_step` count from 0 and the number after `/` is

@@ -889,15 +889,16 @@ fn corpus_errors_distributed() {
         "fatal: NCCL error",
         "fatal: NCCL error",
         "fatal: worker killed by SIGKILL (likely host out of memory)",
-        "fatal: torchrun: worker exited with code -9",
-        "fatal: torchrun: worker exited with code -9",
+        // FORMATS.md §11: exit code -9 is the host's OOM kill.
+        "fatal: torchrun: worker killed by SIGKILL (exit code -9, likely host out of memory)",
+        "fatal: torchrun: worker killed by SIGKILL (exit code -9, likely host out of memory)",
         "fatal: torchrun: worker exited with code 1",
     ];
     for ((src, a), verdict) in b.iter().zip(want) {
         assert_eq!(a.verdict, verdict, "{src}: {:?}", a.errors);
     }
     for (i, (_, a)) in b.iter().enumerate() {
-        let class = if i == 7 {
+        let class = if (7..=9).contains(&i) {
             ErrorClass::Killed
         } else {
             ErrorClass::Distributed
@@ -2453,6 +2454,99 @@ fn a_full_disk_is_named() {
             r#"safetensors_rust.SafetensorError: Error while serializing: IoError(Os { code: 122, kind: FilesystemQuotaExceeded, message: "Disk quota exceeded" })"#
         ),
         Some((ErrorClass::Runtime, "disk quota exceeded".to_string()))
+    );
+}
+
+#[test]
+fn litgpt_iteration_and_validation_lines() {
+    // `iter` counts micro-batches, `step` optimizer steps; each iteration
+    // prints its own loss, the last one of a step stands.
+    let mut log = String::new();
+    for (iter, step, loss) in [
+        (1, 0, "2.424"),
+        (2, 0, "6.647"),
+        (3, 1, "8.358"),
+        (4, 1, "9.103"),
+        (5, 2, "11.207"),
+        (6, 2, "11.5"),
+    ] {
+        log += &format!(
+            "Epoch 1 | iter {iter} step {step} | loss train: {loss}, val: n/a | iter time: 7818.10 ms\n"
+        );
+    }
+    log += "Epoch 1 | iter 6          | val_loss: 8.068 | val_time: 79.794 s\n";
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::NanoGpt);
+    assert_eq!(a.last_step, Some(2));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.424), Some(11.5)));
+    assert_eq!((a.eval.count, a.eval.last_loss), (1, Some(8.068)));
+}
+
+#[test]
+fn a_metrics_dict_wrapped_by_the_console_is_read() {
+    let a = analyze(
+        "{'loss': 0.41, 'learning_rate': 1e-05, 'epoch': 239.5}\n{'train_runtime': 11868.7058, 'train_samples_per_second': 69.022, 'train_steps_per_second': 0.27, 'train_loss': 0.2145603246986866, '\nepoch': 240.0}                    \n 60%|######    | 1920/3200 [3:17:48<2:11:52,  6.18s/it]\n",
+    );
+    assert!(a.finished, "{}", a.verdict);
+    assert_eq!((a.last_step, a.total_steps), (Some(1920), Some(3200)));
+    assert_eq!(a.reported.train_runtime_s, Some(11868.7058));
+    // Something else starting with `{'` does not swallow what follows.
+    let long = format!("{{'a': '{}', 'c'", "b".repeat(90));
+    for head in ["{'a': 'b', 'c'", &long] {
+        let a = analyze(&format!(
+            "{head}\niter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\n"
+        ));
+        assert_eq!(a.last_step, Some(20), "{head}");
+    }
+}
+
+#[test]
+fn cuda_library_dependency_and_kill_signatures_from_issue_threads() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal, x.label));
+    let cuda = |label: &str| Some((ErrorClass::Cuda, true, label.to_string()));
+    assert_eq!(
+        c(
+            "F0421 09:02:45.161278  7233 math_functions.cu:52] Check failed: status == CUBLAS_STATUS_SUCCESS (13 vs. 0)  CUBLAS_STATUS_EXECUTION_FAILED"
+        ),
+        cuda("CUDA library error (CUBLAS_STATUS_EXECUTION_FAILED)")
+    );
+    assert_eq!(
+        c(
+            "RuntimeError: cuDNN error: CUDNN_STATUS_NOT_SUPPORTED. This error may appear if you passed in a non-contiguous input."
+        ),
+        cuda("CUDA library error (CUDNN_STATUS_NOT_SUPPORTED)")
+    );
+    assert_eq!(
+        c(
+            r"Error no kernel image is available for execution on the device at line 167 in file D:\ai\tool\bitsandbytes\csrc\ops.cu"
+        ),
+        cuda("no CUDA kernel for this GPU (built for another architecture)")
+    );
+    // The message as Python printed its repr (`\n` escaped): the advice after it is cut.
+    assert_eq!(
+        c(
+            r"RuntimeError: CUDA error: device-side assert triggered\nCUDA kernel errors might be asynchronously reported"
+        ),
+        cuda("CUDA error: device-side assert triggered")
+    );
+    assert_eq!(
+        c(
+            "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/"
+        ),
+        Some((
+            ErrorClass::Dependency,
+            true,
+            "pip found conflicting package requirements".to_string()
+        ))
+    );
+    assert_eq!(
+        c("E0825 17:31:27.240000 139795859210880 torch/distributed/elastic/multiprocessing/api.py:826] failed (exitcode: -9) local_rank: 0 (pid: 8158) of binary: /usr/bin/python3").map(|x| x.0),
+        Some(ErrorClass::Killed)
+    );
+    assert_eq!(
+        c("E0825 api.py:826] failed (exitcode: 1) local_rank: 0 (pid: 8158) of binary: /usr/bin/python3").map(|x| x.0),
+        Some(ErrorClass::Distributed)
     );
 }
 
