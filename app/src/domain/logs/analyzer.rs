@@ -278,6 +278,10 @@ pub struct LogAnalyzer {
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
     keras_fits: u64,
+    /// The current epoch's bar reached its total; an evaluation's bar is
+    /// being drawn since.
+    keras_epoch_done: bool,
+    keras_eval_active: bool,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
     rich_offset: u64,
@@ -290,6 +294,8 @@ pub struct LogAnalyzer {
     /// it: while no other loss came since, a repeat of the same step from
     /// that source (a bar redraw, another micro-batch) may amend the value.
     last_loss: Option<(Source, u64)>,
+    /// The training bar's step whose loss was taken last.
+    bar_loss_step: Option<u64>,
     keras_epoch: Option<u64>,
     keras_epochs_total: Option<u64>,
     keras_steps_per_epoch: Option<u64>,
@@ -632,12 +638,15 @@ impl LogAnalyzer {
             bare_losses: 0,
             generic_losses: 0,
             last_loss: None,
+            bar_loss_step: None,
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
             epoch_steps: false,
             keras_epoch_steps: false,
             keras_fits: 0,
+            keras_epoch_done: false,
+            keras_eval_active: false,
             restarts: VecDeque::new(),
             fresh_steps: 0,
             generic_eval: false,
@@ -978,8 +987,24 @@ impl LogAnalyzer {
             && let Some(mut ev) = parse::keras(t)
         {
             let n = ev.step.unwrap_or(0);
+            // The epoch's bar finished and no `Epoch` line came since: a
+            // bar of another length is `model.evaluate()` (or predict).
+            if self.keras_epoch_done
+                && ev.total_steps.is_some()
+                && ev.total_steps != self.keras_steps_per_epoch
+            {
+                if !std::mem::replace(&mut self.keras_eval_active, true) {
+                    self.mark(PauseKind::Eval);
+                    self.eval_event(None);
+                }
+                if ev.loss.is_some() {
+                    self.last_eval_loss = ev.loss;
+                }
+                return;
+            }
             if let Some(tot) = ev.total_steps {
                 self.keras_steps_per_epoch = Some(tot);
+                self.keras_epoch_done = n >= tot;
             }
             let spe = self.keras_steps_per_epoch.unwrap_or(0);
             let e = self.keras_epoch.unwrap_or(1).max(1);
@@ -1048,6 +1073,8 @@ impl LogAnalyzer {
             }
             self.keras_epoch = Some(e);
             self.keras_epochs_total = Some(tot);
+            self.keras_epoch_done = false;
+            self.keras_eval_active = false;
             self.epoch = Some(e as f64);
             return;
         }
@@ -1173,6 +1200,11 @@ impl LogAnalyzer {
             self.finished = Some("early stopping".to_string());
             return true;
         }
+        // The DeepSpeed launcher: `Process 67374 exits successfully.`
+        if t.ends_with(" exits successfully.") && t.starts_with("Process ") {
+            self.finished = Some("all processes exited successfully".to_string());
+            return true;
+        }
         // Ultralytics YOLO: `455 epochs completed in 2.401 hours.`
         if t.ends_with(" hours.")
             && t.as_bytes()[0].is_ascii_digit()
@@ -1292,6 +1324,7 @@ impl LogAnalyzer {
     fn switch_train_bar(&mut self, idx: usize) {
         self.train_bar = Some(idx);
         self.left_bar = None;
+        self.bar_loss_step = None;
         let st = &mut self.src[Source::Tqdm.idx()];
         st.last_step = None;
         st.timing = StepTiming::new();
@@ -1897,18 +1930,27 @@ impl LogAnalyzer {
             self.bars[idx].had_loss = true;
         }
         if !fresh {
-            // The same step redrawn with a newer loss (torchtune writes the
-            // loss into the description after the count moved on).
+            // The current step redrawn with a loss: its first loss (the bar
+            // showed none when the count arrived, as diffusers' scripts do
+            // before their first step), or a newer one (torchtune writes it
+            // after the count moved on; micro-batches under accumulation).
             if let Some(l) = loss
-                && self.last_loss == Some((Source::Tqdm, self.loss.count))
+                && self.src[Source::Tqdm.idx()].last_step == Some(step)
             {
-                self.loss.amend_last(l);
+                if self.bar_loss_step != Some(step) {
+                    self.loss.push(l);
+                    self.last_loss = Some((Source::Tqdm, self.loss.count));
+                    self.bar_loss_step = Some(step);
+                } else if self.last_loss == Some((Source::Tqdm, self.loss.count)) {
+                    self.loss.amend_last(l);
+                }
             }
             return;
         }
         if let Some(l) = loss {
             self.loss.push(l);
             self.last_loss = Some((Source::Tqdm, self.loss.count));
+            self.bar_loss_step = Some(step);
         }
         let total_steps = run_total;
         // Bars are chatty: one ring slot holds the latest frame, updated in place.

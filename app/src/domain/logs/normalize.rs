@@ -522,7 +522,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     let Some(&c0) = b.first() else {
         return false;
     };
-    if c0.is_ascii_uppercase() && level_first_len(b).is_some() {
+    if c0.is_ascii_uppercase() && (level_first_len(b).is_some() || basic_config_len(b).is_some()) {
         return false;
     }
     match c0 {
@@ -722,6 +722,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if let Some(head) = strip_level_first(s) {
         return Some(head);
     }
+    if let Some(n) = basic_config_len(b) {
+        return Some((&s[n..], None));
+    }
     // `[titan] TS - name - LEVEL - `
     if let Some(rest) = s.strip_prefix("[titan] ") {
         let (ts, used) = parse_iso_datetime(rest)
@@ -865,6 +868,23 @@ fn level_first_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     (b.get(i..i + 2) == Some(b"| ")).then_some(i + 2)
+}
+
+/// Python's `logging.basicConfig()` default head, `LEVEL:logger.name:`
+/// (`INFO:root:`, `WARNING:tensorflow:`, `INFO:torchtune.utils._logging:`).
+/// Returns the head's length.
+fn basic_config_len(b: &[u8]) -> Option<usize> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !LEVELS.iter().any(|l| l.as_bytes() == &b[..word]) || b.get(word) != Some(&b':') {
+        return None;
+    }
+    let name = b[word + 1..]
+        .iter()
+        .take(120)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        .count();
+    let end = word + 1 + name;
+    (name > 0 && b.get(end) == Some(&b':')).then_some(end + 1)
 }
 
 fn strip_level_first(s: &str) -> Option<(&str, Option<f64>)> {

@@ -1613,9 +1613,19 @@ fn parse_digits(b: &[u8]) -> u64 {
 }
 
 /// A line that is only a loss value, as hand-written loops print it:
-/// `Loss: 10.8766`, `[Rank 0] loss = 2.31`, `train loss: 0.52`.
+/// `Loss: 10.8766`, `[Rank 0] loss = 2.31`, `train loss: 0.52`, and the
+/// PyTorch CIFAR-10 tutorial's `[2,  2400] loss: 1.209` (epoch, batch).
 pub fn loss_line(s: &str) -> Option<f64> {
     let mut t = s.trim();
+    if let Some(r) = t.strip_prefix('[')
+        && let Some((e, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix(',')
+        && let Some((_, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix("] ")
+        && e < 1_000_000
+    {
+        t = r;
+    }
     // DeepSpeed's `log_dist` tag.
     if let Some(r) = t
         .strip_prefix("[Rank ")

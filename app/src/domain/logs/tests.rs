@@ -2551,6 +2551,73 @@ fn cuda_library_dependency_and_kill_signatures_from_issue_threads() {
 }
 
 #[test]
+fn python_logging_basic_config_heads_are_stripped() {
+    let st = strip_prefixes("INFO:root:Evaluation Epoch 106 - Average Loss: 3.7166");
+    assert_eq!(st.body, "Evaluation Epoch 106 - Average Loss: 3.7166");
+    assert_eq!(
+        strip_prefixes("WARNING:tensorflow:From x.py:12: ...").body,
+        "From x.py:12: ..."
+    );
+    // pip's `ERROR: ...` and `WARNING: ...` are not such heads.
+    assert_eq!(
+        strip_prefixes("ERROR: No matching distribution found for x").body,
+        "ERROR: No matching distribution found for x"
+    );
+    // Per-epoch summaries under that head: evaluation lines are not training.
+    let mut log = String::new();
+    for e in 0..3 {
+        log += &format!("INFO:root:Epoch {e} - Average Loss: 4.{e}, Average Accuracy: 0.69\n");
+        log += &format!(
+            "INFO:root:Evaluation Epoch {e} - Average Loss: 3.9{e}, Average Accuracy: 0.53\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(4.0), Some(4.2))
+    );
+}
+
+#[test]
+fn keras_evaluate_after_fit_is_an_eval() {
+    let mut log = String::new();
+    for e in 1..=2 {
+        log += &format!(
+            "Epoch {e}/2\n1875/1875 [==============================] - 4s 2ms/step - loss: 0.{e}948 - accuracy: 0.9142\n"
+        );
+    }
+    log += "313/313 - 1s - loss: 0.0713 - accuracy: 0.9780 - 600ms/epoch - 2ms/step\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3750), Some(3750)));
+    assert_eq!((a.eval.count, a.eval.last_loss), (1, Some(0.0713)));
+    assert_eq!(a.loss.last, Some(0.2948));
+}
+
+#[test]
+fn a_bar_s_loss_at_a_step_it_already_showed() {
+    // diffusers: the postfix gets its loss after the count appeared (and
+    // once per micro-batch under gradient accumulation).
+    let log = "\rSteps:   0%|          | 0/101 [00:00<?, ?it/s]\rSteps:   0%|          | 0/101 [00:03<?, ?it/s, lr=1e-5, step_loss=0.0799]\rSteps:   0%|          | 0/101 [00:04<?, ?it/s, lr=1e-5, step_loss=0.0609]\rSteps:   1%|          | 1/101 [00:04<08:00,  4.80s/it, lr=1e-5, step_loss=0.0609]\rSteps:   1%|          | 1/101 [00:05<08:00,  4.80s/it, lr=1e-5, step_loss=0.0456]\n";
+    let a = analyze(log);
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(0.0799), Some(0.0456), 2)
+    );
+}
+
+#[test]
+fn the_cifar_tutorial_loss_lines_and_deepspeed_s_clean_exit() {
+    let a = analyze(
+        "[2024-09-23 10:11:01,021] [INFO] [logging.py:96:log_dist] [Rank 0] step=5990, skipped=3, lr=[0.001], mom=[[0.8, 0.999]]\n[2,  2400] loss: 1.209\n[2024-09-23 10:11:02,021] [INFO] [logging.py:96:log_dist] [Rank 0] step=6000, skipped=3, lr=[0.001], mom=[[0.8, 0.999]]\n[2,  2600] loss: 1.203\n[2024-09-23 10:11:09,910] [INFO] [launch.py:347:main] Process 67374 exits successfully.\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(6000), Some(1.209), Some(1.203))
+    );
+    assert!(a.finished, "{}", a.verdict);
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
