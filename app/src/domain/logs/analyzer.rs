@@ -129,6 +129,9 @@ struct ZeroWatch {
     lr_zero: u64,
     grad_seen: u64,
     grad_zero: u64,
+    /// Gradient norms that were NaN or infinite, and whether the latest was.
+    grad_nan: u64,
+    last_grad_nan: bool,
 }
 
 impl ZeroWatch {
@@ -140,6 +143,8 @@ impl ZeroWatch {
         if let Some(g) = ev.grad_norm {
             self.grad_seen += 1;
             self.grad_zero += u64::from(g == 0.0);
+            self.last_grad_nan = !g.is_finite();
+            self.grad_nan += u64::from(self.last_grad_nan);
         }
     }
 
@@ -156,6 +161,12 @@ impl ZeroWatch {
             v.push(format!(
                 "warning: gradient norm is 0 in all {} logged steps: no gradient reaches the weights (frozen parameters, detached loss?)",
                 self.grad_seen
+            ));
+        }
+        if self.grad_nan > 0 {
+            v.push(format!(
+                "warning: gradient norm was NaN or infinite in {} of {} logged steps (the run diverged; the loss it prints may look fine, e.g. 0.0)",
+                self.grad_nan, self.grad_seen
             ));
         }
         v
@@ -740,7 +751,7 @@ impl LogAnalyzer {
             self.redraw_lines += 1;
         }
         match facts {
-            LineFacts::Prefixed => self.on_body(&decode_line(line), flags, 0),
+            LineFacts::Prefixed => self.on_body(&decode_line(line), flags),
             LineFacts::Plain => {
                 // No prefix and no frame (the byte parser decides on ASCII
                 // bytes only, so the decoded text has none either): what
@@ -751,7 +762,7 @@ impl LogAnalyzer {
             }
             LineFacts::Frame(raw) => {
                 if !self.bare_frame(line, flags, raw) {
-                    self.on_body(&decode_line(line), flags, 0);
+                    self.on_body(&decode_line(line), flags);
                 }
             }
         }
@@ -788,7 +799,7 @@ impl LogAnalyzer {
         if let Some(rest) = rest
             && !rest.trim().is_empty()
         {
-            self.on_body(rest, flags, 1);
+            self.on_body(rest, flags);
         }
         true
     }
@@ -820,44 +831,46 @@ impl LogAnalyzer {
         }
     }
 
-    fn on_body(&mut self, line: &str, flags: LineFlags, depth: u8) {
-        if line.starts_with("[transformers] ") {
-            self.hf_hint = true;
-        }
-        let st = strip_prefixes(line);
-        let body = st.body;
-        if st.ts.is_some() {
-            self.last_log_ts = st.ts;
-        }
-        let ts = st.ts;
-        let time = self.line_time(st.ts);
-
-        // tqdm frames are the most common line: try them first, cheaply.
-        // A frame also ends any traceback block (a cut traceback must not
-        // swallow the training output that follows it).
-        let frame = if depth < 4 {
-            parse::parse_tqdm(body)
-        } else {
-            None
-        };
-
-        if let Some(frame) = frame {
-            let n_errors = self.errors.errors.len();
-            self.errors.interrupt();
-            if self.errors.errors.len() > n_errors {
-                self.error_event(n_errors);
+    /// One line, or what follows a frame on it: frames glued together (a
+    /// paste that lost its carriage returns: `0/90 [...]  1/90 [...]`) are
+    /// each read, in order, then the text after the last one.
+    fn on_body(&mut self, line: &str, flags: LineFlags) {
+        let mut line = line;
+        loop {
+            if line.starts_with("[transformers] ") {
+                self.hf_hint = true;
             }
-            let end = frame.end.min(body.len());
-            self.on_tqdm(&frame, flags, ts);
-            let rest = &body[end..];
-            if !rest.trim().is_empty() {
-                self.on_body(rest, flags, depth + 1);
+            let st = strip_prefixes(line);
+            let body = st.body;
+            if st.ts.is_some() {
+                self.last_log_ts = st.ts;
             }
+            let ts = st.ts;
+            let time = self.line_time(st.ts);
+
+            // tqdm frames are the most common line: try them first, cheaply.
+            // A frame also ends any traceback block (a cut traceback must
+            // not swallow the training output that follows it).
+            if let Some(frame) = parse::parse_tqdm(body) {
+                let n_errors = self.errors.errors.len();
+                self.errors.interrupt();
+                if self.errors.errors.len() > n_errors {
+                    self.error_event(n_errors);
+                }
+                let end = frame.end.min(body.len());
+                self.on_tqdm(&frame, flags, ts);
+                let rest = &body[end..];
+                if rest.trim().is_empty() {
+                    return;
+                }
+                line = rest;
+                continue;
+            }
+            // `body` is what is left of `line` after its prefixes.
+            let head = &line[..line.len() - body.len()];
+            self.on_unframed(body, head, ts, time);
             return;
         }
-        // `body` is what is left of `line` after its prefixes.
-        let head = &line[..line.len() - body.len()];
-        self.on_unframed(body, head, ts, time);
     }
 
     /// A line body that is not a tqdm frame: a traceback line, an error
@@ -2180,17 +2193,28 @@ impl LogAnalyzer {
         let finished = self.finished.is_some()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
-        let loss_is_nan = self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite());
+        // The run diverged: its latest loss, gradient norm or evaluation
+        // loss is NaN (HF goes on printing `'loss': 0.0` after that).
+        let diverged = if self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite())
+        {
+            Some("loss is NaN")
+        } else if self.zeros.last_grad_nan {
+            Some("gradient norm is NaN")
+        } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
+            Some("evaluation loss is NaN")
+        } else {
+            None
+        };
         let verdict = if let Some(f) = fatal {
             format!("fatal: {}", f.label)
         } else if !progress {
             "no training progress recognised".to_string()
-        } else if finished && loss_is_nan {
-            "completed (warning: loss is NaN)".to_string()
+        } else if let (true, Some(what)) = (finished, diverged) {
+            format!("completed (warning: {what})")
         } else if finished {
             "completed".to_string()
-        } else if loss_is_nan {
-            "progressing (warning: loss is NaN)".to_string()
+        } else if let Some(what) = diverged {
+            format!("progressing (warning: {what})")
         } else if last_step.is_none() {
             "progressing (loss reported, step unknown)".to_string()
         } else {

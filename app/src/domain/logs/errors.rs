@@ -105,7 +105,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 36] = [
+const ANCHORS: [&[u8]; 38] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -142,9 +142,11 @@ const ANCHORS: [&[u8]; 36] = [
     b"stack expects",
     b"walltime",
     b"SignalException",
+    b"GPU Hang",
+    b"fallen off",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<36> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<38> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -287,6 +289,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     }
     if t.contains("cuDNN error") {
         return sig(Cuda, true, "cuDNN error");
+    }
+    // The GPU itself failed: ROCm's `HW Exception by GPU node-9 (...) reason
+    // :GPU Hang`, NVIDIA's Xid 79 `GPU has fallen off the bus`.
+    if t.contains("GPU Hang") && t.contains("HW Exception") {
+        return sig(Cuda, true, "GPU hardware exception (GPU hang)");
+    }
+    if t.contains("GPU has fallen off the bus") {
+        return sig(Cuda, true, "GPU fell off the bus (hardware fault)");
     }
     // Built for another GPU generation (or a CUDA mismatch).
     if t.contains("no kernel image is available for execution on the device") {

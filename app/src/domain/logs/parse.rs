@@ -1411,26 +1411,28 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     // A validation summary (`epoch 006 | valid on 'valid' subset | loss
     // 5.329`, `Validation loss: 2.3 at step 100`) is not training progress;
     // a line of metrics that has `val/...` keys among them still is.
-    let evalish = s
-        .split(['|', ','])
-        .flat_map(|f| f.split(" - "))
-        .any(|field| {
-            let f = field.trim_start().as_bytes();
-            [
-                "valid ",
-                "validation",
-                "eval ",
-                "evaluat",
-                "test ",
-                "testing",
-            ]
-            .iter()
-            .any(|w| {
-                f.get(..w.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    // (A summary with both, `Epoch [001/300] - Train Loss: 145.1, Valid
+    // Loss: 70.7`, is training progress.)
+    let field_starts = |words: &[&str]| {
+        s.split(['|', ','])
+            .flat_map(|f| f.split(" - "))
+            .any(|field| {
+                let f = field.trim_start().as_bytes();
+                words.iter().any(|w| {
+                    f.get(..w.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+                })
             })
-        });
-    if evalish {
+    };
+    let evalish = field_starts(&[
+        "valid ",
+        "validation",
+        "eval ",
+        "evaluat",
+        "test ",
+        "testing",
+    ]);
+    if evalish && !field_starts(&["train loss", "training loss", "train_loss"]) {
         return None;
     }
     let loss = loss_in(b)?;

@@ -2618,6 +2618,60 @@ fn the_cifar_tutorial_loss_lines_and_deepspeed_s_clean_exit() {
 }
 
 #[test]
+fn many_frames_glued_on_one_line_are_all_read() {
+    // A paste that lost its carriage returns: the last frame is the news.
+    let mut line = String::new();
+    for n in 0..=40 {
+        line += &format!("  0%|          | {n}/29790 [00:{n:02}<88:20:56, 10.68s/it]");
+    }
+    let a = analyze(&(line + "\n"));
+    assert_eq!((a.last_step, a.total_steps), (Some(40), Some(29790)));
+}
+
+#[test]
+fn a_diverged_run_is_said_even_when_its_loss_prints_fine() {
+    let a = analyze(
+        "{'loss': 0.3141, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': 0.1}\n{'eval_loss': nan, 'eval_runtime': 10.0, 'epoch': 4.41}\n{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 1e-05, 'epoch': 4.5}\n{'train_runtime': 92000.0, 'train_samples_per_second': 1.0, 'train_steps_per_second': 0.15, 'train_loss': 0.05, 'epoch': 5.0}\n",
+    );
+    assert_eq!(a.verdict, "completed (warning: gradient norm is NaN)");
+    assert!(
+        a.notes.iter().any(|n| n.contains("gradient norm was NaN")),
+        "{:?}",
+        a.notes
+    );
+    let a = analyze(
+        "{'loss': 0.3141, 'epoch': 0.1}\n{'eval_loss': nan, 'eval_runtime': 10.0, 'epoch': 4.41}\n",
+    );
+    assert_eq!(a.verdict, "progressing (warning: evaluation loss is NaN)");
+}
+
+#[test]
+fn gpu_hardware_faults_are_cuda_errors_and_outrank_the_nccl_timeouts_after_them() {
+    let a = analyze(
+        " 41%|####      | 366/903 [5:15:39<6:53:09, 46.16s/it]HW Exception by GPU node-9 (Agent handle: 0x64ff272d8ab0) reason :GPU Hang\n[rank2]:[E1109 16:13:20.222288244 ProcessGroupNCCL.cpp:616] [Rank 2] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=500045, OpType=_REDUCE_SCATTER_BASE) ran for 600000 milliseconds before timing out.\n",
+    );
+    assert_eq!(a.verdict, "fatal: GPU hardware exception (GPU hang)");
+    assert_eq!(a.last_step, Some(366));
+    let c = errors::classify_line(
+        "NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.",
+    );
+    assert_eq!(c.map(|x| x.class), Some(ErrorClass::Cuda));
+}
+
+#[test]
+fn an_epoch_summary_with_train_and_valid_losses_is_training() {
+    let mut log = String::new();
+    for (e, l) in [(1, "145.13359"), (2, "71.42647"), (3, "62.00600")] {
+        log += &format!(
+            "2025-07-07 13:55:26.649 INFO: Epoch [00{e}/300] - Train Loss: {l}, Valid Loss: 70.66399, LR: [0.001]\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(300)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(145.13359), Some(62.006)));
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
