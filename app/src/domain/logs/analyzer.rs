@@ -30,6 +30,9 @@ const STEPS_AFTER_ERROR: usize = 3;
 const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
+/// Frames read from one line (a paste that lost its carriage returns glues
+/// them together; a line is at most [`super::MAX_LINE_BYTES`] long anyway).
+const MAX_GLUED_FRAMES: usize = 4096;
 /// Lines a wrapped metrics dict may span, and the narrowest console that
 /// wraps (a wrapped piece is this long at least).
 const MAX_WRAPPED_LINES: u8 = 4;
@@ -73,8 +76,11 @@ struct Bar {
     /// Ran between two passes of the training bar: a hand-written loop's
     /// validation bar (`for batch in tqdm(val_loader)`), an eval from now on.
     interlude: bool,
-    /// A training loss was read from its postfix while it was the training bar.
+    /// A training loss was read from it (postfix or description) while it
+    /// was the training bar.
     had_loss: bool,
+    /// Its latest displayed rate (items per second).
+    rate: Option<f64>,
 }
 
 /// The tqdm step series of a finished training bar that another bar took
@@ -87,6 +93,7 @@ struct LeftBar {
     timing: StepTiming,
     count: BarCount,
     source_total: Option<u64>,
+    loss_step: Option<u64>,
 }
 
 /// Where the training bar's count stands across its epochs and passes (the
@@ -129,9 +136,10 @@ struct ZeroWatch {
     lr_zero: u64,
     grad_seen: u64,
     grad_zero: u64,
-    /// Gradient norms that were NaN or infinite, and whether the latest was.
+    /// Gradient norms that were NaN or infinite, and how many of the latest
+    /// ones in a row were (fp16 training skips a single overflowing step).
     grad_nan: u64,
-    last_grad_nan: bool,
+    grad_nan_run: u64,
 }
 
 impl ZeroWatch {
@@ -143,9 +151,18 @@ impl ZeroWatch {
         if let Some(g) = ev.grad_norm {
             self.grad_seen += 1;
             self.grad_zero += u64::from(g == 0.0);
-            self.last_grad_nan = !g.is_finite();
-            self.grad_nan += u64::from(self.last_grad_nan);
+            if g.is_finite() {
+                self.grad_nan_run = 0;
+            } else {
+                self.grad_nan += 1;
+                self.grad_nan_run += 1;
+            }
         }
+    }
+
+    /// The latest gradient norms are not finite: more than one skipped step.
+    fn diverged(&self) -> bool {
+        self.grad_nan_run >= 2
     }
 
     /// Notes for every quantity that was 0 in all of at least 3 logs.
@@ -163,7 +180,7 @@ impl ZeroWatch {
                 self.grad_seen
             ));
         }
-        if self.grad_nan > 0 {
+        if self.diverged() || (self.grad_nan >= 3 && self.grad_nan * 10 >= self.grad_seen) {
             v.push(format!(
                 "warning: gradient norm was NaN or infinite in {} of {} logged steps (the run diverged; the loss it prints may look fine, e.g. 0.0)",
                 self.grad_nan, self.grad_seen
@@ -209,12 +226,20 @@ impl LossTrack {
     /// replace it (the first value printed stays the first).
     fn amend_last(&mut self, v: f64) {
         let Some(old) = self.last else { return };
-        if !old.is_finite() || !v.is_finite() || old == v || self.count < 2 {
+        if old.to_bits() == v.to_bits() {
             return;
         }
         self.last = Some(v);
+        if !v.is_finite() {
+            self.nan_count += 1;
+            return;
+        }
+        if !old.is_finite() {
+            self.min = Some(self.min.map_or(v, |m| m.min(v)));
+            return;
+        }
         self.min = Some(self.min.map_or(v, |m| m.min(v)));
-        if self.count as usize <= LOSS_HEAD
+        if (2..=LOSS_HEAD as u64).contains(&self.count)
             && let Some(h) = self.head.last_mut()
         {
             *h = v;
@@ -272,8 +297,9 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Lightning's `Trainer.fit` stopped.
     fit_stopped: bool,
-    /// The start of a dict line a console wrapped, and how many lines it has.
-    wrapped_dict: Option<(String, u8)>,
+    /// The start of a dict line a console wrapped, how many lines it has,
+    /// and the line number of its latest piece.
+    wrapped_dict: Option<(String, u8, u64)>,
     /// Logged learning rates and gradient norms that were exactly 0.
     zeros: ZeroWatch,
     /// Signs that the run (re)started (a training banner, torchelastic
@@ -289,9 +315,10 @@ pub struct LogAnalyzer {
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
     keras_fits: u64,
-    /// The current epoch's bar reached its total; an evaluation's bar is
-    /// being drawn since.
+    /// The current epoch's bar reached its total (or its `verbose=2` line
+    /// came): a bar of another length is an evaluation...
     keras_epoch_done: bool,
+    /// ...whose bar is being drawn (one eval per episode).
     keras_eval_active: bool,
     /// Rich bar: (epoch, its latest count) and the steps of earlier epochs.
     rich_epoch: Option<(u64, u64)>,
@@ -836,7 +863,7 @@ impl LogAnalyzer {
     /// each read, in order, then the text after the last one.
     fn on_body(&mut self, line: &str, flags: LineFlags) {
         let mut line = line;
-        loop {
+        for _ in 0..MAX_GLUED_FRAMES {
             if line.starts_with("[transformers] ") {
                 self.hf_hint = true;
             }
@@ -936,7 +963,10 @@ impl LogAnalyzer {
         // A `{'loss': ...}` dict that a console wrapped over lines (issue
         // pastes): joined again. Only full-width lines are pieces of one (a
         // shorter line without the closing brace is output of its own).
-        if let Some((head, lines)) = self.wrapped_dict.take() {
+        if let Some((head, lines, at)) = self.wrapped_dict.take()
+            // Only the very next line continues it.
+            && at + 1 == self.lines
+        {
             let joined = head + t.trim_end();
             if let Some(d) = parse::hf_dict(&joined) {
                 self.on_hf_dict(d, ts, time);
@@ -947,7 +977,7 @@ impl LogAnalyzer {
                 && lines < MAX_WRAPPED_LINES
                 && joined.len() < 4096
             {
-                self.wrapped_dict = Some((joined, lines + 1));
+                self.wrapped_dict = Some((joined, lines + 1, self.lines));
                 return;
             }
         }
@@ -960,7 +990,7 @@ impl LogAnalyzer {
                 && !t.ends_with('}')
                 && (MIN_WRAP_WIDTH..4096).contains(&t.len())
             {
-                self.wrapped_dict = Some((t.to_string(), 1));
+                self.wrapped_dict = Some((t.to_string(), 1, self.lines));
                 return;
             }
         }
@@ -1046,6 +1076,8 @@ impl LogAnalyzer {
                 self.last_eval_loss = Some(v);
             }
             self.keras_epoch_steps = true;
+            // The epoch is over (a bar after it is an evaluation).
+            self.keras_epoch_done = true;
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1325,6 +1357,8 @@ impl LogAnalyzer {
     }
 
     fn restarted(&mut self) {
+        // A new run: Lightning's earlier fit having stopped says nothing of it.
+        self.fit_stopped = false;
         push_ring(
             &mut self.restarts,
             (self.lines, self.fresh_steps),
@@ -1356,6 +1390,7 @@ impl LogAnalyzer {
             last_step: self.src[Source::Tqdm.idx()].last_step,
             timing: self.src[Source::Tqdm.idx()].timing.clone(),
             count: self.bar_count,
+            loss_step: self.bar_loss_step,
             source_total: self.source_total,
         }
     }
@@ -1370,6 +1405,7 @@ impl LogAnalyzer {
         st.restart_run = 0;
         st.restart_probe = None;
         self.bar_count = left.count;
+        self.bar_loss_step = left.loss_step;
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = left.source_total;
         }
@@ -1693,6 +1729,7 @@ impl LogAnalyzer {
                     cursor_up: false,
                     interlude: false,
                     had_loss: false,
+                    rate: None,
                 });
                 self.bars.len() - 1
             }
@@ -1713,10 +1750,15 @@ impl LogAnalyzer {
             b.frames += 1;
             b.cursor_up |= flags.cursor_up;
             b.total = f.total.or(b.total);
+            b.rate = f.rate.or(b.rate);
         }
         // The training bar that finished before this other bar took over,
         // starting its next pass once the other one finished: that one was
         // a validation loop between two epochs (shorter, no training loss).
+        // Something must say the first one trains: its loss, or the other
+        // one going faster per item (no backward pass). (A per-epoch data
+        // preparation bar around a training bar looks the same otherwise;
+        // it is the faster one.)
         if let Some(tb) = self.train_bar
             && tb != idx
             && self.left_bar.as_ref().is_some_and(|l| l.bar == idx)
@@ -1724,8 +1766,10 @@ impl LogAnalyzer {
             && t >= 1.0
             && f.n * 10.0 <= t
             && let cur = &self.bars[tb]
+            && let this = &self.bars[idx]
             && cur.total.is_some_and(|ct| cur.last_n >= ct && ct < t)
             && !cur.had_loss
+            && (this.had_loss || matches!((cur.rate, this.rate), (Some(a), Some(b)) if a > b))
             && let Some(left) = self.left_bar.take()
         {
             self.return_to(left);
@@ -2198,7 +2242,7 @@ impl LogAnalyzer {
         let diverged = if self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite())
         {
             Some("loss is NaN")
-        } else if self.zeros.last_grad_nan {
+        } else if self.zeros.diverged() {
             Some("gradient norm is NaN")
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
             Some("evaluation loss is NaN")

@@ -105,7 +105,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 38] = [
+const ANCHORS: [&[u8]; 39] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -144,9 +144,10 @@ const ANCHORS: [&[u8]; 38] = [
     b"SignalException",
     b"GPU Hang",
     b"fallen off",
+    b"CUDNN",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<38> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<39> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -274,17 +275,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
-    // cuBLAS / cuDNN failures (their allocation failure is memory, above).
-    // (The last status named: glog writes `status == CUBLAS_STATUS_SUCCESS
-    // (13 vs. 0)  CUBLAS_STATUS_EXECUTION_FAILED`.)
-    if let Some(p) = t
-        .rfind("CUBLAS_STATUS_")
-        .or_else(|| t.rfind("CUDNN_STATUS_"))
+    // cuBLAS / cuDNN failures. Not their warnings: PyTorch 2.3 prints
+    // `UserWarning: Plan failed with a cudnnException: ... cudnn_status:
+    // CUDNN_STATUS_NOT_SUPPORTED` on many conv models and goes on.
+    if !t.contains("Warning")
+        && let Some(status) = library_status(t)
     {
-        let status: String = t[p..]
-            .chars()
-            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
-            .collect();
+        if status.ends_with("_ALLOC_FAILED") {
+            return sig(Memory, true, format!("CUDA out of memory ({status})"));
+        }
         return sig(Cuda, true, format!("CUDA library error ({status})"));
     }
     if t.contains("cuDNN error") {
@@ -327,6 +326,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Data,
             true,
             "DataLoader worker bus error (/dev/shm too small)",
+        );
+    }
+    // A DataLoader worker's shared memory (`unable to write to file
+    // </torch_4059_...>: No space left on device (28)`): /dev/shm, not the disk.
+    if t.contains("No space left on device") && (t.contains("</torch_") || t.contains("/dev/shm")) {
+        return sig(
+            Data,
+            true,
+            "DataLoader shared memory full (/dev/shm too small)",
         );
     }
     // The disk filled up (a checkpoint save, a dataset cache); the line
@@ -889,6 +897,25 @@ fn dedupe_key(msg: &str) -> String {
         }
     }
     out
+}
+
+/// The status that failed among the `CUBLAS_STATUS_*` / `CUDNN_STATUS_*`
+/// named in `t` (glog writes `status == CUBLAS_STATUS_SUCCESS (13 vs. 0)
+/// CUBLAS_STATUS_EXECUTION_FAILED`): the last one that is not a success.
+fn library_status(t: &str) -> Option<&str> {
+    ["CUBLAS_STATUS_", "CUDNN_STATUS_"]
+        .iter()
+        .flat_map(|p| t.match_indices(p))
+        .map(|(at, _)| {
+            let len = t[at..]
+                .bytes()
+                .take_while(|c| c.is_ascii_uppercase() || *c == b'_')
+                .count();
+            (at, &t[at..at + len])
+        })
+        .filter(|(_, s)| !s.ends_with("_SUCCESS"))
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, s)| s)
 }
 
 /// torchrun's report that a worker exited with `code`: `-9` is SIGKILL

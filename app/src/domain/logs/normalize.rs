@@ -582,7 +582,9 @@ fn strip_rank(s: &str) -> Option<(&str, u32)> {
     };
     // Ray: `(pid=6678) `, `(task, pid=6678) `, `(RayTrainWorker pid=12, ip=10.0.0.1) `.
     if s.starts_with('(')
-        && let Some(close) = s.find(") ")
+        && let Some(close) = s.as_bytes()[..s.len().min(121)]
+            .windows(2)
+            .position(|w| w == b") ")
         && close < 120
         && let Some(p) = s[..close].find("pid=")
     {

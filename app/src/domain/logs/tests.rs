@@ -2631,7 +2631,7 @@ fn many_frames_glued_on_one_line_are_all_read() {
 #[test]
 fn a_diverged_run_is_said_even_when_its_loss_prints_fine() {
     let a = analyze(
-        "{'loss': 0.3141, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': 0.1}\n{'eval_loss': nan, 'eval_runtime': 10.0, 'epoch': 4.41}\n{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 1e-05, 'epoch': 4.5}\n{'train_runtime': 92000.0, 'train_samples_per_second': 1.0, 'train_steps_per_second': 0.15, 'train_loss': 0.05, 'epoch': 5.0}\n",
+        "{'loss': 0.3141, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': 0.1}\n{'eval_loss': nan, 'eval_runtime': 10.0, 'epoch': 4.41}\n{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 1e-05, 'epoch': 4.5}\n{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 1e-05, 'epoch': 4.6}\n{'train_runtime': 92000.0, 'train_samples_per_second': 1.0, 'train_steps_per_second': 0.15, 'train_loss': 0.05, 'epoch': 5.0}\n",
     );
     assert_eq!(a.verdict, "completed (warning: gradient norm is NaN)");
     assert!(
@@ -2669,6 +2669,111 @@ fn an_epoch_summary_with_train_and_valid_losses_is_training() {
     let a = analyze(&log);
     assert_eq!((a.last_step, a.total_steps), (Some(3), Some(300)));
     assert_eq!((a.loss.first, a.loss.last), (Some(145.13359), Some(62.006)));
+}
+
+#[test]
+fn a_single_overflowing_fp16_step_is_not_divergence() {
+    // GradScaler skips a step whose gradients overflowed; HF logs its norm.
+    let mut log =
+        String::from("{'loss': 2.0, 'grad_norm': nan, 'learning_rate': 1e-05, 'epoch': 0.01}\n");
+    for k in 2..30 {
+        log += &format!(
+            "{{'loss': 1.{k}, 'grad_norm': 0.9, 'learning_rate': 1e-05, 'epoch': 0.{k}}}\n"
+        );
+    }
+    log += "{'loss': 1.0, 'grad_norm': inf, 'learning_rate': 1e-05, 'epoch': 0.31}\n";
+    let a = analyze(&log);
+    assert!(!a.verdict.contains("warning"), "{}", a.verdict);
+    assert!(
+        !a.notes.iter().any(|n| n.contains("gradient norm was NaN")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn a_nan_that_arrives_as_a_redraw_of_the_step_is_said() {
+    let a = analyze(
+        "Epoch 1 | iter 5 step 2 | loss train: 2.100, val: n/a | iter time: 7818.10 ms\nEpoch 1 | iter 6 step 2 | loss train: nan, val: n/a | iter time: 7818.10 ms\n",
+    );
+    assert_eq!(a.verdict, "progressing (warning: loss is NaN)");
+}
+
+#[test]
+fn review_cases_for_the_new_signatures() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
+    // PyTorch 2.3's cuDNN plan warning goes on running.
+    assert_eq!(
+        c(
+            "/x/torch/nn/modules/conv.py:456: UserWarning: Plan failed with a cudnnException: CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR: cudnnFinalize Descriptor Failed cudnn_status: CUDNN_STATUS_NOT_SUPPORTED (Triggered internally at Conv_v8.cpp:919.)"
+        ),
+        None
+    );
+    assert_eq!(
+        c("Could not create cudnn handle: CUDNN_STATUS_ALLOC_FAILED"),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        c("F0421 math_functions.cu:52] Check failed: status == CUBLAS_STATUS_SUCCESS (13 vs. 0)  CUBLAS_STATUS_EXECUTION_FAILED").map(|x| x.0),
+        Some(ErrorClass::Cuda)
+    );
+    // A DataLoader worker's shared memory, not the disk.
+    assert_eq!(
+        classify_line("RuntimeError: unable to write to file </torch_4059_1897185340_0>: No space left on device (28)").map(|x| (x.class, x.label)),
+        Some((ErrorClass::Data, "DataLoader shared memory full (/dev/shm too small)".to_string()))
+    );
+}
+
+#[test]
+fn a_data_preparation_bar_around_each_epoch_stays_out_of_training() {
+    // prep (fast, no loss) -> training (slower, no loss) -> prep again: the
+    // training bar stays the training bar.
+    let mut log = String::new();
+    for _epoch in 0..3 {
+        for n in (0..=5000).step_by(1000) {
+            log += &format!(
+                "\r{:3}%|#    | {n}/5000 [00:0{}<00:01, 2000.00it/s]",
+                n / 50,
+                n / 1000
+            );
+        }
+        log += "\n";
+        for n in (0..=300).step_by(30) {
+            log += &format!(
+                "\r{:3}%|#    | {n}/300 [00:{:02}<00:10, 3.00it/s]",
+                n / 3,
+                n / 30
+            );
+        }
+        log += "\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(900));
+    assert_eq!(a.eval.count, 0);
+}
+
+#[test]
+fn keras_verbose_2_then_evaluate() {
+    let a = analyze(
+        "Epoch 1/2\n - 2s - loss: 0.30 - acc: 0.91\nEpoch 2/2\n - 2s - loss: 0.10 - acc: 0.97\n10000/10000 [==============================] - 1s 64us/step\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(2)));
+    assert_eq!(a.eval.count, 1);
+}
+
+#[test]
+fn a_stale_wrapped_dict_head_does_not_swallow_later_lines() {
+    let head = format!("{{'a': '{}', 'c'", "b".repeat(90));
+    let long = format!(
+        " iteration      100/    1000 | consumed samples: 800 | elapsed time per iteration (ms): 120.0 | learning rate: 1.0E-04 | lm loss: 2.3E+00 |{}",
+        " ".repeat(10)
+    );
+    let a = analyze(&format!(
+        "{head}\n\r 10%|#   | 10/100 [00:01<00:09, 9.0it/s]\n{long}\n"
+    ));
+    assert_eq!(a.format, Format::Megatron);
+    assert_eq!(a.loss.last, Some(2.3));
 }
 
 #[test]
