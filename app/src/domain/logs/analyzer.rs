@@ -100,8 +100,10 @@ struct LeftBar {
 /// bar restarts at 0 for each; the run's step keeps counting).
 #[derive(Debug, Clone, Copy, Default)]
 struct BarCount {
-    /// The epoch number its description shows (`Epoch 3`).
+    /// The epoch number its description shows (`Epoch 3`), and the first
+    /// one it showed.
     epoch_no: Option<u64>,
+    first_epoch: Option<u64>,
     /// Steps of the epochs / passes before the current one.
     epoch_offset: u64,
     /// Times the bar ran to its total and started again.
@@ -297,6 +299,8 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Lightning's `Trainer.fit` stopped.
     fit_stopped: bool,
+    /// Another bar drew a frame since the training bar's latest one.
+    other_bar_between: bool,
     /// The start of a dict line a console wrapped, how many lines it has,
     /// and the line number of its latest piece.
     wrapped_dict: Option<(String, u8, u64)>,
@@ -555,6 +559,11 @@ const EXCLUDED_BAR_DESCS: [&str; 26] = [
 
 fn is_excluded_desc(desc: &str) -> bool {
     EXCLUDED_BAR_DESCS.iter().any(|p| desc.starts_with(p))
+        // An epoch's validation bar: `Epoch 15 (validation) acc=1.0`.
+        || (after_epoch_word(desc).is_some()
+            && ["valid", "(val", "eval", "test"]
+                .iter()
+                .any(|w| desc.to_ascii_lowercase().contains(w)))
 }
 
 /// The text after a leading `Epoch` / `epoch` (Lightning's `Epoch 3:`,
@@ -673,6 +682,7 @@ impl LogAnalyzer {
             rich_followup: 0,
             wrapped_dict: None,
             fit_stopped: false,
+            other_bar_between: false,
             bare_losses: 0,
             generic_losses: 0,
             last_loss: None,
@@ -1214,8 +1224,15 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'['
-            && let Some(ev) = parse::bracket_step(t)
+            && let Some(ev) = parse::bracket_step(t).or_else(|| parse::clu_metrics(t))
         {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'T'
+            && let Some((ev, steps_are_epochs)) = parse::swin_train(t)
+        {
+            self.epoch_steps |= steps_are_epochs;
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1243,6 +1260,15 @@ impl LogAnalyzer {
         // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
         if t.ends_with(": early stopping") && t.starts_with("Epoch ") {
             self.finished = Some("early stopping".to_string());
+            return true;
+        }
+        // The Swin Transformer logger's last line: `Training time 0:06:52`.
+        if let Some(r) = t.strip_prefix("Training time ")
+            && r.len() <= 12
+            && r.bytes().all(|c| c.is_ascii_digit() || c == b':')
+            && r.contains(':')
+        {
+            self.finished = Some("training time printed".to_string());
             return true;
         }
         // The DeepSpeed launcher: `Process 67374 exits successfully.`
@@ -1764,15 +1790,21 @@ impl LogAnalyzer {
             && self.left_bar.as_ref().is_some_and(|l| l.bar == idx)
             && let Some(t) = f.total
             && t >= 1.0
-            && f.n * 10.0 <= t
             && let cur = &self.bars[tb]
             && let this = &self.bars[idx]
+            // Started over (near 0 in a terminal; later in a capture that
+            // kept only some frames, like W&B's console log).
+            && f.n < this.last_n
             && cur.total.is_some_and(|ct| cur.last_n >= ct && ct < t)
             && !cur.had_loss
             && (this.had_loss || matches!((cur.rate, this.rate), (Some(a), Some(b)) if a > b))
             && let Some(left) = self.left_bar.take()
         {
             self.return_to(left);
+            if (f.n as u64) < self.bar_count.last_train_n {
+                self.bar_count.next_pass(0);
+                self.bar_count.bar_passes += 1;
+            }
             self.bars[tb].interlude = true;
             self.mark(PauseKind::Eval);
             self.eval_bar_episodes += 1;
@@ -1802,7 +1834,11 @@ impl LogAnalyzer {
                 let banner_match = matches!((self.banner_total, f.total), (Some(bt), Some(t)) if t as u64 == bt && tb_total != Some(bt));
                 let cur_done = cur.total.is_some_and(|t| cur.last_n >= t) && !cur.is_epoch;
                 let this = &self.bars[idx];
-                let advancing = this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n;
+                // (An epoch bar may print once per epoch, like YOLO's rows
+                // in a non-TTY log: it takes over from a finished data bar
+                // at once.)
+                let advancing =
+                    (this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n) || is_epoch;
                 // A bar that never left 0 while this one moves was not training.
                 let cur_stuck = cur.last_n <= 0.0 && f.n > 0.0;
                 // The same count under another description (text glued
@@ -1820,6 +1856,7 @@ impl LogAnalyzer {
             _ => {}
         }
         if self.train_bar != Some(idx) {
+            self.other_bar_between = true;
             // Another bar while training: an eval or a checkpoint writer.
             if self.train_bar.is_some() {
                 let d = f.desc;
@@ -1889,6 +1926,7 @@ impl LogAnalyzer {
                     _ => {}
                 }
                 if self.bar_count.epoch_no.is_none_or(|p| e >= p) {
+                    self.bar_count.first_epoch.get_or_insert(e);
                     self.bar_count.epoch_no = Some(e);
                     self.epoch = Some(e as f64);
                 }
@@ -1904,12 +1942,15 @@ impl LogAnalyzer {
         // A bar that ran to its total and starts again near 0 is the
         // per-epoch bar of a hand-written loop (`for epoch ...: for b in
         // tqdm(loader)`): count on. (A restarted run starts over before it
-        // finishes; a lagging rank is not near 0.)
+        // finishes; a lagging rank is not near 0.) After another bar
+        // (its validation loop), anywhere below the total: a capture that
+        // kept only some frames (W&B's console log) may not show the start.
+        let other_between = std::mem::replace(&mut self.other_bar_between, false);
         if !is_epoch
             && let Some(t) = f.total
             && t >= 1.0
             && self.bar_count.last_train_n as f64 >= t
-            && (n as f64) * 10.0 <= t
+            && ((n as f64) * 10.0 <= t || (other_between && (n as f64) < t))
         {
             self.bar_count.next_pass(0);
             self.bar_count.bar_passes += 1;
@@ -1928,7 +1969,13 @@ impl LogAnalyzer {
         // An epoch bar's total is one epoch's; `Epoch 3/10` says how many.
         let run_total = if is_epoch {
             match (f.total, after_epoch_word(f.desc).and_then(epochs_of)) {
-                (Some(t), Some(epochs)) if t >= 1.0 => Some((t as u64).saturating_mul(epochs)),
+                (Some(t), Some(epochs)) if t >= 1.0 => {
+                    // Counted from 0 up to the number shown (YOLOv5's
+                    // `2/2` is the third of three epochs).
+                    let from_zero = self.bar_count.first_epoch == Some(0)
+                        && self.bar_count.epoch_no.is_some_and(|e| e >= epochs);
+                    Some((t as u64).saturating_mul(epochs + u64::from(from_zero)))
+                }
                 _ => None,
             }
         } else {

@@ -496,7 +496,7 @@ pub fn strip_prefixes(line: &str) -> Stripped<'_> {
     let mut rank = None;
     for _ in 0..6 {
         let before = s.len();
-        if let Some((rest, r)) = strip_rank(s) {
+        if let Some((rest, r)) = strip_rank(s, s.len() == line.len()) {
             rank = rank.or(Some(r));
             s = rest;
         }
@@ -570,7 +570,9 @@ fn parse_u32(b: &[u8]) -> Option<u32> {
 
 /// `[rank3]:`, `[default0]:`, `3: ` (torchrun `--tee`), MPI
 /// `[1,mpirank:0,algo-1]<stdout>:` and a paste's `[80746] ` line numbers.
-fn strip_rank(s: &str) -> Option<(&str, u32)> {
+/// `at_start`: `s` is the whole line (a paste's line number comes first;
+/// after a log head, `[10] ` is the line's own, e.g. CLU's step).
+fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
     // An indented `[rankN]:` (a pasted or re-indented log) is still one.
     let indented = s.trim_start_matches(' ');
     let s = if indented.len() < s.len()
@@ -629,7 +631,7 @@ fn strip_rank(s: &str) -> Option<(&str, u32)> {
         }
         // `[80746] ` paste line numbers (only digits inside).
         let n = digits_len(&b[1..]);
-        if n > 0 && b.get(n + 1) == Some(&b']') && b.get(n + 2) == Some(&b' ') {
+        if at_start && n > 0 && b.get(n + 1) == Some(&b']') && b.get(n + 2) == Some(&b' ') {
             let r = parse_u32(&b[1..n + 1]).unwrap_or(0);
             return Some((&s[n + 3..], r));
         }
@@ -964,6 +966,22 @@ fn strip_level_word(s: &str) -> &str {
 /// After a `[timestamp]` head: drop `[LEVEL] `, `[file.py:12:func] `,
 /// `[PID:1] `, `[RANK:0] ` tags (DeepSpeed, axolotl).
 fn strip_bracket_tags(mut s: &str) -> &str {
+    // The Swin Transformer logger: `[TS name](main.py 190): INFO `.
+    if let Some(r) = s.strip_prefix('(')
+        && let Some(close) = r.as_bytes()[..r.len().min(80)]
+            .windows(3)
+            .position(|w| w == b"): ")
+        && let Some((file, line)) = r[..close].split_once(' ')
+        && file.ends_with(".py")
+        && !line.is_empty()
+        && line.bytes().all(|c| c.is_ascii_digit())
+    {
+        let rest = &r[close + 3..];
+        return LEVELS
+            .iter()
+            .find_map(|l| rest.strip_prefix(l).and_then(|x| x.strip_prefix(' ')))
+            .unwrap_or(rest);
+    }
     for _ in 0..4 {
         if !s.starts_with('[') {
             break;

@@ -649,8 +649,21 @@ fn desc_end(head: &[u8], start: usize) -> usize {
 fn bar_desc(pre: &str) -> &str {
     let desc = pre.trim().trim_end_matches(':').trim_end();
     // Bars glued after other output keep only the part after the last `]`
-    // or the last sentence; descriptions are short.
-    if desc.len() > 80 { "" } else { desc }
+    // or the last sentence; descriptions are short. Except epoch rows:
+    // YOLO's (`1/100  0.958G  5.48  3.496 ...`, eight losses) and those
+    // that carry the epoch's metrics (Jacinle: `Epoch 15 acc/qa=1.0
+    // loss=0.046 time/data=0.008 ...`).
+    let b = desc.as_bytes();
+    let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let epoch_row =
+        (d > 0 && b.get(d) == Some(&b'/') && b.get(d + 1).is_some_and(u8::is_ascii_digit))
+            || b.get(..6)
+                .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch "));
+    if desc.len() > 80 && !(epoch_row && desc.len() <= 240) {
+        ""
+    } else {
+        desc
+    }
 }
 
 /// The first training loss in a postfix whose key is none of the usual
@@ -1372,6 +1385,54 @@ pub fn bracket_step(s: &str) -> Option<Event> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.step = Some(n);
     ev.total_steps = Some(total);
+    Some(ev)
+}
+
+/// The Swin Transformer logger's `Train: [3/300][100/1251]\tlr ...\tloss
+/// 1.75 (1.96)` (epoch counted from 0, batch), or one line per epoch
+/// `Train: [3/50]\t...` (then the steps are epochs: returns true).
+pub fn swin_train(s: &str) -> Option<(Event, bool)> {
+    let r = s.trim_start().strip_prefix("Train: [")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (epochs, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(']')?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.epoch = Some(epoch as f64);
+    ev.loss = Some(loss_in(r.as_bytes())?);
+    let batch = r.strip_prefix('[').and_then(|b| {
+        let (i, used) = uint_prefix(b)?;
+        let b = b[used..].strip_prefix('/')?;
+        let (per_epoch, used) = uint_prefix(b)?;
+        b[used..].starts_with(']').then_some((i, per_epoch))
+    });
+    match batch {
+        Some((i, per_epoch)) => {
+            ev.step = epoch.checked_mul(per_epoch)?.checked_add(i);
+            ev.total_steps = epochs.checked_mul(per_epoch);
+            Some((ev, false))
+        }
+        None => {
+            // Printed as the epoch ends: epochs done.
+            ev.step = Some(epoch.saturating_add(1));
+            ev.total_steps = Some(epochs);
+            Some((ev, true))
+        }
+    }
+}
+
+/// CLU's metric writer (JAX / Flax `vit_jax`, big_vision): `[10]
+/// img_sec_core_train=178.36, train_loss=0.668317`.
+pub fn clu_metrics(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix('[')?;
+    let (step, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("] ")?;
+    if !r.contains('=') {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.loss = Some(loss_in(r.as_bytes())?);
     Some(ev)
 }
 

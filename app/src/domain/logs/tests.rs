@@ -2777,6 +2777,93 @@ fn a_stale_wrapped_dict_head_does_not_swallow_later_lines() {
 }
 
 #[test]
+fn yolo_rows_after_a_dataset_scan_bar_and_yolov5_s_epochs_from_zero() {
+    let row = |e: &str, n: u32, t: u32| {
+        format!(
+            "      {e}     0.958G       5.48      3.496      3.827      5.283      4.754      3.831        139        512: 100%|##########| {n}/{t} [00:19<00:00,  6.14it/s]\n"
+        )
+    };
+    // YOLOv10: a long row (over 80 bytes before its percentage) after the
+    // dataset scan bar, 1-based epochs.
+    let mut log = String::from(
+        "train: Scanning /data/yolo/train/labels.cache... 465 images, 0 backgrounds, 0 corrupt: 100%|##########| 465/465 [00:00<?, ?it/s]\n",
+    );
+    for e in 1..=3 {
+        log += &row(&format!("{e}/3"), 117, 117);
+        log += "                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100%|##########| 17/17 [00:00<00:00, 26.1it/s]\n";
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3 * 117), Some(3 * 117)));
+    // YOLOv5 counts from 0 up to epochs - 1: `2/2` is the third of three.
+    let mut log = String::new();
+    for e in 0..=2 {
+        log += &row(&format!("{e}/2"), 8, 8);
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(24), Some(24)));
+}
+
+#[test]
+fn swin_logger_lines_and_its_training_time_line() {
+    let mut log = String::new();
+    for e in 0..3 {
+        log += &format!(
+            "[2025-10-20 22:31:3{e} alexnet](main.py 190): INFO Train: [{e}/3]\tlr 0.000300\ttime 0.0160 (0.0068)\tloss 1.{e}509 (1.9676)\tAcc@1 37.500 (24.310)\tMem 161MB\n"
+        );
+        log += &format!(
+            "[2025-10-20 22:31:3{e} alexnet](main.py 232): INFO Validate: \tTime 0.002 (0.009)\tLoss 1.8130 (1.5960)\tAcc@1 37.500 (39.300)\tMem 161MB\n"
+        );
+    }
+    log += "[2025-10-20 22:38:18 alexnet](main.py 150): INFO Training time 0:06:52\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(3)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.0509), Some(1.2509)));
+    assert!(a.finished);
+    // With the batch: `Train: [1/300][100/1251]`.
+    let a = analyze(
+        "[2025-10-20 22:31:30 swin](main.py 190): INFO Train: [1/300][100/1251]\teta 0:10:00 lr 0.000300\ttime 0.5 (0.5)\tloss 6.9012 (6.9100)\tgrad_norm 1.2\tmem 9000MB\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1351), Some(300 * 1251)));
+}
+
+#[test]
+fn clu_metric_writer_lines_under_absl_heads() {
+    let a = analyze(
+        "I0103 20:09:51.218508 139972513848384 logging_writer.py:35] [10] img_sec_core_train=178.361047, train_loss=0.668317\nI0103 20:09:51.897993 139972513848384 train.py:201] Step: 10/10000 0.1%, img/sec/core: 178.4, ETA: 4.64h\nI0103 20:10:15.627524 139972513848384 logging_writer.py:35] [20] img_sec_core_train=21.143632, train_loss=0.540319\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(20), Some(0.668317), Some(0.540319))
+    );
+    // A paste's own line numbers still go.
+    assert_eq!(strip_prefixes("[80746] Epoch 3").body, "Epoch 3");
+}
+
+#[test]
+fn an_epoch_s_validation_bar_and_metrics_in_a_long_description() {
+    let a = analyze(
+        "\rEpoch 15 acc/qa=1.000000 loss=0.046158 loss/qa=0.046158 time/data=0.008719 time/step=1.016501: 100%|##########| 1006/1006 [18:08<00:00,  1.08s/it]\n\rEpoch 15 (validation) validation/acc/qa=1.000000:   2%|#         | 20/1094 [00:41<11:04,  1.62it/s]\n",
+    );
+    // (Epochs before the log's first are not counted: nothing says whether
+    // this loop counts them from 0 or from 1.)
+    assert_eq!(a.last_step, Some(1006));
+    assert_eq!(a.loss.last, Some(0.046158));
+}
+
+#[test]
+fn a_capture_that_kept_only_late_frames_of_each_pass_counts_them() {
+    // W&B's console log: each epoch shows the training bar's last frames,
+    // then the validation bar's.
+    let mut log = String::new();
+    for _epoch in 0..4 {
+        log += " 95%|#########5| 125/132 [00:28<00:01,  4.46it/s]\n100%|##########| 132/132 [00:30<00:00,  4.34it/s]\n";
+        log += " 21%|##        | 6/29 [00:00<00:02,  9.68it/s]\n100%|##########| 29/29 [00:02<00:00, 10.78it/s]\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(4 * 132));
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
