@@ -1036,8 +1036,16 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if c0.is_ascii_digit()
-            && let Some(mut ev) = parse::keras(t)
+        // (Paddle's hapi draws Keras's bar with a `step ` in front.)
+        let keras_line = if c0.is_ascii_digit() {
+            Some(t)
+        } else {
+            t.strip_prefix("step ")
+                .map(str::trim_start)
+                .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        };
+        if let Some(kt) = keras_line
+            && let Some(mut ev) = parse::keras(kt)
         {
             let n = ev.step.unwrap_or(0);
             // The epoch's bar finished and no `Epoch` line came since: a

@@ -337,6 +337,20 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "DataLoader shared memory full (/dev/shm too small)",
         );
     }
+    // Ray: a worker (actor) or a node died under the job.
+    if t.contains("ray.exceptions.")
+        && [
+            "ActorUnavailableError",
+            "ActorDiedError",
+            "RayActorError",
+            "NodeDiedError",
+            "WorkerCrashedError",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    {
+        return sig(Distributed, true, "a Ray worker died");
+    }
     // The disk filled up (a checkpoint save, a dataset cache); the line
     // names the error (`OSError: [Errno 28] ...`, `write error: ...`).
     if t.contains("No space left on device") {

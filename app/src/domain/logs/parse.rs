@@ -653,16 +653,19 @@ fn bar_desc(pre: &str) -> &str {
     // YOLO's (`1/100  0.958G  5.48  3.496 ...`, eight losses) and those
     // that carry the epoch's metrics (Jacinle: `Epoch 15 acc/qa=1.0
     // loss=0.046 time/data=0.008 ...`).
+    if desc.len() <= 80 {
+        return desc;
+    }
     let b = desc.as_bytes();
     let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let epoch_row =
         (d > 0 && b.get(d) == Some(&b'/') && b.get(d + 1).is_some_and(u8::is_ascii_digit))
             || b.get(..6)
                 .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch "));
-    if desc.len() > 80 && !(epoch_row && desc.len() <= 240) {
-        ""
-    } else {
+    if epoch_row && desc.len() <= 240 {
         desc
+    } else {
+        ""
     }
 }
 
@@ -895,6 +898,18 @@ pub fn nanogpt(s: &str) -> Option<Event> {
             let (step, used) = uint_prefix(r)?;
             if let Some(r) = r[used..].strip_prefix('/') {
                 return llmc(step, r);
+            }
+            // build-nanogpt: `step     0 | loss: 10.955003 | lr 8.39e-07 |
+            // norm: 15.34 | dt: 51661.39ms | tok/sec: 10148.55`.
+            if let Some(r) = r[used..].strip_prefix(" | loss: ") {
+                let (loss, _) = float_prefix(r)?;
+                let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+                ev.step = Some(step);
+                ev.loss = Some(loss);
+                ev.grad_norm = float_after(r, "| norm: ");
+                ev.step_time_s = float_after(r, "| dt: ").map(|ms| ms / 1000.0);
+                ev.tokens_per_sec = float_after(r, "| tok/sec: ");
+                return Some(ev);
             }
             let r = r[used..].strip_prefix(": train loss ")?;
             let (train, used) = float_prefix(r)?;
@@ -1176,7 +1191,8 @@ pub fn keras(s: &str) -> Option<Event> {
         }
     }
     for part in r1.split(" - ") {
-        let part = part.trim();
+        // (The first part keeps its dash: `10/614 - loss: 0.16`, Paddle.)
+        let part = part.trim().trim_start_matches("- ");
         if let Some(v) = part.strip_prefix("loss:") {
             ev.loss = float_prefix(v).map(|x| x.0);
         } else if let Some(v) = part.strip_prefix("val_loss:") {

@@ -2864,6 +2864,40 @@ fn a_capture_that_kept_only_late_frames_of_each_pass_counts_them() {
 }
 
 #[test]
+fn build_nanogpt_paddle_hapi_and_ray_worker_deaths() {
+    // build-nanogpt.
+    let a = analyze(
+        "validation loss: 10.9499\nstep     0 | loss: 10.955003 | lr 8.3916e-07 | norm: 15.3438 | dt: 51661.39ms | tok/sec: 10148.55\nstep     1 | loss: 10.902684 | lr 1.6783e-06 | norm: 14.8648 | dt: 4738.40ms | tok/sec: 110646.69\n",
+    );
+    assert_eq!(a.format, Format::NanoGpt);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1), Some(10.955003), Some(10.902684))
+    );
+    // Paddle's hapi: Keras's layout with `step ` in front, and its eval.
+    let mut log = String::new();
+    for e in 1..=2 {
+        log += &format!(
+            "    Epoch {e}/2\n    step  10/20 - loss: 0.{e}637 - AUROC: 0.5273 - 3s/step\n    step  20/20 - loss: 0.{e}5 - AUROC: 0.6 - 3s/step\n"
+        );
+        log += "    Eval begin...\n    step 10/88 - loss: 0.2 - 1s/step\n    step 88/88 - loss: 0.19 - 1s/step\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Keras);
+    assert_eq!((a.last_step, a.total_steps), (Some(40), Some(40)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.1637), Some(0.25)));
+    assert_eq!(a.eval.count, 2);
+    // Ray.
+    let c = errors::classify_line(
+        "ray.exceptions.ActorUnavailableError: The actor 5f3c is unavailable: The actor is temporarily unavailable: RpcError",
+    );
+    assert_eq!(
+        c.map(|x| (x.class, x.fatal)),
+        Some((ErrorClass::Distributed, true))
+    );
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
