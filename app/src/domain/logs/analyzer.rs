@@ -309,8 +309,10 @@ pub struct LogAnalyzer {
     /// Signs that the run (re)started (a training banner, torchelastic
     /// restarting its workers, a resume): (line number, new steps seen by then).
     restarts: VecDeque<(u64, u64)>,
-    /// New step observations so far (any source).
+    /// New step observations so far (any source), and the line numbers of
+    /// the latest few.
     fresh_steps: u64,
+    fresh_step_lines: VecDeque<u64>,
     /// A hand-written eval progress episode is under way.
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
@@ -697,6 +699,7 @@ impl LogAnalyzer {
             keras_eval_active: false,
             restarts: VecDeque::new(),
             fresh_steps: 0,
+            fresh_step_lines: VecDeque::new(),
             generic_eval: false,
             keras_epoch: None,
             keras_epochs_total: None,
@@ -1686,6 +1689,7 @@ impl LogAnalyzer {
         st.last_step = Some(step);
         st.records += 1;
         self.fresh_steps += 1;
+        push_ring(&mut self.fresh_step_lines, self.lines, STEPS_AFTER_ERROR);
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
@@ -2184,7 +2188,20 @@ impl LogAnalyzer {
                     line > e.last_line && self.fresh_steps - fresh_at >= STEPS_AFTER_ERROR as u64
                 })
             };
-            for e in errors.iter_mut().filter(|e| e.fatal && went_on(e)) {
+            // A failed `pip install` is a process of its own: training seen
+            // after it ran anyway (a notebook cell, a retried setup).
+            let trained_after = |e: &LogError| {
+                e.is_pip()
+                    && self.fresh_step_lines.len() >= STEPS_AFTER_ERROR
+                    && self
+                        .fresh_step_lines
+                        .front()
+                        .is_some_and(|&l| l > e.last_line)
+            };
+            for e in errors
+                .iter_mut()
+                .filter(|e| e.fatal && (went_on(e) || trained_after(e)))
+            {
                 e.fatal = false;
                 notes.push(format!(
                     "{}: training went on after it (a restart or a recovered error), so it did not end the run",

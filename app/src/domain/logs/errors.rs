@@ -68,6 +68,12 @@ impl LogError {
     pub fn restates_another(&self) -> bool {
         self.label.starts_with(LAUNCHER)
     }
+
+    /// A failed `pip install`: a process of its own, done before whatever
+    /// the log shows after it (a notebook goes on to train).
+    pub(crate) fn is_pip(&self) -> bool {
+        self.label.starts_with(PIP)
+    }
 }
 
 /// A one-line signature match.
@@ -472,7 +478,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(
             Dependency,
             true,
-            "pip found conflicting package requirements",
+            format!("{PIP} found conflicting package requirements"),
         );
     }
     if t.contains("No matching distribution found for") {
@@ -484,7 +490,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(
             Dependency,
             true,
-            format!("pip could not install {}", cap(pkg, 80)),
+            format!("{PIP} could not install {}", cap(pkg, 80)),
         );
     }
     if t.contains("Could not find a version that satisfies the requirement") {
@@ -493,14 +499,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             .nth(1)
             .and_then(|p| p.split_whitespace().next())
             .unwrap_or("?");
-        return sig(Dependency, true, format!("pip could not install {pkg}"));
+        return sig(Dependency, true, format!("{PIP} could not install {pkg}"));
     }
     if t.contains("error: subprocess-exited-with-error")
         || t.contains("Failed building wheel for")
         || t.contains("error: metadata-generation-failed")
         || t.contains("Failed to build installable wheels")
     {
-        return sig(Dependency, true, "pip package build failed");
+        return sig(Dependency, true, format!("{PIP} package build failed"));
     }
     if t.contains("CUDA_HOME environment variable is not set") {
         return sig(
@@ -573,6 +579,9 @@ const MAX_LOOSE_LINES: u8 = 2;
 /// Label head of the errors in which torchrun reports that a worker failed:
 /// they restate another error (the worker's own), see [`LogError::restates_another`].
 const LAUNCHER: &str = "torchrun:";
+
+/// Label head of pip's failures (see [`LogError::is_pip`]).
+const PIP: &str = "pip";
 
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";

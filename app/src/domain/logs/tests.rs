@@ -2898,6 +2898,31 @@ fn build_nanogpt_paddle_hapi_and_ray_worker_deaths() {
 }
 
 #[test]
+fn a_failed_pip_install_before_training_that_ran_is_not_fatal() {
+    let pip = "ERROR: Could not find a version that satisfies the requirement flash-attn-nonexistent-pkg (from versions: none)\nERROR: No matching distribution found for flash-attn-nonexistent-pkg\n";
+    let steps = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\niter 30: loss 2.3, time 30.2ms\n";
+    let a = analyze(&format!("{pip}{steps}"));
+    assert_eq!(a.verdict, "progressing");
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("training went on after it")),
+        "{:?}",
+        a.notes
+    );
+    // After the training it stays the news.
+    let a = analyze(&format!("{steps}{pip}"));
+    assert!(a.verdict.starts_with("fatal: pip"), "{}", a.verdict);
+    // So does an import error before the steps (they may be stdout flushed
+    // after the traceback).
+    let a = analyze(&format!(
+        "Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n    import flash_attn\nModuleNotFoundError: No module named 'flash_attn'\n{steps}"
+    ));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
