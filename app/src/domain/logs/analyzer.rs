@@ -507,13 +507,12 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 16] = [
+const MARKER_ANCHORS: [&[u8]; 15] = [
     b"*****",
     b"restart",
     b"Resum",
     b"Total ",
     b"aving ",
-    b"Training completed",
     b"tokens per iteration",
     b"Overriding: ",
     b"GPU available",
@@ -527,7 +526,7 @@ const MARKER_ANCHORS: [&[u8]; 16] = [
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<16> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<15> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 26] = [
     "Map",
@@ -1267,6 +1266,16 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, time: Option<f64>) -> bool {
+        // HF: `Training completed. Do not forget ...`; torchtitan: `Training
+        // completed`; hand-written loops: `Training done.`, `Training finished`.
+        if t.starts_with("Training ")
+            && ["completed", "done", "finished"]
+                .iter()
+                .any(|w| t["Training ".len()..].starts_with(w))
+        {
+            self.finished = Some("training completed".to_string());
+            return true;
+        }
         // End lines told by how they end (cheaper than another keyword).
         // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
         if t.ends_with(": early stopping") && t.starts_with("Epoch ") {
@@ -1349,11 +1358,6 @@ impl LogAnalyzer {
                     || t.contains("Saving checkpoint at step")))
         {
             self.checkpoint(time);
-            return true;
-        }
-        // HF: `Training completed. Do not forget ...`; torchtitan: `Training completed`.
-        if t.starts_with("Training completed") {
-            self.finished = Some("training completed".to_string());
             return true;
         }
         // nanoGPT

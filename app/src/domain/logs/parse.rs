@@ -1574,9 +1574,19 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
             }
             let d = digits(&b[j..]);
             if seps > 0 && d > 0 && d <= 12 {
-                let step = parse_digits(&b[j..j + d]);
+                let mut step = parse_digits(&b[j..j + d]);
                 let mut k2 = j + d;
-                if b.get(k2)
+                // LeRobot rounds its counter: `step:1K`, `step:50K`.
+                let scale = match b.get(k2) {
+                    Some(b'K') => 1_000,
+                    Some(b'M') => 1_000_000,
+                    _ => 1,
+                };
+                if scale > 1 && !b.get(k2 + 1).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    step = step.saturating_mul(scale);
+                    k2 += 1;
+                } else if b
+                    .get(k2)
                     .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'.')
                 {
                     i += 1;
@@ -1636,6 +1646,23 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         if ["val", "v_", "eval", "test", "valid", "dev"]
             .iter()
             .any(|w| lower(key, w))
+        {
+            continue;
+        }
+        // The word before names it too: `Iter 1: Val loss 2.247` (mlx_lm),
+        // `Val    loss=0.82`.
+        let mut w_end = start;
+        while w_end > 0 && b[w_end - 1] == b' ' {
+            w_end -= 1;
+        }
+        let mut w_start = w_end;
+        while w_start > 0 && b[w_start - 1].is_ascii_alphabetic() {
+            w_start -= 1;
+        }
+        if w_end < start
+            && ["val", "valid", "validation", "eval", "test", "dev"]
+                .iter()
+                .any(|w| b[w_start..w_end].eq_ignore_ascii_case(w.as_bytes()))
         {
             continue;
         }
@@ -1713,18 +1740,35 @@ pub fn loss_line(s: &str) -> Option<f64> {
         let close = r.find("] ")?;
         t = &r[close + 2..];
     }
+    // `Train  loss=0.76  acc=0.53` (an epoch summary, padded).
+    for head in ["training", "train"] {
+        if let Some(h) = t.get(..head.len())
+            && h.eq_ignore_ascii_case(head)
+            && t[head.len()..].starts_with(' ')
+        {
+            let r = t[head.len()..].trim_start();
+            if r.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("loss")) {
+                t = r;
+            }
+            break;
+        }
+    }
     // (The matched head is ASCII, so slicing after it is on a char boundary.)
-    let word = ["training loss", "train loss", "train_loss", "loss"]
-        .into_iter()
-        .find(|w| {
-            t.as_bytes()
-                .get(..w.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
-        })?;
+    let word = ["train_loss", "loss"].into_iter().find(|w| {
+        t.as_bytes()
+            .get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    })?;
     let r = t[word.len()..].trim_start();
     let r = r.strip_prefix(':').or_else(|| r.strip_prefix('='))?;
     let (v, used) = float_prefix(r.trim_start())?;
-    r.trim_start()[used..].trim().is_empty().then_some(v)
+    // Nothing after it, or only other `name=value` metrics.
+    let rest = r.trim_start()[used..].trim();
+    let metrics_only = rest.split_whitespace().all(|kv| {
+        kv.split_once('=')
+            .is_some_and(|(k, v)| !k.is_empty() && float_prefix(v).is_some())
+    });
+    metrics_only.then_some(v)
 }
 
 /// `Epoch 3/200` (Keras epoch header). Returns (epoch, total epochs).

@@ -2923,6 +2923,41 @@ fn a_failed_pip_install_before_training_that_ran_is_not_fatal() {
 }
 
 #[test]
+fn rounded_counters_val_losses_named_before_and_padded_summaries() {
+    // LeRobot: `step:1K` (the counter rounded to thousands).
+    let mut log = String::new();
+    for (step, loss) in [
+        ("800", "1.467"),
+        ("1K", "1.226"),
+        ("1K", "1.019"),
+        ("50K", "0.023"),
+    ] {
+        log += &format!(
+            "INFO 2026-06-12 10:57:03 ot_train.py:357 step:{step} smpl:26K ep:81 epch:2.02 loss:{loss} grdn:38.686 lr:1.0e-05 updt_s:0.501 data_s:0.084\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(50_000), Some(1.467), Some(0.023))
+    );
+    // mlx_lm: a validation loss named by the word before it.
+    let a = analyze(
+        "Iter 1: Val loss 2.247, Val took 4.935s\nIter 10: Train loss 2.416, Learning Rate 1.000e-05, It/sec 3.374\nIter 20: Train loss 2.365, Learning Rate 1.000e-05, It/sec 2.583\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(20), Some(2.416), Some(2.365))
+    );
+    // A padded per-epoch summary, then the loop's end line.
+    let a = analyze(
+        "  Train  loss=0.7598  acc=0.5269\n  Val    loss=0.8240  acc=0.5000\nTraining done. Best val acc: 0.5000\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.7598), Some(0.7598)));
+    assert!(a.finished);
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
