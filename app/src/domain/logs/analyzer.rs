@@ -312,7 +312,7 @@ pub struct LogAnalyzer {
     /// New step observations so far (any source), and the line numbers of
     /// the latest few.
     fresh_steps: u64,
-    fresh_step_lines: VecDeque<u64>,
+    fresh_step_lines: [u64; STEPS_AFTER_ERROR],
     /// A hand-written eval progress episode is under way.
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
@@ -698,7 +698,7 @@ impl LogAnalyzer {
             keras_eval_active: false,
             restarts: VecDeque::new(),
             fresh_steps: 0,
-            fresh_step_lines: VecDeque::new(),
+            fresh_step_lines: [0; STEPS_AFTER_ERROR],
             generic_eval: false,
             keras_epoch: None,
             keras_epochs_total: None,
@@ -1692,8 +1692,8 @@ impl LogAnalyzer {
         st.restart_probe = None;
         st.last_step = Some(step);
         st.records += 1;
+        self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] = self.lines;
         self.fresh_steps += 1;
-        push_ring(&mut self.fresh_step_lines, self.lines, STEPS_AFTER_ERROR);
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
@@ -2195,12 +2195,11 @@ impl LogAnalyzer {
             // A failed `pip install` is a process of its own: training seen
             // after it ran anyway (a notebook cell, a retried setup).
             let trained_after = |e: &LogError| {
+                // (The oldest of the latest few is the slot written next.)
                 e.is_pip()
-                    && self.fresh_step_lines.len() >= STEPS_AFTER_ERROR
-                    && self
-                        .fresh_step_lines
-                        .front()
-                        .is_some_and(|&l| l > e.last_line)
+                    && self.fresh_steps >= STEPS_AFTER_ERROR as u64
+                    && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR]
+                        > e.last_line
             };
             for e in errors
                 .iter_mut()

@@ -148,8 +148,9 @@ const ANCHORS: [&[u8]; 39] = [
     b"stack expects",
     b"walltime",
     b"SignalException",
-    b"GPU Hang",
-    b"fallen off",
+    // (Rare first byte pairs: these scan every line.)
+    b"HW Exception",
+    b"Xid",
     b"CUDNN",
 ];
 
@@ -300,7 +301,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("GPU Hang") && t.contains("HW Exception") {
         return sig(Cuda, true, "GPU hardware exception (GPU hang)");
     }
-    if t.contains("GPU has fallen off the bus") {
+    if t.contains("Xid") && t.contains("fallen off the bus") {
         return sig(Cuda, true, "GPU fell off the bus (hardware fault)");
     }
     // Built for another GPU generation (or a CUDA mismatch).

@@ -654,8 +654,16 @@ fn bar_desc(pre: &str) -> &str {
     // that carry the epoch's metrics (Jacinle: `Epoch 15 acc/qa=1.0
     // loss=0.046 time/data=0.008 ...`).
     if desc.len() <= 80 {
-        return desc;
+        desc
+    } else {
+        long_bar_desc(desc)
     }
+}
+
+/// [`bar_desc`] for a description over 80 bytes (rare: kept out of the
+/// per-frame path).
+#[cold]
+fn long_bar_desc(desc: &str) -> &str {
     let b = desc.as_bytes();
     let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let epoch_row =
