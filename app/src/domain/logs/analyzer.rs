@@ -2225,7 +2225,13 @@ impl LogAnalyzer {
         }
         let format = self.format(step_src, &errors);
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
-        let total_steps = self.banner_total.or(self.source_total).or(self.max_iters);
+        // A total far below the steps reached belongs to another counter (a
+        // 2-item loading bar before DeepSpeed's engine counts 1,430 steps).
+        let total_steps = self
+            .banner_total
+            .or(self.source_total)
+            .or(self.max_iters)
+            .filter(|&t| last_step.is_none_or(|l| l <= t.saturating_mul(2)));
         let summary: TimingSummary = step_src
             .map(|s| self.src[s.idx()].timing.summary())
             .unwrap_or_default();

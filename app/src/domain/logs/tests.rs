@@ -2958,6 +2958,14 @@ fn rounded_counters_val_losses_named_before_and_padded_summaries() {
 }
 
 #[test]
+fn a_total_far_below_the_steps_reached_is_another_counter_s() {
+    let a = analyze(
+        "  0%|          | 0/2 [00:00<?, ?it/s]100%|##########| 2/2 [00:00<00:00, 631.82it/s]\n[2023-05-01 10:00:00,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=1420, skipped=14, lr=[0.0001], mom=[(0.9, 0.95)]\n[2023-05-01 10:00:10,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=1430, skipped=14, lr=[0.0001], mom=[(0.9, 0.95)]\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1430), None));
+}
+
+#[test]
 fn unusual_postfix_losses_and_unknown_length_bars() {
     let a = analyze(
         "Epoch 0:  31%|###  | 1224/3999 [1:07:30<2:33:02,  3.31s/it, v_num=29, train_intent_loss_step=1.410, train_total_loss=3.420]\n\
