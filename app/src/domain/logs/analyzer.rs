@@ -182,7 +182,7 @@ impl ZeroWatch {
                 self.grad_seen
             ));
         }
-        if self.diverged() || (self.grad_nan >= 3 && self.grad_nan * 10 >= self.grad_seen) {
+        if self.diverged() {
             v.push(format!(
                 "warning: gradient norm was NaN or infinite in {} of {} logged steps (the run diverged; the loss it prints may look fine, e.g. 0.0)",
                 self.grad_nan, self.grad_seen
@@ -299,6 +299,8 @@ pub struct LogAnalyzer {
     rich_followup: u8,
     /// Lightning's `Trainer.fit` stopped.
     fit_stopped: bool,
+    /// New steps seen when the log said the run ended.
+    finished_at: u64,
     /// Another bar drew a frame since the training bar's latest one.
     other_bar_between: bool,
     /// The start of a dict line a console wrapped, how many lines it has,
@@ -560,11 +562,14 @@ const EXCLUDED_BAR_DESCS: [&str; 26] = [
 
 fn is_excluded_desc(desc: &str) -> bool {
     EXCLUDED_BAR_DESCS.iter().any(|p| desc.starts_with(p))
-        // An epoch's validation bar: `Epoch 15 (validation) acc=1.0`.
-        || (after_epoch_word(desc).is_some()
-            && ["valid", "(val", "eval", "test"]
+        // An epoch's validation bar: `Epoch 15 (validation) acc=1.0` (its
+        // name, before any metric: not `Epoch 3 loss=0.4 test_acc=0.87`).
+        || (after_epoch_word(desc).is_some() && {
+            let name = desc.split('=').next().unwrap_or(desc).to_ascii_lowercase();
+            ["valid", "(val", "eval", "test"]
                 .iter()
-                .any(|w| desc.to_ascii_lowercase().contains(w)))
+                .any(|w| name.contains(w))
+        })
 }
 
 /// The text after a leading `Epoch` / `epoch` (Lightning's `Epoch 3:`,
@@ -683,6 +688,7 @@ impl LogAnalyzer {
             rich_followup: 0,
             wrapped_dict: None,
             fit_stopped: false,
+            finished_at: 0,
             other_bar_between: false,
             bare_losses: 0,
             generic_losses: 0,
@@ -1042,7 +1048,10 @@ impl LogAnalyzer {
         let keras_line = if c0.is_ascii_digit() {
             Some(t)
         } else {
+            // (Only after its `Epoch N/M` line: a hand-written `step
+            // 100/1000 - loss: 0.52` keeps its total.)
             t.strip_prefix("step ")
+                .filter(|_| self.keras_epoch.is_some())
                 .map(str::trim_start)
                 .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
         };
@@ -1268,18 +1277,24 @@ impl LogAnalyzer {
     fn on_marker(&mut self, t: &str, time: Option<f64>) -> bool {
         // HF: `Training completed. Do not forget ...`; torchtitan: `Training
         // completed`; hand-written loops: `Training done.`, `Training finished`.
-        if t.starts_with("Training ")
-            && ["completed", "done", "finished"]
+        // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
+        if let Some(r) = t.strip_prefix("Training ")
+            && let Some(after) = ["completed", "done", "finished"]
                 .iter()
-                .any(|w| t["Training ".len()..].starts_with(w))
+                .find_map(|w| r.strip_prefix(w))
+            && (after.is_empty()
+                || after.starts_with(['.', '!', ',', ':'])
+                || [" in ", " after ", " successfully", " at "]
+                    .iter()
+                    .any(|w| after.starts_with(w)))
         {
-            self.finished = Some("training completed".to_string());
+            self.mark_finished("training completed");
             return true;
         }
         // End lines told by how they end (cheaper than another keyword).
         // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
         if t.ends_with(": early stopping") && t.starts_with("Epoch ") {
-            self.finished = Some("early stopping".to_string());
+            self.mark_finished("early stopping");
             return true;
         }
         // The Swin Transformer logger's last line: `Training time 0:06:52`.
@@ -1288,12 +1303,12 @@ impl LogAnalyzer {
             && r.bytes().all(|c| c.is_ascii_digit() || c == b':')
             && r.contains(':')
         {
-            self.finished = Some("training time printed".to_string());
+            self.mark_finished("training time printed");
             return true;
         }
         // The DeepSpeed launcher: `Process 67374 exits successfully.`
         if t.ends_with(" exits successfully.") && t.starts_with("Process ") {
-            self.finished = Some("all processes exited successfully".to_string());
+            self.mark_finished("all processes exited successfully");
             return true;
         }
         // Ultralytics YOLO: `455 epochs completed in 2.401 hours.`
@@ -1301,7 +1316,7 @@ impl LogAnalyzer {
             && t.as_bytes()[0].is_ascii_digit()
             && t.contains(" epochs completed in ")
         {
-            self.finished = Some("epochs completed".to_string());
+            self.mark_finished("epochs completed");
             return true;
         }
         // One pass rejects the many lines that are no marker at all, and
@@ -1390,11 +1405,18 @@ impl LogAnalyzer {
                     .map(|x| x.0)
                     .or(self.source_total);
             }
-            self.finished = Some("Trainer.fit stopped".to_string());
+            self.mark_finished("Trainer.fit stopped");
             self.fit_stopped = true;
             return true;
         }
         false
+    }
+
+    /// The log says the run ended (`why`). Three new steps after it say
+    /// otherwise (checked when the analysis is built).
+    fn mark_finished(&mut self, why: &str) {
+        self.finished = Some(why.to_string());
+        self.finished_at = self.fresh_steps;
     }
 
     fn restarted(&mut self) {
@@ -1545,7 +1567,7 @@ impl LogAnalyzer {
                 epoch,
             } => {
                 self.final_metrics = Some((runtime_s, samples_per_sec, steps_per_sec));
-                self.finished = Some("final train metrics printed".to_string());
+                self.mark_finished("final train metrics printed");
                 if epoch.is_some() {
                     self.epoch = epoch;
                 }
@@ -1961,12 +1983,17 @@ impl LogAnalyzer {
         // finishes; a lagging rank is not near 0.) After another bar
         // (its validation loop), anywhere below the total: a capture that
         // kept only some frames (W&B's console log) may not show the start.
+        // (Its elapsed time went back, and it is not in the last few
+        // percent where a lagging rank's frame would be.)
         let other_between = std::mem::replace(&mut self.other_bar_between, false);
+        let restarted_late = other_between
+            && f.elapsed_s
+                .is_some_and(|e| e + 1.0 <= self.bar_count.last_elapsed);
         if !is_epoch
             && let Some(t) = f.total
             && t >= 1.0
             && self.bar_count.last_train_n as f64 >= t
-            && ((n as f64) * 10.0 <= t || (other_between && (n as f64) < t))
+            && ((n as f64) * 10.0 <= t || (restarted_late && (n as f64) * 100.0 <= t * 95.0))
         {
             self.bar_count.next_pass(0);
             self.bar_count.bar_passes += 1;
@@ -1986,11 +2013,13 @@ impl LogAnalyzer {
         let run_total = if is_epoch {
             match (f.total, after_epoch_word(f.desc).and_then(epochs_of)) {
                 (Some(t), Some(epochs)) if t >= 1.0 => {
-                    // Counted from 0 up to the number shown (YOLOv5's
-                    // `2/2` is the third of three epochs).
+                    // Counted from 0 up to the number shown: YOLOv5's bare
+                    // `0/2` rows (the third of three epochs is `2/2`), or a
+                    // loop seen to reach the number shown from 0.
                     let from_zero = self.bar_count.first_epoch == Some(0)
-                        && self.bar_count.epoch_no.is_some_and(|e| e >= epochs);
-                    Some((t as u64).saturating_mul(epochs + u64::from(from_zero)))
+                        && (f.desc.starts_with(|c: char| c.is_ascii_digit())
+                            || self.bar_count.epoch_no.is_some_and(|e| e >= epochs));
+                    Some((t as u64).saturating_mul(epochs.saturating_add(u64::from(from_zero))))
                 }
                 _ => None,
             }
@@ -2315,7 +2344,8 @@ impl LogAnalyzer {
             .filter(|e| e.fatal)
             .min_by_key(|e| (e.restates_another(), e.class, e.line));
 
-        let finished = self.finished.is_some()
+        let finished = (self.finished.is_some()
+            && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64)
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
         // The run diverged: its latest loss, gradient norm or evaluation

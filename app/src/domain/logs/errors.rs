@@ -111,7 +111,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 39] = [
+const ANCHORS: [&[u8]; 40] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -151,10 +151,11 @@ const ANCHORS: [&[u8]; 39] = [
     // (Rare first byte pairs: these scan every line.)
     b"HW Exception",
     b"Xid",
+    b"NVRM",
     b"CUDNN",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<39> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<40> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -301,7 +302,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("GPU Hang") && t.contains("HW Exception") {
         return sig(Cuda, true, "GPU hardware exception (GPU hang)");
     }
-    if t.contains("Xid") && t.contains("fallen off the bus") {
+    if (t.contains("Xid") || t.contains("NVRM")) && t.contains("fallen off the bus") {
         return sig(Cuda, true, "GPU fell off the bus (hardware fault)");
     }
     // Built for another GPU generation (or a CUDA mismatch).
@@ -356,7 +357,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         .iter()
         .any(|w| t.contains(w))
     {
-        return sig(Distributed, true, "a Ray worker died");
+        // (ActorUnavailableError is retryable: fatal when uncaught, i.e.
+        // as a traceback's exception line, not as a logged line.)
+        return sig(
+            Distributed,
+            !t.contains("ActorUnavailableError"),
+            "a Ray worker died",
+        );
     }
     // The disk filled up (a checkpoint save, a dataset cache); the line
     // names the error (`OSError: [Errno 28] ...`, `write error: ...`).

@@ -570,8 +570,9 @@ fn parse_u32(b: &[u8]) -> Option<u32> {
 
 /// `[rank3]:`, `[default0]:`, `3: ` (torchrun `--tee`), MPI
 /// `[1,mpirank:0,algo-1]<stdout>:` and a paste's `[80746] ` line numbers.
-/// `at_start`: `s` is the whole line (a paste's line number comes first;
-/// after a log head, `[10] ` is the line's own, e.g. CLU's step).
+/// `at_start`: `s` is the start of what is being stripped (a line, or the
+/// text after a frame on it), where a paste's line number would be; after
+/// a log head, `[10] ` is the line's own (CLU's step).
 fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
     // An indented `[rankN]:` (a pasted or re-indented log) is still one.
     let indented = s.trim_start_matches(' ');

@@ -915,7 +915,15 @@ pub fn nanogpt(s: &str) -> Option<Event> {
                 ev.step = Some(step);
                 ev.loss = Some(loss);
                 ev.grad_norm = float_after(r, "| norm: ");
-                ev.step_time_s = float_after(r, "| dt: ").map(|ms| ms / 1000.0);
+                ev.step_time_s = r.find("| dt: ").and_then(|p| {
+                    let (v, used) = float_prefix(&r[p + 6..])?;
+                    let unit = &r[p + 6 + used..];
+                    if unit.starts_with("ms") {
+                        Some(v / 1000.0)
+                    } else {
+                        unit.starts_with('s').then_some(v)
+                    }
+                });
                 ev.tokens_per_sec = float_after(r, "| tok/sec: ");
                 return Some(ev);
             }
@@ -1611,7 +1619,12 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                     }
                     let dt = digits(&b[t.min(b.len())..]);
                     if dt > 0 && dt <= 12 {
-                        total = Some(parse_digits(&b[t..t + dt]));
+                        let scale = match b.get(t + dt) {
+                            Some(b'K') => 1_000,
+                            Some(b'M') => 1_000_000,
+                            _ => 1,
+                        };
+                        total = Some(parse_digits(&b[t..t + dt]).saturating_mul(scale));
                     }
                 }
                 return Some((step, total));
@@ -1641,8 +1654,11 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         {
             continue;
         }
+        // (Keys are short: the scan back is bounded, so a line of
+        // `loss/loss/...` stays linear.)
         let mut start = at;
         while start > 0
+            && at - start < 64
             && (b[start - 1].is_ascii_alphanumeric() || matches!(b[start - 1], b'_' | b'/'))
         {
             start -= 1;
@@ -1726,7 +1742,8 @@ fn parse_digits(b: &[u8]) -> u64 {
     })
 }
 
-/// A line that is only a loss value, as hand-written loops print it:
+/// A line that is a loss value (perhaps with other `k=v` metrics after it,
+/// not counters), as hand-written loops print it:
 /// `Loss: 10.8766`, `[Rank 0] loss = 2.31`, `train loss: 0.52`, and the
 /// PyTorch CIFAR-10 tutorial's `[2,  2400] loss: 1.209` (epoch, batch).
 pub fn loss_line(s: &str) -> Option<f64> {
@@ -1770,11 +1787,17 @@ pub fn loss_line(s: &str) -> Option<f64> {
     let r = t[word.len()..].trim_start();
     let r = r.strip_prefix(':').or_else(|| r.strip_prefix('='))?;
     let (v, used) = float_prefix(r.trim_start())?;
-    // Nothing after it, or only other `name=value` metrics.
+    // Nothing after it, or only other `name=value` metrics (not a counter:
+    // `loss=2.30 step=100` is a step line).
     let rest = r.trim_start()[used..].trim();
     let metrics_only = rest.split_whitespace().all(|kv| {
-        kv.split_once('=')
-            .is_some_and(|(k, v)| !k.is_empty() && float_prefix(v).is_some())
+        kv.split_once('=').is_some_and(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            !k.is_empty()
+                && float_prefix(v).is_some()
+                && !["step", "iter", "epoch", "batch", "global_step", "iteration"]
+                    .contains(&k.as_str())
+        })
     });
     metrics_only.then_some(v)
 }

@@ -2888,8 +2888,20 @@ fn build_nanogpt_paddle_hapi_and_ray_worker_deaths() {
     assert_eq!((a.loss.first, a.loss.last), (Some(0.1637), Some(0.25)));
     assert_eq!(a.eval.count, 2);
     // Ray.
+    // (Retryable: a warning as a logged line, fatal when it ends a traceback.)
     let c = errors::classify_line(
         "ray.exceptions.ActorUnavailableError: The actor 5f3c is unavailable: The actor is temporarily unavailable: RpcError",
+    );
+    assert_eq!(
+        c.map(|x| (x.class, x.fatal)),
+        Some((ErrorClass::Distributed, false))
+    );
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"main.py\", line 3, in <module>\n    ray.get(refs)\nray.exceptions.ActorUnavailableError: The actor 5f3c is unavailable: RpcError\n",
+    );
+    assert_eq!(a.verdict, "fatal: a Ray worker died");
+    let c = errors::classify_line(
+        "ray.exceptions.ActorDiedError: The actor died unexpectedly before finishing this task.",
     );
     assert_eq!(
         c.map(|x| (x.class, x.fatal)),
@@ -2963,6 +2975,45 @@ fn a_total_far_below_the_steps_reached_is_another_counter_s() {
         "  0%|          | 0/2 [00:00<?, ?it/s]100%|##########| 2/2 [00:00<00:00, 631.82it/s]\n[2023-05-01 10:00:00,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=1420, skipped=14, lr=[0.0001], mom=[(0.9, 0.95)]\n[2023-05-01 10:00:10,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=1430, skipped=14, lr=[0.0001], mom=[(0.9, 0.95)]\n",
     );
     assert_eq!((a.last_step, a.total_steps), (Some(1430), None));
+}
+
+#[test]
+fn review_cases_from_the_second_review() {
+    // Ray Train reports `Training finished iteration N` after every report.
+    let a = analyze(
+        "iter 1: loss 2.5, time 30.1ms\nTraining finished iteration 1 at 2024-11-21 19:15:46. Total running time: 4min 22s\niter 2: loss 2.4, time 30.2ms\n",
+    );
+    assert!(!a.finished, "{}", a.verdict);
+    assert!(analyze("iter 1: loss 2.5, time 30.1ms\nTraining completed successfully!\n").finished);
+    // Three new steps after an end line: it was not the end.
+    let a = analyze(
+        "iter 1: loss 2.5, time 30.1ms\nTraining done.\niter 2: loss 2.4, time 30.1ms\niter 3: loss 2.3, time 30.1ms\niter 4: loss 2.2, time 30.1ms\n",
+    );
+    assert!(!a.finished, "{}", a.verdict);
+    // Metrics in an epoch bar's description are not its name.
+    let a = analyze(
+        "\rEpoch 3 loss=0.412 test_acc=0.87:  45%|####5     | 450/1000 [01:00<01:13,  7.50it/s]\n",
+    );
+    assert_eq!(a.last_step, Some(450));
+    // A loss line with a counter after it is a step line.
+    let a = analyze("loss=2.3010 step=100 lr=0.0003\nloss=2.2010 step=200 lr=0.0003\n");
+    assert_eq!(a.last_step, Some(200));
+    // `step N/M - loss:` without a Keras/Paddle epoch line keeps its total.
+    let a =
+        analyze("step 100/1000 - loss: 0.52 - lr: 1e-4\nstep 200/1000 - loss: 0.50 - lr: 1e-4\n");
+    assert_eq!((a.last_step, a.total_steps), (Some(200), Some(1000)));
+    // YOLOv5's first row already says epochs count from 0.
+    let a = analyze(
+        "        0/2      3.91G    0.04618    0.07209    0.01703        232        640: 100%|##########| 8/8 [00:09<00:00,  1.17s/it]\n        1/2      4.76G    0.04622    0.06891    0.01817        201        640: 100%|##########| 8/8 [00:02<00:00,  3.78it/s]\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(16), Some(24)));
+    assert!(!a.finished);
+    // Rounded totals too.
+    let a = analyze("step:3K/10K loss:0.5\nstep:4K/10K loss:0.4\n");
+    assert_eq!((a.last_step, a.total_steps), (Some(4000), Some(10_000)));
+    // NVIDIA's other `fallen off the bus` line.
+    let c = errors::classify_line("NVRM: GPU 0000:3b:00.0: GPU has fallen off the bus.");
+    assert_eq!(c.map(|x| x.class), Some(ErrorClass::Cuda));
 }
 
 #[test]
