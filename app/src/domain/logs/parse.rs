@@ -308,6 +308,17 @@ fn duration_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
     Some((secs as f64, i))
 }
 
+/// A duration written with its unit, `7654.43 ms` / `0.52s`, in seconds.
+fn seconds_with_unit(s: &str) -> Option<f64> {
+    let (v, used) = float_prefix(s)?;
+    let unit = s[used..].trim_start();
+    if unit.starts_with("ms") {
+        Some(v / 1000.0)
+    } else {
+        unit.starts_with('s').then_some(v)
+    }
+}
+
 /// Number with an optional SI suffix (tqdm `unit_scale`): `1.20M` -> 1.2e6.
 fn si_number(s: &[u8]) -> Option<f64> {
     let (v, used) = float_prefix_bytes(s)?;
@@ -915,15 +926,9 @@ pub fn nanogpt(s: &str) -> Option<Event> {
                 ev.step = Some(step);
                 ev.loss = Some(loss);
                 ev.grad_norm = float_after(r, "| norm: ");
-                ev.step_time_s = r.find("| dt: ").and_then(|p| {
-                    let (v, used) = float_prefix(&r[p + 6..])?;
-                    let unit = &r[p + 6 + used..];
-                    if unit.starts_with("ms") {
-                        Some(v / 1000.0)
-                    } else {
-                        unit.starts_with('s').then_some(v)
-                    }
-                });
+                ev.step_time_s = r
+                    .find("| dt: ")
+                    .and_then(|p| seconds_with_unit(&r[p + 6..]));
                 ev.tokens_per_sec = float_after(r, "| tok/sec: ");
                 return Some(ev);
             }
@@ -1279,16 +1284,8 @@ pub fn litgpt(s: &str) -> Option<Event> {
         // The time is one micro-batch's: a step's only without accumulation.
         if iter == step
             && let Some(p) = r.find("iter time: ")
-            && let Some((v, u)) = float_prefix(&r[p + 11..])
         {
-            let unit = r[p + 11 + u..].trim_start();
-            ev.step_time_s = if unit.starts_with("ms") {
-                Some(v / 1000.0)
-            } else if unit.starts_with('s') {
-                Some(v)
-            } else {
-                None
-            };
+            ev.step_time_s = seconds_with_unit(&r[p + 11..]);
         }
         return Some(ev);
     }

@@ -2874,6 +2874,14 @@ fn build_nanogpt_paddle_hapi_and_ray_worker_deaths() {
         (a.last_step, a.loss.first, a.loss.last),
         (Some(1), Some(10.955003), Some(10.902684))
     );
+    // `dt: 51661.39ms`, `dt: 4738.40ms`: seconds.
+    assert!(
+        a.reported
+            .step_time_s
+            .is_some_and(|s| (4.7..=51.7).contains(&s)),
+        "{:?}",
+        a.reported
+    );
     // Paddle's hapi: Keras's layout with `step ` in front, and its eval.
     let mut log = String::new();
     for e in 1..=2 {
