@@ -177,6 +177,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return None;
     }
     use ErrorClass::*;
+    // cuBLAS / cuDNN failures, one status for both checks below. Not their
+    // warnings: PyTorch 2.3 prints `UserWarning: Plan failed with a
+    // cudnnException: ... cudnn_status: CUDNN_STATUS_NOT_SUPPORTED` on many
+    // conv models and goes on.
+    let library = (!t.contains("Warning"))
+        .then(|| library_status(t))
+        .flatten();
     // memory
     if t.contains("CUDA out of memory")
         || t.contains("OutOfMemoryError")
@@ -196,12 +203,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
-    if t.contains("CUBLAS_STATUS_ALLOC_FAILED") {
-        return sig(
-            Memory,
-            true,
-            "CUDA out of memory (cuBLAS allocation failed)",
-        );
+    // (Before the `CUDA error: ` branch below: `CUDA error:
+    // CUBLAS_STATUS_ALLOC_FAILED when calling cublasCreate(handle)`.)
+    if let Some(status) = library
+        && status.ends_with("_ALLOC_FAILED")
+    {
+        return sig(Memory, true, format!("CUDA out of memory ({status})"));
     }
     // distributed (before generic CUDA: NCCL messages mention CUDA)
     if t.contains("Watchdog caught collective operation timeout") {
@@ -283,15 +290,8 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
-    // cuBLAS / cuDNN failures. Not their warnings: PyTorch 2.3 prints
-    // `UserWarning: Plan failed with a cudnnException: ... cudnn_status:
-    // CUDNN_STATUS_NOT_SUPPORTED` on many conv models and goes on.
-    if !t.contains("Warning")
-        && let Some(status) = library_status(t)
-    {
-        if status.ends_with("_ALLOC_FAILED") {
-            return sig(Memory, true, format!("CUDA out of memory ({status})"));
-        }
+    // cuBLAS / cuDNN failures other than allocation (memory, above).
+    if let Some(status) = library {
         return sig(Cuda, true, format!("CUDA library error ({status})"));
     }
     if t.contains("cuDNN error") {

@@ -2710,6 +2710,13 @@ fn review_cases_for_the_new_signatures() {
         ),
         None
     );
+    // Allocation failures are memory, also inside a `CUDA error:` message.
+    assert_eq!(
+        c(
+            "RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`"
+        ),
+        Some((ErrorClass::Memory, true))
+    );
     assert_eq!(
         c("Could not create cudnn handle: CUDNN_STATUS_ALLOC_FAILED"),
         Some((ErrorClass::Memory, true))
