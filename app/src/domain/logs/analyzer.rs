@@ -83,6 +83,28 @@ struct Bar {
     rate: Option<f64>,
 }
 
+/// How a step observation relates to its source's series (for its loss).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepSeen {
+    /// A step past the latest.
+    New,
+    /// The latest step again (a redraw, another micro-batch, another rank).
+    Repeat,
+    /// An older step, or a record that restarted the series.
+    Other,
+}
+
+impl StepSeen {
+    /// `fresh`: the series took the step; `repeat`: it was its latest before.
+    fn of(fresh: bool, repeat: bool) -> Self {
+        match (fresh, repeat) {
+            (true, _) => StepSeen::New,
+            (false, true) => StepSeen::Repeat,
+            (false, false) => StepSeen::Other,
+        }
+    }
+}
+
 /// The tqdm step series of a finished training bar that another bar took
 /// over from, kept in case the finished one comes back for its next pass
 /// (then the other one was its validation bar, not the training bar).
@@ -93,7 +115,7 @@ struct LeftBar {
     timing: StepTiming,
     count: BarCount,
     source_total: Option<u64>,
-    loss_step: Option<u64>,
+    last_loss: Option<(Source, u64, u64)>,
 }
 
 /// Where the training bar's count stands across its epochs and passes (the
@@ -336,12 +358,9 @@ pub struct LogAnalyzer {
     bare_losses: u64,
     /// Losses taken from hand-written step lines ([`Source::Generic`]).
     generic_losses: u64,
-    /// Which source gave the latest loss, and the loss count right after
-    /// it: while no other loss came since, a repeat of the same step from
-    /// that source (a bar redraw, another micro-batch) may amend the value.
-    last_loss: Option<(Source, u64)>,
-    /// The training bar's step whose loss was taken last.
-    bar_loss_step: Option<u64>,
+    /// The latest step loss: its source, its step and the loss count right
+    /// after it (see [`Self::take_step_loss`]).
+    last_loss: Option<(Source, u64, u64)>,
     keras_epoch: Option<u64>,
     keras_epochs_total: Option<u64>,
     keras_steps_per_epoch: Option<u64>,
@@ -693,7 +712,6 @@ impl LogAnalyzer {
             bare_losses: 0,
             generic_losses: 0,
             last_loss: None,
-            bar_loss_step: None,
             rich_epoch: None,
             rich_offset: 0,
             zeros: ZeroWatch::default(),
@@ -1434,7 +1452,9 @@ impl LogAnalyzer {
     fn switch_train_bar(&mut self, idx: usize) {
         self.train_bar = Some(idx);
         self.left_bar = None;
-        self.bar_loss_step = None;
+        if self.last_loss.is_some_and(|(s, _, _)| s == Source::Tqdm) {
+            self.last_loss = None;
+        }
         let st = &mut self.src[Source::Tqdm.idx()];
         st.last_step = None;
         st.timing = StepTiming::new();
@@ -1446,6 +1466,41 @@ impl LogAnalyzer {
         }
     }
 
+    /// The loss a step observation of `src` carries. A repeat of the
+    /// current step may carry its first loss (a bar
+    /// that showed none when its count arrived, diffusers) or a newer one
+    /// (torchtune writes it after the count moved on; LitGPT prints every
+    /// micro-batch): the latest value stands, while no other loss came
+    /// since. Older steps' repeats (other ranks) are ignored. A hand-written
+    /// line's loss (often an epoch's sum) is not mixed into the losses a
+    /// framework or a bar reports: only while every loss so far was such a
+    /// line.
+    fn take_step_loss(&mut self, src: Source, step: u64, seen: StepSeen, l: f64) {
+        match seen {
+            StepSeen::New => {}
+            StepSeen::Other => return,
+            StepSeen::Repeat => {
+                if let Some((s, st, count)) = self.last_loss
+                    && s == src
+                    && st == step
+                {
+                    if count == self.loss.count {
+                        self.loss.amend_last(l);
+                    }
+                    return;
+                }
+            }
+        }
+        if src == Source::Generic {
+            if self.loss.count != self.bare_losses + self.generic_losses {
+                return;
+            }
+            self.generic_losses += 1;
+        }
+        self.loss.push(l);
+        self.last_loss = Some((src, step, self.loss.count));
+    }
+
     /// The training bar's step series, to come back to (see [`LeftBar`]).
     fn left_bar(&self, bar: usize) -> LeftBar {
         LeftBar {
@@ -1453,7 +1508,7 @@ impl LogAnalyzer {
             last_step: self.src[Source::Tqdm.idx()].last_step,
             timing: self.src[Source::Tqdm.idx()].timing.clone(),
             count: self.bar_count,
-            loss_step: self.bar_loss_step,
+            last_loss: self.last_loss,
             source_total: self.source_total,
         }
     }
@@ -1468,7 +1523,7 @@ impl LogAnalyzer {
         st.restart_run = 0;
         st.restart_probe = None;
         self.bar_count = left.count;
-        self.bar_loss_step = left.loss_step;
+        self.last_loss = left.last_loss;
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = left.source_total;
         }
@@ -1639,35 +1694,18 @@ impl LogAnalyzer {
         }
         let Some(step) = ev.step else { return };
         let t = self.time_for_step(ts, None);
+        let repeat = self.src[src.idx()].last_step == Some(step);
         let fresh = self.note_step(src, step, t);
+        if let Some(l) = ev.loss {
+            self.take_step_loss(src, step, StepSeen::of(fresh, repeat), l);
+        }
         if !fresh {
-            // The same step again with a newer loss (LitGPT prints every
-            // micro-batch of a step): the latest value stands.
-            if let Some(l) = ev.loss
-                && self.src[src.idx()].last_step == Some(step)
-                && self.last_loss == Some((src, self.loss.count))
-            {
-                self.loss.amend_last(l);
-            }
             return;
         }
         if self.locked.is_none_or(|l| l == src) {
             self.current_step = Some(step);
             if ev.epoch.is_some() {
                 self.epoch = ev.epoch;
-            }
-        }
-        if let Some(l) = ev.loss {
-            // A hand-written line's loss (often an epoch's sum or a running
-            // mean) is not mixed into the losses a framework or a bar
-            // reports: only while every loss so far was such a line.
-            if src != Source::Generic {
-                self.loss.push(l);
-                self.last_loss = Some((src, self.loss.count));
-            } else if self.loss.count == self.bare_losses + self.generic_losses {
-                self.loss.push(l);
-                self.generic_losses += 1;
-                self.last_loss = Some((src, self.loss.count));
             }
         }
         if let Some(st) = ev.step_time_s {
@@ -2038,6 +2076,7 @@ impl LogAnalyzer {
         }
         let step = n.saturating_add(self.bar_count.epoch_offset);
         let t = self.time_for_step(ts, f.elapsed_s);
+        let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
         let fresh = self.note_step(Source::Tqdm, step, t);
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.current_step = Some(step);
@@ -2078,28 +2117,11 @@ impl LogAnalyzer {
         if loss.is_some() {
             self.bars[idx].had_loss = true;
         }
-        if !fresh {
-            // The current step redrawn with a loss: its first loss (the bar
-            // showed none when the count arrived, as diffusers' scripts do
-            // before their first step), or a newer one (torchtune writes it
-            // after the count moved on; micro-batches under accumulation).
-            if let Some(l) = loss
-                && self.src[Source::Tqdm.idx()].last_step == Some(step)
-            {
-                if self.bar_loss_step != Some(step) {
-                    self.loss.push(l);
-                    self.last_loss = Some((Source::Tqdm, self.loss.count));
-                    self.bar_loss_step = Some(step);
-                } else if self.last_loss == Some((Source::Tqdm, self.loss.count)) {
-                    self.loss.amend_last(l);
-                }
-            }
-            return;
-        }
         if let Some(l) = loss {
-            self.loss.push(l);
-            self.last_loss = Some((Source::Tqdm, self.loss.count));
-            self.bar_loss_step = Some(step);
+            self.take_step_loss(Source::Tqdm, step, StepSeen::of(fresh, repeat), l);
+        }
+        if !fresh {
+            return;
         }
         let total_steps = run_total;
         // Bars are chatty: one ring slot holds the latest frame, updated in place.
