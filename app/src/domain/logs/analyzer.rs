@@ -134,6 +134,9 @@ struct BarCount {
     epoch_elapsed_offset: f64,
     /// The current pass's count and elapsed seconds so far.
     last_train_n: u64,
+    /// Validation batches the bar counted in this pass (Lightning 1.x's
+    /// epoch bar counts them too).
+    val_n: u64,
     last_elapsed: f64,
 }
 
@@ -147,6 +150,7 @@ impl BarCount {
             .saturating_add(unseen);
         self.epoch_elapsed_offset += self.last_elapsed;
         self.last_train_n = 0;
+        self.val_n = 0;
         self.last_elapsed = 0.0;
     }
 }
@@ -356,6 +360,13 @@ pub struct LogAnalyzer {
     /// Loss values from bare `Loss: x` lines (counted only while no
     /// recogniser has given a loss, so nothing is counted twice).
     bare_losses: u64,
+    /// Ultralytics YOLO's loss columns, from its epoch table header (see
+    /// [`parse::yolo_header`]), and whether a loss came from them.
+    yolo_loss_columns: Option<u32>,
+    yolo_losses: bool,
+    /// The evaluation bar that drew since the training bar last trained:
+    /// its count and total (see [`Self::on_bar_frame`], Lightning 1.x).
+    eval_bar: Option<(f64, Option<f64>)>,
     /// Losses taken from hand-written step lines ([`Source::Generic`]).
     generic_losses: u64,
     /// The latest step loss: its source, its step and the loss count right
@@ -528,7 +539,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 15] = [
+const MARKER_ANCHORS: [&[u8]; 21] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -544,10 +555,16 @@ const MARKER_ANCHORS: [&[u8]; 15] = [
     b"checkpoint",
     b"max_iters",
     b"block_size",
+    b"max_update",
+    b"MAX_ITER: ",
+    b"Starting training from iteration",
+    b"Checkpoint global_step",
+    b"Start running, host",
+    b"Checkpoints will be saved to",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<15> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<21> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 26] = [
     "Map",
@@ -710,6 +727,9 @@ impl LogAnalyzer {
             finished_at: 0,
             other_bar_between: false,
             bare_losses: 0,
+            yolo_loss_columns: None,
+            yolo_losses: false,
+            eval_bar: None,
             generic_losses: 0,
             last_loss: None,
             rich_epoch: None,
@@ -1129,6 +1149,12 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'E'
+            && let Some(columns) = parse::yolo_header(t)
+        {
+            self.yolo_loss_columns = Some(columns);
+            return;
+        }
+        if c0 == b'E'
             && let Some(ev) = parse::litgpt(t)
         {
             self.on_step_event(ev, ts, time);
@@ -1240,6 +1266,19 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if matches!(c0, b'e' | b'i')
+            && let Some(ev) = parse::detectron2(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if matches!(c0, b'e' | b'|')
+            && t.contains("num_updates")
+            && let Some(ev) = parse::fairseq(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == b'T'
             && let Some(ev) = parse::nemo(t)
         {
@@ -1279,7 +1318,7 @@ impl LogAnalyzer {
             self.loss.push(v);
             return;
         }
-        if self.on_marker(t, time) {
+        if self.on_marker(t, ts, time) {
             return;
         }
         // Last: a hand-written loop's `step ... loss ...` line.
@@ -1292,7 +1331,7 @@ impl LogAnalyzer {
     }
 
     /// Returns whether `t` was a marker.
-    fn on_marker(&mut self, t: &str, time: Option<f64>) -> bool {
+    fn on_marker(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
         // HF: `Training completed. Do not forget ...`; torchtitan: `Training
         // completed`; hand-written loops: `Training done.`, `Training finished`.
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
@@ -1322,6 +1361,11 @@ impl LogAnalyzer {
             && r.contains(':')
         {
             self.mark_finished("training time printed");
+            return true;
+        }
+        // fairseq: `done training in 2590.1 seconds`.
+        if t.starts_with("done training in ") && t.ends_with(" seconds") {
+            self.mark_finished("training done");
             return true;
         }
         // The DeepSpeed launcher: `Process 67374 exits successfully.`
@@ -1383,6 +1427,21 @@ impl LogAnalyzer {
             self.mark(PauseKind::Eval);
             return true;
         }
+        // DeepSpeed's engine saving (`[Torch] Checkpoint global_step1971 is
+        // about to be saved!`): the step it reached, which a run without a
+        // progress bar (HF with `disable_tqdm`) shows nowhere else.
+        if has(b"Checkpoint global_step")
+            && let Some(p) = t.find("Checkpoint global_step")
+            && let r = &t[p + "Checkpoint global_step".len()..]
+            && let Some((step, used)) = parse::uint_prefix(r)
+            && r[used..].starts_with(" is about to be saved")
+        {
+            let mut ev = Event::new(EventKind::Checkpoint, Source::DeepSpeed);
+            ev.step = Some(step);
+            self.checkpoint(time);
+            self.on_step_event(ev, ts, time);
+            return true;
+        }
         if t.starts_with("Saving model checkpoint to")
             || t.starts_with("saving checkpoint to")
             || (saving
@@ -1399,6 +1458,40 @@ impl LogAnalyzer {
                 parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..])
                     .map(|x| x.0);
             return true;
+        }
+        // detectron2's configuration dump (`SOLVER:` ... `  MAX_ITER: 2000`),
+        // and its start (also of every further run in the same log).
+        if has(b"MAX_ITER: ")
+            && let Some(r) = t.strip_prefix("MAX_ITER: ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && used == r.len()
+            && n > 0
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
+        // The start of training in detectron2, MMCV (`Start running, host:
+        // user@node, work_dir: ...`) and MMEngine (its checkpoint hook's
+        // `Checkpoints will be saved to ...`): every launch in the log.
+        if has(b"Starting training from iteration")
+            || (has(b"Start running, host") && t.starts_with("Start running, host"))
+            || (has(b"Checkpoints will be saved to")
+                && t.starts_with("Checkpoints will be saved to"))
+        {
+            self.restarted();
+            return true;
+        }
+        // fairseq's configuration: `'max_update': 400000` (Hydra's dict) or
+        // `max_update=400000` (argparse's Namespace); 0 means no limit.
+        if has(b"max_update") {
+            let planned = ["'max_update': ", "max_update="].iter().find_map(|pat| {
+                let p = t.find(pat)?;
+                parse::uint_prefix(&t[p + pat.len()..]).map(|x| x.0)
+            });
+            if let Some(n) = planned.filter(|&n| n > 0) {
+                self.max_iters = Some(n);
+                return true;
+            }
         }
         if let Some(r) = t.strip_prefix("Overriding: max_iters = ") {
             self.max_iters = parse::uint_prefix(r).map(|x| x.0);
@@ -1572,8 +1665,13 @@ impl LogAnalyzer {
     }
 
     fn on_hf_dict(&mut self, d: HfDict, ts: Option<f64>, time: Option<f64>) {
+        if let HfDict::Steps(ev) = d {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         self.hf_dicts += 1;
         match d {
+            HfDict::Steps(_) => {}
             HfDict::Train(mut ev) => {
                 ev.time = time;
                 self.zeros.note(&ev);
@@ -1888,12 +1986,13 @@ impl LogAnalyzer {
         // Choose the training bar.
         // (Lazily: the common frame belongs to the training bar already.)
         // A byte counter (`269M/269M [00:29<00:00, 9.04MB/s]`: a download
-        // or an upload) never is.
+        // or an upload) never is, nor a 🤗 Datasets `map` (`examples/s`,
+        // `ba/s` before datasets 2), whatever its description says.
         let candidate = || {
             !is_excluded_desc(f.desc)
                 && !self.bars[idx].cursor_up
                 && (f.total.is_some() || is_epoch)
-                && f.unit != "B"
+                && !matches!(f.unit.trim(), "B" | "examples" | "ba")
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}
@@ -1960,6 +2059,12 @@ impl LogAnalyzer {
                     self.mark(PauseKind::Eval);
                     self.eval_bar_episodes += 1;
                 }
+                if eval && !ckpt {
+                    self.eval_bar = Some((f.n, f.total));
+                }
+            } else if f.desc.starts_with("Validation") {
+                // (A log that starts inside Lightning's validation.)
+                self.eval_bar = Some((f.n, f.total));
             }
             if self.bars[idx].last_n < f.n {
                 self.bars[idx].last_n = f.n;
@@ -1968,6 +2073,36 @@ impl LogAnalyzer {
         }
         if self.bars[idx].last_n < f.n {
             self.bars[idx].last_n = f.n;
+        }
+        // Lightning 1.x counts the validation batches on the epoch bar too
+        // (its total is training plus validation batches): while the
+        // validation bar runs, the epoch bar's advances in the same epoch
+        // are not training steps (and the evaluation goes on).
+        if let Some((val_n, val_total)) = self.eval_bar {
+            let same_epoch = || {
+                after_epoch_word(f.desc)
+                    .and_then(parse::uint_prefix)
+                    .map(|x| x.0)
+                    == self.bar_count.epoch_no
+            };
+            // Batches beyond the training count: validation ones while they
+            // fit in the validation bar's total (after it, training again:
+            // a validation in the middle of an epoch).
+            let extra = f.n - self.bar_count.last_train_n as f64;
+            if is_epoch && self.bar_count.epoch_no.is_none() && f.n >= val_n {
+                // The log starts inside a validation: what the validation
+                // bar counted is the part of this count that is not training.
+                self.bar_count.val_n = val_n as u64;
+            } else if is_epoch
+                && extra > self.bar_count.val_n as f64
+                && val_total.is_none_or(|t| extra <= t)
+                && same_epoch()
+            {
+                self.bar_count.val_n = extra as u64;
+                return;
+            } else {
+                self.eval_bar = None;
+            }
         }
         self.other_bar_active = (false, false);
         // Lightning: the epoch bar restarts each epoch; keep a global step.
@@ -1982,6 +2117,18 @@ impl LogAnalyzer {
                 .map(|x| x.0)
             {
                 match self.bar_count.epoch_no {
+                    // Back at its first epoch: another training run in the
+                    // same process (Ultralytics' `model.train()` called
+                    // again for a second phase): its steps from now on.
+                    Some(prev)
+                        if e < prev && self.bar_count.first_epoch.is_some_and(|f| e <= f) =>
+                    {
+                        self.switch_train_bar(idx);
+                        self.src[Source::Tqdm.idx()].restarts += 1;
+                        self.restarted();
+                        // The earlier run's end line does not end this one.
+                        self.finished = None;
+                    }
                     Some(prev) if e > prev => {
                         // Epochs the log does not show (cut out of a pasted
                         // log, or not printed) ran all their batches too.
@@ -2011,7 +2158,8 @@ impl LogAnalyzer {
             self.lightning_hint |= lightning_desc;
         }
         let n = if f.n.is_finite() && f.n >= 0.0 {
-            f.n as u64
+            // (Less the validation batches counted on it this epoch.)
+            (f.n as u64).saturating_sub(self.bar_count.val_n)
         } else {
             0
         };
@@ -2036,11 +2184,14 @@ impl LogAnalyzer {
             self.bar_count.next_pass(0);
             self.bar_count.bar_passes += 1;
         }
+        // (A frame behind the count is a stale redraw, like Lightning 1.x's
+        // `Epoch 0: 0/102 [00:00<?]` between two epochs: its time is not
+        // the pass's.)
         if n >= self.bar_count.last_train_n {
             self.bar_count.last_train_n = n;
-        }
-        if let Some(e) = f.elapsed_s {
-            self.bar_count.last_elapsed = e;
+            if let Some(e) = f.elapsed_s {
+                self.bar_count.last_elapsed = e;
+            }
         }
         if (f.unit == "it" || f.unit.is_empty())
             && let Some(r) = f.rate
@@ -2108,11 +2259,18 @@ impl LogAnalyzer {
         // torchtune and some hand-written loops put the loss in the
         // description (`1|25|Loss: 1.2345`).
         let loss = postfix_loss.or_else(|| {
-            if f.desc.len() > 4 {
-                parse::loss_in(f.desc.as_bytes())
-            } else {
-                None
+            if f.desc.len() <= 4 {
+                return None;
             }
+            // YOLO's rows: the loss columns its table header named.
+            if is_epoch
+                && let Some(columns) = self.yolo_loss_columns
+                && let Some(l) = parse::yolo_row_loss(f.desc, columns)
+            {
+                self.yolo_losses = true;
+                return Some(l);
+            }
+            parse::loss_in(f.desc.as_bytes())
         });
         if loss.is_some() {
             self.bars[idx].had_loss = true;
@@ -2449,6 +2607,12 @@ impl LogAnalyzer {
                 self.truncated_lines,
                 super::MAX_LINE_BYTES
             ));
+        }
+        if self.yolo_losses && step_src == Some(Source::Tqdm) {
+            notes.push(
+                "loss is the sum of the loss columns of YOLO's epoch table (box, cls, dfl, ...)"
+                    .to_string(),
+            );
         }
         if let Some(s) = step_src {
             let restarts = self.src[s.idx()].restarts;

@@ -155,6 +155,32 @@ const ANCHORS: [&[u8]; 40] = [
     b"CUDNN",
 ];
 
+/// Libraries whose missing attributes mean a version mismatch.
+const KNOWN_LIBRARIES: [&str; 22] = [
+    "numpy",
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "transformers",
+    "tensorflow",
+    "keras",
+    "jax",
+    "scipy",
+    "pandas",
+    "PIL",
+    "cv2",
+    "sklearn",
+    "accelerate",
+    "deepspeed",
+    "peft",
+    "datasets",
+    "triton",
+    "google",
+    "mmcv",
+    "timm",
+    "pytorch_lightning",
+];
+
 const ANCHOR_SET: super::parse::Anchors<40> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
@@ -226,6 +252,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.contains("ncclInternalError")
     {
         return sig(Distributed, true, "NCCL error");
+    }
+    // c10d's rendezvous store could not bind its port (errno 98): another
+    // run on the node still holds it.
+    if t.contains("Address already in use") && (t.contains("socket") || t.contains("errno: 98")) {
+        return sig(
+            Distributed,
+            true,
+            "rendezvous port already in use (another run on this node?)",
+        );
     }
     if t.contains("ChildFailedError")
         && !t.starts_with("raise ")
@@ -314,6 +349,22 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         );
     }
     // data loader
+    // An exception in the dataset or collate code, re-raised by the main
+    // process: `AttributeError: Caught AttributeError in DataLoader worker
+    // process 0.`
+    if let Some(p) = t.find("Caught ")
+        && let Some(q) = t[p..].find(" in DataLoader worker process")
+    {
+        let what = &t[p + "Caught ".len()..p + q];
+        return sig(
+            Data,
+            true,
+            format!(
+                "{} in a DataLoader worker (dataset or collate code)",
+                cap(what, 60)
+            ),
+        );
+    }
     if t.contains("stack expects each tensor to be equal size") {
         return sig(Data, true, "batch of unequal tensor sizes (collate)");
     }
@@ -465,6 +516,20 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if let Some(m) = t.find("ModuleNotFoundError: No module named") {
         let name = quoted_after(&t[m..], "named").unwrap_or("?");
         return sig(Dependency, true, format!("missing Python module '{name}'"));
+    }
+    // A library without the attribute the code expects: a version
+    // mismatch (`AttributeError: module 'numpy' has no attribute
+    // '_no_nep50_warning'`). (A project's own module is a bug, not this.)
+    if let Some(p) = t.find("AttributeError: module '")
+        && let Some(name) = quoted_after(&t[p..], "module")
+        && KNOWN_LIBRARIES.contains(&name.split('.').next().unwrap_or(name))
+        && t[p..].contains("has no attribute")
+    {
+        return sig(
+            Dependency,
+            true,
+            format!("{} version mismatch (missing attribute)", cap(name, 40)),
+        );
     }
     if t.starts_with("ImportError: ") || t.contains(" ImportError: ") {
         if t.contains("cannot open shared object file") {

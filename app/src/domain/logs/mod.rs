@@ -90,13 +90,17 @@ pub enum Source {
     RichBar,
     /// NeMo 2's `Training epoch 0, iteration 3/9 | ... | reduced_train_loss: 1.2`.
     Nemo,
+    /// fairseq's `train_inner` / `valid` records (`num_updates=200`).
+    Fairseq,
+    /// detectron2's `iter: 19  total_loss: 76.49 ...` metric lines.
+    Detectron2,
     /// A hand-written loop's `step 50 ... loss=0.41` line.
     Generic,
     Marker,
     Error,
 }
 
-pub(crate) const N_SOURCES: usize = 15;
+pub(crate) const N_SOURCES: usize = 17;
 
 impl Source {
     pub(crate) fn idx(self) -> usize {
@@ -124,6 +128,8 @@ impl Source {
                 | Source::Torchtitan
                 | Source::HfDict
                 | Source::Nemo
+                | Source::Fairseq
+                | Source::Detectron2
         )
     }
     pub fn format(self) -> Format {
@@ -137,7 +143,12 @@ impl Source {
             Source::Keras => Format::Keras,
             // NeMo runs on Lightning.
             Source::RichBar | Source::Nemo => Format::Lightning,
-            Source::Generic | Source::Marker | Source::Error => Format::Unknown,
+            // (No fairseq or detectron2 in the stable list of formats.)
+            Source::Fairseq
+            | Source::Detectron2
+            | Source::Generic
+            | Source::Marker
+            | Source::Error => Format::Unknown,
         }
     }
     pub(crate) const ALL: [Source; N_SOURCES] = [
@@ -153,6 +164,8 @@ impl Source {
         Source::Keras,
         Source::RichBar,
         Source::Nemo,
+        Source::Fairseq,
+        Source::Detectron2,
         Source::Generic,
         Source::Marker,
         Source::Error,

@@ -780,6 +780,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));
     }
     if t.starts_with('[') {
+        if let Some(head) = strip_detectron2_head(t) {
+            return Some(head);
+        }
         // `[2024-...]` (DeepSpeed, axolotl, Megatron), `[INFO 2020-...]`,
         // `[INFO|trainer.py:1156] 2021-06-05 ... >> `, glog `[E321 02:07:08.408 file.cc:607] `.
         let inner_end = t.find(']')?;
@@ -924,8 +927,15 @@ fn strip_loguru(s: &str) -> Option<&str> {
 /// mmengine / mmcv: `01/08 08:55:39 - mmengine - INFO - ` (no year: the
 /// timestamp is taken in a leap year, so differences within a run hold).
 fn strip_month_day_head(t: &str) -> Option<(&str, Option<f64>)> {
-    let b = t.as_bytes();
-    if b.len() < 17 || b[2] != b'/' || b[5] != b' ' || b[8] != b':' || b[11] != b':' {
+    let ts = month_day_time(t.as_bytes())?;
+    let rest = t[14..].strip_prefix(" - ")?;
+    Some((strip_level_word(rest), Some(ts)))
+}
+
+/// `MM/DD HH:MM:SS` (14 bytes) at the start of `b`, as seconds in a leap
+/// year (see [`strip_month_day_head`]).
+fn month_day_time(b: &[u8]) -> Option<f64> {
+    if b.len() < 14 || b[2] != b'/' || b[5] != b' ' || b[8] != b':' || b[11] != b':' {
         return None;
     }
     let (mo, d) = (num(b, 0, 2)?, num(b, 3, 2)?);
@@ -933,9 +943,29 @@ fn strip_month_day_head(t: &str) -> Option<(&str, Option<f64>)> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    let rest = t[14..].strip_prefix(" - ")?;
-    let ts = (days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
-    Some((strip_level_word(rest), Some(ts)))
+    Some((days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64)
+}
+
+/// detectron2's heads: `[08/30 23:00:36] d2.utils.events INFO: ` (its log
+/// file) and `[08/30 23:00:36 d2.utils.events]: ` (its console).
+fn strip_detectron2_head(t: &str) -> Option<(&str, Option<f64>)> {
+    let r = t.strip_prefix('[')?;
+    let ts = month_day_time(r.as_bytes())?;
+    let r = &r[14..];
+    if let Some(r) = r.strip_prefix("] ") {
+        // `name LEVEL: `
+        let (name, rest) = r.split_once(' ')?;
+        let rest = LEVELS
+            .iter()
+            .find_map(|l| rest.strip_prefix(l)?.strip_prefix(": "))?;
+        return (!name.is_empty() && name.len() <= 80).then_some((rest.trim_start(), Some(ts)));
+    }
+    let r = r.strip_prefix(' ')?;
+    let close = r.as_bytes()[..r.len().min(81)]
+        .iter()
+        .position(|&c| c == b']')?;
+    let rest = r[close + 1..].strip_prefix(": ")?;
+    (!r[..close].contains(' ')).then_some((rest.trim_start(), Some(ts)))
 }
 
 fn strip_level_word(s: &str) -> &str {
@@ -982,6 +1012,20 @@ fn strip_bracket_tags(mut s: &str) -> &str {
             .iter()
             .find_map(|l| rest.strip_prefix(l).and_then(|x| x.strip_prefix(' ')))
             .unwrap_or(rest);
+    }
+    // Hydra's `[TS][logger.name][LEVEL] - ` (fairseq-hydra, NeMo 1).
+    if let Some(r) = s.strip_prefix('[')
+        && let Some(end) = r.as_bytes()[..r.len().min(80)]
+            .iter()
+            .position(|&c| c == b']')
+        && !r[..end].is_empty()
+        && !r[..end].contains(' ')
+        && let Some(r) = r[end + 1..].strip_prefix('[')
+        && let Some(r) = LEVELS
+            .iter()
+            .find_map(|l| r.strip_prefix(l)?.strip_prefix(']'))
+    {
+        return r.strip_prefix(" - ").unwrap_or(r);
     }
     for _ in 0..4 {
         if !s.starts_with('[') {

@@ -800,6 +800,9 @@ fn value_end(s: &str) -> usize {
 pub enum HfDict {
     Train(Event),
     Eval(Event),
+    /// A dict that carries its own step counter (fairseq's `json` log
+    /// format): a step line like any other, not HF's.
+    Steps(Event),
     /// Final speed metrics (`train_runtime`, ...).
     Final {
         runtime_s: Option<f64>,
@@ -817,6 +820,22 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     }
     let kv = parse_py_dict(s)?;
     let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
+    // fairseq's `json` log format: the same metrics as its text lines,
+    // with the record's name in front of each key but the inner ones.
+    for (prefix, kind) in [
+        ("", FairseqRecord::Inner),
+        ("train_", FairseqRecord::EpochEnd),
+        ("valid_", FairseqRecord::Valid),
+    ] {
+        let prefixed = |k: &str| {
+            kv.iter()
+                .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
+                .map(|x| x.1)
+        };
+        if prefixed("num_updates").is_some() {
+            return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
+        }
+    }
     if get("train_runtime").is_some() {
         return Some(HfDict::Final {
             runtime_s: get("train_runtime"),
@@ -1293,6 +1312,167 @@ pub fn litgpt(s: &str) -> Option<Event> {
     let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
     ev.loss = Some(float_prefix(r)?.0);
     ev.epoch = Some(epoch as f64);
+    Some(ev)
+}
+
+/// What a fairseq metrics record is, by its logger (`train_inner`,
+/// `train`, `valid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FairseqRecord {
+    /// Every `log_interval` updates: the step, the loss of those updates.
+    Inner,
+    /// An epoch's averages: the step reached (the loss is an average over
+    /// the epoch, not mixed into the per-step series).
+    EpochEnd,
+    Valid,
+}
+
+/// The event of one fairseq metrics record; `get` looks a metric up by its
+/// name without the record's prefix (`valid_loss` -> `loss`).
+fn fairseq_event(
+    kind: FairseqRecord,
+    epoch: Option<f64>,
+    get: impl Fn(&str) -> Option<f64>,
+) -> Option<Event> {
+    let step = get("num_updates").filter(|v| *v >= 0.0)? as u64;
+    let mut ev = Event::new(
+        if kind == FairseqRecord::Valid {
+            EventKind::Eval
+        } else {
+            EventKind::Train
+        },
+        Source::Fairseq,
+    );
+    ev.step = Some(step);
+    ev.epoch = epoch;
+    if kind != FairseqRecord::EpochEnd {
+        ev.loss = get("loss");
+    }
+    if kind == FairseqRecord::Inner {
+        ev.lr = get("lr");
+        ev.grad_norm = get("gnorm");
+        // `ups`: updates per second; `wps`: target words (tokens) per second.
+        ev.rate = get("ups");
+        ev.tokens_per_sec = get("wps");
+    }
+    Some(ev)
+}
+
+/// fairseq's progress lines in its `simple` log format (and the older
+/// `| `-led one): `epoch 001:    200 / 479 loss=9.276, ..., num_updates=200,
+/// lr=3.1e-06, gnorm=1.2, ...` every `log_interval` updates, `epoch 001 |
+/// loss 7.864 | ... | num_updates 479 | ...` at an epoch's end and `epoch
+/// 001 | valid on 'valid' subset | loss 6.389 | ... | num_updates 479`.
+/// The JSON format's dicts go through [`hf_dict`].
+pub fn fairseq(s: &str) -> Option<Event> {
+    let t = s.strip_prefix("| ").unwrap_or(s);
+    let r = t.strip_prefix("epoch ")?;
+    if !r.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (epoch, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    let epoch = Some(epoch as f64);
+    if let Some(r) = r.strip_prefix(':') {
+        // `   200 / 479 loss=...`: the update within the epoch, then k=v.
+        let (_, used) = uint_prefix(r)?;
+        let r = r[used..].trim_start().strip_prefix('/')?;
+        let (_, used) = uint_prefix(r)?;
+        let kv = &r[used..];
+        let get = |key: &str| {
+            kv.split(", ").find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
+            })
+        };
+        return fairseq_event(FairseqRecord::Inner, epoch, get);
+    }
+    let r = r.strip_prefix(" | ")?;
+    let kind = if r.starts_with("valid on ") {
+        FairseqRecord::Valid
+    } else {
+        FairseqRecord::EpochEnd
+    };
+    let get = |key: &str| {
+        r.split(" | ").find_map(|pair| {
+            let (k, v) = pair.trim().split_once(' ')?;
+            (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
+        })
+    };
+    fairseq_event(kind, epoch, get)
+}
+
+/// Ultralytics YOLO's epoch table header (`Epoch GPU_mem box_loss cls_loss
+/// dfl_loss Instances Size`; YOLOv5's `Epoch gpu_mem box obj cls total
+/// labels img_size`; YOLOv10's `box_om ... dfl_oo`): a bit per loss
+/// column, by word position. A `total` column stands for all of them.
+pub fn yolo_header(s: &str) -> Option<u32> {
+    let mut words = s.split_whitespace();
+    if words.next() != Some("Epoch") || !words.next()?.eq_ignore_ascii_case("gpu_mem") {
+        return None;
+    }
+    let mut mask = 0u32;
+    for (i, w) in s.split_whitespace().enumerate().skip(2).take(24) {
+        if w == "total" {
+            return Some(1 << i);
+        }
+        // (YOLOv10 trains two heads: `box_om` ... one-to-many, `box_oo` ...)
+        if w == "loss"
+            || ["_loss", "_om", "_oo"].iter().any(|x| w.ends_with(x))
+            || matches!(w, "box" | "obj" | "cls" | "seg")
+        {
+            mask |= 1 << i;
+        }
+    }
+    (mask != 0).then_some(mask)
+}
+
+/// The loss of a YOLO epoch row (`3/20  5.87G  0.6079  1.062  1.101  9
+/// 640`): the sum of the columns [`yolo_header`] marked. `None` unless
+/// every one of them is a number.
+pub fn yolo_row_loss(desc: &str, columns: u32) -> Option<f64> {
+    let mut sum = 0.0;
+    let mut seen = 0u32;
+    for (i, w) in desc.split_whitespace().enumerate().take(24) {
+        if columns & (1 << i) != 0 {
+            sum += w
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() || v.is_nan())?;
+            seen |= 1 << i;
+        }
+    }
+    (seen == columns).then_some(sum)
+}
+
+/// detectron2's metric lines (`d2.utils.events`, every 20 iterations):
+/// `eta: 0:14:11  iter: 19  total_loss: 76.49  loss_ce: 1.169 ...  time:
+/// 0.4259  last_time: 0.43  data_time: 0.0031  last_data_time: 0.003  lr:
+/// 0.0001  max_mem: 15533M`. `iter` counts from 0: the step reported is
+/// iterations done (`iter: 1999` of `MAX_ITER: 2000` is the last).
+pub fn detectron2(s: &str) -> Option<Event> {
+    let mut t = s.trim_start();
+    if let Some(r) = t.strip_prefix("eta: ") {
+        t = r[r.find("  ")?..].trim_start();
+    }
+    let r = t.strip_prefix("iter: ")?;
+    let (iter, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if !r.starts_with("  ") {
+        return None;
+    }
+    // Keys are two spaces apart: `  name: value`.
+    let get = |key: &str| {
+        r.split("  ").find_map(|kv| {
+            let (k, v) = kv.split_once(": ")?;
+            (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
+        })
+    };
+    let mut ev = Event::new(EventKind::Train, Source::Detectron2);
+    ev.step = Some(iter.saturating_add(1));
+    ev.loss = get("total_loss");
+    ev.step_time_s = get("time");
+    ev.lr = get("lr");
     Some(ev)
 }
 

@@ -568,10 +568,14 @@ fn corpus_lightning() {
     let a = &b[0].1;
     assert_eq!((a.format, a.last_step), (Format::Lightning, Some(6)));
     assert_eq!(a.loss.first, Some(10.072));
+    // Lightning 1.7's epoch bar counts the validation batches too (1016 =
+    // 859 training + 157 validation): at 932 the validation bar shows 73,
+    // so 859 training steps are done, and the frames after it are
+    // validation.
     let a = &b[1].1;
     assert_eq!(
         (a.format, a.last_step, a.loss.last),
-        (Format::Lightning, Some(940), Some(0.223))
+        (Format::Lightning, Some(859), Some(0.223))
     );
     assert_eq!(a.eval.count, 1, "validation bar between training frames");
     let a = &b[2].1;
@@ -589,10 +593,13 @@ fn corpus_lightning() {
     let a = &b[4].1;
     assert_eq!(a.last_step, Some(3744), "epoch 1 continues the global step");
     assert_eq!(a.epoch, Some(1.0));
+    // A Lightning 1.x epoch bar again: `1/2`, then its one validation
+    // batch (`Validation DataLoader 0: 1/1`) makes it `2/2`: one training
+    // step.
     let a = &b[5].1;
     assert_eq!(
         (a.format, a.last_step, a.loss.last),
-        (Format::Lightning, Some(2), Some(2.29))
+        (Format::Lightning, Some(1), Some(2.29))
     );
     assert!(a.eval.count >= 1);
     let a = &b[6].1;
@@ -3578,4 +3585,224 @@ proptest! {
             analysis_without_byte_count(&decoded, &times)
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Round 14 of real logs (fairseq, detectron2, YOLO phases and losses,
+// Lightning 1.x validation inside the epoch bar, MMCV relaunches).
+
+#[test]
+fn fairseq_simple_and_json_records_are_steps() {
+    // The `simple` log format: train_inner every log_interval updates, an
+    // epoch's averages (no loss: it is an average), validation.
+    let inner = |t: &str, e: u32, n: u32, u: u32, loss: &str| {
+        format!(
+            "2021-03-01 {t} | INFO | train_inner | epoch {e:03}:    {n} / 479 loss={loss}, nll_loss=2.1, wps=58056.1, ups=0.5, wpb=116171, bsz=336.2, num_updates={u}, lr=3.125e-06, gnorm=1.2, loss_scale=128, train_wall=400, wall=410\n"
+        )
+    };
+    let mut log = String::from(
+        "2021-03-01 09:59:00 | INFO | fairseq_cli.train | {'_name': None, 'optimization': {'_name': None, 'max_epoch': 0, 'max_update': 400000, 'clip_norm': 0.0}}\n",
+    );
+    log += &inner("10:00:00", 1, 100, 100, "9.276");
+    log += &inner("10:03:20", 1, 200, 200, "8.276");
+    log += &inner("10:06:40", 1, 300, 300, "7.276");
+    log += &inner("10:10:00", 1, 400, 400, "6.276");
+    log += "2021-03-01 10:12:00 | INFO | valid | epoch 001 | valid on 'valid' subset | loss 6.389 | nll_loss 2 | ppl 4 | wps 169012 | num_updates 479\n";
+    log += "2021-03-01 10:12:05 | INFO | train | epoch 001 | loss 7.864 | wps 55450.7 | ups 0.48 | num_updates 479 | lr 7.48e-06 | gnorm 1.1 | train_wall 950 | wall 1020\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(479), Some(400_000)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(9.276), Some(6.276)));
+    assert_eq!(a.eval.count, 1);
+    assert_eq!(a.eval.last_loss, Some(6.389));
+    assert_eq!(a.format, Format::Unknown);
+    assert!(!a.finished);
+    let done = log.clone()
+        + "2021-03-01 10:12:06 | INFO | fairseq_cli.train | done training in 1020.1 seconds\n";
+    assert!(analyze(&done).finished);
+
+    // The `json` format under Hydra's `[TS][logger][LEVEL] - ` head.
+    let mut log = String::new();
+    for (k, u) in [200, 400, 600].iter().enumerate() {
+        log += &format!(
+            "[2022-04-08 18:{:02}:05,372][train_inner][INFO] - {{\"epoch\": 1, \"update\": 0.416, \"loss\": \"{}\", \"ntokens\": \"116171\", \"wps\": \"58056.1\", \"ups\": \"0.5\", \"num_updates\": \"{u}\", \"lr\": \"3.125e-06\", \"gnorm\": \"1.1\"}}\n",
+            10 + 7 * k,
+            9.0 - k as f64
+        );
+    }
+    // Timestamps from the Hydra head: 400 updates in 14 minutes.
+    assert_approx(
+        analyze(&log).steps_per_sec.overall,
+        400.0 / 840.0,
+        0.01,
+        "fairseq rate",
+    );
+    log += "[2022-04-08 18:58:04,035][valid][INFO] - {\"epoch\": 1, \"valid_loss\": \"6.389\", \"valid_wps\": \"169012\", \"valid_num_updates\": \"640\"}\n";
+    log += "[2022-04-08 18:58:06,786][train][INFO] - {\"epoch\": 1, \"train_loss\": \"7.864\", \"train_wps\": \"55450.7\", \"train_num_updates\": \"640\"}\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(640));
+    assert_eq!((a.loss.first, a.loss.last), (Some(9.0), Some(7.0)));
+    assert_eq!(a.eval.last_loss, Some(6.389));
+    // Not an HF Trainer run for having dicts.
+    assert_eq!(a.format, Format::Unknown);
+}
+
+#[test]
+fn detectron2_iterations_count_from_zero_and_its_config_gives_the_total() {
+    let line = |ts: &str, iter: u32, loss: &str| {
+        format!(
+            "[08/30 {ts}] d2.utils.events INFO:  eta: 0:14:11  iter: {iter}  total_loss: {loss}  loss_ce: 1.169  loss_mask: 1.163  time: 0.4259  last_time: 0.4296  data_time: 0.0289  last_data_time: 0.0025   lr: 4.762e-07  max_mem: 15533M\n"
+        )
+    };
+    let mut log = String::from("SOLVER:\n  BASE_LR: 0.0001\n  MAX_ITER: 60\n");
+    log += "[08/30 23:00:26] d2.engine.train_loop INFO: Starting training from iteration 0\n";
+    log += &line("23:00:36", 19, "76.49");
+    log += &line("23:00:45", 39, "50.1");
+    log += &line("23:00:54", 59, "12.9");
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(60), Some(60)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(76.49), Some(12.9)));
+    assert!(a.finished, "{}", a.verdict);
+    assert_approx(
+        a.steps_per_sec.overall,
+        40.0 / 18.0,
+        0.01,
+        "detectron2 rate",
+    );
+    // The console head `[08/30 23:00:36 d2.utils.events]: ` reads the same.
+    let console = log.replace("] d2.utils.events INFO: ", " d2.utils.events]: ");
+    assert_eq!(analyze(&console).last_step, Some(60));
+}
+
+#[test]
+fn yolo_losses_sum_the_header_columns_and_a_second_train_call_is_a_new_run() {
+    let header = "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n";
+    let row = |e: u32, of: u32, box_l: &str, n: u32| {
+        format!(
+            "{header}      {e:>2}/{of}      5.66G {box_l:>10}      1.357      1.213          6        640: 100%|##########| {n}/{n} [03:45<00:00,  7.12it/s]\n                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100%|##########| 34/34 [00:03<00:00, 10.01it/s]\n"
+        )
+    };
+    let mut log = String::new();
+    for e in 1..=3 {
+        log += &row(e, 3, "0.7283", 1603);
+    }
+    log += "3 epochs completed in 0.168 hours.\n";
+    // Phase 2: `model.train()` again, another batch size.
+    for e in 1..=2 {
+        log += &row(e, 4, "0.5000", 513);
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(2 * 513), Some(4 * 513)));
+    assert!(!a.finished, "{}", a.verdict);
+    assert_approx(a.loss.first, 0.7283 + 1.357 + 1.213, 1e-9, "first loss");
+    assert_approx(a.loss.last, 0.5 + 1.357 + 1.213, 1e-9, "last loss");
+    assert!(a.notes.iter().any(|n| n.contains("YOLO")), "{:?}", a.notes);
+
+    // YOLOv10's two heads (`box_om` ... `dfl_oo`) and YOLOv5's `total`.
+    assert_eq!(
+        parse::yolo_header(
+            "Epoch GPU_mem box_om cls_om dfl_om box_oo cls_oo dfl_oo Instances Size"
+        ),
+        Some(0b1111_1100)
+    );
+    assert_eq!(
+        parse::yolo_header("Epoch gpu_mem box obj cls total labels img_size"),
+        Some(1 << 5)
+    );
+    assert_eq!(parse::yolo_header("Epoch 3/10"), None);
+    assert_eq!(
+        parse::yolo_row_loss("1/3 1.2G 0.5 0.25 12 640", 0b1100),
+        Some(0.75)
+    );
+    assert_eq!(parse::yolo_row_loss("1/3 1.2G 0.5", 0b1100), None);
+}
+
+#[test]
+fn lightning_1x_epoch_bar_does_not_count_validation_batches() {
+    // Lightning 1.x: the epoch bar's total is 9 training + 3 validation
+    // batches, and it advances while the nested validation bar runs.
+    let mut log = String::new();
+    for e in 0..2 {
+        for n in 0..=9 {
+            log += &format!(
+                "\rEpoch {e}:  {:>2}% {n}/12 [00:0{}<00:01,  2.00it/s, loss=1.{e}{n}, v_num=1]",
+                n * 8,
+                n / 2
+            );
+        }
+        log += "\n\rValidating: 0it [00:00, ?it/s]\x1b[A";
+        for v in 1..=3 {
+            log += &format!(
+                "\n\rValidating:  {:>2}% {v}/3 [00:0{v}<00:01,  1.00it/s]\x1b[A",
+                v * 33
+            );
+            log += &format!(
+                "\rEpoch {e}:  {:>2}% {}/12 [00:{}<00:00,  1.50it/s, loss=1.{e}9, v_num=1]",
+                (9 + v) * 8,
+                9 + v,
+                5 + v
+            );
+        }
+        log += &format!("\rEpoch {e}: 100% 12/12 [00:09<00:00,  1.30it/s, loss=1.{e}9, v_num=1]\n");
+        log += &format!("\rEpoch {e}:   0% 0/12 [00:00<?, ?it/s, loss=1.{e}9, v_num=1]");
+    }
+    log += "\n";
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Lightning);
+    assert_eq!(a.last_step, Some(18), "{}", a.render_text());
+    // One evaluation per epoch, not one per interleaved frame.
+    assert_eq!(a.eval.count, 2);
+}
+
+#[test]
+fn a_launch_that_trained_after_earlier_failed_launches_clears_them() {
+    // MMCV: each launch logs `Start running, host: ...`; the ones before
+    // failed (port in use, a library mismatch).
+    let mut log = String::from(
+        "RuntimeError: The server socket has failed to listen on any local network address. The server socket has failed to bind to [::]:29500 (errno: 98 - Address already in use).\n",
+    );
+    log += "AttributeError: module 'numpy' has no attribute '_no_nep50_warning'\n";
+    log += "2022-05-22 02:53:45,216 - mmseg - INFO - Start running, host: me@node, work_dir: /w\n";
+    for (k, it) in [50, 100, 150, 200].iter().enumerate() {
+        log += &format!(
+            "2022-05-22 02:5{}:29,655 - mmseg - INFO - Iter [{it}/320000]\tlr: 9.799e-07, eta: 2 days, 11:45:59, time: 0.672, data_time: 0.012, memory: 7999, decode.loss_seg: 4.2275, loss: 6.0436\n",
+            4 + k
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(200), Some(320_000)));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    assert_eq!(a.errors[0].class, ErrorClass::Distributed);
+    assert_eq!(a.errors[1].class, ErrorClass::Dependency);
+    assert_eq!(a.verdict, "progressing");
+    // A project's own module missing an attribute is a bug, not a version.
+    let own = analyze("AttributeError: module 'utils' has no attribute 'foo'\n");
+    assert_eq!(own.errors[0].class, ErrorClass::Runtime);
+}
+
+#[test]
+fn dataloader_worker_exceptions_are_data_errors_and_datasets_maps_are_not_training() {
+    let log = "预处理音频: 100%|██████████| 19/19 [00:00<00:00, 23.32 examples/s]\n\
+               \r  0%|          | 0/60 [00:00<?, ?it/s]\n\
+               AttributeError: Caught AttributeError in DataLoader worker process 0.\n";
+    let a = analyze(log);
+    assert_eq!((a.last_step, a.total_steps), (Some(0), Some(60)));
+    assert_eq!(a.errors[0].class, ErrorClass::Data);
+    assert!(a.errors[0].fatal);
+}
+
+#[test]
+fn deepspeed_checkpoint_names_the_step_of_a_run_without_a_bar() {
+    let mut log = String::from(
+        "[2025-02-16 00:29:01,869] [INFO] [logging.py:96:log_dist] [Rank 0] step=0, skipped=0, lr=[0.0], mom=[(0.9, 0.999)]\n",
+    );
+    for l in ["10.5", "9.9", "8.7"] {
+        log += &format!(
+            "{{'loss': {l}, 'grad_norm': 1.19, 'learning_rate': 3.9e-07, 'epoch': 0.0}}\n"
+        );
+    }
+    log += "[2025-02-16 04:22:24,735] [INFO] [logging.py:96:log_dist] [Rank 0] [Torch] Checkpoint global_step1971 is about to be saved!\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(1971));
+    assert_eq!(a.checkpoints.count, 1);
+    assert_eq!(a.format, Format::HfTrainer);
 }
