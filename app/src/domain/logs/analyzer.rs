@@ -367,6 +367,9 @@ pub struct LogAnalyzer {
     /// The evaluation bar that drew since the training bar last trained:
     /// its count and total (see [`Self::on_bar_frame`], Lightning 1.x).
     eval_bar: Option<(f64, Option<f64>)>,
+    /// The epoch bar was seen to count the validation batches too, in step
+    /// with the validation bar (Lightning 1.x).
+    val_on_epoch_bar: bool,
     /// Losses taken from hand-written step lines ([`Source::Generic`]).
     generic_losses: u64,
     /// The latest step loss: its source, its step and the loss count right
@@ -730,6 +733,7 @@ impl LogAnalyzer {
             yolo_loss_columns: None,
             yolo_losses: false,
             eval_bar: None,
+            val_on_epoch_bar: false,
             generic_losses: 0,
             last_loss: None,
             rich_epoch: None,
@@ -2078,26 +2082,33 @@ impl LogAnalyzer {
         // (its total is training plus validation batches): while the
         // validation bar runs, the epoch bar's advances in the same epoch
         // are not training steps (and the evaluation goes on).
-        if let Some((val_n, val_total)) = self.eval_bar {
+        if let Some((bar_n, bar_total)) = self.eval_bar {
             let same_epoch = || {
                 after_epoch_word(f.desc)
                     .and_then(parse::uint_prefix)
                     .map(|x| x.0)
                     == self.bar_count.epoch_no
             };
-            // Batches beyond the training count: validation ones while they
-            // fit in the validation bar's total (after it, training again:
-            // a validation in the middle of an epoch).
+            // Batches beyond the training count. Lightning 1.x's epoch bar
+            // moves in step with its validation bar: the first time, the
+            // extra count must match the validation bar's (a hand-written
+            // loop's bar after an evaluation moves on by a step or two).
             let extra = f.n - self.bar_count.last_train_n as f64;
-            if is_epoch && self.bar_count.epoch_no.is_none() && f.n >= val_n {
+            let unfinished = bar_total.is_none_or(|t| bar_n < t);
+            let in_step =
+                (extra - bar_n).abs() <= (bar_n / 10.0).max(2.0) && (unfinished || extra == bar_n);
+            if is_epoch && self.bar_count.epoch_no.is_none() && unfinished && f.n >= bar_n {
                 // The log starts inside a validation: what the validation
                 // bar counted is the part of this count that is not training.
-                self.bar_count.val_n = val_n as u64;
+                self.val_on_epoch_bar = true;
+                self.bar_count.val_n = bar_n as u64;
             } else if is_epoch
                 && extra > self.bar_count.val_n as f64
-                && val_total.is_none_or(|t| extra <= t)
+                && bar_total.is_none_or(|t| extra <= t)
+                && (self.val_on_epoch_bar || (extra > 0.0 && in_step))
                 && same_epoch()
             {
+                self.val_on_epoch_bar = true;
                 self.bar_count.val_n = extra as u64;
                 return;
             } else {

@@ -3806,3 +3806,39 @@ fn deepspeed_checkpoint_names_the_step_of_a_run_without_a_bar() {
     assert_eq!(a.checkpoints.count, 1);
     assert_eq!(a.format, Format::HfTrainer);
 }
+
+#[test]
+fn a_hand_written_loops_evaluation_inside_an_epoch_is_not_lightning_1x() {
+    // `for step, batch in enumerate(tqdm(loader, desc=f"Epoch {e}"))` with
+    // an evaluation every 5 steps drawing its own bar (run to its end, or
+    // cut short by a `break`): the epoch bar only counts training steps.
+    for eval_end in [10, 4] {
+        let mut log = String::new();
+        for n in 0..=12 {
+            log += &format!(
+                "\rEpoch 1/3:  {:>2}% {n}/20 [00:{n:02}<00:10,  1.00it/s, loss=0.{n:02}]",
+                n * 5
+            );
+            if n == 5 || n == 10 {
+                log += "\n";
+                for v in 0..=eval_end {
+                    log += &format!(
+                        "\rEvaluating:  {:>2}% {v}/10 [00:0{}<00:01,  9.00it/s]",
+                        v * 10,
+                        v / 9
+                    );
+                }
+                log += "\n";
+            }
+        }
+        log += "\n";
+        let a = analyze(&log);
+        assert_eq!(
+            a.last_step,
+            Some(12),
+            "eval to {eval_end}: {}",
+            a.render_text()
+        );
+        assert_eq!(a.eval.count, 2);
+    }
+}
