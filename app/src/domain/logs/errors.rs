@@ -353,9 +353,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // process: `AttributeError: Caught AttributeError in DataLoader worker
     // process 0.`
     if let Some(p) = t.find("Caught ")
-        && let Some(q) = t[p..].find(" in DataLoader worker process")
+        && let rest = &t[p + "Caught ".len()..]
+        && let Some(q) = rest.find(" in DataLoader worker process")
     {
-        let what = &t[p + "Caught ".len()..p + q];
+        let what = &rest[..q];
         return sig(
             Data,
             true,
