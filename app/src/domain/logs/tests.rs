@@ -3487,9 +3487,29 @@ const FRAGMENTS: [&str; 87] = [
     "\t",
 ];
 
+/// [`FRAGMENTS`] and every keyword the recognisers look for
+/// (`fuzz_fragments.txt`).
+fn all_fragments() -> &'static [String] {
+    static ALL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let listed = include_str!("fuzz_fragments.txt")
+            .lines()
+            .filter(|l| !l.starts_with("#!") && !l.is_empty())
+            .map(|l| l.replace("\\t", "\t"));
+        FRAGMENTS
+            .iter()
+            .map(|f| f.to_string())
+            .chain(listed)
+            .collect()
+    })
+}
+
 fn fragment_lines() -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::vec(0..FRAGMENTS.len(), 0..120)
-        .prop_map(|ix| ix.iter().flat_map(|&i| FRAGMENTS[i].bytes()).collect())
+    let n = all_fragments().len();
+    proptest::collection::vec(0..n, 0..120).prop_map(|ix| {
+        let all = all_fragments();
+        ix.iter().flat_map(|&i| all[i].bytes()).collect()
+    })
 }
 
 fn split_points(len: usize, cuts: &[usize]) -> Vec<usize> {
