@@ -118,6 +118,14 @@ struct LeftBar {
     last_loss: Option<(Source, u64, u64)>,
 }
 
+/// What a stable-baselines3 table said so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sb3Table {
+    timesteps: Option<f64>,
+    elapsed: Option<f64>,
+    loss: Option<f64>,
+}
+
 /// Where the training bar's count stands across its epochs and passes (the
 /// bar restarts at 0 for each; the run's step keeps counting).
 #[derive(Debug, Clone, Copy, Default)]
@@ -364,6 +372,14 @@ pub struct LogAnalyzer {
     /// [`parse::yolo_header`]), and whether a loss came from them.
     yolo_loss_columns: Option<u32>,
     yolo_losses: bool,
+    /// Keras counts samples (`Train on N samples`), in batches of this many.
+    keras_samples: bool,
+    keras_batch: Option<u64>,
+    /// The stable-baselines3 table being read.
+    sb3_table: Sb3Table,
+    /// Epochs a hand-written loop's per-epoch line says it will run
+    /// (`Epoch 3/15 | trn_loss ...`).
+    epochs_planned: Option<u64>,
     /// The evaluation bar that drew since the training bar last trained:
     /// its count and total (see [`Self::on_bar_frame`], Lightning 1.x).
     eval_bar: Option<(f64, Option<f64>)>,
@@ -542,7 +558,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 21] = [
+const MARKER_ANCHORS: [&[u8]; 22] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -564,12 +580,13 @@ const MARKER_ANCHORS: [&[u8]; 21] = [
     b"Checkpoint global_step",
     b"Start running, host",
     b"Checkpoints will be saved to",
+    b"Beginning experiment!",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<21> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<22> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 26] = [
+const EXCLUDED_BAR_DESCS: [&str; 31] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -581,12 +598,18 @@ const EXCLUDED_BAR_DESCS: [&str; 26] = [
     "Running tokenizer",
     "Writing",
     "Saving",
-    "Validation",
+    "Valid",
     "Sanity",
     "Evaluating",
     "Evaluation",
-    "Predicting",
+    "Predict",
     "Testing",
+    // Inference after training: test-time augmentation, predictions.
+    "TTA",
+    "Infer",
+    "Inferenc",
+    "inference",
+    "predict",
     "Test",
     "eval",
     "val",
@@ -732,6 +755,10 @@ impl LogAnalyzer {
             bare_losses: 0,
             yolo_loss_columns: None,
             yolo_losses: false,
+            keras_samples: false,
+            keras_batch: None,
+            sb3_table: Sb3Table::default(),
+            epochs_planned: None,
             eval_bar: None,
             val_on_epoch_bar: false,
             generic_losses: 0,
@@ -1097,9 +1124,27 @@ impl LogAnalyzer {
                 .map(str::trim_start)
                 .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
         };
+        if c0 == b'T' && t.starts_with("Train on ") && t.contains(" samples") {
+            self.keras_samples = true;
+            return;
+        }
         if let Some(kt) = keras_line
             && let Some(mut ev) = parse::keras(kt)
         {
+            // Keras 1/2 `fit` on arrays (`Train on 105377 samples`) counts
+            // samples: its batches are the steps (an epoch's first line is
+            // one batch).
+            if self.keras_samples
+                && let (Some(n), Some(tot)) = (ev.step, ev.total_steps)
+            {
+                if self.keras_batch.is_none() && n > 0 && n < tot {
+                    self.keras_batch = Some(n);
+                }
+                if let Some(b) = self.keras_batch {
+                    ev.step = Some(n.div_ceil(b));
+                    ev.total_steps = Some(tot.div_ceil(b));
+                }
+            }
             let n = ev.step.unwrap_or(0);
             // The epoch's bar finished and no `Epoch` line came since: a
             // bar of another length is `model.evaluate()` (or predict).
@@ -1270,6 +1315,38 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // stable-baselines3: a table per rollout, its rows one per line,
+        // between lines of dashes.
+        if c0 == b'|'
+            && let Some((key, value)) = parse::sb3_row(t)
+        {
+            let v = || parse::float_prefix(value).map(|x| x.0);
+            let table = &mut self.sb3_table;
+            match key {
+                "total_timesteps" => table.timesteps = v(),
+                "time_elapsed" => table.elapsed = v(),
+                "loss" => table.loss = v(),
+                _ => {}
+            }
+            return;
+        }
+        if c0 == b'-' && t.len() >= 10 && t.bytes().all(|c| c == b'-') {
+            let table = std::mem::take(&mut self.sb3_table);
+            if let Some(steps) = table.timesteps.filter(|v| *v >= 0.0) {
+                let mut ev = Event::new(EventKind::Train, Source::StableBaselines);
+                ev.step = Some(steps as u64);
+                ev.loss = table.loss;
+                // (`time_elapsed`: seconds since `learn()` began.)
+                let ts = ts.or(table.elapsed);
+                self.on_step_event(ev, ts, time);
+            }
+            return;
+        }
+        if c0 == b'E' && t.starts_with("Eval num_timesteps=") {
+            self.mark(PauseKind::Eval);
+            self.eval_event(None);
+            return;
+        }
         if matches!(c0, b'e' | b'i')
             && let Some(ev) = parse::detectron2(t)
         {
@@ -1330,6 +1407,9 @@ impl LogAnalyzer {
             && let Some((ev, steps_are_epochs)) = parse::generic_step(t)
         {
             self.epoch_steps |= steps_are_epochs;
+            if steps_are_epochs && ev.total_steps.is_some() {
+                self.epochs_planned = ev.total_steps;
+            }
             self.on_step_event(ev, ts, time);
         }
     }
@@ -1340,7 +1420,7 @@ impl LogAnalyzer {
         // completed`; hand-written loops: `Training done.`, `Training finished`.
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
         if let Some(r) = t.strip_prefix("Training ")
-            && let Some(after) = ["completed", "done", "finished"]
+            && let Some(after) = ["completed", "complete", "done", "finished"]
                 .iter()
                 .find_map(|w| r.strip_prefix(w))
             && (after.is_empty()
@@ -1365,6 +1445,12 @@ impl LogAnalyzer {
             && r.contains(':')
         {
             self.mark_finished("training time printed");
+            return true;
+        }
+        // A Ray job's end (`ray job submit` tails the job's log): `Job
+        // 'raysubmit_T3JpUGHRiC9U18UE' succeeded`.
+        if t.starts_with("Job '") && t.ends_with("' succeeded") {
+            self.mark_finished("Ray job succeeded");
             return true;
         }
         // fairseq: `done training in 2590.1 seconds`.
@@ -1474,10 +1560,12 @@ impl LogAnalyzer {
             self.max_iters = Some(n);
             return true;
         }
-        // The start of training in detectron2, MMCV (`Start running, host:
+        // The start of training in detectron2, SpeechBrain (`Beginning
+        // experiment!`), MMCV (`Start running, host:
         // user@node, work_dir: ...`) and MMEngine (its checkpoint hook's
         // `Checkpoints will be saved to ...`): every launch in the log.
         if has(b"Starting training from iteration")
+            || (has(b"Beginning experiment!") && t.starts_with("Beginning experiment!"))
             || (has(b"Start running, host") && t.starts_with("Start running, host"))
             || (has(b"Checkpoints will be saved to")
                 && t.starts_with("Checkpoints will be saved to"))
@@ -2447,10 +2535,20 @@ impl LogAnalyzer {
         let last_step = step_src.and_then(|s| self.src[s.idx()].last_step);
         // A total far below the steps reached belongs to another counter (a
         // 2-item loading bar before DeepSpeed's engine counts 1,430 steps).
+        // A per-epoch bar (a hand-written loop's) and its loop's own epoch
+        // lines (`Epoch 3/15 | trn_loss ...`): that many epochs of its total.
+        let per_epoch_bars = || {
+            let tb = self.train_bar?;
+            let bar_total = self.bars[tb].total.filter(|t| *t >= 1.0)? as u64;
+            (step_src == Some(Source::Tqdm) && self.bar_count.bar_passes > 0)
+                .then(|| self.epochs_planned?.checked_mul(bar_total))
+                .flatten()
+        };
         let total_steps = self
             .banner_total
             .or(self.source_total)
             .or(self.max_iters)
+            .or_else(per_epoch_bars)
             .filter(|&t| last_step.is_none_or(|l| l <= t.saturating_mul(2)));
         let summary: TimingSummary = step_src
             .map(|s| self.src[s.idx()].timing.summary())

@@ -94,13 +94,15 @@ pub enum Source {
     Fairseq,
     /// detectron2's `iter: 19  total_loss: 76.49 ...` metric lines.
     Detectron2,
+    /// stable-baselines3's log tables (`total_timesteps`, `train/loss`).
+    StableBaselines,
     /// A hand-written loop's `step 50 ... loss=0.41` line.
     Generic,
     Marker,
     Error,
 }
 
-pub(crate) const N_SOURCES: usize = 17;
+pub(crate) const N_SOURCES: usize = 18;
 
 impl Source {
     pub(crate) fn idx(self) -> usize {
@@ -130,6 +132,7 @@ impl Source {
                 | Source::Nemo
                 | Source::Fairseq
                 | Source::Detectron2
+                | Source::StableBaselines
         )
     }
     pub fn format(self) -> Format {
@@ -143,9 +146,10 @@ impl Source {
             Source::Keras => Format::Keras,
             // NeMo runs on Lightning.
             Source::RichBar | Source::Nemo => Format::Lightning,
-            // (No fairseq or detectron2 in the stable list of formats.)
+            // (None of these is in the stable list of formats.)
             Source::Fairseq
             | Source::Detectron2
+            | Source::StableBaselines
             | Source::Generic
             | Source::Marker
             | Source::Error => Format::Unknown,
@@ -166,6 +170,7 @@ impl Source {
         Source::Nemo,
         Source::Fairseq,
         Source::Detectron2,
+        Source::StableBaselines,
         Source::Generic,
         Source::Marker,
         Source::Error,

@@ -1476,6 +1476,18 @@ pub fn detectron2(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// One row of a stable-baselines3 log table (`|    total_timesteps | 2048 |`,
+/// `| rollout/ |  |`): the key and its value (empty for a section row).
+pub fn sb3_row(s: &str) -> Option<(&str, &str)> {
+    let inner = s.trim_end().strip_prefix('|')?.strip_suffix('|')?;
+    let (key, value) = inner.split_once('|')?;
+    if value.contains('|') {
+        return None;
+    }
+    let key = key.trim();
+    (!key.is_empty() && !key.contains(' ')).then_some((key, value.trim()))
+}
+
 /// NeMo 2 (Megatron strategy) progress:
 /// `Training epoch 0, iteration 3/9 | lr: 6e-05 | global_batch_size: 1 | global_step: 3 | reduced_train_loss: 1.26 | train_step_timing in s: 0.35 | consumed_samples: 4`.
 /// `iteration` and `global_step` count from 0 and the number after `/` is

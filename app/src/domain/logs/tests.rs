@@ -3982,3 +3982,118 @@ fn a_hand_written_loops_evaluation_inside_an_epoch_is_not_lightning_1x() {
         assert_eq!(a.eval.count, 2);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Round 15 of real logs (stable-baselines3, Keras sample counts, inference
+// bars after training, per-epoch bars with the loop's epoch lines, Ray jobs,
+// SpeechBrain launches).
+
+#[test]
+fn stable_baselines3_tables_are_steps_with_their_loss() {
+    let table = |it: u32, steps: u32, elapsed: u32, loss: Option<&str>| {
+        let mut t = String::from(
+            "-----------------------------------------\n| rollout/                |             |\n|    ep_rew_mean          | 123         |\n| time/                   |             |\n",
+        );
+        t += &format!(
+            "|    fps                  | 1860        |\n|    iterations           | {it:<11} |\n|    time_elapsed         | {elapsed:<11} |\n|    total_timesteps      | {steps:<11} |\n"
+        );
+        if let Some(l) = loss {
+            t += &format!(
+                "| train/                  |             |\n|    loss                 | {l:<11} |\n|    n_updates            | 10          |\n"
+            );
+        }
+        t + "-----------------------------------------\n"
+    };
+    let mut log = String::from("Using cpu device\nWrapping the env in a DummyVecEnv.\n");
+    log += &table(1, 2048, 1, None);
+    log += &table(2, 4096, 2, Some("24"));
+    log += &table(3, 6144, 3, Some("26"));
+    log += "Eval num_timesteps=6144, episode_reward=217.40 +/- 3.45\n";
+    log += &table(4, 8192, 4, Some("0.0302"));
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(8192));
+    assert_eq!((a.loss.first, a.loss.last), (Some(24.0), Some(0.0302)));
+    assert_eq!(a.eval.count, 1);
+    // `time_elapsed` is the clock: 2048 timesteps a second.
+    assert_approx(a.steps_per_sec.overall, 2048.0, 1e-9, "sb3 rate");
+    assert!(!a.finished);
+    assert!(analyze(&(log + "Training complete!\n")).finished);
+    // Markdown-style rows of more than two columns are not its tables.
+    assert_eq!(parse::sb3_row("| Name | Type | Params"), None);
+    assert_eq!(parse::sb3_row("| 0 | model | Unet | 31.0 M |"), None);
+    assert_eq!(
+        parse::sb3_row("|    loss    | 0.5 |"),
+        Some(("loss", "0.5"))
+    );
+}
+
+#[test]
+fn keras_counting_samples_reports_batches() {
+    let mut log = String::from("Train on 1000 samples, validate on 100 samples\nEpoch 1/2\n");
+    for n in [256, 512, 768] {
+        log += &format!(" {n}/1000 [=======>......................] - ETA: 2s - loss: 0.5\n");
+    }
+    log += "1000/1000 [==============================] - 3s 3ms/step - loss: 0.4 - val_loss: 0.3\nEpoch 2/2\n";
+    log += " 256/1000 [=======>......................] - ETA: 2s - loss: 0.35\n";
+    let a = analyze(&log);
+    // 4 batches of 256 per epoch.
+    assert_eq!((a.last_step, a.total_steps), (Some(5), Some(8)));
+}
+
+#[test]
+fn inference_bars_after_training_and_per_epoch_bars_with_the_loops_epoch_lines() {
+    let mut log = String::new();
+    for e in 1..=3 {
+        for n in [0, 5, 10] {
+            log += &format!(
+                "\rTrain:  {:>2}% {n}/10 [00:0{}<00:02,  4.00it/s]",
+                n * 10,
+                n / 5
+            );
+        }
+        log += "\n";
+        for n in [0, 4] {
+            log += &format!("\rValid:  {:>2}% {n}/4 [00:00<00:00, 9.00it/s]", n * 25);
+        }
+        log += &format!("\nEpoch {e}/3 | trn_loss: 0.{e}  | val_loss: 0.1{e} | lr: 2.00e-04\n");
+    }
+    for n in 0..=3 {
+        log += &format!("\rTTA:  {:>2}% {n}/3 [00:{n}0<00:10, 30.00s/it]", n * 33);
+    }
+    log += "\nSubmission saved\n";
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(30), Some(30)),
+        "{}",
+        a.render_text()
+    );
+    assert!(a.finished);
+}
+
+#[test]
+fn ray_jobs_and_speechbrain_launches() {
+    let log = "step:1 - actor/pg_loss:0.019 - critic/vf_loss:0.053\n\
+               \rTraining Progress:  50%|█████     | 1/2 [00:11<00:11, 11.00s/it]\
+               \nstep:2 - actor/pg_loss:0.02 - critic/vf_loss:0.048\n\
+               ------------------------------------------\n\
+               Job 'raysubmit_T3JpUGHRiC9U18UE' succeeded\n\
+               ------------------------------------------\n";
+    assert!(analyze(log).finished);
+
+    // SpeechBrain starts every launch with `Beginning experiment!`: an
+    // earlier launch's crash does not end the one that trained after it.
+    let head =
+        |t: &str, name: &str| format!("2025-04-16 12:{t},474 - speechbrain.{name} - INFO - ");
+    let mut log = head("15:43", "core") + "Beginning experiment!\n";
+    log += "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 294.00 MiB.\n";
+    log += &(head("23:15", "core") + "Beginning experiment!\n");
+    for e in 2..=5 {
+        log += &head(&format!("3{e}:14"), "utils.train_logger");
+        log += &format!("Epoch: {e}, lr: 1.00e-04 - train loss: 1.{e} - valid loss: 1.6\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+    assert!(!a.errors[0].fatal, "{:?}", a.errors);
+    assert_eq!(a.last_step, Some(5));
+}
