@@ -888,6 +888,10 @@ impl LogAnalyzer {
     /// for such a line; returns false (having done nothing) for any line it
     /// is not sure about, which then takes the general path.
     fn bare_frame(&mut self, b: &[u8], flags: LineFlags, raw: RawFrame) -> bool {
+        // (A dict before the frame: the general path reads it.)
+        if b.first() == Some(&b'{') {
+            return false;
+        }
         let end = raw.end.min(b.len());
         let rest = &b[end..];
         // Text glued after the frame: handled by the general path below,
@@ -970,6 +974,14 @@ impl LogAnalyzer {
                 self.errors.interrupt();
                 if self.errors.errors.len() > n_errors {
                     self.error_event(n_errors);
+                }
+                // A dict printed over the bar's line, the bar's tail left
+                // after it (`{'loss': 0.27, 'epoch': 0.01}   | 0/3400 [00:00<?, ?it/s]`).
+                if body.starts_with('{')
+                    && let Some(close) = body.rfind('}')
+                    && let Some(d) = parse::hf_dict(&body[..=close])
+                {
+                    self.on_hf_dict(d, ts, time);
                 }
                 let end = frame.end.min(body.len());
                 self.on_tqdm(&frame, flags, ts);
@@ -1585,7 +1597,12 @@ impl LogAnalyzer {
                 return true;
             }
         }
-        if let Some(r) = t.strip_prefix("Overriding: max_iters = ") {
+        // nanoGPT's config printed as it was read (`max_iters = 5000`), or
+        // overridden on the command line.
+        if let Some(r) = t
+            .strip_prefix("Overriding: max_iters = ")
+            .or_else(|| t.strip_prefix("max_iters = "))
+        {
             self.max_iters = parse::uint_prefix(r).map(|x| x.0);
             return true;
         }

@@ -848,7 +848,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     let mut ev = Event::new(EventKind::Train, Source::HfDict);
     ev.epoch = get("epoch");
     ev.step = get("step").filter(|v| *v >= 0.0).map(|v| v as u64);
-    if let Some(l) = get("loss") {
+    // (SetFit's embedding phase logs `embedding_loss`.)
+    if let Some(l) = get("loss").or_else(|| get("embedding_loss")) {
         ev.loss = Some(l);
         ev.lr = get("learning_rate");
         ev.grad_norm = get("grad_norm");
@@ -1088,7 +1089,11 @@ pub fn megatron(s: &str) -> Option<Event> {
             "grad norm" => ev.grad_norm = num(),
             "samples/sec" => ev.samples_per_sec = num(),
             "loss scale" | "number of skipped iterations" | "number of nan iterations" => {}
-            k if (k.ends_with(" loss") || k.ends_with("_loss") || k == "loss")
+            // (`lm loss`, `lm_loss`, early Megatron-DeepSpeed's `lm-loss`.)
+            k if (k.ends_with(" loss")
+                || k.ends_with("_loss")
+                || k.ends_with("-loss")
+                || k == "loss")
                 && ev.loss.is_none() =>
             {
                 ev.loss = num()
@@ -1527,7 +1532,8 @@ pub fn nemo(s: &str) -> Option<Event> {
 /// format of its own in the report: they come out as `unknown` with
 /// progress). The step is a global batch count, `(epoch - first) * batches
 /// + batch`:
-/// - PyTorch's ImageNet example: `Epoch: [0][ 10/5005]\tTime ... Loss 6.9077e+00 (6.9078e+00)`;
+/// - PyTorch's ImageNet example: `Epoch: [0][ 10/5005]\tTime ... Loss 6.9077e+00 (6.9078e+00)`,
+///   torchvision's references and DeiT: `Epoch: [0]  [  10/1251]  eta: ...  loss: 2.77 (2.74)`;
 /// - timm: `Train: 0 [  50/1251 (  4%)]  Loss: 6.899 (6.91)  Time: ...`;
 /// - mmengine / mmcv: `Epoch(train)  [1][ 50/1000]  lr: ...  loss: 1.23`,
 ///   `Epoch [1][50/742]\tlr: 1e-02, ..., loss: 1.2` (epochs from 1);
@@ -1555,10 +1561,14 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
     };
     let (epoch, used) = uint_prefix(r)?;
     let r = &r[used..];
+    // (torchvision's references and DeiT put spaces between the two:
+    // `Epoch: [0]  [  10/1251]  eta: ...  loss: 2.7759 (2.7459)`.)
     let r = if timm {
         r.strip_prefix(" [")?
     } else {
-        r.strip_prefix("][")?
+        r.strip_prefix(']')?
+            .trim_start_matches(' ')
+            .strip_prefix('[')?
     };
     let (batch, used) = uint_prefix(r)?;
     let r = r[used..].strip_prefix('/')?;

@@ -4097,3 +4097,41 @@ fn ray_jobs_and_speechbrain_launches() {
     assert!(!a.errors[0].fatal, "{:?}", a.errors);
     assert_eq!(a.last_step, Some(5));
 }
+
+#[test]
+fn round_15_framework_variants() {
+    // Early Megatron-DeepSpeed's `lm-loss`.
+    let line = |i: u32, l: &str| {
+        format!(
+            " iteration        {i}/    1000 | consumed samples:         1024 | elapsed time per iteration (ms): 159778.9 | learning rate: 1.875E-05 | global batch size:  1024 | lm-loss: {l} | loss scale: -1.0 | grad norm: 0.000 |\n"
+        )
+    };
+    let a = analyze(&(line(1, "1.244238E+01") + &line(2, "7.747273E+00")));
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(12.44238), Some(7.747273))
+    );
+
+    // nanoGPT's config as read (`max_iters = 5000`): its total.
+    let log = "max_iters = 20\nlr_decay_iters = 20 # make equal to max_iters usually\niter 10: loss 0.5, time 31.2ms, mfu 2.04%\niter 20: loss 0.2668, time 31249.25ms, mfu 2.04%\n";
+    let a = analyze(log);
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(20)));
+    assert!(a.finished);
+
+    // torchvision's references / DeiT: `Epoch: [1]  [1250/1251]`.
+    let a = analyze(
+        "Epoch: [0]  [   0/1251]  eta: 4:54:33  lr: 0.000010  loss: 3.0572 (3.0572)  time: 14.1278  data: 1.4194  max mem: 58000\n\
+         Epoch: [1]  [1250/1251]  eta: 0:00:03  lr: 0.000010  loss: 2.6565 (2.5483)  time: 3.2104  data: 0.0010  max mem: 99136\n",
+    );
+    assert_eq!(a.last_step, Some(1251 + 1250));
+    assert_eq!(a.loss.last, Some(2.6565));
+
+    // SetFit's `embedding_loss` dicts, the first one printed over the bar's
+    // line with the bar's tail left after it.
+    let a = analyze(
+        "{'embedding_loss': 0.2744, 'learning_rate': 5.9e-08, 'epoch': 0.01}               | 0/3400 [00:00<?, ?it/s]\n\
+         {'embedding_loss': 0.2109, 'learning_rate': 2.9e-06, 'epoch': 0.74}\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.2744), Some(0.2109)));
+    assert_eq!(a.format, Format::HfTrainer);
+}
