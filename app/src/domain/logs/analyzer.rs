@@ -30,6 +30,9 @@ const STEPS_AFTER_ERROR: usize = 3;
 const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
 const RESTART_RECORDS: u64 = 8;
+/// Lines within which two checkpoint messages are one save (a framework's
+/// and DeepSpeed's engine's).
+const CHECKPOINT_LINES: u64 = 40;
 /// Frames read from one line (a paste that lost its carriage returns glues
 /// them together; a line is at most [`super::MAX_LINE_BYTES`] long anyway).
 const MAX_GLUED_FRAMES: usize = 4096;
@@ -118,6 +121,18 @@ struct LeftBar {
     last_loss: Option<(Source, u64, u64)>,
 }
 
+/// An evaluation bar drawing between the training bar's frames.
+#[derive(Debug, Clone, Copy)]
+struct EvalBar {
+    n: f64,
+    total: Option<f64>,
+    /// Lightning's own name for it (`Validating`, `Validation DataLoader 0`).
+    lightning: bool,
+    /// Validation batches the epoch bar had counted when it began (an
+    /// epoch may validate more than once).
+    base: u64,
+}
+
 /// What a stable-baselines3 table said so far.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sb3Table {
@@ -145,6 +160,8 @@ struct BarCount {
     /// Validation batches the bar counted in this pass (Lightning 1.x's
     /// epoch bar counts them too).
     val_n: u64,
+    /// The number of epochs its description shows (`3/20`).
+    epochs: Option<u64>,
     last_elapsed: f64,
 }
 
@@ -375,14 +392,18 @@ pub struct LogAnalyzer {
     /// Keras counts samples (`Train on N samples`), in batches of this many.
     keras_samples: bool,
     keras_batch: Option<u64>,
-    /// The stable-baselines3 table being read.
+    /// The next bar line is an epoch's first (one batch of samples).
+    keras_epoch_first_line: bool,
+    /// The stable-baselines3 table being read, and whether the previous
+    /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
+    sb3_in_table: bool,
     /// Epochs a hand-written loop's per-epoch line says it will run
     /// (`Epoch 3/15 | trn_loss ...`).
     epochs_planned: Option<u64>,
-    /// The evaluation bar that drew since the training bar last trained:
-    /// its count and total (see [`Self::on_bar_frame`], Lightning 1.x).
-    eval_bar: Option<(f64, Option<f64>)>,
+    /// The evaluation bar that drew since the training bar last trained
+    /// (see [`Self::on_bar_frame`], Lightning 1.x).
+    eval_bar: Option<EvalBar>,
     /// The epoch bar was seen to count the validation batches too, in step
     /// with the validation bar (Lightning 1.x).
     val_on_epoch_bar: bool,
@@ -412,6 +433,8 @@ pub struct LogAnalyzer {
     eval_runtime_n: u64,
     last_eval_loss: Option<f64>,
     ckpt_count: u64,
+    /// The line of the latest checkpoint marker.
+    ckpt_line: Option<u64>,
     ckpt_steps: VecDeque<u64>,
     // loss & reported
     loss: LossTrack,
@@ -757,7 +780,9 @@ impl LogAnalyzer {
             yolo_losses: false,
             keras_samples: false,
             keras_batch: None,
+            keras_epoch_first_line: false,
             sb3_table: Sb3Table::default(),
+            sb3_in_table: false,
             epochs_planned: None,
             eval_bar: None,
             val_on_epoch_bar: false,
@@ -794,6 +819,7 @@ impl LogAnalyzer {
             eval_runtime_n: 0,
             last_eval_loss: None,
             ckpt_count: 0,
+            ckpt_line: None,
             ckpt_steps: VecDeque::new(),
             loss: LossTrack::default(),
             bar_rate: None,
@@ -1136,20 +1162,23 @@ impl LogAnalyzer {
                 .map(str::trim_start)
                 .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
         };
-        if c0 == b'T' && t.starts_with("Train on ") && t.contains(" samples") {
-            self.keras_samples = true;
+        // (TF 2.0/2.1 say `Train for 1875 steps` when counting batches.)
+        if c0 == b'T' && (t.starts_with("Train on ") || t.starts_with("Train for ")) {
+            self.keras_samples = t.starts_with("Train on ") && t.contains(" samples");
+            self.keras_batch = None;
             return;
         }
         if let Some(kt) = keras_line
             && let Some(mut ev) = parse::keras(kt)
         {
             // Keras 1/2 `fit` on arrays (`Train on 105377 samples`) counts
-            // samples: its batches are the steps (an epoch's first line is
-            // one batch).
+            // samples: its batches are the steps (the first line after an
+            // `Epoch` line is one batch).
             if self.keras_samples
                 && let (Some(n), Some(tot)) = (ev.step, ev.total_steps)
             {
-                if self.keras_batch.is_none() && n > 0 && n < tot {
+                let first_of_epoch = std::mem::replace(&mut self.keras_epoch_first_line, false);
+                if self.keras_batch.is_none() && first_of_epoch && n > 0 && n < tot {
                     self.keras_batch = Some(n);
                 }
                 if let Some(b) = self.keras_batch {
@@ -1248,9 +1277,12 @@ impl LogAnalyzer {
                     self.keras_fits += 1;
                     // An earlier fit's early stop did not end this one.
                     self.finished = None;
+                    // (Its batch size may be another.)
+                    self.keras_batch = None;
                 }
             }
             self.keras_epoch = Some(e);
+            self.keras_epoch_first_line = true;
             self.keras_epochs_total = Some(tot);
             self.keras_epoch_done = false;
             self.keras_eval_active = false;
@@ -1329,9 +1361,12 @@ impl LogAnalyzer {
         }
         // stable-baselines3: a table per rollout, its rows one per line,
         // between lines of dashes.
+        let in_table = std::mem::replace(&mut self.sb3_in_table, false);
         if c0 == b'|'
+            && in_table
             && let Some((key, value)) = parse::sb3_row(t)
         {
+            self.sb3_in_table = true;
             let v = || parse::float_prefix(value).map(|x| x.0);
             let table = &mut self.sb3_table;
             match key {
@@ -1343,13 +1378,15 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'-' && t.len() >= 10 && t.bytes().all(|c| c == b'-') {
+            self.sb3_in_table = true;
             let table = std::mem::take(&mut self.sb3_table);
             if let Some(steps) = table.timesteps.filter(|v| *v >= 0.0) {
                 let mut ev = Event::new(EventKind::Train, Source::StableBaselines);
                 ev.step = Some(steps as u64);
                 ev.loss = table.loss;
-                // (`time_elapsed`: seconds since `learn()` began.)
-                let ts = ts.or(table.elapsed);
+                // (`time_elapsed`: seconds since `learn()` began; the clock
+                // unless the log has timestamps of its own.)
+                let ts = ts.or(table.elapsed.filter(|_| self.last_log_ts.is_none()));
                 self.on_step_event(ev, ts, time);
             }
             return;
@@ -1540,7 +1577,14 @@ impl LogAnalyzer {
         {
             let mut ev = Event::new(EventKind::Checkpoint, Source::DeepSpeed);
             ev.step = Some(step);
-            self.checkpoint(time);
+            // (The framework above DeepSpeed usually said it saves just
+            // before: `Saving model checkpoint to ...`: the same save.)
+            if self
+                .ckpt_line
+                .is_none_or(|l| self.lines.saturating_sub(l) > CHECKPOINT_LINES)
+            {
+                self.checkpoint(time);
+            }
             self.on_step_event(ev, ts, time);
             return true;
         }
@@ -1602,8 +1646,11 @@ impl LogAnalyzer {
         if let Some(r) = t
             .strip_prefix("Overriding: max_iters = ")
             .or_else(|| t.strip_prefix("max_iters = "))
+            // (A number, maybe a comment after it; not `2 * 1000`.)
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && r[used..].trim_start().chars().next().is_none_or(|c| c == '#')
         {
-            self.max_iters = parse::uint_prefix(r).map(|x| x.0);
+            self.max_iters = Some(n);
             return true;
         }
         if let Some(r) = t.strip_prefix("Overriding: block_size = ") {
@@ -1642,6 +1689,9 @@ impl LogAnalyzer {
     fn restarted(&mut self) {
         // A new run: Lightning's earlier fit having stopped says nothing of it.
         self.fit_stopped = false;
+        self.eval_bar = None;
+        self.val_on_epoch_bar = false;
+        self.epochs_planned = None;
         push_ring(
             &mut self.restarts,
             (self.lines, self.fresh_steps),
@@ -1649,11 +1699,28 @@ impl LogAnalyzer {
         );
     }
 
+    /// An evaluation bar drew (see [`EvalBar`]).
+    fn note_eval_bar(&mut self, f: &TqdmFrame<'_>) {
+        let base = match self.eval_bar {
+            Some(e) => e.base,
+            None => self.bar_count.val_n,
+        };
+        self.eval_bar = Some(EvalBar {
+            n: f.n,
+            total: f.total,
+            lightning: f.desc.starts_with("Validating")
+                || f.desc.starts_with("Validation DataLoader"),
+            base,
+        });
+    }
+
     /// A different bar is the training bar from now on: its counter is a new
     /// step series, so the tqdm source starts over.
     fn switch_train_bar(&mut self, idx: usize) {
         self.train_bar = Some(idx);
         self.left_bar = None;
+        self.eval_bar = None;
+        self.val_on_epoch_bar = false;
         if self.last_loss.is_some_and(|(s, _, _)| s == Source::Tqdm) {
             self.last_loss = None;
         }
@@ -1753,6 +1820,7 @@ impl LogAnalyzer {
     fn checkpoint(&mut self, time: Option<f64>) {
         self.mark(PauseKind::Checkpoint);
         self.ckpt_count += 1;
+        self.ckpt_line = Some(self.lines);
         if let Some(s) = self.current_step
             && self.ckpt_steps.back() != Some(&s)
         {
@@ -2169,11 +2237,11 @@ impl LogAnalyzer {
                     self.eval_bar_episodes += 1;
                 }
                 if eval && !ckpt {
-                    self.eval_bar = Some((f.n, f.total));
+                    self.note_eval_bar(f);
                 }
             } else if f.desc.starts_with("Validation") {
                 // (A log that starts inside Lightning's validation.)
-                self.eval_bar = Some((f.n, f.total));
+                self.note_eval_bar(f);
             }
             if self.bars[idx].last_n < f.n {
                 self.bars[idx].last_n = f.n;
@@ -2187,30 +2255,37 @@ impl LogAnalyzer {
         // (its total is training plus validation batches): while the
         // validation bar runs, the epoch bar's advances in the same epoch
         // are not training steps (and the evaluation goes on).
-        if let Some((bar_n, bar_total)) = self.eval_bar {
+        if let Some(ev_bar) = self.eval_bar {
             let same_epoch = || {
                 after_epoch_word(f.desc)
                     .and_then(parse::uint_prefix)
                     .map(|x| x.0)
                     == self.bar_count.epoch_no
             };
-            // Batches beyond the training count. Lightning 1.x's epoch bar
-            // moves in step with its validation bar: the first time, the
-            // extra count must match the validation bar's (a hand-written
-            // loop's bar after an evaluation moves on by a step or two).
+            // Batches beyond the training count, and this validation's
+            // share of them: validation batches while they fit in the
+            // validation bar's total (after it, training again: a validation
+            // in the middle of an epoch).
             let extra = f.n - self.bar_count.last_train_n as f64;
-            let unfinished = bar_total.is_none_or(|t| bar_n < t);
-            let in_step =
-                (extra - bar_n).abs() <= (bar_n / 10.0).max(2.0) && (unfinished || extra == bar_n);
-            if is_epoch && self.bar_count.epoch_no.is_none() && unfinished && f.n >= bar_n {
+            let share = extra - ev_bar.base as f64;
+            let unfinished = ev_bar.total.is_none_or(|t| ev_bar.n < t);
+            // The first time, the epoch bar must be seen to move in step
+            // with the validation bar: by as many batches (a hand-written
+            // loop's epoch bar after its evaluation moves on by one), and
+            // for a validation of a few batches only under Lightning's names.
+            let in_step = (share - ev_bar.n).abs() <= (ev_bar.n / 10.0).max(2.0)
+                && (unfinished || share == ev_bar.n)
+                && (ev_bar.n >= 4.0 || (ev_bar.lightning && self.lightning_hint));
+            if is_epoch && self.bars[idx].frames == 1 && unfinished && f.n >= ev_bar.n {
                 // The log starts inside a validation: what the validation
                 // bar counted is the part of this count that is not training.
                 self.val_on_epoch_bar = true;
-                self.bar_count.val_n = bar_n as u64;
+                self.bar_count.val_n = ev_bar.n as u64;
             } else if is_epoch
+                && share > 0.0
                 && extra > self.bar_count.val_n as f64
-                && bar_total.is_none_or(|t| extra <= t)
-                && (self.val_on_epoch_bar || (extra > 0.0 && in_step))
+                && ev_bar.total.is_none_or(|t| share <= t)
+                && (self.val_on_epoch_bar || in_step)
                 && same_epoch()
             {
                 self.val_on_epoch_bar = true;
@@ -2228,6 +2303,7 @@ impl LogAnalyzer {
                 .desc
                 .strip_prefix("Epoch ")
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+            let epochs = after_epoch_word(f.desc).and_then(epochs_of);
             if let Some(e) = after_epoch_word(f.desc)
                 .and_then(parse::uint_prefix)
                 .map(|x| x.0)
@@ -2236,8 +2312,13 @@ impl LogAnalyzer {
                     // Back at its first epoch: another training run in the
                     // same process (Ultralytics' `model.train()` called
                     // again for a second phase): its steps from now on.
+                    // (And another number of epochs: a lagging rank's frame of
+                    // an earlier epoch is not a new run.)
                     Some(prev)
-                        if e < prev && self.bar_count.first_epoch.is_some_and(|f| e <= f) =>
+                        if e < prev
+                            && self.bar_count.first_epoch.is_some_and(|f| e <= f)
+                            && epochs.is_some()
+                            && epochs != self.bar_count.epochs =>
                     {
                         self.switch_train_bar(idx);
                         self.src[Source::Tqdm.idx()].restarts += 1;
@@ -2245,6 +2326,8 @@ impl LogAnalyzer {
                         // The earlier run's end line does not end this one.
                         self.finished = None;
                     }
+                    // A frame of an earlier epoch (a lagging rank's): stale.
+                    Some(prev) if e < prev => return,
                     Some(prev) if e > prev => {
                         // Epochs the log does not show (cut out of a pasted
                         // log, or not printed) ran all their batches too.
@@ -2267,6 +2350,7 @@ impl LogAnalyzer {
                 if self.bar_count.epoch_no.is_none_or(|p| e >= p) {
                     self.bar_count.first_epoch.get_or_insert(e);
                     self.bar_count.epoch_no = Some(e);
+                    self.bar_count.epochs = epochs;
                     self.epoch = Some(e as f64);
                 }
             }

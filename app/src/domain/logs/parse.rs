@@ -1417,7 +1417,7 @@ pub fn yolo_header(s: &str) -> Option<u32> {
         return None;
     }
     let mut mask = 0u32;
-    for (i, w) in s.split_whitespace().enumerate().skip(2).take(24) {
+    for (i, w) in s.split_whitespace().enumerate().take(26).skip(2) {
         if w == "total" {
             return Some(1 << i);
         }
@@ -1438,7 +1438,7 @@ pub fn yolo_header(s: &str) -> Option<u32> {
 pub fn yolo_row_loss(desc: &str, columns: u32) -> Option<f64> {
     let mut sum = 0.0;
     let mut seen = 0u32;
-    for (i, w) in desc.split_whitespace().enumerate().take(24) {
+    for (i, w) in desc.split_whitespace().enumerate().take(26) {
         if columns & (1 << i) != 0 {
             sum += w
                 .parse::<f64>()
@@ -1473,9 +1473,11 @@ pub fn detectron2(s: &str) -> Option<Event> {
             (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
         })
     };
+    // (Its events writer always prints `total_loss`; a hand-written
+    // `iter: 100  loss: 2.3` line is not detectron2's.)
     let mut ev = Event::new(EventKind::Train, Source::Detectron2);
     ev.step = Some(iter.saturating_add(1));
-    ev.loss = get("total_loss");
+    ev.loss = Some(get("total_loss")?);
     ev.step_time_s = get("time");
     ev.lr = get("lr");
     Some(ev)

@@ -4135,3 +4135,114 @@ fn round_15_framework_variants() {
     assert_eq!((a.loss.first, a.loss.last), (Some(0.2744), Some(0.2109)));
     assert_eq!(a.format, Format::HfTrainer);
 }
+
+#[test]
+fn review_of_rounds_14_and_15() {
+    // Lightning 1.x validating twice an epoch (`val_check_interval=0.5`):
+    // 10 training + 2 x 3 validation batches on the epoch bar.
+    let frame = |n: u32| {
+        format!(
+            "\rEpoch 0:  {:>2}% {n}/16 [00:{n:02}<00:10,  1.00it/s, loss=0.5, v_num=1]",
+            n * 6
+        )
+    };
+    let val = |v: u32| {
+        format!(
+            "\n\rValidating:  {:>2}% {v}/3 [00:0{v}<00:01,  1.00it/s]\x1b[A",
+            v * 33
+        )
+    };
+    let mut log = String::new();
+    for n in 0..=5 {
+        log += &frame(n);
+    }
+    for v in 1..=3 {
+        log += &val(v);
+        log += &frame(5 + v);
+    }
+    for n in 9..=13 {
+        log += &frame(n);
+    }
+    for v in 1..=3 {
+        log += &val(v);
+        log += &frame(13 + v);
+    }
+    log += "\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(10), "{}", a.render_text());
+    assert_eq!(a.eval.count, 2);
+
+    // A hand-written loop's one-batch evaluation inside the epoch: not
+    // Lightning's validation batches.
+    let mut log = String::new();
+    for n in 0..=8 {
+        log += &format!(
+            "\rEpoch 1/3:  {:>2}% {n}/20 [00:{n:02}<00:10,  1.00it/s, loss=0.{n}]",
+            n * 5
+        );
+        if n == 5 {
+            log += "\n\rEvaluating: 100% 1/1 [00:00<00:00,  9.00it/s]\n";
+        }
+    }
+    assert_eq!(analyze(&(log + "\n")).last_step, Some(8));
+
+    // An epoch number the bar count cannot read (`Epoch [1/10]`) and an
+    // evaluation cut short: the steps stay the bar's.
+    let mut log = String::new();
+    for n in 0..=6 {
+        log += &format!(
+            "\rEpoch [1/10]:  {:>2}% {n}/1000 [00:{n:02}<00:10,  1.00it/s]",
+            n
+        );
+        if n == 3 {
+            log += "\n\rValidating:   5% 50/1000 [00:01<00:10, 50.00it/s]\n";
+        }
+    }
+    assert_eq!(analyze(&(log + "\n")).last_step, Some(6));
+
+    // HF under DeepSpeed: one save, two messages.
+    let log = "{'loss': 1.0, 'learning_rate': 1e-05, 'epoch': 0.1}\n\
+               Saving model checkpoint to out/checkpoint-500\n\
+               [2025-02-16 04:22:24,735] [INFO] [logging.py:96:log_dist] [Rank 0] [Torch] Checkpoint global_step500 is about to be saved!\n";
+    assert_eq!(analyze(log).checkpoints.count, 1);
+
+    // A lagging rank's frame of the previous epoch is no new run.
+    let mut log = String::new();
+    for n in [0, 50, 100] {
+        log += &format!(
+            "\rEpoch 0: {:>3}%| {n}/100 [00:{:02}<00:10, 10.00it/s]",
+            n,
+            n / 10
+        );
+    }
+    log +=
+        "\rEpoch 1:   0%| 0/100 [00:00<?, ?it/s]\rEpoch 0: 100%| 100/100 [00:10<00:00, 10.00it/s]";
+    log += "\rEpoch 1:  50%| 50/100 [00:05<00:05, 10.00it/s]\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(150));
+    assert!(
+        a.notes.iter().all(|n| !n.contains("restarted")),
+        "{:?}",
+        a.notes
+    );
+
+    // Keras: a second fit with another batch size learns it again.
+    let mut log = String::from(
+        "Train on 1000 samples\nEpoch 1/2\n 250/1000 [======>.......................] - ETA: 2s - loss: 0.5\n1000/1000 [==============================] - 3s - loss: 0.4\nEpoch 2/2\n 250/1000 [======>.......................] - ETA: 2s - loss: 0.35\n1000/1000 [==============================] - 3s - loss: 0.3\n",
+    );
+    log += "Train on 1000 samples\nEpoch 1/1\n 500/1000 [==============>...............] - ETA: 1s - loss: 0.3\n";
+    assert_eq!(analyze(&log).last_step, Some(1));
+
+    // A hand-written `iter: 100  loss: 2.3` line is not detectron2's.
+    let a = analyze("iter: 100  loss: 2.3456  lr: 0.0001\niter: 200  loss: 2.1  lr: 0.0001\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(200), Some(2.1)));
+
+    // A two-column row outside a dashed table is not stable-baselines3's.
+    assert_eq!(analyze("|    total_timesteps | 2048 |\n").last_step, None);
+
+    // nanoGPT's config with an expression is no total.
+    assert_eq!(
+        analyze("max_iters = 2 * 1000\niter 10: loss 0.5, time 31.2ms, mfu 2.04%\n").total_steps,
+        None
+    );
+}
