@@ -401,6 +401,8 @@ pub struct LogAnalyzer {
     /// Epochs a hand-written loop's per-epoch line says it will run
     /// (`Epoch 3/15 | trn_loss ...`).
     epochs_planned: Option<u64>,
+    /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
+    batches_per_epoch: Option<u64>,
     /// The evaluation bar that drew since the training bar last trained
     /// (see [`Self::on_bar_frame`], Lightning 1.x).
     eval_bar: Option<EvalBar>,
@@ -581,7 +583,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 22] = [
+const MARKER_ANCHORS: [&[u8]; 23] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -604,10 +606,11 @@ const MARKER_ANCHORS: [&[u8]; 22] = [
     b"Start running, host",
     b"Checkpoints will be saved to",
     b"Beginning experiment!",
+    b"workflow: ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<22> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<23> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 31] = [
     "Map",
@@ -784,6 +787,7 @@ impl LogAnalyzer {
             sb3_table: Sb3Table::default(),
             sb3_in_table: false,
             epochs_planned: None,
+            batches_per_epoch: None,
             eval_bar: None,
             val_on_epoch_bar: false,
             generic_losses: 0,
@@ -1424,8 +1428,11 @@ impl LogAnalyzer {
             return;
         }
         if matches!(c0, b'E' | b'T')
-            && let Some(ev) = parse::epoch_indexed(t)
+            && let Some((ev, batches)) = parse::epoch_indexed(t)
         {
+            if batches.is_some() {
+                self.batches_per_epoch = batches;
+            }
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1483,7 +1490,12 @@ impl LogAnalyzer {
         }
         // End lines told by how they end (cheaper than another keyword).
         // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
-        if t.ends_with(": early stopping") && t.starts_with("Epoch ") {
+        // (Paddle's hapi: `Epoch 6: Early stopping.`)
+        if t.starts_with("Epoch ")
+            && [": early stopping", ": Early stopping."]
+                .iter()
+                .any(|e| t.ends_with(e))
+        {
             self.mark_finished("early stopping");
             return true;
         }
@@ -1629,6 +1641,20 @@ impl LogAnalyzer {
             self.restarted();
             return true;
         }
+        // MMCV's runner: `workflow: [('train', 1)], max: 200 epochs` (or
+        // `max: 320000 iters`).
+        if let Some(r) = t.strip_prefix("workflow: ")
+            && let Some(p) = r.find("], max: ")
+            && let Some((n, used)) = parse::uint_prefix(&r[p + "], max: ".len()..])
+            && n > 0
+        {
+            match &r[p + "], max: ".len() + used..] {
+                " epochs" => self.epochs_planned = Some(n),
+                " iters" => self.max_iters = Some(n),
+                _ => {}
+            }
+            return true;
+        }
         // fairseq's configuration: `'max_update': 400000` (Hydra's dict) or
         // `max_update=400000` (argparse's Namespace); 0 means no limit.
         if has(b"max_update") {
@@ -1691,7 +1717,8 @@ impl LogAnalyzer {
         self.fit_stopped = false;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
-        self.epochs_planned = None;
+        // (Not the epochs planned: MMCV announces them just before its
+        // checkpoint hook's start line.)
         push_ring(
             &mut self.restarts,
             (self.lines, self.fresh_steps),
@@ -2638,12 +2665,17 @@ impl LogAnalyzer {
         // 2-item loading bar before DeepSpeed's engine counts 1,430 steps).
         // A per-epoch bar (a hand-written loop's) and its loop's own epoch
         // lines (`Epoch 3/15 | trn_loss ...`): that many epochs of its total.
+        // The same for epoch-and-batch lines (`Epoch [3][50/2439]`) and
+        // the epochs MMCV's runner announces (`max: 200 epochs`).
         let per_epoch_bars = || {
-            let tb = self.train_bar?;
-            let bar_total = self.bars[tb].total.filter(|t| *t >= 1.0)? as u64;
-            (step_src == Some(Source::Tqdm) && self.bar_count.bar_passes > 0)
-                .then(|| self.epochs_planned?.checked_mul(bar_total))
-                .flatten()
+            let per_epoch = match step_src? {
+                Source::Tqdm if self.bar_count.bar_passes > 0 => {
+                    self.bars[self.train_bar?].total.filter(|t| *t >= 1.0)? as u64
+                }
+                Source::Generic => self.batches_per_epoch?,
+                _ => return None,
+            };
+            self.epochs_planned?.checked_mul(per_epoch)
         };
         let total_steps = self
             .banner_total

@@ -804,6 +804,16 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 {
                     return Some((after, Some(ts)));
                 }
+                // LLaMA-Factory: `[INFO|2024-11-26 22:09:01] logging.py:157 >> `.
+                if let Some(r2) = r.strip_prefix('|')
+                    && let Some((ts, _)) = parse_iso_datetime(r2)
+                {
+                    let rest = match after.find(" >> ") {
+                        Some(p) if p <= 60 && !after[..p].contains(' ') => &after[p + 4..],
+                        _ => after,
+                    };
+                    return Some((rest, Some(ts)));
+                }
                 if r.starts_with('|') {
                     // HF examples: `[INFO|trainer.py:N] TS >> `
                     if let Some((ts, used)) = parse_iso_datetime(after) {

@@ -1540,15 +1540,39 @@ pub fn nemo(s: &str) -> Option<Event> {
 /// - mmengine / mmcv: `Epoch(train)  [1][ 50/1000]  lr: ...  loss: 1.23`,
 ///   `Epoch [1][50/742]\tlr: 1e-02, ..., loss: 1.2` (epochs from 1);
 /// - their eval lines (`Test: [ 10/196]`, `Epoch(val) [1][8/8]`) are evals.
-pub fn epoch_indexed(s: &str) -> Option<Event> {
+///
+/// Also returns the batches per epoch, where the line says.
+pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     let t = s.trim_start();
     let eval = |t: &str| {
         let mut ev = Event::new(EventKind::Eval, Source::Generic);
         ev.loss = loss_field(t);
-        Some(ev)
+        Some((ev, None))
     };
     if t.starts_with("Test: [") || t.starts_with("Epoch(val)") || t.starts_with("Epoch(test)") {
         return eval(t);
+    }
+    // MiniMind: `Epoch:[1/2](100/4000) loss:3.2 ...`, its RL trainers
+    // `Epoch:[1/1](1/9751), Reward: -2.3, ..., Actor Loss: 0.0000, ...`.
+    if let Some(r) = t.strip_prefix("Epoch:[")
+        && let Some((epoch, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix('/')
+        && let Some((epochs, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix("](")
+        && let Some((batch, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix('/')
+        && let Some((batches, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix(')')
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.epoch = Some(epoch as f64);
+        ev.step = epoch
+            .checked_sub(1)?
+            .checked_mul(batches)?
+            .checked_add(batch);
+        ev.total_steps = epochs.checked_mul(batches);
+        ev.loss = loss_field(r).or_else(|| float_after(r, "loss:"));
+        return Some((ev, Some(batches)));
     }
     let (r, first_epoch, timm) = if let Some(r) = t.strip_prefix("Epoch: [") {
         (r, 0, false)
@@ -1593,7 +1617,7 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
         .filter(|v| v.is_finite() && *v > 0.0);
     ev.lr = float_after(r, "lr: ").or_else(|| float_after(r, "LR: "));
     ev.grad_norm = float_after(r, "grad_norm: ");
-    Some(ev)
+    Some((ev, Some(batches)))
 }
 
 /// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
@@ -1603,6 +1627,21 @@ pub fn epoch_indexed(s: &str) -> Option<Event> {
 /// `    train/CrossEntropyLoss=2.998` lines.
 pub fn bracket_step(s: &str) -> Option<Event> {
     let t = s.trim_start();
+    // deep-text-recognition-benchmark: `[100/200000] Train loss: 0.00414,
+    // Valid loss: 0.00665, Elapsed_time: 665.8`.
+    if let Some(r) = t.strip_prefix('[')
+        && r.starts_with(|c: char| c.is_ascii_digit())
+        && let Some((n, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix('/')
+        && let Some((total, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix("] Train loss: ")
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(n);
+        ev.total_steps = Some(total);
+        ev.loss = float_prefix(r).map(|x| x.0);
+        return Some(ev);
+    }
     let r = t
         .strip_prefix("[batch=")
         .or_else(|| t.strip_prefix("[step="))?;
@@ -1682,7 +1721,7 @@ pub fn bracket_loss(s: &str) -> Option<f64> {
 /// `Loss 6.9e+00 (6.9e+00)`, `Loss:  6.94 (6.95)`, `loss: 1.23`: the value
 /// for this batch (the one in parentheses is a running average).
 fn loss_field(r: &str) -> Option<f64> {
-    ["Loss: ", "Loss ", "loss: ", "loss="]
+    ["Loss: ", "Loss ", "loss: ", "loss=", "loss:"]
         .iter()
         .find_map(|k| float_after(r, k))
 }

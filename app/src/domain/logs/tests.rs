@@ -4246,3 +4246,49 @@ fn review_of_rounds_14_and_15() {
         None
     );
 }
+
+#[test]
+fn round_16_shapes() {
+    // LLaMA-Factory's own head: `[INFO|TS] logging.py:157 >> `.
+    let a = analyze(
+        "[INFO|2024-11-26 22:07:15] trainer.py:2321 >>   Total optimization steps = 17,000\n\
+         [INFO|2024-11-26 22:09:01] logging.py:157 >> {'loss': 2.2818, 'learning_rate': 2.5e-06, 'epoch': 0.29}\n\
+         [INFO|2024-11-26 22:10:54] logging.py:157 >> {'loss': 2.2647, 'learning_rate': 5.0e-06, 'epoch': 0.59}\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.2818), Some(2.2647)));
+    assert_eq!(a.total_steps, Some(17_000));
+
+    // deep-text-recognition-benchmark's `[100/200000] Train loss: ...`.
+    let a = analyze(
+        "[1/200000] Train loss: 0.00023, Valid loss: 0.00622, Elapsed_time: 3.53794\n\
+         Current_accuracy : 96.083, Current_norm_ED  : 0.39\n\
+         [100/200000] Train loss: 0.00414, Valid loss: 0.00665, Elapsed_time: 665.83799\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(100), Some(200_000), Some(0.00414))
+    );
+
+    // MiniMind's `Epoch:[1/2](100/4000)` lines.
+    let a = analyze(
+        "Epoch:[1/2](1/9751), Reward: -2.3041, KL_ref: -0.0010, Actor Loss: 0.0100, Learning Rate: 0.00000030\n\
+         Epoch:[2/2](3/9751), Reward: -1.4468, KL_ref: 0.0409, Actor Loss: 0.0065, Learning Rate: 0.00000030\n\
+         Epoch:[2/2](4/9751) loss:3.2 lr:0.0001\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(9755), Some(2 * 9751)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.01), Some(3.2)));
+
+    // Paddle's EarlyStopping line ends the run.
+    assert!(
+        analyze("Epoch 6/10\nstep 614/614 - loss: 0.0490 - 1s/step\nEpoch 6: Early stopping.\n")
+            .finished
+    );
+
+    // MMCV's runner announces its epochs; the epoch lines give the batches.
+    let a = analyze(
+        "2023-04-06 15:01:37,324 - mmhuman3d - INFO - workflow: [('train', 1)], max: 200 epochs\n\
+         2023-04-06 15:01:38,324 - mmhuman3d - INFO - Checkpoints will be saved to /w by HardDiskBackend.\n\
+         2023-04-06 15:16:07,887 - mmhuman3d - INFO - Epoch [1][50/2439]\tlr: 1.000e-04, eta: 98 days, 6:35:26, time: 17.408, data_time: 6.664, memory: 6954, loss: 0.2304\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(50), Some(200 * 2439)));
+}
