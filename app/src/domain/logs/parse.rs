@@ -10,12 +10,14 @@ use super::{Event, EventKind, Source};
 // ---------------------------------------------------------------------------
 // multi-keyword prefilter
 
-/// A keyword set for [`Anchors::any_in`] / [`Anchors::hits`]: first- and
-/// second-byte tables.
+/// A keyword set for [`Anchors::any_in`] / [`Anchors::hits`]: tables of
+/// the words' first, second and third bytes.
 pub(crate) struct Anchors<const N: usize> {
     words: [&'static [u8]; N],
     first: [u64; 256],
     second: [u64; 256],
+    /// Words of two bytes match any third byte.
+    third: [u64; 256],
 }
 
 impl<const N: usize> Anchors<N> {
@@ -25,25 +27,50 @@ impl<const N: usize> Anchors<N> {
         assert!(N <= 64, "at most 64 anchor words");
         let mut first = [0u64; 256];
         let mut second = [0u64; 256];
+        let mut third = [0u64; 256];
         let mut i = 0;
         while i < N {
             assert!(words[i].len() >= 2, "anchor words have two bytes or more");
             first[words[i][0] as usize] |= 1 << i;
             second[words[i][1] as usize] |= 1 << i;
+            let mut c = 0;
+            while c < 256 {
+                if words[i].len() < 3 || words[i][2] as usize == c {
+                    third[c] |= 1 << i;
+                }
+                c += 1;
+            }
             i += 1;
         }
         Anchors {
             words,
             first,
             second,
+            third,
+        }
+    }
+
+    /// Narrow the words whose first two bytes fit at `i` by the third
+    /// byte (past the end, any third byte fits): looked at only where two
+    /// bytes fit, so the scan's cost per byte stays two table lookups.
+    #[inline]
+    fn third_fits(&self, hay: &[u8], i: usize, m: u64) -> u64 {
+        match hay.get(i + 2) {
+            Some(&c) => m & self.third[c as usize],
+            None => m,
         }
     }
 
     /// Whether `hay` contains any of the words, in one pass: a position is a
-    /// candidate only when its first two bytes fit one word, which prose rarely does.
+    /// candidate only when its first bytes fit one word, which prose
+    /// rarely does.
     pub(crate) fn any_in(&self, hay: &[u8]) -> bool {
         for (i, pair) in hay.windows(2).enumerate() {
-            let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize];
+            let m = self.first[pair[0] as usize] & self.second[pair[1] as usize];
+            if m == 0 {
+                continue;
+            }
+            let mut m = self.third_fits(hay, i, m);
             while m != 0 {
                 let j = m.trailing_zeros() as usize;
                 m &= m - 1;
@@ -60,7 +87,11 @@ impl<const N: usize> Anchors<N> {
     pub(crate) fn hits(&self, hay: &[u8]) -> u64 {
         let mut hit = 0;
         for (i, pair) in hay.windows(2).enumerate() {
-            let mut m = self.first[pair[0] as usize] & self.second[pair[1] as usize] & !hit;
+            let m = self.first[pair[0] as usize] & self.second[pair[1] as usize] & !hit;
+            if m == 0 {
+                continue;
+            }
+            let mut m = self.third_fits(hay, i, m);
             while m != 0 {
                 let j = m.trailing_zeros() as usize;
                 m &= m - 1;
@@ -822,19 +853,22 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
     // fairseq's `json` log format: the same metrics as its text lines,
     // with the record's name in front of each key but the inner ones.
-    for (prefix, kind) in [
-        ("", FairseqRecord::Inner),
-        ("train_", FairseqRecord::EpochEnd),
-        ("valid_", FairseqRecord::Valid),
-    ] {
+    // (JSON's double quotes; HF prints Python dicts, and never this key.)
+    if b.get(1) == Some(&b'"')
+        && let Some((key, _)) = kv.iter().find(|(k, _)| k.ends_with("num_updates"))
+    {
+        let (prefix, kind) = match key.strip_suffix("num_updates") {
+            Some("") => ("", FairseqRecord::Inner),
+            Some("train_") => ("train_", FairseqRecord::EpochEnd),
+            Some("valid_") => ("valid_", FairseqRecord::Valid),
+            _ => return None,
+        };
         let prefixed = |k: &str| {
             kv.iter()
                 .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
                 .map(|x| x.1)
         };
-        if prefixed("num_updates").is_some() {
-            return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
-        }
+        return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
     }
     if get("train_runtime").is_some() {
         return Some(HfDict::Final {
