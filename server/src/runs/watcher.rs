@@ -1049,7 +1049,7 @@ impl Watcher {
             total_steps: a.total_steps,
             loss_first: a.loss.first,
             loss_last: a.loss.last,
-            format: Some(a.format.as_str().to_string()),
+            format: Some(a.format_label()),
             at_ms: Some(now),
         };
     }

@@ -549,6 +549,10 @@ pub struct InputStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub format: Format,
+    /// The recogniser whose lines gave the steps: finer than `format`
+    /// (`fairseq`, `detectron2`, `stable_baselines`, `generic` for a
+    /// hand-written loop's lines, `tqdm` for a progress bar).
+    pub step_source: Option<Source>,
     /// One line: "progressing", "completed", "fatal: CUDA out of memory",
     /// "no training progress recognised".
     pub verdict: String,
@@ -2872,6 +2876,7 @@ impl LogAnalyzer {
         let (tr, ts, tst) = self.final_metrics.unwrap_or((None, None, None));
         Analysis {
             format,
+            step_source: step_src,
             verdict,
             finished,
             last_step,
@@ -2968,6 +2973,17 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 }
 
 impl Analysis {
+    /// The format for people: its name, and for frameworks outside the
+    /// format list whose lines gave the steps (`unknown (fairseq lines)`).
+    pub fn format_label(&self) -> String {
+        match self.step_source {
+            Some(src) if self.format == Format::Unknown && src != Source::Generic => {
+                format!("unknown ({} lines)", src.name())
+            }
+            _ => self.format.as_str().to_string(),
+        }
+    }
+
     /// Whether any fatal error was found.
     pub fn has_fatal(&self) -> bool {
         self.errors.iter().any(|e| e.fatal)
@@ -2981,7 +2997,7 @@ impl Analysis {
     pub fn render_text(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!("verdict:  {}\n", self.verdict));
-        s.push_str(&format!("format:   {}\n", self.format.as_str()));
+        s.push_str(&format!("format:   {}\n", self.format_label()));
         let step = match (self.last_step, self.total_steps) {
             (Some(l), Some(t)) => format!(
                 "{l}/{t} ({:.1}%)",

@@ -105,6 +105,29 @@ pub enum Source {
 pub(crate) const N_SOURCES: usize = 18;
 
 impl Source {
+    /// Its name in the JSON (`stable_baselines`, `hf_dict`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Tqdm => "tqdm",
+            Source::HfDict => "hf_dict",
+            Source::NanoGpt => "nano_gpt",
+            Source::LlamaC => "llama_c",
+            Source::ModdedNanoGpt => "modded_nano_gpt",
+            Source::Megatron => "megatron",
+            Source::Torchtitan => "torchtitan",
+            Source::DeepSpeed => "deep_speed",
+            Source::DeepSpeedTimer => "deep_speed_timer",
+            Source::Keras => "keras",
+            Source::RichBar => "rich_bar",
+            Source::Nemo => "nemo",
+            Source::Fairseq => "fairseq",
+            Source::Detectron2 => "detectron2",
+            Source::StableBaselines => "stable_baselines",
+            Source::Generic => "generic",
+            Source::Marker => "marker",
+            Source::Error => "error",
+        }
+    }
     pub(crate) fn idx(self) -> usize {
         self as usize
     }

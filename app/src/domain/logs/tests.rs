@@ -4292,3 +4292,20 @@ fn round_16_shapes() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(50), Some(200 * 2439)));
 }
+
+#[test]
+fn source_names_match_their_json() {
+    for s in Source::ALL {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.name(), "{s:?}");
+    }
+    let a = analyze(
+        "2021-03-01 10:00:00 | INFO | train_inner | epoch 001:    100 / 479 loss=9.276, num_updates=100, lr=3e-06\n",
+    );
+    assert_eq!(a.step_source, Some(Source::Fairseq));
+    assert!(
+        a.render_text()
+            .contains("format:   unknown (fairseq lines)"),
+        "{}",
+        a.render_text()
+    );
+}
