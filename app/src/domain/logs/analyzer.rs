@@ -863,7 +863,30 @@ impl LogAnalyzer {
             c.on_line(line, flags, LineFacts::of(line));
         });
         c.front.bytes = front.bytes;
+        c.end_on_an_evaluation_bar();
         c.build()
+    }
+
+    /// The log ended on the bar that took over from a finished training
+    /// bar, itself finished: a one-epoch loop's validation (shorter, no
+    /// loss, faster per item), which a next epoch would have shown by the
+    /// training bar starting over (see [`Self::on_bar_frame`]).
+    fn end_on_an_evaluation_bar(&mut self) {
+        if let Some(tb) = self.train_bar
+            && let Some(left) = &self.left_bar
+            && let cur = &self.bars[tb]
+            && let trained = &self.bars[left.bar]
+            && let (Some(ct), Some(lt)) = (cur.total, trained.total)
+            && cur.last_n >= ct
+            && ct < lt
+            && !cur.had_loss
+            && (trained.had_loss || matches!((trained.rate, cur.rate), (Some(a), Some(b)) if a < b))
+            && let Some(left) = self.left_bar.take()
+        {
+            self.return_to(left);
+            self.mark(PauseKind::Eval);
+            self.eval_bar_episodes += 1;
+        }
     }
 
     /// Second stage of [`super::parallel`]: lines split (and their

@@ -4309,3 +4309,56 @@ fn source_names_match_their_json() {
         a.render_text()
     );
 }
+
+#[test]
+fn a_one_epoch_loops_validation_bar_at_the_end_is_not_its_training() {
+    // `for batch in tqdm(train)` then `for batch in tqdm(val)`, one epoch:
+    // no next pass shows which bar trains; the last one is shorter, has no
+    // loss and goes faster per item.
+    let mut log = String::new();
+    for n in 0..=50 {
+        log += &format!(
+            "\r{:>3}%|#####| {n}/50 [00:{:02}<00:10,  2.00it/s, loss={:.2}]",
+            n * 2,
+            n / 2,
+            2.0 - n as f64 / 50.0
+        );
+    }
+    log += "\n";
+    for n in 0..=10 {
+        log += &format!(
+            "\r{:>3}%|#####| {n}/10 [00:0{}<00:01, 9.00it/s]",
+            n * 10,
+            n / 9
+        );
+    }
+    log += "\n";
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(50), Some(50)),
+        "{}",
+        a.render_text()
+    );
+    assert_eq!(a.eval.count, 1);
+    // A data-preparation bar before training keeps its place: the training
+    // bar after it is the slower one.
+    let mut log = String::new();
+    for n in [0, 500, 1000] {
+        log += &format!(
+            "\r{:>3}%|#####| {n}/1000 [00:0{}<00:01, 900.00it/s]",
+            n / 10,
+            n / 500
+        );
+    }
+    log += "\n";
+    for n in 0..=20 {
+        log += &format!(
+            "\r{:>3}%|#####| {n}/20 [00:{:02}<00:10,  1.00it/s]",
+            n * 5,
+            n
+        );
+    }
+    log += "\n";
+    assert_eq!(analyze(&log).last_step, Some(20));
+}
