@@ -1440,6 +1440,22 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0 == b'|'
+            && let Some((ev, batches)) = parse::torch_lm_example(t)
+        {
+            if batches.is_some() {
+                self.batches_per_epoch = batches;
+            }
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // (Not the end of the line's reading: the same print may carry
+        // other settings, like fairseq's `max_update=`.)
+        if c0 == b'N'
+            && let Some(n) = parse::namespace_epochs(t)
+        {
+            self.epochs_planned = Some(n);
+        }
         if c0 == b'T'
             && let Some(ev) = parse::nemo(t)
         {

@@ -1529,6 +1529,65 @@ pub fn sb3_row(s: &str) -> Option<(&str, &str)> {
     (!key.is_empty() && !key.contains(' ')).then_some((key, value.trim()))
 }
 
+/// PyTorch's `word_language_model` example (and its Transformer
+/// tutorial): `| epoch   1 |   200/ 2983 batches | lr 20.00 | ms/batch
+/// 11.61 | loss  5.83 | ppl   340.96`, and `| end of epoch   1 | time:
+/// 35.58s | valid loss  5.53 | valid ppl   252.9` (an evaluation). Epochs
+/// count from 1. Also returns the batches per epoch, where the line says.
+pub fn torch_lm_example(s: &str) -> Option<(Event, Option<u64>)> {
+    let t = s.trim_start();
+    let field = |r: &str, key: &str| {
+        r.split(" | ").find_map(|f| {
+            let v = f.trim().strip_prefix(key)?;
+            v.starts_with(' ')
+                .then(|| float_prefix(v).map(|x| x.0))
+                .flatten()
+        })
+    };
+    if let Some(r) = t.strip_prefix("| end of epoch ") {
+        let (epoch, _) = uint_prefix(r)?;
+        let mut ev = Event::new(EventKind::Eval, Source::Generic);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = Some(field(r, "valid loss")?);
+        return Some((ev, None));
+    }
+    let r = t.strip_prefix("| epoch ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" | ")?;
+    let (batch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (batches, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" batches")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.epoch = Some(epoch as f64);
+    ev.step = epoch
+        .checked_sub(1)?
+        .checked_mul(batches)?
+        .checked_add(batch);
+    ev.loss = field(r, "loss");
+    ev.lr = field(r, "lr");
+    ev.step_time_s = field(r, "ms/batch").map(|ms| ms / 1000.0);
+    Some((ev, Some(batches)))
+}
+
+/// The epochs a script's argparse `Namespace(...)` print says it will run
+/// (`epochs=5`, `num_epochs=5`, `max_epochs=5`, `n_epochs=5`).
+pub fn namespace_epochs(s: &str) -> Option<u64> {
+    let inner = s.trim_start().strip_prefix("Namespace(")?;
+    inner.split(", ").find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        if !matches!(
+            k,
+            "epochs" | "num_epochs" | "max_epochs" | "n_epochs" | "num_train_epochs"
+        ) {
+            return None;
+        }
+        let v = v.trim_end_matches(')');
+        let (n, used) = uint_prefix(v)?;
+        (used == v.len() && n > 0).then_some(n)
+    })
+}
+
 /// NeMo 2 (Megatron strategy) progress:
 /// `Training epoch 0, iteration 3/9 | lr: 6e-05 | global_batch_size: 1 | global_step: 3 | reduced_train_loss: 1.26 | train_step_timing in s: 0.35 | consumed_samples: 4`.
 /// `iteration` and `global_step` count from 0 and the number after `/` is

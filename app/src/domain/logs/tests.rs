@@ -4362,3 +4362,31 @@ fn a_one_epoch_loops_validation_bar_at_the_end_is_not_its_training() {
     log += "\n";
     assert_eq!(analyze(&log).last_step, Some(20));
 }
+
+#[test]
+fn pytorch_word_language_model_example_lines() {
+    let mut log = String::from(
+        "Namespace(batch_size=20, bptt=35, clip=0.25, cuda=True, data='./data/wikitext-2', epochs=2, lr=20, model='LSTM')\n",
+    );
+    for e in 1..=2 {
+        for b in [200, 400] {
+            log += &format!(
+                "| epoch {e:>3} | {b:>5}/  500 batches | lr 20.00 | ms/batch 11.61 | loss  {:.2} | ppl   340.96\n",
+                6.0 - e as f64 - b as f64 / 1000.0
+            );
+        }
+        log += &format!(
+            "-----\n| end of epoch {e:>3} | time: 35.58s | valid loss  5.5{e} | valid ppl   252.9\n-----\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(900), Some(1000)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(4.8), Some(3.6)));
+    assert_eq!((a.eval.count, a.eval.last_loss), (2, Some(5.52)));
+    assert_approx(a.reported.step_time_s, 0.01161, 1e-9, "ms/batch");
+    assert_eq!(
+        parse::namespace_epochs("Namespace(lr=1, num_epochs=3)"),
+        Some(3)
+    );
+    assert_eq!(parse::namespace_epochs("Namespace(epochs=3.5)"), None);
+}
