@@ -403,6 +403,8 @@ pub struct LogAnalyzer {
     epochs_planned: Option<u64>,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
+    /// MiniMind-style lines count epochs from 0 (`Epoch:[0/2](100/4000)`).
+    minimind_from_zero: bool,
     /// The evaluation bar that drew since the training bar last trained
     /// (see [`Self::on_bar_frame`], Lightning 1.x).
     eval_bar: Option<EvalBar>,
@@ -616,7 +618,7 @@ const MARKER_ANCHORS: [&[u8]; 23] = [
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
 const MARKER_SET: parse::Anchors<23> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 31] = [
+const EXCLUDED_BAR_DESCS: [&str; 30] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -630,8 +632,7 @@ const EXCLUDED_BAR_DESCS: [&str; 31] = [
     "Saving",
     "Valid",
     "Sanity",
-    "Evaluating",
-    "Evaluation",
+    "Eval",
     "Predict",
     "Testing",
     // Inference after training: test-time augmentation, predictions.
@@ -792,6 +793,7 @@ impl LogAnalyzer {
             sb3_in_table: false,
             epochs_planned: None,
             batches_per_epoch: None,
+            minimind_from_zero: false,
             eval_bar: None,
             val_on_epoch_bar: false,
             generic_losses: 0,
@@ -868,19 +870,24 @@ impl LogAnalyzer {
     }
 
     /// The log ended on the bar that took over from a finished training
-    /// bar, itself finished: a one-epoch loop's validation (shorter, no
-    /// loss, faster per item), which a next epoch would have shown by the
-    /// training bar starting over (see [`Self::on_bar_frame`]).
+    /// bar, at the end of its first pass: a one-epoch loop's validation
+    /// (shorter, no loss, where the training bar had one), which a next
+    /// epoch would have shown by the training bar starting over (see
+    /// [`Self::on_bar_frame`]).
     fn end_on_an_evaluation_bar(&mut self) {
         if let Some(tb) = self.train_bar
             && let Some(left) = &self.left_bar
             && let cur = &self.bars[tb]
             && let trained = &self.bars[left.bar]
             && let (Some(ct), Some(lt)) = (cur.total, trained.total)
-            && cur.last_n >= ct
+            // (Its first pass, at its end now.)
+            && self.bar_count.bar_passes == 0
+            && self.bar_count.last_train_n as f64 >= ct
             && ct < lt
             && !cur.had_loss
-            && (trained.had_loss || matches!((trained.rate, cur.rate), (Some(a), Some(b)) if a < b))
+            // (Only a loss says which one trained: a slow data bar before
+            // a loss-less training bar looks the same otherwise.)
+            && trained.had_loss
             && let Some(left) = self.left_bar.take()
         {
             self.return_to(left);
@@ -1470,6 +1477,21 @@ impl LogAnalyzer {
             self.bare_losses += 1;
             return;
         }
+        if c0 == b'E'
+            && let Some((mut ev, batches)) = parse::minimind(t)
+        {
+            // Its epochs count from 1 (MiniMind) or from 0 (baby-llama2):
+            // an epoch 0 says which.
+            if ev.epoch == Some(0.0) {
+                self.minimind_from_zero = true;
+            } else if self.minimind_from_zero {
+                ev.step = ev.step.map(|s| s.saturating_add(batches));
+                ev.total_steps = None;
+            }
+            self.batches_per_epoch = Some(batches);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if matches!(c0, b'E' | b'T')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {
@@ -1533,6 +1555,20 @@ impl LogAnalyzer {
         }
         // End lines told by how they end (cheaper than another keyword).
         // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
+        // Hand-written loops: `Early stopping triggered.`, `Early stopping
+        // at epoch 33` (not a patience counter's `EarlyStopping counter: 3
+        // out of 7`).
+        if [
+            "Early stopping triggered",
+            "Early stopping at epoch",
+            "Early stopping at step",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
+        {
+            self.mark_finished("early stopping");
+            return true;
+        }
         // (Paddle's hapi: `Epoch 6: Early stopping.`)
         if t.starts_with("Epoch ")
             && [": early stopping", ": Early stopping."]
@@ -1678,10 +1714,15 @@ impl LogAnalyzer {
         if has(b"Starting training from iteration")
             || (has(b"Beginning experiment!") && t.starts_with("Beginning experiment!"))
             || (has(b"Start running, host") && t.starts_with("Start running, host"))
-            || (has(b"Checkpoints will be saved to")
-                && t.starts_with("Checkpoints will be saved to"))
         {
             self.restarted();
+            return true;
+        }
+        if has(b"Checkpoints will be saved to") && t.starts_with("Checkpoints will be saved to") {
+            // (MMCV announced this run's epochs just before: they stay.)
+            let plan = self.epochs_planned;
+            self.restarted();
+            self.epochs_planned = plan;
             return true;
         }
         // MMCV's runner: `workflow: [('train', 1)], max: 200 epochs` (or
@@ -1760,8 +1801,8 @@ impl LogAnalyzer {
         self.fit_stopped = false;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
-        // (Not the epochs planned: MMCV announces them just before its
-        // checkpoint hook's start line.)
+        self.epochs_planned = None;
+        self.batches_per_epoch = None;
         push_ring(
             &mut self.restarts,
             (self.lines, self.fresh_steps),

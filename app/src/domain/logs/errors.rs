@@ -425,6 +425,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("Disk quota exceeded") || t.contains("FilesystemQuotaExceeded") {
         return sig(Runtime, true, "disk quota exceeded");
     }
+    // `torch.save` could not write (`RuntimeError: [enforce fail at
+    // inline_container.cc:603] . unexpected pos 1234 vs 1120` after
+    // `PytorchStreamWriter failed writing file data/12: file write failed`):
+    // almost always a full disk.
+    if t.contains("PytorchStreamWriter failed writing file") {
+        return sig(Runtime, true, "checkpoint write failed (disk full?)");
+    }
     // The process crashed in native code.
     for (what, label) in [
         ("Segmentation fault", "process crashed (segmentation fault)"),

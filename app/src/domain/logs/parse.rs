@@ -857,18 +857,21 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     if b.get(1) == Some(&b'"')
         && let Some((key, _)) = kv.iter().find(|(k, _)| k.ends_with("num_updates"))
     {
-        let (prefix, kind) = match key.strip_suffix("num_updates") {
-            Some("") => ("", FairseqRecord::Inner),
-            Some("train_") => ("train_", FairseqRecord::EpochEnd),
-            Some("valid_") => ("valid_", FairseqRecord::Valid),
-            _ => return None,
+        let record = match key.strip_suffix("num_updates") {
+            Some("") => Some(("", FairseqRecord::Inner)),
+            Some("train_") => Some(("train_", FairseqRecord::EpochEnd)),
+            Some("valid_") => Some(("valid_", FairseqRecord::Valid)),
+            // (Another key that ends so, `total_num_updates`: not fairseq's.)
+            _ => None,
         };
-        let prefixed = |k: &str| {
-            kv.iter()
-                .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
-                .map(|x| x.1)
-        };
-        return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
+        if let Some((prefix, kind)) = record {
+            let prefixed = |k: &str| {
+                kv.iter()
+                    .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
+                    .map(|x| x.1)
+            };
+            return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
+        }
     }
     if get("train_runtime").is_some() {
         return Some(HfDict::Final {
@@ -1571,7 +1574,8 @@ pub fn torch_lm_example(s: &str) -> Option<(Event, Option<u64>)> {
 }
 
 /// The epochs a script's argparse `Namespace(...)` print says it will run
-/// (`epochs=5`, `num_epochs=5`, `max_epochs=5`, `n_epochs=5`).
+/// (`epochs=5`, `num_epochs=5`, `max_epochs=5`, `n_epochs=5`,
+/// `num_train_epochs=5`).
 pub fn namespace_epochs(s: &str) -> Option<u64> {
     let inner = s.trim_start().strip_prefix("Namespace(")?;
     inner.split(", ").find_map(|kv| {
@@ -1623,6 +1627,32 @@ pub fn nemo(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// MiniMind's `Epoch:[1/2](100/4000) loss:3.2 ...` (and its RL trainers'
+/// `Epoch:[1/1](1/9751), Reward: -2.3, ..., Actor Loss: 0.0000, ...`), with
+/// the batches per epoch. Epochs are taken from 1; baby-llama2 prints the
+/// same from 0, which the analyzer tells by an epoch 0 (an epoch 0 line's
+/// step is its batch either way).
+pub fn minimind(s: &str) -> Option<(Event, u64)> {
+    let r = s.trim_start().strip_prefix("Epoch:[")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (epochs, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("](")?;
+    let (batch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (batches, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(')')?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.epoch = Some(epoch as f64);
+    ev.step = epoch
+        .saturating_sub(1)
+        .checked_mul(batches)?
+        .checked_add(batch);
+    ev.total_steps = epochs.checked_mul(batches);
+    ev.loss = loss_field(r);
+    Some((ev, batches))
+}
+
 /// The epoch-and-batch lines most vision code prints (none of them a
 /// format of its own in the report: they come out as `unknown` with
 /// progress). The step is a global batch count, `(epoch - first) * batches
@@ -1642,30 +1672,12 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         ev.loss = loss_field(t);
         Some((ev, None))
     };
-    if t.starts_with("Test: [") || t.starts_with("Epoch(val)") || t.starts_with("Epoch(test)") {
+    // (torchvision's and DeiT's MetricLogger pad it: `Test:  [  0/261]`.)
+    let test = t
+        .strip_prefix("Test:")
+        .is_some_and(|r| r.starts_with(' ') && r.trim_start_matches(' ').starts_with('['));
+    if test || t.starts_with("Epoch(val)") || t.starts_with("Epoch(test)") {
         return eval(t);
-    }
-    // MiniMind: `Epoch:[1/2](100/4000) loss:3.2 ...`, its RL trainers
-    // `Epoch:[1/1](1/9751), Reward: -2.3, ..., Actor Loss: 0.0000, ...`.
-    if let Some(r) = t.strip_prefix("Epoch:[")
-        && let Some((epoch, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix('/')
-        && let Some((epochs, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix("](")
-        && let Some((batch, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix('/')
-        && let Some((batches, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix(')')
-    {
-        let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.epoch = Some(epoch as f64);
-        ev.step = epoch
-            .checked_sub(1)?
-            .checked_mul(batches)?
-            .checked_add(batch);
-        ev.total_steps = epochs.checked_mul(batches);
-        ev.loss = loss_field(r).or_else(|| float_after(r, "loss:"));
-        return Some((ev, Some(batches)));
     }
     let (r, first_epoch, timm) = if let Some(r) = t.strip_prefix("Epoch: [") {
         (r, 0, false)
@@ -1673,6 +1685,9 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         (r.trim_start().strip_prefix('[')?, 1, false)
     } else if let Some(r) = t.strip_prefix("Epoch [") {
         (r, 1, false)
+    } else if let Some(r) = t.strip_prefix("Train: data epoch: [") {
+        // LAVIS's MetricLogger: `Train: data epoch: [9]  [3510/3511]`.
+        (r, 0, false)
     } else if let Some(r) = t.strip_prefix("Train: ") {
         (r, 0, true)
     } else {
@@ -1728,6 +1743,8 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         && let Some(r) = r[used..].strip_prefix('/')
         && let Some((total, used)) = uint_prefix(r)
         && let Some(r) = r[used..].strip_prefix("] Train loss: ")
+        // (Its shape: not a hand-written per-epoch `[50/391] Train loss:`.)
+        && (r.contains(", Valid loss: ") || r.contains("Elapsed_time"))
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(n);

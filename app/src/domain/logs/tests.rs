@@ -4390,3 +4390,113 @@ fn pytorch_word_language_model_example_lines() {
     );
     assert_eq!(parse::namespace_epochs("Namespace(epochs=3.5)"), None);
 }
+
+#[test]
+fn round_18_shapes() {
+    // LAVIS's MetricLogger, epochs from 0.
+    let a = analyze(
+        "Train: data epoch: [0]  [   0/3511]  eta: 15:26:30  lr: 0.000000  loss: 2.8537  time: 15.8334  data: 0.0000  max mem: 21484\n\
+         Train: data epoch: [9]  [3510/3511]  eta: 0:00:04  lr: 0.000001  loss: 0.0832  time: 4.0989  data: 0.0000  max mem: 25548\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last),
+        (Some(9 * 3511 + 3510), Some(0.0832))
+    );
+
+    // A hand-written early stop ends the run; a patience counter does not.
+    let lines = "2025-09-06 03:00:18,613 - INFO - Epoch 32/50 - Train Loss: 0.1503 - Val Loss: 0.2\n\
+                 2025-09-06 03:01:18,613 - INFO - Epoch 33/50 - Train Loss: 0.1493 - Val Loss: 0.2\n";
+    assert!(!analyze(&(lines.to_string() + "EarlyStopping counter: 7 out of 7\n")).finished);
+    assert!(
+        analyze(
+            &(lines.to_string() + "2025-09-06 03:03:18,613 - INFO - Early stopping triggered.\n")
+        )
+        .finished
+    );
+
+    // torch.save that could not write.
+    let a = analyze(
+        "RuntimeError: [enforce fail at inline_container.cc:764] . PytorchStreamWriter failed writing file data/247: file write failed\n",
+    );
+    assert_eq!(a.verdict, "fatal: checkpoint write failed (disk full?)");
+}
+
+#[test]
+fn second_review_of_this_session() {
+    let bar = |desc: &str, n: u32, t: u32, rate: &str, post: &str| {
+        format!(
+            "\r{desc}{:>3}%|#####| {n}/{t} [00:{:02}<00:10, {rate}it/s{post}]",
+            n * 100 / t,
+            n % 60
+        )
+    };
+    // A bar with a loss, then a per-epoch training bar without one that
+    // starts its second pass: the end rule is for a first pass only.
+    let mut log = String::new();
+    for n in [0, 200, 400] {
+        log += &bar("", n, 400, "2.00", ", loss=1.0");
+    }
+    log += "\n";
+    for n in [0, 50, 100, 0, 25, 50] {
+        log += &bar("", n, 100, "10.00", "");
+    }
+    log += "\n";
+    assert_eq!(analyze(&log).last_step, Some(150));
+
+    // A slow data bar without a loss, then a one-pass training bar without
+    // one: nothing says the first trained.
+    let mut log = String::new();
+    for n in [0, 2500, 5000] {
+        log += &bar("", n, 5000, "2.00", "");
+    }
+    log += "\n";
+    for n in [0, 100, 200, 300] {
+        log += &bar("", n, 300, "8.00", "");
+    }
+    log += "\n";
+    assert_eq!(analyze(&log).last_step, Some(300));
+
+    // An `Eval` bar is one evaluation, never training.
+    let mut log = String::new();
+    for n in [0, 25, 50] {
+        log += &bar("Train: ", n, 50, "2.00", ", loss=1.0");
+    }
+    log += "\n";
+    for n in [0, 5, 10] {
+        log += &bar("Eval: ", n, 10, "9.00", "");
+    }
+    log += "\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.eval.count), (Some(50), 1));
+
+    // baby-llama2 counts MiniMind's epochs from 0.
+    let a = analyze(
+        "Epoch:[0/2](100/4000) loss:3.200 lr:0.0003000 epoch_Time:30.0min:\n\
+         Epoch:[0/2](4000/4000) loss:3.000 lr:0.0003000 epoch_Time:1.0min:\n\
+         Epoch:[1/2](100/4000) loss:2.900 lr:0.0003000 epoch_Time:30.0min:\n",
+    );
+    assert_eq!(a.last_step, Some(4100));
+
+    // A hand-written per-epoch `[50/391] Train loss:` is not the OCR
+    // benchmark's global counter.
+    assert_eq!(parse::bracket_step("[50/391] Train loss: 0.91"), None);
+
+    // torchvision's padded evaluation lines are evaluations.
+    let a = analyze(
+        "Epoch: [0]  [  10/1251]  eta: 1:26:30  lr: 0.000010  loss: 2.7759 (2.7459)  time: 4.1824\n\
+         Test:  [  0/261]  eta: 0:10:00  loss: 0.9 (0.9)  acc1: 80.0 (80.0)\n",
+    );
+    assert_eq!(a.eval.count, 1);
+
+    // A JSON dict whose `..num_updates` key is not fairseq's stays HF's.
+    let a = analyze("{\"loss\": 0.5, \"step\": 10, \"total_num_updates\": 1000}\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(10), Some(0.5)));
+
+    // A relaunch forgets the earlier run's planned epochs.
+    let a = analyze(
+        "Namespace(epochs=300, lr=0.1)\n\
+         2023-04-06 15:00:00,000 - x - INFO - Start running, host: me@node, work_dir: /w\n\
+         2023-04-06 15:16:07,887 - x - INFO - Epoch [1][50/2439]\tlr: 1.000e-04, time: 17.408, loss: 0.2304\n",
+    );
+    assert_eq!(a.total_steps, None);
+}
