@@ -1450,10 +1450,7 @@ impl LogAnalyzer {
         if c0 == b'|'
             && let Some((ev, batches)) = parse::torch_lm_example(t)
         {
-            if batches.is_some() {
-                self.batches_per_epoch = batches;
-            }
-            self.on_step_event(ev, ts, time);
+            self.on_epoch_batch_event(ev, batches, ts, time);
             return;
         }
         // (Not the end of the line's reading: the same print may carry
@@ -1488,17 +1485,13 @@ impl LogAnalyzer {
                 ev.step = ev.step.map(|s| s.saturating_add(batches));
                 ev.total_steps = None;
             }
-            self.batches_per_epoch = Some(batches);
-            self.on_step_event(ev, ts, time);
+            self.on_epoch_batch_event(ev, Some(batches), ts, time);
             return;
         }
         if matches!(c0, b'E' | b'T')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {
-            if batches.is_some() {
-                self.batches_per_epoch = batches;
-            }
-            self.on_step_event(ev, ts, time);
+            self.on_epoch_batch_event(ev, batches, ts, time);
             return;
         }
         if c0 == b'['
@@ -2023,6 +2016,21 @@ impl LogAnalyzer {
                 push_ring(&mut self.recent, ev, RECENT_EVENTS);
             }
         }
+    }
+
+    /// A step record of an epoch-and-batch line, which may say how many
+    /// batches an epoch has (for the run total, with the epochs planned).
+    fn on_epoch_batch_event(
+        &mut self,
+        ev: Event,
+        batches: Option<u64>,
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) {
+        if batches.is_some() {
+            self.batches_per_epoch = batches;
+        }
+        self.on_step_event(ev, ts, time);
     }
 
     /// Step-bearing record from a line recogniser.

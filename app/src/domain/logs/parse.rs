@@ -266,6 +266,15 @@ pub fn float_prefix_commas(s: &str) -> Option<(f64, usize)> {
 }
 
 /// Unsigned integer at the start (after spaces), with optional `,` groups.
+/// `N/M` at the start of `s` (spaces allowed before each number, as
+/// [`uint_prefix`] reads them): the two numbers and the rest.
+fn slash_pair(s: &str) -> Option<(u64, u64, &str)> {
+    let (n, used) = uint_prefix(s)?;
+    let r = s[used..].strip_prefix('/')?;
+    let (m, used) = uint_prefix(r)?;
+    Some((n, m, &r[used..]))
+}
+
 pub fn uint_prefix(s: &str) -> Option<(u64, usize)> {
     let b = s.as_bytes();
     let mut i = 0;
@@ -1556,11 +1565,8 @@ pub fn torch_lm_example(s: &str) -> Option<(Event, Option<u64>)> {
     }
     let r = t.strip_prefix("| epoch ")?;
     let (epoch, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix(" | ")?;
-    let (batch, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix('/')?;
-    let (batches, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix(" batches")?;
+    let (batch, batches, r) = slash_pair(r[used..].strip_prefix(" | ")?)?;
+    let r = r.strip_prefix(" batches")?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.epoch = Some(epoch as f64);
     ev.step = epoch
@@ -1634,14 +1640,9 @@ pub fn nemo(s: &str) -> Option<Event> {
 /// step is its batch either way).
 pub fn minimind(s: &str) -> Option<(Event, u64)> {
     let r = s.trim_start().strip_prefix("Epoch:[")?;
-    let (epoch, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix('/')?;
-    let (epochs, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix("](")?;
-    let (batch, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix('/')?;
-    let (batches, used) = uint_prefix(r)?;
-    let r = r[used..].strip_prefix(')')?;
+    let (epoch, epochs, r) = slash_pair(r)?;
+    let (batch, batches, r) = slash_pair(r.strip_prefix("](")?)?;
+    let r = r.strip_prefix(')')?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.epoch = Some(epoch as f64);
     ev.step = epoch
@@ -1739,10 +1740,8 @@ pub fn bracket_step(s: &str) -> Option<Event> {
     // Valid loss: 0.00665, Elapsed_time: 665.8`.
     if let Some(r) = t.strip_prefix('[')
         && r.starts_with(|c: char| c.is_ascii_digit())
-        && let Some((n, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix('/')
-        && let Some((total, used)) = uint_prefix(r)
-        && let Some(r) = r[used..].strip_prefix("] Train loss: ")
+        && let Some((n, total, r)) = slash_pair(r)
+        && let Some(r) = r.strip_prefix("] Train loss: ")
         // (Its shape: not a hand-written per-epoch `[50/391] Train loss:`.)
         && (r.contains(", Valid loss: ") || r.contains("Elapsed_time"))
     {
