@@ -1282,6 +1282,17 @@ impl LogAnalyzer {
             self.yolo_loss_columns = Some(columns);
             return;
         }
+        // A YOLO epoch row cut before its bar (W&B's console capture keeps
+        // the start of each redrawn line): one step per epoch, then.
+        if c0.is_ascii_digit()
+            && let Some(columns) = self.yolo_loss_columns
+            && let Some(mut ev) = parse::yolo_row(t)
+        {
+            ev.loss = parse::yolo_row_loss(t.trim_end_matches(':'), columns);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == b'E'
             && let Some(ev) = parse::litgpt(t)
         {
@@ -2126,6 +2137,11 @@ impl LogAnalyzer {
                 // A run of increasing records below the old maximum is a
                 // restarted run (same log appended), not stray ranks:
                 // follow the new counter.
+                // (A repeat of the latest record, a redraw or a second
+                // line for the same step, neither confirms nor refutes it.)
+                if st.restart_probe == Some(step) {
+                    return false;
+                }
                 let climbing = st.restart_probe.is_some_and(|p| step > p);
                 st.restart_run = if climbing { st.restart_run + 1 } else { 0 };
                 st.restart_probe = Some(step);

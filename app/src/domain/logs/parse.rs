@@ -1478,6 +1478,23 @@ pub fn yolo_header(s: &str) -> Option<u32> {
     (mask != 0).then_some(mask)
 }
 
+/// A YOLO epoch row without its bar (`  3/500   9.15G   1.907   2.473
+/// 1.457   245   640:`): the epoch and the epochs, as a step record of
+/// epochs. The second column is the GPU memory (`9.15G`).
+pub fn yolo_row(s: &str) -> Option<Event> {
+    let mut words = s.split_whitespace();
+    let (epoch, epochs, rest) = slash_pair(words.next()?)?;
+    let mem = words.next()?;
+    if !rest.is_empty() || !mem.ends_with('G') || float_prefix(&mem[..mem.len() - 1]).is_none() {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(epoch);
+    ev.total_steps = Some(epochs);
+    ev.epoch = Some(epoch as f64);
+    Some(ev)
+}
+
 /// The loss of a YOLO epoch row (`3/20  5.87G  0.6079  1.062  1.101  9
 /// 640`): the sum of the columns [`yolo_header`] marked. `None` unless
 /// every one of them is a number.

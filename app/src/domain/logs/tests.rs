@@ -4500,3 +4500,38 @@ fn second_review_of_this_session() {
     );
     assert_eq!(a.total_steps, None);
 }
+
+#[test]
+fn round_19_yolo_rows_cut_before_their_bar_and_a_rerun_with_two_lines_an_epoch() {
+    // W&B's console capture keeps the start of each redrawn row, two lines
+    // an epoch; the file holds an earlier run to epoch 12, then the one that
+    // stopped early at 9.
+    let header = "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n";
+    let mut log = String::from(header);
+    let row = |e: u32, tail: &str| {
+        format!(
+            "     {e:>2}/500      9.29G      1.400      1.200      1.100        802        640:{tail}\n"
+        )
+    };
+    for e in 1..=12 {
+        log += &row(e, "");
+        log += "                   all        107        938     0.0128      0.479      0.034     0.0147\n";
+    }
+    log += header;
+    for e in 1..=9 {
+        log += &row(e, "");
+        log += &row(e, " 1");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(9), "{}", a.render_text());
+    assert_approx(a.loss.last, 1.4 + 1.2 + 1.1, 1e-9, "row loss");
+    assert!(
+        a.notes.iter().any(|n| n.contains("restarted")),
+        "{:?}",
+        a.notes
+    );
+    // Only under a YOLO header, and only with the GPU memory column.
+    assert!(parse::yolo_row("3/500 9.15G 1.9 2.4 1.4 245 640:").is_some());
+    assert!(parse::yolo_row("3/500 loss 1.9").is_none());
+    assert_eq!(analyze("  3/500      9.15G      1.907\n").last_step, None);
+}
