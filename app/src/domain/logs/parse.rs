@@ -266,6 +266,17 @@ pub fn float_prefix_commas(s: &str) -> Option<(f64, usize)> {
 }
 
 /// Unsigned integer at the start (after spaces), with optional `,` groups.
+/// The number of the field `key` in text of fields separated by `sep`,
+/// its value after `kv` (`loss=9.2` in fairseq's `, `-separated fields,
+/// `total_loss: 76.5` in detectron2's double-spaced ones). A longer key
+/// that starts the same (`loss_scale=128`) is another field.
+fn field_value(text: &str, sep: &str, key: &str, kv: &str) -> Option<f64> {
+    text.split(sep).find_map(|field| {
+        let v = field.trim().strip_prefix(key)?.strip_prefix(kv)?;
+        float_prefix(v).map(|x| x.0)
+    })
+}
+
 /// `N/M` at the start of `s` (spaces allowed before each number, as
 /// [`uint_prefix`] reads them): the two numbers and the rest.
 fn slash_pair(s: &str) -> Option<(u64, u64, &str)> {
@@ -1430,12 +1441,7 @@ pub fn fairseq(s: &str) -> Option<Event> {
         let r = r[used..].trim_start().strip_prefix('/')?;
         let (_, used) = uint_prefix(r)?;
         let kv = &r[used..];
-        let get = |key: &str| {
-            kv.split(", ").find_map(|pair| {
-                let (k, v) = pair.trim().split_once('=')?;
-                (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
-            })
-        };
+        let get = |key: &str| field_value(kv, ", ", key, "=");
         return fairseq_event(FairseqRecord::Inner, epoch, get);
     }
     let r = r.strip_prefix(" | ")?;
@@ -1444,12 +1450,7 @@ pub fn fairseq(s: &str) -> Option<Event> {
     } else {
         FairseqRecord::EpochEnd
     };
-    let get = |key: &str| {
-        r.split(" | ").find_map(|pair| {
-            let (k, v) = pair.trim().split_once(' ')?;
-            (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
-        })
-    };
+    let get = |key: &str| field_value(r, " | ", key, " ");
     fairseq_event(kind, epoch, get)
 }
 
@@ -1530,12 +1531,7 @@ pub fn detectron2(s: &str) -> Option<Event> {
         return None;
     }
     // Keys are two spaces apart: `  name: value`.
-    let get = |key: &str| {
-        r.split("  ").find_map(|kv| {
-            let (k, v) = kv.split_once(": ")?;
-            (k == key).then(|| float_prefix(v).map(|x| x.0)).flatten()
-        })
-    };
+    let get = |key: &str| field_value(r, "  ", key, ": ");
     // (Its events writer always prints `total_loss`; a hand-written
     // `iter: 100  loss: 2.3` line is not detectron2's.)
     let mut ev = Event::new(EventKind::Train, Source::Detectron2);
@@ -1565,14 +1561,7 @@ pub fn sb3_row(s: &str) -> Option<(&str, &str)> {
 /// count from 1. Also returns the batches per epoch, where the line says.
 pub fn torch_lm_example(s: &str) -> Option<(Event, Option<u64>)> {
     let t = s.trim_start();
-    let field = |r: &str, key: &str| {
-        r.split(" | ").find_map(|f| {
-            let v = f.trim().strip_prefix(key)?;
-            v.starts_with(' ')
-                .then(|| float_prefix(v).map(|x| x.0))
-                .flatten()
-        })
-    };
+    let field = |r: &str, key: &str| field_value(r, " | ", key, " ");
     if let Some(r) = t.strip_prefix("| end of epoch ") {
         let (epoch, _) = uint_prefix(r)?;
         let mut ev = Event::new(EventKind::Eval, Source::Generic);
