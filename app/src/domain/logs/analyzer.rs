@@ -1289,6 +1289,7 @@ impl LogAnalyzer {
             && let Some(mut ev) = parse::yolo_row(t)
         {
             ev.loss = parse::yolo_row_loss(t.trim_end_matches(':'), columns);
+            self.yolo_losses |= ev.loss.is_some();
             self.epoch_steps = true;
             self.on_step_event(ev, ts, time);
             return;
@@ -1557,11 +1558,11 @@ impl LogAnalyzer {
             self.mark_finished("training completed");
             return true;
         }
-        // End lines told by how they end (cheaper than another keyword).
-        // Keras's EarlyStopping callback: `Epoch 00005: early stopping`.
-        // Hand-written loops: `Early stopping triggered.`, `Early stopping
-        // at epoch 33` (not a patience counter's `EarlyStopping counter: 3
-        // out of 7`).
+        // End lines told by how they start or end (cheaper than another
+        // keyword). Early stopping: hand-written loops' `Early stopping triggered.`,
+        // `Early stopping at epoch 33` (not a patience counter's
+        // `EarlyStopping counter: 3 out of 7`), Keras's `Epoch 00005: early
+        // stopping`, Paddle's `Epoch 6: Early stopping.`.
         if [
             "Early stopping triggered",
             "Early stopping at epoch",
@@ -1569,15 +1570,10 @@ impl LogAnalyzer {
         ]
         .iter()
         .any(|p| t.starts_with(p))
-        {
-            self.mark_finished("early stopping");
-            return true;
-        }
-        // (Paddle's hapi: `Epoch 6: Early stopping.`)
-        if t.starts_with("Epoch ")
-            && [": early stopping", ": Early stopping."]
-                .iter()
-                .any(|e| t.ends_with(e))
+            || (t.starts_with("Epoch ")
+                && [": early stopping", ": Early stopping."]
+                    .iter()
+                    .any(|e| t.ends_with(e)))
         {
             self.mark_finished("early stopping");
             return true;
@@ -2958,7 +2954,7 @@ impl LogAnalyzer {
                 super::MAX_LINE_BYTES
             ));
         }
-        if self.yolo_losses && step_src == Some(Source::Tqdm) {
+        if self.yolo_losses {
             notes.push(
                 "loss is the sum of the loss columns of YOLO's epoch table (box, cls, dfl, ...)"
                     .to_string(),

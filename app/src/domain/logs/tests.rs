@@ -4423,49 +4423,36 @@ fn round_18_shapes() {
 
 #[test]
 fn second_review_of_this_session() {
-    let bar = |desc: &str, n: u32, t: u32, rate: &str, post: &str| {
-        format!(
-            "\r{desc}{:>3}%|#####| {n}/{t} [00:{:02}<00:10, {rate}it/s{post}]",
-            n * 100 / t,
-            n % 60
-        )
+    // One bar's frames at the counts given, ended by a newline.
+    let run = |desc: &str, counts: &[u32], t: u32, rate: &str, post: &str| {
+        let mut s: String = counts
+            .iter()
+            .map(|&n| {
+                format!(
+                    "\r{desc}{:>3}%|#####| {n}/{t} [00:{:02}<00:10, {rate}it/s{post}]",
+                    n * 100 / t,
+                    n % 60
+                )
+            })
+            .collect();
+        s.push('\n');
+        s
     };
     // A bar with a loss, then a per-epoch training bar without one that
     // starts its second pass: the end rule is for a first pass only.
-    let mut log = String::new();
-    for n in [0, 200, 400] {
-        log += &bar("", n, 400, "2.00", ", loss=1.0");
-    }
-    log += "\n";
-    for n in [0, 50, 100, 0, 25, 50] {
-        log += &bar("", n, 100, "10.00", "");
-    }
-    log += "\n";
+    let log = run("", &[0, 200, 400], 400, "2.00", ", loss=1.0")
+        + &run("", &[0, 50, 100, 0, 25, 50], 100, "10.00", "");
     assert_eq!(analyze(&log).last_step, Some(150));
 
     // A slow data bar without a loss, then a one-pass training bar without
     // one: nothing says the first trained.
-    let mut log = String::new();
-    for n in [0, 2500, 5000] {
-        log += &bar("", n, 5000, "2.00", "");
-    }
-    log += "\n";
-    for n in [0, 100, 200, 300] {
-        log += &bar("", n, 300, "8.00", "");
-    }
-    log += "\n";
+    let log = run("", &[0, 2500, 5000], 5000, "2.00", "")
+        + &run("", &[0, 100, 200, 300], 300, "8.00", "");
     assert_eq!(analyze(&log).last_step, Some(300));
 
     // An `Eval` bar is one evaluation, never training.
-    let mut log = String::new();
-    for n in [0, 25, 50] {
-        log += &bar("Train: ", n, 50, "2.00", ", loss=1.0");
-    }
-    log += "\n";
-    for n in [0, 5, 10] {
-        log += &bar("Eval: ", n, 10, "9.00", "");
-    }
-    log += "\n";
+    let log = run("Train: ", &[0, 25, 50], 50, "2.00", ", loss=1.0")
+        + &run("Eval: ", &[0, 5, 10], 10, "9.00", "");
     let a = analyze(&log);
     assert_eq!((a.last_step, a.eval.count), (Some(50), 1));
 
@@ -4530,6 +4517,7 @@ fn round_19_yolo_rows_cut_before_their_bar_and_a_rerun_with_two_lines_an_epoch()
         "{:?}",
         a.notes
     );
+    assert!(a.notes.iter().any(|n| n.contains("YOLO")), "{:?}", a.notes);
     // Only under a YOLO header, and only with the GPU memory column.
     assert!(parse::yolo_row("3/500 9.15G 1.9 2.4 1.4 245 640:").is_some());
     assert!(parse::yolo_row("3/500 loss 1.9").is_none());
