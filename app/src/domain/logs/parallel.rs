@@ -14,45 +14,91 @@ use super::analyzer::{Analysis, LogAnalyzer};
 use super::normalize::LineFlags;
 use super::split::{LineFacts, LineSplitter};
 
-/// Lines are handed over in batches of about this many bytes.
-const BATCH_BYTES: usize = 256 * 1024;
 /// Batches in flight between the threads (bounds memory: a few MiB).
 const IN_FLIGHT: usize = 4;
+
+/// Where a line's bytes are.
+#[derive(Clone, Copy)]
+enum At {
+    /// In the batch's read buffer (most lines, when streaming).
+    Chunk,
+    /// In the caller's whole input (most lines, for bytes in memory).
+    Input,
+    /// In the batch's `copied` (cleaned or joined across reads).
+    Copied,
+}
 
 struct LineRec {
     start: usize,
     end: usize,
+    at: At,
     flags: LineFlags,
     time: Option<f64>,
     facts: LineFacts,
 }
 
-/// Lines copied out of the reader's buffer, with what was learned of them.
+/// The lines completed while splitting one piece of input, referenced where
+/// they lie (the read buffer travels with the batch) rather than copied.
 #[derive(Default)]
 struct Batch {
-    bytes: Vec<u8>,
+    chunk: Vec<u8>,
+    copied: Vec<u8>,
     lines: Vec<LineRec>,
     /// Input bytes the splitter had seen when this batch was sent.
     input_bytes: u64,
 }
 
 impl Batch {
-    fn add(&mut self, line: &[u8], flags: LineFlags, time: Option<f64>) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(line);
-        self.lines.push(LineRec {
-            start,
-            end: self.bytes.len(),
-            flags,
-            time,
-            facts: LineFacts::of(line),
-        });
+    fn line<'a>(&'a self, input: &'a [u8], rec: &LineRec) -> &'a [u8] {
+        let from = match rec.at {
+            At::Chunk => &self.chunk,
+            At::Input => input,
+            At::Copied => &self.copied,
+        };
+        &from[rec.start..rec.end]
     }
 
     fn clear(&mut self) {
-        self.bytes.clear();
+        self.copied.clear();
         self.lines.clear();
     }
+}
+
+/// Record `line` in `lines`: where it lies in `within` (tagged `at`), or
+/// copied into `copied` when it lies elsewhere.
+fn add_line(
+    within: (&[u8], At),
+    copied: &mut Vec<u8>,
+    lines: &mut Vec<LineRec>,
+    line: &[u8],
+    flags: LineFlags,
+    time: Option<f64>,
+) {
+    let (buf, tag) = within;
+    let offset = (line.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    let (start, at) = if offset <= buf.len() && line.len() <= buf.len() - offset {
+        (offset, tag)
+    } else {
+        copied.extend_from_slice(line);
+        (copied.len() - line.len(), At::Copied)
+    };
+    lines.push(LineRec {
+        start,
+        end: start + line.len(),
+        at,
+        flags,
+        time,
+        facts: LineFacts::of(line),
+    });
+}
+
+/// What the front gets next.
+enum Piece<'a> {
+    /// A read, now in the batch's buffer, with its arrival time.
+    Read(Option<f64>),
+    /// The next part of the caller's input.
+    Borrowed(&'a [u8]),
+    End,
 }
 
 /// Analyse a stream on two threads. `next` fills the buffer it is given
@@ -63,6 +109,41 @@ impl Batch {
 pub fn analyze_two_threads<E>(
     mut next: impl FnMut(&mut Vec<u8>) -> Result<Option<Option<f64>>, E>,
 ) -> Result<Analysis, E> {
+    drive(&[], |buf| {
+        Ok(match next(buf)? {
+            Some(arrival) => Piece::Read(arrival),
+            None => Piece::End,
+        })
+    })
+}
+
+/// [`analyze_two_threads`] over bytes already in memory (a mapped file, no
+/// arrival times): lines are read where they lie, never copied.
+pub fn analyze_bytes_two_threads(input: &[u8]) -> Analysis {
+    analyze_windows(input, WINDOW)
+}
+
+/// [`analyze_bytes_two_threads`], splitting `input` `window` bytes at a time.
+pub(crate) fn analyze_windows(input: &[u8], window: usize) -> Analysis {
+    let mut pieces = input.chunks(window.max(1));
+    let read = drive::<std::convert::Infallible>(input, |_| {
+        Ok(pieces.next().map_or(Piece::End, Piece::Borrowed))
+    });
+    match read {
+        Ok(a) => a,
+        Err(never) => match never {},
+    }
+}
+
+/// Bytes of in-memory input split per batch.
+const WINDOW: usize = 256 * 1024;
+
+/// The two threads. `next` gives the front its next piece (a read into
+/// the buffer it is handed, or a part of `input`).
+fn drive<'i, E>(
+    input: &'i [u8],
+    mut next: impl FnMut(&mut Vec<u8>) -> Result<Piece<'i>, E>,
+) -> Result<Analysis, E> {
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = sync_channel::<Batch>(IN_FLIGHT);
         let (empty_tx, empty_rx) = sync_channel::<Batch>(IN_FLIGHT + 2);
@@ -70,7 +151,7 @@ pub fn analyze_two_threads<E>(
             let mut analyzer = LogAnalyzer::new();
             for mut batch in full_rx {
                 for rec in &batch.lines {
-                    let line = &batch.bytes[rec.start..rec.end];
+                    let line = batch.line(input, rec);
                     analyzer.take_line(line, rec.flags, rec.time, rec.facts);
                 }
                 analyzer.set_input_bytes(batch.input_bytes);
@@ -82,36 +163,45 @@ pub fn analyze_two_threads<E>(
         });
 
         let mut split = LineSplitter::default();
-        let mut buf = Vec::new();
-        let mut batch = Batch::default();
         let mut outcome = Ok(());
         loop {
-            match next(&mut buf) {
+            let mut batch = empty_rx.try_recv().unwrap_or_default();
+            let Batch {
+                chunk,
+                copied,
+                lines,
+                ..
+            } = &mut batch;
+            match next(chunk) {
                 Err(e) => {
                     outcome = Err(e);
                     break;
                 }
-                Ok(None) => break,
-                Ok(Some(arrival)) => {
-                    split.push(&buf, arrival, |line, flags, time| {
-                        batch.add(line, flags, time)
+                Ok(Piece::End) => {
+                    split.flush(|line, flags, time| {
+                        add_line((&[], At::Copied), copied, lines, line, flags, time)
                     });
-                    if batch.bytes.len() >= BATCH_BYTES {
-                        batch.input_bytes = split.bytes;
-                        let fresh = empty_rx.try_recv().unwrap_or_default();
-                        if full_tx.send(std::mem::replace(&mut batch, fresh)).is_err() {
-                            // The analyzer thread is gone (it panicked):
-                            // stop reading; `join` below reports it.
-                            break;
-                        }
-                    }
+                    batch.input_bytes = split.bytes;
+                    let _ = full_tx.send(batch);
+                    break;
+                }
+                Ok(Piece::Read(arrival)) => {
+                    split.push(chunk, arrival, |line, flags, time| {
+                        add_line((chunk, At::Chunk), copied, lines, line, flags, time)
+                    });
+                }
+                Ok(Piece::Borrowed(part)) => {
+                    split.push(part, None, |line, flags, time| {
+                        add_line((input, At::Input), copied, lines, line, flags, time)
+                    });
                 }
             }
-        }
-        if outcome.is_ok() {
-            split.flush(|line, flags, time| batch.add(line, flags, time));
             batch.input_bytes = split.bytes;
-            let _ = full_tx.send(batch);
+            if full_tx.send(batch).is_err() {
+                // The analyzer thread is gone (it panicked): stop reading;
+                // `join` below reports it.
+                break;
+            }
         }
         drop(full_tx);
         let analysis = match back.join() {

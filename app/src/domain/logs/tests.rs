@@ -3281,10 +3281,16 @@ fn two_threads_match_one_on_every_trace() {
         let (log, timing) = trace(name);
         for size in [7, 4096, 1 << 20] {
             let pieces: Vec<&[u8]> = log.chunks(size).collect();
+            let one = analysis_one_thread(&pieces, &[None]);
             assert_eq!(
                 analysis_two_threads(&pieces, &[None]),
-                analysis_one_thread(&pieces, &[None]),
+                one,
                 "{name} in {size}-byte reads"
+            );
+            assert_eq!(
+                parallel::analyze_windows(&log, size),
+                one,
+                "{name} in memory, {size}-byte windows"
             );
         }
         let chunks = replay_chunks(&log, &timing);
@@ -3626,6 +3632,14 @@ proptest! {
         let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
         let times = if timed { vec![Some(1.0), Some(1.0), Some(2.5), None] } else { vec![None] };
         prop_assert_eq!(analysis_two_threads(&pieces, &times), analysis_one_thread(&pieces, &times));
+    }
+
+    #[test]
+    fn bytes_in_memory_match_one_thread(bom in prop_oneof![Just(&b""[..]), Just(&b"\xFF\xFE"[..]), Just(&b"\xEF\xBB\xBF"[..])], bytes in log_bytes(), window in 1usize..600) {
+        // Lines are referenced in the input where they lie, copied where
+        // the decoder or the normaliser made them: the same analysis.
+        let bytes = [bom, &bytes].concat();
+        prop_assert_eq!(parallel::analyze_windows(&bytes, window), analysis_one_thread(&[&bytes], &[None]));
     }
 
     #[test]
