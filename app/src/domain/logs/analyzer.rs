@@ -2296,11 +2296,12 @@ impl LogAnalyzer {
         // A byte counter (`269M/269M [00:29<00:00, 9.04MB/s]`: a download
         // or an upload) never is, nor a 🤗 Datasets `map` (`examples/s`,
         // `ba/s` before datasets 2), whatever its description says.
+        // (The cheap tests first: most frames here are a nested bar's.)
         let candidate = || {
-            !is_excluded_desc(f.desc)
-                && !self.bars[idx].cursor_up
+            !self.bars[idx].cursor_up
                 && (f.total.is_some() || is_epoch)
-                && !matches!(f.unit.trim(), "B" | "examples" | "ba")
+                && (f.unit == "it" || !matches!(f.unit.trim(), "B" | "examples" | "ba"))
+                && !is_excluded_desc(f.desc)
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}

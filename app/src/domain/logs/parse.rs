@@ -10,99 +10,107 @@ use super::{Event, EventKind, Source};
 // ---------------------------------------------------------------------------
 // multi-keyword prefilter
 
-/// A keyword set for [`Anchors::any_in`] / [`Anchors::hits`]: tables of
-/// the words' first, second and third bytes.
+/// A keyword set for [`Anchors::any_in`] / [`Anchors::hits`]: a bitmap of
+/// the byte pairs that open the words or follow their first byte, and
+/// tables of the words' first, second and third bytes.
 pub(crate) struct Anchors<const N: usize> {
     words: [&'static [u8]; N],
+    /// Bit `b1 * 256 + b2`: some word starts with `b1 b2`, or has them as
+    /// its second and third bytes.
+    pairs: [u8; 8192],
     first: [u64; 256],
     second: [u64; 256],
-    /// Words of two bytes match any third byte.
     third: [u64; 256],
 }
 
 impl<const N: usize> Anchors<N> {
-    /// At most 64 words, each at least two bytes long (checked when the
+    /// At most 64 words, each at least three bytes long (checked when the
     /// constant is built).
     pub(crate) const fn new(words: [&'static [u8]; N]) -> Self {
         assert!(N <= 64, "at most 64 anchor words");
+        let mut pairs = [0u8; 8192];
         let mut first = [0u64; 256];
         let mut second = [0u64; 256];
         let mut third = [0u64; 256];
         let mut i = 0;
         while i < N {
-            assert!(words[i].len() >= 2, "anchor words have two bytes or more");
-            first[words[i][0] as usize] |= 1 << i;
-            second[words[i][1] as usize] |= 1 << i;
-            let mut c = 0;
-            while c < 256 {
-                if words[i].len() < 3 || words[i][2] as usize == c {
-                    third[c] |= 1 << i;
-                }
-                c += 1;
-            }
+            let w = words[i];
+            assert!(w.len() >= 3, "anchor words have three bytes or more");
+            let p = pair_index(w[0], w[1]);
+            pairs[p >> 3] |= 1 << (p & 7);
+            let p = pair_index(w[1], w[2]);
+            pairs[p >> 3] |= 1 << (p & 7);
+            first[w[0] as usize] |= 1 << i;
+            second[w[1] as usize] |= 1 << i;
+            third[w[2] as usize] |= 1 << i;
             i += 1;
         }
         Anchors {
             words,
+            pairs,
             first,
             second,
             third,
         }
     }
 
-    /// Narrow the words whose first two bytes fit at `i` by the third
-    /// byte (past the end, any third byte fits): looked at only where two
-    /// bytes fit, so the scan's cost per byte stays two table lookups.
+    /// The words (as a bitmask) that start at `k`, leaving out `skip`.
     #[inline]
-    fn third_fits(&self, hay: &[u8], i: usize, m: u64) -> u64 {
-        match hay.get(i + 2) {
-            Some(&c) => m & self.third[c as usize],
-            None => m,
-        }
-    }
-
-    /// Whether `hay` contains any of the words, in one pass: a position is a
-    /// candidate only when its first bytes fit one word, which prose
-    /// rarely does.
-    pub(crate) fn any_in(&self, hay: &[u8]) -> bool {
-        for (i, pair) in hay.windows(2).enumerate() {
-            let m = self.first[pair[0] as usize] & self.second[pair[1] as usize];
-            if m == 0 {
-                continue;
-            }
-            let mut m = self.third_fits(hay, i, m);
-            while m != 0 {
-                let j = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let a = self.words[j];
-                if hay.len() - i >= a.len() && &hay[i..i + a.len()] == a {
-                    return true;
-                }
+    fn words_at(&self, hay: &[u8], k: usize, skip: u64) -> u64 {
+        let Some(&[a, b, c]) = hay.get(k..k + 3) else {
+            return 0;
+        };
+        let mut m =
+            self.first[a as usize] & self.second[b as usize] & self.third[c as usize] & !skip;
+        let mut found = 0;
+        while m != 0 {
+            let j = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if hay[k..].starts_with(self.words[j]) {
+                found |= 1 << j;
             }
         }
-        false
+        found
     }
 
-    /// Bitmask of the words (by index) that occur in `hay`.
-    pub(crate) fn hits(&self, hay: &[u8]) -> u64 {
+    /// Every word found in `hay` (as a bitmask), until `enough` says stop.
+    /// One bitmap test per two bytes: a word at an even position shows as
+    /// its first two bytes there, one at an odd position as its second and
+    /// third bytes at the even position after it (every word has three).
+    #[inline]
+    fn scan(&self, hay: &[u8], enough: impl Fn(u64) -> bool) -> u64 {
         let mut hit = 0;
-        for (i, pair) in hay.windows(2).enumerate() {
-            let m = self.first[pair[0] as usize] & self.second[pair[1] as usize] & !hit;
-            if m == 0 {
+        for (half, pair) in hay.chunks_exact(2).enumerate() {
+            let p = pair_index(pair[0], pair[1]);
+            if self.pairs[p >> 3] & (1 << (p & 7)) == 0 {
                 continue;
             }
-            let mut m = self.third_fits(hay, i, m);
-            while m != 0 {
-                let j = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let a = self.words[j];
-                if hay.len() - i >= a.len() && &hay[i..i + a.len()] == a {
-                    hit |= 1 << j;
-                }
+            let i = half * 2;
+            if i > 0 {
+                hit |= self.words_at(hay, i - 1, hit);
+            }
+            hit |= self.words_at(hay, i, hit);
+            if enough(hit) {
+                break;
             }
         }
         hit
     }
+
+    /// Whether `hay` contains any of the words, in one pass: a position is a
+    /// candidate only when its bytes fit one word, which prose rarely does.
+    pub(crate) fn any_in(&self, hay: &[u8]) -> bool {
+        self.scan(hay, |hit| hit != 0) != 0
+    }
+
+    /// Bitmask of the words (by index) that occur in `hay`.
+    pub(crate) fn hits(&self, hay: &[u8]) -> u64 {
+        self.scan(hay, |_| false)
+    }
+}
+
+const fn pair_index(b1: u8, b2: u8) -> usize {
+    (b1 as usize) << 8 | b2 as usize
 }
 
 // ---------------------------------------------------------------------------
@@ -763,9 +771,30 @@ pub fn postfix_train_loss(postfix: &str) -> Option<f64> {
         .map(|(_, v)| v)
 }
 
+/// `s.split(", ")` without building a substring searcher per call (the
+/// postfix of every frame is split several times).
+pub(crate) fn split_comma_space(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let b = r.as_bytes();
+        let mut from = 0;
+        while let Some(p) = b[from..].iter().position(|&c| c == b',') {
+            let at = from + p;
+            if b.get(at + 1) == Some(&b' ') {
+                rest = Some(&r[at + 2..]);
+                return Some(&r[..at]);
+            }
+            from = at + 1;
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
 /// `k=v` from a tqdm postfix.
 pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
-    for part in postfix.split(", ") {
+    for part in split_comma_space(postfix) {
         let part = part.trim();
         if let Some(v) = part.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
             return float_prefix(v).map(|x| x.0);
@@ -846,6 +875,22 @@ fn value_end(s: &str) -> usize {
     s.len()
 }
 
+/// The keys of an HF dict that [`hf_dict`] reads by name.
+#[derive(Default)]
+struct KnownKeys {
+    epoch: Option<f64>,
+    step: Option<f64>,
+    loss: Option<f64>,
+    embedding_loss: Option<f64>,
+    learning_rate: Option<f64>,
+    grad_norm: Option<f64>,
+    num_tokens: Option<f64>,
+    train_runtime: Option<f64>,
+    train_samples_per_second: Option<f64>,
+    train_steps_per_second: Option<f64>,
+    train_loss: Option<f64>,
+}
+
 /// What an HF dict line means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HfDict {
@@ -893,24 +938,43 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
             return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
         }
     }
-    if get("train_runtime").is_some() {
+    // One pass picks the keys read below (the first of each, as `get`).
+    let mut known = KnownKeys::default();
+    for (key, v) in &kv {
+        let slot = match *key {
+            "epoch" => &mut known.epoch,
+            "step" => &mut known.step,
+            "loss" => &mut known.loss,
+            "embedding_loss" => &mut known.embedding_loss,
+            "learning_rate" => &mut known.learning_rate,
+            "grad_norm" => &mut known.grad_norm,
+            "num_tokens" => &mut known.num_tokens,
+            "train_runtime" => &mut known.train_runtime,
+            "train_samples_per_second" => &mut known.train_samples_per_second,
+            "train_steps_per_second" => &mut known.train_steps_per_second,
+            "train_loss" => &mut known.train_loss,
+            _ => continue,
+        };
+        slot.get_or_insert(*v);
+    }
+    if known.train_runtime.is_some() {
         return Some(HfDict::Final {
-            runtime_s: get("train_runtime"),
-            samples_per_sec: get("train_samples_per_second"),
-            steps_per_sec: get("train_steps_per_second"),
-            train_loss: get("train_loss"),
-            epoch: get("epoch"),
+            runtime_s: known.train_runtime,
+            samples_per_sec: known.train_samples_per_second,
+            steps_per_sec: known.train_steps_per_second,
+            train_loss: known.train_loss,
+            epoch: known.epoch,
         });
     }
     let mut ev = Event::new(EventKind::Train, Source::HfDict);
-    ev.epoch = get("epoch");
-    ev.step = get("step").filter(|v| *v >= 0.0).map(|v| v as u64);
+    ev.epoch = known.epoch;
+    ev.step = known.step.filter(|v| *v >= 0.0).map(|v| v as u64);
     // (SetFit's embedding phase logs `embedding_loss`.)
-    if let Some(l) = get("loss").or_else(|| get("embedding_loss")) {
+    if let Some(l) = known.loss.or(known.embedding_loss) {
         ev.loss = Some(l);
-        ev.lr = get("learning_rate");
-        ev.grad_norm = get("grad_norm");
-        ev.tokens = get("num_tokens");
+        ev.lr = known.learning_rate;
+        ev.grad_norm = known.grad_norm;
+        ev.tokens = known.num_tokens;
         return Some(HfDict::Train(ev));
     }
     // eval dicts: eval_loss or eval_<name>_loss, eval_runtime.

@@ -3635,6 +3635,13 @@ proptest! {
     }
 
     #[test]
+    fn postfix_parts_are_split_as_str_split_does(s in "[a-z=, .0-9]{0,40}") {
+        let ours: Vec<&str> = parse::split_comma_space(&s).collect();
+        let std: Vec<&str> = s.split(", ").collect();
+        prop_assert_eq!(ours, std);
+    }
+
+    #[test]
     fn bytes_in_memory_match_one_thread(bom in prop_oneof![Just(&b""[..]), Just(&b"\xFF\xFE"[..]), Just(&b"\xEF\xBB\xBF"[..])], bytes in log_bytes(), window in 1usize..600) {
         // Lines are referenced in the input where they lie, copied where
         // the decoder or the normaliser made them: the same analysis.
