@@ -63,6 +63,8 @@ struct SourceState {
     restart_probe: Option<u64>,
     restarts: u64,
     timing: StepTiming,
+    /// The line of its first record.
+    first_line: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -335,6 +337,8 @@ pub struct LogAnalyzer {
     bars: Vec<Bar>,
     train_bar: Option<usize>,
     last_bar: Option<usize>,
+    /// The line of the latest tqdm frame.
+    last_frame_line: u64,
     left_bar: Option<LeftBar>,
     /// An eval / checkpoint bar episode is in progress (since the last
     /// training-bar frame).
@@ -388,6 +392,8 @@ pub struct LogAnalyzer {
     /// Ultralytics YOLO's loss columns, from its epoch table header (see
     /// [`parse::yolo_header`]), and whether a loss came from them.
     yolo_loss_columns: Option<u32>,
+    /// The columns of the metrics CSV whose rows come now.
+    csv_columns: Option<parse::CsvColumns>,
     yolo_losses: bool,
     /// Keras counts samples (`Train on N samples`), in batches of this many.
     keras_samples: bool,
@@ -770,6 +776,7 @@ impl LogAnalyzer {
             bars: Vec::new(),
             train_bar: None,
             last_bar: None,
+            last_frame_line: 0,
             left_bar: None,
             other_bar_active: (false, false),
             bar_count: BarCount::default(),
@@ -785,6 +792,7 @@ impl LogAnalyzer {
             other_bar_between: false,
             bare_losses: 0,
             yolo_loss_columns: None,
+            csv_columns: None,
             yolo_losses: false,
             keras_samples: false,
             keras_batch: None,
@@ -1276,6 +1284,29 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // A metrics CSV (`CSVLogger`): its header, then a row per record.
+        if let Some(cols) = self.csv_columns {
+            match parse::csv_row(t, cols) {
+                Some(ev) if ev.loss.is_none() && ev.val_loss.is_some() => {
+                    // (Lightning's validation rows.)
+                    self.last_eval_loss = ev.val_loss;
+                    return;
+                }
+                Some(ev) => {
+                    self.last_eval_loss = ev.val_loss.or(self.last_eval_loss);
+                    self.epoch_steps |= cols.steps_are_epochs();
+                    self.on_step_event(ev, ts, time);
+                    return;
+                }
+                None => self.csv_columns = None,
+            }
+        }
+        if c0.is_ascii_alphabetic()
+            && let Some(cols) = parse::csv_header(t)
+        {
+            self.csv_columns = Some(cols);
+            return;
+        }
         if c0 == b'E'
             && let Some(columns) = parse::yolo_header(t)
         {
@@ -1542,6 +1573,11 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        // `nohup cmd >> train.log` writes this first, every launch.
+        if t.trim_end() == "nohup: ignoring input" {
+            self.restarted();
+            return true;
+        }
         // HF: `Training completed. Do not forget ...`; torchtitan: `Training
         // completed`; hand-written loops: `Training done.`, `Training finished`.
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
@@ -1973,6 +2009,7 @@ impl LogAnalyzer {
                     self.current_step = Some(s);
                 } else {
                     ev.step = self.current_step;
+                    self.note_progress();
                     // Count for format locking without a step.
                     let st = &mut self.src[Source::HfDict.idx()];
                     st.records += 1;
@@ -2157,26 +2194,53 @@ impl LogAnalyzer {
         st.restart_run = 0;
         st.restart_probe = None;
         st.last_step = Some(step);
+        if st.records == 0 {
+            st.first_line = self.lines;
+        }
         st.records += 1;
-        self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] = self.lines;
-        self.fresh_steps += 1;
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
-        if st.records >= LOCK_RECORDS {
+        let records = st.records;
+        self.note_progress();
+        if records >= LOCK_RECORDS {
             match self.locked {
                 None => self.locked = Some(src),
                 // DeepSpeed's engine lines accompany the framework that
                 // drives it (Megatron-DeepSpeed, GPT-NeoX): that
                 // framework's own step lines are the better source.
                 Some(l) if l.is_secondary() && src.is_primary() => self.locked = Some(src),
+                // Bars that ran to their end before a framework began to
+                // count (data loading, preprocessing): the framework's
+                // steps are the training.
+                Some(Source::Tqdm) if self.bars_done_before(src) => self.locked = Some(src),
                 _ => {}
             }
         }
         true
     }
 
+    /// Whether the training bar had run to its total, and no tqdm frame
+    /// came, before `src` (a framework's own step lines, or Keras's) began.
+    fn bars_done_before(&self, src: Source) -> bool {
+        let first = self.src[src.idx()].first_line;
+        (src.is_primary() || src == Source::Keras)
+            && self.last_frame_line < first
+            && self
+                .train_bar
+                .map(|tb| &self.bars[tb])
+                .is_some_and(|b| b.total.is_some_and(|t| b.last_n >= t))
+    }
+
+    /// Training went on at this line (a new step, or a logged training
+    /// record that has no step).
+    fn note_progress(&mut self) {
+        self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] = self.lines;
+        self.fresh_steps += 1;
+    }
+
     fn on_tqdm(&mut self, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
+        self.last_frame_line = self.lines;
         // Fast path: the same bar as the previous frame (no allocation).
         let h = desc_hash(f.desc);
         let cached = self.last_bar.filter(|&i| {
@@ -2471,8 +2535,14 @@ impl LogAnalyzer {
                     }
                     // Lightning counts epochs from 0: a log that starts at
                     // `Epoch 49` (resumed, or only the tail kept) had 49
-                    // epochs of this many batches before it.
-                    None if e > 0 && lightning_desc => {
+                    // epochs of this many batches before it. (`Epoch 1:`
+                    // first is a hand-written loop counting from 1, unless
+                    // something else says Lightning: its banner lines or
+                    // the `v_num` in its bar.)
+                    None if e > 0
+                        && lightning_desc
+                        && (e > 1 || self.lightning_hint || f.postfix.contains("v_num")) =>
+                    {
                         if let Some(t) = f.total {
                             self.bar_count.epoch_offset = (t as u64).saturating_mul(e);
                         }
@@ -2735,12 +2805,19 @@ impl LogAnalyzer {
             };
             // A failed `pip install` is a process of its own: training seen
             // after it ran anyway (a notebook cell, a retried setup).
+            // An exception line without its traceback that training went on
+            // after (the first time it was printed) was caught and printed.
             let trained_after = |e: &LogError| {
+                let since = if e.is_pip() {
+                    e.last_line
+                } else if e.is_bare_exception() {
+                    e.line
+                } else {
+                    return false;
+                };
                 // (The oldest of the latest few is the slot written next.)
-                e.is_pip()
-                    && self.fresh_steps >= STEPS_AFTER_ERROR as u64
-                    && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR]
-                        > e.last_line
+                self.fresh_steps >= STEPS_AFTER_ERROR as u64
+                    && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] > since
             };
             for e in errors
                 .iter_mut()
@@ -2753,7 +2830,7 @@ impl LogAnalyzer {
                 ));
             }
         }
-        if (step_src == Some(Source::Generic) && self.epoch_steps)
+        if (matches!(step_src, Some(Source::Generic | Source::CsvMetrics)) && self.epoch_steps)
             || (step_src == Some(Source::Keras) && self.keras_epoch_steps)
         {
             notes.push("the log reports once per epoch: its steps are epochs".to_string());
@@ -2866,10 +2943,12 @@ impl LogAnalyzer {
         let eta = eta(last_step, total_steps, &summary, &eval, &checkpoints);
         // torchrun's "a worker failed / exited with code 1" reports another
         // error: the worker's own exception, when the log has it, is the news.
+        // And in a log of several launches, the latest launch's error.
+        let last_launch = self.restarts.back().map_or(0, |&(line, _)| line);
         let fatal = errors
             .iter()
             .filter(|e| e.fatal)
-            .min_by_key(|e| (e.restates_another(), e.class, e.line));
+            .min_by_key(|e| (e.line < last_launch, e.restates_another(), e.class, e.line));
 
         let finished = (self.finished.is_some()
             && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64)

@@ -74,6 +74,13 @@ impl LogError {
     pub(crate) fn is_pip(&self) -> bool {
         self.label.starts_with(PIP)
     }
+
+    /// An exception line printed on its own, without a traceback: what a
+    /// handler prints (`print(f"Error: {e}")`), since an exception that
+    /// ends Python prints its traceback; or an excerpt that cut it off.
+    pub(crate) fn is_bare_exception(&self) -> bool {
+        self.traceback.is_empty() && self.label.starts_with(EXCEPTION_LABEL)
+    }
 }
 
 /// A one-line signature match.
@@ -661,6 +668,9 @@ const MAX_LOOSE_LINES: u8 = 2;
 /// they restate another error (the worker's own), see [`LogError::restates_another`].
 const LAUNCHER: &str = "torchrun:";
 
+/// Label head of an exception without a known signature.
+const EXCEPTION_LABEL: &str = "Python exception: ";
+
 /// Label head of pip's failures (see [`LogError::is_pip`]).
 const PIP: &str = "pip";
 
@@ -1044,5 +1054,5 @@ fn launcher_exit(code: &str) -> Option<Signature> {
 fn exception_label(line: &str) -> String {
     let name = line.split(':').next().unwrap_or(line).trim();
     let short = name.rsplit('.').next().unwrap_or(name);
-    format!("Python exception: {}", cap(short, 60))
+    format!("{EXCEPTION_LABEL}{}", cap(short, 60))
 }

@@ -96,13 +96,16 @@ pub enum Source {
     Detectron2,
     /// stable-baselines3's log tables (`total_timesteps`, `train/loss`).
     StableBaselines,
+    /// A metrics CSV (Keras's and Lightning's `CSVLogger`): a row per
+    /// epoch or logged step under a header that names the columns.
+    CsvMetrics,
     /// A hand-written loop's `step 50 ... loss=0.41` line.
     Generic,
     Marker,
     Error,
 }
 
-pub(crate) const N_SOURCES: usize = 18;
+pub(crate) const N_SOURCES: usize = 19;
 
 impl Source {
     /// Its name in the JSON (`stable_baselines`, `hf_dict`, ...).
@@ -123,6 +126,7 @@ impl Source {
             Source::Fairseq => "fairseq",
             Source::Detectron2 => "detectron2",
             Source::StableBaselines => "stable_baselines",
+            Source::CsvMetrics => "csv_metrics",
             Source::Generic => "generic",
             Source::Marker => "marker",
             Source::Error => "error",
@@ -156,6 +160,7 @@ impl Source {
                 | Source::Fairseq
                 | Source::Detectron2
                 | Source::StableBaselines
+                | Source::CsvMetrics
         )
     }
     pub fn format(self) -> Format {
@@ -173,6 +178,7 @@ impl Source {
             Source::Fairseq
             | Source::Detectron2
             | Source::StableBaselines
+            | Source::CsvMetrics
             | Source::Generic
             | Source::Marker
             | Source::Error => Format::Unknown,
@@ -194,6 +200,7 @@ impl Source {
         Source::Fairseq,
         Source::Detectron2,
         Source::StableBaselines,
+        Source::CsvMetrics,
         Source::Generic,
         Source::Marker,
         Source::Error,

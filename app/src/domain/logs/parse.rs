@@ -1518,6 +1518,105 @@ pub fn fairseq(s: &str) -> Option<Event> {
     fairseq_event(kind, epoch, get)
 }
 
+/// The columns of a metrics CSV that [`csv_row`] reads (by position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvColumns {
+    fields: usize,
+    /// `step` (Lightning's global step), else `epoch` (Keras's, from 0).
+    step: usize,
+    steps_are_epochs: bool,
+    epoch: Option<usize>,
+    loss: Option<usize>,
+    val_loss: Option<usize>,
+}
+
+/// The header of a metrics CSV (`epoch,accuracy,loss,val_loss` from Keras's
+/// `CSVLogger`, `epoch,step,train_loss,val_loss` from Lightning's): names
+/// only, with a step or epoch column and a loss column.
+pub fn csv_header(s: &str) -> Option<CsvColumns> {
+    let s = s.trim_end();
+    // (Prose fails at its first space, before anything is split.)
+    if !s
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'-' | b','))
+        || !s.contains(',')
+    {
+        return None;
+    }
+    let names: Vec<&str> = s.split(',').collect();
+    let name_like = |n: &&str| n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if names.len() > 256 || !names.iter().all(name_like) {
+        return None;
+    }
+    let col = |wanted: &[&str]| {
+        wanted
+            .iter()
+            .find_map(|w| names.iter().position(|n| n == w))
+    };
+    let epoch = col(&["epoch"]);
+    let (step, steps_are_epochs) = match col(&["step", "global_step", "trainer/global_step"]) {
+        Some(c) => (c, false),
+        None => (epoch?, true),
+    };
+    let loss = col(&[
+        "train_loss",
+        "loss",
+        "train_loss_step",
+        "train/loss",
+        "train_loss_epoch",
+    ]);
+    let val_loss = col(&["val_loss", "valid_loss", "val/loss", "val_loss_epoch"]);
+    loss?;
+    Some(CsvColumns {
+        fields: names.len(),
+        step,
+        steps_are_epochs,
+        epoch,
+        loss,
+        val_loss,
+    })
+}
+
+/// A row under [`csv_header`]: the step (or epoch) and the losses it has
+/// (Lightning leaves the cells a row did not log empty).
+pub fn csv_row(s: &str, cols: CsvColumns) -> Option<Event> {
+    let cells: Vec<&str> = s.trim_end().split(',').collect();
+    if cells.len() != cols.fields {
+        return None;
+    }
+    let number = |i: usize| -> Option<Option<f64>> {
+        let c = cells[i].trim();
+        if c.is_empty() {
+            return Some(None);
+        }
+        match float_prefix(c) {
+            Some((v, used)) if used == c.len() => Some(Some(v)),
+            _ => None,
+        }
+    };
+    // Every cell empty or a number: a row, not text that has commas.
+    for i in 0..cells.len() {
+        number(i)?;
+    }
+    let step = number(cols.step)??;
+    if !(step >= 0.0 && step.fract() == 0.0) {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::CsvMetrics);
+    ev.step = Some(step as u64);
+    ev.epoch = cols.epoch.and_then(|c| number(c).flatten());
+    ev.loss = cols.loss.and_then(|c| number(c).flatten());
+    ev.val_loss = cols.val_loss.and_then(|c| number(c).flatten());
+    Some(ev)
+}
+
+impl CsvColumns {
+    /// Whether the rows count epochs (no step column).
+    pub fn steps_are_epochs(self) -> bool {
+        self.steps_are_epochs
+    }
+}
+
 /// Ultralytics YOLO's epoch table header (`Epoch GPU_mem box_loss cls_loss
 /// dfl_loss Instances Size`; YOLOv5's `Epoch gpu_mem box obj cls total
 /// labels img_size`; YOLOv10's `box_om ... dfl_oo`): a bit per loss
@@ -1936,6 +2035,12 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
                 })
             })
     };
+    // W&B's warning that it dropped a logged dict (`User provided step: 1
+    // is less than current step: 125. Dropping entry: {'train/loss': ...}`):
+    // neither number is a step of this record.
+    if s.contains("Dropping entry: {") {
+        return None;
+    }
     let evalish = field_starts(&[
         "valid ",
         "validation",
@@ -2110,6 +2215,14 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             continue;
         }
         let mut j = end;
+        // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).
+        let quote = match b.get(j) {
+            Some(&q @ (b'\'' | b'"')) if start > 0 && b[start - 1] == q => {
+                j += 1;
+                Some(q)
+            }
+            _ => None,
+        };
         let mut seps = 0;
         while j < b.len() && matches!(b[j], b' ' | b':' | b'=') && seps < 4 {
             j += 1;
@@ -2117,6 +2230,10 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         }
         if seps == 0 {
             continue;
+        }
+        // (And its value quoted the same way: transformers 5.x.)
+        if quote.is_some() && b.get(j) == quote.as_ref() {
+            j += 1;
         }
         // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
         if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor("]

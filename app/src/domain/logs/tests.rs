@@ -2020,6 +2020,46 @@ fn a_lightning_log_that_starts_at_a_later_epoch_counts_the_epochs_before() {
         "epoch 3: 100%|###| 10/10 [00:01<00:00, 9.1it/s, loss=0.5]\nepoch 4: 100%|###| 10/10 [00:01<00:00, 9.1it/s, loss=0.4]\n",
     );
     assert_eq!(a.last_step, Some(20));
+    // `Epoch 1:` first, with nothing else of Lightning's (its banner, the
+    // `v_num` in its bar): a loop counting epochs from 1, none before.
+    // (A real one, whose bar's total was too small: `14/14`, then `19it`.)
+    let a = analyze(
+        "Epoch 1:  93%|#| 13/14 [03:18<00:16, 16.23s/it, loss=100]\rEpoch 1: 100%|#| 14/14 [03:40<00:00, 17.64s/it, loss=102]\rEpoch 1: 19it [05:01, 16.40s/it, loss=86.7]\n\
+         Epoch 2: 100%|#| 14/14 [03:40<00:00, 17.64s/it, loss=88]\rEpoch 2: 19it [05:01, 16.49s/it, loss=98.6]\n",
+    );
+    assert_eq!(a.last_step, Some(38));
+    let a = analyze("Epoch 1: 100%|#| 14/14 [03:40<00:00, 17.64s/it, loss=102, v_num=3]\n");
+    assert_eq!(a.last_step, Some(28), "Lightning's `Epoch 1` is its second");
+}
+
+#[test]
+fn keras_training_after_finished_loading_bars_is_the_run() {
+    // Images loaded under tqdm bars first, then `model.fit` (Keras 3 on a
+    // console that draws its bar with `=`): the fit's batches are the steps.
+    let mut log = String::new();
+    for n in [0, 250, 504] {
+        log += &format!(
+            "{:3}%|#| {n}/504 [00:0{}<00:00, 106.12it/s]\r",
+            n * 100 / 504,
+            n / 250
+        );
+    }
+    log += "\nEpoch 1/2\n";
+    for (n, l) in [(1, "1.9219"), (2, "1.6620"), (3, "1.4897")] {
+        log += &format!("{n}/3 ==================== 8s 27s/step - accuracy: 0.2344 - loss: {l}\n");
+    }
+    log += "Epoch 2/2\n";
+    for (n, l) in [(1, "0.1690"), (2, "0.1852"), (3, "0.1916")] {
+        log += &format!("{n}/3 ==================== 8s 27s/step - accuracy: 0.9 - loss: {l}\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Keras, Some(6), Some(6))
+    );
+    // While a bar is unfinished, the bar stays the run's count.
+    let a = analyze(&log.replacen("504/504", "500/504", 1));
+    assert_eq!(a.format, Format::Tqdm);
 }
 
 #[test]
@@ -2954,6 +2994,111 @@ fn a_failed_pip_install_before_training_that_ran_is_not_fatal() {
         "Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n    import flash_attn\nModuleNotFoundError: No module named 'flash_attn'\n{steps}"
     ));
     assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
+
+#[test]
+fn an_exception_line_printed_without_its_traceback_and_trained_past_was_handled() {
+    // A callback's `print(f"Error: {e}")` before every logged dict (the HF
+    // dicts carry no step: they are the progress).
+    let mut log = String::new();
+    for l in ["6.8247", "6.8605", "5.1622", "4.4394"] {
+        log += &format!(
+            "Error: 'eval_loss'\n{{'loss': {l}, 'learning_rate': 0.0004, 'epoch': 0.01}}\n"
+        );
+    }
+    let a = analyze(&log);
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    assert_eq!(a.errors[0].count, 4);
+    // The same line with nothing after it still ends the run, and so does
+    // one with its traceback, whatever follows (stdout flushed late).
+    let a = analyze("iter 10: loss 2.5, time 30.1ms\nRuntimeError: stuck\n");
+    assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
+    let steps = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\niter 30: loss 2.3, time 30.2ms\n";
+    let a = analyze(&format!(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    step()\nRuntimeError: stuck\n{steps}"
+    ));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
+
+#[test]
+fn a_printed_dict_after_an_epoch_label_and_wandb_s_dropped_entries() {
+    // Python logging of `f"Epoch {e}: {metrics}"`.
+    let mut log = String::new();
+    for (e, l) in [
+        (0, "10.638753890991211"),
+        (1, "10.666041374206543"),
+        (2, "9.491987228393555"),
+    ] {
+        log += &format!(
+            "2025-02-22 12:15:4{e},882 - titans_training - INFO - Epoch {e}: {{'loss': {l}}}\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(10.638753890991211), Some(9.491987228393555))
+    );
+    // W&B dropped a dict logged at a step behind its own: not a step.
+    let a = analyze(
+        "wandb: WARNING (User provided step: 1 is less than current step: 125. Dropping entry: {'train/box_loss': 1.36994, 'train/cls_loss': 1.25855, '_timestamp': 1704863944.0449114}).\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (None, None));
+}
+
+#[test]
+fn the_latest_launch_s_error_is_the_news() {
+    // Launches appended by `nohup ... >>`: a missing module, then (with it
+    // installed) a bad checkpoint path. The second is where the log stands.
+    let tb = |exc: &str| {
+        format!(
+            "Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    main()\n{exc}\n"
+        )
+    };
+    let log = format!(
+        "nohup: ignoring input\n{}nohup: ignoring input\n{}",
+        tb("ModuleNotFoundError: No module named 'datasets'"),
+        tb("AssertionError: Provided path (ckpt) does not contain a LoRA weight.")
+    );
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "fatal: Python exception: AssertionError");
+    // In one launch, the more telling class still wins.
+    let a = analyze(&log.replacen("nohup: ignoring input\n", "", 2));
+    assert_eq!(a.verdict, "fatal: missing Python module 'datasets'");
+}
+
+#[test]
+fn metrics_csv_files_from_keras_and_lightning() {
+    // Keras's CSVLogger (CRLF, as written on Windows): a row per epoch, from 0.
+    let a = analyze(
+        "epoch,accuracy,loss,lr,val_accuracy,val_loss\r\n\
+         0,0.9847,0.05603187158703804,0.001,0.9850,0.05463637784123421\r\n\
+         1,0.9869,0.04265831038355827,0.001,0.9858,0.04532903805375099\r\n\
+         2,0.9874,0.03914767503738403,0.001,0.9860,0.04525943472981453\r\n",
+    );
+    assert_eq!(a.format_label(), "unknown (csv_metrics lines)");
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (
+            Some(2),
+            Some(0.05603187158703804),
+            Some(0.03914767503738403)
+        )
+    );
+    assert!(
+        a.notes.iter().any(|n| n.contains("its steps are epochs")),
+        "{:?}",
+        a.notes
+    );
+    // Lightning's metrics.csv: the global step, and validation rows with
+    // only their own cells filled.
+    let a = analyze(
+        "epoch,step,train_loss,val_loss\n0,49,2.31,\n0,99,1.95,\n0,99,,1.90\n1,149,1.62,\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(149), Some(1.62)));
+    assert!(!a.notes.iter().any(|n| n.contains("its steps are epochs")));
+    // Prose with commas, and a header with no loss column, are no CSV.
+    let a = analyze("epoch,accuracy\n0,0.5\n1,0.6\nLoading data, please wait\n");
+    assert_eq!(a.last_step, None);
 }
 
 #[test]
