@@ -2854,6 +2854,11 @@ impl LogAnalyzer {
                 Source::Tqdm if self.bar_count.bar_passes > 0 => {
                     self.bars[self.train_bar?].total.filter(|t| *t >= 1.0)? as u64
                 }
+                // Epoch summaries under the loop's `Epoch 3/500` headers:
+                // the epochs are the steps.
+                Source::Generic if self.epoch_steps => {
+                    return self.epochs_planned.or(self.keras_epochs_total);
+                }
                 Source::Generic => self.batches_per_epoch?,
                 _ => return None,
             };

@@ -3046,6 +3046,15 @@ fn a_printed_dict_after_an_epoch_label_and_wandb_s_dropped_entries() {
 }
 
 #[test]
+fn epoch_summaries_under_epoch_headers_count_against_the_headers_total() {
+    let a = analyze(
+        "Epoch 1/500\nLearning rate: 1.00e-06\n  Batch 1/218\n    Loss: 0.9969\nEpoch 1 - Train Loss: 0.2410, Val Loss: 0.1655\n\n\
+         Epoch 2/500\n  Batch 1/218\n    Loss: 0.0930\nEpoch 2 - Train Loss: 0.0879, Val Loss: 0.0655\n\nEpoch 3/500\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(500)));
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
