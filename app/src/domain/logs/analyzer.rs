@@ -1568,6 +1568,12 @@ impl LogAnalyzer {
                 self.epochs_planned = ev.total_steps;
             }
             self.on_step_event(ev, ts, time);
+        } else if t.len() < 4096
+            && let Some(loss) = parse::metrics_loss(t)
+        {
+            // A loop's metrics with no counter (`LR: 0.0002, Acc: 50.0,
+            // Loss: 0.9199`): the loss trend, without steps.
+            self.loss.push(loss);
         }
     }
 

@@ -2087,6 +2087,45 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     Some((ev, false))
 }
 
+/// The training loss of a line made only of metrics, `Name: number` or
+/// `Name=number` fields between commas or pipes, a learning rate and a
+/// training loss among them (`LR: 0.000200, Acc: 50.0000, Loss: 0.9199`):
+/// the learning rate tells a training step from an evaluation's summary
+/// (`chosen: 0.0, rejected: 0.0, loss: 0.693`). Prose, and lines with a
+/// counter (see [`generic_step`]), are not read here.
+pub fn metrics_loss(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut fields = 0;
+    let mut has_lr = false;
+    for field in s.split([',', '|']) {
+        let field = field.trim();
+        let (name, value) = field.split_once(':').or_else(|| field.split_once('='))?;
+        let name = name.trim_end();
+        let value = value.trim_start();
+        let name_ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b' ' | b'-'))
+            && name.split(' ').count() <= 3;
+        let value_ok = float_prefix(value)
+            .is_some_and(|(_, used)| value[used..].trim_end().trim_end_matches('%').is_empty());
+        if !name_ok || !value_ok {
+            return None;
+        }
+        fields += 1;
+        has_lr |= ["lr", "learning rate", "learning_rate"]
+            .iter()
+            .any(|k| name.eq_ignore_ascii_case(k));
+    }
+    if fields < 2 || !has_lr {
+        return None;
+    }
+    loss_in(b)
+}
+
 /// `step`, `steps`, `iter` or `iteration` (any case) as a word, then
 /// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
 fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
@@ -2107,6 +2146,15 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
             && boundary
         {
             let mut j = i + k.len();
+            // `iteration index: 100`, `step idx=5`.
+            for name in [&b" index"[..], b" idx"] {
+                if b.get(j..j + name.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(name))
+                {
+                    j += name.len();
+                    break;
+                }
+            }
             let mut seps = 0;
             while j < b.len() && matches!(b[j], b' ' | b':' | b'=' | b'#' | b'[') && seps < 4 {
                 j += 1;

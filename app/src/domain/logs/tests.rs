@@ -3055,6 +3055,35 @@ fn epoch_summaries_under_epoch_headers_count_against_the_headers_total() {
 }
 
 #[test]
+fn loss_lines_without_a_counter_and_counters_with_an_index_word() {
+    // CLIP-LoRA prints one metrics line per iteration, with no counter.
+    let a = analyze(
+        "LR: 0.000200, Acc: 50.0000, Loss: 0.9199\nLR: 0.000200, Acc: 50.0000, Loss: 0.7817\nLR: 0.000001, Acc: 100.0000, Loss: 0.0084\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (None, Some(0.9199), Some(0.0084))
+    );
+    assert_eq!(a.verdict, "progressing (loss reported, step unknown)");
+    // Without a learning rate such a line is an evaluation's summary
+    // (DeepSpeed-Chat's DPO before and after training).
+    let a = analyze("chosen: 0.0, rejected: 0.0, loss: 0.693359375\n");
+    assert_eq!(a.loss.last, None);
+    // Prose that mentions a loss is not a metrics line.
+    let a = analyze("Note: lr: 0.1 was too high, the loss: 5.0 kept rising\n");
+    assert_eq!(a.loss.last, None);
+    // `iteration index: 100` is the counter `iteration`.
+    let a = analyze(
+        "[2024-03-30 06:09:46,430][main.Trainner][INFO] - iteration index: 0, batch loss: 119.57241821289062\n\
+         [2024-03-30 06:10:26,458][main.Trainner][INFO] - iteration index: 100, batch loss: 69.121826171875\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last),
+        (Some(100), Some(69.121826171875))
+    );
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
