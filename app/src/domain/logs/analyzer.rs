@@ -624,7 +624,7 @@ const MARKER_ANCHORS: [&[u8]; 23] = [
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
 const MARKER_SET: parse::Anchors<23> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 30] = [
+const EXCLUDED_BAR_DESCS: [&str; 31] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -657,10 +657,19 @@ const EXCLUDED_BAR_DESCS: [&str; 30] = [
     "Preprocess",
     "Caching",
     "Extracting",
+    // Ultralytics' dataset check (`train: Scanning .../labels.cache...`).
+    "Scanning",
 ];
 
 fn is_excluded_desc(desc: &str) -> bool {
-    EXCLUDED_BAR_DESCS.iter().any(|p| desc.starts_with(p))
+    // Also after a one-word label (`train: Scanning ...`).
+    let labelled = desc
+        .split_once(": ")
+        .filter(|(label, _)| !label.contains(' '))
+        .map(|(_, rest)| rest);
+    EXCLUDED_BAR_DESCS
+        .iter()
+        .any(|p| desc.starts_with(p) || labelled.is_some_and(|r| r.starts_with(p)))
         // An epoch's validation bar: `Epoch 15 (validation) acc=1.0` (its
         // name, before any metric: not `Epoch 3 loss=0.4 test_acc=0.87`).
         || (after_epoch_word(desc).is_some() && {
@@ -1496,12 +1505,18 @@ impl LogAnalyzer {
             self.on_epoch_batch_event(ev, batches, ts, time);
             return;
         }
+        // A script's arguments, printed as it starts (`Namespace(...)`,
+        // YOLOX's `args: Namespace(...)`): a launch, and maybe its epochs.
         // (Not the end of the line's reading: the same print may carry
         // other settings, like fairseq's `max_update=`.)
-        if c0 == b'N'
-            && let Some(n) = parse::namespace_epochs(t)
+        if matches!(c0, b'N' | b'a')
+            && let Some(ns) = t.strip_prefix("args: ").or(Some(t))
+            && ns.starts_with("Namespace(")
         {
-            self.epochs_planned = Some(n);
+            self.restarted();
+            if let Some(n) = parse::namespace_epochs(ns) {
+                self.epochs_planned = Some(n);
+            }
         }
         if c0 == b'T'
             && let Some(ev) = parse::nemo(t)
@@ -1584,16 +1599,36 @@ impl LogAnalyzer {
             self.restarted();
             return true;
         }
+        // A script's own `Starting training...` (`Starting training for 50
+        // epochs`): a launch. (Not `Starting training epoch 3`.)
+        if let Some(r) = t.strip_prefix("Starting training") {
+            let r = r.trim_end();
+            let epochs = r
+                .strip_prefix(" for ")
+                .and_then(parse::uint_prefix)
+                .filter(|&(_, used)| r[" for ".len() + used..].trim() == "epochs")
+                .map(|(n, _)| n);
+            if epochs.is_some() || matches!(r, "" | "..." | "." | "!") {
+                self.restarted();
+                if epochs.is_some() {
+                    self.epochs_planned = epochs;
+                }
+                return true;
+            }
+        }
         // HF: `Training completed. Do not forget ...`; torchtitan: `Training
         // completed`; hand-written loops: `Training done.`, `Training finished`.
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
-        if let Some(r) = t.strip_prefix("Training ")
+        // (YOLOX: `Training of experiment is done and the best AP is 90.00`.)
+        if let Some(r) = t
+            .strip_prefix("Training of experiment is ")
+            .or_else(|| t.strip_prefix("Training "))
             && let Some(after) = ["completed", "complete", "done", "finished"]
                 .iter()
                 .find_map(|w| r.strip_prefix(w))
             && (after.is_empty()
                 || after.starts_with(['.', '!', ',', ':'])
-                || [" in ", " after ", " successfully", " at "]
+                || [" in ", " after ", " successfully", " at ", " and "]
                     .iter()
                     .any(|w| after.starts_with(w)))
         {

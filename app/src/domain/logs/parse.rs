@@ -742,6 +742,13 @@ fn long_bar_desc(desc: &str) -> &str {
                 .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch "));
     if epoch_row && desc.len() <= 240 {
         desc
+    } else if let Some(p) = desc.find("Scanning ")
+        && p <= 16
+    {
+        // Ultralytics' dataset check, long with its path and counts
+        // (`train: Scanning /data/labels.cache... 19347 images, ...`):
+        // its name, which says it is not training.
+        &desc[..p + "Scanning".len()]
     } else {
         ""
     }

@@ -3084,6 +3084,62 @@ fn loss_lines_without_a_counter_and_counters_with_an_index_word() {
 }
 
 #[test]
+fn launches_told_by_their_arguments_and_yolox_s_end() {
+    // YOLOX (loguru): every launch prints its arguments; early ones failed
+    // before training, the last one trained to its end.
+    let head = "2021-09-03 19:05:28.330 | INFO     | yolox.core.trainer:";
+    let args = format!(
+        "{head}before_train:126 - args: Namespace(batch_size=4, cache=False, ckpt='yolox_s.pth', devices=1)\n"
+    );
+    let crash = "Traceback (most recent call last):\n  File \"tools/train.py\", line 110, in <module>\n    main()\nFileNotFoundError: [Errno 2] No such file or directory: 'yolox_s.pth.tar'\n";
+    let mut log = format!("{args}{crash}{args}");
+    for it in [10, 20, 30, 40] {
+        log += &format!(
+            "{head}after_iter:246 - epoch: 300/300, iter: {it}/47, mem: 1756Mb, iter_time: 0.087s, total_loss: 1.1, iou_loss: 0.7\n"
+        );
+    }
+    log += &format!(
+        "{head}after_train:184 - Training of experiment is done and the best AP is 90.00\n"
+    );
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "completed");
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+}
+
+#[test]
+fn a_script_s_starting_training_line_starts_a_launch() {
+    let head = "2026-02-10 17:05:11,748 - trainer - INFO - ";
+    let crash = "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    main()\nRuntimeError: Given groups=1, weight of size [128, 4, 3, 3], expected input[16, 3, 32, 32] to have 4 channels\n";
+    let mut log = format!(
+        "{head}Starting training...\n{head}Starting training for 50 epochs\n{crash}{head}Starting training for 50 epochs\n"
+    );
+    for s in [100, 200, 300] {
+        log += &format!("{head}global step {s}: loss=0.0{s}\n");
+    }
+    let a = analyze(&log);
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // Per-epoch lines that say so are not launches.
+    let a = analyze(&format!(
+        "{crash}{head}Starting training epoch 3\n{head}global step 100: loss=0.5\n{head}global step 200: loss=0.4\n{head}global step 300: loss=0.3\n"
+    ));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
+
+#[test]
+fn ultralytics_dataset_scans_are_not_training() {
+    let scan = |split: &str, n: u32| {
+        format!(
+            "{split}: Scanning /work/datasets/yolo/labels/{split}.cache... {n} images, 1538 backgrounds, 0 corrupt: 100%|##########| {n}/{n} [00:00<?, ?it/s]\n"
+        )
+    };
+    let log = scan("train", 19347)
+        + &scan("val", 2000)
+        + "  0%|          | 0/1210 [00:02<?, ?it/s]\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB.\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(0), Some(1210)));
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
