@@ -2062,7 +2062,8 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     let loss = loss_in(b)?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
-    match counter_in(b, &["iteration", "steps", "step", "iter"]) {
+    // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
+    match counter_in(b, &["iteration", "steps", "step", "iter", "update"]) {
         Some((step, total)) => {
             ev.step = Some(step);
             ev.total_steps = total;
@@ -2133,13 +2134,14 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
     loss_in(b)
 }
 
-/// `step`, `steps`, `iter` or `iteration` (any case) as a word, then
+/// `step`, `steps`, `iter`, `iteration` or `update` (any case; those asked
+/// for) as a word, then
 /// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
 fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
-        // Every counter word starts with `s`, `i` or `e`.
-        if !matches!(b[i] | 0x20, b's' | b'i' | b'e') {
+        // Every counter word starts with `s`, `i`, `e` or `u`.
+        if !matches!(b[i] | 0x20, b's' | b'i' | b'e' | b'u') {
             i += 1;
             continue;
         }

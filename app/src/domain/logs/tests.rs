@@ -3072,6 +3072,12 @@ fn loss_lines_without_a_counter_and_counters_with_an_index_word() {
     // Prose that mentions a loss is not a metrics line.
     let a = analyze("Note: lr: 0.1 was too high, the loss: 5.0 kept rising\n");
     assert_eq!(a.loss.last, None);
+    // An RL loop's updates count like steps.
+    let a = analyze(
+        "INFO:role_2.a2c:A2C Update 1: Policy Loss=0.2012, Value Loss=2.1778, Entropy=1.4189 [n-step=3]\n\
+         INFO:role_2.a2c:A2C Update 2: Policy Loss=0.3641, Value Loss=2.5400, Entropy=1.4192 [n-step=3]\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(2), Some(0.3641)));
     // `iteration index: 100` is the counter `iteration`.
     let a = analyze(
         "[2024-03-30 06:09:46,430][main.Trainner][INFO] - iteration index: 0, batch loss: 119.57241821289062\n\
