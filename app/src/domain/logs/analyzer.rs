@@ -394,6 +394,9 @@ pub struct LogAnalyzer {
     yolo_loss_columns: Option<u32>,
     /// The columns of the metrics CSV whose rows come now.
     csv_columns: Option<parse::CsvColumns>,
+    /// OpenCLIP's samples per step: the count on its first line, which
+    /// it prints after the first step.
+    openclip_batch: Option<u64>,
     yolo_losses: bool,
     /// Keras counts samples (`Train on N samples`), in batches of this many.
     keras_samples: bool,
@@ -624,7 +627,7 @@ const MARKER_ANCHORS: [&[u8]; 23] = [
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
 const MARKER_SET: parse::Anchors<23> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 31] = [
+const EXCLUDED_BAR_DESCS: [&str; 33] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -659,6 +662,10 @@ const EXCLUDED_BAR_DESCS: [&str; 31] = [
     "Extracting",
     // Ultralytics' dataset check (`train: Scanning .../labels.cache...`).
     "Scanning",
+    // Data loaders' own (Mixtera's `Deserializing Files`, `Merging loaded
+    // results`).
+    "Deserializ",
+    "Merging",
 ];
 
 fn is_excluded_desc(desc: &str) -> bool {
@@ -802,6 +809,7 @@ impl LogAnalyzer {
             bare_losses: 0,
             yolo_loss_columns: None,
             csv_columns: None,
+            openclip_batch: None,
             yolo_losses: false,
             keras_samples: false,
             keras_batch: None,
@@ -1546,6 +1554,12 @@ impl LogAnalyzer {
             self.on_epoch_batch_event(ev, Some(batches), ts, time);
             return;
         }
+        if c0 == b'T'
+            && let Some(line) = parse::openclip(t)
+        {
+            self.on_openclip(line, ts, time);
+            return;
+        }
         if matches!(c0, b'E' | b'T')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {
@@ -2105,6 +2119,34 @@ impl LogAnalyzer {
 
     /// A step record of an epoch-and-batch line, which may say how many
     /// batches an epoch has (for the run total, with the epochs planned).
+    /// OpenCLIP counts samples: the first line of a run (after its first
+    /// step, at epoch 0) gives the samples per step, and with it the steps.
+    fn on_openclip(&mut self, line: parse::OpenClipLine, ts: Option<f64>, time: Option<f64>) {
+        if self.openclip_batch.is_none() && line.epoch == 0 && line.samples > 0 {
+            self.openclip_batch = Some(line.samples);
+        }
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.epoch = Some(line.epoch as f64);
+        ev.loss = line.loss;
+        match self.openclip_batch {
+            Some(b) => {
+                let per_epoch = line.epoch_samples.div_ceil(b);
+                let step = line.samples.div_ceil(b);
+                ev.step = line
+                    .epoch
+                    .checked_mul(per_epoch)
+                    .and_then(|d| d.checked_add(step));
+                self.batches_per_epoch = Some(per_epoch);
+            }
+            None => {
+                // (A log that starts later: the epochs are the steps.)
+                ev.step = Some(line.epoch);
+                self.epoch_steps = true;
+            }
+        }
+        self.on_step_event(ev, ts, time);
+    }
+
     fn on_epoch_batch_event(
         &mut self,
         ev: Event,

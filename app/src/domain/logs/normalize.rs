@@ -564,6 +564,8 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     !(t0 == b'['
         // ISO date `YYYY-`
         || (digit(0) && digit(1) && digit(2) && digit(3))
+        // `srun --label`'s padded ` 0: `
+        || (lead <= 3 && digit(0) && t.get(digits_len(t)) == Some(&b':'))
         // US date `MM/DD/YYYY`
         || t.get(2) == Some(&b'/')
         // glog `E0325 `
@@ -620,6 +622,7 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
     let b = s.as_bytes();
     match b.first() {
         Some(b'[') | Some(b'0'..=b'9') => {}
+        Some(b' ') if at_start => {}
         _ => return None,
     }
     for tag in ["[rank", "[default"] {
@@ -657,12 +660,18 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
             return Some((&s[n + 3..], r));
         }
     }
-    // `0: ` style rank prefix (1-4 digits, then ": ").
-    let n = digits_len(b);
-    if (1..=4).contains(&n) && b.get(n) == Some(&b':') && b.get(n + 1) == Some(&b' ') {
+    // `0: ` style rank prefix (1-4 digits, then ": "; `srun --label` pads
+    // it to the widest task number: ` 0: ` among 16 tasks).
+    let pad = if at_start {
+        b.iter().take(3).take_while(|&&c| c == b' ').count()
+    } else {
+        0
+    };
+    let n = digits_len(&b[pad..]);
+    if (1..=4).contains(&n) && b.get(pad + n) == Some(&b':') && b.get(pad + n + 1) == Some(&b' ') {
         // Not `12:34` (time) since a space follows the colon.
-        let r = parse_u32(&b[..n]).unwrap_or(0);
-        return Some((&s[n + 2..], r));
+        let r = parse_u32(&b[pad..pad + n]).unwrap_or(0);
+        return Some((&s[pad + n + 2..], r));
     }
     None
 }
@@ -694,7 +703,8 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
         return None;
     }
     let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
-    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') {
+    // (OpenCLIP's date format joins the two with a comma.)
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T' | b',') {
         return None;
     }
     let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
@@ -999,6 +1009,16 @@ fn strip_detectron2_head(t: &str) -> Option<(&str, Option<f64>)> {
 }
 
 fn strip_level_word(s: &str) -> &str {
+    // OpenCLIP's `%(asctime)s | %(levelname)s | %(message)s`.
+    if let Some(r) = s.strip_prefix("| ") {
+        for lvl in LEVELS {
+            if let Some(r) = r.strip_prefix(lvl)
+                && let Some(r) = r.trim_start_matches(' ').strip_prefix("| ")
+            {
+                return r;
+            }
+        }
+    }
     for lvl in LEVELS {
         if let Some(r) = s.strip_prefix(lvl)
             && let Some(r) = r.strip_prefix(" - ")

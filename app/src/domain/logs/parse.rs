@@ -1537,6 +1537,40 @@ pub struct CsvColumns {
     val_loss: Option<usize>,
 }
 
+/// OpenCLIP's training line, `Train Epoch: 0 [  4096/114688 (4%)] Data
+/// (t): 1.985 Batch (t): 4.285, ... Loss: 8.3770 (8.3770)`: the epoch, the
+/// samples seen in it and the epoch's samples, and the loss (its current
+/// value, before the running mean in parentheses).
+pub struct OpenClipLine {
+    pub epoch: u64,
+    pub samples: u64,
+    pub epoch_samples: u64,
+    pub loss: Option<f64>,
+}
+
+pub fn openclip(s: &str) -> Option<OpenClipLine> {
+    let r = s.strip_prefix("Train Epoch: ")?;
+    if !s.contains(" Data (t): ") || !s.contains(" Batch (t): ") {
+        return None;
+    }
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" [")?.trim_start();
+    let (samples, used) = uint_prefix(r)?;
+    let (epoch_samples, _) = uint_prefix(r[used..].strip_prefix('/')?)?;
+    if epoch_samples == 0 || samples > epoch_samples {
+        return None;
+    }
+    Some(OpenClipLine {
+        epoch,
+        samples,
+        epoch_samples,
+        loss: s
+            .rfind(" Loss: ")
+            .and_then(|p| float_prefix(&s[p + " Loss: ".len()..]))
+            .map(|x| x.0),
+    })
+}
+
 /// The header of a metrics CSV (`epoch,accuracy,loss,val_loss` from Keras's
 /// `CSVLogger`, `epoch,step,train_loss,val_loss` from Lightning's): names
 /// only, with a step or epoch column and a loss column.

@@ -3132,6 +3132,27 @@ fn a_script_s_starting_training_line_starts_a_launch() {
 }
 
 #[test]
+fn openclip_counts_samples_and_srun_pads_its_labels() {
+    // `srun --label` among 16 tasks pads ` 0: `; OpenCLIP's date has a
+    // comma; its first line (after the first step) gives the global batch.
+    let line = |n: u32, pct: u32, loss: &str| {
+        format!(
+            " 0: 2025-01-24,14:23:39 | INFO | Train Epoch: 0 [{n:>7}/114688 ({pct}%)] Data (t): 1.985 Batch (t): 4.285, 955.782/s, 59.7364/s/gpu LR: 0.000000 Logit Scale: 14.286 Contrastive_loss: {loss} ({loss}) Loss: {loss} (8.3460)\n"
+        )
+    };
+    let log = format!(
+        " 0: Deserializing Files:  96%|#########5| 2089/2176 [00:00<00:00, 10606.34it/s]\r 0: Deserializing Files: 100%|##########| 2176/2176 [00:00<00:00, 9407.12it/s]\n{}{}",
+        line(4096, 4, "8.3770"),
+        line(114688, 100, "8.3149")
+    );
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(28), Some(8.377), Some(8.3149))
+    );
+}
+
+#[test]
 fn ultralytics_dataset_scans_are_not_training() {
     let scan = |split: &str, n: u32| {
         format!(
