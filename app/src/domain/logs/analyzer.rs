@@ -403,6 +403,11 @@ pub struct LogAnalyzer {
     keras_batch: Option<u64>,
     /// The next bar line is an epoch's first (one batch of samples).
     keras_epoch_first_line: bool,
+    /// The first `Epoch N/M` header's N (0: the loop counts from 0, and
+    /// `M` is the last epoch's number), and whether the current header's
+    /// epoch summary was read (see [`Self::on_phase_summary`]).
+    epoch_header_first: Option<u64>,
+    epoch_header_summary: bool,
     /// The stable-baselines3 table being read, and whether the previous
     /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
@@ -837,6 +842,8 @@ impl LogAnalyzer {
             generic_eval: false,
             keras_epoch: None,
             keras_epochs_total: None,
+            epoch_header_first: None,
+            epoch_header_summary: false,
             keras_steps_per_epoch: None,
             banner_total: None,
             max_iters: None,
@@ -1382,6 +1389,8 @@ impl LogAnalyzer {
             self.keras_epoch = Some(e);
             self.keras_epoch_first_line = true;
             self.keras_epochs_total = Some(tot);
+            self.epoch_header_first.get_or_insert(e);
+            self.epoch_header_summary = false;
             self.keras_epoch_done = false;
             self.keras_eval_active = false;
             self.epoch = Some(e as f64);
@@ -1597,6 +1606,7 @@ impl LogAnalyzer {
                 self.epochs_planned = ev.total_steps;
             }
             self.on_step_event(ev, ts, time);
+        } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)
         {
@@ -1604,6 +1614,38 @@ impl LogAnalyzer {
             // Loss: 0.9199`): the loss trend, without steps.
             self.loss.push(loss);
         }
+    }
+
+    /// The `train Loss: 0.4552 Acc: 0.0087` line under an `Epoch 3/24`
+    /// header (the PyTorch transfer-learning tutorial's loop, and the many
+    /// copied from it): that epoch's step, once per header. Returns whether
+    /// it was one.
+    fn on_phase_summary(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        let (Some(e), Some(last)) = (self.keras_epoch, self.keras_epochs_total) else {
+            return false;
+        };
+        if self.epoch_header_summary
+            || self.src[Source::Keras.idx()].records > 0
+            || !t.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("train"))
+        {
+            return false;
+        }
+        let Some(loss) = parse::loss_in(t.as_bytes()) else {
+            return false;
+        };
+        self.epoch_header_summary = true;
+        // Counted from 0 (`Epoch 0/24`), the header shows the last epoch's
+        // number: the epochs done and planned are one more.
+        let from_zero = u64::from(self.epoch_header_first == Some(0));
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(e + from_zero);
+        ev.total_steps = Some(last + from_zero);
+        ev.epoch = Some(e as f64);
+        ev.loss = Some(loss);
+        self.epoch_steps = true;
+        self.epochs_planned = ev.total_steps;
+        self.on_step_event(ev, ts, time);
+        true
     }
 
     /// Returns whether `t` was a marker.
@@ -1860,7 +1902,9 @@ impl LogAnalyzer {
         }
         // Lightning
         if t.starts_with("GPU available: ")
-            || t.starts_with("LOCAL_RANK: ")
+            // (`LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]`; not a config
+            // dump's `LOCAL_RANK: 0`.)
+            || (t.starts_with("LOCAL_RANK: ") && t.contains(" - CUDA_VISIBLE_DEVICES"))
             || t.starts_with("Trainable params:")
         {
             self.lightning_hint = true;

@@ -2090,7 +2090,15 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
         "test ",
         "testing",
     ]);
-    if evalish && !field_starts(&["train loss", "training loss", "train_loss"]) {
+    // (A field of its own, or anywhere: `epoch : 0 [3/21279] Train loss:
+    // 7.57548,Valid loss: 7.62940`.)
+    let trains = || {
+        let lower = s.to_ascii_lowercase();
+        ["train loss", "training loss", "train_loss"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    if evalish && !trains() {
         return None;
     }
     let loss = loss_in(b)?;
@@ -2120,13 +2128,48 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
             let (epoch, total) = counter_in(b, &["epoch"])?;
+            ev.epoch = Some(epoch as f64);
+            // A batch counter in brackets after it (`epoch : 0 [3/21279]
+            // Train loss: ...`): the step within the epoch. (Not MMCV's
+            // `Epoch [1][659/742]`, whose epochs count from 1.)
+            if total.is_none()
+                && !s.contains("][")
+                && let Some((batch, batches)) = bracket_pair(b)
+                && batch <= batches
+            {
+                ev.step = epoch
+                    .checked_mul(batches)
+                    .and_then(|d| d.checked_add(batch));
+                return Some((ev, false));
+            }
             ev.step = Some(epoch);
             ev.total_steps = total;
-            ev.epoch = Some(epoch as f64);
             return Some((ev, true));
         }
     }
     Some((ev, false))
+}
+
+/// The first `[i/n]` (digits only) in `b`.
+fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
+    let mut from = 0;
+    while let Some(p) = b[from..].iter().position(|&c| c == b'[') {
+        let at = from + p + 1;
+        from = at;
+        let i = digits(&b[at..]);
+        if i == 0 || i > 12 || b.get(at + i) != Some(&b'/') {
+            continue;
+        }
+        let n = digits(&b[at + i + 1..]);
+        if n == 0 || n > 12 || b.get(at + i + 1 + n) != Some(&b']') {
+            continue;
+        }
+        return Some((
+            parse_digits(&b[at..at + i]),
+            parse_digits(&b[at + i + 1..at + i + 1 + n]),
+        ));
+    }
+    None
 }
 
 /// The training loss of a line made only of metrics, `Name: number` or

@@ -3167,6 +3167,36 @@ fn ultralytics_dataset_scans_are_not_training() {
 }
 
 #[test]
+fn phase_summaries_under_epoch_headers_and_batch_counters_after_an_epoch() {
+    // The PyTorch transfer-learning tutorial's loop: `Epoch 0/24` (counting
+    // from 0, the last epoch's number), then a line per phase.
+    let mut log = String::new();
+    for (e, l) in [(0, "0.4552"), (1, "0.4208"), (2, "0.4033")] {
+        log += &format!(
+            "Epoch {e}/2\n----------\ntrain Loss: {l} Reg: 0.0000 Acc: 0.0087\nval Loss: 0.9 Acc: 0.01\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(3), Some(3), Some(0.4552), Some(0.4033))
+    );
+    // `epoch : 0 [3/21279] Train loss: ...,Valid loss: ...` (a per-batch
+    // line with both losses): the batch is the step.
+    let a = analyze(
+        "epoch : 0 [0/21279] Train loss: 8.01477,Valid loss: 7.96785, time : 43.05 lr : 1\n\
+         epoch : 0 [1/21279] Train loss: 7.90191,Valid loss: 7.95940, time : 10.63 lr : 1\n\
+         epoch : 1 [2/21279] Train loss: 7.76160,Valid loss: 7.92126, time : 10.19 lr : 1\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(21281), Some(7.7616)));
+    // A config dump's `LOCAL_RANK: 0` is no sign of Lightning.
+    let a = analyze(
+        "LOCAL_RANK: 0\nEpoch[001/100], Step[0100/0196], Avg Loss: 1.0198, Avg Acc: 0.7605\n",
+    );
+    assert_ne!(a.format, Format::Lightning);
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
