@@ -218,9 +218,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         .then(|| library_status(t))
         .flatten();
     // memory
+    // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
+    // memory'`.)
     if t.contains("CUDA out of memory")
         || t.contains("OutOfMemoryError")
         || t.contains("HIP out of memory")
+        || (t.starts_with("Cuda failure") && t.contains("'out of memory'"))
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find("Tried to allocate ").map(|p| {

@@ -799,11 +799,16 @@ pub(crate) fn split_comma_space(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// `k=v` from a tqdm postfix.
+/// `k=v` from a tqdm postfix (also `k: v` and `k v`, from a postfix set
+/// as a string: `set_postfix_str(f"loss {l:.4f}")`).
 pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
     for part in split_comma_space(postfix) {
         let part = part.trim();
-        if let Some(v) = part.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
+        if let Some(v) = part.strip_prefix(key).and_then(|r| {
+            r.strip_prefix('=')
+                .or_else(|| r.strip_prefix(": "))
+                .or_else(|| r.strip_prefix(' '))
+        }) {
             return float_prefix(v).map(|x| x.0);
         }
     }

@@ -3197,6 +3197,19 @@ fn phase_summaries_under_epoch_headers_and_batch_counters_after_an_epoch() {
 }
 
 #[test]
+fn an_nccl_error_caused_by_cuda_memory_is_memory() {
+    let a = analyze(
+        "[rank3]: Traceback (most recent call last):\n[rank3]:   File \"train.py\", line 117, in <module>\n[rank3]:     torch.distributed.barrier()\n\
+         [rank3]: torch.distributed.DistBackendError: NCCL error in: ProcessGroupNCCL.cpp:3356, unhandled cuda error (run with NCCL_DEBUG=INFO for details)\n\
+         [rank3]: ncclUnhandledCudaError: Call to CUDA function failed.\n[rank3]: Last error:\n[rank3]: Cuda failure 2 'out of memory'\n",
+    );
+    assert_eq!(a.verdict, "fatal: CUDA out of memory");
+    // A tqdm postfix set as a string: `loss 6.0530`.
+    let a = analyze("SFT:   3%|3| 10/375 [02:09<1:13:19, 12.05s/it, loss 6.0530]\n");
+    assert_eq!(a.loss.last, Some(6.053));
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
