@@ -408,6 +408,13 @@ pub struct LogAnalyzer {
     /// epoch summary was read (see [`Self::on_phase_summary`]).
     epoch_header_first: Option<u64>,
     epoch_header_summary: bool,
+    /// A bare `Epoch: 0002` header line came since the last hand-written
+    /// step record, and the steps counted in the epochs before it: a loop
+    /// whose step counter starts over each epoch counts on.
+    epoch_header_since_step: bool,
+    last_epoch_header: Option<u64>,
+    generic_step_offset: u64,
+    generic_raw_last: Option<u64>,
     /// The stable-baselines3 table being read, and whether the previous
     /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
@@ -844,6 +851,10 @@ impl LogAnalyzer {
             keras_epochs_total: None,
             epoch_header_first: None,
             epoch_header_summary: false,
+            epoch_header_since_step: false,
+            last_epoch_header: None,
+            generic_step_offset: 0,
+            generic_raw_last: None,
             keras_steps_per_epoch: None,
             banner_total: None,
             max_iters: None,
@@ -1367,6 +1378,28 @@ impl LogAnalyzer {
             }
             return;
         }
+        if matches!(c0, b'E' | b'e')
+            && let Some(e) = parse::epoch_header(t)
+        {
+            // Back to an earlier epoch: another run (appended to the log),
+            // counting from its start.
+            if self.last_epoch_header.is_some_and(|p| e < p) {
+                self.generic_step_offset = 0;
+                self.generic_raw_last = None;
+                let st = &mut self.src[Source::Generic.idx()];
+                if st.last_step.is_some() {
+                    st.last_step = None;
+                    st.timing = StepTiming::new();
+                    st.restart_run = 0;
+                    st.restart_probe = None;
+                    st.restarts += 1;
+                }
+                self.restarted();
+            }
+            self.last_epoch_header = Some(e);
+            self.epoch_header_since_step = true;
+            return;
+        }
         if c0 == b'E'
             && let Some((e, tot)) = parse::keras_epoch(t)
         {
@@ -1576,6 +1609,15 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'['
+            && let Some(ev) = parse::boosting_round(t)
+        {
+            if ev.val_loss.is_some() {
+                self.last_eval_loss = ev.val_loss;
+            }
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'['
             && let Some(ev) = parse::bracket_step(t).or_else(|| parse::clu_metrics(t))
         {
             self.on_step_event(ev, ts, time);
@@ -1700,6 +1742,8 @@ impl LogAnalyzer {
             "Early stopping triggered",
             "Early stopping at epoch",
             "Early stopping at step",
+            // XGBoost.
+            "Stopping. Best iteration:",
         ]
         .iter()
         .any(|p| t.starts_with(p))
@@ -2256,6 +2300,18 @@ impl LogAnalyzer {
         }
         if src == Source::Generic {
             self.generic_eval = false;
+            // A per-epoch counter that started over under a new epoch
+            // header: the steps before count.
+            if let Some(raw) = ev.step {
+                if std::mem::replace(&mut self.epoch_header_since_step, false)
+                    && let Some(last) = self.generic_raw_last
+                    && raw < last
+                {
+                    self.generic_step_offset = self.generic_step_offset.saturating_add(last);
+                }
+                self.generic_raw_last = Some(raw);
+                ev.step = Some(raw.saturating_add(self.generic_step_offset));
+            }
         }
         let Some(step) = ev.step else { return };
         let t = self.time_for_step(ts, None);

@@ -1576,6 +1576,55 @@ pub fn openclip(s: &str) -> Option<OpenClipLine> {
     })
 }
 
+/// A gradient-boosting library's evaluation line: XGBoost's
+/// `[10]\ttrain-rmse:0.52\tvalid-rmse:0.61` (the sklearn API names its sets
+/// `validation_0`; R's adds a trailing space) and LightGBM's
+/// `[100]\ttraining's l2: 0.5\tvalid_0's l2: 0.6`. The round is the step;
+/// the training set's metric is the loss and the first other set's is the
+/// evaluation loss, for metrics where lower is better (not `auc`, `map`,
+/// `ndcg`).
+pub fn boosting_round(s: &str) -> Option<Event> {
+    let r = s.strip_prefix('[')?;
+    let (round, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("]\t")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(round);
+    for pair in r.trim_end().split('\t') {
+        let (name, value) = pair.split_once(':')?;
+        let (set, metric) = name.split_once("'s ").or_else(|| name.split_once('-'))?;
+        let value = value.trim_start();
+        let (v, used) = float_prefix(value)?;
+        if used != value.len() || set.is_empty() || set.contains(' ') {
+            return None;
+        }
+        let higher_is_better = ["auc", "map", "ndcg", "aucpr", "pre"]
+            .iter()
+            .any(|m| metric.starts_with(m));
+        if higher_is_better {
+            continue;
+        }
+        if set.starts_with("train") {
+            ev.loss.get_or_insert(v);
+        } else {
+            ev.val_loss.get_or_insert(v);
+        }
+    }
+    Some(ev)
+}
+
+/// A line that is only an epoch's number, `Epoch: 0002`, `epoch 3`,
+/// `EPOCH 3:` (a loop's header before its per-epoch lines; not Keras's
+/// `Epoch 3/10`, which says how many).
+pub fn epoch_header(s: &str) -> Option<u64> {
+    let t = s.trim_end().trim_end_matches(':');
+    let r = ["Epoch", "epoch", "EPOCH"]
+        .iter()
+        .find_map(|w| t.strip_prefix(w))?;
+    let r = r.strip_prefix(':').unwrap_or(r).trim_start();
+    let (n, used) = uint_prefix(r)?;
+    (used == r.len() && used > 0).then_some(n)
+}
+
 /// The header of a metrics CSV (`epoch,accuracy,loss,val_loss` from Keras's
 /// `CSVLogger`, `epoch,step,train_loss,val_loss` from Lightning's): names
 /// only, with a step or epoch column and a loss column.
@@ -2310,7 +2359,13 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
     {
         let at = from + p;
         from = at + 4;
-        let end = at + 4;
+        let mut end = at + 4;
+        // (`loss_train: 2.1153`: the training loss named the other way.)
+        if b.get(end..end + 6)
+            .is_some_and(|k| k.eq_ignore_ascii_case(b"_train"))
+        {
+            end += 6;
+        }
         // The key must end here (not `loss_scale`, `losses`).
         if b.get(end)
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
@@ -2354,6 +2409,10 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             continue;
         }
         let mut j = end;
+        // MindSpore: `epoch: 1 step: 100, loss is 0.52`.
+        if b.get(j..j + 4) == Some(b" is ") {
+            j += 3;
+        }
         // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).
         let quote = match b.get(j) {
             Some(&q @ (b'\'' | b'"')) if start > 0 && b[start - 1] == q => {
@@ -2389,7 +2448,11 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
                 name.windows(w.len())
                     .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
             };
-            let rank = if name.eq_ignore_ascii_case(b"loss") || has("train_loss") || has("total") {
+            let rank = if name.eq_ignore_ascii_case(b"loss")
+                || has("train_loss")
+                || has("loss_train")
+                || has("total")
+            {
                 0
             } else if has("kl") || has("entropy") || has("aux") || has("reg") {
                 2

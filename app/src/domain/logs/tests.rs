@@ -3210,6 +3210,48 @@ fn an_nccl_error_caused_by_cuda_memory_is_memory() {
 }
 
 #[test]
+fn boosting_rounds_mindspore_and_per_epoch_counters_under_headers() {
+    // XGBoost (R's trailing space) and LightGBM: rounds are steps; the
+    // training set's metric is the loss, unless higher is better.
+    let a = analyze(
+        "[1]\ttrain-rmse:7.109038\tvalidation-rmse:7.104422 \n[2]\ttrain-rmse:7.045260\tvalidation-rmse:7.039940 \n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(7.109038), Some(7.04526))
+    );
+    let a = analyze(
+        "[0]\tvalidation_0-mlogloss:1.78590\tvalidation_0-merror:0.56129\n[1]\tvalidation_0-mlogloss:1.70779\tvalidation_0-merror:0.58710\nStopping. Best iteration:\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last, a.verdict.as_str()),
+        (Some(1), None, "completed")
+    );
+    let a = analyze(
+        "[100]\ttraining's auc: 0.91\tvalid_0's auc: 0.83\n[200]\ttraining's auc: 0.93\tvalid_0's auc: 0.84\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(200), None));
+    // MindSpore's `loss is`.
+    let a = analyze("epoch: 1 step: 100, loss is 0.52\nepoch: 1 step: 200, loss is 0.48\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(200), Some(0.48)));
+    // A loop's `iter:0020` counter that starts over under each `Epoch:`
+    // header counts on; an earlier epoch number starts another run.
+    let mut log = String::new();
+    for e in [1, 2, 1] {
+        log += &format!("[2022-06-26 21:43:39,073]Epoch: {e:04}\n");
+        for i in [20, 40] {
+            log += &format!(
+                "[2022-06-26 21:43:42,483]iter:{i:04} loss_train: 2.1153 acc_train: 0.3594 time: 0.1659s\n"
+            );
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.loss.last), (Some(40), Some(2.1153)));
+    let a = analyze(&log[..log.rfind("[2022-06-26 21:43:39,073]Epoch: 0001").unwrap()]);
+    assert_eq!(a.last_step, Some(80));
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
