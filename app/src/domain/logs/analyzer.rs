@@ -1726,7 +1726,7 @@ impl LogAnalyzer {
                 .find_map(|w| r.strip_prefix(w))
             && (after.is_empty()
                 || after.starts_with(['.', '!', ',', ':'])
-                || [" in ", " after ", " successfully", " at ", " and "]
+                || [" in ", " in:", " after ", " successfully", " at ", " and "]
                     .iter()
                     .any(|w| after.starts_with(w)))
         {
@@ -2543,9 +2543,19 @@ impl LogAnalyzer {
         // A byte counter (`269M/269M [00:29<00:00, 9.04MB/s]`: a download
         // or an upload) never is, nor a 🤗 Datasets `map` (`examples/s`,
         // `ba/s` before datasets 2), whatever its description says.
+        // An outer loop's bar over the epochs, `trange(epochs, desc="Epoch")`
+        // around an inner `Iteration` bar (the older HF example scripts):
+        // it says how many epochs; the inner bar counts the steps.
+        let outer_epochs = matches!(f.desc, "Epoch" | "Epochs" | "epoch" | "epochs");
+        if outer_epochs && let Some(t) = f.total.filter(|t| *t >= 1.0) {
+            self.epochs_planned = Some(t as u64);
+        }
         // (The cheap tests first: most frames here are a nested bar's.)
+        // (A nested bar, drawn with cursor moves, is an evaluation's unless
+        // it shows a loss: then it is the inner bar of an outer epoch bar.)
         let candidate = || {
-            !self.bars[idx].cursor_up
+            (!self.bars[idx].cursor_up || f.postfix.contains("loss"))
+                && !outer_epochs
                 && (f.total.is_some() || is_epoch)
                 && (f.unit == "it" || !matches!(f.unit.trim(), "B" | "examples" | "ba"))
                 && !is_excluded_desc(f.desc)

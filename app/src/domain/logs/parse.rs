@@ -2136,6 +2136,11 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     if s.contains("Dropping entry: {") {
         return None;
     }
+    // HF's `TrainOutput(global_step=2260, training_loss=0.04, ...)`: the
+    // summary printed after `train()`, not a step of its own.
+    if s.contains("TrainOutput(global_step=") {
+        return None;
+    }
     let evalish = field_starts(&[
         "valid ",
         "validation",
@@ -2159,7 +2164,18 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
-    match counter_in(b, &["iteration", "steps", "step", "iter", "update"]) {
+    // (PaddleNLP's Trainer: `loss: 0.9188, ..., global_step: 10, ...`.)
+    match counter_in(
+        b,
+        &[
+            "iteration",
+            "steps",
+            "step",
+            "iter",
+            "update",
+            "global_step",
+        ],
+    ) {
         Some((step, total)) => {
             ev.step = Some(step);
             ev.total_steps = total;
@@ -2265,14 +2281,14 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
     loss_in(b)
 }
 
-/// `step`, `steps`, `iter`, `iteration` or `update` (any case; those asked
-/// for) as a word, then
+/// `step`, `steps`, `iter`, `iteration`, `update` or `global_step` (any
+/// case; those asked for) as a word, then
 /// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
 fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
-        // Every counter word starts with `s`, `i`, `e` or `u`.
-        if !matches!(b[i] | 0x20, b's' | b'i' | b'e' | b'u') {
+        // Every counter word starts with `s`, `i`, `e`, `u` or `g`.
+        if !matches!(b[i] | 0x20, b's' | b'i' | b'e' | b'u' | b'g') {
             i += 1;
             continue;
         }

@@ -3252,6 +3252,44 @@ fn boosting_rounds_mindspore_and_per_epoch_counters_under_headers() {
 }
 
 #[test]
+fn an_outer_epoch_bar_around_a_nested_iteration_bar() {
+    // The older HF example scripts: `trange(epochs, desc="Epoch")` around
+    // `tqdm(loader, desc="Iteration")`, drawn with cursor moves.
+    let mut log = String::new();
+    for e in 0..2 {
+        log += &format!("Epoch: {:3}%|#| {e}/2 [00:0{e}<00:01, 1.00it/s]\n", e * 50);
+        for n in [1, 2, 3, 4] {
+            log += &format!(
+                "\x1b[A\rIteration: {:3}%|#| {n}/4 [00:0{n}<00:00,  5.24it/s, loss=0.7{n}, global_step={}]",
+                n * 25,
+                e * 4 + n
+            );
+        }
+        log += "\n";
+    }
+    log += "Evaluating:  50%|#| 1/2 [00:00<00:00, 11.0it/s]\n";
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(8), Some(8), Some(0.74))
+    );
+    // PaddleNLP's Trainer counts `global_step: 10`; a summary of HF's
+    // `TrainOutput(global_step=...)` is no step.
+    let a = analyze(
+        "[2022-08-31 15:38:22,994] [    INFO] - loss: 0.91882019, learning_rate: 2.97e-06, global_step: 10, interval_runtime: 2.0339, epoch: 0.5\n\
+         [2022-08-31 15:38:24,994] [    INFO] - loss: 0.81882019, learning_rate: 2.97e-06, global_step: 20, interval_runtime: 2.0339, epoch: 1.0\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(20), Some(0.81882019)));
+    let a = analyze(
+        "train_results= TrainOutput(global_step=2260, training_loss=0.0429, metrics={'train_runtime': 332.9})\nTraining complete in: 1:30:40.328945\n",
+    );
+    assert_eq!(
+        (a.last_step, a.verdict.as_str()),
+        (None, "no training progress recognised")
+    );
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
