@@ -681,14 +681,16 @@ const EXCLUDED_BAR_DESCS: [&str; 33] = [
 ];
 
 fn is_excluded_desc(desc: &str) -> bool {
-    // Also after a one-word label (`train: Scanning ...`).
-    let labelled = desc
-        .split_once(": ")
-        .filter(|(label, _)| !label.contains(' '))
-        .map(|(_, rest)| rest);
-    EXCLUDED_BAR_DESCS
-        .iter()
-        .any(|p| desc.starts_with(p) || labelled.is_some_and(|r| r.starts_with(p)))
+    // (Most training bars have no description: checked per frame.)
+    if desc.is_empty() {
+        return false;
+    }
+    let excluded = |d: &str| EXCLUDED_BAR_DESCS.iter().any(|p| d.starts_with(p));
+    excluded(desc)
+        // Also after a one-word label (`train: Scanning ...`).
+        || desc
+            .split_once(": ")
+            .is_some_and(|(label, rest)| !label.contains(' ') && excluded(rest))
         // An epoch's validation bar: `Epoch 15 (validation) acc=1.0` (its
         // name, before any metric: not `Epoch 3 loss=0.4 test_acc=0.87`).
         || (after_epoch_word(desc).is_some() && {
@@ -2554,7 +2556,7 @@ impl LogAnalyzer {
         // (A nested bar, drawn with cursor moves, is an evaluation's unless
         // it shows a loss: then it is the inner bar of an outer epoch bar.)
         let candidate = || {
-            (!self.bars[idx].cursor_up || f.postfix.contains("loss"))
+            (!self.bars[idx].cursor_up || (!f.postfix.is_empty() && f.postfix.contains("loss")))
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch)
                 && (f.unit == "it" || !matches!(f.unit.trim(), "B" | "examples" | "ba"))

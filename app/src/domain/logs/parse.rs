@@ -2253,6 +2253,25 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
+    // (One cheap pass first: most lines that get here name no learning
+    // rate, `lr` as a word or `learning`.)
+    let word_end = |i: usize| {
+        !b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let names_lr = (0..b.len()).any(|i| {
+        (b[i] | 0x20) == b'l'
+            && (i == 0 || word_end(i - 1))
+            && b.get(i + 1).is_some_and(|c| {
+                ((c | 0x20) == b'r' && word_end(i + 2))
+                    || ((c | 0x20) == b'e'
+                        && b.get(i..i + 8)
+                            .is_some_and(|w| w.eq_ignore_ascii_case(b"learning")))
+            })
+    });
+    if !names_lr {
+        return None;
+    }
     let mut fields = 0;
     let mut has_lr = false;
     for field in s.split([',', '|']) {
