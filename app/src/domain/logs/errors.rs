@@ -706,6 +706,8 @@ fn looks_like_exception_line(t: &str) -> bool {
 
 #[derive(Debug, Clone, Default)]
 struct TbState {
+    /// An exception in another thread than the main one.
+    thread: bool,
     indent: usize,
     lines: Vec<String>,
     /// Exception lines seen in this (possibly chained) block.
@@ -732,6 +734,14 @@ struct TbState {
 #[derive(Debug, Clone, Default)]
 pub struct ErrorTracker {
     tb: Option<TbState>,
+    /// The previous line was Python's `Exception in thread Thread-5:`: the
+    /// traceback after it ended that thread, not the program.
+    thread_pending: bool,
+    /// The line where a thread's traceback closed: two threads' tracebacks
+    /// printed at once leave the second one's exception line right after.
+    thread_tb_closed: Option<u64>,
+    /// The line being read.
+    line_no: u64,
     pub errors: Vec<LogError>,
     /// Errors dropped because the list was full.
     pub dropped: u64,
@@ -763,6 +773,7 @@ impl ErrorTracker {
         line_no: u64,
         time: Option<f64>,
     ) -> bool {
+        self.line_no = line_no;
         let trimmed = body.trim_start();
         if let Some(tb) = self.tb.as_mut() {
             let ind = indent_of(body);
@@ -781,6 +792,14 @@ impl ErrorTracker {
                 return self.line_under(body, log_head, line_no, time);
             }
             if trimmed.starts_with(TRACEBACK_HEADER) {
+                push_capped(&mut tb.lines, trimmed);
+                return true;
+            }
+            // Another thread's traceback interleaved with this one: both
+            // are threads'.
+            if trimmed.starts_with("Exception in thread ") {
+                tb.logged = true;
+                tb.thread = true;
                 push_capped(&mut tb.lines, trimmed);
                 return true;
             }
@@ -826,6 +845,10 @@ impl ErrorTracker {
             tb.after_final = true;
             return true;
         }
+        let in_thread = std::mem::replace(
+            &mut self.thread_pending,
+            trimmed.contains("Exception in thread "),
+        );
         // One anchor pass decides whether any of the checks below can match
         // (every anchor starts and ends with a non-space, so the trimmed
         // line has the same anchors as the body).
@@ -838,8 +861,11 @@ impl ErrorTracker {
             let ind = if p == indent_of(body) { p } else { 0 };
             let head = body[..p].trim();
             let ipython = !head.is_empty() && is_exception_name(head);
-            let logged = is_quiet_level(log_head);
+            // (An exception in another thread, or one logged at a quiet
+            // level, did not end the program.)
+            let logged = is_quiet_level(log_head) || in_thread;
             self.tb = Some(TbState {
+                thread: in_thread,
                 indent: ind,
                 lines: vec![trimmed.to_string()],
                 exceptions: Vec::new(),
@@ -875,11 +901,16 @@ impl ErrorTracker {
             // A bare exception line without its traceback (excerpts, or a
             // traceback cut by the log window).
             let label = exception_label(trimmed);
+            // (Right after a thread's traceback: the other thread's
+            // exception line, printed at the same time.)
+            let threads = self
+                .thread_tb_closed
+                .is_some_and(|l| line_no.saturating_sub(l) <= 3);
             self.record(
                 Signature {
                     class: ErrorClass::Runtime,
                     // Under a warning head it was logged and handled.
-                    fatal: !is_quiet_level(log_head),
+                    fatal: !is_quiet_level(log_head) && !threads,
                     label,
                 },
                 trimmed,
@@ -909,6 +940,9 @@ impl ErrorTracker {
 
     fn close_tb(&mut self) {
         let Some(tb) = self.tb.take() else { return };
+        if tb.thread {
+            self.thread_tb_closed = Some(self.line_no);
+        }
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String)> = None;
         for (ex, sig) in &tb.exceptions {

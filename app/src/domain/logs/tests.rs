@@ -3290,6 +3290,31 @@ fn an_outer_epoch_bar_around_a_nested_iteration_bar() {
 }
 
 #[test]
+fn an_exception_in_another_thread_does_not_end_the_run() {
+    // YOLOv9's plotting thread, twice at once at the end: the run went on.
+    let tb = |n: u32| {
+        format!(
+            "Exception in thread Thread-{n}:\nTraceback (most recent call last):\n  File \"/usr/lib/python3.8/threading.py\", line 932, in _bootstrap_inner\n    self.run()\n"
+        )
+    };
+    let tail = "  File \"utils/plots.py\", line 86, in box_label\n    w, h = self.font.getsize(label)\nAttributeError: 'FreeTypeFont' object has no attribute 'getsize'\n";
+    let log = format!(
+        "      0/199      28.2G      1.286      3.106       1.43        400        640:   0%|          | 0/1 00:05{}{tail}{}{}{tail}    w, h = self.font.getsize(label)\nAttributeError: 'FreeTypeFont' object has no attribute 'getsize'\nResults saved to runs/train/exp17\n",
+        tb(5),
+        tb(208),
+        tb(207)
+    );
+    let a = analyze(&log);
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // The main thread's traceback stays fatal.
+    let a = analyze(&format!(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    main()\n{}",
+        &tail[tail.find("AttributeError").unwrap()..]
+    ));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
