@@ -827,6 +827,15 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         if let Some((ts, _)) = parse_iso_datetime(inner) {
             return Some((strip_bracket_tags(after), Some(ts)));
         }
+        // A time of day alone, `[08:04:18] [INFO] `: seconds since
+        // midnight (differences hold within a day).
+        if let &[h1, h2, b':', m1, m2, b':', s1, s2] = inner.as_bytes()
+            && [h1, h2, m1, m2, s1, s2].iter().all(u8::is_ascii_digit)
+        {
+            let d = |a: u8, b: u8| f64::from((a - b'0') * 10 + (b - b'0'));
+            let secs = d(h1, h2) * 3600.0 + d(m1, m2) * 60.0 + d(s1, s2);
+            return Some((strip_bracket_tags(after), Some(secs)));
+        }
         for lvl in LEVELS {
             if let Some(r) = inner.strip_prefix(lvl) {
                 if let Some(r2) = r.strip_prefix(' ')

@@ -2015,6 +2015,25 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         ev.loss = float_prefix(r).map(|x| x.0);
         return Some(ev);
     }
+    // A loop's `[Step   500/159210] Train 9.6801 | Val 9.6793` (the number
+    // after `Train` is its loss) or `[Step 500/1000] loss: 2.1`.
+    if let Some(r) = t
+        .strip_prefix("[Step ")
+        .or_else(|| t.strip_prefix("[step "))
+        && let Some((n, total, rest)) = slash_pair(r.trim_start())
+        && let Some(rest) = rest.strip_prefix(']')
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(n);
+        ev.total_steps = Some(total);
+        ev.loss = loss_in(rest.as_bytes()).or_else(|| {
+            rest.trim_start()
+                .strip_prefix("Train ")
+                .and_then(float_prefix)
+                .map(|x| x.0)
+        });
+        return Some(ev);
+    }
     let r = t
         .strip_prefix("[batch=")
         .or_else(|| t.strip_prefix("[step="))?;

@@ -3315,6 +3315,22 @@ fn an_exception_in_another_thread_does_not_end_the_run() {
 }
 
 #[test]
+fn a_time_of_day_head_and_a_bracketed_step_counter() {
+    let a = analyze(
+        "[08:04:18] [INFO] [Step    500/159210] Train 9.6801 | Val~20% 9.6793\n\
+         [08:06:43] [INFO] [Step   1000/159210] Train 9.6781 | Val~20% 9.6757\n\
+         [08:09:10] [INFO] [Step   1500/159210] Train 9.6745 | Val~20% 9.6714\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(1500), Some(159210), Some(9.6745))
+    );
+    // 1000 steps in 292 s: the time of day is the clock.
+    let overall = a.steps_per_sec.overall.expect("timed");
+    assert!((overall - 1000.0 / 292.0).abs() < 0.01, "{overall}");
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
