@@ -2,9 +2,8 @@
 //! measured in the same run, best of N for each: on one thread
 //! (`LogAnalyzer::push` over the file in 256 KiB reads, then `finish`, as
 //! the watcher runs it, without arrival times) and on two
-//! (`parallel::analyze_bytes_two_threads` over the mapped file, as
-//! `canopy analyze FILE` runs it). The example checks that both give the
-//! same analysis.
+//! (`parallel::analyze_two_threads` over the same reads, as `canopy analyze
+//! FILE` runs it). The example checks that both give the same analysis.
 //!
 //! ```text
 //! cat server/data/traces/h200/*.log > /tmp/one.log
@@ -21,7 +20,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use app::domain::logs::parallel::analyze_bytes_two_threads;
+use app::domain::logs::parallel::analyze_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer};
 
 /// What the watcher would hand the analyzer per read, at most.
@@ -184,16 +183,30 @@ fn pipeline(path: &str) -> Analysis {
     an.finish()
 }
 
-/// `canopy analyze FILE`: the file mapped into memory and analysed on two
-/// threads (`parallel::analyze_bytes_two_threads`), no arrival times.
+/// `canopy analyze FILE`: the file read in 256 KiB chunks on one thread
+/// while the analyzer runs on another (`parallel::analyze_two_threads`), no
+/// arrival times.
 fn pipeline_two_threads(path: &str) -> Analysis {
-    let map = std::fs::File::open(path).and_then(|f| {
-        // SAFETY: the benchmark's input is not modified while it runs (the
-        // same caveat as `canopy analyze`, see server/src/cli/analyze.rs).
-        unsafe { memmap2::Mmap::map(&f) }
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let read = analyze_two_threads(|buf| {
+        buf.resize(CHUNK, 0);
+        let n = loop {
+            match f.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        buf.truncate(n);
+        Ok::<_, std::io::Error>((n > 0).then_some(None))
     });
-    match map {
-        Ok(map) => analyze_bytes_two_threads(&map),
+    match read {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("{path}: {e}");
             std::process::exit(1);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use app::domain::logs::parallel::{analyze_bytes_two_threads, analyze_two_threads};
+use app::domain::logs::parallel::analyze_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer, parse_timing_tsv, replay_into};
 
 use crate::error::CanopyError;
@@ -60,9 +60,6 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
             // A plain file can be big: split lines on this thread while the
             // analyzer runs on another (same result as one thread).
             let mut file = File::open(&args.file).map_err(|e| unreadable(&args.file, e))?;
-            if let Some(map) = map_regular_file(&file) {
-                return Ok(analyze_bytes_two_threads(&map));
-            }
             analyze_two_threads(|buf| {
                 buf.resize(CHUNK, 0);
                 let n = loop {
@@ -77,20 +74,4 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
             .map_err(|e| unreadable(&args.file, e))
         }
     }
-}
-
-/// A regular, non-empty file mapped into memory, so its lines are analysed
-/// where they lie: no copy from the page cache into read buffers (that copy
-/// was a fifth of the splitting thread's time on a 1 GiB log). `None` for
-/// anything else (a pipe, `/dev/stdin`) or when mapping fails: those are read.
-fn map_regular_file(file: &File) -> Option<memmap2::Mmap> {
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() == 0 {
-        return None;
-    }
-    // SAFETY: the map is only read. If another process truncates the file
-    // while it is analysed, reading the lost pages raises SIGBUS (as with
-    // ripgrep); a log being appended to is fine. `canopy analyze` is run on
-    // finished or growing logs, not on ones being rotated away.
-    unsafe { memmap2::Mmap::map(file) }.ok()
 }

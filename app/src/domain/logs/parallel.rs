@@ -17,21 +17,12 @@ use super::split::{LineFacts, LineSplitter};
 /// Batches in flight between the threads (bounds memory: a few MiB).
 const IN_FLIGHT: usize = 4;
 
-/// Where a line's bytes are.
-#[derive(Clone, Copy)]
-enum At {
-    /// In the batch's read buffer (most lines, when streaming).
-    Chunk,
-    /// In the caller's whole input (most lines, for bytes in memory).
-    Input,
-    /// In the batch's `copied` (cleaned or joined across reads).
-    Copied,
-}
-
 struct LineRec {
     start: usize,
     end: usize,
-    at: At,
+    /// The line lies in the batch's read buffer (most lines), not in
+    /// `copied` (cleaned or joined across reads by the normaliser).
+    in_chunk: bool,
     flags: LineFlags,
     time: Option<f64>,
     facts: LineFacts,
@@ -49,11 +40,11 @@ struct Batch {
 }
 
 impl Batch {
-    fn line<'a>(&'a self, input: &'a [u8], rec: &LineRec) -> &'a [u8] {
-        let from = match rec.at {
-            At::Chunk => &self.chunk,
-            At::Input => input,
-            At::Copied => &self.copied,
+    fn line(&self, rec: &LineRec) -> &[u8] {
+        let from = if rec.in_chunk {
+            &self.chunk
+        } else {
+            &self.copied
         };
         &from[rec.start..rec.end]
     }
@@ -64,41 +55,31 @@ impl Batch {
     }
 }
 
-/// Record `line` in `lines`: where it lies in `within` (tagged `at`), or
-/// copied into `copied` when it lies elsewhere.
+/// Record `line` in `lines`: where it lies in `chunk`, or copied into
+/// `copied` when it lies elsewhere.
 fn add_line(
-    within: (&[u8], At),
+    chunk: &[u8],
     copied: &mut Vec<u8>,
     lines: &mut Vec<LineRec>,
     line: &[u8],
     flags: LineFlags,
     time: Option<f64>,
 ) {
-    let (buf, tag) = within;
-    let offset = (line.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
-    let (start, at) = if offset <= buf.len() && line.len() <= buf.len() - offset {
-        (offset, tag)
+    let offset = (line.as_ptr() as usize).wrapping_sub(chunk.as_ptr() as usize);
+    let (start, in_chunk) = if offset <= chunk.len() && line.len() <= chunk.len() - offset {
+        (offset, true)
     } else {
         copied.extend_from_slice(line);
-        (copied.len() - line.len(), At::Copied)
+        (copied.len() - line.len(), false)
     };
     lines.push(LineRec {
         start,
         end: start + line.len(),
-        at,
+        in_chunk,
         flags,
         time,
         facts: LineFacts::of(line),
     });
-}
-
-/// What the front gets next.
-enum Piece<'a> {
-    /// A read, now in the batch's buffer, with its arrival time.
-    Read(Option<f64>),
-    /// The next part of the caller's input.
-    Borrowed(&'a [u8]),
-    End,
 }
 
 /// Analyse a stream on two threads. `next` fills the buffer it is given
@@ -109,41 +90,6 @@ enum Piece<'a> {
 pub fn analyze_two_threads<E>(
     mut next: impl FnMut(&mut Vec<u8>) -> Result<Option<Option<f64>>, E>,
 ) -> Result<Analysis, E> {
-    drive(&[], |buf| {
-        Ok(match next(buf)? {
-            Some(arrival) => Piece::Read(arrival),
-            None => Piece::End,
-        })
-    })
-}
-
-/// [`analyze_two_threads`] over bytes already in memory (a mapped file, no
-/// arrival times): lines are read where they lie, never copied.
-pub fn analyze_bytes_two_threads(input: &[u8]) -> Analysis {
-    analyze_windows(input, WINDOW)
-}
-
-/// [`analyze_bytes_two_threads`], splitting `input` `window` bytes at a time.
-pub(crate) fn analyze_windows(input: &[u8], window: usize) -> Analysis {
-    let mut pieces = input.chunks(window.max(1));
-    let read = drive::<std::convert::Infallible>(input, |_| {
-        Ok(pieces.next().map_or(Piece::End, Piece::Borrowed))
-    });
-    match read {
-        Ok(a) => a,
-        Err(never) => match never {},
-    }
-}
-
-/// Bytes of in-memory input split per batch.
-const WINDOW: usize = 256 * 1024;
-
-/// The two threads. `next` gives the front its next piece (a read into
-/// the buffer it is handed, or a part of `input`).
-fn drive<'i, E>(
-    input: &'i [u8],
-    mut next: impl FnMut(&mut Vec<u8>) -> Result<Piece<'i>, E>,
-) -> Result<Analysis, E> {
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = sync_channel::<Batch>(IN_FLIGHT);
         let (empty_tx, empty_rx) = sync_channel::<Batch>(IN_FLIGHT + 2);
@@ -151,8 +97,7 @@ fn drive<'i, E>(
             let mut analyzer = LogAnalyzer::new();
             for mut batch in full_rx {
                 for rec in &batch.lines {
-                    let line = batch.line(input, rec);
-                    analyzer.take_line(line, rec.flags, rec.time, rec.facts);
+                    analyzer.take_line(batch.line(rec), rec.flags, rec.time, rec.facts);
                 }
                 analyzer.set_input_bytes(batch.input_bytes);
                 batch.clear();
@@ -177,22 +122,16 @@ fn drive<'i, E>(
                     outcome = Err(e);
                     break;
                 }
-                Ok(Piece::End) => {
-                    split.flush(|line, flags, time| {
-                        add_line((&[], At::Copied), copied, lines, line, flags, time)
-                    });
+                Ok(None) => {
+                    split
+                        .flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
                     batch.input_bytes = split.bytes;
                     let _ = full_tx.send(batch);
                     break;
                 }
-                Ok(Piece::Read(arrival)) => {
+                Ok(Some(arrival)) => {
                     split.push(chunk, arrival, |line, flags, time| {
-                        add_line((chunk, At::Chunk), copied, lines, line, flags, time)
-                    });
-                }
-                Ok(Piece::Borrowed(part)) => {
-                    split.push(part, None, |line, flags, time| {
-                        add_line((input, At::Input), copied, lines, line, flags, time)
+                        add_line(chunk, copied, lines, line, flags, time)
                     });
                 }
             }

@@ -3717,11 +3717,6 @@ fn two_threads_match_one_on_every_trace() {
                 one,
                 "{name} in {size}-byte reads"
             );
-            assert_eq!(
-                parallel::analyze_windows(&log, size),
-                one,
-                "{name} in memory, {size}-byte windows"
-            );
         }
         let chunks = replay_chunks(&log, &timing);
         let pieces: Vec<&[u8]> = chunks.iter().map(|c| c.1).collect();
@@ -4071,13 +4066,6 @@ proptest! {
         prop_assert_eq!(ours, std);
     }
 
-    #[test]
-    fn bytes_in_memory_match_one_thread(bom in prop_oneof![Just(&b""[..]), Just(&b"\xFF\xFE"[..]), Just(&b"\xEF\xBB\xBF"[..])], bytes in log_bytes(), window in 1usize..600) {
-        // Lines are referenced in the input where they lie, copied where
-        // the decoder or the normaliser made them: the same analysis.
-        let bytes = [bom, &bytes].concat();
-        prop_assert_eq!(parallel::analyze_windows(&bytes, window), analysis_one_thread(&[&bytes], &[None]));
-    }
 
     #[test]
     fn utf16_chunking_is_invisible(bom in prop_oneof![Just(&b"\xFF\xFE"[..]), Just(&b"\xFE\xFF"[..]), Just(&b"\xEF\xBB\xBF"[..]), Just(&b"\xEF\xBB"[..])], bytes in log_bytes(), cuts in proptest::collection::vec(0usize..1000, 0..8)) {
