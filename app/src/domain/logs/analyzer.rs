@@ -1388,14 +1388,7 @@ impl LogAnalyzer {
             if self.last_epoch_header.is_some_and(|p| e < p) {
                 self.generic_step_offset = 0;
                 self.generic_raw_last = None;
-                let st = &mut self.src[Source::Generic.idx()];
-                if st.last_step.is_some() {
-                    st.last_step = None;
-                    st.timing = StepTiming::new();
-                    st.restart_run = 0;
-                    st.restart_probe = None;
-                    st.restarts += 1;
-                }
+                self.restart_source(Source::Generic);
                 self.restarted();
             }
             self.last_epoch_header = Some(e);
@@ -1611,6 +1604,12 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'['
+            && let Some(ev) = parse::basicsr(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'['
             && let Some(ev) = parse::boosting_round(t)
         {
             if ev.val_loss.is_some() {
@@ -1694,6 +1693,24 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        // BasicSR: its plan (from the options it prints), its start and its
+        // end.
+        if let Some(r) = t.strip_prefix("total_iter: ")
+            && let Some((n, used)) = parse::uint_prefix(r.trim_end())
+            && used == r.trim_end().len()
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
+        if t.starts_with("Start training from epoch: ") {
+            self.restart_source(Source::Generic);
+            self.restarted();
+            return true;
+        }
+        if t.trim_end() == "End of training." {
+            self.mark_finished("end of training");
+            return true;
+        }
         // `nohup cmd >> train.log` writes this first, every launch.
         if t.trim_end() == "nohup: ignoring input" {
             self.restarted();
@@ -1989,6 +2006,18 @@ impl LogAnalyzer {
             (self.lines, self.fresh_steps),
             RESTARTS_KEPT,
         );
+    }
+
+    /// `src`'s counter starts over: a new run's (its records from now on).
+    fn restart_source(&mut self, src: Source) {
+        let st = &mut self.src[src.idx()];
+        if st.last_step.is_some() {
+            st.last_step = None;
+            st.timing = StepTiming::new();
+            st.restart_run = 0;
+            st.restart_probe = None;
+            st.restarts += 1;
+        }
     }
 
     /// An evaluation bar drew (see [`EvalBar`]).
@@ -3001,11 +3030,12 @@ impl LogAnalyzer {
             // A failed `pip install` is a process of its own: training seen
             // after it ran anyway (a notebook cell, a retried setup).
             // An exception line without its traceback that training went on
-            // after (the first time it was printed) was caught and printed.
+            // after (the first time it was printed) was caught and printed;
+            // a launch that found its port taken was another process.
             let trained_after = |e: &LogError| {
                 let since = if e.is_pip() {
                     e.last_line
-                } else if e.is_bare_exception() {
+                } else if e.is_bare_exception() || e.is_port_in_use() {
                     e.line
                 } else {
                     return false;
@@ -3059,10 +3089,16 @@ impl LogAnalyzer {
             };
             self.epochs_planned?.checked_mul(per_epoch)
         };
+        // (A hand-written loop's planned iterations over a bar's total when
+        // the bar is not what counts the steps: a data bar's `1/1000`.)
+        let (first, second) = match step_src {
+            Some(Source::Generic) => (self.max_iters, self.source_total),
+            _ => (self.source_total, self.max_iters),
+        };
         let total_steps = self
             .banner_total
-            .or(self.source_total)
-            .or(self.max_iters)
+            .or(first)
+            .or(second)
             .or_else(per_epoch_bars)
             .filter(|&t| last_step.is_none_or(|l| l <= t.saturating_mul(2)));
         let summary: TimingSummary = step_src

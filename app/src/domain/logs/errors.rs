@@ -75,9 +75,16 @@ impl LogError {
         self.label.starts_with(PIP)
     }
 
+    /// A launch that could not bind its rendezvous port: another run (often
+    /// the one this log goes on with) holds it.
+    pub(crate) fn is_port_in_use(&self) -> bool {
+        self.label == PORT_IN_USE
+    }
+
     /// An exception line printed on its own, without a traceback: what a
     /// handler prints (`print(f"Error: {e}")`), since an exception that
     /// ends Python prints its traceback; or an excerpt that cut it off.
+
     pub(crate) fn is_bare_exception(&self) -> bool {
         self.traceback.is_empty() && self.label.starts_with(EXCEPTION_LABEL)
     }
@@ -265,12 +272,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     }
     // c10d's rendezvous store could not bind its port (errno 98): another
     // run on the node still holds it.
-    if t.contains("Address already in use") && (t.contains("socket") || t.contains("errno: 98")) {
-        return sig(
-            Distributed,
-            true,
-            "rendezvous port already in use (another run on this node?)",
-        );
+    // (torch 2.x: `The server socket has failed to listen on any local
+    // network address. port: 4321, ... name: EADDRINUSE`.)
+    if (t.contains("Address already in use") && (t.contains("socket") || t.contains("errno: 98")))
+        || (t.contains("EADDRINUSE") && t.contains("socket"))
+    {
+        return sig(Distributed, true, PORT_IN_USE);
     }
     if t.contains("ChildFailedError")
         && !t.starts_with("raise ")
@@ -670,6 +677,9 @@ const MAX_LOOSE_LINES: u8 = 2;
 /// Label head of the errors in which torchrun reports that a worker failed:
 /// they restate another error (the worker's own), see [`LogError::restates_another`].
 const LAUNCHER: &str = "torchrun:";
+
+/// Label of a launch that found its rendezvous port taken.
+const PORT_IN_USE: &str = "rendezvous port already in use (another run on this node?)";
 
 /// Label head of an exception without a known signature.
 const EXCEPTION_LABEL: &str = "Python exception: ";

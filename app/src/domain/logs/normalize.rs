@@ -1029,8 +1029,9 @@ fn strip_level_word(s: &str) -> &str {
         }
     }
     for lvl in LEVELS {
+        // (BasicSR's `%(asctime)s %(levelname)s: %(message)s`.)
         if let Some(r) = s.strip_prefix(lvl)
-            && let Some(r) = r.strip_prefix(" - ")
+            && let Some(r) = r.strip_prefix(" - ").or_else(|| r.strip_prefix(": "))
         {
             return r;
         }

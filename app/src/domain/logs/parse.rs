@@ -1533,6 +1533,8 @@ pub fn fairseq(s: &str) -> Option<Event> {
 /// The columns of a metrics CSV that [`csv_row`] reads (by position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvColumns {
+    /// `,`, or a tab (a TSV).
+    sep: char,
     fields: usize,
     /// `step` (Lightning's global step), else `epoch` (Keras's, from 0).
     step: usize,
@@ -1625,20 +1627,52 @@ pub fn epoch_header(s: &str) -> Option<u64> {
     (used == r.len() && used > 0).then_some(n)
 }
 
+/// BasicSR's training line (Real-ESRGAN, GFPGAN and the many restoration
+/// models built on it): `[train_x4..][epoch:  1, iter:     100, lr:(2.999e-05,)]
+/// [eta: 2:37:00, time (data): 2.064 (0.521)] l_pix: 2.6487e-03 ...`: the
+/// iteration (counted over the run) and the first `l_` loss.
+pub fn basicsr(s: &str) -> Option<Event> {
+    let p = s.find("][epoch:")?;
+    if !s.starts_with('[') || p > 80 {
+        return None;
+    }
+    let r = s[p + "][epoch:".len()..].trim_start();
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", iter:")?.trim_start();
+    let (iter, used) = uint_prefix(r.trim_start_matches(' '))?;
+    let r = &r[used..];
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iter);
+    ev.epoch = Some(epoch as f64);
+    ev.loss = r
+        .find("] l_")
+        .and_then(|q| r[q + 2..].split_once(": "))
+        .and_then(|(_, v)| float_prefix(v))
+        .map(|x| x.0);
+    Some(ev)
+}
+
 /// The header of a metrics CSV (`epoch,accuracy,loss,val_loss` from Keras's
 /// `CSVLogger`, `epoch,step,train_loss,val_loss` from Lightning's): names
-/// only, with a step or epoch column and a loss column.
+/// only, with a step or epoch column and a loss column (or the same as a
+/// TSV: `step\tloss`).
 pub fn csv_header(s: &str) -> Option<CsvColumns> {
     let s = s.trim_end();
     // (Prose fails at its first space, before anything is split.)
     if !s
         .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'-' | b','))
-        || !s.contains(',')
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'-' | b',' | b'\t'))
     {
         return None;
     }
-    let names: Vec<&str> = s.split(',').collect();
+    let sep = if s.contains(',') {
+        ','
+    } else if s.contains('\t') {
+        '\t'
+    } else {
+        return None;
+    };
+    let names: Vec<&str> = s.split(sep).collect();
     let name_like = |n: &&str| n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
     if names.len() > 256 || !names.iter().all(name_like) {
         return None;
@@ -1663,6 +1697,7 @@ pub fn csv_header(s: &str) -> Option<CsvColumns> {
     let val_loss = col(&["val_loss", "valid_loss", "val/loss", "val_loss_epoch"]);
     loss?;
     Some(CsvColumns {
+        sep,
         fields: names.len(),
         step,
         steps_are_epochs,
@@ -1675,7 +1710,7 @@ pub fn csv_header(s: &str) -> Option<CsvColumns> {
 /// A row under [`csv_header`]: the step (or epoch) and the losses it has
 /// (Lightning leaves the cells a row did not log empty).
 pub fn csv_row(s: &str, cols: CsvColumns) -> Option<Event> {
-    let cells: Vec<&str> = s.trim_end().split(',').collect();
+    let cells: Vec<&str> = s.trim_end().split(cols.sep).collect();
     if cells.len() != cols.fields {
         return None;
     }

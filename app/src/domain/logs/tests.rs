@@ -3331,6 +3331,47 @@ fn a_time_of_day_head_and_a_bracketed_step_counter() {
 }
 
 #[test]
+fn basicsr_runs_tsv_metrics_and_a_launch_that_found_its_port_taken() {
+    let head = "2025-02-04 16:48:00,314 INFO: ";
+    let line = |e: u32, i: u32, l: &str| {
+        format!(
+            "{head}[basel..][epoch:{e:3}, iter:{i:8}, lr:(2.999e-05,)] [eta: 2:37:00, time (data): 2.064 (0.521)] l_mos: {l} l_metric: 1.4853e-01\n"
+        )
+    };
+    let mut log =
+        format!("  train:\n    total_iter: 10000\n{head}Start training from epoch: 0, iter: 0\n");
+    for (e, i, l) in [
+        (1, 100, "2.6487e-03"),
+        (3, 200, "3.8083e-03"),
+        (99, 5500, "5.7636e-05"),
+    ] {
+        log += &line(e, i, l);
+    }
+    log += &format!("{head}End of training.\n");
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last, a.verdict.as_str()),
+        (Some(5500), Some(10000), Some(5.7636e-5), "completed")
+    );
+    // A second run in the same file, and a third launch that could not
+    // bind the port the second one holds: not the end of the log.
+    log += &format!("{head}Start training from epoch: 0, iter: 0\n");
+    log += "RuntimeError: The server socket has failed to listen on any local network address. port: 4321, useIpv6: 0, code: -98, name: EADDRINUSE, message: address already in use\n";
+    for (e, i) in [(1, 100), (2, 200), (3, 300)] {
+        log += &line(e, i, "8.1951e-03");
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.verdict.as_str()),
+        (Some(300), "progressing")
+    );
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // A TSV of step and loss.
+    let a = analyze("step\tloss\n10\t8.460716\n20\t7.688958\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(20), Some(7.688958)));
+}
+
+#[test]
 fn the_latest_launch_s_error_is_the_news() {
     // Launches appended by `nohup ... >>`: a missing module, then (with it
     // installed) a bad checkpoint path. The second is where the log stands.
