@@ -84,7 +84,6 @@ impl LogError {
     /// An exception line printed on its own, without a traceback: what a
     /// handler prints (`print(f"Error: {e}")`), since an exception that
     /// ends Python prints its traceback; or an excerpt that cut it off.
-
     pub(crate) fn is_bare_exception(&self) -> bool {
         self.traceback.is_empty() && self.label.starts_with(EXCEPTION_LABEL)
     }
