@@ -394,6 +394,8 @@ pub struct LogAnalyzer {
     yolo_loss_columns: Option<u32>,
     /// The columns of the metrics CSV whose rows come now.
     csv_columns: Option<parse::CsvColumns>,
+    /// The first epoch number of `epoch 1 [100/500]` lines (0 or 1).
+    epoch_batch_base: Option<u64>,
     /// OpenCLIP's samples per step: the count on its first line, which
     /// it prints after the first step.
     openclip_batch: Option<u64>,
@@ -823,6 +825,7 @@ impl LogAnalyzer {
             bare_losses: 0,
             yolo_loss_columns: None,
             csv_columns: None,
+            epoch_batch_base: None,
             openclip_batch: None,
             yolo_losses: false,
             keras_samples: false,
@@ -1642,8 +1645,21 @@ impl LogAnalyzer {
         }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
-            && let Some((ev, steps_are_epochs)) = parse::generic_step(t)
+            && let Some((mut ev, steps_are_epochs)) = parse::generic_step(t)
         {
+            // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
+            // counts its epochs from 1.
+            if !steps_are_epochs
+                && ev.total_steps.is_none()
+                && ev.epoch.is_some()
+                && let Some((e, batch, batches)) = parse::epoch_batch(t)
+            {
+                let base = *self.epoch_batch_base.get_or_insert(e.min(1));
+                ev.step = e
+                    .saturating_sub(base)
+                    .checked_mul(batches)
+                    .and_then(|d| d.checked_add(batch));
+            }
             self.epoch_steps |= steps_are_epochs;
             if steps_are_epochs && ev.total_steps.is_some() {
                 self.epochs_planned = ev.total_steps;
@@ -1726,10 +1742,12 @@ impl LogAnalyzer {
                 .filter(|&(_, used)| r[" for ".len() + used..].trim() == "epochs")
                 .map(|(n, _)| n);
             if epochs.is_some() || matches!(r, "" | "..." | "." | "!") {
+                // (Its own plan, printed before it, stays: `Namespace(epochs=
+                // 50)` then `Starting training...`.)
+                let (plan, per_epoch) = (self.epochs_planned, self.batches_per_epoch);
                 self.restarted();
-                if epochs.is_some() {
-                    self.epochs_planned = epochs;
-                }
+                self.epochs_planned = epochs.or(plan);
+                self.batches_per_epoch = per_epoch;
                 return true;
             }
         }

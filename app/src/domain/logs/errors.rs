@@ -804,11 +804,9 @@ impl ErrorTracker {
                 push_capped(&mut tb.lines, trimmed);
                 return true;
             }
-            // Another thread's traceback interleaved with this one: both
-            // are threads'.
-            if trimmed.starts_with("Exception in thread ") {
-                tb.logged = true;
-                tb.thread = true;
+            // Another thread's traceback interleaved with this thread's
+            // (not with the main thread's, which stays what it is).
+            if tb.thread && trimmed.starts_with("Exception in thread ") {
                 push_capped(&mut tb.lines, trimmed);
                 return true;
             }

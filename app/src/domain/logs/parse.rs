@@ -2251,27 +2251,37 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
         None => {
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
-            let (epoch, total) = counter_in(b, &["epoch"])?;
-            ev.epoch = Some(epoch as f64);
-            // A batch counter in brackets after it (`epoch : 0 [3/21279]
-            // Train loss: ...`): the step within the epoch. (Not MMCV's
-            // `Epoch [1][659/742]`, whose epochs count from 1.)
-            if total.is_none()
-                && !s.contains("][")
-                && let Some((batch, batches)) = bracket_pair(b)
-                && batch <= batches
-            {
+            // A batch counter in brackets after the epoch: the step within
+            // it, here counting the epochs from 0 (the analyzer knows better,
+            // see [`epoch_batch`]).
+            if let Some((epoch, batch, batches)) = epoch_batch(s) {
+                ev.epoch = Some(epoch as f64);
                 ev.step = epoch
                     .checked_mul(batches)
                     .and_then(|d| d.checked_add(batch));
                 return Some((ev, false));
             }
+            let (epoch, total) = counter_in(b, &["epoch"])?;
+            ev.epoch = Some(epoch as f64);
             ev.step = Some(epoch);
             ev.total_steps = total;
             return Some((ev, true));
         }
     }
     Some((ev, false))
+}
+
+/// An epoch counter without a total, then a batch counter in brackets:
+/// `epoch : 0 [3/21279] Train loss: ...` (not MMCV's `Epoch [1][659/742]`,
+/// which [`epoch_indexed`] reads). Returns (epoch, batch, batches per epoch).
+pub fn epoch_batch(s: &str) -> Option<(u64, u64, u64)> {
+    let b = s.as_bytes();
+    let (epoch, total) = counter_in(b, &["epoch"])?;
+    if total.is_some() || s.contains("][") {
+        return None;
+    }
+    let (batch, batches) = bracket_pair(b)?;
+    (batch <= batches).then_some((epoch, batch, batches))
 }
 
 /// The first `[i/n]` (digits only) in `b`.

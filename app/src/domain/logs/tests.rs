@@ -3306,6 +3306,12 @@ fn an_exception_in_another_thread_does_not_end_the_run() {
     );
     let a = analyze(&log);
     assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // A main-thread traceback that a worker thread's report interrupts
+    // stays fatal.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\nException in thread Thread-3:\n    main()\nRuntimeError: CUDA error: an illegal memory access was encountered\n",
+    );
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
     // The main thread's traceback stays fatal.
     let a = analyze(&format!(
         "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    main()\n{}",
@@ -3369,6 +3375,24 @@ fn basicsr_runs_tsv_metrics_and_a_launch_that_found_its_port_taken() {
     // A TSV of step and loss.
     let a = analyze("step\tloss\n10\t8.460716\n20\t7.688958\n");
     assert_eq!((a.last_step, a.loss.last), (Some(20), Some(7.688958)));
+}
+
+#[test]
+fn review_epoch_batch_counters_from_one_and_a_plan_before_starting_training() {
+    // `epoch 1 [100/500]` first: epochs counted from 1.
+    let a = analyze(
+        "Epoch 1 [100/500] loss: 0.52\nEpoch 1 [500/500] loss: 0.50\nEpoch 2 [100/500] loss: 0.41\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(600), Some(0.41)));
+    // From 0, as before.
+    let a = analyze("epoch : 0 [3/21279] Train loss: 7.5\nepoch : 1 [2/21279] Train loss: 7.4\n");
+    assert_eq!(a.last_step, Some(21281));
+    // The script's arguments, then its own `Starting training...`: the
+    // epochs it planned stay.
+    let a = analyze(
+        "Namespace(epochs=50, lr=0.001)\nStarting training...\nEpoch 1 - Train Loss: 0.5, Val Loss: 0.6\nEpoch 2 - Train Loss: 0.4, Val Loss: 0.5\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(50)));
 }
 
 #[test]
