@@ -1300,9 +1300,6 @@ impl LogAnalyzer {
                 (Some(a), Some(b)) => Some(a.saturating_mul(b)),
                 _ => None,
             };
-            if let Some(v) = ev.val_loss {
-                self.last_eval_loss = Some(v);
-            }
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1315,9 +1312,6 @@ impl LogAnalyzer {
             ev.step = Some(e);
             ev.epoch = Some(e as f64);
             ev.total_steps = self.keras_epochs_total;
-            if let Some(v) = ev.val_loss {
-                self.last_eval_loss = Some(v);
-            }
             self.keras_epoch_steps = true;
             // The epoch is over (a bar after it is an evaluation).
             self.keras_epoch_done = true;
@@ -1333,7 +1327,6 @@ impl LogAnalyzer {
                     return;
                 }
                 Some(ev) => {
-                    self.last_eval_loss = ev.val_loss.or(self.last_eval_loss);
                     self.epoch_steps |= cols.steps_are_epochs();
                     self.on_step_event(ev, ts, time);
                     return;
@@ -1606,23 +1599,14 @@ impl LogAnalyzer {
             self.on_epoch_batch_event(ev, batches, ts, time);
             return;
         }
+        // Lines that open with a bracket: BasicSR's `[name..][epoch: 1, iter:
+        // 100, ...]`, XGBoost's and LightGBM's `[10]\t...`, Composer's
+        // `[batch=12/1000]:`, CLU's metrics.
         if c0 == b'['
             && let Some(ev) = parse::basicsr(t)
-        {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if c0 == b'['
-            && let Some(ev) = parse::boosting_round(t)
-        {
-            if ev.val_loss.is_some() {
-                self.last_eval_loss = ev.val_loss;
-            }
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if c0 == b'['
-            && let Some(ev) = parse::bracket_step(t).or_else(|| parse::clu_metrics(t))
+                .or_else(|| parse::boosting_round(t))
+                .or_else(|| parse::bracket_step(t))
+                .or_else(|| parse::clu_metrics(t))
         {
             self.on_step_event(ev, ts, time);
             return;
@@ -2301,6 +2285,11 @@ impl LogAnalyzer {
     fn on_step_event(&mut self, mut ev: Event, ts: Option<f64>, time: Option<f64>) {
         ev.time = time;
         let src = ev.source;
+        // A record that carries its evaluation's loss too (Keras's
+        // `val_loss`, a metrics CSV's, a boosting round's validation set).
+        if let Some(v) = ev.val_loss {
+            self.last_eval_loss = Some(v);
+        }
         if ev.kind == EventKind::Eval {
             // Hand-written eval progress prints a line per batch
             // (`Test: [ 10/196]`): one eval per episode.
