@@ -1629,21 +1629,23 @@ impl LogAnalyzer {
         }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
-            && let Some((mut ev, steps_are_epochs)) = parse::generic_step(t)
+            && let Some((mut ev, count)) = parse::generic_step(t)
         {
             // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
             // counts its epochs from 1.
-            if !steps_are_epochs
-                && ev.total_steps.is_none()
-                && ev.epoch.is_some()
-                && let Some((e, batch, batches)) = parse::epoch_batch(t)
+            if let parse::GenericCount::EpochBatch {
+                epoch,
+                batch,
+                batches,
+            } = count
             {
-                let base = *self.epoch_batch_base.get_or_insert(e.min(1));
-                ev.step = e
+                let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
+                ev.step = epoch
                     .saturating_sub(base)
                     .checked_mul(batches)
                     .and_then(|d| d.checked_add(batch));
             }
+            let steps_are_epochs = count == parse::GenericCount::Epochs;
             self.epoch_steps |= steps_are_epochs;
             if steps_are_epochs && ev.total_steps.is_some() {
                 self.epochs_planned = ev.total_steps;

@@ -2158,8 +2158,8 @@ fn loss_field(r: &str) -> Option<f64> {
 /// avg_loss=0.0008 acc=0.48`, `Step 100/1000 | Loss: 2.31`, `epoch 1 iter
 /// 20 loss 2.3`. The loss key ends in `loss` (`train_loss`, `avg_loss`) and
 /// is not a validation loss.
-/// The second value says whether the steps are epochs (a per-epoch summary).
-pub fn generic_step(s: &str) -> Option<(Event, bool)> {
+/// The second value says what its counter counts.
+pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let b = s.as_bytes();
     // Most lines that get here are prose without a loss: one cheap pass first.
     let lower = |c: u8| c | 0x20;
@@ -2251,37 +2251,48 @@ pub fn generic_step(s: &str) -> Option<(Event, bool)> {
         None => {
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
-            // A batch counter in brackets after the epoch: the step within
-            // it, here counting the epochs from 0 (the analyzer knows better,
-            // see [`epoch_batch`]).
-            if let Some((epoch, batch, batches)) = epoch_batch(s) {
-                ev.epoch = Some(epoch as f64);
-                ev.step = epoch
-                    .checked_mul(batches)
-                    .and_then(|d| d.checked_add(batch));
-                return Some((ev, false));
-            }
             let (epoch, total) = counter_in(b, &["epoch"])?;
             ev.epoch = Some(epoch as f64);
+            // A batch counter in brackets after it (`epoch : 0 [3/21279]
+            // Train loss: ...`; not MMCV's `Epoch [1][659/742]`, which
+            // [`epoch_indexed`] reads): the step within the epoch. Whether
+            // the epochs count from 0 or 1 only the log's first such line
+            // tells: the analyzer makes the step.
+            if total.is_none()
+                && !s.contains("][")
+                && let Some((batch, batches)) = bracket_pair(b)
+                && batch <= batches
+            {
+                return Some((
+                    ev,
+                    GenericCount::EpochBatch {
+                        epoch,
+                        batch,
+                        batches,
+                    },
+                ));
+            }
             ev.step = Some(epoch);
             ev.total_steps = total;
-            return Some((ev, true));
+            return Some((ev, GenericCount::Epochs));
         }
     }
-    Some((ev, false))
+    Some((ev, GenericCount::Steps))
 }
 
-/// An epoch counter without a total, then a batch counter in brackets:
-/// `epoch : 0 [3/21279] Train loss: ...` (not MMCV's `Epoch [1][659/742]`,
-/// which [`epoch_indexed`] reads). Returns (epoch, batch, batches per epoch).
-pub fn epoch_batch(s: &str) -> Option<(u64, u64, u64)> {
-    let b = s.as_bytes();
-    let (epoch, total) = counter_in(b, &["epoch"])?;
-    if total.is_some() || s.contains("][") {
-        return None;
-    }
-    let (batch, batches) = bracket_pair(b)?;
-    (batch <= batches).then_some((epoch, batch, batches))
+/// What a [`generic_step`] line's counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenericCount {
+    /// Steps (the event's `step`).
+    Steps,
+    /// Epochs: a per-epoch summary (the event's `step` is the epoch).
+    Epochs,
+    /// A batch within an epoch (the event has no `step` yet).
+    EpochBatch {
+        epoch: u64,
+        batch: u64,
+        batches: u64,
+    },
 }
 
 /// The first `[i/n]` (digits only) in `b`.
