@@ -1018,16 +1018,6 @@ fn strip_detectron2_head(t: &str) -> Option<(&str, Option<f64>)> {
 }
 
 fn strip_level_word(s: &str) -> &str {
-    // OpenCLIP's `%(asctime)s | %(levelname)s | %(message)s`.
-    if let Some(r) = s.strip_prefix("| ") {
-        for lvl in LEVELS {
-            if let Some(r) = r.strip_prefix(lvl)
-                && let Some(r) = r.trim_start_matches(' ').strip_prefix("| ")
-            {
-                return r;
-            }
-        }
-    }
     for lvl in LEVELS {
         // (BasicSR's `%(asctime)s %(levelname)s: %(message)s`.)
         if let Some(r) = s.strip_prefix(lvl)
