@@ -124,7 +124,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 40] = [
+const ANCHORS: [&[u8]; 41] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -161,6 +161,9 @@ const ANCHORS: [&[u8]; 40] = [
     b"stack expects",
     b"walltime",
     b"SignalException",
+    // (Not an error by itself: the next line's traceback is another
+    // thread's, see `thread_pending`.)
+    b"Exception in thread",
     // (Rare first byte pairs: these scan every line.)
     b"HW Exception",
     b"Xid",
@@ -194,7 +197,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<40> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<41> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -852,14 +855,14 @@ impl ErrorTracker {
             tb.after_final = true;
             return true;
         }
-        let in_thread = std::mem::replace(
-            &mut self.thread_pending,
-            trimmed.contains("Exception in thread "),
-        );
         // One anchor pass decides whether any of the checks below can match
         // (every anchor starts and ends with a non-space, so the trimmed
         // line has the same anchors as the body).
         let anchored = has_anchor(body);
+        let in_thread = std::mem::replace(
+            &mut self.thread_pending,
+            anchored && trimmed.contains("Exception in thread "),
+        );
         if !anchored && !trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
             return false;
         }
