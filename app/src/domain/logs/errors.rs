@@ -124,7 +124,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 41] = [
+const ANCHORS: [&[u8]; 42] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -164,6 +164,10 @@ const ANCHORS: [&[u8]; 41] = [
     // (Not an error by itself: the next line's traceback is another
     // thread's, see `thread_pending`.)
     b"Exception in thread",
+    // (Python's unraisable-exception report, `Exception ignored in:
+    // <function _ConnectionBase.__del__ ...>`: the traceback after it was
+    // printed and ignored.)
+    b"Exception ignored",
     // (Rare first byte pairs: these scan every line.)
     b"HW Exception",
     b"Xid",
@@ -197,11 +201,26 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<41> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<42> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
     ANCHOR_SET.any_in(s.as_bytes())
+}
+
+/// Whether the words before byte `p` of `t` deny what follows: a wrapper
+/// script's `Script finished successfully without a CUDA out of memory
+/// error.`, `no CUDA out of memory this time`.
+fn negated_before(t: &str, p: usize) -> bool {
+    let before = t[..p].trim_end();
+    let before = before
+        .strip_suffix(" a")
+        .or_else(|| before.strip_suffix(" an"))
+        .unwrap_or(before);
+    let word = before.rsplit(' ').next().unwrap_or("");
+    ["without", "no", "not", "never"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Classify one line body against the signature table (FORMATS.md §11).
@@ -229,7 +248,8 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
     // memory'`.)
-    if t.contains("CUDA out of memory")
+    if t.find("CUDA out of memory")
+        .is_some_and(|p| !negated_before(t, p))
         || t.contains("OutOfMemoryError")
         || t.contains("HIP out of memory")
         || (t.starts_with("Cuda failure") && t.contains("'out of memory'"))
@@ -749,6 +769,10 @@ pub struct ErrorTracker {
     /// The previous line was Python's `Exception in thread Thread-5:`: the
     /// traceback after it ended that thread, not the program.
     thread_pending: bool,
+    /// The previous line was Python's `Exception ignored in: <function
+    /// ...>`: the traceback after it was printed and ignored (a failure in
+    /// a destructor or at exit), not raised.
+    ignored_pending: bool,
     /// The line where a thread's traceback closed: two threads' tracebacks
     /// printed at once leave the second one's exception line right after.
     thread_tb_closed: Option<u64>,
@@ -863,6 +887,10 @@ impl ErrorTracker {
             &mut self.thread_pending,
             anchored && trimmed.contains("Exception in thread "),
         );
+        let ignored = std::mem::replace(
+            &mut self.ignored_pending,
+            anchored && trimmed.starts_with("Exception ignored in"),
+        );
         if !anchored && !trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
             return false;
         }
@@ -871,9 +899,9 @@ impl ErrorTracker {
             let ind = if p == indent_of(body) { p } else { 0 };
             let head = body[..p].trim();
             let ipython = !head.is_empty() && is_exception_name(head);
-            // (An exception in another thread, or one logged at a quiet
-            // level, did not end the program.)
-            let logged = is_quiet_level(log_head) || in_thread;
+            // (An exception in another thread, an ignored one, or one
+            // logged at a quiet level did not end the program.)
+            let logged = is_quiet_level(log_head) || in_thread || ignored;
             self.tb = Some(TbState {
                 thread: in_thread,
                 indent: ind,

@@ -5027,3 +5027,46 @@ fn round_19_yolo_rows_cut_before_their_bar_and_a_rerun_with_two_lines_an_epoch()
     assert!(parse::yolo_row("3/500 loss 1.9").is_none());
     assert_eq!(analyze("  3/500      9.15G      1.907\n").last_step, None);
 }
+
+#[test]
+fn an_ignored_exception_in_a_destructor_is_not_the_crash() {
+    // A DataLoader worker's segfault during validation, with Python's
+    // unraisable-exception report from a connection's destructor before it.
+    let a = analyze(
+        "Exception ignored in: <function _ConnectionBase.__del__ at 0x7071cf070f40>\n\
+         Traceback (most recent call last):\n  \
+           File \"/usr/lib/python3.11/multiprocessing/connection.py\", line 133, in __del__\n    \
+             self._close()\n  \
+           File \"/usr/lib/python3.11/multiprocessing/connection.py\", line 377, in _close\n    \
+             _close(self._handle)\n\
+         TypeError:         def _close(self, _close=_multiprocessing.closesocket):\n\
+         \n\
+         ERROR: Unexpected segmentation fault encountered in worker.\n\
+         Traceback (most recent call last):\n  \
+           File \"torch/utils/data/dataloader.py\", line 1243, in _try_get_data\n    \
+             data = self._data_queue.get(timeout=timeout)\n\
+         RuntimeError: DataLoader worker (pid 87726) is killed by signal: Segmentation fault. \n",
+    );
+    let fatal: Vec<_> = a.errors.iter().filter(|e| e.fatal).collect();
+    assert_eq!(fatal.len(), 1, "{:?}", a.errors);
+    assert_eq!(fatal[0].class, ErrorClass::Data);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| !e.fatal && e.message.starts_with("TypeError")),
+        "{:?}",
+        a.errors
+    );
+}
+
+#[test]
+fn a_wrapper_saying_there_was_no_out_of_memory_error_is_not_one() {
+    let a = analyze(
+        "Attempting to run the script... Output is being saved to run1.log\n\
+         Script finished successfully without a CUDA out of memory error.\n\
+         Loop terminated. Exiting.\n",
+    );
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    let a = analyze("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n");
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+}
