@@ -374,6 +374,8 @@ pub struct LogAnalyzer {
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
     epoch_steps: bool,
+    /// A hand-written line counted steps (not epochs).
+    generic_counted_steps: bool,
     /// Keras printed `verbose=2` epoch lines: its steps are epochs.
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
@@ -844,6 +846,7 @@ impl LogAnalyzer {
             rich_offset: 0,
             zeros: ZeroWatch::default(),
             epoch_steps: false,
+            generic_counted_steps: false,
             keras_epoch_steps: false,
             keras_fits: 0,
             keras_epoch_done: false,
@@ -1646,6 +1649,13 @@ impl LogAnalyzer {
                     .and_then(|d| d.checked_add(batch));
             }
             let steps_are_epochs = count == parse::GenericCount::Epochs;
+            // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
+            // lines that count steps (`global step 50: loss: 0.808`): the
+            // steps are those lines; the summary's average is not a step's.
+            if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
+                return;
+            }
+            self.generic_counted_steps |= count == parse::GenericCount::Steps;
             self.epoch_steps |= steps_are_epochs;
             if steps_are_epochs && ev.total_steps.is_some() {
                 self.epochs_planned = ev.total_steps;
@@ -2437,6 +2447,13 @@ impl LogAnalyzer {
                 // count (data loading, preprocessing): the framework's
                 // steps are the training.
                 Some(Source::Tqdm) if self.bars_done_before(src) => self.locked = Some(src),
+                // Bars of an earlier launch (appended logs, `nohup`): a
+                // later launch that counts in other lines is the run now.
+                // (Their total was that launch's.)
+                Some(Source::Tqdm) if self.relaunched_before(src) => {
+                    self.locked = Some(src);
+                    self.source_total = None;
+                }
                 _ => {}
             }
         }
@@ -2453,6 +2470,15 @@ impl LogAnalyzer {
                 .train_bar
                 .map(|tb| &self.bars[tb])
                 .is_some_and(|b| b.total.is_some_and(|t| b.last_n >= t))
+    }
+
+    /// Whether a launch began after the last tqdm frame and before `src`'s
+    /// first record.
+    fn relaunched_before(&self, src: Source) -> bool {
+        let first = self.src[src.idx()].first_line;
+        self.restarts
+            .iter()
+            .any(|&(line, _)| self.last_frame_line < line && line <= first)
     }
 
     /// Training went on at this line (a new step, or a logged training

@@ -5070,3 +5070,61 @@ fn a_wrapper_saying_there_was_no_out_of_memory_error_is_not_one() {
     let a = analyze("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n");
     assert_eq!(a.errors[0].class, ErrorClass::Memory);
 }
+
+#[test]
+fn a_later_launch_that_counts_steps_in_its_own_lines_replaces_an_earlier_launchs_bar() {
+    // lmqg's grid search under `nohup`, appended: the first launch encoded
+    // its data under a bar and ran out of memory; the second counts steps.
+    let mut log = String::from(
+        "nohup: ignoring input\n2023-08-25 09:10:55 INFO     encode all the data       : 75722\n",
+    );
+    for n in (0..=75722).step_by(7000).chain([75722]) {
+        log.push_str(&format!(
+            "{:3}%|#         | {n}/75722 [00:09<01:21, 832.06it/s]\r",
+            n * 100 / 75722
+        ));
+    }
+    log.push_str(
+        "\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 96.00 MiB\n\
+         \nnohup: ignoring input\n2023-08-25 09:21:12 INFO     start model training\n",
+    );
+    for (i, step) in (50..=400).step_by(50).enumerate() {
+        log.push_str(&format!(
+            "2023-08-25 09:{:02}:51 INFO     \t * (global step {step}: loss: 0.{}, lr: 0.001\n",
+            25 + i * 4,
+            80 - i
+        ));
+        if step == 200 {
+            log.push_str(
+                "2023-08-25 09:45:00 INFO     [epoch 0/15] average loss: 0.833, lr: 0.001\n",
+            );
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(400), None));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.80), Some(0.73)));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+}
+
+#[test]
+fn epoch_summaries_among_lines_that_count_steps_are_not_steps() {
+    // PaddleViT: two batch lines per epoch, then the epoch's summary.
+    let mut log = String::new();
+    for e in 1..=3 {
+        for b in [0, 100] {
+            log.push_str(&format!(
+                "2022-05-06 09:4{e}:00,872 Epoch[{e:03}/100], Step[{b:04}/0196], Avg Loss: 0.9{e}{}, Avg Acc: 0.7930\n",
+                b / 100
+            ));
+        }
+        log.push_str(&format!(
+            "2022-05-06 09:4{e}:48,645 ----- Epoch[{e:03}/100], Train Loss: 1.0238, Train Acc: 0.7581, time: 173.49\n"
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(2 * 196 + 100), Some(19600))
+    );
+    assert_eq!(a.loss.last, Some(0.931));
+}
