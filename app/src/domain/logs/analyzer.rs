@@ -1214,6 +1214,12 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0.is_ascii_digit()
+            && let Some(ev) = parse::xlm_step(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if (c0 == b's' || c0 == b'v')
             && let Some(ev) = parse::torchtitan(t)
         {

@@ -268,6 +268,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
+    // TensorFlow's (`...errors_impl.ResourceExhaustedError: OOM when
+    // allocating tensor with shape[2,64,400,112,112] ...`).
+    if t.contains("ResourceExhaustedError") && t.contains("OOM when allocating") {
+        return sig(
+            Memory,
+            true,
+            "out of memory (TensorFlow: OOM when allocating a tensor)",
+        );
+    }
     // (Before the `CUDA error: ` branch below: `CUDA error:
     // CUBLAS_STATUS_ALLOC_FAILED when calling cublasCreate(handle)`.)
     if let Some(status) = library

@@ -542,7 +542,9 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     let Some(&c0) = b.first() else {
         return false;
     };
-    if c0.is_ascii_uppercase() && (level_first_len(b).is_some() || basic_config_len(b).is_some()) {
+    if c0.is_ascii_uppercase()
+        && (level_first_len(b).is_some() || basic_config_len(b).is_some() || xlm_head(b).is_some())
+    {
         return false;
     }
     match c0 {
@@ -760,6 +762,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if let Some(n) = basic_config_len(b) {
         return Some((&s[n..], None));
     }
+    if let Some((n, ts)) = xlm_head(b) {
+        return Some((&s[n..], Some(ts)));
+    }
     // `[titan] TS - name - LEVEL - `
     if let Some(rest) = s.strip_prefix("[titan] ") {
         let (ts, used) = parse_iso_datetime(rest)
@@ -925,6 +930,49 @@ fn level_first_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     (b.get(i..i + 2) == Some(b"| ")).then_some(i + 2)
+}
+
+/// The head of XLM's logger, which Facebook research trainers share
+/// (XLM, SymbolicMathematics, TransCoder, Int2Int): `INFO - 03/11/25
+/// 14:44:34 - 0:00:46 - ` (level, `%x %X` date and time, time since the
+/// start). Returns the head's length and the timestamp.
+fn xlm_head(b: &[u8]) -> Option<(usize, f64)> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !LEVELS.iter().any(|l| l.as_bytes() == &b[..word]) {
+        return None;
+    }
+    let at = word + 3;
+    let r = b.get(at..)?;
+    if !b[word..].starts_with(b" - ")
+        || r.len() < 20
+        || r[2] != b'/'
+        || r[5] != b'/'
+        || r[8] != b' '
+        || r[11] != b':'
+        || r[14] != b':'
+        || &r[17..20] != b" - "
+    {
+        return None;
+    }
+    let (mo, d, y) = (num(r, 0, 2)?, num(r, 3, 2)?, num(r, 6, 2)?);
+    let (h, mi, se) = (num(r, 9, 2)?, num(r, 12, 2)?, num(r, 15, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // The time since the start, as Python prints a timedelta: `0:00:46`,
+    // `1 day, 2:03:04`.
+    let e = &r[20..];
+    let p = e[..e.len().min(24)].windows(3).position(|w| w == b" - ")?;
+    let elapsed = &e[..p];
+    let timedelta = elapsed.last().is_some_and(u8::is_ascii_digit)
+        && elapsed.iter().all(|c| {
+            c.is_ascii_digit() || matches!(c, b':' | b',' | b' ' | b'd' | b'a' | b'y' | b's')
+        });
+    if !timedelta {
+        return None;
+    }
+    let ts = (days_from_civil(2000 + y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    Some((at + 20 + p + 3, ts))
 }
 
 /// Python's `logging.basicConfig()` default head, `LEVEL:logger.name:`

@@ -2033,6 +2033,47 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// The step line of XLM's trainer, which Facebook research code shares
+/// (XLM, SymbolicMathematics, TransCoder, Int2Int), after its head: `
+/// 200 -  267.19 equations/s -  4771.04 words/s - ARITHMETIC:  0.6156 -
+/// LR: 1.0000e-04`. Its losses are named after the tasks (`MLM-en:`,
+/// `FWD-PRIM:`): the first one is the loss. Needs a speed and a learning
+/// rate among the fields (its shape, not any `N - ...` line).
+pub fn xlm_step(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let (step, used) = uint_prefix(t)?;
+    let fields = t[used..].strip_prefix(" - ")?;
+    let (mut speeds, mut lr, mut loss) = (0, false, None);
+    for f in fields.split(" - ").map(str::trim) {
+        if f.is_empty() {
+            // (XLM: `MLM-de:  8.0111 -  - model LR: 1.0000e-04`.)
+            continue;
+        }
+        if f.ends_with("/s") && float_prefix(f).is_some() {
+            speeds += 1;
+            continue;
+        }
+        let (name, value) = f.rsplit_once(':')?;
+        let value = value.trim();
+        let (v, n) = float_prefix(value)?;
+        if n != value.len() || name.is_empty() {
+            return None;
+        }
+        if name.ends_with("LR") || name.ends_with("lr") {
+            lr = true;
+        } else if loss.is_none() {
+            loss = Some(v);
+        }
+    }
+    if speeds == 0 || !lr {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.loss = loss;
+    Some(ev)
+}
+
 pub fn bracket_step(s: &str) -> Option<Event> {
     let t = s.trim_start();
     // deep-text-recognition-benchmark: `[100/200000] Train loss: 0.00414,
@@ -2051,10 +2092,12 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         return Some(ev);
     }
     // A loop's `[Step   500/159210] Train 9.6801 | Val 9.6793` (the number
-    // after `Train` is its loss) or `[Step 500/1000] loss: 2.1`.
+    // after `Train` is its loss) or `[Step 500/1000] loss: 2.1`, or
+    // `[Train 10/1882] {'grads_finite': 1.0, 'train_loss': 0.0077}`.
     if let Some(r) = t
         .strip_prefix("[Step ")
         .or_else(|| t.strip_prefix("[step "))
+        .or_else(|| t.strip_prefix("[Train "))
         && let Some((n, total, rest)) = slash_pair(r.trim_start())
         && let Some(rest) = rest.strip_prefix(']')
     {

@@ -5128,3 +5128,64 @@ fn epoch_summaries_among_lines_that_count_steps_are_not_steps() {
     );
     assert_eq!(a.loss.last, Some(0.931));
 }
+
+#[test]
+fn xlm_family_trainers_name_their_losses_after_the_tasks() {
+    // Int2Int (SymbolicMathematics' trainer) under Slurm.
+    let a = analyze(
+        "INFO - 03/11/25 14:44:10 - 0:00:22 - ============ Starting epoch 0 ... ============\n\
+         INFO - 03/11/25 14:44:34 - 0:00:46 -     200 -  267.19 equations/s -  4771.04 words/s - ARITHMETIC:  0.6156 - LR: 1.0000e-04\n\
+         INFO - 03/11/25 14:44:55 - 0:01:07 -     400 -  302.85 equations/s -  5403.85 words/s - ARITHMETIC:  0.3730 - LR: 1.0000e-04\n\
+         INFO - 03/11/25 14:45:16 - 0:01:28 -     600 -  299.68 equations/s -  5351.84 words/s - ARITHMETIC:  0.3304 - LR: 1.0000e-04\n\
+         INFO - 03/11/25 14:45:37 - 0:01:49 -     800 -  303.87 equations/s -  5418.70 words/s - ARITHMETIC:  0.3168 - LR: 1.0000e-04\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(800), Some(0.6156), Some(0.3168))
+    );
+    // 600 steps in 63 s, by the heads' clock.
+    let overall = a.steps_per_sec.overall.expect("timed");
+    assert!((overall - 600.0 / 63.0).abs() < 0.01, "{overall}");
+    // XLM itself: several tasks, an empty field, the model's LR.
+    let a = analyze(
+        "INFO - 02/25/19 13:47:05 - 0:00:46 -      50 -  157.68 sent/s -  4961 words/s - MLM-en:  7.9346 - MLM-fr:  7.9416 -  - model LR: 1.0000e-04\n\
+         INFO - 02/25/19 13:47:25 - 0:01:06 -     100 -  160.02 sent/s -  5012 words/s - MLM-en:  7.1021 - MLM-fr:  7.2001 -  - model LR: 1.0000e-04\n\
+         INFO - 02/25/19 13:47:45 - 0:01:26 -     150 -  158.90 sent/s -  4987 words/s - MLM-en:  6.8811 - MLM-fr:  6.9002 -  - model LR: 1.0000e-04\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(150), Some(6.8811)));
+    // Its other lines are not steps.
+    let a = analyze(
+        "INFO - 03/11/25 14:44:10 - 0:00:23 - Initialized random generator for worker 4, with seed [4, 0, 42] (base seed=42).\n",
+    );
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
+fn an_absl_loops_bracketed_train_counter_before_a_metrics_dict() {
+    let a = analyze(
+        "I1216 14:22:57.913980 139628846601088 train.py:577] [Train 10/1882] {'grads_finite': 1.0, 'loss_scale': 1.0, 'train_loss': 0.0077463057823479176}\n\
+         I1216 14:23:03.112304 139628846601088 train.py:577] [Train 20/1882] {'grads_finite': 1.0, 'loss_scale': 1.0, 'train_loss': 0.0061}\n\
+         I1216 14:23:09.410011 139628846601088 train.py:577] [Train 30/1882] {'grads_finite': 1.0, 'loss_scale': 1.0, 'train_loss': 0.0052}\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (
+            Some(30),
+            Some(1882),
+            Some(0.0077463057823479176),
+            Some(0.0052)
+        )
+    );
+}
+
+#[test]
+fn tensorflows_resource_exhausted_oom_is_out_of_memory() {
+    let a = analyze(
+        "2019-05-09 14:49:11.318542: W tensorflow/core/framework/op_kernel.cc:1273] OP_REQUIRES failed at cudnn_pooling_gpu.cc:160 : Resource exhausted: OOM when allocating tensor with shape[2,64,400,112,112] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc\n\
+         Traceback (most recent call last):\n  File \"train.py\", line 80, in <module>\n    model.fit(x, y)\n\
+         tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[2,64,400,112,112] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc\n",
+    );
+    let fatal: Vec<_> = a.errors.iter().filter(|e| e.fatal).collect();
+    assert_eq!(fatal.len(), 1, "{:?}", a.errors);
+    assert_eq!(fatal[0].class, ErrorClass::Memory);
+}
