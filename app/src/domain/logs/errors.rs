@@ -860,8 +860,12 @@ impl ErrorTracker {
                 // rich's boxed traceback (`╭─ Traceback ─╮`, `│ ... │`, `╰──╯`)
                 || trimmed.starts_with(['│', '╰', '╭'])
                 // A frame line wrapped by a narrow console (`...detection\n
-                // ai\train.py", line 503, in <module>`).
+                // ai\train.py", line 503, in <module>`), also between the
+                // path and the line number (PowerShell: `...\train_model.py", \n
+                // line 304, in <module>`).
                 || trimmed.contains("\", line ")
+                || trimmed.contains(".py\"")
+                || (trimmed.starts_with("line ") && trimmed.contains(", in "))
             {
                 tb.loose_lines = 0;
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));

@@ -5189,3 +5189,24 @@ fn tensorflows_resource_exhausted_oom_is_out_of_memory() {
     assert_eq!(fatal.len(), 1, "{:?}", a.errors);
     assert_eq!(fatal[0].class, ErrorClass::Memory);
 }
+
+#[test]
+fn a_traceback_that_powershell_wrapped_between_path_and_line_number_stays_one() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  \
+         File \"C:\\Users\\M AJAY\\OneDrive\\Desktop\\ALL\\47.Acute_lymphoblastic_leukem\n\
+         ia_Classification_Based_on_Convolutional_Neural_Network (1)\\AcuteLymphobla\n\
+         sticLukemia1\\Code\\AcuteLymphoblasticLukemiaDetection\\train_model.py\", \n\
+         line 304, in <module>\n    \
+         print(f\"\\n\\u2713 Model saved to: {model_path}\")\n  \
+         File \"C:\\Users\\M \n\
+         AJAY\\AppData\\Local\\Programs\\Python\\Python311\\Lib\\encodings\\cp1252.py\", \n\
+         line 19, in encode\n    \
+         return codecs.charmap_encode(input,self.errors,encoding_table)[0]\n           \
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\
+         UnicodeEncodeError: 'charmap' codec can't encode character '\\u2713' in \n\
+         position 2: character maps to <undefined>\n",
+    );
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert!(a.errors[0].fatal && a.errors[0].message.starts_with("UnicodeEncodeError"));
+}
