@@ -614,7 +614,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 23] = [
+const MARKER_ANCHORS: [&[u8]; 24] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -638,10 +638,11 @@ const MARKER_ANCHORS: [&[u8]; 23] = [
     b"Checkpoints will be saved to",
     b"Beginning experiment!",
     b"workflow: ",
+    b"total steps ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<23> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<24> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 33] = [
     "Map",
@@ -1729,6 +1730,15 @@ impl LogAnalyzer {
             self.mark_finished("end of training");
             return true;
         }
+        // autoresearch's summary once its time budget is spent: `---`, then
+        // `val_bpb: 0.855121`, `training_seconds: 308.4`, `num_steps: 37`.
+        if let Some(r) = t.strip_prefix("training_seconds:")
+            && parse::float_prefix(r.trim()).is_some_and(|(_, n)| n == r.trim().len())
+            && self.current_step.is_some()
+        {
+            self.mark_finished("summary after the training time budget");
+            return true;
+        }
         // `nohup cmd >> train.log` writes this first, every launch.
         if t.trim_end() == "nohup: ignoring input" {
             self.restarted();
@@ -1857,6 +1867,17 @@ impl LogAnalyzer {
             || (has(b"Resum") && (t.starts_with("Resuming") || t.contains("Resuming from")))
         {
             self.restarted();
+            return true;
+        }
+        // torchtitan's plan: `Training starts at step 1, with local batch
+        // size 8, ..., total steps 1000 (warmup 200)` (`Trainer is initialized
+        // with ...` in some versions).
+        if has(b"total steps ")
+            && (t.starts_with("Training starts at step")
+                || t.starts_with("Trainer is initialized with"))
+            && let Some(p) = t.find(", total steps ")
+        {
+            self.banner_total = parse::uint_prefix(&t[p + 14..]).map(|x| x.0);
             return true;
         }
         const TOTAL: &str = "Total optimization steps = ";

@@ -2206,9 +2206,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let b = s.as_bytes();
     // Most lines that get here are prose without a loss: one cheap pass first.
     let lower = |c: u8| c | 0x20;
-    if !b.windows(4).any(|w| {
+    let named = b.windows(4).any(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
-    }) {
+    });
+    let unnamed = || (!named).then(|| train_val_loss(s)).flatten();
+    if !named && unnamed().is_none() {
         return None;
     }
     // A validation summary (`epoch 006 | valid on 'valid' subset | loss
@@ -2257,7 +2259,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     if evalish && !trains() {
         return None;
     }
-    let loss = loss_in(b)?;
+    let loss = loss_in(b).or_else(unnamed)?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
@@ -2321,6 +2323,29 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         }
     }
     Some((ev, GenericCount::Steps))
+}
+
+/// A loss a loop prints without naming it, as a pair with the validation
+/// one: `Epoch 1: Train=447479.91936  Val=442149.83827  MAE=824.50142`
+/// (the number after `Train`, when a number after `Val` follows).
+fn train_val_loss(s: &str) -> Option<f64> {
+    fn number_after(r: &str) -> Option<(f64, &str)> {
+        let r = r
+            .strip_prefix('=')
+            .or_else(|| r.strip_prefix(':'))
+            .or_else(|| r.strip_prefix(' '))?
+            .trim_start();
+        float_prefix(r).map(|(v, used)| (v, &r[used..]))
+    }
+    let p = s.find("Train")?;
+    if s[..p].ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (v, rest) = number_after(&s[p + 5..])?;
+    let q = rest.find("Val")?;
+    let after = &rest[q + 3..];
+    number_after(after.strip_prefix("id").unwrap_or(after))?;
+    Some(v)
 }
 
 /// What a [`generic_step`] line's counter counts.

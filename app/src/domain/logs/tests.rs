@@ -1574,7 +1574,10 @@ fn python_logging_heads_with_a_logger_name_are_stripped() {
 
 #[test]
 fn torchtitan_under_a_plain_python_logging_head() {
-    let mut log = String::new();
+    // Its plan first (the total), then the steps.
+    let mut log = String::from(
+        "2024-10-03 16:44:27,100 - root - INFO - Training starts at step 1, with local batch size 8, global batch size 8, sequence length 8192, total steps 10 (warmup 2)\n",
+    );
     for (i, loss) in [10.8235, 10.659, 10.3083, 9.9934].iter().enumerate() {
         log += &format!(
             "2024-10-03 16:44:{:02},481 - root - INFO - step: {:2}  loss: {loss:7.4}  memory: 33.11GiB(74.54%)  wps: 1,954  mfu: 26.85%\n",
@@ -1584,7 +1587,10 @@ fn torchtitan_under_a_plain_python_logging_head() {
     }
     log += "2024-10-03 16:44:45,000 - root - INFO - Training completed\n";
     let a = analyze(&log);
-    assert_eq!((a.format, a.last_step), (Format::Torchtitan, Some(4)));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Torchtitan, Some(4), Some(10))
+    );
     assert_eq!((a.loss.first, a.loss.last), (Some(10.8235), Some(9.9934)));
     assert_eq!(a.verdict, "completed");
     assert_eq!(a.reported.tokens_per_sec, Some(1954.0));
@@ -5209,4 +5215,39 @@ fn a_traceback_that_powershell_wrapped_between_path_and_line_number_stays_one() 
     );
     assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
     assert!(a.errors[0].fatal && a.errors[0].message.starts_with("UnicodeEncodeError"));
+}
+
+#[test]
+fn autoresearchs_summary_after_its_time_budget_ends_the_run() {
+    let mut log = String::new();
+    for (step, pct) in [(34, "90.9"), (35, "94.9"), (36, "98.8")] {
+        log.push_str(&format!(
+            "\rstep {step:05} ({pct}%) | loss: 2.9{step} | lrm: 0.03 | dt: 11889ms | tok/sec: 44,097 | mfu: 12.1% | epoch: 1 | remaining: 0s    "
+        ));
+    }
+    log.push_str(
+        "\r\nSaved checkpoint_pre_eval.pt\r\nEval completed with batch_size=8\r\n---\r\n\
+         val_bpb:          0.855121\r\ntraining_seconds: 308.4\r\ntotal_seconds:    582.7\r\n\
+         peak_vram_mb:     3464.3\r\nnum_steps:        37\r\n",
+    );
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.loss.last), (Some(36), Some(2.936)));
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
+fn a_loops_train_and_val_numbers_without_the_word_loss() {
+    let a = analyze(
+        "Epoch 1: Train=447479.91936  Val=442149.83827  MAE=824.50142\n\n\
+         Epoch 2: Train=431387.97797  Val=426593.12271  MAE=779.86735\n\n\
+         Epoch 3: Train=422279.55265  Val=422641.41035  MAE=768.81487\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(3), Some(447479.91936), Some(422279.55265))
+    );
+    // Accuracies are not losses.
+    let a =
+        analyze("Epoch 1: Train acc: 0.91 Val acc: 0.88\nEpoch 2: Train acc: 0.93 Val acc: 0.90\n");
+    assert_eq!(a.loss.last, None);
 }
