@@ -1782,6 +1782,14 @@ impl LogAnalyzer {
             self.mark_finished("training completed");
             return true;
         }
+        // The PyTorch tutorial's loop (and its many copies).
+        if matches!(
+            t.trim_end(),
+            "Finished Training" | "Finished training" | "Finished training."
+        ) {
+            self.mark_finished("training completed");
+            return true;
+        }
         // End lines told by how they start or end (cheaper than another
         // keyword). Early stopping: hand-written loops' `Early stopping triggered.`,
         // `Early stopping at epoch 33` (not a patience counter's

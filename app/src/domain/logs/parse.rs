@@ -2294,6 +2294,23 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
         }
         None => {
+            // I-JEPA's `[1,    50/ 2562] loss: 0.433 ...`: epoch, then the
+            // batch within it of how many. (The PyTorch tutorial's `[1,
+            // 2000] loss: 0.693` never says how many: [`loss_line`] reads
+            // its loss.)
+            if let Some((epoch, batch, Some(batches))) = epoch_batch_pair(b)
+                && batch <= batches
+            {
+                ev.epoch = Some(epoch as f64);
+                return Some((
+                    ev,
+                    GenericCount::EpochBatch {
+                        epoch,
+                        batch,
+                        batches,
+                    },
+                ));
+            }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
             let (epoch, total) = counter_in(b, &["epoch"])?;
@@ -2323,6 +2340,40 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         }
     }
     Some((ev, GenericCount::Steps))
+}
+
+/// `[1,  2000]` or `[1,    50/ 2562]` opening a line: (epoch, batch, and
+/// the batches in an epoch when given).
+fn epoch_batch_pair(b: &[u8]) -> Option<(u64, u64, Option<u64>)> {
+    let r = b.strip_prefix(b"[")?;
+    let e = digits(r);
+    if e == 0 || e > 9 || r.get(e) != Some(&b',') {
+        return None;
+    }
+    let spaces = |mut j: usize| {
+        while r.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        j
+    };
+    let mut j = spaces(e + 1);
+    let i = digits(&r[j..]);
+    if i == 0 || i > 12 {
+        return None;
+    }
+    let batch = parse_digits(&r[j..j + i]);
+    j += i;
+    let mut batches = None;
+    if r.get(j) == Some(&b'/') {
+        j = spaces(j + 1);
+        let n = digits(&r[j..]);
+        if n == 0 || n > 12 {
+            return None;
+        }
+        batches = Some(parse_digits(&r[j..j + n]));
+        j += n;
+    }
+    (r.get(j) == Some(&b']')).then(|| (parse_digits(&r[..e]), batch, batches))
 }
 
 /// A loss a loop prints without naming it, as a pair with the validation

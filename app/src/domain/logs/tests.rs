@@ -5251,3 +5251,26 @@ fn a_loops_train_and_val_numbers_without_the_word_loss() {
         analyze("Epoch 1: Train acc: 0.91 Val acc: 0.88\nEpoch 2: Train acc: 0.93 Val acc: 0.90\n");
     assert_eq!(a.loss.last, None);
 }
+
+#[test]
+fn epoch_and_batch_pairs_and_the_pytorch_tutorials_end() {
+    // `print(f'[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 2000:.3f}')`
+    let a = analyze(
+        "[1,  2000] loss: 2.203\n[1,  4000] loss: 1.870\n[1,  6000] loss: 1.682\n\
+         [2,  2000] loss: 1.580\n[2,  4000] loss: 1.521\n[2,  6000] loss: 1.470\n\
+         Finished Training\n",
+    );
+    // (How many mini-batches an epoch has it never says: no step.)
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (None, Some(2.203), Some(1.47))
+    );
+    assert_eq!(a.verdict, "completed");
+    // I-JEPA's form says how many batches an epoch has.
+    let a = analyze(
+        "INFO:root:[1,     0/ 2562] loss: 0.471 masks: 68.0 44.0 [wd: 4.00e-02] [lr: 2.04e-04]\n\
+         INFO:root:[1,    50/ 2562] loss: 0.433 masks: 68.0 44.0 [wd: 4.00e-02] [lr: 2.04e-04]\n\
+         INFO:root:[2,     0/ 2562] loss: 0.401 masks: 68.0 44.0 [wd: 4.00e-02] [lr: 2.04e-04]\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(2562), Some(0.401)));
+}
