@@ -483,9 +483,10 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
 /// decoded text wherever the returned pieces are valid UTF-8.
 pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
     let mut from = 0;
-    // Every line is offered here first, so the `[` search is SWAR.
-    while let Some(off) = super::normalize::find_byte(&b[from..], b'[') {
-        let p = from + off;
+    // The last `%` before the `[` (where the description ends), found on
+    // the way to it.
+    let mut pct = None;
+    while let Some(p) = find_bracket(b, from, &mut pct) {
         from = p + 1;
         if p < 2 || b[p - 1] != b' ' {
             continue;
@@ -512,7 +513,7 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
             if !rest.is_empty() {
                 continue;
             }
-            let Some(tok) = count_token(b, p - 1) else {
+            let Some(tok) = count_token(b, p - 1, pct) else {
                 continue;
             };
             return Some(RawFrame {
@@ -540,7 +541,7 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
         if b[pf.0..pf.1].starts_with(b", ") {
             pf.0 += 2;
         }
-        let Some((n, total, pre_end)) = count_token(b, p - 1) else {
+        let Some((n, total, pre_end)) = count_token(b, p - 1, pct) else {
             continue;
         };
         if has_total_form != total.is_some() && total.is_some() {
@@ -561,6 +562,45 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
     None
 }
 
+/// The first `[` in `b` from `from`, eight bytes at a time; on the way,
+/// `pct` becomes the last `%` before it (or before the end, when there is
+/// no `[`).
+fn find_bracket(b: &[u8], from: usize, pct: &mut Option<usize>) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const L7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each zero byte of `t`, exactly (no borrows between
+    // bytes: the last `%` of a word must be a `%`).
+    let zero = |t: u64| !(((t & L7).wrapping_add(L7)) | t) & HI;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(a);
+        let open = zero(w ^ (LO * u64::from(b'[')));
+        let mut pcts = zero(w ^ (LO * u64::from(b'%')));
+        if open != 0 {
+            // Only the `%` before the `[`.
+            pcts &= open.wrapping_sub(1) & !open;
+        }
+        if pcts != 0 {
+            *pct = Some(i + 7 - (pcts.leading_zeros() / 8) as usize);
+        }
+        if open != 0 {
+            return Some(i + (open.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    for (k, &c) in b[i..].iter().enumerate() {
+        match c {
+            b'[' => return Some(i + k),
+            b'%' => *pct = Some(i + k),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Byte-level search for an ASCII byte class (the result is a char
 /// boundary because the matched byte is ASCII). Cheaper than `str::find`
 /// with a char pattern, which showed up in profiles of the bar path.
@@ -570,24 +610,6 @@ fn find_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
 
 fn rfind_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
     s.iter().rposition(|&b| pred(b))
-}
-
-/// Last occurrence of `needle`, eight bytes at a time from the end (SWAR
-/// zero-byte test; the bar cells before a count are many bytes long).
-fn rfind_byte_swar(b: &[u8], needle: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut end = b.len();
-    while end >= 8 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[end - 8..end]);
-        let x = u64::from_le_bytes(w) ^ (LO * needle as u64);
-        if x.wrapping_sub(LO) & !x & HI != 0 {
-            break;
-        }
-        end -= 8;
-    }
-    b[..end].iter().rposition(|&c| c == needle)
 }
 
 /// Parse `  4.00it/s`, `5.01s/it`, `?it/s`, `24.5ktok/s` starting at
@@ -636,10 +658,11 @@ fn parse_rate(b: &[u8], at: usize) -> (Option<f64>, (usize, usize), usize) {
 /// Parse the `n/total` (or `n<unit>`) token that ends at byte `end`
 /// (exclusive, the space before `[`). Returns n, total and the end of the
 /// text before the percentage / bar (the description, see [`bar_desc`]).
-fn count_token(s: &[u8], end: usize) -> Option<(f64, Option<f64>, usize)> {
+/// `pct`: the last `%` before `end` (none is in a count token).
+fn count_token(s: &[u8], end: usize, pct: Option<usize>) -> Option<(f64, Option<f64>, usize)> {
     let head = s.get(..end)?;
     if let Some((n, total, start)) = plain_count(head) {
-        return Some((n, Some(total), desc_end(head, start)));
+        return Some((n, Some(total), desc_end(head, start, pct)));
     }
     let start = rfind_byte(head, |b| b == b' ' || b == b'|')
         .map(|i| i + 1)
@@ -670,7 +693,7 @@ fn count_token(s: &[u8], end: usize) -> Option<(f64, Option<f64>, usize)> {
     if n.is_nan() || n < 0.0 || total.is_some_and(|t| t.is_nan() || t < 0.0) {
         return None;
     }
-    Some((n, total, desc_end(head, start)))
+    Some((n, total, desc_end(head, start, pct)))
 }
 
 /// The common count token, `<digits>/<digits>` (at most 15 digits each)
@@ -678,16 +701,20 @@ fn count_token(s: &[u8], end: usize) -> Option<(f64, Option<f64>, usize)> {
 /// (n, total, token start). Exactly what the general path in
 /// [`count_token`] computes for such a token; `None` for anything else.
 fn plain_count(head: &[u8]) -> Option<(f64, f64, usize)> {
-    let digits_back = |mut i: usize| {
-        let end = i;
+    let digits_back = |end: usize| {
         let mut v: u64 = 0;
         let mut scale: u64 = 1;
-        while i > 0 && end - i < 15 && head[i - 1].is_ascii_digit() {
-            v += (head[i - 1] - b'0') as u64 * scale;
+        let mut n = 0;
+        for &c in head[..end].iter().rev().take(15) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            v += u64::from(d) * scale;
             scale *= 10;
-            i -= 1;
+            n += 1;
         }
-        (v, i, end - i)
+        (v, end - n, n)
     };
     let (total, i, nt) = digits_back(head.len());
     if nt == 0 || i == 0 || head[i - 1] != b'/' {
@@ -702,9 +729,9 @@ fn plain_count(head: &[u8]) -> Option<(f64, f64, usize)> {
 
 /// End of the description: the text before the count token at `start`,
 /// without the percentage.
-fn desc_end(head: &[u8], start: usize) -> usize {
+fn desc_end(head: &[u8], start: usize, pct: Option<usize>) -> usize {
     let mut pre = start;
-    if let Some(pct) = rfind_byte_swar(&head[..start], b'%') {
+    if let Some(pct) = pct.filter(|&p| p < start) {
         let mut k = pct;
         while k > 0 && (head[k - 1].is_ascii_digit() || head[k - 1] == b' ' || head[k - 1] == b'.')
         {
