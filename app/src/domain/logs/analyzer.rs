@@ -1603,6 +1603,14 @@ impl LogAnalyzer {
             self.on_openclip(line, ts, time);
             return;
         }
+        // MXNet's (GluonCV's) batch lines: their epochs are the steps.
+        if matches!(c0, b'E' | b'[')
+            && let Some(ev) = parse::mxnet_batch(t)
+        {
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if matches!(c0, b'E' | b'T')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {

@@ -1075,7 +1075,8 @@ fn strip_level_word(s: &str) -> &str {
         }
     }
     // Python's `%(asctime)s - %(name)s - %(levelname)s - %(message)s`:
-    // a one-word logger name, then the level.
+    // a one-word logger name, then the level. (Or the file and line, a
+    // common recipe: `train_net.py[line:175] - INFO: `.)
     if let Some(p) = s.find(" - ")
         && p <= 60
         && !s[..p].contains(' ')
@@ -1083,7 +1084,7 @@ fn strip_level_word(s: &str) -> &str {
         let r = &s[p + 3..];
         for lvl in LEVELS {
             if let Some(r) = r.strip_prefix(lvl)
-                && let Some(r) = r.strip_prefix(" - ")
+                && let Some(r) = r.strip_prefix(" - ").or_else(|| r.strip_prefix(": "))
             {
                 return r;
             }

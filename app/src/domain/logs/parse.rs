@@ -2060,6 +2060,66 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// MXNet's progress lines: GluonCV's `[Epoch 0][Batch 49], Speed: 101.2
+/// samples/sec, CrossEntropy=1.83e+00, SmoothL1=3.00e-03` and the
+/// Speedometer's `Epoch[0] Batch [100]\tSpeed: 123.45 samples/sec\taccuracy=0.12`.
+/// Neither says how many batches an epoch has: the epochs are the steps.
+/// The loss is the first metric named as one (`ObjLoss`, `CrossEntropy`,
+/// `SmoothL1`, `ce`, `nll`).
+pub fn mxnet_batch(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let (epoch, rest) = if let Some(r) = t.strip_prefix("[Epoch ") {
+        let (e, u) = uint_prefix(r)?;
+        let r = r[u..]
+            .strip_prefix(']')?
+            .trim_start()
+            .strip_prefix("[Batch ")?;
+        let (_, u) = uint_prefix(r)?;
+        (e, r[u..].strip_prefix(']')?)
+    } else {
+        let r = t.strip_prefix("Epoch[")?;
+        let (e, u) = uint_prefix(r)?;
+        let r = r[u..]
+            .strip_prefix(']')?
+            .trim_start()
+            .strip_prefix("Batch")?
+            .trim_start()
+            .strip_prefix('[')?;
+        // `[100]`, or `[0-100]` (newer MXNet).
+        let close = r.find(']')?;
+        let range = &r[..close];
+        if range.is_empty() || !range.bytes().all(|c| c.is_ascii_digit() || c == b'-') {
+            return None;
+        }
+        (e, &r[close + 1..])
+    };
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(epoch);
+    ev.epoch = Some(epoch as f64);
+    for field in rest.split([',', '\t']).map(str::trim) {
+        if let Some(r) = field.strip_prefix("Speed: ") {
+            if let Some((v, u)) = float_prefix(r)
+                && r[u..].trim_start().starts_with("samples/sec")
+            {
+                ev.samples_per_sec = Some(v);
+            }
+            continue;
+        }
+        let Some((name, value)) = field.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let lossy = ["loss", "crossentropy", "cross-entropy", "smoothl1"]
+            .iter()
+            .any(|w| name.contains(w))
+            || matches!(name.as_str(), "ce" | "nll");
+        if ev.loss.is_none() && lossy && !name.starts_with("val") {
+            ev.loss = float_prefix(value.trim()).map(|x| x.0);
+        }
+    }
+    Some(ev)
+}
+
 /// The step line of XLM's trainer, which Facebook research code shares
 /// (XLM, SymbolicMathematics, TransCoder, Int2Int), after its head: `
 /// 200 -  267.19 equations/s -  4771.04 words/s - ARITHMETIC:  0.6156 -

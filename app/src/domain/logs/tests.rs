@@ -5274,3 +5274,27 @@ fn epoch_and_batch_pairs_and_the_pytorch_tutorials_end() {
     );
     assert_eq!((a.last_step, a.loss.last), (Some(2562), Some(0.401)));
 }
+
+#[test]
+fn mxnet_batch_lines_count_epochs_and_name_their_losses() {
+    // GluonCV's SSD under a `%(filename)s[line:%(lineno)d] - %(levelname)s:` head.
+    let a = analyze(
+        "2020-08-31 14:53:06,644 - train_net.py[line:175] - INFO: [Epoch 0][Batch 0], Speed: 0.926 samples/sec, CrossEntropy=1.83e+00, SmoothL1=3.00e-03, val_AP=0.136\n\
+         2020-08-31 14:53:31,142 - train_net.py[line:175] - INFO: [Epoch 0][Batch 50], Speed: 0.563 samples/sec, CrossEntropy=9.23e-01, SmoothL1=2.18e-03, val_AP=0.169\n\
+         2020-08-31 14:53:54,413 - train_net.py[line:175] - INFO: [Epoch 1][Batch 0], Speed: 0.603 samples/sec, CrossEntropy=2.98e-02, SmoothL1=2.81e-03, val_AP=0.299\n\
+         2020-08-31 14:54:18,001 - train_net.py[line:175] - INFO: [Epoch 1][Batch 50], Speed: 0.601 samples/sec, CrossEntropy=2.11e-02, SmoothL1=2.70e-03, val_AP=0.301\n\
+         2020-08-31 14:54:41,871 - train_net.py[line:175] - INFO: [Epoch 2][Batch 0], Speed: 0.610 samples/sec, CrossEntropy=1.75e-02, SmoothL1=2.52e-03, val_AP=0.320\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(1.83), Some(0.0175))
+    );
+    // The Speedometer: no loss, the epochs still count.
+    let a = analyze(
+        "Epoch[0] Batch [0-100]\tSpeed: 5129.31 samples/sec\taccuracy=0.781250\n\
+         Epoch[0] Train-accuracy=0.812500\nEpoch[0] Time cost=10.235\n\
+         Epoch[1] Batch [0-100]\tSpeed: 5201.77 samples/sec\taccuracy=0.901250\n\
+         Epoch[2] Batch [0-100]\tSpeed: 5188.02 samples/sec\taccuracy=0.931250\n",
+    );
+    assert_eq!(a.last_step, Some(2));
+}
