@@ -1119,20 +1119,20 @@ impl LogAnalyzer {
     /// signature, a metric line or a marker.
     /// `head`: the log prefix stripped from the line.
     fn on_unframed(&mut self, body: &str, head: &str, ts: Option<f64>, time: Option<f64>) {
-        // Inside a traceback every other line belongs to it.
-        if self.errors.in_traceback() {
-            let n_errors = self.errors.errors.len();
-            self.errors.line_under(body, head, self.lines, time);
-            if self.errors.errors.len() > n_errors {
-                self.error_event(n_errors);
-            }
-            return;
-        }
-
+        let in_traceback = self.errors.in_traceback();
         let n_errors = self.errors.errors.len();
         let consumed = self.errors.line_under(body, head, self.lines, time);
         if self.errors.errors.len() > n_errors {
             self.error_event(n_errors);
+        }
+        // Inside a traceback every other line belongs to it.
+        if in_traceback {
+            // (But a line that ended it and is no part of it is read: stdout
+            // that a merged log put after stderr's header.)
+            if !consumed && !self.errors.in_traceback() {
+                self.on_metric_line(body, ts, time);
+            }
+            return;
         }
         if consumed {
             // A traceback glued after progress output (`... - loss: 1.59^CTraceback

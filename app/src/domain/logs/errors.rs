@@ -693,6 +693,26 @@ fn exception_shaped(t: &str) -> bool {
         && (name_end == t.len() || t[name_end..].starts_with(':'))
 }
 
+/// `Step: 99 (0) | Loss: ...`, `Epoch: 3 ...`: a counter's name where an
+/// exception's would be, then a number. No exception is named so.
+fn progress_shaped(t: &str) -> bool {
+    let Some((name, rest)) = t.split_once(": ") else {
+        return false;
+    };
+    [
+        "step",
+        "steps",
+        "iter",
+        "iteration",
+        "epoch",
+        "batch",
+        "global_step",
+    ]
+    .iter()
+    .any(|w| name.eq_ignore_ascii_case(w))
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// A log head at warning level: `W0618 ...]`, `- WARNING -`, `| WARNING |`, `[WARN]`.
 fn is_warning_level(head: &str) -> bool {
     head.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
@@ -870,6 +890,13 @@ impl ErrorTracker {
                 tb.loose_lines = 0;
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
+            }
+            // Training output that stdout printed after stderr's header
+            // (merged out of order: `Traceback (most recent call last):`,
+            // then `Step: 99 (0) | Loss: 1.26963`): not this traceback's.
+            if progress_shaped(trimmed) {
+                self.close_tb();
+                return self.line_under(body, log_head, line_no, time);
             }
             if !exception_shaped(trimmed) {
                 // A piece of a wrapped frame line (`19, in encode`), unless

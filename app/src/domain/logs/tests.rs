@@ -5298,3 +5298,30 @@ fn mxnet_batch_lines_count_epochs_and_name_their_losses() {
     );
     assert_eq!(a.last_step, Some(2));
 }
+
+#[test]
+fn step_lines_that_stdout_printed_after_stderrs_traceback_header_are_steps() {
+    // wandb's output.log merged the two streams out of order.
+    let a = analyze(
+        "Epochs:   0%|          | 0/126 [00:53<?, ?it/s]\n\
+         Traceback (most recent call last):\n\
+         Step: 99 (0) | Loss: 1.26963 | Grad: 17.41233 | Lr: 1.110e-06\n\
+         Step: 199 (0) | Loss: 0.61775 | Grad: 4.85339 | Lr: 2.221e-06\n\
+         Step: 299 (0) | Loss: 0.25981 | Grad: 1.02414 | Lr: 3.332e-06\n\
+         Generating samples at epoch 0\n  \
+           File \"/home/u/d-flow/train.py\", line 164, in <module>\n    \
+             gen_x = sample_images(model, shape, num_steps=2)\n\
+         torch._dynamo.exc.TorchRuntimeError: Dynamo failed to run FX node with fake tensors\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(299), Some(1.26963), Some(0.25981))
+    );
+    let fatal: Vec<_> = a.errors.iter().filter(|e| e.fatal).collect();
+    assert_eq!(fatal.len(), 1, "{:?}", a.errors);
+    assert!(
+        fatal[0]
+            .message
+            .starts_with("torch._dynamo.exc.TorchRuntimeError")
+    );
+}
