@@ -419,6 +419,11 @@ pub struct LogAnalyzer {
     last_epoch_header: Option<u64>,
     generic_step_offset: u64,
     generic_raw_last: Option<u64>,
+    /// The epoch and step of the latest hand-written step line that printed
+    /// its epoch (see [`parse::GenericCount::StepsWithEpoch`]), and the
+    /// epoch of the line being read.
+    generic_line_epoch: Option<(u64, u64)>,
+    step_line_epoch: Option<u64>,
     /// The stable-baselines3 table being read, and whether the previous
     /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
@@ -864,6 +869,8 @@ impl LogAnalyzer {
             last_epoch_header: None,
             generic_step_offset: 0,
             generic_raw_last: None,
+            generic_line_epoch: None,
+            step_line_epoch: None,
             keras_steps_per_epoch: None,
             banner_total: None,
             max_iters: None,
@@ -1670,12 +1677,20 @@ impl LogAnalyzer {
             if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
                 return;
             }
-            self.generic_counted_steps |= count == parse::GenericCount::Steps;
+            if let parse::GenericCount::StepsWithEpoch { epoch } = count {
+                self.step_line_epoch = Some(epoch);
+            }
+            self.generic_counted_steps |= matches!(
+                count,
+                parse::GenericCount::Steps | parse::GenericCount::StepsWithEpoch { .. }
+            );
             self.epoch_steps |= steps_are_epochs;
             if steps_are_epochs && ev.total_steps.is_some() {
                 self.epochs_planned = ev.total_steps;
             }
             self.on_step_event(ev, ts, time);
+            // (Read there, for this line only.)
+            self.step_line_epoch = None;
         } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)
@@ -2396,9 +2411,22 @@ impl LogAnalyzer {
             // A per-epoch counter that started over under a new epoch
             // header: the steps before count.
             if let Some(raw) = ev.step {
-                if std::mem::replace(&mut self.epoch_header_since_step, false)
-                    && let Some(last) = self.generic_raw_last
-                    && raw < last
+                // The line's own epoch went up (`epoch: 2 step: 62, loss is
+                // 2.21`: MindSpore counts steps within the epoch) and its
+                // step did not: as under a new epoch header.
+                // (Against the previous such line: a framework's epoch
+                // summary that repeats the step of the line before it is
+                // not a new start.)
+                let line_epoch = self.step_line_epoch.take();
+                let epoch_restart = line_epoch
+                    .zip(self.generic_line_epoch)
+                    .is_some_and(|(e, (prev, prev_raw))| e > prev && raw <= prev_raw);
+                if let Some(e) = line_epoch {
+                    self.generic_line_epoch = Some((e, raw));
+                }
+                let header = std::mem::replace(&mut self.epoch_header_since_step, false);
+                if let Some(last) = self.generic_raw_last
+                    && ((header && raw < last) || epoch_restart)
                 {
                     self.generic_step_offset = self.generic_step_offset.saturating_add(last);
                 }

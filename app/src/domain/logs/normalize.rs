@@ -705,8 +705,9 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
         return None;
     }
     let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
-    // (OpenCLIP's date format joins the two with a comma.)
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T' | b',') {
+    // (OpenCLIP's date format joins the two with a comma; mmengine's
+    // writes `2023/06/06 21:59:33`.)
+    if !matches!(b[4], b'-' | b'/') || b[7] != b[4] || !matches!(b[10], b' ' | b'T' | b',') {
         return None;
     }
     let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);

@@ -2365,6 +2365,14 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         Some((step, total)) => {
             ev.step = Some(step);
             ev.total_steps = total;
+            // (Without a total, whether the steps start over each epoch
+            // only the next epoch's line tells: the analyzer reads it.)
+            if total.is_none()
+                && let Some((epoch, _)) = counter_in(b, &["epoch"])
+            {
+                ev.epoch = Some(epoch as f64);
+                return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+            }
             // `Epoch [2/5], Step [100/600], Loss: 0.23`: the step counter
             // restarts every epoch; with its total known, count on.
             if let Some(per_epoch) = total
@@ -2493,6 +2501,10 @@ pub enum GenericCount {
     Steps,
     /// Epochs: a per-epoch summary (the event's `step` is the epoch).
     Epochs,
+    /// Steps printed with their epoch and without a total (`epoch: 2 step:
+    /// 62, loss is 2.21`): global, or starting over each epoch (MindSpore),
+    /// which only the next epoch's line tells.
+    StepsWithEpoch { epoch: u64 },
     /// A batch within an epoch (the event has no `step` yet).
     EpochBatch {
         epoch: u64,

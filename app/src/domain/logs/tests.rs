@@ -5325,3 +5325,52 @@ fn step_lines_that_stdout_printed_after_stderrs_traceback_header_are_steps() {
             .starts_with("torch._dynamo.exc.TorchRuntimeError")
     );
 }
+
+#[test]
+fn mmengines_log_file_head_with_a_full_date() {
+    let a = analyze(
+        "2023/06/06 21:59:33 - mmengine - INFO - Epoch(train)   [1][100/137]  lr: 1.9051e-06  eta: 2:11:38  time: 0.1868  data_time: 0.0008  memory: 5806  loss: 3.5246\n\
+         2023/06/06 22:00:02 - mmengine - INFO - Epoch(train)   [2][100/137]  lr: 4.4030e-06  eta: 2:09:50  time: 0.1877  data_time: 0.0008  memory: 5806  loss: 3.4712\n\
+         2023/06/06 22:00:31 - mmengine - INFO - Epoch(train)   [3][100/137]  lr: 6.9010e-06  eta: 2:09:22  time: 0.1892  data_time: 0.0008  memory: 5806  loss: 3.4321\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2 * 137 + 100), Some(3.5246), Some(3.4321))
+    );
+    assert_eq!(a.clock, Clock::LogTimestamps);
+}
+
+#[test]
+fn steps_that_start_over_each_epoch_without_a_total_count_on() {
+    // MindSpore's LossMonitor in sink mode: the epoch's last step only.
+    let a = analyze(
+        "epoch: 1 step: 62, loss is 2.279783010482788\n\
+         epoch: 2 step: 62, loss is 2.2144224643707275\n\
+         epoch: 3 step: 62, loss is 1.6496938467025757\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last),
+        (Some(186), Some(1.6496938467025757))
+    );
+    // Per step, starting over each epoch.
+    let a = analyze(
+        "epoch: 1 step: 1, loss is 2.3\nepoch: 1 step: 2, loss is 2.2\nepoch: 1 step: 3, loss is 2.1\n\
+         epoch: 2 step: 1, loss is 2.0\nepoch: 2 step: 2, loss is 1.9\n",
+    );
+    assert_eq!(a.last_step, Some(5));
+    // An epoch's summary that repeats the global step of the line before.
+    let a = analyze(
+        "[Epoch 000][Step 0600/1200] global_step=600 train_loss=5.1\n\
+         [Epoch 000][Step 1200/1200] global_step=1200 train_loss=4.2\n\
+         [Epoch 000] global_step=1200  train_loss=4.1144 steps=1200\n\
+         [Epoch 001][Step 0600/1200] global_step=1800 train_loss=3.9\n\
+         [Epoch 001][Step 1200/1200] global_step=2400 train_loss=3.8\n\
+         [Epoch 001] global_step=2400  train_loss=3.6968 steps=1200\n",
+    );
+    assert_eq!(a.last_step, Some(2400));
+    // A global step with its epoch is left alone.
+    let a = analyze(
+        "epoch 1 step 100 loss 2.3\nepoch 1 step 200 loss 2.2\nepoch 2 step 300 loss 2.1\nepoch 2 step 400 loss 2.0\n",
+    );
+    assert_eq!(a.last_step, Some(400));
+}
