@@ -376,6 +376,10 @@ pub struct LogAnalyzer {
     epoch_steps: bool,
     /// A hand-written line counted steps (not epochs).
     generic_counted_steps: bool,
+    /// HF's `logging_steps`, when the script printed its arguments, and the
+    /// dicts without a step since the run (re)started.
+    logging_steps: Option<u64>,
+    stepless_dicts: u64,
     /// Keras printed `verbose=2` epoch lines: its steps are epochs.
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
@@ -619,7 +623,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 24] = [
+const MARKER_ANCHORS: [&[u8]; 25] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -644,10 +648,11 @@ const MARKER_ANCHORS: [&[u8]; 24] = [
     b"Beginning experiment!",
     b"workflow: ",
     b"total steps ",
+    b"logging_steps",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<24> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<25> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 33] = [
     "Map",
@@ -853,6 +858,8 @@ impl LogAnalyzer {
             zeros: ZeroWatch::default(),
             epoch_steps: false,
             generic_counted_steps: false,
+            logging_steps: None,
+            stepless_dicts: 0,
             keras_epoch_steps: false,
             keras_fits: 0,
             keras_epoch_done: false,
@@ -1900,6 +1907,14 @@ impl LogAnalyzer {
             self.restarted();
             return true;
         }
+        // HF's logging interval, from the arguments the script printed
+        // (`--logging_steps 1`, `logging_steps: 1`, `logging_steps=10,`):
+        // what a dict without a step stands for (see `on_hf_dict`).
+        if has(b"logging_steps")
+            && let Some(n) = parse::logging_steps(t)
+        {
+            self.logging_steps = Some(n);
+        }
         // torchtitan's plan: `Training starts at step 1, with local batch
         // size 8, ..., total steps 1000 (warmup 200)` (`Trainer is initialized
         // with ...` in some versions).
@@ -2069,6 +2084,7 @@ impl LogAnalyzer {
     fn restarted(&mut self) {
         // A new run: Lightning's earlier fit having stopped says nothing of it.
         self.fit_stopped = false;
+        self.stepless_dicts = 0;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
         self.epochs_planned = None;
@@ -2253,6 +2269,17 @@ impl LogAnalyzer {
                     let t = self.time_for_step(ts, None);
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);
+                } else if let Some(every) = self.logging_steps
+                    && self.train_bar.is_none()
+                {
+                    // No bar in the log (stdout only): the trainer logs
+                    // every `logging_steps` steps, so the dicts count them.
+                    self.stepless_dicts += 1;
+                    let s = self.stepless_dicts.saturating_mul(every);
+                    let t = self.time_for_step(ts, None);
+                    self.note_step(Source::HfDict, s, t);
+                    self.current_step = Some(s);
+                    ev.step = Some(s);
                 } else {
                     ev.step = self.current_step;
                     self.note_progress();

@@ -2060,6 +2060,17 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// HF's `logging_steps` as a script printed its arguments: `--logging_steps
+/// 1`, `logging_steps: 1`, `logging_steps=10,`, `"logging_steps": 5`. Not
+/// a ratio (`0.01`) or zero.
+pub fn logging_steps(s: &str) -> Option<u64> {
+    let p = s.find("logging_steps")?;
+    let r = s[p + "logging_steps".len()..].trim_start_matches([' ', '=', ':', '"', '\'']);
+    let (n, used) = uint_prefix(r)?;
+    let next = r[used..].chars().next();
+    (n > 0 && !matches!(next, Some('.' | '0'..='9' | 'e'))).then_some(n)
+}
+
 /// MXNet's progress lines: GluonCV's `[Epoch 0][Batch 49], Speed: 101.2
 /// samples/sec, CrossEntropy=1.83e+00, SmoothL1=3.00e-03` and the
 /// Speedometer's `Epoch[0] Batch [100]\tSpeed: 123.45 samples/sec\taccuracy=0.12`.

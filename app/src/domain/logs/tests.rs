@@ -5374,3 +5374,23 @@ fn steps_that_start_over_each_epoch_without_a_total_count_on() {
     );
     assert_eq!(a.last_step, Some(400));
 }
+
+#[test]
+fn hf_dicts_without_a_bar_count_steps_when_the_logging_interval_was_printed() {
+    // stdout only (the bar went to stderr): the arguments say each dict is
+    // `logging_steps` steps.
+    let a = analyze(
+        "[2024-01-07 17:45:11,718] [INFO] [launch.py:151:main] cmd = python train.py --logging_steps 2 --tf32 False\n\
+         {'loss': 7.5859, 'learning_rate': 0.0, 'epoch': 0.0}\n\
+         {'loss': 7.4512, 'learning_rate': 1e-05, 'epoch': 0.0}\n\
+         {'loss': 7.1022, 'learning_rate': 2e-05, 'epoch': 0.0}\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(6), Some(7.1022)));
+    // Without it, a dict's step is not known.
+    let a = analyze(
+        "{'loss': 7.5859, 'learning_rate': 0.0, 'epoch': 0.0}\n{'loss': 7.4512, 'learning_rate': 1e-05, 'epoch': 0.0}\n",
+    );
+    assert_eq!(a.last_step, None);
+    assert_eq!(parse::logging_steps("  logging_steps: 1      "), Some(1));
+    assert_eq!(parse::logging_steps("logging_steps=0.01,"), None);
+}
