@@ -380,6 +380,8 @@ pub struct LogAnalyzer {
     /// dicts without a step since the run (re)started.
     logging_steps: Option<u64>,
     stepless_dicts: u64,
+    /// fairseq's configuration was read since the run (re)started.
+    fairseq_plan_read: bool,
     /// Keras printed `verbose=2` epoch lines: its steps are epochs.
     keras_epoch_steps: bool,
     /// Later `fit()` calls (the epoch count started again at 1).
@@ -860,6 +862,7 @@ impl LogAnalyzer {
             generic_counted_steps: false,
             logging_steps: None,
             stepless_dicts: 0,
+            fairseq_plan_read: false,
             keras_epoch_steps: false,
             keras_fits: 0,
             keras_epoch_done: false,
@@ -2024,13 +2027,18 @@ impl LogAnalyzer {
         }
         // fairseq's configuration: `'max_update': 400000` (Hydra's dict) or
         // `max_update=400000` (argparse's Namespace); 0 means no limit.
-        if has(b"max_update") {
+        // The run's comes first: a pretrained model's, printed as it loads
+        // (wav2vec 2.0 fine-tuning), is not this run's plan.
+        if has(b"max_update") && !self.fairseq_plan_read {
             let planned = ["'max_update': ", "max_update="].iter().find_map(|pat| {
                 let p = t.find(pat)?;
                 parse::uint_prefix(&t[p + pat.len()..]).map(|x| x.0)
             });
-            if let Some(n) = planned.filter(|&n| n > 0) {
-                self.max_iters = Some(n);
+            if let Some(n) = planned {
+                self.fairseq_plan_read = true;
+                if n > 0 {
+                    self.max_iters = Some(n);
+                }
                 return true;
             }
         }
@@ -2085,6 +2093,7 @@ impl LogAnalyzer {
         // A new run: Lightning's earlier fit having stopped says nothing of it.
         self.fit_stopped = false;
         self.stepless_dicts = 0;
+        self.fairseq_plan_read = false;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
         self.epochs_planned = None;

@@ -4243,8 +4243,10 @@ fn fairseq_simple_and_json_records_are_steps() {
         )
     };
     let mut log = String::from(
-        "2021-03-01 09:59:00 | INFO | fairseq_cli.train | {'_name': None, 'optimization': {'_name': None, 'max_epoch': 0, 'max_update': 400000, 'clip_norm': 0.0}}\n",
+        "2021-03-01 09:59:00 | INFO | fairseq_cli.train | {'_name': None, 'optimization': {'_name': None, 'max_epoch': 0, 'max_update': 400000, 'clip_norm': 0.0}}\n\
+         2021-03-01 09:59:01 | INFO | fairseq.models.wav2vec.wav2vec2_asr | {'_name': None, 'optimization': {'_name': None, 'max_epoch': 0, 'max_update': 800000, 'clip_norm': 0.0}}\n",
     );
+    // (The second is a pretrained model's, loaded: not this run's plan.)
     log += &inner("10:00:00", 1, 100, 100, "9.276");
     log += &inner("10:03:20", 1, 200, 200, "8.276");
     log += &inner("10:06:40", 1, 300, 300, "7.276");
