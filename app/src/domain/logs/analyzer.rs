@@ -725,7 +725,9 @@ fn is_excluded_desc(desc: &str) -> bool {
 fn after_epoch_word(desc: &str) -> Option<&str> {
     let b = desc.as_bytes();
     if b.get(..5).is_some_and(|h| h.eq_ignore_ascii_case(b"epoch")) {
-        return Some(&desc[5..]);
+        // (The number may follow a sign: `Epoch=0 | Batch_id=149 | Loss=3.67`.)
+        let rest = &desc[5..];
+        return Some(rest.strip_prefix(['=', ':']).unwrap_or(rest));
     }
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let e = digits(0);

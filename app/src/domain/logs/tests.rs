@@ -5396,3 +5396,20 @@ fn hf_dicts_without_a_bar_count_steps_when_the_logging_interval_was_printed() {
     assert_eq!(parse::logging_steps("  logging_steps: 1      "), Some(1));
     assert_eq!(parse::logging_steps("logging_steps=0.01,"), None);
 }
+
+#[test]
+fn an_epoch_bar_whose_description_writes_epoch_equals() {
+    let mut log = String::new();
+    for e in 0..3 {
+        for n in [0, 150, 300, 341] {
+            log += &format!(
+                "Epoch={e} | Batch_id={} | Loss=1.{e}{n}: {:3}%|#         | {n}/341 [00:55<01:08,  2.78it/s]\r",
+                n.max(1) - 1,
+                n * 100 / 341
+            );
+        }
+        log += "\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(3 * 341));
+}
