@@ -1847,6 +1847,28 @@ impl LogAnalyzer {
             self.mark_finished("early stopping");
             return true;
         }
+        // The patience counter past its patience (`EarlyStopping counter: 9
+        // out of 8`). (At its patience some loops stop and others go on
+        // once more: `7 out of 7` says nothing yet.)
+        if let Some(r) = t.strip_prefix("EarlyStopping counter: ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && let Some(r) = r[used..].strip_prefix(" out of ")
+            && let Some((patience, _)) = parse::uint_prefix(r)
+        {
+            if n > patience {
+                self.mark_finished("early stopping");
+            }
+            return true;
+        }
+        // A script's own end line in Chinese: `训练完成！` (training done),
+        // `预训练完成` (pre-training done), `训练结束。` (training over).
+        if matches!(
+            t.trim_end().trim_end_matches(['！', '!', '。', '.', '~']),
+            "训练完成" | "预训练完成" | "训练结束" | "模型训练完成" | "全部训练完成"
+        ) {
+            self.mark_finished("training completed");
+            return true;
+        }
         // The Swin Transformer logger's last line: `Training time 0:06:52`.
         if let Some(r) = t.strip_prefix("Training time ")
             && r.len() <= 12

@@ -831,7 +831,13 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             return Some((after, parse_iso_datetime(r).map(|x| x.0)));
         }
         if let Some((ts, _)) = parse_iso_datetime(inner) {
-            return Some((strip_bracket_tags(after), Some(ts)));
+            // (Then maybe a bare level: `[2026-06-15 17:28:57,394] INFO - `.)
+            let rest = strip_bracket_tags(after);
+            let rest = LEVELS
+                .iter()
+                .find_map(|l| rest.strip_prefix(l)?.strip_prefix(" - "))
+                .unwrap_or(rest);
+            return Some((rest, Some(ts)));
         }
         // A time of day alone, `[08:04:18] [INFO] `: seconds since
         // midnight (differences hold within a day).

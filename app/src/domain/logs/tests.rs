@@ -5413,3 +5413,17 @@ fn an_epoch_bar_whose_description_writes_epoch_equals() {
     let a = analyze(&log);
     assert_eq!(a.last_step, Some(3 * 341));
 }
+
+#[test]
+fn a_patience_counter_that_ran_out_and_an_end_line_in_chinese() {
+    let steps = "Epoch [57/100], Iter [1040/1070] Loss: 1.3398, average_loss: 1.1431\n\
+                 Epoch [57/100], Iter [1060/1070] Loss: 0.9867, average_loss: 1.1420\n";
+    let a = analyze(&format!("{steps}EarlyStopping counter: 3 out of 8\n"));
+    assert!(!a.finished, "{}", a.verdict);
+    let a = analyze(&format!("{steps}EarlyStopping counter: 9 out of 8\n"));
+    assert!(a.finished, "{}", a.verdict);
+    let a = analyze(&format!(
+        "{steps}[2026-06-15 17:28:57,662] INFO - 预训练完成！\n"
+    ));
+    assert!(a.finished, "{}", a.verdict);
+}
