@@ -1622,6 +1622,16 @@ impl LogAnalyzer {
             self.on_openclip(line, ts, time);
             return;
         }
+        // StyleGAN's ticks: thousands of images are the steps; the time
+        // since the start is the clock unless the log has timestamps.
+        if c0 == b't'
+            && let Some((mut ev, elapsed)) = parse::stylegan_tick(t)
+        {
+            ev.total_steps = self.max_iters;
+            let ts = ts.or(Some(elapsed).filter(|_| self.last_log_ts.is_none()));
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // MXNet's (GluonCV's) batch lines: their epochs are the steps.
         if matches!(c0, b'E' | b'[')
             && let Some(ev) = parse::mxnet_batch(t)
@@ -1763,6 +1773,14 @@ impl LogAnalyzer {
         }
         if t.trim_end() == "End of training." {
             self.mark_finished("end of training");
+            return true;
+        }
+        // StyleGAN's plan: `Training for 25000 kimg...`.
+        if let Some(r) = t.strip_prefix("Training for ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && r[used..].starts_with(" kimg")
+        {
+            self.max_iters = Some(n);
             return true;
         }
         // autoresearch's summary once its time budget is spent: `---`, then

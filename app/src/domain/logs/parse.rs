@@ -2071,6 +2071,51 @@ pub fn logging_steps(s: &str) -> Option<u64> {
     (n > 0 && !matches!(next, Some('.' | '0'..='9' | 'e'))).then_some(n)
 }
 
+/// StyleGAN2-ADA's (and StyleGAN3's) progress line: `tick 3     kimg 1372.0
+/// time 1h 03m 51s   sec/tick 883.4   sec/kimg 220.86 ...`. Its steps are
+/// thousands of images shown (kimg, whole); the time since the start, in
+/// seconds, comes second. No loss is printed (it goes to a stats file).
+pub fn stylegan_tick(s: &str) -> Option<(Event, f64)> {
+    let mut w = s.split_whitespace();
+    if w.next()? != "tick" {
+        return None;
+    }
+    uint_prefix(w.next()?)?;
+    if w.next()? != "kimg" {
+        return None;
+    }
+    let (kimg, _) = float_prefix(w.next()?)?;
+    if w.next()? != "time" {
+        return None;
+    }
+    // `1h 03m 51s`, `34m 28s`, `1m 03s`, `2d 01h 00m`: up to the next word.
+    let mut secs = 0.0;
+    let mut parts = 0;
+    for part in w.by_ref() {
+        let Some((v, used)) = float_prefix(part) else {
+            break;
+        };
+        let unit = match &part[used..] {
+            "d" => 86400.0,
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            _ => return None,
+        };
+        secs += v * unit;
+        parts += 1;
+        if part.ends_with('s') {
+            break;
+        }
+    }
+    if parts == 0 || !(kimg >= 0.0) {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(kimg as u64);
+    Some((ev, secs))
+}
+
 /// MXNet's progress lines: GluonCV's `[Epoch 0][Batch 49], Speed: 101.2
 /// samples/sec, CrossEntropy=1.83e+00, SmoothL1=3.00e-03` and the
 /// Speedometer's `Epoch[0] Batch [100]\tSpeed: 123.45 samples/sec\taccuracy=0.12`.

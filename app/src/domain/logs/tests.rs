@@ -5427,3 +5427,18 @@ fn a_patience_counter_that_ran_out_and_an_end_line_in_chinese() {
     ));
     assert!(a.finished, "{}", a.verdict);
 }
+
+#[test]
+fn stylegan_ticks_count_thousands_of_images() {
+    let a = analyze(
+        "Training for 25000 kimg...\n\n\
+         tick 0     kimg 1360.0   time 1m 03s       sec/tick 11.4    sec/kimg 2847.53 maintenance 51.9   cpumem 4.25   gpumem 33.66  augment 0.430\n\
+         tick 1     kimg 1364.0   time 34m 28s      sec/tick 867.7   sec/kimg 216.93  maintenance 1136.8 cpumem 4.99   gpumem 8.01   augment 0.440\n\
+         tick 2     kimg 1368.0   time 49m 07s      sec/tick 879.5   sec/kimg 219.86  maintenance 0.0    cpumem 4.99   gpumem 7.96   augment 0.452\n\
+         tick 3     kimg 1372.0   time 1h 03m 51s   sec/tick 883.4   sec/kimg 220.86  maintenance 0.0    cpumem 4.99   gpumem 8.00   augment 0.462\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1372), Some(25000)));
+    // 12 kimg from 1m 03s to 1h 03m 51s, by the ticks' own clock.
+    let overall = a.steps_per_sec.overall.expect("timed");
+    assert!((overall - 12.0 / (3831.0 - 63.0)).abs() < 1e-6, "{overall}");
+}
