@@ -2108,7 +2108,7 @@ pub fn stylegan_tick(s: &str) -> Option<(Event, f64)> {
             break;
         }
     }
-    if parts == 0 || !(kimg >= 0.0) {
+    if parts == 0 || kimg.is_nan() || kimg < 0.0 {
         return None;
     }
     let mut ev = Event::new(EventKind::Train, Source::Generic);
