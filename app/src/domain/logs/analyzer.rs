@@ -380,6 +380,12 @@ pub struct LogAnalyzer {
     /// dicts without a step since the run (re)started.
     logging_steps: Option<u64>,
     stepless_dicts: u64,
+    /// HF's logging strategy is `steps` (its default; `epoch` or `no`
+    /// otherwise), whether it also logs the first step, and the step a
+    /// resumed run continued from.
+    logging_per_step: bool,
+    logging_first_step: bool,
+    stepless_base: u64,
     /// fairseq's configuration was read since the run (re)started.
     fairseq_plan_read: bool,
     /// Keras printed `verbose=2` epoch lines: its steps are epochs.
@@ -625,7 +631,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 25] = [
+const MARKER_ANCHORS: [&[u8]; 28] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -651,10 +657,13 @@ const MARKER_ANCHORS: [&[u8]; 25] = [
     b"workflow: ",
     b"total steps ",
     b"logging_steps",
+    b"logging_strategy",
+    b"logging_first_step",
+    b"Continuing training from global step",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
-const MARKER_SET: parse::Anchors<25> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<28> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 33] = [
     "Map",
@@ -864,6 +873,9 @@ impl LogAnalyzer {
             generic_counted_steps: false,
             logging_steps: None,
             stepless_dicts: 0,
+            logging_per_step: true,
+            logging_first_step: false,
+            stepless_base: 0,
             fairseq_plan_read: false,
             keras_epoch_steps: false,
             keras_fits: 0,
@@ -1960,6 +1972,34 @@ impl LogAnalyzer {
         {
             self.logging_steps = Some(n);
         }
+        // (Logged per epoch, or not at all: the interval says nothing. The
+        // first step logged too: one more dict, at step 1.)
+        if has(b"logging_strategy") {
+            let r = &t[t.find("logging_strategy").unwrap_or(0)..];
+            let value = r
+                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                .trim_start_matches([' ', '=', ':', '"', '\''])
+                .to_ascii_lowercase();
+            self.logging_per_step = !(value.starts_with("epoch")
+                || value.starts_with("no")
+                || value.starts_with("intervalstrategy.epoch")
+                || value.starts_with("intervalstrategy.no"));
+        }
+        if has(b"logging_first_step") {
+            let r = &t[t.find("logging_first_step").unwrap_or(0)..];
+            self.logging_first_step = r["logging_first_step".len()..]
+                .trim_start_matches([' ', '=', ':', '"', '\''])
+                .to_ascii_lowercase()
+                .starts_with("true");
+        }
+        // HF's resume: the dicts count on from there.
+        if has(b"Continuing training from global step")
+            && let Some(p) = t.find("Continuing training from global step ")
+            && let Some((n, _)) = parse::uint_prefix(&t[p + 37..])
+        {
+            self.stepless_base = n;
+            self.stepless_dicts = 0;
+        }
         // torchtitan's plan: `Training starts at step 1, with local batch
         // size 8, ..., total steps 1000 (warmup 200)` (`Trainer is initialized
         // with ...` in some versions).
@@ -2135,7 +2175,9 @@ impl LogAnalyzer {
         // A new run: Lightning's earlier fit having stopped says nothing of it.
         self.fit_stopped = false;
         self.stepless_dicts = 0;
+        self.stepless_base = 0;
         self.fairseq_plan_read = false;
+        self.generic_counted_steps = false;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
         self.epochs_planned = None;
@@ -2321,12 +2363,24 @@ impl LogAnalyzer {
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);
                 } else if let Some(every) = self.logging_steps
+                    && self.logging_per_step
                     && self.train_bar.is_none()
                 {
                     // No bar in the log (stdout only): the trainer logs
-                    // every `logging_steps` steps, so the dicts count them.
+                    // every `logging_steps` steps, so the dicts count them
+                    // (after step 1's with `logging_first_step`).
                     self.stepless_dicts += 1;
-                    let s = self.stepless_dicts.saturating_mul(every);
+                    let k = self.stepless_dicts;
+                    let s = if self.logging_first_step && every > 1 {
+                        if k == 1 {
+                            1
+                        } else {
+                            (k - 1).saturating_mul(every)
+                        }
+                    } else {
+                        k.saturating_mul(every)
+                    }
+                    .saturating_add(self.stepless_base);
                     let t = self.time_for_step(ts, None);
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);
@@ -2496,6 +2550,18 @@ impl LogAnalyzer {
                 // summary that repeats the step of the line before it is
                 // not a new start.)
                 let line_epoch = self.step_line_epoch.take();
+                // The line's own epoch and step both went back: another run
+                // appended to the log, counting from its start.
+                if let (Some(e), Some((prev, prev_raw))) = (line_epoch, self.generic_line_epoch)
+                    && e < prev
+                    && raw < prev_raw
+                {
+                    self.generic_step_offset = 0;
+                    self.generic_raw_last = None;
+                    self.generic_line_epoch = None;
+                    self.restart_source(Source::Generic);
+                    self.restarted();
+                }
                 let epoch_restart = line_epoch
                     .zip(self.generic_line_epoch)
                     .is_some_and(|(e, (prev, prev_raw))| e > prev && raw <= prev_raw);

@@ -884,7 +884,7 @@ impl ErrorTracker {
                 // path and the line number (PowerShell: `...\train_model.py", \n
                 // line 304, in <module>`).
                 || trimmed.contains("\", line ")
-                || trimmed.contains(".py\"")
+                || trimmed.trim_end().ends_with(".py\",")
                 || (trimmed.starts_with("line ") && trimmed.contains(", in "))
             {
                 tb.loose_lines = 0;

@@ -2243,6 +2243,9 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         .or_else(|| t.strip_prefix("[Train "))
         && let Some((n, total, rest)) = slash_pair(r.trim_start())
         && let Some(rest) = rest.strip_prefix(']')
+        // (`[Train 100/391] loss: 0.52` is a loop's batch within its epoch:
+        // only the absl loop's dict after it says a global step.)
+        && (!t.starts_with("[Train ") || rest.trim_start().starts_with('{'))
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(n);
@@ -2546,8 +2549,9 @@ fn train_val_loss(s: &str) -> Option<f64> {
     let (v, rest) = number_after(&s[p + 5..])?;
     let q = rest.find("Val")?;
     let after = &rest[q + 3..];
-    number_after(after.strip_prefix("id").unwrap_or(after))?;
-    Some(v)
+    let (_, val_rest) = number_after(after.strip_prefix("id").unwrap_or(after))?;
+    // (Not accuracies: `Train 91.2% Val 89.1%`.)
+    (!rest.starts_with('%') && !val_rest.starts_with('%')).then_some(v)
 }
 
 /// What a [`generic_step`] line's counter counts.

@@ -5442,3 +5442,37 @@ fn stylegan_ticks_count_thousands_of_images() {
     let overall = a.steps_per_sec.overall.expect("timed");
     assert!((overall - 12.0 / (3831.0 - 63.0)).abs() < 1e-6, "{overall}");
 }
+
+#[test]
+fn review_of_round_27_and_28_shapes() {
+    // An exception whose message names a `.py"` file is still the exception.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"tools/train.py\", line 121, in <module>\n    main()\n\
+         FileNotFoundError: file \"/work/configs/my_cfg.py\" does not exist\n",
+    );
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+    // A second run appended: its epochs and steps start over.
+    let a = analyze(
+        "epoch: 1 step: 1, loss is 2.3\nepoch: 1 step: 2, loss is 2.2\nepoch: 2 step: 1, loss is 2.1\nepoch: 2 step: 2, loss is 2.0\n\
+         epoch: 1 step: 1, loss is 2.4\nepoch: 1 step: 2, loss is 2.3\nepoch: 2 step: 1, loss is 2.2\n",
+    );
+    assert_eq!(a.last_step, Some(3));
+    // Logged per epoch: the dicts are not `logging_steps` apart.
+    let dicts = "{'loss': 2.1, 'learning_rate': 1e-05, 'epoch': 1.0}\n{'loss': 1.9, 'learning_rate': 1e-05, 'epoch': 2.0}\n";
+    let a = analyze(&format!(
+        "logging_steps=500,\nlogging_strategy=epoch,\n{dicts}"
+    ));
+    assert_eq!(a.last_step, None);
+    let a = analyze(&format!(
+        "logging_first_step=True,\nlogging_steps=500,\nlogging_strategy=steps,\n{dicts}"
+    ));
+    assert_eq!(a.last_step, Some(500));
+    // A loop's per-epoch `[Train 100/391]` is not a run's step and total.
+    let a = analyze(
+        "[Train 100/391] loss: 0.52\n[Train 200/391] loss: 0.50\n[Train 100/391] loss: 0.48\n",
+    );
+    assert_ne!(a.total_steps, Some(391));
+    // Accuracies are not a loss.
+    let a = analyze("Epoch 5: Train 91.2% Val 89.1%\nEpoch 6: Train 92.0% Val 89.5%\n");
+    assert_eq!(a.loss.last, None);
+}
