@@ -380,6 +380,9 @@ pub struct LogAnalyzer {
     /// dicts without a step since the run (re)started.
     logging_steps: Option<u64>,
     stepless_dicts: u64,
+    /// A line that was only a counter (`iter = 20`), and its line number:
+    /// the loss may follow on the next line.
+    pending_counter: Option<(u64, u64)>,
     /// HF's logging strategy is `steps` (its default; `epoch` or `no`
     /// otherwise), whether it also logs the first step, and the step a
     /// resumed run continued from.
@@ -873,6 +876,7 @@ impl LogAnalyzer {
             generic_counted_steps: false,
             logging_steps: None,
             stepless_dicts: 0,
+            pending_counter: None,
             logging_per_step: true,
             logging_first_step: false,
             stepless_base: 0,
@@ -1725,6 +1729,20 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             // (Read there, for this line only.)
             self.step_line_epoch = None;
+        } else if let Some(step) = parse::bare_counter(t) {
+            self.pending_counter = Some((step, self.lines));
+        } else if let Some((step, at)) = self.pending_counter.take()
+            && self.lines - at <= 2
+            && t.len() < 4096
+            && let Some(loss) = parse::loss_in(t.as_bytes())
+        {
+            // The second line of a two-line record: the counter came on the
+            // line before.
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            ev.loss = Some(loss);
+            self.generic_counted_steps = true;
+            self.on_step_event(ev, ts, time);
         } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)

@@ -2060,6 +2060,27 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// A line that is only a counter, the first line of a two-line record
+/// (`iter = 20` then `\tloss = 2.454092, accuracy (cur) = 0.29`): `iter`,
+/// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.
+pub fn bare_counter(s: &str) -> Option<u64> {
+    let t = s.trim();
+    let word = t
+        .bytes()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == b'_')
+        .count();
+    if !["iter", "iteration", "step", "global_step"]
+        .iter()
+        .any(|w| t[..word].eq_ignore_ascii_case(w))
+    {
+        return None;
+    }
+    let r = t[word..].trim_start();
+    let r = r.strip_prefix(['=', ':']).unwrap_or(r).trim_start();
+    let (n, used) = uint_prefix(r)?;
+    (used == r.len()).then_some(n)
+}
+
 /// HF's `logging_steps` as a script printed its arguments: `--logging_steps
 /// 1`, `logging_steps: 1`, `logging_steps=10,`, `"logging_steps": 5`. Not
 /// a ratio (`0.01`) or zero.

@@ -5476,3 +5476,19 @@ fn review_of_round_27_and_28_shapes() {
     let a = analyze("Epoch 5: Train 91.2% Val 89.1%\nEpoch 6: Train 92.0% Val 89.5%\n");
     assert_eq!(a.loss.last, None);
 }
+
+#[test]
+fn a_counter_line_and_its_loss_on_the_next_line() {
+    // N2NMN's TF1 loop.
+    let a = analyze(
+        "iter = 20\n\tloss = 2.454092, accuracy (cur) = 0.296875, accuracy (avg) = 0.060196\n\
+         iter = 40\n\tloss = 2.158724, accuracy (cur) = 0.312500, accuracy (avg) = 0.111336\n\
+         iter = 60\n\tloss = 1.927430, accuracy (cur) = 0.328125, accuracy (avg) = 0.153262\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(60), Some(2.454092), Some(1.92743))
+    );
+    // A counter alone is no step.
+    assert_eq!(analyze("step 5\nsome other output\n").last_step, None);
+}
