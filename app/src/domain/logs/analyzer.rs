@@ -3301,7 +3301,8 @@ impl LogAnalyzer {
             // after (the first time it was printed) was caught and printed;
             // a launch that found its port taken was another process.
             let trained_after = |e: &LogError| {
-                let since = if e.is_pip() {
+                // (A logged traceback: training after the latest of them.)
+                let since = if e.is_pip() || e.is_logged_traceback() {
                     e.last_line
                 } else if e.is_bare_exception() || e.is_port_in_use() {
                     e.line

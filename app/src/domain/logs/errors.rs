@@ -81,6 +81,20 @@ impl LogError {
         self.label == PORT_IN_USE
     }
 
+    /// A traceback a logger wrote (`logger.exception(...)`: its header after
+    /// the logger's head, `ERROR:2026-03-26 21:59:41,526:Traceback (most
+    /// recent call last):`): caught, unless the program ended there.
+    pub(crate) fn is_logged_traceback(&self) -> bool {
+        self.traceback.first().is_some_and(|first| {
+            first.find(TRACEBACK_HEADER).is_some_and(|p| {
+                let head = &first[..p];
+                ["ERROR", "WARNING", "INFO", "CRITICAL"]
+                    .iter()
+                    .any(|l| head.contains(l))
+            })
+        })
+    }
+
     /// An exception line printed on its own, without a traceback: what a
     /// handler prints (`print(f"Error: {e}")`), since an exception that
     /// ends Python prints its traceback; or an excerpt that cut it off.

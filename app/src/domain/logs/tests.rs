@@ -5492,3 +5492,19 @@ fn a_counter_line_and_its_loss_on_the_next_line() {
     // A counter alone is no step.
     assert_eq!(analyze("step 5\nsome other output\n").last_step, None);
 }
+
+#[test]
+fn a_traceback_a_logger_wrote_that_training_went_on_after_is_not_fatal() {
+    let tb = "(CursorLoopWorker pid=57714) ERROR:2026-03-26 21:59:41,526:Traceback (most recent call last):\n\
+              (CursorLoopWorker pid=57714)   File \"agent_loop.py\", line 88, in run\n\
+              (CursorLoopWorker pid=57714)     x, y = parse(out)\n\
+              (CursorLoopWorker pid=57714) TypeError: cannot unpack non-iterable NoneType object\n";
+    let steps = "(TaskRunner pid=38606) step:1 - actor/pg_loss:6.18e-10 - actor/grad_norm:0.91\n\
+                 (TaskRunner pid=38606) step:2 - actor/pg_loss:3.85e-10 - actor/grad_norm:0.88\n\
+                 (TaskRunner pid=38606) step:3 - actor/pg_loss:3.11e-10 - actor/grad_norm:0.87\n";
+    let a = analyze(&format!("{tb}{steps}"));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // Logged, and then nothing: it may have been the end.
+    let a = analyze(&format!("{steps}{tb}"));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
