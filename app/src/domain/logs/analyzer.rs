@@ -666,6 +666,26 @@ const MARKER_ANCHORS: [&[u8]; 28] = [
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
+
+/// The bit of `word` in [`MARKER_SET`]'s hits (evaluated at compile time:
+/// a word that is not an anchor does not build).
+const fn marker_bit(word: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < MARKER_ANCHORS.len() {
+        let a = MARKER_ANCHORS[i];
+        if a.len() == word.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == word[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return 1 << i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a marker anchor");
+}
 const MARKER_SET: parse::Anchors<28> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 33] = [
@@ -1956,18 +1976,13 @@ impl LogAnalyzer {
         if hit == 0 {
             return false;
         }
-        let has = |anchor: &[u8]| {
-            MARKER_ANCHORS
-                .iter()
-                .position(|a| *a == anchor)
-                .is_some_and(|i| hit & (1 << i) != 0)
-        };
+        let has = |bit: u64| hit & bit != 0;
         let (stars, total, saving, tokens, fit) = (
-            has(b"*****"),
-            has(b"Total "),
-            has(b"aving "),
-            has(b"tokens per iteration"),
-            has(b"Trainer.fit"),
+            has(const { marker_bit(b"*****") }),
+            has(const { marker_bit(b"Total ") }),
+            has(const { marker_bit(b"aving ") }),
+            has(const { marker_bit(b"tokens per iteration") }),
+            has(const { marker_bit(b"Trainer.fit") }),
         );
         // HF / accelerate banner (also where a restarted run begins)
         if stars && t.contains("***** Running training *****") {
@@ -1976,8 +1991,9 @@ impl LogAnalyzer {
             return true;
         }
         // torchelastic, or a run resumed from a checkpoint.
-        if (has(b"restart") && t.contains("restart worker group"))
-            || (has(b"Resum") && (t.starts_with("Resuming") || t.contains("Resuming from")))
+        if (has(const { marker_bit(b"restart") }) && t.contains("restart worker group"))
+            || (has(const { marker_bit(b"Resum") })
+                && (t.starts_with("Resuming") || t.contains("Resuming from")))
         {
             self.restarted();
             return true;
@@ -1985,14 +2001,14 @@ impl LogAnalyzer {
         // HF's logging interval, from the arguments the script printed
         // (`--logging_steps 1`, `logging_steps: 1`, `logging_steps=10,`):
         // what a dict without a step stands for (see `on_hf_dict`).
-        if has(b"logging_steps")
+        if has(const { marker_bit(b"logging_steps") })
             && let Some(n) = parse::logging_steps(t)
         {
             self.logging_steps = Some(n);
         }
         // (Logged per epoch, or not at all: the interval says nothing. The
         // first step logged too: one more dict, at step 1.)
-        if has(b"logging_strategy") {
+        if has(const { marker_bit(b"logging_strategy") }) {
             let r = &t[t.find("logging_strategy").unwrap_or(0)..];
             let value = r
                 .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
@@ -2003,7 +2019,7 @@ impl LogAnalyzer {
                 || value.starts_with("intervalstrategy.epoch")
                 || value.starts_with("intervalstrategy.no"));
         }
-        if has(b"logging_first_step") {
+        if has(const { marker_bit(b"logging_first_step") }) {
             let r = &t[t.find("logging_first_step").unwrap_or(0)..];
             self.logging_first_step = r["logging_first_step".len()..]
                 .trim_start_matches([' ', '=', ':', '"', '\''])
@@ -2011,7 +2027,7 @@ impl LogAnalyzer {
                 .starts_with("true");
         }
         // HF's resume: the dicts count on from there.
-        if has(b"Continuing training from global step")
+        if has(const { marker_bit(b"Continuing training from global step") })
             && let Some(p) = t.find("Continuing training from global step ")
             && let Some((n, _)) = parse::uint_prefix(&t[p + 37..])
         {
@@ -2021,7 +2037,7 @@ impl LogAnalyzer {
         // torchtitan's plan: `Training starts at step 1, with local batch
         // size 8, ..., total steps 1000 (warmup 200)` (`Trainer is initialized
         // with ...` in some versions).
-        if has(b"total steps ")
+        if has(const { marker_bit(b"total steps ") })
             && (t.starts_with("Training starts at step")
                 || t.starts_with("Trainer is initialized with"))
             && let Some(p) = t.find(", total steps ")
@@ -2046,7 +2062,7 @@ impl LogAnalyzer {
         // DeepSpeed's engine saving (`[Torch] Checkpoint global_step1971 is
         // about to be saved!`): the step it reached, which a run without a
         // progress bar (HF with `disable_tqdm`) shows nowhere else.
-        if has(b"Checkpoint global_step")
+        if has(const { marker_bit(b"Checkpoint global_step") })
             && let Some(p) = t.find("Checkpoint global_step")
             && let r = &t[p + "Checkpoint global_step".len()..]
             && let Some((step, used)) = parse::uint_prefix(r)
@@ -2084,7 +2100,7 @@ impl LogAnalyzer {
         }
         // detectron2's configuration dump (`SOLVER:` ... `  MAX_ITER: 2000`),
         // and its start (also of every further run in the same log).
-        if has(b"MAX_ITER: ")
+        if has(const { marker_bit(b"MAX_ITER: ") })
             && let Some(r) = t.strip_prefix("MAX_ITER: ")
             && let Some((n, used)) = parse::uint_prefix(r)
             && used == r.len()
@@ -2097,14 +2113,18 @@ impl LogAnalyzer {
         // experiment!`), MMCV (`Start running, host:
         // user@node, work_dir: ...`) and MMEngine (its checkpoint hook's
         // `Checkpoints will be saved to ...`): every launch in the log.
-        if has(b"Starting training from iteration")
-            || (has(b"Beginning experiment!") && t.starts_with("Beginning experiment!"))
-            || (has(b"Start running, host") && t.starts_with("Start running, host"))
+        if has(const { marker_bit(b"Starting training from iteration") })
+            || (has(const { marker_bit(b"Beginning experiment!") })
+                && t.starts_with("Beginning experiment!"))
+            || (has(const { marker_bit(b"Start running, host") })
+                && t.starts_with("Start running, host"))
         {
             self.restarted();
             return true;
         }
-        if has(b"Checkpoints will be saved to") && t.starts_with("Checkpoints will be saved to") {
+        if has(const { marker_bit(b"Checkpoints will be saved to") })
+            && t.starts_with("Checkpoints will be saved to")
+        {
             // (MMCV announced this run's epochs just before: they stay.)
             let plan = self.epochs_planned;
             self.restarted();
@@ -2129,7 +2149,7 @@ impl LogAnalyzer {
         // `max_update=400000` (argparse's Namespace); 0 means no limit.
         // The run's comes first: a pretrained model's, printed as it loads
         // (wav2vec 2.0 fine-tuning), is not this run's plan.
-        if has(b"max_update") && !self.fairseq_plan_read {
+        if has(const { marker_bit(b"max_update") }) && !self.fairseq_plan_read {
             let planned = ["'max_update': ", "max_update="].iter().find_map(|pat| {
                 let p = t.find(pat)?;
                 parse::uint_prefix(&t[p + pat.len()..]).map(|x| x.0)

@@ -2065,6 +2065,11 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.
 pub fn bare_counter(s: &str) -> Option<u64> {
     let t = s.trim();
+    // (Cheap first: it ends in a digit and starts with a counter's letter.)
+    if !t.ends_with(|c: char| c.is_ascii_digit()) || !t.starts_with(['i', 'I', 's', 'S', 'g', 'G'])
+    {
+        return None;
+    }
     let word = t
         .bytes()
         .take_while(|c| c.is_ascii_alphabetic() || *c == b'_')
