@@ -402,6 +402,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if (t.contains("Xid") || t.contains("NVRM")) && t.contains("fallen off the bus") {
         return sig(Cuda, true, "GPU fell off the bus (hardware fault)");
     }
+    // No GPU visible to the process (a driver or `CUDA_VISIBLE_DEVICES`
+    // problem, or a node without one): torch's `No CUDA GPUs are
+    // available`, DeepSpeed's launcher `Unable to proceed, no GPU resources
+    // available`.
+    if t.contains("No CUDA GPUs are available") || t.contains("no GPU resources available") {
+        return sig(Cuda, true, "no GPU visible to the process");
+    }
     // Built for another GPU generation (or a CUDA mismatch).
     if t.contains("no kernel image is available for execution on the device") {
         return sig(
@@ -555,7 +562,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         );
     }
     // Ctrl-C / SIGINT: somebody (or a scheduler) stopped the run.
-    if t == "KeyboardInterrupt" || t.starts_with("KeyboardInterrupt:") {
+    // (Lightning: `Detected KeyboardInterrupt, attempting graceful shutdown ...`.)
+    if t == "KeyboardInterrupt"
+        || t.starts_with("KeyboardInterrupt:")
+        || t.starts_with("Detected KeyboardInterrupt, attempting graceful shutdown")
+    {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }
     // host OOM killer

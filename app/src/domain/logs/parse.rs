@@ -2715,7 +2715,9 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                 seps += 1;
             }
             let d = digits(&b[j..]);
-            if seps > 0 && d > 0 && d <= 12 {
+            // (`[epoch0] trian_loss=315.74`: no separator, in brackets.)
+            let bracketed = i > 0 && b[i - 1] == b'[' && b.get(j + d) == Some(&b']');
+            if (seps > 0 || bracketed) && d > 0 && d <= 12 {
                 let mut step = parse_digits(&b[j..j + d]);
                 let mut k2 = j + d;
                 // LeRobot rounds its counter: `step:1K`, `step:50K`.

@@ -5508,3 +5508,38 @@ fn a_traceback_a_logger_wrote_that_training_went_on_after_is_not_fatal() {
     let a = analyze(&format!("{steps}{tb}"));
     assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
 }
+
+#[test]
+fn no_gpu_and_lightnings_graceful_interrupt() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n    torch.zeros(1).cuda()\n\
+         RuntimeError: No CUDA GPUs are available\n",
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Cuda);
+    let a = analyze(
+        "[2025-03-01 10:00:00,000] [INFO] [runner.py:568:main] cmd = deepspeed train.py\n\
+         RuntimeError: Unable to proceed, no GPU resources available\n",
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Cuda);
+    let a = analyze(
+        "Epoch 39, global step 40: 'valid_loss' was not in top 1\n\n\
+         Detected KeyboardInterrupt, attempting graceful shutdown ...\n",
+    );
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].fatal),
+        (ErrorClass::Killed, true)
+    );
+}
+
+#[test]
+fn a_bracketed_counter_without_a_separator() {
+    let a = analyze(
+        "[epoch0] trian_loss=315.74 train_maxp=0.50 valid_loss=301.18 valid_maxp=0.54 bps=53 *\n\
+         [epoch1] trian_loss=272.44 train_maxp=0.62 valid_loss=266.15 valid_maxp=0.67 bps=68 *\n\
+         [epoch2] trian_loss=244.86 train_maxp=0.70 valid_loss=244.30 valid_maxp=0.71 bps=68 *\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(315.74), Some(244.86))
+    );
+}
