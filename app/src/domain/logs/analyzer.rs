@@ -380,6 +380,9 @@ pub struct LogAnalyzer {
     /// dicts without a step since the run (re)started.
     logging_steps: Option<u64>,
     stepless_dicts: u64,
+    /// The line where a loop announced an evaluation (see
+    /// [`parse::announces_evaluation`]).
+    eval_announced: Option<u64>,
     /// A line that was only a counter (`iter = 20`), and its line number:
     /// the loss may follow on the next line.
     pending_counter: Option<(u64, u64)>,
@@ -896,6 +899,7 @@ impl LogAnalyzer {
             generic_counted_steps: false,
             logging_steps: None,
             stepless_dicts: 0,
+            eval_announced: None,
             pending_counter: None,
             logging_per_step: true,
             logging_first_step: false,
@@ -1710,10 +1714,29 @@ impl LogAnalyzer {
         if self.on_marker(t, ts, time) {
             return;
         }
+        // A loop that says it evaluates now, in a line of its own
+        // (`testing in eval mode……`, `Evaluating...`): its next metrics line
+        // is the evaluation's, however it looks.
+        if t.len() < 64 && parse::announces_evaluation(t) {
+            self.eval_announced = Some(self.lines);
+            return;
+        }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
             && let Some((mut ev, count)) = parse::generic_step(t)
         {
+            if self
+                .eval_announced
+                .take()
+                .is_some_and(|at| self.lines - at <= 2)
+            {
+                self.mark(PauseKind::Eval);
+                self.eval_event(self.current_step);
+                if ev.loss.is_some() {
+                    self.last_eval_loss = ev.loss;
+                }
+                return;
+            }
             // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
             // counts its epochs from 1.
             if let parse::GenericCount::EpochBatch {

@@ -2060,6 +2060,26 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// A short line of its own that says an evaluation begins, with no numbers:
+/// `testing in eval mode……`, `Evaluating...`, `Running validation`.
+pub fn announces_evaluation(t: &str) -> bool {
+    let t = t.trim();
+    if t.bytes().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    lower.contains("eval mode")
+        || [
+            "evaluating",
+            "validating",
+            "running validation",
+            "running evaluation",
+            "testing...",
+        ]
+        .iter()
+        .any(|w| lower.starts_with(w))
+}
+
 /// A line that is only a counter, the first line of a two-line record
 /// (`iter = 20` then `\tloss = 2.454092, accuracy (cur) = 0.29`): `iter`,
 /// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.
@@ -2362,10 +2382,18 @@ pub fn bracket_loss(s: &str) -> Option<f64> {
 
 /// `Loss 6.9e+00 (6.9e+00)`, `Loss:  6.94 (6.95)`, `loss: 1.23`: the value
 /// for this batch (the one in parentheses is a running average).
+/// The key is a word of its own: not `keypoints3d_loss: 0.2001` before
+/// MMCV's total `loss: 0.6171`.
 fn loss_field(r: &str) -> Option<f64> {
     ["Loss: ", "Loss ", "loss: ", "loss=", "loss:"]
         .iter()
-        .find_map(|k| float_after(r, k))
+        .find_map(|k| {
+            r.match_indices(k)
+                .filter(|&(i, _)| {
+                    !r[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '/')
+                })
+                .find_map(|(i, _)| float_prefix(&r[i + k.len()..]).map(|(v, _)| v))
+        })
 }
 
 /// A hand-written loop's progress line: a step counter and a loss on one
@@ -2412,6 +2440,8 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     if s.contains("TrainOutput(global_step=") {
         return None;
     }
+    // (Or the counter says so: PaddleVideo's `epoch:[ 25/25 ] val step:0
+    // loss: 2.69`.)
     let evalish = field_starts(&[
         "valid ",
         "validation",
@@ -2419,7 +2449,9 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         "evaluat",
         "test ",
         "testing",
-    ]);
+    ]) || [" val step", " valid step", " eval step", " test step"]
+        .iter()
+        .any(|w| s.contains(w));
     // (A field of its own, or anywhere: `epoch : 0 [3/21279] Train loss:
     // 7.57548,Valid loss: 7.62940`.)
     let trains = || {
@@ -2495,6 +2527,15 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             // its epochs are the only steps the log has.
             let (epoch, total) = counter_in(b, &["epoch"])?;
             ev.epoch = Some(epoch as f64);
+            // Paddle's tutorials: `epoch: 0, batch_id: 100, loss is:
+            // [0.23]`, the batch within the epoch (how many, the next
+            // epoch's line tells: see [`GenericCount::StepsWithEpoch`]).
+            if total.is_none()
+                && let Some((batch, None)) = counter_in(b, &["batch_id"])
+            {
+                ev.step = Some(batch);
+                return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+            }
             // A batch counter in brackets after it (`epoch : 0 [3/21279]
             // Train loss: ...`; not MMCV's `Epoch [1][659/742]`, which
             // [`epoch_indexed`] reads): the step within the epoch. Whether
@@ -2685,8 +2726,8 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
 fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
-        // Every counter word starts with `s`, `i`, `e`, `u` or `g`.
-        if !matches!(b[i] | 0x20, b's' | b'i' | b'e' | b'u' | b'g') {
+        // Every counter word starts with `s`, `i`, `e`, `u`, `g` or `b`.
+        if !matches!(b[i] | 0x20, b's' | b'i' | b'e' | b'u' | b'g' | b'b') {
             i += 1;
             continue;
         }
@@ -2825,8 +2866,10 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             continue;
         }
         let mut j = end;
-        // MindSpore: `epoch: 1 step: 100, loss is 0.52`.
-        if b.get(j..j + 4) == Some(b" is ") {
+        // MindSpore: `epoch: 1 step: 100, loss is 0.52`; Paddle's
+        // tutorials: `loss is: [0.23]`.
+        let is = b.get(j..j + 4) == Some(b" is ") || b.get(j..j + 4) == Some(b" is:");
+        if is {
             j += 3;
         }
         // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).
@@ -2850,6 +2893,14 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             j += 1;
         }
         // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
+        // (A one-element array after `is`: `loss is: [0.23]`.)
+        if is
+            && b.get(j) == Some(&b'[')
+            && let Some((_, used)) = float_prefix_bytes(&b[j + 1..])
+            && b.get(j + 1 + used) == Some(&b']')
+        {
+            j += 1;
+        }
         if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor("]
             .iter()
             .find(|w| b[j..].starts_with(w))

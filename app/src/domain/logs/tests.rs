@@ -5543,3 +5543,51 @@ fn a_bracketed_counter_without_a_separator() {
         (Some(2), Some(315.74), Some(244.86))
     );
 }
+
+#[test]
+fn paddles_tutorial_loop_with_its_batch_ids_and_array_losses() {
+    let a = analyze(
+        "epoch: 0, batch_id: 0, loss is: [2.3025851]\nepoch: 0, batch_id: 100, loss is: [0.6541]\n\
+         epoch: 0, batch_id: 200, loss is: [0.4410]\nepoch: 1, batch_id: 0, loss is: [0.3921]\n\
+         epoch: 1, batch_id: 100, loss is: [0.3302]\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(300), Some(2.3025851), Some(0.3302))
+    );
+}
+
+#[test]
+fn the_line_after_a_loop_announces_its_evaluation_is_the_evaluations() {
+    // Train and eval lines look the same; the line before tells.
+    let a = analyze(
+        "testing in eval mode……\nepoch: 0,  loss is: 2.504774796962738, acc is: 0.0708\n\
+         epoch: 0,  loss is: 0.6285572392599923, acc is: 0.7797\n\
+         testing in eval mode……\nepoch: 0,  loss is: 0.48661240488290786, acc is: 0.8352\n\
+         Now continue training……\n\
+         epoch: 1,  loss is: 0.3674923047727468, acc is: 0.8732\n\
+         testing in eval mode……\nepoch: 1,  loss is: 0.575961934030056, acc is: 0.8035\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1), Some(0.6285572392599923), Some(0.3674923047727468))
+    );
+    assert_eq!(a.eval.last_loss, Some(0.575961934030056));
+}
+
+#[test]
+fn mmcvs_total_loss_and_paddlevideos_val_steps() {
+    let a = analyze(
+        "2023-07-13 16:23:37,511 - mmhuman3d - INFO - Epoch [4][50/2439]\tlr_backbone: 1.000e-04, eta: 78 days, 19:48:26, time: 14.176, keypoints3d_loss: 0.2001, adv_loss: 0.2783, loss: 0.6171\n\
+         2023-07-13 16:34:46,008 - mmhuman3d - INFO - Epoch [4][100/2439]\tlr_backbone: 1.000e-04, eta: 76 days, 13:52:45, time: 13.370, keypoints3d_loss: 0.2157, adv_loss: 0.2792, loss: 0.6474\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.6171), Some(0.6474)));
+    let a = analyze(
+        "[12/25 14:22:40] epoch:[  1/25 ] train step:0    loss: 4.97011 lr: 0.010000 top1: 0.01562\n\
+         [12/25 14:24:53] epoch:[  1/25 ] train step:100  loss: 3.45068 lr: 0.010000 top1: 0.23438\n\
+         [12/25 14:25:38] epoch:[  1/25 ] val step:0    loss: 2.69097 top1: 0.32812\n\
+         [12/25 14:26:40] epoch:[  2/25 ] train step:0    loss: 2.97011 lr: 0.010000 top1: 0.31562\n\
+         [12/25 14:28:53] epoch:[  2/25 ] train step:100  loss: 2.45068 lr: 0.010000 top1: 0.43438\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(200), Some(2.45068)));
+}
