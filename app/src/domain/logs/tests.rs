@@ -5547,13 +5547,13 @@ fn a_bracketed_counter_without_a_separator() {
 #[test]
 fn paddles_tutorial_loop_with_its_batch_ids_and_array_losses() {
     let a = analyze(
-        "epoch: 0, batch_id: 0, loss is: [2.3025851]\nepoch: 0, batch_id: 100, loss is: [0.6541]\n\
+        "epoch: 0, batch_id: 0, loss is: [2.3125851]\nepoch: 0, batch_id: 100, loss is: [0.6541]\n\
          epoch: 0, batch_id: 200, loss is: [0.4410]\nepoch: 1, batch_id: 0, loss is: [0.3921]\n\
          epoch: 1, batch_id: 100, loss is: [0.3302]\n",
     );
     assert_eq!(
         (a.last_step, a.loss.first, a.loss.last),
-        (Some(300), Some(2.3025851), Some(0.3302))
+        (Some(300), Some(2.3125851), Some(0.3302))
     );
 }
 
