@@ -2525,13 +2525,16 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
-            let (epoch, total) = counter_in(b, &["epoch"])?;
+            let (epoch, total) = counter_in(b, &["epoch"]).or_else(|| {
+                counter_in(b, &["ep"]).filter(|_| counter_in(b, &["batch"]).is_some())
+            })?;
             ev.epoch = Some(epoch as f64);
             // Paddle's tutorials: `epoch: 0, batch_id: 100, loss is:
-            // [0.23]`, the batch within the epoch (how many, the next
-            // epoch's line tells: see [`GenericCount::StepsWithEpoch`]).
+            // [0.23]`, a loop's `ep: 0, batch: 20, ..., loss: 10.98`: the
+            // batch within the epoch (how many, the next epoch's line
+            // tells: see [`GenericCount::StepsWithEpoch`]).
             if total.is_none()
-                && let Some((batch, None)) = counter_in(b, &["batch_id"])
+                && let Some((batch, None)) = counter_in(b, &["batch_id", "batch"])
             {
                 ev.step = Some(batch);
                 return Some((ev, GenericCount::StepsWithEpoch { epoch }));

@@ -5591,3 +5591,16 @@ fn mmcvs_total_loss_and_paddlevideos_val_steps() {
     );
     assert_eq!((a.last_step, a.loss.last), (Some(200), Some(2.45068)));
 }
+
+#[test]
+fn a_loops_ep_and_batch_counters() {
+    let a = analyze(
+        "ep: 0, batch: 20, time: 9.17, ntokens: 485.20/513, loss: 10.984375\n\
+         ep: 0, batch: 40, time: 9.02, ntokens: 490.10/513, loss: 9.871\n\
+         ep: 0, batch: 60, time: 9.11, ntokens: 488.00/513, loss: 8.5\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(60), Some(10.984375), Some(8.5))
+    );
+}
