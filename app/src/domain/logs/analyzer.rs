@@ -1662,6 +1662,15 @@ impl LogAnalyzer {
             self.on_openclip(line, ts, time);
             return;
         }
+        // ColBERT's `[Mar 29, 16:21:59] 1016 5.2992`: its head's time is
+        // the clock.
+        if c0 == b'['
+            && let Some((ev, at)) = parse::colbert_step(t)
+        {
+            let ts = ts.or(Some(at));
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // StyleGAN's ticks: thousands of images are the steps; the time
         // since the start is the clock unless the log has timestamps.
         if c0 == b't'

@@ -2060,6 +2060,46 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// `Train loss/train/total`, see [`bracket_loss`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
+/// ColBERT's training line, `[Mar 29, 16:21:59] 1016 5.299243152939811`:
+/// its `print_message` head (month, day, time of day), the batch index and
+/// the loss, nothing else. Returns the event and the time in seconds (a
+/// leap year's, as for other heads without a year).
+pub fn colbert_step(s: &str) -> Option<(Event, f64)> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let r = s.trim_start().strip_prefix('[')?;
+    let month = MONTHS.iter().position(|m| r.starts_with(m))? as u64 + 1;
+    let r = r.get(3..)?.strip_prefix(' ')?;
+    let (day, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", ")?;
+    let clock = r.get(..8)?.as_bytes();
+    let two = |i: usize| -> Option<u64> {
+        let (a, b) = (clock[i], clock[i + 1]);
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| u64::from(a - b'0') * 10 + u64::from(b - b'0'))
+    };
+    if clock[2] != b':' || clock[5] != b':' || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (h, m, sec) = (two(0)?, two(3)?, two(6)?);
+    let rest = r[8..].strip_prefix("] ")?;
+    // Exactly two numbers.
+    let (step_tok, loss_tok) = rest.trim_end().split_once(' ')?;
+    let (step, used) = uint_prefix(step_tok)?;
+    let (loss, n) = float_prefix(loss_tok)?;
+    if used != step_tok.len() || n != loss_tok.len() {
+        return None;
+    }
+    // Days before the month in a leap year, then the day and the time.
+    const BEFORE: [u64; 12] = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
+    let secs = (BEFORE[month as usize - 1] + day - 1) * 86400 + h * 3600 + m * 60 + sec;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.loss = Some(loss);
+    Some((ev, secs as f64))
+}
+
 /// A short line of its own that says an evaluation begins, with no numbers:
 /// `testing in eval mode……`, `Evaluating...`, `Running validation`.
 pub fn announces_evaluation(t: &str) -> bool {

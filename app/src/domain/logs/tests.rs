@@ -5604,3 +5604,25 @@ fn a_loops_ep_and_batch_counters() {
         (Some(60), Some(10.984375), Some(8.5))
     );
 }
+
+#[test]
+fn colberts_batch_and_loss_after_its_message_head() {
+    let a = analyze(
+        "\t\t\t\t 0.5405381917953491 5.7164106369018555\n#>>>    5.09 5.08 \t\t|\t\t 0.009999999999999787\n\
+         [Mar 29, 16:21:59] 0 6.256948947906494\nTrue\n\
+         [Mar 29, 16:22:00] 1 6.257179573059082\nTrue\n\
+         [Mar 29, 16:22:02] 2 6.101\nTrue\n\
+         [Mar 29, 16:22:04] 3 6.0\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(3), Some(6.256948947906494), Some(6.0))
+    );
+    let overall = a.steps_per_sec.overall.expect("timed by the heads");
+    assert!((overall - 3.0 / 5.0).abs() < 1e-9, "{overall}");
+    // Its other messages are not steps.
+    assert_eq!(
+        analyze("[Mar 29, 16:21:50] #> Loading model\n").last_step,
+        None
+    );
+}
