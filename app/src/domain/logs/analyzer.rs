@@ -1783,11 +1783,12 @@ impl LogAnalyzer {
             self.step_line_epoch = None;
         } else if let Some(step) = parse::bare_counter(t) {
             self.pending_counter = Some((step, self.lines));
-        } else if let Some((step, at)) = self.pending_counter.take()
+        } else if let Some((step, at)) = self.pending_counter
             && self.lines - at <= 2
             && t.len() < 4096
             && let Some(loss) = parse::loss_in(t.as_bytes())
         {
+            self.pending_counter = None;
             // The second line of a two-line record: the counter came on the
             // line before.
             let mut ev = Event::new(EventKind::Train, Source::Generic);
@@ -2432,6 +2433,17 @@ impl LogAnalyzer {
                     let t = self.time_for_step(ts, None);
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);
+                } else if let Some((s, at)) = self.pending_counter
+                    && self.lines - at <= 2
+                    && self.train_bar.is_none()
+                {
+                    // The step came on a line of its own just before
+                    // (GraphRetro's `After 201 steps, Global Step: 201`).
+                    self.pending_counter = None;
+                    let t = self.time_for_step(ts, None);
+                    self.note_step(Source::HfDict, s, t);
+                    self.current_step = Some(s);
+                    ev.step = Some(s);
                 } else if let Some(every) = self.logging_steps
                     && self.logging_per_step
                     && self.train_bar.is_none()

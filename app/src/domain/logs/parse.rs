@@ -2125,9 +2125,20 @@ pub fn announces_evaluation(t: &str) -> bool {
 /// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.
 pub fn bare_counter(s: &str) -> Option<u64> {
     let t = s.trim();
-    // (Cheap first: it ends in a digit and starts with a counter's letter.)
-    if !t.ends_with(|c: char| c.is_ascii_digit()) || !t.starts_with(['i', 'I', 's', 'S', 'g', 'G'])
+    if !t.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // GraphRetro's `After 201 steps, Global Step: 201` (its metrics dict
+    // follows two lines down).
+    if let Some(r) = t.strip_prefix("After ")
+        && let Some(p) = r.find(" steps, Global Step: ")
+        && let Some((n, used)) = uint_prefix(&r[p + 21..])
+        && p + 21 + used == r.len()
     {
+        return Some(n);
+    }
+    // (Cheap first: it starts with a counter's letter.)
+    if !t.starts_with(['i', 'I', 's', 'S', 'g', 'G']) {
         return None;
     }
     let word = t
@@ -2449,7 +2460,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let named = b.windows(4).any(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
     });
-    let unnamed = || (!named).then(|| train_val_loss(s)).flatten();
+    let unnamed = || {
+        (!named)
+            .then(|| train_val_loss(s).or_else(|| total_field(s)))
+            .flatten()
+    };
     if !named && unnamed().is_none() {
         return None;
     }
@@ -2638,6 +2653,16 @@ fn epoch_batch_pair(b: &[u8]) -> Option<(u64, u64, Option<u64>)> {
         j += n;
     }
     (r.get(j) == Some(&b']')).then(|| (parse_digits(&r[..e]), batch, batches))
+}
+
+/// A loop's loss printed as its `total` (`[epoch: 16/200, iter: 325/489]
+/// total: 1.192899`): the key a word of its own, then `:` or `=`.
+fn total_field(s: &str) -> Option<f64> {
+    let (i, _) = s
+        .match_indices("total")
+        .find(|&(i, _)| !s[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))?;
+    let r = s[i + 5..].strip_prefix([':', '='])?.trim_start();
+    float_prefix(r).map(|x| x.0)
 }
 
 /// A loss a loop prints without naming it, as a pair with the validation

@@ -5626,3 +5626,22 @@ fn colberts_batch_and_loss_after_its_message_head() {
         None
     );
 }
+
+#[test]
+fn a_loss_printed_as_total_and_a_step_line_before_a_metrics_dict() {
+    let a = analyze(
+        "[epoch: 1/200, iter: 0/489] total: 1.640443 \n[epoch: 1/200, iter: 25/489] total: 1.712007 \n\
+         [epoch: 2/200, iter: 0/489] total: 1.5 \n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(489), Some(1.640443), Some(1.5))
+    );
+    // GraphRetro.
+    let a = analyze(
+        "After 1 steps, Global Step: 1\n\nTrain Metrics so far: {'loss': 5.6897, 'accuracy': 0.0}\n\n\
+         After 201 steps, Global Step: 201\n\nTrain Metrics so far: {'loss': 2.2425, 'accuracy': 0.1364}\n\n\
+         After 401 steps, Global Step: 401\n\nTrain Metrics so far: {'loss': 1.9807, 'accuracy': 0.1913}\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(401), Some(1.9807)));
+}
