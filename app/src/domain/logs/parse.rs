@@ -2460,11 +2460,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let named = b.windows(4).any(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
     });
-    let unnamed = || {
-        (!named)
-            .then(|| train_val_loss(s).or_else(|| total_field(s)))
-            .flatten()
-    };
+    let unnamed = || (!named).then(|| unnamed_loss(s)).flatten();
     if !named && unnamed().is_none() {
         return None;
     }
@@ -2655,19 +2651,37 @@ fn epoch_batch_pair(b: &[u8]) -> Option<(u64, u64, Option<u64>)> {
     (r.get(j) == Some(&b']')).then(|| (parse_digits(&r[..e]), batch, batches))
 }
 
-/// A loop's loss printed as its `total` (`[epoch: 16/200, iter: 325/489]
-/// total: 1.192899`): the key a word of its own, then `:` or `=`.
-fn total_field(s: &str) -> Option<f64> {
-    let (i, _) = s
-        .match_indices("total")
-        .find(|&(i, _)| !s[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))?;
-    let r = s[i + 5..].strip_prefix([':', '='])?.trim_start();
-    float_prefix(r).map(|x| x.0)
+/// A loss on a line that never says "loss": a `Train`/`Val` pair (see
+/// [`train_val_loss`]) or a `total` (`[epoch: 16/200, iter: 325/489]
+/// total: 1.192899`, the key a word of its own, then `:` or `=`). One
+/// byte pass finds where either word could start (this runs on every line
+/// that names no loss).
+fn unnamed_loss(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let word_start = |i: usize| i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+    for i in 0..b.len() {
+        match b[i] {
+            b'T' if b[i + 1..].starts_with(b"rain") && word_start(i) => {
+                if let Some(v) = train_val_loss(&s[i..]) {
+                    return Some(v);
+                }
+            }
+            b't' if b[i + 1..].starts_with(b"otal") && word_start(i) => {
+                if let Some(r) = s[i + 5..].strip_prefix([':', '='])
+                    && let Some((v, _)) = float_prefix(r.trim_start())
+                {
+                    return Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A loss a loop prints without naming it, as a pair with the validation
-/// one: `Epoch 1: Train=447479.91936  Val=442149.83827  MAE=824.50142`
-/// (the number after `Train`, when a number after `Val` follows).
+/// one: `Train=447479.91936  Val=442149.83827  MAE=824.50142` at the start
+/// of `s` (the number after `Train`, when a number after `Val` follows).
 fn train_val_loss(s: &str) -> Option<f64> {
     fn number_after(r: &str) -> Option<(f64, &str)> {
         let r = r
@@ -2677,11 +2691,7 @@ fn train_val_loss(s: &str) -> Option<f64> {
             .trim_start();
         float_prefix(r).map(|(v, used)| (v, &r[used..]))
     }
-    let p = s.find("Train")?;
-    if s[..p].ends_with(|c: char| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let (v, rest) = number_after(&s[p + 5..])?;
+    let (v, rest) = number_after(s.strip_prefix("Train")?)?;
     let q = rest.find("Val")?;
     let after = &rest[q + 3..];
     let (_, val_rest) = number_after(after.strip_prefix("id").unwrap_or(after))?;
