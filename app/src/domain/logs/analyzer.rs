@@ -1445,7 +1445,7 @@ impl LogAnalyzer {
             }
             return;
         }
-        if matches!(c0, b'E' | b'e')
+        if matches!(c0, b'E' | b'e' | b'*')
             && let Some(e) = parse::epoch_header(t)
         {
             // Back to an earlier epoch: another run (appended to the log),
@@ -1795,6 +1795,19 @@ impl LogAnalyzer {
             ev.step = Some(step);
             ev.loss = Some(loss);
             self.generic_counted_steps = true;
+            self.on_step_event(ev, ts, time);
+        } else if let Some(e) = self.last_epoch_header
+            && t.len() < 80
+            && let Some(loss) = parse::header_loss_line(t)
+        {
+            // A loss line alone under an epoch header (PointNet's `****
+            // EPOCH 000 ****` then `mean loss: 0.0186`): the epochs are the
+            // steps, the latest loss of each stands.
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(e);
+            ev.epoch = Some(e as f64);
+            ev.loss = Some(loss);
+            self.epoch_steps = true;
             self.on_step_event(ev, ts, time);
         } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096

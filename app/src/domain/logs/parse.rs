@@ -1646,6 +1646,14 @@ pub fn boosting_round(s: &str) -> Option<Event> {
 /// `Epoch 3/10`, which says how many).
 pub fn epoch_header(s: &str) -> Option<u64> {
     let t = s.trim_end().trim_end_matches(':');
+    // (PointNet and the many scripts after it: `**** EPOCH 000 ****`.)
+    let t = match t
+        .strip_prefix("**** ")
+        .and_then(|r| r.strip_suffix(" ****"))
+    {
+        Some(inner) => inner,
+        None => t,
+    };
     let r = ["Epoch", "epoch", "EPOCH"]
         .iter()
         .find_map(|w| t.strip_prefix(w))?;
@@ -2118,6 +2126,22 @@ pub fn announces_evaluation(t: &str) -> bool {
         ]
         .iter()
         .any(|w| lower.starts_with(w))
+}
+
+/// A line that is only a (mean) training loss, `mean loss: 0.018582` or
+/// `loss = 0.5` (PointNet's `log_string` lines under its epoch headers).
+/// Not an evaluation's (`eval mean loss: 1.81`).
+pub fn header_loss_line(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix("mean ")
+        .or_else(|| t.strip_prefix("train mean "))
+        .or_else(|| t.strip_prefix("train "))
+        .unwrap_or(t);
+    let r = t.strip_prefix("loss")?.trim_start();
+    let r = r.strip_prefix([':', '='])?.trim_start();
+    let (v, used) = float_prefix(r)?;
+    (used == r.len()).then_some(v)
 }
 
 /// A line that is only a counter, the first line of a two-line record

@@ -5645,3 +5645,14 @@ fn a_loss_printed_as_total_and_a_step_line_before_a_metrics_dict() {
     );
     assert_eq!((a.last_step, a.loss.last), (Some(401), Some(1.9807)));
 }
+
+#[test]
+fn pointnets_mean_loss_lines_under_its_epoch_headers() {
+    let a = analyze(
+        "**** EPOCH 000 ****\n---------\nmean loss: 0.018582\naccuracy: 0.062500\nmean loss: 2.301423\naccuracy: 0.340545\n\
+         ---- EPOCH 000 EVALUATION ----\neval mean loss: 1.817910\neval accuracy: 0.62\n\
+         **** EPOCH 001 ****\n---------\nmean loss: 1.412\naccuracy: 0.6\nmean loss: 1.301\naccuracy: 0.61\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(1), Some(1.301)));
+    assert_eq!(parse::header_loss_line("eval mean loss: 1.817910"), None);
+}
