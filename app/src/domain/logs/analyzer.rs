@@ -67,6 +67,16 @@ struct SourceState {
     first_line: u64,
 }
 
+impl SourceState {
+    /// A new step series from now on (its records and restarts stay).
+    fn start_over(&mut self) {
+        self.last_step = None;
+        self.timing = StepTiming::new();
+        self.restart_run = 0;
+        self.restart_probe = None;
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Bar {
     key: String,
@@ -438,10 +448,8 @@ pub struct LogAnalyzer {
     generic_step_offset: u64,
     generic_raw_last: Option<u64>,
     /// The epoch and step of the latest hand-written step line that printed
-    /// its epoch (see [`parse::GenericCount::StepsWithEpoch`]), and the
-    /// epoch of the line being read.
+    /// its epoch (see [`Self::note_line_epoch`]).
     generic_line_epoch: Option<(u64, u64)>,
-    step_line_epoch: Option<u64>,
     /// The stable-baselines3 table being read, and whether the previous
     /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
@@ -922,7 +930,6 @@ impl LogAnalyzer {
             generic_step_offset: 0,
             generic_raw_last: None,
             generic_line_epoch: None,
-            step_line_epoch: None,
             keras_steps_per_epoch: None,
             banner_total: None,
             max_iters: None,
@@ -1468,10 +1475,7 @@ impl LogAnalyzer {
             if e <= 1 && self.keras_epoch.is_some_and(|p| p > 1) {
                 let st = &mut self.src[Source::Keras.idx()];
                 if st.last_step.is_some() {
-                    st.last_step = None;
-                    st.timing = StepTiming::new();
-                    st.restart_run = 0;
-                    st.restart_probe = None;
+                    st.start_over();
                     self.keras_fits += 1;
                     // An earlier fit's early stop did not end this one.
                     self.finished = None;
@@ -1767,8 +1771,10 @@ impl LogAnalyzer {
             if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
                 return;
             }
-            if let parse::GenericCount::StepsWithEpoch { epoch } = count {
-                self.step_line_epoch = Some(epoch);
+            if let parse::GenericCount::StepsWithEpoch { epoch } = count
+                && let Some(raw) = ev.step
+            {
+                self.note_line_epoch(epoch, raw);
             }
             self.generic_counted_steps |= matches!(
                 count,
@@ -1779,8 +1785,6 @@ impl LogAnalyzer {
                 self.epochs_planned = ev.total_steps;
             }
             self.on_step_event(ev, ts, time);
-            // (Read there, for this line only.)
-            self.step_line_epoch = None;
         } else if let Some(step) = parse::bare_counter(t) {
             self.pending_counter = Some((step, self.lines));
         } else if let Some((step, at)) = self.pending_counter
@@ -2054,23 +2058,15 @@ impl LogAnalyzer {
         }
         // (Logged per epoch, or not at all: the interval says nothing. The
         // first step logged too: one more dict, at step 1.)
-        if has(const { marker_bit(b"logging_strategy") }) {
-            let r = &t[t.find("logging_strategy").unwrap_or(0)..];
-            let value = r
-                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                .trim_start_matches([' ', '=', ':', '"', '\''])
-                .to_ascii_lowercase();
-            self.logging_per_step = !(value.starts_with("epoch")
-                || value.starts_with("no")
-                || value.starts_with("intervalstrategy.epoch")
-                || value.starts_with("intervalstrategy.no"));
+        if has(const { marker_bit(b"logging_strategy") })
+            && let Some(by_steps) = parse::logging_by_steps(t)
+        {
+            self.logging_per_step = by_steps;
         }
-        if has(const { marker_bit(b"logging_first_step") }) {
-            let r = &t[t.find("logging_first_step").unwrap_or(0)..];
-            self.logging_first_step = r["logging_first_step".len()..]
-                .trim_start_matches([' ', '=', ':', '"', '\''])
-                .to_ascii_lowercase()
-                .starts_with("true");
+        if has(const { marker_bit(b"logging_first_step") })
+            && let Some(first) = parse::logging_first_step(t)
+        {
+            self.logging_first_step = first;
         }
         // HF's resume: the dicts count on from there.
         if has(const { marker_bit(b"Continuing training from global step") })
@@ -2277,10 +2273,7 @@ impl LogAnalyzer {
     fn restart_source(&mut self, src: Source) {
         let st = &mut self.src[src.idx()];
         if st.last_step.is_some() {
-            st.last_step = None;
-            st.timing = StepTiming::new();
-            st.restart_run = 0;
-            st.restart_probe = None;
+            st.start_over();
             st.restarts += 1;
         }
     }
@@ -2310,11 +2303,7 @@ impl LogAnalyzer {
         if self.last_loss.is_some_and(|(s, _, _)| s == Source::Tqdm) {
             self.last_loss = None;
         }
-        let st = &mut self.src[Source::Tqdm.idx()];
-        st.last_step = None;
-        st.timing = StepTiming::new();
-        st.restart_run = 0;
-        st.restart_probe = None;
+        self.src[Source::Tqdm.idx()].start_over();
         self.bar_count = BarCount::default();
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.source_total = None;
@@ -2441,41 +2430,8 @@ impl LogAnalyzer {
                 if ev.epoch.is_some() {
                     self.epoch = ev.epoch;
                 }
-                if let Some(s) = ev.step {
-                    // Old TF trainer dicts carry the step.
-                    let t = self.time_for_step(ts, None);
-                    self.note_step(Source::HfDict, s, t);
-                    self.current_step = Some(s);
-                } else if let Some((s, at)) = self.pending_counter
-                    && self.lines - at <= 2
-                    && self.train_bar.is_none()
-                {
-                    // The step came on a line of its own just before
-                    // (GraphRetro's `After 201 steps, Global Step: 201`).
-                    self.pending_counter = None;
-                    let t = self.time_for_step(ts, None);
-                    self.note_step(Source::HfDict, s, t);
-                    self.current_step = Some(s);
-                    ev.step = Some(s);
-                } else if let Some(every) = self.logging_steps
-                    && self.logging_per_step
-                    && self.train_bar.is_none()
-                {
-                    // No bar in the log (stdout only): the trainer logs
-                    // every `logging_steps` steps, so the dicts count them
-                    // (after step 1's with `logging_first_step`).
-                    self.stepless_dicts += 1;
-                    let k = self.stepless_dicts;
-                    let s = if self.logging_first_step && every > 1 {
-                        if k == 1 {
-                            1
-                        } else {
-                            (k - 1).saturating_mul(every)
-                        }
-                    } else {
-                        k.saturating_mul(every)
-                    }
-                    .saturating_add(self.stepless_base);
+                // Old TF trainer dicts carry the step.
+                if let Some(s) = ev.step.or_else(|| self.stepless_dict_step()) {
                     let t = self.time_for_step(ts, None);
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);
@@ -2535,8 +2491,36 @@ impl LogAnalyzer {
         }
     }
 
-    /// A step record of an epoch-and-batch line, which may say how many
-    /// batches an epoch has (for the run total, with the epochs planned).
+    /// The step of an HF dict that has none, when no bar counts the steps:
+    /// from a line of its own just before it (GraphRetro's `After 201
+    /// steps, Global Step: 201`), or from the dicts so far when the script
+    /// printed its `logging_steps` (stdout only: the trainer logs every
+    /// `logging_steps` steps, after step 1's with `logging_first_step`).
+    fn stepless_dict_step(&mut self) -> Option<u64> {
+        if self.train_bar.is_some() {
+            return None;
+        }
+        if let Some((s, at)) = self.pending_counter
+            && self.lines - at <= 2
+        {
+            self.pending_counter = None;
+            return Some(s);
+        }
+        let every = self.logging_steps.filter(|_| self.logging_per_step)?;
+        self.stepless_dicts += 1;
+        let k = self.stepless_dicts;
+        let s = if self.logging_first_step && every > 1 {
+            if k == 1 {
+                1
+            } else {
+                (k - 1).saturating_mul(every)
+            }
+        } else {
+            k.saturating_mul(every)
+        };
+        Some(s.saturating_add(self.stepless_base))
+    }
+
     /// OpenCLIP counts samples: the first line of a run (after its first
     /// step, at epoch 0) gives the samples per step, and with it the steps.
     fn on_openclip(&mut self, line: parse::OpenClipLine, ts: Option<f64>, time: Option<f64>) {
@@ -2565,6 +2549,8 @@ impl LogAnalyzer {
         self.on_step_event(ev, ts, time);
     }
 
+    /// A step record of an epoch-and-batch line, which may say how many
+    /// batches an epoch has (for the run total, with the epochs planned).
     fn on_epoch_batch_event(
         &mut self,
         ev: Event,
@@ -2638,34 +2624,10 @@ impl LogAnalyzer {
             // A per-epoch counter that started over under a new epoch
             // header: the steps before count.
             if let Some(raw) = ev.step {
-                // The line's own epoch went up (`epoch: 2 step: 62, loss is
-                // 2.21`: MindSpore counts steps within the epoch) and its
-                // step did not: as under a new epoch header.
-                // (Against the previous such line: a framework's epoch
-                // summary that repeats the step of the line before it is
-                // not a new start.)
-                let line_epoch = self.step_line_epoch.take();
-                // The line's own epoch and step both went back: another run
-                // appended to the log, counting from its start.
-                if let (Some(e), Some((prev, prev_raw))) = (line_epoch, self.generic_line_epoch)
-                    && e < prev
-                    && raw < prev_raw
-                {
-                    self.generic_step_offset = 0;
-                    self.generic_raw_last = None;
-                    self.generic_line_epoch = None;
-                    self.restart_source(Source::Generic);
-                    self.restarted();
-                }
-                let epoch_restart = line_epoch
-                    .zip(self.generic_line_epoch)
-                    .is_some_and(|(e, (prev, prev_raw))| e > prev && raw <= prev_raw);
-                if let Some(e) = line_epoch {
-                    self.generic_line_epoch = Some((e, raw));
-                }
                 let header = std::mem::replace(&mut self.epoch_header_since_step, false);
                 if let Some(last) = self.generic_raw_last
-                    && ((header && raw < last) || epoch_restart)
+                    && header
+                    && raw < last
                 {
                     self.generic_step_offset = self.generic_step_offset.saturating_add(last);
                 }
@@ -2702,6 +2664,33 @@ impl LogAnalyzer {
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 
+    /// A hand-written step line that printed its epoch (see
+    /// [`parse::GenericCount::StepsWithEpoch`]), before its step is
+    /// counted: its epoch went up and its step did not (`epoch: 2 step: 62,
+    /// loss is 2.21`: MindSpore counts steps within the epoch), so the
+    /// steps before count on, as under a new epoch header; its epoch and
+    /// step both went back, so another run was appended to the log. (Each
+    /// against the previous such line: a framework's epoch summary that
+    /// repeats the step of the line before it is not a new start.)
+    fn note_line_epoch(&mut self, epoch: u64, raw: u64) {
+        if let Some((prev, prev_raw)) = self.generic_line_epoch {
+            if epoch < prev && raw < prev_raw {
+                self.generic_step_offset = 0;
+                self.generic_raw_last = None;
+                self.restart_source(Source::Generic);
+                self.restarted();
+            } else if epoch > prev
+                && raw <= prev_raw
+                && let Some(last) = self.generic_raw_last
+            {
+                self.generic_step_offset = self.generic_step_offset.saturating_add(last);
+                // (Counted once, also under a header.)
+                self.epoch_header_since_step = false;
+            }
+        }
+        self.generic_line_epoch = Some((epoch, raw));
+    }
+
     /// Record a step observation for `src`. Returns false for repeats
     /// (per-rank duplicates, bar redraws) and out-of-order records.
     fn note_step(&mut self, src: Source, step: u64, t: Option<f64>) -> bool {
@@ -2722,10 +2711,8 @@ impl LogAnalyzer {
                 st.restart_run = if climbing { st.restart_run + 1 } else { 0 };
                 st.restart_probe = Some(step);
                 if st.restart_run >= RESTART_RECORDS {
+                    st.start_over();
                     st.last_step = Some(step);
-                    st.timing = StepTiming::new();
-                    st.restart_run = 0;
-                    st.restart_probe = None;
                     st.restarts += 1;
                 }
                 return false;

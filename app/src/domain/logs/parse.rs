@@ -2063,11 +2063,6 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
-/// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
-/// `\t Train <metric>: <value>` line per metric (the loss is
-/// `Train loss/train/total`, see [`bracket_loss`]).
-/// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
-/// `    train/CrossEntropyLoss=2.998` lines.
 /// ColBERT's training line, `[Mar 29, 16:21:59] 1016 5.299243152939811`:
 /// its `print_message` head (month, day, time of day), the batch index and
 /// the loss, nothing else. Returns the event and the time in seconds (a
@@ -2077,15 +2072,15 @@ pub fn colbert_step(s: &str) -> Option<(Event, f64)> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let r = s.trim_start().strip_prefix('[')?;
-    let month = MONTHS.iter().position(|m| r.starts_with(m))? as u64 + 1;
+    let month = MONTHS.iter().position(|m| r.starts_with(m))? as i64 + 1;
     let r = r.get(3..)?.strip_prefix(' ')?;
     let (day, used) = uint_prefix(r)?;
     let r = r[used..].strip_prefix(", ")?;
     let clock = r.get(..8)?.as_bytes();
-    let two = |i: usize| -> Option<u64> {
+    let two = |i: usize| -> Option<i64> {
         let (a, b) = (clock[i], clock[i + 1]);
         (a.is_ascii_digit() && b.is_ascii_digit())
-            .then(|| u64::from(a - b'0') * 10 + u64::from(b - b'0'))
+            .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
     };
     if clock[2] != b':' || clock[5] != b':' || !(1..=31).contains(&day) {
         return None;
@@ -2099,9 +2094,9 @@ pub fn colbert_step(s: &str) -> Option<(Event, f64)> {
     if used != step_tok.len() || n != loss_tok.len() {
         return None;
     }
-    // Days before the month in a leap year, then the day and the time.
-    const BEFORE: [u64; 12] = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
-    let secs = (BEFORE[month as usize - 1] + day - 1) * 86400 + h * 3600 + m * 60 + sec;
+    // (In 2000, a leap year, like the other heads without a year.)
+    let days = super::normalize::days_from_civil(2000, month, day as i64);
+    let secs = days * 86400 + h * 3600 + m * 60 + sec;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.step = Some(step);
     ev.loss = Some(loss);
@@ -2181,15 +2176,35 @@ pub fn bare_counter(s: &str) -> Option<u64> {
     (used == r.len()).then_some(n)
 }
 
-/// HF's `logging_steps` as a script printed its arguments: `--logging_steps
-/// 1`, `logging_steps: 1`, `logging_steps=10,`, `"logging_steps": 5`. Not
-/// a ratio (`0.01`) or zero.
+/// What follows `key` where a script printed its arguments: `--key 1`,
+/// `key: 1`, `key=10,`, `"key": 5` (the rest of the line after the
+/// separators).
+fn setting_value<'a>(s: &'a str, key: &str) -> Option<&'a str> {
+    let p = s.find(key)?;
+    Some(s[p + key.len()..].trim_start_matches([' ', '=', ':', '"', '\'']))
+}
+
+/// HF's `logging_steps` (see [`setting_value`]). Not a ratio (`0.01`) or
+/// zero.
 pub fn logging_steps(s: &str) -> Option<u64> {
-    let p = s.find("logging_steps")?;
-    let r = s[p + "logging_steps".len()..].trim_start_matches([' ', '=', ':', '"', '\'']);
+    let r = setting_value(s, "logging_steps")?;
     let (n, used) = uint_prefix(r)?;
     let next = r[used..].chars().next();
     (n > 0 && !matches!(next, Some('.' | '0'..='9' | 'e'))).then_some(n)
+}
+
+/// HF's `logging_strategy` (see [`setting_value`]): whether it is `steps`
+/// (`epoch` and `no` are the others; `IntervalStrategy.EPOCH` as a repr).
+pub fn logging_by_steps(s: &str) -> Option<bool> {
+    let v = setting_value(s, "logging_strategy")?.to_ascii_lowercase();
+    let v = v.strip_prefix("intervalstrategy.").unwrap_or(&v);
+    Some(!(v.starts_with("epoch") || v.starts_with("no")))
+}
+
+/// HF's `logging_first_step` (see [`setting_value`]).
+pub fn logging_first_step(s: &str) -> Option<bool> {
+    let v = setting_value(s, "logging_first_step")?;
+    Some(v.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("true")))
 }
 
 /// StyleGAN2-ADA's (and StyleGAN3's) progress line: `tick 3     kimg 1372.0
@@ -2338,6 +2353,11 @@ pub fn xlm_step(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
+/// `\t Train <metric>: <value>` line per metric (the loss is
+/// `Train loss/train/total`, see [`bracket_loss`]).
+/// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
+/// `    train/CrossEntropyLoss=2.998` lines.
 pub fn bracket_step(s: &str) -> Option<Event> {
     let t = s.trim_start();
     // deep-text-recognition-benchmark: `[100/200000] Train loss: 0.00414,
@@ -2484,8 +2504,8 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let named = b.windows(4).any(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
     });
-    let unnamed = || (!named).then(|| unnamed_loss(s)).flatten();
-    if !named && unnamed().is_none() {
+    let unnamed = if named { None } else { unnamed_loss(s) };
+    if !named && unnamed.is_none() {
         return None;
     }
     // A validation summary (`epoch 006 | valid on 'valid' subset | loss
@@ -2538,7 +2558,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     if evalish && !trains() {
         return None;
     }
-    let loss = loss_in(b).or_else(unnamed)?;
+    let loss = loss_in(b).or(unnamed)?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
@@ -2581,6 +2601,15 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
         }
         None => {
+            let batch_in_epoch = |mut ev: Event, epoch: u64, batch: u64, batches: u64| {
+                ev.epoch = Some(epoch as f64);
+                let count = GenericCount::EpochBatch {
+                    epoch,
+                    batch,
+                    batches,
+                };
+                Some((ev, count))
+            };
             // I-JEPA's `[1,    50/ 2562] loss: 0.433 ...`: epoch, then the
             // batch within it of how many. (The PyTorch tutorial's `[1,
             // 2000] loss: 0.693` never says how many: [`loss_line`] reads
@@ -2588,15 +2617,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             if let Some((epoch, batch, Some(batches))) = epoch_batch_pair(b)
                 && batch <= batches
             {
-                ev.epoch = Some(epoch as f64);
-                return Some((
-                    ev,
-                    GenericCount::EpochBatch {
-                        epoch,
-                        batch,
-                        batches,
-                    },
-                ));
+                return batch_in_epoch(ev, epoch, batch, batches);
             }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
@@ -2624,14 +2645,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
                 && let Some((batch, batches)) = bracket_pair(b)
                 && batch <= batches
             {
-                return Some((
-                    ev,
-                    GenericCount::EpochBatch {
-                        epoch,
-                        batch,
-                        batches,
-                    },
-                ));
+                return batch_in_epoch(ev, epoch, batch, batches);
             }
             ev.step = Some(epoch);
             ev.total_steps = total;
@@ -2822,9 +2836,9 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
     loss_in(b)
 }
 
-/// `step`, `steps`, `iter`, `iteration`, `update` or `global_step` (any
-/// case; those asked for) as a word, then
-/// `:`/`=`/`#`/spaces and an integer, maybe `/total`.
+/// One of `words` (any case: `step`, `iteration`, `epoch`, `batch_id`, ...)
+/// as a word, then `:`/`=`/`#`/spaces (or nothing, inside brackets:
+/// `[epoch0]`) and an integer, maybe `/total`.
 fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
     let mut i = 0;
     while i + 4 <= b.len() {
@@ -2994,7 +3008,6 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         if quote.is_some() && b.get(j) == quote.as_ref() {
             j += 1;
         }
-        // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
         // (A one-element array after `is`: `loss is: [0.23]`.)
         if is
             && b.get(j) == Some(&b'[')
@@ -3003,6 +3016,7 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         {
             j += 1;
         }
+        // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
         if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor("]
             .iter()
             .find(|w| b[j..].starts_with(w))
