@@ -2,7 +2,7 @@
 //! measured in the same run, best of N for each: on one thread
 //! (`LogAnalyzer::push` over the file in 256 KiB reads, then `finish`, as
 //! the watcher runs it, without arrival times) and on two
-//! (`parallel::analyze_two_threads` over the same reads, as `canopy analyze
+//! (`parallel::analyze_reader_two_threads` over the same reads, as `canopy analyze
 //! FILE` runs it). The example checks that both give the same analysis.
 //!
 //! ```text
@@ -20,7 +20,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use app::domain::logs::parallel::analyze_two_threads;
+use app::domain::logs::parallel::analyze_reader_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer};
 
 /// What the watcher would hand the analyzer per read, at most.
@@ -184,28 +184,10 @@ fn pipeline(path: &str) -> Analysis {
 }
 
 /// `canopy analyze FILE`: the file read in 256 KiB chunks on one thread
-/// while the analyzer runs on another (`parallel::analyze_two_threads`), no
+/// while the analyzer runs on another (`parallel::analyze_reader_two_threads`), no
 /// arrival times.
 fn pipeline_two_threads(path: &str) -> Analysis {
-    let mut f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            std::process::exit(1);
-        }
-    };
-    let read = analyze_two_threads(|buf| {
-        buf.resize(CHUNK, 0);
-        let n = loop {
-            match f.read(buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                r => break r?,
-            }
-        };
-        buf.truncate(n);
-        Ok::<_, std::io::Error>((n > 0).then_some(None))
-    });
-    match read {
+    match std::fs::File::open(path).and_then(analyze_reader_two_threads) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{path}: {e}");

@@ -2,18 +2,14 @@
 //! from the command line. Streams the file, so memory stays flat for any size.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use app::domain::logs::parallel::analyze_two_threads;
+use app::domain::logs::parallel::analyze_reader_two_threads;
 use app::domain::logs::{Analysis, LogAnalyzer, parse_timing_tsv, replay_into};
 
 use crate::error::CanopyError;
-
-/// Read size: big enough to be fast, small enough to keep memory flat.
-const CHUNK: usize = 256 * 1024;
 
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
@@ -59,19 +55,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
         None => {
             // A plain file can be big: split lines on this thread while the
             // analyzer runs on another (same result as one thread).
-            let mut file = File::open(&args.file).map_err(|e| unreadable(&args.file, e))?;
-            analyze_two_threads(|buf| {
-                buf.resize(CHUNK, 0);
-                let n = loop {
-                    match file.read(buf) {
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        r => break r?,
-                    }
-                };
-                buf.truncate(n);
-                Ok(if n == 0 { None } else { Some(None) })
-            })
-            .map_err(|e| unreadable(&args.file, e))
+            let file = File::open(&args.file).map_err(|e| unreadable(&args.file, e))?;
+            analyze_reader_two_threads(file).map_err(|e| unreadable(&args.file, e))
         }
     }
 }

@@ -82,6 +82,26 @@ fn add_line(
     });
 }
 
+/// Bytes per read in [`analyze_reader_two_threads`]: big enough to be
+/// fast, small enough to keep memory flat.
+pub const READ_CHUNK: usize = 256 * 1024;
+
+/// [`analyze_two_threads`] over a reader (a plain file: no arrival times),
+/// [`READ_CHUNK`] bytes a read; its first error stops the analysis.
+pub fn analyze_reader_two_threads(mut reader: impl std::io::Read) -> std::io::Result<Analysis> {
+    analyze_two_threads(|buf| {
+        buf.resize(READ_CHUNK, 0);
+        let n = loop {
+            match reader.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        buf.truncate(n);
+        Ok((n > 0).then_some(None))
+    })
+}
+
 /// Analyse a stream on two threads. `next` fills the buffer it is given
 /// with the next chunk (replacing its contents) and returns
 /// `Ok(Some(arrival))` (the chunk's arrival time, `None` for a plain file),
