@@ -831,11 +831,17 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             return Some((after, parse_iso_datetime(r).map(|x| x.0)));
         }
         if let Some((ts, _)) = parse_iso_datetime(inner) {
-            // (Then maybe a bare level: `[2026-06-15 17:28:57,394] INFO - `.)
+            // (Then maybe a bare level: `[2026-06-15 17:28:57,394] INFO - `,
+            // or `[%(asctime)s] %(levelname)s: ` and a tag of the script's
+            // own (CLoRA: `[2025-07-07 12:01:43,843] INFO: [INFO] loss: `).)
             let rest = strip_bracket_tags(after);
             let rest = LEVELS
                 .iter()
-                .find_map(|l| rest.strip_prefix(l)?.strip_prefix(" - "))
+                .find_map(|l| {
+                    let r = rest.strip_prefix(l)?;
+                    r.strip_prefix(" - ").or_else(|| r.strip_prefix(": "))
+                })
+                .map(strip_bracket_tags)
                 .unwrap_or(rest);
             return Some((rest, Some(ts)));
         }

@@ -2781,7 +2781,8 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
 /// The training loss of a line made only of metrics, `Name: number` or
 /// `Name=number` fields between commas or pipes, a learning rate and a
 /// training loss among them (`LR: 0.000200, Acc: 50.0000, Loss: 0.9199`):
-/// the learning rate tells a training step from an evaluation's summary
+/// the learning rate (or a gradient norm) tells a training step from an
+/// evaluation's summary
 /// (`chosen: 0.0, rejected: 0.0, loss: 0.693`). Prose, and lines with a
 /// counter (see [`generic_step`]), are not read here.
 pub fn metrics_loss(s: &str) -> Option<f64> {
@@ -2805,7 +2806,13 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
                             .is_some_and(|w| w.eq_ignore_ascii_case(b"learning")))
             })
     });
-    if !names_lr {
+    // A gradient norm says training as surely as a learning rate (CLoRA:
+    // `loss: 2.9070, orth_loss: 0.0018, total_loss: 2.9088, grad_norm: 22.25`).
+    let names_grad_norm = || {
+        b.windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"grad_norm") || w.eq_ignore_ascii_case(b"grad norm"))
+    };
+    if !names_lr && !names_grad_norm() {
         return None;
     }
     let mut fields = 0;
@@ -2826,9 +2833,15 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
             return None;
         }
         fields += 1;
-        has_lr |= ["lr", "learning rate", "learning_rate"]
-            .iter()
-            .any(|k| name.eq_ignore_ascii_case(k));
+        has_lr |= [
+            "lr",
+            "learning rate",
+            "learning_rate",
+            "grad_norm",
+            "grad norm",
+        ]
+        .iter()
+        .any(|k| name.eq_ignore_ascii_case(k));
     }
     if fields < 2 || !has_lr {
         return None;

@@ -3071,6 +3071,17 @@ fn loss_lines_without_a_counter_and_counters_with_an_index_word() {
         (None, Some(0.9199), Some(0.0084))
     );
     assert_eq!(a.verdict, "progressing (loss reported, step unknown)");
+    // A gradient norm says training too (CLoRA, under Python logging's
+    // `[%(asctime)s] %(levelname)s: ` and a tag of its own).
+    let a = analyze(
+        "[2025-07-07 12:01:31,503] INFO: [INFO] Loading tokenizer\n\
+         [2025-07-07 12:01:43,843] INFO: [INFO] loss: 2.9070, orth_loss: 0.0018, total_loss: 2.9088, grad_norm: 22.2500\n\
+         [2025-07-07 12:01:55,328] INFO: [INFO] loss: 2.9850, orth_loss: 0.0018, total_loss: 2.9868, grad_norm: 25.6250\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (None, Some(2.9070), Some(2.9850))
+    );
     // Without a learning rate such a line is an evaluation's summary
     // (DeepSpeed-Chat's DPO before and after training).
     let a = analyze("chosen: 0.0, rejected: 0.0, loss: 0.693359375\n");
