@@ -2697,7 +2697,19 @@ impl LogAnalyzer {
         let seq = self.marker_seq;
         let st = &mut self.src[src.idx()];
         if let Some(last) = st.last_step {
-            if step < last {
+            // Steps that are epochs do not go back to the first one within
+            // a run: a k-fold loop's next fold (`Epoch 1 - avg_train_loss:
+            // 0.70`), or a run appended to the log, has begun. (It may print
+            // only a few epochs: no waiting for more records, and this
+            // record is the new run's first.)
+            let epochs_start_over = step < last
+                && step <= 1
+                && self.epoch_steps
+                && matches!(src, Source::Generic | Source::CsvMetrics);
+            if epochs_start_over {
+                st.start_over();
+                st.restarts += 1;
+            } else if step < last {
                 st.out_of_order += 1;
                 // A run of increasing records below the old maximum is a
                 // restarted run (same log appended), not stray ranks:
@@ -2716,8 +2728,7 @@ impl LogAnalyzer {
                     st.restarts += 1;
                 }
                 return false;
-            }
-            if step == last {
+            } else if step == last {
                 return false;
             }
         }

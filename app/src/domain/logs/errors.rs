@@ -501,6 +501,26 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("PytorchStreamWriter failed writing file") {
         return sig(Runtime, true, "checkpoint write failed (disk full?)");
     }
+    // argparse refusing the command line (`accelerate launch` run with an
+    // empty `--machine_rank=$NODE_RANK`): `prog: error: argument
+    // --machine_rank/--machine-rank: invalid int value: ''`, after the usage
+    // block. Nothing ran.
+    if let Some(p) = t.find(": error: ")
+        && p > 0
+        && [
+            "argument ",
+            "unrecognized arguments: ",
+            "the following arguments are required: ",
+        ]
+        .iter()
+        .any(|w| t[p + 9..].starts_with(w))
+    {
+        return sig(
+            Runtime,
+            true,
+            format!("bad command line: {}", cap(&t[p + 9..], 120)),
+        );
+    }
     // The process crashed in native code.
     for (what, label) in [
         ("Segmentation fault", "process crashed (segmentation fault)"),

@@ -885,6 +885,10 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 }
             }
         }
+        // A padded level alone: `[ INFO ] ` (a script's own logger).
+        if LEVELS.contains(&inner.trim()) && inner.starts_with(' ') {
+            return Some((after, None));
+        }
         // glog inside brackets: `[E321 02:07:08.408271257 ProcessGroupNCCL.cpp:607]`
         // or the old `[E ProcessGroupNCCL.cpp:458]`.
         let ib = inner.as_bytes();

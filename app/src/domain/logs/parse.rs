@@ -1043,7 +1043,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
 // nanoGPT family
 
 /// `iter N: loss X, time Yms[, mfu Z%]`, `step N: train loss X, val loss Y`,
-/// llama2.c `N | loss X | lr Y | Zms | mfu W%`, modded-nanogpt
+/// llama2.c `N | loss X | lr Y | Zms | mfu W%`, build-nanogpt's log file
+/// `N train X` / `N val Y`, modded-nanogpt
 /// `step:N/T [val_loss:X ][train_loss:X ]train_time:Yms step_avg:Zms`.
 pub fn nanogpt(s: &str) -> Option<Event> {
     let t = s.trim_start();
@@ -1152,8 +1153,26 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         return None;
     }
     if first.is_ascii_digit() {
-        // llama2.c
         let (step, used) = uint_prefix(t)?;
+        // build-nanogpt's log file: `0 train 2.689321`, `250 val 2.2391`
+        // (and `250 hella 0.2955`, an accuracy), nothing else on the line.
+        if let Some((kind, r)) = t[used..]
+            .strip_prefix(" train ")
+            .map(|r| (EventKind::Train, r))
+            .or_else(|| {
+                t[used..]
+                    .strip_prefix(" val ")
+                    .map(|r| (EventKind::Eval, r))
+            })
+            && let Some((loss, n)) = float_prefix(r)
+            && r[n..].trim_end().is_empty()
+        {
+            let mut ev = Event::new(kind, Source::NanoGpt);
+            ev.step = Some(step);
+            ev.loss = Some(loss);
+            return Some(ev);
+        }
+        // llama2.c
         let r = t[used..].strip_prefix(" | loss ")?;
         let (loss, used) = float_prefix(r)?;
         let r = &r[used..];
@@ -2375,6 +2394,22 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         ev.loss = float_prefix(r).map(|x| x.0);
         return Some(ev);
     }
+    // A hand-written loop's `[005/200] Loss=0.0379 | PSNR=29.16dB |
+    // lr=4.81e-05 | 190s`: the counter alone in brackets, then a loss and a
+    // learning rate (which say training).
+    if let Some(r) = t.strip_prefix('[')
+        && r.starts_with(|c: char| c.is_ascii_digit())
+        && let Some((n, total, r)) = slash_pair(r)
+        && let Some(r) = r.strip_prefix("] ")
+        && names_lr(r.as_bytes())
+        && let Some(loss) = loss_in(r.as_bytes())
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(n);
+        ev.total_steps = Some(total);
+        ev.loss = Some(loss);
+        return Some(ev);
+    }
     // A loop's `[Step   500/159210] Train 9.6801 | Val 9.6793` (the number
     // after `Train` is its loss) or `[Step 500/1000] loss: 2.1`, or
     // `[Train 10/1882] {'grads_finite': 1.0, 'train_loss': 0.0077}`.
@@ -2778,6 +2813,24 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
     None
 }
 
+/// Whether `b` has `lr` as a word or `learning`, in any case.
+fn names_lr(b: &[u8]) -> bool {
+    let word_end = |i: usize| {
+        !b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    (0..b.len()).any(|i| {
+        (b[i] | 0x20) == b'l'
+            && (i == 0 || word_end(i - 1))
+            && b.get(i + 1).is_some_and(|c| {
+                ((c | 0x20) == b'r' && word_end(i + 2))
+                    || ((c | 0x20) == b'e'
+                        && b.get(i..i + 8)
+                            .is_some_and(|w| w.eq_ignore_ascii_case(b"learning")))
+            })
+    })
+}
+
 /// The training loss of a line made only of metrics, `Name: number` or
 /// `Name=number` fields between commas or pipes, a learning rate and a
 /// training loss among them (`LR: 0.000200, Acc: 50.0000, Loss: 0.9199`):
@@ -2791,21 +2844,8 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
         return None;
     }
     // (One cheap pass first: most lines that get here name no learning
-    // rate, `lr` as a word or `learning`.)
-    let word_end = |i: usize| {
-        !b.get(i)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-    };
-    let names_lr = (0..b.len()).any(|i| {
-        (b[i] | 0x20) == b'l'
-            && (i == 0 || word_end(i - 1))
-            && b.get(i + 1).is_some_and(|c| {
-                ((c | 0x20) == b'r' && word_end(i + 2))
-                    || ((c | 0x20) == b'e'
-                        && b.get(i..i + 8)
-                            .is_some_and(|w| w.eq_ignore_ascii_case(b"learning")))
-            })
-    });
+    // rate.)
+    let names_lr = names_lr(b);
     // A gradient norm says training as surely as a learning rate (CLoRA:
     // `loss: 2.9070, orth_loss: 0.0018, total_loss: 2.9088, grad_norm: 22.25`).
     let names_grad_norm = || {

@@ -5667,3 +5667,86 @@ fn pointnets_mean_loss_lines_under_its_epoch_headers() {
     assert_eq!((a.last_step, a.loss.last), (Some(1), Some(1.301)));
     assert_eq!(parse::header_loss_line("eval mean loss: 1.817910"), None);
 }
+
+#[test]
+fn an_argparse_refusal_after_the_usage_block_is_fatal() {
+    let a = analyze(
+        "usage: Accelerate launch command [-h] [--config_file CONFIG_FILE] [--quiet]\n\
+         \x20                                [--machine_rank MACHINE_RANK]\n\
+         \x20                                training_script ...\n\
+         Accelerate launch command: error: argument --machine_rank/--machine-rank: invalid int value: ''\n",
+    );
+    assert_eq!(a.errors.len(), 1);
+    assert_eq!(a.errors[0].class, ErrorClass::Runtime);
+    assert!(a.errors[0].fatal);
+    assert!(
+        a.verdict
+            .starts_with("fatal: bad command line: argument --machine_rank"),
+        "{}",
+        a.verdict
+    );
+    let a = analyze("train.py: error: unrecognized arguments: --local-rank=0\n");
+    assert!(
+        a.verdict
+            .starts_with("fatal: bad command line: unrecognized arguments")
+    );
+    // Prose about an error is not argparse's.
+    let a = analyze("note: error: this is fine\nLoss: error: nothing\n");
+    assert!(a.errors.is_empty());
+}
+
+#[test]
+fn a_bracketed_counter_with_a_loss_and_a_learning_rate() {
+    // A hand-written loop printing every 5 epochs of 200.
+    let a = analyze(
+        "[005/200] Loss=0.0379 | PSNR=29.16dB | lr=4.81e-05 | 190s\n\
+         [010/200] Loss=0.0372 | PSNR=29.08dB | lr=4.28e-05 | 190s\n\
+         [200/200] Loss=0.0328 | PSNR=29.67dB | lr=1.00e-06 | 190s  \u{2705} Best!\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(200), Some(200), Some(0.0379), Some(0.0328))
+    );
+    // Without a learning rate it is not taken for a step (a test set's
+    // `[3/10] loss: 0.2` could be anything).
+    let a = analyze("[3/10] loss: 0.2\n[4/10] loss: 0.1\n");
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
+fn build_nanogpts_log_file() {
+    let a = analyze(
+        "0 train 2.689321\n1 train 2.757722\n250 val 2.2391\n250 hella 0.2955\n251 train 1.9\n",
+    );
+    assert_eq!(a.format, Format::NanoGpt);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(251), Some(2.689321), Some(1.9))
+    );
+    assert_eq!(a.eval.count, 1);
+}
+
+#[test]
+fn epochs_starting_over_begin_the_next_fold() {
+    // A Kaggle k-fold loop: one line per epoch, each fold from epoch 1.
+    let a = analyze(
+        "========== fold: 0 training ==========\n\
+         Epoch 1 - avg_train_loss: 0.6962  avg_val_loss: 0.6354  time: 20s\n\
+         Epoch 2 - avg_train_loss: 0.5000  avg_val_loss: 0.6300  time: 20s\n\
+         Epoch 3 - avg_train_loss: 0.4000  avg_val_loss: 0.6200  time: 20s\n\
+         ========== fold: 1 training ==========\n\
+         Epoch 1 - avg_train_loss: 0.7000  avg_val_loss: 0.6354  time: 20s\n\
+         Epoch 2 - avg_train_loss: 0.6318  avg_val_loss: 0.6369  time: 30s\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(2), Some(0.6318)));
+    assert_eq!(a.loss.count, 5);
+    // An iteration counter that goes back to 1 is not a new fold, and a
+    // line that reads as epoch 1 between iteration lines changes nothing
+    // once `[ INFO ] ` is read as a level (mmdetection logged three ways).
+    let a = analyze(
+        "2022-02-09 20:28:32,418 - mmdet - INFO - Epoch [1][658/742]\tlr: 5.000e-05, eta: 2:15:01, time: 0.396, data_time: 0.159, memory: 4127, loss: 0.5\n\
+         [ INFO ] Epoch [1][658/742]\tlr: 5.000e-05, eta: 2:15:01, time: 0.396, data_time: 0.159, memory: 4127, loss: 0.5\n\
+         2022-02-09 20:28:32,811 - mmdet - INFO - Epoch [1][659/742]\tlr: 5.000e-05, eta: 2:15:02, time: 0.392, data_time: 0.159, memory: 4127, loss: 0.4\n",
+    );
+    assert_eq!(a.last_step, Some(659));
+}
