@@ -1452,7 +1452,7 @@ impl LogAnalyzer {
             }
             return;
         }
-        if matches!(c0, b'E' | b'e' | b'*')
+        if matches!(c0, b'E' | b'e' | b'*' | b'#' | b'=' | b'-')
             && let Some(e) = parse::epoch_header(t)
         {
             // Back to an earlier epoch: another run (appended to the log),

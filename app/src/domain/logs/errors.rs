@@ -282,6 +282,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
+    // Apple's GPU (`RuntimeError: MPS backend out of memory (MPS allocated:
+    // 8.45 GiB, ...). Tried to allocate 768.00 MiB on private pool.`).
+    if t.contains("MPS backend out of memory") {
+        return sig(Memory, true, "out of memory (Apple MPS backend)");
+    }
     // TensorFlow's (`...errors_impl.ResourceExhaustedError: OOM when
     // allocating tensor with shape[2,64,400,112,112] ...`).
     if t.contains("ResourceExhaustedError") && t.contains("OOM when allocating") {

@@ -1662,16 +1662,23 @@ pub fn boosting_round(s: &str) -> Option<Event> {
 
 /// A line that is only an epoch's number, `Epoch: 0002`, `epoch 3`,
 /// `EPOCH 3:` (a loop's header before its per-epoch lines; not Keras's
-/// `Epoch 3/10`, which says how many).
+/// `Epoch 3/10`, which says how many), maybe between rules of `*`, `#`,
+/// `=` or `-`.
 pub fn epoch_header(s: &str) -> Option<u64> {
     let t = s.trim_end().trim_end_matches(':');
-    // (PointNet and the many scripts after it: `**** EPOCH 000 ****`.)
-    let t = match t
-        .strip_prefix("**** ")
-        .and_then(|r| r.strip_suffix(" ****"))
-    {
-        Some(inner) => inner,
-        None => t,
+    // (PointNet and the many scripts after it: `**** EPOCH 000 ****`; a
+    // TF1 script's `################### EPOCH 0 #####################`.)
+    let t = match t.as_bytes().first() {
+        Some(&c @ (b'*' | b'#' | b'=' | b'-')) => {
+            let rule = c as char;
+            let inner = t.trim_start_matches(rule).trim_end_matches(rule);
+            // (At least three, and spaces inside: a rule, not a sign.)
+            if t.len() - inner.len() < 6 || !inner.starts_with(' ') || !inner.ends_with(' ') {
+                return None;
+            }
+            inner.trim()
+        }
+        _ => t,
     };
     let r = ["Epoch", "epoch", "EPOCH"]
         .iter()
@@ -2143,7 +2150,8 @@ pub fn announces_evaluation(t: &str) -> bool {
 }
 
 /// A line that is only a (mean) training loss, `mean loss: 0.018582` or
-/// `loss = 0.5` (PointNet's `log_string` lines under its epoch headers).
+/// `loss = 0.5` (PointNet's `log_string` lines under its epoch headers),
+/// `TRAIN CROSS ENTROPY: 0.4784`.
 /// Not an evaluation's (`eval mean loss: 1.81`).
 pub fn header_loss_line(s: &str) -> Option<f64> {
     let t = s.trim();
@@ -2151,8 +2159,13 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
         .strip_prefix("mean ")
         .or_else(|| t.strip_prefix("train mean "))
         .or_else(|| t.strip_prefix("train "))
+        .or_else(|| t.strip_prefix("TRAIN "))
         .unwrap_or(t);
-    let r = t.strip_prefix("loss")?.trim_start();
+    // (A TF1 script's `TRAIN CROSS ENTROPY: 0.4784`.)
+    let r = t
+        .strip_prefix("loss")
+        .or_else(|| t.strip_prefix("CROSS ENTROPY"))?
+        .trim_start();
     let r = r.strip_prefix([':', '='])?.trim_start();
     let (v, used) = float_prefix(r)?;
     (used == r.len()).then_some(v)
@@ -2991,6 +3004,10 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             .is_some_and(|k| k.eq_ignore_ascii_case(b"_train"))
         {
             end += 6;
+        } else if b.get(end..end + 2) == Some(b"_G") {
+            // A GAN's generator loss, `loss_G -2.6541` (its `loss_D` is the
+            // discriminator's).
+            end += 2;
         }
         // The key must end here (not `loss_scale`, `losses`).
         if b.get(end)

@@ -5750,3 +5750,40 @@ fn epochs_starting_over_begin_the_next_fold() {
     );
     assert_eq!(a.last_step, Some(659));
 }
+
+#[test]
+fn a_gans_generator_loss_and_a_tf1_scripts_epoch_banners() {
+    // A speech GAN: `loss_G` is the loss (a `loss_D` would be the critic's).
+    let a = analyze(
+        "step  705000 | phase 2 | loss_G -2.6541 | sep -2.7236 | phase_l 0.0944 | lr 1.32e-04 | rss 1283MB | 1.52s\n\
+         step  705100 | phase 2 | loss_G -1.9000 | sep -2.0000 | phase_l 0.0944 | lr 1.32e-04 | rss 1283MB | 1.52s\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(705100), Some(-2.6541), Some(-1.9))
+    );
+    assert_eq!(parse::loss_in(b"loss_D 0.5"), None);
+    // A TF1 script's banner per epoch, its cross entropy under it.
+    let a = analyze(
+        "################### EPOCH 0 #####################\nTRAIN CROSS ENTROPY: 0.478496652367\nVALID CROSS ENTROPY: 0.531556963921\n\
+         ################### EPOCH 1 #####################\nTRAIN CROSS ENTROPY: 0.3\nVALID CROSS ENTROPY: 0.5\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1), Some(0.478496652367), Some(0.3))
+    );
+    assert_eq!(parse::epoch_header("=== Epoch 3 ==="), Some(3));
+    assert_eq!(parse::epoch_header("---- EPOCH 000 EVALUATION ----"), None);
+    // A sign is not a rule.
+    assert_eq!(parse::epoch_header("-epoch 3"), None);
+}
+
+#[test]
+fn apples_mps_out_of_memory_is_a_memory_error() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"finetune_granite.py\", line 200, in <module>\n    trainer.train()\n\
+         RuntimeError: MPS backend out of memory (MPS allocated: 8.45 GiB, other allocations: 10.73 MiB, max allowed: 9.07 GiB). Tried to allocate 768.00 MiB on private pool.\n",
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+    assert_eq!(a.verdict, "fatal: out of memory (Apple MPS backend)");
+}
