@@ -2020,6 +2020,20 @@ impl LogAnalyzer {
             self.mark_finished("epochs completed");
             return true;
         }
+        // The script's process ended well: W&B's `wandb: Waiting for W&B
+        // process to finish... (success).` (older clients say how it
+        // exited), PyCharm's `Process finished with exit code 0`, Slurm's
+        // `seff`: `State: COMPLETED (exit code 0)`.
+        if (t.starts_with("wandb: Waiting for W&B process to finish")
+            && t.trim_end().ends_with("(success)."))
+            || matches!(
+                t.trim_end(),
+                "Process finished with exit code 0" | "State: COMPLETED (exit code 0)"
+            )
+        {
+            self.mark_finished("the process exited successfully");
+            return true;
+        }
         // One pass rejects the many lines that are no marker at all, and
         // tells which of the substring searches below can succeed.
         let hit = MARKER_SET.hits(t.as_bytes());

@@ -5787,3 +5787,20 @@ fn apples_mps_out_of_memory_is_a_memory_error() {
     assert_eq!(a.errors[0].class, ErrorClass::Memory);
     assert_eq!(a.verdict, "fatal: out of memory (Apple MPS backend)");
 }
+
+#[test]
+fn a_process_that_exited_well_ends_the_run() {
+    for end in [
+        "wandb: Waiting for W&B process to finish... (success).",
+        "\x1b[34m\x1b[1mwandb\x1b[0m: Waiting for W&B process to finish, PID 1637153... \x1b[32m(success).\x1b[0m",
+        "Process finished with exit code 0",
+        "State: COMPLETED (exit code 0)",
+    ] {
+        let a = analyze(&format!("step 1, loss 2.0\nstep 2, loss 1.5\n{end}\n"));
+        assert_eq!(a.verdict, "completed", "{end}");
+    }
+    let a = analyze(
+        "step 1, loss 2.0\nstep 2, loss 1.5\nwandb: Waiting for W&B process to finish, PID 1... (failed 1). Press ctrl-c to abort syncing.\n",
+    );
+    assert_eq!(a.verdict, "progressing");
+}
