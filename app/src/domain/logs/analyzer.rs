@@ -2431,13 +2431,21 @@ impl LogAnalyzer {
     }
 
     fn on_hf_dict(&mut self, d: HfDict, ts: Option<f64>, time: Option<f64>) {
-        if let HfDict::Steps(ev) = d {
-            self.on_step_event(ev, ts, time);
-            return;
+        match d {
+            HfDict::Steps(ev) => {
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+            HfDict::Epochs(ev) => {
+                self.epoch_steps = true;
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+            _ => {}
         }
         self.hf_dicts += 1;
         match d {
-            HfDict::Steps(_) => {}
+            HfDict::Steps(_) | HfDict::Epochs(_) => {}
             HfDict::Train(mut ev) => {
                 ev.time = time;
                 self.zeros.note(&ev);

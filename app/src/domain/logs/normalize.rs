@@ -1091,6 +1091,20 @@ fn strip_level_word(s: &str) -> &str {
             return r;
         }
     }
+    // `%(asctime)s %(name)s %(levelname)s: %(message)s` (the semantic
+    // segmentation codebases: `semantic_segmentation INFO: Iters: 10/20000`).
+    if let Some(p) = s.find(' ')
+        && (1..=60).contains(&p)
+    {
+        let r = &s[p + 1..];
+        for lvl in LEVELS {
+            if let Some(r) = r.strip_prefix(lvl)
+                && let Some(r) = r.strip_prefix(": ")
+            {
+                return r;
+            }
+        }
+    }
     // Python's `%(asctime)s - %(name)s - %(levelname)s - %(message)s`:
     // a one-word logger name, then the level. (Or the file and line, a
     // common recipe: `train_net.py[line:175] - INFO: `.)

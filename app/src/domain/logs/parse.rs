@@ -938,6 +938,9 @@ pub enum HfDict {
     /// A dict that carries its own step counter (fairseq's `json` log
     /// format): a step line like any other, not HF's.
     Steps(Event),
+    /// One JSON object per epoch, the epoch its step (the `log.txt` of
+    /// DeiT and the many repositories after it: MAE, DINO, ConvNeXt, BEiT).
+    Epochs(Event),
     /// Final speed metrics (`train_runtime`, ...).
     Final {
         runtime_s: Option<f64>,
@@ -996,6 +999,23 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         };
         slot.get_or_insert(*v);
     }
+    // DeiT's `log.txt`: `{"train_lr": 1e-06, "train_loss": 6.9197, "test_acc1":
+    // 0.526, ..., "epoch": 0, "n_parameters": 23448808}` (JSON; an HF
+    // summary has `train_runtime`, an HF step `loss`).
+    if b.get(1) == Some(&b'"')
+        && known.train_runtime.is_none()
+        && known.loss.is_none()
+        && let (Some(epoch), Some(loss)) = (known.epoch, known.train_loss)
+        && epoch >= 0.0
+        && epoch.fract() == 0.0
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(epoch as u64);
+        ev.epoch = Some(epoch);
+        ev.loss = Some(loss);
+        ev.lr = get("train_lr");
+        return Some(HfDict::Epochs(ev));
+    }
     if known.train_runtime.is_some() {
         return Some(HfDict::Final {
             runtime_s: known.train_runtime,
@@ -1016,11 +1036,14 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         ev.tokens = known.num_tokens;
         return Some(HfDict::Train(ev));
     }
-    // eval dicts: eval_loss or eval_<name>_loss, eval_runtime.
+    // eval dicts: eval_loss or eval_<name>_loss, eval_runtime. (Not a
+    // printed configuration's `'eval_interval': 5`, `'eval_steps': 500`.)
     let mut is_eval = false;
     for (k, v) in &kv {
         if let Some(r) = k.strip_prefix("eval_") {
-            is_eval = true;
+            is_eval |= ["loss", "runtime", "_per_second"]
+                .iter()
+                .any(|w| r.ends_with(w));
             if r.ends_with("loss") && ev.loss.is_none() {
                 ev.loss = Some(*v);
             }
@@ -2408,18 +2431,24 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         return Some(ev);
     }
     // A hand-written loop's `[005/200] Loss=0.0379 | PSNR=29.16dB |
-    // lr=4.81e-05 | 190s`: the counter alone in brackets, then a loss and a
-    // learning rate (which say training).
+    // lr=4.81e-05 | 190s`, Transformer-XL's `[  5000] | gnorm  8.33 lr
+    // 0.000125 | loss  5.56`: the counter alone in brackets (maybe of a
+    // total), then a loss and a learning rate (which say training).
     if let Some(r) = t.strip_prefix('[')
+        && let r = r.trim_start_matches(' ')
         && r.starts_with(|c: char| c.is_ascii_digit())
-        && let Some((n, total, r)) = slash_pair(r)
+        && let Some((n, used)) = uint_prefix(r)
+        && let (total, r) = match slash_pair(r) {
+            Some((_, total, rest)) => (Some(total), rest),
+            None => (None, &r[used..]),
+        }
         && let Some(r) = r.strip_prefix("] ")
         && names_lr(r.as_bytes())
         && let Some(loss) = loss_in(r.as_bytes())
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(n);
-        ev.total_steps = Some(total);
+        ev.total_steps = total;
         ev.loss = Some(loss);
         return Some(ev);
     }
@@ -2617,6 +2646,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             "iteration",
             "steps",
             "step",
+            "iters",
             "iter",
             "update",
             "global_step",

@@ -5804,3 +5804,47 @@ fn a_process_that_exited_well_ends_the_run() {
     );
     assert_eq!(a.verdict, "progressing");
 }
+
+#[test]
+fn deits_json_log_counts_epochs() {
+    let a = analyze(
+        "{\"train_lr\": 9.99999999999769e-07, \"train_loss\": 6.919728336438455, \"test_acc1\": 0.526, \"epoch\": 0, \"n_parameters\": 23448808}\n\
+         {\"train_lr\": 1.000318694325789e-05, \"train_loss\": 4.34582535358819, \"test_acc1\": 65.036, \"epoch\": 1, \"n_parameters\": 23448808}\n",
+    );
+    assert_eq!(a.format, Format::Unknown);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1), Some(6.919728336438455), Some(4.34582535358819))
+    );
+    assert!(a.notes.iter().any(|n| n.contains("its steps are epochs")));
+}
+
+#[test]
+fn a_printed_configuration_is_not_an_evaluation() {
+    // ST-GCN prints its whole configuration as a dict, `eval_interval` in it.
+    let a = analyze(
+        "[03.24.23|09:56:11] Parameters:\n{'work_dir': './output', 'num_epoch': 50, 'log_interval': 100, 'eval_interval': 5, 'base_lr': 0.1}\n",
+    );
+    assert_eq!((a.eval.count, a.format), (0, Format::Unknown));
+}
+
+#[test]
+fn a_logger_name_before_the_level_and_a_bracketed_step_without_a_total() {
+    // The semantic-segmentation codebases' `%(asctime)s %(name)s %(levelname)s:`.
+    let a = analyze(
+        "2023-10-02 23:08:57,029 semantic_segmentation INFO: Iters: 10/20000 || Lr: 0.019992 || Task Loss: 3.2864 || KD Loss: 1.6073|| Cost Time: 0:00:20\n\
+         2023-10-02 23:09:05,029 semantic_segmentation INFO: Iters: 20/20000 || Lr: 0.019984 || Task Loss: 3.1000 || KD Loss: 1.6000|| Cost Time: 0:00:28\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(20), Some(20000), Some(3.2864), Some(3.1))
+    );
+    // Transformer-XL's TensorFlow loop (under absl's `INFO:tensorflow:`).
+    let a = analyze(
+        "INFO:tensorflow:[  5000] | gnorm  8.33 lr  0.000125 | loss  5.56\nINFO:tensorflow:[ 10000] | gnorm  8.01 lr  0.000250 | loss  5.55\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(10000), None, Some(5.55))
+    );
+}
