@@ -63,10 +63,12 @@ pub struct LogError {
 }
 
 impl LogError {
-    /// torchrun's "a worker failed / exited with code 1": the news, when
-    /// the log has it, is the worker's own exception.
+    /// torchrun's "a worker failed / exited with code 1", or
+    /// `torch.multiprocessing.spawn`'s `ProcessRaisedException` (its
+    /// message is the worker's traceback): the news, when the log has it,
+    /// is the worker's own exception.
     pub fn restates_another(&self) -> bool {
-        self.label.starts_with(LAUNCHER)
+        self.label.starts_with(LAUNCHER) || self.label.ends_with(": ProcessRaisedException")
     }
 
     /// A failed `pip install`: a process of its own, done before whatever
@@ -968,6 +970,16 @@ impl ErrorTracker {
             }
             tb.after_final = true;
             return true;
+        }
+        // Other threads' frames printed at the same time as a thread's
+        // traceback, after it closed (three threads dying together
+        // interleave their tracebacks line by line): still theirs, and so
+        // is the exception line they end with.
+        if let Some(l) = self.thread_tb_closed
+            && line_no.saturating_sub(l) <= 3
+            && (indent_of(body) > 0 || trimmed.starts_with("File \""))
+        {
+            self.thread_tb_closed = Some(line_no);
         }
         // One anchor pass decides whether any of the checks below can match
         // (every anchor starts and ends with a non-space, so the trimmed

@@ -5848,3 +5848,30 @@ fn a_logger_name_before_the_level_and_a_bracketed_step_without_a_total() {
         (Some(10000), None, Some(5.55))
     );
 }
+
+#[test]
+fn threads_dying_together_and_a_spawned_workers_exception() {
+    // Three tensorboardX writer threads interleave their tracebacks; then
+    // `mp.spawn` reports the worker's exception.
+    let a = analyze(
+        "Exception in thread Thread-3:\nTraceback (most recent call last):\nException in thread Thread-2:\n\
+         \x20 File \"/x/threading.py\", line 1016, in _bootstrap_inner\nTraceback (most recent call last):\n\
+         \x20   self.run()\n  File \"/x/connection.py\", line 136, in _check_closed\n\
+         \x20   raise OSError(\"handle is closed\")\nOSError: handle is closed\n\
+         \x20   raise OSError(\"handle is closed\")\nOSError: handle is closed\n\
+         \x20   self._check_closed()\n  File \"/x/connection.py\", line 136, in _check_closed\n\
+         \x20   raise OSError(\"handle is closed\")\nOSError: handle is closed\n\
+         Traceback (most recent call last):\n  File \"train.py\", line 74, in <module>\n\
+         \x20   mp.spawn(main_worker, nprocs=1, args=(config,))\n\
+         torch.multiprocessing.spawn.ProcessRaisedException: \n\n-- Process 0 terminated with the following error:\n\
+         Traceback (most recent call last):\n  File \"/x/spawn.py\", line 69, in _wrap\n    fn(i, *args)\n\
+         RuntimeError: permute(sparse_coo): number of dimensions in the tensor input does not match\n",
+    );
+    let oserror = a
+        .errors
+        .iter()
+        .find(|e| e.message.starts_with("OSError"))
+        .unwrap();
+    assert!(!oserror.fatal);
+    assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
+}
