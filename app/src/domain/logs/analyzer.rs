@@ -2020,6 +2020,23 @@ impl LogAnalyzer {
             self.mark_finished("epochs completed");
             return true;
         }
+        // Megatron-LM's arguments dump (`  train_iters ......... 3`: its
+        // plan) and its end (`[after training is done] datetime: ...`). A
+        // smoke run shorter than its `log_interval` prints no iteration
+        // line: only these and its checkpoint saves tell the steps.
+        if let Some(r) = t.strip_prefix("train_iters ")
+            && let r = r.trim_start_matches('.').trim()
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && used == r.len()
+            && n > 0
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
+        if t.starts_with("[after training is done]") {
+            self.mark_finished("training done");
+            return true;
+        }
         // The script's process ended well: W&B's `wandb: Waiting for W&B
         // process to finish... (success).` (older clients say how it
         // exited), PyCharm's `Process finished with exit code 0`, Slurm's
@@ -2134,6 +2151,18 @@ impl LogAnalyzer {
             {
                 self.checkpoint(time);
             }
+            self.on_step_event(ev, ts, time);
+            return true;
+        }
+        // Megatron: `saving checkpoint at iteration       2 to /ckpt in
+        // torch_dist format`: that step was reached.
+        if saving
+            && let Some(r) = t.strip_prefix("saving checkpoint at iteration")
+            && let Some((step, _)) = parse::uint_prefix(r)
+        {
+            self.checkpoint(time);
+            let mut ev = Event::new(EventKind::Checkpoint, Source::Megatron);
+            ev.step = Some(step);
             self.on_step_event(ev, ts, time);
             return true;
         }

@@ -496,6 +496,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // The disk filled up (a checkpoint save, a dataset cache); the line
     // names the error (`OSError: [Errno 28] ...`, `write error: ...`).
     if t.contains("No space left on device") {
+        // (UCX's `inotify_add_watch(/tmp) failed: No space left on device`
+        // is the inotify watch limit, and UCX goes on without the watch.)
+        if t.contains("inotify") {
+            return sig(
+                Runtime,
+                false,
+                "inotify watch limit reached (not a full disk)",
+            );
+        }
         return sig(Runtime, true, "disk full (no space left on device)");
     }
     if t.contains("Disk quota exceeded") || t.contains("FilesystemQuotaExceeded") {

@@ -5875,3 +5875,26 @@ fn threads_dying_together_and_a_spawned_workers_exception() {
     assert!(!oserror.fatal);
     assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
 }
+
+#[test]
+fn a_megatron_smoke_run_shorter_than_its_log_interval() {
+    // No iteration line (log_interval 1000 > train_iters 3): the plan, the
+    // checkpoint saves and the end line tell the run.
+    let a = analyze(
+        "------------------------ arguments ------------------------\n\
+         \x20 log_interval .................................... 1000\n\
+         \x20 train_iters ..................................... 3\n\
+         -------------------- end of arguments ---------------------\n\
+         [1724683625.658140] [sse-lg-112-41:96227:f]        vfs_fuse.c:281  UCX  ERROR inotify_add_watch(/tmp) failed: No space left on device\n\
+         saving checkpoint at iteration       2 to /ckpt in torch_dist format\n\
+         \x20 successfully saved checkpoint from iteration       2 to /ckpt\n\
+         [after training is done] datetime: 2024-08-26 14:55:22 \n\
+         saving checkpoint at iteration       3 to /ckpt in torch_dist format\n\
+         \x20 successfully saved checkpoint from iteration       3 to /ckpt\n",
+    );
+    assert_eq!(a.format, Format::Megatron);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(3)));
+    assert_eq!(a.verdict, "completed");
+    // UCX's inotify limit is not a full disk.
+    assert!(a.errors.iter().all(|e| !e.fatal));
+}
