@@ -2877,8 +2877,8 @@ fn names_lr(b: &[u8]) -> bool {
 /// The training loss of a line made only of metrics, `Name: number` or
 /// `Name=number` fields between commas or pipes, a learning rate and a
 /// training loss among them (`LR: 0.000200, Acc: 50.0000, Loss: 0.9199`):
-/// the learning rate (or a gradient norm) tells a training step from an
-/// evaluation's summary
+/// the learning rate (or a gradient norm, or a loss named the training's)
+/// tells a training step from an evaluation's summary
 /// (`chosen: 0.0, rejected: 0.0, loss: 0.693`). Prose, and lines with a
 /// counter (see [`generic_step`]), are not read here.
 pub fn metrics_loss(s: &str) -> Option<f64> {
@@ -2895,11 +2895,15 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
         b.windows(9)
             .any(|w| w.eq_ignore_ascii_case(b"grad_norm") || w.eq_ignore_ascii_case(b"grad norm"))
     };
-    if !names_lr && !names_grad_norm() {
+    // Or the loss says it is the training's (`train acc = 0.5478, training
+    // loss = 0.0449`, once per epoch).
+    let names_train = || b.windows(5).any(|w| w.eq_ignore_ascii_case(b"train"));
+    if !names_lr && !names_grad_norm() && !names_train() {
         return None;
     }
     let mut fields = 0;
     let mut has_lr = false;
+    let mut has_train_loss = false;
     for field in s.split([',', '|']) {
         let field = field.trim();
         let (name, value) = field.split_once(':').or_else(|| field.split_once('='))?;
@@ -2925,8 +2929,11 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
         ]
         .iter()
         .any(|k| name.eq_ignore_ascii_case(k));
+        has_train_loss |= ["train loss", "training loss", "train_loss", "training_loss"]
+            .iter()
+            .any(|k| name.eq_ignore_ascii_case(k));
     }
-    if fields < 2 || !has_lr {
+    if fields < 2 || !(has_lr || has_train_loss) {
         return None;
     }
     loss_in(b)

@@ -3082,6 +3082,11 @@ fn loss_lines_without_a_counter_and_counters_with_an_index_word() {
         (a.last_step, a.loss.first, a.loss.last),
         (None, Some(2.9070), Some(2.9850))
     );
+    // Or a loss named the training's, once per epoch (ContinualLM).
+    let a = analyze(
+        "train acc = 0.5478, training loss = 0.0449\ntrain acc = 0.9783, training loss = 0.0057\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.0449), Some(0.0057)));
     // Without a learning rate such a line is an evaluation's summary
     // (DeepSpeed-Chat's DPO before and after training).
     let a = analyze("chosen: 0.0, rejected: 0.0, loss: 0.693359375\n");
