@@ -740,6 +740,15 @@ const EXCLUDED_BAR_DESCS: [&str; 33] = [
     "Merging",
 ];
 
+/// A bar that counts bytes (a download or an upload): `B`, or scaled
+/// where tqdm could not (`?KB/s` before the first rate): `KB`, `kB`,
+/// `MiB`, ...
+fn is_byte_unit(unit: &str) -> bool {
+    let u = unit.trim();
+    let scaled = u.strip_suffix("iB").or_else(|| u.strip_suffix('B'));
+    matches!(scaled, Some("" | "k" | "K" | "M" | "G" | "T"))
+}
+
 fn is_excluded_desc(desc: &str) -> bool {
     // (Most training bars have no description: checked per frame.)
     if desc.is_empty() {
@@ -1764,6 +1773,15 @@ impl LogAnalyzer {
                     .checked_mul(batches)
                     .and_then(|d| d.checked_add(batch));
             }
+            // A batch counter that went back: the next epoch, `batches` on.
+            if let parse::GenericCount::Batches { batches } = count
+                && let Some(batch) = ev.step
+            {
+                if self.generic_raw_last.is_some_and(|last| batch < last) {
+                    self.generic_step_offset = self.generic_step_offset.saturating_add(batches);
+                }
+                self.batches_per_epoch = Some(batches);
+            }
             let steps_are_epochs = count == parse::GenericCount::Epochs;
             // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
             // lines that count steps (`global step 50: loss: 0.808`): the
@@ -1778,7 +1796,9 @@ impl LogAnalyzer {
             }
             self.generic_counted_steps |= matches!(
                 count,
-                parse::GenericCount::Steps | parse::GenericCount::StepsWithEpoch { .. }
+                parse::GenericCount::Steps
+                    | parse::GenericCount::StepsWithEpoch { .. }
+                    | parse::GenericCount::Batches { .. }
             );
             self.epoch_steps |= steps_are_epochs;
             if steps_are_epochs && ev.total_steps.is_some() {
@@ -2035,6 +2055,20 @@ impl LogAnalyzer {
         }
         if t.starts_with("[after training is done]") {
             self.mark_finished("training done");
+            return true;
+        }
+        // Caffe: the solver's parameters as it echoes them (`max_iter:
+        // 20000`), and its end (`solver.cpp:296] Optimization Done.`).
+        if let Some(r) = t.strip_prefix("max_iter: ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && used == r.trim_end().len()
+            && n > 0
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
+        if t.trim_end() == "Optimization Done." {
+            self.mark_finished("optimization done");
             return true;
         }
         // The script's process ended well: W&B's `wandb: Waiting for W&B
@@ -2301,6 +2335,9 @@ impl LogAnalyzer {
         self.stepless_base = 0;
         self.fairseq_plan_read = false;
         self.generic_counted_steps = false;
+        // (Its hand-written counters count from its own start.)
+        self.generic_step_offset = 0;
+        self.generic_raw_last = None;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
         self.epochs_planned = None;
@@ -2982,7 +3019,8 @@ impl LogAnalyzer {
             (!self.bars[idx].cursor_up || (!f.postfix.is_empty() && f.postfix.contains("loss")))
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch)
-                && (f.unit == "it" || !matches!(f.unit.trim(), "B" | "examples" | "ba"))
+                && (f.unit == "it"
+                    || !(is_byte_unit(f.unit) || matches!(f.unit.trim(), "examples" | "ba")))
                 && !is_excluded_desc(f.desc)
         };
         match self.train_bar {

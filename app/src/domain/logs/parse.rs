@@ -2699,9 +2699,18 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
-            let (epoch, total) = counter_in(b, &["epoch"]).or_else(|| {
-                counter_in(b, &["ep"]).filter(|_| counter_in(b, &["batch"]).is_some())
-            })?;
+            let Some((epoch, total)) = counter_in(b, &["epoch"])
+                .or_else(|| counter_in(b, &["ep"]).filter(|_| counter_in(b, &["batch"]).is_some()))
+            else {
+                let (batch, Some(batches)) = counter_in(b, &["batch"])? else {
+                    return None;
+                };
+                if batch > batches {
+                    return None;
+                }
+                ev.step = Some(batch);
+                return Some((ev, GenericCount::Batches { batches }));
+            };
             ev.epoch = Some(epoch as f64);
             // Paddle's tutorials: `epoch: 0, batch_id: 100, loss is:
             // [0.23]`, a loop's `ep: 0, batch: 20, ..., loss: 10.98`: the
@@ -2826,6 +2835,11 @@ pub enum GenericCount {
     /// 62, loss is 2.21`): global, or starting over each epoch (MindSpore),
     /// which only the next epoch's line tells.
     StepsWithEpoch { epoch: u64 },
+    /// A batch counter of a total alone (`  Batch   12/48 | Loss: 3.91 |
+    /// LR: ...`, the epoch's summary printed after its batches): the
+    /// event's `step` is the batch, and each time it goes back an epoch
+    /// of `batches` has passed.
+    Batches { batches: u64 },
     /// A batch within an epoch (the event has no `step` yet).
     EpochBatch {
         epoch: u64,

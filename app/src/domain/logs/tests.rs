@@ -5903,3 +5903,52 @@ fn a_megatron_smoke_run_shorter_than_its_log_interval() {
     // UCX's inotify limit is not a full disk.
     assert!(a.errors.iter().all(|e| !e.fatal));
 }
+
+#[test]
+fn a_batch_counter_alone_counts_on_across_epochs() {
+    // Per-batch lines, the epoch's summary after them (a W&B sweep run).
+    let mut log = String::new();
+    for epoch in 1..=3 {
+        for batch in (0..48).step_by(4) {
+            log += &format!(
+                "  Batch {batch:>4}/48 | Loss: 3.9{batch:02} | LR: 7.08e-06 | GradNorm: 1.554\n"
+            );
+        }
+        log += &format!(
+            "Epoch {epoch}/30: Train=2.25%, Val=4.07%, Best=4.07% (E1), Gap=-1.82%, LR=1.04e-04\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.loss.last), (Some(2 * 48 + 44), Some(3.944)));
+    // A new launch counts from its own start.
+    log += "Starting training for 300 epochs\n";
+    for batch in (0..=90).step_by(10) {
+        log += &format!("  Batch {batch:>4}/672 | Loss: 0.8{batch:02}\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(90));
+    // A batch size is no counter.
+    assert_eq!(analyze("batch: 32, loss: 0.5, lr: 0.1\n").last_step, None);
+}
+
+#[test]
+fn caffes_plan_and_end() {
+    let a = analyze(
+        "max_iter: 20000\nI0821 09:21:09.451231  5405 solver.cpp:222] Iteration 0, loss = 2.6409\n\
+         I0821 09:41:09.451231  5405 solver.cpp:222] Iteration 20000, loss = 0.0026\n\
+         I0821 09:41:10.158893  5405 solver.cpp:296] Optimization Done.\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(20000), Some(20000)));
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
+fn a_download_bar_in_kilobytes_is_not_training() {
+    let a = analyze(
+        "  0%|          | 0/225063 [00:00<?, ?KB/s]\r100%|##########| 225063/225063 [00:09<00:00, 24000.00KB/s]\n\
+         [07/01 14:45:44] ppdet.engine INFO: Epoch: [0] [  0/268] learning_rate: 0.000000 loss: 57.074520 eta: 21:19:53\n\
+         [07/01 14:46:44] ppdet.engine INFO: Epoch: [0] [ 20/268] learning_rate: 0.000010 loss: 40.000000 eta: 21:19:53\n",
+    );
+    assert_eq!(a.format, Format::Unknown);
+    assert_eq!(a.last_step, Some(20));
+}
