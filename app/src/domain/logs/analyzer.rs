@@ -1745,66 +1745,9 @@ impl LogAnalyzer {
         }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
-            && let Some((mut ev, count)) = parse::generic_step(t)
+            && let Some((ev, count)) = parse::generic_step(t)
         {
-            if self
-                .eval_announced
-                .take()
-                .is_some_and(|at| self.lines - at <= 2)
-            {
-                self.mark(PauseKind::Eval);
-                self.eval_event(self.current_step);
-                if ev.loss.is_some() {
-                    self.last_eval_loss = ev.loss;
-                }
-                return;
-            }
-            // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
-            // counts its epochs from 1.
-            if let parse::GenericCount::EpochBatch {
-                epoch,
-                batch,
-                batches,
-            } = count
-            {
-                let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
-                ev.step = epoch
-                    .saturating_sub(base)
-                    .checked_mul(batches)
-                    .and_then(|d| d.checked_add(batch));
-            }
-            // A batch counter that went back: the next epoch, `batches` on.
-            if let parse::GenericCount::Batches { batches } = count
-                && let Some(batch) = ev.step
-            {
-                if self.generic_raw_last.is_some_and(|last| batch < last) {
-                    self.generic_step_offset = self.generic_step_offset.saturating_add(batches);
-                }
-                self.batches_per_epoch = Some(batches);
-            }
-            let steps_are_epochs = count == parse::GenericCount::Epochs;
-            // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
-            // lines that count steps (`global step 50: loss: 0.808`): the
-            // steps are those lines; the summary's average is not a step's.
-            if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
-                return;
-            }
-            if let parse::GenericCount::StepsWithEpoch { epoch } = count
-                && let Some(raw) = ev.step
-            {
-                self.note_line_epoch(epoch, raw);
-            }
-            self.generic_counted_steps |= matches!(
-                count,
-                parse::GenericCount::Steps
-                    | parse::GenericCount::StepsWithEpoch { .. }
-                    | parse::GenericCount::Batches { .. }
-            );
-            self.epoch_steps |= steps_are_epochs;
-            if steps_are_epochs && ev.total_steps.is_some() {
-                self.epochs_planned = ev.total_steps;
-            }
-            self.on_step_event(ev, ts, time);
+            self.on_generic_step(ev, count, ts, time);
         } else if let Some(step) = parse::bare_counter(t) {
             self.pending_counter = Some((step, self.lines));
         } else if let Some((step, at)) = self.pending_counter
@@ -1841,6 +1784,75 @@ impl LogAnalyzer {
             // Loss: 0.9199`): the loss trend, without steps.
             self.loss.push(loss);
         }
+    }
+
+    /// A hand-written loop's `step ... loss ...` line (see
+    /// [`parse::generic_step`]).
+    fn on_generic_step(
+        &mut self,
+        mut ev: Event,
+        count: parse::GenericCount,
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) {
+        if self
+            .eval_announced
+            .take()
+            .is_some_and(|at| self.lines - at <= 2)
+        {
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
+            if ev.loss.is_some() {
+                self.last_eval_loss = ev.loss;
+            }
+            return;
+        }
+        // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
+        // counts its epochs from 1.
+        if let parse::GenericCount::EpochBatch {
+            epoch,
+            batch,
+            batches,
+        } = count
+        {
+            let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
+            ev.step = epoch
+                .saturating_sub(base)
+                .checked_mul(batches)
+                .and_then(|d| d.checked_add(batch));
+        }
+        // A batch counter that went back: the next epoch, `batches` on.
+        if let parse::GenericCount::Batches { batches } = count
+            && let Some(batch) = ev.step
+        {
+            if self.generic_raw_last.is_some_and(|last| batch < last) {
+                self.generic_step_offset = self.generic_step_offset.saturating_add(batches);
+            }
+            self.batches_per_epoch = Some(batches);
+        }
+        let steps_are_epochs = count == parse::GenericCount::Epochs;
+        // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
+        // lines that count steps (`global step 50: loss: 0.808`): the
+        // steps are those lines; the summary's average is not a step's.
+        if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
+            return;
+        }
+        if let parse::GenericCount::StepsWithEpoch { epoch } = count
+            && let Some(raw) = ev.step
+        {
+            self.note_line_epoch(epoch, raw);
+        }
+        self.generic_counted_steps |= matches!(
+            count,
+            parse::GenericCount::Steps
+                | parse::GenericCount::StepsWithEpoch { .. }
+                | parse::GenericCount::Batches { .. }
+        );
+        self.epoch_steps |= steps_are_epochs;
+        if steps_are_epochs && ev.total_steps.is_some() {
+            self.epochs_planned = ev.total_steps;
+        }
+        self.on_step_event(ev, ts, time);
     }
 
     /// The `train Loss: 0.4552 Acc: 0.0087` line under an `Epoch 3/24`
@@ -2893,6 +2905,18 @@ impl LogAnalyzer {
             b.desc_hash == h && (b.is_epoch || b.total == f.total)
         });
         let is_epoch = after_epoch_word(f.desc).is_some();
+        // A bar without a total whose description is the loop's own
+        // progress line (`tqdm(enumerate(loader))` has no length: `Train
+        // Epoch: 0 [652/661 (98%)] Loss: 16.147352: : 652it [02:29,
+        // 4.33it/s]`): that line counts the steps, as if printed alone.
+        if f.total.is_none()
+            && !is_epoch
+            && f.desc.len() > 12
+            && let Some((ev, count)) = parse::generic_step(f.desc)
+        {
+            let time = self.line_time(ts);
+            self.on_generic_step(ev, count, ts, time);
+        }
         let Some(idx) = cached.or_else(|| self.find_or_add_bar(f)) else {
             return;
         };

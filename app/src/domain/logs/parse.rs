@@ -728,10 +728,12 @@ fn plain_count(head: &[u8]) -> Option<(f64, f64, usize)> {
 }
 
 /// End of the description: the text before the count token at `start`,
-/// without the percentage.
+/// without the percentage. (The bar's percentage is followed by the bar,
+/// `45%|`; a `%` in the description of a bar without a total is its own:
+/// `Train Epoch: 0 [652/661 (98%)] Loss: 16.1: : 652it`.)
 fn desc_end(head: &[u8], start: usize, pct: Option<usize>) -> usize {
     let mut pre = start;
-    if let Some(pct) = pct.filter(|&p| p < start) {
+    if let Some(pct) = pct.filter(|&p| p < start && head.get(p + 1) == Some(&b'|')) {
         let mut k = pct;
         while k > 0 && (head[k - 1].is_ascii_digit() || head[k - 1] == b' ' || head[k - 1] == b'.')
         {
@@ -744,7 +746,8 @@ fn desc_end(head: &[u8], start: usize, pct: Option<usize>) -> usize {
 
 /// The bar description from the text before its percentage.
 fn bar_desc(pre: &str) -> &str {
-    let desc = pre.trim().trim_end_matches(':').trim_end();
+    // (`desc: ` before the bar; a bar without a total can show `desc: : `.)
+    let desc = pre.trim().trim_end_matches([':', ' ']);
     // Bars glued after other output keep only the part after the last `]`
     // or the last sentence; descriptions are short. Except epoch rows:
     // YOLO's (`1/100  0.958G  5.48  3.496 ...`, eight losses) and those

@@ -5952,3 +5952,27 @@ fn a_download_bar_in_kilobytes_is_not_training() {
     assert_eq!(a.format, Format::Unknown);
     assert_eq!(a.last_step, Some(20));
 }
+
+#[test]
+fn a_bar_without_a_total_whose_description_is_the_progress_line() {
+    // `tqdm(enumerate(loader))` has no length; Proxy-Anchor's loop writes
+    // the PyTorch MNIST example's line into the bar's description.
+    let a = analyze(
+        "Train Epoch: 0 [1/661 (0%)] Loss: 18.932627: : 1it [00:01,  1.40s/it]\r\
+         Train Epoch: 0 [652/661 (98%)] Loss: 16.147352: : 652it [02:29,  4.33it/s]\n\
+         \x20 0%|          | 0/673 [00:00<?, ?it/s]\r100%|##########| 673/673 [00:20<00:00, 33.00it/s]\n\
+         Train Epoch: 1 [10/661 (2%)] Loss: 15.000000: : 10it [00:29,  4.33it/s]\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1), Some(18.932627), Some(15.0))
+    );
+    // Its `%` is the description's, not a bar's percentage.
+    let f = parse::parse_tqdm(
+        "Train Epoch: 0 [652/661 (98%)] Loss: 16.147352: : 652it [02:29,  4.33it/s]",
+    )
+    .unwrap();
+    assert_eq!(f.desc, "Train Epoch: 0 [652/661 (98%)] Loss: 16.147352");
+    let f = parse::parse_tqdm(" 45%|####5     | 450/1000 [00:55<01:07,  8.15it/s]").unwrap();
+    assert_eq!(f.desc, "");
+}
