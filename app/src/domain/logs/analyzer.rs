@@ -3501,15 +3501,37 @@ impl LogAnalyzer {
                 self.fresh_steps >= STEPS_AFTER_ERROR as u64
                     && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] > since
             };
+            // A traceback a logger wrote more than once: the program
+            // caught it and went on (verl's rollout workers log the same
+            // parse failure for every bad sample).
+            let caught_again = |e: &LogError| e.is_logged_traceback() && e.count > 1;
             for e in errors
                 .iter_mut()
-                .filter(|e| e.fatal && (went_on(e) || trained_after(e)))
+                .filter(|e| e.fatal && (went_on(e) || trained_after(e) || caught_again(e)))
             {
                 e.fatal = false;
-                notes.push(format!(
+                let note = format!(
                     "{}: training went on after it (a restart or a recovered error), so it did not end the run",
                     e.label
-                ));
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+            // A bare exception line like one printed earlier that the
+            // program went on after (the same exception for another
+            // sample): caught again.
+            let survived: Vec<(String, u64)> = errors
+                .iter()
+                .filter(|e| !e.fatal && e.is_bare_exception())
+                .map(|e| (e.label.clone(), e.line))
+                .collect();
+            for e in errors.iter_mut().filter(|e| {
+                e.fatal
+                    && e.is_bare_exception()
+                    && survived.iter().any(|(l, at)| *l == e.label && *at < e.line)
+            }) {
+                e.fatal = false;
             }
         }
         if (matches!(step_src, Some(Source::Generic | Source::CsvMetrics)) && self.epoch_steps)

@@ -5976,3 +5976,24 @@ fn a_bar_without_a_total_whose_description_is_the_progress_line() {
     let f = parse::parse_tqdm(" 45%|####5     | 450/1000 [00:55<01:07,  8.15it/s]").unwrap();
     assert_eq!(f.desc, "");
 }
+
+#[test]
+fn errors_a_worker_caught_again_and_again_are_not_fatal() {
+    // verl's rollout workers log a traceback for every sample they cannot
+    // parse, and print the same ValueError for others, while training goes on.
+    let mut log = String::from("step:1 - actor/pg_loss:0.5 - training/global_step:1\n");
+    for item in 0..2 {
+        log += &format!(
+            "ERROR:2026-03-26 21:59:41,526:Traceback (most recent call last):\n  File \"agent.py\", line 80, in run\n    action, x, y = extractor(text)\n\
+             TypeError: cannot unpack non-iterable NoneType object\nERROR:2026-03-26 21:59:41,526:Error extracting action for item {item}\n"
+        );
+    }
+    log += "ValueError: step 0 - extract action failed from: <think>first</think>\n";
+    for s in 2..=5 {
+        log += &format!("step:{s} - actor/pg_loss:0.5 - training/global_step:{s}\n");
+    }
+    log += "ValueError: step 1 - extract action failed from: <think>second</think>\n";
+    let a = analyze(&log);
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    assert_eq!(a.verdict, "progressing");
+}
