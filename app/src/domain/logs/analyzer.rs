@@ -760,11 +760,12 @@ fn is_excluded_desc(desc: &str) -> bool {
         || desc
             .split_once(": ")
             .is_some_and(|(label, rest)| !label.contains(' ') && excluded(rest))
-        // An epoch's validation bar: `Epoch 15 (validation) acc=1.0` (its
-        // name, before any metric: not `Epoch 3 loss=0.4 test_acc=0.87`).
+        // An epoch's validation bar: `Epoch 15 (validation) acc=1.0`,
+        // `Epoch 25/40 [Val]` (its name, before any metric: not `Epoch 3
+        // loss=0.4 test_acc=0.87`).
         || (after_epoch_word(desc).is_some() && {
             let name = desc.split('=').next().unwrap_or(desc).to_ascii_lowercase();
-            ["valid", "(val", "eval", "test"]
+            ["valid", "(val", "[val", "eval", "test"]
                 .iter()
                 .any(|w| name.contains(w))
         })

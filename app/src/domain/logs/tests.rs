@@ -5997,3 +5997,17 @@ fn errors_a_worker_caught_again_and_again_are_not_fatal() {
     assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
     assert_eq!(a.verdict, "progressing");
 }
+
+#[test]
+fn an_epoch_bar_named_val_in_brackets_is_an_evaluation() {
+    // A resumed run validates first, then trains.
+    let a = analyze(
+        "Epoch 25/40 [Val]:   0%|          | 0/400 [00:00<?, ?it/s]\rEpoch 25/40 [Val]: 100%|##########| 400/400 [00:36<00:00, 11.11it/s, val_loss=2.1376]\n\
+         Epoch 26/40 [Train]:   0%|          | 1/3600 [00:00<35:12,  1.70it/s, loss=0.1176, lr=2.00e-08]\r\
+         Epoch 26/40 [Train]:  34%|###3      | 1206/3600 [06:14<12:32,  3.18it/s, loss=0.1142, lr=9.95e-06]\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(1206), Some(0.1176), Some(0.1142))
+    );
+}
