@@ -2025,7 +2025,9 @@ pub fn nemo(s: &str) -> Option<Event> {
 /// same from 0, which the analyzer tells by an epoch 0 (an epoch 0 line's
 /// step is its batch either way).
 pub fn minimind(s: &str) -> Option<(Event, u64)> {
-    let r = s.trim_start().strip_prefix("Epoch:[")?;
+    // (Some copies print a space: `Epoch: [1/1](9/16823) loss:7.617`.)
+    let r = s.trim_start().strip_prefix("Epoch:")?;
+    let r = r.strip_prefix(' ').unwrap_or(r).strip_prefix('[')?;
     let (epoch, epochs, r) = slash_pair(r)?;
     let (batch, batches, r) = slash_pair(r.strip_prefix("](")?)?;
     let r = r.strip_prefix(')')?;
@@ -2667,9 +2669,19 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
                 return Some((ev, GenericCount::StepsWithEpoch { epoch }));
             }
             // `Epoch [2/5], Step [100/600], Loss: 0.23`: the step counter
-            // restarts every epoch; with its total known, count on.
+            // restarts every epoch; with its total known, count on. (Not
+            // nanochat's `step 00001/01980 (0.05%) | loss: ... | epoch: 1`:
+            // a data epoch after the run's step of its total.)
+            let find = |w: &[u8]| b.windows(w.len()).position(|x| x.eq_ignore_ascii_case(w));
             if let Some(per_epoch) = total
                 && let Some((epoch, epochs)) = counter_in(b, &["epoch"])
+                && (epochs.is_some()
+                    || find(b"epoch").is_some_and(|e| {
+                        [&b"step"[..], b"iter", b"update"]
+                            .iter()
+                            .filter_map(|w| find(w))
+                            .all(|s| e < s)
+                    }))
             {
                 // Printed with a total (`2/5`) epochs count from 1, as people print them.
                 let first = u64::from(epochs.is_some());
@@ -2682,6 +2694,13 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
         }
         None => {
+            // UER-py / TencentPretrain: `|     1000/  100000 steps| 14071.82
+            // tokens/s| loss    5.53| acc: 0.188` (the word after its count).
+            if let Some((step, total)) = count_before_steps(s) {
+                ev.step = Some(step);
+                ev.total_steps = Some(total);
+                return Some((ev, GenericCount::Steps));
+            }
             let batch_in_epoch = |mut ev: Event, epoch: u64, batch: u64, batches: u64| {
                 ev.epoch = Some(epoch as f64);
                 let count = GenericCount::EpochBatch {
@@ -2825,6 +2844,20 @@ fn train_val_loss(s: &str) -> Option<f64> {
     let (_, val_rest) = number_after(after.strip_prefix("id").unwrap_or(after))?;
     // (Not accuracies: `Train 91.2% Val 89.1%`.)
     (!rest.starts_with('%') && !val_rest.starts_with('%')).then_some(v)
+}
+
+/// `N/ M steps|`: a count of its total, the word after it.
+fn count_before_steps(s: &str) -> Option<(u64, u64)> {
+    let p = s.find(" steps|")?;
+    let (left, right) = s[..p].rsplit_once('/')?;
+    let total = right.trim_start().parse::<u64>().ok()?;
+    let left = left.trim_end();
+    let digits = left.len() - left.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let step = left[left.len() - digits..].parse::<u64>().ok()?;
+    (step <= total).then_some((step, total))
 }
 
 /// What a [`generic_step`] line's counter counts.

@@ -6011,3 +6011,27 @@ fn an_epoch_bar_named_val_in_brackets_is_an_evaluation() {
         (Some(1206), Some(0.1176), Some(0.1142))
     );
 }
+
+#[test]
+fn uer_pys_steps_minimind_with_a_space_and_nanochats_data_epoch() {
+    let a = analyze(
+        "|     1000/  100000 steps| 14071.82 tokens/s| loss    5.53| acc: 0.188\n\
+         validation loss:4.879089684688169\n\
+         |   100000/  100000 steps| 14098.78 tokens/s| loss    1.78| acc: 0.620\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(100000), Some(100000), Some(5.53), Some(1.78))
+    );
+    let a = analyze(
+        "Epoch: [1/1](9/16823) loss:7.617 lr:0.000549999647 epoch__Time:108.0min:\n\
+         Epoch: [1/1](16819/16823) loss:2.037 lr:0.000050000070 epoch__Time:0.0min:\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(16819), Some(16823)));
+    // The run's step of its total, then the data's epoch: not per epoch.
+    let a = analyze(
+        "step 00001/01980 (0.05%) | loss: 10.395864 | lrm: 0.05 | dt: 433.35ms | epoch: 1 pq: 0 rg: 2 | total time: 0.00m\n\
+         step 01979/01980 (99.95%) | loss: 4.579739 | lrm: 0.05 | dt: 473.94ms | epoch: 1 pq: 0 rg: 1235 | total time: 11.60m\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1979), Some(1980)));
+}
