@@ -699,7 +699,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<28> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 33] = [
+const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -738,6 +738,11 @@ const EXCLUDED_BAR_DESCS: [&str; 33] = [
     // results`).
     "Deserializ",
     "Merging",
+    // vLLM beside an RL trainer: `Capturing CUDA graphs (decode, FULL)`,
+    // `Processed prompts`, `Adding requests`.
+    "Capturing",
+    "Processed prompts",
+    "Adding requests",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled

@@ -6035,3 +6035,14 @@ fn uer_pys_steps_minimind_with_a_space_and_nanochats_data_epoch() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(1979), Some(1980)));
 }
+
+#[test]
+fn vllms_bars_beside_an_rl_trainer_are_not_training() {
+    let a = analyze(
+        "  0%|          | 0/500 [00:00<?, ?it/s]Generation worker process uses GPU 1\n\
+         Capturing CUDA graphs (decode, FULL): 100%|##########| 35/35 [00:00<00:00, 39.02it/s]\n\
+         Processed prompts: 100%|##########| 64/64 [00:03<00:00, 17.01it/s]\n\
+         waiting for batch...\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(0), Some(500)));
+}
