@@ -648,7 +648,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("{} version mismatch (missing attribute)", cap(name, 40)),
         );
     }
-    if t.starts_with("ImportError: ") || t.contains(" ImportError: ") {
+    // (`ImportError:` alone: a console that wrapped the message onto the
+    // next lines, PowerShell's.)
+    if t.starts_with("ImportError:") || t.contains(" ImportError: ") {
         if t.contains("cannot open shared object file") {
             return sig(Dependency, true, "missing shared library");
         }

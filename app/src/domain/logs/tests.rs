@@ -6046,3 +6046,13 @@ fn vllms_bars_beside_an_rl_trainer_are_not_training() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(0), Some(500)));
 }
+
+#[test]
+fn an_import_error_whose_message_a_console_wrapped() {
+    // PowerShell wraps at the window's width: the message is on the next lines.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"src/train.py\", line 3, in <module>\n    import scipy.ndimage\nImportError: \nnumpy.core.multiarray \nfailed to import\n",
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Dependency);
+    assert_eq!(a.verdict, "fatal: import failed");
+}
