@@ -366,6 +366,8 @@ pub struct LogAnalyzer {
     fit_stopped: bool,
     /// New steps seen when the log said the run ended.
     finished_at: u64,
+    /// The line of that end sign.
+    finished_line: u64,
     /// Another bar drew a frame since the training bar's latest one.
     other_bar_between: bool,
     /// The start of a dict line a console wrapped, how many lines it has,
@@ -896,6 +898,7 @@ impl LogAnalyzer {
             wrapped_dict: None,
             fit_stopped: false,
             finished_at: 0,
+            finished_line: 0,
             other_bar_between: false,
             bare_losses: 0,
             yolo_loss_columns: None,
@@ -2344,6 +2347,7 @@ impl LogAnalyzer {
     fn mark_finished(&mut self, why: &str) {
         self.finished = Some(why.to_string());
         self.finished_at = self.fresh_steps;
+        self.finished_line = self.lines;
     }
 
     fn restarted(&mut self) {
@@ -3511,10 +3515,18 @@ impl LogAnalyzer {
             // caught it and went on (verl's rollout workers log the same
             // parse failure for every bad sample).
             let caught_again = |e: &LogError| e.is_logged_traceback() && e.count > 1;
-            for e in errors
-                .iter_mut()
-                .filter(|e| e.fatal && (went_on(e) || trained_after(e) || caught_again(e)))
-            {
+            // A run that ended well after it (an HF run's `train_runtime`
+            // summary, a `Training completed`): a later launch finished,
+            // or the error was not the end. (Not an end sign that later
+            // steps took back.)
+            let finished_after = |e: &LogError| {
+                self.finished.is_some()
+                    && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64
+                    && self.finished_line > e.last_line
+            };
+            for e in errors.iter_mut().filter(|e| {
+                e.fatal && (went_on(e) || trained_after(e) || caught_again(e) || finished_after(e))
+            }) {
                 e.fatal = false;
                 let note = format!(
                     "{}: training went on after it (a restart or a recovered error), so it did not end the run",

@@ -6056,3 +6056,26 @@ fn an_import_error_whose_message_a_console_wrapped() {
     assert_eq!(a.errors[0].class, ErrorClass::Dependency);
     assert_eq!(a.verdict, "fatal: import failed");
 }
+
+#[test]
+fn a_run_that_finished_after_an_error_was_not_ended_by_it() {
+    // Sessions of HF runs pasted into one file: the first interrupted, a
+    // later one printed its `train_runtime` summary.
+    let a = analyze(
+        " 34%|###4      | 213/620 [21:31<41:07,  6.06s/it]\nTraceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    trainer.train()\nKeyboardInterrupt\n\
+         {'loss': '0.04271', 'grad_norm': '11.67', 'learning_rate': '1.25e-06', 'epoch': '5'}\n\
+         {'train_runtime': '152.8', 'train_samples_per_second': '0.982', 'train_steps_per_second': '0.262', 'train_loss': '0.4022', 'epoch': '5'}\n",
+    );
+    assert_eq!(a.verdict, "completed");
+    assert!(!a.errors[0].fatal);
+    // An error after the end sign still ends the run.
+    let a = analyze(
+        "{'train_runtime': '152.8', 'train_samples_per_second': '0.982', 'train_steps_per_second': '0.262', 'train_loss': '0.4022', 'epoch': '5'}\n\
+         Traceback (most recent call last):\n  File \"train.py\", line 12, in <module>\n    trainer.predict(ds)\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 22.00 MiB.\n",
+    );
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+}
