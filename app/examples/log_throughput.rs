@@ -20,11 +20,12 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use app::domain::logs::parallel::analyze_reader_two_threads;
+use app::domain::logs::parallel::{READ_CHUNK, analyze_reader_two_threads};
 use app::domain::logs::{Analysis, LogAnalyzer};
 
-/// What the watcher would hand the analyzer per read, at most.
-const CHUNK: usize = 256 * 1024;
+/// What the watcher would hand the analyzer per read, at most: the same
+/// read size as the two-thread pipeline, so the two compare like for like.
+const CHUNK: usize = READ_CHUNK;
 
 fn main() {
     let mut path = None;

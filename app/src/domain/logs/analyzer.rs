@@ -1476,8 +1476,6 @@ impl LogAnalyzer {
             // Back to an earlier epoch: another run (appended to the log),
             // counting from its start.
             if self.last_epoch_header.is_some_and(|p| e < p) {
-                self.generic_step_offset = 0;
-                self.generic_raw_last = None;
                 self.restart_source(Source::Generic);
                 self.restarted();
             }
@@ -1898,15 +1896,15 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
-        // BasicSR: its plan (from the options it prints), its start and its
-        // end.
-        if let Some(r) = t.strip_prefix("total_iter: ")
-            && let Some((n, used)) = parse::uint_prefix(r.trim_end())
-            && used == r.trim_end().len()
-        {
+        // The plan as BasicSR, Caffe and Megatron-LM echo their options.
+        // (A Megatron smoke run shorter than its `log_interval` prints no
+        // iteration line: its plan, its checkpoint saves and its end line
+        // tell the steps.)
+        if let Some(n) = parse::planned_iters(t) {
             self.max_iters = Some(n);
             return true;
         }
+        // BasicSR: its start and its end.
         if t.starts_with("Start training from epoch: ") {
             self.restart_source(Source::Generic);
             self.restarted();
@@ -2061,31 +2059,10 @@ impl LogAnalyzer {
             self.mark_finished("epochs completed");
             return true;
         }
-        // Megatron-LM's arguments dump (`  train_iters ......... 3`: its
-        // plan) and its end (`[after training is done] datetime: ...`). A
-        // smoke run shorter than its `log_interval` prints no iteration
-        // line: only these and its checkpoint saves tell the steps.
-        if let Some(r) = t.strip_prefix("train_iters ")
-            && let r = r.trim_start_matches('.').trim()
-            && let Some((n, used)) = parse::uint_prefix(r)
-            && used == r.len()
-            && n > 0
-        {
-            self.max_iters = Some(n);
-            return true;
-        }
+        // Megatron-LM's end (`[after training is done] datetime: ...`) and
+        // Caffe's (`solver.cpp:296] Optimization Done.`).
         if t.starts_with("[after training is done]") {
             self.mark_finished("training done");
-            return true;
-        }
-        // Caffe: the solver's parameters as it echoes them (`max_iter:
-        // 20000`), and its end (`solver.cpp:296] Optimization Done.`).
-        if let Some(r) = t.strip_prefix("max_iter: ")
-            && let Some((n, used)) = parse::uint_prefix(r)
-            && used == r.trim_end().len()
-            && n > 0
-        {
-            self.max_iters = Some(n);
             return true;
         }
         if t.trim_end() == "Optimization Done." {
@@ -2340,6 +2317,12 @@ impl LogAnalyzer {
             return true;
         }
         false
+    }
+
+    /// The log said the run ended, and fewer than three new steps came
+    /// after.
+    fn end_sign_stands(&self) -> bool {
+        self.finished.is_some() && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64
     }
 
     /// The log says the run ended (`why`). Three new steps after it say
@@ -2785,8 +2768,6 @@ impl LogAnalyzer {
     fn note_line_epoch(&mut self, epoch: u64, raw: u64) {
         if let Some((prev, prev_raw)) = self.generic_line_epoch {
             if epoch < prev && raw < prev_raw {
-                self.generic_step_offset = 0;
-                self.generic_raw_last = None;
                 self.restart_source(Source::Generic);
                 self.restarted();
             } else if epoch > prev
@@ -3519,11 +3500,8 @@ impl LogAnalyzer {
             // summary, a `Training completed`): a later launch finished,
             // or the error was not the end. (Not an end sign that later
             // steps took back.)
-            let finished_after = |e: &LogError| {
-                self.finished.is_some()
-                    && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64
-                    && self.finished_line > e.last_line
-            };
+            let finished_after =
+                |e: &LogError| self.end_sign_stands() && self.finished_line > e.last_line;
             for e in errors.iter_mut().filter(|e| {
                 e.fatal && (went_on(e) || trained_after(e) || caught_again(e) || finished_after(e))
             }) {
@@ -3683,8 +3661,7 @@ impl LogAnalyzer {
             .filter(|e| e.fatal)
             .min_by_key(|e| (e.line < last_launch, e.restates_another(), e.class, e.line));
 
-        let finished = (self.finished.is_some()
-            && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64)
+        let finished = self.end_sign_stands()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
         // The run diverged: its latest loss, gradient norm or evaluation

@@ -2906,6 +2906,18 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
     None
 }
 
+/// A configuration line, as a framework echoes it, that gives the run's
+/// planned iterations: BasicSR's `total_iter: 400000`, Caffe's `max_iter:
+/// 20000`, Megatron-LM's `  train_iters ......... 3` (a whole line).
+pub fn planned_iters(t: &str) -> Option<u64> {
+    let r = ["total_iter: ", "max_iter: ", "train_iters "]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))?;
+    let r = r.trim_start_matches('.').trim();
+    let (n, used) = uint_prefix(r)?;
+    (used == r.len() && n > 0).then_some(n)
+}
+
 /// Whether `b` has `lr` as a word or `learning`, in any case.
 fn names_lr(b: &[u8]) -> bool {
     let word_end = |i: usize| {
@@ -2923,6 +2935,20 @@ fn names_lr(b: &[u8]) -> bool {
             })
     })
 }
+
+/// Field names that make a metrics line a training step's (see
+/// [`metrics_loss`]).
+const TRAINING_FIELDS: [&str; 9] = [
+    "lr",
+    "learning rate",
+    "learning_rate",
+    "grad_norm",
+    "grad norm",
+    "train loss",
+    "training loss",
+    "train_loss",
+    "training_loss",
+];
 
 /// The training loss of a line made only of metrics, `Name: number` or
 /// `Name=number` fields between commas or pipes, a learning rate and a
@@ -2952,8 +2978,9 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
         return None;
     }
     let mut fields = 0;
-    let mut has_lr = false;
-    let mut has_train_loss = false;
+    // A field that says training: a learning rate, a gradient norm, or the
+    // loss named the training's.
+    let mut says_training = false;
     for field in s.split([',', '|']) {
         let field = field.trim();
         let (name, value) = field.split_once(':').or_else(|| field.split_once('='))?;
@@ -2970,20 +2997,9 @@ pub fn metrics_loss(s: &str) -> Option<f64> {
             return None;
         }
         fields += 1;
-        has_lr |= [
-            "lr",
-            "learning rate",
-            "learning_rate",
-            "grad_norm",
-            "grad norm",
-        ]
-        .iter()
-        .any(|k| name.eq_ignore_ascii_case(k));
-        has_train_loss |= ["train loss", "training loss", "train_loss", "training_loss"]
-            .iter()
-            .any(|k| name.eq_ignore_ascii_case(k));
+        says_training |= TRAINING_FIELDS.iter().any(|k| name.eq_ignore_ascii_case(k));
     }
-    if fields < 2 || !(has_lr || has_train_loss) {
+    if fields < 2 || !says_training {
         return None;
     }
     loss_in(b)
