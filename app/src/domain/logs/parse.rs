@@ -449,6 +449,7 @@ impl RawFrame {
 
     /// The frame with string fields from raw bytes: `None` when one of the
     /// pieces is not valid UTF-8 (the caller then decodes the whole line).
+    #[inline]
     pub(crate) fn in_bytes(self, b: &[u8]) -> Option<TqdmFrame<'_>> {
         // Most pieces are empty (no description, no postfix).
         let text = |r: (usize, usize)| match b.get(r.0..r.1)? {
@@ -481,6 +482,7 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
 /// [`parse_tqdm`] on bytes. Every decision looks at ASCII bytes only, so the
 /// result for a line's raw bytes equals the result for its (lossily)
 /// decoded text wherever the returned pieces are valid UTF-8.
+#[inline]
 pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
     let mut from = 0;
     // The last `%` before the `[` (where the description ends), found on
@@ -701,30 +703,37 @@ fn count_token(s: &[u8], end: usize, pct: Option<usize>) -> Option<(f64, Option<
 /// (n, total, token start). Exactly what the general path in
 /// [`count_token`] computes for such a token; `None` for anything else.
 fn plain_count(head: &[u8]) -> Option<(f64, f64, usize)> {
-    let digits_back = |end: usize| {
-        let mut v: u64 = 0;
-        let mut scale: u64 = 1;
-        let mut n = 0;
-        for &c in head[..end].iter().rev().take(15) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            v += u64::from(d) * scale;
-            scale *= 10;
-            n += 1;
-        }
-        (v, end - n, n)
-    };
-    let (total, i, nt) = digits_back(head.len());
+    let (total, i, nt) = digits_back(head, head.len());
     if nt == 0 || i == 0 || head[i - 1] != b'/' {
         return None;
     }
-    let (n, start, nn) = digits_back(i - 1);
+    let (n, start, nn) = digits_back(head, i - 1);
     if nn == 0 || (start > 0 && head[start - 1] != b' ' && head[start - 1] != b'|') {
         return None;
     }
     Some((n as f64, total as f64, start))
+}
+
+/// The decimal digits (at most 15) that end `head[..end]`: their value,
+/// where they start, and how many there are.
+// (Inlined: returned through memory, the tuple's fields are read back
+// wider than they were written, which stalls store-to-load forwarding on
+// every frame.)
+#[inline(always)]
+fn digits_back(head: &[u8], end: usize) -> (u64, usize, usize) {
+    let mut v: u64 = 0;
+    let mut scale: u64 = 1;
+    let mut n = 0;
+    for &c in head[..end].iter().rev().take(15) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v += u64::from(d) * scale;
+        scale *= 10;
+        n += 1;
+    }
+    (v, end - n, n)
 }
 
 /// End of the description: the text before the count token at `start`,
