@@ -1959,12 +1959,22 @@ impl LogAnalyzer {
         // completed`; hand-written loops: `Training done.`, `Training finished`.
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
         // (YOLOX: `Training of experiment is done and the best AP is 90.00`.)
+        // (GaitSet: `Training COMPLETE`.)
         if let Some(r) = t
             .strip_prefix("Training of experiment is ")
             .or_else(|| t.strip_prefix("Training "))
-            && let Some(after) = ["completed", "complete", "done", "finished"]
-                .iter()
-                .find_map(|w| r.strip_prefix(w))
+            && let Some(after) = [
+                "completed",
+                "complete",
+                "done",
+                "finished",
+                "COMPLETED",
+                "COMPLETE",
+                "DONE",
+                "FINISHED",
+            ]
+            .iter()
+            .find_map(|w| r.strip_prefix(w))
             && (after.is_empty()
                 || after.starts_with(['.', '!', ',', ':'])
                 || [" in ", " in:", " after ", " successfully", " at ", " and "]

@@ -3116,6 +3116,9 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             .is_some_and(|k| k.eq_ignore_ascii_case(b"_train"))
         {
             end += 6;
+        } else if b.get(end..end + 7) == Some(b"_metric") {
+            // GaitSet's triplet losses, `hard_loss_metric=0.436`.
+            end += 7;
         } else if b.get(end..end + 2) == Some(b"_G") {
             // A GAN's generator loss, `loss_G -2.6541` (its `loss_D` is the
             // discriminator's).

@@ -6079,3 +6079,22 @@ fn a_run_that_finished_after_an_error_was_not_ended_by_it() {
         a.verdict
     );
 }
+
+#[test]
+fn gaitset_triplet_loss_metrics_and_its_upper_case_end_line() {
+    // GaitSet prints no key named `loss`: its two triplet losses end in
+    // `_metric`; its last line is `Training COMPLETE`.
+    let a = analyze(
+        "Training START\n\
+         iter 100:, hard_loss_metric=0.43646878, full_loss_metric=0.19383493, full_loss_num=186494.12500000, mean_dist=0.18835674, lr=0.000100, hard or full='full'\n\
+         iter 200:, hard_loss_metric=0.52700424, full_loss_metric=0.18912143, full_loss_num=132142.65625000, mean_dist=0.40090808, lr=0.000100, hard or full='full'\n\
+         0:04:19.419558\n\
+         Training COMPLETE\n",
+    );
+    assert_eq!(a.last_step, Some(200));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(0.43646878), Some(0.52700424))
+    );
+    assert!(a.finished, "{}", a.verdict);
+}
