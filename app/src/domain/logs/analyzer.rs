@@ -395,6 +395,10 @@ pub struct LogAnalyzer {
     /// The line where a loop announced an evaluation (see
     /// [`parse::announces_evaluation`]).
     eval_announced: Option<u64>,
+    /// DARTS's epoch (its `epoch N lr X` line), and whether its `valid`
+    /// records are under way (see [`parse::darts_step`]).
+    darts_epoch: Option<u64>,
+    darts_valid: bool,
     /// A line that was only a counter (`iter = 20`), and its line number:
     /// the loss may follow on the next line.
     pending_counter: Option<(u64, u64)>,
@@ -926,6 +930,8 @@ impl LogAnalyzer {
             logging_steps: None,
             stepless_dicts: 0,
             eval_announced: None,
+            darts_epoch: None,
+            darts_valid: false,
             pending_counter: None,
             logging_per_step: true,
             logging_first_step: false,
@@ -1743,6 +1749,9 @@ impl LogAnalyzer {
         if self.on_marker(t, ts, time) {
             return;
         }
+        if matches!(c0, b't' | b'v' | b'e') && self.on_darts_line(t, ts, time) {
+            return;
+        }
         // A loop that says it evaluates now, in a line of its own
         // (`testing in eval mode……`, `Evaluating...`): its next metrics line
         // is the evaluation's, however it looks.
@@ -1860,6 +1869,36 @@ impl LogAnalyzer {
             self.epochs_planned = ev.total_steps;
         }
         self.on_step_event(ev, ts, time);
+    }
+
+    /// DARTS's records (see [`parse::darts_step`]): its training steps
+    /// count from 0 in each epoch (the epoch from its `epoch N lr X` line);
+    /// a run of `valid` records is one evaluation. Returns whether `t` was
+    /// one of its lines.
+    fn on_darts_line(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        if let Some(epoch) = parse::darts_epoch(t) {
+            self.darts_epoch = Some(epoch);
+            return true;
+        }
+        let Some((train, step, loss)) = parse::darts_step(t) else {
+            return false;
+        };
+        if !train {
+            if !std::mem::replace(&mut self.darts_valid, true) {
+                self.mark(PauseKind::Eval);
+                self.eval_event(self.current_step);
+            }
+            self.last_eval_loss = Some(loss);
+            return true;
+        }
+        self.darts_valid = false;
+        let epoch = self.darts_epoch.unwrap_or(0);
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(step);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = Some(loss);
+        self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
+        true
     }
 
     /// The `train Loss: 0.4552 Acc: 0.0087` line under an `Epoch 3/24`

@@ -1040,8 +1040,23 @@ fn strip_loguru(s: &str) -> Option<&str> {
 
 /// mmengine / mmcv: `01/08 08:55:39 - mmengine - INFO - ` (no year: the
 /// timestamp is taken in a leap year, so differences within a run hold).
+///
+/// Also DARTS's `%m/%d %I:%M:%S %p` head, `05/31 02:32:57 PM ` (the
+/// architecture searches built on it keep its logging setup).
 fn strip_month_day_head(t: &str) -> Option<(&str, Option<f64>)> {
     let ts = month_day_time(t.as_bytes())?;
+    let meridiem = [(" AM ", 0.0), (" PM ", 12.0)]
+        .into_iter()
+        .find_map(|(m, add)| Some((t[14..].strip_prefix(m)?, add)));
+    if let Some((rest, add)) = meridiem {
+        // A 12-hour clock: 12 AM is midnight, 12 PM noon.
+        let hour = num(t.as_bytes(), 6, 2)? as f64;
+        if !(1.0..=12.0).contains(&hour) {
+            return None;
+        }
+        let hour24 = hour % 12.0 + add;
+        return Some((rest, Some(ts + (hour24 - hour) * 3600.0)));
+    }
     let rest = t[14..].strip_prefix(" - ")?;
     Some((strip_level_word(rest), Some(ts)))
 }

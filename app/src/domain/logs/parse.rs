@@ -2208,6 +2208,48 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
     (used == r.len()).then_some(v)
 }
 
+/// One record of DARTS and the architecture searches built on it (PC-DARTS,
+/// P-DARTS, GDAS, DrNAS, ...): `train 050 2.102168e+00 20.373775
+/// 72.855392` (`logging.info('train %03d %e %f %f', step, loss, top1,
+/// top5)`), and the same for `valid`. The step counts from 0 in each
+/// epoch. Returns (training?, step, loss).
+pub fn darts_step(t: &str) -> Option<(bool, u64, f64)> {
+    let (train, r) = match t.strip_prefix("train ") {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix("valid ")?),
+    };
+    let mut words = r.trim_end().split(' ');
+    let step = words.next()?;
+    if step.is_empty() || step.len() > 9 || !step.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole = |w: Option<&str>| {
+        let w = w?;
+        float_prefix(w)
+            .filter(|(_, used)| *used == w.len())
+            .map(|x| x.0)
+    };
+    let loss = whole(words.next())?;
+    // Then the top-1 and top-5 accuracies, and nothing else.
+    whole(words.next())?;
+    whole(words.next())?;
+    if words.next().is_some() {
+        return None;
+    }
+    Some((train, step.parse().ok()?, loss))
+}
+
+/// DARTS's epoch line, `epoch 11 lr 2.471316e-02`: the epoch.
+pub fn darts_epoch(t: &str) -> Option<u64> {
+    let r = t.strip_prefix("epoch ")?;
+    let (epoch, r) = r.split_once(' ')?;
+    let lr = r.strip_prefix("lr ")?.trim_end();
+    let epoch = epoch.parse().ok()?;
+    float_prefix(lr)
+        .filter(|(_, used)| *used == lr.len())
+        .map(|_| epoch)
+}
+
 /// A line that is only a counter, the first line of a two-line record
 /// (`iter = 20` then `\tloss = 2.454092, accuracy (cur) = 0.29`): `iter`,
 /// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.

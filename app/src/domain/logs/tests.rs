@@ -6098,3 +6098,33 @@ fn gaitset_triplet_loss_metrics_and_its_upper_case_end_line() {
     );
     assert!(a.finished, "{}", a.verdict);
 }
+
+#[test]
+fn darts_search_records_under_its_twelve_hour_clock() {
+    // DARTS's `%m/%d %I:%M:%S %p` head; its steps count from 0 in each
+    // epoch, the epoch from `epoch N lr X`; `valid` records are an eval.
+    let a = analyze(
+        "05/31 12:32:51 PM gpu device = 0\n\
+         05/31 12:32:56 PM epoch 0 lr 2.498816e-02\n\
+         05/31 12:32:57 PM train 000 2.345704e+00 6.250000 54.687500\n\
+         05/31 12:33:19 PM train 050 2.102168e+00 20.373775 72.855392\n\
+         05/31 12:33:45 PM train 100 2.018906e+00 23.886139 77.289604\n\
+         05/31 12:36:11 PM train_acc 31.303999\n\
+         05/31 12:36:12 PM valid 000 1.711712e+00 28.125000 85.937500\n\
+         05/31 12:36:15 PM valid 050 1.670156e+00 38.664219 88.848045\n\
+         05/31 12:36:33 PM epoch 1 lr 2.495858e-02\n\
+         05/31 12:36:34 PM train 000 1.733087e+00 35.937500 87.500000\n\
+         05/31 01:00:00 PM train 050 1.601111e+00 40.000000 90.000000\n",
+    );
+    assert_eq!(a.last_step, Some(150));
+    assert_eq!(a.epoch, Some(1.0));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(2.345704), Some(1.601111))
+    );
+    assert_eq!(a.eval.count, 1);
+    assert_eq!(a.eval.last_loss, Some(1.670156));
+    // 12 PM is noon and 01 PM the hour after: 150 steps in 1,623 s.
+    let overall = a.steps_per_sec.overall.unwrap();
+    assert!((overall - 150.0 / 1623.0).abs() < 1e-3, "{overall}");
+}
