@@ -3478,7 +3478,14 @@ impl LogAnalyzer {
                             .any(|l| l.contains("transformers/trainer.py"))
                     })
                 };
-                if self.hf_dicts > 0 || self.hf_hint || hf_in_traceback() {
+                // (The Trainer's bar has no description: a loop of one's
+                // own, `Epoch 1 [ULTRA]:  43%|...`, only loaded a model
+                // with transformers, which printed the `[transformers]` line.)
+                let trainer_bar = || {
+                    self.train_bar
+                        .is_none_or(|i| self.bars[i].key.starts_with('|'))
+                };
+                if self.hf_dicts > 0 || (self.hf_hint && trainer_bar()) || hf_in_traceback() {
                     Format::HfTrainer
                 } else if self.lightning_hint {
                     Format::Lightning

@@ -6128,3 +6128,23 @@ fn darts_search_records_under_its_twelve_hour_clock() {
     let overall = a.steps_per_sec.overall.unwrap();
     assert!((overall - 150.0 / 1623.0).abs() < 1e-3, "{overall}");
 }
+
+#[test]
+fn a_loop_of_its_own_that_loaded_a_transformers_model_is_not_the_trainer() {
+    // transformers 5.x prints its load report with a `[transformers]` tag;
+    // the training bar is the script's own (described), not the Trainer's.
+    let a = analyze(
+        "[transformers] BertModel LOAD REPORT from: /root/models/bert-base-chinese\n\
+         Epoch 1 [ULTRA]:   0%|          | 1/2455 [00:00<10:00,  4.1it/s, loss=1.4215, lr=1.00e-07]\r\
+         Epoch 1 [ULTRA]:   0%|          | 2/2455 [00:00<09:00,  4.5it/s, loss=1.3815, lr=1.00e-07]\r\
+         Epoch 1 [ULTRA]:   0%|          | 3/2455 [00:00<09:00,  4.5it/s, loss=1.2815, lr=1.00e-07]",
+    );
+    assert_eq!(a.format, Format::Tqdm);
+    assert_eq!(a.last_step, Some(3));
+    // The Trainer's own bar has no description.
+    let a = analyze(
+        "[transformers] loading weights\n\
+           0%|          | 1/100 [00:00<00:30,  3.3it/s]\r  2%|2         | 2/100 [00:00<00:30,  3.3it/s]\r  3%|3         | 3/100 [00:00<00:30,  3.3it/s]",
+    );
+    assert_eq!(a.format, Format::HfTrainer);
+}
