@@ -1909,6 +1909,9 @@ impl LogAnalyzer {
         let (Some(e), Some(last)) = (self.keras_epoch, self.keras_epochs_total) else {
             return false;
         };
+        // (Stanford CS230's examples, and the projects built on them:
+        // `Epoch 1/10` then `- Train metrics: accuracy: 0.404 ; loss: 1.633`.)
+        let t = t.strip_prefix("- ").unwrap_or(t);
         if self.epoch_header_summary
             || self.src[Source::Keras.idx()].records > 0
             || !t.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("train"))

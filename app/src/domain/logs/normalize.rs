@@ -813,6 +813,11 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             }
         }
         let rest = rest.strip_prefix(" - ").unwrap_or(rest);
+        // `%(asctime)s:%(levelname)s: %(message)s` (Stanford CS230's examples).
+        let rest = match rest.strip_prefix(':') {
+            Some(r) if LEVELS.iter().any(|l| r.starts_with(l)) => r,
+            _ => rest,
+        };
         return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));
     }
     if t.starts_with('[') {

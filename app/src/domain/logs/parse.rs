@@ -2255,6 +2255,13 @@ pub fn darts_epoch(t: &str) -> Option<u64> {
 /// `iteration`, `step` or `global_step`, a `=` or `:` or nothing, a number.
 pub fn bare_counter(s: &str) -> Option<u64> {
     let t = s.trim();
+    // A TF1 script's `current step: 58036th step` (then `batch loss:0.0047`).
+    if let Some(r) = t.strip_prefix("current step: ")
+        && let Some((n, used)) = uint_prefix(r)
+        && ["th step", "st step", "nd step", "rd step"].contains(&&r[used..])
+    {
+        return Some(n);
+    }
     if !t.ends_with(|c: char| c.is_ascii_digit()) {
         return None;
     }

@@ -6148,3 +6148,36 @@ fn a_loop_of_its_own_that_loaded_a_transformers_model_is_not_the_trainer() {
     );
     assert_eq!(a.format, Format::HfTrainer);
 }
+
+#[test]
+fn a_tf1_step_line_with_its_loss_on_the_next_line() {
+    let a = analyze(
+        "start from 0\ncurrent step: 1th step\nbatch loss:4.0292044\ncurrent step: 2th step\nbatch loss:3.9197984\ncurrent step: 3th step\n",
+    );
+    assert_eq!(a.last_step, Some(2));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(4.0292044), Some(3.9197984))
+    );
+}
+
+#[test]
+fn cs230_epoch_headers_and_train_metrics_under_its_colon_head() {
+    // Stanford CS230's examples: `%(asctime)s:%(levelname)s: %(message)s`,
+    // `Epoch N/M` then `- Train metrics: ...` and `- Eval metrics: ...`.
+    let a = analyze(
+        "2018-07-30 14:22:55,814:INFO: Starting training for 10 epoch(s)\n\
+         2018-07-30 14:22:56,703:INFO: Epoch 1/10\n\
+         2018-07-30 14:23:37,508:INFO: - Train metrics: accuracy: 0.404 ; loss: 1.633\n\
+         2018-07-30 14:23:38,806:INFO: - Eval metrics: accuracy: 0.510 ; loss: 1.255\n\
+         2018-07-30 14:23:38,964:INFO: Epoch 2/10\n\
+         2018-07-30 14:24:15,876:INFO: - Train metrics: accuracy: 0.564 ; loss: 1.142\n\
+         2018-07-30 14:24:17,028:INFO: - Eval metrics: accuracy: 0.390 ; loss: 1.761\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(10)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.633), Some(1.142)));
+    assert_eq!(
+        strip_prefixes("2018-07-30 14:23:37,508:INFO: - Train metrics").body,
+        "- Train metrics"
+    );
+}
