@@ -1614,7 +1614,7 @@ pub fn fairseq(s: &str) -> Option<Event> {
 /// The columns of a metrics CSV that [`csv_row`] reads (by position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvColumns {
-    /// `,`, or a tab (a TSV).
+    /// `,`, a tab (a TSV), or a space: columns padded with spaces.
     sep: char,
     fields: usize,
     /// `step` (Lightning's global step), else `epoch` (Keras's, from 0).
@@ -1754,34 +1754,57 @@ pub fn basicsr(s: &str) -> Option<Event> {
 /// TSV: `step\tloss`).
 pub fn csv_header(s: &str) -> Option<CsvColumns> {
     let s = s.trim_end();
-    // (Prose fails at its first space, before anything is split.)
-    if !s
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'-' | b',' | b'\t'))
-    {
+    // (Prose fails at its first space, before anything is split: a table
+    // padded with spaces has runs of them, and no comma or tab.)
+    let padded = s.contains("  ") && !s.contains([',', '\t']);
+    if !s.bytes().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'/' | b'.' | b'-' | b',' | b'\t')
+            || (padded && c == b' ')
+    }) {
         return None;
     }
     let sep = if s.contains(',') {
         ','
     } else if s.contains('\t') {
         '\t'
+    } else if padded && yolo_header(s).is_none() {
+        ' '
     } else {
         return None;
     };
-    let names: Vec<&str> = s.split(sep).collect();
+    let names: Vec<&str> = if sep == ' ' {
+        s.split_whitespace().collect()
+    } else {
+        s.split(sep).collect()
+    };
     let name_like = |n: &&str| n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    if names.len() > 256 || !names.iter().all(name_like) {
+    if names.len() > 256 || names.len() < 2 || !names.iter().all(name_like) {
         return None;
     }
+    // (Spinning Up's `progress.txt` and the RL loggers after it capitalise:
+    // `Epoch`, `Iteration`.)
     let col = |wanted: &[&str]| {
         wanted
             .iter()
-            .find_map(|w| names.iter().position(|n| n == w))
+            .find_map(|w| names.iter().position(|n| n.eq_ignore_ascii_case(w)))
     };
     let epoch = col(&["epoch"]);
-    let (step, steps_are_epochs) = match col(&["step", "global_step", "trainer/global_step"]) {
+    let (step, steps_are_epochs) = match col(&[
+        "step",
+        "global_step",
+        "trainer/global_step",
+        "iteration",
+        "iter",
+    ]) {
         Some(c) => (c, false),
         None => (epoch?, true),
+    };
+    let held_out = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        ["val", "valid", "test", "eval"]
+            .iter()
+            .any(|w| n.starts_with(w))
     };
     let loss = col(&[
         "train_loss",
@@ -1789,7 +1812,15 @@ pub fn csv_header(s: &str) -> Option<CsvColumns> {
         "train_loss_step",
         "train/loss",
         "train_loss_epoch",
-    ]);
+    ])
+    // Else the first column named as a loss (an RL learner's
+    // `Critic_Loss`, Spinning Up's `LossPi`).
+    .or_else(|| {
+        names.iter().position(|n| {
+            let lower = n.to_ascii_lowercase();
+            (lower.ends_with("loss") || lower.starts_with("loss")) && !held_out(n)
+        })
+    });
     let val_loss = col(&["val_loss", "valid_loss", "val/loss", "val_loss_epoch"]);
     loss?;
     Some(CsvColumns {
@@ -1806,7 +1837,11 @@ pub fn csv_header(s: &str) -> Option<CsvColumns> {
 /// A row under [`csv_header`]: the step (or epoch) and the losses it has
 /// (Lightning leaves the cells a row did not log empty).
 pub fn csv_row(s: &str, cols: CsvColumns) -> Option<Event> {
-    let cells: Vec<&str> = s.trim_end().split(cols.sep).collect();
+    let cells: Vec<&str> = if cols.sep == ' ' {
+        s.split_whitespace().collect()
+    } else {
+        s.trim_end().split(cols.sep).collect()
+    };
     if cells.len() != cols.fields {
         return None;
     }

@@ -6181,3 +6181,35 @@ fn cs230_epoch_headers_and_train_metrics_under_its_colon_head() {
         "- Train metrics"
     );
 }
+
+#[test]
+fn rl_progress_tables_padded_or_tab_separated() {
+    // AWR's logger pads its columns with spaces (and ends lines in CRLF).
+    let a = analyze(
+        "Iteration                Wall_Time                Samples                  Train_Return             Critic_Loss              Actor_Loss               \r\n\
+         0                        0.0003077587816450331    2157                     -187.8830984137871       0.00598417857046903      -0.6421777975753535      \r\n\
+         50                       0.035201407339837815     108160                   -136.5218373987911       0.010453062561842112     -0.6512      \r\n",
+    );
+    assert_eq!(a.last_step, Some(50));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(0.00598417857046903), Some(0.010453062561842112))
+    );
+    // Spinning Up's `progress.txt`: tabs, capitalised names, epochs.
+    let a = analyze(
+        "Epoch\tAverageEpRet\tStdEpRet\tMaxEpRet\tMinEpRet\tEpLen\tTotalEnvInteracts\tLossPi\tLossV\tTime\n\
+         0\t-170.2\t40.1\t-90.3\t-250.0\t200.0\t4000\t0.0123\t1234.5\t12.1\n\
+         1\t-150.9\t38.7\t-80.1\t-230.4\t200.0\t8000\t0.0111\t1100.2\t24.0\n",
+    );
+    assert_eq!(a.last_step, Some(1));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.0123), Some(0.0111)));
+    // YOLO's padded epoch header is still YOLO's.
+    assert!(
+        parse::csv_header(
+            "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size"
+        )
+        .is_none()
+    );
+    // Prose with double spaces is no table.
+    assert!(parse::csv_header("Training  loss went down").is_none());
+}
