@@ -651,7 +651,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 28] = [
+const MARKER_ANCHORS: [&[u8]; 29] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -680,6 +680,7 @@ const MARKER_ANCHORS: [&[u8]; 28] = [
     b"logging_strategy",
     b"logging_first_step",
     b"Continuing training from global step",
+    b"Epoch loaded: ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -703,7 +704,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<28> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<29> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -2288,7 +2289,23 @@ impl LogAnalyzer {
             || (has(const { marker_bit(b"Start running, host") })
                 && t.starts_with("Start running, host"))
         {
+            // detectron2 says where its counter starts: from there on the
+            // steps are this launch's, below an earlier launch's or not.
+            if t.contains("Starting training from iteration") {
+                for src in Source::ALL {
+                    self.restart_source(src);
+                }
+            }
             self.restarted();
+            return true;
+        }
+        // SpeechBrain's test of the trained model, its recipes' last line
+        // (`Epoch loaded: 12 - test loss: 1.53, test error_rate: 5.19e-01`).
+        if has(const { marker_bit(b"Epoch loaded: ") })
+            && t.starts_with("Epoch loaded: ")
+            && t.contains(" - test ")
+        {
+            self.mark_finished("tested after training");
             return true;
         }
         if has(const { marker_bit(b"Checkpoints will be saved to") })
@@ -3713,11 +3730,16 @@ impl LogAnalyzer {
         let eta = eta(last_step, total_steps, &summary, &eval, &checkpoints);
         // torchrun's "a worker failed / exited with code 1" reports another
         // error: the worker's own exception, when the log has it, is the news.
-        // And in a log of several launches, the latest launch's error.
+        // And in a log of several launches, the latest launch's error. One
+        // that ended an earlier launch is history (it stays in the list)
+        // once the latest launch trained or ended well.
         let last_launch = self.restarts.back().map_or(0, |&(line, _)| line);
+        let latest_went_on = self.restarts.back().is_some_and(|&(line, fresh_at)| {
+            self.fresh_steps > fresh_at || (self.finished.is_some() && self.finished_line > line)
+        });
         let fatal = errors
             .iter()
-            .filter(|e| e.fatal)
+            .filter(|e| e.fatal && !(latest_went_on && e.last_line < last_launch))
             .min_by_key(|e| (e.line < last_launch, e.restates_another(), e.class, e.line));
 
         let finished = self.end_sign_stands()

@@ -6213,3 +6213,44 @@ fn rl_progress_tables_padded_or_tab_separated() {
     // Prose with double spaces is no table.
     assert!(parse::csv_header("Training  loss went down").is_none());
 }
+
+#[test]
+fn a_latest_launch_that_ended_well_outranks_an_earlier_launchs_crash() {
+    // SpeechBrain: a launch crashed; the latest one loaded the checkpoint
+    // and tested it (`Epoch loaded: ... - test loss:`, its recipes' end).
+    let head =
+        |t: &str, name: &str| format!("2025-04-02 20:{t},697 - speechbrain.{name} - INFO - ");
+    let mut log = head("09:20", "core") + "Beginning experiment!\n";
+    log += &head("10:00", "utils.train_logger");
+    log += "Epoch: 12, lr: 3.87e-05 - train loss: 1.54 - valid loss: 1.64\n";
+    log += "Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    brain.fit()\n";
+    log += "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 10.04 GiB.\n";
+    log += &(head("44:30", "core") + "Beginning experiment!\n");
+    log += &head("45:17", "utils.train_logger");
+    log += "Epoch loaded: 12 - test loss: 1.53, test error_rate: 5.19e-01\n";
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "completed");
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+
+    // detectron2 relaunched from iteration 0 after an OOM in the first
+    // launch's final evaluation: its steps are the latest launch's.
+    let events = |iter: u32, loss: &str| {
+        format!(
+            "[12/22 22:34:19 d2.utils.events]:  eta: 0:00:44  iter: {iter}  total_loss: {loss}  time: 0.7  lr: 0.001  max_mem: 9000M\n"
+        )
+    };
+    let mut log =
+        String::from("[12/22 22:29:39 d2.engine.train_loop]: Starting training from iteration 0\n");
+    for i in [19, 39, 59, 79, 99, 119, 139, 159, 179, 199] {
+        log += &events(i, "7.1");
+    }
+    log += "Traceback (most recent call last):\n  File \"train_net.py\", line 9, in <module>\n    launch(main)\n";
+    log += "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.84 GiB\n";
+    log += "[12/22 22:40:18 d2.engine.train_loop]: Starting training from iteration 0\n";
+    for i in [19, 39, 59, 79, 99] {
+        log += &events(i, "3.4");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(100));
+    assert!(!a.verdict.starts_with("fatal"), "{}", a.verdict);
+}
