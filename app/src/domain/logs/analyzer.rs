@@ -1493,6 +1493,12 @@ impl LogAnalyzer {
         if c0 == b'E'
             && let Some((e, tot)) = parse::keras_epoch(t)
         {
+            // A tqdm bar counts under the headers, not Keras's own bar (a
+            // loop of one's own that prints Keras's header; not an outer
+            // bar around `fit()` calls, like hyperopt's over its trials).
+            let tqdm_under_headers = self.src[Source::Tqdm.idx()].last_step.is_some()
+                && self.src[Source::Keras.idx()].records == 0
+                && self.train_bar.is_some();
             // `Epoch 1/N` after a later epoch: another `fit()` (a second
             // training phase, e.g. after unfreezing): follow the new one.
             if e <= 1 && self.keras_epoch.is_some_and(|p| p > 1) {
@@ -1505,6 +1511,24 @@ impl LogAnalyzer {
                     // (Its batch size may be another.)
                     self.keras_batch = None;
                 }
+                // Its passes count from the new run's start, even when its
+                // total is the earlier run's.
+                if tqdm_under_headers {
+                    self.restart_source(Source::Tqdm);
+                    self.bar_count = BarCount::default();
+                    self.restarted();
+                }
+            }
+            // The next epoch's header over a per-epoch tqdm bar: that bar's
+            // pass is over, though its last frame may stop short of the
+            // total (`293/294` at 100%: tqdm closed it between redraws).
+            if self.keras_epoch.is_some_and(|p| e > p)
+                && tqdm_under_headers
+                && self.bar_count.last_train_n > 0
+                && self.train_bar.is_some_and(|tb| !self.bars[tb].is_epoch)
+            {
+                self.bar_count.next_pass(0);
+                self.bar_count.bar_passes += 1;
             }
             self.keras_epoch = Some(e);
             self.keras_epoch_first_line = true;

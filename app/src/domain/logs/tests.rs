@@ -6254,3 +6254,35 @@ fn a_latest_launch_that_ended_well_outranks_an_earlier_launchs_crash() {
     assert_eq!(a.last_step, Some(100));
     assert!(!a.verdict.starts_with("fatal"), "{}", a.verdict);
 }
+
+#[test]
+fn a_tqdm_bar_under_epoch_headers_counts_per_header_and_per_run() {
+    // A loop of its own prints `Epoch N/M` and a `Training` bar per epoch
+    // that tqdm sometimes closed one short of its total; then a second
+    // pipeline with the same bar and total starts at `Epoch 1/M` again.
+    let run = |loss: &str| {
+        let mut s = String::new();
+        for e in 1..=3 {
+            s += &format!("Epoch {e}/3\n");
+            for i in 0..=19 {
+                s += &format!(
+                    "Training: {:3}%|          | {i}/20 [00:0{}<00:00,  7.78it/s, loss={loss}]\r",
+                    i * 5,
+                    i / 4
+                );
+            }
+            s += "\nValidating: 100%|##########| 5/5 [00:02<00:00,  7.29it/s]\n";
+        }
+        s
+    };
+    let a = analyze(&(String::from("--- Starting A ---\n") + &run("0.5")));
+    assert_eq!(a.last_step, Some(57));
+    let a = analyze(
+        &(String::from("--- Starting A ---\n")
+            + &run("0.5")
+            + "--- Starting B ---\n"
+            + &run("0.3")),
+    );
+    assert_eq!(a.last_step, Some(57));
+    assert_eq!(a.loss.last, Some(0.3));
+}
