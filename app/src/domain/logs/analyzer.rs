@@ -3761,9 +3761,18 @@ impl LogAnalyzer {
         let latest_went_on = self.restarts.back().is_some_and(|&(line, fresh_at)| {
             self.fresh_steps > fresh_at || (self.finished.is_some() && self.finished_line > line)
         });
+        // (Source Python refused ran nothing: a later fatal error is a
+        // later invocation's, and the news.)
+        let refused_then_ran = |e: &LogError| {
+            e.is_source_refused()
+                && errors
+                    .iter()
+                    .any(|o| o.fatal && o.line > e.last_line && !o.is_source_refused())
+        };
         let fatal = errors
             .iter()
             .filter(|e| e.fatal && !(latest_went_on && e.last_line < last_launch))
+            .filter(|e| !refused_then_ran(e))
             .min_by_key(|e| (e.line < last_launch, e.restates_another(), e.class, e.line));
 
         let finished = self.end_sign_stands()

@@ -71,6 +71,16 @@ impl LogError {
         self.label.starts_with(LAUNCHER) || self.label.ends_with(": ProcessRaisedException")
     }
 
+    /// Python refused the source (`SyntaxError`, `IndentationError`,
+    /// `TabError`): the process ran nothing, so whatever the log shows
+    /// after it is another invocation's.
+    pub(crate) fn is_source_refused(&self) -> bool {
+        let m = self.message.trim_start();
+        ["SyntaxError", "IndentationError", "TabError"]
+            .iter()
+            .any(|w| m.starts_with(w))
+    }
+
     /// A failed `pip install`: a process of its own, done before whatever
     /// the log shows after it (a notebook goes on to train).
     pub(crate) fn is_pip(&self) -> bool {

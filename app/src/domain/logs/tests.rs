@@ -6286,3 +6286,15 @@ fn a_tqdm_bar_under_epoch_headers_counts_per_header_and_per_run() {
     assert_eq!(a.last_step, Some(57));
     assert_eq!(a.loss.last, Some(0.3));
 }
+
+#[test]
+fn after_source_python_refused_a_later_crash_is_the_news() {
+    // One stderr file of two invocations: the first did not compile, the
+    // second ran and died saving a checkpoint.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 2, in <module>\n    from neuroslm import brain\n  File \"neuroslm\\brain.py\", line 63\n    def step(self):\n                   ^\nIndentationError: unindent does not match any outer indentation level\n\
+         Traceback (most recent call last):\n  File \"train.py\", line 88, in <module>\n    torch.save(state, path)\nRuntimeError: [enforce fail at inline_container.cc:664] . unexpected pos 64 vs 0\n",
+    );
+    assert_eq!(a.errors.len(), 2);
+    assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
+}
