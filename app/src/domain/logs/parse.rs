@@ -3128,11 +3128,17 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                     break;
                 }
             }
-            let mut seps = 0;
-            while j < b.len() && matches!(b[j], b' ' | b':' | b'=' | b'#' | b'[') && seps < 4 {
+            // (Spaces also pad a right-aligned counter: `step      0 |`.)
+            let (mut seps, mut spaces) = (0, 0);
+            while j < b.len() {
+                match b[j] {
+                    b' ' if spaces < 12 => spaces += 1,
+                    b':' | b'=' | b'#' | b'[' if seps < 4 => seps += 1,
+                    _ => break,
+                }
                 j += 1;
-                seps += 1;
             }
+            let seps = seps + spaces;
             let d = digits(&b[j..]);
             // (`[epoch0] trian_loss=315.74`: no separator, in brackets.)
             let bracketed = i > 0 && b[i - 1] == b'[' && b.get(j + d) == Some(&b']');

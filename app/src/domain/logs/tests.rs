@@ -6298,3 +6298,19 @@ fn after_source_python_refused_a_later_crash_is_the_news() {
     assert_eq!(a.errors.len(), 2);
     assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
 }
+
+#[test]
+fn a_right_aligned_step_counter_padded_with_spaces() {
+    // `step {:6d}` and TF1's `Global Step: {:6d}`: the first lines carry the
+    // widest padding.
+    let a = analyze(
+        "step      0 | train_loss 4.5821 | val_loss 4.5868 | lr 1.00e-05 | 0.6s\n\
+         step   1000 | train_loss 1.7328 | val_loss 1.8110 | lr 9.82e-04 | 404.7s\n",
+    );
+    assert_eq!((a.loss.first, a.loss.count), (Some(4.5821), 2));
+    let a = analyze(
+        "Global Step:     10, accuracy:  10.9%, loss = 2.30 (611.0 examples/sec, 0.21 sec/batch)\n\
+         Global Step:  10000, accuracy:  93.8%, loss = 0.25 (615.3 examples/sec, 0.21 sec/batch)\n",
+    );
+    assert_eq!((a.last_step, a.loss.first), (Some(10000), Some(2.30)));
+}
