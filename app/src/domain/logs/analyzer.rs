@@ -2048,7 +2048,20 @@ impl LogAnalyzer {
                     .iter()
                     .any(|w| after.starts_with(w)))
         {
-            self.mark_finished("training completed");
+            // (YOLOX says so whenever its loop exits, Ctrl-C included:
+            // well short of its planned epochs, the run was stopped. Its
+            // last printed iteration may be a few short of the total.)
+            let stopped_short = t.starts_with("Training of experiment is ")
+                && matches!((self.current_step, self.source_total),
+                    (Some(s), Some(total)) if s.saturating_mul(100) < total.saturating_mul(99));
+            if !stopped_short {
+                self.mark_finished("training completed");
+            }
+            return true;
+        }
+        // TensorFlow's `retrain.py` tests the retrained model last.
+        if t.starts_with("Final test accuracy = ") {
+            self.mark_finished("final test after training");
             return true;
         }
         // The PyTorch tutorial's loop (and its many copies).

@@ -608,10 +608,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         );
     }
     // Ctrl-C / SIGINT: somebody (or a scheduler) stopped the run.
-    // (Lightning: `Detected KeyboardInterrupt, attempting graceful shutdown ...`.)
+    // (Lightning: `Detected KeyboardInterrupt, attempting graceful shutdown ...`,
+    // which Lightning 1.x raised as a warning: `.../trainer/call.py:54:
+    // UserWarning: Detected KeyboardInterrupt, ...`.)
     if t == "KeyboardInterrupt"
         || t.starts_with("KeyboardInterrupt:")
         || t.starts_with("Detected KeyboardInterrupt, attempting graceful shutdown")
+        || t.contains(": UserWarning: Detected KeyboardInterrupt, attempting graceful shutdown")
     {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }

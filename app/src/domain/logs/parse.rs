@@ -2243,6 +2243,25 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
     (used == r.len()).then_some(v)
 }
 
+/// A loss printed as its function's name: TensorFlow's `retrain.py` (the
+/// image-retraining tutorial and its many copies), `Step 10: Cross entropy
+/// = 4.464004`.
+fn cross_entropy_in(b: &[u8]) -> Option<f64> {
+    let key = b"cross entropy";
+    let p = b
+        .windows(key.len())
+        .position(|w| w.eq_ignore_ascii_case(key))?;
+    let r = &b[p + key.len()..];
+    let skip = r
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'=' | b':'))
+        .count();
+    if skip == 0 {
+        return None;
+    }
+    float_prefix_bytes(&r[skip..]).map(|x| x.0)
+}
+
 /// One record of DARTS and the architecture searches built on it (PC-DARTS,
 /// P-DARTS, GDAS, DrNAS, ...): `train 050 2.102168e+00 20.373775
 /// 72.855392` (`logging.info('train %03d %e %f %f', step, loss, top1,
@@ -2679,7 +2698,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let named = b.windows(4).any(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
     });
-    let unnamed = if named { None } else { unnamed_loss(s) };
+    let unnamed = if named {
+        None
+    } else {
+        unnamed_loss(s).or_else(|| cross_entropy_in(b))
+    };
     if !named && unnamed.is_none() {
         return None;
     }

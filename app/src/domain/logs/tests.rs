@@ -6314,3 +6314,39 @@ fn a_right_aligned_step_counter_padded_with_spaces() {
     );
     assert_eq!((a.last_step, a.loss.first), (Some(10000), Some(2.30)));
 }
+
+#[test]
+fn round_38_exits_retrain_and_lightning_1x_interrupts() {
+    // TensorFlow's retrain.py: `Step N: Cross entropy = X`, then the test.
+    let a = analyze(
+        "2017-04-09 05:42:02.159946: Step 0: Train accuracy = 21.9%\n\
+         2017-04-09 05:42:02.160018: Step 0: Cross entropy = 4.506233\n\
+         2017-04-09 05:42:02.608604: Step 0: Validation accuracy = 5.0%\n\
+         2017-04-09 05:42:04.880659: Step 10: Cross entropy = 4.464004\n\
+         Final test accuracy = 92.0%\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(10), Some(4.506233), Some(4.464004))
+    );
+    assert!(a.finished);
+
+    // Lightning 1.x raised its Ctrl-C notice as a warning.
+    let a = analyze(
+        "Epoch 0:   2%|▏         | 87/5087 [01:40<1:36:11,  1.15s/it, loss=1.11, v_num=0]\n\
+         /usr/local/lib/python3.10/dist-packages/pytorch_lightning/trainer/call.py:54: UserWarning: Detected KeyboardInterrupt, attempting graceful shutdown...\n\
+           rank_zero_warn(\"Detected KeyboardInterrupt, attempting graceful shutdown...\")\n",
+    );
+    assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
+
+    // YOLOX says its experiment is done whenever its loop exits: far short
+    // of its epochs, it was stopped; a few iterations short, it finished.
+    let yolox = |epoch: u32| {
+        format!(
+            "2022-06-06 02:06:17.718 | INFO     | yolox.core.trainer:after_iter:253 - epoch: {epoch}/300, iter: 150/174, mem: 7402Mb, iter_time: 0.398s, data_time: 0.001s, total_loss: 1.7, iou_loss: 1.1, l1_loss: 0.0, conf_loss: 0.4, cls_loss: 0.2, lr: 9.375e-03, size: 640, ETA: 1 day, 1:06:01\n\
+             2022-06-06 02:06:20.100 | INFO     | yolox.core.trainer:after_train:189 - Training of experiment is done and the best AP is 58.41\n"
+        )
+    };
+    assert!(!analyze(&yolox(93)).finished);
+    assert!(analyze(&yolox(300)).finished);
+}
