@@ -2629,8 +2629,14 @@ impl LogAnalyzer {
                 if ev.epoch.is_some() {
                     self.epoch = ev.epoch;
                 }
-                // Old TF trainer dicts carry the step.
+                // Old TF trainer dicts carry the step (LLaMA-Factory's
+                // `trainer_log.jsonl` its total too).
                 if let Some(s) = ev.step.or_else(|| self.stepless_dict_step()) {
+                    if let Some(total) = ev.total_steps
+                        && self.train_bar.is_none()
+                    {
+                        self.source_total = Some(total);
+                    }
                     let t = self.time_for_step(ts, None);
                     self.note_step(Source::HfDict, s, t);
                     self.current_step = Some(s);

@@ -931,6 +931,7 @@ fn value_end(s: &str) -> usize {
 struct KnownKeys {
     epoch: Option<f64>,
     step: Option<f64>,
+    total_steps: Option<f64>,
     loss: Option<f64>,
     embedding_loss: Option<f64>,
     learning_rate: Option<f64>,
@@ -998,6 +999,10 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         let slot = match *key {
             "epoch" => &mut known.epoch,
             "step" => &mut known.step,
+            // LLaMA-Factory's `trainer_log.jsonl`: `{"current_steps": 10,
+            // "total_steps": 8660, "loss": 2.4977, ...}`.
+            "current_steps" => &mut known.step,
+            "total_steps" => &mut known.total_steps,
             "loss" => &mut known.loss,
             "embedding_loss" => &mut known.embedding_loss,
             "learning_rate" => &mut known.learning_rate,
@@ -1040,6 +1045,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     let mut ev = Event::new(EventKind::Train, Source::HfDict);
     ev.epoch = known.epoch;
     ev.step = known.step.filter(|v| *v >= 0.0).map(|v| v as u64);
+    ev.total_steps = known.total_steps.filter(|v| *v >= 1.0).map(|v| v as u64);
     // (SetFit's embedding phase logs `embedding_loss`.)
     if let Some(l) = known.loss.or(known.embedding_loss) {
         ev.loss = Some(l);

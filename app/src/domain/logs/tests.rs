@@ -6350,3 +6350,15 @@ fn round_38_exits_retrain_and_lightning_1x_interrupts() {
     assert!(!analyze(&yolox(93)).finished);
     assert!(analyze(&yolox(300)).finished);
 }
+
+#[test]
+fn llama_factory_trainer_log_jsonl() {
+    let a = analyze(
+        "{\"current_steps\": 10, \"total_steps\": 20, \"loss\": 2.4977, \"learning_rate\": 5.77e-07, \"epoch\": 0.5, \"percentage\": 50.0, \"elapsed_time\": \"0:00:24\", \"remaining_time\": \"0:00:24\"}\n\
+         {\"current_steps\": 20, \"total_steps\": 20, \"loss\": 0.1333, \"learning_rate\": 0.0, \"epoch\": 1.0, \"percentage\": 100.0, \"elapsed_time\": \"0:00:48\", \"remaining_time\": \"0:00:00\"}\n",
+    );
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(20)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.4977), Some(0.1333)));
+    assert!(a.finished);
+}
