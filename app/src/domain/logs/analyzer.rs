@@ -3788,11 +3788,27 @@ impl LogAnalyzer {
                     .iter()
                     .any(|o| o.fatal && o.line > e.last_line && !o.is_source_refused())
         };
+        // (A collective that failed after another fatal error of another
+        // kind, the data running out on half the ranks, is its echo.)
+        let echoes_another = |e: &LogError| {
+            e.class == ErrorClass::Distributed
+                && errors
+                    .iter()
+                    .any(|o| o.fatal && o.class != ErrorClass::Distributed && o.line < e.line)
+        };
         let fatal = errors
             .iter()
             .filter(|e| e.fatal && !(latest_went_on && e.last_line < last_launch))
             .filter(|e| !refused_then_ran(e))
-            .min_by_key(|e| (e.line < last_launch, e.restates_another(), e.class, e.line));
+            .min_by_key(|e| {
+                (
+                    e.line < last_launch,
+                    e.restates_another(),
+                    echoes_another(e),
+                    e.class,
+                    e.line,
+                )
+            });
 
         let finished = self.end_sign_stands()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);

@@ -6362,3 +6362,14 @@ fn llama_factory_trainer_log_jsonl() {
     assert_eq!((a.loss.first, a.loss.last), (Some(2.4977), Some(0.1333)));
     assert!(a.finished);
 }
+
+#[test]
+fn a_collective_timeout_after_another_fatal_error_is_its_echo() {
+    // Half the ranks ran out of data; the others then waited in a
+    // collective until the NCCL watchdog gave up.
+    let a = analyze(
+        "[rank3]: Traceback (most recent call last):\n[rank3]:   File \"pretrain_gpt.py\", line 9, in get_batch\n[rank3]:     data = next(data_iterator)\n[rank3]: StopIteration\n\
+         [rank1]:[E1031 05:42:10.1 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=5, OpType=BROADCAST, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600012 milliseconds before timing out.\n",
+    );
+    assert_eq!(a.verdict, "fatal: Python exception: StopIteration");
+}
