@@ -561,8 +561,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             return sig(Runtime, true, label);
         }
     }
-    // Slurm / the launcher stopped the job.
-    if t.contains("slurmstepd") && t.contains("CANCELLED") {
+    // Slurm / the launcher stopped the job. (Newer Slurm heads the line
+    // with its time only: `[2026-02-06T10:15:37.189] error: *** JOB 4523781
+    // ON della-i23g1 CANCELLED AT ... DUE to SIGNAL Terminated ***`.)
+    if (t.contains("slurmstepd") && t.contains("CANCELLED"))
+        || ((t.contains("*** JOB ") || t.contains("*** STEP ")) && t.contains(" CANCELLED AT "))
+    {
         return sig(
             Killed,
             true,

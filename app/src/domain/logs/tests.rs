@@ -6373,3 +6373,12 @@ fn a_collective_timeout_after_another_fatal_error_is_its_echo() {
     );
     assert_eq!(a.verdict, "fatal: Python exception: StopIteration");
 }
+
+#[test]
+fn newer_slurm_cancels_with_only_a_time_head() {
+    let a = analyze(
+        "  2%|▏         | 44/2133 [42:06<20:42:24, 35.68s/it]\r  2%|▏         | 45/2133 [42:47<21:36:58, 37.27s/it][2026-02-06T10:15:37.189] error: *** JOB 4523781 ON della-i23g1 CANCELLED AT 2026-02-06T10:15:37 DUE to SIGNAL Terminated ***\n",
+    );
+    assert_eq!(a.last_step, Some(45));
+    assert_eq!(a.verdict, "fatal: job cancelled by Slurm");
+}
