@@ -399,6 +399,10 @@ pub struct LogAnalyzer {
     /// records are under way (see [`parse::darts_step`]).
     darts_epoch: Option<u64>,
     darts_valid: bool,
+    /// PySlowFast printed iteration stats (its epoch summaries are not
+    /// steps then), and its `val_*` stats are under way.
+    slowfast_iters: bool,
+    slowfast_val: bool,
     /// A line that was only a counter (`iter = 20`), and its line number:
     /// the loss may follow on the next line.
     pending_counter: Option<(u64, u64)>,
@@ -933,6 +937,8 @@ impl LogAnalyzer {
             eval_announced: None,
             darts_epoch: None,
             darts_valid: false,
+            slowfast_iters: false,
+            slowfast_val: false,
             pending_counter: None,
             logging_per_step: true,
             logging_first_step: false,
@@ -1777,6 +1783,18 @@ impl LogAnalyzer {
         if matches!(c0, b't' | b'v' | b'e') && self.on_darts_line(t, ts, time) {
             return;
         }
+        if c0.is_ascii_digit()
+            && let Some(ev) = parse::darknet_iter(t)
+        {
+            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+            return;
+        }
+        if c0 == b'j'
+            && let Some(stats) = parse::slowfast_stats(t)
+        {
+            self.on_slowfast_stats(stats, ts, time);
+            return;
+        }
         // A loop that says it evaluates now, in a line of its own
         // (`testing in eval mode……`, `Evaluating...`): its next metrics line
         // is the evaluation's, however it looks.
@@ -1894,6 +1912,50 @@ impl LogAnalyzer {
             self.epochs_planned = ev.total_steps;
         }
         self.on_step_event(ev, ts, time);
+    }
+
+    /// PySlowFast's stats (see [`parse::slowfast_stats`]): its iterations
+    /// within epochs are the steps; its epoch summaries are, when the log
+    /// kept no iteration lines; `val_*` lines are evaluations.
+    fn on_slowfast_stats(
+        &mut self,
+        stats: parse::SlowFastStats<'_>,
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) {
+        let (epoch, epochs) = stats.epoch;
+        if stats.kind.starts_with("val") {
+            if !std::mem::replace(&mut self.slowfast_val, true) {
+                self.mark(PauseKind::Eval);
+                self.eval_event(self.current_step);
+            }
+            if stats.loss.is_some() {
+                self.last_eval_loss = stats.loss;
+            }
+            return;
+        }
+        self.slowfast_val = false;
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = stats.loss;
+        match (stats.kind, stats.iter) {
+            ("train_iter", Some((batch, batches))) => {
+                self.slowfast_iters = true;
+                ev.total_steps = epochs.checked_mul(batches);
+                let count = parse::GenericCount::EpochBatch {
+                    epoch,
+                    batch,
+                    batches,
+                };
+                self.on_generic_step(ev, count, ts, time);
+            }
+            ("train_epoch", _) if !self.slowfast_iters => {
+                ev.step = Some(epoch);
+                ev.total_steps = Some(epochs);
+                self.on_generic_step(ev, parse::GenericCount::Epochs, ts, time);
+            }
+            _ => {}
+        }
     }
 
     /// DARTS's records (see [`parse::darts_step`]): its training steps

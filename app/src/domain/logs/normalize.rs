@@ -670,12 +670,25 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
         0
     };
     let n = digits_len(&b[pad..]);
-    if (1..=4).contains(&n) && b.get(pad + n) == Some(&b':') && b.get(pad + n + 1) == Some(&b' ') {
+    if (1..=4).contains(&n)
+        && b.get(pad + n) == Some(&b':')
+        && b.get(pad + n + 1) == Some(&b' ')
+        && !darknet_record(&b[pad + n + 2..])
+    {
         // Not `12:34` (time) since a space follows the colon.
         let r = parse_u32(&b[pad..pad + n]).unwrap_or(0);
         return Some((&s[pad + n + 2..], r));
     }
     None
+}
+
+/// What Darknet prints after its iteration, `0.728614, 0.744907 avg, ...`
+/// (`1000: ` heads it: an iteration, not a rank).
+fn darknet_record(r: &[u8]) -> bool {
+    r.first().is_some_and(u8::is_ascii_digit)
+        && r[..r.len().min(40)]
+            .windows(6)
+            .any(|w| w == b" avg, " || w == b" avg l")
 }
 
 /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).

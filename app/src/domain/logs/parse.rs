@@ -2299,6 +2299,67 @@ pub fn darts_step(t: &str) -> Option<(bool, u64, f64)> {
     Some((train, step.parse().ok()?, loss))
 }
 
+/// Darknet's training line (pjreddie's and AlexeyAB's YOLO trainers):
+/// `1000: 0.728614, 0.744907 avg, 0.001000 rate, 13.602742 seconds, 64000
+/// images` (AlexeyAB: `avg loss`, then `, 12.3 hours left`). The
+/// iteration, its loss and its seconds.
+pub fn darknet_iter(t: &str) -> Option<Event> {
+    let t = t.trim_start();
+    let (step, used) = uint_prefix(t)?;
+    let r = t[used..].strip_prefix(": ")?;
+    let (loss, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix(", ")?;
+    let (_avg, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix(" avg")?;
+    let r = r.strip_prefix(" loss").unwrap_or(r).strip_prefix(", ")?;
+    let (_rate, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix(" rate, ")?;
+    let (secs, used) = float_prefix(r)?;
+    r[used..].strip_prefix(" seconds, ")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.loss = Some(loss);
+    ev.step_time_s = Some(secs);
+    Some(ev)
+}
+
+/// PySlowFast's stats lines, `json_stats: {"_type": "train_iter", "epoch":
+/// "1/400", "iter": "10/240", "loss": 2.74, ...}` (`train_epoch` and
+/// `val_*` summaries alike): the type, the epoch and epochs, the
+/// iteration and iterations in an epoch when given, and the loss.
+pub struct SlowFastStats<'a> {
+    pub kind: &'a str,
+    pub epoch: (u64, u64),
+    pub iter: Option<(u64, u64)>,
+    pub loss: Option<f64>,
+}
+
+pub fn slowfast_stats(t: &str) -> Option<SlowFastStats<'_>> {
+    let r = t.trim_start().strip_prefix("json_stats: {")?;
+    let quoted = |key: &str| {
+        let p = r.find(key)?;
+        let v = r[p + key.len()..].strip_prefix('"')?;
+        v.split_once('"').map(|x| x.0)
+    };
+    let pair = |v: &str| {
+        let (a, b) = v.split_once('/')?;
+        Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+    };
+    let kind = quoted("\"_type\": ")?;
+    let epoch = pair(quoted("\"epoch\": ")?)?;
+    let iter = quoted("\"iter\": ").and_then(pair);
+    let loss = r
+        .find("\"loss\": ")
+        .and_then(|p| float_prefix(&r[p + 8..]))
+        .map(|x| x.0);
+    Some(SlowFastStats {
+        kind,
+        epoch,
+        iter,
+        loss,
+    })
+}
+
 /// DARTS's epoch line, `epoch 11 lr 2.471316e-02`: the epoch.
 pub fn darts_epoch(t: &str) -> Option<u64> {
     let r = t.strip_prefix("epoch ")?;

@@ -6382,3 +6382,39 @@ fn newer_slurm_cancels_with_only_a_time_head() {
     assert_eq!(a.last_step, Some(45));
     assert_eq!(a.verdict, "fatal: job cancelled by Slurm");
 }
+
+#[test]
+fn darknet_iterations_and_pyslowfast_json_stats() {
+    // Darknet (pjreddie's and AlexeyAB's): `N:` is an iteration, not a rank.
+    let a = analyze(
+        "1000: 0.728614, 0.744907 avg, 0.001000 rate, 13.602742 seconds, 64000 images\n\
+         2000: 0.307297, 0.369242 avg, 0.001000 rate, 14.573167 seconds, 128000 images\n \
+         3000: 0.335637, 0.293046 avg loss, 0.001000 rate, 3.5 seconds, 192000 images, 12.3 hours left\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(3000), Some(0.728614), Some(0.335637))
+    );
+    assert_eq!(strip_prefixes("3: epoch 1 loss 0.5").rank, Some(3));
+
+    // PySlowFast: iteration stats count the steps; epoch summaries only
+    // when the log kept none of them.
+    let stats = |kind: &str, epoch: u32, iter: &str, loss: f64| {
+        format!(
+            "json_stats: {{\"RAM\": \"12.47/31.07G\", \"_type\": \"{kind}\", \"epoch\": \"{epoch}/400\", {iter}\"loss\": {loss}, \"lr\": 0.0000259500}}\n"
+        )
+    };
+    let a =
+        analyze(&(stats("train_epoch", 1, "", 2.74055) + &stats("train_epoch", 2, "", 2.52473)));
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(400)));
+    let a = analyze(
+        &(stats("train_iter", 1, "\"iter\": \"10/240\", ", 2.9)
+            + &stats("train_iter", 1, "\"iter\": \"20/240\", ", 2.8)
+            + &stats("train_epoch", 1, "", 2.74)
+            + "json_stats: {\"_type\": \"val_epoch\", \"epoch\": \"1/400\", \"top1_err\": 25.1}\n"
+            + &stats("train_iter", 2, "\"iter\": \"10/240\", ", 2.5)),
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(96000)));
+    assert_eq!(a.loss.last, Some(2.5));
+    assert_eq!(a.eval.count, 1);
+}
