@@ -1046,6 +1046,24 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     ev.epoch = known.epoch;
     ev.step = known.step.filter(|v| *v >= 0.0).map(|v| v as u64);
     ev.total_steps = known.total_steps.filter(|v| *v >= 1.0).map(|v| v as u64);
+    // A result dict of an evaluation, `{'accuracy': 0.69, 'f1': 0.80,
+    // 'loss': 0.68}` (ColossalAI's GLUE example): scores beside the loss
+    // and nothing of training (the Trainer's always has its epoch).
+    let scores_only = known.epoch.is_none()
+        && known.step.is_none()
+        && known.learning_rate.is_none()
+        && known.grad_norm.is_none()
+        && kv.iter().any(|(k, _)| {
+            matches!(
+                *k,
+                "accuracy" | "acc" | "f1" | "precision" | "recall" | "auc" | "perplexity"
+            )
+        });
+    if scores_only && let Some(l) = known.loss {
+        ev.kind = EventKind::Eval;
+        ev.loss = Some(l);
+        return Some(HfDict::Eval(ev));
+    }
     // (SetFit's embedding phase logs `embedding_loss`.)
     if let Some(l) = known.loss.or(known.embedding_loss) {
         ev.loss = Some(l);

@@ -6418,3 +6418,15 @@ fn darknet_iterations_and_pyslowfast_json_stats() {
     assert_eq!(a.loss.last, Some(2.5));
     assert_eq!(a.eval.count, 1);
 }
+
+#[test]
+fn a_dict_of_scores_and_a_loss_is_an_evaluation_result() {
+    let a = analyze(
+        "{'accuracy': 0.6944927536231884, 'f1': 0.8040163629602083, 'loss': 0.6804165244102478}\n",
+    );
+    assert_eq!(a.loss.count, 0);
+    assert_eq!(a.eval.last_loss, Some(0.6804165244102478));
+    // The Trainer's own dicts carry their epoch.
+    let a = analyze("{'loss': 0.6804, 'accuracy': 0.69, 'epoch': 1.0}\n");
+    assert_eq!(a.loss.last, Some(0.6804));
+}
