@@ -2827,9 +2827,19 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         "evaluat",
         "test ",
         "testing",
-    ]) || [" val step", " valid step", " eval step", " test step"]
-        .iter()
-        .any(|w| s.contains(w));
+    ]) || [
+        " val step",
+        " valid step",
+        " eval step",
+        " test step",
+        // After a bracketed counter: `[Epoch: 20] Valid acc: 0.86 | loss: 8.96`.
+        "] Valid ",
+        "] Val ",
+        "] Test ",
+        "] Eval ",
+    ]
+    .iter()
+    .any(|w| s.contains(w));
     // (A field of its own, or anywhere: `epoch : 0 [3/21279] Train loss:
     // 7.57548,Valid loss: 7.62940`.)
     let trains = || {
@@ -2874,7 +2884,10 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             // nanochat's `step 00001/01980 (0.05%) | loss: ... | epoch: 1`:
             // a data epoch after the run's step of its total.)
             let find = |w: &[u8]| b.windows(w.len()).position(|x| x.eq_ignore_ascii_case(w));
+            // (PaddleSeg's `[TRAIN] epoch: 216, iter: 80000/80000, loss:
+            // 0.1656`: its iterations are the run's, of its planned total.)
             if let Some(per_epoch) = total
+                && !s.contains("[TRAIN] epoch: ")
                 && let Some((epoch, epochs)) = counter_in(b, &["epoch"])
                 && (epochs.is_some()
                     || find(b"epoch").is_some_and(|e| {

@@ -6430,3 +6430,21 @@ fn a_dict_of_scores_and_a_loss_is_an_evaluation_result() {
     let a = analyze("{'loss': 0.6804, 'accuracy': 0.69, 'epoch': 1.0}\n");
     assert_eq!(a.loss.last, Some(0.6804));
 }
+
+#[test]
+fn paddleseg_global_iterations_and_a_bracketed_valid_line() {
+    // PaddleSeg counts its iterations over the run beside the epoch.
+    let line = |e: u32, i: u32, l: &str| {
+        format!(
+            "2021-11-24 22:00:48 [INFO]\t[TRAIN] epoch: {e}, iter: {i}/80000, loss: {l}, lr: 0.000050, batch_cost: 0.3812, reader_cost: 0.00035, ips: 20.9881 samples/sec | ETA 00:00:00\n"
+        )
+    };
+    let a = analyze(&(line(1, 10, "6.8504") + &line(216, 80000, "0.1656")));
+    assert_eq!((a.last_step, a.total_steps), (Some(80000), Some(80000)));
+    // `[Epoch: 20] Valid acc: ... | loss:` is the evaluation's.
+    let a = analyze(
+        "2023.01.19 07:16:12 [Epoch: 20] Train acc: 0.9354 | loss: 3.6677\n\
+         2023.01.19 07:16:20 [Epoch: 20] Valid acc: 0.8595 | loss: 8.9560\n",
+    );
+    assert_eq!(a.loss.last, Some(3.6677));
+}
