@@ -175,6 +175,8 @@ struct BarCount {
     /// The number of epochs its description shows (`3/20`).
     epochs: Option<u64>,
     last_elapsed: f64,
+    /// The total of the epoch bar's latest frame (its batches per epoch).
+    pass_total: Option<f64>,
 }
 
 impl BarCount {
@@ -3353,13 +3355,19 @@ impl LogAnalyzer {
                     // Back at its first epoch: another training run in the
                     // same process (Ultralytics' `model.train()` called
                     // again for a second phase): its steps from now on.
-                    // (And another number of epochs: a lagging rank's frame of
-                    // an earlier epoch is not a new run.)
+                    // (And another number of epochs, another number of
+                    // batches, or the first frame of the first epoch: a
+                    // lagging rank's frame of an earlier epoch is not a new
+                    // run.)
                     Some(prev)
                         if e < prev
                             && self.bar_count.first_epoch.is_some_and(|f| e <= f)
                             && epochs.is_some()
-                            && epochs != self.bar_count.epochs =>
+                            && (epochs != self.bar_count.epochs
+                                || f.n <= 1.0
+                                || (f.total.is_some()
+                                    && self.bar_count.pass_total.is_some()
+                                    && f.total != self.bar_count.pass_total)) =>
                     {
                         self.switch_train_bar(idx);
                         self.src[Source::Tqdm.idx()].restarts += 1;
@@ -3398,6 +3406,7 @@ impl LogAnalyzer {
                     self.bar_count.first_epoch.get_or_insert(e);
                     self.bar_count.epoch_no = Some(e);
                     self.bar_count.epochs = epochs;
+                    self.bar_count.pass_total = f.total;
                     self.epoch = Some(e as f64);
                 }
             }

@@ -6448,3 +6448,34 @@ fn paddleseg_global_iterations_and_a_bracketed_valid_line() {
     );
     assert_eq!(a.loss.last, Some(3.6677));
 }
+
+#[test]
+fn epoch_bars_of_runs_appended_with_the_same_number_of_epochs() {
+    // Four runs of a `Epoch N/5` bar in one Slurm log: each run's first
+    // frame (`Epoch 1/5`, 0/N) starts its count.
+    let run = |total: u32| {
+        let mut s = String::new();
+        for e in 1..=3 {
+            for i in 0..=total {
+                s += &format!(
+                    "Epoch {e}/3: {:3}%|          | {i}/{total} [00:0{}<00:00,  1.20s/it, avg_loss=0.17]\r",
+                    i * 100 / total,
+                    i % 10
+                );
+            }
+            s += &format!("\nEpoch {e} complete — avg loss: 0.1696\n");
+        }
+        s
+    };
+    let a = analyze(&(run(10) + "Job done\n" + &run(8)));
+    assert_eq!((a.last_step, a.total_steps), (Some(24), Some(24)));
+    // A non-TTY capture kept only each epoch's last frame: the new run's
+    // other number of batches says so.
+    let last_frames = |total: u32| {
+        (1..=3)
+            .map(|e| format!("Epoch {e}/3: 100%|##########| {total}/{total} [00:10<00:00,  1.20s/it, avg_loss=0.17]\n"))
+            .collect::<String>()
+    };
+    let a = analyze(&(last_frames(10) + &last_frames(8)));
+    assert_eq!(a.last_step, Some(24));
+}
