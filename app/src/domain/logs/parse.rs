@@ -3034,6 +3034,14 @@ fn unnamed_loss(s: &str) -> Option<f64> {
                     return Some(v);
                 }
             }
+            // Deeplearning4j's ScoreIterationListener: `Score at iteration
+            // 100 is 1.3935213258387884` (the score is the loss).
+            b'S' if b[i + 1..].starts_with(b"core at iteration ") && word_start(i) => {
+                let r = &s[i + 19..];
+                let (_, used) = uint_prefix(r)?;
+                let (v, used2) = float_prefix(r[used..].strip_prefix(" is ")?)?;
+                return (used2 > 0).then_some(v);
+            }
             _ => {}
         }
     }

@@ -6479,3 +6479,19 @@ fn epoch_bars_of_runs_appended_with_the_same_number_of_epochs() {
     let a = analyze(&(last_frames(10) + &last_frames(8)));
     assert_eq!(a.last_step, Some(24));
 }
+
+#[test]
+fn deeplearning4j_score_iteration_listener() {
+    let a = analyze(
+        "06:38:16.402 [main] INFO org.deeplearning4j.optimize.listeners.ScoreIterationListener - Score at iteration 0 is 1.6235184989295723\n\
+         06:39:50.616 [main] INFO org.deeplearning4j.optimize.listeners.ScoreIterationListener - Score at iteration 100 is 1.3935213258387884\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (
+            Some(100),
+            Some(1.6235184989295723),
+            Some(1.3935213258387884)
+        )
+    );
+}
