@@ -2796,17 +2796,25 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     // a line of metrics that has `val/...` keys among them still is.
     // (A summary with both, `Epoch [001/300] - Train Loss: 145.1, Valid
     // Loss: 70.7`, is training progress.)
+    // (Where the first such field starts: a line of training metrics may
+    // end with the test's, `Epoch[1] Iter[616] ..., main_loss: 0.029,
+    // ..., test rmse: 0.05`.)
     let field_starts = |words: &[&str]| {
         s.split(['|', ','])
             .flat_map(|f| f.split(" - "))
-            .any(|field| {
+            .find(|field| {
                 let f = field.trim_start().as_bytes();
                 words.iter().any(|w| {
                     f.get(..w.len())
                         .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
                 })
             })
+            .map(|field| field.as_ptr() as usize - s.as_ptr() as usize)
     };
+    let first_loss = b
+        .windows(4)
+        .position(|w| w.eq_ignore_ascii_case(b"loss"))
+        .unwrap_or(0);
     // W&B's warning that it dropped a logged dict (`User provided step: 1
     // is less than current step: 125. Dropping entry: {'train/loss': ...}`):
     // neither number is a step of this record.
@@ -2827,19 +2835,21 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
         "evaluat",
         "test ",
         "testing",
-    ]) || [
-        " val step",
-        " valid step",
-        " eval step",
-        " test step",
-        // After a bracketed counter: `[Epoch: 20] Valid acc: 0.86 | loss: 8.96`.
-        "] Valid ",
-        "] Val ",
-        "] Test ",
-        "] Eval ",
-    ]
-    .iter()
-    .any(|w| s.contains(w));
+    ])
+    .is_some_and(|at| at <= first_loss)
+        || [
+            " val step",
+            " valid step",
+            " eval step",
+            " test step",
+            // After a bracketed counter: `[Epoch: 20] Valid acc: 0.86 | loss: 8.96`.
+            "] Valid ",
+            "] Val ",
+            "] Test ",
+            "] Eval ",
+        ]
+        .iter()
+        .any(|w| s.contains(w));
     // (A field of its own, or anywhere: `epoch : 0 [3/21279] Train loss:
     // 7.57548,Valid loss: 7.62940`.)
     let trains = || {

@@ -6495,3 +6495,20 @@ fn deeplearning4j_score_iteration_listener() {
         )
     );
 }
+
+#[test]
+fn training_metrics_that_end_with_the_tests_are_training() {
+    let a = analyze(
+        "2024-01-08 14:14:39 - Epoch[1] Iter[616] Time:763.03, main_loss: 0.029494, sup hyper loss: 0.043472, test rmse: 0.0412\n\
+         2024-01-08 14:28:43 - Epoch[2] Iter[1232] Time:843.99, main_loss: 0.012875, sup hyper loss: 0.006011, test rmse: 0.0301\n",
+    );
+    assert_eq!(a.last_step, Some(1232));
+    assert!(a.loss.count >= 2);
+    // A validation summary still is one.
+    assert!(
+        analyze("epoch 006 | valid on 'valid' subset | loss 5.329 | ppl 40.2\n")
+            .loss
+            .count
+            == 0
+    );
+}
