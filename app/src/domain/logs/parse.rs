@@ -3273,6 +3273,11 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                 match b[j] {
                     b' ' if spaces < 12 => spaces += 1,
                     b':' | b'=' | b'#' | b'[' if seps < 4 => seps += 1,
+                    // A full-width colon (`epoch：0`, Chinese logs).
+                    0xEF if seps < 4 && b.get(j + 1..j + 3) == Some(&[0xBC, 0x9A]) => {
+                        seps += 1;
+                        j += 2;
+                    }
                     _ => break,
                 }
                 j += 1;
@@ -3402,6 +3407,17 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         if is {
             j += 3;
         }
+        // TensorFlow's old tutorials (and the loops copied from them):
+        // `Minibatch loss at step 500: 1.23`, `Loss at step 1: 8.49`.
+        if let Some(r) = b.get(j..)
+            && r.get(..9)
+                .is_some_and(|h| h.eq_ignore_ascii_case(b" at step "))
+        {
+            let d = digits(&r[9..]);
+            if d > 0 && r.get(9 + d) == Some(&b':') {
+                j += 9 + d;
+            }
+        }
         // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).
         let quote = match b.get(j) {
             Some(&q @ (b'\'' | b'"')) if start > 0 && b[start - 1] == q => {
@@ -3411,8 +3427,13 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             _ => None,
         };
         let mut seps = 0;
-        while j < b.len() && matches!(b[j], b' ' | b':' | b'=') && seps < 4 {
-            j += 1;
+        while j < b.len() && seps < 4 {
+            match b[j] {
+                b' ' | b':' | b'=' => j += 1,
+                // A full-width colon (`loss：2.4659`, Chinese logs).
+                0xEF if b.get(j + 1..j + 3) == Some(&[0xBC, 0x9A]) => j += 3,
+                _ => break,
+            }
             seps += 1;
         }
         if seps == 0 {

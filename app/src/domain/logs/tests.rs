@@ -6512,3 +6512,21 @@ fn training_metrics_that_end_with_the_tests_are_training() {
             == 0
     );
 }
+
+#[test]
+fn full_width_colons_and_loss_at_step() {
+    let a = analyze(
+        "2021-07-19 15:22:30,954 - INFO - main.py - train - 73 - 【train】 epoch：0 step:0/7815 loss：2.465899\n\
+         2021-07-19 15:22:40,954 - INFO - main.py - train - 73 - 【train】 epoch：0 step:1/7815 loss：2.265899\n",
+    );
+    assert_eq!((a.last_step, a.loss.first), (Some(1), Some(2.465899)));
+    let a = analyze(
+        "2017-08-18 02:43:53,914:\tLoss at step 1: 8.499695\n2017-08-18 02:43:54,914:\tLoss at step 2: 8.1\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2), Some(8.499695), Some(8.1))
+    );
+    let a = analyze("Minibatch loss at step 500: 1.234\nMinibatch accuracy: 60.2%\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(500), Some(1.234)));
+}
