@@ -438,6 +438,7 @@ pub struct LogAnalyzer {
     csv_columns: Option<parse::CsvColumns>,
     /// The first epoch number of `epoch 1 [100/500]` lines (0 or 1).
     epoch_batch_base: Option<u64>,
+    epoch_batch_from_zero: Option<bool>,
     /// OpenCLIP's samples per step: the count on its first line, which
     /// it prints after the first step.
     openclip_batch: Option<u64>,
@@ -915,6 +916,7 @@ impl LogAnalyzer {
             yolo_loss_columns: None,
             csv_columns: None,
             epoch_batch_base: None,
+            epoch_batch_from_zero: None,
             openclip_batch: None,
             yolo_losses: false,
             keras_samples: false,
@@ -1869,7 +1871,8 @@ impl LogAnalyzer {
             return;
         }
         // `epoch 1 [100/500]`: a loop whose first such line is epoch 1
-        // counts its epochs from 1.
+        // counts its epochs from 1. One whose first batch is 0 numbers its
+        // batches from 0 (`Batch 0010/0011` is its eleventh and last).
         if let parse::GenericCount::EpochBatch {
             epoch,
             batch,
@@ -1877,10 +1880,13 @@ impl LogAnalyzer {
         } = count
         {
             let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
+            let batch_from_zero = *self.epoch_batch_from_zero.get_or_insert(batch == 0);
+            self.batches_per_epoch = Some(batches);
             ev.step = epoch
                 .saturating_sub(base)
                 .checked_mul(batches)
-                .and_then(|d| d.checked_add(batch));
+                .and_then(|d| d.checked_add(batch))
+                .map(|s| s + u64::from(batch_from_zero));
         }
         // A batch counter that went back: the next epoch, `batches` on.
         if let parse::GenericCount::Batches { batches } = count
@@ -1895,7 +1901,11 @@ impl LogAnalyzer {
         // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
         // lines that count steps (`global step 50: loss: 0.808`): the
         // steps are those lines; the summary's average is not a step's.
+        // (Its epochs' total stands.)
         if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
+            if ev.total_steps.is_some() {
+                self.epochs_planned = ev.total_steps;
+            }
             return;
         }
         if let parse::GenericCount::StepsWithEpoch { epoch } = count
@@ -1908,6 +1918,7 @@ impl LogAnalyzer {
             parse::GenericCount::Steps
                 | parse::GenericCount::StepsWithEpoch { .. }
                 | parse::GenericCount::Batches { .. }
+                | parse::GenericCount::EpochBatch { .. }
         );
         self.epoch_steps |= steps_are_epochs;
         if steps_are_epochs && ev.total_steps.is_some() {

@@ -2786,7 +2786,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let unnamed = if named {
         None
     } else {
-        unnamed_loss(s).or_else(|| cross_entropy_in(b))
+        unnamed_loss(s, false).or_else(|| cross_entropy_in(b))
     };
     if !named && unnamed.is_none() {
         return None;
@@ -2861,7 +2861,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     if evalish && !trains() {
         return None;
     }
-    let loss = loss_in(b).or(unnamed)?;
+    // (Named only as a group, `[Losses: x 0.27, ..., total 15.14, ...]`
+    // (eriklindernoren's PyTorch-YOLOv3): the total is the loss.)
+    let loss = loss_in(b)
+        .or(unnamed)
+        .or_else(|| named.then(|| unnamed_loss(s, true)).flatten())?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
@@ -2980,6 +2984,14 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             {
                 return batch_in_epoch(ev, epoch, batch, batches);
             }
+            // `[Epoch 0/30, Batch 70/7329] [Losses: ...]`: the batch within
+            // the epoch, of how many.
+            if let Some((batch, Some(batches))) = counter_in(b, &["batch"])
+                && batch <= batches
+            {
+                ev.total_steps = total.and_then(|n| n.checked_mul(batches));
+                return batch_in_epoch(ev, epoch, batch, batches);
+            }
             ev.step = Some(epoch);
             ev.total_steps = total;
             return Some((ev, GenericCount::Epochs));
@@ -3027,7 +3039,7 @@ fn epoch_batch_pair(b: &[u8]) -> Option<(u64, u64, Option<u64>)> {
 /// total: 1.192899`, the key a word of its own, then `:` or `=`). One
 /// byte pass finds where either word could start (this runs on every line
 /// that names no loss).
-fn unnamed_loss(s: &str) -> Option<f64> {
+fn unnamed_loss(s: &str, spaced_total: bool) -> Option<f64> {
     let b = s.as_bytes();
     let word_start = |i: usize| i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
     for i in 0..b.len() {
@@ -3038,7 +3050,14 @@ fn unnamed_loss(s: &str) -> Option<f64> {
                 }
             }
             b't' if b[i + 1..].starts_with(b"otal") && word_start(i) => {
-                if let Some(r) = s[i + 5..].strip_prefix([':', '='])
+                // (`total 15.14` only where the line names its losses.)
+                let after = &s[i + 5..];
+                let r = after.strip_prefix([':', '=']).or_else(|| {
+                    after
+                        .strip_prefix(' ')
+                        .filter(|r| spaced_total && r.starts_with(|c: char| c.is_ascii_digit()))
+                });
+                if let Some(r) = r
                     && let Some((v, _)) = float_prefix(r.trim_start())
                 {
                     return Some(v);

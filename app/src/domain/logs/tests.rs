@@ -3210,7 +3210,8 @@ fn phase_summaries_under_epoch_headers_and_batch_counters_after_an_epoch() {
          epoch : 0 [1/21279] Train loss: 7.90191,Valid loss: 7.95940, time : 10.63 lr : 1\n\
          epoch : 1 [2/21279] Train loss: 7.76160,Valid loss: 7.92126, time : 10.19 lr : 1\n",
     );
-    assert_eq!((a.last_step, a.loss.last), (Some(21281), Some(7.7616)));
+    // (Batches numbered from 0: batch 2 of epoch 1 is the 21,282nd.)
+    assert_eq!((a.last_step, a.loss.last), (Some(21282), Some(7.7616)));
     // A config dump's `LOCAL_RANK: 0` is no sign of Lightning.
     let a = analyze(
         "LOCAL_RANK: 0\nEpoch[001/100], Step[0100/0196], Avg Loss: 1.0198, Avg Acc: 0.7605\n",
@@ -5290,7 +5291,8 @@ fn epoch_and_batch_pairs_and_the_pytorch_tutorials_end() {
          INFO:root:[1,    50/ 2562] loss: 0.433 masks: 68.0 44.0 [wd: 4.00e-02] [lr: 2.04e-04]\n\
          INFO:root:[2,     0/ 2562] loss: 0.401 masks: 68.0 44.0 [wd: 4.00e-02] [lr: 2.04e-04]\n",
     );
-    assert_eq!((a.last_step, a.loss.last), (Some(2562), Some(0.401)));
+    // (Its batches count from 0: batch 0 of epoch 2 is the 2,563rd.)
+    assert_eq!((a.last_step, a.loss.last), (Some(2563), Some(0.401)));
 }
 
 #[test]
@@ -6529,4 +6531,35 @@ fn full_width_colons_and_loss_at_step() {
     );
     let a = analyze("Minibatch loss at step 500: 1.234\nMinibatch accuracy: 60.2%\n");
     assert_eq!((a.last_step, a.loss.last), (Some(500), Some(1.234)));
+}
+
+#[test]
+fn an_epoch_and_a_batch_of_how_many_count_batches() {
+    // eriklindernoren's PyTorch-YOLOv3: the losses named as a group, the
+    // total among them; the batch within the epoch, numbered from 0.
+    let line = |b: u32, total: &str| {
+        format!(
+            "[Epoch 0/30, Batch {b}/7329] [Losses: x 0.272151, y 0.254906, w 4.818650, h 4.610126, conf 4.368177, cls 0.819295, total {total}, recall: 0.00000, precision: 0.00000]\n"
+        )
+    };
+    let a = analyze(&(line(0, "15.143305") + &line(70, "8.151598")));
+    assert_eq!((a.last_step, a.total_steps), (Some(71), Some(219870)));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(15.143305), Some(8.151598))
+    );
+    // Batch lines with per-epoch summaries that say the epochs' total.
+    let mut log = String::new();
+    for e in 1..=2 {
+        for b in [31, 62] {
+            log += &format!(
+                "2026-05-01 04:25:30 | DEBUG | Epoch {e:02} | Batch {b}/62 | batch_loss=0.8740\n"
+            );
+        }
+        log +=
+            &format!("2026-05-01 04:26:30 | INFO | Epoch [{e}/2] train_loss=0.81 val_loss=0.9\n");
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(124), Some(124)));
+    assert!(a.finished);
 }
