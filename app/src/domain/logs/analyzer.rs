@@ -401,6 +401,8 @@ pub struct LogAnalyzer {
     /// records are under way (see [`parse::darts_step`]).
     darts_epoch: Option<u64>,
     darts_valid: bool,
+    /// The line of a `Total params:` (Keras's summary ends with it).
+    total_params_line: Option<u64>,
     /// PySlowFast printed iteration stats (its epoch summaries are not
     /// steps then), and its `val_*` stats are under way.
     slowfast_iters: bool,
@@ -941,6 +943,7 @@ impl LogAnalyzer {
             eval_announced: None,
             darts_epoch: None,
             darts_valid: false,
+            total_params_line: None,
             slowfast_iters: false,
             slowfast_val: false,
             pending_counter: None,
@@ -1793,6 +1796,24 @@ impl LogAnalyzer {
             self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
             return;
         }
+        if c0.is_ascii_digit()
+            && let Some((step, g_loss)) = parse::keras_gan(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            ev.loss = Some(g_loss);
+            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+            return;
+        }
+        if c0 == b'('
+            && let Some((epoch, iters)) = parse::gan_visualizer(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(iters);
+            ev.epoch = Some(epoch as f64);
+            self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
+            return;
+        }
         if c0 == b'j'
             && let Some(stats) = parse::slowfast_stats(t)
         {
@@ -2477,11 +2498,19 @@ impl LogAnalyzer {
             return true;
         }
         // Lightning
+        // (Its rich model summary starts `Trainable params: 94.4 M`; Keras's
+        // `model.summary()` ends `Total params:` then `Trainable params:`.)
+        if t.starts_with("Total params:") {
+            self.total_params_line = Some(self.lines);
+        }
+        let keras_summary = self
+            .total_params_line
+            .is_some_and(|at| self.lines - at <= 2);
         if t.starts_with("GPU available: ")
             // (`LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]`; not a config
             // dump's `LOCAL_RANK: 0`.)
             || (t.starts_with("LOCAL_RANK: ") && t.contains(" - CUDA_VISIBLE_DEVICES"))
-            || t.starts_with("Trainable params:")
+            || (t.starts_with("Trainable params:") && !keras_summary)
         {
             self.lightning_hint = true;
             return true;

@@ -2341,6 +2341,31 @@ pub fn darknet_iter(t: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// The pix2pix / CycleGAN Visualizer's line (junyanz's
+/// pytorch-CycleGAN-and-pix2pix and its many forks): `(epoch: 1, iters: 20,
+/// time: 14.412, data: 0.080) G_GAN: 2.436 G_L1: 54.115 D_real: 0.167
+/// D_fake: 0.138`. The epoch and the samples seen in it; its losses are a
+/// GAN's several, none of them the run's loss.
+pub fn gan_visualizer(t: &str) -> Option<(u64, u64)> {
+    let r = t.trim_start().strip_prefix("(epoch: ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", iters: ")?;
+    let (iters, used) = uint_prefix(r)?;
+    r[used..].strip_prefix(", time: ")?;
+    Some((epoch, iters))
+}
+
+/// Keras-GAN's line (eriklindernoren's Keras-GAN and the scripts after it):
+/// `999 [D loss: 0.006885, acc.: 100.00%] [G loss: 0.001612]`. The
+/// iteration and the generator's loss.
+pub fn keras_gan(t: &str) -> Option<(u64, f64)> {
+    let (step, used) = uint_prefix(t)?;
+    let r = t[used..].strip_prefix(" [D loss: ")?;
+    let p = r.find("] [G loss: ")?;
+    let (g, _) = float_prefix(&r[p + 11..])?;
+    Some((step, g))
+}
+
 /// PySlowFast's stats lines, `json_stats: {"_type": "train_iter", "epoch":
 /// "1/400", "iter": "10/240", "loss": 2.74, ...}` (`train_epoch` and
 /// `val_*` summaries alike): the type, the epoch and epochs, the

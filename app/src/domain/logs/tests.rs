@@ -6563,3 +6563,27 @@ fn an_epoch_and_a_batch_of_how_many_count_batches() {
     assert_eq!((a.last_step, a.total_steps), (Some(124), Some(124)));
     assert!(a.finished);
 }
+
+#[test]
+fn gan_scripts_lines_and_a_keras_summary_is_no_lightning_hint() {
+    // Keras-GAN: the iteration and the generator's loss; a Keras summary
+    // before it (`Total params:` then `Trainable params:`) is not Lightning's.
+    let a = analyze(
+        "Total params: 1,234\nTrainable params: 1,234\nNon-trainable params: 0\n\
+         0 [D loss: 0.692665, acc.: 51.56%] [G loss: 0.686900]\n\
+         999 [D loss: 0.006885, acc.: 100.00%] [G loss: 0.001612]\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(999), Some(0.6869), Some(0.001612))
+    );
+    assert_eq!(a.format, Format::Unknown);
+    // The pix2pix / CycleGAN Visualizer: samples within each epoch.
+    let a = analyze(
+        "(epoch: 1, iters: 20, time: 14.412, data: 0.080) G_GAN: 2.436 G_L1: 54.115 D_real: 0.167 D_fake: 0.138 \n\
+         (epoch: 1, iters: 40, time: 14.100, data: 0.002) G_GAN: 1.936 G_L1: 44.115 D_real: 0.367 D_fake: 0.238 \n\
+         (epoch: 2, iters: 3, time: 17.249, data: 0.057) G_GAN: 1.042 G_L1: 18.963 D_real: 0.558 D_fake: 0.449 \n",
+    );
+    assert_eq!(a.last_step, Some(43));
+    assert_eq!(a.epoch, Some(2.0));
+}
