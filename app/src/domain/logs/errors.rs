@@ -845,6 +845,15 @@ fn looks_like_exception_line(t: &str) -> bool {
     typed && (rest.is_empty() || rest.starts_with(':'))
 }
 
+/// `Error: 0.000099999`: a number after the name is a measure (a hand-made
+/// network's error), not an exception's message.
+fn metric_named_error(t: &str) -> bool {
+    t.split_once(": ").is_some_and(|(_, v)| {
+        let v = v.trim();
+        super::parse::float_prefix(v).is_some_and(|(_, used)| used == v.len())
+    })
+}
+
 #[derive(Debug, Clone, Default)]
 struct TbState {
     /// An exception in another thread than the main one.
@@ -1065,6 +1074,8 @@ impl ErrorTracker {
         } else if looks_like_exception_line(trimmed)
             && indent_of(body) == 0
             && !trimmed.contains("Warning")
+            // (A metric named so, a C network's `Error: 0.000099999`.)
+            && !metric_named_error(trimmed)
         {
             // A bare exception line without its traceback (excerpts, or a
             // traceback cut by the log window).

@@ -6587,3 +6587,12 @@ fn gan_scripts_lines_and_a_keras_summary_is_no_lightning_hint() {
     assert_eq!(a.last_step, Some(43));
     assert_eq!(a.epoch, Some(2.0));
 }
+
+#[test]
+fn a_number_after_error_is_a_measure_not_an_exception() {
+    let a = analyze(
+        "Iteration: 16700\tError: 0.000100476\nError: 0.000099999\nAverage error is 0.000099999\n",
+    );
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert!(!analyze("ValueError: bad shape\n").errors.is_empty());
+}
