@@ -151,6 +151,9 @@ struct Sb3Table {
     timesteps: Option<f64>,
     elapsed: Option<f64>,
     loss: Option<f64>,
+    /// OpenAI's logger (`logger.dumpkvs()`: improved-diffusion,
+    /// guided-diffusion, DiffuSeq) draws the same table with a `step` row.
+    step: Option<f64>,
 }
 
 /// Where the training bar's count stands across its epochs and passes (the
@@ -1637,6 +1640,7 @@ impl LogAnalyzer {
                 "total_timesteps" => table.timesteps = v(),
                 "time_elapsed" => table.elapsed = v(),
                 "loss" => table.loss = v(),
+                "step" => table.step = v(),
                 _ => {}
             }
             return;
@@ -1644,7 +1648,7 @@ impl LogAnalyzer {
         if c0 == b'-' && t.len() >= 10 && t.bytes().all(|c| c == b'-') {
             self.sb3_in_table = true;
             let table = std::mem::take(&mut self.sb3_table);
-            if let Some(steps) = table.timesteps.filter(|v| *v >= 0.0) {
+            if let Some(steps) = table.timesteps.or(table.step).filter(|v| *v >= 0.0) {
                 let mut ev = Event::new(EventKind::Train, Source::StableBaselines);
                 ev.step = Some(steps as u64);
                 ev.loss = table.loss;

@@ -6596,3 +6596,18 @@ fn a_number_after_error_is_a_measure_not_an_exception() {
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert!(!analyze("ValueError: bad shape\n").errors.is_empty());
 }
+
+#[test]
+fn openai_logger_tables() {
+    // improved-diffusion / DiffuSeq: `logger.dumpkvs()` with `%g` values.
+    let table = |loss: &str, step: &str| {
+        format!(
+            "------------------------\n| grad_norm | 36.1     |\n| loss      | {loss:<8} |\n| samples   | 6.4e+03  |\n| step      | {step:<8} |\n------------------------\n"
+        )
+    };
+    let a = analyze(&(table("1.08", "0") + &table("0.205", "6.28e+03")));
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(6280), Some(1.08), Some(0.205))
+    );
+}
