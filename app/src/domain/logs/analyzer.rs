@@ -1791,37 +1791,9 @@ impl LogAnalyzer {
         if self.on_marker(t, ts, time) {
             return;
         }
-        if matches!(c0, b't' | b'v' | b'e') && self.on_darts_line(t, ts, time) {
-            return;
-        }
-        if c0.is_ascii_digit()
-            && let Some(ev) = parse::darknet_iter(t)
+        if matches!(c0, b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9')
+            && self.on_project_line(c0, t, ts, time)
         {
-            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
-            return;
-        }
-        if c0.is_ascii_digit()
-            && let Some((step, g_loss)) = parse::keras_gan(t)
-        {
-            let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(step);
-            ev.loss = Some(g_loss);
-            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
-            return;
-        }
-        if c0 == b'('
-            && let Some((epoch, iters)) = parse::gan_visualizer(t)
-        {
-            let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(iters);
-            ev.epoch = Some(epoch as f64);
-            self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
-            return;
-        }
-        if c0 == b'j'
-            && let Some(stats) = parse::slowfast_stats(t)
-        {
-            self.on_slowfast_stats(stats, ts, time);
             return;
         }
         // A loop that says it evaluates now, in a line of its own
@@ -1950,6 +1922,48 @@ impl LogAnalyzer {
             self.epochs_planned = ev.total_steps;
         }
         self.on_step_event(ev, ts, time);
+    }
+
+    /// The lines of projects with a format of their own: DARTS, Darknet,
+    /// Keras-GAN, the pix2pix / CycleGAN Visualizer, PySlowFast. Returns
+    /// whether `t` was one. (Out of line: the per-line path stays small.)
+    #[inline(never)]
+    fn on_project_line(&mut self, c0: u8, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        match c0 {
+            b't' | b'v' | b'e' => self.on_darts_line(t, ts, time),
+            b'0'..=b'9' => {
+                if let Some(ev) = parse::darknet_iter(t) {
+                    self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+                    return true;
+                }
+                let Some((step, g_loss)) = parse::keras_gan(t) else {
+                    return false;
+                };
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(step);
+                ev.loss = Some(g_loss);
+                self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+                true
+            }
+            b'(' => {
+                let Some((epoch, iters)) = parse::gan_visualizer(t) else {
+                    return false;
+                };
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(iters);
+                ev.epoch = Some(epoch as f64);
+                self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
+                true
+            }
+            b'j' => {
+                let Some(stats) = parse::slowfast_stats(t) else {
+                    return false;
+                };
+                self.on_slowfast_stats(stats, ts, time);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// PySlowFast's stats (see [`parse::slowfast_stats`]): its iterations

@@ -2888,9 +2888,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     }
     // (Named only as a group, `[Losses: x 0.27, ..., total 15.14, ...]`
     // (eriklindernoren's PyTorch-YOLOv3): the total is the loss.)
-    let loss = loss_in(b)
-        .or(unnamed)
-        .or_else(|| named.then(|| unnamed_loss(s, true)).flatten())?;
+    let loss = loss_in(b).or(unnamed).or_else(|| {
+        (named && s.contains("total "))
+            .then(|| unnamed_loss(s, true))
+            .flatten()
+    })?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
