@@ -564,8 +564,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // Slurm / the launcher stopped the job. (Newer Slurm heads the line
     // with its time only: `[2026-02-06T10:15:37.189] error: *** JOB 4523781
     // ON della-i23g1 CANCELLED AT ... DUE to SIGNAL Terminated ***`.)
-    if (t.contains("slurmstepd") && t.contains("CANCELLED"))
-        || ((t.contains("*** JOB ") || t.contains("*** STEP ")) && t.contains(" CANCELLED AT "))
+    if t.contains("CANCELLED")
+        && (t.contains("slurmstepd")
+            || ((t.contains("*** JOB ") || t.contains("*** STEP "))
+                && t.contains(" CANCELLED AT ")))
     {
         return sig(
             Killed,
@@ -618,7 +620,8 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t == "KeyboardInterrupt"
         || t.starts_with("KeyboardInterrupt:")
         || t.starts_with("Detected KeyboardInterrupt, attempting graceful shutdown")
-        || t.contains(": UserWarning: Detected KeyboardInterrupt, attempting graceful shutdown")
+        || (t.ends_with("attempting graceful shutdown...")
+            && t.contains(": UserWarning: Detected KeyboardInterrupt"))
     {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }

@@ -2270,12 +2270,14 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
 /// A loss printed as its function's name: TensorFlow's `retrain.py` (the
 /// image-retraining tutorial and its many copies), `Step 10: Cross entropy
 /// = 4.464004`.
-fn cross_entropy_in(b: &[u8]) -> Option<f64> {
-    let key = b"cross entropy";
-    let p = b
-        .windows(key.len())
-        .position(|w| w.eq_ignore_ascii_case(key))?;
-    let r = &b[p + key.len()..];
+fn cross_entropy_in(s: &str) -> Option<f64> {
+    // (A substring search first: most lines that get here have no loss.)
+    let p = s.find("ross entropy")?;
+    let b = s.as_bytes();
+    if p == 0 || !matches!(b[p - 1], b'C' | b'c') {
+        return None;
+    }
+    let r = &b[p + "ross entropy".len()..];
     let skip = r
         .iter()
         .take_while(|c| matches!(c, b' ' | b'=' | b':'))
@@ -2811,7 +2813,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let unnamed = if named {
         None
     } else {
-        unnamed_loss(s, false).or_else(|| cross_entropy_in(b))
+        unnamed_loss(s, false).or_else(|| cross_entropy_in(s))
     };
     if !named && unnamed.is_none() {
         return None;
