@@ -334,6 +334,21 @@ impl LossTrack {
     }
 }
 
+/// What the readers of a few projects' own lines remember.
+#[derive(Debug, Clone, Default)]
+struct ProjectState {
+    /// DARTS's epoch (its `epoch N lr X` line), and whether its `valid`
+    /// records are under way (see [`parse::darts_step`]).
+    darts_epoch: Option<u64>,
+    darts_valid: bool,
+    /// The line of a `Total params:` (Keras's summary ends with it).
+    total_params_line: Option<u64>,
+    /// PySlowFast printed iteration stats (its epoch summaries are not
+    /// steps then), and its `val_*` stats are under way.
+    slowfast_iters: bool,
+    slowfast_val: bool,
+}
+
 /// Incremental log analyzer. See the module docs.
 #[derive(Debug, Clone)]
 pub struct LogAnalyzer {
@@ -400,16 +415,9 @@ pub struct LogAnalyzer {
     /// The line where a loop announced an evaluation (see
     /// [`parse::announces_evaluation`]).
     eval_announced: Option<u64>,
-    /// DARTS's epoch (its `epoch N lr X` line), and whether its `valid`
-    /// records are under way (see [`parse::darts_step`]).
-    darts_epoch: Option<u64>,
-    darts_valid: bool,
-    /// The line of a `Total params:` (Keras's summary ends with it).
-    total_params_line: Option<u64>,
-    /// PySlowFast printed iteration stats (its epoch summaries are not
-    /// steps then), and its `val_*` stats are under way.
-    slowfast_iters: bool,
-    slowfast_val: bool,
+    /// What the readers of a few projects' own lines remember (rarely
+    /// touched: kept out of the way of the per-line state).
+    projects: Box<ProjectState>,
     /// A line that was only a counter (`iter = 20`), and its line number:
     /// the loss may follow on the next line.
     pending_counter: Option<(u64, u64)>,
@@ -944,11 +952,7 @@ impl LogAnalyzer {
             logging_steps: None,
             stepless_dicts: 0,
             eval_announced: None,
-            darts_epoch: None,
-            darts_valid: false,
-            total_params_line: None,
-            slowfast_iters: false,
-            slowfast_val: false,
+            projects: Box::default(),
             pending_counter: None,
             logging_per_step: true,
             logging_first_step: false,
@@ -1927,6 +1931,7 @@ impl LogAnalyzer {
     /// The lines of projects with a format of their own: DARTS, Darknet,
     /// Keras-GAN, the pix2pix / CycleGAN Visualizer, PySlowFast. Returns
     /// whether `t` was one. (Out of line: the per-line path stays small.)
+    #[cold]
     #[inline(never)]
     fn on_project_line(&mut self, c0: u8, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
         match c0 {
@@ -1977,7 +1982,7 @@ impl LogAnalyzer {
     ) {
         let (epoch, epochs) = stats.epoch;
         if stats.kind.starts_with("val") {
-            if !std::mem::replace(&mut self.slowfast_val, true) {
+            if !std::mem::replace(&mut self.projects.slowfast_val, true) {
                 self.mark(PauseKind::Eval);
                 self.eval_event(self.current_step);
             }
@@ -1986,13 +1991,13 @@ impl LogAnalyzer {
             }
             return;
         }
-        self.slowfast_val = false;
+        self.projects.slowfast_val = false;
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.epoch = Some(epoch as f64);
         ev.loss = stats.loss;
         match (stats.kind, stats.iter) {
             ("train_iter", Some((batch, batches))) => {
-                self.slowfast_iters = true;
+                self.projects.slowfast_iters = true;
                 ev.total_steps = epochs.checked_mul(batches);
                 let count = parse::GenericCount::EpochBatch {
                     epoch,
@@ -2001,7 +2006,7 @@ impl LogAnalyzer {
                 };
                 self.on_generic_step(ev, count, ts, time);
             }
-            ("train_epoch", _) if !self.slowfast_iters => {
+            ("train_epoch", _) if !self.projects.slowfast_iters => {
                 ev.step = Some(epoch);
                 ev.total_steps = Some(epochs);
                 self.on_generic_step(ev, parse::GenericCount::Epochs, ts, time);
@@ -2016,22 +2021,22 @@ impl LogAnalyzer {
     /// one of its lines.
     fn on_darts_line(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
         if let Some(epoch) = parse::darts_epoch(t) {
-            self.darts_epoch = Some(epoch);
+            self.projects.darts_epoch = Some(epoch);
             return true;
         }
         let Some((train, step, loss)) = parse::darts_step(t) else {
             return false;
         };
         if !train {
-            if !std::mem::replace(&mut self.darts_valid, true) {
+            if !std::mem::replace(&mut self.projects.darts_valid, true) {
                 self.mark(PauseKind::Eval);
                 self.eval_event(self.current_step);
             }
             self.last_eval_loss = Some(loss);
             return true;
         }
-        self.darts_valid = false;
-        let epoch = self.darts_epoch.unwrap_or(0);
+        self.projects.darts_valid = false;
+        let epoch = self.projects.darts_epoch.unwrap_or(0);
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(step);
         ev.epoch = Some(epoch as f64);
@@ -2519,9 +2524,10 @@ impl LogAnalyzer {
         // (Its rich model summary starts `Trainable params: 94.4 M`; Keras's
         // `model.summary()` ends `Total params:` then `Trainable params:`.)
         if t.starts_with("Total params:") {
-            self.total_params_line = Some(self.lines);
+            self.projects.total_params_line = Some(self.lines);
         }
         let keras_summary = self
+            .projects
             .total_params_line
             .is_some_and(|at| self.lines - at <= 2);
         if t.starts_with("GPU available: ")
