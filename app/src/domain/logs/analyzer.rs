@@ -2280,13 +2280,19 @@ impl LogAnalyzer {
         }
         // The script's process ended well: W&B's `wandb: Waiting for W&B
         // process to finish... (success).` (older clients say how it
-        // exited), PyCharm's `Process finished with exit code 0`, Slurm's
+        // exited), PyCharm's `Process finished with exit code 0` (in
+        // Chinese: `进程已结束,退出代码0`, `进程已结束，退出代码为 0`), Slurm's
         // `seff`: `State: COMPLETED (exit code 0)`.
         if (t.starts_with("wandb: Waiting for W&B process to finish")
             && t.trim_end().ends_with("(success)."))
             || matches!(
                 t.trim_end(),
-                "Process finished with exit code 0" | "State: COMPLETED (exit code 0)"
+                "Process finished with exit code 0"
+                    | "State: COMPLETED (exit code 0)"
+                    | "进程已结束,退出代码0"
+                    | "进程已结束，退出代码0"
+                    | "进程已结束,退出代码为 0"
+                    | "进程已结束，退出代码为 0"
             )
         {
             self.mark_finished("the process exited successfully");

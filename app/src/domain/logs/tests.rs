@@ -6611,3 +6611,11 @@ fn openai_logger_tables() {
         (Some(6280), Some(1.08), Some(0.205))
     );
 }
+
+#[test]
+fn pycharms_exit_line_in_chinese_ends_the_run() {
+    for end in ["进程已结束,退出代码0", "进程已结束，退出代码为 0\r"] {
+        let a = analyze(&format!("epoch 1 step 10 loss: 0.0551\n{end}\n"));
+        assert!(a.finished, "{end}");
+    }
+}
