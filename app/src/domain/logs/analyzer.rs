@@ -1899,14 +1899,14 @@ impl LogAnalyzer {
             self.batches_per_epoch = Some(batches);
         }
         let steps_are_epochs = count == parse::GenericCount::Epochs;
+        if steps_are_epochs && ev.total_steps.is_some() {
+            self.epochs_planned = ev.total_steps;
+        }
         // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
         // lines that count steps (`global step 50: loss: 0.808`): the
-        // steps are those lines; the summary's average is not a step's.
-        // (Its epochs' total stands.)
+        // steps are those lines; the summary's average is not a step's
+        // (its epochs' total stands).
         if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
-            if ev.total_steps.is_some() {
-                self.epochs_planned = ev.total_steps;
-            }
             return;
         }
         if let parse::GenericCount::StepsWithEpoch { epoch } = count
@@ -1922,9 +1922,6 @@ impl LogAnalyzer {
                 | parse::GenericCount::EpochBatch { .. }
         );
         self.epoch_steps |= steps_are_epochs;
-        if steps_are_epochs && ev.total_steps.is_some() {
-            self.epochs_planned = ev.total_steps;
-        }
         self.on_step_event(ev, ts, time);
     }
 
@@ -1937,27 +1934,17 @@ impl LogAnalyzer {
         match c0 {
             b't' | b'v' | b'e' => self.on_darts_line(t, ts, time),
             b'0'..=b'9' => {
-                if let Some(ev) = parse::darknet_iter(t) {
-                    self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
-                    return true;
-                }
-                let Some((step, g_loss)) = parse::keras_gan(t) else {
+                let Some(ev) = parse::darknet_iter(t).or_else(|| parse::keras_gan(t)) else {
                     return false;
                 };
-                let mut ev = Event::new(EventKind::Train, Source::Generic);
-                ev.step = Some(step);
-                ev.loss = Some(g_loss);
                 self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
                 true
             }
             b'(' => {
-                let Some((epoch, iters)) = parse::gan_visualizer(t) else {
+                let Some((ev, count)) = parse::gan_visualizer(t) else {
                     return false;
                 };
-                let mut ev = Event::new(EventKind::Train, Source::Generic);
-                ev.step = Some(iters);
-                ev.epoch = Some(epoch as f64);
-                self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
+                self.on_generic_step(ev, count, ts, time);
                 true
             }
             b'j' => {

@@ -851,10 +851,8 @@ fn looks_like_exception_line(t: &str) -> bool {
 /// `Error: 0.000099999`: a number after the name is a measure (a hand-made
 /// network's error), not an exception's message.
 fn metric_named_error(t: &str) -> bool {
-    t.split_once(": ").is_some_and(|(_, v)| {
-        let v = v.trim();
-        super::parse::float_prefix(v).is_some_and(|(_, used)| used == v.len())
-    })
+    t.split_once(": ")
+        .is_some_and(|(_, v)| super::parse::whole_float(v.trim()).is_some())
 }
 
 #[derive(Debug, Clone, Default)]

@@ -123,6 +123,13 @@ pub fn float_prefix(s: &str) -> Option<(f64, usize)> {
     float_prefix_bytes(s.as_bytes())
 }
 
+/// `s` is a number and nothing else (after optional spaces).
+pub fn whole_float(s: &str) -> Option<f64> {
+    float_prefix(s)
+        .filter(|(_, used)| *used == s.len())
+        .map(|x| x.0)
+}
+
 /// [`float_prefix`] on bytes (everything it looks at is ASCII).
 pub(crate) fn float_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
     const POW10: [f64; 16] = [
@@ -1874,10 +1881,7 @@ pub fn csv_row(s: &str, cols: CsvColumns) -> Option<Event> {
         if c.is_empty() {
             return Some(None);
         }
-        match float_prefix(c) {
-            Some((v, used)) if used == c.len() => Some(Some(v)),
-            _ => None,
-        }
+        whole_float(c).map(Some)
     };
     // Every cell empty or a number: a row, not text that has commas.
     for i in 0..cells.len() {
@@ -2262,9 +2266,7 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
         .strip_prefix("loss")
         .or_else(|| t.strip_prefix("CROSS ENTROPY"))?
         .trim_start();
-    let r = r.strip_prefix([':', '='])?.trim_start();
-    let (v, used) = float_prefix(r)?;
-    (used == r.len()).then_some(v)
+    whole_float(r.strip_prefix([':', '='])?.trim_start())
 }
 
 /// A loss printed as its function's name: TensorFlow's `retrain.py` (the
@@ -2303,16 +2305,10 @@ pub fn darts_step(t: &str) -> Option<(bool, u64, f64)> {
     if step.is_empty() || step.len() > 9 || !step.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let whole = |w: Option<&str>| {
-        let w = w?;
-        float_prefix(w)
-            .filter(|(_, used)| *used == w.len())
-            .map(|x| x.0)
-    };
-    let loss = whole(words.next())?;
+    let loss = whole_float(words.next()?)?;
     // Then the top-1 and top-5 accuracies, and nothing else.
-    whole(words.next())?;
-    whole(words.next())?;
+    whole_float(words.next()?)?;
+    whole_float(words.next()?)?;
     if words.next().is_some() {
         return None;
     }
@@ -2346,26 +2342,33 @@ pub fn darknet_iter(t: &str) -> Option<Event> {
 /// The pix2pix / CycleGAN Visualizer's line (junyanz's
 /// pytorch-CycleGAN-and-pix2pix and its many forks): `(epoch: 1, iters: 20,
 /// time: 14.412, data: 0.080) G_GAN: 2.436 G_L1: 54.115 D_real: 0.167
-/// D_fake: 0.138`. The epoch and the samples seen in it; its losses are a
-/// GAN's several, none of them the run's loss.
-pub fn gan_visualizer(t: &str) -> Option<(u64, u64)> {
+/// D_fake: 0.138`. Its step is the samples seen in the epoch (a counter
+/// that starts over each epoch); its losses are a GAN's several, none of
+/// them the run's loss.
+pub fn gan_visualizer(t: &str) -> Option<(Event, GenericCount)> {
     let r = t.trim_start().strip_prefix("(epoch: ")?;
     let (epoch, used) = uint_prefix(r)?;
     let r = r[used..].strip_prefix(", iters: ")?;
     let (iters, used) = uint_prefix(r)?;
     r[used..].strip_prefix(", time: ")?;
-    Some((epoch, iters))
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iters);
+    ev.epoch = Some(epoch as f64);
+    Some((ev, GenericCount::StepsWithEpoch { epoch }))
 }
 
 /// Keras-GAN's line (eriklindernoren's Keras-GAN and the scripts after it):
 /// `999 [D loss: 0.006885, acc.: 100.00%] [G loss: 0.001612]`. The
 /// iteration and the generator's loss.
-pub fn keras_gan(t: &str) -> Option<(u64, f64)> {
+pub fn keras_gan(t: &str) -> Option<Event> {
     let (step, used) = uint_prefix(t)?;
     let r = t[used..].strip_prefix(" [D loss: ")?;
     let p = r.find("] [G loss: ")?;
     let (g, _) = float_prefix(&r[p + 11..])?;
-    Some((step, g))
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.loss = Some(g);
+    Some(ev)
 }
 
 /// PySlowFast's stats lines, `json_stats: {"_type": "train_iter", "epoch":
@@ -2409,11 +2412,8 @@ pub fn slowfast_stats(t: &str) -> Option<SlowFastStats<'_>> {
 pub fn darts_epoch(t: &str) -> Option<u64> {
     let r = t.strip_prefix("epoch ")?;
     let (epoch, r) = r.split_once(' ')?;
-    let lr = r.strip_prefix("lr ")?.trim_end();
-    let epoch = epoch.parse().ok()?;
-    float_prefix(lr)
-        .filter(|(_, used)| *used == lr.len())
-        .map(|_| epoch)
+    whole_float(r.strip_prefix("lr ")?.trim_end())?;
+    epoch.parse().ok()
 }
 
 /// A line that is only a counter, the first line of a two-line record
@@ -2806,10 +2806,12 @@ fn loss_field(r: &str) -> Option<f64> {
 pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
     let b = s.as_bytes();
     // Most lines that get here are prose without a loss: one cheap pass first.
+    // (Where the word `loss` first stands, in any case: see `evalish`.)
     let lower = |c: u8| c | 0x20;
-    let named = b.windows(4).any(|w| {
+    let loss_at = b.windows(4).position(|w| {
         lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
     });
+    let named = loss_at.is_some();
     let unnamed = if named {
         None
     } else {
@@ -2838,10 +2840,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             })
             .map(|field| field.as_ptr() as usize - s.as_ptr() as usize)
     };
-    let first_loss = b
-        .windows(4)
-        .position(|w| w.eq_ignore_ascii_case(b"loss"))
-        .unwrap_or(0);
+    let first_loss = loss_at.unwrap_or(0);
     // W&B's warning that it dropped a logged dict (`User provided step: 1
     // is less than current step: 125. Dropping entry: {'train/loss': ...}`):
     // neither number is a step of this record.
