@@ -3903,11 +3903,13 @@ impl LogAnalyzer {
         // error: the worker's own exception, when the log has it, is the news.
         // And in a log of several launches, the latest launch's error. One
         // that ended an earlier launch is history (it stays in the list)
-        // once the latest launch trained or ended well.
+        // once the latest launch trained. (Once it ended well, the end
+        // sign already took the fatal mark off what came before it.)
         let last_launch = self.restarts.back().map_or(0, |&(line, _)| line);
-        let latest_went_on = self.restarts.back().is_some_and(|&(line, fresh_at)| {
-            self.fresh_steps > fresh_at || (self.finished.is_some() && self.finished_line > line)
-        });
+        let latest_went_on = self
+            .restarts
+            .back()
+            .is_some_and(|&(_, fresh_at)| self.fresh_steps > fresh_at);
         // (Source Python refused ran nothing: a later fatal error is a
         // later invocation's, and the news.)
         let refused_then_ran = |e: &LogError| {
