@@ -2087,10 +2087,11 @@ impl LogAnalyzer {
             self.mark_finished("end of training");
             return true;
         }
-        // StyleGAN's plan: `Training for 25000 kimg...`.
+        // StyleGAN's plan: `Training for 25000 kimg...`; BAGEL's
+        // `Training for 5000 steps, starting at 1201...`.
         if let Some(r) = t.strip_prefix("Training for ")
             && let Some((n, used)) = parse::uint_prefix(r)
-            && r[used..].starts_with(" kimg")
+            && (r[used..].starts_with(" kimg") || r[used..].starts_with(" steps"))
         {
             self.max_iters = Some(n);
             return true;

@@ -3305,8 +3305,9 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
             && boundary
         {
             let mut j = i + k.len();
-            // `iteration index: 100`, `step idx=5`.
-            for name in [&b" index"[..], b" idx"] {
+            // `iteration index: 100`, `step idx=5`, EAST's `Epoch is
+            // [1/600], mini-batch is [1/1600]`.
+            for name in [&b" index"[..], b" idx", b" is"] {
                 if b.get(j..j + name.len())
                     .is_some_and(|h| h.eq_ignore_ascii_case(name))
                 {
@@ -3463,6 +3464,27 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             let d = digits(&r[9..]);
             if d > 0 && r.get(9 + d) == Some(&b':') {
                 j += 9 + d;
+            }
+        }
+        // The loss named by its kind after the word (BAGEL's `Train Loss
+        // mse: 0.1647, Train Loss ce: 0.4438`): the first kind is the loss.
+        if !is && b.get(j) == Some(&b' ') {
+            for kind in [
+                &b"mse"[..],
+                b"ce",
+                b"nll",
+                b"bce",
+                b"kl",
+                b"l1",
+                b"l2",
+                b"ctc",
+            ] {
+                if b.get(j + 1..j + 1 + kind.len()) == Some(kind)
+                    && b.get(j + 1 + kind.len()) == Some(&b':')
+                {
+                    j += 1 + kind.len();
+                    break;
+                }
             }
         }
         // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).

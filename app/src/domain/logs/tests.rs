@@ -6619,3 +6619,34 @@ fn pycharms_exit_line_in_chinese_ends_the_run() {
         assert!(a.finished, "{end}");
     }
 }
+
+#[test]
+fn a_loss_named_by_its_kind_and_a_plan_in_steps() {
+    // BAGEL (a DiT-style logger): two losses named by kind after the word;
+    // the first is the loss. Its plan: `Training for N steps`.
+    let a = analyze(
+        "Training for 5000 steps, starting at 1201...\n\
+         [\x1b[34m2025-06-23 05:59:51\x1b[0m] (step=0001201) Train Loss mse: 0.1647, Train Loss ce: 0.4438, Train Steps/Sec: 0.02, \n\
+         [\x1b[34m2025-06-23 06:00:41\x1b[0m] (step=0001202) Train Loss mse: 0.1880, Train Loss ce: 0.4092, Train Steps/Sec: 0.04, \n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(1202), Some(5000), Some(0.1647), Some(0.188))
+    );
+    // (Only a loss kind: `loss something: 1` names no loss of this line.)
+    assert_eq!(analyze("step 3 loss whatever: 2.5\n").last_step, None);
+}
+
+#[test]
+fn counters_spelled_with_is() {
+    // EAST's trainer: `Epoch is [e/E], mini-batch is [b/B]`.
+    let a = analyze(
+        "2021-05-03 03:53:27,049 [MainThread  ] [INFO ]  classify loss is 0.91680396, angle loss is 0.64980108, iou loss is 5.86592913\n\
+         2021-05-03 03:53:27,794 [MainThread  ] [INFO ]  Epoch is [1/600], mini-batch is [1/1600], time consumption is 1.32521653, batch_loss is 13.28074360\n\
+         2021-05-03 03:53:28,691 [MainThread  ] [INFO ]  Epoch is [1/600], mini-batch is [2/1600], time consumption is 0.89683270, batch_loss is 9.84017468\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(2), Some(960_000), Some(13.2807436), Some(9.84017468))
+    );
+}
