@@ -470,7 +470,13 @@ pub struct LogAnalyzer {
     /// step record, and the steps counted in the epochs before it: a loop
     /// whose step counter starts over each epoch counts on.
     epoch_header_since_step: bool,
-    last_epoch_header: Option<u64>,
+    /// The latest bare epoch header's number, how many it says (`Epoch:
+    /// 3/100,`) and its line; the first header's number (0: they count
+    /// from 0).
+    last_epoch_header: Option<(u64, Option<u64>, u64)>,
+    first_epoch_header: Option<u64>,
+    /// The line of the latest hand-written step line read.
+    generic_step_line: u64,
     generic_step_offset: u64,
     generic_raw_last: Option<u64>,
     /// The epoch and step of the latest hand-written step line that printed
@@ -972,6 +978,8 @@ impl LogAnalyzer {
             epoch_header_summary: false,
             epoch_header_since_step: false,
             last_epoch_header: None,
+            first_epoch_header: None,
+            generic_step_line: 0,
             generic_step_offset: 0,
             generic_raw_last: None,
             generic_line_epoch: None,
@@ -1497,16 +1505,18 @@ impl LogAnalyzer {
             }
             return;
         }
-        if matches!(c0, b'E' | b'e' | b'*' | b'#' | b'=' | b'-')
-            && let Some(e) = parse::epoch_header(t)
+        if matches!(c0, b'E' | b'e' | b'*' | b'#' | b'=' | b'-' | b'T')
+            && let Some((e, total)) = parse::epoch_header(t)
         {
             // Back to an earlier epoch: another run (appended to the log),
             // counting from its start.
-            if self.last_epoch_header.is_some_and(|p| e < p) {
+            if self.last_epoch_header.is_some_and(|(p, _, _)| e < p) {
                 self.restart_source(Source::Generic);
                 self.restarted();
+                self.first_epoch_header = None;
             }
-            self.last_epoch_header = Some(e);
+            self.last_epoch_header = Some((e, total, self.lines));
+            self.first_epoch_header.get_or_insert(e);
             self.epoch_header_since_step = true;
             return;
         }
@@ -1827,15 +1837,30 @@ impl LogAnalyzer {
             ev.loss = Some(loss);
             self.generic_counted_steps = true;
             self.on_step_event(ev, ts, time);
-        } else if let Some(e) = self.last_epoch_header
-            && t.len() < 80
-            && let Some(loss) = parse::header_loss_line(t)
+        } else if let Some((e, total, header_line)) = self.last_epoch_header
+            // (Not an epoch's summary after its own step lines: those count.)
+            && self.generic_step_line < header_line
+            && let Some(loss) = (t.len() < 80)
+                .then(|| parse::header_loss_line(t))
+                .flatten()
+                // (Or the epoch's training metrics, when the header says how
+                // many: ORB's `Epoch: 0/100,` then `train_metrics: {...,
+                // 'loss': 2.146}`.)
+                .or_else(|| {
+                    (total.is_some() && t.len() < 4096 && t.starts_with("train"))
+                        .then(|| parse::loss_in(t.as_bytes()))
+                        .flatten()
+                })
         {
             // A loss line alone under an epoch header (PointNet's `****
             // EPOCH 000 ****` then `mean loss: 0.0186`): the epochs are the
-            // steps, the latest loss of each stands.
+            // steps, the latest loss of each stands. Counted from 0 with
+            // how many (`Epoch: 0/100` .. `99/100`), an epoch's line says
+            // it is done: one more.
+            let done = e + u64::from(total.is_some() && self.first_epoch_header == Some(0));
             let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(e);
+            ev.step = Some(done);
+            ev.total_steps = total.map(|t| t.max(done));
             ev.epoch = Some(e as f64);
             ev.loss = Some(loss);
             self.epoch_steps = true;
@@ -1859,6 +1884,7 @@ impl LogAnalyzer {
         ts: Option<f64>,
         time: Option<f64>,
     ) {
+        self.generic_step_line = self.lines;
         if self
             .eval_announced
             .take()

@@ -742,6 +742,24 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     Some((secs, used))
 }
 
+/// `YYYYMMDD-HH:MM:SS` (`%Y%m%d-%H:%M:%S`, a face-recognition trainer's
+/// logger, ShuffleFaceNet's).
+fn parse_compact_datetime(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    if b.len() < 17 || b[8] != b'-' || b[11] != b':' || b[14] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(b, 0, 4)?, num(b, 4, 2)?, num(b, 6, 2)?);
+    let (h, mi, se) = (num(b, 9, 2)?, num(b, 12, 2)?, num(b, 15, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some((
+        (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64,
+        17,
+    ))
+}
+
 /// `MM/DD/YYYY HH:MM:SS` (accelerate/diffusers logging).
 fn parse_us_datetime(s: &str) -> Option<(f64, usize)> {
     let b = s.as_bytes();
@@ -803,7 +821,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     // Megatron ` [2024-04-06 03:02:12] `.
     let lead = s.len() - s.trim_start_matches(' ').len();
     let t = &s[lead..];
-    if let Some((ts, used)) = parse_iso_datetime(t) {
+    if let Some((ts, used)) = parse_iso_datetime(t).or_else(|| parse_compact_datetime(t)) {
         let mut rest = &t[used..];
         // `+02:00` style zone after an ISO dmesg timestamp.
         if rest.starts_with('+') || rest.starts_with('-') {

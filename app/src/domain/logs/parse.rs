@@ -1727,11 +1727,18 @@ pub fn boosting_round(s: &str) -> Option<Event> {
 }
 
 /// A line that is only an epoch's number, `Epoch: 0002`, `epoch 3`,
-/// `EPOCH 3:` (a loop's header before its per-epoch lines; not Keras's
-/// `Epoch 3/10`, which says how many), maybe between rules of `*`, `#`,
-/// `=` or `-`.
-pub fn epoch_header(s: &str) -> Option<u64> {
-    let t = s.trim_end().trim_end_matches(':');
+/// `EPOCH 3:` (a loop's header before its per-epoch lines), maybe between
+/// rules of `*`, `#`, `=` or `-`; with how many after a colon or under
+/// `Train`: `Epoch: 0/100,`, `Train Epoch: 1/70 ...` (the second value).
+/// Not Keras's `Epoch 3/10`, which its own reader takes.
+pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
+    let t = s.trim_end();
+    let t = t.strip_suffix("...").unwrap_or(t).trim_end();
+    let t = t.trim_end_matches([':', ',']);
+    let (t, train) = match t.strip_prefix("Train ") {
+        Some(r) => (r, true),
+        None => (t, false),
+    };
     // (PointNet and the many scripts after it: `**** EPOCH 000 ****`; a
     // TF1 script's `################### EPOCH 0 #####################`.)
     let t = match t.as_bytes().first() {
@@ -1749,9 +1756,17 @@ pub fn epoch_header(s: &str) -> Option<u64> {
     let r = ["Epoch", "epoch", "EPOCH"]
         .iter()
         .find_map(|w| t.strip_prefix(w))?;
+    let colon = r.starts_with(':');
     let r = r.strip_prefix(':').unwrap_or(r).trim_start();
     let (n, used) = uint_prefix(r)?;
-    (used == r.len() && used > 0).then_some(n)
+    if used == 0 {
+        return None;
+    }
+    if used == r.len() {
+        return Some((n, None));
+    }
+    let (total, used_t) = uint_prefix(r[used..].strip_prefix('/')?)?;
+    (used + 1 + used_t == r.len() && used_t > 0 && (colon || train)).then_some((n, Some(total)))
 }
 
 /// BasicSR's training line (Real-ESRGAN, GFPGAN and the many restoration
@@ -2251,7 +2266,8 @@ pub fn announces_evaluation(t: &str) -> bool {
 
 /// A line that is only a (mean) training loss, `mean loss: 0.018582` or
 /// `loss = 0.5` (PointNet's `log_string` lines under its epoch headers),
-/// `TRAIN CROSS ENTROPY: 0.4784`.
+/// `TRAIN CROSS ENTROPY: 0.4784`, `total_loss: 24.7161 time: 15m 1s`
+/// (ShuffleFaceNet's; the time after it is ignored).
 /// Not an evaluation's (`eval mean loss: 1.81`).
 pub fn header_loss_line(s: &str) -> Option<f64> {
     let t = s.trim();
@@ -2260,13 +2276,17 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
         .or_else(|| t.strip_prefix("train mean "))
         .or_else(|| t.strip_prefix("train "))
         .or_else(|| t.strip_prefix("TRAIN "))
+        .or_else(|| t.strip_prefix("total_"))
         .unwrap_or(t);
     // (A TF1 script's `TRAIN CROSS ENTROPY: 0.4784`.)
     let r = t
         .strip_prefix("loss")
         .or_else(|| t.strip_prefix("CROSS ENTROPY"))?
         .trim_start();
-    whole_float(r.strip_prefix([':', '='])?.trim_start())
+    let r = r.strip_prefix([':', '='])?.trim_start();
+    // (And the epoch's time after it: `total_loss: 24.7161 time: 15m 1s`.)
+    let (v, used) = float_prefix(r)?;
+    (used == r.len() || r[used..].starts_with(' ')).then_some(v)
 }
 
 /// A loss printed as its function's name: TensorFlow's `retrain.py` (the

@@ -5779,7 +5779,14 @@ fn a_gans_generator_loss_and_a_tf1_scripts_epoch_banners() {
         (a.last_step, a.loss.first, a.loss.last),
         (Some(1), Some(0.478496652367), Some(0.3))
     );
-    assert_eq!(parse::epoch_header("=== Epoch 3 ==="), Some(3));
+    assert_eq!(parse::epoch_header("=== Epoch 3 ==="), Some((3, None)));
+    assert_eq!(parse::epoch_header("Epoch: 0/100, "), Some((0, Some(100))));
+    assert_eq!(
+        parse::epoch_header("Train Epoch: 1/70 ..."),
+        Some((1, Some(70)))
+    );
+    // (Keras's header is its own reader's.)
+    assert_eq!(parse::epoch_header("Epoch 1/70"), None);
     assert_eq!(parse::epoch_header("---- EPOCH 000 EVALUATION ----"), None);
     // A sign is not a rule.
     assert_eq!(parse::epoch_header("-epoch 3"), None);
@@ -6649,4 +6656,40 @@ fn counters_spelled_with_is() {
         (a.last_step, a.total_steps, a.loss.first, a.loss.last),
         (Some(2), Some(960_000), Some(13.2807436), Some(9.84017468))
     );
+}
+
+#[test]
+fn epoch_headers_that_say_how_many_then_the_epochs_loss() {
+    // ShuffleFaceNet's logger (`%Y%m%d-%H:%M:%S` head): a header per
+    // epoch, its loss (and time) on the next line; an evaluation's header
+    // and score between them count nothing.
+    let a = analyze(
+        "20200204-19:54:00 Train Epoch: 1/70 ...\n20200204-20:09:01     total_loss: 24.7161 time: 15m 1s\n\
+         20200204-20:53:10 Test Epoch: 1 ...\n20200204-20:54:19     ave: 87.3500\n\
+         20200204-20:09:01 Train Epoch: 2/70 ...\n20200204-20:19:09     total_loss: 22.4334 time: 10m 8s\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(2), Some(70), Some(24.7161), Some(22.4334))
+    );
+    // ORB on MindSpore: `Epoch: 0/100,` then the epoch's metrics dict;
+    // counted from 0, the line of epoch 99 says 100 are done.
+    let epoch = |e: u32, loss: f64| {
+        format!(
+            "Epoch: {e}/100, \n train_metrics: {{'data_time': 3.69e-05, 'energy_mae': 1.46, 'loss': {loss}}}\n"
+        )
+    };
+    let a = analyze(&(epoch(0, 2.146) + &epoch(1, 2.02) + &epoch(99, 0.1775)));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(100), Some(100), Some(2.146), Some(0.1775))
+    );
+    // An epoch's summary after its own step lines is not another step.
+    let a = analyze(
+        "[2022-06-26 21:43:39,073]Epoch: 0001\n[2022-06-26 21:43:42,483]iter:0020 loss_train: 2.1153 acc_train: 0.3594 time: 0.1659s\n\
+         [2022-06-26 21:43:45,687]iter:0040 loss_train: 1.7585 acc_train: 0.5625 time: 0.1675s\n[2022-06-26 21:44:04,145]this epoch:\n\
+         loss= 1.5874 accuracy= 0.5614\n[2022-06-26 21:44:04,162]Epoch: 0002\n\
+         [2022-06-26 21:44:07,242]iter:0020 loss_train: 1.1332 acc_train: 0.6875 time: 0.1688s\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(60), Some(1.1332)));
 }
