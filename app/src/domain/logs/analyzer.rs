@@ -347,6 +347,9 @@ struct ProjectState {
     /// steps then), and its `val_*` stats are under way.
     slowfast_iters: bool,
     slowfast_val: bool,
+    /// A Coqui TTS step whose loss line has not come yet (its evaluation's
+    /// loss lines come after `> EVALUATION`, with no step).
+    coqui_loss_due: bool,
 }
 
 /// Incremental log analyzer. See the module docs.
@@ -1805,8 +1808,10 @@ impl LogAnalyzer {
         if self.on_marker(t, ts, time) {
             return;
         }
-        if matches!(c0, b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9')
-            && self.on_project_line(c0, t, ts, time)
+        if matches!(
+            c0,
+            b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9' | b'-' | b'|' | b'>'
+        ) && self.on_project_line(c0, t, ts, time)
         {
             return;
         }
@@ -1980,8 +1985,37 @@ impl LogAnalyzer {
                 self.on_slowfast_stats(stats, ts, time);
                 true
             }
+            b'-' | b'|' | b'>' => self.on_coqui_line(t, ts, time),
             _ => false,
         }
+    }
+
+    /// The Coqui TTS trainer's records (see [`parse::coqui_step`]): a step
+    /// head, then its losses a line each; the first `loss` (a GAN's
+    /// generator `loss_1`) is the step's. Returns whether `t` was one of
+    /// its lines.
+    fn on_coqui_line(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        if let Some(step) = parse::coqui_step(t) {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+            self.projects.coqui_loss_due = true;
+            return true;
+        }
+        if t.trim_end() == "> EVALUATION" {
+            self.projects.coqui_loss_due = false;
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
+            return true;
+        }
+        if self.projects.coqui_loss_due
+            && let Some(loss) = parse::coqui_loss(t)
+        {
+            self.projects.coqui_loss_due = false;
+            self.loss.push(loss);
+            return true;
+        }
+        false
     }
 
     /// PySlowFast's stats (see [`parse::slowfast_stats`]): its iterations

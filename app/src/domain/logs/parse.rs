@@ -2776,6 +2776,29 @@ pub fn swin_train(s: &str) -> Option<(Event, bool)> {
     }
 }
 
+/// The Coqui TTS trainer's step head, `--> STEP: 24/36 -- GLOBAL_STEP:
+/// 1000025` (newer versions put `TIME: ... -- ` first): the run's step
+/// (its losses follow on `| > loss: 0.52  (0.56)` lines).
+pub fn coqui_step(t: &str) -> Option<u64> {
+    let r = t.strip_prefix("--> ")?;
+    let p = r.find("GLOBAL_STEP: ")?;
+    if !r[..p].contains("STEP: ") {
+        return None;
+    }
+    let (n, used) = uint_prefix(&r[p + 13..])?;
+    r[p + 13 + used..].trim_end().is_empty().then_some(n)
+}
+
+/// A Coqui TTS record's loss line, `| > loss: 0.52345  (0.56789)` (the
+/// running average in parentheses), or a GAN model's generator total
+/// `| > loss_1: 26.92974  (35.54205)` (its `loss_0` is the
+/// discriminator's).
+pub fn coqui_loss(t: &str) -> Option<f64> {
+    let r = t.strip_prefix("| > loss")?;
+    let r = r.strip_prefix(':').or_else(|| r.strip_prefix("_1:"))?;
+    float_prefix(r.trim_start()).map(|x| x.0)
+}
+
 /// CLU's metric writer (JAX / Flax `vit_jax`, big_vision): `[10]
 /// img_sec_core_train=178.36, train_loss=0.668317`.
 pub fn clu_metrics(s: &str) -> Option<Event> {
@@ -2975,6 +2998,15 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             if let Some((step, total)) = count_before_steps(s) {
                 ev.step = Some(step);
                 ev.total_steps = Some(total);
+                return Some((ev, GenericCount::Steps));
+            }
+            // An RL learner's updates counted by episode (IMPALA's `value
+            // loss: 29.17, policy gradient loss: 80.66, ..., episode: 972`).
+            if let Some((episode, total)) = counter_in(b, &["episode"])
+                && counter_in(b, &["epoch"]).is_none()
+            {
+                ev.step = Some(episode);
+                ev.total_steps = total;
                 return Some((ev, GenericCount::Steps));
             }
             let batch_in_epoch = |mut ev: Event, epoch: u64, batch: u64, batches: u64| {

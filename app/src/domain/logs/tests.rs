@@ -6693,3 +6693,47 @@ fn epoch_headers_that_say_how_many_then_the_epochs_loss() {
     );
     assert_eq!((a.last_step, a.loss.last), (Some(60), Some(1.1332)));
 }
+
+#[test]
+fn coqui_tts_records() {
+    // The Coqui TTS trainer: a step head, then a loss a line; a GAN model's
+    // generator total is `loss_1` (its `loss_0` is the discriminator's).
+    // The evaluation's losses after `> EVALUATION` are not training's.
+    let record = |step: u32, global: u32, disc: f64, generator: f64| {
+        format!(
+            "\x1b[1m   --> STEP: {step}/36 -- GLOBAL_STEP: {global}\x1b[0m\n     | > loss_disc: {disc}  (3.46002)\n     | > loss_0: {disc}  (3.46002)\n     | > loss_gen: 1.61938  (1.98766)\n     | > loss_1: {generator}  (35.54205)\n"
+        )
+    };
+    let log = "\x1b[4m\x1b[1m > EPOCH: 0/1000\x1b[0m\n".to_string()
+        + &record(24, 1_000_025, 3.01874, 26.92974)
+        + "\x1b[1m > EVALUATION \x1b[0m\n     | > loss_1: 30.1  (30.1)\n"
+        + &record(13, 1_000_050, 2.79921, 26.30906);
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last, a.loss.count),
+        (Some(1_000_050), Some(26.92974), Some(26.30906), 2)
+    );
+    assert_eq!(
+        parse::coqui_step("--> TIME: 2023-02-16 15:48:20 -- STEP: 24/406 -- GLOBAL_STEP: 25"),
+        Some(25)
+    );
+    assert_eq!(
+        parse::coqui_loss("| > loss: 0.52345  (0.56789)"),
+        Some(0.52345)
+    );
+    assert_eq!(parse::coqui_loss("| > loss_0: 3.0  (3.4)"), None);
+}
+
+#[test]
+fn an_rl_learner_counted_by_episode() {
+    // IMPALA's learner: its losses, then the actors' episode count.
+    let line = |v: f64, pg: f64, ep: u32| {
+        format!(
+            "2024-11-28 21:02:06,915 Learner INFO value loss: {v}, policy gradient loss: {pg}, batching time: 0.01, forward time: 0.02, backward time: 0.03, episode: {ep}\n"
+        )
+    };
+    let a = analyze(&(line(29.16, 80.65, 972) + &line(0.0132, -1.83, 2000)));
+    assert_eq!((a.last_step, a.loss.count), (Some(2000), 2));
+    // (An epoch beside it counts instead.)
+    assert_eq!(analyze("epoch 3 episode 7 loss: 0.5\n").last_step, Some(3));
+}
