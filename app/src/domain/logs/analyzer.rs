@@ -4005,10 +4005,16 @@ impl LogAnalyzer {
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
         // The run diverged: its latest loss, gradient norm or evaluation
-        // loss is NaN (HF goes on printing `'loss': 0.0` after that).
-        let diverged = if self.loss.nan_count > 0 && self.loss.last.is_some_and(|l| !l.is_finite())
+        // loss is NaN or infinite (HF goes on printing `'loss': 0.0` after
+        // that).
+        let diverged = if self.loss.nan_count > 0
+            && let Some(l) = self.loss.last.filter(|l| !l.is_finite())
         {
-            Some("loss is NaN")
+            Some(if l.is_nan() {
+                "loss is NaN"
+            } else {
+                "loss is infinite"
+            })
         } else if self.zeros.diverged() {
             Some("gradient norm is NaN")
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {

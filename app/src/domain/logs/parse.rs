@@ -1053,6 +1053,20 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     ev.epoch = known.epoch;
     ev.step = known.step.filter(|v| *v >= 0.0).map(|v| v as u64);
     ev.total_steps = known.total_steps.filter(|v| *v >= 1.0).map(|v| v as u64);
+    // ms-swift's `logging.jsonl`: both in one string, `"global_step/max_steps":
+    // "430/438"`.
+    const SWIFT_STEPS: &str = "\"global_step/max_steps\": \"";
+    if ev.step.is_none()
+        && let Some(p) = s.find(SWIFT_STEPS)
+        && let r = &s[p + SWIFT_STEPS.len()..]
+        && let Some((step, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix('/')
+        && let Some((total, used)) = uint_prefix(r)
+        && r[used..].starts_with('"')
+    {
+        ev.step = Some(step);
+        ev.total_steps = Some(total).filter(|t| *t >= 1);
+    }
     // A result dict of an evaluation, `{'accuracy': 0.69, 'f1': 0.80,
     // 'loss': 0.68}` (ColossalAI's GLUE example): scores beside the loss
     // and nothing of training (the Trainer's always has its epoch).
@@ -2982,9 +2996,21 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
                             .all(|s| e < s)
                     }))
             {
+                ev.epoch = Some(epoch as f64);
+                // Without how many epochs, whether they count from 0 or 1
+                // (VoxelMorph's `epoch: 0001  step: 1/100`) only the log's
+                // first such line tells: the analyzer makes the step.
+                if epochs.is_none() && step <= per_epoch {
+                    ev.total_steps = None;
+                    let count = GenericCount::EpochBatch {
+                        epoch,
+                        batch: step,
+                        batches: per_epoch,
+                    };
+                    return Some((ev, count));
+                }
                 // Printed with a total (`2/5`) epochs count from 1, as people print them.
                 let first = u64::from(epochs.is_some());
-                ev.epoch = Some(epoch as f64);
                 ev.step = epoch
                     .checked_sub(first)
                     .and_then(|e| e.checked_mul(per_epoch))

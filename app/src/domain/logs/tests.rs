@@ -6528,7 +6528,8 @@ fn full_width_colons_and_loss_at_step() {
         "2021-07-19 15:22:30,954 - INFO - main.py - train - 73 - 【train】 epoch：0 step:0/7815 loss：2.465899\n\
          2021-07-19 15:22:40,954 - INFO - main.py - train - 73 - 【train】 epoch：0 step:1/7815 loss：2.265899\n",
     );
-    assert_eq!((a.last_step, a.loss.first), (Some(1), Some(2.465899)));
+    // (A step of each epoch, counted from 0: two done.)
+    assert_eq!((a.last_step, a.loss.first), (Some(2), Some(2.465899)));
     let a = analyze(
         "2017-08-18 02:43:53,914:\tLoss at step 1: 8.499695\n2017-08-18 02:43:54,914:\tLoss at step 2: 8.1\n",
     );
@@ -6736,4 +6737,32 @@ fn an_rl_learner_counted_by_episode() {
     assert_eq!((a.last_step, a.loss.count), (Some(2000), 2));
     // (An epoch beside it counts instead.)
     assert_eq!(analyze("epoch 3 episode 7 loss: 0.5\n").last_step, Some(3));
+}
+
+#[test]
+fn a_step_of_its_epoch_without_how_many_epochs() {
+    // VoxelMorph: epochs from 1, `step: k/100` within each.
+    let line = |e: u32, k: u32| {
+        format!(
+            "epoch: {e:04}  step: {k}/100   time: 8.04 sec  loss: -0.046448  (-0.046593, 0.000144)\n"
+        )
+    };
+    let a = analyze(&(line(1, 1) + &line(1, 100) + &line(2, 1) + &line(100, 100)));
+    assert_eq!(a.last_step, Some(10_000));
+    // An Ignite loop's `Epoch[13] Iteration[400/3385]`, epochs from 1.
+    let a = analyze(
+        "Epoch[1] Iteration[50/3385] Loss: 0.456, Acc: 0.71\nEpoch[13] Iteration[400/3385] Loss: 0.206, Acc: 0.9\n",
+    );
+    assert_eq!(a.last_step, Some(12 * 3385 + 400));
+}
+
+#[test]
+fn ms_swift_logging_jsonl_and_an_infinite_loss() {
+    let a = analyze(
+        "{\"loss\": 20.53074074, \"grad_norm\": 52.22467041, \"learning_rate\": 0.0001, \"epoch\": 0.00228768, \"global_step/max_steps\": \"1/438\", \"percentage\": \"0.23%\", \"elapsed_time\": \"6s\"}\n\
+         {\"loss\": 3.94745, \"grad_norm\": 2.0992825, \"learning_rate\": 9.987e-05, \"epoch\": 0.02287675, \"global_step/max_steps\": \"10/438\", \"percentage\": \"2.28%\", \"elapsed_time\": \"51s\"}\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(10), Some(438)));
+    let a = analyze("step 1 loss: 3.5\nstep 2 loss: inf\n");
+    assert!(a.verdict.contains("loss is infinite"), "{}", a.verdict);
 }
