@@ -350,6 +350,8 @@ struct ProjectState {
     /// A Coqui TTS step whose loss line has not come yet (its evaluation's
     /// loss lines come after `> EVALUATION`, with no step).
     coqui_loss_due: bool,
+    /// VITS's latest epoch head (`Train Epoch: 1 [0%]`) and its line.
+    vits_epoch: Option<(u64, u64)>,
 }
 
 /// Incremental log analyzer. See the module docs.
@@ -1810,7 +1812,7 @@ impl LogAnalyzer {
         }
         if matches!(
             c0,
-            b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9' | b'-' | b'|' | b'>'
+            b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9' | b'-' | b'|' | b'>' | b'T' | b'['
         ) && self.on_project_line(c0, t, ts, time)
         {
             return;
@@ -1986,6 +1988,31 @@ impl LogAnalyzer {
                 true
             }
             b'-' | b'|' | b'>' => self.on_coqui_line(t, ts, time),
+            b'T' => {
+                let Some(epoch) = parse::vits_epoch(t) else {
+                    return false;
+                };
+                self.projects.vits_epoch = Some((epoch, self.lines));
+                true
+            }
+            b'[' => {
+                // (Only right under its epoch head.)
+                let Some((epoch, line)) = self.projects.vits_epoch else {
+                    return false;
+                };
+                let Some((loss, step)) = (line + 1 == self.lines)
+                    .then(|| parse::vits_losses(t))
+                    .flatten()
+                else {
+                    return false;
+                };
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(step);
+                ev.epoch = Some(epoch as f64);
+                ev.loss = Some(loss);
+                self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+                true
+            }
             _ => false,
         }
     }

@@ -2790,6 +2790,40 @@ pub fn swin_train(s: &str) -> Option<(Event, bool)> {
     }
 }
 
+/// VITS's epoch head (and so-vits-svc's, Bert-VITS2's), `Train Epoch: 1
+/// [0%]`: its losses follow on the next line (see [`vits_losses`]).
+pub fn vits_epoch(t: &str) -> Option<u64> {
+    let r = t.strip_prefix("Train Epoch: ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" [")?;
+    let (_, used) = uint_prefix(r)?;
+    (r[used..].trim_end() == "%]").then_some(epoch)
+}
+
+/// VITS's loss list under its epoch head, `[2.686, 2.843, 5.80, 63.61,
+/// 19.0, 0, 0.0001]`: the losses (NaN printed `nan`), then the global step
+/// and the learning rate. Returns the first loss and the step.
+pub fn vits_losses(t: &str) -> Option<(f64, u64)> {
+    let inner = t.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+    let cells: Vec<&str> = inner.split(", ").collect();
+    let [first, .., step, lr] = cells[..] else {
+        return None;
+    };
+    if cells.len() < 4 {
+        return None;
+    }
+    let (step, used) = uint_prefix(step)?;
+    if used == 0 || used != cells[cells.len() - 2].len() || whole_float(lr).is_none() {
+        return None;
+    }
+    let loss = if first == "nan" {
+        f64::NAN
+    } else {
+        whole_float(first)?
+    };
+    Some((loss, step))
+}
+
 /// The Coqui TTS trainer's step head, `--> STEP: 24/36 -- GLOBAL_STEP:
 /// 1000025` (newer versions put `TIME: ... -- ` first): the run's step
 /// (its losses follow on `| > loss: 0.52  (0.56)` lines).

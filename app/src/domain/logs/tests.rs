@@ -6766,3 +6766,32 @@ fn ms_swift_logging_jsonl_and_an_infinite_loss() {
     let a = analyze("step 1 loss: 3.5\nstep 2 loss: inf\n");
     assert!(a.verdict.contains("loss is infinite"), "{}", a.verdict);
 }
+
+#[test]
+fn vits_loss_lists_under_their_epoch_heads() {
+    // VITS / so-vits-svc (tab-separated logging): the losses, then the
+    // global step and the learning rate; the first loss is the loss.
+    let a = analyze(
+        "2023-02-18 17:38:42,001\t32k\tINFO\tTrain Epoch: 1 [0%]\n\
+         2023-02-18 17:38:42,002\t32k\tINFO\t[2.6858417987823486, 2.8425562381744385, 5.799555778503418, 63.61255645751953, 19.00187110900879, 0, 0.0001]\n\
+         2023-02-18 18:38:42,001\t32k\tINFO\tTrain Epoch: 401 [0%]\n\
+         2023-02-18 18:38:42,002\t32k\tINFO\t[2.4116227626800537, 2.3483774662017822, 5.391546726226807, 18.21904754638672, 0.7687338590621948, 20000, 9.507509276098694e-05]\n\
+         2023-02-18 18:40:42,002\t32k\tINFO\t====> Epoch: 401\n",
+    );
+    assert_eq!(
+        (a.last_step, a.epoch, a.loss.first, a.loss.last),
+        (
+            Some(20000),
+            Some(401.0),
+            Some(2.6858417987823486),
+            Some(2.4116227626800537)
+        )
+    );
+    // NaN from the first step: the run diverged.
+    let a = analyze(
+        "Train Epoch: 1 [0%]\n[nan, nan, nan, nan, 1.350276231765747, 134.32485961914062, 0, 0.0002]\n",
+    );
+    assert!(a.verdict.contains("loss is NaN"), "{}", a.verdict);
+    // A list that is not under its head is no step.
+    assert_eq!(analyze("[2.6, 2.8, 5.7, 0, 0.0001]\n").last_step, None);
+}
