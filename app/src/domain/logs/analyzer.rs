@@ -1703,11 +1703,15 @@ impl LogAnalyzer {
             return;
         }
         // A script's arguments, printed as it starts (`Namespace(...)`,
-        // YOLOX's `args: Namespace(...)`): a launch, and maybe its epochs.
+        // YOLOX's `args: Namespace(...)`, MXNet's examples' `start with
+        // arguments Namespace(...)`): a launch, and maybe its epochs.
         // (Not the end of the line's reading: the same print may carry
         // other settings, like fairseq's `max_update=`.)
-        if matches!(c0, b'N' | b'a')
-            && let Some(ns) = t.strip_prefix("args: ").or(Some(t))
+        if matches!(c0, b'N' | b'a' | b's')
+            && let Some(ns) = t
+                .strip_prefix("args: ")
+                .or_else(|| t.strip_prefix("start with arguments "))
+                .or(Some(t))
             && ns.starts_with("Namespace(")
         {
             self.restarted();
@@ -1768,9 +1772,10 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        // MXNet's (GluonCV's) batch lines: their epochs are the steps.
+        // MXNet's (GluonCV's) batch lines and epoch ends: their epochs are
+        // the steps.
         if matches!(c0, b'E' | b'[')
-            && let Some(ev) = parse::mxnet_batch(t)
+            && let Some(ev) = parse::mxnet_batch(t).or_else(|| parse::mxnet_epoch_end(t))
         {
             self.epoch_steps = true;
             self.on_step_event(ev, ts, time);

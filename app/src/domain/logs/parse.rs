@@ -2630,6 +2630,42 @@ pub fn mxnet_batch(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// MXNet's line at an epoch's end: the Module API's `Epoch[9]
+/// Train-accuracy=0.996` and `Epoch[9] Time cost=5.119`, Gluon scripts'
+/// `[Epoch 0] training: accuracy=0.0105`. Epoch N (from 0) is done: N + 1
+/// epochs, the step (its batch lines say N while it runs). The training
+/// metric is the loss when it is one (`Train-SmoothL1=1.67`).
+pub fn mxnet_epoch_end(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let (epoch, rest) = if let Some(r) = t.strip_prefix("Epoch[") {
+        let (e, u) = uint_prefix(r)?;
+        let r = r[u..].strip_prefix("] ")?;
+        (
+            e,
+            r.strip_prefix("Train-")
+                .or_else(|| r.strip_prefix("Time cost=").map(|_| ""))?,
+        )
+    } else {
+        let r = t.strip_prefix("[Epoch ")?;
+        let (e, u) = uint_prefix(r)?;
+        (e, r[u..].strip_prefix("] training: ")?)
+    };
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = epoch.checked_add(1);
+    ev.epoch = Some(epoch as f64);
+    if let Some((name, value)) = rest.split_once('=') {
+        let name = name.trim().to_ascii_lowercase();
+        let lossy = ["loss", "crossentropy", "cross-entropy", "smoothl1"]
+            .iter()
+            .any(|w| name.contains(w))
+            || matches!(name.as_str(), "ce" | "nll");
+        if lossy {
+            ev.loss = float_prefix(value.trim()).map(|x| x.0);
+        }
+    }
+    Some(ev)
+}
+
 /// The step line of XLM's trainer, which Facebook research code shares
 /// (XLM, SymbolicMathematics, TransCoder, Int2Int), after its head: `
 /// 200 -  267.19 equations/s -  4771.04 words/s - ARITHMETIC:  0.6156 -

@@ -6795,3 +6795,28 @@ fn vits_loss_lists_under_their_epoch_heads() {
     // A list that is not under its head is no step.
     assert_eq!(analyze("[2.6, 2.8, 5.7, 0, 0.0001]\n").last_step, None);
 }
+
+#[test]
+fn mxnet_epoch_ends_count_the_epochs_done() {
+    // The Module API's epoch end (accuracy only, no loss), under the
+    // example scripts' `start with arguments Namespace(...)`.
+    let mut log =
+        "INFO:root:start with arguments Namespace(batch_size=32, disp_batches=20, num_epochs=10)\n"
+            .to_string();
+    for e in 0..10 {
+        log += &format!(
+            "INFO:root:Epoch[{e}] Batch [20]\tSpeed: 142.33 samples/sec\taccuracy=0.562500\n\
+             INFO:root:Epoch[{e}] Train-accuracy=0.929688\nINFO:root:Epoch[{e}] Time cost=5.119\n\
+             INFO:root:Epoch[{e}] Validation-accuracy=0.948918\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(10), Some(10)));
+    assert!(a.finished);
+    // Gluon's `[Epoch N] training: ...`, and a loss as the training metric.
+    let a =
+        analyze("[Epoch 0] training: accuracy=0.010510\n[Epoch 1] training: accuracy=0.109313\n");
+    assert_eq!(a.last_step, Some(2));
+    let a = analyze("Epoch[149] Train-SmoothL1=1.666634\n");
+    assert_eq!((a.last_step, a.loss.last), (Some(150), Some(1.666634)));
+}
