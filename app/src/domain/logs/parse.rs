@@ -1056,7 +1056,10 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     // ms-swift's `logging.jsonl`: both in one string, `"global_step/max_steps":
     // "430/438"`.
     const SWIFT_STEPS: &str = "\"global_step/max_steps\": \"";
+    // (JSON's double quotes: not the Trainer's Python dicts, which skip
+    // the search.)
     if ev.step.is_none()
+        && b.get(1) == Some(&b'"')
         && let Some(p) = s.find(SWIFT_STEPS)
         && let r = &s[p + SWIFT_STEPS.len()..]
         && let Some((step, used)) = uint_prefix(r)
