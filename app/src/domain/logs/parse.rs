@@ -1142,7 +1142,12 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
         ev.step = Some(step);
         ev.loss = Some(loss);
-        if let Some(p) = r.find("time ")
+        // (Right after the loss, as nanoGPT prints it: no substring search.)
+        let time_at = match r.strip_prefix(", time ") {
+            Some(_) => Some(2),
+            None => r.find("time "),
+        };
+        if let Some(p) = time_at
             && let Some((ms, _)) = float_prefix(&r[p + 5..])
         {
             ev.step_time_s = Some(ms / 1000.0);
