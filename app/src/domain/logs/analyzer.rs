@@ -682,7 +682,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 29] = [
+const MARKER_ANCHORS: [&[u8]; 31] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -712,6 +712,8 @@ const MARKER_ANCHORS: [&[u8]; 29] = [
     b"logging_first_step",
     b"Continuing training from global step",
     b"Epoch loaded: ",
+    b"running training",
+    b"optimization steps / ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -735,7 +737,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<29> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<31> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -2395,7 +2397,20 @@ impl LogAnalyzer {
         // HF / accelerate banner (also where a restarted run begins)
         if stars && t.contains("***** Running training *****") {
             self.hf_banner = true;
-            self.restarted();
+            self.training_banner();
+            return true;
+        }
+        // kohya's sd-scripts: `running training / 学習開始`, then its plan,
+        // `total optimization steps / 学習ステップ数: 109100`.
+        if has(const { marker_bit(b"running training") }) && t.starts_with("running training") {
+            self.training_banner();
+            return true;
+        }
+        if has(const { marker_bit(b"optimization steps / ") })
+            && let Some(r) = t.trim_start().strip_prefix("total optimization steps / ")
+            && let Some((_, n)) = r.split_once(": ")
+        {
+            self.banner_total = parse::uint_prefix(n).map(|x| x.0);
             return true;
         }
         // torchelastic, or a run resumed from a checkpoint.
@@ -2672,6 +2687,24 @@ impl LogAnalyzer {
             (self.lines, self.fresh_steps),
             RESTARTS_KEPT,
         );
+    }
+
+    /// A trainer's banner as its loop starts: a bar that already ran to
+    /// its end without a loss was the data preparation before it (kohya's
+    /// latent caching, a tokenizer's pass), not training.
+    fn training_banner(&mut self) {
+        self.restarted();
+        if let Some(tb) = self.train_bar
+            && let bar = &self.bars[tb]
+            && !bar.had_loss
+            && bar.total.is_some_and(|t| bar.last_n >= t)
+        {
+            self.train_bar = None;
+            self.last_bar = None;
+            self.left_bar = None;
+            self.bar_count = BarCount::default();
+            self.src[Source::Tqdm.idx()].start_over();
+        }
     }
 
     /// `src`'s counter starts over: a new run's (its records from now on).

@@ -6820,3 +6820,22 @@ fn mxnet_epoch_ends_count_the_epochs_done() {
     let a = analyze("Epoch[149] Train-SmoothL1=1.666634\n");
     assert_eq!((a.last_step, a.loss.last), (Some(150), Some(1.666634)));
 }
+
+#[test]
+fn a_bar_done_before_the_training_banner_was_data_preparation() {
+    // kohya's sd-scripts: its latent caching bar (no description) runs to
+    // its end, then the banner and the plan; the log stops before a step.
+    let a = analyze(
+        "100%|██████████| 1746/1746 [01:02<00:00, 27.93it/s]\n\
+         running training / 学習開始\n  num epochs / epoch数: 100\n\
+           total optimization steps / 学習ステップ数: 109100\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (None, Some(109100)));
+    assert!(!a.finished);
+    // Its training bar after the banner counts.
+    let a = analyze(
+        "100%|██████████| 1746/1746 [01:02<00:00, 27.93it/s]\nrunning training / 学習開始\n\
+         steps:   1%|▏         | 1093/109100 [10:02<16:32:00,  1.81it/s, avr_loss=0.123]\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1093), Some(109100)));
+}
