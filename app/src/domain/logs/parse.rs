@@ -3643,6 +3643,15 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
                 }
             }
         }
+        // A GAN's pair, `Loss D: 0.81, Loss G: 0.71`: the generator's is
+        // the loss (as `loss_G` above), not the discriminator's.
+        if !is && b.get(j) == Some(&b' ') && b.get(j + 2) == Some(&b':') {
+            match b.get(j + 1) {
+                Some(b'D') => continue,
+                Some(b'G') => j += 2,
+                _ => {}
+            }
+        }
         // A quoted key, as a printed dict has it (`Epoch 3: {'loss': 1.25}`).
         let quote = match b.get(j) {
             Some(&q @ (b'\'' | b'"')) if start > 0 && b[start - 1] == q => {

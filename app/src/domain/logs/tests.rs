@@ -6839,3 +6839,17 @@ fn a_bar_done_before_the_training_banner_was_data_preparation() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(1093), Some(109100)));
 }
+
+#[test]
+fn a_gans_loss_pair_reads_the_generators() {
+    let a = analyze(
+        "2025-11-12 05:00:59,186 - INFO - Epoch 1/150 - Loss D: 0.8014, Loss G: 1.0190\n\
+         2025-11-12 05:34:59,186 - INFO - Epoch 150/150 - Loss D: 1.9022, Loss G: 0.1136\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(150), Some(150), Some(1.019), Some(0.1136))
+    );
+    assert_eq!(parse::loss_in(b"Loss D: 0.5"), None);
+    assert_eq!(parse::loss_in(b"Loss D: 0.5, loss G: 1.25"), Some(1.25));
+}
