@@ -3125,11 +3125,19 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             // I-JEPA's `[1,    50/ 2562] loss: 0.433 ...`: epoch, then the
             // batch within it of how many. (The PyTorch tutorial's `[1,
             // 2000] loss: 0.693` never says how many: [`loss_line`] reads
-            // its loss.)
-            if let Some((epoch, batch, Some(batches))) = epoch_batch_pair(b)
-                && batch <= batches
-            {
-                return batch_in_epoch(ev, epoch, batch, batches);
+            // its loss.) The official I-JEPA, `[169,  1300] loss: 0.198
+            // masks: 68.4 44.2 [wd: ...]`, does not either: the batch within
+            // its epoch (how many, the next epoch's first line tells).
+            match epoch_batch_pair(b) {
+                Some((epoch, batch, Some(batches))) if batch <= batches => {
+                    return batch_in_epoch(ev, epoch, batch, batches);
+                }
+                Some((epoch, batch, None)) => {
+                    ev.step = Some(batch);
+                    ev.epoch = Some(epoch as f64);
+                    return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+                }
+                _ => {}
             }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.

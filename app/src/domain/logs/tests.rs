@@ -6853,3 +6853,19 @@ fn a_gans_loss_pair_reads_the_generators() {
     assert_eq!(parse::loss_in(b"Loss D: 0.5"), None);
     assert_eq!(parse::loss_in(b"Loss D: 0.5, loss G: 1.25"), Some(1.25));
 }
+
+#[test]
+fn the_official_ijepa_batch_of_its_epoch() {
+    // `[epoch, batch]` with more after the loss, and no count of batches:
+    // the next epoch's first line tells how many an epoch has.
+    let line = |e: u32, i: u32, loss: f64| {
+        format!(
+            "INFO:root:[{e}, {i:5}] loss: {loss} masks: 68.4 44.2 [wd: 2.55e-01] [lr: 4.40e-04] [mem: 4.49e+04] (432.5 ms)\n"
+        )
+    };
+    let a = analyze(&(line(133, 0, 0.181) + &line(133, 2490, 0.183) + &line(134, 10, 0.184)));
+    assert_eq!(
+        (a.last_step, a.loss.first, a.loss.last),
+        (Some(2500), Some(0.181), Some(0.184))
+    );
+}
