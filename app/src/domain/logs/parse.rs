@@ -3632,9 +3632,12 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         }
         // The loss named by its kind after the word (BAGEL's `Train Loss
         // mse: 0.1647, Train Loss ce: 0.4438`): the first kind is the loss.
+        // (Or as an average: StableGCN's `|| LOSS Avg: 0.09397`.)
         if !is && b.get(j) == Some(&b' ') {
             for kind in [
                 &b"mse"[..],
+                b"Avg",
+                b"avg",
                 b"ce",
                 b"nll",
                 b"bce",

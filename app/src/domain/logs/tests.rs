@@ -6641,6 +6641,11 @@ fn a_loss_named_by_its_kind_and_a_plan_in_steps() {
         (a.last_step, a.total_steps, a.loss.first, a.loss.last),
         (Some(1202), Some(5000), Some(0.1647), Some(0.188))
     );
+    // StableGCN's epoch line: the loss as an average.
+    let a = analyze(
+        "TRAIN @Epoch: 1    >>>  || LOSS Avg: 0.19232\nTRAIN @Epoch: 30   >>>  || LOSS Avg: 0.09397\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(30), Some(0.09397)));
     // (Only a loss kind: `loss something: 1` names no loss of this line.)
     assert_eq!(analyze("step 3 loss whatever: 2.5\n").last_step, None);
 }
