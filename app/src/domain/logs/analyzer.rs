@@ -2273,6 +2273,15 @@ impl LogAnalyzer {
             self.mark_finished("training completed");
             return true;
         }
+        // A bare `Done!` after training steps (DiT's last line). (Before
+        // any step it ended something else, a download; and steps after
+        // it take it back, as for every end sign.)
+        if matches!(t.trim_end(), "Done!" | "Done." | "Done" | "DONE")
+            && self.current_step.is_some()
+        {
+            self.mark_finished("done after training");
+            return true;
+        }
         // End lines told by how they start or end (cheaper than another
         // keyword). Early stopping: hand-written loops' `Early stopping triggered.`,
         // `Early stopping at epoch 33` (not a patience counter's

@@ -6874,3 +6874,20 @@ fn the_official_ijepa_batch_of_its_epoch() {
         (Some(2500), Some(0.181), Some(0.184))
     );
 }
+
+#[test]
+fn a_bare_done_after_training_ends_the_run() {
+    // DiT's logger: steps, then `Done!`.
+    let a = analyze(
+        "[\x1b[34m2025-08-22 00:30:04\x1b[0m] (step=0008270) Train Loss: 0.1940, Train Steps/Sec: 0.70\n\
+         [\x1b[34m2025-08-22 00:31:04\x1b[0m] (step=0008280) Train Loss: 0.1931, Train Steps/Sec: 0.70\n\
+         [\x1b[34m2025-08-22 00:36:04\x1b[0m] Done!\n",
+    );
+    assert!(a.finished, "{}", a.verdict);
+    // Before any step it ended something else (a download); steps after
+    // it take it back.
+    assert!(!analyze("Done!\nstep 1 loss: 2.0\nstep 2 loss: 1.9\n").finished);
+    let a =
+        analyze("step 1 loss: 2.0\nDone.\nstep 2 loss: 1.9\nstep 3 loss: 1.8\nstep 4 loss: 1.7\n");
+    assert!(!a.finished);
+}
