@@ -456,6 +456,9 @@ pub struct LogAnalyzer {
     csv_columns: Option<parse::CsvColumns>,
     /// The first epoch number of `epoch 1 [100/500]` lines (0 or 1).
     epoch_batch_base: Option<u64>,
+    /// Epoch lines that say how many (`epoch=0/250`) counted from 0: the
+    /// first one's number was 0.
+    epochs_from_zero: Option<bool>,
     epoch_batch_from_zero: Option<bool>,
     /// OpenCLIP's samples per step: the count on its first line, which
     /// it prints after the first step.
@@ -942,6 +945,7 @@ impl LogAnalyzer {
             yolo_loss_columns: None,
             csv_columns: None,
             epoch_batch_base: None,
+            epochs_from_zero: None,
             epoch_batch_from_zero: None,
             openclip_batch: None,
             yolo_losses: false,
@@ -1941,6 +1945,14 @@ impl LogAnalyzer {
         let steps_are_epochs = count == parse::GenericCount::Epochs;
         if steps_are_epochs && ev.total_steps.is_some() {
             self.epochs_planned = ev.total_steps;
+            // Counted from 0 (`epoch=0/250` .. `epoch=249/250`), the line
+            // of epoch N says N + 1 are done. (Some print the last epoch's
+            // number as the total, `[601/601]`: one more is planned.)
+            if *self.epochs_from_zero.get_or_insert(ev.step == Some(0)) {
+                ev.step = ev.step.map(|s| s + 1);
+                ev.total_steps = ev.total_steps.max(ev.step);
+                self.epochs_planned = ev.total_steps;
+            }
         }
         // An epoch's summary (`[epoch 0/15] average loss: 0.833`) among
         // lines that count steps (`global step 50: loss: 0.808`): the
@@ -2691,6 +2703,7 @@ impl LogAnalyzer {
         self.val_on_epoch_bar = false;
         self.epochs_planned = None;
         self.batches_per_epoch = None;
+        self.epochs_from_zero = None;
         push_ring(
             &mut self.restarts,
             (self.lines, self.fresh_steps),

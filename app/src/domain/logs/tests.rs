@@ -6891,3 +6891,20 @@ fn a_bare_done_after_training_ends_the_run() {
         analyze("step 1 loss: 2.0\nDone.\nstep 2 loss: 1.9\nstep 3 loss: 1.8\nstep 4 loss: 1.7\n");
     assert!(!a.finished);
 }
+
+#[test]
+fn epoch_lines_with_how_many_counted_from_zero() {
+    // DGCNN: `epoch=0/250` .. `epoch=249/250`: 250 done of 250.
+    let a = analyze(
+        "epoch=0/250,total_loss=1.870129, 1 epoch time=62.19, left time=4.3\n\
+         epoch=249/250,total_loss=0.082704, 1 epoch time=62.190013, left time=0.017275\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(250)));
+    assert!(a.finished);
+    // From 1, as most print them: the line of epoch N says N.
+    let a = analyze("Epoch 1/150 - Loss: 0.80\nEpoch 2/150 - Loss: 0.70\n");
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(150)));
+    // The last epoch's number as the total (`[601/601]` after `[0/601]`).
+    let a = analyze("[Train] epoch [0/601], loss:40.5014\n[Train] epoch [601/601], loss:1.0497\n");
+    assert_eq!((a.last_step, a.total_steps), (Some(602), Some(602)));
+}
