@@ -150,7 +150,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 42] = [
+const ANCHORS: [&[u8]; 43] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -184,6 +184,7 @@ const ANCHORS: [&[u8]; 42] = [
     b"CANCELLED",
     b"SIGTERM",
     b"SIGINT",
+    b"by user",
     b"stack expects",
     b"walltime",
     b"SignalException",
@@ -227,7 +228,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<42> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<43> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -622,6 +623,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.starts_with("Detected KeyboardInterrupt, attempting graceful shutdown")
         || (t.ends_with("attempting graceful shutdown...")
             && t.contains(": UserWarning: Detected KeyboardInterrupt"))
+        // (A loop's own `except KeyboardInterrupt:` message: `Training
+        // interrupted by user`.)
+        || (t.len() < 120 && t.contains("nterrupted by user"))
     {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }

@@ -6908,3 +6908,12 @@ fn epoch_lines_with_how_many_counted_from_zero() {
     let a = analyze("[Train] epoch [0/601], loss:40.5014\n[Train] epoch [601/601], loss:1.0497\n");
     assert_eq!((a.last_step, a.total_steps), (Some(602), Some(602)));
 }
+
+#[test]
+fn a_loops_own_interrupted_by_user_message_stops_the_run() {
+    let a = analyze(
+        "Epoch 1/30 | Step 0/537 | Loss: 0.7471\n\
+         21:58:02 | train                | INFO | Training interrupted by user\n",
+    );
+    assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
+}
