@@ -1025,7 +1025,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     }
     // DeiT's `log.txt`: `{"train_lr": 1e-06, "train_loss": 6.9197, "test_acc1":
     // 0.526, ..., "epoch": 0, "n_parameters": 23448808}` (JSON; an HF
-    // summary has `train_runtime`, an HF step `loss`).
+    // summary has `train_runtime`, an HF step `loss`). Written as each
+    // epoch ends, from 0: the record of epoch N says N + 1 are done.
     if b.get(1) == Some(&b'"')
         && known.train_runtime.is_none()
         && known.loss.is_none()
@@ -1034,7 +1035,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         && epoch.fract() == 0.0
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.step = Some(epoch as u64);
+        ev.step = Some(epoch as u64 + 1);
         ev.epoch = Some(epoch);
         ev.loss = Some(loss);
         ev.lr = get("train_lr");

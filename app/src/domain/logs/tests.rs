@@ -5826,9 +5826,10 @@ fn deits_json_log_counts_epochs() {
          {\"train_lr\": 1.000318694325789e-05, \"train_loss\": 4.34582535358819, \"test_acc1\": 65.036, \"epoch\": 1, \"n_parameters\": 23448808}\n",
     );
     assert_eq!(a.format, Format::Unknown);
+    // (Epochs 0 and 1 done: two.)
     assert_eq!(
         (a.last_step, a.loss.first, a.loss.last),
-        (Some(1), Some(6.919728336438455), Some(4.34582535358819))
+        (Some(2), Some(6.919728336438455), Some(4.34582535358819))
     );
     assert!(a.notes.iter().any(|n| n.contains("its steps are epochs")));
 }
