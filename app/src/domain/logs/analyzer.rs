@@ -354,6 +354,16 @@ struct ProjectState {
     vits_epoch: Option<(u64, u64)>,
 }
 
+/// A loop's bare epoch header (`**** EPOCH 000 ****`, `Epoch: 3/100,`):
+/// the loss lines under it are that epoch's.
+#[derive(Debug, Clone, Copy)]
+struct EpochHeader {
+    number: u64,
+    /// How many epochs it says there are, if it does.
+    total: Option<u64>,
+    line: u64,
+}
+
 /// Incremental log analyzer. See the module docs.
 #[derive(Debug, Clone)]
 pub struct LogAnalyzer {
@@ -456,10 +466,10 @@ pub struct LogAnalyzer {
     csv_columns: Option<parse::CsvColumns>,
     /// The first epoch number of `epoch 1 [100/500]` lines (0 or 1).
     epoch_batch_base: Option<u64>,
+    epoch_batch_from_zero: Option<bool>,
     /// Epoch lines that say how many (`epoch=0/250`) counted from 0: the
     /// first one's number was 0.
     epochs_from_zero: Option<bool>,
-    epoch_batch_from_zero: Option<bool>,
     /// OpenCLIP's samples per step: the count on its first line, which
     /// it prints after the first step.
     openclip_batch: Option<u64>,
@@ -478,10 +488,9 @@ pub struct LogAnalyzer {
     /// step record, and the steps counted in the epochs before it: a loop
     /// whose step counter starts over each epoch counts on.
     epoch_header_since_step: bool,
-    /// The latest bare epoch header's number, how many it says (`Epoch:
-    /// 3/100,`) and its line; the first header's number (0: they count
-    /// from 0).
-    last_epoch_header: Option<(u64, Option<u64>, u64)>,
+    /// The latest bare epoch header; the first header's number (0: they
+    /// count from 0).
+    last_epoch_header: Option<EpochHeader>,
     first_epoch_header: Option<u64>,
     /// The line of the latest hand-written step line read.
     generic_step_line: u64,
@@ -945,8 +954,8 @@ impl LogAnalyzer {
             yolo_loss_columns: None,
             csv_columns: None,
             epoch_batch_base: None,
-            epochs_from_zero: None,
             epoch_batch_from_zero: None,
+            epochs_from_zero: None,
             openclip_batch: None,
             yolo_losses: false,
             keras_samples: false,
@@ -1521,12 +1530,16 @@ impl LogAnalyzer {
         {
             // Back to an earlier epoch: another run (appended to the log),
             // counting from its start.
-            if self.last_epoch_header.is_some_and(|(p, _, _)| e < p) {
+            if self.last_epoch_header.is_some_and(|h| e < h.number) {
                 self.restart_source(Source::Generic);
                 self.restarted();
                 self.first_epoch_header = None;
             }
-            self.last_epoch_header = Some((e, total, self.lines));
+            self.last_epoch_header = Some(EpochHeader {
+                number: e,
+                total,
+                line: self.lines,
+            });
             self.first_epoch_header.get_or_insert(e);
             self.epoch_header_since_step = true;
             return;
@@ -1855,7 +1868,11 @@ impl LogAnalyzer {
             ev.loss = Some(loss);
             self.generic_counted_steps = true;
             self.on_step_event(ev, ts, time);
-        } else if let Some((e, total, header_line)) = self.last_epoch_header
+        } else if let Some(EpochHeader {
+            number: e,
+            total,
+            line: header_line,
+        }) = self.last_epoch_header
             // (Not an epoch's summary after its own step lines: those count.)
             && self.generic_step_line < header_line
             && let Some(loss) = (t.len() < 80)

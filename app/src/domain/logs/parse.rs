@@ -2851,14 +2851,12 @@ pub fn vits_epoch(t: &str) -> Option<u64> {
 pub fn vits_losses(t: &str) -> Option<(f64, u64)> {
     let inner = t.trim_end().strip_prefix('[')?.strip_suffix(']')?;
     let cells: Vec<&str> = inner.split(", ").collect();
-    let [first, .., step, lr] = cells[..] else {
+    // (At least two losses before the step and the rate.)
+    let [first, _, .., step_cell, lr] = cells[..] else {
         return None;
     };
-    if cells.len() < 4 {
-        return None;
-    }
-    let (step, used) = uint_prefix(step)?;
-    if used == 0 || used != cells[cells.len() - 2].len() || whole_float(lr).is_none() {
+    let (step, used) = uint_prefix(step_cell)?;
+    if used == 0 || used != step_cell.len() || whole_float(lr).is_none() {
         return None;
     }
     let loss = if first == "nan" {
