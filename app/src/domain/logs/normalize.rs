@@ -727,7 +727,7 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    let mut secs = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    let mut secs = civil_secs(y, mo, d, h, mi, se);
     let mut used = 19;
     if b.len() > 20 && (b[19] == b',' || b[19] == b'.') {
         let n = digits_len(&b[20..]);
@@ -742,6 +742,11 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     Some((secs, used))
 }
 
+/// Unix seconds of a UTC date and time of day.
+fn civil_secs(y: i64, mo: i64, d: i64, h: i64, mi: i64, se: i64) -> f64 {
+    (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64
+}
+
 /// `YYYYMMDD-HH:MM:SS` (`%Y%m%d-%H:%M:%S`, a face-recognition trainer's
 /// logger, ShuffleFaceNet's).
 fn parse_compact_datetime(s: &str) -> Option<(f64, usize)> {
@@ -754,10 +759,7 @@ fn parse_compact_datetime(s: &str) -> Option<(f64, usize)> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    Some((
-        (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64,
-        17,
-    ))
+    Some((civil_secs(y, mo, d, h, mi, se), 17))
 }
 
 /// `MM/DD/YYYY HH:MM:SS` (accelerate/diffusers logging).
@@ -771,10 +773,7 @@ fn parse_us_datetime(s: &str) -> Option<(f64, usize)> {
     if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) {
         return None;
     }
-    Some((
-        (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64,
-        19,
-    ))
+    Some((civil_secs(y, mo, d, h, mi, se), 19))
 }
 
 const LEVELS: [&str; 6] = ["INFO", "WARNING", "ERROR", "DEBUG", "CRITICAL", "WARN"];
