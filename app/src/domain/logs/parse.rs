@@ -2628,15 +2628,20 @@ pub fn mxnet_batch(s: &str) -> Option<Event> {
             continue;
         };
         let name = name.trim().to_ascii_lowercase();
-        let lossy = ["loss", "crossentropy", "cross-entropy", "smoothl1"]
-            .iter()
-            .any(|w| name.contains(w))
-            || matches!(name.as_str(), "ce" | "nll");
-        if ev.loss.is_none() && lossy && !name.starts_with("val") {
+        if ev.loss.is_none() && mxnet_metric_is_loss(&name) && !name.starts_with("val") {
             ev.loss = float_prefix(value.trim()).map(|x| x.0);
         }
     }
     Some(ev)
+}
+
+/// Whether an MXNet metric's name (lower case) names a loss: `ObjLoss`,
+/// `CrossEntropy`, `SmoothL1`, `ce`, `nll` (not `accuracy`).
+fn mxnet_metric_is_loss(name: &str) -> bool {
+    ["loss", "crossentropy", "cross-entropy", "smoothl1"]
+        .iter()
+        .any(|w| name.contains(w))
+        || matches!(name, "ce" | "nll")
 }
 
 /// MXNet's line at an epoch's end: the Module API's `Epoch[9]
@@ -2664,11 +2669,7 @@ pub fn mxnet_epoch_end(s: &str) -> Option<Event> {
     ev.epoch = Some(epoch as f64);
     if let Some((name, value)) = rest.split_once('=') {
         let name = name.trim().to_ascii_lowercase();
-        let lossy = ["loss", "crossentropy", "cross-entropy", "smoothl1"]
-            .iter()
-            .any(|w| name.contains(w))
-            || matches!(name.as_str(), "ce" | "nll");
-        if lossy {
+        if mxnet_metric_is_loss(&name) {
             ev.loss = float_prefix(value.trim()).map(|x| x.0);
         }
     }
