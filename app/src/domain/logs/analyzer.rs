@@ -488,11 +488,10 @@ pub struct LogAnalyzer {
     /// step record, and the steps counted in the epochs before it: a loop
     /// whose step counter starts over each epoch counts on.
     epoch_header_since_step: bool,
-    /// The latest bare epoch header; the first header's number (0: they
-    /// count from 0).
+    /// The latest bare epoch header.
     last_epoch_header: Option<EpochHeader>,
-    first_epoch_header: Option<u64>,
-    /// The line of the latest hand-written step line read.
+    /// The line of the latest hand-written step line read (see
+    /// [`parse::generic_step`]).
     generic_step_line: u64,
     generic_step_offset: u64,
     generic_raw_last: Option<u64>,
@@ -998,7 +997,6 @@ impl LogAnalyzer {
             epoch_header_summary: false,
             epoch_header_since_step: false,
             last_epoch_header: None,
-            first_epoch_header: None,
             generic_step_line: 0,
             generic_step_offset: 0,
             generic_raw_last: None,
@@ -1533,14 +1531,12 @@ impl LogAnalyzer {
             if self.last_epoch_header.is_some_and(|h| e < h.number) {
                 self.restart_source(Source::Generic);
                 self.restarted();
-                self.first_epoch_header = None;
             }
             self.last_epoch_header = Some(EpochHeader {
                 number: e,
                 total,
                 line: self.lines,
             });
-            self.first_epoch_header.get_or_insert(e);
             self.epoch_header_since_step = true;
             return;
         }
@@ -1852,6 +1848,7 @@ impl LogAnalyzer {
         if t.len() < 16 * 1024
             && let Some((ev, count)) = parse::generic_step(t)
         {
+            self.generic_step_line = self.lines;
             self.on_generic_step(ev, count, ts, time);
         } else if let Some(step) = parse::bare_counter(t) {
             self.pending_counter = Some((step, self.lines));
@@ -1889,17 +1886,15 @@ impl LogAnalyzer {
         {
             // A loss line alone under an epoch header (PointNet's `****
             // EPOCH 000 ****` then `mean loss: 0.0186`): the epochs are the
-            // steps, the latest loss of each stands. Counted from 0 with
-            // how many (`Epoch: 0/100` .. `99/100`), an epoch's line says
-            // it is done: one more.
-            let done = e + u64::from(total.is_some() && self.first_epoch_header == Some(0));
+            // steps, the latest loss of each stands. (With how many, counted
+            // from 0 or 1 as every epoch line is: see `on_generic_step`.)
             let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(done);
-            ev.total_steps = total.map(|t| t.max(done));
+            ev.step = Some(e);
+            ev.total_steps = total;
             ev.epoch = Some(e as f64);
             ev.loss = Some(loss);
             self.epoch_steps = true;
-            self.on_step_event(ev, ts, time);
+            self.on_generic_step(ev, parse::GenericCount::Epochs, ts, time);
         } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)
@@ -1919,7 +1914,6 @@ impl LogAnalyzer {
         ts: Option<f64>,
         time: Option<f64>,
     ) {
-        self.generic_step_line = self.lines;
         if self
             .eval_announced
             .take()
