@@ -1989,8 +1989,9 @@ impl LogAnalyzer {
     }
 
     /// The lines of projects with a format of their own: DARTS, Darknet,
-    /// Keras-GAN, the pix2pix / CycleGAN Visualizer, PySlowFast. Returns
-    /// whether `t` was one. (Out of line: the per-line path stays small.)
+    /// Keras-GAN, the pix2pix / CycleGAN Visualizer, PySlowFast, Coqui TTS,
+    /// VITS. Returns whether `t` was one. (Out of line: the per-line path
+    /// stays small.)
     #[cold]
     #[inline(never)]
     fn on_project_line(&mut self, c0: u8, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
@@ -2018,33 +2019,33 @@ impl LogAnalyzer {
                 true
             }
             b'-' | b'|' | b'>' => self.on_coqui_line(t, ts, time),
-            b'T' => {
-                let Some(epoch) = parse::vits_epoch(t) else {
-                    return false;
-                };
-                self.projects.vits_epoch = Some((epoch, self.lines));
-                true
-            }
-            b'[' => {
-                // (Only right under its epoch head.)
-                let Some((epoch, line)) = self.projects.vits_epoch else {
-                    return false;
-                };
-                let Some((loss, step)) = (line + 1 == self.lines)
-                    .then(|| parse::vits_losses(t))
-                    .flatten()
-                else {
-                    return false;
-                };
-                let mut ev = Event::new(EventKind::Train, Source::Generic);
-                ev.step = Some(step);
-                ev.epoch = Some(epoch as f64);
-                ev.loss = Some(loss);
-                self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
-                true
-            }
+            b'T' | b'[' => self.on_vits_line(t, ts, time),
             _ => false,
         }
+    }
+
+    /// VITS's records (see [`parse::vits_epoch`]): an epoch head, and the
+    /// loss list right under it. Returns whether `t` was one of its lines.
+    fn on_vits_line(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        if let Some(epoch) = parse::vits_epoch(t) {
+            self.projects.vits_epoch = Some((epoch, self.lines));
+            return true;
+        }
+        let Some((epoch, line)) = self.projects.vits_epoch else {
+            return false;
+        };
+        let Some((loss, step)) = (line + 1 == self.lines)
+            .then(|| parse::vits_losses(t))
+            .flatten()
+        else {
+            return false;
+        };
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(step);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = Some(loss);
+        self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+        true
     }
 
     /// The Coqui TTS trainer's records (see [`parse::coqui_step`]): a step

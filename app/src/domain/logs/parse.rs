@@ -978,12 +978,13 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     }
     let kv = parse_py_dict(s)?;
     let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
+    // JSON's double quotes: a project's own log (the HF Trainer prints
+    // Python dicts).
+    let json = b.get(1) == Some(&b'"');
     // fairseq's `json` log format: the same metrics as its text lines,
     // with the record's name in front of each key but the inner ones.
-    // (JSON's double quotes; HF prints Python dicts, and never this key.)
-    if b.get(1) == Some(&b'"')
-        && let Some((key, _)) = kv.iter().find(|(k, _)| k.ends_with("num_updates"))
-    {
+    // (HF never prints this key.)
+    if json && let Some((key, _)) = kv.iter().find(|(k, _)| k.ends_with("num_updates")) {
         let record = match key.strip_suffix("num_updates") {
             Some("") => Some(("", FairseqRecord::Inner)),
             Some("train_") => Some(("train_", FairseqRecord::EpochEnd)),
@@ -1027,7 +1028,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     // 0.526, ..., "epoch": 0, "n_parameters": 23448808}` (JSON; an HF
     // summary has `train_runtime`, an HF step `loss`). Written as each
     // epoch ends, from 0: the record of epoch N says N + 1 are done.
-    if b.get(1) == Some(&b'"')
+    if json
         && known.train_runtime.is_none()
         && known.loss.is_none()
         && let (Some(epoch), Some(loss)) = (known.epoch, known.train_loss)
@@ -1057,10 +1058,9 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     // ms-swift's `logging.jsonl`: both in one string, `"global_step/max_steps":
     // "430/438"`.
     const SWIFT_STEPS: &str = "\"global_step/max_steps\": \"";
-    // (JSON's double quotes: not the Trainer's Python dicts, which skip
-    // the search.)
+    // (JSON only: the Trainer's Python dicts skip the search.)
     if ev.step.is_none()
-        && b.get(1) == Some(&b'"')
+        && json
         && let Some(p) = s.find(SWIFT_STEPS)
         && let r = &s[p + SWIFT_STEPS.len()..]
         && let Some((step, used)) = uint_prefix(r)
@@ -2872,13 +2872,15 @@ pub fn vits_losses(t: &str) -> Option<(f64, u64)> {
 /// 1000025` (newer versions put `TIME: ... -- ` first): the run's step
 /// (its losses follow on `| > loss: 0.52  (0.56)` lines).
 pub fn coqui_step(t: &str) -> Option<u64> {
+    const GLOBAL: &str = "GLOBAL_STEP: ";
     let r = t.strip_prefix("--> ")?;
-    let p = r.find("GLOBAL_STEP: ")?;
+    let p = r.find(GLOBAL)?;
     if !r[..p].contains("STEP: ") {
         return None;
     }
-    let (n, used) = uint_prefix(&r[p + 13..])?;
-    r[p + 13 + used..].trim_end().is_empty().then_some(n)
+    let r = &r[p + GLOBAL.len()..];
+    let (n, used) = uint_prefix(r)?;
+    r[used..].trim_end().is_empty().then_some(n)
 }
 
 /// A Coqui TTS record's loss line, `| > loss: 0.52345  (0.56789)` (the
@@ -3104,10 +3106,11 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
                 ev.total_steps = Some(total);
                 return Some((ev, GenericCount::Steps));
             }
+            let epoch_counter = counter_in(b, &["epoch"]);
             // An RL learner's updates counted by episode (IMPALA's `value
             // loss: 29.17, policy gradient loss: 80.66, ..., episode: 972`).
-            if let Some((episode, total)) = counter_in(b, &["episode"])
-                && counter_in(b, &["epoch"]).is_none()
+            if epoch_counter.is_none()
+                && let Some((episode, total)) = counter_in(b, &["episode"])
             {
                 ev.step = Some(episode);
                 ev.total_steps = total;
@@ -3141,7 +3144,7 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
             }
             // A per-epoch summary (`Epoch [001/30] TrainLoss=1.87 ...`):
             // its epochs are the only steps the log has.
-            let Some((epoch, total)) = counter_in(b, &["epoch"])
+            let Some((epoch, total)) = epoch_counter
                 .or_else(|| counter_in(b, &["ep"]).filter(|_| counter_in(b, &["batch"]).is_some()))
             else {
                 let (batch, Some(batches)) = counter_in(b, &["batch"])? else {
@@ -3486,9 +3489,9 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                     b' ' if spaces < 12 => spaces += 1,
                     b':' | b'=' | b'#' | b'[' if seps < 4 => seps += 1,
                     // A full-width colon (`epoch：0`, Chinese logs).
-                    0xEF if seps < 4 && b.get(j + 1..j + 3) == Some(&[0xBC, 0x9A]) => {
+                    0xEF if seps < 4 && fullwidth_colon_at(b, j) => {
                         seps += 1;
-                        j += 2;
+                        j += FULLWIDTH_COLON.len() - 1;
                     }
                     _ => break,
                 }
@@ -3542,6 +3545,13 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
         i += 1;
     }
     None
+}
+
+/// `：` (U+FF1A), the colon Chinese logs write after a key.
+const FULLWIDTH_COLON: &[u8] = "：".as_bytes();
+
+fn fullwidth_colon_at(b: &[u8], j: usize) -> bool {
+    b.get(j..j + FULLWIDTH_COLON.len()) == Some(FULLWIDTH_COLON)
 }
 
 /// A `...loss` key (not a validation one) and the number after it; of
@@ -3676,7 +3686,7 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
             match b[j] {
                 b' ' | b':' | b'=' => j += 1,
                 // A full-width colon (`loss：2.4659`, Chinese logs).
-                0xEF if b.get(j + 1..j + 3) == Some(&[0xBC, 0x9A]) => j += 3,
+                0xEF if fullwidth_colon_at(b, j) => j += FULLWIDTH_COLON.len(),
                 _ => break,
             }
             seps += 1;
