@@ -6,6 +6,7 @@
 //! harness = false` and `divan` under `[dev-dependencies]`.
 
 use app::domain::logs::LogAnalyzer;
+use app::domain::logs::parallel::halves;
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
 
@@ -18,8 +19,12 @@ fn main() {
     divan::main();
 }
 
-/// Every `*.log` under `server/data/traces/h200`, concatenated and repeated.
+/// Every `*.log` under `server/data/traces/h200`, concatenated and repeated
+/// (or the file that `CANOPY_BENCH_LOG` names, to measure one kind of log).
 fn corpus() -> Vec<u8> {
+    if let Some(path) = std::env::var_os("CANOPY_BENCH_LOG") {
+        return std::fs::read(&path).expect("CANOPY_BENCH_LOG names a readable file");
+    }
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../server/data/traces/h200");
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .expect("trace directory")
@@ -51,4 +56,27 @@ fn pipeline(bencher: Bencher) {
             }
             analyzer.finish()
         });
+}
+
+/// The front thread of `canopy analyze` alone: reads split into lines with
+/// their facts (see `parallel::halves`).
+#[divan::bench]
+fn front_thread(bencher: Bencher) {
+    let data = corpus();
+    let mut split = halves::SplitInput::default();
+    bencher
+        .counter(BytesCount::of_slice(&data))
+        .bench_local(|| halves::split(black_box(&data), &mut split));
+}
+
+/// The back thread of `canopy analyze` alone: the analyzer over lines the
+/// front thread split beforehand.
+#[divan::bench]
+fn back_thread(bencher: Bencher) {
+    let data = corpus();
+    let mut split = halves::SplitInput::default();
+    halves::split(&data, &mut split);
+    bencher
+        .counter(BytesCount::of_slice(&data))
+        .bench_local(|| halves::analyze(black_box(&split)));
 }

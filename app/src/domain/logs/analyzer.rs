@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{self, ErrorClass, ErrorTracker, LogError};
-use super::normalize::{LineFlags, decode_line, strip_prefixes};
+use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_start_fast};
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
 use super::split::{LineFacts, LineSplitter};
@@ -1288,7 +1288,7 @@ impl LogAnalyzer {
     }
 
     fn on_metric_line(&mut self, body: &str, ts: Option<f64>, time: Option<f64>) {
-        let t = body.trim_start();
+        let t = trim_start_fast(body);
         let Some(&c0) = t.as_bytes().first() else {
             return;
         };

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::normalize::trim_start_fast;
+
 pub const MAX_ERRORS: usize = 32;
 pub const MAX_TB_LINES: usize = 60;
 const MAX_MSG: usize = 400;
@@ -933,7 +935,7 @@ impl ErrorTracker {
         time: Option<f64>,
     ) -> bool {
         self.line_no = line_no;
-        let trimmed = body.trim_start();
+        let trimmed = trim_start_fast(body);
         if let Some(tb) = self.tb.as_mut() {
             let ind = indent_of(body);
             if tb.after_final {
@@ -1026,7 +1028,7 @@ impl ErrorTracker {
         // One anchor pass decides whether any of the checks below can match
         // (every anchor starts and ends with a non-space, so the trimmed
         // line has the same anchors as the body).
-        let anchored = has_anchor(body);
+        let anchored = has_anchor(trimmed);
         let in_thread = std::mem::replace(
             &mut self.thread_pending,
             anchored && trimmed.contains("Exception in thread "),

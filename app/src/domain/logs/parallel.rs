@@ -82,6 +82,69 @@ fn add_line(
     });
 }
 
+/// Each half of the two-thread pipeline on its own, for benchmarks
+/// (`benches/log_pipeline.rs`): which thread limits the pair, and what a
+/// change costs each, measured without the other thread's noise.
+#[doc(hidden)]
+pub mod halves {
+    use super::{Batch, LineSplitter, LogAnalyzer, READ_CHUNK, add_line};
+
+    /// The front thread's output for a whole input, kept in memory (its
+    /// buffers reused from one [`split`] to the next, as the pipeline
+    /// recycles its batches).
+    #[derive(Default)]
+    pub struct SplitInput(Vec<Batch>);
+
+    impl SplitInput {
+        /// Lines in all batches.
+        pub fn lines(&self) -> usize {
+            self.0.iter().map(|b| b.lines.len()).sum()
+        }
+    }
+
+    /// The front thread's work: `bytes` in [`READ_CHUNK`] reads (copied into
+    /// the batches, as reads from a file are), split into lines with their
+    /// facts, into `out`.
+    pub fn split(bytes: &[u8], out: &mut SplitInput) {
+        let mut split = LineSplitter::default();
+        let pieces = bytes.chunks(READ_CHUNK);
+        out.0.resize_with(pieces.len() + 1, Batch::default);
+        for (piece, batch) in pieces.zip(&mut out.0) {
+            batch.clear();
+            let Batch {
+                chunk,
+                copied,
+                lines,
+                ..
+            } = batch;
+            chunk.clear();
+            chunk.extend_from_slice(piece);
+            split.push(chunk, None, |line, flags, time| {
+                add_line(chunk, copied, lines, line, flags, time)
+            });
+            batch.input_bytes = split.bytes;
+        }
+        let last = out.0.last_mut().expect("one batch more than pieces");
+        last.clear();
+        last.chunk.clear();
+        let Batch { copied, lines, .. } = last;
+        split.flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
+        last.input_bytes = split.bytes;
+    }
+
+    /// The back thread's work over a split input; the line count.
+    pub fn analyze(input: &SplitInput) -> u64 {
+        let mut analyzer = LogAnalyzer::new();
+        for batch in &input.0 {
+            for rec in &batch.lines {
+                analyzer.take_line(batch.line(rec), rec.flags, rec.time, rec.facts);
+            }
+            analyzer.set_input_bytes(batch.input_bytes);
+        }
+        analyzer.finish().input.lines
+    }
+}
+
 /// Bytes per read in [`analyze_reader_two_threads`]: big enough to be
 /// fast, small enough to keep memory flat.
 pub const READ_CHUNK: usize = 256 * 1024;

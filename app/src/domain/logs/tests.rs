@@ -4218,6 +4218,41 @@ proptest! {
     }
 
     #[test]
+    fn trim_start_fast_is_trim_start(s in "[ \t\u{3000}\u{a0}\u{85}a\u{e9}]{0,12}") {
+        prop_assert_eq!(super::normalize::trim_start_fast(&s), s.trim_start());
+    }
+
+    /// The fast path's promise: a line `no_log_prefix` lets through has no
+    /// head that `strip_prefixes` would take off.
+    #[test]
+    fn no_log_prefix_means_strip_prefixes_keeps_the_line(parts in proptest::collection::vec(prop_oneof![
+        Just(" "),
+        Just("   "),
+        Just("0"),
+        Just("7"),
+        Just(": "),
+        Just("["),
+        Just("]"),
+        Just("[rank1]:"),
+        Just("(pid=12) "),
+        Just("2024-01-01 00:00:00,1 "),
+        Just("01/02/2024 "),
+        Just("E0325 "),
+        Just("INFO "),
+        Just("W"),
+        Just("I"),
+        Just("loss 1.5"),
+        Just("\u{3000}"),
+    ], 0..8)) {
+        let line = parts.concat();
+        if super::normalize::no_log_prefix(line.as_bytes()) {
+            let st = strip_prefixes(&line);
+            prop_assert_eq!(st.body, line.as_str());
+            prop_assert!(st.ts.is_none() && st.rank.is_none());
+        }
+    }
+
+    #[test]
     fn raw_bytes_match_decoded_text(parts in proptest::collection::vec(prop_oneof![
         Just(&b"\r  2%|\xe2\x96\x8f         | "[..]),
         Just(&b"11/600 [00:03<01:22,  7.10it/s]"[..]),
