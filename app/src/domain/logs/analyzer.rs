@@ -13,7 +13,7 @@ use super::errors::{self, ErrorClass, ErrorTracker, LogError};
 use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_start_fast};
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
-use super::split::{LineFacts, LineSplitter};
+use super::split::{LineFacts, LineScan, LineSplitter};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
 use super::{Event, EventKind, Format, N_SOURCES, Source};
 
@@ -1117,9 +1117,14 @@ impl LogAnalyzer {
         if flags.redraw {
             self.redraw_lines += 1;
         }
+        // (Cleared after the line: its buffer is reused for other lines.)
+        self.errors.scan = match facts {
+            LineFacts::Prefixed(scan) | LineFacts::Plain(scan) => LineScan::new(line, scan),
+            LineFacts::Frame(_) => LineScan::default(),
+        };
         match facts {
-            LineFacts::Prefixed => self.on_body(&decode_line(line), flags),
-            LineFacts::Plain => {
+            LineFacts::Prefixed(_) => self.on_body(&decode_line(line), flags),
+            LineFacts::Plain(_) => {
                 // No prefix and no frame (the byte parser decides on ASCII
                 // bytes only, so the decoded text has none either): what
                 // `on_body` does after its frame test.
@@ -1133,6 +1138,7 @@ impl LogAnalyzer {
                 }
             }
         }
+        self.errors.scan = LineScan::default();
     }
 
     /// The common case, a bare tqdm frame, straight from the line's bytes:
@@ -3053,6 +3059,17 @@ impl LogAnalyzer {
     /// Step-bearing record from a line recogniser.
     fn on_step_event(&mut self, mut ev: Event, ts: Option<f64>, time: Option<f64>) {
         ev.time = time;
+        // A speed the log printed as `nan` or `inf` (DeepSpeed's first
+        // `RunningAvgSamplesPerSec=nan`) says nothing. (A loss or grad norm
+        // that is NaN does: it stays.)
+        for speed in [
+            &mut ev.samples_per_sec,
+            &mut ev.tokens_per_sec,
+            &mut ev.step_time_s,
+            &mut ev.rate,
+        ] {
+            *speed = speed.filter(|v| v.is_finite());
+        }
         let src = ev.source;
         // A record that carries its evaluation's loss too (Keras's
         // `val_loss`, a metrics CSV's, a boosting round's validation set).

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::normalize::trim_start_fast;
+use super::split::LineScan;
 
 pub const MAX_ERRORS: usize = 32;
 pub const MAX_TB_LINES: usize = 60;
@@ -234,7 +235,12 @@ const ANCHOR_SET: super::parse::Anchors<43> = super::parse::Anchors::new(ANCHORS
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
-    ANCHOR_SET.any_in(s.as_bytes())
+    has_anchor_bytes(s.as_bytes())
+}
+
+/// [`has_anchor`] on bytes.
+pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
+    ANCHOR_SET.any_in(b)
 }
 
 /// Whether the words before byte `p` of `t` deny what follows: a wrapper
@@ -901,6 +907,9 @@ pub struct ErrorTracker {
     /// The line where a thread's traceback closed: two threads' tracebacks
     /// printed at once leave the second one's exception line right after.
     thread_tb_closed: Option<u64>,
+    /// The line being read, by address, and whether the splitting thread
+    /// found it free of anchors (set by the analyzer for each line).
+    pub(crate) scan: LineScan,
     /// The line being read.
     line_no: u64,
     pub errors: Vec<LogError>,
@@ -1028,7 +1037,7 @@ impl ErrorTracker {
         // One anchor pass decides whether any of the checks below can match
         // (every anchor starts and ends with a non-space, so the trimmed
         // line has the same anchors as the body).
-        let anchored = has_anchor(trimmed);
+        let anchored = !self.scan.lacks_anchor(trimmed.as_bytes()) && has_anchor(trimmed);
         let in_thread = std::mem::replace(
             &mut self.thread_pending,
             anchored && trimmed.contains("Exception in thread "),

@@ -78,7 +78,7 @@ fn add_line(
         in_chunk,
         flags,
         time,
-        facts: LineFacts::of(line),
+        facts: LineFacts::scanned(line),
     });
 }
 

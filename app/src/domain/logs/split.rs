@@ -183,21 +183,80 @@ impl Decoder {
 pub(crate) enum LineFacts {
     /// Starts with something that may be a log prefix (timestamp, rank,
     /// level): the general path strips it first.
-    Prefixed,
+    Prefixed(ErrorScan),
     /// No prefix, and a tqdm frame.
     Frame(RawFrame),
     /// No prefix and no frame.
-    Plain,
+    Plain(ErrorScan),
 }
 
 impl LineFacts {
+    /// The facts the analyzer needs (on its own thread: nothing more).
     pub(crate) fn of(line: &[u8]) -> LineFacts {
+        Self::find(line, |_| ErrorScan::Unscanned)
+    }
+
+    /// [`Self::of`] plus the scan for error anchors: for the two-thread
+    /// pipeline, whose splitting thread has time to spare and whose analyzer
+    /// thread is the one that limits it.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn scanned(line: &[u8]) -> LineFacts {
+        Self::find(line, |line| {
+            if super::errors::has_anchor_bytes(line) {
+                ErrorScan::Unscanned
+            } else {
+                ErrorScan::NoAnchor
+            }
+        })
+    }
+
+    fn find(line: &[u8], scan: impl Fn(&[u8]) -> ErrorScan) -> LineFacts {
         if !no_log_prefix(line) {
-            return LineFacts::Prefixed;
+            return LineFacts::Prefixed(scan(line));
         }
         match parse_tqdm_bytes(line) {
             Some(raw) => LineFacts::Frame(raw),
-            None => LineFacts::Plain,
+            None => LineFacts::Plain(scan(line)),
         }
+    }
+}
+
+/// What the splitting thread learned of a line's error anchors
+/// ([`super::errors::has_anchor`]): a line that holds none has none in any piece
+/// of it either, so the error tracker skips its scan of the pieces it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ErrorScan {
+    /// Not looked at, or holds one: scan to know.
+    #[default]
+    Unscanned,
+    // (Only the two-thread pipeline, not built for the browser, scans.)
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    NoAnchor,
+}
+
+/// The line being read, by address, with its [`ErrorScan`]: whether a piece
+/// of text lacks anchors is known without a scan when it lies in that line.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LineScan {
+    start: usize,
+    end: usize,
+    scan: ErrorScan,
+}
+
+impl LineScan {
+    pub(crate) fn new(line: &[u8], scan: ErrorScan) -> LineScan {
+        let start = line.as_ptr() as usize;
+        LineScan {
+            start,
+            end: start + line.len(),
+            scan,
+        }
+    }
+
+    /// `text` is known to hold no error anchor. (False: scan to know.)
+    #[inline]
+    pub(crate) fn lacks_anchor(&self, text: &[u8]) -> bool {
+        let at = text.as_ptr() as usize;
+        self.scan == ErrorScan::NoAnchor && at >= self.start && at + text.len() <= self.end
     }
 }

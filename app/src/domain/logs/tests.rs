@@ -4088,6 +4088,22 @@ fn anchors_find_words_at_every_position() {
     assert_eq!(TEST_SET.hits(b"o"), 0);
 }
 
+#[test]
+fn speeds_printed_as_nan_are_unknown() {
+    // DeepSpeed's timer before it has a sample: `RunningAvgSamplesPerSec=nan`.
+    let a = analyze(
+        "epoch=0/micro_step=10/global_step=10, RunningAvgSamplesPerSec=nan, CurrSamplesPerSec=nan, MemAllocated=1.2GB\n",
+    );
+    assert_eq!(a.last_step, Some(10));
+    assert_eq!(a.samples_per_sec, None);
+    assert_eq!(a.reported.samples_per_sec, None);
+    let a = analyze(
+        "epoch=0/micro_step=10/global_step=10, RunningAvgSamplesPerSec=nan, CurrSamplesPerSec=nan\n\
+         epoch=0/micro_step=20/global_step=20, RunningAvgSamplesPerSec=31.5, CurrSamplesPerSec=32.0\n",
+    );
+    assert_eq!(a.reported.samples_per_sec, Some(31.5));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -4145,6 +4161,19 @@ proptest! {
         let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
         let times = if timed { vec![Some(1.0), Some(1.0), Some(2.5), None] } else { vec![None] };
         prop_assert_eq!(analysis_two_threads(&pieces, &times), analysis_one_thread(&pieces, &times));
+    }
+
+    /// The same on lines made of keywords (error anchors among them: the
+    /// splitting thread's scan for them must change nothing).
+    #[test]
+    fn two_threads_match_one_on_recogniser_fragments(bytes in fragment_lines(), cuts in proptest::collection::vec(0usize..2000, 0..4)) {
+        let pts = split_points(bytes.len(), &cuts);
+        let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+        // (As text: a NaN loss is not equal to itself.)
+        prop_assert_eq!(
+            format!("{:?}", analysis_two_threads(&pieces, &[None])),
+            format!("{:?}", analysis_one_thread(&pieces, &[None]))
+        );
     }
 
     #[test]
