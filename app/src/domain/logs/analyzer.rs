@@ -1117,14 +1117,13 @@ impl LogAnalyzer {
         if flags.redraw {
             self.redraw_lines += 1;
         }
-        // (Cleared after the line: its buffer is reused for other lines.)
-        self.errors.scan = match facts {
-            LineFacts::Prefixed(scan) | LineFacts::Plain(scan) => LineScan::new(line, scan),
-            LineFacts::Frame(_) => LineScan::default(),
-        };
         match facts {
-            LineFacts::Prefixed(_) => self.on_body(&decode_line(line), flags),
-            LineFacts::Plain(_) => {
+            LineFacts::Prefixed(scan) => {
+                self.errors.scan = LineScan::new(line, scan);
+                self.on_body(&decode_line(line), flags);
+            }
+            LineFacts::Plain(scan) => {
+                self.errors.scan = LineScan::new(line, scan);
                 // No prefix and no frame (the byte parser decides on ASCII
                 // bytes only, so the decoded text has none either): what
                 // `on_body` does after its frame test.
@@ -1138,6 +1137,7 @@ impl LogAnalyzer {
                 }
             }
         }
+        // (The line's buffer is reused for other lines: forget it.)
         self.errors.scan = LineScan::default();
     }
 

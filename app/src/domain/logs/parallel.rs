@@ -53,6 +53,36 @@ impl Batch {
         self.copied.clear();
         self.lines.clear();
     }
+
+    /// The front thread's work on the read in `chunk` (arrived at
+    /// `arrival`): its completed lines, with their facts.
+    fn split_read(&mut self, split: &mut LineSplitter, arrival: Option<f64>) {
+        let Batch {
+            chunk,
+            copied,
+            lines,
+            ..
+        } = self;
+        split.push(chunk, arrival, |line, flags, time| {
+            add_line(chunk, copied, lines, line, flags, time)
+        });
+        self.input_bytes = split.bytes;
+    }
+
+    /// End of input: the unfinished last line, if any.
+    fn split_end(&mut self, split: &mut LineSplitter) {
+        let Batch { copied, lines, .. } = self;
+        split.flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
+        self.input_bytes = split.bytes;
+    }
+
+    /// The back thread's work on this batch.
+    fn analyze(&self, analyzer: &mut LogAnalyzer) {
+        for rec in &self.lines {
+            analyzer.take_line(self.line(rec), rec.flags, rec.time, rec.facts);
+        }
+        analyzer.set_input_bytes(self.input_bytes);
+    }
 }
 
 /// Record `line` in `lines`: where it lies in `chunk`, or copied into
@@ -87,20 +117,13 @@ fn add_line(
 /// change costs each, measured without the other thread's noise.
 #[doc(hidden)]
 pub mod halves {
-    use super::{Batch, LineSplitter, LogAnalyzer, READ_CHUNK, add_line};
+    use super::{Batch, LineSplitter, LogAnalyzer, READ_CHUNK};
 
     /// The front thread's output for a whole input, kept in memory (its
     /// buffers reused from one [`split`] to the next, as the pipeline
     /// recycles its batches).
     #[derive(Default)]
     pub struct SplitInput(Vec<Batch>);
-
-    impl SplitInput {
-        /// Lines in all batches.
-        pub fn lines(&self) -> usize {
-            self.0.iter().map(|b| b.lines.len()).sum()
-        }
-    }
 
     /// The front thread's work: `bytes` in [`READ_CHUNK`] reads (copied into
     /// the batches, as reads from a file are), split into lines with their
@@ -111,35 +134,21 @@ pub mod halves {
         out.0.resize_with(pieces.len() + 1, Batch::default);
         for (piece, batch) in pieces.zip(&mut out.0) {
             batch.clear();
-            let Batch {
-                chunk,
-                copied,
-                lines,
-                ..
-            } = batch;
-            chunk.clear();
-            chunk.extend_from_slice(piece);
-            split.push(chunk, None, |line, flags, time| {
-                add_line(chunk, copied, lines, line, flags, time)
-            });
-            batch.input_bytes = split.bytes;
+            batch.chunk.clear();
+            batch.chunk.extend_from_slice(piece);
+            batch.split_read(&mut split, None);
         }
         let last = out.0.last_mut().expect("one batch more than pieces");
         last.clear();
         last.chunk.clear();
-        let Batch { copied, lines, .. } = last;
-        split.flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
-        last.input_bytes = split.bytes;
+        last.split_end(&mut split);
     }
 
     /// The back thread's work over a split input; the line count.
     pub fn analyze(input: &SplitInput) -> u64 {
         let mut analyzer = LogAnalyzer::new();
         for batch in &input.0 {
-            for rec in &batch.lines {
-                analyzer.take_line(batch.line(rec), rec.flags, rec.time, rec.facts);
-            }
-            analyzer.set_input_bytes(batch.input_bytes);
+            batch.analyze(&mut analyzer);
         }
         analyzer.finish().input.lines
     }
@@ -179,10 +188,7 @@ pub fn analyze_two_threads<E>(
         let back = scope.spawn(move || {
             let mut analyzer = LogAnalyzer::new();
             for mut batch in full_rx {
-                for rec in &batch.lines {
-                    analyzer.take_line(batch.line(rec), rec.flags, rec.time, rec.facts);
-                }
-                analyzer.set_input_bytes(batch.input_bytes);
+                batch.analyze(&mut analyzer);
                 batch.clear();
                 // Give the buffers back; when the front has enough, drop them.
                 let _ = empty_tx.try_send(batch);
@@ -194,31 +200,18 @@ pub fn analyze_two_threads<E>(
         let mut outcome = Ok(());
         loop {
             let mut batch = empty_rx.try_recv().unwrap_or_default();
-            let Batch {
-                chunk,
-                copied,
-                lines,
-                ..
-            } = &mut batch;
-            match next(chunk) {
+            match next(&mut batch.chunk) {
                 Err(e) => {
                     outcome = Err(e);
                     break;
                 }
                 Ok(None) => {
-                    split
-                        .flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
-                    batch.input_bytes = split.bytes;
+                    batch.split_end(&mut split);
                     let _ = full_tx.send(batch);
                     break;
                 }
-                Ok(Some(arrival)) => {
-                    split.push(chunk, arrival, |line, flags, time| {
-                        add_line(chunk, copied, lines, line, flags, time)
-                    });
-                }
+                Ok(Some(arrival)) => batch.split_read(&mut split, arrival),
             }
-            batch.input_bytes = split.bytes;
             if full_tx.send(batch).is_err() {
                 // The analyzer thread is gone (it panicked): stop reading;
                 // `join` below reports it.
