@@ -1151,7 +1151,7 @@ impl LogAnalyzer {
         if b.first() == Some(&b'{') {
             return false;
         }
-        let end = raw.end.min(b.len());
+        let end = raw.end().min(b.len());
         let rest = &b[end..];
         // Text glued after the frame: handled by the general path below,
         // which needs it as a `str`.

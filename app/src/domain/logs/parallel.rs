@@ -17,16 +17,23 @@ use super::split::{LineFacts, LineSplitter};
 /// Batches in flight between the threads (bounds memory: a few MiB).
 const IN_FLIGHT: usize = 4;
 
+/// One line of a batch. Kept small (88 bytes): the analyzer thread reads
+/// one per line, after the other core wrote it.
 struct LineRec {
     start: usize,
-    end: usize,
+    /// At most [`super::normalize::MAX_LINE_BYTES`].
+    len: u32,
     /// The line lies in the batch's read buffer (most lines), not in
     /// `copied` (cleaned or joined across reads by the normaliser).
     in_chunk: bool,
     flags: LineFlags,
-    time: Option<f64>,
+    /// Arrival time; NaN when unknown (known times are finite).
+    time: f64,
     facts: LineFacts,
 }
+
+// (Size matters here: see `LineRec`.)
+const _: () = assert!(std::mem::size_of::<LineRec>() <= 88);
 
 /// The lines completed while splitting one piece of input, referenced where
 /// they lie (the read buffer travels with the batch) rather than copied.
@@ -46,7 +53,7 @@ impl Batch {
         } else {
             &self.copied
         };
-        &from[rec.start..rec.end]
+        &from[rec.start..rec.start + rec.len as usize]
     }
 
     fn clear(&mut self) {
@@ -79,7 +86,8 @@ impl Batch {
     /// The back thread's work on this batch.
     fn analyze(&self, analyzer: &mut LogAnalyzer) {
         for rec in &self.lines {
-            analyzer.take_line(self.line(rec), rec.flags, rec.time, rec.facts);
+            let time = Some(rec.time).filter(|t| !t.is_nan());
+            analyzer.take_line(self.line(rec), rec.flags, time, rec.facts);
         }
         analyzer.set_input_bytes(self.input_bytes);
     }
@@ -102,12 +110,13 @@ fn add_line(
         copied.extend_from_slice(line);
         (copied.len() - line.len(), false)
     };
+    debug_assert!(line.len() <= super::normalize::MAX_LINE_BYTES);
     lines.push(LineRec {
         start,
-        end: start + line.len(),
+        len: line.len() as u32,
         in_chunk,
         flags,
-        time,
+        time: time.unwrap_or(f64::NAN),
         facts: LineFacts::scanned(line),
     });
 }

@@ -419,38 +419,96 @@ pub struct TqdmFrame<'a> {
 }
 
 /// A tqdm frame as byte ranges into the line (see [`parse_tqdm_bytes`]).
+/// Compact (64 bytes, and as much in a [`super::split::LineFacts`]): the
+/// two-thread pipeline hands one over per line, and the analyzer thread's
+/// time went partly into reading them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct RawFrame {
+    n: f64,
+    /// Meaningful when `has_total`.
+    total: f64,
+    elapsed_s: f64,
+    /// Meaningful when `has_rate`.
+    rate: f64,
     /// End of the text before the count (the description, untrimmed).
-    pub pre_end: usize,
-    pub n: f64,
-    pub total: Option<f64>,
-    pub elapsed_s: f64,
-    pub rate: Option<f64>,
-    /// `None`: a cut line (`[00:12<16:46` and nothing after): unit `it`.
-    pub unit: Option<(usize, usize)>,
-    pub postfix: (usize, usize),
-    pub end: usize,
+    pre_end: u32,
+    end: u32,
+    /// Meaningful unless `cut`.
+    unit: (u32, u32),
+    postfix: (u32, u32),
+    has_total: bool,
+    has_rate: bool,
+    /// A cut line (`[00:12<16:46` and nothing after): unit `it`, no
+    /// postfix.
+    cut: bool,
 }
 
 impl RawFrame {
+    /// (Every offset is at most the line's length, which the caller checked
+    /// fits in a `u32`.)
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        pre_end: usize,
+        n: f64,
+        total: Option<f64>,
+        elapsed_s: f64,
+        rate: Option<f64>,
+        unit: Option<(usize, usize)>,
+        postfix: (usize, usize),
+        end: usize,
+    ) -> RawFrame {
+        let pair = |(a, b): (usize, usize)| (a as u32, b as u32);
+        RawFrame {
+            n,
+            total: total.unwrap_or(0.0),
+            elapsed_s,
+            rate: rate.unwrap_or(0.0),
+            pre_end: pre_end as u32,
+            end: end as u32,
+            unit: pair(unit.unwrap_or((0, 0))),
+            postfix: pair(postfix),
+            has_total: total.is_some(),
+            has_rate: rate.is_some(),
+            cut: unit.is_none(),
+        }
+    }
+
+    /// Where the frame ends in its line.
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    fn total(&self) -> Option<f64> {
+        self.has_total.then_some(self.total)
+    }
+
+    fn rate(&self) -> Option<f64> {
+        self.has_rate.then_some(self.rate)
+    }
+
+    /// The unit's and the postfix's ranges; `None` for a cut line.
+    fn unit_and_postfix(&self) -> Option<((usize, usize), (usize, usize))> {
+        let wide = |(a, b): (u32, u32)| (a as usize, b as usize);
+        (!self.cut).then(|| (wide(self.unit), wide(self.postfix)))
+    }
+
     /// The frame with string fields. `s` must be the line the frame was
     /// parsed from; every range boundary sits next to an ASCII byte, so the
     /// slices are char boundaries of a `str` (and `None` only on misuse).
     fn in_str(self, s: &str) -> Option<TqdmFrame<'_>> {
-        let (unit, postfix) = match self.unit {
-            Some((a, b)) => (s.get(a..b)?, s.get(self.postfix.0..self.postfix.1)?),
+        let (unit, postfix) = match self.unit_and_postfix() {
+            Some(((a, b), (c, d))) => (s.get(a..b)?, s.get(c..d)?),
             None => ("it", ""),
         };
         Some(TqdmFrame {
-            desc: bar_desc(s.get(..self.pre_end)?),
+            desc: bar_desc(s.get(..self.pre_end as usize)?),
             n: self.n,
-            total: self.total,
+            total: self.total(),
             elapsed_s: Some(self.elapsed_s),
-            rate: self.rate,
+            rate: self.rate(),
             unit,
             postfix,
-            end: self.end,
+            end: self.end(),
         })
     }
 
@@ -464,19 +522,19 @@ impl RawFrame {
             b"it" => Some("it"),
             x => std::str::from_utf8(x).ok(),
         };
-        let (unit, postfix) = match self.unit {
-            Some(u) => (text(u)?, text(self.postfix)?),
+        let (unit, postfix) = match self.unit_and_postfix() {
+            Some((u, p)) => (text(u)?, text(p)?),
             None => ("it", ""),
         };
         Some(TqdmFrame {
-            desc: bar_desc(text((0, self.pre_end))?),
+            desc: bar_desc(text((0, self.pre_end as usize))?),
             n: self.n,
-            total: self.total,
+            total: self.total(),
             elapsed_s: Some(self.elapsed_s),
-            rate: self.rate,
+            rate: self.rate(),
             unit,
             postfix,
-            end: self.end,
+            end: self.end(),
         })
     }
 }
@@ -491,6 +549,10 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
 /// decoded text wherever the returned pieces are valid UTF-8.
 #[inline]
 pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
+    // (Lines are capped far below this; `RawFrame` keeps `u32` offsets.)
+    if u32::try_from(b.len()).is_err() {
+        return None;
+    }
     let mut from = 0;
     // The last `%` before the `[` (where the description ends), found on
     // the way to it.
@@ -525,16 +587,16 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
             let Some(tok) = count_token(b, p - 1, pct) else {
                 continue;
             };
-            return Some(RawFrame {
-                pre_end: tok.2,
-                n: tok.0,
-                total: tok.1,
-                elapsed_s: elapsed,
-                rate: None,
-                unit: None,
-                postfix: (b.len(), b.len()),
-                end: b.len(),
-            });
+            return Some(RawFrame::new(
+                tok.2,
+                tok.0,
+                tok.1,
+                elapsed,
+                None,
+                None,
+                (b.len(), b.len()),
+                b.len(),
+            ));
         };
         let mut at = b.len() - r.len();
         while at < b.len() && b[at] == b' ' {
@@ -557,16 +619,16 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
             // `n/total` must come with `elapsed<remaining`.
             continue;
         }
-        return Some(RawFrame {
+        return Some(RawFrame::new(
             pre_end,
             n,
             total,
-            elapsed_s: elapsed,
+            elapsed,
             rate,
-            unit: Some(unit),
-            postfix: pf,
+            Some(unit),
+            pf,
             end,
-        });
+        ));
     }
     None
 }
