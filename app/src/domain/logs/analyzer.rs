@@ -61,6 +61,8 @@ struct SourceState {
     /// Consecutive increasing out-of-order records (restart detection).
     restart_run: u64,
     restart_probe: Option<u64>,
+    /// The line of the first record of that climb.
+    restart_line: u64,
     restarts: u64,
     timing: StepTiming,
     /// The line of its first record.
@@ -3196,6 +3198,8 @@ impl LogAnalyzer {
     /// (per-rank duplicates, bar redraws) and out-of-order records.
     fn note_step(&mut self, src: Source, step: u64, t: Option<f64>) -> bool {
         let seq = self.marker_seq;
+        let lines = self.lines;
+        let mut epochs_restarted = false;
         let st = &mut self.src[src.idx()];
         if let Some(last) = st.last_step {
             // Steps that are epochs do not go back to the first one within
@@ -3210,6 +3214,7 @@ impl LogAnalyzer {
             if epochs_start_over {
                 st.start_over();
                 st.restarts += 1;
+                epochs_restarted = true;
             } else if step < last {
                 st.out_of_order += 1;
                 // A run of increasing records below the old maximum is a
@@ -3222,11 +3227,16 @@ impl LogAnalyzer {
                 }
                 let climbing = st.restart_probe.is_some_and(|p| step > p);
                 st.restart_run = if climbing { st.restart_run + 1 } else { 0 };
+                if !climbing {
+                    st.restart_line = self.lines;
+                }
                 st.restart_probe = Some(step);
                 if st.restart_run >= RESTART_RECORDS {
                     st.start_over();
                     st.last_step = Some(step);
                     st.restarts += 1;
+                    let from = st.restart_line;
+                    self.counter_restarted(from);
                 }
                 return false;
             } else if step == last {
@@ -3244,6 +3254,9 @@ impl LogAnalyzer {
             st.timing.observe(t, step, seq);
         }
         let records = st.records;
+        if epochs_restarted {
+            self.counter_restarted(lines);
+        }
         self.note_progress();
         if records >= LOCK_RECORDS {
             match self.locked {
@@ -3288,6 +3301,17 @@ impl LogAnalyzer {
         self.restarts
             .iter()
             .any(|&(line, _)| self.last_frame_line < line && line <= first)
+    }
+
+    /// A step counter started over at `line` with no launch line before it
+    /// (`python train.py >> train.log` again, printing nothing first): a
+    /// sign of a new launch for the errors before it (see `build`), and
+    /// nothing more (what a launch line resets stays: the counter alone
+    /// does not say that the plan changed).
+    fn counter_restarted(&mut self, line: u64) {
+        if self.restarts.back().is_none_or(|&(l, _)| l < line) {
+            push_ring(&mut self.restarts, (line, self.fresh_steps), RESTARTS_KEPT);
+        }
     }
 
     /// Training went on at this line (a new step, or a logged training

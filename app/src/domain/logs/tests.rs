@@ -6982,3 +6982,28 @@ fn a_loops_own_interrupted_by_user_message_stops_the_run() {
     );
     assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
 }
+
+#[test]
+fn a_run_appended_without_a_launch_line_takes_the_fatal_mark_off_the_one_before() {
+    // `python train.py >> train.log` twice, no banner, no arguments printed:
+    // the first launch ran out of memory at iteration 40, the second
+    // counted from 0 again and trained past it.
+    let oom = "Traceback (most recent call last):\n  File \"train.py\", line 300, in <module>\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.10 GiB of which 1.2 GiB is free.\n";
+    let iters = |from: u32, to: u32| {
+        (from..to)
+            .map(|i| format!("iter {i}: loss 2.{i:02}, time 42.10ms, mfu 31.2%\n"))
+            .collect::<String>()
+    };
+    let log = format!("{}{oom}{}", iters(0, 41), iters(0, 60));
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(59), "{a:?}");
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    assert!(!a.verdict.starts_with("fatal:"), "{}", a.verdict);
+    // The same crash in a single launch that never came back is fatal.
+    let a = analyze(&format!("{}{oom}", iters(0, 41)));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+    // And so it stays when what follows only flushes the dead launch's
+    // buffered output (its later steps, no counting again from 0).
+    let a = analyze(&format!("{}{oom}{}", iters(0, 30), iters(30, 41)));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
