@@ -7007,3 +7007,24 @@ fn a_run_appended_without_a_launch_line_takes_the_fatal_mark_off_the_one_before(
     let a = analyze(&format!("{}{oom}{}", iters(0, 30), iters(30, 41)));
     assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
 }
+
+#[test]
+fn a_bar_appended_after_a_crash_that_counts_again_from_zero_is_a_new_launch() {
+    let oom = "Traceback (most recent call last):\n  File \"train.py\", line 80, in <module>\n    trainer.train()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB.\n";
+    let frames = |to: u32| {
+        let mut s = String::new();
+        for i in 0..=to {
+            s += &format!(
+                "\r{:3}%|          | {i}/500 [00:{:02}<01:00,  8.20it/s]",
+                i * 100 / 500,
+                i / 8
+            );
+        }
+        s + "\n"
+    };
+    let a = analyze(&format!("{}{oom}{}", frames(40), frames(60)));
+    assert_eq!(a.last_step, Some(60), "{a:?}");
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    let a = analyze(&format!("{}{oom}", frames(40)));
+    assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
+}
