@@ -1531,6 +1531,18 @@ impl LogAnalyzer {
             }
             return;
         }
+        // FuxiCTR: an epoch done (its loss came on the line before, read
+        // as a bare loss line): the epochs are the steps.
+        if c0 == b'*'
+            && let Some(e) = parse::epoch_end_rule(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(e);
+            ev.epoch = Some(e as f64);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if matches!(c0, b'E' | b'e' | b'*' | b'#' | b'=' | b'-' | b'T')
             && let Some((e, total)) = parse::epoch_header(t)
         {

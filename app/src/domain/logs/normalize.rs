@@ -1147,22 +1147,30 @@ fn strip_detectron2_head(t: &str) -> Option<(&str, Option<f64>)> {
 
 fn strip_level_word(s: &str) -> &str {
     for lvl in LEVELS {
-        // (BasicSR's `%(asctime)s %(levelname)s: %(message)s`.)
+        // (BasicSR's `%(asctime)s %(levelname)s: %(message)s`; the plain
+        // `%(asctime)s %(levelname)s %(message)s`.)
         if let Some(r) = s.strip_prefix(lvl)
-            && let Some(r) = r.strip_prefix(" - ").or_else(|| r.strip_prefix(": "))
+            && let Some(r) = r
+                .strip_prefix(" - ")
+                .or_else(|| r.strip_prefix(": "))
+                .or_else(|| r.strip_prefix(' ').map(|r| r.trim_start_matches(' ')))
         {
             return r;
         }
     }
     // `%(asctime)s %(name)s %(levelname)s: %(message)s` (the semantic
-    // segmentation codebases: `semantic_segmentation INFO: Iters: 10/20000`).
+    // segmentation codebases: `semantic_segmentation INFO: Iters: 10/20000`),
+    // and without the colon (FuxiCTR's process id in the name's place:
+    // `P36916 INFO Train loss: 0.406739`).
     if let Some(p) = s.find(' ')
         && (1..=60).contains(&p)
     {
         let r = &s[p + 1..];
         for lvl in LEVELS {
             if let Some(r) = r.strip_prefix(lvl)
-                && let Some(r) = r.strip_prefix(": ")
+                && let Some(r) = r
+                    .strip_prefix(": ")
+                    .or_else(|| r.strip_prefix(' ').map(|r| r.trim_start_matches(' ')))
             {
                 return r;
             }

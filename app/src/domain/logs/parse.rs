@@ -1854,6 +1854,21 @@ pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
     (used + 1 + used_t == r.len() && used_t > 0 && (colon || train)).then_some((n, Some(total)))
 }
 
+/// FuxiCTR's (and the BARS benchmark's) line after each epoch,
+/// `************ Epoch=3 end ************` (after its `Train loss:` line):
+/// the epoch that is done.
+pub fn epoch_end_rule(s: &str) -> Option<u64> {
+    let t = s.trim_end();
+    let inner = t.trim_start_matches('*').trim_end_matches('*');
+    // (A rule on each side, with spaces inside.)
+    if t.len() - inner.len() < 6 || !t.starts_with("***") || !t.ends_with("***") {
+        return None;
+    }
+    let r = inner.trim().strip_prefix("Epoch=")?.strip_suffix(" end")?;
+    let (n, used) = uint_prefix(r)?;
+    (used > 0 && used == r.len()).then_some(n)
+}
+
 /// BasicSR's training line (Real-ESRGAN, GFPGAN and the many restoration
 /// models built on it): `[train_x4..][epoch:  1, iter:     100, lr:(2.999e-05,)]
 /// [eta: 2:37:00, time (data): 2.064 (0.521)] l_pix: 2.6487e-03 ...`: the

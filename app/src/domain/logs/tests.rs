@@ -7028,3 +7028,75 @@ fn a_bar_appended_after_a_crash_that_counts_again_from_zero_is_a_new_launch() {
     let a = analyze(&format!("{}{oom}", frames(40)));
     assert!(a.verdict.starts_with("fatal:"), "{}", a.verdict);
 }
+
+#[test]
+fn fuxictr_epochs_are_the_steps_and_its_train_loss_lines_the_losses() {
+    // FuxiCTR (the BARS CTR benchmark's logs): `%(asctime)s P%(process)d
+    // %(levelname)s %(message)s`, a `Train loss:` line and an `Epoch=N
+    // end` rule per epoch, validation metrics before them.
+    let head = |m: usize, s: usize| format!("2022-01-30 22:{m:02}:{s:02},425 P36916 INFO ");
+    let mut log = format!(
+        "{}Start training: 50 batches/epoch\n{}************ Epoch=1 start ************\n",
+        head(35, 10),
+        head(35, 11)
+    );
+    let losses = [0.406739, 0.282446, 0.255018, 0.229967, 0.209896];
+    for (i, l) in losses.iter().enumerate() {
+        let m = 36 + i;
+        log += &format!(
+            "{}[Metrics] AUC: 0.932984 - logloss: 0.305990\n",
+            head(m, 40)
+        );
+        if i == 3 {
+            log += &format!("{}Monitor(max) STOP: 0.955911 !\n", head(m, 40));
+            log += &format!("{}Reduce learning rate on plateau: 0.000100\n", head(m, 40));
+        } else {
+            log += &format!("{}Save best model: monitor(max): 0.932984\n", head(m, 41));
+        }
+        log += &format!("{}--- 50/50 batches finished ---\n", head(m, 42));
+        log += &format!("{}Train loss: {l}\n", head(m, 43));
+        log += &format!(
+            "{}************ Epoch={} end ************\n",
+            head(m, 44),
+            i + 1
+        );
+    }
+    log += &format!(
+        "{}Early stopping at epoch=5\n{}Training finished.\n{}****** Validation evaluation ******\n{}[Metrics] AUC: 0.982073 - logloss: 0.214431\n",
+        head(41, 0),
+        head(41, 0),
+        head(41, 1),
+        head(41, 2)
+    );
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(5), "{a:?}");
+    assert_eq!(a.loss.first, Some(0.406739));
+    assert_eq!(a.loss.last, Some(0.209896));
+    assert_eq!(a.loss.count, 5);
+    assert_eq!(a.verdict, "completed");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert!(
+        a.notes.iter().any(|n| n.contains("its steps are epochs")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn a_level_word_after_the_timestamp_is_stripped_with_or_without_a_colon() {
+    for line in [
+        "2024-03-01 10:00:00,123 INFO Train loss: 0.52",
+        "2024-03-01 10:00:00,123 INFO  Train loss: 0.52",
+        "2024-03-01 10:00:00,123 root INFO Train loss: 0.52",
+        "2024-03-01 10:00:00,123 P36916 INFO Train loss: 0.52",
+        "2024-03-01 10:00:00,123 INFO: Train loss: 0.52",
+        "2024-03-01 10:00:00,123 trainer INFO: Train loss: 0.52",
+    ] {
+        let st = strip_prefixes(line);
+        assert_eq!(st.body, "Train loss: 0.52", "{line}");
+        assert!(st.ts.is_some(), "{line}");
+    }
+    // (A message whose first word only looks like a level keeps it.)
+    let st = strip_prefixes("2024-03-01 10:00:00,123 INFORMATION follows");
+    assert_eq!(st.body, "INFORMATION follows");
+}
