@@ -1816,6 +1816,12 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0 == b'I'
+            && let Some(ev) = parse::mm_iter(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if matches!(c0, b'E' | b'T')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {

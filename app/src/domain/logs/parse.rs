@@ -2304,6 +2304,52 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
+/// OpenMMLab's iteration-based runners (mmsegmentation, xtuner's LLM
+/// fine-tuning, mmdet3d): mmengine's `Iter(train) [  50/20000]  lr: ...
+/// time: 0.2934  ...  loss: 2.5882` and mmcv 1.x's `Iter [50/80000]\tlr:
+/// ..., time: 0.513, ..., loss: 3.7544`: the iteration and how many are
+/// planned. Their `Iter(val)` / `Iter(test)` lines are evaluations.
+pub fn mm_iter(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let r = t.strip_prefix("Iter")?;
+    let (kind, r) = if let Some(r) = r.strip_prefix("(train)") {
+        (EventKind::Train, r.trim_start())
+    } else if let Some(r) = r.strip_prefix("(val)").or_else(|| r.strip_prefix("(test)")) {
+        if !r.trim_start().starts_with('[') {
+            return None;
+        }
+        let mut ev = Event::new(EventKind::Eval, Source::Generic);
+        ev.loss = loss_field(r);
+        return Some(ev);
+    } else {
+        (EventKind::Train, r.strip_prefix(' ')?)
+    };
+    let r = r.strip_prefix('[')?.trim_start_matches(' ');
+    let (iter, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (iters, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(']')?;
+    if used == 0 || iters == 0 {
+        return None;
+    }
+    let mut ev = Event::new(kind, Source::Generic);
+    ev.step = Some(iter);
+    ev.total_steps = Some(iters);
+    ev.loss = loss_field(r);
+    ev.lr = float_after(r, "lr: ");
+    ev.grad_norm = float_after(r, "grad_norm: ");
+    // (The mean over the logging interval, as printed; not `data_time`,
+    // which may come first.)
+    ev.step_time_s = r
+        .match_indices("time: ")
+        .find(|&(i, _)| !r[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        .and_then(|(i, _)| float_prefix(&r[i + "time: ".len()..]))
+        .map(|x| x.0)
+        .filter(|v| v.is_finite() && *v > 0.0);
+    ev.tokens_per_sec = float_after(r, "tokens_per_sec: ").filter(|v| v.is_finite());
+    Some(ev)
+}
+
 /// ColBERT's training line, `[Mar 29, 16:21:59] 1016 5.299243152939811`:
 /// its `print_message` head (month, day, time of day), the batch index and
 /// the loss, nothing else. Returns the event and the time in seconds (a

@@ -7100,3 +7100,51 @@ fn a_level_word_after_the_timestamp_is_stripped_with_or_without_a_colon() {
     let st = strip_prefixes("2024-03-01 10:00:00,123 INFORMATION follows");
     assert_eq!(st.body, "INFORMATION follows");
 }
+
+#[test]
+fn openmmlab_iteration_runners_count_their_iterations() {
+    // mmengine's IterBasedTrainLoop (mmsegmentation 1.x, xtuner's LLM
+    // fine-tuning): `Iter(train) [ N/M]`, two spaces between fields.
+    let head = |s: u32| {
+        format!(
+            "01/29 21:{:02}:{:02} - mmengine - INFO - ",
+            35 + s / 60,
+            s % 60
+        )
+    };
+    let mut log = String::new();
+    for (k, it) in [10u32, 20, 30, 40, 50].iter().enumerate() {
+        log += &format!(
+            "{}Iter(train) [{it:>3}/720]  lr: 9.0001e-05  eta: 0:31:46  time: 2.7000  data_time: 0.0077  memory: 12762  loss: {:.4}  grad_norm: 0.9361\n",
+            head(27 * k as u32),
+            2.69 - 0.1 * k as f64
+        );
+    }
+    log += &format!(
+        "{}Iter(val) [ 5/13]    eta: 0:00:00  time: 0.0558  data_time: 0.0147  memory: 191\n",
+        head(140)
+    );
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(50), Some(720)), "{a:?}");
+    assert_eq!(a.loss.first, Some(2.69));
+    assert_eq!(a.loss.last, Some(2.29));
+    assert_eq!(a.verdict, "progressing");
+
+    // mmcv 1.x's IterBasedRunner (mmsegmentation 0.x): `Iter [N/M]\t`,
+    // its `loss` after the heads' own losses.
+    let line = "Iter [50/80000]\tlr: 9.997e-03, eta: 12:10:49, time: 0.513, data_time: 0.019, memory: 3686, decode.loss_ce: 2.6397, decode.acc_seg: 22.7, aux.loss_ce: 1.1, loss: 3.7544";
+    let ev = parse::mm_iter(line).expect("an mmcv iteration line");
+    assert_eq!((ev.step, ev.total_steps), (Some(50), Some(80000)));
+    assert_eq!(ev.loss, Some(3.7544));
+    assert_eq!(ev.step_time_s, Some(0.513));
+    // (MMOCR prints `data_time` before `time`.)
+    let ev = parse::mm_iter("Iter(train) [5/7]  lr: 7.0000e-03  memory: 7730  data_time: 0.4496  loss: 17.8843  time: 1.8666")
+        .expect("an mmengine iteration line");
+    assert_eq!(ev.step_time_s, Some(1.8666));
+    assert_eq!(
+        parse::mm_iter("Iter(val) [500]\taAcc: 0.9, mIoU: 0.4").map(|e| e.kind),
+        Some(EventKind::Eval)
+    );
+    assert_eq!(parse::mm_iter("Iterations: 500"), None);
+    assert_eq!(parse::mm_iter("Iter [0/0]"), None);
+}
