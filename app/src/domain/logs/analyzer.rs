@@ -509,6 +509,9 @@ pub struct LogAnalyzer {
     epochs_planned: Option<u64>,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
+    /// ESPnet2's reports: the epoch, its last batch reported, and the
+    /// batches of the epochs before it.
+    espnet: Option<(u64, u64, u64)>,
     /// MiniMind-style lines count epochs from 0 (`Epoch:[0/2](100/4000)`).
     minimind_from_zero: bool,
     /// The evaluation bar that drew since the training bar last trained
@@ -966,6 +969,7 @@ impl LogAnalyzer {
             sb3_in_table: false,
             epochs_planned: None,
             batches_per_epoch: None,
+            espnet: None,
             minimind_from_zero: false,
             eval_bar: None,
             val_on_epoch_bar: false,
@@ -1370,6 +1374,21 @@ impl LogAnalyzer {
             && let Some(ev) = parse::torchtitan(t)
         {
             self.on_step_event(ev, ts, time);
+            return;
+        }
+        if matches!(c0, b'E' | b'[')
+            && let Some(ev) = parse::marian_update(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'S'
+            && let Some(ev) = parse::opennmt_step(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0.is_ascii_digit() && self.on_espnet(t, ts, time) {
             return;
         }
         // One pass decides whether any of the recognisers below can match.
@@ -3319,6 +3338,40 @@ impl LogAnalyzer {
         self.restarts
             .iter()
             .any(|&(line, _)| self.last_frame_line < line && line <= first)
+    }
+
+    /// ESPnet2's epoch plan and batch reports (see [`parse::espnet_batches`]):
+    /// its batches count from 1 in each epoch, so the steps are the batches
+    /// of the epochs before plus the last of the range.
+    fn on_espnet(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        if let Some((_, epochs)) = parse::espnet_epoch_started(t) {
+            self.epochs_planned = Some(epochs);
+            return true;
+        }
+        let Some((epoch, last, loss)) = parse::espnet_batches(t) else {
+            return false;
+        };
+        let (offset, seen) = match self.espnet {
+            Some((prev, prev_last, offset)) if epoch > prev => {
+                // (The first epoch's count: the epochs are alike.)
+                self.batches_per_epoch.get_or_insert(prev_last);
+                (offset.saturating_add(prev_last), last)
+            }
+            Some((prev, prev_last, offset)) if epoch == prev => (offset, last.max(prev_last)),
+            // A report of an earlier epoch: another run, counting anew.
+            Some(_) => {
+                self.restart_source(Source::Generic);
+                (0, last)
+            }
+            None => (0, last),
+        };
+        self.espnet = Some((epoch, seen, offset));
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(offset.saturating_add(last));
+        ev.epoch = Some(epoch as f64);
+        ev.loss = loss;
+        self.on_step_event(ev, ts, time);
+        true
     }
 
     /// A step counter started over at `line` with no launch line before it

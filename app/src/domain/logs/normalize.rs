@@ -943,6 +943,26 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         if !ib.is_empty() && matches!(ib[0], b'E' | b'W' | b'I') && inner.contains(".cpp:") {
             return Some((after, None));
         }
+        // ESPnet: the host, the time, the module and line, the level:
+        // `[hostname] 2023-10-27 13:37:46,484 (trainer:753) INFO: `.
+        if !inner.is_empty()
+            && inner.len() <= 80
+            && !inner.contains(' ')
+            && let Some((ts, used)) = parse_iso_datetime(after)
+        {
+            let mut rest = after[used..].trim_start_matches(' ');
+            if let Some(r) = rest.strip_prefix('(')
+                && let Some(close) = r.find(") ")
+                && close <= 80
+            {
+                rest = &r[close + 2..];
+            }
+            let rest = LEVELS
+                .iter()
+                .find_map(|l| rest.strip_prefix(l)?.strip_prefix(": "))
+                .unwrap_or(rest);
+            return Some((rest, Some(ts)));
+        }
         return None;
     }
     // Unbracketed glog: `E0325 20:57:27.620000 2606 path/api.py:869] `

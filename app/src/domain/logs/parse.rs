@@ -1117,18 +1117,22 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     ev.epoch = known.epoch;
     ev.step = known.step.filter(|v| *v >= 0.0).map(|v| v as u64);
     ev.total_steps = known.total_steps.filter(|v| *v >= 1.0).map(|v| v as u64);
-    // ms-swift's `logging.jsonl`: both in one string, `"global_step/max_steps":
-    // "430/438"`.
-    const SWIFT_STEPS: &str = "\"global_step/max_steps\": \"";
-    // (JSON only: the Trainer's Python dicts skip the search.)
+    // ms-swift: both in one string, `"global_step/max_steps": "430/438"` in
+    // its `logging.jsonl`, `'global_step/max_steps': '5/16'` on the console.
+    // (Its dicts are long: the Trainer's short ones skip the search.)
+    let (swift_key, quote) = if json {
+        ("\"global_step/max_steps\": \"", '"')
+    } else {
+        ("'global_step/max_steps': '", '\'')
+    };
     if ev.step.is_none()
-        && json
-        && let Some(p) = s.find(SWIFT_STEPS)
-        && let r = &s[p + SWIFT_STEPS.len()..]
+        && s.len() >= 120
+        && let Some(p) = s.find(swift_key)
+        && let r = &s[p + swift_key.len()..]
         && let Some((step, used)) = uint_prefix(r)
         && let Some(r) = r[used..].strip_prefix('/')
         && let Some((total, used)) = uint_prefix(r)
-        && r[used..].starts_with('"')
+        && r[used..].starts_with(quote)
     {
         ev.step = Some(step);
         ev.total_steps = Some(total).filter(|t| *t >= 1);
@@ -2348,6 +2352,85 @@ pub fn mm_iter(s: &str) -> Option<Event> {
         .filter(|v| v.is_finite() && *v > 0.0);
     ev.tokens_per_sec = float_after(r, "tokens_per_sec: ").filter(|v| v.is_finite());
     Some(ev)
+}
+
+/// OpenNMT-py's training report: `Step 50/ 1000; acc:   7.21; ppl:
+/// 6659.24; xent: 8.80; lr: 1.00000; 19307/19183 tok/s;      6 sec`: the
+/// step, the planned steps and the cross-entropy (its loss).
+pub fn opennmt_step(s: &str) -> Option<Event> {
+    let r = s.trim_start().strip_prefix("Step ")?;
+    let (step, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?.trim_start_matches(' ');
+    let (total, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(';')?;
+    if used == 0 || !r.contains("; ppl: ") {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.total_steps = Some(total).filter(|t| *t >= 1);
+    ev.loss = float_after(r, "xent: ")
+        // (Older versions print only the perplexity: its log is the loss.)
+        .or_else(|| float_after(r, "ppl: ").filter(|p| *p > 0.0).map(f64::ln));
+    ev.lr = float_after(r, "lr: ");
+    Some(ev)
+}
+
+/// Marian NMT's report: `Ep. 1 : Up. 500 : Sen. 15,203 : Cost 6.01253986 *
+/// 414,436 after 414,436 : Time 609.91s : 679.50 words/s : L.r. 1.25e-05`
+/// (the updates are the steps, the cost the loss); its validations,
+/// `[valid] Ep. 1 : Up. 5000 : ce-mean-words : 5.21277 : new best`, are
+/// evaluations (a cross-entropy their loss).
+pub fn marian_update(s: &str) -> Option<Event> {
+    let t = s.trim_start();
+    let (kind, r) = match t.strip_prefix("[valid] ") {
+        Some(r) => (EventKind::Eval, r),
+        None => (EventKind::Train, t),
+    };
+    let r = r.strip_prefix("Ep. ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" : Up. ")?;
+    let (update, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" : ")?;
+    let mut ev = Event::new(kind, Source::Generic);
+    ev.epoch = Some(epoch as f64);
+    if kind == EventKind::Eval {
+        let (metric, value) = r.split_once(" : ")?;
+        if metric.starts_with("ce-") || metric == "cross-entropy" {
+            ev.loss = float_prefix(value).map(|x| x.0);
+        }
+        return Some(ev);
+    }
+    ev.step = Some(update);
+    ev.loss = float_after(r, "Cost ");
+    ev.lr = float_after(r, "L.r. ");
+    Some(ev)
+}
+
+/// ESPnet2's report every `log_interval` batches:
+/// `1epoch:train:1-4025batch: iter_time=1.924e-04, ..., loss=153.944, ...`.
+/// Returns the epoch, the last batch of the range (counted from 1 within
+/// the epoch), and the loss.
+pub fn espnet_batches(s: &str) -> Option<(u64, u64, Option<f64>)> {
+    let t = s.trim_start();
+    let (epoch, used) = uint_prefix(t)?;
+    let r = t[used..].strip_prefix("epoch:train:")?;
+    let (_, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('-')?;
+    let (last, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("batch:")?;
+    if used == 0 || epoch == 0 {
+        return None;
+    }
+    Some((epoch, last, loss_field(r)))
+}
+
+/// ESPnet2's `2/30epoch started`: the epoch and how many are planned.
+pub fn espnet_epoch_started(s: &str) -> Option<(u64, u64)> {
+    let (e, used) = uint_prefix(s)?;
+    let r = s[used..].strip_prefix('/')?;
+    let (total, used) = uint_prefix(r)?;
+    r[used..].starts_with("epoch started").then_some((e, total))
 }
 
 /// ColBERT's training line, `[Mar 29, 16:21:59] 1016 5.299243152939811`:

@@ -7148,3 +7148,133 @@ fn openmmlab_iteration_runners_count_their_iterations() {
     assert_eq!(parse::mm_iter("Iterations: 500"), None);
     assert_eq!(parse::mm_iter("Iter [0/0]"), None);
 }
+
+#[test]
+fn ms_swift_console_dicts_say_their_step_and_total() {
+    // ms-swift prints its logs as Python dicts on the console (every value
+    // quoted in recent versions), the step and the total in one string;
+    // with the bar, a dict is glued after the frame that drew it.
+    let dict = |step: u32, loss: f64| {
+        format!(
+            "{{'loss': '{loss}', 'grad_norm': '0.8901', 'learning_rate': '3.333e-05', 'token_acc': '0.921', 'epoch': '0.08602', 'global_step/max_steps': '{step}/60', 'elapsed_time': '43s', 'remaining_time': '41m 48s', 'memory(GiB)': '14.3', 'train_speed(s/it)': '42.51'}}"
+        )
+    };
+    let mut log = String::from("[INFO:swift] rank: 0, local_rank: 0, world_size: 1\n");
+    for (step, loss) in [(5u32, 0.3713), (10, 0.2992), (15, 0.25), (20, 0.21)] {
+        log += &format!("{}\n", dict(step, loss));
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(60)), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.3713), Some(0.21)));
+
+    let mut log = String::new();
+    for step in 0..=20u32 {
+        log += &format!(
+            "\rTrain: {:3}%|          | {step}/60 [00:{:02}<00:40, 1.00it/s]",
+            step * 100 / 60,
+            step
+        );
+        if step > 0 && step % 5 == 0 {
+            log += &dict(step, 0.5 - f64::from(step) / 100.0);
+            log += "\n";
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(60)), "{a:?}");
+    assert_eq!(a.loss.last, Some(0.3));
+}
+
+#[test]
+fn opennmt_reports_its_step_of_the_planned_steps_and_its_cross_entropy() {
+    let mut log = String::from(
+        "[2020-09-22 16:31:18,001 INFO] Start training loop and validate every 500 steps...\n",
+    );
+    for (k, (xent, ppl)) in [
+        (8.80, 6659.24),
+        (7.60, 1989.38),
+        (7.23, 1374.93),
+        (7.01, 1100.2),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let step = 50 * (k + 1);
+        log += &format!(
+            "[2020-09-22 16:31:{:02},717 INFO] Step {step}/ 1000; acc:   7.21; ppl: {ppl}; xent: {xent}; lr: 1.00000; 19307/19183 tok/s;      {} sec\n",
+            24 + 6 * k,
+            6 * (k + 1)
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(200), Some(1000)),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(8.80), Some(7.01)));
+    assert_eq!(a.verdict, "progressing");
+    // (Without `xent`, the perplexity's log.)
+    let ev =
+        parse::opennmt_step("Step 50/  400; acc:  11.54; ppl: 1714.07; 662/656 tok/s;     86 sec")
+            .expect("an OpenNMT step");
+    assert!((ev.loss.unwrap() - 1714.07f64.ln()).abs() < 1e-9);
+    assert_eq!(parse::opennmt_step("Step 5 of the recipe; stir"), None);
+}
+
+#[test]
+fn espnet_batches_count_on_across_epochs_and_its_plan_gives_the_total() {
+    // ESPnet2's trainer: `[host] TS (module:line) LEVEL: ` heads, batch
+    // ranges counted from 1 in each epoch.
+    let head = |m: u32| format!("[gpu-node] 2023-10-27 13:{m:02}:13,321 (trainer:753) INFO: ");
+    let mut log = format!("{}1/3epoch started\n", head(0));
+    let mut m = 1;
+    for epoch in 1..=2u32 {
+        if epoch > 1 {
+            log += &format!(
+                "{}{epoch}/3epoch started. Estimated time to finish: 8 minutes\n",
+                head(m)
+            );
+        }
+        for range in 0..3u32 {
+            log += &format!(
+                "{}{epoch}epoch:train:{}-{}batch: iter_time=1.924e-04, forward_time=0.040, loss_ctc=174.564, loss_att=145.106, acc=0.235, loss={}, backward_time=0.049, grad_norm=156.442, optim0_lr0=1.007e-05, train_time=0.127\n",
+                head(m),
+                range * 100 + 1,
+                range * 100 + 100,
+                160 - 10 * m
+            );
+            m += 1;
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(600), Some(900)),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(150.0), Some(100.0)));
+    let st = strip_prefixes(
+        "[gpu-node:0/2] 2023-10-27 13:37:46,484 (trainer:753) INFO: 1epoch:train:1-4025batch: loss=1.0",
+    );
+    assert_eq!(st.body, "1epoch:train:1-4025batch: loss=1.0");
+    assert!(st.ts.is_some());
+}
+
+#[test]
+fn marian_updates_are_the_steps_and_its_cost_the_loss() {
+    let mut log = String::from("[2021-05-26 23:12:33] Training started\n");
+    for (k, cost) in [6.01253986, 4.39333200, 4.1, 3.9].iter().enumerate() {
+        log += &format!(
+            "[2021-05-26 23:{:02}:42] Ep. 1 : Up. {} : Sen. 15,203 : Cost {cost} * 414,436 after 414,436 : Time 609.91s : 679.50 words/s : L.r. 1.2500e-05\n",
+            20 + 10 * k,
+            500 * (k + 1)
+        );
+    }
+    log += "[2021-05-26 23:59:33] [valid] Ep. 1 : Up. 2000 : ce-mean-words : 5.21277 : new best\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(2000), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(6.01253986), Some(3.9)));
+    let ev = parse::marian_update("[valid] Ep. 1 : Up. 5000 : ce-mean-words : 5.21277 : new best")
+        .unwrap();
+    assert_eq!((ev.kind, ev.loss), (EventKind::Eval, Some(5.21277)));
+}
