@@ -65,6 +65,8 @@ struct SourceState {
     restart_line: u64,
     restarts: u64,
     timing: StepTiming,
+    /// Its latest record came without a time (see `note_step`).
+    last_untimed: bool,
     /// The line of its first record.
     first_line: u64,
 }
@@ -512,6 +514,12 @@ pub struct LogAnalyzer {
     /// ESPnet2's reports: the epoch, its last batch reported, and the
     /// batches of the epochs before it.
     espnet: Option<(u64, u64, u64)>,
+    /// fastai's results table: the training loss's column, and whether its
+    /// epochs count from 0 (known at its first row).
+    fastai: Option<(usize, Option<bool>)>,
+    /// The step whose TensorFlow loss dict was read (see
+    /// [`parse::tf_total_loss`]).
+    tf_loss_step: Option<u64>,
     /// MiniMind-style lines count epochs from 0 (`Epoch:[0/2](100/4000)`).
     minimind_from_zero: bool,
     /// The evaluation bar that drew since the training bar last trained
@@ -970,6 +978,8 @@ impl LogAnalyzer {
             epochs_planned: None,
             batches_per_epoch: None,
             espnet: None,
+            fastai: None,
+            tf_loss_step: None,
             minimind_from_zero: false,
             eval_bar: None,
             val_on_epoch_bar: false,
@@ -1358,6 +1368,27 @@ impl LogAnalyzer {
                 return;
             }
         }
+        // fastai's results table: a row per epoch under its header.
+        if let Some((loss_col, from_zero)) = self.fastai
+            && c0.is_ascii_digit()
+            && let Some((epoch, loss)) = parse::fastai_row(t, loss_col)
+        {
+            let from_zero = from_zero.unwrap_or(epoch == 0);
+            self.fastai = Some((loss_col, Some(from_zero)));
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(epoch + u64::from(from_zero));
+            ev.epoch = ev.step.map(|e| e as f64);
+            ev.loss = loss;
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'e'
+            && let Some(loss_col) = parse::fastai_header(t)
+        {
+            self.fastai = Some((loss_col, None));
+            return;
+        }
         if matches!(c0, b'i' | b's' | b'v' | b'0'..=b'9')
             && let Some(ev) = parse::nanogpt(t)
         {
@@ -1383,9 +1414,19 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'S'
-            && let Some(ev) = parse::opennmt_step(t)
+            && let Some(ev) = parse::opennmt_step(t).or_else(|| parse::tf_od_step(t))
         {
             self.on_step_event(ev, ts, time);
+            return;
+        }
+        // (Once per step, though TensorFlow prints the dict twice.)
+        if c0 == b'\''
+            && let Some(v) = parse::tf_total_loss(t)
+        {
+            if self.tf_loss_step != self.current_step {
+                self.tf_loss_step = self.current_step;
+                self.loss.push(v);
+            }
             return;
         }
         if c0.is_ascii_digit() && self.on_espnet(t, ts, time) {
@@ -3277,6 +3318,15 @@ impl LogAnalyzer {
                 }
                 return false;
             } else if step == last {
+                // The same record again with a time, where the first copy
+                // had none (TensorFlow logs each line twice: Python's
+                // `INFO:tensorflow:` copy, then absl's with its time).
+                if st.last_untimed
+                    && let Some(t) = t
+                {
+                    st.timing.observe(t, step, seq);
+                    st.last_untimed = false;
+                }
                 return false;
             }
         }
@@ -3290,6 +3340,7 @@ impl LogAnalyzer {
         if let Some(t) = t {
             st.timing.observe(t, step, seq);
         }
+        st.last_untimed = t.is_none();
         let records = st.records;
         if epochs_restarted {
             self.counter_restarted(lines);

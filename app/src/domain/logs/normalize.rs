@@ -965,7 +965,8 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         }
         return None;
     }
-    // Unbracketed glog: `E0325 20:57:27.620000 2606 path/api.py:869] `
+    // Unbracketed glog (absl, TensorFlow, JAX): `E0325 20:57:27.620000 2606
+    // path/api.py:869] `; its month, day and time of day are the clock.
     let tb = t.as_bytes();
     if tb.len() > 15
         && matches!(tb[0], b'E' | b'W' | b'I')
@@ -975,7 +976,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         && let Some(p) = t.find("] ")
         && p < 160
     {
-        return Some((&t[p + 2..], None));
+        return Some((&t[p + 2..], glog_time(tb)));
     }
     if let Some(head) = strip_month_day_head(t) {
         return Some(head);
@@ -1127,6 +1128,31 @@ fn strip_month_day_head(t: &str) -> Option<(&str, Option<f64>)> {
     }
     let rest = t[14..].strip_prefix(" - ")?;
     Some((strip_level_word(rest), Some(ts)))
+}
+
+/// A glog head's time, `I0325 20:57:27.620000`, as seconds in a leap year
+/// (like [`month_day_time`]), with its fraction.
+fn glog_time(b: &[u8]) -> Option<f64> {
+    if b.len() < 14 || b[8] != b':' || b[11] != b':' {
+        return None;
+    }
+    let (mo, d) = (num(b, 1, 2)?, num(b, 3, 2)?);
+    let (h, mi, se) = (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let whole = (days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    let frac = match b.get(14) {
+        Some(b'.') => {
+            let digits = &b[15..15 + digits_len(&b[15..]).min(9)];
+            let v = digits
+                .iter()
+                .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+            v as f64 / 10f64.powi(digits.len() as i32)
+        }
+        _ => 0.0,
+    };
+    Some(whole + frac)
 }
 
 /// `MM/DD HH:MM:SS` (14 bytes) at the start of `b`, as seconds in a leap

@@ -2376,6 +2376,81 @@ pub fn opennmt_step(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// The TensorFlow Object Detection API's report every 100 steps, `Step 900
+/// per-step time 0.561s` (older versions add ` loss=0.454`); newer ones
+/// print their losses in a dict on the lines after it (see
+/// [`tf_total_loss`]).
+pub fn tf_od_step(s: &str) -> Option<Event> {
+    let r = s.strip_prefix("Step ")?;
+    let (step, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" per-step time ")?;
+    let (secs, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix('s')?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.step_time_s = Some(secs).filter(|v| v.is_finite() && *v > 0.0);
+    ev.loss = r
+        .trim_start()
+        .strip_prefix("loss=")
+        .and_then(float_prefix)
+        .map(|x| x.0);
+    Some(ev)
+}
+
+/// That dict's total, ` 'Loss/total_loss': 0.6363265,` (a line of its own).
+pub fn tf_total_loss(s: &str) -> Option<f64> {
+    let r = s.trim_start().strip_prefix("'Loss/total_loss': ")?;
+    float_prefix(r).map(|x| x.0)
+}
+
+/// fastai's results table on a console: its header, `epoch     train_loss
+/// valid_loss  accuracy  time`, says which column is the training loss
+/// (its index among the words).
+pub fn fastai_header(s: &str) -> Option<usize> {
+    let mut words = s.split_whitespace();
+    if words.next()? != "epoch" {
+        return None;
+    }
+    // (Names only: `epoch 1 iter 20 train_loss 2.3` is a record.)
+    let name = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_alphabetic())
+            && w.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    let mut col = None;
+    for (i, w) in words.enumerate() {
+        if !name(w) {
+            return None;
+        }
+        if w == "train_loss" && col.is_none() {
+            col = Some(i + 1);
+        }
+    }
+    col
+}
+
+/// A row of that table, `0         0.732300    0.141044    0.046512    00:12`:
+/// the epoch as printed (from 0 in fastai 2, from 1 in fastai 1) and the
+/// training loss. Every cell is a number, `#na#` or a time.
+pub fn fastai_row(s: &str, loss_col: usize) -> Option<(u64, Option<f64>)> {
+    let mut words = s.split_whitespace();
+    let epoch = words.next()?.parse::<u64>().ok()?;
+    let mut loss = None;
+    let mut cells = 1;
+    for (i, w) in words.enumerate() {
+        let v = w.parse::<f64>().ok();
+        let cell =
+            v.is_some() || w == "#na#" || duration_prefix(w).is_some_and(|(_, u)| u == w.len());
+        if !cell {
+            return None;
+        }
+        if i + 1 == loss_col {
+            loss = v;
+        }
+        cells += 1;
+    }
+    (cells > loss_col).then_some((epoch, loss))
+}
+
 /// Marian NMT's report: `Ep. 1 : Up. 500 : Sen. 15,203 : Cost 6.01253986 *
 /// 414,436 after 414,436 : Time 609.91s : 679.50 words/s : L.r. 1.25e-05`
 /// (the updates are the steps, the cost the loss); its validations,

@@ -7278,3 +7278,66 @@ fn marian_updates_are_the_steps_and_its_cost_the_loss() {
         .unwrap();
     assert_eq!((ev.kind, ev.loss), (EventKind::Eval, Some(5.21277)));
 }
+
+#[test]
+fn fastai_tables_count_epochs_from_their_first_row() {
+    // fastai 2 (`fine_tune`: one frozen epoch, then a table of its own,
+    // both from 0) and fastai 1 (from 1); rows padded, blank lines between.
+    let v2 = "epoch     train_loss  valid_loss  error_rate  time    \n0         0.732300    0.141044    0.046512    00:12                 \nepoch     train_loss  valid_loss  error_rate  time    \n0         0.183334    0.021051    0.000000    00:09                 \n1         0.115255    0.011051    0.000000    00:09\n2         0.105255    0.011051    0.000000    00:09\n";
+    let a = analyze(v2);
+    assert_eq!(a.last_step, Some(3), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.7323), Some(0.105255)));
+    let v1 = "epoch     train_loss  valid_loss  accuracy\n1         4.336932    3.600409    0.524499\n\nTotal time: 01:55\nepoch     train_loss  valid_loss  accuracy\n1         3.867303    3.446689    0.547847\n\n2         3.475966    3.257031    0.578702\n";
+    let a = analyze(v1);
+    assert_eq!(a.last_step, Some(2), "{a:?}");
+    assert_eq!(a.loss.last, Some(3.475966));
+    // A record that names its fields is not a header.
+    assert_eq!(
+        parse::fastai_header("epoch 1 iter 20 train_loss 2.3 lr 1e-4"),
+        None
+    );
+    assert_eq!(parse::fastai_row("3 apples 0.5", 1), None);
+}
+
+#[test]
+fn tensorflow_object_detection_steps_with_their_loss_line_or_dict_and_glog_times() {
+    // TensorFlow prints each line twice: `INFO:tensorflow:` (no time), then
+    // absl's glog copy with its time; the newer API puts the losses in a
+    // dict on the lines after the step.
+    let mut log = String::new();
+    for k in 1..=5u32 {
+        log += &format!(
+            "INFO:tensorflow:Step {} per-step time 0.561s\nI0813 13:{:02}:28.326545 139687560058752 model_lib_v2.py:700] Step {} per-step time 0.561s\n",
+            k * 100,
+            k,
+            k * 100
+        );
+        for head in [
+            "INFO:tensorflow:",
+            &format!("I0813 13:{k:02}:28.326872 139687560058752 model_lib_v2.py:701] "),
+        ] {
+            log += &format!(
+                "{head}{{'Loss/classification_loss': 0.34123567,\n 'Loss/localization_loss': 0.0464548,\n 'Loss/total_loss': {}.25,\n 'learning_rate': 0.025333151}}\n",
+                10 - k
+            );
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(500), "{a:?}");
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(9.25), Some(5.25), 5)
+    );
+    // 100 steps a minute, from the glog copies' times.
+    let p50 = a.steps_per_sec.p50.expect("a step rate");
+    assert!((p50 - 100.0 / 60.0).abs() < 1e-6, "{p50}");
+    let ev = parse::tf_od_step("Step 100 per-step time 0.640s loss=0.454").unwrap();
+    assert_eq!(
+        (ev.step, ev.loss, ev.step_time_s),
+        (Some(100), Some(0.454), Some(0.640))
+    );
+    let st = strip_prefixes("I0813 13:07:28.326545 139687560058752 model_lib_v2.py:700] Step 900");
+    assert_eq!(st.body, "Step 900");
+    let st2 = strip_prefixes("I0813 13:08:29.826545 139687560058752 model_lib_v2.py:700] Step 900");
+    assert!((st2.ts.unwrap() - st.ts.unwrap() - 61.5).abs() < 1e-6);
+}
