@@ -520,6 +520,8 @@ pub struct LogAnalyzer {
     /// The step whose TensorFlow loss dict was read (see
     /// [`parse::tf_total_loss`]).
     tf_loss_step: Option<u64>,
+    /// spaCy's training table: how many loss columns its rows have.
+    spacy_losses: Option<usize>,
     /// MiniMind-style lines count epochs from 0 (`Epoch:[0/2](100/4000)`).
     minimind_from_zero: bool,
     /// The evaluation bar that drew since the training bar last trained
@@ -980,6 +982,7 @@ impl LogAnalyzer {
             espnet: None,
             fastai: None,
             tf_loss_step: None,
+            spacy_losses: None,
             minimind_from_zero: false,
             eval_bar: None,
             val_on_epoch_bar: false,
@@ -1430,6 +1433,32 @@ impl LogAnalyzer {
             return;
         }
         if c0.is_ascii_digit() && self.on_espnet(t, ts, time) {
+            return;
+        }
+        if c0.is_ascii_digit()
+            && let Some((ev, elapsed)) = parse::catboost_iter(t)
+        {
+            // (Its time since the start is the clock, unless the log has
+            // timestamps.)
+            let ts = ts.or(elapsed.filter(|_| self.last_log_ts.is_none()));
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // spaCy's training table: a row per evaluation under its header.
+        if let Some(losses) = self.spacy_losses
+            && c0.is_ascii_digit()
+            && let Some((step, loss)) = parse::spacy_row(t, losses)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            ev.loss = Some(loss);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'E'
+            && let Some(losses) = parse::spacy_header(t)
+        {
+            self.spacy_losses = Some(losses);
             return;
         }
         // One pass decides whether any of the recognisers below can match.

@@ -856,9 +856,11 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             }
         }
         let rest = rest.strip_prefix(" - ").unwrap_or(rest);
-        // `%(asctime)s:%(levelname)s: %(message)s` (Stanford CS230's examples).
+        // `%(asctime)s:%(levelname)s: %(message)s` (Stanford CS230's
+        // examples); nnU-Net's `TS: message`.
         let rest = match rest.strip_prefix(':') {
             Some(r) if LEVELS.iter().any(|l| r.starts_with(l)) => r,
+            Some(r) if r.starts_with(' ') => r,
             _ => rest,
         };
         return Some((strip_level_word(rest.trim_start_matches(' ')), Some(ts)));

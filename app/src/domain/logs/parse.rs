@@ -2403,6 +2403,77 @@ pub fn tf_total_loss(s: &str) -> Option<f64> {
     float_prefix(r).map(|x| x.0)
 }
 
+/// CatBoost's report per iteration, `0:\tlearn: 0.6869192\ttest:
+/// 0.6869487\tbest: 0.6869487 (0)\ttotal: 57.7ms\tremaining: 57.6s`: the
+/// iteration (as printed, like XGBoost's rounds), the training metric as
+/// the loss, the test one as the evaluation's, and the time since the
+/// start (`total`).
+pub fn catboost_iter(s: &str) -> Option<(Event, Option<f64>)> {
+    let (iter, used) = uint_prefix(s)?;
+    let r = s[used..].strip_prefix(":\tlearn: ")?;
+    let (learn, used) = float_prefix(r)?;
+    let r = &r[used..];
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iter);
+    ev.loss = Some(learn);
+    ev.val_loss = r
+        .strip_prefix("\ttest: ")
+        .and_then(float_prefix)
+        .map(|x| x.0);
+    let elapsed = r
+        .find("\ttotal: ")
+        .map(|p| &r[p + "\ttotal: ".len()..])
+        .and_then(|t| catboost_duration(t.split('\t').next().unwrap_or(t)));
+    Some((ev, elapsed))
+}
+
+/// CatBoost's durations: `57.7ms`, `1.23s`, `1m 3s`, `2h 1m 3s`.
+fn catboost_duration(s: &str) -> Option<f64> {
+    let mut total = 0.0;
+    let mut any = false;
+    for part in s.split_whitespace() {
+        let (v, used) = float_prefix(part)?;
+        let scale = match &part[used..] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => return None,
+        };
+        total += v * scale;
+        any = true;
+    }
+    any.then_some(total)
+}
+
+/// spaCy's training table: its header, `E    #       LOSS TOK2VEC  LOSS
+/// NER  ENTS_F  ...  SCORE`, says how many loss columns follow the epoch
+/// and the step.
+pub fn spacy_header(s: &str) -> Option<usize> {
+    let mut words = s.split_whitespace();
+    if words.next()? != "E" || words.next()? != "#" {
+        return None;
+    }
+    let losses = s.split_whitespace().filter(|w| *w == "LOSS").count();
+    (losses > 0).then_some(losses)
+}
+
+/// A row of that table, `  0     200         21.55   1948.77   51.93 ...`:
+/// the step and the sum of its losses.
+pub fn spacy_row(s: &str, losses: usize) -> Option<(u64, f64)> {
+    let mut words = s.split_whitespace();
+    words.next()?.parse::<u64>().ok()?;
+    let step = words.next()?.parse::<u64>().ok()?;
+    let mut sum = 0.0;
+    for _ in 0..losses {
+        sum += words.next()?.parse::<f64>().ok()?;
+    }
+    words
+        .all(|w| w.parse::<f64>().is_ok())
+        .then_some((step, sum))
+}
+
 /// fastai's results table on a console: its header, `epoch     train_loss
 /// valid_loss  accuracy  time`, says which column is the training loss
 /// (its index among the words).
@@ -2575,6 +2646,13 @@ pub fn announces_evaluation(t: &str) -> bool {
 /// Not an evaluation's (`eval mean loss: 1.81`).
 pub fn header_loss_line(s: &str) -> Option<f64> {
     let t = s.trim();
+    // nnU-Net's `train_loss -0.6412` (a space between).
+    if let Some(r) = t.strip_prefix("train_loss ")
+        && let Some((v, used)) = float_prefix(r.trim_start())
+        && used == r.trim_start().len()
+    {
+        return Some(v);
+    }
     let t = t
         .strip_prefix("mean ")
         .or_else(|| t.strip_prefix("train mean "))

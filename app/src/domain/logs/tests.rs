@@ -7341,3 +7341,58 @@ fn tensorflow_object_detection_steps_with_their_loss_line_or_dict_and_glog_times
     let st2 = strip_prefixes("I0813 13:08:29.826545 139687560058752 model_lib_v2.py:700] Step 900");
     assert!((st2.ts.unwrap() - st.ts.unwrap() - 61.5).abs() < 1e-6);
 }
+
+#[test]
+fn nnunet_epochs_with_their_train_loss_lines() {
+    // nnU-Net's `print_to_log_file`: `TS: message`, an epoch header (from
+    // 0), the loss line with a space, the epoch's time.
+    let mut log = String::new();
+    for e in 0..4u32 {
+        let m = 2 * e;
+        log += &format!(
+            "2026-08-26 17:{m:02}:11.123456: Epoch {e}\n2026-08-26 17:{m:02}:11.223456: Current learning rate: 0.00931\n2026-08-26 17:{:02}:11.323456: train_loss -0.{}412\n2026-08-26 17:{:02}:11.423456: val_loss -0.5883\n2026-08-26 17:{:02}:11.523456: Pseudo dice [np.float64(0.8123), np.float64(0.0)]\n2026-08-26 17:{:02}:11.623456: Epoch time: 120.0 s\n",
+            m + 2,
+            e + 3,
+            m + 2,
+            m + 2,
+            m + 2
+        );
+    }
+    let a = analyze(&log);
+    // (Epochs counted from 0, as the log prints them.)
+    assert_eq!(a.last_step, Some(3), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(-0.3412), Some(-0.6412)));
+    assert!(
+        a.notes.iter().any(|n| n.contains("its steps are epochs")),
+        "{:?}",
+        a.notes
+    );
+    let st = strip_prefixes("2026-08-26 17:03:11.123456: Epoch 12");
+    assert_eq!(st.body, "Epoch 12");
+}
+
+#[test]
+fn catboost_iterations_and_spacy_s_table() {
+    let mut log = String::new();
+    for i in 0..6u32 {
+        log += &format!(
+            "{i}:\tlearn: 0.5{}31\ttest: 0.6833\tbest: 0.6833 ({i})\ttotal: {}ms\tremaining: 1m 3s\n",
+            9 - i,
+            (i + 1) * 60
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(5), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.5931), Some(0.5431)));
+    // Its `total` time is the clock: an iteration every 60 ms.
+    let p50 = a.steps_per_sec.p50.expect("a step rate");
+    assert!((p50 - 1.0 / 0.06).abs() < 1e-6, "{p50}");
+    let (ev, elapsed) =
+        parse::catboost_iter("999:\tlearn: 0.1\ttotal: 1m 3s\tremaining: 0us").unwrap();
+    assert_eq!((ev.step, elapsed), (Some(999), Some(63.0)));
+
+    let spacy = "E    #       LOSS TOK2VEC  LOSS NER  ENTS_F  ENTS_P  ENTS_R  SCORE \n---  ------  ------------  --------  ------  ------  ------  ------\n  0       0          0.00     49.23    0.00    0.00    0.00    0.00\n  0     200         21.55   1948.77   51.93   56.18   48.28    0.52\n  1     400         38.04   1291.52   63.04   65.28   60.95    0.63\n";
+    let a = analyze(spacy);
+    assert_eq!(a.last_step, Some(400), "{a:?}");
+    assert_eq!(a.loss.last, Some(38.04 + 1291.52));
+}
