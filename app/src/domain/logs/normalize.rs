@@ -970,6 +970,23 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     // Unbracketed glog (absl, TensorFlow, JAX): `E0325 20:57:27.620000 2606
     // path/api.py:869] `; its month, day and time of day are the clock.
     let tb = t.as_bytes();
+    // DINOv2's glog-like head, with the year: `I20240504 13:34:23 16157
+    // dinov2 helpers.py:103] `.
+    if tb.len() > 20
+        && matches!(tb[0], b'E' | b'W' | b'I' | b'D')
+        && digits_len(&tb[1..]) == 8
+        && tb[9] == b' '
+        && tb[12] == b':'
+        && tb[15] == b':'
+        && let Some(p) = t.find("] ")
+        && p < 160
+        && let (Some(y), Some(mo), Some(d)) = (num(tb, 1, 4), num(tb, 5, 2), num(tb, 7, 2))
+        && let (Some(h), Some(mi), Some(se)) = (num(tb, 10, 2), num(tb, 13, 2), num(tb, 16, 2))
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&d)
+    {
+        return Some((&t[p + 2..], Some(civil_secs(y, mo, d, h, mi, se))));
+    }
     if tb.len() > 15
         && matches!(tb[0], b'E' | b'W' | b'I')
         && digits_len(&tb[1..]) == 4

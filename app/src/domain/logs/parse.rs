@@ -908,7 +908,8 @@ pub(crate) fn split_comma_space(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `k=v` from a tqdm postfix (also `k: v` and `k v`, from a postfix set
-/// as a string: `set_postfix_str(f"loss {l:.4f}")`).
+/// as a string: `set_postfix_str(f"loss {l:.4f}")`; and `k: v` pairs
+/// after one another, ai-toolkit's `lr: 1.0e-04 loss: 4.103e-01`).
 pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
     for part in split_comma_space(postfix) {
         let part = part.trim();
@@ -918,6 +919,18 @@ pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
                 .or_else(|| r.strip_prefix(' '))
         }) {
             return float_prefix(v).map(|x| x.0);
+        }
+    }
+    // (Rare: only when no part starts with the key, and with a colon.)
+    if !postfix.bytes().any(|c| c == b':') {
+        return None;
+    }
+    for (i, _) in postfix.match_indices(key) {
+        if postfix[..i].ends_with(' ')
+            && let Some(v) = postfix[i + key.len()..].strip_prefix(": ")
+            && let Some((v, _)) = float_prefix(v)
+        {
+            return Some(v);
         }
     }
     None
@@ -2306,6 +2319,36 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     ev.lr = float_after(r, "lr: ").or_else(|| float_after(r, "LR: "));
     ev.grad_norm = float_after(r, "grad_norm: ");
     Some((ev, Some(batches)))
+}
+
+/// The MetricLogger's line over iterations (DINOv2's `Training  [
+/// 10/10000]  eta: 8:13:21  loss: 143.1147 (143.1147)  lr: 0.0005
+/// (0.0005)  time: 2.960182  ...`): the iteration, the planned total, the
+/// loss (the latest, before the running mean in brackets).
+pub fn metric_logger_iter(s: &str) -> Option<Event> {
+    let r = s.strip_prefix("Training")?.trim_start_matches(' ');
+    let r = r.strip_prefix('[')?;
+    let (iter, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    let (iters, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(']')?;
+    if iters == 0 {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iter);
+    ev.total_steps = Some(iters);
+    ev.loss = loss_field(r).or_else(|| float_after(r, "total_loss: "));
+    // (Printed with four decimals: a warm-up's small rates show as
+    // `0.0000`, which says nothing of a rate that is really zero.)
+    ev.lr = float_after(r, "lr: ").filter(|v| *v != 0.0);
+    ev.step_time_s = r
+        .match_indices("time: ")
+        .find(|&(i, _)| !r[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        .and_then(|(i, _)| float_prefix(&r[i + "time: ".len()..]))
+        .map(|x| x.0)
+        .filter(|v| v.is_finite() && *v > 0.0);
+    Some(ev)
 }
 
 /// OpenMMLab's iteration-based runners (mmsegmentation, xtuner's LLM

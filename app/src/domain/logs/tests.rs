@@ -7396,3 +7396,62 @@ fn catboost_iterations_and_spacy_s_table() {
     assert_eq!(a.last_step, Some(400), "{a:?}");
     assert_eq!(a.loss.last, Some(38.04 + 1291.52));
 }
+
+#[test]
+fn ai_toolkit_s_postfix_dinov2_s_iterations_and_its_head() {
+    // ai-toolkit (Flux LoRAs): `lr: 1.0e-04 loss: 4.103e-01` in the postfix.
+    let mut log = String::new();
+    for n in 1..=30u32 {
+        log += &format!(
+            "\rmy_first_flux_lora_v1:   {}%|          | {n}/1000 [00:{:02}<1:42:04,  2.04s/it, lr: 1.0e-04 loss: {:.3e}]",
+            n / 10,
+            2 * n,
+            0.5 - f64::from(n) / 100.0
+        );
+    }
+    let a = analyze(&(log + "\n"));
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(30), Some(1000)),
+        "{a:?}"
+    );
+    assert_eq!(a.loss.last, Some(0.2));
+    assert_eq!(
+        parse::postfix_value("lr: 1.0e-04 loss: 4.103e-01", "loss"),
+        Some(0.4103)
+    );
+    assert_eq!(
+        parse::postfix_value("lr: 1.0e-04 val_loss: 4.1e-01", "loss"),
+        None
+    );
+
+    // DINOv2: its own head (a year in the date), the MetricLogger over
+    // iterations; its four-decimal `lr: 0.0000` in a warm-up is no zero rate.
+    let mut log = String::new();
+    for k in 0..6u32 {
+        log += &format!(
+            "I20240504 13:{:02}:23 16157 dinov2 helpers.py:103] Training  [{:>5}/10000]  eta: 8:13:21  loss: {}.1147 (143.1147)  lr: 0.0000 (0.0000)  time: 2.960182  data: 2.449736  max mem: 2711\n",
+            30 + k,
+            10 * k,
+            143 - k
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(50), Some(10000)),
+        "{a:?}"
+    );
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(143.1147), Some(138.1147))
+    );
+    assert!(
+        !a.notes.iter().any(|n| n.contains("learning rate is 0")),
+        "{:?}",
+        a.notes
+    );
+    // One iteration every 6 s, from the heads' times.
+    let p50 = a.steps_per_sec.p50.expect("a step rate");
+    assert!((p50 - 10.0 / 60.0).abs() < 1e-9, "{p50}");
+}
