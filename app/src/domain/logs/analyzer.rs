@@ -1905,6 +1905,12 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0 == b'g'
+            && let Some(ev) = parse::cleanrl_step(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == b'T'
             && let Some(ev) = parse::metric_logger_iter(t)
         {

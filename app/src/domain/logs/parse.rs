@@ -2321,6 +2321,18 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
+/// CleanRL's line as an episode ends, `global_step=92,
+/// episodic_return=[23.]` (its environment steps; a reinforcement learner
+/// prints no loss here).
+pub fn cleanrl_step(s: &str) -> Option<Event> {
+    let r = s.strip_prefix("global_step=")?;
+    let (step, used) = uint_prefix(r)?;
+    r[used..].strip_prefix(", episodic_return=")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    Some(ev)
+}
+
 /// The MetricLogger's line over iterations (DINOv2's `Training  [
 /// 10/10000]  eta: 8:13:21  loss: 143.1147 (143.1147)  lr: 0.0005
 /// (0.0005)  time: 2.960182  ...`): the iteration, the planned total, the

@@ -7455,3 +7455,42 @@ fn ai_toolkit_s_postfix_dinov2_s_iterations_and_its_head() {
     let p50 = a.steps_per_sec.p50.expect("a step rate");
     assert!((p50 - 10.0 / 60.0).abs() < 1e-9, "{p50}");
 }
+
+#[test]
+fn nanochat_steps_and_cleanrl_episodes() {
+    // nanochat's base training line: the step of the planned steps, the
+    // loss (its tokens per second and MFU beside).
+    let mut log = String::new();
+    for k in 1..=6u32 {
+        log += &format!(
+            "step {:05}/02520 ({:.2}%) | loss: {}.790014 | lrm: 1.00 | dt: 991.36ms | tok/sec: 528,855 | bf16_mfu: 40.62 | total time: {k}.05m | eta: 40.0m\n",
+            10 * k,
+            f64::from(10 * k) / 25.2,
+            9 - k
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(60), Some(2520)),
+        "{a:?}"
+    );
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(8.790014), Some(3.790014))
+    );
+
+    // CleanRL prints environment steps as episodes end, and no loss.
+    let mut log = String::new();
+    for k in 1..=6u32 {
+        log += &format!(
+            "global_step={}, episodic_return=[{}.]\nSPS: 1234\n",
+            92 * k,
+            10 + k
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(552), "{a:?}");
+    assert_eq!(a.verdict, "progressing");
+    assert_eq!(parse::cleanrl_step("global_step=5 is the answer"), None);
+}
