@@ -2630,6 +2630,23 @@ impl LogAnalyzer {
             self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
             return true;
         }
+        // Unsloth's banner: `Num examples = 51,760 | Num Epochs = 1 | Total
+        // steps = 60`, then `Total batch size (2 x 4 x 1) = 8`.
+        if total
+            && t.contains("| Num Epochs = ")
+            && let Some(p) = t.find("| Total steps = ")
+        {
+            self.banner_total = parse::uint_prefix(&t[p + "| Total steps = ".len()..]).map(|x| x.0);
+            return true;
+        }
+        if total
+            && let Some(p) = t.find("| Total batch size (")
+            && let Some(q) = t[p..].find(") = ")
+        {
+            self.samples_per_step =
+                parse::uint_prefix(&t[p + q + ") = ".len()..]).map(|x| x.0 as f64);
+            return true;
+        }
         if stars && t.contains("***** Running Evaluation *****") {
             self.mark(PauseKind::Eval);
             return true;

@@ -7494,3 +7494,31 @@ fn nanochat_steps_and_cleanrl_episodes() {
     assert_eq!(a.verdict, "progressing");
     assert_eq!(parse::cleanrl_step("global_step=5 is the answer"), None);
 }
+
+#[test]
+fn unsloth_s_banner_gives_the_total_steps_and_the_batch() {
+    let banner = "==((====))==  Unsloth - 2x faster free finetuning | Num GPUs used = 1\n   \\\\   /|    Num examples = 51,760 | Num Epochs = 1 | Total steps = 60\nO^O/ \\_/ \\    Batch size per device = 2 | Gradient accumulation steps = 4\n\\        /    Data Parallel GPUs = 1 | Total batch size (2 x 4 x 1) = 8\n \"-____-\"     Trainable parameters = 41,943,040 of 8,072,204,288 (0.52% trained)\n";
+    let mut log = banner.to_string();
+    for k in 1..=6u32 {
+        log += &format!(
+            "{{'loss': 1.{}, 'grad_norm': 0.5, 'learning_rate': 0.0002, 'epoch': 0.0{k}}}\n",
+            9 - k
+        );
+    }
+    let a = analyze(&log);
+    // (No bar and no logging interval: the step stays unknown, the total not.)
+    assert_eq!(a.total_steps, Some(60), "{a:?}");
+    let mut log = banner.to_string();
+    for n in 1..=12u32 {
+        log += &format!(
+            "\r{:3}%|          | {n}/60 [00:{:02}<00:48,  1.00s/it]",
+            n * 100 / 60,
+            n
+        );
+    }
+    let a = analyze(&(log + "\n"));
+    assert_eq!((a.last_step, a.total_steps), (Some(12), Some(60)), "{a:?}");
+    // Eight samples a step, one step a second.
+    let sps = a.samples_per_sec.expect("samples/s");
+    assert!((sps - 8.0).abs() < 1e-6, "{sps}");
+}
