@@ -2354,13 +2354,18 @@ pub fn metric_logger_iter(s: &str) -> Option<Event> {
     // (Printed with four decimals: a warm-up's small rates show as
     // `0.0000`, which says nothing of a rate that is really zero.)
     ev.lr = float_after(r, "lr: ").filter(|v| *v != 0.0);
-    ev.step_time_s = r
-        .match_indices("time: ")
+    ev.step_time_s = time_field(r);
+    Some(ev)
+}
+
+/// The seconds after `time: ` where that is a word of its own (not
+/// `data_time: `, which some loggers print first); positive and finite.
+fn time_field(r: &str) -> Option<f64> {
+    r.match_indices("time: ")
         .find(|&(i, _)| !r[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
         .and_then(|(i, _)| float_prefix(&r[i + "time: ".len()..]))
         .map(|x| x.0)
-        .filter(|v| v.is_finite() && *v > 0.0);
-    Some(ev)
+        .filter(|v| v.is_finite() && *v > 0.0)
 }
 
 /// OpenMMLab's iteration-based runners (mmsegmentation, xtuner's LLM
@@ -2397,14 +2402,8 @@ pub fn mm_iter(s: &str) -> Option<Event> {
     ev.loss = loss_field(r);
     ev.lr = float_after(r, "lr: ");
     ev.grad_norm = float_after(r, "grad_norm: ");
-    // (The mean over the logging interval, as printed; not `data_time`,
-    // which may come first.)
-    ev.step_time_s = r
-        .match_indices("time: ")
-        .find(|&(i, _)| !r[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
-        .and_then(|(i, _)| float_prefix(&r[i + "time: ".len()..]))
-        .map(|x| x.0)
-        .filter(|v| v.is_finite() && *v > 0.0);
+    // (The mean over the logging interval, as printed.)
+    ev.step_time_s = time_field(r);
     ev.tokens_per_sec = float_after(r, "tokens_per_sec: ").filter(|v| v.is_finite());
     Some(ev)
 }
