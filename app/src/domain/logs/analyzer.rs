@@ -1959,7 +1959,8 @@ impl LogAnalyzer {
         }
         if matches!(
             c0,
-            b't' | b'v' | b'e' | b'j' | b'(' | b'0'..=b'9' | b'-' | b'|' | b'>' | b'T' | b'['
+            b't' | b'v' | b'e' | b'j' | b'(' | b'0'
+                ..=b'9' | b'-' | b'|' | b'>' | b'T' | b'[' | b'l'
         ) && self.on_project_line(c0, t, ts, time)
         {
             return;
@@ -2146,7 +2147,7 @@ impl LogAnalyzer {
                 true
             }
             b'-' | b'|' | b'>' => self.on_coqui_line(t, ts, time),
-            b'T' | b'[' => self.on_vits_line(t, ts, time),
+            b'T' | b'[' | b'l' => self.on_vits_line(t, ts, time),
             _ => false,
         }
     }
@@ -2161,6 +2162,22 @@ impl LogAnalyzer {
         let Some((epoch, line)) = self.projects.vits_epoch else {
             return false;
         };
+        // RVC: `[step, lr]` under the head, its losses on the line after.
+        if line + 1 == self.lines
+            && let Some(step) = parse::rvc_step(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            ev.epoch = Some(epoch as f64);
+            self.on_generic_step(ev, parse::GenericCount::Steps, ts, time);
+            return true;
+        }
+        if line + 2 == self.lines
+            && let Some(loss) = parse::rvc_losses(t)
+        {
+            self.loss.push(loss);
+            return true;
+        }
         let Some((loss, step)) = (line + 1 == self.lines)
             .then(|| parse::vits_losses(t))
             .flatten()

@@ -3281,6 +3281,24 @@ pub fn vits_losses(t: &str) -> Option<(f64, u64)> {
     Some((loss, step))
 }
 
+/// RVC's (Retrieval-based Voice Conversion) record under the VITS epoch
+/// head: `[200, 9.99875e-05]`, the global step and the learning rate, its
+/// losses on the next line (see [`rvc_losses`]).
+pub fn rvc_step(t: &str) -> Option<u64> {
+    let inner = t.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+    let (step, lr) = inner.split_once(", ")?;
+    let (n, used) = uint_prefix(step)?;
+    (used > 0 && used == step.len() && whole_float(lr).is_some()).then_some(n)
+}
+
+/// That record's losses, `loss_disc=3.728, loss_gen=3.328, loss_fm=5.902,
+/// loss_mel=23.647, loss_kl=2.332`: the first (as for VITS's list).
+pub fn rvc_losses(t: &str) -> Option<f64> {
+    let r = t.strip_prefix("loss_disc=")?;
+    let v = r.split(',').next()?.trim();
+    whole_float(v)
+}
+
 /// The Coqui TTS trainer's step head, `--> STEP: 24/36 -- GLOBAL_STEP:
 /// 1000025` (newer versions put `TIME: ... -- ` first): the run's step
 /// (its losses follow on `| > loss: 0.52  (0.56)` lines).

@@ -7522,3 +7522,30 @@ fn unsloth_s_banner_gives_the_total_steps_and_the_batch() {
     let sps = a.samples_per_sec.expect("samples/s");
     assert!((sps - 8.0).abs() < 1e-6, "{sps}");
 }
+
+#[test]
+fn rvc_records_under_the_vits_epoch_head() {
+    // RVC (voice conversion, VITS-based): the epoch head, `[global step,
+    // lr]`, its losses on the next line, the epoch's end.
+    let mut log = String::new();
+    for e in 1..=4u32 {
+        log += &format!(
+            "INFO:voice:Train Epoch: {e} [{}%]\nINFO:voice:[{}, 9.99875e-05]\nINFO:voice:loss_disc={}.728, loss_gen=3.328, loss_fm=5.902,loss_mel=23.647, loss_kl=2.332\nINFO:voice:====> Epoch: {e} [2024-06-13 02:{:02}:38] | (0:13:28.865716)\n",
+            (e * 47) % 100,
+            (e - 1) * 200,
+            5 - e,
+            20 + e * 10
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(600), "{a:?}");
+    assert_eq!(
+        (a.loss.first, a.loss.last, a.loss.count),
+        (Some(4.728), Some(1.728), 4)
+    );
+    assert_eq!(parse::rvc_step("[200, 9.99875e-05]"), Some(200));
+    assert_eq!(
+        parse::rvc_step("[2.686, 2.843, 5.80, 63.61, 19.0, 0, 0.0001]"),
+        None
+    );
+}
