@@ -1410,15 +1410,13 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'[')
-            && let Some(ev) = parse::marian_update(t)
-        {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if c0 == b'S'
-            && let Some(ev) = parse::opennmt_step(t).or_else(|| parse::tf_od_step(t))
-        {
+        // Marian, OpenNMT-py, the TensorFlow Object Detection API.
+        let nmt_or_tf = match c0 {
+            b'E' | b'[' => parse::marian_update(t),
+            b'S' => parse::opennmt_step(t).or_else(|| parse::tf_od_step(t)),
+            _ => None,
+        };
+        if let Some(ev) = nmt_or_tf {
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -1905,21 +1903,15 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if c0 == b'g'
-            && let Some(ev) = parse::cleanrl_step(t)
-        {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if c0 == b'T'
-            && let Some(ev) = parse::metric_logger_iter(t)
-        {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if c0 == b'I'
-            && let Some(ev) = parse::mm_iter(t)
-        {
+        // CleanRL, the MetricLogger over iterations, OpenMMLab's
+        // iteration runners.
+        let iterations = match c0 {
+            b'g' => parse::cleanrl_step(t),
+            b'T' => parse::metric_logger_iter(t),
+            b'I' => parse::mm_iter(t),
+            _ => None,
+        };
+        if let Some(ev) = iterations {
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -3381,7 +3373,7 @@ impl LogAnalyzer {
                 let climbing = st.restart_probe.is_some_and(|p| step > p);
                 st.restart_run = if climbing { st.restart_run + 1 } else { 0 };
                 if !climbing {
-                    st.restart_line = self.lines;
+                    st.restart_line = lines;
                 }
                 st.restart_probe = Some(step);
                 if st.restart_run >= RESTART_RECORDS {

@@ -945,24 +945,15 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         if !ib.is_empty() && matches!(ib[0], b'E' | b'W' | b'I') && inner.contains(".cpp:") {
             return Some((after, None));
         }
-        // ESPnet: the host, the time, the module and line, the level:
+        // ESPnet: the host, the time, then `(module:line) LEVEL: ` (a name
+        // and a level, as `strip_level_word` reads them):
         // `[hostname] 2023-10-27 13:37:46,484 (trainer:753) INFO: `.
         if !inner.is_empty()
             && inner.len() <= 80
             && !inner.contains(' ')
             && let Some((ts, used)) = parse_iso_datetime(after)
         {
-            let mut rest = after[used..].trim_start_matches(' ');
-            if let Some(r) = rest.strip_prefix('(')
-                && let Some(close) = r.find(") ")
-                && close <= 80
-            {
-                rest = &r[close + 2..];
-            }
-            let rest = LEVELS
-                .iter()
-                .find_map(|l| rest.strip_prefix(l)?.strip_prefix(": "))
-                .unwrap_or(rest);
+            let rest = strip_level_word(after[used..].trim_start_matches(' '));
             return Some((rest, Some(ts)));
         }
         return None;
@@ -1155,12 +1146,11 @@ fn glog_time(b: &[u8]) -> Option<f64> {
     if b.len() < 14 || b[8] != b':' || b[11] != b':' {
         return None;
     }
-    let (mo, d) = (num(b, 1, 2)?, num(b, 3, 2)?);
-    let (h, mi, se) = (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let whole = (days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64;
+    let whole = leap_year_secs(
+        num(b, 1, 2)?,
+        num(b, 3, 2)?,
+        (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?),
+    )?;
     let frac = match b.get(14) {
         Some(b'.') => {
             let digits = &b[15..15 + digits_len(&b[15..]).min(9)];
@@ -1180,9 +1170,18 @@ fn month_day_time(b: &[u8]) -> Option<f64> {
     if b.len() < 14 || b[2] != b'/' || b[5] != b' ' || b[8] != b':' || b[11] != b':' {
         return None;
     }
-    let (mo, d) = (num(b, 0, 2)?, num(b, 3, 2)?);
-    let (h, mi, se) = (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+    leap_year_secs(
+        num(b, 0, 2)?,
+        num(b, 3, 2)?,
+        (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?),
+    )
+}
+
+/// A month, day and time of day as seconds in a leap year (heads that
+/// print no year: differences hold within a run); `None` for a field out
+/// of range.
+fn leap_year_secs(mo: i64, d: i64, (h, mi, se): (i64, i64, i64)) -> Option<f64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
     Some((days_from_civil(2000, mo, d) * 86400 + h * 3600 + mi * 60 + se) as f64)

@@ -7182,6 +7182,19 @@ fn ms_swift_console_dicts_say_their_step_and_total() {
     let a = analyze(&log);
     assert_eq!((a.last_step, a.total_steps), (Some(20), Some(60)), "{a:?}");
     assert_eq!(a.loss.last, Some(0.3));
+
+    // Short dicts say it too, on the console and in `logging.jsonl`.
+    for log in [
+        "{'loss': '1.9', 'global_step/max_steps': '1/4'}\n{'loss': '1.7', 'global_step/max_steps': '2/4'}\n{'loss': '1.5', 'global_step/max_steps': '3/4'}\n",
+        "{\"loss\": 1.9, \"global_step/max_steps\": \"1/4\"}\n{\"loss\": 1.7, \"global_step/max_steps\": \"2/4\"}\n{\"loss\": 1.5, \"global_step/max_steps\": \"3/4\"}\n",
+    ] {
+        let a = analyze(log);
+        assert_eq!(
+            (a.last_step, a.total_steps),
+            (Some(3), Some(4)),
+            "{log}: {a:?}"
+        );
+    }
 }
 
 #[test]
