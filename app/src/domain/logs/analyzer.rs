@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{self, ErrorClass, ErrorTracker, LogError};
-use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_start_fast};
+use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_end_fast, trim_start_fast};
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
 use super::split::{LineFacts, LineScan, LineSplitter};
@@ -2323,6 +2323,9 @@ impl LogAnalyzer {
 
     /// Returns whether `t` was a marker.
     fn on_marker(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
+        // (Once: lines padded to the terminal's width are common, and
+        // `trim_end` decodes every char of the padding.)
+        let trimmed = trim_end_fast(t);
         // The plan as BasicSR, Caffe and Megatron-LM echo their options.
         // (A Megatron smoke run shorter than its `log_interval` prints no
         // iteration line: its plan, its checkpoint saves and its end line
@@ -2337,7 +2340,7 @@ impl LogAnalyzer {
             self.restarted();
             return true;
         }
-        if t.trim_end() == "End of training." {
+        if trimmed == "End of training." {
             self.mark_finished("end of training");
             return true;
         }
@@ -2360,7 +2363,7 @@ impl LogAnalyzer {
             return true;
         }
         // `nohup cmd >> train.log` writes this first, every launch.
-        if t.trim_end() == "nohup: ignoring input" {
+        if trimmed == "nohup: ignoring input" {
             self.restarted();
             return true;
         }
@@ -2427,7 +2430,7 @@ impl LogAnalyzer {
         }
         // The PyTorch tutorial's loop (and its many copies).
         if matches!(
-            t.trim_end(),
+            trimmed,
             "Finished Training" | "Finished training" | "Finished training."
         ) {
             self.mark_finished("training completed");
@@ -2436,9 +2439,7 @@ impl LogAnalyzer {
         // A bare `Done!` after training steps (DiT's last line). (Before
         // any step it ended something else, a download; and steps after
         // it take it back, as for every end sign.)
-        if matches!(t.trim_end(), "Done!" | "Done." | "Done" | "DONE")
-            && self.current_step.is_some()
-        {
+        if matches!(trimmed, "Done!" | "Done." | "Done" | "DONE") && self.current_step.is_some() {
             self.mark_finished("done after training");
             return true;
         }
@@ -2480,7 +2481,7 @@ impl LogAnalyzer {
         // A script's own end line in Chinese: `训练完成！` (training done),
         // `预训练完成` (pre-training done), `训练结束。` (training over).
         if matches!(
-            t.trim_end().trim_end_matches(['！', '!', '。', '.', '~']),
+            trimmed.trim_end_matches(['！', '!', '。', '.', '~']),
             "训练完成" | "预训练完成" | "训练结束" | "模型训练完成" | "全部训练完成"
         ) {
             self.mark_finished("training completed");
@@ -2525,7 +2526,7 @@ impl LogAnalyzer {
             self.mark_finished("training done");
             return true;
         }
-        if t.trim_end() == "Optimization Done." {
+        if trimmed == "Optimization Done." {
             self.mark_finished("optimization done");
             return true;
         }
@@ -2535,9 +2536,9 @@ impl LogAnalyzer {
         // Chinese: `进程已结束,退出代码0`, `进程已结束，退出代码为 0`), Slurm's
         // `seff`: `State: COMPLETED (exit code 0)`.
         if (t.starts_with("wandb: Waiting for W&B process to finish")
-            && t.trim_end().ends_with("(success)."))
+            && trimmed.ends_with("(success)."))
             || matches!(
-                t.trim_end(),
+                trimmed,
                 "Process finished with exit code 0"
                     | "State: COMPLETED (exit code 0)"
                     | "进程已结束,退出代码0"
@@ -3943,7 +3944,9 @@ impl LogAnalyzer {
         let (postfix_loss, lr, samples) = if f.postfix.is_empty() {
             (None, None, None)
         } else {
-            (
+            // The loss under the first of these names that has one.
+            let [l0, l1, l2, l3, l4, l5, lr, samples] = parse::postfix_values(
+                f.postfix,
                 [
                     "loss",
                     "train_loss",
@@ -3951,12 +3954,15 @@ impl LogAnalyzer {
                     "step_loss",
                     "reduced_train_loss",
                     "total_loss",
-                ]
-                .iter()
-                .find_map(|k| parse::postfix_value(f.postfix, k))
-                .or_else(|| parse::postfix_train_loss(f.postfix)),
-                parse::postfix_value(f.postfix, "lr"),
-                parse::postfix_value(f.postfix, "consumed_samples"),
+                    "lr",
+                    "consumed_samples",
+                ],
+            );
+            let loss = [l0, l1, l2, l3, l4, l5].into_iter().flatten().next();
+            (
+                loss.or_else(|| parse::postfix_train_loss(f.postfix)),
+                lr,
+                samples,
             )
         };
         // torchtune and some hand-written loops put the loss in the

@@ -306,6 +306,15 @@ pub(crate) fn trim_start_fast(s: &str) -> &str {
     s[spaces..].trim_start()
 }
 
+/// `s.trim_end()`, stepping over trailing ASCII spaces a byte at a time
+/// first (see [`trim_start_fast`]): rich and tqdm pad lines to the
+/// terminal's width.
+#[inline]
+pub(crate) fn trim_end_fast(s: &str) -> &str {
+    let spaces = s.bytes().rev().take_while(|&b| b == b' ').count();
+    s[..s.len() - spaces].trim_end()
+}
+
 fn emit_text<F: FnMut(&str, LineFlags)>(bytes: &[u8], flags: LineFlags, emit: &mut F) {
     emit(&decode_line(bytes), flags)
 }

@@ -925,6 +925,50 @@ pub fn postfix_value(postfix: &str, key: &str) -> Option<f64> {
     if !postfix.bytes().any(|c| c == b':') {
         return None;
     }
+    postfix_colon_value(postfix, key)
+}
+
+/// [`postfix_value`] for each of `keys`, in one pass over the parts (a bar
+/// draws a frame per step, and the analyzer reads several keys of each).
+pub(crate) fn postfix_values<const N: usize>(postfix: &str, keys: [&str; N]) -> [Option<f64>; N] {
+    let mut out = [None; N];
+    let mut seen = [false; N];
+    for part in split_comma_space(postfix) {
+        let part = part.trim();
+        // No key holds a separator: a key that a part starts with ends at
+        // the part's first one.
+        let Some(end) = part.bytes().position(|c| matches!(c, b'=' | b':' | b' ')) else {
+            continue;
+        };
+        let rest = &part[end..];
+        let Some(v) = rest
+            .strip_prefix('=')
+            .or_else(|| rest.strip_prefix(": "))
+            .or_else(|| rest.strip_prefix(' '))
+        else {
+            continue;
+        };
+        let key = &part[..end];
+        if let Some(i) = keys.iter().position(|k| *k == key)
+            && !seen[i]
+        {
+            seen[i] = true;
+            out[i] = float_prefix(v).map(|x| x.0);
+        }
+    }
+    if postfix.bytes().any(|c| c == b':') {
+        for (i, key) in keys.iter().enumerate() {
+            if !seen[i] {
+                out[i] = postfix_colon_value(postfix, key);
+            }
+        }
+    }
+    out
+}
+
+/// `key: v` after a space anywhere in the postfix (ai-toolkit's
+/// `lr: 1.0e-04 loss: 4.103e-01`).
+fn postfix_colon_value(postfix: &str, key: &str) -> Option<f64> {
     for (i, _) in postfix.match_indices(key) {
         if postfix[..i].ends_with(' ')
             && let Some(v) = postfix[i + key.len()..].strip_prefix(": ")
@@ -1834,7 +1878,7 @@ pub fn boosting_round(s: &str) -> Option<Event> {
 /// `Train`: `Epoch: 0/100,`, `Train Epoch: 1/70 ...` (the second value).
 /// Not Keras's `Epoch 3/10`, which its own reader takes.
 pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
-    let t = s.trim_end();
+    let t = super::normalize::trim_end_fast(s);
     let t = t.strip_suffix("...").unwrap_or(t).trim_end();
     let t = t.trim_end_matches([':', ',']);
     let (t, train) = match t.strip_prefix("Train ") {
@@ -1916,7 +1960,7 @@ pub fn basicsr(s: &str) -> Option<Event> {
 /// only, with a step or epoch column and a loss column (or the same as a
 /// TSV: `step\tloss`).
 pub fn csv_header(s: &str) -> Option<CsvColumns> {
-    let s = s.trim_end();
+    let s = super::normalize::trim_end_fast(s);
     // (Prose fails at its first space, before anything is split: a table
     // padded with spaces has runs of them, and no comma or tab.)
     let padded = s.contains("  ") && !s.contains([',', '\t']);

@@ -4176,6 +4176,22 @@ proptest! {
         );
     }
 
+    /// The one-pass reader of several postfix keys reads what the one-key
+    /// reader reads, key by key.
+    #[test]
+    fn postfix_values_match_postfix_value(parts in proptest::collection::vec(prop_oneof![
+        Just("loss"), Just("train_loss"), Just("lr"), Just("loss_scale"), Just("total_loss"),
+        Just("="), Just(": "), Just(":"), Just(" "), Just(", "), Just(","), Just("1.5"),
+        Just("2e-4"), Just("nan"), Just("x"), Just("v_num=0"),
+    ], 0..12)) {
+        let pf = parts.concat();
+        let keys = ["loss", "train_loss", "total_loss", "lr", "consumed_samples"];
+        let one_pass = parse::postfix_values(&pf, keys);
+        let each = keys.map(|k| parse::postfix_value(&pf, k));
+        // (As text: NaN is not equal to itself.)
+        prop_assert_eq!(format!("{one_pass:?}"), format!("{each:?}"));
+    }
+
     #[test]
     fn postfix_parts_are_split_as_str_split_does(s in "[a-z=, .0-9]{0,40}") {
         let ours: Vec<&str> = parse::split_comma_space(&s).collect();

@@ -7,6 +7,8 @@
 //! merged: the interval ends at the last step seen at that time, so steps
 //! are never credited with zero duration.
 
+use std::collections::VecDeque;
+
 use serde::{Deserialize, Serialize};
 
 /// Intervals kept for the recent-percentile window.
@@ -66,9 +68,9 @@ pub struct StepTiming {
     pending: Option<Obs>,
     n_intervals: u64,
     /// Accepted (non-warm-up, non-pause) intervals, most recent last.
-    window: Vec<Interval>,
+    window: VecDeque<Interval>,
     /// Rolling baseline of accepted per-step times.
-    baseline: Vec<f64>,
+    baseline: Baseline,
     warmup_settled: bool,
     unjudged: Vec<Raw>,
     /// Every early interval contained a marker (see `close`).
@@ -129,23 +131,46 @@ fn weighted_percentile(sorted: &[(f64, u64)], q: f64) -> Option<f64> {
     sorted.last().map(|x| x.0)
 }
 
-/// Median of at most [`BASELINE`] values, without allocating (it runs
-/// for every closed interval).
-fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
+/// The last [`BASELINE`] accepted per-step times, in arrival order and
+/// sorted: the median is read for every closed interval, and keeping a
+/// sorted copy costs one short insert instead of a sort each time.
+#[derive(Debug, Clone, Default)]
+struct Baseline {
+    recent: VecDeque<f64>,
+    sorted: Vec<f64>,
+}
+
+impl Baseline {
+    fn len(&self) -> usize {
+        self.recent.len()
     }
-    let mut buf = [0.0f64; BASELINE];
-    let n = v.len().min(BASELINE);
-    buf[..n].copy_from_slice(&v[v.len() - n..]);
-    let s = &mut buf[..n];
-    s.sort_unstable_by(|a, b| a.total_cmp(b));
-    let m = n / 2;
-    Some(if n.is_multiple_of(2) {
-        (s[m - 1] + s[m]) / 2.0
-    } else {
-        s[m]
-    })
+
+    /// Add `v`, dropping the oldest value beyond [`BASELINE`].
+    fn push(&mut self, v: f64) {
+        self.recent.push_back(v);
+        let at = self.sorted.partition_point(|x| x.total_cmp(&v).is_lt());
+        self.sorted.insert(at, v);
+        if self.recent.len() > BASELINE {
+            self.pop_oldest();
+        }
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(v) = self.recent.pop_front() {
+            let at = self.sorted.partition_point(|x| x.total_cmp(&v).is_lt());
+            self.sorted.remove(at);
+        }
+    }
+
+    fn median(&self) -> Option<f64> {
+        let s = &self.sorted;
+        let m = s.len() / 2;
+        match s.len() {
+            0 => None,
+            n if n.is_multiple_of(2) => Some((s[m - 1] + s[m]) / 2.0),
+            _ => Some(s[m]),
+        }
+    }
 }
 
 impl StepTiming {
@@ -262,7 +287,7 @@ impl StepTiming {
     /// slower with an eval/checkpoint marker inside.
     fn classify(&mut self, iv: Raw) {
         let per = iv.dt / iv.ds as f64;
-        let m = median(&self.baseline);
+        let m = self.baseline.median();
         let pause = match m {
             Some(m) => per > PAUSE_FACTOR * m || (iv.kind.is_some() && per > MARKED_FACTOR * m),
             None => iv.kind.is_some(),
@@ -291,15 +316,12 @@ impl StepTiming {
     fn accept(&mut self, iv: Raw) {
         let per = iv.dt / iv.ds as f64;
         self.baseline.push(per);
-        if self.baseline.len() > BASELINE {
-            self.baseline.remove(0);
-        }
-        self.window.push(Interval {
+        self.window.push_back(Interval {
             per_step: per,
             steps: iv.ds,
         });
         if self.window.len() > WINDOW {
-            self.window.remove(0);
+            self.window.pop_front();
         }
     }
 
@@ -311,11 +333,13 @@ impl StepTiming {
             return;
         }
         self.warmup_settled = true;
-        if let Some(m) = median(&self.baseline) {
-            while self.window.first().is_some_and(|i| i.per_step > 2.0 * m) {
-                let i = self.window.remove(0);
+        if let Some(m) = self.baseline.median() {
+            while self.window.front().is_some_and(|i| i.per_step > 2.0 * m) {
+                let Some(i) = self.window.pop_front() else {
+                    break;
+                };
                 self.warmup_steps += i.steps;
-                self.baseline.remove(0);
+                self.baseline.pop_oldest();
             }
         }
     }
