@@ -356,6 +356,71 @@ struct ProjectState {
     coqui_loss_due: bool,
     /// VITS's latest epoch head (`Train Epoch: 1 [0%]`) and its line.
     vits_epoch: Option<(u64, u64)>,
+    /// The line of HF's `***** Running training *****`, and the plan under
+    /// it (also in Unsloth's banner): `Num examples = 25,000`, `Num Epochs
+    /// = 3`.
+    hf_banner_line: Option<u64>,
+    hf_examples: Option<u64>,
+    hf_epochs: Option<u64>,
+    /// Steps told from the epochs of HF dicts that have no step.
+    epoch_steps: EpochSteps,
+}
+
+/// HF dicts without a step, and no logging interval known: the step is the
+/// epoch (fractional) times the steps per epoch. transformers 4.x rounds
+/// the epoch to two decimals, so its estimates are snapped to the interval
+/// the dicts show, when it is a round number (`logging_steps` always is).
+#[derive(Debug, Clone, Default)]
+struct EpochSteps {
+    /// The steps per epoch used (for the note).
+    per_epoch: Option<f64>,
+    last_estimate: Option<f64>,
+    /// An epoch with more than two decimals was seen: the epochs are
+    /// exact (transformers 5.x), the estimates need no snapping.
+    exact: bool,
+    /// The latest differences between consecutive estimates.
+    gaps: VecDeque<f64>,
+}
+
+/// Gaps kept for [`EpochSteps::interval`].
+const EPOCH_STEP_GAPS: usize = 8;
+
+impl EpochSteps {
+    /// The step at `epoch`, `per_epoch` steps an epoch.
+    fn step_at(&mut self, epoch: f64, per_epoch: f64) -> u64 {
+        let estimate = epoch * per_epoch;
+        if let Some(prev) = self.last_estimate
+            && estimate > prev
+        {
+            push_ring(&mut self.gaps, estimate - prev, EPOCH_STEP_GAPS);
+        }
+        self.last_estimate = Some(estimate);
+        self.per_epoch = Some(per_epoch);
+        let hundredths = epoch * 100.0;
+        self.exact |= (hundredths - hundredths.round()).abs() > 1e-6;
+        let step = match self.interval(per_epoch).filter(|_| !self.exact) {
+            Some(every) => (estimate / every).round() * every,
+            None => estimate.round(),
+        };
+        (step as u64).max(1)
+    }
+
+    /// The logging interval the gaps show: a round number within a fifth of
+    /// their median, and wide enough that a two-decimal epoch (a hundredth
+    /// of `per_epoch` steps) cannot put an estimate nearer another multiple.
+    fn interval(&self, per_epoch: f64) -> Option<f64> {
+        let mut gaps: Vec<f64> = self.gaps.iter().copied().collect();
+        gaps.sort_by(f64::total_cmp);
+        let median = *gaps.get(gaps.len() / 2)?;
+        const ROUND: [f64; 19] = [
+            1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 250.0, 500.0, 1000.0, 2000.0,
+            2500.0, 5000.0, 10000.0, 20000.0, 25000.0, 50000.0,
+        ];
+        ROUND
+            .into_iter()
+            .find(|&r| (median / r - 1.0).abs() <= 0.2)
+            .filter(|&r| 0.005 * per_epoch < r / 2.0)
+    }
 }
 
 /// A loop's bare epoch header (`**** EPOCH 000 ****`, `Epoch: 3/100,`):
@@ -708,7 +773,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 31] = [
+const MARKER_ANCHORS: [&[u8]; 33] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -740,6 +805,8 @@ const MARKER_ANCHORS: [&[u8]; 31] = [
     b"Epoch loaded: ",
     b"running training",
     b"optimization steps / ",
+    b"Num examples = ",
+    b"Num Epochs = ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -763,7 +830,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<31> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -2371,6 +2438,14 @@ impl LogAnalyzer {
         // epochs`): a launch. (Not `Starting training epoch 3`.)
         if let Some(r) = t.strip_prefix("Starting training") {
             let r = r.trim_end();
+            // MLX LM's LoRA trainer: `Starting training..., iters: 600`.
+            if let Some((n, used)) = r.strip_prefix("..., iters: ").and_then(parse::uint_prefix)
+                && used == r.len() - "..., iters: ".len()
+            {
+                self.restarted();
+                self.max_iters = Some(n);
+                return true;
+            }
             let epochs = r
                 .strip_prefix(" for ")
                 .and_then(parse::uint_prefix)
@@ -2568,6 +2643,7 @@ impl LogAnalyzer {
         if stars && t.contains("***** Running training *****") {
             self.hf_banner = true;
             self.training_banner();
+            self.projects.hf_banner_line = Some(self.lines);
             return true;
         }
         // kohya's sd-scripts: `running training / 学習開始`, then its plan,
@@ -2639,6 +2715,28 @@ impl LogAnalyzer {
         if total && let Some(p) = t.find(BATCH) {
             self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
             return true;
+        }
+        // HF's plan under its banner (an evaluation's banner has `Num
+        // examples` too), or on Unsloth's banner line.
+        if (has(const { marker_bit(b"Num examples = ") })
+            || has(const { marker_bit(b"Num Epochs = ") }))
+            && (self
+                .projects
+                .hf_banner_line
+                .is_some_and(|b| self.lines - b <= 4)
+                || t.contains("| Num Epochs = "))
+        {
+            let after = |key: &str| {
+                t.find(key)
+                    .and_then(|p| parse::uint_prefix(&t[p + key.len()..]))
+                    .map(|x| x.0)
+            };
+            if let Some(n) = after("Num examples = ") {
+                self.projects.hf_examples = Some(n);
+            }
+            if let Some(e) = after("Num Epochs = ") {
+                self.projects.hf_epochs = Some(e);
+            }
         }
         // Unsloth's banner: `Num examples = 51,760 | Num Epochs = 1 | Total
         // steps = 60`, then `Total batch size (2 x 4 x 1) = 8`.
@@ -2859,6 +2957,7 @@ impl LogAnalyzer {
         // A new run: Lightning's earlier fit having stopped says nothing of it.
         self.fit_stopped = false;
         self.stepless_dicts = 0;
+        self.projects.epoch_steps = EpochSteps::default();
         self.stepless_base = 0;
         self.fairseq_plan_read = false;
         self.generic_counted_steps = false;
@@ -3066,7 +3165,7 @@ impl LogAnalyzer {
                 }
                 // Old TF trainer dicts carry the step (LLaMA-Factory's
                 // `trainer_log.jsonl` its total too).
-                if let Some(s) = ev.step.or_else(|| self.stepless_dict_step()) {
+                if let Some(s) = ev.step.or_else(|| self.stepless_dict_step(ev.epoch)) {
                     if let Some(total) = ev.total_steps
                         && self.train_bar.is_none()
                     {
@@ -3136,7 +3235,7 @@ impl LogAnalyzer {
     /// steps, Global Step: 201`), or from the dicts so far when the script
     /// printed its `logging_steps` (stdout only: the trainer logs every
     /// `logging_steps` steps, after step 1's with `logging_first_step`).
-    fn stepless_dict_step(&mut self) -> Option<u64> {
+    fn stepless_dict_step(&mut self, epoch: Option<f64>) -> Option<u64> {
         if self.train_bar.is_some() {
             return None;
         }
@@ -3146,7 +3245,14 @@ impl LogAnalyzer {
             self.pending_counter = None;
             return Some(s);
         }
-        let every = self.logging_steps.filter(|_| self.logging_per_step)?;
+        let Some(every) = self.logging_steps.filter(|_| self.logging_per_step) else {
+            let epoch = epoch.filter(|e| e.is_finite() && *e > 0.0)?;
+            let per_epoch = self.hf_steps_per_epoch()?;
+            let step = self.projects.epoch_steps.step_at(epoch, per_epoch);
+            // (Past the planned total: `max_steps` cut the epoch short and
+            // the rounded epoch says too much.)
+            return Some(step).filter(|&s| self.banner_total.is_none_or(|t| s <= t));
+        };
         self.stepless_dicts += 1;
         let k = self.stepless_dicts;
         let s = if self.logging_first_step && every > 1 {
@@ -3159,6 +3265,29 @@ impl LogAnalyzer {
             k.saturating_mul(every)
         };
         Some(s.saturating_add(self.stepless_base))
+    }
+
+    /// HF's optimizer steps per epoch, from its banner: the examples over
+    /// the samples per step, or the total steps over the epochs where the
+    /// two agree (the total is exact; with `max_steps` set it is not the
+    /// epochs' steps). (Without the examples, only over several epochs:
+    /// with one, `max_steps` may have cut it.)
+    fn hf_steps_per_epoch(&self) -> Option<f64> {
+        let p = &self.projects;
+        let by_samples = match (p.hf_examples, self.samples_per_step) {
+            (Some(n), Some(b)) if n > 0 && b >= 1.0 => Some((n as f64 / b).ceil()),
+            _ => None,
+        };
+        let by_total = match (self.banner_total, p.hf_epochs) {
+            (Some(t), Some(e)) if e > 0 && t > 0 && t % e == 0 => Some((t / e) as f64),
+            _ => None,
+        };
+        match (by_total, by_samples) {
+            (Some(a), Some(b)) if (a - b).abs() <= 0.05 * b => Some(a),
+            (_, Some(b)) => Some(b),
+            (Some(a), None) if p.hf_epochs.is_some_and(|e| e > 1) => Some(a),
+            _ => None,
+        }
     }
 
     /// OpenCLIP counts samples: the first line of a run (after its first
@@ -4406,7 +4535,8 @@ impl LogAnalyzer {
                 summary.window_intervals
             ));
         }
-        if last_step.is_some() && samples_per_sec.is_none() {
+        // (With a batch size but no step rate, the timing notes say why.)
+        if last_step.is_some() && samples_per_sec.is_none() && samples_per_step.is_none() {
             notes.push("samples/s unknown (no batch size in the log)".to_string());
         }
         if last_step.is_some() && total_steps.is_none() {
@@ -4423,6 +4553,13 @@ impl LogAnalyzer {
                 "{} over-long lines truncated to {} bytes",
                 self.truncated_lines,
                 super::MAX_LINE_BYTES
+            ));
+        }
+        if let Some(per_epoch) = self.projects.epoch_steps.per_epoch
+            && step_src == Some(Source::HfDict)
+        {
+            notes.push(format!(
+                "steps estimated from the dicts' epochs ({per_epoch:.0} steps an epoch, from the trainer's banner)"
             ));
         }
         if self.yolo_losses {

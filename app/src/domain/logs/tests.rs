@@ -7578,3 +7578,76 @@ fn rvc_records_under_the_vits_epoch_head() {
         None
     );
 }
+
+/// HF dicts without a step, no bar and no logging interval printed (a
+/// script run with `disable_tqdm=True`, or a paste of the dicts alone): the
+/// step is the epoch times the banner's steps per epoch, snapped to the
+/// round interval the dicts show (transformers 4.x rounds the epoch to two
+/// decimals).
+#[test]
+fn stepless_hf_dicts_count_steps_from_their_epochs() {
+    let banner = "***** Running training *****\n  Num examples = 25,000\n  Num Epochs = 3\n  \
+                  Instantaneous batch size per device = 16\n  \
+                  Total train batch size (w. parallel, distributed & accumulation) = 32\n  \
+                  Gradient Accumulation steps = 2\n  Total optimization steps = 2,346\n";
+    // Every 50 steps of 782 an epoch, the epoch rounded as 4.x does.
+    let dicts = |steps: &mut dyn Iterator<Item = u32>, round: bool| {
+        let mut log = String::new();
+        for s in steps {
+            let e = f64::from(s) / 782.0;
+            let e = if round {
+                (e * 100.0).round() / 100.0
+            } else {
+                e
+            };
+            log += &format!(
+                "{{'loss': {:.4}, 'learning_rate': 4e-05, 'epoch': {e}}}\n",
+                1.0 / f64::from(s)
+            );
+        }
+        log
+    };
+    let a = analyze(&(banner.to_string() + &dicts(&mut (1..=4).map(|k| 50 * k), true)));
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(200), Some(2346)),
+        "{a:?}"
+    );
+    assert_eq!(a.verdict, "progressing");
+    assert!(
+        a.notes.iter().any(|n| n.contains("782 steps an epoch")),
+        "{:?}",
+        a.notes
+    );
+    // Into the third epoch, an evaluation's banner on the way (its `Num
+    // examples` is not the training set's).
+    let log = banner.to_string()
+        + &dicts(&mut (1..=20).map(|k| 100 * k), true)
+        + "***** Running Evaluation *****\n  Num examples = 1000\n  Batch size = 8\n"
+        + &dicts(&mut (21..=23).map(|k| 100 * k), true);
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(2300), "{a:?}");
+    // transformers 5.x logs the epoch unrounded: no snapping needed.
+    let a = analyze(&(banner.to_string() + &dicts(&mut [10, 20, 30, 37].into_iter(), false)));
+    assert_eq!(a.last_step, Some(37), "{a:?}");
+    // No examples count and a single epoch (`max_steps` may have cut it):
+    // the steps per epoch are unknown, and so is the step.
+    let short =
+        "***** Running training *****\n  Num Epochs = 1\n  Total optimization steps = 500\n";
+    let a = analyze(&(short.to_string() + &dicts(&mut [50, 100].into_iter(), true)));
+    assert_eq!(a.last_step, None, "{a:?}");
+    assert_eq!(a.verdict, "progressing (loss reported, step unknown)");
+}
+
+/// MLX LM's LoRA trainer states its iterations before it starts.
+#[test]
+fn mlx_lm_s_plan_gives_the_total() {
+    let a = analyze(
+        "Starting training..., iters: 600\n\
+         Iter 1: Val loss 2.910, Val took 12.345s\n\
+         Iter 10: Train loss 2.345, Learning Rate 1.000e-05, It/sec 0.512, Tokens/sec 456.789, Trained Tokens 8923, Peak mem 15.678 GB\n\
+         Iter 20: Train loss 2.100, Learning Rate 1.000e-05, It/sec 0.520, Tokens/sec 460.000, Trained Tokens 17800, Peak mem 15.678 GB\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(600)), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.345), Some(2.1)));
+}
