@@ -1487,6 +1487,17 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // TensorFlow's Estimator says its rate between its step lines
+        // (`global_step/sec: 8.12345`).
+        if c0 == b'g'
+            && let Some(r) = t.strip_prefix("global_step/sec: ")
+            && let Some((v, used)) = parse::float_prefix(r)
+            && used == r.trim_end().len()
+            && v > 0.0
+        {
+            push_ring(&mut self.reported_step_times, 1.0 / v, REPORTED_WINDOW);
+            return;
+        }
         // (Once per step, though TensorFlow prints the dict twice.)
         if c0 == b'\''
             && let Some(v) = parse::tf_total_loss(t)
@@ -2503,6 +2514,15 @@ impl LogAnalyzer {
             self.mark_finished("final test after training");
             return true;
         }
+        // TensorFlow's Estimator (`Loss for final step: 0.28.`); LightGBM
+        // having run all its rounds (`Did not meet early stopping. Best
+        // iteration is:`).
+        if t.starts_with("Loss for final step: ")
+            || t.starts_with("Did not meet early stopping. Best iteration is:")
+        {
+            self.mark_finished("training completed");
+            return true;
+        }
         // The PyTorch tutorial's loop (and its many copies).
         if matches!(
             trimmed,
@@ -2529,6 +2549,8 @@ impl LogAnalyzer {
             "Early stopping at step",
             // XGBoost.
             "Stopping. Best iteration:",
+            // LightGBM.
+            "Early stopping, best iteration is:",
         ]
         .iter()
         .any(|p| t.starts_with(p))

@@ -7651,3 +7651,37 @@ fn mlx_lm_s_plan_gives_the_total() {
     assert_eq!((a.last_step, a.total_steps), (Some(20), Some(600)), "{a:?}");
     assert_eq!((a.loss.first, a.loss.last), (Some(2.345), Some(2.1)));
 }
+
+/// TensorFlow's Estimator: its step lines, its rate between them and its
+/// last line; LightGBM's rounds and its end.
+#[test]
+fn tf_estimator_and_lightgbm_logs() {
+    let a = analyze(
+        "INFO:tensorflow:Saving checkpoints for 0 into /tmp/model/model.ckpt.\n\
+         INFO:tensorflow:loss = 2.3125, step = 0\n\
+         INFO:tensorflow:global_step/sec: 8.0\n\
+         INFO:tensorflow:loss = 0.51234, step = 100 (12.500 sec)\n\
+         INFO:tensorflow:global_step/sec: 8.0\n\
+         INFO:tensorflow:loss = 0.41234, step = 200 (12.500 sec)\n\
+         INFO:tensorflow:Saving checkpoints for 200 into /tmp/model/model.ckpt.\n\
+         INFO:tensorflow:Loss for final step: 0.2812.\n",
+    );
+    assert_eq!(a.last_step, Some(200), "{a:?}");
+    assert!(a.finished, "{a:?}");
+    assert_eq!(a.reported.step_time_s, Some(0.125), "{a:?}");
+    let a = analyze(
+        "[LightGBM] [Info] Total Bins 5100\n\
+         Training until validation scores don't improve for 50 rounds\n\
+         [100]\ttraining's binary_logloss: 0.412\tvalid_1's binary_logloss: 0.453\n\
+         [200]\ttraining's binary_logloss: 0.351\tvalid_1's binary_logloss: 0.421\n\
+         [300]\ttraining's binary_logloss: 0.312\tvalid_1's binary_logloss: 0.410\n\
+         Early stopping, best iteration is:\n\
+         [280]\ttraining's binary_logloss: 0.318\tvalid_1's binary_logloss: 0.409\n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last),
+        (Some(300), Some(0.312)),
+        "{a:?}"
+    );
+    assert!(a.finished, "{a:?}");
+}
