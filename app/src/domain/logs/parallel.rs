@@ -12,7 +12,7 @@ use std::sync::mpsc::sync_channel;
 
 use super::analyzer::{Analysis, LogAnalyzer};
 use super::normalize::LineFlags;
-use super::split::{LineFacts, LineSplitter};
+use super::split::{ErrorScan, LineFacts, LineSplitter};
 
 /// Batches in flight between the threads (bounds memory: a few MiB).
 const IN_FLIGHT: usize = 4;
@@ -117,8 +117,12 @@ fn add_line(
         in_chunk,
         flags,
         time: time.unwrap_or(f64::NAN),
-        facts: LineFacts::scanned(line),
+        facts: LineFacts::Plain(ErrorScan::Unscanned),
     });
+    // (Found in place: see `LineFacts::scan_into`.)
+    if let Some(rec) = lines.last_mut() {
+        LineFacts::scan_into(line, &mut rec.facts);
+    }
 }
 
 /// Each half of the two-thread pipeline on its own, for benchmarks

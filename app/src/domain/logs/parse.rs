@@ -422,7 +422,7 @@ pub struct TqdmFrame<'a> {
 /// Compact (64 bytes, and as much in a [`super::split::LineFacts`]): the
 /// two-thread pipeline hands one over per line, and the analyzer thread's
 /// time went partly into reading them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct RawFrame {
     n: f64,
     /// Meaningful when `has_total`.
@@ -549,9 +549,19 @@ pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
 /// decoded text wherever the returned pieces are valid UTF-8.
 #[inline]
 pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
+    let mut frame = RawFrame::default();
+    parse_tqdm_bytes_into(b, &mut frame).then_some(frame)
+}
+
+/// [`parse_tqdm_bytes`] into `out` (left as it was when false): the
+/// splitting thread parses straight into the record it hands over, where a
+/// returned frame would be copied there with wide loads of the narrow
+/// stores that built it, which stall.
+#[inline]
+pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
     // (Lines are capped far below this; `RawFrame` keeps `u32` offsets.)
     if u32::try_from(b.len()).is_err() {
-        return None;
+        return false;
     }
     let mut from = 0;
     // The last `%` before the `[` (where the description ends), found on
@@ -587,7 +597,7 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
             let Some(tok) = count_token(b, p - 1, pct) else {
                 continue;
             };
-            return Some(RawFrame::new(
+            *out = RawFrame::new(
                 tok.2,
                 tok.0,
                 tok.1,
@@ -596,7 +606,8 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
                 None,
                 (b.len(), b.len()),
                 b.len(),
-            ));
+            );
+            return true;
         };
         let mut at = b.len() - r.len();
         while at < b.len() && b[at] == b' ' {
@@ -619,18 +630,10 @@ pub(crate) fn parse_tqdm_bytes(b: &[u8]) -> Option<RawFrame> {
             // `n/total` must come with `elapsed<remaining`.
             continue;
         }
-        return Some(RawFrame::new(
-            pre_end,
-            n,
-            total,
-            elapsed,
-            rate,
-            Some(unit),
-            pf,
-            end,
-        ));
+        *out = RawFrame::new(pre_end, n, total, elapsed, rate, Some(unit), pf, end);
+        return true;
     }
-    None
+    false
 }
 
 /// The first `[` in `b` from `from`, eight bytes at a time; on the way,

@@ -196,18 +196,31 @@ impl LineFacts {
         Self::find(line, |_| ErrorScan::Unscanned)
     }
 
-    /// [`Self::of`] plus the scan for error anchors: for the two-thread
-    /// pipeline, whose splitting thread has time to spare and whose analyzer
-    /// thread is the one that limits it.
+    /// [`Self::of`] plus the scan for error anchors, for the two-thread
+    /// pipeline (whose splitting thread has time to spare and whose analyzer
+    /// thread is the one that limits it), written into `out` where it lies:
+    /// the splitting thread's record, with the frame parsed in place (see
+    /// [`super::parse::parse_tqdm_bytes_into`]).
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn scanned(line: &[u8]) -> LineFacts {
-        Self::find(line, |line| {
+    pub(crate) fn scan_into(line: &[u8], out: &mut LineFacts) {
+        let scan = |line: &[u8]| {
             if super::errors::has_anchor_bytes(line) {
                 ErrorScan::Unscanned
             } else {
                 ErrorScan::NoAnchor
             }
-        })
+        };
+        if !no_log_prefix(line) {
+            *out = LineFacts::Prefixed(scan(line));
+            return;
+        }
+        *out = LineFacts::Frame(RawFrame::default());
+        if let LineFacts::Frame(raw) = out
+            && super::parse::parse_tqdm_bytes_into(line, raw)
+        {
+            return;
+        }
+        *out = LineFacts::Plain(scan(line));
     }
 
     fn find(line: &[u8], scan: impl Fn(&[u8]) -> ErrorScan) -> LineFacts {
