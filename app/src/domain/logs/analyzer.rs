@@ -364,6 +364,10 @@ struct ProjectState {
     hf_epochs: Option<u64>,
     /// Steps told from the epochs of HF dicts that have no step.
     epoch_steps: EpochSteps,
+    /// The HF Trainer's table of losses in a notebook, under way, and the
+    /// steps an epoch its progress label tells (for a table by epoch).
+    hf_table: Option<parse::NotebookTable>,
+    notebook_epoch_steps: Option<u64>,
 }
 
 /// HF dicts without a step, and no logging interval known: the step is the
@@ -420,6 +424,9 @@ impl EpochSteps {
             .into_iter()
             .find(|&r| (median / r - 1.0).abs() <= 0.2)
             .filter(|&r| 0.005 * per_epoch < r / 2.0)
+            // (Under 100 steps an epoch the rounding is off by less than
+            // half a step: the nearest step is the step.)
+            .filter(|_| 0.005 * per_epoch >= 0.5)
     }
 }
 
@@ -1437,6 +1444,30 @@ impl LogAnalyzer {
                 self.wrapped_dict = Some((t.to_string(), 1, self.lines));
                 return;
             }
+        }
+        // The HF Trainer in a notebook: its progress label and its table of
+        // losses, as text.
+        if c0 == b'['
+            && let Some(p) = parse::hf_notebook_progress(t)
+        {
+            self.on_notebook_progress(p, ts, time);
+            return;
+        }
+        if let Some(table) = self.projects.hf_table {
+            match parse::hf_notebook_row(t, table) {
+                Some(row) => {
+                    self.on_notebook_row(table, row, ts, time);
+                    return;
+                }
+                None => self.projects.hf_table = None,
+            }
+        }
+        if matches!(c0, b'S' | b'E')
+            && let Some(table) = parse::hf_notebook_header(t)
+        {
+            self.projects.hf_table = Some(table);
+            self.hf_hint = true;
+            return;
         }
         // fastai's results table: a row per epoch under its header.
         if let Some((loss_col, from_zero)) = self.fastai
@@ -3154,6 +3185,67 @@ impl LogAnalyzer {
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 
+    /// The HF Trainer's progress label in a notebook: where training is
+    /// (the label is redrawn in place, so a saved output has its last state).
+    fn on_notebook_progress(
+        &mut self,
+        p: parse::NotebookProgress,
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) {
+        self.hf_hint = true;
+        if p.rate.is_some() {
+            self.bar_rate = p.rate;
+        }
+        if let Some(e) = p.epochs.filter(|&e| e > 0 && p.total.is_multiple_of(e)) {
+            self.projects.notebook_epoch_steps = Some(p.total / e);
+        }
+        let mut ev = Event::new(EventKind::Train, Source::HfDict);
+        ev.step = Some(p.n);
+        ev.total_steps = Some(p.total);
+        ev.epoch = Some(p.epoch);
+        ev.rate = p.rate;
+        // (Its elapsed time is the clock, unless the log has timestamps.)
+        let ts = ts.or(Some(p.elapsed_s).filter(|_| self.last_log_ts.is_none()));
+        self.on_step_event(ev, ts, time);
+    }
+
+    /// A row of the HF Trainer's notebook table: an evaluation, with the
+    /// training loss logged by then. Its step counts when it is ahead of
+    /// the progress label (which a saved output shows first, at its end).
+    fn on_notebook_row(
+        &mut self,
+        table: parse::NotebookTable,
+        (count, train_loss, val_loss): (u64, Option<f64>, Option<f64>),
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) {
+        if val_loss.is_some() {
+            self.last_eval_loss = val_loss;
+        }
+        // (A table by epoch with no label before it: the epochs are the steps.)
+        let (step, epochs_are_steps) = match (table.by_step, self.projects.notebook_epoch_steps) {
+            (true, _) => (Some(count), false),
+            (false, Some(n)) => (n.checked_mul(count), false),
+            (false, None) => (Some(count), true),
+        };
+        self.eval_event(step);
+        if let Some(s) = step
+            && self.current_step.is_none_or(|c| s > c)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::HfDict);
+            ev.step = Some(s);
+            ev.loss = train_loss;
+            if epochs_are_steps {
+                self.epoch_steps = true;
+                ev.epoch = Some(count as f64);
+            }
+            self.on_step_event(ev, ts, time);
+        } else if let Some(l) = train_loss {
+            self.loss.push(l);
+        }
+    }
+
     fn eval_event(&mut self, step: Option<u64>) {
         self.eval_events += 1;
         if let Some(s) = step
@@ -3301,7 +3393,7 @@ impl LogAnalyzer {
             _ => None,
         };
         let by_total = match (self.banner_total, p.hf_epochs) {
-            (Some(t), Some(e)) if e > 0 && t > 0 && t % e == 0 => Some((t / e) as f64),
+            (Some(t), Some(e)) if e > 0 && t > 0 && t.is_multiple_of(e) => Some((t / e) as f64),
             _ => None,
         };
         match (by_total, by_samples) {

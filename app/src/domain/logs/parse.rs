@@ -2567,6 +2567,135 @@ pub fn spacy_row(s: &str, losses: usize) -> Option<(u64, f64)> {
         .then_some((step, sum))
 }
 
+/// The HF Trainer's progress in a notebook (`NotebookProgressCallback`,
+/// as text where a notebook's output was copied or saved): `[1449/1449
+/// 19:47, Epoch 3/3]`, `[ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]`.
+/// Only the training bar's, which says its epoch (an evaluation's, `[63/63
+/// 00:05]`, does not).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NotebookProgress {
+    pub n: u64,
+    pub total: u64,
+    pub elapsed_s: f64,
+    pub rate: Option<f64>,
+    pub epoch: f64,
+    /// The epochs planned (`Epoch 0.02/1`).
+    pub epochs: Option<u64>,
+}
+
+pub fn hf_notebook_progress(s: &str) -> Option<NotebookProgress> {
+    let inner = s.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+    let (count, rest) = inner.trim_start().split_once(' ')?;
+    let (n, total) = count.split_once('/')?;
+    let whole = |x: &str| {
+        uint_prefix(x)
+            .filter(|&(_, used)| used == x.len() && !x.contains(','))
+            .map(|(v, _)| v)
+    };
+    let (n, total) = (whole(n)?, whole(total)?);
+    let mut parts = rest.split(", ");
+    let elapsed = parts.next()?.split(" < ").next()?;
+    let elapsed_s = duration_prefix(elapsed)
+        .filter(|&(_, used)| used == elapsed.len())?
+        .0;
+    let mut rate = None;
+    let mut epoch = None;
+    let mut epochs = None;
+    for part in parts {
+        if let Some(r) = part.strip_suffix(" it/s") {
+            rate = float_prefix(r).filter(|&(_, u)| u == r.len()).map(|x| x.0);
+        } else if let Some(e) = part.strip_prefix("Epoch ") {
+            let (e, of) = e.split_once('/')?;
+            epoch = float_prefix(e).filter(|&(_, u)| u == e.len()).map(|x| x.0);
+            epochs = uint_prefix(of).filter(|&(_, u)| u == of.len()).map(|x| x.0);
+        } else {
+            return None;
+        }
+    }
+    Some(NotebookProgress {
+        n,
+        total,
+        elapsed_s,
+        rate,
+        epoch: epoch?,
+        epochs,
+    })
+}
+
+/// The table of training and validation losses the HF Trainer draws in a
+/// notebook, one row per evaluation, as text: `Step  Training Loss
+/// Validation Loss  Accuracy` (or `Epoch ...`) over `500  0.693100
+/// 0.690000  0.51` (`No log` where no training loss was logged yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotebookTable {
+    /// The first column counts steps (else epochs).
+    pub by_step: bool,
+    pub train_loss: usize,
+    pub val_loss: Option<usize>,
+}
+
+pub fn hf_notebook_header(s: &str) -> Option<NotebookTable> {
+    let s = s.trim();
+    let by_step = if s.starts_with("Step") {
+        true
+    } else if s.starts_with("Epoch") {
+        false
+    } else {
+        return None;
+    };
+    // Cells are tab- or space-separated, and the names have spaces: the
+    // two-word names are joined again.
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut cells: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let pair = words.get(i + 1).map(|w| format!("{} {w}", words[i]));
+        match pair.as_deref() {
+            Some(p @ ("Training Loss" | "Validation Loss" | "Gen Len")) => {
+                cells.push(p.to_string());
+                i += 2;
+            }
+            _ => {
+                cells.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    if !matches!(cells.first().map(String::as_str), Some("Step" | "Epoch")) {
+        return None;
+    }
+    let train_loss = cells.iter().position(|c| c == "Training Loss")?;
+    let val_loss = cells.iter().position(|c| c == "Validation Loss");
+    Some(NotebookTable {
+        by_step,
+        train_loss,
+        val_loss,
+    })
+}
+
+/// A row of that table: the step (or epoch), the training loss and the
+/// validation loss. Every cell is a number or `No log`.
+pub fn hf_notebook_row(s: &str, table: NotebookTable) -> Option<(u64, Option<f64>, Option<f64>)> {
+    let mut words = s.split_whitespace();
+    let first = words.next()?;
+    let (count, used) = uint_prefix(first)?;
+    if used != first.len() || first.contains(',') {
+        return None;
+    }
+    let mut cells: Vec<Option<f64>> = vec![None];
+    while let Some(w) = words.next() {
+        if w == "No" {
+            (words.next()? == "log").then_some(())?;
+            cells.push(None);
+        } else {
+            cells.push(Some(float_prefix(w).filter(|&(_, u)| u == w.len())?.0));
+        }
+    }
+    let cell = |i: usize| cells.get(i).copied().flatten();
+    (cells.len() > table.train_loss)
+        .then(|| (count, cell(table.train_loss), table.val_loss.and_then(cell)))
+}
+
 /// fastai's results table on a console: its header, `epoch     train_loss
 /// valid_loss  accuracy  time`, says which column is the training loss
 /// (its index among the words).

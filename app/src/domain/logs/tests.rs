@@ -7685,3 +7685,55 @@ fn tf_estimator_and_lightgbm_logs() {
     );
     assert!(a.finished, "{a:?}");
 }
+
+/// The HF Trainer in a notebook, its output copied as text: the progress
+/// label (redrawn in place: its last state) and the table of losses, by
+/// epoch or by step, with `No log` before the first logged loss.
+#[test]
+fn hf_trainer_notebook_output_as_text() {
+    let banner = "***** Running training *****\n  Num examples = 3860\n  Num Epochs = 3\n  \
+                  Instantaneous batch size per device = 8\n  Total optimization steps = 1449\n";
+    let a = analyze(&format!(
+        "{banner} [1449/1449 19:47, Epoch 3/3]\nEpoch  Training Loss  Validation Loss\n\
+         1  No log  0.240059\n2  0.555900  0.210987\n3  0.208900  0.179072\n\
+         Training completed. Do not forget to share your model on huggingface.co/models =)\n"
+    ));
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(1449), Some(1449)),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.5559), Some(0.2089)));
+    assert_eq!(
+        (a.eval.count, a.eval.every_steps, a.eval.last_loss),
+        (3, Some(483), Some(0.179072))
+    );
+    assert!(a.finished);
+    // Still training, by step, tab-separated, with a metric column.
+    let a = analyze(
+        " [ 500/1000 05:00 < 05:00, 1.67 it/s, Epoch 1.50/3]\n\
+         Step\tTraining Loss\tValidation Loss\tAccuracy\n\
+         100\t2.123400\t2.000000\t0.51\n200\t1.923400\t1.900000\t0.55\n\
+         300\t1.823400\t1.850000\t0.58\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(500), Some(1000)),
+        "{a:?}"
+    );
+    assert_eq!(a.verdict, "progressing");
+    assert_eq!(a.reported.bar_rate, Some(1.67));
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.1234), Some(1.8234)));
+    assert_eq!(a.eval.every_steps, Some(100));
+    // The table alone: its steps are the steps.
+    let a = analyze(
+        "Step  Training Loss  Validation Loss\n500  0.693100  0.690000\n1000  0.500000  0.480000\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(1000), Some(0.5)), "{a:?}");
+    // An evaluation's progress (no epoch) is not training's.
+    assert_eq!(parse::hf_notebook_progress("[63/63 00:05]"), None);
+    assert!(
+        parse::hf_notebook_progress("[ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]").is_some()
+    );
+}
