@@ -1445,6 +1445,27 @@ impl LogAnalyzer {
                 return;
             }
         }
+        // What the HF Trainer's `train()` returns, as a notebook shows it:
+        // `TrainOutput(global_step=1449, training_loss=0.38, metrics={...})`.
+        if c0 == b'T'
+            && let Some(r) = t.strip_prefix("TrainOutput(global_step=")
+            && let Some((step, _)) = parse::uint_prefix(r)
+        {
+            self.hf_hint = true;
+            if self.current_step.is_none_or(|c| step > c) {
+                let mut ev = Event::new(EventKind::Train, Source::HfDict);
+                ev.step = Some(step);
+                self.on_step_event(ev, ts, time);
+            }
+            if let Some(open) = t.find("metrics={")
+                && let Some(close) = t.rfind('}')
+                && close > open
+                && let Some(d) = parse::hf_dict(&t[open + "metrics=".len()..=close])
+            {
+                self.on_hf_dict(d, ts, time);
+            }
+            return;
+        }
         // The HF Trainer in a notebook: its progress label and its table of
         // losses, as text.
         if c0 == b'['

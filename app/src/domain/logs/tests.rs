@@ -7731,6 +7731,17 @@ fn hf_trainer_notebook_output_as_text() {
         "Step  Training Loss  Validation Loss\n500  0.693100  0.690000\n1000  0.500000  0.480000\n",
     );
     assert_eq!((a.last_step, a.loss.last), (Some(1000), Some(0.5)), "{a:?}");
+    // What `train()` returns, echoed by the notebook after its table.
+    let a = analyze(
+        "TrainOutput(global_step=1449, training_loss=0.3812, metrics={'train_runtime': 1187.5, \
+         'train_samples_per_second': 9.75, 'train_steps_per_second': 1.22, 'train_loss': 0.3812, 'epoch': 3.0})\n",
+    );
+    assert_eq!(
+        (a.format, a.last_step, a.finished),
+        (Format::HfTrainer, Some(1449), true),
+        "{a:?}"
+    );
+    assert_eq!(a.reported.train_runtime_s, Some(1187.5));
     // An evaluation's progress (no epoch) is not training's.
     assert_eq!(parse::hf_notebook_progress("[63/63 00:05]"), None);
     assert!(
