@@ -368,6 +368,8 @@ struct ProjectState {
     /// steps an epoch its progress label tells (for a table by epoch).
     hf_table: Option<parse::NotebookTable>,
     notebook_epoch_steps: Option<u64>,
+    /// W&B's run summary is under way (`wandb: Run summary:`).
+    wandb_summary: bool,
 }
 
 /// HF dicts without a step, and no logging interval known: the step is the
@@ -1465,6 +1467,26 @@ impl LogAnalyzer {
                 self.on_hf_dict(d, ts, time);
             }
             return;
+        }
+        // W&B's summary as a run ends (`wandb: Run summary:`, then one
+        // `wandb:   train/global_step 1000` a line, up to an empty one).
+        if c0 == b'w'
+            && let Some(r) = t.strip_prefix("wandb:")
+        {
+            let r = r.trim();
+            if r == "Run summary:" {
+                self.projects.wandb_summary = true;
+                return;
+            }
+            if self.projects.wandb_summary {
+                match r.rsplit_once(' ') {
+                    Some((key, value)) => {
+                        self.on_wandb_summary(key.trim_end(), value, ts, time);
+                        return;
+                    }
+                    None => self.projects.wandb_summary = false,
+                }
+            }
         }
         // The HF Trainer in a notebook: its progress label and its table of
         // losses, as text.
@@ -3204,6 +3226,41 @@ impl LogAnalyzer {
         ev.step = self.current_step;
         ev.time = time;
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    /// A value of W&B's run summary: the last step and the last training
+    /// loss the run logged (HF's `train/global_step`, `train/loss`;
+    /// Lightning's `trainer/global_step`). (HF's `train_loss` there is the
+    /// mean over the run.)
+    fn on_wandb_summary(&mut self, key: &str, value: &str, ts: Option<f64>, time: Option<f64>) {
+        let Some((v, used)) = parse::float_prefix(value) else {
+            return;
+        };
+        if used != value.len() || !v.is_finite() {
+            return;
+        }
+        match key {
+            "train/global_step" | "trainer/global_step" | "global_step"
+                if v >= 0.0 && v.fract() == 0.0 =>
+            {
+                let step = v as u64;
+                // (As the source that counted the steps, when it reads such
+                // records; a bar's count is its own.)
+                let src = match self.locked {
+                    None if self.hf_dicts > 0 => Source::HfDict,
+                    None => Source::Generic,
+                    Some(s @ (Source::HfDict | Source::Generic)) => s,
+                    Some(_) => return,
+                };
+                if self.current_step.is_none_or(|c| step > c) {
+                    let mut ev = Event::new(EventKind::Train, src);
+                    ev.step = Some(step);
+                    self.on_step_event(ev, ts, time);
+                }
+            }
+            "train/loss" | "loss" if self.loss.last != Some(v) => self.loss.push(v),
+            _ => {}
+        }
     }
 
     /// The HF Trainer's progress label in a notebook: where training is

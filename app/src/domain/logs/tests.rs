@@ -7748,3 +7748,36 @@ fn hf_trainer_notebook_output_as_text() {
         parse::hf_notebook_progress("[ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]").is_some()
     );
 }
+
+/// W&B's run summary, printed as the run ends: the last step and the last
+/// training loss logged (not its history's sparklines).
+#[test]
+fn wandb_s_run_summary_gives_the_last_step_and_loss() {
+    let summary = "wandb: Run history:\nwandb:  train/global_step \u{2581}\u{2582}\u{2588}\n\
+                   wandb:        train/loss \u{2588}\u{2582}\u{2581}\nwandb: \nwandb: Run summary:\n\
+                   wandb:       train/epoch 3.0\nwandb: train/global_step 1000\nwandb:        train/loss 0.2013\n\
+                   wandb:        train_loss 0.2812\nwandb: \nwandb: View run fresh-sun-1 at: https://wandb.ai/me/p/runs/abc\n";
+    let log = format!(
+        "{{'loss': 0.4123, 'learning_rate': 4.9e-05, 'epoch': 0.06}}\n\
+         {{'train_runtime': 600.1, 'train_samples_per_second': 26.66, 'train_steps_per_second': 1.666, 'train_loss': 0.2812, 'epoch': 3.0}}\n{summary}"
+    );
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step),
+        (Format::HfTrainer, Some(1000)),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.4123), Some(0.2013)));
+    // A bar that counted the steps keeps its count.
+    let bar: String = (1..=20u32)
+        .map(|n| {
+            format!(
+                "\r{:3}%|          | {n}/20 [00:{:02}<00:00,  1.00it/s]",
+                n * 5,
+                n
+            )
+        })
+        .collect();
+    let a = analyze(&format!("{bar}\n{}", summary.replace("1000", "7")));
+    assert_eq!(a.last_step, Some(20), "{a:?}");
+}
