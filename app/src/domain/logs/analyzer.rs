@@ -1770,6 +1770,19 @@ impl LogAnalyzer {
             }
             return;
         }
+        // The TensorFlow 1.x examples: a line per epoch, the epochs are the
+        // steps.
+        if c0 == b'E'
+            && let Some((e, cost)) = parse::tf_example_epoch(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(e);
+            ev.epoch = Some(e as f64);
+            ev.loss = Some(cost);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // FuxiCTR: an epoch done (its loss came on the line before, read
         // as a bare loss line): the epochs are the steps.
         if c0 == b'*'
@@ -2581,6 +2594,11 @@ impl LogAnalyzer {
             if !stopped_short {
                 self.mark_finished("training completed");
             }
+            return true;
+        }
+        // The TensorFlow 1.x examples' last line.
+        if trimmed == "Optimization Finished!" && self.current_step.is_some() {
+            self.mark_finished("optimization finished");
             return true;
         }
         // TensorFlow's `retrain.py` tests the retrained model last.

@@ -1918,6 +1918,17 @@ pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
     (used + 1 + used_t == r.len() && used_t > 0 && (colon || train)).then_some((n, Some(total)))
 }
 
+/// The TensorFlow 1.x examples' epoch line (and their many copies),
+/// `Epoch: 0001 cost= 0.123456789` (a linear regression's adds `W= ... b=
+/// ...`): the epoch and its mean cost, the loss.
+pub fn tf_example_epoch(s: &str) -> Option<(u64, f64)> {
+    let r = s.strip_prefix("Epoch: ")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" cost= ")?;
+    let (cost, _) = float_prefix(r.trim_start())?;
+    Some((epoch, cost))
+}
+
 /// FuxiCTR's (and the BARS benchmark's) line after each epoch,
 /// `************ Epoch=3 end ************` (after its `Train loss:` line):
 /// the epoch that is done.

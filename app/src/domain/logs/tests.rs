@@ -7781,3 +7781,17 @@ fn wandb_s_run_summary_gives_the_last_step_and_loss() {
     let a = analyze(&format!("{bar}\n{}", summary.replace("1000", "7")));
     assert_eq!(a.last_step, Some(20), "{a:?}");
 }
+
+/// The TensorFlow 1.x examples (aymericdamien's and their copies): a cost
+/// per epoch, then their last line.
+#[test]
+fn tensorflow_examples_epoch_cost_lines() {
+    let a = analyze(
+        "Epoch: 0001 cost= 0.123456789\nEpoch: 0002 cost= 0.100000000\n\
+         Epoch: 0003 cost= 0.090000000 W= 0.25 b= 1.5\nOptimization Finished!\n",
+    );
+    assert_eq!((a.last_step, a.epoch), (Some(3), Some(3.0)), "{a:?}");
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.123456789), Some(0.09)));
+    assert!(a.finished);
+    assert_eq!(parse::tf_example_epoch("Epoch: 1 costs 2"), None);
+}
