@@ -923,6 +923,13 @@ fn is_excluded_desc(desc: &str) -> bool {
 /// Also Ultralytics YOLO's description, which is its epoch column first
 /// (`455/500      4.22G     0.2567 ...`): then the whole description.
 fn after_epoch_word(desc: &str) -> Option<&str> {
+    // (llama-recipes: `Training Epoch: 1/3, step 99/100 completed (loss: ...)`.)
+    // (Not `Train Epoch: 0 [652/661 (98%)] Loss: ...`, the PyTorch MNIST
+    // example's line as a description: its own counter, read as such.)
+    let desc = desc
+        .strip_prefix("Training ")
+        .filter(|d| d.starts_with("Epoch"))
+        .unwrap_or(desc);
     let b = desc.as_bytes();
     if b.get(..5).is_some_and(|h| h.eq_ignore_ascii_case(b"epoch")) {
         // (The number may follow a sign: `Epoch=0 | Batch_id=149 | Loss=3.67`.)

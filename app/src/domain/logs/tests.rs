@@ -7795,3 +7795,30 @@ fn tensorflow_examples_epoch_cost_lines() {
     assert!(a.finished);
     assert_eq!(parse::tf_example_epoch("Epoch: 1 costs 2"), None);
 }
+
+/// llama-recipes' bar: a bar per epoch whose description says the epoch of
+/// how many (`Training Epoch: 1/3, step 99/100 completed (loss: ...)`).
+#[test]
+fn llama_recipes_epoch_bars_count_on_to_the_run_total() {
+    let mut log = String::new();
+    for e in 1..=2u32 {
+        log += &format!("\rTraining Epoch: {e}:   0%|          | 0/100 [00:00<?, ?it/s]");
+        for n in 1..=100u32 {
+            log += &format!(
+                "\rTraining Epoch: {e}/3, step {}/100 completed (loss: {:.4}): {n:3}%|#         | {n}/100 [{:02}:{:02}<03:18,  2.00s/it]",
+                n - 1,
+                2.0 - f64::from(n) / 1000.0 - f64::from(e) / 10.0,
+                n * 2 / 60,
+                n * 2 % 60
+            );
+        }
+        log += "\nMax CUDA memory allocated was 12 GB\n";
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.epoch),
+        (Some(200), Some(300), Some(2.0)),
+        "{a:?}"
+    );
+    assert_eq!(a.loss.last, Some(1.7));
+}
