@@ -3313,8 +3313,8 @@ impl LogAnalyzer {
         self.on_step_event(ev, ts, time);
     }
 
-    /// A row of the HF Trainer's notebook table: an evaluation, with the
-    /// training loss logged by then. Its step counts when it is ahead of
+    /// A row of the HF Trainer's notebook table: an evaluation (when it
+    /// has a validation loss), with the training loss logged by then. Its step counts when it is ahead of
     /// the progress label (which a saved output shows first, at its end).
     fn on_notebook_row(
         &mut self,
@@ -3332,7 +3332,11 @@ impl LogAnalyzer {
             (false, Some(n)) => (n.checked_mul(count), false),
             (false, None) => (Some(count), true),
         };
-        self.eval_event(step);
+        // (A table of training losses only, `Step  Training Loss`, has no
+        // evaluations.)
+        if val_loss.is_some() {
+            self.eval_event(step);
+        }
         if let Some(s) = step
             && self.current_step.is_none_or(|c| s > c)
         {

@@ -7742,6 +7742,19 @@ fn hf_trainer_notebook_output_as_text() {
         "{a:?}"
     );
     assert_eq!(a.reported.train_runtime_s, Some(1187.5));
+    // Unsloth's notebooks: training losses only, a row per step.
+    let rows: String = (1..=60u32)
+        .map(|s| format!("{s}\t{:.6}\n", 2.0 - f64::from(s) / 100.0))
+        .collect();
+    let a = analyze(&format!(
+        " [60/60 03:48, Epoch 0/1]\nStep\tTraining Loss\n{rows}"
+    ));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.eval.count),
+        (Some(60), Some(60), 0),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.99), Some(1.4)));
     // An evaluation's progress (no epoch) is not training's.
     assert_eq!(parse::hf_notebook_progress("[63/63 00:05]"), None);
     assert!(
