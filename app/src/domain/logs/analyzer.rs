@@ -2860,12 +2860,18 @@ impl LogAnalyzer {
             }
         }
         // Unsloth's banner: `Num examples = 51,760 | Num Epochs = 1 | Total
-        // steps = 60`, then `Total batch size (2 x 4 x 1) = 8`.
+        // steps = 60`, then `Total batch size (2 x 4 x 1) = 8`; in other
+        // versions `Total batch size = 8 | Total steps = 80` on a line of
+        // their own.
         if total
-            && t.contains("| Num Epochs = ")
+            && (t.contains("| Num Epochs = ") || t.contains("Total batch size = "))
             && let Some(p) = t.find("| Total steps = ")
         {
             self.banner_total = parse::uint_prefix(&t[p + "| Total steps = ".len()..]).map(|x| x.0);
+            if let Some(b) = t.find("Total batch size = ") {
+                self.samples_per_step =
+                    parse::uint_prefix(&t[b + "Total batch size = ".len()..]).map(|x| x.0 as f64);
+            }
             return true;
         }
         if total

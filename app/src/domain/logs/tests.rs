@@ -7742,6 +7742,25 @@ fn hf_trainer_notebook_output_as_text() {
         "{a:?}"
     );
     assert_eq!(a.reported.train_runtime_s, Some(1187.5));
+    // Unsloth's notebooks: training losses only, a row per step, under its
+    // banner (this version puts the total steps beside the batch size).
+    let banner = "   \\\\   /|    Num examples = 3,011 | Num Epochs = 1\n\
+                  O^O/ \\_/ \\    Batch size per device = 2 | Gradient Accumulation steps = 4\n\
+                  \\        /    Total batch size = 8 | Total steps = 80\n";
+    let a = analyze(&format!(
+        "{banner} [40/80 02:02 < 02:02, 0.33 it/s, Epoch 0.11/1]\n"
+    ));
+    assert_eq!((a.last_step, a.total_steps), (Some(40), Some(80)), "{a:?}");
+    assert_eq!(
+        a.notes.iter().find(|n| n.contains("no batch size")),
+        None,
+        "{:?}",
+        a.notes
+    );
+    let a = analyze(&format!(
+        "{banner}{{'loss': 1.2, 'learning_rate': 2e-4, 'epoch': 0.01}}\n"
+    ));
+    assert_eq!(a.total_steps, Some(80), "{a:?}");
     // Unsloth's notebooks: training losses only, a row per step.
     let rows: String = (1..=60u32)
         .map(|s| format!("{s}\t{:.6}\n", 2.0 - f64::from(s) / 100.0))
