@@ -3261,8 +3261,8 @@ impl LogAnalyzer {
 
     /// A value of W&B's run summary: the last step and the last training
     /// loss the run logged (HF's `train/global_step`, `train/loss`;
-    /// Lightning's `trainer/global_step`). (HF's `train_loss` there is the
-    /// mean over the run.)
+    /// Lightning's `trainer/global_step`, verl's `training/global_step`, a
+    /// script's own `step` and `loss`).
     fn on_wandb_summary(&mut self, key: &str, value: &str, ts: Option<f64>, time: Option<f64>) {
         let Some((v, used)) = parse::float_prefix(value) else {
             return;
@@ -3271,7 +3271,13 @@ impl LogAnalyzer {
             return;
         }
         match key {
-            "train/global_step" | "trainer/global_step" | "global_step"
+            // (Not `_step`: W&B's count of its log calls.)
+            "train/global_step"
+            | "trainer/global_step"
+            | "training/global_step"
+            | "global_step"
+            | "train/step"
+            | "step"
                 if v >= 0.0 && v.fract() == 0.0 =>
             {
                 let step = v as u64;
@@ -3289,7 +3295,16 @@ impl LogAnalyzer {
                     self.on_step_event(ev, ts, time);
                 }
             }
-            "train/loss" | "loss" if self.loss.last != Some(v) => self.loss.push(v),
+            "train/loss" | "loss" | "train loss" | "training/loss" | "Training/loss"
+                if self.loss.last != Some(v) =>
+            {
+                self.loss.push(v)
+            }
+            // (HF's `train_loss` there is the run's mean: only elsewhere, a
+            // Lightning module's last logged value.)
+            "train_loss" if self.final_metrics.is_none() && self.loss.last != Some(v) => {
+                self.loss.push(v)
+            }
             _ => {}
         }
     }

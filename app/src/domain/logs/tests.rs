@@ -7812,6 +7812,16 @@ fn wandb_s_run_summary_gives_the_last_step_and_loss() {
         .collect();
     let a = analyze(&format!("{bar}\n{}", summary.replace("1000", "7")));
     assert_eq!(a.last_step, Some(20), "{a:?}");
+    // A script's own keys, under Ray's prefix; W&B's `_step` is not a step.
+    let a = analyze(
+        "(TaskRunner pid=1) wandb: Run summary:\n(TaskRunner pid=1) wandb:  _step 113\n\
+         (TaskRunner pid=1) wandb:   loss 0.51293\n(TaskRunner pid=1) wandb:   step 10000\n(TaskRunner pid=1) wandb: \n",
+    );
+    assert_eq!(
+        (a.last_step, a.loss.last),
+        (Some(10000), Some(0.51293)),
+        "{a:?}"
+    );
 }
 
 /// The TensorFlow 1.x examples (aymericdamien's and their copies): a cost
