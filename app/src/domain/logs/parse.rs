@@ -2654,32 +2654,34 @@ pub fn hf_notebook_header(s: &str) -> Option<NotebookTable> {
     } else {
         return None;
     };
-    // Cells are tab- or space-separated, and the names have spaces: the
-    // two-word names are joined again.
-    let words: Vec<&str> = s.split_whitespace().collect();
-    let mut cells: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let pair = words.get(i + 1).map(|w| format!("{} {w}", words[i]));
-        match pair.as_deref() {
-            Some(p @ ("Training Loss" | "Validation Loss" | "Gen Len")) => {
-                cells.push(p.to_string());
-                i += 2;
-            }
-            _ => {
-                cells.push(words[i].to_string());
-                i += 1;
-            }
-        }
-    }
-    if !matches!(cells.first().map(String::as_str), Some("Step" | "Epoch")) {
+    if !s.contains("Training Loss") {
         return None;
     }
-    let train_loss = cells.iter().position(|c| c == "Training Loss")?;
-    let val_loss = cells.iter().position(|c| c == "Validation Loss");
+    // Cells are tab- or space-separated, and the names have spaces: a
+    // two-word name is one cell.
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if !matches!(words.first(), Some(&("Step" | "Epoch"))) {
+        return None;
+    }
+    let (mut cell, mut i) = (0, 0);
+    let (mut train_loss, mut val_loss) = (None, None);
+    while i < words.len() {
+        let next = words.get(i + 1).copied();
+        match (words[i], next) {
+            ("Training", Some("Loss")) => train_loss = train_loss.or(Some(cell)),
+            ("Validation", Some("Loss")) => val_loss = val_loss.or(Some(cell)),
+            _ => {}
+        }
+        let two_words = matches!(
+            (words[i], next),
+            ("Training" | "Validation", Some("Loss")) | ("Gen", Some("Len"))
+        );
+        i += if two_words { 2 } else { 1 };
+        cell += 1;
+    }
     Some(NotebookTable {
         by_step,
-        train_loss,
+        train_loss: train_loss?,
         val_loss,
     })
 }
