@@ -3335,8 +3335,9 @@ impl LogAnalyzer {
     }
 
     /// A row of the HF Trainer's notebook table: an evaluation (when it
-    /// has a validation loss), with the training loss logged by then. Its step counts when it is ahead of
-    /// the progress label (which a saved output shows first, at its end).
+    /// has a validation loss), with the training loss logged by then. Its
+    /// step counts when it is ahead of the progress label (which a saved
+    /// output shows first, at its end).
     fn on_notebook_row(
         &mut self,
         table: parse::NotebookTable,
