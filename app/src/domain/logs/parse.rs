@@ -1260,6 +1260,21 @@ pub fn nanogpt(s: &str) -> Option<Event> {
     let t = s.trim_start();
     let b = t.as_bytes();
     let first = *b.first()?;
+    if first == b'i'
+        && let Some(r) = t.strip_prefix("iter_dt ")
+    {
+        // minGPT's trainer demo: `iter_dt 35.12ms; iter 100: train loss
+        // 6.12345` (the time of the iteration before; 0 for the first).
+        let (ms, used) = float_prefix(r)?;
+        let r = r[used..].strip_prefix("ms; iter ")?;
+        let (step, used) = uint_prefix(r)?;
+        let (loss, _) = float_prefix(r[used..].strip_prefix(": train loss ")?)?;
+        let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+        ev.step = Some(step);
+        ev.loss = Some(loss);
+        ev.step_time_s = Some(ms / 1000.0).filter(|&s| s > 0.0);
+        return Some(ev);
+    }
     if first == b'i' {
         let r = t.strip_prefix("iter ")?;
         let (step, used) = uint_prefix(r)?;

@@ -7864,3 +7864,22 @@ fn llama_recipes_epoch_bars_count_on_to_the_run_total() {
     );
     assert_eq!(a.loss.last, Some(1.7));
 }
+
+/// minGPT's demo trainer, of the nanoGPT family: its iteration time comes
+/// before the step.
+#[test]
+fn mingpt_iteration_lines() {
+    let a = analyze(
+        "number of parameters: 85.11M\nrunning on device cuda\n\
+         iter_dt 0.00ms; iter 0: train loss 10.83203\n\
+         iter_dt 35.00ms; iter 100: train loss 6.12345\n\
+         iter_dt 35.00ms; iter 200: train loss 5.01234\n",
+    );
+    assert_eq!(
+        (a.format, a.last_step),
+        (Format::NanoGpt, Some(200)),
+        "{a:?}"
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(10.83203), Some(5.01234)));
+    assert_eq!(a.reported.step_time_s, Some(0.035));
+}
