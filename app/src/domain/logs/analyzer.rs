@@ -2810,8 +2810,7 @@ impl LogAnalyzer {
         }
         // HF's resume: the dicts count on from there.
         if has(const { marker_bit(b"Continuing training from global step") })
-            && let Some(p) = t.find("Continuing training from global step ")
-            && let Some((n, _)) = parse::uint_prefix(&t[p + 37..])
+            && let Some(n) = parse::uint_after(t, "Continuing training from global step ")
         {
             self.stepless_base = n;
             self.stepless_dicts = 0;
@@ -2822,19 +2821,19 @@ impl LogAnalyzer {
         if has(const { marker_bit(b"total steps ") })
             && (t.starts_with("Training starts at step")
                 || t.starts_with("Trainer is initialized with"))
-            && let Some(p) = t.find(", total steps ")
+            && t.contains(", total steps ")
         {
-            self.banner_total = parse::uint_prefix(&t[p + 14..]).map(|x| x.0);
+            self.banner_total = parse::uint_after(t, ", total steps ");
             return true;
         }
         const TOTAL: &str = "Total optimization steps = ";
         const BATCH: &str = "Total train batch size (w. parallel, distributed & accumulation) = ";
-        if total && let Some(p) = t.find(TOTAL) {
-            self.banner_total = parse::uint_prefix(&t[p + TOTAL.len()..]).map(|x| x.0);
+        if total && t.contains(TOTAL) {
+            self.banner_total = parse::uint_after(t, TOTAL);
             return true;
         }
-        if total && let Some(p) = t.find(BATCH) {
-            self.samples_per_step = parse::uint_prefix(&t[p + BATCH.len()..]).map(|x| x.0 as f64);
+        if total && t.contains(BATCH) {
+            self.samples_per_step = parse::uint_after(t, BATCH).map(|b| b as f64);
             return true;
         }
         // HF's plan under its banner (an evaluation's banner has `Num
@@ -2847,15 +2846,10 @@ impl LogAnalyzer {
                 .is_some_and(|b| self.lines - b <= 4)
                 || t.contains("| Num Epochs = "))
         {
-            let after = |key: &str| {
-                t.find(key)
-                    .and_then(|p| parse::uint_prefix(&t[p + key.len()..]))
-                    .map(|x| x.0)
-            };
-            if let Some(n) = after("Num examples = ") {
+            if let Some(n) = parse::uint_after(t, "Num examples = ") {
                 self.projects.hf_examples = Some(n);
             }
-            if let Some(e) = after("Num Epochs = ") {
+            if let Some(e) = parse::uint_after(t, "Num Epochs = ") {
                 self.projects.hf_epochs = Some(e);
             }
         }
@@ -2865,12 +2859,11 @@ impl LogAnalyzer {
         // their own.
         if total
             && (t.contains("| Num Epochs = ") || t.contains("Total batch size = "))
-            && let Some(p) = t.find("| Total steps = ")
+            && t.contains("| Total steps = ")
         {
-            self.banner_total = parse::uint_prefix(&t[p + "| Total steps = ".len()..]).map(|x| x.0);
-            if let Some(b) = t.find("Total batch size = ") {
-                self.samples_per_step =
-                    parse::uint_prefix(&t[b + "Total batch size = ".len()..]).map(|x| x.0 as f64);
+            self.banner_total = parse::uint_after(t, "| Total steps = ");
+            if let Some(b) = parse::uint_after(t, "Total batch size = ") {
+                self.samples_per_step = Some(b as f64);
             }
             return true;
         }
@@ -3005,10 +2998,9 @@ impl LogAnalyzer {
         // The run's comes first: a pretrained model's, printed as it loads
         // (wav2vec 2.0 fine-tuning), is not this run's plan.
         if has(const { marker_bit(b"max_update") }) && !self.fairseq_plan_read {
-            let planned = ["'max_update': ", "max_update="].iter().find_map(|pat| {
-                let p = t.find(pat)?;
-                parse::uint_prefix(&t[p + pat.len()..]).map(|x| x.0)
-            });
+            let planned = ["'max_update': ", "max_update="]
+                .iter()
+                .find_map(|pat| parse::uint_after(t, pat));
             if let Some(n) = planned {
                 self.fairseq_plan_read = true;
                 if n > 0 {
@@ -3054,10 +3046,8 @@ impl LogAnalyzer {
         }
         if fit && t.contains("`Trainer.fit` stopped:") {
             self.lightning_hint = true;
-            if let Some(p) = t.find("max_steps=") {
-                self.source_total = parse::uint_prefix(&t[p + 10..])
-                    .map(|x| x.0)
-                    .or(self.source_total);
+            if let Some(n) = parse::uint_after(t, "max_steps=") {
+                self.source_total = Some(n);
             }
             self.mark_finished("Trainer.fit stopped");
             self.fit_stopped = true;

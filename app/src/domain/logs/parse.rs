@@ -328,6 +328,13 @@ pub fn float_after(s: &str, key: &str) -> Option<f64> {
     float_prefix(&s[p + key.len()..]).map(|(v, _)| v)
 }
 
+/// Count after `key` somewhere in `s` (first occurrence): [`uint_prefix`]'s
+/// digits, thousands commas allowed.
+pub fn uint_after(s: &str, key: &str) -> Option<u64> {
+    let p = s.find(key)?;
+    uint_prefix(&s[p + key.len()..]).map(|(v, _)| v)
+}
+
 /// `[H:]MM:SS` (hours unbounded) -> seconds. Returns value and length.
 pub fn duration_prefix(s: &str) -> Option<(f64, usize)> {
     duration_prefix_bytes(s.as_bytes())
