@@ -1461,11 +1461,7 @@ impl LogAnalyzer {
             && let Some((step, _)) = parse::uint_prefix(r)
         {
             self.hf_hint = true;
-            if self.current_step.is_none_or(|c| step > c) {
-                let mut ev = Event::new(EventKind::Train, Source::HfDict);
-                ev.step = Some(step);
-                self.on_step_event(ev, ts, time);
-            }
+            self.step_if_ahead(Source::HfDict, step, None, None, ts, time);
             if let Some(open) = t.find("metrics={")
                 && let Some(close) = t.rfind('}')
                 && close > open
@@ -3249,6 +3245,30 @@ impl LogAnalyzer {
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 
+    /// A training step a summary or table reports (`TrainOutput`, W&B's run
+    /// summary, a notebook's table), with its loss and epoch: counted when
+    /// it is ahead of the step reached (those come after the progress, at
+    /// its end). Whether it was.
+    fn step_if_ahead(
+        &mut self,
+        src: Source,
+        step: u64,
+        loss: Option<f64>,
+        epoch: Option<f64>,
+        ts: Option<f64>,
+        time: Option<f64>,
+    ) -> bool {
+        if self.current_step.is_some_and(|c| step <= c) {
+            return false;
+        }
+        let mut ev = Event::new(EventKind::Train, src);
+        ev.step = Some(step);
+        ev.loss = loss;
+        ev.epoch = epoch;
+        self.on_step_event(ev, ts, time);
+        true
+    }
+
     /// A value of W&B's run summary: the last step and the last training
     /// loss the run logged (HF's `train/global_step`, `train/loss`;
     /// Lightning's `trainer/global_step`, verl's `training/global_step`, a
@@ -3279,11 +3299,7 @@ impl LogAnalyzer {
                     Some(s @ (Source::HfDict | Source::Generic)) => s,
                     Some(_) => return,
                 };
-                if self.current_step.is_none_or(|c| step > c) {
-                    let mut ev = Event::new(EventKind::Train, src);
-                    ev.step = Some(step);
-                    self.on_step_event(ev, ts, time);
-                }
+                self.step_if_ahead(src, step, None, None, ts, time);
             }
             "train/loss" | "loss" | "train loss" | "training/loss" | "Training/loss"
                 if self.loss.last != Some(v) =>
@@ -3349,18 +3365,11 @@ impl LogAnalyzer {
         if val_loss.is_some() {
             self.eval_event(step);
         }
-        if let Some(s) = step
-            && self.current_step.is_none_or(|c| s > c)
-        {
-            let mut ev = Event::new(EventKind::Train, Source::HfDict);
-            ev.step = Some(s);
-            ev.loss = train_loss;
-            if epochs_are_steps {
-                self.epoch_steps = true;
-                ev.epoch = Some(count as f64);
-            }
-            self.on_step_event(ev, ts, time);
-        } else if let Some(l) = train_loss {
+        let epoch = epochs_are_steps.then_some(count as f64);
+        let ahead = step
+            .is_some_and(|s| self.step_if_ahead(Source::HfDict, s, train_loss, epoch, ts, time));
+        self.epoch_steps |= ahead && epochs_are_steps;
+        if !ahead && let Some(l) = train_loss {
             self.loss.push(l);
         }
     }
