@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::normalize::{LineFlags, Normalizer, no_log_prefix};
-use super::parse::{RawFrame, parse_tqdm_bytes};
+use super::parse::{RawFrame, parse_tqdm_bytes_into};
 
 /// Normaliser plus the arrival-time bookkeeping: each line gets the arrival
 /// time of the read that completed it, except that a line made only of
@@ -193,44 +193,41 @@ pub(crate) enum LineFacts {
 impl LineFacts {
     /// The facts the analyzer needs (on its own thread: nothing more).
     pub(crate) fn of(line: &[u8]) -> LineFacts {
-        Self::find(line, |_| ErrorScan::Unscanned)
+        let mut facts = LineFacts::Plain(ErrorScan::Unscanned);
+        Self::find_into(line, &mut facts, |_| ErrorScan::Unscanned);
+        facts
     }
 
     /// [`Self::of`] plus the scan for error anchors, for the two-thread
     /// pipeline (whose splitting thread has time to spare and whose analyzer
     /// thread is the one that limits it), written into `out` where it lies:
-    /// the splitting thread's record, with the frame parsed in place (see
-    /// [`super::parse::parse_tqdm_bytes_into`]).
+    /// the splitting thread's record.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn scan_into(line: &[u8], out: &mut LineFacts) {
-        let scan = |line: &[u8]| {
+        Self::find_into(line, out, |line| {
             if super::errors::has_anchor_bytes(line) {
                 ErrorScan::Unscanned
             } else {
                 ErrorScan::NoAnchor
             }
-        };
+        });
+    }
+
+    /// The facts of `line` into `out`, a frame parsed in place (see
+    /// [`super::parse::parse_tqdm_bytes_into`]).
+    #[inline]
+    fn find_into(line: &[u8], out: &mut LineFacts, scan: impl Fn(&[u8]) -> ErrorScan) {
         if !no_log_prefix(line) {
             *out = LineFacts::Prefixed(scan(line));
             return;
         }
         *out = LineFacts::Frame(RawFrame::default());
         if let LineFacts::Frame(raw) = out
-            && super::parse::parse_tqdm_bytes_into(line, raw)
+            && parse_tqdm_bytes_into(line, raw)
         {
             return;
         }
         *out = LineFacts::Plain(scan(line));
-    }
-
-    fn find(line: &[u8], scan: impl Fn(&[u8]) -> ErrorScan) -> LineFacts {
-        if !no_log_prefix(line) {
-            return LineFacts::Prefixed(scan(line));
-        }
-        match parse_tqdm_bytes(line) {
-            Some(raw) => LineFacts::Frame(raw),
-            None => LineFacts::Plain(scan(line)),
-        }
     }
 }
 

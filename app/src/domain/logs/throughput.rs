@@ -334,10 +334,13 @@ impl StepTiming {
         }
         self.warmup_settled = true;
         if let Some(m) = self.baseline.median() {
-            while self.window.front().is_some_and(|i| i.per_step > 2.0 * m) {
-                let Some(i) = self.window.pop_front() else {
-                    break;
-                };
+            while let Some(i) = self
+                .window
+                .front()
+                .copied()
+                .filter(|i| i.per_step > 2.0 * m)
+            {
+                self.window.pop_front();
                 self.warmup_steps += i.steps;
                 self.baseline.pop_oldest();
             }
