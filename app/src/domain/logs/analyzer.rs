@@ -1568,8 +1568,7 @@ impl LogAnalyzer {
         // (`global_step/sec: 8.12345`).
         if c0 == b'g'
             && let Some(r) = t.strip_prefix("global_step/sec: ")
-            && let Some((v, used)) = parse::float_prefix(r)
-            && used == r.trim_end().len()
+            && let Some(v) = parse::whole_float(r.trim_end())
             && v > 0.0
         {
             push_ring(&mut self.reported_step_times, 1.0 / v, REPORTED_WINDOW);
@@ -3274,12 +3273,9 @@ impl LogAnalyzer {
     /// Lightning's `trainer/global_step`, verl's `training/global_step`, a
     /// script's own `step` and `loss`).
     fn on_wandb_summary(&mut self, key: &str, value: &str, ts: Option<f64>, time: Option<f64>) {
-        let Some((v, used)) = parse::float_prefix(value) else {
+        let Some(v) = parse::whole_float(value).filter(|v| v.is_finite()) else {
             return;
         };
-        if used != value.len() || !v.is_finite() {
-            return;
-        }
         match key {
             // (Not `_step`: W&B's count of its log calls.)
             "train/global_step"

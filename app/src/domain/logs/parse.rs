@@ -2636,10 +2636,10 @@ pub fn hf_notebook_progress(s: &str) -> Option<NotebookProgress> {
     let mut epochs = None;
     for part in parts {
         if let Some(r) = part.strip_suffix(" it/s") {
-            rate = float_prefix(r).filter(|&(_, u)| u == r.len()).map(|x| x.0);
+            rate = whole_float(r);
         } else if let Some(e) = part.strip_prefix("Epoch ") {
             let (e, of) = e.split_once('/')?;
-            epoch = float_prefix(e).filter(|&(_, u)| u == e.len()).map(|x| x.0);
+            epoch = whole_float(e);
             epochs = uint_prefix(of).filter(|&(_, u)| u == of.len()).map(|x| x.0);
         } else {
             return None;
@@ -2723,7 +2723,7 @@ pub fn hf_notebook_row(s: &str, table: NotebookTable) -> Option<(u64, Option<f64
             (words.next()? == "log").then_some(())?;
             cells.push(None);
         } else {
-            cells.push(Some(float_prefix(w).filter(|&(_, u)| u == w.len())?.0));
+            cells.push(Some(whole_float(w)?));
         }
     }
     let cell = |i: usize| cells.get(i).copied().flatten();
