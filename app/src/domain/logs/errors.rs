@@ -153,7 +153,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 43] = [
+const ANCHORS: [&[u8]; 44] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -203,6 +203,8 @@ const ANCHORS: [&[u8]; 43] = [
     b"Xid",
     b"NVRM",
     b"CUDNN",
+    // (torch's warning that it goes on without the GPU names no error.)
+    b"NVIDIA driver",
 ];
 
 /// Libraries whose missing attributes mean a version mismatch.
@@ -231,7 +233,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<43> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<44> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -287,6 +289,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         .is_some_and(|p| !negated_before(t, p))
         || t.contains("OutOfMemoryError")
         || t.contains("HIP out of memory")
+        // (At context creation or in a kernel launch, the GPU already
+        // full: `RuntimeError: CUDA error: out of memory`.)
+        || t.contains("CUDA error: out of memory")
         || (t.starts_with("Cuda failure") && t.contains("'out of memory'"))
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
@@ -443,6 +448,107 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "no CUDA kernel for this GPU (built for another architecture)",
         );
     }
+    // The driver and the image do not match (on a rented host, the image's
+    // CUDA is newer than the host's driver). torch says so as a warning at
+    // its first CUDA call and goes on without the GPU (`UserWarning: CUDA
+    // initialization: The NVIDIA driver on your system is too old (found
+    // version 11040)`, or `... Error 804: forward compatibility was
+    // attempted on non supported HW`), or raises it.
+    let warning = t.contains("Warning");
+    if t.contains("NVIDIA driver on your system is too old") {
+        return sig(
+            Cuda,
+            !warning,
+            "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)",
+        );
+    }
+    if t.contains("Error 804: forward compatibility was attempted on non supported HW")
+        || t.contains("Error 803: system has unsupported display driver")
+    {
+        return sig(
+            Cuda,
+            !warning,
+            "CUDA unusable: the image's CUDA does not match the host's driver",
+        );
+    }
+    if t.contains("Found no NVIDIA driver on your system") {
+        return sig(Cuda, !warning, "no NVIDIA driver found");
+    }
+    // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
+    if t.contains("doesn't support bf16/gpu") {
+        return sig(
+            Cuda,
+            true,
+            "bf16 unsupported here (no GPU visible, or a GPU older than Ampere)",
+        );
+    }
+    // A CPU-only PyTorch wheel on a GPU host.
+    if t.contains("Torch not compiled with CUDA enabled") {
+        return sig(
+            Dependency,
+            true,
+            "PyTorch built without CUDA (a CPU-only wheel)",
+        );
+    }
+    // The model or dataset download: the Hub refused it (a gated or private
+    // repository without a token, a wrong name) or could not be reached.
+    if t.contains("GatedRepoError") || t.contains("Cannot access gated repo") {
+        return sig(
+            Data,
+            true,
+            "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
+        );
+    }
+    if t.contains("RepositoryNotFoundError") {
+        return sig(
+            Data,
+            true,
+            "Hugging Face repo not found (wrong name, or private without HF_TOKEN)",
+        );
+    }
+    if t.contains("couldn't connect to 'https://huggingface.co'")
+        || ((t.contains("ConnectionError") || t.contains("MaxRetryError"))
+            && t.contains("huggingface.co"))
+    {
+        return sig(
+            Data,
+            true,
+            "cannot reach the Hugging Face Hub (network, or offline mode without a cache)",
+        );
+    }
+    // A weights file that is not one: a Git LFS pointer checked out
+    // without `git lfs pull`, or a download cut short.
+    if t.contains("SafetensorError") && t.contains("HeaderTooLarge") {
+        return sig(
+            Data,
+            true,
+            "safetensors file is not one (a Git LFS pointer, or a cut download?)",
+        );
+    }
+    if t.contains("UnpicklingError") && t.contains("invalid load key") {
+        return sig(
+            Data,
+            true,
+            "checkpoint file is not a checkpoint (a Git LFS pointer, or a cut download?)",
+        );
+    }
+    // torch 2.6 made `torch.load(weights_only=True)` the default: older
+    // checkpoints with pickled objects are refused.
+    if t.contains("UnpicklingError") && t.contains("Weights only load failed") {
+        return sig(
+            Dependency,
+            true,
+            "torch.load refused the checkpoint (weights_only, the default since torch 2.6)",
+        );
+    }
+    // W&B without an API key on a headless host.
+    if t.contains("api_key not configured") {
+        return sig(
+            Dependency,
+            true,
+            "W&B not logged in (set WANDB_API_KEY, or WANDB_MODE=offline)",
+        );
+    }
     // data loader
     // An exception in the dataset or collate code, re-raised by the main
     // process: `AttributeError: Caught AttributeError in DataLoader worker
@@ -525,6 +631,28 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             );
         }
         return sig(Runtime, true, "disk full (no space left on device)");
+    }
+    // A path the run needs is missing (the dataset, a checkpoint to resume
+    // from): `FileNotFoundError: [Errno 2] No such file or directory:
+    // 'data/train.bin'`. (As the exception line only, maybe under its
+    // module's name: a line that mentions one it caught goes on.)
+    if let Some(p) = t.find("FileNotFoundError: ")
+        && (p == 0 || t[..p].ends_with('.'))
+        && !t[..p].contains(' ')
+    {
+        let rest = &t[p + "FileNotFoundError: ".len()..];
+        let path = rest
+            .rfind(": ")
+            .map(|q| rest[q + 2..].trim())
+            .filter(|x| x.len() > 2 && (x.starts_with('\'') || x.starts_with('"')));
+        return sig(
+            Data,
+            true,
+            match path {
+                Some(x) => format!("file not found: {}", cap(x, 100)),
+                None => "file not found".to_string(),
+            },
+        );
     }
     if t.contains("Disk quota exceeded") || t.contains("FilesystemQuotaExceeded") {
         return sig(Runtime, true, "disk quota exceeded");

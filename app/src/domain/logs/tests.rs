@@ -7883,3 +7883,114 @@ fn mingpt_iteration_lines() {
     assert_eq!((a.loss.first, a.loss.last), (Some(10.83203), Some(5.01234)));
     assert_eq!(a.reported.step_time_s, Some(0.035));
 }
+
+#[test]
+fn driver_download_and_checkpoint_failures_a_rented_host_meets() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal, x.label));
+    let fatal = |class, label: &str| Some((class, true, label.to_string()));
+    assert_eq!(
+        c("RuntimeError: CUDA error: out of memory"),
+        fatal(ErrorClass::Memory, "CUDA out of memory")
+    );
+    assert_eq!(
+        c(
+            "RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver"
+        ),
+        fatal(
+            ErrorClass::Cuda,
+            "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)"
+        )
+    );
+    assert_eq!(
+        c(
+            "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver"
+        ),
+        fatal(ErrorClass::Cuda, "no NVIDIA driver found")
+    );
+    assert_eq!(
+        c("AssertionError: Torch not compiled with CUDA enabled"),
+        fatal(
+            ErrorClass::Dependency,
+            "PyTorch built without CUDA (a CPU-only wheel)"
+        )
+    );
+    assert_eq!(
+        c(
+            "ValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0"
+        )
+        .map(|x| x.0),
+        Some(ErrorClass::Cuda)
+    );
+    for line in [
+        "huggingface_hub.errors.GatedRepoError: 401 Client Error. (Request ID: Root=1-6751)",
+        "huggingface_hub.errors.RepositoryNotFoundError: 404 Client Error. (Request ID: Root=1-6751)",
+        "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files",
+        "requests.exceptions.ConnectionError: (MaxRetryError(\"HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded\"))",
+        "safetensors_rust.SafetensorError: Error while deserializing header: HeaderTooLarge",
+        "_pickle.UnpicklingError: invalid load key, 'v'.",
+    ] {
+        assert_eq!(
+            c(line).map(|x| (x.0, x.1)),
+            Some((ErrorClass::Data, true)),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        c("_pickle.UnpicklingError: Weights only load failed. This file can still be loaded")
+            .map(|x| x.0),
+        Some(ErrorClass::Dependency)
+    );
+    assert_eq!(
+        c("wandb.errors.UsageError: api_key not configured (no-tty). call wandb.login(key=[your_api_key])")
+            .map(|x| x.0),
+        Some(ErrorClass::Dependency)
+    );
+    assert_eq!(
+        c("FileNotFoundError: [Errno 2] No such file or directory: 'data/train.bin'"),
+        fatal(ErrorClass::Data, "file not found: 'data/train.bin'")
+    );
+    // A loop that reports what it skipped: not the exception that ends it.
+    assert_eq!(
+        c("skipping shard 3: FileNotFoundError: [Errno 2] No such file or directory: 'x.bin'"),
+        None
+    );
+}
+
+#[test]
+fn torch_warns_of_the_driver_and_trains_on() {
+    // torch's warning at its first CUDA call: the run goes on (on the CPU),
+    // and the warning says why it will be slow.
+    let warn = "/usr/local/lib/python3.10/dist-packages/torch/cuda/__init__.py:118: UserWarning: CUDA initialization: \
+                The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver by \
+                downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx \
+                (Triggered internally at ../c10/cuda/CUDAFunctions.cpp:108.)\n  return torch._C._cuda_getDeviceCount() > 0\n";
+    let a = analyze(&format!(
+        "{warn}iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\n"
+    ));
+    assert_eq!(a.last_step, Some(20));
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.class == ErrorClass::Cuda && !e.fatal),
+        "{:?}",
+        a.errors
+    );
+    assert!(!a.verdict.starts_with("fatal:"), "{}", a.verdict);
+    // Error 804 (the image's CUDA needs a newer driver), then the raise.
+    let a = analyze(
+        "/usr/lib/python3/dist-packages/torch/cuda/__init__.py:138: UserWarning: CUDA initialization: Unexpected error \
+         from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that might have \
+         already set an error? Error 804: forward compatibility was attempted on non supported HW (Triggered internally \
+         at ../c10/cuda/CUDAFunctions.cpp:108.)\n\
+         Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\
+         RuntimeError: No CUDA GPUs are available\n",
+    );
+    assert_eq!(
+        a.errors
+            .iter()
+            .map(|e| (e.class, e.fatal))
+            .collect::<Vec<_>>(),
+        [(ErrorClass::Cuda, false), (ErrorClass::Cuda, true)]
+    );
+}
