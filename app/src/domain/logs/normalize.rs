@@ -563,7 +563,10 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         return false;
     };
     if c0.is_ascii_uppercase()
-        && (level_first_len(b).is_some() || basic_config_len(b).is_some() || xlm_head(b).is_some())
+        && (level_first_len(b).is_some()
+            || basic_config_len(b).is_some()
+            || xlm_head(b).is_some()
+            || syslog_time(b).is_some())
     {
         return false;
     }
@@ -812,6 +815,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if let Some(head) = strip_level_first(s) {
         return Some(head);
     }
+    if let Some((ts, used)) = syslog_time(b) {
+        return Some((strip_syslog_tag(&s[used..]), Some(ts)));
+    }
     if let Some(n) = basic_config_len(b) {
         return Some((&s[n..], None));
     }
@@ -844,11 +850,21 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     let t = &s[lead..];
     if let Some((ts, used)) = parse_iso_datetime(t).or_else(|| parse_compact_datetime(t)) {
         let mut rest = &t[used..];
-        // `+02:00` style zone after an ISO dmesg timestamp.
+        // `+02:00` style zone after an ISO dmesg timestamp; journalctl's
+        // `-o short-iso` writes `+0000`.
         if rest.starts_with('+') || rest.starts_with('-') {
             let z = rest.as_bytes();
             if z.len() >= 6 && z[3] == b':' {
                 rest = rest.get(6..).unwrap_or(rest);
+            } else if z.len() >= 5 && z[1..5].iter().all(u8::is_ascii_digit) {
+                rest = rest.get(5..).unwrap_or(rest);
+            }
+        }
+        // journalctl's `host tag[pid]: ` after its time.
+        if let Some(r) = rest.strip_prefix(' ') {
+            let tagged = strip_syslog_tag(r);
+            if tagged.len() < r.len() {
+                return Some((tagged, Some(ts)));
             }
         }
         if let Some(body) = strip_loguru(rest) {
@@ -1171,6 +1187,69 @@ fn glog_time(b: &[u8]) -> Option<f64> {
         _ => 0.0,
     };
     Some(whole + frac)
+}
+
+/// The syslog time, `Jan  1 12:00:00` or `Jan 01 12:00:00.123456`, and
+/// the space after it, at the start of `b` (journalctl, syslog, moreutils'
+/// `ts`): seconds in a leap year (see [`strip_month_day_head`]) and the
+/// head's length.
+fn syslog_time(b: &[u8]) -> Option<(f64, usize)> {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    // (The cheap shape test first: most lines that start with a capital
+    // are prose.)
+    if b.len() < 16 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+        return None;
+    }
+    let mo = MONTHS.iter().position(|m| b[..3] == m[..])? as i64 + 1;
+    let day = match b[4] {
+        b' ' => num(b, 5, 1)?,
+        _ => num(b, 4, 2)?,
+    };
+    let whole = leap_year_secs(mo, day, (num(b, 7, 2)?, num(b, 10, 2)?, num(b, 13, 2)?))?;
+    let (frac, end) = match b[15] {
+        b'.' => {
+            let n = digits_len(&b[16..]).min(9);
+            let v = b[16..16 + n]
+                .iter()
+                .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+            (v as f64 / 10f64.powi(n as i32), 16 + n)
+        }
+        _ => (0.0, 15),
+    };
+    (b.get(end) == Some(&b' ')).then_some((whole + frac, end + 1))
+}
+
+/// After a syslog time, journald's and syslog's `host tag[pid]: ` (or a
+/// kernel line's `host kernel: `); anything else is the message itself
+/// (moreutils' `ts` adds the time only).
+fn strip_syslog_tag(rest: &str) -> &str {
+    let Some((host, after)) = rest.split_once(' ') else {
+        return rest;
+    };
+    if host.is_empty() || host.len() > 64 {
+        return rest;
+    }
+    if let Some(r) = after.strip_prefix("kernel: ") {
+        return r;
+    }
+    let Some(colon) = after[..after.len().min(80)].find("]: ") else {
+        return rest;
+    };
+    let tag = &after[..colon];
+    match tag.split_once('[') {
+        Some((name, pid))
+            if !name.is_empty()
+                && !name.contains(' ')
+                && !pid.is_empty()
+                && pid.bytes().all(|c| c.is_ascii_digit()) =>
+        {
+            &after[colon + 3..]
+        }
+        _ => rest,
+    }
 }
 
 /// `MM/DD HH:MM:SS` (14 bytes) at the start of `b`, as seconds in a leap

@@ -7994,3 +7994,35 @@ fn torch_warns_of_the_driver_and_trains_on() {
         [(ErrorClass::Cuda, false), (ErrorClass::Cuda, true)]
     );
 }
+
+#[test]
+fn syslog_and_journal_heads_give_the_clock() {
+    // journalctl (the service's unit ran the training), moreutils' `ts`,
+    // and journalctl's `-o short-iso`: the time of each line is its clock.
+    for head in [
+        |s: u32| format!("Jan 01 12:00:{s:02} gpu1 python[1234]: "),
+        |s: u32| format!("Jan  1 12:00:{s:02}.250000 gpu1 train.sh[88]: "),
+        |s: u32| format!("Jan 01 12:00:{s:02} "),
+        |s: u32| format!("2024-01-01T12:00:{s:02}+0000 gpu1 python3[1234]: "),
+    ] {
+        let log: String = (1..=8)
+            .map(|i| format!("{}iter {}: loss 2.{i}, time 30.1ms\n", head(i * 2), i * 10))
+            .collect();
+        let a = analyze(&log);
+        assert_eq!(a.last_step, Some(80), "{log}");
+        // Ten iterations every two seconds.
+        assert_approx(a.steps_per_sec.p50, 5.0, 0.01, &log);
+    }
+    // The kernel's OOM killer in the same journal.
+    let a = analyze(
+        "Jan 01 12:00:00 gpu1 python[1234]: iter 10: loss 2.5, time 30.1ms\n\
+         Jan 01 12:00:05 gpu1 kernel: Out of memory: Killed process 1234 (python) total-vm:123456kB\n",
+    );
+    assert!(has_error(&a, ErrorClass::Killed, true), "{:?}", a.errors);
+    // Prose that starts like a month is not a head.
+    let s = normalize::strip_prefixes("Mar 12 was the day the run finished: loss 2.5");
+    assert_eq!(
+        (s.body, s.ts),
+        ("Mar 12 was the day the run finished: loss 2.5", None)
+    );
+}
