@@ -3573,6 +3573,94 @@ fn loss_field(r: &str) -> Option<f64> {
 /// is not a validation loss.
 /// The second value says what its counter counts.
 pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
+    let (mut ev, count) = generic_step_record(s)?;
+    reported_speed(s, &mut ev);
+    Some((ev, count))
+}
+
+/// The framework's own speed in a step line, under the names loops and
+/// lesser-known trainers give it: a step time (`iter_time: 0.512s`,
+/// `iter time: 234.56 ms`, `avg_batch_cost: 0.50000 s`), samples/s (`ips:
+/// 16.0 samples/s`, `img/s: 540.2`) and tokens/s (`1524101 tok/s`,
+/// `tokens_per_second_per_gpu:2234.5`). Fills only what `ev` lacks.
+fn reported_speed(s: &str, ev: &mut Event) {
+    // `key`, then `:`, `=` or spaces, then the value.
+    let after_key = |key: &str| {
+        s.match_indices(key)
+            .filter(|&(i, _)| {
+                !s[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    && !s[i + key.len()..]
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .find_map(|(i, _)| {
+                let r = s[i + key.len()..].trim_start_matches([' ', ':', '=']);
+                let (v, used) = float_prefix(r)?;
+                (v.is_finite() && v > 0.0).then_some((v, r[used..].trim_start()))
+            })
+    };
+    if ev.step_time_s.is_none() {
+        ev.step_time_s = [
+            "iter_time",
+            "iter time",
+            "iteration time",
+            "step_time",
+            "step time",
+            "time/iter",
+            "time/step",
+            "time_per_iter",
+            "time_per_step",
+            "batch_time",
+            "avg_batch_cost",
+        ]
+        .iter()
+        .find_map(|k| {
+            let (v, unit) = after_key(k)?;
+            let word = &unit[..unit
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(unit.len())];
+            match word {
+                "ms" => Some(v / 1000.0),
+                "" | "s" | "sec" | "secs" => Some(v),
+                // (Another unit: minutes, microseconds.)
+                _ => None,
+            }
+        });
+    }
+    // The number before a unit: `16.0 samples/s`, `1524101 tok/s`.
+    let before_unit = |units: &[&str]| {
+        units.iter().find_map(|u| {
+            s.match_indices(u).find_map(|(i, _)| {
+                let head = s[..i].trim_end();
+                let tok = head.rsplit([' ', '(', '|', ',']).next()?;
+                whole_float(tok).filter(|v| v.is_finite() && *v > 0.0)
+            })
+        })
+    };
+    if ev.samples_per_sec.is_none() {
+        ev.samples_per_sec = before_unit(&[" samples/s", " samples/sec", " img/s", " images/s"])
+            .or_else(|| {
+                ["samples_per_second", "samples/sec", "samples/s", "img/s"]
+                    .iter()
+                    .find_map(|k| after_key(k).map(|x| x.0))
+            });
+    }
+    if ev.tokens_per_sec.is_none() {
+        ev.tokens_per_sec = before_unit(&[" tok/s", " tokens/s", " tokens/sec"]).or_else(|| {
+            [
+                "tokens_per_second_per_gpu",
+                "tokens_per_second",
+                "tokens_per_sec",
+                "tokens/s",
+                "tok/s",
+            ]
+            .iter()
+            .find_map(|k| after_key(k).map(|x| x.0))
+        });
+    }
+}
+
+/// [`generic_step`] without the reported speed.
+fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     let b = s.as_bytes();
     // Most lines that get here are prose without a loss: one cheap pass first.
     // (Where the word `loss` first stands, in any case: see `evalish`.)

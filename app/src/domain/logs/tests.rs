@@ -8026,3 +8026,56 @@ fn syslog_and_journal_heads_give_the_clock() {
         ("Mar 12 was the day the run finished: loss 2.5", None)
     );
 }
+
+#[test]
+fn step_lines_report_their_own_speed_under_the_usual_names() {
+    let reported = |log: &str| {
+        let a = analyze(log);
+        (
+            a.reported.step_time_s.map(|x| (x * 1e4).round() / 1e4),
+            a.reported.samples_per_sec,
+            a.reported.tokens_per_sec,
+        )
+    };
+    // YOLOX.
+    let line = |i: u32, t: &str| {
+        format!(
+            "2021-07-20 12:00:{:02} | INFO     | yolox.core.trainer:245 - epoch: 1/300, iter: {}/3665, mem: 5432Mb, \
+             iter_time: {t}s, data_time: 0.003s, total_loss: 15.3, iou_loss: 4.1, lr: 1.000e-05, size: 640, ETA: 6 days, 12:00:00\n",
+            i * 5,
+            i * 10
+        )
+    };
+    let log = [line(1, "0.512"), line(2, "0.510"), line(3, "0.511")].concat();
+    assert_eq!(reported(&log), (Some(0.511), None, None));
+    // PaddleOCR: seconds with a spaced unit, and samples/s.
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "[2024/01/01 12:00:{:02}] ppocr INFO: epoch: [1/500], global_step: {}, lr: 0.001000, loss: 1.2, \
+                 avg_reader_cost: 0.10000 s, avg_batch_cost: 0.50000 s, avg_samples: 8.0, ips: 16.00000 samples/s, eta: 1 day, 2:03:04\n",
+                i * 5,
+                i * 10
+            )
+        })
+        .collect();
+    assert_eq!(reported(&log), (Some(0.5), Some(16.0), None));
+    // LitGPT (milliseconds) and torchtune (tokens per second per GPU).
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "Epoch 1 | iter {i} step {i} | loss train: 10.9, val: n/a | iter time: 234.56 ms\n"
+            )
+        })
+        .collect();
+    assert_eq!(reported(&log).0, Some(0.2346));
+    let log: String = (1..=3)
+        .map(|i| format!("Step {i} | loss:1.8912 lr:2e-05 tokens_per_second_per_gpu:2234.5 peak_memory_active:12.3\n"))
+        .collect();
+    assert_eq!(reported(&log), (None, None, Some(2234.5)));
+    // Not a step time: the data loader's, or in minutes.
+    let log: String = (1..=3)
+        .map(|i| format!("step {i} loss 2.3 data_time: 0.2 step_time: 3 min\n"))
+        .collect();
+    assert_eq!(reported(&log).0, None);
+}
