@@ -64,3 +64,29 @@ fn a_missing_file_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read /nonexistent/train.log"), "{err}");
 }
+
+#[test]
+fn a_dash_reads_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let log = std::fs::read(format!("{TRACES}/nanogpt.log")).expect("trace");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .args(["analyze", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("canopy runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&log)
+        .expect("write the log");
+    let out = child.wait_with_output().expect("canopy ends");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    // The same as the file itself.
+    let file = json(&["analyze", &format!("{TRACES}/nanogpt.log"), "--json"]);
+    assert_eq!(v, file);
+    assert_eq!(v["format"], "nanogpt");
+}
