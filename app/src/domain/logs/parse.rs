@@ -3584,7 +3584,9 @@ pub fn generic_step(s: &str) -> Option<(Event, GenericCount)> {
 /// 16.0 samples/s`, `img/s: 540.2`) and tokens/s (`1524101 tok/s`,
 /// `tokens_per_second_per_gpu:2234.5`). Fills only what `ev` lacks.
 fn reported_speed(s: &str, ev: &mut Event) {
-    // `key`, then `:`, `=` or spaces, then the value.
+    // `key`, maybe its unit in parentheses (DeepSpeed's `iter time (s):
+    // 0.512`), then `:`, `=` or spaces, then the value: the value and its
+    // unit (the parenthesised one, or the text after the value).
     let after_key = |key: &str| {
         s.match_indices(key)
             .filter(|&(i, _)| {
@@ -3593,9 +3595,18 @@ fn reported_speed(s: &str, ev: &mut Event) {
                         .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
             })
             .find_map(|(i, _)| {
-                let r = s[i + key.len()..].trim_start_matches([' ', ':', '=']);
+                let r = s[i + key.len()..].trim_start();
+                let (paren_unit, r) = match r.strip_prefix('(') {
+                    Some(x) => {
+                        let close = x.find(')')?;
+                        (Some(&x[..close]), &x[close + 1..])
+                    }
+                    None => (None, r),
+                };
+                let r = r.trim_start_matches([' ', ':', '=']);
                 let (v, used) = float_prefix(r)?;
-                (v.is_finite() && v > 0.0).then_some((v, r[used..].trim_start()))
+                let unit = paren_unit.unwrap_or_else(|| r[used..].trim_start());
+                (v.is_finite() && v > 0.0).then_some((v, unit))
             })
     };
     if ev.step_time_s.is_none() {
@@ -3626,10 +3637,15 @@ fn reported_speed(s: &str, ev: &mut Event) {
             }
         });
     }
-    // The number before a unit: `16.0 samples/s`, `1524101 tok/s`.
+    // The number before a unit: `16.0 samples/s`, `1524101 tok/s`. (Not
+    // before a key: `iter time (s): 0.512 samples/sec: 62.500`.)
     let before_unit = |units: &[&str]| {
         units.iter().find_map(|u| {
             s.match_indices(u).find_map(|(i, _)| {
+                let after = s[i + u.len()..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                if after.trim_start().starts_with([':', '=']) {
+                    return None;
+                }
                 let head = s[..i].trim_end();
                 let tok = head.rsplit([' ', '(', '|', ',']).next()?;
                 whole_float(tok).filter(|v| v.is_finite() && *v > 0.0)

@@ -8073,6 +8073,12 @@ fn step_lines_report_their_own_speed_under_the_usual_names() {
         .map(|i| format!("Step {i} | loss:1.8912 lr:2e-05 tokens_per_second_per_gpu:2234.5 peak_memory_active:12.3\n"))
         .collect();
     assert_eq!(reported(&log), (None, None, Some(2234.5)));
+    // DeepSpeed's `steps:` lines: the unit in parentheses; `samples/sec:`
+    // is a key, not the unit of the number before it.
+    let log: String = (1..=3)
+        .map(|i| format!("steps: {i} loss: 2.0 iter time (s): 0.512 samples/sec: 62.500\n"))
+        .collect();
+    assert_eq!(reported(&log), (Some(0.512), Some(62.5), None));
     // Not a step time: the data loader's, or in minutes.
     let log: String = (1..=3)
         .map(|i| format!("step {i} loss 2.3 data_time: 0.2 step_time: 3 min\n"))
