@@ -25,6 +25,13 @@ const MIN_BASELINE: usize = 5;
 const MARKED_FACTOR: f64 = 1.3;
 /// Marked intervals held while no baseline exists.
 const MAX_PENDING: usize = 8;
+/// On a whole-second clock (a tqdm bar's elapsed field, log timestamps
+/// without a fraction), the shortest interval closed: each end may be off
+/// by up to a second, so a one-second interval's rate is a whole number
+/// (8 or 9 steps/s for 8.6), and a slow step reads as 1 s or 2 s. Over
+/// this span the error is at most a tenth, and averages out across
+/// intervals.
+const COARSE_SPAN_S: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,6 +89,9 @@ pub struct StepTiming {
     pub ckpt_pause_count: u64,
     pub ckpt_pause_total_s: f64,
     warmup_steps: u64,
+    /// A time with a fraction was seen: the clock is finer than a second
+    /// (see [`COARSE_SPAN_S`]).
+    fine_clock: bool,
 }
 
 /// Percentiles of per-step time (seconds) over the recent window.
@@ -184,6 +194,7 @@ impl StepTiming {
         if !t.is_finite() {
             return;
         }
+        self.fine_clock |= t.fract() != 0.0;
         let o = Obs {
             t,
             step,
@@ -225,6 +236,21 @@ impl StepTiming {
                         step,
                         marker_seq,
                     });
+                } else if !self.fine_clock && marker_seq != p.marker_seq {
+                    // An eval or a save was printed since `p`: on a coarse
+                    // clock a long interval would hide it. Measure the
+                    // stretch before it (if long enough to measure), and
+                    // the pause on its own, up to this first step after it.
+                    if p.t - a.t >= COARSE_SPAN_S {
+                        self.close(a, p);
+                    }
+                    self.close(p, o);
+                    self.anchor = Some(o);
+                    self.pending = None;
+                } else if p.t - a.t < self.min_span() {
+                    // Too short to measure on this clock: the interval
+                    // runs on to this observation.
+                    self.pending = Some(o);
                 } else {
                     self.close(a, p);
                     self.anchor = Some(p);
@@ -235,6 +261,11 @@ impl StepTiming {
         }
     }
 
+    /// The shortest interval worth closing on the clock seen so far.
+    fn min_span(&self) -> f64 {
+        if self.fine_clock { 0.0 } else { COARSE_SPAN_S }
+    }
+
     fn close(&mut self, a: Obs, p: Obs) {
         let ds = p.step.saturating_sub(a.step);
         let dt = p.t - a.t;
@@ -242,7 +273,9 @@ impl StepTiming {
             return;
         }
         self.n_intervals += 1;
-        if self.n_intervals as usize <= WARMUP_INTERVALS {
+        // (On a whole-second clock one interval already spans ten seconds.)
+        let warmup = if self.fine_clock { WARMUP_INTERVALS } else { 1 };
+        if self.n_intervals as usize <= warmup {
             self.warmup_steps += ds;
             return;
         }
@@ -350,7 +383,11 @@ impl StepTiming {
     /// Summary including the still-open interval (does not mutate).
     pub fn summary(&self) -> TimingSummary {
         let mut me = self.clone();
-        if let (Some(a), Some(p)) = (me.anchor, me.pending) {
+        // (On a coarse clock a short last stretch would only add its
+        // rounding, unless there is nothing else.)
+        if let (Some(a), Some(p)) = (me.anchor, me.pending)
+            && (p.t - a.t >= me.min_span() || me.window.is_empty())
+        {
             me.close(a, p);
         }
         // Marked intervals still waiting for a baseline: judge them with
@@ -395,5 +432,66 @@ impl StepTiming {
 
     pub fn has_data(&self) -> bool {
         self.first.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Steps every `period` seconds for `steps` steps, seen on a clock that
+    /// shows whole seconds (tqdm's elapsed field), with an eval marker of
+    /// `pause` seconds after each step in `evals`.
+    fn whole_second_run(period: f64, steps: u64, evals: &[u64], pause: f64) -> TimingSummary {
+        let mut timing = StepTiming::new();
+        let mut t = 0.0;
+        let mut seq = 0;
+        for step in 1..=steps {
+            t += period;
+            timing.observe(t.floor(), step, (seq, 0));
+            if evals.contains(&step) {
+                seq += 1;
+                t += pause;
+            }
+        }
+        timing.summary()
+    }
+
+    fn rate(s: &TimingSummary) -> f64 {
+        1.0 / s.step_time.p50.expect("a median")
+    }
+
+    #[test]
+    fn a_whole_second_clock_measures_over_ten_second_spans() {
+        // 8.6 steps/s: one-second intervals hold 8 or 9 steps, so their
+        // median is a whole number; ten-second spans come within 2%.
+        let s = whole_second_run(1.0 / 8.6, 1200, &[], 0.0);
+        assert!((rate(&s) / 8.6 - 1.0).abs() < 0.02, "{}", rate(&s));
+        // 1.2 s a step: one-second intervals read 1 s or 2 s a step.
+        let s = whole_second_run(1.2, 200, &[], 0.0);
+        assert!((rate(&s) * 1.2 - 1.0).abs() < 0.05, "{}", rate(&s));
+    }
+
+    #[test]
+    fn on_a_whole_second_clock_an_eval_is_measured_on_its_own() {
+        // Three 4-second evals in a 140-second run at 8.6 steps/s.
+        let s = whole_second_run(1.0 / 8.6, 1200, &[300, 600, 900], 4.0);
+        assert!((rate(&s) / 8.6 - 1.0).abs() < 0.02, "{}", rate(&s));
+        assert_eq!(s.eval_pause_count, 3);
+        // Each pause to within the clock's second.
+        let mean = s.eval_pause_total_s / 3.0;
+        assert!((mean - 4.0).abs() <= 1.0, "{mean}");
+    }
+
+    #[test]
+    fn a_fraction_of_a_second_keeps_every_interval() {
+        let mut timing = StepTiming::new();
+        for step in 1..=40 {
+            timing.observe(step as f64 * 0.25 + 0.001, step, (0, 0));
+        }
+        let s = timing.summary();
+        // Every interval but the two of warm-up.
+        assert_eq!(s.intervals, 39);
+        assert!((s.step_time.p50.expect("median") - 0.25).abs() < 1e-9);
     }
 }
