@@ -1235,7 +1235,9 @@ fn strip_syslog_tag(rest: &str) -> &str {
     if let Some(r) = after.strip_prefix("kernel: ") {
         return r;
     }
-    let Some(colon) = after[..after.len().min(80)].find("]: ") else {
+    // (Bytes: the first 80 may end inside a character.)
+    let head = &after.as_bytes()[..after.len().min(80)];
+    let Some(colon) = head.windows(3).position(|w| w == b"]: ") else {
         return rest;
     };
     let tag = &after[..colon];

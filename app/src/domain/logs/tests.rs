@@ -8043,6 +8043,9 @@ fn syslog_and_journal_heads_give_the_clock() {
          Jan 01 12:00:05 gpu1 kernel: Out of memory: Killed process 1234 (python) total-vm:123456kB\n",
     );
     assert!(has_error(&a, ErrorClass::Killed, true), "{:?}", a.errors);
+    // A tag search that stops inside a character.
+    let long_tag = format!("Jan 01 12:00:00 h a{}]: x", "é".repeat(60));
+    assert!(normalize::strip_prefixes(&long_tag).ts.is_some());
     // Prose that starts like a month is not a head.
     let s = normalize::strip_prefixes("Mar 12 was the day the run finished: loss 2.5");
     assert_eq!(
