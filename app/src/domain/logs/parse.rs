@@ -1262,7 +1262,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
 /// `iter N: loss X, time Yms[, mfu Z%]`, `step N: train loss X, val loss Y`,
 /// llama2.c `N | loss X | lr Y | Zms | mfu W%`, build-nanogpt's log file
 /// `N train X` / `N val Y`, modded-nanogpt
-/// `step:N/T [val_loss:X ][train_loss:X ]train_time:Yms step_avg:Zms`.
+/// `step:N/T [val_loss:X ][train_loss:X ]train_time:Yms step_avg:Zms`,
+/// nanochat `step 00001/01980 (0.05%) | loss: X | ... | dt: Yms | ...`.
 pub fn nanogpt(s: &str) -> Option<Event> {
     let t = s.trim_start();
     let b = t.as_bytes();
@@ -1334,7 +1335,11 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         if let Some(r) = t.strip_prefix("step ") {
             let (step, used) = uint_prefix(r)?;
             if let Some(r) = r[used..].strip_prefix('/') {
-                return llmc(step, r);
+                let (total, n) = uint_prefix(r)?;
+                return llmc(step, r).or_else(|| nanochat(step, Some(total), &r[n..]));
+            }
+            if r[used..].starts_with(" (") {
+                return nanochat(step, None, &r[used..]);
             }
             // build-nanogpt: `step     0 | loss: 10.955003 | lr 8.39e-07 |
             // norm: 15.34 | dt: 51661.39ms | tok/sec: 10148.55`.
@@ -1429,6 +1434,29 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         return Some(ev);
     }
     None
+}
+
+/// nanochat's step line (and autoresearch's, which runs to a time budget
+/// and prints no total), after `step <n>[/<total>]`: ` (0.05%) | loss:
+/// 10.397663 | lrm: 1.00 | dt: 1234.56ms | tok/sec: 424,875 | bf16_mfu:
+/// 39.12 | epoch: 1 | total time: 0.00m`. The loss is its smoothed one.
+fn nanochat(step: u64, total: Option<u64>, r: &str) -> Option<Event> {
+    let r = r.strip_prefix(" (")?;
+    let (_, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix("%)")?.trim_start();
+    let (loss, _) = float_prefix(r.strip_prefix("| loss: ")?)?;
+    let mut ev = Event::new(EventKind::Train, Source::NanoGpt);
+    ev.step = Some(step);
+    ev.total_steps = total;
+    ev.loss = Some(loss);
+    ev.step_time_s = r
+        .find("| dt: ")
+        .and_then(|p| seconds_with_unit(&r[p + "| dt: ".len()..]));
+    ev.tokens_per_sec = ["| tok/sec: ", "| tok/s: "].iter().find_map(|k| {
+        let p = r.find(k)?;
+        float_prefix_commas(&r[p + k.len()..]).map(|x| x.0)
+    });
+    Some(ev)
 }
 
 /// llm.c's `train_gpt2` step line, after `step <n>/`:

@@ -8112,3 +8112,35 @@ fn step_lines_report_their_own_speed_under_the_usual_names() {
         .collect();
     assert_eq!(reported(&log).0, None);
 }
+
+#[test]
+fn nanochat_and_autoresearch_step_lines_are_the_nanogpt_family() {
+    let log: String = (0..6)
+        .map(|i| {
+            format!(
+                "step {i:05}/01980 ({:.2}%) | loss: {:.6} | lrm: 1.00 | dt: {:.2}ms | tok/sec: 424,875 | bf16_mfu: 39.12 | epoch: 1 | total time: 0.00m\n",
+                i as f64 / 19.8,
+                10.9 - i as f64 * 0.1,
+                1234.5 + i as f64
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::NanoGpt, Some(5), Some(1980))
+    );
+    assert_approx(a.loss.last, 10.4, 1e-9, "last loss");
+    assert_approx(a.reported.tokens_per_sec, 424_875.0, 1e-9, "tok/sec");
+    assert_approx(a.reported.step_time_s, 1.237, 0.01, "dt");
+    // autoresearch: no total (it runs to a time budget).
+    let a = analyze(
+        "step 00191 (62.0%) | loss: 4.170000 | lrm: 0.66 | dt: 1001ms | tok/sec: 32,737 | mfu: 23.0% | epoch: 1 | remaining: 119s\n\
+         step 00192 (62.3%) | loss: 4.168331 | lrm: 0.66 | dt: 1001ms | tok/sec: 32,737 | mfu: 23.0% | epoch: 1 | remaining: 118s\n\
+         step 00193 (62.6%) | loss: 4.160000 | lrm: 0.66 | dt: 1000ms | tok/sec: 32,740 | mfu: 23.0% | epoch: 1 | remaining: 117s\n",
+    );
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::NanoGpt, Some(193), None)
+    );
+}
