@@ -1536,7 +1536,7 @@ impl LogAnalyzer {
             self.fastai = Some((loss_col, None));
             return;
         }
-        if matches!(c0, b'i' | b's' | b'v' | b'0'..=b'9')
+        if matches!(c0, b'i' | b's' | b'S' | b'v' | b'0'..=b'9')
             && let Some(ev) = parse::nanogpt(t)
         {
             self.on_step_event(ev, ts, time);

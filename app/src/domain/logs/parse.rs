@@ -1304,6 +1304,20 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         }
         return Some(ev);
     }
+    if first == b'S' {
+        // nanochat's evaluations: `Step 00250 | Validation bpb: 0.8123`,
+        // `Step 02000 | CORE metric: 0.2112` (bits per byte and a score:
+        // not a loss to set beside the training loss).
+        let r = t.strip_prefix("Step ")?;
+        let (step, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix(" | ")?;
+        if !(r.starts_with("Validation bpb: ") || r.starts_with("CORE metric: ")) {
+            return None;
+        }
+        let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
+        ev.step = Some(step);
+        return Some(ev);
+    }
     if first == b'v' {
         // llm.c: `val loss 4.503414` on a line of its own.
         let (loss, used) = float_prefix(t.strip_prefix("val loss ")?)?;

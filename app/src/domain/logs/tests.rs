@@ -8133,6 +8133,12 @@ fn nanochat_and_autoresearch_step_lines_are_the_nanogpt_family() {
     assert_approx(a.loss.last, 10.4, 1e-9, "last loss");
     assert_approx(a.reported.tokens_per_sec, 424_875.0, 1e-9, "tok/sec");
     assert_approx(a.reported.step_time_s, 1.237, 0.01, "dt");
+    // Its evaluations, by the step they ran at.
+    let a = analyze(&format!(
+        "{log}Step 00005 | Validation bpb: 1.1234\n{}",
+        log.replace("step 0000", "step 0001")
+    ));
+    assert_eq!((a.eval.count, a.last_step), (1, Some(15)));
     // autoresearch: no total (it runs to a time budget).
     let a = analyze(
         "step 00191 (62.0%) | loss: 4.170000 | lrm: 0.66 | dt: 1001ms | tok/sec: 32,737 | mfu: 23.0% | epoch: 1 | remaining: 119s\n\
