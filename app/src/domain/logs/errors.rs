@@ -448,106 +448,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "no CUDA kernel for this GPU (built for another architecture)",
         );
     }
-    // The driver and the image do not match (on a rented host, the image's
-    // CUDA is newer than the host's driver). torch says so as a warning at
-    // its first CUDA call and goes on without the GPU (`UserWarning: CUDA
-    // initialization: The NVIDIA driver on your system is too old (found
-    // version 11040)`, or `... Error 804: forward compatibility was
-    // attempted on non supported HW`), or raises it.
-    let warning = t.contains("Warning");
-    if t.contains("NVIDIA driver on your system is too old") {
-        return sig(
-            Cuda,
-            !warning,
-            "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)",
-        );
-    }
-    if t.contains("Error 804: forward compatibility was attempted on non supported HW")
-        || t.contains("Error 803: system has unsupported display driver")
+    // The host's driver, the image's builds, the downloads a run needs:
+    // one pass says whether any of those signatures can be here.
+    if SETUP_ANCHORS.any_in(t.as_bytes())
+        && let Some(found) = setup_failure(t)
     {
-        return sig(
-            Cuda,
-            !warning,
-            "CUDA unusable: the image's CUDA does not match the host's driver",
-        );
-    }
-    if t.contains("Found no NVIDIA driver on your system") {
-        return sig(Cuda, !warning, "no NVIDIA driver found");
-    }
-    // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
-    if t.contains("doesn't support bf16/gpu") {
-        return sig(
-            Cuda,
-            true,
-            "bf16 unsupported here (no GPU visible, or a GPU older than Ampere)",
-        );
-    }
-    // A CPU-only PyTorch wheel on a GPU host.
-    if t.contains("Torch not compiled with CUDA enabled") {
-        return sig(
-            Dependency,
-            true,
-            "PyTorch built without CUDA (a CPU-only wheel)",
-        );
-    }
-    // The model or dataset download: the Hub refused it (a gated or private
-    // repository without a token, a wrong name) or could not be reached.
-    if t.contains("GatedRepoError") || t.contains("Cannot access gated repo") {
-        return sig(
-            Data,
-            true,
-            "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
-        );
-    }
-    if t.contains("RepositoryNotFoundError") {
-        return sig(
-            Data,
-            true,
-            "Hugging Face repo not found (wrong name, or private without HF_TOKEN)",
-        );
-    }
-    if t.contains("couldn't connect to 'https://huggingface.co'")
-        || ((t.contains("ConnectionError") || t.contains("MaxRetryError"))
-            && t.contains("huggingface.co"))
-    {
-        return sig(
-            Data,
-            true,
-            "cannot reach the Hugging Face Hub (network, or offline mode without a cache)",
-        );
-    }
-    // A weights file that is not one: a Git LFS pointer checked out
-    // without `git lfs pull`, or a download cut short.
-    if t.contains("SafetensorError") && t.contains("HeaderTooLarge") {
-        return sig(
-            Data,
-            true,
-            "safetensors file is not one (a Git LFS pointer, or a cut download?)",
-        );
-    }
-    if t.contains("UnpicklingError") && t.contains("invalid load key") {
-        return sig(
-            Data,
-            true,
-            "checkpoint file is not a checkpoint (a Git LFS pointer, or a cut download?)",
-        );
-    }
-    // torch 2.6 made `torch.load(weights_only=True)` the default: older
-    // checkpoints with pickled objects are refused.
-    if t.contains("UnpicklingError") && t.contains("Weights only load failed") {
-        return sig(
-            Dependency,
-            true,
-            "torch.load refused the checkpoint (weights_only, the default since torch 2.6)",
-        );
-    }
-    // W&B without an API key on a headless host.
-    if t.contains("api_key not configured") {
-        return sig(
-            Dependency,
-            true,
-            "W&B not logged in (set WANDB_API_KEY, or WANDB_MODE=offline)",
-        );
+        return Some(found);
     }
     // data loader
     // An exception in the dataset or collate code, re-raised by the main
@@ -873,6 +779,130 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // divergence warnings
     if t.contains("OVERFLOW!") && t.contains("Skipping step") {
         return sig(Runtime, false, "fp16 loss-scale overflow (step skipped)");
+    }
+    None
+}
+
+/// Words of which every [`setup_failure`] signature holds one.
+const SETUP_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
+    b"NVIDIA driver",
+    b"Error 80",
+    b"bf16/gpu",
+    b"not compiled with CUDA",
+    b"GatedRepo",
+    b"gated repo",
+    b"RepositoryNotFound",
+    b"huggingface.co",
+    b"HeaderTooLarge",
+    b"Unpickling",
+    b"api_key",
+]);
+
+/// What a rented host's setup gets wrong: a driver that does not match the
+/// image, a torch without CUDA, a download the Hub refused, a weights file
+/// that is a Git LFS pointer, W&B without a key.
+fn setup_failure(t: &str) -> Option<Signature> {
+    use ErrorClass::*;
+    // The driver and the image do not match (on a rented host, the image's
+    // CUDA is newer than the host's driver). torch says so as a warning at
+    // its first CUDA call and goes on without the GPU (`UserWarning: CUDA
+    // initialization: The NVIDIA driver on your system is too old (found
+    // version 11040)`, or `... Error 804: forward compatibility was
+    // attempted on non supported HW`), or raises it.
+    let warning = t.contains("Warning");
+    if t.contains("NVIDIA driver on your system is too old") {
+        return sig(
+            Cuda,
+            !warning,
+            "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)",
+        );
+    }
+    if t.contains("Error 804: forward compatibility was attempted on non supported HW")
+        || t.contains("Error 803: system has unsupported display driver")
+    {
+        return sig(
+            Cuda,
+            !warning,
+            "CUDA unusable: the image's CUDA does not match the host's driver",
+        );
+    }
+    if t.contains("Found no NVIDIA driver on your system") {
+        return sig(Cuda, !warning, "no NVIDIA driver found");
+    }
+    // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
+    if t.contains("doesn't support bf16/gpu") {
+        return sig(
+            Cuda,
+            true,
+            "bf16 unsupported here (no GPU visible, or a GPU older than Ampere)",
+        );
+    }
+    // A CPU-only PyTorch wheel on a GPU host.
+    if t.contains("Torch not compiled with CUDA enabled") {
+        return sig(
+            Dependency,
+            true,
+            "PyTorch built without CUDA (a CPU-only wheel)",
+        );
+    }
+    // The model or dataset download: the Hub refused it (a gated or private
+    // repository without a token, a wrong name) or could not be reached.
+    if t.contains("GatedRepoError") || t.contains("Cannot access gated repo") {
+        return sig(
+            Data,
+            true,
+            "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
+        );
+    }
+    if t.contains("RepositoryNotFoundError") {
+        return sig(
+            Data,
+            true,
+            "Hugging Face repo not found (wrong name, or private without HF_TOKEN)",
+        );
+    }
+    if t.contains("couldn't connect to 'https://huggingface.co'")
+        || ((t.contains("ConnectionError") || t.contains("MaxRetryError"))
+            && t.contains("huggingface.co"))
+    {
+        return sig(
+            Data,
+            true,
+            "cannot reach the Hugging Face Hub (network, or offline mode without a cache)",
+        );
+    }
+    // A weights file that is not one: a Git LFS pointer checked out
+    // without `git lfs pull`, or a download cut short.
+    if t.contains("SafetensorError") && t.contains("HeaderTooLarge") {
+        return sig(
+            Data,
+            true,
+            "safetensors file is not one (a Git LFS pointer, or a cut download?)",
+        );
+    }
+    if t.contains("UnpicklingError") && t.contains("invalid load key") {
+        return sig(
+            Data,
+            true,
+            "checkpoint file is not a checkpoint (a Git LFS pointer, or a cut download?)",
+        );
+    }
+    // torch 2.6 made `torch.load(weights_only=True)` the default: older
+    // checkpoints with pickled objects are refused.
+    if t.contains("UnpicklingError") && t.contains("Weights only load failed") {
+        return sig(
+            Dependency,
+            true,
+            "torch.load refused the checkpoint (weights_only, the default since torch 2.6)",
+        );
+    }
+    // W&B without an API key on a headless host.
+    if t.contains("api_key not configured") {
+        return sig(
+            Dependency,
+            true,
+            "W&B not logged in (set WANDB_API_KEY, or WANDB_MODE=offline)",
+        );
     }
     None
 }
