@@ -6,6 +6,10 @@
 //! Observations that share a timestamp (several frames in one read) are
 //! merged: the interval ends at the last step seen at that time, so steps
 //! are never credited with zero duration.
+//!
+//! A clock that shows whole seconds only (a tqdm bar's elapsed field, log
+//! timestamps without a fraction) is measured over spans of at least
+//! [`COARSE_SPAN_S`], with evals and saves cut out on their own.
 
 use std::collections::VecDeque;
 
