@@ -9,7 +9,7 @@
 //!
 //! A clock that shows whole seconds only (a tqdm bar's elapsed field, log
 //! timestamps without a fraction) is measured over spans of at least
-//! [`COARSE_SPAN_S`], with evals and saves cut out on their own.
+//! ten seconds, with evals and saves cut out on their own.
 
 use std::collections::VecDeque;
 
