@@ -3664,6 +3664,8 @@ fn reported_speed(s: &str, ev: &mut Event) {
             "time_per_step",
             "batch_time",
             "avg_batch_cost",
+            // (Only with its unit: loops print `dt` in ms or in s.)
+            "dt",
         ]
         .iter()
         .find_map(|k| {
@@ -3673,11 +3675,22 @@ fn reported_speed(s: &str, ev: &mut Event) {
                 .unwrap_or(unit.len())];
             match word {
                 "ms" => Some(v / 1000.0),
-                "" | "s" | "sec" | "secs" => Some(v),
+                "s" | "sec" | "secs" => Some(v),
+                "" if *k != "dt" => Some(v),
                 // (Another unit: minutes, microseconds.)
                 _ => None,
             }
         });
+    }
+    // MaxText: `completed step: 3, seconds: 0.510, TFLOP/s/device: ...,
+    // Tokens/s/device: 8002.1, total_weights: 65536, loss: 9.911`.
+    if let Some(r) = s.trim_start().strip_prefix("completed step: ") {
+        if ev.step_time_s.is_none() {
+            ev.step_time_s = float_after(r, ", seconds: ").filter(|v| v.is_finite() && *v > 0.0);
+        }
+        if ev.tokens_per_sec.is_none() {
+            ev.tokens_per_sec = float_after(r, ", Tokens/s/device: ");
+        }
     }
     // The number before a unit: `16.0 samples/s`, `1524101 tok/s`. (Not
     // before a key: `iter time (s): 0.512 samples/sec: 62.500`.)

@@ -8106,6 +8106,19 @@ fn step_lines_report_their_own_speed_under_the_usual_names() {
         .map(|i| format!("steps: {i} loss: 2.0 iter time (s): 0.512 samples/sec: 62.500\n"))
         .collect();
     assert_eq!(reported(&log), (Some(0.512), Some(62.5), None));
+    // A loop's `dt` with its unit, and MaxText's step lines.
+    let log: String = (1..=3)
+        .map(|i| format!("step {i} | loss 2.1 | dt 412.5ms | norm 0.9\n"))
+        .collect();
+    assert_eq!(reported(&log).0, Some(0.4125));
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "completed step: {i}, seconds: 0.510, TFLOP/s/device: 234.7, Tokens/s/device: 8002.1, total_weights: 65536, loss: 9.911\n"
+            )
+        })
+        .collect();
+    assert_eq!(reported(&log), (Some(0.51), None, Some(8002.1)));
     // Not a step time: the data loader's, or in minutes.
     let log: String = (1..=3)
         .map(|i| format!("step {i} loss 2.3 data_time: 0.2 step_time: 3 min\n"))
