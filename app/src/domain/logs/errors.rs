@@ -798,113 +798,138 @@ const SETUP_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
     b"api_key",
 ]);
 
-/// What a rented host's setup gets wrong: a driver that does not match the
-/// image, a torch without CUDA, a download the Hub refused, a weights file
-/// that is a Git LFS pointer, W&B without a key.
-fn setup_failure(t: &str) -> Option<Signature> {
+/// What a rented host's setup gets wrong, as (words the line holds, all
+/// of them; class; whether a warning line says it without ending the run;
+/// label).
+const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
     use ErrorClass::*;
-    // The driver and the image do not match (on a rented host, the image's
-    // CUDA is newer than the host's driver). torch says so as a warning at
-    // its first CUDA call and goes on without the GPU (`UserWarning: CUDA
-    // initialization: The NVIDIA driver on your system is too old (found
-    // version 11040)`, or `... Error 804: forward compatibility was
-    // attempted on non supported HW`), or raises it.
-    let warning = t.contains("Warning");
-    if t.contains("NVIDIA driver on your system is too old") {
-        return sig(
+    &[
+        // The driver and the image do not match (on a rented host, the
+        // image's CUDA is newer than the host's driver). torch says so as a
+        // warning at its first CUDA call and goes on without the GPU
+        // (`UserWarning: CUDA initialization: The NVIDIA driver on your
+        // system is too old (found version 11040)`, or `... Error 804:
+        // forward compatibility was attempted on non supported HW`), or
+        // raises it.
+        (
+            &["NVIDIA driver on your system is too old"],
             Cuda,
-            !warning,
+            true,
             "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)",
-        );
-    }
-    if t.contains("Error 804: forward compatibility was attempted on non supported HW")
-        || t.contains("Error 803: system has unsupported display driver")
-    {
-        return sig(
+        ),
+        (
+            &["Error 804: forward compatibility was attempted on non supported HW"],
             Cuda,
-            !warning,
+            true,
             "CUDA unusable: the image's CUDA does not match the host's driver",
-        );
-    }
-    if t.contains("Found no NVIDIA driver on your system") {
-        return sig(Cuda, !warning, "no NVIDIA driver found");
-    }
-    // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
-    if t.contains("doesn't support bf16/gpu") {
-        return sig(
+        ),
+        (
+            &["Error 803: system has unsupported display driver"],
             Cuda,
             true,
+            "CUDA unusable: the image's CUDA does not match the host's driver",
+        ),
+        (
+            &["Found no NVIDIA driver on your system"],
+            Cuda,
+            true,
+            "no NVIDIA driver found",
+        ),
+        // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
+        (
+            &["doesn't support bf16/gpu"],
+            Cuda,
+            false,
             "bf16 unsupported here (no GPU visible, or a GPU older than Ampere)",
-        );
-    }
-    // A CPU-only PyTorch wheel on a GPU host.
-    if t.contains("Torch not compiled with CUDA enabled") {
-        return sig(
+        ),
+        // A CPU-only PyTorch wheel on a GPU host.
+        (
+            &["Torch not compiled with CUDA enabled"],
             Dependency,
-            true,
+            false,
             "PyTorch built without CUDA (a CPU-only wheel)",
-        );
-    }
-    // The model or dataset download: the Hub refused it (a gated or private
-    // repository without a token, a wrong name) or could not be reached.
-    if t.contains("GatedRepoError") || t.contains("Cannot access gated repo") {
-        return sig(
+        ),
+        // The model or dataset download: the Hub refused it (a gated or
+        // private repository without a token, a wrong name) or could not
+        // be reached.
+        (
+            &["GatedRepoError"],
             Data,
-            true,
+            false,
             "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
-        );
-    }
-    if t.contains("RepositoryNotFoundError") {
-        return sig(
+        ),
+        (
+            &["Cannot access gated repo"],
             Data,
-            true,
+            false,
+            "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
+        ),
+        (
+            &["RepositoryNotFoundError"],
+            Data,
+            false,
             "Hugging Face repo not found (wrong name, or private without HF_TOKEN)",
-        );
-    }
-    if t.contains("couldn't connect to 'https://huggingface.co'")
-        || ((t.contains("ConnectionError") || t.contains("MaxRetryError"))
-            && t.contains("huggingface.co"))
-    {
-        return sig(
+        ),
+        (
+            &["couldn't connect to 'https://huggingface.co'"],
             Data,
-            true,
-            "cannot reach the Hugging Face Hub (network, or offline mode without a cache)",
-        );
-    }
-    // A weights file that is not one: a Git LFS pointer checked out
-    // without `git lfs pull`, or a download cut short.
-    if t.contains("SafetensorError") && t.contains("HeaderTooLarge") {
-        return sig(
+            false,
+            HUB_UNREACHABLE,
+        ),
+        (
+            &["ConnectionError", "huggingface.co"],
             Data,
-            true,
+            false,
+            HUB_UNREACHABLE,
+        ),
+        (
+            &["MaxRetryError", "huggingface.co"],
+            Data,
+            false,
+            HUB_UNREACHABLE,
+        ),
+        // A weights file that is not one: a Git LFS pointer checked out
+        // without `git lfs pull`, or a download cut short.
+        (
+            &["SafetensorError", "HeaderTooLarge"],
+            Data,
+            false,
             "safetensors file is not one (a Git LFS pointer, or a cut download?)",
-        );
-    }
-    if t.contains("UnpicklingError") && t.contains("invalid load key") {
-        return sig(
+        ),
+        (
+            &["UnpicklingError", "invalid load key"],
             Data,
-            true,
+            false,
             "checkpoint file is not a checkpoint (a Git LFS pointer, or a cut download?)",
-        );
-    }
-    // torch 2.6 made `torch.load(weights_only=True)` the default: older
-    // checkpoints with pickled objects are refused.
-    if t.contains("UnpicklingError") && t.contains("Weights only load failed") {
-        return sig(
+        ),
+        // torch 2.6 made `torch.load(weights_only=True)` the default: older
+        // checkpoints with pickled objects are refused.
+        (
+            &["UnpicklingError", "Weights only load failed"],
             Dependency,
-            true,
+            false,
             "torch.load refused the checkpoint (weights_only, the default since torch 2.6)",
-        );
-    }
-    // W&B without an API key on a headless host.
-    if t.contains("api_key not configured") {
-        return sig(
+        ),
+        // W&B without an API key on a headless host.
+        (
+            &["api_key not configured"],
             Dependency,
-            true,
+            false,
             "W&B not logged in (set WANDB_API_KEY, or WANDB_MODE=offline)",
-        );
-    }
-    None
+        ),
+    ]
+};
+
+const HUB_UNREACHABLE: &str =
+    "cannot reach the Hugging Face Hub (network, or offline mode without a cache)";
+
+/// The first of [`SETUP_FAILURES`] that `t` holds.
+fn setup_failure(t: &str) -> Option<Signature> {
+    let warning = t.contains("Warning");
+    SETUP_FAILURES
+        .iter()
+        .find(|(words, ..)| words.iter().all(|w| t.contains(w)))
+        .and_then(|&(_, class, warns, label)| sig(class, !(warns && warning), label))
 }
 
 fn cap(s: &str, n: usize) -> String {
@@ -1445,4 +1470,18 @@ fn exception_label(line: &str) -> String {
     let name = line.split(':').next().unwrap_or(line).trim();
     let short = name.rsplit('.').next().unwrap_or(name);
     format!("{EXCEPTION_LABEL}{}", cap(short, 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setup_failure_holds_one_of_its_anchors() {
+        // (Else the one-pass prefilter would hide it.)
+        for (words, _, _, label) in SETUP_FAILURES {
+            let line = words.join(" ");
+            assert!(SETUP_ANCHORS.any_in(line.as_bytes()), "{label}");
+        }
+    }
 }
