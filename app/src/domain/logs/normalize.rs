@@ -755,12 +755,9 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     let mut secs = civil_secs(y, mo, d, h, mi, se);
     let mut used = 19;
     if b.len() > 20 && (b[19] == b',' || b[19] == b'.') {
-        let n = digits_len(&b[20..]);
+        let (frac, n) = second_fraction(&b[20..]);
         if n > 0 {
-            let frac = &s[20..20 + n.min(9)];
-            if let Ok(v) = frac.parse::<f64>() {
-                secs += v / 10f64.powi(frac.len() as i32);
-            }
+            secs += frac;
             used = 20 + n;
         }
     }
@@ -1177,16 +1174,19 @@ fn glog_time(b: &[u8]) -> Option<f64> {
         (num(b, 6, 2)?, num(b, 9, 2)?, num(b, 12, 2)?),
     )?;
     let frac = match b.get(14) {
-        Some(b'.') => {
-            let digits = &b[15..15 + digits_len(&b[15..]).min(9)];
-            let v = digits
-                .iter()
-                .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
-            v as f64 / 10f64.powi(digits.len() as i32)
-        }
+        Some(b'.') => second_fraction(&b[15..]).0,
         _ => 0.0,
     };
     Some(whole + frac)
+}
+
+/// A fraction of a second: the digits at the start of `b` (after its `.`
+/// or `,`), as seconds (from the first nine) and how many digits there are.
+fn second_fraction(b: &[u8]) -> (f64, usize) {
+    let n = digits_len(b);
+    let kept = &b[..n.min(9)];
+    let v = kept.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+    (v as f64 / 10f64.powi(kept.len() as i32), n)
 }
 
 /// The syslog time, `Jan  1 12:00:00` or `Jan 01 12:00:00.123456`, and
@@ -1211,11 +1211,8 @@ fn syslog_time(b: &[u8]) -> Option<(f64, usize)> {
     let whole = leap_year_secs(mo, day, (num(b, 7, 2)?, num(b, 10, 2)?, num(b, 13, 2)?))?;
     let (frac, end) = match b[15] {
         b'.' => {
-            let n = digits_len(&b[16..]).min(9);
-            let v = b[16..16 + n]
-                .iter()
-                .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
-            (v as f64 / 10f64.powi(n as i32), 16 + n)
+            let (frac, n) = second_fraction(&b[16..]);
+            (frac, 16 + n)
         }
         _ => (0.0, 15),
     };
