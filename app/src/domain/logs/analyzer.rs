@@ -184,6 +184,12 @@ struct BarCount {
     last_elapsed: f64,
     /// The total of the epoch bar's latest frame (its batches per epoch).
     pass_total: Option<f64>,
+    /// Bar-elapsed seconds of other bars (a validation loop) drawn since
+    /// the training bar's latest frame: time between two passes that the
+    /// next pass's bar, starting again from 0, does not count.
+    between_elapsed: f64,
+    /// The other bar drawing now and its elapsed seconds so far.
+    between_bar: Option<(usize, f64)>,
 }
 
 impl BarCount {
@@ -194,10 +200,39 @@ impl BarCount {
             .epoch_offset
             .saturating_add(self.last_train_n)
             .saturating_add(unseen);
-        self.epoch_elapsed_offset += self.last_elapsed;
+        self.epoch_elapsed_offset += self.last_elapsed + self.between_seconds();
         self.last_train_n = 0;
         self.val_n = 0;
         self.last_elapsed = 0.0;
+        self.training_frame();
+    }
+
+    /// A frame of another bar (`bar`) at `elapsed` seconds into it.
+    fn other_bar(&mut self, bar: usize, elapsed: Option<f64>) {
+        let Some(e) = elapsed.filter(|e| e.is_finite() && *e >= 0.0) else {
+            return;
+        };
+        match self.between_bar {
+            Some((b, prev)) if b == bar && e >= prev => {}
+            // Another bar, or this one started again: the last one's time
+            // is complete.
+            Some((_, prev)) => self.between_elapsed += prev,
+            None => {}
+        }
+        self.between_bar = Some((bar, e));
+    }
+
+    /// The other bars' seconds since the training bar's latest frame.
+    fn between_seconds(&self) -> f64 {
+        self.between_elapsed + self.between_bar.map_or(0.0, |(_, e)| e)
+    }
+
+    /// A training frame: a bar that keeps its clock across the other bars
+    /// (Lightning redraws its epoch bar after validation, HF's bar runs
+    /// on) already counted their time.
+    fn training_frame(&mut self) {
+        self.between_elapsed = 0.0;
+        self.between_bar = None;
     }
 }
 
@@ -4067,6 +4102,7 @@ impl LogAnalyzer {
         }
         if self.train_bar != Some(idx) {
             self.other_bar_between = true;
+            self.bar_count.other_bar(idx, f.elapsed_s);
             // Another bar while training: an eval or a checkpoint writer.
             if self.train_bar.is_some() {
                 let d = f.desc;
@@ -4082,6 +4118,8 @@ impl LogAnalyzer {
                     || d.starts_with("Eval")
                     || d.starts_with("eval")
                     || d.starts_with("val")
+                    // Ultralytics' validation: its table's header.
+                    || (d.starts_with("Class") && d.contains("mAP50"))
                     || (d.is_empty() && self.bars[idx].cursor_up)
                     || self.bars[idx].interlude;
                 // One marker per episode (an episode ends at the next
@@ -4093,6 +4131,13 @@ impl LogAnalyzer {
                     self.other_bar_active.0 = true;
                     self.mark(PauseKind::Eval);
                     self.eval_bar_episodes += 1;
+                    // (Its cadence, when nothing else prints the evals.)
+                    if self.eval_events == 0
+                        && let Some(s) = self.current_step
+                        && self.eval_steps.back() != Some(&s)
+                    {
+                        push_ring(&mut self.eval_steps, s, CADENCE_RING);
+                    }
                 }
                 if eval && !ckpt {
                     self.note_eval_bar(f);
@@ -4258,6 +4303,8 @@ impl LogAnalyzer {
         // (A frame behind the count is a stale redraw, like Lightning 1.x's
         // `Epoch 0: 0/102 [00:00<?]` between two epochs: its time is not
         // the pass's.)
+        // (Past `next_pass`, which took the other bars' time.)
+        self.bar_count.training_frame();
         if n >= self.bar_count.last_train_n {
             self.bar_count.last_train_n = n;
             if let Some(e) = f.elapsed_s {

@@ -640,7 +640,118 @@ pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
         *out = RawFrame::new(pre_end, n, total, elapsed, rate, Some(unit), pf, end);
         return true;
     }
-    false
+    // No bracketed frame. (`pct` is now the line's last `%`: one followed by
+    // a bar character may open Ultralytics' own bar.)
+    match pct {
+        Some(p) if b.get(p + 1) == Some(&b' ') && b.get(p + 2) == Some(&0xE2) => {
+            parse_ultralytics_bar_into(b, p, out)
+        }
+        _ => false,
+    }
+}
+
+/// Ultralytics' own bar (8.3.x, in place of tqdm), rich's style without
+/// brackets: `DESC: 11% ━╸────────── 1/9 1.9it/s 0.2s<4.2s`. The rate is
+/// left out while unknown, scaled with a capital `K`/`M`/`G` when large;
+/// elapsed and remaining read `12.3s`, `1:05` or `1:02:03`. `pct` is the
+/// `%` after the percentage. Reads the frame into `out` (left as it was
+/// when false).
+fn parse_ultralytics_bar_into(b: &[u8], pct: usize, out: &mut RawFrame) -> bool {
+    const BAR_CHARS: [&[u8]; 3] = ["━".as_bytes(), "─".as_bytes(), "╸".as_bytes()];
+    let mut i = pct + 2;
+    while let Some(c) = BAR_CHARS.iter().find(|c| b[i..].starts_with(c)) {
+        i += c.len();
+    }
+    if i == pct + 2 || b.get(i) != Some(&b' ') {
+        return false;
+    }
+    let token_end =
+        |from: usize| from + find_byte(&b[from..], |c| c == b' ').unwrap_or(b.len() - from);
+    // `n/total`: plain counts (a byte count, `5.4/5.4MB`, is a download).
+    let count = (i + 1, token_end(i + 1));
+    let Some(slash) = find_byte(&b[count.0..count.1], |c| c == b'/') else {
+        return false;
+    };
+    let whole = |r: &[u8]| float_prefix_bytes(r).filter(|&(_, used)| used == r.len());
+    let (Some((n, _)), Some((total, _))) = (
+        whole(&b[count.0..count.0 + slash]),
+        whole(&b[count.0 + slash + 1..count.1]),
+    ) else {
+        return false;
+    };
+    let mut at = count.1 + 1;
+    // The rate, when shown: `6.5it/s`, `1.2Kit/s`.
+    let mut rate = None;
+    let mut unit = None;
+    let tok = (at, token_end(at));
+    if let Some(r) = b.get(tok.0..tok.1)
+        && r.ends_with(b"/s")
+        && let Some((v, used)) = float_prefix_bytes(r)
+    {
+        let u = &r[used..r.len() - 2];
+        let (mult, skip) = match u.first() {
+            Some(b'K') if u.len() > 1 => (1e3, 1),
+            Some(b'M') if u.len() > 1 => (1e6, 1),
+            Some(b'G') if u.len() > 1 => (1e9, 1),
+            _ => (1.0, 0),
+        };
+        rate = Some(v * mult);
+        unit = Some((tok.0 + used + skip, tok.1 - 2));
+        at = tok.1 + 1;
+    }
+    // (No rate leaves two spaces.)
+    while b.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let Some(rest) = b.get(at..) else {
+        return false;
+    };
+    let Some((elapsed, used)) = ultralytics_time(rest) else {
+        return false;
+    };
+    let mut after = &rest[used..];
+    if let Some(r) = after.strip_prefix(b"<") {
+        let Some((_, u)) = ultralytics_time(r) else {
+            return false;
+        };
+        after = &r[u..];
+    }
+    if !after.iter().all(|&c| c == b' ') {
+        return false;
+    }
+    let mut pre_end = pct;
+    while pre_end > 0 && (b[pre_end - 1].is_ascii_digit() || b[pre_end - 1] == b'.') {
+        pre_end -= 1;
+    }
+    if pre_end == pct || n < 0.0 || total < 0.0 {
+        return false;
+    }
+    // (Whole seconds: past a minute the bar shows no fraction, and one clock
+    // must not change its resolution halfway through a run.)
+    let elapsed = elapsed.floor();
+    *out = RawFrame::new(
+        pre_end,
+        n,
+        Some(total),
+        elapsed,
+        rate,
+        unit,
+        (b.len(), b.len()),
+        b.len(),
+    );
+    true
+}
+
+/// An Ultralytics bar's time: `12.3s` below a minute, else `M:SS` or
+/// `H:MM:SS`. Returns (seconds, bytes used).
+fn ultralytics_time(b: &[u8]) -> Option<(f64, usize)> {
+    if let Some((v, used)) = float_prefix_bytes(b)
+        && b.get(used) == Some(&b's')
+        && b.first().is_some_and(u8::is_ascii_digit)
+    {
+        return Some((v, used + 1));
+    }
+    duration_prefix_bytes(b)
 }
 
 /// The first `[` in `b` from `from`, eight bytes at a time; on the way,

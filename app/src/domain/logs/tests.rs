@@ -8163,3 +8163,138 @@ fn nanochat_and_autoresearch_step_lines_are_the_nanogpt_family() {
         (Format::NanoGpt, Some(193), None)
     );
 }
+
+/// Ultralytics 8.3's own bar (`ultralytics/utils/tqdm.py`) at `rate`
+/// batches/s: `epochs` epochs of `batches`, each followed by a validation
+/// bar of `val_s` seconds, as an interactive console writes it.
+fn ultralytics_83_log(epochs: u32, batches: u32, rate: f64, val_s: u32) -> String {
+    let time = |s: f64| {
+        if s < 60.0 {
+            format!("{s:.1}s")
+        } else {
+            format!("{}:{:02.0}", (s / 60.0) as u64, s % 60.0)
+        }
+    };
+    let bar = |n: u32, t: u32| {
+        let filled = (12 * n / t) as usize;
+        format!("{}{}", "━".repeat(filled), "─".repeat(12 - filled))
+    };
+    let mut log = String::from(
+        "Ultralytics 8.3.228 🚀 Python-3.12.3 torch-2.9.0+cu128 CUDA:0 (NVIDIA H200, 143771MiB)\n\
+         Starting training for 4 epochs...\n\n",
+    );
+    for ep in 1..=epochs {
+        log.push_str(
+            "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n",
+        );
+        for n in 1..=batches {
+            let left = if n < batches {
+                format!("<{}", time(f64::from(batches - n) / rate))
+            } else {
+                String::new()
+            };
+            log.push_str(&format!(
+                "\r\x1b[K{ep:>11}/{epochs}      2.61G     {:.4}     0.4896     0.7991         16        640: {:.0}% {} {n}/{batches} {rate:.1}it/s {}{left}",
+                1.2 / f64::from(ep),
+                100.0 * f64::from(n) / f64::from(batches),
+                bar(n, batches),
+                time(f64::from(n) / rate),
+            ));
+        }
+        log.push('\n');
+        for k in 1..=val_s {
+            log.push_str(&format!(
+                "\r\x1b[K                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): {:.0}% {} {k}/{val_s} 1.0it/s {}",
+                100.0 * f64::from(k) / f64::from(val_s),
+                bar(k, val_s),
+                time(f64::from(k)),
+            ));
+        }
+        log.push_str("\n                   all       2048       2195      0.971      0.925      0.962      0.656\n\n");
+    }
+    log
+}
+
+#[test]
+fn ultralytics_own_bar_counts_its_epochs_and_its_validations_are_evals() {
+    fn frame(s: &str) -> Option<(f64, Option<f64>, Option<f64>, Option<f64>, &str)> {
+        parse::parse_tqdm(s).map(|f| (f.n, f.total, f.rate, f.elapsed_s, f.desc))
+    }
+    assert_eq!(
+        frame("   1/50   2.61G   0.256   16   640: 11% ━╸────────── 1/9 1.9it/s 0.2s<4.2s"),
+        Some((
+            1.0,
+            Some(9.0),
+            Some(1.9),
+            Some(0.0),
+            "1/50   2.61G   0.256   16   640"
+        ))
+    );
+    // Its last frame, past a minute; an hour; a rate not known yet; a
+    // scaled one.
+    assert_eq!(
+        frame("1/50 2.07G 1.149 32 640: 100% ━━━━━━━━━━━━ 6175/6175 4.1it/s 25:10").map(|f| f.3),
+        Some(Some(1510.0))
+    );
+    assert_eq!(
+        frame("x: 50% ━━━━━━────── 3000/6000 4.1it/s 1:02:03<1:02:03").map(|f| f.3),
+        Some(Some(3723.0))
+    );
+    assert_eq!(
+        frame("x: 0% ──────────── 0/9  0.0s").map(|f| f.2),
+        Some(None)
+    );
+    assert_eq!(
+        frame("x: 3% ──────────── 300/9000 1.5Kit/s 0.2s<5.8s").map(|f| f.2),
+        Some(Some(1500.0))
+    );
+    // Not such bars: a download's bytes, a bar without a total, Keras 3's
+    // and Lightning's rich bars.
+    assert!(parse::parse_tqdm("yolo11n.pt: 100% ━━━━━━━━━━━━ 5.4/5.4MB 15.2MB/s 0.4s").is_none());
+    assert!(parse::parse_tqdm("Scanning: ──────────── 25 1.2it/s 3.0s").is_none());
+    assert!(parse::parse_tqdm("125/125 ━━━━━━━━━━━━━━━━━━━━ 7s 30ms/step - loss: 0.1").is_none());
+    assert!(parse::parse_tqdm("Epoch 1/1  ━━━━ 40/40 0:00:01 • 0:00:00 37.14it/s").is_none());
+    assert!(parse::parse_tqdm("x: 11% ━─ 1/9 1.9it/s 0.2s trailing words").is_none());
+
+    // Four epochs of 235 batches at 3.76/s (62.5 s each), each followed by
+    // 10 s of validation: the step count runs on across the epoch bars and
+    // the validations are evals, timed between the epochs.
+    let a = analyze(&ultralytics_83_log(4, 235, 3.76, 10));
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Tqdm, Some(940), Some(940))
+    );
+    assert_approx(a.steps_per_sec.p50, 3.76, 0.05, "steps/s");
+    assert_eq!((a.eval.count, a.eval.every_steps), (4, Some(235)));
+    assert_approx(a.eval.mean_s, 10.0, 0.1, "eval pause");
+    // (The fourth validation has no step after it to end its pause.)
+    assert_eq!(a.pauses.count, 3);
+    assert_approx(
+        a.steps_per_sec.overall,
+        940.0 / (4.0 * 62.5 + 30.0),
+        0.03,
+        "overall",
+    );
+
+    // Older Ultralytics draws tqdm's bars: its validation is an eval too.
+    let mut log = String::new();
+    for ep in 1..=3 {
+        log.push_str(
+            "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n",
+        );
+        for n in 0..=24 {
+            log.push_str(&format!(
+                "\r        {ep}/3      20.5G      1.234     0.9     0.7664         58        640: {:3}%|#####     | {n}/24 [00:{:02}<00:00,  2.00it/s]",
+                n * 100 / 24,
+                n / 2
+            ));
+        }
+        log.push_str("\n                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100%|##########| 2/2 [00:05<00:00,  0.4it/s]\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.eval.count, a.eval.every_steps),
+        (Some(72), 3, Some(24))
+    );
+    assert_approx(a.eval.mean_s, 5.0, 0.25, "eval pause");
+}
