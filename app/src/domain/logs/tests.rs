@@ -8217,7 +8217,9 @@ fn ultralytics_83_log(epochs: u32, batches: u32, rate: f64, val_s: u32) -> Strin
 
 #[test]
 fn ultralytics_own_bar_counts_its_epochs_and_its_validations_are_evals() {
-    fn frame(s: &str) -> Option<(f64, Option<f64>, Option<f64>, Option<f64>, &str)> {
+    /// n, total, rate, elapsed, description.
+    type Seen<'a> = (f64, Option<f64>, Option<f64>, Option<f64>, &'a str);
+    fn frame(s: &str) -> Option<Seen<'_>> {
         parse::parse_tqdm(s).map(|f| (f.n, f.total, f.rate, f.elapsed_s, f.desc))
     }
     assert_eq!(
