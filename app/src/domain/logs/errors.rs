@@ -153,7 +153,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 44] = [
+const ANCHORS: [&[u8]; 46] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -205,6 +205,10 @@ const ANCHORS: [&[u8]; 44] = [
     b"CUDNN",
     // (torch's warning that it goes on without the GPU names no error.)
     b"NVIDIA driver",
+    // (Nor do torch's warning that it has no kernels for this GPU and
+    // nvcc's refusal of one.)
+    b"PyTorch install",
+    b"Unsupported gpu",
 ];
 
 /// Libraries whose missing attributes mean a version mismatch.
@@ -233,7 +237,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<44> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<46> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -784,7 +788,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<16> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -796,12 +800,30 @@ const SETUP_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
     b"HeaderTooLarge",
     b"Unpickling",
     b"api_key",
+    b"initialization has timed out",
+    b"PyTorch install",
+    b"Unsupported gpu",
+    b"OutOfResources",
+    b"429 Client",
 ]);
 
+/// Whether a setup failure's line ends the run.
+#[derive(Clone, Copy)]
+enum Ends {
+    Run,
+    /// Unless the line is a warning's (holds `Warning`): said, and the
+    /// run goes on without what it names.
+    RunUnlessWarning,
+    /// Only raised (an exception's line, `RuntimeError: ...`): else a
+    /// warning printed on lines of its own, and the error it leads to (if
+    /// any) comes later.
+    WhenRaised,
+}
+
 /// What a rented host's setup gets wrong, as (words the line holds, all
-/// of them; class; whether a warning line says it without ending the run;
-/// label).
-const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
+/// of them; class; whether it ends the run; label).
+const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
+    use Ends::*;
     use ErrorClass::*;
     &[
         // The driver and the image do not match (on a rented host, the
@@ -814,39 +836,39 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
         (
             &["NVIDIA driver on your system is too old"],
             Cuda,
-            true,
+            RunUnlessWarning,
             "NVIDIA driver too old for this PyTorch build (host driver vs image CUDA)",
         ),
         (
             &["Error 804: forward compatibility was attempted on non supported HW"],
             Cuda,
-            true,
+            RunUnlessWarning,
             "CUDA unusable: the image's CUDA does not match the host's driver",
         ),
         (
             &["Error 803: system has unsupported display driver"],
             Cuda,
-            true,
+            RunUnlessWarning,
             "CUDA unusable: the image's CUDA does not match the host's driver",
         ),
         (
             &["Found no NVIDIA driver on your system"],
             Cuda,
-            true,
+            RunUnlessWarning,
             "no NVIDIA driver found",
         ),
         // 🤗 Transformers' bf16 check: no GPU visible, or one older than Ampere.
         (
             &["doesn't support bf16/gpu"],
             Cuda,
-            false,
+            Run,
             "bf16 unsupported here (no GPU visible, or a GPU older than Ampere)",
         ),
         // A CPU-only PyTorch wheel on a GPU host.
         (
             &["Torch not compiled with CUDA enabled"],
             Dependency,
-            false,
+            Run,
             "PyTorch built without CUDA (a CPU-only wheel)",
         ),
         // The model or dataset download: the Hub refused it (a gated or
@@ -855,37 +877,37 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
         (
             &["GatedRepoError"],
             Data,
-            false,
+            Run,
             "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
         ),
         (
             &["Cannot access gated repo"],
             Data,
-            false,
+            Run,
             "Hugging Face gated repo: no access (accept its terms, set HF_TOKEN)",
         ),
         (
             &["RepositoryNotFoundError"],
             Data,
-            false,
+            Run,
             "Hugging Face repo not found (wrong name, or private without HF_TOKEN)",
         ),
         (
             &["couldn't connect to 'https://huggingface.co'"],
             Data,
-            false,
+            Run,
             HUB_UNREACHABLE,
         ),
         (
             &["ConnectionError", "huggingface.co"],
             Data,
-            false,
+            Run,
             HUB_UNREACHABLE,
         ),
         (
             &["MaxRetryError", "huggingface.co"],
             Data,
-            false,
+            Run,
             HUB_UNREACHABLE,
         ),
         // A weights file that is not one: a Git LFS pointer checked out
@@ -893,13 +915,13 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
         (
             &["SafetensorError", "HeaderTooLarge"],
             Data,
-            false,
+            Run,
             "safetensors file is not one (a Git LFS pointer, or a cut download?)",
         ),
         (
             &["UnpicklingError", "invalid load key"],
             Data,
-            false,
+            Run,
             "checkpoint file is not a checkpoint (a Git LFS pointer, or a cut download?)",
         ),
         // torch 2.6 made `torch.load(weights_only=True)` the default: older
@@ -907,15 +929,52 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, bool, &str)] = {
         (
             &["UnpicklingError", "Weights only load failed"],
             Dependency,
-            false,
+            Run,
             "torch.load refused the checkpoint (weights_only, the default since torch 2.6)",
         ),
         // W&B without an API key on a headless host.
         (
             &["api_key not configured"],
             Dependency,
-            false,
+            Run,
             "W&B not logged in (set WANDB_API_KEY, or WANDB_MODE=offline)",
+        ),
+        (
+            &["wandb", "initialization has timed out"],
+            Dependency,
+            Run,
+            "W&B could not start: init timed out (network; or WANDB_MODE=offline)",
+        ),
+        // A GPU newer than the PyTorch wheel (an RTX 5090's sm_120 under a
+        // wheel built before Blackwell): torch warns on lines of its own,
+        // and the first kernel fails ("no kernel image").
+        (
+            &["is not compatible with the current PyTorch install"],
+            Dependency,
+            WhenRaised,
+            "this PyTorch build has no kernels for this GPU's architecture (install a newer wheel)",
+        ),
+        // The same for a CUDA extension built on the host (flash-attn,
+        // apex): the image's toolkit predates the GPU.
+        (
+            &["nvcc fatal", "Unsupported gpu architecture"],
+            Dependency,
+            Run,
+            "CUDA toolkit too old for this GPU's architecture (building an extension)",
+        ),
+        // A Triton kernel tuned for a GPU with more shared memory per block
+        // (an H100 config on a consumer card).
+        (
+            &["OutOfResources", "out of resource: shared memory"],
+            Cuda,
+            Run,
+            "Triton kernel needs more shared memory than this GPU has",
+        ),
+        (
+            &["429 Client Error", "huggingface.co"],
+            Data,
+            Run,
+            "Hugging Face Hub rate limit (429: too many requests; set HF_TOKEN, or retry later)",
         ),
     ]
 };
@@ -929,7 +988,14 @@ fn setup_failure(t: &str) -> Option<Signature> {
     SETUP_FAILURES
         .iter()
         .find(|(words, ..)| words.iter().all(|w| t.contains(w)))
-        .and_then(|&(_, class, warns, label)| sig(class, !(warns && warning), label))
+        .and_then(|&(_, class, ends, label)| {
+            let fatal = match ends {
+                Ends::Run => true,
+                Ends::RunUnlessWarning => !warning,
+                Ends::WhenRaised => t.contains("Error: "),
+            };
+            sig(class, fatal, label)
+        })
 }
 
 fn cap(s: &str, n: usize) -> String {

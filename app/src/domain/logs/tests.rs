@@ -7982,6 +7982,59 @@ fn driver_download_and_checkpoint_failures_a_rented_host_meets() {
 }
 
 #[test]
+fn a_gpu_newer_than_the_build_and_services_that_refuse_are_named() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
+    // An RTX 5090 under a wheel built before Blackwell: torch's warning on
+    // a line of its own says why, the first kernel's error ends the run.
+    let a = analyze(
+        "/usr/local/lib/python3.10/dist-packages/torch/cuda/__init__.py:230: UserWarning: \n         NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch installation.\n         The current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90.\n         Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    model.cuda()\n         RuntimeError: CUDA error: no kernel image is available for execution on the device\n",
+    );
+    let named: Vec<_> = a.errors.iter().map(|e| (e.class, e.fatal)).collect();
+    assert_eq!(
+        named,
+        [(ErrorClass::Dependency, false), (ErrorClass::Cuda, true)],
+        "{:?}",
+        a.errors
+    );
+    assert!(
+        a.errors[0].label.contains("no kernels for this GPU"),
+        "{:?}",
+        a.errors
+    );
+    // Raised instead, it ends the run itself.
+    assert_eq!(
+        c(
+            "RuntimeError: NVIDIA GeForce RTX 5070 Ti with CUDA capability sm_120 is not compatible with the current PyTorch installation"
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    // Building flash-attn with a toolkit older than the GPU.
+    assert_eq!(
+        c("nvcc fatal   : Unsupported gpu architecture 'compute_120'"),
+        Some((ErrorClass::Dependency, true))
+    );
+    // A Triton config for a bigger GPU's shared memory.
+    assert_eq!(
+        c(
+            "triton.runtime.errors.OutOfResources: out of resource: shared memory, Required: 262144, Hardware limit: 232448. Reducing block sizes or `num_stages` may help."
+        ),
+        Some((ErrorClass::Cuda, true))
+    );
+    // The Hub's rate limit; W&B that cannot reach its server.
+    assert_eq!(
+        c(
+            "huggingface_hub.errors.HfHubHTTPError: 429 Client Error: Too Many Requests for url: https://huggingface.co/api/models/gpt2"
+        ),
+        Some((ErrorClass::Data, true))
+    );
+    assert_eq!(
+        c("wandb.errors.errors.CommError: Run initialization has timed out after 90.0 sec."),
+        Some((ErrorClass::Dependency, true))
+    );
+}
+
+#[test]
 fn torch_warns_of_the_driver_and_trains_on() {
     // torch's warning at its first CUDA call: the run goes on (on the CPU),
     // and the warning says why it will be slow.
