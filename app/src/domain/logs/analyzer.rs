@@ -2856,6 +2856,11 @@ impl LogAnalyzer {
             self.banner_total = parse::uint_after(t, ", total steps ");
             return true;
         }
+        // verl's plan (`Total training steps: 1000`).
+        if total && let Some(n) = parse::uint_after(t, "Total training steps: ") {
+            self.banner_total = Some(n);
+            return true;
+        }
         const TOTAL: &str = "Total optimization steps = ";
         const BATCH: &str = "Total train batch size (w. parallel, distributed & accumulation) = ";
         if total && t.contains(TOTAL) {

@@ -3773,6 +3773,8 @@ fn reported_speed(s: &str, ev: &mut Event) {
             "time/step",
             "time_per_iter",
             "time_per_step",
+            // verl's (RL: a step is a rollout and its update).
+            "timing_s/step",
             "batch_time",
             "avg_batch_cost",
             // (Only with its unit: loops print `dt` in ms or in s.)
@@ -3834,6 +3836,8 @@ fn reported_speed(s: &str, ev: &mut Event) {
                 "tokens_per_sec",
                 "tokens/s",
                 "tok/s",
+                // verl's, per GPU.
+                "perf/throughput",
             ]
             .iter()
             .find_map(|k| after_key(k).map(|x| x.0))

@@ -8353,3 +8353,20 @@ fn ultralytics_own_bar_counts_its_epochs_and_its_validations_are_evals() {
     );
     assert_approx(a.eval.mean_s, 5.0, 0.25, "eval pause");
 }
+
+#[test]
+fn verl_s_step_lines_say_their_step_time_and_the_plan_its_total() {
+    // verl (RL on Ray): one line per step of `key:value` pairs joined by
+    // ` - `, under Ray's actor prefix; a step is a rollout and its update.
+    let mut log = String::from("(TaskRunner pid=1271585) Total training steps: 100\n");
+    for i in 1..=4 {
+        log.push_str(&format!(
+            "(TaskRunner pid=1271585) step:{i} - global_seqlen/min:12345 - actor/entropy:0.52 - actor/pg_loss:{:.3} - actor/grad_norm:0.31 - critic/score/mean:0.4 - timing_s/gen:30.1 - timing_s/update_actor:12.3 - timing_s/step:161.0777 - perf/total_num_tokens:133175 - perf/time_per_step:161.0777 - perf/throughput:413.3872 - training/global_step:{i} - training/epoch:0\n",
+            0.01 * f64::from(i)
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(4), Some(100)));
+    assert_approx(a.reported.step_time_s, 161.0777, 1e-9, "timing_s/step");
+    assert_approx(a.reported.tokens_per_sec, 413.3872, 1e-9, "perf/throughput");
+}
