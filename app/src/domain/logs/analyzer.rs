@@ -4536,14 +4536,14 @@ impl LogAnalyzer {
                     line > e.last_line && self.fresh_steps - fresh_at >= STEPS_AFTER_ERROR as u64
                 })
             };
-            // A failed `pip install` is a process of its own: training seen
+            // A failed `pip install` (or apt) is a process of its own: training seen
             // after it ran anyway (a notebook cell, a retried setup).
             // An exception line without its traceback that training went on
             // after (the first time it was printed) was caught and printed;
             // a launch that found its port taken was another process.
             let trained_after = |e: &LogError| {
                 // (A logged traceback: training after the latest of them.)
-                let since = if e.is_pip() || e.is_logged_traceback() {
+                let since = if e.is_installer() || e.is_logged_traceback() {
                     e.last_line
                 } else if e.is_bare_exception() || e.is_port_in_use() {
                     e.line

@@ -84,10 +84,11 @@ impl LogError {
             .any(|w| m.starts_with(w))
     }
 
-    /// A failed `pip install`: a process of its own, done before whatever
-    /// the log shows after it (a notebook goes on to train).
-    pub(crate) fn is_pip(&self) -> bool {
-        self.label.starts_with(PIP)
+    /// A failed `pip install` or `apt-get install`: a process of its own,
+    /// done before whatever the log shows after it (a notebook goes on to
+    /// train, a setup script goes on past a package it could not get).
+    pub(crate) fn is_installer(&self) -> bool {
+        self.label.starts_with(PIP) || self.label.starts_with(APT)
     }
 
     /// A launch that could not bind its rendezvous port: another run (often
@@ -153,7 +154,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 46] = [
+const ANCHORS: [&[u8]; 47] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -209,6 +210,20 @@ const ANCHORS: [&[u8]; 46] = [
     // nvcc's refusal of one.)
     b"PyTorch install",
     b"Unsupported gpu",
+    // apt's errors.
+    b"E: ",
+];
+
+/// What apt's errors (`E: ...`) are about, one of these words: not any
+/// line that happens to start with `E: `.
+const APT_FAILURE_WORDS: [&str; 7] = [
+    "package",
+    "Package",
+    "lock",
+    "fetch",
+    "dpkg",
+    "was not found",
+    "Unmet dependencies",
 ];
 
 /// Libraries whose missing attributes mean a version mismatch.
@@ -237,7 +252,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<46> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<47> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -279,6 +294,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return None;
     }
     use ErrorClass::*;
+    // apt in the image's setup script (`E: Unable to locate package nvtop`,
+    // `E: Could not get lock /var/lib/dpkg/lock-frontend`): first, as its
+    // words (`Failed to fetch`) would read as others' below.
+    if let Some(what) = t.strip_prefix("E: ")
+        && APT_FAILURE_WORDS.iter().any(|w| what.contains(w))
+    {
+        return sig(Dependency, true, format!("{APT} failed: {}", cap(what, 80)));
+    }
     // cuBLAS / cuDNN failures, one status for both checks below. Not their
     // warnings: PyTorch 2.3 prints `UserWarning: Plan failed with a
     // cudnnException: ... cudnn_status: CUDNN_STATUS_NOT_SUPPORTED` on many
@@ -1079,8 +1102,9 @@ const PORT_IN_USE: &str = "rendezvous port already in use (another run on this n
 /// Label head of an exception without a known signature.
 const EXCEPTION_LABEL: &str = "Python exception: ";
 
-/// Label head of pip's failures (see [`LogError::is_pip`]).
+/// Label heads of pip's and apt's failures (see [`LogError::is_installer`]).
 const PIP: &str = "pip";
+const APT: &str = "apt-get";
 
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";

@@ -3027,6 +3027,38 @@ fn a_failed_pip_install_before_training_that_ran_is_not_fatal() {
 }
 
 #[test]
+fn apt_s_errors_in_a_setup_script_are_dependency_failures() {
+    let apt = "Reading package lists... Done\nBuilding dependency tree... Done\nE: Unable to locate package nvtop2\n";
+    let a = analyze(apt);
+    assert_eq!(
+        a.verdict,
+        "fatal: apt-get failed: Unable to locate package nvtop2"
+    );
+    assert!(
+        has_error(&a, ErrorClass::Dependency, true),
+        "{:?}",
+        a.errors
+    );
+    // A setup script that went on to train: not what ended the run.
+    let steps = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\niter 30: loss 2.3, time 30.2ms\n";
+    let a = analyze(&format!("{apt}{steps}"));
+    assert_eq!(a.verdict, "progressing");
+    for line in [
+        "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1234 (apt-get)",
+        "E: Failed to fetch http://archive.ubuntu.com/ubuntu/pool/main/x.deb  404  Not Found",
+        "E: Package 'python3.11' has no installation candidate",
+    ] {
+        assert_eq!(
+            errors::classify_line(line).map(|x| (x.class, x.fatal)),
+            Some((ErrorClass::Dependency, true)),
+            "{line}"
+        );
+    }
+    // Not any line that starts with `E: `.
+    assert_eq!(errors::classify_line("E: 3, loss 0.2"), None);
+}
+
+#[test]
 fn an_exception_line_printed_without_its_traceback_and_trained_past_was_handled() {
     // A callback's `print(f"Error: {e}")` before every logged dict (the HF
     // dicts carry no step: they are the progress).
