@@ -88,7 +88,11 @@ impl LogError {
     /// done before whatever the log shows after it (a notebook goes on to
     /// train, a setup script goes on past a package it could not get).
     pub(crate) fn is_installer(&self) -> bool {
-        self.label.starts_with(PIP) || self.label.starts_with(APT)
+        [PIP, APT, UV, CONDA].iter().any(|head| {
+            self.label
+                .strip_prefix(head)
+                .is_some_and(|r| r.starts_with(' '))
+        })
     }
 
     /// A launch that could not bind its rendezvous port: another run (often
@@ -154,7 +158,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 47] = [
+const ANCHORS: [&[u8]; 49] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -210,8 +214,10 @@ const ANCHORS: [&[u8]; 47] = [
     // nvcc's refusal of one.)
     b"PyTorch install",
     b"Unsupported gpu",
-    // apt's errors.
+    // apt's errors, uv's and conda's solvers.
     b"E: ",
+    b"No solution found",
+    b"ResolvePackageNotFound",
 ];
 
 /// What apt's errors (`E: ...`) are about, one of these words: not any
@@ -252,7 +258,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<47> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<49> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -793,6 +799,53 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     {
         return sig(Dependency, true, format!("{PIP} package build failed"));
     }
+    // uv: `× No solution found when resolving dependencies:` (`error: ...`
+    // before 0.4), `× Failed to build `flash-attn==2.7.4``, `error: Failed
+    // to fetch: `https://pypi.org/simple/torch/``.
+    let uv = t.strip_prefix("× ").or_else(|| t.strip_prefix("error: "));
+    if let Some(r) = uv {
+        if r.starts_with("No solution found when resolving dependencies") {
+            return sig(
+                Dependency,
+                true,
+                format!("{UV} could not resolve the requirements"),
+            );
+        }
+        if let Some(what) = r
+            .strip_prefix("Failed to build `")
+            .or_else(|| r.strip_prefix("Failed to build: `"))
+        {
+            let what = what.split('`').next().unwrap_or(what);
+            return sig(
+                Dependency,
+                true,
+                format!("{UV} package build failed: {}", cap(what, 80)),
+            );
+        }
+        if let Some(url) = r.strip_prefix("Failed to fetch: `") {
+            let url = url.split('`').next().unwrap_or(url);
+            return sig(
+                Dependency,
+                true,
+                format!("{UV} could not download {} (network?)", cap(url, 80)),
+            );
+        }
+    }
+    // conda's solver.
+    if t.starts_with("PackagesNotFoundError:") || t.starts_with("ResolvePackageNotFound") {
+        return sig(
+            Dependency,
+            true,
+            format!("{CONDA} could not find the packages"),
+        );
+    }
+    if t.starts_with("UnsatisfiableError:") {
+        return sig(
+            Dependency,
+            true,
+            format!("{CONDA} found conflicting package requirements"),
+        );
+    }
     if t.contains("CUDA_HOME environment variable is not set") {
         return sig(
             Dependency,
@@ -1102,9 +1155,11 @@ const PORT_IN_USE: &str = "rendezvous port already in use (another run on this n
 /// Label head of an exception without a known signature.
 const EXCEPTION_LABEL: &str = "Python exception: ";
 
-/// Label heads of pip's and apt's failures (see [`LogError::is_installer`]).
+/// Label heads of the installers' failures (see [`LogError::is_installer`]).
 const PIP: &str = "pip";
 const APT: &str = "apt-get";
+const UV: &str = "uv";
+const CONDA: &str = "conda";
 
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";

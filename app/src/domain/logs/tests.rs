@@ -3027,7 +3027,7 @@ fn a_failed_pip_install_before_training_that_ran_is_not_fatal() {
 }
 
 #[test]
-fn apt_s_errors_in_a_setup_script_are_dependency_failures() {
+fn apt_uv_and_conda_failures_in_a_setup_script_are_dependency_failures() {
     let apt = "Reading package lists... Done\nBuilding dependency tree... Done\nE: Unable to locate package nvtop2\n";
     let a = analyze(apt);
     assert_eq!(
@@ -3056,6 +3056,35 @@ fn apt_s_errors_in_a_setup_script_are_dependency_failures() {
     }
     // Not any line that starts with `E: `.
     assert_eq!(errors::classify_line("E: 3, loss 0.2"), None);
+    // uv's and conda's failures are installers' too.
+    let label = |line: &str| {
+        errors::classify_line(line)
+            .filter(|x| x.class == ErrorClass::Dependency && x.fatal)
+            .map(|x| x.label)
+    };
+    assert_eq!(
+        label("  × No solution found when resolving dependencies:").as_deref(),
+        Some("uv could not resolve the requirements")
+    );
+    assert_eq!(
+        label("  × Failed to build `flash-attn==2.7.4.post1`").as_deref(),
+        Some("uv package build failed: flash-attn==2.7.4.post1")
+    );
+    assert_eq!(
+        label("error: Failed to fetch: `https://pypi.org/simple/torch/`").as_deref(),
+        Some("uv could not download https://pypi.org/simple/torch/ (network?)")
+    );
+    assert_eq!(
+        label(
+            "PackagesNotFoundError: The following packages are not available from current channels:"
+        )
+        .as_deref(),
+        Some("conda could not find the packages")
+    );
+    let a = analyze(&format!(
+        "  × No solution found when resolving dependencies:\n{steps}"
+    ));
+    assert_eq!(a.verdict, "progressing");
 }
 
 #[test]
