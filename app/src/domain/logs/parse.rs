@@ -3757,8 +3757,33 @@ fn reported_speed(s: &str, ev: &mut Event) {
                     None => (None, r),
                 };
                 let r = r.trim_start_matches([' ', ':', '=']);
-                let (v, used) = float_prefix(r)?;
-                let unit = paren_unit.unwrap_or_else(|| r[used..].trim_start());
+                let (v, mut used) = float_prefix(r)?;
+                // A metric prefix glued to the value (nanotron's
+                // `tokens_per_sec: 1.07M`, `..._ms: 1.23K`), not a unit's
+                // first letter.
+                let rest = &r.as_bytes()[used..];
+                let scale = match rest.first() {
+                    Some(&c) if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match c {
+                        b'k' | b'K' => 1e3,
+                        b'M' => 1e6,
+                        b'G' => 1e9,
+                        b'T' => 1e12,
+                        _ => 1.0,
+                    },
+                    _ => 1.0,
+                };
+                if scale != 1.0 {
+                    used += 1;
+                }
+                let v = v * scale;
+                // (A key that says its unit: `elapsed_time_per_iteration_ms`.)
+                let unit = paren_unit.unwrap_or_else(|| {
+                    if key.ends_with("_ms") {
+                        "ms"
+                    } else {
+                        r[used..].trim_start()
+                    }
+                });
                 (v.is_finite() && v > 0.0).then_some((v, unit))
             })
     };
@@ -3773,6 +3798,8 @@ fn reported_speed(s: &str, ev: &mut Event) {
             "time/step",
             "time_per_iter",
             "time_per_step",
+            // nanotron's.
+            "elapsed_time_per_iteration_ms",
             // verl's (RL: a step is a rollout and its update).
             "timing_s/step",
             "batch_time",

@@ -8233,6 +8233,16 @@ fn step_lines_report_their_own_speed_under_the_usual_names() {
         })
         .collect();
     assert_eq!(reported(&log), (Some(0.51), None, Some(8002.1)));
+    // nanotron: metric prefixes glued to the values, a key that names
+    // its unit.
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "[default0]:11/28/2024 12:00:0{i} [INFO|DP=0|PP=0|TP=0|gpu-01]: iteration: {i} / 100 | consumed_tokens: 1.31M | elapsed_time_per_iteration_ms: 1.23K | tokens_per_sec: 1.07M | tokens_per_sec_per_gpu: 133K | global_batch_size: 128 | lm_loss: 10.1 | lr: 0.0003 | grad_norm: 1.23\n"
+            )
+        })
+        .collect();
+    assert_eq!(reported(&log), (Some(1.23), None, Some(1.07e6)));
     // Not a step time: the data loader's, or in minutes.
     let log: String = (1..=3)
         .map(|i| format!("step {i} loss 2.3 data_time: 0.2 step_time: 3 min\n"))
