@@ -2117,7 +2117,7 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'T')
+        if matches!(c0, b'E' | b'T' | b'[')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
         {
             self.on_epoch_batch_event(ev, batches, ts, time);
@@ -2126,6 +2126,12 @@ impl LogAnalyzer {
         // Lines that open with a bracket: BasicSR's `[name..][epoch: 1, iter:
         // 100, ...]`, XGBoost's and LightGBM's `[10]\t...`, Composer's
         // `[batch=12/1000]:`, CLU's metrics.
+        if c0 == b'<'
+            && let Some(ev) = parse::basicsr_v0(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == b'['
             && let Some(ev) = parse::basicsr(t)
                 .or_else(|| parse::boosting_round(t))

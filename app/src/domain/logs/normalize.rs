@@ -595,6 +595,8 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         || (lead <= 3 && digit(0) && t.get(digits_len(t)) == Some(&b':'))
         // US date `MM/DD/YYYY`
         || t.get(2) == Some(&b'/')
+        // `YY-MM-DD`
+        || (digit(0) && digit(1) && t.get(2) == Some(&b'-'))
         // glog `E0325 `
         || (matches!(t0, b'E' | b'W' | b'I') && digit(1)))
 }
@@ -784,6 +786,37 @@ fn parse_compact_datetime(s: &str) -> Option<(f64, usize)> {
     Some((civil_secs(y, mo, d, h, mi, se), 17))
 }
 
+/// `YY-MM-DD HH:MM:SS[.mmm]` (`datefmt='%y-%m-%d %H:%M:%S'`: MMSR's and
+/// the older BasicSR's logger, `21-05-24 02:11:29.657 - INFO: `), in
+/// this century.
+fn parse_short_year_datetime(s: &str) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    if b.len() < 17
+        || b[2] != b'-'
+        || b[5] != b'-'
+        || b[8] != b' '
+        || b[11] != b':'
+        || b[14] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d) = (num(b, 0, 2)?, num(b, 3, 2)?, num(b, 6, 2)?);
+    let (h, mi, se) = (num(b, 9, 2)?, num(b, 12, 2)?, num(b, 15, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut secs = civil_secs(2000 + y, mo, d, h, mi, se);
+    let mut used = 17;
+    if b.len() > 18 && (b[17] == b',' || b[17] == b'.') {
+        let (frac, n) = second_fraction(&b[18..]);
+        if n > 0 {
+            secs += frac;
+            used = 18 + n;
+        }
+    }
+    Some((secs, used))
+}
+
 /// `MM/DD/YYYY HH:MM:SS` (accelerate/diffusers logging).
 fn parse_us_datetime(s: &str) -> Option<(f64, usize)> {
     let b = s.as_bytes();
@@ -845,7 +878,10 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     // Megatron ` [2024-04-06 03:02:12] `.
     let lead = s.len() - s.trim_start_matches(' ').len();
     let t = &s[lead..];
-    if let Some((ts, used)) = parse_iso_datetime(t).or_else(|| parse_compact_datetime(t)) {
+    if let Some((ts, used)) = parse_iso_datetime(t)
+        .or_else(|| parse_compact_datetime(t))
+        .or_else(|| parse_short_year_datetime(t))
+    {
         let mut rest = &t[used..];
         // `+02:00` style zone after an ISO dmesg timestamp; journalctl's
         // `-o short-iso` writes `+0000`.

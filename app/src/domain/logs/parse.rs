@@ -2144,6 +2144,37 @@ pub fn basicsr(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// BasicSR's older line, and the restoration code it grew from (MMSR,
+/// ESRGAN's and SPSR's `codes/`): `<epoch: 30, iter:   2,800,
+/// lr:1.000e-04> l_g_pix: 3.2022e-03 l_g_fea: 1.7363e+00 ...` (the
+/// iteration with thousands separators): the iteration and the first `l_`
+/// loss.
+pub fn basicsr_v0(s: &str) -> Option<Event> {
+    let r = s.strip_prefix("<epoch:")?.trim_start();
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(", iter:")?.trim_start();
+    let (iter, used) = float_prefix_commas(r)?;
+    let close = r.find('>')?;
+    if used > close || iter < 0.0 || iter.fract() != 0.0 {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iter as u64);
+    ev.epoch = Some(epoch as f64);
+    let head = &r[..close];
+    ev.lr = head
+        .find("lr:")
+        .and_then(|q| float_prefix(&head[q + "lr:".len()..]))
+        .map(|x| x.0);
+    ev.loss = r[close + 1..]
+        .trim_start()
+        .strip_prefix("l_")
+        .and_then(|l| l.split_once(": "))
+        .and_then(|(_, v)| float_prefix(v))
+        .map(|x| x.0);
+    Some(ev)
+}
+
 /// The header of a metrics CSV (`epoch,accuracy,loss,val_loss` from Keras's
 /// `CSVLogger`, `epoch,step,train_loss,val_loss` from Lightning's): names
 /// only, with a step or epoch column and a loss column (or the same as a
@@ -2493,6 +2524,11 @@ pub fn minimind(s: &str) -> Option<(Event, u64)> {
 /// Also returns the batches per epoch, where the line says.
 pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     let t = s.trim_start();
+    // (Behind a tag: `[Train] Epoch: [1][367/4899]  Loss:0.564 (Avg 0.55)`.)
+    let t = t
+        .strip_prefix("[Train] ")
+        .or_else(|| t.strip_prefix("[train] "))
+        .unwrap_or(t);
     let eval = |t: &str| {
         let mut ev = Event::new(EventKind::Eval, Source::Generic);
         ev.loss = loss_field(t);
@@ -3708,7 +3744,7 @@ pub fn bracket_loss(s: &str) -> Option<f64> {
 /// The key is a word of its own: not `keypoints3d_loss: 0.2001` before
 /// MMCV's total `loss: 0.6171`.
 fn loss_field(r: &str) -> Option<f64> {
-    ["Loss: ", "Loss ", "loss: ", "loss=", "loss:"]
+    ["Loss: ", "Loss ", "loss: ", "loss=", "loss:", "Loss:"]
         .iter()
         .find_map(|k| {
             r.match_indices(k)

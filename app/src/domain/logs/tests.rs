@@ -8441,3 +8441,49 @@ fn verl_s_step_lines_say_their_step_time_and_the_plan_its_total() {
     assert_approx(a.reported.step_time_s, 161.0777, 1e-9, "timing_s/step");
     assert_approx(a.reported.tokens_per_sec, 413.3872, 1e-9, "perf/throughput");
 }
+
+#[test]
+fn basicsr_s_older_line_and_a_tagged_epoch_batch_line_count_steps() {
+    // MMSR / ESRGAN / SPSR: `<epoch: E, iter: N, lr:X> l_...` with
+    // thousands separators, behind their logger's head.
+    let log: String = (0..4)
+        .map(|i| {
+            format!(
+                "21-05-24 02:{:02}:29.657 - INFO: <epoch: {}, iter:   {},{:03}, lr:1.000e-04> l_g_pix: {:.4e} l_g_fea: 1.7363e+00 l_d_real: 3.5096e-04\n",
+                11 + i * 3,
+                30 + i,
+                2 + (8 + i) / 10,
+                (800 + i * 100) % 1000,
+                3.2e-3 - f64::from(i) * 1e-4
+            )
+        })
+        .collect();
+    let st = strip_prefixes("21-05-24 02:11:29.657 - INFO: <epoch: 30, iter: 2,800> l_pix: 1");
+    assert_eq!(st.body, "<epoch: 30, iter: 2,800> l_pix: 1");
+    assert_approx(
+        st.ts
+            .map(|t| t - strip_prefixes("2021-05-24 02:11:29 x").ts.unwrap_or(0.0)),
+        0.657,
+        1e-6,
+        "this century's 2021-05-24 02:11:29.657",
+    );
+    // (Not a date: month 13.)
+    assert_eq!(strip_prefixes("21-13-24 02:11:29.657 - x").ts, None);
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(3100));
+    assert_approx(a.loss.last, 2.9e-3, 1e-9, "l_g_pix");
+    assert_approx(a.loss.first, 3.2e-3, 1e-9, "first l_g_pix");
+    // UCTransNet's `[Train] Epoch: [1][367/4899]`: its batch within the
+    // epoch. (Whether epoch 1 is the first or the second, the line does
+    // not say.)
+    let log: String = (367..372)
+        .map(|b| {
+            format!(
+                "   [Train] Epoch: [1][{b}/4899]  Loss:0.564 (Avg 0.5566) Dice:0.3038 (Avg 0.3144) LR 1.00e-03   (AvgTime 1.4)\n"
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!(a.last_step.map(|s| s % 4899), Some(371));
+    assert_eq!(a.loss.last, Some(0.564));
+}
