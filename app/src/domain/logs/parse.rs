@@ -3858,6 +3858,11 @@ fn reported_speed(s: &str, ev: &mut Event) {
             }
         });
     }
+    // MLX LM's rate: `Iter 70: Train loss 2.786, ..., It/sec 17.598,
+    // Tokens/sec 1728.137, ...`.
+    if ev.step_time_s.is_none() {
+        ev.step_time_s = after_key("It/sec").map(|(v, _)| 1.0 / v);
+    }
     // MaxText: `completed step: 3, seconds: 0.510, TFLOP/s/device: ...,
     // Tokens/s/device: 8002.1, total_weights: 65536, loss: 9.911`.
     if let Some(r) = s.trim_start().strip_prefix("completed step: ") {
@@ -3899,6 +3904,8 @@ fn reported_speed(s: &str, ev: &mut Event) {
                 "tokens_per_sec",
                 "tokens/s",
                 "tok/s",
+                // MLX LM's.
+                "Tokens/sec",
                 // verl's, per GPU.
                 "perf/throughput",
             ]

@@ -8243,6 +8243,17 @@ fn step_lines_report_their_own_speed_under_the_usual_names() {
         })
         .collect();
     assert_eq!(reported(&log), (Some(1.23), None, Some(1.07e6)));
+    // MLX LM's rate and tokens.
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "Iter {i}0: Train loss 2.786, Learning Rate 1.000e-05, It/sec 17.598, Tokens/sec 1728.137, Trained Tokens 6521, Peak mem 1.437 GB\n"
+            )
+        })
+        .collect();
+    let (step_time, samples, tokens) = reported(&log);
+    assert_approx(step_time, 1.0 / 17.598, 1e-3, "It/sec");
+    assert_eq!((samples, tokens), (None, Some(1728.137)));
     // Not a step time: the data loader's, or in minutes.
     let log: String = (1..=3)
         .map(|i| format!("step {i} loss 2.3 data_time: 0.2 step_time: 3 min\n"))
