@@ -2149,9 +2149,15 @@ impl LogAnalyzer {
             return;
         }
         if matches!(c0, b'T' | b't')
-            && let Some(v) = parse::bracket_loss(t)
+            && let Some(m) = parse::bracket_metric(t)
         {
-            self.loss.push(v);
+            match m {
+                parse::BracketMetric::Loss(v) => self.loss.push(v),
+                parse::BracketMetric::TokensPerSec(v) => self.reported_tokens_per_sec = Some(v),
+                parse::BracketMetric::SamplesPerSec(v) => {
+                    self.reported_samples_per_sec = Some(v);
+                }
+            }
             return;
         }
         if self.on_marker(t, ts, time) {

@@ -947,7 +947,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 .iter()
                 .find_map(|l| {
                     let r = rest.strip_prefix(l)?;
-                    r.strip_prefix(" - ").or_else(|| r.strip_prefix(": "))
+                    r.strip_prefix(" - ")
+                        .or_else(|| r.strip_prefix(": "))
+                        .or_else(|| rich_level_rest(l, r))
                 })
                 .map(strip_bracket_tags)
                 .unwrap_or(rest);
@@ -1384,6 +1386,26 @@ fn strip_level_word(s: &str) -> &str {
 
 /// After a `[timestamp]` head: drop `[LEVEL] `, `[file.py:12:func] `,
 /// `[PID:1] `, `[RANK:0] ` tags (DeepSpeed, axolotl).
+/// After `level`, the rest of rich's padded level column (`INFO     `:
+/// eight wide and a space) and the logger tag OLMo puts after it
+/// (`[olmo.train:816, rank=0] `).
+fn rich_level_rest<'a>(level: &str, r: &'a str) -> Option<&'a str> {
+    let body = r.trim_start_matches(' ');
+    if level.len() + (r.len() - body.len()) != 9 {
+        return None;
+    }
+    if let Some(tag) = body.strip_prefix('[')
+        && let Some(end) = tag.as_bytes()[..tag.len().min(80)]
+            .iter()
+            .position(|&c| c == b']')
+        && tag[..end].contains(':')
+        && let Some(after) = tag[end + 1..].strip_prefix(' ')
+    {
+        return Some(after);
+    }
+    Some(body)
+}
+
 fn strip_bracket_tags(mut s: &str) -> &str {
     // The Swin Transformer logger: `[TS name](main.py 190): INFO `.
     if let Some(r) = s.strip_prefix('(')

@@ -3522,7 +3522,7 @@ pub fn xlm_step(s: &str) -> Option<Event> {
 
 /// MosaicML Composer's console logger: a `[batch=12/1000]:` head, then one
 /// `\t Train <metric>: <value>` line per metric (the loss is
-/// `Train loss/train/total`, see [`bracket_loss`]).
+/// `Train loss/train/total`, see [`bracket_metric`]).
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
 pub fn bracket_step(s: &str) -> Option<Event> {
@@ -3729,14 +3729,40 @@ pub fn clu_metrics(s: &str) -> Option<Event> {
     Some(ev)
 }
 
-/// Composer's `Train loss/train/total: 2.31` line.
-/// (And OLMo's `train/CrossEntropyLoss=2.998`.)
-pub fn bracket_loss(s: &str) -> Option<f64> {
+/// One of the metric lines under a [`bracket_step`] head.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BracketMetric {
+    Loss(f64),
+    TokensPerSec(f64),
+    SamplesPerSec(f64),
+}
+
+/// Composer's `Train loss/train/total: 2.31`, `Train
+/// throughput/tokens_per_sec: 321021.5`, `Train
+/// throughput/samples_per_sec: 156.7`; OLMo's `train/CrossEntropyLoss=2.998`,
+/// `throughput/device/tokens_per_second=45,538` (one device's).
+pub fn bracket_metric(s: &str) -> Option<BracketMetric> {
     let t = s.trim_start();
-    let r = t
-        .strip_prefix("Train loss/train/total:")
-        .or_else(|| t.strip_prefix("train/CrossEntropyLoss="))?;
-    float_prefix(r.trim_start()).map(|x| x.0)
+    let value = |r: &str| float_prefix_commas(r.trim_start()).map(|x| x.0);
+    if let Some(r) = t.strip_prefix("Train ") {
+        if let Some(r) = r.strip_prefix("loss/train/total:") {
+            return value(r).map(BracketMetric::Loss);
+        }
+        if let Some(r) = r.strip_prefix("throughput/tokens_per_sec:") {
+            return value(r).map(BracketMetric::TokensPerSec);
+        }
+        if let Some(r) = r.strip_prefix("throughput/samples_per_sec:") {
+            return value(r).map(BracketMetric::SamplesPerSec);
+        }
+        return None;
+    }
+    if let Some(r) = t.strip_prefix("train/CrossEntropyLoss=") {
+        return value(r).map(BracketMetric::Loss);
+    }
+    if let Some(r) = t.strip_prefix("throughput/device/tokens_per_second=") {
+        return value(r).map(BracketMetric::TokensPerSec);
+    }
+    None
 }
 
 /// `Loss 6.9e+00 (6.9e+00)`, `Loss:  6.94 (6.95)`, `loss: 1.23`: the value

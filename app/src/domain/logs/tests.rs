@@ -2148,6 +2148,34 @@ fn composer_batches() {
         (Some(20), Some(20), "completed")
     );
     assert_eq!((a.loss.first, a.loss.last), (Some(0.0053), Some(0.0051)));
+    // Its throughput lines are its reported speed.
+    let a = analyze(
+        "[batch=1/20]:\n\t Train loss/train/total: 0.0053\n\t Train throughput/samples_per_sec: 156.7488\n\t Train throughput/tokens_per_sec: 321021.5424\n",
+    );
+    assert_eq!(
+        (a.reported.samples_per_sec, a.reported.tokens_per_sec),
+        (Some(156.7488), Some(321021.5424))
+    );
+}
+
+#[test]
+fn olmo_s_rich_console_head_and_its_throughput() {
+    // OLMo on a terminal: rich's padded level and its logger tag before
+    // the step head; one device's tokens/s among the metrics.
+    let log: String = (1..=3)
+        .map(|i| {
+            format!(
+                "[2024-04-17 09:42:{:02}] INFO     [olmo.train:816, rank=0] [step={i}/739328]\n    train/CrossEntropyLoss={:.2}\n    train/Perplexity=76,880\n    throughput/device/tokens_per_second=45,538\n",
+                26 + i * 12,
+                11.25 - f64::from(i) * 0.2
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(739328)));
+    assert_eq!(a.loss.last, Some(10.65));
+    assert_eq!(a.reported.tokens_per_sec, Some(45538.0));
+    assert_eq!(a.clock, Clock::LogTimestamps);
 }
 
 #[test]
