@@ -33,6 +33,10 @@ const RESTART_RECORDS: u64 = 8;
 /// Lines within which two checkpoint messages are one save (a framework's
 /// and DeepSpeed's engine's).
 const CHECKPOINT_LINES: u64 = 40;
+/// Lines within which one save's own messages follow each other
+/// (`Saving current state to ...`, its files, `Saved state to ...`), no
+/// step between them.
+const SAVE_LINES: u64 = 10;
 /// Frames read from one line (a paste that lost its carriage returns glues
 /// them together; a line is at most [`super::MAX_LINE_BYTES`] long anyway).
 const MAX_GLUED_FRAMES: usize = 4096;
@@ -2968,6 +2972,21 @@ impl LogAnalyzer {
                     || t.contains("Saving checkpoint at step")))
         {
             self.checkpoint(time);
+            return true;
+        }
+        // Other trainers' saves (see `parse::announces_save`). One save may
+        // say so in a few lines (accelerate's and the script's, a sharded
+        // model's files): lines that close together are one.
+        if (saving || has(const { marker_bit(b"checkpoint") })) && parse::announces_save(t) {
+            let same_save = self
+                .ckpt_line
+                .is_some_and(|l| self.lines.saturating_sub(l) <= SAVE_LINES)
+                && self.ckpt_steps.back().copied() == self.current_step;
+            if !same_save {
+                self.checkpoint(time);
+            } else {
+                self.ckpt_line = Some(self.lines);
+            }
             return true;
         }
         // nanoGPT

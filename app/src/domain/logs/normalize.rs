@@ -577,6 +577,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         // `3: ` rank tags.
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
+        b'a'..=b'z' => return logger_name_len(b).is_none(),
         // No head starts with any other byte.
         _ => return true,
     }
@@ -599,6 +600,23 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         || (digit(0) && digit(1) && t.get(2) == Some(&b'-'))
         // glog `E0325 `
         || (matches!(t0, b'E' | b'W' | b'I') && digit(1)))
+}
+
+/// A dotted logger name and ` - ` opening the line (`%(name)s -
+/// %(message)s`, SpeechBrain's console: `speechbrain.utils.checkpoints -
+/// Saved an end-of-epoch checkpoint in ...`): its length with the dash.
+fn logger_name_len(b: &[u8]) -> Option<usize> {
+    let mut dots = 0;
+    let mut i = 0;
+    while let Some(&c) = b.get(i).filter(|_| i < 80) {
+        match c {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => {}
+            b'.' if i > 0 && b[i - 1] != b'.' => dots += 1,
+            _ => break,
+        }
+        i += 1;
+    }
+    (dots > 0 && b[i - 1] != b'.' && b[i..].starts_with(b" - ")).then_some(i + 3)
 }
 
 fn digits_len(b: &[u8]) -> usize {
@@ -840,6 +858,10 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     match b.first() {
         Some(b'[') | Some(b' ') | Some(b'0'..=b'9') | Some(b'E') | Some(b'W') | Some(b'I') => {}
         Some(c) if c.is_ascii_uppercase() => {}
+        Some(b'a'..=b'z') => {
+            let n = logger_name_len(b)?;
+            return Some((strip_level_word(&s[n..]), None));
+        }
         _ => return None,
     }
     if let Some(head) = strip_level_first(s) {

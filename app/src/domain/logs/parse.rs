@@ -2144,6 +2144,33 @@ pub fn basicsr(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// A line that says a checkpoint is being (or was just) saved, in the
+/// words trainers use: fvcore's (detectron2) `Saving checkpoint to
+/// ./output/model_0000199.pth`, mmengine's `Saving checkpoint at 1 epochs`,
+/// torchtitan's `Saving the checkpoint (or staging if async is enabled).`,
+/// kohya's `saving checkpoint: ...`, accelerate's `Saving current state to
+/// ...`, LitGPT's `Saving LoRA weights to ...`, SpeechBrain's `Saved an
+/// end-of-epoch checkpoint in ...`, torchtune's `Model checkpoint of size
+/// 4.98 GiB saved to ...`, NeMo's `Scheduled async checkpoint save for
+/// ...`, timm's `Current checkpoints:` list. Not a plan (`Checkpoints will
+/// be saved to`), a load, a deletion, or the end of an async save already
+/// counted when it was scheduled.
+pub fn announces_save(t: &str) -> bool {
+    if ["Saving ", "saving ", "Saved ", "saved "]
+        .iter()
+        .any(|w| t.starts_with(w))
+    {
+        return t.contains("checkpoint")
+            || t.contains("Checkpoint")
+            || t.contains(" state to ")
+            || t.contains(" weights to ");
+    }
+    t == "Current checkpoints:"
+        || (t.contains("checkpoint")
+            && (t.contains(" saved to ")
+                || (t.contains("checkpoint save for ") && !t.contains("finalized"))))
+}
+
 /// BasicSR's older line, and the restoration code it grew from (MMSR,
 /// ESRGAN's and SPSR's `codes/`): `<epoch: 30, iter:   2,800,
 /// lr:1.000e-04> l_g_pix: 3.2022e-03 l_g_fea: 1.7363e+00 ...` (the

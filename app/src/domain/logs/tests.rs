@@ -8526,3 +8526,52 @@ fn basicsr_s_older_line_and_a_tagged_epoch_batch_line_count_steps() {
     assert_eq!(a.last_step.map(|s| s % 4899), Some(371));
     assert_eq!(a.loss.last, Some(0.564));
 }
+
+#[test]
+fn saves_said_in_other_trainers_words_are_checkpoints() {
+    let steps = |from: u32| -> String {
+        (from..from + 3)
+            .map(|i| format!("iter {i}: loss 2.5, time 30.1ms\n"))
+            .collect()
+    };
+    // Each save between steps: one checkpoint each.
+    for save in [
+        "[01/15 10:01:30 fvcore.common.checkpoint]: Saving checkpoint to ./output/model_0000199.pth",
+        "01/20 09:11:45 - mmengine - INFO - Saving checkpoint at 1 epochs",
+        "[rank0]:[titan] 2025-04-01 00:16:10,900 - root - INFO - Saving the checkpoint (or staging if async is enabled).",
+        "saving checkpoint: /content/output/mylora-000001.safetensors",
+        "Saving LoRA weights to 'out/finetune/lora/final/lit_model.pth.lora'",
+        "speechbrain.utils.checkpoints - Saved an end-of-epoch checkpoint in results/save/CKPT+2024-02-02+15-55-55+00",
+        "INFO:torchtune.utils._logging:Model checkpoint of size 4.98 GiB saved to /tmp/epoch_0/model-00001-of-00002.safetensors",
+        "[NeMo I 2025-05-22 20:09:30 nemo_logging:393] Scheduled async checkpoint save for /ckpt/step=24-last.ckpt",
+        "Current checkpoints:",
+    ] {
+        let a = analyze(&format!(
+            "{}{save}\n{}{save}\n{}",
+            steps(1),
+            steps(4),
+            steps(7)
+        ));
+        assert_eq!(a.checkpoints.count, 2, "{save}");
+        assert_eq!(a.checkpoints.every_steps, Some(3), "{save}");
+    }
+    // One save said in several lines (accelerate's, its files', the
+    // script's; an async save scheduled, then finished): one checkpoint.
+    let a = analyze(&format!(
+        "{}01/15/2024 10:04:20 - INFO - accelerate.accelerator - Saving current state to out/checkpoint-500\n\
+         01/15/2024 10:04:20 - INFO - accelerate.checkpointing - Model weights saved in out/checkpoint-500/model.safetensors\n\
+         01/15/2024 10:04:20 - INFO - __main__ - Saved state to out/checkpoint-500\n\
+         [NeMo I 2025-05-22 20:09:41 nemo_logging:393] Async checkpoint save for step 25 finalized successfully.\n{}",
+        steps(1),
+        steps(4)
+    ));
+    assert_eq!(a.checkpoints.count, 1);
+    // Not saves: a plan, a load, a deletion.
+    let a = analyze(&format!(
+        "01/20 09:00:05 - mmengine - INFO - Checkpoints will be saved to /work_dirs/x.\n\
+         [Checkpointer] Loading from detectron2://ImageNetPretrained/MSRA/R-50.pkl ...\n\
+         speechbrain.utils.checkpoints - Deleted checkpoint in results/save/CKPT+2024\n{}",
+        steps(1)
+    ));
+    assert_eq!(a.checkpoints.count, 0);
+}
