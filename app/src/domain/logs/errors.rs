@@ -158,7 +158,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 49] = [
+const ANCHORS: [&[u8]; 51] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -218,6 +218,10 @@ const ANCHORS: [&[u8]; 49] = [
     b"E: ",
     b"No solution found",
     b"ResolvePackageNotFound",
+    // (Lightning's summary of a run on the CPU, TensorFlow's driver
+    // mismatch.)
+    b"used: False",
+    b"driver version is insufficient",
 ];
 
 /// What apt's errors (`E: ...`) are about, one of these words: not any
@@ -258,7 +262,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<49> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<51> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -864,7 +868,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<16> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<18> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -881,6 +885,8 @@ const SETUP_ANCHORS: super::parse::Anchors<16> = super::parse::Anchors::new([
     b"Unsupported gpu",
     b"OutOfResources",
     b"429 Client",
+    b"driver version is insufficient",
+    b"used: False",
 ]);
 
 /// Whether a setup failure's line ends the run.
@@ -926,6 +932,24 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Cuda,
             RunUnlessWarning,
             "CUDA unusable: the image's CUDA does not match the host's driver",
+        ),
+        // TensorFlow's (and older CUDA runtimes') way of saying the same:
+        // `InternalError: cudaGetDevice() failed. Status: CUDA driver
+        // version is insufficient for CUDA runtime version`.
+        (
+            &["CUDA driver version is insufficient for CUDA runtime version"],
+            Cuda,
+            RunUnlessWarning,
+            "NVIDIA driver too old for this build's CUDA runtime (host driver vs image CUDA)",
+        ),
+        // Lightning's device summary: no GPU, or one it was told not to
+        // use (`GPU available: True (cuda), used: False`). Training goes on,
+        // on the CPU.
+        (
+            &["GPU available: ", ", used: False"],
+            Cuda,
+            WhenRaised,
+            "no GPU used: training runs on the CPU",
         ),
         (
             &["Found no NVIDIA driver on your system"],

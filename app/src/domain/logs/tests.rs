@@ -8121,6 +8121,24 @@ fn a_gpu_newer_than_the_build_and_services_that_refuse_are_named() {
         c("wandb.errors.errors.CommError: Run initialization has timed out after 90.0 sec."),
         Some((ErrorClass::Dependency, true))
     );
+    // TensorFlow's driver mismatch.
+    assert_eq!(
+        c(
+            "tensorflow.python.framework.errors_impl.InternalError: cudaGetDevice() failed. Status: CUDA driver version is insufficient for CUDA runtime version"
+        ),
+        Some((ErrorClass::Cuda, true))
+    );
+    // Lightning on the CPU: said, and the run goes on.
+    let a = analyze(
+        "GPU available: True (cuda), used: False\nTPU available: False, using: 0 TPU cores\n\
+         Epoch 0:  50%|#####     | 20/40 [00:10<00:10,  2.00it/s, v_num=0]\n",
+    );
+    assert_eq!(a.verdict, "progressing");
+    assert!(has_error(&a, ErrorClass::Cuda, false), "{:?}", a.errors);
+    let a = analyze(
+        "GPU available: True (cuda), used: True\nEpoch 0:  50%|#####     | 20/40 [00:10<00:10,  2.00it/s, v_num=0]\n",
+    );
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
 }
 
 #[test]
