@@ -3500,6 +3500,9 @@ impl LogAnalyzer {
                 if let Some(l) = ev.loss {
                     self.loss.push(l);
                 }
+                if let Some(st) = ev.step_time_s {
+                    push_ring(&mut self.reported_step_times, st, REPORTED_WINDOW);
+                }
                 push_ring(&mut self.recent, ev, RECENT_EVENTS);
             }
             HfDict::Eval(mut ev) => {

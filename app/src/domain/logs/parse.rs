@@ -1188,6 +1188,7 @@ struct KnownKeys {
     train_samples_per_second: Option<f64>,
     train_steps_per_second: Option<f64>,
     train_loss: Option<f64>,
+    step_time: Option<f64>,
 }
 
 /// What an HF dict line means.
@@ -1260,6 +1261,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
             "train_samples_per_second" => &mut known.train_samples_per_second,
             "train_steps_per_second" => &mut known.train_steps_per_second,
             "train_loss" => &mut known.train_loss,
+            // TRL's GRPO (seconds per step, its generation included).
+            "step_time" => &mut known.step_time,
             _ => continue,
         };
         slot.get_or_insert(*v);
@@ -1339,6 +1342,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         ev.lr = known.learning_rate;
         ev.grad_norm = known.grad_norm;
         ev.tokens = known.num_tokens;
+        ev.step_time_s = known.step_time.filter(|v| v.is_finite() && *v > 0.0);
         return Some(HfDict::Train(ev));
     }
     // eval dicts: eval_loss or eval_<name>_loss, eval_runtime. (Not a
@@ -1657,6 +1661,8 @@ pub fn megatron(s: &str) -> Option<Event> {
             "global batch size" => ev.batch = num(),
             "grad norm" => ev.grad_norm = num(),
             "samples/sec" => ev.samples_per_sec = num(),
+            // Megatron-DeepSpeed's, one GPU's.
+            "tokens per gpu per second (tgs)" => ev.tokens_per_sec = num(),
             "loss scale" | "number of skipped iterations" | "number of nan iterations" => {}
             // (`lm loss`, `lm_loss`, early Megatron-DeepSpeed's `lm-loss`.)
             k if (k.ends_with(" loss")
@@ -2614,6 +2620,16 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         .filter(|v| v.is_finite() && *v > 0.0);
     ev.lr = float_after(r, "lr: ").or_else(|| float_after(r, "LR: "));
     ev.grad_norm = float_after(r, "grad_norm: ");
+    // Images a second: torchvision's `img/s: 106.5`, timm's `Time: 0.321s,
+    // 797.21/s` (this batch's, before the running average in brackets).
+    ev.samples_per_sec = float_after(r, "img/s: ")
+        .or_else(|| {
+            let p = r.find("Time: ")?;
+            let q = r[p..].find("s, ")?;
+            let v = float_prefix(&r[p + q + 3..])?;
+            r[p + q + 3 + v.1..].starts_with("/s").then_some(v.0)
+        })
+        .filter(|v| v.is_finite() && *v > 0.0);
     Some((ev, Some(batches)))
 }
 

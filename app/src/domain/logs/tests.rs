@@ -8593,3 +8593,29 @@ fn saves_said_in_other_trainers_words_are_checkpoints() {
     ));
     assert_eq!(a.checkpoints.count, 0);
 }
+
+#[test]
+fn more_trainers_report_their_own_speed() {
+    // Megatron-DeepSpeed's tokens per GPU per second.
+    let a = analyze(
+        " iteration        1/  317892 | consumed samples:          768 | elapsed time per iteration (ms): 14287.5 | learning rate: 2.407E-04 | global batch size:   768 | lm loss: 1.077000E+01 | loss scale: 8192.0 | samples per second: 53.753 | tokens per gpu per second (tgs): 1146.733 |\n",
+    );
+    assert_eq!(a.reported.tokens_per_sec, Some(1146.733));
+    // TRL's GRPO: the seconds of each step, in its dicts.
+    let a = analyze(
+        "{'loss': '-1.49e-08', 'grad_norm': '0.5612', 'learning_rate': '9.76e-07', 'num_tokens': '5400', 'reward': '0.255', 'kl': '0.0001', 'step_time': '8.586', 'epoch': '0.025'}\n",
+    );
+    assert_eq!(a.reported.step_time_s, Some(8.586));
+    // torchvision's references and timm: images a second.
+    let a = analyze(
+        "Epoch: [0]  [1000/5005]  eta: 0:20:01  lr: 0.1  img/s: 106.5000  loss: 6.8401 (6.8901)  acc1: 3.7992 (2.5000)  time: 0.3004  data: 0.0021  max mem: 10350\n",
+    );
+    assert_eq!(a.reported.samples_per_sec, Some(106.5));
+    let a = analyze(
+        "Train: 0 [ 250/1251 ( 20%)]  Loss: 6.750 (6.84)  Time: 0.321s,  797.21/s  (0.330s,  775.76/s)  LR: 1.000e-03  Data: 0.005 (0.012)\n",
+    );
+    assert_eq!(
+        (a.reported.samples_per_sec, a.reported.step_time_s),
+        (Some(797.21), Some(0.321))
+    );
+}
