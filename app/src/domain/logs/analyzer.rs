@@ -821,7 +821,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 33] = [
+const MARKER_ANCHORS: [&[u8]; 34] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -855,6 +855,7 @@ const MARKER_ANCHORS: [&[u8]; 33] = [
     b"optimization steps / ",
     b"Num examples = ",
     b"Num Epochs = ",
+    b"Start inference on ",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -878,7 +879,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<34> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -2235,6 +2236,15 @@ impl LogAnalyzer {
             self.on_generic_step(ev, parse::GenericCount::Epochs, ts, time);
         } else if self.on_phase_summary(t, ts, time) {
         } else if t.len() < 4096
+            && let Some(v) = parse::eval_only_loss(t)
+        {
+            // An evaluation's result line (`epoch 0: perplexity: 24.1
+            // eval_loss: 3.18`): it ran before this line.
+            if self.last_eval_loss != Some(v) {
+                self.eval_event(self.current_step);
+            }
+            self.last_eval_loss = Some(v);
+        } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)
         {
             // A loop's metrics with no counter (`LR: 0.0002, Acc: 50.0,
@@ -2928,6 +2938,13 @@ impl LogAnalyzer {
         }
         if stars && t.contains("***** Running Evaluation *****") {
             self.mark(PauseKind::Eval);
+            return true;
+        }
+        // detectron2's evaluator (`Start inference on 5000 batches`).
+        if has(const { marker_bit(b"Start inference on ") }) && t.starts_with("Start inference on ")
+        {
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
             return true;
         }
         // DeepSpeed's engine saving (`[Torch] Checkpoint global_step1971 is
@@ -3661,8 +3678,17 @@ impl LogAnalyzer {
         }
         let src = ev.source;
         // A record that carries its evaluation's loss too (Keras's
-        // `val_loss`, a metrics CSV's, a boosting round's validation set).
+        // `val_loss`, a metrics CSV's, a boosting round's validation set):
+        // an evaluation ran before it, at its step. (Its time is not seen
+        // apart: the record came after it.)
         if let Some(v) = ev.val_loss {
+            // (A loop that repeats its last evaluation's loss on every step
+            // line ran one evaluation.)
+            // (At the step reached: a summary's own count may be of epochs
+            // while a bar counts the steps.)
+            if self.last_eval_loss != Some(v) {
+                self.eval_event(ev.step.max(self.current_step));
+            }
             self.last_eval_loss = Some(v);
         }
         if ev.kind == EventKind::Eval {

@@ -3824,6 +3824,54 @@ fn loss_field(r: &str) -> Option<f64> {
         })
 }
 
+/// The validation loss a line reports beside (or instead of) the training
+/// loss, under the usual names in any case: SpeechBrain's `train loss:
+/// 1.90 - valid loss: 1.71`, `Train Loss: 0.5 | Val Loss: 0.4`,
+/// `val_loss=0.41`, an accelerate script's `epoch 0: perplexity: 24.1
+/// eval_loss: 3.18`, LitGPT's `iter 160: val loss 1.4523`.
+pub fn val_loss_in(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    // (Most lines hold no `val`: one pass rules them out.)
+    if !b.windows(3).any(|w| w.eq_ignore_ascii_case(b"val")) {
+        return None;
+    }
+    let lower = s.to_ascii_lowercase();
+    [
+        "validation loss",
+        "valid loss",
+        "val loss",
+        "val_loss",
+        "valid_loss",
+        "eval loss",
+        "eval_loss",
+    ]
+    .iter()
+    .find_map(|key| {
+        lower.match_indices(key).find_map(|(at, _)| {
+            // A word of its own (not `interval loss`).
+            if lower.as_bytes()[..at]
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                return None;
+            }
+            let r = lower[at + key.len()..].trim_start_matches([' ', ':', '=']);
+            float_prefix(r).map(|x| x.0)
+        })
+    })
+}
+
+/// A line that reports an evaluation's loss and no training loss, outside
+/// any known format (see [`val_loss_in`]).
+pub fn eval_only_loss(s: &str) -> Option<f64> {
+    let v = val_loss_in(s)?;
+    let lower = s.to_ascii_lowercase();
+    let trains = ["train loss", "training loss", "train_loss", "loss train"]
+        .iter()
+        .any(|w| lower.contains(w));
+    (!trains).then_some(v)
+}
+
 /// A hand-written loop's progress line: a step counter and a loss on one
 /// line, in the usual spellings: `step:10, loss:3.65`, `[step 50]
 /// avg_loss=0.0008 acc=0.48`, `Step 100/1000 | Loss: 2.31`, `epoch 1 iter
@@ -4078,6 +4126,7 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     })?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.loss = Some(loss);
+    ev.val_loss = val_loss_in(s).filter(|v| *v != loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
     // (PaddleNLP's Trainer: `loss: 0.9188, ..., global_step: 10, ...`.)
     match counter_in(

@@ -8619,3 +8619,62 @@ fn more_trainers_report_their_own_speed() {
         (Some(797.21), Some(0.321))
     );
 }
+
+#[test]
+fn evaluations_reported_by_their_loss_are_counted() {
+    // A per-epoch summary with both losses (SpeechBrain, hand-written
+    // loops): one evaluation each, its loss the evaluation's.
+    let log: String = (1..=3)
+        .map(|e| {
+            format!(
+                "speechbrain.utils.train_logger - epoch: {e}, lr: 1.00e+00 - train loss: {:.2} - valid loss: {:.2}, valid CER: 25.00\n",
+                2.0 - f64::from(e) * 0.5,
+                1.95 - f64::from(e) * 0.4
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!((a.eval.count, a.eval.last_loss), (3, Some(0.75)));
+    assert_eq!(a.loss.last, Some(0.5));
+    // An evaluation's result line alone (an accelerate `no_trainer`
+    // script, LitGPT) between the steps.
+    let steps = |from: u32| -> String {
+        (from..from + 3)
+            .map(|i| format!("iter {i}: loss 2.5, time 30.1ms\n"))
+            .collect()
+    };
+    let a = analyze(&format!(
+        "{}01/15/2025 10:07:56 - INFO - __main__ - epoch 0: perplexity: 24.1000 eval_loss: 3.1822\n{}iter 160: val loss 1.4523, val time: 2412.33 ms\n",
+        steps(1),
+        steps(4)
+    ));
+    assert_eq!(
+        (a.eval.count, a.eval.every_steps, a.eval.last_loss),
+        (2, Some(3), Some(1.4523))
+    );
+    assert_eq!(a.loss.last, Some(2.5));
+    // A loop that repeats the last evaluation's loss on every step line:
+    // one evaluation per new value.
+    let log: String = (1..=6)
+        .map(|i| {
+            format!(
+                "step {i} | loss {:.2} | val_loss {}\n",
+                3.0 - f64::from(i) * 0.1,
+                if i <= 3 { "2.90" } else { "2.50" }
+            )
+        })
+        .collect();
+    assert_eq!(analyze(&log).eval.count, 2);
+    // detectron2's evaluator.
+    let a = analyze(&format!(
+        "{}[01/15 10:02:12 d2.evaluation.evaluator]: Start inference on 5000 batches\n",
+        steps(1)
+    ));
+    assert_eq!((a.eval.count, a.eval.every_steps), (1, Some(3)));
+    // Not a validation loss: an `interval loss`.
+    assert_eq!(parse::val_loss_in("interval loss: 2.5"), None);
+    assert_eq!(
+        parse::val_loss_in("Train Loss: 0.5 | Val Loss: 0.4"),
+        Some(0.4)
+    );
+}
