@@ -821,7 +821,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 34] = [
+const MARKER_ANCHORS: [&[u8]; 36] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -856,6 +856,8 @@ const MARKER_ANCHORS: [&[u8]; 34] = [
     b"Num examples = ",
     b"Num Epochs = ",
     b"Start inference on ",
+    b"Scheduled epochs: ",
+    b"train_cfg = dict(",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -879,7 +881,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<34> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<36> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -2748,6 +2750,18 @@ impl LogAnalyzer {
             self.mark_finished("training time printed");
             return true;
         }
+        // timm's last line (`*** Best metric: 78.53 (epoch 2)`), and
+        // detectron2's summary of the run (`Overall training speed: 298
+        // iterations in 0:02:03 (0.4128 s / it)`, `Total training time:
+        // 0:02:03 (0:00:00 on hooks)`).
+        if t.starts_with("*** Best metric: ") {
+            self.mark_finished("best metric printed");
+            return true;
+        }
+        if t.starts_with("Overall training speed: ") || t.starts_with("Total training time: ") {
+            self.mark_finished("training time printed");
+            return true;
+        }
         // A Ray job's end (`ray job submit` tails the job's log): `Job
         // 'raysubmit_T3JpUGHRiC9U18UE' succeeded`.
         if t.starts_with("Job '") && t.ends_with("' succeeded") {
@@ -3062,6 +3076,25 @@ impl LogAnalyzer {
             self.epochs_planned = plan;
             return true;
         }
+        // timm's plan (`Scheduled epochs: 300. LR stepped per epoch.`) and
+        // mmengine's configuration dump (`train_cfg = dict(max_epochs=12,
+        // type='EpochBasedTrainLoop', val_interval=1)`).
+        if has(const { marker_bit(b"Scheduled epochs: ") })
+            && let Some(n) = t
+                .strip_prefix("Scheduled epochs: ")
+                .and_then(parse::uint_prefix)
+                .filter(|x| x.0 > 0)
+        {
+            self.epochs_planned = Some(n.0);
+            return true;
+        }
+        if has(const { marker_bit(b"train_cfg = dict(") })
+            && let Some(r) = t.strip_prefix("train_cfg = dict(")
+            && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
         // MMCV's runner: `workflow: [('train', 1)], max: 200 epochs` (or
         // `max: 320000 iters`).
         if let Some(r) = t.strip_prefix("workflow: ")
@@ -3131,6 +3164,12 @@ impl LogAnalyzer {
             self.lightning_hint = true;
             if let Some(n) = parse::uint_after(t, "max_steps=") {
                 self.source_total = Some(n);
+            } else if self.source_total.is_none()
+                && let Some(epochs) = parse::uint_after(t, "max_epochs=")
+                && let Some(per_epoch) = self.bar_count.pass_total.filter(|t| *t >= 1.0)
+            {
+                // (`max_epochs=3` reached: three epochs of the bar's batches.)
+                self.source_total = (per_epoch as u64).checked_mul(epochs);
             }
             self.mark_finished("Trainer.fit stopped");
             self.fit_stopped = true;

@@ -8678,3 +8678,51 @@ fn evaluations_reported_by_their_loss_are_counted() {
         Some(0.4)
     );
 }
+
+#[test]
+fn plans_and_ends_of_timm_detectron2_mmengine_and_lightning() {
+    // timm: its plan of epochs times the batches its lines show; its
+    // last line ends the run.
+    let mut log = String::from("Scheduled epochs: 3. LR stepped per epoch.\n");
+    for e in 0..3 {
+        log += &format!(
+            "Train: {e} [1250/1251 (100%)]  Loss: 6.750 (6.84)  Time: 0.321s,  797.21/s  (0.330s,  775.76/s)  LR: 1.000e-03  Data: 0.005 (0.012)\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.total_steps, a.verdict.as_str()),
+        (Some(3753), "progressing")
+    );
+    let a = analyze(&format!("{log}*** Best metric: 78.53 (epoch 2)\n"));
+    assert_eq!(a.verdict, "completed");
+    // detectron2's summary of the run.
+    let d2 = "[01/15 10:02:10 d2.utils.events]:  eta: 0:00:00  iter: 299  total_loss: 0.9  time: 0.4100  data_time: 0.0100  lr: 0.00025  max_mem: 3000M\n";
+    let a = analyze(&format!(
+        "{d2}[01/15 10:02:10 d2.engine.hooks]: Overall training speed: 298 iterations in 0:02:03 (0.4128 s / it)\n"
+    ));
+    assert_eq!(a.verdict, "completed");
+    // mmengine's configuration dump plans the epochs.
+    let a = analyze(
+        "train_cfg = dict(max_epochs=12, type='EpochBasedTrainLoop', val_interval=1)\n\
+         01/20 09:01:00 - mmengine - INFO - Epoch(train)  [1][ 50/663]  lr: 2.0e-02  eta: 1:30:00  time: 0.6  data_time: 0.01  loss: 1.23\n",
+    );
+    assert_eq!(a.total_steps, Some(12 * 663));
+    // Lightning stopped at `max_epochs`: that many epochs of its bar.
+    let mut log = String::new();
+    for e in 0..3 {
+        for n in [20, 40] {
+            log += &format!(
+                "\rEpoch {e}: {:3}%|#####     | {n}/40 [00:10<00:10,  2.00it/s, v_num=0]",
+                n * 100 / 40
+            );
+        }
+        log += "\n";
+    }
+    log += "`Trainer.fit` stopped: `max_epochs=3` reached.\n";
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(120), Some(120), "completed")
+    );
+}
