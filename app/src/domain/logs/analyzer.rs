@@ -1442,6 +1442,12 @@ impl LogAnalyzer {
         let Some(&c0) = t.as_bytes().first() else {
             return;
         };
+        // A bar written as log lines (tqdm-loggable: Levanter, Marin),
+        // behind whatever head its logger gave it.
+        if let Some(frame) = parse::tqdm_logging(t) {
+            self.on_tqdm(&frame, LineFlags::default(), ts);
+            return;
+        }
 
         if self.rich_followup > 0 {
             self.rich_followup -= 1;

@@ -546,6 +546,60 @@ impl RawFrame {
     }
 }
 
+/// A bar that tqdm-loggable writes as log lines, as Levanter and Marin do
+/// off a terminal: `Progress on:train 19.0it/70.0it rate:76.8s/it
+/// remaining:1:05:15 elapsed:31:40 postfix:loss=15.5` (its counts with
+/// their unit, `1.20kit`; `-` where unknown; older versions print the
+/// elapsed seconds, `elapsed:0.0002`).
+pub fn tqdm_logging(s: &str) -> Option<TqdmFrame<'_>> {
+    const MARK: &[u8] = b"Progress on:";
+    let b = s.as_bytes();
+    let mut from = 0;
+    let at = loop {
+        let p = from + b[from..].iter().position(|&c| c == b'P')?;
+        if b[p..].starts_with(MARK) {
+            break p + MARK.len();
+        }
+        from = p + 1;
+    };
+    let r = &s[at..];
+    let rate_at = r.find(" rate:")?;
+    let (name, count) = r[..rate_at].rsplit_once(' ').unwrap_or(("", &r[..rate_at]));
+    let (n, total) = count.split_once('/')?;
+    let number = |x: &str| (x != "-").then(|| si_number(x.as_bytes())).flatten();
+    let n = number(n).filter(|v| v.is_finite() && *v >= 0.0)?;
+    let total = number(total).filter(|v| v.is_finite() && *v >= 1.0);
+    let rest = &r[rate_at + " rate:".len()..];
+    let rate_tok = rest.split(' ').next().unwrap_or("");
+    let rate = float_prefix(rate_tok).and_then(|(v, used)| {
+        let unit = &rate_tok[used..];
+        if unit.starts_with("s/") {
+            (v > 0.0).then(|| 1.0 / v)
+        } else {
+            unit.ends_with("/s").then_some(v)
+        }
+    });
+    let elapsed_s = rest.find(" elapsed:").and_then(|q| {
+        let e = &rest[q + " elapsed:".len()..];
+        duration_prefix(e).or_else(|| float_prefix(e)).map(|x| x.0)
+    });
+    let postfix = rest
+        .find(" postfix:")
+        .map(|q| rest[q + " postfix:".len()..].trim_end())
+        .filter(|p| *p != "-" && *p != "None")
+        .unwrap_or("");
+    Some(TqdmFrame {
+        desc: name.trim(),
+        n,
+        total,
+        elapsed_s,
+        rate,
+        unit: "it",
+        postfix,
+        end: s.len(),
+    })
+}
+
 /// Find and parse the first tqdm frame in `s`.
 pub fn parse_tqdm(s: &str) -> Option<TqdmFrame<'_>> {
     parse_tqdm_bytes(s.as_bytes())?.in_str(s)

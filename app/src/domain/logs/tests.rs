@@ -4352,6 +4352,7 @@ proptest! {
         let _ = parse::deepspeed(&s);
         let _ = parse::keras(&s);
         let _ = parse::rich_bar(&s);
+        let _ = parse::tqdm_logging(&s);
         let _ = strip_prefixes(&s);
         let _ = errors::classify_line(&s);
     }
@@ -8725,4 +8726,43 @@ fn plans_and_ends_of_timm_detectron2_mmengine_and_lightning() {
         (a.last_step, a.total_steps, a.verdict.as_str()),
         (Some(120), Some(120), "completed")
     );
+}
+
+#[test]
+fn tqdm_loggable_s_progress_lines_are_a_bar() {
+    // Levanter off a terminal: tqdm-loggable logs its bar every so often.
+    let mut log = String::from(
+        "2026-03-09T02:28:49 - 0 - tqdm_loggable.tqdm_logging - tqdm_logging.py:139 - INFO :: Progress on:train -/18 rate:- remaining:? elapsed:00:00 postfix:-\n",
+    );
+    for i in 1..=6u32 {
+        log += &format!(
+            "2026-03-09T02:{:02}:{:02} - 0 - tqdm_loggable.tqdm_logging - tqdm_logging.py:139 - INFO :: Progress on:train {i}.0it/18.0it rate:34.5s/it remaining:09:12 elapsed:{:02}:{:02} postfix:loss={:.2}\n",
+            29 + i * 35 / 60,
+            (i * 35) % 60,
+            i * 35 / 60,
+            (i * 35) % 60,
+            10.5 - f64::from(i) * 0.25
+        );
+        if i == 3 {
+            log += "2026-03-09T02:31:00 - 0 - tqdm_loggable.tqdm_logging - tqdm_logging.py:139 - INFO :: Progress on:eval 4.00it/4.00it rate:2.0it/s remaining:00:00 elapsed:00:02 postfix:-\n";
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps),
+        (Format::Tqdm, Some(6), Some(18))
+    );
+    assert_eq!(a.loss.last, Some(9.0));
+    assert_eq!((a.eval.count, a.eval.every_steps), (1, Some(3)));
+    assert_approx(a.reported.bar_rate, 1.0 / 34.5, 1e-6, "s/it");
+    // Counts with a metric prefix; the older versions' seconds.
+    let f = parse::tqdm_logging(
+        "Progress on:train 1.20kit/30.0kit rate:4.1it/s remaining:1:05:15 elapsed:31:40 postfix:-",
+    )
+    .map(|f| (f.n, f.total, f.elapsed_s, f.postfix));
+    assert_eq!(f, Some((1200.0, Some(30000.0), Some(1900.0), "")));
+    let f = parse::tqdm_logging("Progress on:Sample progress 1000.000000/60000.000000 rate:None it/s elapsed:0.0002 postfix:None")
+        .map(|f| (f.desc, f.n, f.rate));
+    assert_eq!(f, Some(("Sample progress", 1000.0, None)));
+    assert!(parse::tqdm_logging("Progress on: the migration").is_none());
 }
