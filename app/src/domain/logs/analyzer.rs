@@ -3562,9 +3562,7 @@ impl LogAnalyzer {
                 if let Some(l) = ev.loss {
                     self.loss.push(l);
                 }
-                if let Some(st) = ev.step_time_s {
-                    push_ring(&mut self.reported_step_times, st, REPORTED_WINDOW);
-                }
+                self.take_reported_speed(&ev);
                 push_ring(&mut self.recent, ev, RECENT_EVENTS);
             }
             HfDict::Eval(mut ev) => {
@@ -3806,6 +3804,12 @@ impl LogAnalyzer {
             self.take_step_loss(src, step, StepSeen::of(fresh, repeat), l);
         }
         if !fresh {
+            // (A redraw of the same step may be the first to say its speed:
+            // Keras's last frame of an epoch, `5s 2ms/step`, after its `ETA:
+            // 0s` one.)
+            if repeat {
+                self.take_reported_speed(&ev);
+            }
             return;
         }
         if self.locked.is_none_or(|l| l == src) {
@@ -3814,6 +3818,13 @@ impl LogAnalyzer {
                 self.epoch = ev.epoch;
             }
         }
+        self.take_reported_speed(&ev);
+        self.zeros.note(&ev);
+        push_ring(&mut self.recent, ev, RECENT_EVENTS);
+    }
+
+    /// The speed a record says the framework measured.
+    fn take_reported_speed(&mut self, ev: &Event) {
         if let Some(st) = ev.step_time_s {
             push_ring(&mut self.reported_step_times, st, REPORTED_WINDOW);
         }
@@ -3823,8 +3834,6 @@ impl LogAnalyzer {
         if ev.tokens_per_sec.is_some() {
             self.reported_tokens_per_sec = ev.tokens_per_sec;
         }
-        self.zeros.note(&ev);
-        push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 
     /// A hand-written step line that printed its epoch (see

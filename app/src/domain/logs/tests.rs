@@ -8766,3 +8766,17 @@ fn tqdm_loggable_s_progress_lines_are_a_bar() {
     assert_eq!(f, Some(("Sample progress", 1000.0, None)));
     assert!(parse::tqdm_logging("Progress on: the migration").is_none());
 }
+
+#[test]
+fn keras_s_last_frame_of_an_epoch_says_its_speed_after_an_eta_frame() {
+    // tf.keras with validation: a frame at the last batch with its ETA,
+    // then the same batch's final frame with the epoch's time.
+    let a = analyze(
+        "Epoch 1/3\n\
+         1875/1875 [==============================] - ETA: 0s - loss: 0.2950 - accuracy: 0.9150\n\
+         1875/1875 [==============================] - 5s 2ms/step - loss: 0.2950 - accuracy: 0.9150 - val_loss: 0.2655 - val_accuracy: 0.9300\n",
+    );
+    assert_eq!(a.last_step, Some(1875));
+    assert_eq!(a.reported.step_time_s, Some(0.002));
+    assert_eq!((a.eval.count, a.eval.last_loss), (1, Some(0.2655)));
+}
