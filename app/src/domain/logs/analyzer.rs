@@ -821,7 +821,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 36] = [
+const MARKER_ANCHORS: [&[u8]; 33] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -855,9 +855,6 @@ const MARKER_ANCHORS: [&[u8]; 36] = [
     b"optimization steps / ",
     b"Num examples = ",
     b"Num Epochs = ",
-    b"Start inference on ",
-    b"Scheduled epochs: ",
-    b"train_cfg = dict(",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -881,7 +878,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<36> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Map",
@@ -1442,12 +1439,6 @@ impl LogAnalyzer {
         let Some(&c0) = t.as_bytes().first() else {
             return;
         };
-        // A bar written as log lines (tqdm-loggable: Levanter, Marin),
-        // behind whatever head its logger gave it.
-        if let Some(frame) = parse::tqdm_logging(t) {
-            self.on_tqdm(&frame, LineFlags::default(), ts);
-            return;
-        }
 
         if self.rich_followup > 0 {
             self.rich_followup -= 1;
@@ -2191,6 +2182,12 @@ impl LogAnalyzer {
             self.eval_announced = Some(self.lines);
             return;
         }
+        // A bar written as log lines (tqdm-loggable: Levanter, Marin),
+        // behind whatever head its logger gave it.
+        if let Some(frame) = parse::tqdm_logging(t) {
+            self.on_tqdm(&frame, LineFlags::default(), ts);
+            return;
+        }
         // Last: a hand-written loop's `step ... loss ...` line.
         if t.len() < 16 * 1024
             && let Some((ev, count)) = parse::generic_step(t)
@@ -2822,6 +2819,30 @@ impl LogAnalyzer {
             self.mark_finished("the process exited successfully");
             return true;
         }
+        // Markers tested where they stand (their words' pairs are common
+        // text, which would slow the one pass below): detectron2's
+        // evaluator (`Start inference on 5000 batches`), timm's plan
+        // (`Scheduled epochs: 300. LR stepped per epoch.`), mmengine's
+        // configuration dump (`train_cfg = dict(max_epochs=12, ...)`).
+        if t.starts_with("Start inference on ") {
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
+            return true;
+        }
+        if let Some(n) = t
+            .strip_prefix("Scheduled epochs: ")
+            .and_then(parse::uint_prefix)
+            .filter(|x| x.0 > 0)
+        {
+            self.epochs_planned = Some(n.0);
+            return true;
+        }
+        if let Some(r) = t.strip_prefix("train_cfg = dict(")
+            && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
         // One pass rejects the many lines that are no marker at all, and
         // tells which of the substring searches below can succeed.
         let hit = MARKER_SET.hits(t.as_bytes());
@@ -2960,13 +2981,6 @@ impl LogAnalyzer {
             self.mark(PauseKind::Eval);
             return true;
         }
-        // detectron2's evaluator (`Start inference on 5000 batches`).
-        if has(const { marker_bit(b"Start inference on ") }) && t.starts_with("Start inference on ")
-        {
-            self.mark(PauseKind::Eval);
-            self.eval_event(self.current_step);
-            return true;
-        }
         // DeepSpeed's engine saving (`[Torch] Checkpoint global_step1971 is
         // about to be saved!`): the step it reached, which a run without a
         // progress bar (HF with `disable_tqdm`) shows nowhere else.
@@ -3080,25 +3094,6 @@ impl LogAnalyzer {
             let plan = self.epochs_planned;
             self.restarted();
             self.epochs_planned = plan;
-            return true;
-        }
-        // timm's plan (`Scheduled epochs: 300. LR stepped per epoch.`) and
-        // mmengine's configuration dump (`train_cfg = dict(max_epochs=12,
-        // type='EpochBasedTrainLoop', val_interval=1)`).
-        if has(const { marker_bit(b"Scheduled epochs: ") })
-            && let Some(n) = t
-                .strip_prefix("Scheduled epochs: ")
-                .and_then(parse::uint_prefix)
-                .filter(|x| x.0 > 0)
-        {
-            self.epochs_planned = Some(n.0);
-            return true;
-        }
-        if has(const { marker_bit(b"train_cfg = dict(") })
-            && let Some(r) = t.strip_prefix("train_cfg = dict(")
-            && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
-        {
-            self.epochs_planned = Some(n);
             return true;
         }
         // MMCV's runner: `workflow: [('train', 1)], max: 200 epochs` (or

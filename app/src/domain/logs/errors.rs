@@ -158,7 +158,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 51] = [
+const ANCHORS: [&[u8]; 48] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -213,16 +213,15 @@ const ANCHORS: [&[u8]; 51] = [
     // (Nor do torch's warning that it has no kernels for this GPU and
     // nvcc's refusal of one.)
     b"PyTorch install",
-    b"Unsupported gpu",
-    // apt's errors, uv's and conda's solvers.
-    b"E: ",
-    b"No solution found",
-    b"ResolvePackageNotFound",
-    // (Lightning's summary of a run on the CPU, TensorFlow's driver
-    // mismatch.)
-    b"used: False",
-    b"driver version is insufficient",
+    b"gpu architecture",
+    // uv's solver. (apt's errors and conda's `ResolvePackageNotFound:`
+    // open their lines: see `has_anchor_bytes`.)
+    "× No".as_bytes(),
+    // (TensorFlow's driver mismatch.)
+    b"CUDA driver version",
 ];
+// (Each word's first two byte pairs make a scan stop to look: none may
+// start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
 
 /// What apt's errors (`E: ...`) are about, one of these words: not any
 /// line that happens to start with `E: `.
@@ -262,7 +261,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<51> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<48> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -271,7 +270,13 @@ pub fn has_anchor(s: &str) -> bool {
 
 /// [`has_anchor`] on bytes.
 pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
+    // (Anchors whose pairs are common text, tested where they stand:
+    // apt's errors, conda's, Lightning's summary of a run on the CPU.)
     ANCHOR_SET.any_in(b)
+        || b.starts_with(b"E: ")
+        || b.starts_with(b"ResolvePackageNotFound")
+        || (b.starts_with(b"GPU available: ")
+            && memchr::memmem::find(b, b", used: False").is_some())
 }
 
 /// Whether the words before byte `p` of `t` deny what follows: a wrapper
@@ -880,13 +885,13 @@ const SETUP_ANCHORS: super::parse::Anchors<18> = super::parse::Anchors::new([
     b"HeaderTooLarge",
     b"Unpickling",
     b"api_key",
-    b"initialization has timed out",
+    b"wandb",
     b"PyTorch install",
-    b"Unsupported gpu",
+    b"gpu architecture",
     b"OutOfResources",
     b"429 Client",
-    b"driver version is insufficient",
-    b"used: False",
+    b"CUDA driver version",
+    b"GPU available",
 ]);
 
 /// Whether a setup failure's line ends the run.

@@ -552,16 +552,11 @@ impl RawFrame {
 /// their unit, `1.20kit`; `-` where unknown; older versions print the
 /// elapsed seconds, `elapsed:0.0002`).
 pub fn tqdm_logging(s: &str) -> Option<TqdmFrame<'_>> {
-    const MARK: &[u8] = b"Progress on:";
-    let b = s.as_bytes();
-    let mut from = 0;
-    let at = loop {
-        let p = from + b[from..].iter().position(|&c| c == b'P')?;
-        if b[p..].starts_with(MARK) {
-            break p + MARK.len();
-        }
-        from = p + 1;
-    };
+    static MARK: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"Progress on:"));
+    // (A line without its capital, most prose, is done in one fast scan.)
+    memchr::memchr(b'P', s.as_bytes())?;
+    let at = MARK.find(s.as_bytes())? + MARK.needle().len();
     let r = &s[at..];
     let rate_at = r.find(" rate:")?;
     let (name, count) = r[..rate_at].rsplit_once(' ').unwrap_or(("", &r[..rate_at]));
@@ -710,6 +705,8 @@ pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
 /// elapsed and remaining read `12.3s`, `1:05` or `1:02:03`. `pct` is the
 /// `%` after the percentage. Reads the frame into `out` (left as it was
 /// when false).
+#[cold]
+#[inline(never)]
 fn parse_ultralytics_bar_into(b: &[u8], pct: usize, out: &mut RawFrame) -> bool {
     const BAR_CHARS: [&[u8]; 3] = ["━".as_bytes(), "─".as_bytes(), "╸".as_bytes()];
     let mut i = pct + 2;
@@ -3885,34 +3882,49 @@ fn loss_field(r: &str) -> Option<f64> {
 /// eval_loss: 3.18`, LitGPT's `iter 160: val loss 1.4523`.
 pub fn val_loss_in(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    // (Most lines hold no `val`: one pass rules them out.)
-    if !b.windows(3).any(|w| w.eq_ignore_ascii_case(b"val")) {
-        return None;
+    // (Every name ends in `loss`: a line without one, most prose, is done
+    // in one fast scan.)
+    memchr::memmem::find(b, b"oss")?;
+    let lower_is = |at: usize, word: &[u8]| {
+        b.get(at..at + word.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(word))
+    };
+    // Each `val` (found by its `v`, in any case: most lines have none),
+    // and the key it opens (or ends, in `eval`).
+    for v in memchr::memchr2_iter(b'v', b'V', b) {
+        if !lower_is(v, b"val") {
+            continue;
+        }
+        let (start, keys): (usize, &[&[u8]]) = if v > 0 && b[v - 1] | 0x20 == b'e' {
+            (v - 1, &[b"eval loss", b"eval_loss"])
+        } else {
+            (
+                v,
+                &[
+                    b"validation loss",
+                    b"valid loss",
+                    b"val loss",
+                    b"val_loss",
+                    b"valid_loss",
+                ],
+            )
+        };
+        // A word of its own (not `interval loss`).
+        if start > 0 && b[start - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let Some(key) = keys.iter().find(|k| lower_is(start, k)) else {
+            continue;
+        };
+        let mut at = start + key.len();
+        while b.get(at).is_some_and(|c| matches!(c, b' ' | b':' | b'=')) {
+            at += 1;
+        }
+        if let Some((value, _)) = float_prefix_bytes(&b[at..]) {
+            return Some(value);
+        }
     }
-    let lower = s.to_ascii_lowercase();
-    [
-        "validation loss",
-        "valid loss",
-        "val loss",
-        "val_loss",
-        "valid_loss",
-        "eval loss",
-        "eval_loss",
-    ]
-    .iter()
-    .find_map(|key| {
-        lower.match_indices(key).find_map(|(at, _)| {
-            // A word of its own (not `interval loss`).
-            if lower.as_bytes()[..at]
-                .last()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-            {
-                return None;
-            }
-            let r = lower[at + key.len()..].trim_start_matches([' ', ':', '=']);
-            float_prefix(r).map(|x| x.0)
-        })
-    })
+    None
 }
 
 /// A line that reports an evaluation's loss and no training loss, outside
@@ -3994,7 +4006,10 @@ fn reported_speed(s: &str, ev: &mut Event) {
                 (v.is_finite() && v > 0.0).then_some((v, unit))
             })
     };
-    if ev.step_time_s.is_none() {
+    // (Each group of names below only where one of their words is: most
+    // step lines name none, and a search per name costs.)
+    let holds = |w: &[u8]| memchr::memmem::find(s.as_bytes(), w).is_some();
+    if ev.step_time_s.is_none() && (holds(b"tim") || holds(b"cost") || holds(b"dt")) {
         ev.step_time_s = [
             "iter_time",
             "iter time",
@@ -4031,7 +4046,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
     }
     // MLX LM's rate: `Iter 70: Train loss 2.786, ..., It/sec 17.598,
     // Tokens/sec 1728.137, ...`.
-    if ev.step_time_s.is_none() {
+    if ev.step_time_s.is_none() && holds(b"It/sec") {
         ev.step_time_s = after_key("It/sec").map(|(v, _)| 1.0 / v);
     }
     // MaxText: `completed step: 3, seconds: 0.510, TFLOP/s/device: ...,
@@ -4059,7 +4074,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
             })
         })
     };
-    if ev.samples_per_sec.is_none() {
+    if ev.samples_per_sec.is_none() && (holds(b"sampl") || holds(b"img/") || holds(b"images/")) {
         ev.samples_per_sec = before_unit(&[" samples/s", " samples/sec", " img/s", " images/s"])
             .or_else(|| {
                 ["samples_per_second", "samples/sec", "samples/s", "img/s"]
@@ -4067,7 +4082,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
                     .find_map(|k| after_key(k).map(|x| x.0))
             });
     }
-    if ev.tokens_per_sec.is_none() {
+    if ev.tokens_per_sec.is_none() && (holds(b"tok") || holds(b"Tok") || holds(b"throughput")) {
         ev.tokens_per_sec = before_unit(&[" tok/s", " tokens/s", " tokens/sec"]).or_else(|| {
             [
                 "tokens_per_second_per_gpu",
