@@ -2245,10 +2245,7 @@ impl LogAnalyzer {
         {
             // An evaluation's result line (`epoch 0: perplexity: 24.1
             // eval_loss: 3.18`): it ran before this line.
-            if self.last_eval_loss != Some(v) {
-                self.eval_event(self.current_step);
-            }
-            self.last_eval_loss = Some(v);
+            self.eval_loss_reported(self.current_step, v);
         } else if t.len() < 4096
             && let Some(loss) = parse::metrics_loss(t)
         {
@@ -3498,6 +3495,16 @@ impl LogAnalyzer {
         }
     }
 
+    /// An evaluation's loss, reported after it ran (at `step`): one
+    /// evaluation per new value (a loop may repeat its last one on every
+    /// step line).
+    fn eval_loss_reported(&mut self, step: Option<u64>, v: f64) {
+        if self.last_eval_loss != Some(v) {
+            self.eval_event(step);
+        }
+        self.last_eval_loss = Some(v);
+    }
+
     fn eval_event(&mut self, step: Option<u64>) {
         self.eval_events += 1;
         if let Some(s) = step
@@ -3720,14 +3727,9 @@ impl LogAnalyzer {
         // an evaluation ran before it, at its step. (Its time is not seen
         // apart: the record came after it.)
         if let Some(v) = ev.val_loss {
-            // (A loop that repeats its last evaluation's loss on every step
-            // line ran one evaluation.)
             // (At the step reached: a summary's own count may be of epochs
             // while a bar counts the steps.)
-            if self.last_eval_loss != Some(v) {
-                self.eval_event(ev.step.max(self.current_step));
-            }
-            self.last_eval_loss = Some(v);
+            self.eval_loss_reported(ev.step.max(self.current_step), v);
         }
         if ev.kind == EventKind::Eval {
             // Hand-written eval progress prints a line per batch

@@ -772,16 +772,19 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    let mut secs = civil_secs(y, mo, d, h, mi, se);
-    let mut used = 19;
-    if b.len() > 20 && (b[19] == b',' || b[19] == b'.') {
-        let (frac, n) = second_fraction(&b[20..]);
+    Some(with_fraction(b, civil_secs(y, mo, d, h, mi, se), 19))
+}
+
+/// `secs` and the bytes of `b` up to `at`, or past the fraction there
+/// (`,mmm`, `.ffffff`) with it added.
+fn with_fraction(b: &[u8], secs: f64, at: usize) -> (f64, usize) {
+    if b.len() > at + 1 && (b[at] == b',' || b[at] == b'.') {
+        let (frac, n) = second_fraction(&b[at + 1..]);
         if n > 0 {
-            secs += frac;
-            used = 20 + n;
+            return (secs + frac, at + 1 + n);
         }
     }
-    Some((secs, used))
+    (secs, at)
 }
 
 /// Unix seconds of a UTC date and time of day.
@@ -823,16 +826,7 @@ fn parse_short_year_datetime(s: &str) -> Option<(f64, usize)> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    let mut secs = civil_secs(2000 + y, mo, d, h, mi, se);
-    let mut used = 17;
-    if b.len() > 18 && (b[17] == b',' || b[17] == b'.') {
-        let (frac, n) = second_fraction(&b[18..]);
-        if n > 0 {
-            secs += frac;
-            used = 18 + n;
-        }
-    }
-    Some((secs, used))
+    Some(with_fraction(b, civil_secs(2000 + y, mo, d, h, mi, se), 17))
 }
 
 /// `MM/DD/YYYY HH:MM:SS` (accelerate/diffusers logging).
