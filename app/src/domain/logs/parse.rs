@@ -2565,6 +2565,9 @@ pub fn nemo(s: &str) -> Option<Event> {
             "global_batch_size" => ev.batch = num(),
             "consumed_samples" => ev.samples = num(),
             "train_step_timing in s" => ev.step_time_s = num(),
+            // The last validation's, on every line after it (counted once
+            // per new value).
+            "val_loss" => ev.val_loss = num(),
             _ => {}
         }
     }

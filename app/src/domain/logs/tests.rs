@@ -1777,6 +1777,25 @@ fn nemo_2_iteration_lines() {
     assert_eq!(a.loss.first, Some(1.371));
     assert_eq!(a.verdict, "completed");
     assert_approx(a.reported.step_time_s, 0.35, 1e-9, "train_step_timing");
+    // After a validation every line carries its loss: one evaluation per
+    // new value, at the step it ran.
+    let log: String = (0..10)
+        .map(|i| {
+            let val = match i {
+                0..=3 => String::new(),
+                4..=7 => " | val_loss: 9.812".to_string(),
+                _ => " | val_loss: 9.5".to_string(),
+            };
+            format!(
+                "Training epoch 0, iteration {i}/9 | global_step: {i} | reduced_train_loss: 8.5 | train_step_timing in s: 4.5{val}\n"
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!(
+        (a.eval.count, a.eval.every_steps, a.eval.last_loss),
+        (2, Some(4), Some(9.5))
+    );
 }
 
 #[test]
