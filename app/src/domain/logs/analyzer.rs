@@ -3507,6 +3507,11 @@ impl LogAnalyzer {
 
     fn eval_event(&mut self, step: Option<u64>) {
         self.eval_events += 1;
+        self.eval_step(step);
+    }
+
+    /// The step an evaluation ran at, for the cadence (once per step).
+    fn eval_step(&mut self, step: Option<u64>) {
         if let Some(s) = step
             && self.eval_steps.back() != Some(&s)
         {
@@ -4248,11 +4253,8 @@ impl LogAnalyzer {
                     self.mark(PauseKind::Eval);
                     self.eval_bar_episodes += 1;
                     // (Its cadence, when nothing else prints the evals.)
-                    if self.eval_events == 0
-                        && let Some(s) = self.current_step
-                        && self.eval_steps.back() != Some(&s)
-                    {
-                        push_ring(&mut self.eval_steps, s, CADENCE_RING);
+                    if self.eval_events == 0 {
+                        self.eval_step(self.current_step);
                     }
                 }
                 if eval && !ckpt {

@@ -395,16 +395,19 @@ fn seconds_with_unit(s: &str) -> Option<f64> {
 /// Number with an optional SI suffix (tqdm `unit_scale`): `1.20M` -> 1.2e6.
 fn si_number(s: &[u8]) -> Option<f64> {
     let (v, used) = float_prefix_bytes(s)?;
-    let rest = &s[used..];
-    let mult = match rest.first() {
-        None => 1.0,
-        Some(b'k') | Some(b'K') => 1e3,
-        Some(b'M') => 1e6,
-        Some(b'G') => 1e9,
-        Some(b'T') => 1e12,
-        Some(_) => 1.0,
-    };
+    let mult = s.get(used).and_then(|&c| metric_prefix(c)).unwrap_or(1.0);
     Some(v * mult)
+}
+
+/// The factor of a metric prefix letter (`k`/`K`, `M`, `G`, `T`).
+fn metric_prefix(c: u8) -> Option<f64> {
+    match c {
+        b'k' | b'K' => Some(1e3),
+        b'M' => Some(1e6),
+        b'G' => Some(1e9),
+        b'T' => Some(1e12),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -740,10 +743,8 @@ fn parse_ultralytics_bar_into(b: &[u8], pct: usize, out: &mut RawFrame) -> bool 
         && let Some((v, used)) = float_prefix_bytes(r)
     {
         let u = &r[used..r.len() - 2];
-        let (mult, skip) = match u.first() {
-            Some(b'K') if u.len() > 1 => (1e3, 1),
-            Some(b'M') if u.len() > 1 => (1e6, 1),
-            Some(b'G') if u.len() > 1 => (1e9, 1),
+        let (mult, skip) = match u.first().and_then(|&c| metric_prefix(c)) {
+            Some(m) if u.len() > 1 => (m, 1),
             _ => (1.0, 0),
         };
         rate = Some(v * mult);
@@ -3985,13 +3986,9 @@ fn reported_speed(s: &str, ev: &mut Event) {
                 // first letter.
                 let rest = &r.as_bytes()[used..];
                 let scale = match rest.first() {
-                    Some(&c) if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match c {
-                        b'k' | b'K' => 1e3,
-                        b'M' => 1e6,
-                        b'G' => 1e9,
-                        b'T' => 1e12,
-                        _ => 1.0,
-                    },
+                    Some(&c) if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) => {
+                        metric_prefix(c).unwrap_or(1.0)
+                    }
                     _ => 1.0,
                 };
                 if scale != 1.0 {
