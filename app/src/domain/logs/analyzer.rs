@@ -14,6 +14,7 @@ use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_end_fast, tr
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
 use super::split::{LineFacts, LineScan, LineSplitter};
+use super::text::Find;
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
 use super::{Event, EventKind, Format, N_SOURCES, Source};
 
@@ -1501,7 +1502,7 @@ impl LogAnalyzer {
         {
             self.hf_hint = true;
             self.step_if_ahead(Source::HfDict, step, None, None, ts, time);
-            if let Some(open) = t.find("metrics={")
+            if let Some(open) = t.find_word("metrics={")
                 && let Some(close) = t.rfind('}')
                 && close > open
                 && let Some(d) = parse::hf_dict(&t[open + "metrics=".len()..=close])
@@ -2967,8 +2968,8 @@ impl LogAnalyzer {
             return true;
         }
         if total
-            && let Some(p) = t.find("| Total batch size (")
-            && let Some(q) = t[p..].find(") = ")
+            && let Some(p) = t.find_word("| Total batch size (")
+            && let Some(q) = t[p..].find_word(") = ")
         {
             self.samples_per_step =
                 parse::uint_prefix(&t[p + q + ") = ".len()..]).map(|x| x.0 as f64);
@@ -2982,7 +2983,7 @@ impl LogAnalyzer {
         // about to be saved!`): the step it reached, which a run without a
         // progress bar (HF with `disable_tqdm`) shows nowhere else.
         if has(const { marker_bit(b"Checkpoint global_step") })
-            && let Some(p) = t.find("Checkpoint global_step")
+            && let Some(p) = t.find_word("Checkpoint global_step")
             && let r = &t[p + "Checkpoint global_step".len()..]
             && let Some((step, used)) = parse::uint_prefix(r)
             && r[used..].starts_with(" is about to be saved")
@@ -3038,7 +3039,7 @@ impl LogAnalyzer {
             return true;
         }
         // nanoGPT
-        if tokens && let Some(p) = t.find("tokens per iteration will be: ") {
+        if tokens && let Some(p) = t.find_word("tokens per iteration will be: ") {
             self.tokens_per_step =
                 parse::float_prefix_commas(&t[p + "tokens per iteration will be: ".len()..])
                     .map(|x| x.0);
@@ -3096,7 +3097,7 @@ impl LogAnalyzer {
         // MMCV's runner: `workflow: [('train', 1)], max: 200 epochs` (or
         // `max: 320000 iters`).
         if let Some(r) = t.strip_prefix("workflow: ")
-            && let Some(p) = r.find("], max: ")
+            && let Some(p) = r.find_word("], max: ")
             && let Some((n, used)) = parse::uint_prefix(&r[p + "], max: ".len()..])
             && n > 0
         {

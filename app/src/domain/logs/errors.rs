@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::normalize::trim_start_fast;
 use super::split::LineScan;
+use super::text::Find;
 
 pub const MAX_ERRORS: usize = 32;
 pub const MAX_TB_LINES: usize = 60;
@@ -327,7 +328,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
     // memory'`.)
-    if t.find("CUDA out of memory")
+    if t.find_word("CUDA out of memory")
         .is_some_and(|p| !negated_before(t, p))
         || t.contains("OutOfMemoryError")
         || t.contains("HIP out of memory")
@@ -337,7 +338,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || (t.starts_with("Cuda failure") && t.contains("'out of memory'"))
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
-        let what = t.find("Tried to allocate ").map(|p| {
+        let what = t.find_word("Tried to allocate ").map(|p| {
             let words: Vec<&str> = t[p + 18..].split_whitespace().take(2).collect();
             words.join(" ").trim_end_matches('.').to_string()
         });
@@ -372,11 +373,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(Memory, true, format!("CUDA out of memory ({status})"));
     }
     // distributed (before generic CUDA: NCCL messages mention CUDA)
-    if t.contains("Watchdog caught collective operation timeout") {
+    if t.has("Watchdog caught collective operation timeout") {
         return sig(Distributed, true, "NCCL collective timeout");
     }
-    if t.contains("Process group watchdog thread terminated") || t.contains("c10::DistBackendError")
-    {
+    if t.has("Process group watchdog thread terminated") || t.contains("c10::DistBackendError") {
         return sig(Distributed, true, "NCCL watchdog aborted the process group");
     }
     if t.contains("DistBackendError")
@@ -410,7 +410,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     }
     if t.contains("failed (exitcode: ") && t.contains("local_rank") {
         let code = t
-            .find("exitcode: ")
+            .find_word("exitcode: ")
             .and_then(|p| t[p + 10..].split(')').next())
             .unwrap_or("?");
         return launcher_exit(code);
@@ -428,7 +428,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             return launcher_exit(code);
         }
     }
-    if t.contains("Signal 9 (SIGKILL) received by PID") {
+    if t.has("Signal 9 (SIGKILL) received by PID") {
         return sig(
             Killed,
             true,
@@ -442,11 +442,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("torch.AcceleratorError")
         || t.contains("CUDA error: ")
         || t.contains("device-side assert triggered")
-        || t.contains("an illegal memory access was encountered")
+        || t.has("an illegal memory access was encountered")
     {
         // The message ends at the first (possibly escaped, `\n`) line
         // break: the advice after it is the same for every CUDA error.
-        let detail = t.find("CUDA error: ").map(|p| {
+        let detail = t.find_word("CUDA error: ").map(|p| {
             let d = &t[p + 12..];
             let d = d.split("\\n").next().unwrap_or(d);
             d.trim_end_matches('.').to_string()
@@ -483,7 +483,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(Cuda, true, "no GPU visible to the process");
     }
     // Built for another GPU generation (or a CUDA mismatch).
-    if t.contains("no kernel image is available for execution on the device") {
+    if t.has("no kernel image is available for execution on the device") {
         return sig(
             Cuda,
             true,
@@ -501,9 +501,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // An exception in the dataset or collate code, re-raised by the main
     // process: `AttributeError: Caught AttributeError in DataLoader worker
     // process 0.`
-    if let Some(p) = t.find("Caught ")
+    if let Some(p) = t.find_word("Caught ")
         && let rest = &t[p + "Caught ".len()..]
-        && let Some(q) = rest.find(" in DataLoader worker process")
+        && let Some(q) = rest.find_word(" in DataLoader worker process")
     {
         let what = &rest[..q];
         return sig(
@@ -515,7 +515,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             ),
         );
     }
-    if t.contains("stack expects each tensor to be equal size") {
+    if t.has("stack expects each tensor to be equal size") {
         return sig(Data, true, "batch of unequal tensor sizes (collate)");
     }
     if t.contains("DataLoader worker (pid")
@@ -530,7 +530,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         }
         return sig(Data, true, "DataLoader worker died");
     }
-    if t.contains("Unexpected bus error encountered in worker") {
+    if t.has("Unexpected bus error encountered in worker") {
         return sig(
             Data,
             true,
@@ -584,7 +584,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // from): `FileNotFoundError: [Errno 2] No such file or directory:
     // 'data/train.bin'`. (As the exception line only, maybe under its
     // module's name: a line that mentions one it caught goes on.)
-    if let Some(p) = t.find("FileNotFoundError: ")
+    if let Some(p) = t.find_word("FileNotFoundError: ")
         && (p == 0 || t[..p].ends_with('.'))
         && !t[..p].contains(' ')
     {
@@ -609,14 +609,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // inline_container.cc:603] . unexpected pos 1234 vs 1120` after
     // `PytorchStreamWriter failed writing file data/12: file write failed`):
     // almost always a full disk.
-    if t.contains("PytorchStreamWriter failed writing file") {
+    if t.has("PytorchStreamWriter failed writing file") {
         return sig(Runtime, true, "checkpoint write failed (disk full?)");
     }
     // argparse refusing the command line (`accelerate launch` run with an
     // empty `--machine_rank=$NODE_RANK`): `prog: error: argument
     // --machine_rank/--machine-rank: invalid int value: ''`, after the usage
     // block. Nothing ran.
-    if let Some(p) = t.find(": error: ")
+    if let Some(p) = t.find_word(": error: ")
         && p > 0
         && [
             "argument ",
@@ -706,7 +706,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.starts_with("KeyboardInterrupt:")
         || t.starts_with("Detected KeyboardInterrupt, attempting graceful shutdown")
         || (t.ends_with("attempting graceful shutdown...")
-            && t.contains(": UserWarning: Detected KeyboardInterrupt"))
+            && t.has(": UserWarning: Detected KeyboardInterrupt"))
         // (A loop's own `except KeyboardInterrupt:` message: `Training
         // interrupted by user`.)
         || (t.len() < 120 && t.contains("nterrupted by user"))
@@ -738,14 +738,14 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         );
     }
     // dependencies
-    if let Some(m) = t.find("ModuleNotFoundError: No module named") {
+    if let Some(m) = t.find_word("ModuleNotFoundError: No module named") {
         let name = quoted_after(&t[m..], "named").unwrap_or("?");
         return sig(Dependency, true, format!("missing Python module '{name}'"));
     }
     // A library without the attribute the code expects: a version
     // mismatch (`AttributeError: module 'numpy' has no attribute
     // '_no_nep50_warning'`). (A project's own module is a bug, not this.)
-    if let Some(p) = t.find("AttributeError: module '")
+    if let Some(p) = t.find_word("AttributeError: module '")
         && let Some(name) = quoted_after(&t[p..], "module")
         && KNOWN_LIBRARIES.contains(&name.split('.').next().unwrap_or(name))
         && t[p..].contains("has no attribute")
@@ -781,7 +781,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("{PIP} found conflicting package requirements"),
         );
     }
-    if t.contains("No matching distribution found for") {
+    if t.has("No matching distribution found for") {
         let pkg = t
             .split("found for")
             .nth(1)
@@ -793,7 +793,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("{PIP} could not install {}", cap(pkg, 80)),
         );
     }
-    if t.contains("Could not find a version that satisfies the requirement") {
+    if t.has("Could not find a version that satisfies the requirement") {
         let pkg = t
             .split("requirement")
             .nth(1)
@@ -801,10 +801,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             .unwrap_or("?");
         return sig(Dependency, true, format!("{PIP} could not install {pkg}"));
     }
-    if t.contains("error: subprocess-exited-with-error")
+    if t.has("error: subprocess-exited-with-error")
         || t.contains("Failed building wheel for")
-        || t.contains("error: metadata-generation-failed")
-        || t.contains("Failed to build installable wheels")
+        || t.has("error: metadata-generation-failed")
+        || t.has("Failed to build installable wheels")
     {
         return sig(Dependency, true, format!("{PIP} package build failed"));
     }
@@ -855,7 +855,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("{CONDA} found conflicting package requirements"),
         );
     }
-    if t.contains("CUDA_HOME environment variable is not set") {
+    if t.has("CUDA_HOME environment variable is not set") {
         return sig(
             Dependency,
             true,
@@ -1092,7 +1092,7 @@ fn setup_failure(t: &str) -> Option<Signature> {
     let warning = t.contains("Warning");
     SETUP_FAILURES
         .iter()
-        .find(|(words, ..)| words.iter().all(|w| t.contains(w)))
+        .find(|(words, ..)| words.iter().all(|w| t.has(w)))
         .and_then(|&(_, class, ends, label)| {
             let fatal = match ends {
                 Ends::Run => true,

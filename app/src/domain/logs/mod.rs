@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod parse;
 pub mod replay;
 pub(crate) mod split;
+mod text;
 pub mod throughput;
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! Memory is bounded: a line longer than [`MAX_LINE_BYTES`] keeps its head
 //! and is marked truncated; the rest of it is dropped as it streams past.
 
+use super::text::Find;
+
 /// Longest line kept, in raw bytes. Longer lines keep their first
 /// `MAX_LINE_BYTES` bytes (enough for any metric line; a 1 GB line of junk
 /// must not cost 1 GB of memory).
@@ -303,7 +305,12 @@ pub(crate) fn decode_line(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 #[inline]
 pub(crate) fn trim_start_fast(s: &str) -> &str {
     let spaces = s.bytes().take_while(|&b| b == b' ').count();
-    s[spaces..].trim_start()
+    let rest = &s[spaces..];
+    // (Printable ASCII next, as it nearly always is: nothing more to trim.)
+    match rest.as_bytes().first() {
+        Some(&c) if c > b' ' && c < 0x80 => rest,
+        _ => rest.trim_start(),
+    }
 }
 
 /// `s.trim_end()`, stepping over trailing ASCII spaces a byte at a time
@@ -312,7 +319,11 @@ pub(crate) fn trim_start_fast(s: &str) -> &str {
 #[inline]
 pub(crate) fn trim_end_fast(s: &str) -> &str {
     let spaces = s.bytes().rev().take_while(|&b| b == b' ').count();
-    s[..s.len() - spaces].trim_end()
+    let rest = &s[..s.len() - spaces];
+    match rest.as_bytes().last() {
+        Some(&c) if c > b' ' && c < 0x80 => rest,
+        _ => rest.trim_end(),
+    }
 }
 
 fn emit_text<F: FnMut(&str, LineFlags)>(bytes: &[u8], flags: LineFlags, emit: &mut F) {
@@ -658,7 +669,7 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
             .windows(2)
             .position(|w| w == b") ")
         && close < 120
-        && let Some(p) = s[..close].find("pid=")
+        && let Some(p) = s[..close].find_word("pid=")
     {
         let d = &s.as_bytes()[p + 4..close];
         let n = digits_len(d);
@@ -685,12 +696,12 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
     }
     if !b.is_empty() && b[0] == b'[' {
         // MPI: `[1,mpirank:0,algo-1]<stdout>:`
-        if let Some(close) = s.find("]<std") {
+        if let Some(close) = s.find_word("]<std") {
             let tail = &s[close + 1..];
             for t in ["<stdout>:", "<stderr>:"] {
                 if let Some(rest) = tail.strip_prefix(t) {
                     let r = s[..close]
-                        .find("mpirank:")
+                        .find_word("mpirank:")
                         .and_then(|p| {
                             let d = &s.as_bytes()[p + 8..close];
                             parse_u32(&d[..digits_len(d)])
@@ -991,7 +1002,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 if let Some(r2) = r.strip_prefix('|')
                     && let Some((ts, _)) = parse_iso_datetime(r2)
                 {
-                    let rest = match after.find(" >> ") {
+                    let rest = match after.find_word(" >> ") {
                         Some(p) if p <= 60 && !after[..p].contains(' ') => &after[p + 4..],
                         _ => after,
                     };
@@ -1045,7 +1056,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         && tb[9] == b' '
         && tb[12] == b':'
         && tb[15] == b':'
-        && let Some(p) = t.find("] ")
+        && let Some(p) = t.find_word("] ")
         && p < 160
         && let (Some(y), Some(mo), Some(d)) = (num(tb, 1, 4), num(tb, 5, 2), num(tb, 7, 2))
         && let (Some(h), Some(mi), Some(se)) = (num(tb, 10, 2), num(tb, 13, 2), num(tb, 16, 2))
@@ -1059,7 +1070,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         && digits_len(&tb[1..]) == 4
         && tb[5] == b' '
         && tb.get(8) == Some(&b':')
-        && let Some(p) = t.find("] ")
+        && let Some(p) = t.find_word("] ")
         && p < 160
     {
         return Some((&t[p + 2..], glog_time(tb)));
@@ -1075,9 +1086,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             if let Some(r) = rest.strip_prefix(lvl) {
                 let r = r.strip_prefix(" - ").unwrap_or(r);
                 // Logger name up to the next " - " (or end: an empty message).
-                let body = match r.find(" - ") {
+                let body = match r.find_word(" - ") {
                     Some(p) => &r[p + 3..],
-                    None => match r.find(" -") {
+                    None => match r.find_word(" -") {
                         Some(p) if p + 2 == r.len() => "",
                         _ => r,
                     },
@@ -1172,7 +1183,7 @@ fn strip_level_first(s: &str) -> Option<(&str, Option<f64>)> {
     let r = &s[level_first_len(s.as_bytes())?..];
     let (ts, used) = parse_iso_datetime(r)?;
     let r = r[used..].strip_prefix(" | ")?;
-    let p = r.find(" - ")?;
+    let p = r.find_word(" - ")?;
     (p <= 120 && !r[..p].contains(' ')).then(|| (&r[p + 3..], Some(ts)))
 }
 
@@ -1187,7 +1198,12 @@ fn strip_loguru(s: &str) -> Option<&str> {
     let r = r[lvl.len()..].trim_start_matches(' ').strip_prefix("| ")?;
     // loguru: `module:function:42 - `; fairseq: `fairseq.trainer | `; or
     // no logger name at all (`TS | INFO | message`).
-    match r.find(" - ").into_iter().chain(r.find(" | ")).min() {
+    match r
+        .find_word(" - ")
+        .into_iter()
+        .chain(r.find_word(" | "))
+        .min()
+    {
         Some(p) if p <= 120 && !r[..p].contains(' ') => Some(&r[p + 3..]),
         _ => Some(r),
     }
@@ -1384,7 +1400,7 @@ fn strip_level_word(s: &str) -> &str {
     // Python's `%(asctime)s - %(name)s - %(levelname)s - %(message)s`:
     // a one-word logger name, then the level. (Or the file and line, a
     // common recipe: `train_net.py[line:175] - INFO: `.)
-    if let Some(p) = s.find(" - ")
+    if let Some(p) = s.find_word(" - ")
         && p <= 60
         && !s[..p].contains(' ')
     {

@@ -5,6 +5,8 @@
 //! (no regex crate: smaller wasm, and a cheap first-byte test rejects most
 //! lines before any real work). None of them panics on any input.
 
+use super::normalize::trim_start_fast;
+use super::text::Find;
 use super::{Event, EventKind, Source};
 
 // ---------------------------------------------------------------------------
@@ -561,7 +563,7 @@ pub fn tqdm_logging(s: &str) -> Option<TqdmFrame<'_>> {
     memchr::memchr(b'P', s.as_bytes())?;
     let at = MARK.find(s.as_bytes())? + MARK.needle().len();
     let r = &s[at..];
-    let rate_at = r.find(" rate:")?;
+    let rate_at = r.find_word(" rate:")?;
     let (name, count) = r[..rate_at].rsplit_once(' ').unwrap_or(("", &r[..rate_at]));
     let (n, total) = count.split_once('/')?;
     let number = |x: &str| (x != "-").then(|| si_number(x.as_bytes())).flatten();
@@ -577,12 +579,12 @@ pub fn tqdm_logging(s: &str) -> Option<TqdmFrame<'_>> {
             unit.ends_with("/s").then_some(v)
         }
     });
-    let elapsed_s = rest.find(" elapsed:").and_then(|q| {
+    let elapsed_s = rest.find_word(" elapsed:").and_then(|q| {
         let e = &rest[q + " elapsed:".len()..];
         duration_prefix(e).or_else(|| float_prefix(e)).map(|x| x.0)
     });
     let postfix = rest
-        .find(" postfix:")
+        .find_word(" postfix:")
         .map(|q| rest[q + " postfix:".len()..].trim_end())
         .filter(|p| *p != "-" && *p != "None")
         .unwrap_or("");
@@ -806,43 +808,16 @@ fn ultralytics_time(b: &[u8]) -> Option<(f64, usize)> {
     duration_prefix_bytes(b)
 }
 
-/// The first `[` in `b` from `from`, eight bytes at a time; on the way,
-/// `pct` becomes the last `%` before it (or before the end, when there is
-/// no `[`).
+/// The first `[` in `b` from `from`; on the way, `pct` becomes the last
+/// `%` before it (or before the end, when there is no `[`). (memchr's
+/// vector search: a frame's `[` comes after its bar, 50 bytes or more in.)
 fn find_bracket(b: &[u8], from: usize, pct: &mut Option<usize>) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const L7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each zero byte of `t`, exactly (no borrows between
-    // bytes: the last `%` of a word must be a `%`).
-    let zero = |t: u64| !(((t & L7).wrapping_add(L7)) | t) & HI;
-    let mut i = from;
-    while i + 8 <= b.len() {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[i..i + 8]);
-        let w = u64::from_le_bytes(a);
-        let open = zero(w ^ (LO * u64::from(b'[')));
-        let mut pcts = zero(w ^ (LO * u64::from(b'%')));
-        if open != 0 {
-            // Only the `%` before the `[`.
-            pcts &= open.wrapping_sub(1) & !open;
-        }
-        if pcts != 0 {
-            *pct = Some(i + 7 - (pcts.leading_zeros() / 8) as usize);
-        }
-        if open != 0 {
-            return Some(i + (open.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
+    let rest = &b[from..];
+    let open = memchr::memchr(b'[', rest);
+    if let Some(k) = memchr::memrchr(b'%', &rest[..open.unwrap_or(rest.len())]) {
+        *pct = Some(from + k);
     }
-    for (k, &c) in b[i..].iter().enumerate() {
-        match c {
-            b'[' => return Some(i + k),
-            b'%' => *pct = Some(i + k),
-            _ => {}
-        }
-    }
-    None
+    open.map(|k| from + k)
 }
 
 /// Byte-level search for an ASCII byte class (the result is a char
@@ -1023,7 +998,7 @@ fn long_bar_desc(desc: &str) -> &str {
                 .is_some_and(|h| h.eq_ignore_ascii_case(b"epoch "));
     if epoch_row && desc.len() <= 240 {
         desc
-    } else if let Some(p) = desc.find("Scanning ")
+    } else if let Some(p) = desc.find_word("Scanning ")
         && p <= 16
     {
         // Ultralytics' dataset check, long with its path and counts
@@ -1184,8 +1159,8 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
         // char search (and beats `memchr` on short keys).
         let close = rest.as_bytes()[1..].iter().position(|&c| c == q)? + 1;
         let key = &rest[1..close];
-        rest = rest[close + 1..].trim_start();
-        rest = rest.strip_prefix(':')?.trim_start();
+        rest = trim_start_fast(&rest[close + 1..]);
+        rest = trim_start_fast(rest.strip_prefix(':')?);
         // value: quoted string, tensor(...), number, or other repr up to ','.
         let (val, used) = if rest.starts_with('\'') || rest.starts_with('"') {
             let vq = rest.as_bytes()[0];
@@ -1462,7 +1437,7 @@ pub fn nanogpt(s: &str) -> Option<Event> {
         // (Right after the loss, as nanoGPT prints it: no substring search.)
         let time_at = match r.strip_prefix(", time ") {
             Some(_) => Some(2),
-            None => r.find("time "),
+            None => r.find_word("time "),
         };
         if let Some(p) = time_at
             && let Some((ms, _)) = float_prefix(&r[p + 5..])
@@ -1531,7 +1506,7 @@ pub fn nanogpt(s: &str) -> Option<Event> {
                 ev.loss = Some(loss);
                 ev.grad_norm = float_after(r, "| norm: ");
                 ev.step_time_s = r
-                    .find("| dt: ")
+                    .find_word("| dt: ")
                     .and_then(|p| seconds_with_unit(&r[p + 6..]));
                 ev.tokens_per_sec = float_after(r, "| tok/sec: ");
                 return Some(ev);
@@ -1541,7 +1516,7 @@ pub fn nanogpt(s: &str) -> Option<Event> {
             let mut ev = Event::new(EventKind::Eval, Source::NanoGpt);
             ev.step = Some(step);
             ev.loss = r[used..]
-                .find("val loss ")
+                .find_word("val loss ")
                 .and_then(|p| float_prefix(&r[used + p + 9..]))
                 .map(|x| x.0)
                 .or(Some(train));
@@ -1631,7 +1606,7 @@ fn nanochat(step: u64, total: Option<u64>, r: &str) -> Option<Event> {
     ev.total_steps = total;
     ev.loss = Some(loss);
     ev.step_time_s = r
-        .find("| dt: ")
+        .find_word("| dt: ")
         .and_then(|p| seconds_with_unit(&r[p + "| dt: ".len()..]));
     ev.tokens_per_sec = ["| tok/sec: ", "| tok/s: "].iter().find_map(|k| {
         let p = r.find(k)?;
@@ -1680,12 +1655,12 @@ pub fn megatron(s: &str) -> Option<Event> {
         let mut ev = Event::new(EventKind::Eval, Source::Megatron);
         ev.step = Some(step);
         ev.loss = r
-            .find("loss value:")
+            .find_word("loss value:")
             .and_then(|p| float_prefix(&r[p + 11..]))
             .map(|x| x.0);
         return Some(ev);
     }
-    let ip = t.find("iteration ")?;
+    let ip = t.find_word("iteration ")?;
     if ip > 40 || !t.contains("elapsed time per iteration (ms):") {
         return None;
     }
@@ -1757,7 +1732,7 @@ pub fn torchtitan(s: &str) -> Option<Event> {
     if !r.starts_with(' ') || !r.trim_start().starts_with("loss:") {
         return None;
     }
-    let lp = r.find("loss:")?;
+    let lp = r.find_word("loss:")?;
     let mut ev = Event::new(kind, Source::Torchtitan);
     ev.step = Some(step);
     ev.loss = float_prefix(&r[lp + 5..]).map(|x| x.0);
@@ -1775,20 +1750,20 @@ pub fn torchtitan(s: &str) -> Option<Event> {
 // DeepSpeed
 
 pub fn deepspeed(s: &str) -> Option<Event> {
-    if let Some(p) = s.find("step=") {
+    if let Some(p) = s.find_word("step=") {
         // `[Rank 0] step=40, skipped=2, lr=[5e-05], mom=[...]`
         if s[p..].contains("skipped=") && (p == 0 || s.as_bytes()[p - 1] == b' ') {
             let (step, _) = uint_prefix(&s[p + 5..])?;
             let mut ev = Event::new(EventKind::Train, Source::DeepSpeed);
             ev.step = Some(step);
             ev.lr = s
-                .find("lr=[")
+                .find_word("lr=[")
                 .and_then(|q| float_prefix(&s[q + 4..]))
                 .map(|x| x.0);
             return Some(ev);
         }
     }
-    if let (Some(p), true) = (s.find("global_step="), s.contains("SamplesPerSec=")) {
+    if let (Some(p), true) = (s.find_word("global_step="), s.contains("SamplesPerSec=")) {
         // `epoch=0/micro_step=34/global_step=34, RunningAvgSamplesPerSec=...`
         let (step, _) = uint_prefix(&s[p + 12..])?;
         let mut ev = Event::new(EventKind::Train, Source::DeepSpeedTimer);
@@ -1798,8 +1773,8 @@ pub fn deepspeed(s: &str) -> Option<Event> {
         return Some(ev);
     }
     if let Some(p) = s
-        .find(", SamplesPerSec=")
-        .or_else(|| s.find(", RunningAvgSamplesPerSec="))
+        .find_word(", SamplesPerSec=")
+        .or_else(|| s.find_word(", RunningAvgSamplesPerSec="))
     {
         // old: `0/450, SamplesPerSec=7.45`
         let head = s[..p].trim();
@@ -1847,7 +1822,7 @@ pub fn keras(s: &str) -> Option<Event> {
     ev.step = Some(n);
     ev.total_steps = total;
     // `30ms/step`, `1s/step`, `500us/step`
-    if let Some(p) = r1.find("/step") {
+    if let Some(p) = r1.find_word("/step") {
         let head = &r1[..p];
         let start = head.rfind(' ').map(|i| i + 1).unwrap_or(0);
         let tok = &head[start..];
@@ -1934,7 +1909,7 @@ pub fn litgpt(s: &str) -> Option<Event> {
         ev.loss = Some(loss);
         // The time is one micro-batch's: a step's only without accumulation.
         if iter == step
-            && let Some(p) = r.find("iter time: ")
+            && let Some(p) = r.find_word("iter time: ")
         {
             ev.step_time_s = seconds_with_unit(&r[p + 11..]);
         }
@@ -2182,7 +2157,7 @@ pub fn epoch_end_rule(s: &str) -> Option<u64> {
 /// [eta: 2:37:00, time (data): 2.064 (0.521)] l_pix: 2.6487e-03 ...`: the
 /// iteration (counted over the run) and the first `l_` loss.
 pub fn basicsr(s: &str) -> Option<Event> {
-    let p = s.find("][epoch:")?;
+    let p = s.find_word("][epoch:")?;
     if !s.starts_with('[') || p > 80 {
         return None;
     }
@@ -2195,7 +2170,7 @@ pub fn basicsr(s: &str) -> Option<Event> {
     ev.step = Some(iter);
     ev.epoch = Some(epoch as f64);
     ev.loss = r
-        .find("] l_")
+        .find_word("] l_")
         .and_then(|q| r[q + 2..].split_once(": "))
         .and_then(|(_, v)| float_prefix(v))
         .map(|x| x.0);
@@ -2248,7 +2223,7 @@ pub fn basicsr_v0(s: &str) -> Option<Event> {
     ev.epoch = Some(epoch as f64);
     let head = &r[..close];
     ev.lr = head
-        .find("lr:")
+        .find_word("lr:")
         .and_then(|q| float_prefix(&head[q + "lr:".len()..]))
         .map(|x| x.0);
     ev.loss = r[close + 1..]
@@ -2455,7 +2430,7 @@ pub fn yolo_row_loss(desc: &str, columns: u32) -> Option<f64> {
 pub fn detectron2(s: &str) -> Option<Event> {
     let mut t = s.trim_start();
     if let Some(r) = t.strip_prefix("eta: ") {
-        t = r[r.find("  ")?..].trim_start();
+        t = r[r.find_word("  ")?..].trim_start();
     }
     let r = t.strip_prefix("iter: ")?;
     let (iter, used) = uint_prefix(r)?;
@@ -2679,8 +2654,8 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     // 797.21/s` (this batch's, before the running average in brackets).
     ev.samples_per_sec = float_after(r, "img/s: ")
         .or_else(|| {
-            let p = r.find("Time: ")?;
-            let q = r[p..].find("s, ")?;
+            let p = r.find_word("Time: ")?;
+            let q = r[p..].find_word("s, ")?;
             let v = float_prefix(&r[p + q + 3..])?;
             r[p + q + 3 + v.1..].starts_with("/s").then_some(v.0)
         })
@@ -2834,7 +2809,7 @@ pub fn catboost_iter(s: &str) -> Option<(Event, Option<f64>)> {
         .and_then(float_prefix)
         .map(|x| x.0);
     let elapsed = r
-        .find("\ttotal: ")
+        .find_word("\ttotal: ")
         .map(|p| &r[p + "\ttotal: ".len()..])
         .and_then(|t| catboost_duration(t.split('\t').next().unwrap_or(t)));
     Some((ev, elapsed))
@@ -3218,7 +3193,7 @@ pub fn header_loss_line(s: &str) -> Option<f64> {
 /// = 4.464004`.
 fn cross_entropy_in(s: &str) -> Option<f64> {
     // (A substring search first: most lines that get here have no loss.)
-    let p = s.find("ross entropy")?;
+    let p = s.find_word("ross entropy")?;
     let b = s.as_bytes();
     if p == 0 || !matches!(b[p - 1], b'C' | b'c') {
         return None;
@@ -3307,7 +3282,7 @@ pub fn gan_visualizer(t: &str) -> Option<(Event, GenericCount)> {
 pub fn keras_gan(t: &str) -> Option<Event> {
     let (step, used) = uint_prefix(t)?;
     let r = t[used..].strip_prefix(" [D loss: ")?;
-    let p = r.find("] [G loss: ")?;
+    let p = r.find_word("] [G loss: ")?;
     let (g, _) = float_prefix(&r[p + 11..])?;
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.step = Some(step);
@@ -3341,7 +3316,7 @@ pub fn slowfast_stats(t: &str) -> Option<SlowFastStats<'_>> {
     let epoch = pair(quoted("\"epoch\": ")?)?;
     let iter = quoted("\"iter\": ").and_then(pair);
     let loss = r
-        .find("\"loss\": ")
+        .find_word("\"loss\": ")
         .and_then(|p| float_prefix(&r[p + 8..]))
         .map(|x| x.0);
     Some(SlowFastStats {
@@ -3378,7 +3353,7 @@ pub fn bare_counter(s: &str) -> Option<u64> {
     // GraphRetro's `After 201 steps, Global Step: 201` (its metrics dict
     // follows two lines down).
     if let Some(r) = t.strip_prefix("After ")
-        && let Some(p) = r.find(" steps, Global Step: ")
+        && let Some(p) = r.find_word(" steps, Global Step: ")
         && let Some((n, used)) = uint_prefix(&r[p + 21..])
         && p + 21 + used == r.len()
     {
@@ -4448,7 +4423,7 @@ fn train_val_loss(s: &str) -> Option<f64> {
         float_prefix(r).map(|(v, used)| (v, &r[used..]))
     }
     let (v, rest) = number_after(s.strip_prefix("Train")?)?;
-    let q = rest.find("Val")?;
+    let q = rest.find_word("Val")?;
     let after = &rest[q + 3..];
     let (_, val_rest) = number_after(after.strip_prefix("id").unwrap_or(after))?;
     // (Not accuracies: `Train 91.2% Val 89.1%`.)
@@ -4457,7 +4432,7 @@ fn train_val_loss(s: &str) -> Option<f64> {
 
 /// `N/ M steps|`: a count of its total, the word after it.
 fn count_before_steps(s: &str) -> Option<(u64, u64)> {
-    let p = s.find(" steps|")?;
+    let p = s.find_word(" steps|")?;
     let (left, right) = s[..p].rsplit_once('/')?;
     let total = right.trim_start().parse::<u64>().ok()?;
     let left = left.trim_end();
@@ -4936,7 +4911,7 @@ pub fn loss_line(s: &str) -> Option<f64> {
         .strip_prefix("[Rank ")
         .or_else(|| t.strip_prefix("[rank "))
     {
-        let close = r.find("] ")?;
+        let close = r.find_word("] ")?;
         t = &r[close + 2..];
     }
     // `Train  loss=0.76  acc=0.53` (an epoch summary, padded).

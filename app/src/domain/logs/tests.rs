@@ -4396,8 +4396,27 @@ proptest! {
     }
 
     #[test]
-    fn trim_start_fast_is_trim_start(s in "[ \t\u{3000}\u{a0}\u{85}a\u{e9}]{0,12}") {
+    fn trim_start_fast_is_trim_start(s in "[ \t\u{b}\u{3000}\u{a0}\u{85}a\u{e9}~]{0,12}") {
         prop_assert_eq!(super::normalize::trim_start_fast(&s), s.trim_start());
+    }
+
+    #[test]
+    fn trim_end_fast_is_trim_end(s in "[ \t\u{b}\u{3000}\u{a0}\u{85}a\u{e9}~]{0,12}") {
+        prop_assert_eq!(super::normalize::trim_end_fast(&s), s.trim_end());
+    }
+
+    /// The word searches give std's answers, for words on either side of
+    /// the 32 bytes where they change method (and cut inside a character).
+    #[test]
+    fn word_searches_are_finds(hay in "[ab\u{e9}\u{1F600}]{0,80}", word in "[ab\u{e9}\u{1F600}]{1,40}", cut in 0usize..80) {
+        use super::text::Find;
+        prop_assert_eq!(hay.find_word(&word), hay.find(&word));
+        prop_assert_eq!(hay.has(&word), hay.contains(&word));
+        // (A word that is there: a piece of the haystack.)
+        let from = hay.char_indices().map(|(i, _)| i).nth(cut % (hay.chars().count() + 1)).unwrap_or(hay.len());
+        let piece: String = hay[from..].chars().take(1 + cut % 37).collect();
+        prop_assert_eq!(hay.find_word(&piece), hay.find(&piece));
+        prop_assert_eq!(hay.has(&piece), hay.contains(&piece));
     }
 
     /// The fast path's promise: a line `no_log_prefix` lets through has no
