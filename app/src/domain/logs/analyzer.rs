@@ -623,6 +623,9 @@ pub struct LogAnalyzer {
     /// Epochs a hand-written loop's per-epoch line says it will run
     /// (`Epoch 3/15 | trn_loss ...`).
     epochs_planned: Option<u64>,
+    /// A bar over the epochs (`trange(epochs, desc="Epoch")`) was drawn at
+    /// the top: a nested bar under it may count the training steps.
+    outer_epoch_bar: bool,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
     /// ESPnet2's reports: the epoch, its last batch reported, and the
@@ -936,6 +939,16 @@ fn is_byte_unit(unit: &str) -> bool {
     matches!(scaled, Some("" | "k" | "K" | "M" | "G" | "T"))
 }
 
+/// A bar's description that names an evaluation (`Validation`,
+/// `Evaluating`, `eval`, `val: ...`; Ultralytics' validation table header).
+fn names_an_eval(d: &str) -> bool {
+    d.starts_with("Valid")
+        || d.starts_with("Eval")
+        || d.starts_with("eval")
+        || d.starts_with("val")
+        || (d.starts_with("Class") && d.contains("mAP50"))
+}
+
 fn is_excluded_desc(desc: &str) -> bool {
     // (Most training bars have no description: checked per frame.)
     if desc.is_empty() {
@@ -1101,6 +1114,7 @@ impl LogAnalyzer {
             sb3_table: Sb3Table::default(),
             sb3_in_table: false,
             epochs_planned: None,
+            outer_epoch_bar: false,
             batches_per_epoch: None,
             espnet: None,
             fastai: None,
@@ -4174,12 +4188,19 @@ impl LogAnalyzer {
         let outer_epochs = matches!(f.desc, "Epoch" | "Epochs" | "epoch" | "epochs");
         if outer_epochs && let Some(t) = f.total.filter(|t| *t >= 1.0) {
             self.epochs_planned = Some(t as u64);
+            self.outer_epoch_bar |= !self.bars[idx].cursor_up;
         }
         // (The cheap tests first: most frames here are a nested bar's.)
         // (A nested bar, drawn with cursor moves, is an evaluation's unless
         // it shows a loss: then it is the inner bar of an outer epoch bar.)
+        // (The first training bar may be a nested one without a loss under
+        // an outer bar over the epochs: sentence-transformers' `fit()` and
+        // hand-written loops, `Epoch` around `Iteration`.)
+        let nested_ok = self.train_bar.is_none() && self.outer_epoch_bar && !names_an_eval(f.desc);
         let candidate = || {
-            (!self.bars[idx].cursor_up || (!f.postfix.is_empty() && f.postfix.contains("loss")))
+            (!self.bars[idx].cursor_up
+                || (!f.postfix.is_empty() && f.postfix.contains("loss"))
+                || nested_ok)
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch)
                 && (f.unit == "it"
@@ -4224,7 +4245,10 @@ impl LogAnalyzer {
         }
         if self.train_bar != Some(idx) {
             self.other_bar_between = true;
-            self.bar_count.other_bar(idx, f.elapsed_s);
+            // (Not the bar over the epochs: its clock runs through them all.)
+            if !outer_epochs {
+                self.bar_count.other_bar(idx, f.elapsed_s);
+            }
             // Another bar while training: an eval or a checkpoint writer.
             if self.train_bar.is_some() {
                 let d = f.desc;
@@ -4236,12 +4260,7 @@ impl LogAnalyzer {
                         || d.contains("shard")
                         || d.contains("checkpoint"));
                 // HF's eval bar has no description but is nested (cursor-up).
-                let eval = d.starts_with("Valid")
-                    || d.starts_with("Eval")
-                    || d.starts_with("eval")
-                    || d.starts_with("val")
-                    // Ultralytics' validation: its table's header.
-                    || (d.starts_with("Class") && d.contains("mAP50"))
+                let eval = names_an_eval(d)
                     || (d.is_empty() && self.bars[idx].cursor_up)
                     || self.bars[idx].interlude;
                 // One marker per episode (an episode ends at the next

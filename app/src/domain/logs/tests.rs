@@ -3445,6 +3445,36 @@ fn an_outer_epoch_bar_around_a_nested_iteration_bar() {
 }
 
 #[test]
+fn a_nested_bar_without_a_loss_under_an_outer_epoch_bar_counts_the_steps() {
+    // sentence-transformers' `fit()` before 3.0 (and hand-written loops):
+    // `trange(epochs, desc="Epoch")` around `tqdm(range(steps), desc=
+    // "Iteration")`, which tqdm draws one row down: `\n\r<frame>\x1b[A`,
+    // with no postfix. The outer bar's clock is no pause between epochs.
+    let mut log = String::new();
+    for e in 0..2 {
+        log += &format!(
+            "\rEpoch: {:3}%|#| {e}/2 [00:{:02}<00:08, 4.00s/it]",
+            e * 50,
+            e * 4
+        );
+        for n in 1..=4 {
+            log += &format!(
+                "\n\rIteration: {:3}%|#| {n}/4 [00:0{n}<00:0{},  1.00it/s]\x1b[A",
+                n * 25,
+                4 - n
+            );
+        }
+    }
+    log += "\rEpoch: 100%|#| 2/2 [00:08<00:00, 4.00s/it]\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(8), Some(8)));
+    assert_eq!(a.pauses.count, 0);
+    // (A nested bar that is an evaluation's is still not the training.)
+    let a = analyze(&log.replace("Iteration", "Evaluating"));
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
 fn an_exception_in_another_thread_does_not_end_the_run() {
     // YOLOv9's plotting thread, twice at once at the end: the run went on.
     let tb = |n: u32| {
