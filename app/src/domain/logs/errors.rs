@@ -306,7 +306,9 @@ pub fn classify_line(s: &str) -> Option<Signature> {
 /// [`classify_line`] for a line already known to contain an anchor.
 fn classify_anchored(s: &str) -> Option<Signature> {
     let t = s.trim();
-    if t.len() < 6 {
+    // (Or advice about one: bitsandbytes' `If you get \`CUDA error: invalid
+    // device function\` errors, the above might be the cause ...`.)
+    if t.len() < 6 || t.starts_with("If you ") {
         return None;
     }
     use ErrorClass::*;
@@ -873,7 +875,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<18> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<23> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -892,7 +894,29 @@ const SETUP_ANCHORS: super::parse::Anchors<18> = super::parse::Anchors::new([
     b"429 Client",
     b"CUDA driver version",
     b"GPU available",
+    b"deserializing header",
+    b"RESOURCE_EXHAUSTED",
+    b"memory error on GPU",
+    b"CUDA Setup failed",
+    b"Tree Learner",
 ]);
+
+/// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
+/// so when the loss is not finite: `Loss is nan, stopping training`, then
+/// `sys.exit(1)`.
+fn loss_stopped_training(t: &str) -> Option<Signature> {
+    let value = t
+        .strip_prefix("Loss is ")?
+        .strip_suffix(", stopping training")?;
+    sig(
+        ErrorClass::Runtime,
+        true,
+        format!(
+            "the loss became {} and the loop stopped training",
+            cap(value, 24)
+        ),
+    )
+}
 
 /// Whether a setup failure's line ends the run.
 #[derive(Clone, Copy)]
@@ -1080,6 +1104,46 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Data,
             Run,
             "Hugging Face Hub rate limit (429: too many requests; set HF_TOKEN, or retry later)",
+        ),
+        // A weights file cut short (a download or a save that did not
+        // finish: `Error while deserializing header: MetadataIncompleteBuffer`).
+        (
+            &["SafetensorError", "deserializing header"],
+            Data,
+            Run,
+            "safetensors file is damaged or cut short (an unfinished download or save?)",
+        ),
+        // JAX / XLA (`XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory
+        // while trying to allocate 6580862976 bytes.`).
+        (
+            &["RESOURCE_EXHAUSTED", "Out of memory"],
+            Memory,
+            Run,
+            "out of memory (JAX/XLA: RESOURCE_EXHAUSTED)",
+        ),
+        // PaddlePaddle's, on a line of its own under `ResourceExhaustedError: `
+        // (`Out of memory error on GPU 0. Cannot allocate 1.953125GB ...`).
+        (
+            &["Out of memory error on GPU"],
+            Memory,
+            Run,
+            "out of memory (PaddlePaddle)",
+        ),
+        // bitsandbytes could not load its CUDA library, on the line under
+        // `RuntimeError: ` (`CUDA Setup failed despite GPU being available.`).
+        (
+            &["CUDA Setup failed despite GPU being available"],
+            Dependency,
+            Run,
+            "bitsandbytes could not load its CUDA library (its build vs the image's CUDA)",
+        ),
+        // pip's LightGBM has no GPU learner (`LightGBMError: GPU Tree
+        // Learner was not enabled in this build.`).
+        (
+            &["GPU Tree Learner was not enabled"],
+            Dependency,
+            Run,
+            "LightGBM built without GPU support (build with -DUSE_GPU=1, or train on the CPU)",
         ),
     ]
 };
@@ -1431,7 +1495,7 @@ impl ErrorTracker {
         let sig = if anchored {
             classify_anchored(trimmed)
         } else {
-            None
+            loss_stopped_training(trimmed)
         };
         if let Some(mut s) = sig {
             // Logged as a warning (fairseq's `| WARNING | fairseq.trainer |

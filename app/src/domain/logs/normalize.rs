@@ -982,14 +982,18 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 .unwrap_or(rest);
             return Some((rest, Some(ts)));
         }
-        // A time of day alone, `[08:04:18] [INFO] `: seconds since
+        // A time of day alone, `[08:04:18] [INFO] `, maybe with its
+        // fraction (MAE's and DeiT's `[03:56:08.391585] `): seconds since
         // midnight (differences hold within a day).
-        if let &[h1, h2, b':', m1, m2, b':', s1, s2] = inner.as_bytes()
+        if let Some(&[h1, h2, b':', m1, m2, b':', s1, s2]) = inner.as_bytes().get(..8)
             && [h1, h2, m1, m2, s1, s2].iter().all(u8::is_ascii_digit)
         {
             let d = |a: u8, b: u8| f64::from((a - b'0') * 10 + (b - b'0'));
             let secs = d(h1, h2) * 3600.0 + d(m1, m2) * 60.0 + d(s1, s2);
-            return Some((strip_bracket_tags(after), Some(secs)));
+            let (secs, used) = with_fraction(inner.as_bytes(), secs, 8);
+            if used == inner.len() {
+                return Some((strip_bracket_tags(after), Some(secs)));
+            }
         }
         for lvl in LEVELS {
             if let Some(r) = inner.strip_prefix(lvl) {

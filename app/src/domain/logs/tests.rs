@@ -8211,6 +8211,68 @@ fn a_gpu_newer_than_the_build_and_services_that_refuse_are_named() {
 }
 
 #[test]
+fn other_stacks_failures_are_named() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
+    for (line, class) in [
+        // A checkpoint cut short, on resume.
+        (
+            "safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer",
+            ErrorClass::Data,
+        ),
+        // JAX's out of memory; PaddlePaddle's, on its own line.
+        (
+            "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 6580862976 bytes.",
+            ErrorClass::Memory,
+        ),
+        (
+            "Out of memory error on GPU 0. Cannot allocate 1.953125GB memory on GPU 0, 22.187500GB memory has been allocated and available memory is only 1.312500GB.",
+            ErrorClass::Memory,
+        ),
+        (
+            "lightgbm.basic.LightGBMError: GPU Tree Learner was not enabled in this build.",
+            ErrorClass::Dependency,
+        ),
+    ] {
+        assert_eq!(c(line), Some((class, true)), "{line}");
+    }
+    // bitsandbytes: its advice is no error; its message stands on the line
+    // under an empty `RuntimeError: `.
+    let a = analyze(
+        "If you get `CUDA error: invalid device function` errors, the above might be the cause and the solution is to make sure only one ['libcudart.so'] in the paths that we search based on your env.\n\
+         Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    import bitsandbytes\n\
+         RuntimeError: \n        CUDA Setup failed despite GPU being available. Please run the following command to get more information:\n",
+    );
+    assert!(
+        a.verdict.starts_with("fatal: bitsandbytes could not load"),
+        "{} {:?}",
+        a.verdict,
+        a.errors
+    );
+    assert!(!has_error(&a, ErrorClass::Cuda, true), "{:?}", a.errors);
+    // MAE's and DeiT's loop stops on a loss that is not finite (under its
+    // time-of-day head, which is the clock); torchrun's report after it is
+    // an echo.
+    let a = analyze(
+        "[03:56:08.391585] Epoch: [2]  [1460/2502]  eta: 0:07:09  lr: 0.000019  loss: 0.9854 (0.9954)  time: 0.4193  data: 0.0003  max mem: 26143\n\
+         [03:56:16.691585] Epoch: [2]  [1480/2502]  eta: 0:07:01  lr: 0.000019  loss: 0.9850 (0.9954)  time: 0.4150  data: 0.0003  max mem: 26143\n\
+         [03:56:17.102000] Loss is nan, stopping training\n\
+         torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \n",
+    );
+    assert_eq!(
+        (a.verdict.as_str(), a.last_step),
+        (
+            "fatal: the loss became nan and the loop stopped training",
+            Some(2 * 2502 + 1480)
+        )
+    );
+    assert_eq!(
+        a.steps_per_sec.overall.map(|r| (r * 1000.0).round()),
+        Some(2410.0)
+    );
+}
+
+#[test]
 fn torch_warns_of_the_driver_and_trains_on() {
     // torch's warning at its first CUDA call: the run goes on (on the CPU),
     // and the warning says why it will be slow.
