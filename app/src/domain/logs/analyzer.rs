@@ -3608,6 +3608,21 @@ impl LogAnalyzer {
             } => {
                 self.final_metrics = Some((runtime_s, samples_per_sec, steps_per_sec));
                 self.mark_finished("final train metrics printed");
+                // Every planned epoch ran (the summary's epoch is the
+                // banner's): so did the steps after the last logged dict.
+                // (Only where the dicts count the steps: a bar shows its
+                // own last one. No time: they ran before this line.)
+                if self.train_bar.is_none()
+                    && let (Some(e), Some(planned), Some(total)) =
+                        (epoch, self.projects.hf_epochs, self.banner_total)
+                    && e >= planned as f64
+                    && let Some(cur) = self.current_step
+                    && cur < total
+                    && self.src[Source::HfDict.idx()].last_step == Some(cur)
+                {
+                    self.note_step(Source::HfDict, total, None);
+                    self.current_step = Some(total);
+                }
                 if epoch.is_some() {
                     self.epoch = epoch;
                 }

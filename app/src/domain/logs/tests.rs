@@ -8211,6 +8211,37 @@ fn a_gpu_newer_than_the_build_and_services_that_refuse_are_named() {
 }
 
 #[test]
+fn a_finished_hf_run_without_a_bar_reached_its_total() {
+    // `run_clm.py --disable_tqdm`: dicts every 50 of 870 steps, the last at
+    // 850; the summary's epoch is the planned 3, so the last 20 ran too.
+    let mut log = String::from(
+        "05/11/2024 07:30:01 - INFO - __main__ - Training/evaluation parameters TrainingArguments(\n\
+         disable_tqdm=True,\nlogging_steps=50,\nnum_train_epochs=3.0,\n)\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer - ***** Running training *****\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer -   Num examples = 2,318\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer -   Num Epochs = 3\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer -   Instantaneous batch size per device = 8\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer -   Total train batch size (w. parallel, distributed & accumulation) = 8\n\
+         05/11/2024 07:30:21 - INFO - transformers.trainer -   Total optimization steps = 870\n",
+    );
+    for k in 1..=17 {
+        log += &format!(
+            "{{'loss': 3.1, 'learning_rate': 1e-05, 'epoch': {:.2}}}\n",
+            k as f64 * 50.0 / 290.0
+        );
+    }
+    let done = "{'train_runtime': 207.1234, 'train_samples_per_second': 33.574, 'train_steps_per_second': 4.2, 'train_loss': 3.2379, 'epoch': 3.0}\n";
+    let a = analyze(&(log.clone() + done));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(870), Some(870), "completed")
+    );
+    // Stopped early (`max_steps`, an early-stopping callback): not all of it.
+    let a = analyze(&(log + &done.replace("'epoch': 3.0", "'epoch': 2.93")));
+    assert_eq!(a.last_step, Some(850));
+}
+
+#[test]
 fn other_stacks_failures_are_named() {
     use errors::classify_line;
     let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
