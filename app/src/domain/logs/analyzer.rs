@@ -4240,8 +4240,11 @@ impl LogAnalyzer {
                 // (An epoch bar may print once per epoch, like YOLO's rows
                 // in a non-TTY log: it takes over from a finished data bar
                 // at once.)
-                let advancing =
-                    (this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n) || is_epoch;
+                // (Or it shows a loss: training from its first frame, whose
+                // loss counts.)
+                let advancing = (this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n)
+                    || is_epoch
+                    || (!f.postfix.is_empty() && f.postfix.contains("loss"));
                 // A bar that never left 0 while this one moves was not training.
                 let cur_stuck = cur.last_n <= 0.0 && f.n > 0.0;
                 // The same count under another description (text glued

@@ -8211,6 +8211,22 @@ fn a_gpu_newer_than_the_build_and_services_that_refuse_are_named() {
 }
 
 #[test]
+fn a_bar_that_shows_a_loss_takes_over_from_a_finished_one_at_its_first_frame() {
+    // ai-toolkit: a caching bar without a description finishes, then the
+    // training bar's first frame already shows the loss.
+    let a = analyze(
+        "\r  0%|          | 0/24 [00:00<?, ?it/s]\r100%|##########| 24/24 [00:00<00:00, 333.33it/s]\n\
+         \rmy_lora:   0%|          | 0/2000 [00:00<?, ?it/s]\
+         \rmy_lora:   0%|          | 3/2000 [00:03<42:00,  1.26s/it, lr: 1.0e-04 loss: 5.433e-01]\
+         \rmy_lora:   0%|          | 4/2000 [00:04<42:00,  1.26s/it, lr: 1.0e-04 loss: 3.873e-01]\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.first, a.loss.last),
+        (Some(4), Some(2000), Some(0.5433), Some(0.3873))
+    );
+}
+
+#[test]
 fn a_finished_hf_run_without_a_bar_reached_its_total() {
     // `run_clm.py --disable_tqdm`: dicts every 50 of 870 steps, the last at
     // 850; the summary's epoch is the planned 3, so the last 20 ran too.
