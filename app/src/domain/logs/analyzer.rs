@@ -2849,6 +2849,17 @@ impl LogAnalyzer {
             self.epochs_planned = Some(n.0);
             return true;
         }
+        // The MetricLogger family (DeiT, MAE, DINO, ConvNeXt, BEiT): `Start
+        // training for 800 epochs`.
+        if let Some((n, used)) = t
+            .strip_prefix("Start training for ")
+            .and_then(parse::uint_prefix)
+            .filter(|x| x.0 > 0)
+            && t["Start training for ".len() + used..].starts_with(" epochs")
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
         if let Some(r) = t.strip_prefix("train_cfg = dict(")
             && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
         {

@@ -8301,7 +8301,8 @@ fn other_stacks_failures_are_named() {
     // time-of-day head, which is the clock); torchrun's report after it is
     // an echo.
     let a = analyze(
-        "[03:56:08.391585] Epoch: [2]  [1460/2502]  eta: 0:07:09  lr: 0.000019  loss: 0.9854 (0.9954)  time: 0.4193  data: 0.0003  max mem: 26143\n\
+        "[03:11:09.313002] Start training for 800 epochs\n\
+         [03:56:08.391585] Epoch: [2]  [1460/2502]  eta: 0:07:09  lr: 0.000019  loss: 0.9854 (0.9954)  time: 0.4193  data: 0.0003  max mem: 26143\n\
          [03:56:16.691585] Epoch: [2]  [1480/2502]  eta: 0:07:01  lr: 0.000019  loss: 0.9850 (0.9954)  time: 0.4150  data: 0.0003  max mem: 26143\n\
          [03:56:17.102000] Loss is nan, stopping training\n\
          torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \n",
@@ -8317,6 +8318,8 @@ fn other_stacks_failures_are_named() {
         a.steps_per_sec.overall.map(|r| (r * 1000.0).round()),
         Some(2410.0)
     );
+    // (Its plan: `Start training for 800 epochs`, of 2502 batches.)
+    assert_eq!(a.total_steps, Some(800 * 2502));
 }
 
 #[test]
