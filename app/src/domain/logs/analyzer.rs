@@ -2644,8 +2644,10 @@ impl LogAnalyzer {
         // (Not Ray Train's per-report `Training finished iteration 1 at ...`.)
         // (YOLOX: `Training of experiment is done and the best AP is 90.00`.)
         // (GaitSet: `Training COMPLETE`.)
+        // (RVC: `Training is done. The program is closed.`)
         if let Some(r) = t
             .strip_prefix("Training of experiment is ")
+            .or_else(|| t.strip_prefix("Training is "))
             .or_else(|| t.strip_prefix("Training "))
             && let Some(after) = [
                 "completed",

@@ -85,14 +85,15 @@ impl LogError {
             .any(|w| m.starts_with(w))
     }
 
-    /// A failed `pip install` or `apt-get install`: a process of its own,
-    /// done before whatever the log shows after it (a notebook goes on to
-    /// train, a setup script goes on past a package it could not get).
+    /// A failed `pip install` or `apt-get install` (or a `git clone`, a
+    /// command a setup script could not run): a process of its own, done
+    /// before whatever the log shows after it (a notebook goes on to train,
+    /// a setup script goes on past a package it could not get).
     pub(crate) fn is_installer(&self) -> bool {
-        [PIP, APT, UV, CONDA].iter().any(|head| {
+        [PIP, APT, UV, CONDA, GIT, SHELL].iter().any(|head| {
             self.label
                 .strip_prefix(head)
-                .is_some_and(|r| r.starts_with(' '))
+                .is_some_and(|r| r.starts_with([' ', ':']))
         })
     }
 
@@ -159,7 +160,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 48] = [
+const ANCHORS: [&[u8]; 49] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -220,6 +221,8 @@ const ANCHORS: [&[u8]; 48] = [
     "× No".as_bytes(),
     // (TensorFlow's driver mismatch.)
     b"CUDA driver version",
+    // (Python that cannot open the script: `can't open file ...: [Errno 2]`.)
+    b"[Errno",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -262,7 +265,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<48> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<49> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -275,6 +278,11 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
     // apt's errors, conda's, Lightning's summary of a run on the CPU.)
     ANCHOR_SET.any_in(b)
         || b.starts_with(b"E: ")
+        // (git's, and a shell's in a setup script.)
+        || b.starts_with(b"fatal: ")
+        || b.ends_with(b"(publickey).")
+        || b.ends_with(b": command not found")
+        || b.ends_with(b": No such file or directory")
         || b.starts_with(b"ResolvePackageNotFound")
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
@@ -319,6 +327,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         && APT_FAILURE_WORDS.iter().any(|w| what.contains(w))
     {
         return sig(Dependency, true, format!("{APT} failed: {}", cap(what, 80)));
+    }
+    if let Some(s) = setup_shell_failure(t) {
+        return Some(s);
     }
     // cuBLAS / cuDNN failures, one status for both checks below. Not their
     // warnings: PyTorch 2.3 prints `UserWarning: Plan failed with a
@@ -634,17 +645,32 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("bad command line: {}", cap(&t[p + 9..], 120)),
         );
     }
-    // The process crashed in native code.
-    for (what, label) in [
-        ("Segmentation fault", "process crashed (segmentation fault)"),
-        ("Bus error (core dumped)", "process crashed (bus error)"),
-        ("Aborted (core dumped)", "process aborted (core dumped)"),
+    // The process crashed in native code. (bash pads the signal's name to
+    // a column: `./run.sh: line 7:   412 Aborted                 (core
+    // dumped) python prep.py`.)
+    for (what, core, label) in [
         (
-            "Illegal instruction (core dumped)",
+            "Segmentation fault",
+            false,
+            "process crashed (segmentation fault)",
+        ),
+        ("Bus error", true, "process crashed (bus error)"),
+        ("Aborted", true, "process aborted (core dumped)"),
+        (
+            "Illegal instruction",
+            true,
             "process crashed (illegal instruction)",
         ),
     ] {
-        if t.starts_with(what) || (t.contains(what) && t.contains(": line ")) {
+        let reported = |p: usize| {
+            !core
+                || t[p + what.len()..]
+                    .trim_start()
+                    .starts_with("(core dumped)")
+        };
+        if (t.starts_with(what) && reported(0))
+            || (t.contains(": line ") && t.find_word(what).is_some_and(reported))
+        {
             return sig(Runtime, true, label);
         }
     }
@@ -771,6 +797,25 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             name.unwrap_or_else(|| "import failed".to_string()),
         );
     }
+    // A library that cannot be loaded outside Python's import: torch's own
+    // (`OSError: libcudnn.so.8: cannot open shared object file`, `OSError:
+    // .../libcublas.so.12: undefined symbol: ...`), or cuDNN's loader under
+    // another runtime (faster-whisper's CTranslate2: `Could not load
+    // library libcudnn_ops_infer.so.8. Error: ...`, then an abort). (Not
+    // NCCL's plugin probe, nor TensorFlow's `Could not load dynamic
+    // library`: both go on without it.)
+    if (t.starts_with("OSError: ")
+        && (t.contains("cannot open shared object file") || t.contains("undefined symbol")))
+        || (t.starts_with("Could not load library ")
+            && t.contains("cannot open shared object file"))
+    {
+        let what = if t.contains("undefined symbol") {
+            "shared library mismatch (undefined symbol)"
+        } else {
+            "missing shared library"
+        };
+        return sig(Dependency, true, what);
+    }
     // pip's resolver: `ERROR: ResolutionImpossible: ...`, `ERROR: Cannot
     // install a and b because these package versions have conflicting
     // dependencies.`
@@ -875,7 +920,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<23> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<25> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -899,6 +944,8 @@ const SETUP_ANCHORS: super::parse::Anchors<23> = super::parse::Anchors::new([
     b"memory error on GPU",
     b"CUDA Setup failed",
     b"Tree Learner",
+    b"communicate with the NVIDIA",
+    b"CUDA initialization",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -916,6 +963,82 @@ fn loss_stopped_training(t: &str) -> Option<Signature> {
             cap(value, 24)
         ),
     )
+}
+
+/// What a setup script's shell says went wrong before any training: git
+/// without access to the repository, a command or a script that is not
+/// there, a binary built for another CPU.
+fn setup_shell_failure(t: &str) -> Option<Signature> {
+    use ErrorClass::Dependency;
+    // `git@github.com: Permission denied (publickey).`
+    if t.ends_with("Permission denied (publickey).") {
+        return sig(
+            Dependency,
+            true,
+            format!("{GIT}: no access to the repository (this host's SSH key is not authorised)"),
+        );
+    }
+    if let Some(r) = t.strip_prefix("fatal: ") {
+        let what = if r.starts_with("could not read Username for ") {
+            "the repository needs credentials (a private repository over https)"
+        } else if r.starts_with("repository '") && r.ends_with("' not found") {
+            "repository not found"
+        } else if r.starts_with("Could not read from remote repository") {
+            "cannot read from the remote repository"
+        } else {
+            return None;
+        };
+        return sig(Dependency, true, format!("{GIT}: {what}"));
+    }
+    // bash's `/bin/bash: line 1: python: command not found`.
+    if let Some(head) = t.strip_suffix(": command not found") {
+        let command = head.rsplit(": ").next().unwrap_or(head).trim();
+        return sig(
+            Dependency,
+            true,
+            format!("{SHELL}: command not found: {}", cap(command, 60)),
+        );
+    }
+    // Python without its script: `python: can't open file
+    // '/workspace/train.py': [Errno 2] No such file or directory`.
+    if let Some(p) = t.find_word(": can't open file '")
+        && t.ends_with("No such file or directory")
+    {
+        let path = t[p + ": can't open file ".len()..]
+            .split(": [Errno")
+            .next()
+            .unwrap_or("");
+        return sig(
+            Dependency,
+            true,
+            format!("{SHELL}: script not found: {}", cap(path, 80)),
+        );
+    }
+    // A shell that cannot find what it was told to run: `bash:
+    // scripts/train.sh: No such file or directory`, `./run.sh: line 3:
+    // ./train.sh: No such file or directory`.
+    if let Some(head) = t.strip_suffix(": No such file or directory")
+        && (t.starts_with("bash: ")
+            || t.starts_with("sh: ")
+            || t.starts_with("/bin/bash: ")
+            || t.contains(": line "))
+    {
+        let path = head.rsplit(": ").next().unwrap_or(head).trim();
+        return sig(
+            Dependency,
+            true,
+            format!("{SHELL}: no such file: {}", cap(path, 80)),
+        );
+    }
+    // `exec /usr/local/bin/python: exec format error`.
+    if t.ends_with(": exec format error") {
+        return sig(
+            Dependency,
+            true,
+            format!("{SHELL}: exec format error (the image is built for another CPU architecture)"),
+        );
+    }
+    None
 }
 
 /// Whether a setup failure's line ends the run.
@@ -1137,6 +1260,23 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Run,
             "bitsandbytes could not load its CUDA library (its build vs the image's CUDA)",
         ),
+        // The GPU unusable on this host: nvidia-smi cannot reach the driver
+        // (`NVIDIA-SMI has failed because it couldn't communicate with the
+        // NVIDIA driver.`), torch's first CUDA call fails (`UserWarning: CUDA
+        // initialization: CUDA unknown error - this may be due to an
+        // incorrectly set up environment`). Training may go on, on the CPU.
+        (
+            &["couldn't communicate with the NVIDIA driver"],
+            Cuda,
+            WhenRaised,
+            "the NVIDIA driver is unreachable (nvidia-smi failed): the GPU is unusable on this host",
+        ),
+        (
+            &["CUDA initialization: CUDA unknown error"],
+            Cuda,
+            RunUnlessWarning,
+            "CUDA unusable on this host (unknown error at initialization; torch goes on without the GPU)",
+        ),
         // pip's LightGBM has no GPU learner (`LightGBMError: GPU Tree
         // Learner was not enabled in this build.`).
         (
@@ -1253,6 +1393,9 @@ const PIP: &str = "pip";
 const APT: &str = "apt-get";
 const UV: &str = "uv";
 const CONDA: &str = "conda";
+/// Label heads of a setup script's other failures: git's, and a shell's.
+const GIT: &str = "git";
+const SHELL: &str = "shell";
 
 /// How Python starts a traceback.
 pub(crate) const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";

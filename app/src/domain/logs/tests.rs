@@ -8258,6 +8258,97 @@ fn a_finished_hf_run_without_a_bar_reached_its_total() {
 }
 
 #[test]
+fn a_setup_scripts_git_and_shell_failures_are_named() {
+    use errors::classify_line;
+    let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal, x.label));
+    for (line, label) in [
+        (
+            "git@github.com: Permission denied (publickey).",
+            "git: no access to the repository (this host's SSH key is not authorised)",
+        ),
+        (
+            "fatal: could not read Username for 'https://github.com': No such device or address",
+            "git: the repository needs credentials (a private repository over https)",
+        ),
+        (
+            "fatal: repository 'https://github.com/acme/llm-train.git/' not found",
+            "git: repository not found",
+        ),
+        (
+            "/bin/bash: line 1: python: command not found",
+            "shell: command not found: python",
+        ),
+        (
+            "python: can't open file '/workspace/train.py': [Errno 2] No such file or directory",
+            "shell: script not found: '/workspace/train.py'",
+        ),
+        (
+            "bash: scripts/train.sh: No such file or directory",
+            "shell: no such file: scripts/train.sh",
+        ),
+        (
+            "exec /usr/local/bin/python: exec format error",
+            "shell: exec format error (the image is built for another CPU architecture)",
+        ),
+        // Libraries torch or another runtime cannot load.
+        (
+            "OSError: libcudnn.so.8: cannot open shared object file: No such file or directory",
+            "missing shared library",
+        ),
+        (
+            "OSError: /usr/local/lib/python3.10/dist-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.12: undefined symbol: cublasLtGetStatusString, version libcublasLt.so.12",
+            "shared library mismatch (undefined symbol)",
+        ),
+        (
+            "Could not load library libcudnn_ops_infer.so.8. Error: libcudnn_ops_infer.so.8: cannot open shared object file: No such file or directory",
+            "missing shared library",
+        ),
+        // bash pads the signal's name to a column.
+        (
+            "/workspace/run.sh: line 7:   412 Aborted                 (core dumped) python prep_dataset.py",
+            "process aborted (core dumped)",
+        ),
+    ] {
+        let (_, fatal, got) = c(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((fatal, got.as_str()), (true, label), "{line}");
+    }
+    // Others' lines that look alike go on: NCCL's plugin probe, git's
+    // other messages, TensorFlow's optional libraries, click's `Aborted!`.
+    for line in [
+        "c39f5cf046aa:4533:4533 [0] NCCL INFO NET/Plugin : dlerror=libnccl-net.so: cannot open shared object file: No such file or directory No plugin found (libnccl-net.so), using internal implementation",
+        "fatal: not a git repository (or any of the parent directories): .git",
+        "Aborted!",
+    ] {
+        assert_eq!(c(line), None, "{line}");
+    }
+    // A clone that failed before a run that trained: not its end.
+    let a = analyze(
+        "fatal: could not read Username for 'https://github.com': No such device or address\n\
+         step 10/100 loss 2.5\nstep 20/100 loss 2.4\nstep 30/100 loss 2.3\nstep 40/100 loss 2.2\nstep 50/100 loss 2.1\nstep 60/100 loss 2.0\n",
+    );
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    // The GPU unusable on this host: said, as torch goes on on the CPU.
+    let a = analyze(
+        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n",
+    );
+    assert!(has_error(&a, ErrorClass::Cuda, false), "{:?}", a.errors);
+    let a = analyze(
+        "/usr/local/lib/python3.10/dist-packages/torch/cuda/__init__.py:128: UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. changing env variable CUDA_VISIBLE_DEVICES after program start. Setting the available devices to be zero.\n\
+         step 10/100 loss 2.5\n",
+    );
+    assert!(has_error(&a, ErrorClass::Cuda, false), "{:?}", a.errors);
+    assert_eq!(a.verdict, "progressing");
+    // RVC's last line.
+    let a = analyze(
+        "2024-11-03 21:20:44,201\tkanade-v2\tINFO\tTrain Epoch: 60 [83%]\n\
+         2024-11-03 21:20:44,202\tkanade-v2\tINFO\t[1200, 0.0001]\n\
+         2024-11-03 21:20:44,203\tkanade-v2\tINFO\tloss_disc=3.712, loss_gen=3.104, loss_fm=9.310,loss_mel=17.203, loss_kl=1.020\n\
+         2024-11-03 21:20:59,677\tkanade-v2\tINFO\tTraining is done. The program is closed.\n",
+    );
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
 fn other_stacks_failures_are_named() {
     use errors::classify_line;
     let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal));
