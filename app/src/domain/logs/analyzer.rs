@@ -4513,6 +4513,17 @@ impl LogAnalyzer {
             self.source_total = run_total;
         }
         let step = n.saturating_add(self.bar_count.epoch_offset);
+        // Log timestamps on other lines set the clock (DeepSpeed's `step=0`
+        // line as its engine starts, before HF's bar), but the training bar
+        // has none: its elapsed field is the clock, or nothing is timed.
+        if self.clock == Clock::LogTimestamps
+            && ts.is_none()
+            && f.elapsed_s.is_some()
+            && self.locked.is_none_or(|l| l == Source::Tqdm)
+            && !self.src[Source::Tqdm.idx()].timing.has_data()
+        {
+            self.clock = Clock::BarElapsed;
+        }
         let t = self.time_for_step(ts, f.elapsed_s);
         let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
         let fresh = self.note_step(Source::Tqdm, step, t);

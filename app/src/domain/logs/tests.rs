@@ -8258,6 +8258,31 @@ fn a_finished_hf_run_without_a_bar_reached_its_total() {
 }
 
 #[test]
+fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
+    // DeepSpeed under HF: its `step=0` line as the engine starts has a
+    // timestamp, HF's bar does not: the bar's elapsed field is the clock.
+    let mut log = String::from(
+        "[2024-06-12 10:22:22,338] [INFO] [logging.py:96:log_dist] [Rank 0] step=0, skipped=0, lr=[0.0], mom=[(0.9, 0.999)]\n",
+    );
+    for n in 1..=12u32 {
+        let e = n * 8;
+        log += &format!(
+            "\r  1%|          | {n}/1250 [{:02}:{:02}<2:45:00,  8.00s/it]",
+            e / 60,
+            e % 60
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(12));
+    assert_eq!(
+        a.steps_per_sec.p50.map(|r| (r * 1000.0).round()),
+        Some(125.0),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
 fn a_setup_scripts_git_and_shell_failures_are_named() {
     use errors::classify_line;
     let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal, x.label));
