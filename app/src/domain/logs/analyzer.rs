@@ -2190,6 +2190,21 @@ impl LogAnalyzer {
         {
             return;
         }
+        // rsl_rl (legged_gym, Isaac Lab): a boxed table per iteration,
+        // headed `Learning iteration 13/1500` (centred), its losses on lines
+        // of their own.
+        if c0 == b'L'
+            && let Some(r) = t.strip_prefix("Learning iteration ")
+            && let Some((n, total)) = r.trim_end().split_once('/')
+            && let (Ok(n), Ok(total)) = (n.parse::<u64>(), total.parse::<u64>())
+            && n <= total
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n);
+            ev.total_steps = Some(total);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // A loop that says it evaluates now, in a line of its own
         // (`testing in eval mode……`, `Evaluating...`): its next metrics line
         // is the evaluation's, however it looks.

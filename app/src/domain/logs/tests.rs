@@ -8283,6 +8283,28 @@ fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
 }
 
 #[test]
+fn rsl_rl_counts_its_learning_iterations() {
+    // legged_gym / Isaac Lab: one boxed table per iteration, its header
+    // centred in bold, the losses on lines of their own.
+    let mut log = String::new();
+    for it in 11..=13 {
+        log += &format!(
+            "################################################################################\n\
+             \x20                       \x1b[1m Learning iteration {it}/1500 \x1b[0m                        \n\n\
+             \x20                      Computation: 45000 steps/s (collection: 1.203s, learning 0.301s)\n\
+             \x20              Value function loss: 0.0123\n\
+             \x20                   Surrogate loss: -0.0012\n\
+             \x20                      Mean reward: 0.23\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(13), Some(1500), "progressing")
+    );
+}
+
+#[test]
 fn a_setup_scripts_git_and_shell_failures_are_named() {
     use errors::classify_line;
     let c = |s: &str| classify_line(s).map(|x| (x.class, x.fatal, x.label));
