@@ -2185,7 +2185,7 @@ impl LogAnalyzer {
         if matches!(
             c0,
             b't' | b'v' | b'e' | b'j' | b'(' | b'0'
-                ..=b'9' | b'-' | b'|' | b'>' | b'T' | b'[' | b'l'
+                ..=b'9' | b'-' | b'|' | b'>' | b'T' | b'[' | b'l' | b'='
         ) && self.on_project_line(c0, t, ts, time)
         {
             return;
@@ -2399,7 +2399,7 @@ impl LogAnalyzer {
                 true
             }
             b'-' | b'|' | b'>' => self.on_coqui_line(t, ts, time),
-            b'T' | b'[' | b'l' => self.on_vits_line(t, ts, time),
+            b'T' | b'[' | b'l' | b'=' => self.on_vits_line(t, ts, time),
             _ => false,
         }
     }
@@ -2409,6 +2409,15 @@ impl LogAnalyzer {
     fn on_vits_line(&mut self, t: &str, ts: Option<f64>, time: Option<f64>) -> bool {
         if let Some(epoch) = parse::vits_epoch(t) {
             self.projects.vits_epoch = Some((epoch, self.lines));
+            return true;
+        }
+        // The end of an epoch (`====> Epoch: 60 [2024-11-03 21:20:59] |
+        // (0:00:15.470914)` in RVC's, `====> Epoch: 60` in VITS's): heads
+        // print only every few hundred steps, these every epoch.
+        if let Some((epoch, _)) = t.strip_prefix("====> Epoch: ").and_then(parse::uint_prefix) {
+            if self.epoch.is_none_or(|e| (epoch as f64) > e) {
+                self.epoch = Some(epoch as f64);
+            }
             return true;
         }
         let Some((epoch, line)) = self.projects.vits_epoch else {

@@ -8390,9 +8390,13 @@ fn a_setup_scripts_git_and_shell_failures_are_named() {
         "2024-11-03 21:20:44,201\tkanade-v2\tINFO\tTrain Epoch: 60 [83%]\n\
          2024-11-03 21:20:44,202\tkanade-v2\tINFO\t[1200, 0.0001]\n\
          2024-11-03 21:20:44,203\tkanade-v2\tINFO\tloss_disc=3.712, loss_gen=3.104, loss_fm=9.310,loss_mel=17.203, loss_kl=1.020\n\
+         2024-11-03 21:20:59,667\tkanade-v2\tINFO\t====> Epoch: 61 [2024-11-03 21:20:59] | (0:00:15.470914)\n\
          2024-11-03 21:20:59,677\tkanade-v2\tINFO\tTraining is done. The program is closed.\n",
     );
     assert_eq!(a.verdict, "completed");
+    // (Its epoch's end line says which epoch it is: heads print only
+    // every few hundred steps.)
+    assert_eq!(a.epoch, Some(61.0));
 }
 
 #[test]
