@@ -39,6 +39,12 @@ const COARSE_SPAN_S: f64 = 10.0;
 /// Seconds of a coarse clock remembered one by one, for a run too short
 /// for any [`COARSE_SPAN_S`] interval (see `StepTiming::early`).
 const EARLY_SECONDS: usize = 64;
+/// An interval this many times faster per step than the median skipped
+/// its steps rather than ran them: a resumed run's bar jumping to its
+/// checkpoint's step, HF's "Skipping the first batches".
+const JUMP_FACTOR: f64 = 20.0;
+/// Such jumps remembered (a run resumes a few times at most).
+const MAX_JUMPS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,6 +109,10 @@ pub struct StepTiming {
     /// seconds: a run shorter than the spans is measured second by second
     /// from them, as a fine clock would be, rather than not at all.
     early: Vec<Obs>,
+    /// Warm-up intervals, and later ones far faster than the baseline
+    /// (time, steps): the summary takes the steps that were skipped, not
+    /// run, out of the overall rate (see [`JUMP_FACTOR`]).
+    jumps: Vec<(f64, u64)>,
 }
 
 /// Percentiles of per-step time (seconds) over the recent window.
@@ -300,6 +310,16 @@ impl StepTiming {
         let warmup = if self.fine_clock { WARMUP_INTERVALS } else { 1 };
         if self.n_intervals as usize <= warmup {
             self.warmup_steps += ds;
+            self.note_jump(dt, ds);
+            return;
+        }
+        // A jump far ahead (a resumed run's bar catching up to its
+        // checkpoint): no step time, and kept out of the overall rate.
+        if let Some(m) = self.baseline.median()
+            && self.baseline.len() >= MIN_BASELINE
+            && dt * JUMP_FACTOR < m * ds as f64
+        {
+            self.note_jump(dt, ds);
             return;
         }
         // An eval usually comes with a save; count the interval as eval then.
@@ -336,6 +356,12 @@ impl StepTiming {
             for iv in std::mem::take(&mut self.unjudged) {
                 self.classify(iv);
             }
+        }
+    }
+
+    fn note_jump(&mut self, dt: f64, ds: u64) {
+        if self.jumps.len() < MAX_JUMPS {
+            self.jumps.push((dt, ds));
         }
     }
 
@@ -440,9 +466,22 @@ impl StepTiming {
             (Some(p), _) => Some(p),
             (None, a) => a,
         };
+        // Steps a jump skipped: those its time does not account for at
+        // the median step time.
+        let median = weighted_percentile(&pairs, 0.50);
+        let skipped: f64 = median
+            .filter(|m| *m > 0.0)
+            .map(|m| {
+                me.jumps
+                    .iter()
+                    .filter(|&&(dt, ds)| dt * JUMP_FACTOR < m * ds as f64)
+                    .map(|&(dt, ds)| ds as f64 - dt / m)
+                    .sum()
+            })
+            .unwrap_or(0.0);
         let overall = match (self.first, last) {
             (Some(f), Some(l)) if l.t > f.t && l.step > f.step => {
-                Some((l.step - f.step) as f64 / (l.t - f.t))
+                Some(((l.step - f.step) as f64 - skipped).max(0.0) / (l.t - f.t))
             }
             _ => None,
         };
@@ -498,6 +537,30 @@ mod tests {
 
     fn rate(s: &TimingSummary) -> f64 {
         1.0 / s.step_time.p50.expect("a median")
+    }
+
+    #[test]
+    fn steps_a_resumed_run_skipped_are_not_in_its_overall_rate() {
+        // A bar created at 0, then at its checkpoint's step 3001 a read
+        // later, then 3 steps/s; later a second jump (HF's skipping bar).
+        let mut timing = StepTiming::new();
+        timing.observe(100.0, 0, (0, 0));
+        timing.observe(100.5, 3001, (0, 0));
+        let mut t = 100.5;
+        for step in 3002..=3600 {
+            t += 1.0 / 3.0;
+            timing.observe(t, step, (0, 0));
+        }
+        t += 0.2;
+        timing.observe(t, 5600, (0, 0));
+        for step in 5601..=6000 {
+            t += 1.0 / 3.0;
+            timing.observe(t, step, (0, 0));
+        }
+        let s = timing.summary();
+        assert!((rate(&s) - 3.0).abs() < 0.01, "{}", rate(&s));
+        let overall = s.overall_steps_per_sec.expect("an overall rate");
+        assert!((overall - 3.0).abs() < 0.05, "{overall}");
     }
 
     #[test]
