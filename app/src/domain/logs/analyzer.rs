@@ -27,6 +27,10 @@ const CADENCE_RING: usize = 16;
 const LOCK_RECORDS: u64 = 3;
 /// New steps seen after an error (and a restart) that show the run went on past it.
 const STEPS_AFTER_ERROR: usize = 3;
+/// New steps of the training bar after an error that show the process (or
+/// a relaunch) went on past it. (Other ranks' bars may draw a step or two
+/// before a collective stalls them.)
+const BAR_STEPS_AFTER_ERROR: usize = 10;
 /// Restart signs remembered.
 const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
@@ -535,6 +539,9 @@ pub struct LogAnalyzer {
     /// the latest few.
     fresh_steps: u64,
     fresh_step_lines: [u64; STEPS_AFTER_ERROR],
+    /// New steps of the training bar, and the lines of the latest few.
+    bar_steps: u64,
+    bar_step_lines: [u64; BAR_STEPS_AFTER_ERROR],
     /// A hand-written eval progress episode is under way.
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
@@ -1146,6 +1153,8 @@ impl LogAnalyzer {
             restarts: VecDeque::new(),
             fresh_steps: 0,
             fresh_step_lines: [0; STEPS_AFTER_ERROR],
+            bar_steps: 0,
+            bar_step_lines: [0; BAR_STEPS_AFTER_ERROR],
             generic_eval: false,
             keras_epoch: None,
             keras_epochs_total: None,
@@ -4551,6 +4560,10 @@ impl LogAnalyzer {
         let t = self.time_for_step(ts, f.elapsed_s);
         let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
         let fresh = self.note_step(Source::Tqdm, step, t);
+        if fresh {
+            self.bar_step_lines[self.bar_steps as usize % BAR_STEPS_AFTER_ERROR] = self.lines;
+            self.bar_steps += 1;
+        }
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.current_step = Some(step);
         }
@@ -4753,6 +4766,17 @@ impl LogAnalyzer {
                 self.fresh_steps >= STEPS_AFTER_ERROR as u64
                     && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] > since
             };
+            // The training bar went on well past it: a bar draws on stderr,
+            // unbuffered, as tracebacks are written, so its frames after one
+            // came after it (stdout's prints may be flushed after a
+            // traceback, a bar's frames are not). The program caught it (a
+            // loop that skips a batch that ran out of memory), or another
+            // launch began (appended to the same log).
+            let bar_went_on = |e: &LogError| {
+                self.bar_steps >= BAR_STEPS_AFTER_ERROR as u64
+                    && self.bar_step_lines[self.bar_steps as usize % BAR_STEPS_AFTER_ERROR]
+                        > e.last_line
+            };
             // A traceback a logger wrote more than once: the program
             // caught it and went on (verl's rollout workers log the same
             // parse failure for every bad sample).
@@ -4764,7 +4788,12 @@ impl LogAnalyzer {
             let finished_after =
                 |e: &LogError| self.end_sign_stands() && self.finished_line > e.last_line;
             for e in errors.iter_mut().filter(|e| {
-                e.fatal && (went_on(e) || trained_after(e) || caught_again(e) || finished_after(e))
+                e.fatal
+                    && (went_on(e)
+                        || trained_after(e)
+                        || bar_went_on(e)
+                        || caught_again(e)
+                        || finished_after(e))
             }) {
                 e.fatal = false;
                 let note = format!(

@@ -8258,6 +8258,45 @@ fn a_finished_hf_run_without_a_bar_reached_its_total() {
 }
 
 #[test]
+fn an_error_the_training_bar_went_on_well_past_did_not_end_the_run() {
+    let oom = "Traceback (most recent call last):\n  File \"train.py\", line 88, in <module>\n    loss.backward()\n\
+               torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.91 GiB. GPU 0 has a total capacity of 23.64 GiB\n";
+    let bar = |from: u32, to: u32| -> String {
+        (from..=to)
+            .map(|n| {
+                format!(
+                    "\r  0%|          | {n}/3000 [00:{:02}<10:00,  3.00it/s]",
+                    n / 3 % 60
+                )
+            })
+            .collect()
+    };
+    // A relaunch appended to the log after an OOM at its first step (no
+    // counter that went back to say so): its bar runs on.
+    let a = analyze(&format!("{oom}{}\n", bar(1, 30)));
+    assert_eq!((a.verdict.as_str(), a.last_step), ("progressing", Some(30)));
+    assert!(has_error(&a, ErrorClass::Memory, false), "{:?}", a.errors);
+    // A loop that catches the OOM, says so, and skips the batch.
+    let a = analyze(&format!(
+        "{}\nOOM on batch 512, skipping: CUDA out of memory. Tried to allocate 2.00 GiB\n{}\n",
+        bar(1, 500),
+        bar(501, 520)
+    ));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    // Another rank's bar that draws a step or two before the collective
+    // stalls it: the OOM ended the run.
+    let a = analyze(&format!(
+        "{}\n[rank1]: {oom}{}\n",
+        bar(1, 100),
+        bar(101, 102)
+    ));
+    assert_eq!(
+        a.verdict,
+        "fatal: CUDA out of memory (tried to allocate 3.91 GiB)"
+    );
+}
+
+#[test]
 fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
     // DeepSpeed under HF: its `step=0` line as the engine starts has a
     // timestamp, HF's bar does not: the bar's elapsed field is the clock.
