@@ -315,6 +315,9 @@ struct LossTrack {
     min: Option<f64>,
     count: u64,
     nan_count: u64,
+    /// Every value since the latest NaN was 0.0 (HF before 4.38 prints
+    /// `'loss': 0.0` for the rest of a run that diverged).
+    zero_since_nan: bool,
     head: Vec<f64>,
     tail: VecDeque<f64>,
 }
@@ -325,7 +328,11 @@ impl LossTrack {
         if !v.is_finite() {
             self.nan_count += 1;
             self.last = Some(v);
+            self.zero_since_nan = true;
             return;
+        }
+        if v != 0.0 {
+            self.zero_since_nan = false;
         }
         if self.first.is_none() {
             self.first = Some(v);
@@ -4997,6 +5004,8 @@ impl LogAnalyzer {
             } else {
                 "loss is infinite"
             })
+        } else if self.loss.zero_since_nan && self.loss.last == Some(0.0) {
+            Some("loss went NaN, then 0.0")
         } else if self.zeros.diverged() {
             Some("gradient norm is NaN")
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {

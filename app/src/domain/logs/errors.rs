@@ -920,7 +920,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<25> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<27> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -946,6 +946,8 @@ const SETUP_ANCHORS: super::parse::Anchors<25> = super::parse::Anchors::new([
     b"Tree Learner",
     b"communicate with the NVIDIA",
     b"CUDA initialization",
+    b"Failed to import transformers",
+    b"FlashAttention only",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -1276,6 +1278,27 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Cuda,
             RunUnlessWarning,
             "CUDA unusable on this host (unknown error at initialization; torch goes on without the GPU)",
+        ),
+        // transformers' lazy import of a model failed; the cause is on the
+        // next line (`RuntimeError: Failed to import
+        // transformers.models.llama.modeling_llama because of the following
+        // error (look up to see its traceback):`, then flash-attn's
+        // `undefined symbol: _ZN3c104cuda9SetDeviceEi`).
+        (
+            &[
+                "Failed to import transformers.",
+                "because of the following error",
+            ],
+            Dependency,
+            Run,
+            "transformers could not import a model's module (a package built for another torch or CUDA? see the line under it)",
+        ),
+        // flash-attn 2 on a V100, T4 or RTX 20xx.
+        (
+            &["FlashAttention only supports Ampere GPUs or newer"],
+            Cuda,
+            Run,
+            "FlashAttention needs an Ampere or newer GPU (turn it off, or rent a newer GPU)",
         ),
         // pip's LightGBM has no GPU learner (`LightGBMError: GPU Tree
         // Learner was not enabled in this build.`).

@@ -8297,6 +8297,25 @@ fn an_error_the_training_bar_went_on_well_past_did_not_end_the_run() {
 }
 
 #[test]
+fn a_loss_that_went_nan_then_zero_is_a_divergence() {
+    // HF before 4.38 (no grad_norm in its dicts) prints 0.0 after the NaN.
+    let a = analyze(
+        "{'loss': 1.4352, 'learning_rate': 0.0002, 'epoch': 0.1}\n{'loss': nan, 'learning_rate': 0.00019, 'epoch': 0.2}\n\
+         {'loss': 0.0, 'learning_rate': 0.00018, 'epoch': 0.3}\n{'loss': 0.0, 'learning_rate': 0.00017, 'epoch': 0.4}\n",
+    );
+    assert!(
+        a.verdict.ends_with("(warning: loss went NaN, then 0.0)"),
+        "{}",
+        a.verdict
+    );
+    // (A loss that came back from the NaN is not.)
+    let a = analyze(
+        "{'loss': 1.4352, 'epoch': 0.1}\n{'loss': nan, 'epoch': 0.2}\n{'loss': 0.0, 'epoch': 0.3}\n{'loss': 1.2, 'epoch': 0.4}\n",
+    );
+    assert!(!a.verdict.contains("warning"), "{}", a.verdict);
+}
+
+#[test]
 fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
     // DeepSpeed under HF: its `step=0` line as the engine starts has a
     // timestamp, HF's bar does not: the bar's elapsed field is the clock.
@@ -8460,6 +8479,16 @@ fn other_stacks_failures_are_named() {
         (
             "lightgbm.basic.LightGBMError: GPU Tree Learner was not enabled in this build.",
             ErrorClass::Dependency,
+        ),
+        // transformers' wrapper of a failed import (flash-attn built for
+        // another torch); flash-attn 2 on a GPU before Ampere.
+        (
+            "RuntimeError: Failed to import transformers.models.llama.modeling_llama because of the following error (look up to see its traceback):",
+            ErrorClass::Dependency,
+        ),
+        (
+            "RuntimeError: FlashAttention only supports Ampere GPUs or newer.",
+            ErrorClass::Cuda,
         ),
     ] {
         assert_eq!(c(line), Some((class, true)), "{line}");
