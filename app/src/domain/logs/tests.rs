@@ -8316,6 +8316,29 @@ fn a_loss_that_went_nan_then_zero_is_a_divergence() {
 }
 
 #[test]
+fn a_bar_without_a_total_that_shows_a_loss_counts_the_steps() {
+    // A loop over a streaming dataset: tqdm knows no length.
+    let log: String = (1..=40)
+        .map(|n| {
+            format!(
+                "\rTraining: {}it [00:{:02}, 10.00it/s, loss=3.{:03}]",
+                n * 10,
+                n,
+                100 - n
+            )
+        })
+        .collect();
+    let a = analyze(&log);
+    assert_eq!(
+        (a.format, a.last_step, a.total_steps, a.loss.last),
+        (Format::Tqdm, Some(400), None, Some(3.06))
+    );
+    // (Without a loss it may be anything: reading files, tokenising.)
+    let a = analyze(&log.replace(", loss=", ", n="));
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
 fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
     // DeepSpeed under HF: its `step=0` line as the engine starts has a
     // timestamp, HF's bar does not: the bar's elapsed field is the clock.
