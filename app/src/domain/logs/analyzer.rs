@@ -4265,14 +4265,15 @@ impl LogAnalyzer {
         // an outer bar over the epochs: sentence-transformers' `fit()` and
         // hand-written loops, `Epoch` around `Iteration`.)
         let nested_ok = self.train_bar.is_none() && self.outer_epoch_bar && !names_an_eval(f.desc);
-        let shows_loss = !f.postfix.is_empty() && f.postfix.contains("loss");
+        // (Lazily: the common frame is the training bar's, which needs neither.)
+        let shows_loss = || !f.postfix.is_empty() && f.postfix.contains("loss");
         // (A bar without a total trains when it shows a loss: a loop over
         // a streaming dataset, `Training: 12341it [20:34, 10.07it/s,
         // loss=3.055]`.)
         let candidate = || {
-            (!self.bars[idx].cursor_up || shows_loss || nested_ok)
+            (!self.bars[idx].cursor_up || shows_loss() || nested_ok)
                 && !outer_epochs
-                && (f.total.is_some() || is_epoch || shows_loss)
+                && (f.total.is_some() || is_epoch || shows_loss())
                 && (f.unit == "it"
                     || !(is_byte_unit(f.unit) || matches!(f.unit.trim(), "examples" | "ba")))
                 && !is_excluded_desc(f.desc)
@@ -4299,7 +4300,7 @@ impl LogAnalyzer {
                 // loss counts.)
                 let advancing = (this.frames >= 3 && this.last_n > 0.0 && f.n > this.last_n)
                     || is_epoch
-                    || shows_loss;
+                    || shows_loss();
                 // A bar that never left 0 while this one moves was not training.
                 let cur_stuck = cur.last_n <= 0.0 && f.n > 0.0;
                 // The same count under another description (text glued
