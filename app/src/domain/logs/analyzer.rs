@@ -640,6 +640,9 @@ pub struct LogAnalyzer {
     /// A bar over the epochs (`trange(epochs, desc="Epoch")`) was drawn at
     /// the top: a nested bar under it may count the training steps.
     outer_epoch_bar: bool,
+    /// An image generation server (ComfyUI's `got prompt`): its sampling
+    /// bars are no training.
+    serving_images: bool,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
     /// ESPnet2's reports: the epoch, its last batch reported, and the
@@ -898,7 +901,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 36] = [
+const EXCLUDED_BAR_DESCS: [&str; 43] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -942,6 +945,15 @@ const EXCLUDED_BAR_DESCS: [&str; 36] = [
     "Capturing",
     "Processed prompts",
     "Adding requests",
+    // After training: pushing to the Hub, merging a LoRA, lm-eval's
+    // requests; nanoGPT's `prepare.py`; A1111's image batches.
+    "Upload",
+    "Unloading",
+    "Running loglikelihood",
+    "Running generate_until",
+    "Running loglikelihood_rolling",
+    "writing",
+    "Total progress",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -1129,6 +1141,7 @@ impl LogAnalyzer {
             sb3_in_table: false,
             epochs_planned: None,
             outer_epoch_bar: false,
+            serving_images: false,
             batches_per_epoch: None,
             espnet: None,
             fastai: None,
@@ -2206,6 +2219,11 @@ impl LogAnalyzer {
         {
             return;
         }
+        // ComfyUI takes a prompt: what follows is image generation.
+        if c0 == b'g' && t.trim_end() == "got prompt" {
+            self.serving_images = true;
+            return;
+        }
         // rsl_rl (legged_gym, Isaac Lab): a boxed table per iteration,
         // headed `Learning iteration 13/1500` (centred), its losses on lines
         // of their own.
@@ -3246,6 +3264,14 @@ impl LogAnalyzer {
 
     /// The log said the run ended, and fewer than three new steps came
     /// after.
+    /// A source counted the run's steps, and it has ended: its end line
+    /// stands, or its step reached the total.
+    fn counted_to_its_end(&self) -> bool {
+        self.current_step.is_some()
+            && (self.end_sign_stands()
+                || matches!((self.current_step, self.source_total), (Some(s), Some(t)) if t > 0 && s >= t))
+    }
+
     fn end_sign_stands(&self) -> bool {
         self.finished.is_some() && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64
     }
@@ -4207,6 +4233,10 @@ impl LogAnalyzer {
         flags: LineFlags,
         ts: Option<f64>,
     ) {
+        // AUTOMATIC1111's batch bar: its per-image bars are generation.
+        if self.bars[idx].frames == 0 && f.desc == "Total progress" {
+            self.serving_images = true;
+        }
         {
             let b = &mut self.bars[idx];
             b.frames += 1;
@@ -4283,7 +4313,16 @@ impl LogAnalyzer {
             // A first bar after Lightning's fit returned (a sampling or
             // export loop) is not its training. (Other frameworks may draw
             // the training bar's last frame after their summary line.)
-            None if candidate() && !self.fit_stopped => self.train_bar = Some(idx),
+            // (Nor a first bar after training that another source counted
+            // ran to its end: nanoGPT's, then lm-eval's; nor one of an
+            // image generation server's, ComfyUI's per-prompt sampling.)
+            None if candidate()
+                && !self.fit_stopped
+                && !self.serving_images
+                && (shows_loss() || !self.counted_to_its_end()) =>
+            {
+                self.train_bar = Some(idx)
+            }
             Some(tb) if candidate() => {
                 // Prefer the bar whose total matches the banner's step count;
                 // otherwise move on when the current "training" bar has
@@ -4307,7 +4346,19 @@ impl LogAnalyzer {
                 // before the bar, a renamed epoch bar) that got further.
                 let same_count_ahead =
                     f.total.is_some() && f.total == cur.total && f.n > cur.last_n;
-                if banner_match || (cur_done && advancing) || cur_stuck || same_count_ahead {
+                // (Not after training: a bar after a trained one is an upload,
+                // an evaluation, inference; unless it shows a loss itself. A
+                // shorter one may be the epoch's validation, which the
+                // switch below takes back.)
+                let after_training = !shows_loss()
+                    && (self.end_sign_stands()
+                        || (self.loss.count > 0
+                            && matches!((f.total, cur.total), (Some(t), Some(ct)) if t >= ct)));
+                if banner_match
+                    || (cur_done && advancing && !after_training)
+                    || cur_stuck
+                    || same_count_ahead
+                {
                     // Only a bar that finished may come back for a next pass.
                     let left = (!banner_match && !cur_stuck && !same_count_ahead)
                         .then(|| self.left_bar(tb));
@@ -4545,7 +4596,13 @@ impl LogAnalyzer {
         } else {
             f.total.map(|t| t as u64)
         };
-        if !is_epoch && f.total.is_some() {
+        // (Not when another source counts the steps: nanoGPT's lines, then
+        // an evaluation's bars. HF's dicts are the bar's own run.)
+        if self
+            .locked
+            .is_some_and(|l| !matches!(l, Source::Tqdm | Source::HfDict))
+        {
+        } else if !is_epoch && f.total.is_some() {
             // After a second pass the bar's total is one epoch's.
             self.source_total = if self.bar_count.bar_passes == 0 {
                 run_total
@@ -4765,7 +4822,8 @@ impl LogAnalyzer {
             // a launch that found its port taken was another process.
             let trained_after = |e: &LogError| {
                 // (A logged traceback: training after the latest of them.)
-                let since = if e.is_installer() || e.is_logged_traceback() {
+                let since = if e.is_installer() || e.is_logged_traceback() || e.is_inline_command()
+                {
                     e.last_line
                 } else if e.is_bare_exception() || e.is_port_in_use() {
                     e.line

@@ -64,6 +64,9 @@ pub struct LogError {
     /// The traceback block, when there was one (bounded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traceback: Vec<String>,
+    /// Printed in the output of a build pip ran (see `is_installer`).
+    #[serde(skip)]
+    pub(crate) in_installer_output: bool,
 }
 
 impl LogError {
@@ -90,11 +93,12 @@ impl LogError {
     /// before whatever the log shows after it (a notebook goes on to train,
     /// a setup script goes on past a package it could not get).
     pub(crate) fn is_installer(&self) -> bool {
-        [PIP, APT, UV, CONDA, GIT, SHELL].iter().any(|head| {
-            self.label
-                .strip_prefix(head)
-                .is_some_and(|r| r.starts_with([' ', ':']))
-        })
+        self.in_installer_output
+            || [PIP, APT, UV, CONDA, GIT, SHELL].iter().any(|head| {
+                self.label
+                    .strip_prefix(head)
+                    .is_some_and(|r| r.starts_with([' ', ':']))
+            })
     }
 
     /// A launch that could not bind its rendezvous port: another run (often
@@ -120,6 +124,17 @@ impl LogError {
     /// An exception line printed on its own, without a traceback: what a
     /// handler prints (`print(f"Error: {e}")`), since an exception that
     /// ends Python prints its traceback; or an excerpt that cut it off.
+    /// A traceback of `python -c "..."` (its outermost frame `File
+    /// "<string>"`): a one-line check of its own (`python -c "import
+    /// flash_attn"` in a setup script), not the training process.
+    pub(crate) fn is_inline_command(&self) -> bool {
+        self.traceback
+            .iter()
+            .map(|l| l.trim_start())
+            .find(|l| l.starts_with("File \""))
+            .is_some_and(|l| l.starts_with("File \"<string>\""))
+    }
+
     pub(crate) fn is_bare_exception(&self) -> bool {
         self.traceback.is_empty() && self.label.starts_with(EXCEPTION_LABEL)
     }
@@ -1478,6 +1493,8 @@ struct TbState {
     /// last)`, then `Cell In[3], line 2` and numbered source lines, none of
     /// them indented like Python's): only an exception line ends it.
     ipython: bool,
+    /// Printed in the output of a build pip ran.
+    in_pip: bool,
 }
 
 /// Tracks tracebacks across lines and collects errors.
@@ -1503,6 +1520,11 @@ pub struct ErrorTracker {
     /// Errors dropped because the list was full.
     pub dropped: u64,
     pub warnings: u64,
+    /// Lines left of the output of a build pip ran, which pip shows under
+    /// `╰─> [6 lines of output]` (see `line_under`).
+    pip_output: u32,
+    /// The traceback being recorded was printed in that output.
+    closing_pip_tb: bool,
 }
 
 impl ErrorTracker {
@@ -1532,6 +1554,23 @@ impl ErrorTracker {
     ) -> bool {
         self.line_no = line_no;
         let trimmed = trim_start_fast(body);
+        // The output of a build pip ran, up to `[end of output]`: the
+        // build's own errors (`ModuleNotFoundError: No module named
+        // 'torch'` in flash-attn's setup) are the installer's, a process
+        // of its own (see `LogError::is_installer`).
+        if self.pip_output > 0 {
+            self.pip_output -= 1;
+            if trimmed.starts_with("[end of output]") {
+                self.pip_output = 0;
+            }
+        } else if let Some(r) = trimmed.strip_prefix("╰─> [")
+            && let Some(n) = r.trim_end().strip_suffix(" lines of output]")
+            && let Ok(n) = n.parse::<u32>()
+        {
+            // (Its lines and the `[end of output]` after them.)
+            self.pip_output = n.saturating_add(1);
+            return true;
+        }
         if let Some(tb) = self.tb.as_mut() {
             let ind = indent_of(body);
             if tb.after_final {
@@ -1655,6 +1694,7 @@ impl ErrorTracker {
                 logged,
                 loose_lines: 0,
                 ipython,
+                in_pip: self.pip_output > 0,
             });
             return true;
         }
@@ -1688,11 +1728,16 @@ impl ErrorTracker {
             let threads = self
                 .thread_tb_closed
                 .is_some_and(|l| line_no.saturating_sub(l) <= 3);
+            // (A bare `Error: ...` names no exception: a command-line tool's
+            // message, git-lfs's `Error: Failed to call git rev-parse
+            // --git-dir: exit status 128`, or a script's `print(f"Error:
+            // {e}")` of one it caught. Said, not the end.)
+            let named = !trimmed.starts_with("Error: ");
             self.record(
                 Signature {
                     class: ErrorClass::Runtime,
                     // Under a warning head it was logged and handled.
-                    fatal: !is_quiet_level(log_head) && !threads,
+                    fatal: !is_quiet_level(log_head) && !threads && named,
                     label,
                 },
                 trimmed,
@@ -1762,7 +1807,9 @@ impl ErrorTracker {
                 tb.lines.last().cloned().unwrap_or_default(),
             ),
         };
+        self.closing_pip_tb = tb.in_pip;
         self.record(s, &msg, tb.first_line, tb.time, tb.lines);
+        self.closing_pip_tb = false;
     }
 
     fn record(
@@ -1802,6 +1849,7 @@ impl ErrorTracker {
             last_line: line,
             time,
             traceback,
+            in_installer_output: self.pip_output > 0 || self.closing_pip_tb,
         });
     }
 }

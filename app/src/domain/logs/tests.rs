@@ -8339,6 +8339,96 @@ fn a_bar_without_a_total_that_shows_a_loss_counts_the_steps() {
 }
 
 #[test]
+fn what_follows_training_is_not_its_training() {
+    let bar = |desc: &str, total: u32, rate: &str, post: &str| -> String {
+        let mut s: String = [0, total / 2, total]
+            .iter()
+            .map(|n| {
+                format!(
+                    "\r{desc}{:>3}%|#####| {n}/{total} [00:{:02}<00:10, {rate}{post}]",
+                    n * 100 / total,
+                    n % 60
+                )
+            })
+            .collect();
+        s.push('\n');
+        s
+    };
+    // HF's run, its summary, then pushing to the Hub (a slow bar).
+    let hf = bar("", 600, "7.55it/s", "")
+        + "{'loss': 0.5, 'learning_rate': 1e-05, 'epoch': 3.0}\n\
+           {'train_runtime': 79.43, 'train_samples_per_second': 60.4, 'train_steps_per_second': 7.55, 'train_loss': 0.61, 'epoch': 3.0}\n";
+    let a = analyze(&(hf.clone() + &bar("Upload 2 LFS files: ", 2, "600.00s/it", "")));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(600), Some(600), "completed")
+    );
+    // ... or a generation loop after the summary, without a name.
+    let a = analyze(&(hf + &bar("", 200, "2.00it/s", "")));
+    assert_eq!(a.last_step, Some(600));
+    // A bar that showed the loss, then inference over more items, faster.
+    let a =
+        analyze(&(bar("", 1000, "8.20it/s", ", loss=0.282") + &bar("", 5000, "480.00it/s", "")));
+    assert_eq!((a.last_step, a.total_steps), (Some(1000), Some(1000)));
+    // nanoGPT to its max_iters, then lm-eval's bars.
+    let a = analyze(
+        &("Overriding: max_iters = 400\niter 0: loss 10.9, time 3000.00ms, mfu -100.00%\n\
+           iter 200: loss 4.1, time 3010.00ms, mfu 89.00%\niter 400: loss 0.0423, time 3017.36ms, mfu 89.73%\n"
+            .to_string()
+            + &bar("", 2376, "1980.40it/s", "")
+            + &bar("Running loglikelihood requests: ", 49672, "128.52it/s", "")),
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(400), Some(400), "completed")
+    );
+    // Image generation servers: ComfyUI's prompts, AUTOMATIC1111's batches.
+    let a = analyze(
+        &("got prompt\n".to_string()
+            + &bar("", 20, "8.50it/s", "")
+            + "Prompt executed in 2.61 seconds\n")
+            .repeat(3),
+    );
+    assert_eq!(
+        (a.last_step, a.verdict.as_str()),
+        (None, "no training progress recognised")
+    );
+    let a = analyze(
+        &(bar("Total progress: ", 40, "8.52it/s", "") + &bar("", 20, "8.52it/s", "")).repeat(2),
+    );
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
+fn a_setup_step_that_failed_before_training_is_not_its_end() {
+    let train = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\niter 30: loss 2.3, time 30.2ms\niter 40: loss 2.2, time 30.2ms\n";
+    // The build pip ran for flash-attn could not import torch: pip's.
+    let pip = "  error: subprocess-exited-with-error\n  \n  × Getting requirements to build wheel did not run successfully.\n  │ exit code: 1\n  ╰─> [6 lines of output]\n      Traceback (most recent call last):\n        File \"<string>\", line 2, in <module>\n        File \"/tmp/pip-build-env/setup.py\", line 9, in <module>\n          import torch\n      ModuleNotFoundError: No module named 'torch'\n      [end of output]\n";
+    let a = analyze(&format!("{pip}{train}"));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    assert!(
+        has_error(&a, ErrorClass::Dependency, false),
+        "{:?}",
+        a.errors
+    );
+    // (Nothing after it: it ended the setup.)
+    assert!(analyze(pip).verdict.starts_with("fatal: "));
+    // A `python -c "import flash_attn"` check.
+    let check = "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'flash_attn'\n";
+    assert_eq!(analyze(&format!("{check}{train}")).verdict, "progressing");
+    // git-lfs outside a repository: a tool's `Error: ...`, said.
+    let a = analyze(
+        "Error: Failed to call git rev-parse --git-dir: exit status 128 \nGit LFS initialized.\n",
+    );
+    assert_eq!(
+        a.verdict, "no training progress recognised",
+        "{:?}",
+        a.errors
+    );
+    assert_eq!(a.errors.len(), 1);
+}
+
+#[test]
 fn a_timestamped_engine_line_does_not_take_the_clock_from_the_bar() {
     // DeepSpeed under HF: its `step=0` line as the engine starts has a
     // timestamp, HF's bar does not: the bar's elapsed field is the clock.
