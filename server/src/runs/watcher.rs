@@ -795,7 +795,16 @@ impl Watcher {
         self.log_offset = check.next_offset;
         self.state.log_id = check.next_log_id.clone();
 
-        let analysis = self.analyzer.finish();
+        // (While the process runs, its log's last line may be half written.)
+        let running = probe
+            .pid
+            .as_ref()
+            .is_some_and(|p| ProcessState::from_pid_status(p) == ProcessState::Running);
+        let analysis = if running {
+            self.analyzer.finish_live()
+        } else {
+            self.analyzer.finish()
+        };
         let prev = self.state.history.latest().map(|c| c.progress.clone());
         let progress = Progress::from_analysis(&analysis, prev.as_ref());
         let gpus: Vec<GpuSample> = match probe.gpu.clone() {

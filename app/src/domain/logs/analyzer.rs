@@ -643,6 +643,9 @@ pub struct LogAnalyzer {
     /// An image generation server (ComfyUI's `got prompt`): its sampling
     /// bars are no training.
     serving_images: bool,
+    /// Lines whose errors the program said it survives (see
+    /// [`Self::errors_survived`]), as (first, last) line.
+    survived: Vec<(u64, u64)>,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
     /// ESPnet2's reports: the epoch, its last batch reported, and the
@@ -1142,6 +1145,7 @@ impl LogAnalyzer {
             epochs_planned: None,
             outer_epoch_bar: false,
             serving_images: false,
+            survived: Vec::new(),
             batches_per_epoch: None,
             espnet: None,
             fastai: None,
@@ -1239,6 +1243,19 @@ impl LogAnalyzer {
             c.on_line(line, flags, LineFacts::of(line));
         });
         c.front.bytes = front.bytes;
+        c.end_on_an_evaluation_bar();
+        c.build()
+    }
+
+    /// The analysis so far of a log that is still being written (the
+    /// watcher's, while the run's process runs): [`Self::finish`] without
+    /// the last line while it has no end yet. It may be cut anywhere (a
+    /// word, `Killed` or `Error` of a longer line; an exception line
+    /// before its telling part; a download's frame before its unit), and
+    /// the next read has it whole. (A bar's latest frame waits for the
+    /// next redraw: one frame later.)
+    pub fn finish_live(&self) -> Analysis {
+        let mut c = self.clone();
         c.end_on_an_evaluation_bar();
         c.build()
     }
@@ -1447,6 +1464,7 @@ impl LogAnalyzer {
     /// signature, a metric line or a marker.
     /// `head`: the log prefix stripped from the line.
     fn on_unframed(&mut self, body: &str, head: &str, ts: Option<f64>, time: Option<f64>) {
+        self.errors_survived(body);
         let in_traceback = self.errors.in_traceback();
         let n_errors = self.errors.errors.len();
         let consumed = self.errors.line_under(body, head, self.lines, time);
@@ -3264,6 +3282,33 @@ impl LogAnalyzer {
 
     /// The log said the run ended, and fewer than three new steps came
     /// after.
+    /// A line that says the errors just before it did not end the program:
+    /// torchrun's elastic agent restarting its workers (`Worker group
+    /// FAILED. 2/3 attempts left; will restart worker group`), a loop that
+    /// skips the batch that failed (`OOM at step 812 (seq len 8192),
+    /// skipping batch`), Optuna's study going on after a trial failed
+    /// (`Trial 9 failed with value None.`). (Suffix and prefix tests only:
+    /// every line comes here.)
+    fn errors_survived(&mut self, body: &str) {
+        let t = trim_end_fast(body).trim_end_matches('.');
+        let span = if t.ends_with("will restart worker group") {
+            200
+        } else if t.ends_with("skipping batch")
+            || t.ends_with("skipping this batch")
+            || t.ends_with("skipping step")
+        {
+            30
+        } else if t.ends_with(" failed with value None") && t.contains("Trial ") {
+            200
+        } else {
+            return;
+        };
+        if self.survived.len() < RESTARTS_KEPT {
+            self.survived
+                .push((self.lines.saturating_sub(span), self.lines));
+        }
+    }
+
     /// A source counted the run's steps, and it has ended: its end line
     /// stands, or its step reached the total.
     fn counted_to_its_end(&self) -> bool {
@@ -4855,11 +4900,18 @@ impl LogAnalyzer {
             // steps took back.)
             let finished_after =
                 |e: &LogError| self.end_sign_stands() && self.finished_line > e.last_line;
+            // The program said it goes on past it (see `errors_survived`).
+            let said_it_goes_on = |e: &LogError| {
+                self.survived
+                    .iter()
+                    .any(|&(from, to)| e.line >= from && e.last_line <= to)
+            };
             for e in errors.iter_mut().filter(|e| {
                 e.fatal
                     && (went_on(e)
                         || trained_after(e)
                         || bar_went_on(e)
+                        || said_it_goes_on(e)
                         || caught_again(e)
                         || finished_after(e))
             }) {

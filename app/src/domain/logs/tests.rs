@@ -2204,8 +2204,16 @@ fn an_error_the_run_went_on_after_is_not_fatal() {
         log += &format!("iter {i}: loss 3.0, time 40.00ms, mfu 1.00%\n");
     }
     log += "RuntimeError: NCCL error: unhandled system error\n[INFO] api: [default] Worker group FAILED. 3/3 attempts left; will restart worker group\n";
+    // (torchrun says it restarts the workers: not the end, even before
+    // they train again.)
     let a = analyze(&log);
-    assert_eq!(a.verdict, "fatal: NCCL error", "nothing after it yet");
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    let cut = log.find("[INFO] api:").expect("the restart line");
+    assert_eq!(
+        analyze(&log[..cut]).verdict,
+        "fatal: NCCL error",
+        "nothing after it yet"
+    );
     for i in 4..=6 {
         log += &format!("iter {i}: loss 2.9, time 40.00ms, mfu 1.00%\n");
     }
@@ -8426,6 +8434,71 @@ fn a_setup_step_that_failed_before_training_is_not_its_end() {
         a.errors
     );
     assert_eq!(a.errors.len(), 1);
+}
+
+#[test]
+fn a_log_still_being_written_waits_for_its_last_line() {
+    let live = |text: &str| {
+        let mut a = LogAnalyzer::new();
+        a.push(text.as_bytes(), None);
+        (a.finish_live(), a.finish())
+    };
+    let train = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\n";
+    // A word of a longer line (`Killed worker 3, respawning`, git-lfs's
+    // `Error: ...`), an exception line before its telling part.
+    for tail in ["Killed", "Error", "RuntimeError: CUDA er"] {
+        let (now, whole) = live(&format!("{train}{tail}"));
+        assert_eq!(now.verdict, "progressing", "{tail}: {:?}", now.errors);
+        assert_eq!(now.last_step, Some(20));
+        // (A file that ends so is read to its end.)
+        assert!(
+            whole.verdict.starts_with("fatal") || !whole.errors.is_empty(),
+            "{tail}"
+        );
+    }
+    // A download's frame cut before its unit is no step.
+    let (now, _) = live(
+        "\rvocab.json:  50%|#####     | 520k/1.04M [00:00<00:00, 3.47MB/s]\rvocab.json: 100%|##########| 1.04M/1.04M [00:00<00:00, 3.47MB/",
+    );
+    assert_eq!(now.last_step, None);
+    // A bar's latest frame counts once the next one starts.
+    let (now, _) = live(
+        "\r 10%|#         | 10/100 [00:01<00:09, 10.00it/s]\r 11%|#         | 11/100 [00:01<00:09, 10.00it/s]",
+    );
+    assert_eq!(now.last_step, Some(10));
+}
+
+#[test]
+fn errors_the_program_says_it_goes_on_after_are_not_its_end() {
+    let train = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\n";
+    // torchrun's elastic agent restarts the workers.
+    let a = analyze(&format!(
+        "{train}[2024-01-22 07:10:56,354] torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 3 (pid: 3314) of binary: /usr/bin/python3\n\
+         [2024-01-22 07:10:56,354] torch.distributed.elastic.agent.server.api: [WARNING] [default] Worker group FAILED. 2/3 attempts left; will restart worker group\n"
+    ));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    // A loop that skips the batch that ran out of memory.
+    let a = analyze(&format!(
+        "{train}torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.31 GiB.\nOOM at step 812 (seq len 8192), skipping batch\n"
+    ));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    // Optuna's study after a trial failed.
+    let a = analyze(&format!(
+        "{train}[W 2024-09-01 02:42:57,010] Trial 9 failed with parameters: {{'lr': 0.001}} because of the following error: OutOfMemoryError('CUDA out of memory.').\n\
+         Traceback (most recent call last):\n  File \"/usr/local/lib/python3.10/dist-packages/optuna/study/_optimize.py\", line 196, in _run_trial\n    value_or_values = func(trial)\n\
+         torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB.\n\
+         [W 2024-09-01 02:42:57,017] Trial 9 failed with value None.\n"
+    ));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // (Without such a line, the same OOM ended it.)
+    let a = analyze(&format!(
+        "{train}torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.31 GiB.\n"
+    ));
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
 }
 
 #[test]
