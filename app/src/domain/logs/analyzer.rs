@@ -645,7 +645,7 @@ pub struct LogAnalyzer {
     serving_images: bool,
     /// Lines whose errors the program said it survives (see
     /// [`Self::errors_survived`]), as (first, last) line.
-    survived: Vec<(u64, u64)>,
+    survived: VecDeque<(u64, u64)>,
     /// Batches per epoch of epoch-and-batch lines (`Epoch [3][50/2439]`).
     batches_per_epoch: Option<u64>,
     /// ESPnet2's reports: the epoch, its last batch reported, and the
@@ -904,7 +904,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 43] = [
+const EXCLUDED_BAR_DESCS: [&str; 42] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -954,7 +954,6 @@ const EXCLUDED_BAR_DESCS: [&str; 43] = [
     "Unloading",
     "Running loglikelihood",
     "Running generate_until",
-    "Running loglikelihood_rolling",
     "writing",
     "Total progress",
 ];
@@ -1145,7 +1144,7 @@ impl LogAnalyzer {
             epochs_planned: None,
             outer_epoch_bar: false,
             serving_images: false,
-            survived: Vec::new(),
+            survived: VecDeque::new(),
             batches_per_epoch: None,
             espnet: None,
             fastai: None,
@@ -3308,10 +3307,8 @@ impl LogAnalyzer {
         } else {
             return;
         };
-        if self.survived.len() < RESTARTS_KEPT {
-            self.survived
-                .push((self.lines.saturating_sub(span), self.lines));
-        }
+        let lines = (self.lines.saturating_sub(span), self.lines);
+        push_ring(&mut self.survived, lines, RESTARTS_KEPT);
     }
 
     /// A source counted the run's steps, and it has ended: its end line
@@ -4872,7 +4869,7 @@ impl LogAnalyzer {
             // a launch that found its port taken was another process.
             let trained_after = |e: &LogError| {
                 // (A logged traceback: training after the latest of them.)
-                let since = if e.is_installer() || e.is_logged_traceback() || e.is_inline_command()
+                let since = if e.is_setup_step() || e.is_logged_traceback() || e.is_inline_command()
                 {
                     e.last_line
                 } else if e.is_bare_exception() || e.is_port_in_use() {

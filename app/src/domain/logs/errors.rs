@@ -64,7 +64,7 @@ pub struct LogError {
     /// The traceback block, when there was one (bounded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traceback: Vec<String>,
-    /// Printed in the output of a build pip ran (see `is_installer`).
+    /// Printed in the output of a build pip ran (see `is_setup_step`).
     #[serde(skip)]
     pub(crate) in_installer_output: bool,
 }
@@ -92,7 +92,7 @@ impl LogError {
     /// command a setup script could not run): a process of its own, done
     /// before whatever the log shows after it (a notebook goes on to train,
     /// a setup script goes on past a package it could not get).
-    pub(crate) fn is_installer(&self) -> bool {
+    pub(crate) fn is_setup_step(&self) -> bool {
         self.in_installer_output
             || [PIP, APT, UV, CONDA, GIT, SHELL].iter().any(|head| {
                 self.label
@@ -803,7 +803,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // next lines, PowerShell's.)
     if t.starts_with("ImportError:") || t.contains(" ImportError: ") {
         if t.contains("cannot open shared object file") {
-            return sig(Dependency, true, "missing shared library");
+            return sig(Dependency, true, MISSING_LIBRARY);
         }
         let name = quoted_after(t, "cannot import name").map(|n| format!("cannot import '{n}'"));
         return sig(
@@ -827,7 +827,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         let what = if t.contains("undefined symbol") {
             "shared library mismatch (undefined symbol)"
         } else {
-            "missing shared library"
+            MISSING_LIBRARY
         };
         return sig(Dependency, true, what);
     }
@@ -1426,7 +1426,10 @@ const PORT_IN_USE: &str = "rendezvous port already in use (another run on this n
 /// Label head of an exception without a known signature.
 const EXCEPTION_LABEL: &str = "Python exception: ";
 
-/// Label heads of the installers' failures (see [`LogError::is_installer`]).
+/// Label of a shared library that cannot be loaded.
+const MISSING_LIBRARY: &str = "missing shared library";
+
+/// Label heads of the installers' failures (see [`LogError::is_setup_step`]).
 const PIP: &str = "pip";
 const APT: &str = "apt-get";
 const UV: &str = "uv";
@@ -1557,7 +1560,7 @@ impl ErrorTracker {
         // The output of a build pip ran, up to `[end of output]`: the
         // build's own errors (`ModuleNotFoundError: No module named
         // 'torch'` in flash-attn's setup) are the installer's, a process
-        // of its own (see `LogError::is_installer`).
+        // of its own (see `LogError::is_setup_step`).
         if self.pip_output > 0 {
             self.pip_output -= 1;
             if trimmed.starts_with("[end of output]") {
