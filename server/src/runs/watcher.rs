@@ -795,12 +795,13 @@ impl Watcher {
         self.log_offset = check.next_offset;
         self.state.log_id = check.next_log_id.clone();
 
-        // (While the process runs, its log's last line may be half written.)
-        let running = probe
+        let process = probe
             .pid
             .as_ref()
-            .is_some_and(|p| ProcessState::from_pid_status(p) == ProcessState::Running);
-        let analysis = if running {
+            .map(ProcessState::from_pid_status)
+            .unwrap_or_default();
+        // (While the process runs, its log's last line may be half written.)
+        let analysis = if process == ProcessState::Running {
             self.analyzer.finish_live()
         } else {
             self.analyzer.finish()
@@ -811,11 +812,6 @@ impl Watcher {
             Some(Ok(poll)) => poll.gpus,
             _ => Vec::new(),
         };
-        let process = probe
-            .pid
-            .as_ref()
-            .map(ProcessState::from_pid_status)
-            .unwrap_or_default();
         self.state.history.push(HistoryCheck {
             t_s: t,
             progress: progress.clone(),

@@ -31,6 +31,35 @@ const STEPS_AFTER_ERROR: usize = 3;
 /// a relaunch) went on past it. (Other ranks' bars may draw a step or two
 /// before a collective stalls them.)
 const BAR_STEPS_AFTER_ERROR: usize = 10;
+/// How many new steps there were, and the lines of the latest `N`.
+#[derive(Debug, Clone, Copy)]
+struct StepLines<const N: usize> {
+    count: u64,
+    lines: [u64; N],
+}
+
+impl<const N: usize> Default for StepLines<N> {
+    fn default() -> Self {
+        StepLines {
+            count: 0,
+            lines: [0; N],
+        }
+    }
+}
+
+impl<const N: usize> StepLines<N> {
+    fn push(&mut self, line: u64) {
+        self.lines[self.count as usize % N] = line;
+        self.count += 1;
+    }
+
+    /// The latest `N` new steps all came after `line`. (The oldest of
+    /// them is the slot written next.)
+    fn all_after(&self, line: u64) -> bool {
+        self.count >= N as u64 && self.lines[self.count as usize % N] > line
+    }
+}
+
 /// Restart signs remembered.
 const RESTARTS_KEPT: usize = 16;
 /// Increasing records below the previous maximum that mean "the run restarted".
@@ -542,13 +571,10 @@ pub struct LogAnalyzer {
     /// Signs that the run (re)started (a training banner, torchelastic
     /// restarting its workers, a resume): (line number, new steps seen by then).
     restarts: VecDeque<(u64, u64)>,
-    /// New step observations so far (any source), and the line numbers of
-    /// the latest few.
-    fresh_steps: u64,
-    fresh_step_lines: [u64; STEPS_AFTER_ERROR],
-    /// New steps of the training bar, and the lines of the latest few.
-    bar_steps: u64,
-    bar_step_lines: [u64; BAR_STEPS_AFTER_ERROR],
+    /// New step observations so far (any source).
+    fresh: StepLines<STEPS_AFTER_ERROR>,
+    /// New steps of the training bar.
+    bar_steps: StepLines<BAR_STEPS_AFTER_ERROR>,
     /// A hand-written eval progress episode is under way.
     generic_eval: bool,
     /// Hand-written per-epoch summaries gave the steps: they are epochs.
@@ -1174,10 +1200,8 @@ impl LogAnalyzer {
             keras_epoch_done: false,
             keras_eval_active: false,
             restarts: VecDeque::new(),
-            fresh_steps: 0,
-            fresh_step_lines: [0; STEPS_AFTER_ERROR],
-            bar_steps: 0,
-            bar_step_lines: [0; BAR_STEPS_AFTER_ERROR],
+            fresh: StepLines::default(),
+            bar_steps: StepLines::default(),
             generic_eval: false,
             keras_epoch: None,
             keras_epochs_total: None,
@@ -3279,8 +3303,6 @@ impl LogAnalyzer {
         false
     }
 
-    /// The log said the run ended, and fewer than three new steps came
-    /// after.
     /// A line that says the errors just before it did not end the program:
     /// torchrun's elastic agent restarting its workers (`Worker group
     /// FAILED. 2/3 attempts left; will restart worker group`), a loop that
@@ -3319,15 +3341,17 @@ impl LogAnalyzer {
                 || matches!((self.current_step, self.source_total), (Some(s), Some(t)) if t > 0 && s >= t))
     }
 
+    /// The log said the run ended, and fewer than three new steps came
+    /// after.
     fn end_sign_stands(&self) -> bool {
-        self.finished.is_some() && self.fresh_steps - self.finished_at < STEPS_AFTER_ERROR as u64
+        self.finished.is_some() && self.fresh.count - self.finished_at < STEPS_AFTER_ERROR as u64
     }
 
     /// The log says the run ended (`why`). Three new steps after it say
     /// otherwise (checked when the analysis is built).
     fn mark_finished(&mut self, why: &str) {
         self.finished = Some(why.to_string());
-        self.finished_at = self.fresh_steps;
+        self.finished_at = self.fresh.count;
         self.finished_line = self.lines;
     }
 
@@ -3349,7 +3373,7 @@ impl LogAnalyzer {
         self.epochs_from_zero = None;
         push_ring(
             &mut self.restarts,
-            (self.lines, self.fresh_steps),
+            (self.lines, self.fresh.count),
             RESTARTS_KEPT,
         );
     }
@@ -4179,15 +4203,14 @@ impl LogAnalyzer {
     /// does not say that the plan changed).
     fn counter_restarted(&mut self, line: u64) {
         if self.restarts.back().is_none_or(|&(l, _)| l < line) {
-            push_ring(&mut self.restarts, (line, self.fresh_steps), RESTARTS_KEPT);
+            push_ring(&mut self.restarts, (line, self.fresh.count), RESTARTS_KEPT);
         }
     }
 
     /// Training went on at this line (a new step, or a logged training
     /// record that has no step).
     fn note_progress(&mut self) {
-        self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] = self.lines;
-        self.fresh_steps += 1;
+        self.fresh.push(self.lines);
     }
 
     fn on_tqdm(&mut self, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
@@ -4645,18 +4668,17 @@ impl LogAnalyzer {
         };
         // (Not when another source counts the steps: nanoGPT's lines, then
         // an evaluation's bars. HF's dicts are the bar's own run.)
-        if self
+        let counts_the_run = self
             .locked
-            .is_some_and(|l| !matches!(l, Source::Tqdm | Source::HfDict))
-        {
-        } else if !is_epoch && f.total.is_some() {
+            .is_none_or(|l| matches!(l, Source::Tqdm | Source::HfDict));
+        if counts_the_run && !is_epoch && f.total.is_some() {
             // After a second pass the bar's total is one epoch's.
             self.source_total = if self.bar_count.bar_passes == 0 {
                 run_total
             } else {
                 None
             };
-        } else if run_total.is_some() {
+        } else if counts_the_run && run_total.is_some() {
             self.source_total = run_total;
         }
         let step = n.saturating_add(self.bar_count.epoch_offset);
@@ -4675,8 +4697,7 @@ impl LogAnalyzer {
         let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
         let fresh = self.note_step(Source::Tqdm, step, t);
         if fresh {
-            self.bar_step_lines[self.bar_steps as usize % BAR_STEPS_AFTER_ERROR] = self.lines;
-            self.bar_steps += 1;
+            self.bar_steps.push(self.lines);
         }
         if self.locked.is_none_or(|l| l == Source::Tqdm) {
             self.current_step = Some(step);
@@ -4859,7 +4880,7 @@ impl LogAnalyzer {
         {
             let went_on = |e: &LogError| {
                 self.restarts.iter().any(|&(line, fresh_at)| {
-                    line > e.last_line && self.fresh_steps - fresh_at >= STEPS_AFTER_ERROR as u64
+                    line > e.last_line && self.fresh.count - fresh_at >= STEPS_AFTER_ERROR as u64
                 })
             };
             // A failed `pip install` (or apt) is a process of its own: training seen
@@ -4877,9 +4898,7 @@ impl LogAnalyzer {
                 } else {
                     return false;
                 };
-                // (The oldest of the latest few is the slot written next.)
-                self.fresh_steps >= STEPS_AFTER_ERROR as u64
-                    && self.fresh_step_lines[self.fresh_steps as usize % STEPS_AFTER_ERROR] > since
+                self.fresh.all_after(since)
             };
             // The training bar went on well past it: a bar draws on stderr,
             // unbuffered, as tracebacks are written, so its frames after one
@@ -4887,11 +4906,7 @@ impl LogAnalyzer {
             // traceback, a bar's frames are not). The program caught it (a
             // loop that skips a batch that ran out of memory), or another
             // launch began (appended to the same log).
-            let bar_went_on = |e: &LogError| {
-                self.bar_steps >= BAR_STEPS_AFTER_ERROR as u64
-                    && self.bar_step_lines[self.bar_steps as usize % BAR_STEPS_AFTER_ERROR]
-                        > e.last_line
-            };
+            let bar_went_on = |e: &LogError| self.bar_steps.all_after(e.last_line);
             // A traceback a logger wrote more than once: the program
             // caught it and went on (verl's rollout workers log the same
             // parse failure for every bad sample).
@@ -5074,7 +5089,7 @@ impl LogAnalyzer {
         let latest_went_on = self
             .restarts
             .back()
-            .is_some_and(|&(_, fresh_at)| self.fresh_steps > fresh_at);
+            .is_some_and(|&(_, fresh_at)| self.fresh.count > fresh_at);
         // (Source Python refused ran nothing: a later fatal error is a
         // later invocation's, and the news.)
         let refused_then_ran = |e: &LogError| {

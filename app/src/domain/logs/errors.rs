@@ -66,7 +66,7 @@ pub struct LogError {
     pub traceback: Vec<String>,
     /// Printed in the output of a build pip ran (see `is_setup_step`).
     #[serde(skip)]
-    pub(crate) in_installer_output: bool,
+    pub(crate) in_pip_output: bool,
 }
 
 impl LogError {
@@ -89,11 +89,12 @@ impl LogError {
     }
 
     /// A failed `pip install` or `apt-get install` (or a `git clone`, a
-    /// command a setup script could not run): a process of its own, done
-    /// before whatever the log shows after it (a notebook goes on to train,
-    /// a setup script goes on past a package it could not get).
+    /// command a setup script could not run, an error in the output of a
+    /// build pip ran): a process of its own, done before whatever the log
+    /// shows after it (a notebook goes on to train, a setup script goes on
+    /// past a package it could not get).
     pub(crate) fn is_setup_step(&self) -> bool {
-        self.in_installer_output
+        self.in_pip_output
             || [PIP, APT, UV, CONDA, GIT, SHELL].iter().any(|head| {
                 self.label
                     .strip_prefix(head)
@@ -121,9 +122,6 @@ impl LogError {
         })
     }
 
-    /// An exception line printed on its own, without a traceback: what a
-    /// handler prints (`print(f"Error: {e}")`), since an exception that
-    /// ends Python prints its traceback; or an excerpt that cut it off.
     /// A traceback of `python -c "..."` (its outermost frame `File
     /// "<string>"`): a one-line check of its own (`python -c "import
     /// flash_attn"` in a setup script), not the training process.
@@ -135,6 +133,9 @@ impl LogError {
             .is_some_and(|l| l.starts_with("File \"<string>\""))
     }
 
+    /// An exception line printed on its own, without a traceback: what a
+    /// handler prints (`print(f"Error: {e}")`), since an exception that
+    /// ends Python prints its traceback; or an excerpt that cut it off.
     pub(crate) fn is_bare_exception(&self) -> bool {
         self.traceback.is_empty() && self.label.starts_with(EXCEPTION_LABEL)
     }
@@ -1526,8 +1527,6 @@ pub struct ErrorTracker {
     /// Lines left of the output of a build pip ran, which pip shows under
     /// `╰─> [6 lines of output]` (see `line_under`).
     pip_output: u32,
-    /// The traceback being recorded was printed in that output.
-    closing_pip_tb: bool,
 }
 
 impl ErrorTracker {
@@ -1716,7 +1715,7 @@ impl ErrorTracker {
             if !s.fatal {
                 self.warnings += 1;
             }
-            self.record(s, trimmed, line_no, time, Vec::new());
+            self.record(s, trimmed, line_no, time, Vec::new(), self.pip_output > 0);
         } else if looks_like_exception_line(trimmed)
             && indent_of(body) == 0
             && !trimmed.contains("Warning")
@@ -1747,6 +1746,7 @@ impl ErrorTracker {
                 line_no,
                 time,
                 Vec::new(),
+                self.pip_output > 0,
             );
         }
         false
@@ -1810,9 +1810,7 @@ impl ErrorTracker {
                 tb.lines.last().cloned().unwrap_or_default(),
             ),
         };
-        self.closing_pip_tb = tb.in_pip;
-        self.record(s, &msg, tb.first_line, tb.time, tb.lines);
-        self.closing_pip_tb = false;
+        self.record(s, &msg, tb.first_line, tb.time, tb.lines, tb.in_pip);
     }
 
     fn record(
@@ -1822,6 +1820,7 @@ impl ErrorTracker {
         line: u64,
         time: Option<f64>,
         traceback: Vec<String>,
+        in_pip_output: bool,
     ) {
         let key = dedupe_key(message);
         if let Some(e) = self
@@ -1852,7 +1851,7 @@ impl ErrorTracker {
             last_line: line,
             time,
             traceback,
-            in_installer_output: self.pip_output > 0 || self.closing_pip_tb,
+            in_pip_output,
         });
     }
 }

@@ -43,6 +43,12 @@ const EARLY_SECONDS: usize = 64;
 /// its steps rather than ran them: a resumed run's bar jumping to its
 /// checkpoint's step, HF's "Skipping the first batches".
 const JUMP_FACTOR: f64 = 20.0;
+/// `ds` steps in `dt` seconds were skipped, not run, at a median of `m`
+/// seconds a step (see [`JUMP_FACTOR`]).
+fn is_jump(dt: f64, ds: u64, m: f64) -> bool {
+    dt * JUMP_FACTOR < m * ds as f64
+}
+
 /// Such jumps remembered (a run resumes a few times at most).
 const MAX_JUMPS: usize = 8;
 
@@ -317,7 +323,7 @@ impl StepTiming {
         // checkpoint): no step time, and kept out of the overall rate.
         if let Some(m) = self.baseline.median()
             && self.baseline.len() >= MIN_BASELINE
-            && dt * JUMP_FACTOR < m * ds as f64
+            && is_jump(dt, ds, m)
         {
             self.note_jump(dt, ds);
             return;
@@ -474,7 +480,7 @@ impl StepTiming {
             .map(|m| {
                 me.jumps
                     .iter()
-                    .filter(|&&(dt, ds)| dt * JUMP_FACTOR < m * ds as f64)
+                    .filter(|&&(dt, ds)| is_jump(dt, ds, m))
                     .map(|&(dt, ds)| ds as f64 - dt / m)
                     .sum()
             })
