@@ -138,6 +138,10 @@ struct Bar {
     had_loss: bool,
     /// Its latest displayed rate (items per second).
     rate: Option<f64>,
+    /// A bare bar drawn right under a line that names its work, which is
+    /// not training (lm-eval's `Building contexts for arc_easy on rank
+    /// 0...`): never the training bar.
+    named_not_training: bool,
 }
 
 /// How a step observation relates to its source's series (for its loss).
@@ -669,6 +673,9 @@ pub struct LogAnalyzer {
     /// An image generation server (ComfyUI's `got prompt`): its sampling
     /// bars are no training.
     serving_images: bool,
+    /// The latest line that names the work of the bare bar drawn under it
+    /// as something other than training (see [`Bar::named_not_training`]).
+    not_training_line: Option<u64>,
     /// Lines whose errors the program said it survives (see
     /// [`Self::errors_survived`]), as (first, last) line.
     survived: VecDeque<(u64, u64)>,
@@ -1170,6 +1177,7 @@ impl LogAnalyzer {
             epochs_planned: None,
             outer_epoch_bar: false,
             serving_images: false,
+            not_training_line: None,
             survived: VecDeque::new(),
             batches_per_epoch: None,
             espnet: None,
@@ -2258,6 +2266,12 @@ impl LogAnalyzer {
                 ..=b'9' | b'-' | b'|' | b'>' | b'T' | b'[' | b'l' | b'='
         ) && self.on_project_line(c0, t, ts, time)
         {
+            return;
+        }
+        // lm-eval (EleutherAI's harness) builds each task's requests under
+        // a bare bar of its own: its logger names the work on the line above.
+        if c0 == b'B' && t.starts_with("Building contexts for ") {
+            self.not_training_line = Some(self.lines);
             return;
         }
         // ComfyUI takes a prompt: what follows is image generation.
@@ -4288,6 +4302,8 @@ impl LogAnalyzer {
                     interlude: false,
                     had_loss: false,
                     rate: None,
+                    named_not_training: f.desc.is_empty()
+                        && self.not_training_line.is_some_and(|l| self.lines <= l + 2),
                 });
                 self.bars.len() - 1
             }
@@ -4372,6 +4388,7 @@ impl LogAnalyzer {
         // loss=3.055]`.)
         let candidate = || {
             (!self.bars[idx].cursor_up || shows_loss() || nested_ok)
+                && !self.bars[idx].named_not_training
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch || shows_loss())
                 && (f.unit == "it"

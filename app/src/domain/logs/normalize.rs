@@ -775,8 +775,9 @@ pub fn parse_iso_datetime(s: &str) -> Option<(f64, usize)> {
     }
     let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
     // (OpenCLIP's date format joins the two with a comma; mmengine's
-    // writes `2023/06/06 21:59:33`.)
-    if !matches!(b[4], b'-' | b'/') || b[7] != b[4] || !matches!(b[10], b' ' | b'T' | b',') {
+    // writes `2023/06/06 21:59:33`; lm-eval's and many a script's
+    // `datefmt="%Y-%m-%d:%H:%M:%S"` a colon.)
+    if !matches!(b[4], b'-' | b'/') || b[7] != b[4] || !matches!(b[10], b' ' | b'T' | b',' | b':') {
         return None;
     }
     let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
@@ -1374,10 +1375,13 @@ fn strip_level_word(s: &str) -> &str {
     for lvl in LEVELS {
         // (BasicSR's `%(asctime)s %(levelname)s: %(message)s`; the plain
         // `%(asctime)s %(levelname)s %(message)s`.)
+        // (`%(levelname)-8s [%(filename)s:%(lineno)d] `, lm-eval's: a
+        // column as wide as rich's, and a tag as OLMo's.)
         if let Some(r) = s.strip_prefix(lvl)
             && let Some(r) = r
                 .strip_prefix(" - ")
                 .or_else(|| r.strip_prefix(": "))
+                .or_else(|| r.starts_with(' ').then(|| rich_level_rest(lvl, r))?)
                 .or_else(|| r.strip_prefix(' ').map(|r| r.trim_start_matches(' ')))
         {
             return r;

@@ -278,6 +278,14 @@ fn prefixes_are_stripped_and_timestamps_kept() {
         "E0325 20:57:27.620000 2606 site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9)",
     );
     assert_eq!(s.body, "failed (exitcode: -9)");
+    // `datefmt="%Y-%m-%d:%H:%M:%S"`, `%(levelname)-8s [%(filename)s:%(lineno)d]`
+    // (lm-eval's logger, and many scripts copied from it).
+    let s = strip_prefixes(
+        "2024-05-01:12:00:07,123 INFO     [evaluator.py:517] Running loglikelihood requests",
+    );
+    assert_eq!(s.body, "Running loglikelihood requests");
+    assert!(s.ts.is_some());
+    assert_eq!(s.ts, strip_prefixes("2024-05-01 12:00:07,123 x").ts);
     // Lines that merely start with digits are left alone.
     assert_eq!(
         strip_prefixes("490 | loss 5.7543").body,
@@ -8405,6 +8413,25 @@ fn what_follows_training_is_not_its_training() {
         &(bar("Total progress: ", 40, "8.52it/s", "") + &bar("", 20, "8.52it/s", "")).repeat(2),
     );
     assert_eq!(a.last_step, None);
+    // lm-eval alone: each task's requests built under a bare bar, named
+    // by the logger's line above it, then the model's requests.
+    let task = |name: &str, n| {
+        format!(
+            "2026-11-28:18:20:01 INFO     [api.task:434] Building contexts for {name} on rank 0...\n"
+        ) + &bar("", n, "2234.12it/s", "")
+    };
+    let lm_eval = task("hellaswag", 10042)
+        + &task("arc_easy", 2376)
+        + "2026-11-28:18:20:01 INFO     [evaluator:517] Running loglikelihood requests\n"
+        + &bar("Running loglikelihood requests: ", 49672, "128.52it/s", "");
+    let a = analyze(&lm_eval);
+    assert_eq!(
+        (a.last_step, a.verdict.as_str()),
+        (None, "no training progress recognised")
+    );
+    // (The same bare bar without that line above it is a loop's.)
+    let a = analyze(&bar("", 2376, "8.40it/s", ""));
+    assert_eq!(a.last_step, Some(2376));
 }
 
 #[test]
