@@ -144,6 +144,13 @@ struct Bar {
     named_not_training: bool,
 }
 
+/// See [`LogAnalyzer::study`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Study {
+    trials_ended: u64,
+    ended: bool,
+}
+
 /// How a step observation relates to its source's series (for its loss).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StepSeen {
@@ -676,6 +683,11 @@ pub struct LogAnalyzer {
     /// The latest line that names the work of the bare bar drawn under it
     /// as something other than training (see [`Bar::named_not_training`]).
     not_training_line: Option<u64>,
+    /// A hyperparameter study (Optuna's `Trial 3 finished with value:`):
+    /// how many trials ended, and whether the study said it ended
+    /// (`Best trial:` after the latest). Each trial trains anew, so the end
+    /// of one is not the run's.
+    study: Option<Study>,
     /// Lines whose errors the program said it survives (see
     /// [`Self::errors_survived`]), as (first, last) line.
     survived: VecDeque<(u64, u64)>,
@@ -1178,6 +1190,7 @@ impl LogAnalyzer {
             outer_epoch_bar: false,
             serving_images: false,
             not_training_line: None,
+            study: None,
             survived: VecDeque::new(),
             batches_per_epoch: None,
             espnet: None,
@@ -2273,6 +2286,37 @@ impl LogAnalyzer {
         if c0 == b'B' && t.starts_with("Building contexts for ") {
             self.not_training_line = Some(self.lines);
             return;
+        }
+        // Optuna's trials (its logger: `[I 2024-09-01 02:04:45,017] Trial 0
+        // finished with value: 0.89 and parameters: {...}`), and the
+        // study's summary that the example scripts print after them.
+        if c0 == b'T'
+            && let Some(r) = t.strip_prefix("Trial ")
+            && let Some((n, r)) = r.split_once(' ')
+            && n.bytes().all(|c| c.is_ascii_digit())
+            && (r.starts_with("finished with value")
+                || r.starts_with("pruned")
+                || r.starts_with("failed with value"))
+        {
+            let study = self.study.get_or_insert(Study {
+                trials_ended: 0,
+                ended: false,
+            });
+            study.trials_ended += 1;
+            study.ended = false;
+            return;
+        }
+        if let Some(study) = self.study.as_mut()
+            && [
+                "Best trial",
+                "Best hyperparameters",
+                "Best params",
+                "Study statistics",
+            ]
+            .iter()
+            .any(|h| t.starts_with(h))
+        {
+            study.ended = true;
         }
         // ComfyUI takes a prompt: what follows is image generation.
         if c0 == b'g' && t.trim_end() == "got prompt" {
@@ -5137,8 +5181,16 @@ impl LogAnalyzer {
                 )
             });
 
-        let finished = self.end_sign_stands()
-            || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t);
+        let study_goes_on = self.study.is_some_and(|s| !s.ended);
+        let finished = (self.end_sign_stands()
+            || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t))
+            && !study_goes_on;
+        if let Some(s) = self.study.filter(|_| study_goes_on) {
+            notes.push(format!(
+                "a hyperparameter study: {} trial(s) ended, and the log does not say the study did (its `Best trial:`); the steps are the latest trial's",
+                s.trials_ended
+            ));
+        }
         let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
         // The run diverged: its latest loss, gradient norm or evaluation
         // loss is NaN or infinite (HF goes on printing `'loss': 0.0` after

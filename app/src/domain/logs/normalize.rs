@@ -966,6 +966,13 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         {
             return Some((after, parse_iso_datetime(r).map(|x| x.0)));
         }
+        // Optuna's `[%(levelname)1.1s %(asctime)s] `: `[I 2024-09-01 02:04:45,017] `.
+        if let &[b'I' | b'W' | b'E' | b'D' | b'C', b' ', ..] = inner.as_bytes()
+            && let Some((ts, used)) = parse_iso_datetime(&inner[2..])
+            && used + 2 == inner.len()
+        {
+            return Some((after, Some(ts)));
+        }
         if let Some((ts, _)) = parse_iso_datetime(inner) {
             // (Then maybe a bare level: `[2026-06-15 17:28:57,394] INFO - `,
             // or `[%(asctime)s] %(levelname)s: ` and a tag of the script's

@@ -286,6 +286,10 @@ fn prefixes_are_stripped_and_timestamps_kept() {
     assert_eq!(s.body, "Running loglikelihood requests");
     assert!(s.ts.is_some());
     assert_eq!(s.ts, strip_prefixes("2024-05-01 12:00:07,123 x").ts);
+    // Optuna's logger: `[%(levelname)1.1s %(asctime)s] `.
+    let s = strip_prefixes("[W 2024-09-01 02:42:57,017] Trial 9 failed with value None.");
+    assert_eq!(s.body, "Trial 9 failed with value None.");
+    assert!(s.ts.is_some());
     // Lines that merely start with digits are left alone.
     assert_eq!(
         strip_prefixes("490 | loss 5.7543").body,
@@ -8526,6 +8530,43 @@ fn errors_the_program_says_it_goes_on_after_are_not_its_end() {
         "{}",
         a.verdict
     );
+}
+
+#[test]
+fn a_trial_of_a_study_that_ended_is_not_the_end_of_the_study() {
+    let trial = |n: u32| {
+        (1..=3)
+            .map(|e| {
+                format!(
+                    "trial {n} epoch {e}/3 train_loss=0.{} val_acc=0.88\n",
+                    5 - e
+                )
+            })
+            .collect::<String>()
+            + &format!(
+                "[I 2024-09-01 02:0{n}:45,017] Trial {n} finished with value: 0.89 and parameters: {{'lr': 7.8e-05}}. Best is trial 0 with value: 0.89.\n"
+            )
+    };
+    let study: String = (0..3).map(trial).collect();
+    let a = analyze(&study);
+    assert_eq!(a.verdict, "progressing");
+    assert!(
+        a.notes.iter().any(|n| n.contains("3 trial(s) ended")),
+        "{:?}",
+        a.notes
+    );
+    // The study's summary, as Optuna's examples print it, ends it.
+    let a = analyze(
+        &(study
+            + "Study statistics: \n  Number of finished trials:  3\nBest trial:\n  Value:  0.89\n"),
+    );
+    assert_eq!(a.verdict, "completed");
+    // A pruned trial is an ended one too.
+    let a = analyze(&format!(
+        "{}[I 2024-09-01 02:09:00,000] Trial 1 pruned. \n",
+        trial(0)
+    ));
+    assert!(a.notes.iter().any(|n| n.contains("2 trial(s) ended")));
 }
 
 #[test]
