@@ -2764,6 +2764,13 @@ impl LogAnalyzer {
             self.mark_finished("summary after the training time budget");
             return true;
         }
+        // submitit starting the job, again once it requeued it after a
+        // preemption: `submitit INFO (2024-06-14 11:18:14,905) - Starting
+        // with JobEnvironment(job_id=53401, ...)`.
+        if t.starts_with("submitit ") && t.contains(" - Starting with JobEnvironment(") {
+            self.restarted();
+            return true;
+        }
         // `nohup cmd >> train.log` writes this first, every launch.
         if trimmed == "nohup: ignoring input" {
             self.restarted();
@@ -3372,10 +3379,22 @@ impl LogAnalyzer {
         let t = trim_end_fast(body);
         let t = t.strip_suffix('.').unwrap_or(t);
         // (Their last letters: most lines end otherwise.)
-        if !matches!(t.as_bytes().last(), Some(b'p' | b'h' | b'e')) {
+        if !matches!(t.as_bytes().last(), Some(b'p' | b'h' | b'e' | b'l' | b']')) {
+            return;
+        }
+        // AutoGluon says so before the traceback it prints (`Warning:
+        // Exception caused NeuralNetTorch_BAG_L1 to fail during training...
+        // Skipping this model.`), then fits the next model.
+        if t.ends_with("Skipping this model") {
+            let lines = (self.lines, self.lines + 120);
+            push_ring(&mut self.survived, lines, RESTARTS_KEPT);
             return;
         }
         let span = if t.ends_with("will restart worker group") {
+            200
+        } else if t.starts_with("Trial ") && t.contains(" Complete [") {
+            // Keras Tuner: a trial that failed (out of memory) ended, the
+            // search goes on (`Trial 3 Complete [00h 00m 03s]`).
             200
         } else if t.ends_with("skipping batch")
             || t.ends_with("skipping this batch")

@@ -157,6 +157,24 @@ fn sig(class: ErrorClass, fatal: bool, label: impl Into<String>) -> Option<Signa
     })
 }
 
+/// A process's exit status as a launcher or a shell reports it (137 is
+/// 128 + SIGKILL's 9).
+fn exit_code(code: &str) -> Option<Signature> {
+    match code.trim().trim_end_matches('.') {
+        "0" => None,
+        "137" => sig(
+            ErrorClass::Killed,
+            true,
+            "exited with code 137 (SIGKILL, likely host out of memory)",
+        ),
+        c => sig(
+            ErrorClass::Runtime,
+            true,
+            format!("a task exited with code {}", cap(c, 8)),
+        ),
+    }
+}
+
 fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
     let p = s.find(key)? + key.len();
     let r = &s[p..];
@@ -176,7 +194,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 49] = [
+const ANCHORS: [&[u8]; 51] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -239,6 +257,10 @@ const ANCHORS: [&[u8]; 49] = [
     b"CUDA driver version",
     // (Python that cannot open the script: `can't open file ...: [Errno 2]`.)
     b"[Errno",
+    // (systemd's `killed by the OOM killer`.)
+    b"OOM killer",
+    // (visdom's `Exception in user code:` over a traceback it handled.)
+    b"Exception in user",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -281,7 +303,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<49> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<51> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -300,6 +322,15 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.ends_with(b": command not found")
         || b.ends_with(b": No such file or directory")
         || b.starts_with(b"ResolvePackageNotFound")
+        // (SIGKILL's exit status, as a container or a script reports it;
+        // systemd's unit killed by it.)
+        || b.ends_with(b"code 137")
+        || b.ends_with(b"code 137.")
+        || b.ends_with(b"status=9/KILL")
+        // (Open MPI's account of a rank that failed; submitit's of a
+        // preempted job.)
+        || b.starts_with(b"mpirun ")
+        || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
 }
@@ -365,6 +396,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // full: `RuntimeError: CUDA error: out of memory`.)
         || t.contains("CUDA error: out of memory")
         || (t.starts_with("Cuda failure") && t.contains("'out of memory'"))
+        // (Marian: `Error: CUDA error 2 'out of memory' - .../device.cu:32:
+        // cudaMalloc(&data_, size)`.)
+        || (t.contains("CUDA error 2 'out of memory'"))
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find_word("Tried to allocate ").map(|p| {
@@ -425,6 +459,33 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || (t.contains("EADDRINUSE") && t.contains("socket"))
     {
         return sig(Distributed, true, PORT_IN_USE);
+    }
+    // Horovod's collectives (`horovod.common.exceptions.HorovodInternalError:
+    // ncclAllReduce failed: unhandled system error`).
+    if t.contains("HorovodInternalError") {
+        return sig(
+            Distributed,
+            true,
+            if t.contains("nccl") {
+                "NCCL error"
+            } else {
+                "Horovod collective failed"
+            },
+        );
+    }
+    // The rendezvous store waited for the other nodes in vain
+    // (`torch.distributed.DistStoreError: Timed out after 901 seconds
+    // waiting for clients. 1/2 clients joined.`), or could not reach them.
+    if t.contains("DistStoreError") || t.contains("DistNetworkError") {
+        return sig(
+            Distributed,
+            true,
+            if t.contains("Timed out") {
+                "rendezvous timed out (the other nodes never joined)"
+            } else {
+                "rendezvous failed (nodes could not reach each other)"
+            },
+        );
     }
     if t.contains("ChildFailedError")
         && !t.starts_with("raise ")
@@ -781,7 +842,98 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
+    // Slurm's step daemon counting the kernel's kills in the job's cgroup
+    // (`slurmstepd: error: Detected 1 oom_kill event in StepId=52001.0. Some
+    // of the step tasks have been OOM Killed.`; older: `oom-kill event(s)`).
+    if t.contains("oom_kill event") || t.contains("oom-kill event") {
+        return sig(
+            Killed,
+            true,
+            "host OOM killer killed the job's tasks (Slurm)",
+        );
+    }
+    // srun's word on how a task ended (`srun: error: node17: task 0: Out Of
+    // Memory`, `...: task 0: Killed`, `...: task 1: Exited with exit code 137`).
+    if let Some(r) = t.strip_prefix("srun: error: ")
+        && let Some(p) = r.find(": task ")
+        && let Some((_, how)) = r[p + 7..].split_once(": ")
+    {
+        let how = how.trim_end();
+        if how == "Out Of Memory" {
+            return sig(Killed, true, "host OOM killer killed a task (Slurm)");
+        }
+        if how == "Killed" {
+            return sig(Killed, true, "a task was killed (Slurm)");
+        }
+        if let Some(code) = how.strip_prefix("Exited with exit code ") {
+            return exit_code(code);
+        }
+    }
+    // systemd's account of a unit (`journalctl -u train`): `train.service: A
+    // process of this unit has been killed by the OOM killer.`, `Failed with
+    // result 'oom-kill'.`, `Main process exited, code=killed, status=9/KILL`.
+    if t.contains("killed by the OOM killer") || t.contains("with result 'oom-kill'") {
+        return sig(Killed, true, "host OOM killer fired");
+    }
+    if t.ends_with("Main process exited, code=killed, status=9/KILL") {
+        return sig(
+            Killed,
+            true,
+            "killed by SIGKILL (likely host out of memory)",
+        );
+    }
+    // A container or a wrapper script reporting SIGKILL's exit status
+    // (`trainer-1 exited with code 137`, `train.py exited with code 137`).
+    // (Horovod's `Process 2 exit with status code 137.`.)
+    if t.trim_end_matches('.').ends_with("code 137") && t.contains("exit") {
+        return exit_code("137");
+    }
+    // Open MPI: `mpirun noticed that process rank 0 with PID 0 on node
+    // gpu-node-4 exited on signal 9 (Killed).`, `mpirun detected that one or
+    // more processes exited with non-zero status, thus causing`.
+    if let Some(r) = t.strip_prefix("mpirun noticed that process rank ")
+        && let Some(p) = r.find("exited on signal ")
+    {
+        let signal = r[p + 17..].split(' ').next().unwrap_or("");
+        return match signal {
+            "9" => sig(
+                Killed,
+                true,
+                "an MPI rank was killed by SIGKILL (likely host out of memory)",
+            ),
+            "11" => sig(Runtime, true, "an MPI rank crashed (segmentation fault)"),
+            n => sig(
+                Killed,
+                true,
+                format!("an MPI rank died on signal {}", cap(n, 8)),
+            ),
+        };
+    }
+    if t.starts_with("mpirun detected that one or more processes exited with non-zero status") {
+        return sig(Runtime, true, "an MPI rank exited with an error");
+    }
+    // submitit's handler once the scheduler preempted the job (or its time
+    // ran out): it requeued the job and exits.
+    if t.ends_with("Exiting gracefully after preemption/timeout.") {
+        return sig(
+            Killed,
+            true,
+            "job preempted or out of time (requeued by submitit)",
+        );
+    }
     // dependencies
+    // A CUDA extension compiled at first use (`torch.utils.cpp_extension.load`):
+    // nvcc or the host compiler failed. (Raised: `RuntimeError: Error building
+    // extension 'bias_act_plugin': ...`; StyleGAN2-ADA's warning that quotes
+    // it and falls back to slow kernels is not.)
+    if let Some(p) = t.find_word("Error: Error building extension '") {
+        let name = quoted_after(&t[p + 7..], "extension").unwrap_or("?");
+        return sig(
+            Dependency,
+            true,
+            format!("could not build the CUDA extension '{}'", cap(name, 40)),
+        );
+    }
     if let Some(m) = t.find_word("ModuleNotFoundError: No module named") {
         let name = quoted_after(&t[m..], "named").unwrap_or("?");
         return sig(Dependency, true, format!("missing Python module '{name}'"));
@@ -1672,8 +1824,15 @@ impl ErrorTracker {
         );
         let ignored = std::mem::replace(
             &mut self.ignored_pending,
-            anchored && trimmed.starts_with("Exception ignored in"),
+            anchored
+                && (trimmed.starts_with("Exception ignored in")
+                    || trimmed.starts_with("Exception in user code")),
         );
+        // (visdom's banner, `Exception in user code:`, has a rule of dashes
+        // under it before the traceback it printed and went on after.)
+        if ignored && !trimmed.is_empty() && trimmed.bytes().all(|c| c == b'-') {
+            self.ignored_pending = true;
+        }
         if !anchored && !trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
             return false;
         }

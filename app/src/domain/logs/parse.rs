@@ -2619,7 +2619,16 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         return None;
     };
     let (epoch, used) = uint_prefix(r)?;
-    let r = &r[used..];
+    let mut r = &r[used..];
+    // (DINO's names the planned epochs too: `Epoch: [14/100]  [ 810/1251]`.)
+    let mut epochs = None;
+    if !timm
+        && let Some(rest) = r.strip_prefix('/')
+        && let Some((n, used)) = uint_prefix(rest)
+    {
+        epochs = Some(n);
+        r = &rest[used..];
+    }
     // (torchvision's references and DeiT put spaces between the two:
     // `Epoch: [0]  [  10/1251]  eta: ...  loss: 2.7759 (2.7459)`.)
     let r = if timm {
@@ -2642,6 +2651,9 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         .checked_sub(first_epoch)?
         .checked_mul(batches)?
         .checked_add(batch);
+    ev.total_steps = epochs
+        .filter(|&n| n > epoch.saturating_sub(first_epoch))
+        .and_then(|n| n.checked_mul(batches));
     ev.loss = loss_field(r);
     // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`, `time: 0.5114`.
     ev.step_time_s = ["Time  ", "Time: ", "time: "]

@@ -1920,6 +1920,116 @@ fn crashes_and_stops_are_classified() {
 }
 
 #[test]
+fn how_schedulers_and_launchers_say_a_job_died_is_read() {
+    let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
+    let killed = Some((ErrorClass::Killed, true));
+    // Slurm: the cgroup's OOM kills, srun's word on each task.
+    for line in [
+        "slurmstepd: error: Detected 1 oom_kill event in StepId=52001.0. Some of the step tasks have been OOM Killed.",
+        "slurmstepd: error: Detected 1 oom-kill event(s) in StepId=7401930.0 cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.",
+        "srun: error: node17: task 0: Out Of Memory",
+        "srun: error: node17: task 0: Killed",
+        "srun: error: node04: task 0: Exited with exit code 137",
+        // systemd's account of a unit; a container's; a script's echo.
+        "train.service: A process of this unit has been killed by the OOM killer.",
+        "train.service: Failed with result 'oom-kill'.",
+        "train.service: Main process exited, code=killed, status=9/KILL",
+        "trainer-1 exited with code 137",
+        "Process 2 exit with status code 137.",
+        // Open MPI; submitit after a preemption.
+        "mpirun noticed that process rank 0 with PID 0 on node gpu-node-4 exited on signal 9 (Killed).",
+        "submitit INFO (2024-06-14 11:13:14,905) - Exiting gracefully after preemption/timeout.",
+    ] {
+        assert_eq!(c(line), killed, "{line}");
+    }
+    assert_eq!(
+        c("srun: error: node02: task 1: Exited with exit code 1"),
+        Some((ErrorClass::Runtime, true))
+    );
+    assert_eq!(
+        c("srun: error: node02: task 1: Exited with exit code 0"),
+        None
+    );
+    assert_eq!(
+        c("mpirun detected that one or more processes exited with non-zero status, thus causing"),
+        Some((ErrorClass::Runtime, true))
+    );
+    // Distributed: the rendezvous, Horovod's collectives.
+    for line in [
+        "torch.distributed.DistStoreError: Timed out after 901 seconds waiting for clients. 1/2 clients joined.",
+        "horovod.common.exceptions.HorovodInternalError: ncclAllReduce failed: unhandled system error (run with NCCL_DEBUG=INFO for details)",
+    ] {
+        assert_eq!(c(line), Some((ErrorClass::Distributed, true)), "{line}");
+    }
+    // Marian's out of memory; a CUDA extension that did not build (raised,
+    // not the warning that quotes it and falls back).
+    assert_eq!(
+        c(
+            "[2024-05-01 12:00:00] Error: CUDA error 2 'out of memory' - /opt/marian/src/tensors/gpu/device.cu:32: cudaMalloc(&data_, size)"
+        ),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        c(
+            "RuntimeError: Error building extension 'bias_act_plugin': [1/3] /usr/local/cuda/bin/nvcc"
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    assert_eq!(
+        c("Error building extension 'bias_act_plugin': [1/3] /usr/local/cuda/bin/nvcc"),
+        None
+    );
+    // Prose that names the same words is not an error.
+    assert_eq!(
+        c("Exit code 137 means the kernel killed it; see docs"),
+        None
+    );
+}
+
+#[test]
+fn errors_a_program_printed_and_went_on_after_are_not_fatal() {
+    let train = "iter 10: loss 2.5, time 30.1ms\niter 20: loss 2.4, time 30.2ms\niter 30: loss 2.3, time 30.2ms\niter 40: loss 2.2, time 30.2ms\n";
+    let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in <module>\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB.\n";
+    // visdom's client, its server not running: pix2pix goes on.
+    let a = analyze(&format!(
+        "{train}Exception in user code:\n------------------------------------------------------------\n\
+         Traceback (most recent call last):\n  File \"/usr/lib/python3/site-packages/urllib3/connection.py\", line 174, in _new_conn\n    conn = connection.create_connection(\n\
+         ConnectionRefusedError: [Errno 111] Connection refused\n{train}"
+    ));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    // AutoGluon skips the model that failed, then fits the next.
+    let a = analyze(&format!(
+        "{train}\tWarning: Exception caused NeuralNetTorch_BAG_L1 to fail during training... Skipping this model.\n{oom}\
+         Fitting model: LightGBMXT_BAG_L1 ...\n{train}"
+    ));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // Keras Tuner: a trial ran out of memory, the search goes on.
+    let a = analyze(&format!(
+        "{train}{oom}Trial 3 Complete [00h 00m 03s]\n\nSearch: Running Trial #4\n"
+    ));
+    assert!(a.errors.iter().all(|e| !e.fatal), "{:?}", a.errors);
+    // (Without those lines the same out of memory ended the run.)
+    assert!(
+        analyze(&format!("{train}{oom}"))
+            .verdict
+            .starts_with("fatal: ")
+    );
+    // submitit requeued a preempted job, which started again and trains.
+    let start = "submitit INFO (2024-06-14 11:18:14,905) - Starting with JobEnvironment(job_id=53401, hostname=learnfair0123, local_rank=0(8), node=0(4), global_rank=0(32))\n";
+    let preempted = "submitit WARNING (2024-06-14 11:12:49,905) - Caught signal SIGUSR1 on learnfair0123: this job is preempted.\n\
+                     submitit INFO (2024-06-14 11:13:14,905) - Requeued job 53401 (3 remaining timeouts)\n\
+                     submitit INFO (2024-06-14 11:13:14,905) - Exiting gracefully after preemption/timeout.\n";
+    let a = analyze(&format!("{start}{train}{preempted}"));
+    assert_eq!(
+        a.verdict,
+        "fatal: job preempted or out of time (requeued by submitit)"
+    );
+    let resumed = "iter 50: loss 2.1, time 30.1ms\niter 60: loss 2.0, time 30.2ms\niter 70: loss 1.9, time 30.2ms\niter 80: loss 1.8, time 30.2ms\n";
+    let a = analyze(&format!("{start}{train}{preempted}{start}{resumed}"));
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+}
+
+#[test]
 fn an_exception_logged_at_warning_level_is_not_fatal() {
     let a = analyze(
         "[rank0]:W0618 21:57:02.561000 1489278 torch/_dynamo/convert_frame.py:1277] WON'T CONVERT forward\n\
@@ -4936,6 +5046,16 @@ fn round_15_framework_variants() {
     );
     assert_eq!(a.last_step, Some(1251 + 1250));
     assert_eq!(a.loss.last, Some(2.6565));
+    // DINO's names the planned epochs: `Epoch: [14/100]  [ 810/1251]`.
+    let a = analyze(
+        "Epoch: [14/100]  [   0/1251]  eta: 0:12:55  loss: 4.247061 (4.367061)  lr: 0.000375 (0.000375)  wd: 0.040000 (0.040000)  time: 0.610253  data: 0.000512  max mem: 10234
+         Epoch: [14/100]  [ 810/1251]  eta: 0:04:31  loss: 4.208794 (4.328794)  lr: 0.000375 (0.000375)  wd: 0.040000 (0.040000)  time: 0.618444  data: 0.000512  max mem: 10234
+",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(14 * 1251 + 810), Some(100 * 1251))
+    );
 
     // SetFit's `embedding_loss` dicts, the first one printed over the bar's
     // line with the bar's tail left after it.
