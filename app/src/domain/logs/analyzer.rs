@@ -683,6 +683,9 @@ pub struct LogAnalyzer {
     /// The latest line that names the work of the bare bar drawn under it
     /// as something other than training (see [`Bar::named_not_training`]).
     not_training_line: Option<u64>,
+    /// The latest step of nerfstudio's table (it redraws its last rows
+    /// under each new one: older rows come again).
+    nerfstudio_step: Option<u64>,
     /// A hyperparameter study (Optuna's `Trial 3 finished with value:`):
     /// how many trials ended, and whether the study said it ended
     /// (`Best trial:` after the latest). Each trial trains anew, so the end
@@ -1190,6 +1193,7 @@ impl LogAnalyzer {
             outer_epoch_bar: false,
             serving_images: false,
             not_training_line: None,
+            nerfstudio_step: None,
             study: None,
             survived: VecDeque::new(),
             batches_per_epoch: None,
@@ -1585,6 +1589,26 @@ impl LogAnalyzer {
                 self.wrapped_dict = Some((joined, lines + 1, self.lines));
                 return;
             }
+        }
+        // nerfstudio's table: a row per logged step, the latest rows drawn
+        // again under each new one; its `Training Finished` panel at the end
+        // (the viewer may keep the process alive after it).
+        if c0.is_ascii_digit()
+            && let Some((step, step_time)) = parse::nerfstudio_row(t)
+        {
+            if self.nerfstudio_step.is_none_or(|last| step > last) {
+                self.nerfstudio_step = Some(step);
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(step);
+                ev.total_steps = self.max_iters;
+                ev.step_time_s = Some(step_time);
+                self.on_step_event(ev, ts, time);
+            }
+            return;
+        }
+        if c0 == 0xE2 && self.nerfstudio_step.is_some() && t.contains(" Training Finished ") {
+            self.mark_finished("nerfstudio's Training Finished panel");
+            return;
         }
         if c0 == b'{' {
             if let Some(d) = parse::hf_dict(t) {

@@ -4506,12 +4506,40 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
 /// planned iterations: BasicSR's `total_iter: 400000`, Caffe's `max_iter:
 /// 20000`, Megatron-LM's `  train_iters ......... 3` (a whole line).
 pub fn planned_iters(t: &str) -> Option<u64> {
-    let r = ["total_iter: ", "max_iter: ", "train_iters "]
-        .iter()
-        .find_map(|k| t.strip_prefix(k))?;
-    let r = r.trim_start_matches('.').trim();
+    // (nerfstudio's config as `ns-train` prints it: `    max_num_iterations=30000,`.)
+    let r = [
+        "total_iter: ",
+        "max_iter: ",
+        "train_iters ",
+        "max_num_iterations=",
+    ]
+    .iter()
+    .find_map(|k| t.strip_prefix(k))?;
+    let r = r.trim_start_matches('.').trim().trim_end_matches(',');
     let (n, used) = uint_prefix(r)?;
     (used == r.len() && n > 0).then_some(n)
+}
+
+/// A row of nerfstudio's table (`ns-train`'s local writer): `6000 (20.00%)
+/// 28.512 ms            11 m, 24 s           143.00 K`, under `Step (% Done)
+/// Train Iter (time)    ETA (time) ...`. Returns the step and the time of
+/// an iteration (`ms`, or `s` past a second), in seconds.
+pub fn nerfstudio_row(t: &str) -> Option<(u64, f64)> {
+    let (step, used) = uint_prefix(t)?;
+    let r = t[used..].strip_prefix(" (")?;
+    let (_, used) = float_prefix(r)?;
+    let r = r[used..].strip_prefix("%)")?;
+    let r = r.trim_start_matches(' ');
+    let (v, used) = float_prefix(r)?;
+    let r = &r[used..];
+    let secs = if r.starts_with(" ms ") {
+        v / 1000.0
+    } else if r.starts_with(" s ") {
+        v
+    } else {
+        return None;
+    };
+    (secs.is_finite() && secs > 0.0).then_some((step, secs))
 }
 
 /// Whether `b` has `lr` as a word or `learning`, in any case.

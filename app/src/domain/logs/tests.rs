@@ -1920,6 +1920,47 @@ fn crashes_and_stops_are_classified() {
 }
 
 #[test]
+fn nerfstudio_table_rows_count_its_steps() {
+    // `ns-train`: its config (the plan), then the table, its latest rows
+    // drawn again under a cursor move with each new one.
+    let mut log = String::from(
+        "TrainerConfig(\n    max_num_iterations=30000,\n    mixed_precision=True,\n)\n",
+    );
+    let row = |n: u32| {
+        format!(
+            "{n} ({:.2}%)          29.009 ms            14 m, 29 s           141.00 K              \x1b[0m\n",
+            f64::from(n) / 300.0
+        )
+    };
+    let mut shown: Vec<u32> = Vec::new();
+    for n in (0..=200).step_by(10) {
+        shown.push(n);
+        if shown.len() > 3 {
+            shown.remove(0);
+        }
+        log += &format!(
+            "\r\x1b[{}A\x1b[1K\rStep (% Done)       Train Iter (time)    ETA (time)           Train Rays / Sec      \x1b[0m\n",
+            shown.len() + 1
+        );
+        log += "----------------------------------------------------------------------------------- \x1b[0m\n";
+        for &m in &shown {
+            log += &row(m);
+        }
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(200), Some(30000)));
+    assert_eq!(a.verdict, "progressing");
+    assert!(
+        a.notes.iter().all(|n| !n.contains("restarted")),
+        "{:?}",
+        a.notes
+    );
+    // Its panel at the end (the viewer may go on serving after it).
+    log += "\u{256d}\u{2500}\u{2500}\u{2500} \u{1f389} Training Finished \u{1f389} \u{2500}\u{2500}\u{2500}\u{256e}\n";
+    assert_eq!(analyze(&log).verdict, "completed");
+}
+
+#[test]
 fn how_schedulers_and_launchers_say_a_job_died_is_read() {
     let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
     let killed = Some((ErrorClass::Killed, true));
