@@ -2230,6 +2230,12 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0 == b'E'
+            && let Some(ev) = parse::sockeye_batch(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // MXNet's (GluonCV's) batch lines and epoch ends: their epochs are
         // the steps.
         if matches!(c0, b'E' | b'[')
@@ -2251,8 +2257,8 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'T' | b'[')
-            && let Some((ev, batches)) = parse::epoch_indexed(t)
+        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G')
+            && let Some((ev, batches)) = parse::epoch_indexed(t).or_else(|| parse::flashy_line(t))
         {
             self.on_epoch_batch_event(ev, batches, ts, time);
             return;
@@ -3328,7 +3334,8 @@ impl LogAnalyzer {
         // The run's comes first: a pretrained model's, printed as it loads
         // (wav2vec 2.0 fine-tuning), is not this run's plan.
         if has(const { marker_bit(b"max_update") }) && !self.fairseq_plan_read {
-            let planned = ["'max_update': ", "max_update="]
+            // (Sockeye's Namespace: `max_updates=20000`.)
+            let planned = ["'max_update': ", "max_update=", "max_updates="]
                 .iter()
                 .find_map(|pat| parse::uint_after(t, pat));
             if let Some(n) = planned {

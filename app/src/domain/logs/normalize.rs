@@ -1003,8 +1003,30 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
                 return Some((strip_bracket_tags(after), Some(secs)));
             }
         }
+        // flashy's (AudioCraft's): `[05-14 09:48:05][flashy.solver][INFO] - `,
+        // the month and day without a year.
+        let ib = inner.as_bytes();
+        if let &[_, _, b'-', _, _, b' ', _, _, b':', _, _, b':', _, _] = ib
+            && let (Some(mo), Some(d), Some(h), Some(mi), Some(se)) = (
+                num(ib, 0, 2),
+                num(ib, 3, 2),
+                num(ib, 6, 2),
+                num(ib, 9, 2),
+                num(ib, 12, 2),
+            )
+            && let Some(secs) = leap_year_secs(mo, d, (h, mi, se))
+        {
+            return Some((strip_bracket_tags(after), Some(secs)));
+        }
         for lvl in LEVELS {
             if let Some(r) = inner.strip_prefix(lvl) {
+                // Sockeye's `[INFO:sockeye.training] `: the level, then the logger.
+                if let Some(name) = r.strip_prefix(':')
+                    && !name.is_empty()
+                    && !name.contains(' ')
+                {
+                    return Some((after, None));
+                }
                 if let Some(r2) = r.strip_prefix(' ')
                     && let Some((ts, _)) = parse_iso_datetime(r2)
                 {

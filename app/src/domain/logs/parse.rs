@@ -2675,6 +2675,67 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
+/// flashy's (AudioCraft's) progress lines: `Train | Epoch 3 | 200/2000 |
+/// 2.03 it/sec | lr 1.00E-04 | grad_norm 2.869E-01 | ce 4.034 | ppl 56.474`,
+/// epochs from 1, the batch within the epoch; `Valid | Epoch 2 | 40/200 |
+/// ...` (also `Evaluate`, `Generate`) are evaluations. The loss is `loss`,
+/// or MusicGen's cross-entropy `ce`. Also returns the batches per epoch.
+pub fn flashy_line(t: &str) -> Option<(Event, Option<u64>)> {
+    let (stage, r) = t.split_once(" | Epoch ")?;
+    let kind = match stage {
+        "Train" => EventKind::Train,
+        "Valid" | "Evaluate" | "Generate" => EventKind::Eval,
+        _ => return None,
+    };
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" | ")?;
+    let (batch, batches, r) = slash_pair(r)?;
+    let mut ev = Event::new(kind, Source::Generic);
+    let field = |name: &str| {
+        r.split(" | ")
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| float_prefix(v.trim()))
+            .map(|(v, _)| v)
+    };
+    ev.loss = field("loss").or_else(|| field("ce"));
+    if kind == EventKind::Eval {
+        return Some((ev, None));
+    }
+    ev.epoch = Some(epoch as f64);
+    ev.step = epoch
+        .checked_sub(1)?
+        .checked_mul(batches)?
+        .checked_add(batch);
+    ev.lr = field("lr");
+    ev.grad_norm = field("grad_norm");
+    Some((ev, Some(batches)))
+}
+
+/// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
+/// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
+/// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.
+pub fn sockeye_batch(t: &str) -> Option<Event> {
+    let r = t.strip_prefix("Epoch[")?;
+    let (epoch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("] Batch [")?;
+    let (updates, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix("]\tSpeed: ")?;
+    if !r.contains(" updates/sec") {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(updates);
+    ev.epoch = Some(epoch as f64);
+    let before = |unit: &str| {
+        let p = r.find(unit)?;
+        let v = r[..p].rsplit(' ').next()?;
+        v.parse::<f64>().ok()
+    };
+    ev.samples_per_sec = before(" samples/sec");
+    ev.tokens_per_sec = before(" tokens/sec");
+    Some(ev)
+}
+
 /// CleanRL's line as an episode ends, `global_step=92,
 /// episodic_return=[23.]` (its environment steps; a reinforcement learner
 /// prints no loss here).

@@ -1961,6 +1961,32 @@ fn nerfstudio_table_rows_count_its_steps() {
 }
 
 #[test]
+fn audiocraft_and_sockeye_lines_count_their_steps() {
+    // AudioCraft's flashy solver: epochs from 1, a batch within the epoch.
+    let line = |stage: &str, e: u32, n: u32, of: u32, ce: f64| {
+        format!(
+            "[\x1b[36m05-14 09:{:02}:07\x1b[0m][\x1b[34mflashy.solver\x1b[0m][\x1b[32mINFO\x1b[0m] - {stage} | Epoch {e} | {n}/{of} | 2.03 it/sec | lr 1.00E-04 | grad_norm 2.869E-01 | ce {ce:.3} | ppl 56.474\n",
+            n / 100
+        )
+    };
+    let log = line("Train", 1, 200, 2000, 5.8)
+        + &line("Train", 1, 2000, 2000, 4.9)
+        + &line("Valid", 2, 40, 200, 4.2)
+        + &line("Train", 2, 400, 2000, 4.5);
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(2000 + 400));
+    assert_eq!((a.loss.first, a.loss.last), (Some(5.8), Some(4.5)));
+    // Sockeye: MXNet's line, the count the run's updates.
+    let a = analyze(
+        "[INFO:sockeye.utils] Arguments: Namespace(max_updates=20000, max_samples=None)\n\
+         [INFO:sockeye.training] Epoch[0] Batch [50]\tSpeed: 1252.80 samples/sec 33782.16 tokens/sec 4.09 updates/sec\tperplexity=8517.835220\n\
+         [INFO:sockeye.training] Epoch[1] Batch [4100]\tSpeed: 1228.01 samples/sec 33302.45 tokens/sec 4.07 updates/sec\tperplexity=80.753851\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(4100), Some(20000)));
+    assert_eq!(a.reported.samples_per_sec, Some(1228.01));
+}
+
+#[test]
 fn how_schedulers_and_launchers_say_a_job_died_is_read() {
     let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
     let killed = Some((ErrorClass::Killed, true));
