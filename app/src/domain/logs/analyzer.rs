@@ -893,7 +893,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 33] = [
+const MARKER_ANCHORS: [&[u8]; 34] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -927,6 +927,7 @@ const MARKER_ANCHORS: [&[u8]; 33] = [
     b"optimization steps / ",
     b"Num examples = ",
     b"Num Epochs = ",
+    b"max_steps",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -950,7 +951,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<33> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<34> = parse::Anchors::new(MARKER_ANCHORS);
 
 const EXCLUDED_BAR_DESCS: [&str; 42] = [
     "Map",
@@ -3344,6 +3345,23 @@ impl LogAnalyzer {
                     self.max_iters = Some(n);
                 }
                 return true;
+            }
+        }
+        // A dump of the run's arguments that names its steps:
+        // mistral-finetune's `args: TrainArgs(..., max_steps=300, ...)` and
+        // `'max_steps': 300,`, HF's `max_steps=500,` (its default, -1, names
+        // none).
+        if has(const { marker_bit(b"max_steps") }) && self.max_iters.is_none() {
+            let planned = ["'max_steps': ", "max_steps="].iter().find_map(|pat| {
+                let p = t.find(pat)?;
+                let before = p.checked_sub(1).map(|i| t.as_bytes()[i]);
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
+                    return None;
+                }
+                parse::uint_prefix(&t[p + pat.len()..]).map(|(n, _)| n)
+            });
+            if let Some(n) = planned.filter(|&n| n > 0) {
+                self.max_iters = Some(n);
             }
         }
         // nanoGPT's config printed as it was read (`max_iters = 5000`), or

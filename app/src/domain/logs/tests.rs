@@ -1987,6 +1987,26 @@ fn audiocraft_and_sockeye_lines_count_their_steps() {
 }
 
 #[test]
+fn a_dump_of_the_run_arguments_names_its_steps() {
+    // mistral-finetune: its TrainArgs, then its step lines.
+    let step = |n: u32, done: f64| {
+        format!(
+            "2024-05-14 09:13:10 (UTC) - 0:01:03 - train - INFO - step: {n:06} - done (%): {done:.1} - loss: 1.261 - lr: 4.0e-05 - peak_alloc_mem (GB): 41.3\n"
+        )
+    };
+    let log = "args: TrainArgs(seq_len=32768, batch_size=1, max_norm=1.0, max_steps=300, log_freq=1, eval_max_steps=9)\n".to_string()
+        + &step(10, 3.3)
+        + &step(20, 6.7);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(20), Some(300)));
+    // HF's default (-1) names none; nor does a longer name ending so.
+    let a = analyze(
+        &("max_steps=-1,\neval_max_steps=9\n".to_string() + &step(10, 3.3) + &step(20, 6.7)),
+    );
+    assert_eq!(a.total_steps, None);
+}
+
+#[test]
 fn how_schedulers_and_launchers_say_a_job_died_is_read() {
     let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
     let killed = Some((ErrorClass::Killed, true));
