@@ -2258,8 +2258,10 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G')
-            && let Some((ev, batches)) = parse::epoch_indexed(t).or_else(|| parse::flashy_line(t))
+        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G' | b'S')
+            && let Some((ev, batches)) = parse::epoch_indexed(t)
+                .or_else(|| parse::flashy_line(t))
+                .or_else(|| parse::pixart_step(t))
         {
             self.on_epoch_batch_event(ev, batches, ts, time);
             return;
@@ -2781,9 +2783,35 @@ impl LogAnalyzer {
         // `Training for 5000 steps, starting at 1201...`.
         if let Some(r) = t.strip_prefix("Training for ")
             && let Some((n, used)) = parse::uint_prefix(r)
-            && (r[used..].starts_with(" kimg") || r[used..].starts_with(" steps"))
         {
-            self.max_iters = Some(n);
+            let r = &r[used..];
+            if r.starts_with(" kimg") || r.starts_with(" steps") {
+                self.max_iters = Some(n);
+                return true;
+            }
+            // Open-Sora's: `Training for 5 epochs with 1200 steps per epoch`.
+            if let Some(r) = r.strip_prefix(" epochs with ")
+                && let Some((per_epoch, used)) = parse::uint_prefix(r)
+                && r[used..].trim_end() == " steps per epoch"
+            {
+                self.epochs_planned = Some(n);
+                self.batches_per_epoch = Some(per_epoch);
+                self.max_iters = n.checked_mul(per_epoch);
+                return true;
+            }
+        }
+        // pix2pix's and CycleGAN's `End of epoch 3 / 3 \t Time Taken: 156
+        // sec`: the last one ends the run.
+        if let Some(r) = t.strip_prefix("End of epoch ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && let Some(r) = r[used..].strip_prefix(" / ")
+            && let Some((of, _)) = parse::uint_prefix(r)
+            && n <= of
+        {
+            self.epochs_planned = Some(of);
+            if n == of {
+                self.mark_finished("end of the last epoch");
+            }
             return true;
         }
         // autoresearch's summary once its time budget is spent: `---`, then

@@ -2711,6 +2711,29 @@ pub fn flashy_line(t: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
+/// PixArt's line: `Step/Epoch [640/3][140/250]:total_eta: 0:29:47, ...,
+/// loss:0.1362, grad_norm:0.0531`: the global step, the epoch (from 1),
+/// the batch within it. Also returns the batches per epoch.
+pub fn pixart_step(t: &str) -> Option<(Event, Option<u64>)> {
+    let r = t.strip_prefix("Step/Epoch [")?;
+    let (step, epoch, r) = slash_pair(r)?;
+    let r = r.strip_prefix("][")?;
+    let (_, batches, r) = slash_pair(r)?;
+    r.strip_prefix("]:")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.epoch = Some(epoch as f64);
+    let field = |name: &str| {
+        r.split([',', ' '])
+            .find_map(|f| f.strip_prefix(name))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    ev.loss = field("loss:");
+    ev.lr = field("lr:");
+    ev.grad_norm = field("grad_norm:");
+    Some((ev, Some(batches)))
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

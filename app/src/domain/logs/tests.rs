@@ -1987,6 +1987,37 @@ fn audiocraft_and_sockeye_lines_count_their_steps() {
 }
 
 #[test]
+fn image_and_video_trainers_say_their_plan_and_end() {
+    // PixArt: the global step, then the epoch (not the epoch's number).
+    let a = analyze(
+        "2024-05-12 06:40:33,403 - PixArt - INFO - Step/Epoch [1/1][1/250]:total_eta: 0:37:37, epoch_eta:0:03:44, time_all:0.892, time_data:0.006, lr:4.000e-08, s:(512, 512), loss:0.1495, grad_norm:0.0531\n\
+         2024-05-12 06:52:50,713 - PixArt - INFO - Step/Epoch [640/3][140/250]:total_eta: 0:29:47, epoch_eta:0:01:29, time_all:0.894, time_data:0.005, lr:2.000e-05, s:(512, 512), loss:0.1362, grad_norm:0.0593\n",
+    );
+    assert_eq!((a.last_step, a.epoch), (Some(640), Some(3.0)));
+    assert_eq!(a.loss.last, Some(0.1362));
+    // Open-Sora's plan.
+    let a = analyze(
+        "[2024-06-17 10:24:44] Training for 5 epochs with 1200 steps per epoch\n\
+         Epoch 0:  50%|#####     | 600/1200 [15:00<15:00,  0.67it/s, loss=0.31, step=600]\n",
+    );
+    assert_eq!(a.total_steps, Some(6000), "{a:?}");
+    // CycleGAN: its last epoch's end.
+    let line = |e: u32, i: u32| {
+        format!(
+            "(epoch: {e}, iters: {i}, time: 0.094, data: 0.086) D_A: 0.263 G_A: 0.208 cycle_A: 1.422 idt_A: 0.571 \n"
+        )
+    };
+    let log = line(1, 100)
+        + &line(1, 200)
+        + "End of epoch 1 / 2 \t Time Taken: 157 sec\n"
+        + &line(2, 100)
+        + &line(2, 200);
+    assert_eq!(analyze(&log).verdict, "progressing");
+    let a = analyze(&(log + "End of epoch 2 / 2 \t Time Taken: 156 sec\n"));
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
 fn a_dump_of_the_run_arguments_names_its_steps() {
     // mistral-finetune: its TrainArgs, then its step lines.
     let step = |n: u32, done: f64| {
