@@ -1607,6 +1607,20 @@ impl LogAnalyzer {
             }
             return;
         }
+        // Flair's epoch end (`EPOCH 10 done: loss 0.0561 - lr: 0.100000`):
+        // all its batches ran (its progress lines stop short of the last).
+        if c0 == b'E'
+            && let Some(r) = t.strip_prefix("EPOCH ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && r[used..].starts_with(" done: ")
+            && let Some(per_epoch) = self.batches_per_epoch
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = n.checked_mul(per_epoch);
+            ev.epoch = Some(n as f64);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == 0xE2 && self.nerfstudio_step.is_some() && t.contains(" Training Finished ") {
             self.mark_finished("nerfstudio's Training Finished panel");
             return;
@@ -3081,6 +3095,18 @@ impl LogAnalyzer {
             .and_then(parse::uint_prefix)
             .filter(|x| x.0 > 0)
             && t["Start training for ".len() + used..].starts_with(" epochs")
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
+        // PixArt's configuration as it prints it (`num_epochs = 10`); Flair's
+        // parameters (`- max_epochs: "10"`).
+        if let Some(r) = t
+            .strip_prefix("num_epochs = ")
+            .or_else(|| t.strip_prefix("- max_epochs: \""))
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && n > 0
+            && matches!(r[used..].trim_end(), "" | "\"")
         {
             self.epochs_planned = Some(n);
             return true;

@@ -2018,6 +2018,24 @@ fn image_and_video_trainers_say_their_plan_and_end() {
 }
 
 #[test]
+fn flair_says_its_epochs_and_their_end() {
+    let iter = |e: u32, i: u32| {
+        format!(
+            "2024-05-14 09:21:36,057 epoch {e} - iter {i}/439 - loss 0.05102834 - time (sec): 19.95 - samples/sec: 275.85 - lr: 0.100000 - momentum: 0.000000\n"
+        )
+    };
+    let done =
+        |e: u32| format!("2024-05-14 09:22:07,186 EPOCH {e} done: loss 0.0561 - lr: 0.100000\n");
+    let log = "2024-05-14 09:12:17,568 Parameters:\n2024-05-14 09:12:17,568  - learning_rate: \"0.100000\"\n2024-05-14 09:12:17,568  - max_epochs: \"2\"\n".to_string()
+        + &iter(1, 215) + &iter(1, 430) + &done(1) + &iter(2, 215) + &iter(2, 430);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(439 + 430), Some(878)));
+    assert_eq!(a.verdict, "progressing");
+    let a = analyze(&(log + &done(2)));
+    assert_eq!((a.last_step, a.verdict.as_str()), (Some(878), "completed"));
+}
+
+#[test]
 fn a_dump_of_the_run_arguments_names_its_steps() {
     // mistral-finetune: its TrainArgs, then its step lines.
     let step = |n: u32, done: f64| {
