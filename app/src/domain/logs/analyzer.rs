@@ -686,6 +686,11 @@ pub struct LogAnalyzer {
     /// The latest step of nerfstudio's table (it redraws its last rows
     /// under each new one: older rows come again).
     nerfstudio_step: Option<u64>,
+    /// MONAI's tutorial loops: the epoch its latest `epoch 3/100` line
+    /// heads, and whether batch lines (`12/16, train_loss: 0.1240`) came
+    /// under one (then they count the steps, not the epochs' summaries).
+    monai_epoch: Option<(u64, u64)>,
+    monai_batches: bool,
     /// A hyperparameter study (Optuna's `Trial 3 finished with value:`):
     /// how many trials ended, and whether the study said it ended
     /// (`Best trial:` after the latest). Each trial trains anew, so the end
@@ -1195,6 +1200,8 @@ impl LogAnalyzer {
             serving_images: false,
             not_training_line: None,
             nerfstudio_step: None,
+            monai_epoch: None,
+            monai_batches: false,
             study: None,
             survived: VecDeque::new(),
             batches_per_epoch: None,
@@ -1605,6 +1612,34 @@ impl LogAnalyzer {
                 ev.step_time_s = Some(step_time);
                 self.on_step_event(ev, ts, time);
             }
+            return;
+        }
+        // MONAI's tutorial loops: `epoch 3/100` heads an epoch, `12/16,
+        // train_loss: 0.1240` its batches, `epoch 3 average loss: 0.1220`
+        // sums it up (its batches counted it already).
+        if c0 == b'e' && t.starts_with("epoch ") {
+            if let Some(head) = parse::monai_epoch_head(t) {
+                self.monai_epoch = Some(head);
+                return;
+            }
+            if self.monai_batches && t.contains(" average loss: ") {
+                return;
+            }
+        }
+        if c0.is_ascii_digit()
+            && let Some((epoch, epochs)) = self.monai_epoch
+            && let Some((batch, batches, loss)) = parse::monai_batch(t)
+        {
+            self.monai_batches = true;
+            self.batches_per_epoch = Some(batches);
+            self.epochs_planned = Some(epochs);
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = (epoch - 1)
+                .checked_mul(batches)
+                .and_then(|s| s.checked_add(batch));
+            ev.epoch = Some(epoch as f64);
+            ev.loss = Some(loss);
+            self.on_step_event(ev, ts, time);
             return;
         }
         // Flair's epoch end (`EPOCH 10 done: loss 0.0561 - lr: 0.100000`):

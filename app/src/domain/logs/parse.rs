@@ -2734,6 +2734,21 @@ pub fn pixart_step(t: &str) -> Option<(Event, Option<u64>)> {
     Some((ev, Some(batches)))
 }
 
+/// MONAI's tutorial loops: `epoch 3/100`, the line that heads each epoch.
+pub fn monai_epoch_head(t: &str) -> Option<(u64, u64)> {
+    let (n, of, r) = slash_pair(t.strip_prefix("epoch ")?)?;
+    (r.trim_end().is_empty() && n >= 1 && n <= of).then_some((n, of))
+}
+
+/// MONAI's tutorial loops: `12/16, train_loss: 0.1240`, a batch of the
+/// epoch (from 1) and its loss.
+pub fn monai_batch(t: &str) -> Option<(u64, u64, f64)> {
+    let (i, n, r) = slash_pair(t)?;
+    let r = r.strip_prefix(", train_loss: ")?;
+    let (loss, used) = float_prefix(r)?;
+    (used == r.trim_end().len() && i >= 1 && i <= n).then_some((i, n, loss))
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

@@ -2036,6 +2036,29 @@ fn flair_says_its_epochs_and_their_end() {
 }
 
 #[test]
+fn monai_tutorial_loops_count_batches_under_their_epochs() {
+    let mut log = String::new();
+    for e in 1..=2 {
+        log += &format!("----------\nepoch {e}/5\n");
+        for i in 1..=16 {
+            log += &format!("{i}/16, train_loss: {:.4}\n", 0.7 - 0.01 * f64::from(i));
+        }
+        log += &format!(
+            "epoch {e} average loss: 0.6747\ncurrent epoch: {e} current mean dice: 0.3395\n"
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(32), Some(80)));
+    assert_eq!((a.loss.count, a.loss.last), (32, Some(0.54)));
+    // (A line that merely reads `3/16, train_loss: ...` without its epoch
+    // head is left alone.)
+    assert_eq!(
+        analyze("3/16, train_loss: 0.6\n4/16, train_loss: 0.5\n").last_step,
+        None
+    );
+}
+
+#[test]
 fn a_dump_of_the_run_arguments_names_its_steps() {
     // mistral-finetune: its TrainArgs, then its step lines.
     let step = |n: u32, done: f64| {
