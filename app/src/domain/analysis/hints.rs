@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::history::RunHistory;
 use super::rules::{
-    EXITED_WITHOUT_PROGRESS, FATAL_ERROR, FLAT_LOSS, GPU_UTIL_LOW, REPEATED_FAILURES, RuleResult,
-    SETUP_FRICTION, THROUGHPUT_LOW, active_interval,
+    EXITED_WITHOUT_PROGRESS, FATAL_ERROR, FLAT_LOSS, GPU_UTIL_LOW, PROGRESS_STALLED,
+    REPEATED_FAILURES, RuleResult, SETUP_FRICTION, THROUGHPUT_LOW, active_interval,
 };
 use crate::domain::logs::ErrorClass;
 
@@ -143,6 +143,13 @@ pub fn hints_for(h: &RunHistory, rules: &[RuleResult]) -> Vec<Hint> {
                 "The process died before or during training: read the last lines of the log, fix the command or environment, then relaunch once.",
             ));
         }
+    }
+    if fired(PROGRESS_STALLED) {
+        out.push(hint(
+            HintArea::CompileDistributed,
+            PROGRESS_STALLED,
+            "Hung: see where it waits before killing it (`py-spy dump --pid <pid>`; the last log lines). A collective waiting on a dead rank wants NCCL_DEBUG=INFO and a timeout (TORCH_NCCL_ASYNC_ERROR_HANDLING=1); a DataLoader deadlock wants num_workers=0 to confirm; then relaunch once.",
+        ));
     }
     if fired(SETUP_FRICTION) {
         out.push(hint(

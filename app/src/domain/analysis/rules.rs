@@ -21,6 +21,7 @@ pub const SETUP_FRICTION: &str = "setup_friction";
 pub const REPEATED_FAILURES: &str = "repeated_failures";
 pub const FATAL_ERROR: &str = "fatal_error";
 pub const EXITED_WITHOUT_PROGRESS: &str = "exited_without_progress";
+pub const PROGRESS_STALLED: &str = "progress_stalled";
 
 /// Thresholds of the rules. Every field has a default (serde fills missing
 /// fields), so a stored config survives new knobs.
@@ -66,6 +67,13 @@ pub struct RuleConfig {
     pub max_failed_bootstraps: usize,
     /// (e) Attempts failing with the same error class that fire the rule.
     pub repeat_min_attempts: usize,
+    /// (f) Fire when the step has not advanced for this long while the
+    /// process runs (after training started) ...
+    pub stall_min_s: f64,
+    /// ... and for this many times the longest stretch without a new step
+    /// the run has already shown and gone on after (an evaluation, a
+    /// checkpoint), or its mean evaluation or checkpoint pause.
+    pub stall_pause_factor: f64,
 }
 
 impl Default for RuleConfig {
@@ -88,6 +96,8 @@ impl Default for RuleConfig {
             setup_budget_factor: 2.0,
             max_failed_bootstraps: 2,
             repeat_min_attempts: 2,
+            stall_min_s: 1800.0,
+            stall_pause_factor: 3.0,
         }
     }
 }
@@ -128,6 +138,7 @@ pub fn evaluate_rules(h: &RunHistory, cfg: &RuleConfig) -> Vec<RuleResult> {
     vec![
         fatal_error(h),
         exited_without_progress(h),
+        progress_stalled(h, cfg),
         repeated_failures(h, cfg),
         setup_friction(h, cfg),
         throughput_low(h, cfg),
@@ -254,6 +265,92 @@ pub fn exited_without_progress(h: &RunHistory) -> RuleResult {
             Fired::NotFired,
             format!("process {}", exit_words(p)),
         ),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (f) a run that stopped advancing
+
+/// The process runs, training had started, and no new step came for
+/// `stall_min_s` and `stall_pause_factor` times the longest stretch the run
+/// already went on after: a hang (a collective waiting on a dead rank, a
+/// DataLoader deadlock, a stuck download) that bills the GPU for nothing.
+pub fn progress_stalled(h: &RunHistory, cfg: &RuleConfig) -> RuleResult {
+    let Some(c) = h.latest() else {
+        return RuleResult::new(PROGRESS_STALLED, Fired::Unknown, "no check yet");
+    };
+    match c.process {
+        ProcessState::Running => {}
+        ProcessState::Unknown => {
+            return RuleResult::new(
+                PROGRESS_STALLED,
+                Fired::Unknown,
+                "process state not reported at the latest check",
+            );
+        }
+        p => {
+            return RuleResult::new(
+                PROGRESS_STALLED,
+                Fired::NotFired,
+                format!("process {}", exit_words(p)),
+            );
+        }
+    }
+    if c.progress.finished {
+        return RuleResult::new(PROGRESS_STALLED, Fired::NotFired, "the run finished");
+    }
+    // (Before the first step, setup_friction judges the wait.)
+    let Some(first) = h.checks.iter().find(|c| c.progress.has_progress()) else {
+        return RuleResult::new(
+            PROGRESS_STALLED,
+            Fired::Unknown,
+            "no training step yet (setup_friction judges the time to the first one)",
+        );
+    };
+    // When the step advanced, and the longest wait between two advances.
+    let mut since = first.t_s;
+    let mut longest_gap: f64 = 0.0;
+    for w in h.checks.windows(2) {
+        if w[1].progress.step() > w[0].progress.step() && w[1].t_s >= first.t_s {
+            if w[0].t_s >= first.t_s {
+                longest_gap = longest_gap.max(w[1].t_s - since);
+            }
+            since = w[1].t_s;
+        }
+    }
+    let quiet = (c.t_s - since).max(0.0);
+    let pause = [c.progress.eval.mean_s, c.progress.checkpoints.mean_pause_s]
+        .into_iter()
+        .flatten()
+        .filter(|p| p.is_finite())
+        .fold(longest_gap, f64::max);
+    let factor = if cfg.stall_pause_factor.is_finite() && cfg.stall_pause_factor > 0.0 {
+        cfg.stall_pause_factor
+    } else {
+        RuleConfig::default().stall_pause_factor
+    };
+    let limit = cfg.stall_min_s.max(factor * pause);
+    if quiet >= limit {
+        RuleResult::new(
+            PROGRESS_STALLED,
+            Fired::Fired,
+            format!(
+                "no new step for {} at {} while the process runs (the longest wait it went on after so far: {}): a hang bills the GPU for nothing",
+                duration_words(quiet),
+                step_words(c),
+                duration_words(pause)
+            ),
+        )
+    } else {
+        RuleResult::new(
+            PROGRESS_STALLED,
+            Fired::NotFired,
+            format!(
+                "last new step {} ago (fires after {})",
+                duration_words(quiet),
+                duration_words(limit)
+            ),
+        )
     }
 }
 

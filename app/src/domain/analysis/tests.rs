@@ -579,6 +579,59 @@ fn setup_friction_budget_and_failed_bootstraps() {
     assert_eq!(r.fired, Fired::NotFired, "{}", r.evidence);
 }
 
+#[test]
+fn a_run_that_stopped_advancing_is_a_hang_after_far_longer_than_its_pauses() {
+    let cfg = RuleConfig::default();
+    let spec = RunSpec {
+        usd_per_hour: 2.0,
+        ..RunSpec::default()
+    };
+    let mut h = RunHistory::new(spec, 0.0);
+    // Steps every minute to 10, then a 6-minute evaluation it went on after,
+    // then steps again to 20.
+    for i in 1..=10 {
+        h.push(synthetic_check(60.0 * i as f64, Some(i)));
+    }
+    h.push(synthetic_check(600.0 + 360.0, Some(11)));
+    for i in 12..=20 {
+        h.push(synthetic_check(960.0 + 60.0 * (i - 11) as f64, Some(i)));
+    }
+    let last_advance = h.latest().expect("checks").t_s;
+    // Silent 25 min: under the 30 min floor.
+    h.push(synthetic_check(last_advance + 1500.0, Some(20)));
+    let r = rules::progress_stalled(&h, &cfg);
+    assert_eq!(r.fired, Fired::NotFired, "{}", r.evidence);
+    // Silent 31 min: over the floor and 3 × the 6 min wait.
+    h.push(synthetic_check(last_advance + 1860.0, Some(20)));
+    let r = rules::progress_stalled(&h, &cfg);
+    assert_eq!(r.fired, Fired::Fired, "{}", r.evidence);
+    assert!(r.evidence.contains("at step 20 of 100"), "{}", r.evidence);
+    let v = verdict(&h, &cfg);
+    assert_eq!(v.decision, Decision::Kill, "{}", v.summary);
+    assert!(v.hints.iter().any(|x| x.because == rules::PROGRESS_STALLED));
+    // A run that once waited 15 min and went on gets 45 min.
+    let mut long = RunHistory::new(RunSpec::default(), 0.0);
+    long.push(synthetic_check(60.0, Some(1)));
+    long.push(synthetic_check(60.0 + 900.0, Some(2)));
+    long.push(synthetic_check(960.0 + 2400.0, Some(2)));
+    assert_eq!(rules::progress_stalled(&long, &cfg).fired, Fired::NotFired);
+    long.push(synthetic_check(960.0 + 2760.0, Some(2)));
+    assert_eq!(rules::progress_stalled(&long, &cfg).fired, Fired::Fired);
+    // Gone, finished, or not started training: other rules judge.
+    let mut gone = h.clone();
+    gone.push(Check {
+        process: ProcessState::Exited { code: Some(1) },
+        ..synthetic_check(last_advance + 1900.0, Some(20))
+    });
+    assert_eq!(rules::progress_stalled(&gone, &cfg).fired, Fired::NotFired);
+    let mut waiting = RunHistory::new(RunSpec::default(), 0.0);
+    waiting.push(synthetic_check(5000.0, None));
+    assert_eq!(
+        rules::progress_stalled(&waiting, &cfg).fired,
+        Fired::Unknown
+    );
+}
+
 // ---------------------------------------------------------------------------
 // projections
 
@@ -882,7 +935,7 @@ fn verdict_json_shape() {
     let j = serde_json::to_value(&v).expect("json");
     assert_eq!(j["decision"], "optimize");
     let rules = j["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 7);
+    assert_eq!(rules.len(), 8);
     for r in rules {
         assert!(r["name"].is_string() && r["evidence"].is_string());
         let f = r["fired"].as_str().expect("fired");
@@ -1102,7 +1155,7 @@ mod fuzz {
             );
             h.checks = checks;
             let a = assess(&h, &AssessConfig::default());
-            prop_assert_eq!(a.verdict.rules.len(), 7);
+            prop_assert_eq!(a.verdict.rules.len(), 8);
             prop_assert!(serde_json::to_string(&a).is_ok());
         }
     }

@@ -3,6 +3,7 @@
 //! | rule fired                         | decision |
 //! |------------------------------------|----------|
 //! | fatal_error, exited_without_progress, repeated_failures | kill (the run is dead or keeps dying: stop paying) |
+//! | progress_stalled                   | kill (alive but hung: no step for far longer than any pause it had) |
 //! | setup_friction                     | switch (this host blocks progress) |
 //! | throughput_low (GPU util not low)  | switch (slow host: same config, next offer) |
 //! | gpu_util_low (with or without throughput_low) | optimize (input-bound: fix the pipeline on this host) |
@@ -17,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use super::hints::{Hint, hints_for};
 use super::history::RunHistory;
 use super::rules::{
-    EXITED_WITHOUT_PROGRESS, FATAL_ERROR, FLAT_LOSS, Fired, GPU_UTIL_LOW, REPEATED_FAILURES,
-    RuleConfig, RuleResult, SETUP_FRICTION, THROUGHPUT_LOW, evaluate_rules,
+    EXITED_WITHOUT_PROGRESS, FATAL_ERROR, FLAT_LOSS, Fired, GPU_UTIL_LOW, PROGRESS_STALLED,
+    REPEATED_FAILURES, RuleConfig, RuleResult, SETUP_FRICTION, THROUGHPUT_LOW, evaluate_rules,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -63,7 +64,9 @@ impl Verdict {
 fn decision_for(rule: &str, rules: &[RuleResult]) -> Decision {
     let util_low = rules.iter().any(|r| r.name == GPU_UTIL_LOW && r.is_fired());
     match rule {
-        FATAL_ERROR | EXITED_WITHOUT_PROGRESS | REPEATED_FAILURES => Decision::Kill,
+        FATAL_ERROR | EXITED_WITHOUT_PROGRESS | REPEATED_FAILURES | PROGRESS_STALLED => {
+            Decision::Kill
+        }
         SETUP_FRICTION => Decision::Switch,
         THROUGHPUT_LOW if util_low => Decision::Optimize,
         THROUGHPUT_LOW => Decision::Switch,
