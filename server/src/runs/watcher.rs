@@ -988,6 +988,8 @@ impl Watcher {
             return;
         };
         if chunk.bytes.is_empty() {
+            // (Read, and silent since: how long shows in the analysis.)
+            self.analyzer.observe_time(t);
             return;
         }
         self.analyzer.push(&chunk.bytes, Some(t));

@@ -23,6 +23,9 @@ const RECENT_EVENTS: usize = 16;
 const LOSS_HEAD: usize = 10;
 const REPORTED_WINDOW: usize = 64;
 const CADENCE_RING: usize = 16;
+/// A run read live (arrival times) with no new step for this long, and for
+/// far longer than its steps and pauses take, reads as silent (a hang).
+const SILENT_MIN_S: f64 = 600.0;
 /// A source locks the format after this many consistent step records.
 const LOCK_RECORDS: u64 = 3;
 /// New steps seen after an error (and a restart) that show the run went on past it.
@@ -540,6 +543,9 @@ pub struct LogAnalyzer {
     /// in [`LineFacts`]; see [`super::parallel`] for the two-thread split).
     front: LineSplitter,
     cur_time: Option<f64>,
+    /// The latest time the log was read, new bytes or none (see
+    /// [`Self::observe_time`]).
+    observed_until: Option<f64>,
     lines: u64,
     truncated_lines: u64,
     redraw_lines: u64,
@@ -1156,6 +1162,7 @@ impl LogAnalyzer {
         LogAnalyzer {
             front: LineSplitter::default(),
             cur_time: None,
+            observed_until: None,
             lines: 0,
             truncated_lines: 0,
             redraw_lines: 0,
@@ -1286,6 +1293,18 @@ impl LogAnalyzer {
             self.on_line(line, flags, LineFacts::of(line));
         });
         self.front = front;
+    }
+
+    /// The log was read at `arrival_secs` (the clock of [`Self::push`]) and
+    /// had nothing new: how long a run has been silent shows in the
+    /// analysis (a hang).
+    pub fn observe_time(&mut self, arrival_secs: f64) {
+        if arrival_secs.is_finite() {
+            self.observed_until = Some(
+                self.observed_until
+                    .map_or(arrival_secs, |t| t.max(arrival_secs)),
+            );
+        }
     }
 
     /// The analysis so far. Does not consume input state: the unfinished
@@ -5352,6 +5371,27 @@ impl LogAnalyzer {
         // The run diverged: its latest loss, gradient norm or evaluation
         // loss is NaN or infinite (HF goes on printing `'loss': 0.0` after
         // that).
+        // No new step for far longer than its steps and pauses take, on the
+        // arrival clock, while the log was still being read: a hang.
+        let silent_s = match (self.clock, self.observed_until, summary.last_time) {
+            (Clock::Arrival, Some(now), Some(last)) if !finished && fatal.is_none() => {
+                let pause = [
+                    summary.step_time.p90.map(|p| 20.0 * p),
+                    (summary.eval_pause_count > 0).then(|| {
+                        3.0 * summary.eval_pause_total_s / summary.eval_pause_count as f64
+                    }),
+                    (summary.ckpt_pause_count > 0).then(|| {
+                        3.0 * summary.ckpt_pause_total_s / summary.ckpt_pause_count as f64
+                    }),
+                ]
+                .into_iter()
+                .flatten()
+                .fold(SILENT_MIN_S, f64::max);
+                Some(now - last).filter(|s| *s >= pause)
+            }
+            _ => None,
+        };
+        let silent = silent_s.map(|s| format!("no new step for the last {:.0} min", s / 60.0));
         let diverged = if self.loss.nan_count > 0
             && let Some(l) = self.loss.last.filter(|l| !l.is_finite())
         {
@@ -5367,7 +5407,7 @@ impl LogAnalyzer {
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
             Some("evaluation loss is NaN")
         } else {
-            None
+            silent.as_deref()
         };
         let verdict = if let Some(f) = fatal {
             format!("fatal: {}", f.label)

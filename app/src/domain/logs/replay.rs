@@ -130,6 +130,10 @@ pub fn replay_into(analyzer: &mut LogAnalyzer, log: &[u8], timing: &TimingTrace)
     for (t, chunk) in replay_chunks(log, timing) {
         analyzer.push(chunk, Some(t));
     }
+    // (Rows after the last new byte: the log was read, and silent.)
+    if let Some(&(t, _)) = timing.points.last() {
+        analyzer.observe_time(t);
+    }
 }
 
 /// Replay a recorded log through a fresh analyzer and return its analysis.

@@ -2079,6 +2079,45 @@ fn a_dump_of_the_run_arguments_names_its_steps() {
 }
 
 #[test]
+fn a_live_log_that_went_silent_says_so() {
+    // nanoGPT's first half (to iter 200), read live, then read again and
+    // again with nothing new.
+    let (log, timing) = trace("nanogpt");
+    let cut = log
+        .windows(9)
+        .position(|w| w == b"iter 200:")
+        .and_then(|p| log[p..].iter().position(|&b| b == b'\n').map(|q| p + q + 1))
+        .expect("iter 200 in the trace");
+    let mut a = LogAnalyzer::new();
+    let mut last_t = 0.0;
+    for (t, chunk) in replay_chunks(&log[..cut], &timing) {
+        a.push(chunk, Some(t));
+        last_t = t;
+    }
+    assert_eq!(a.finish_live().verdict, "progressing");
+    // Five minutes with nothing new: an evaluation, a checkpoint, not yet a hang.
+    a.observe_time(last_t + 300.0);
+    assert_eq!(a.finish_live().verdict, "progressing");
+    a.observe_time(last_t + 1500.0);
+    let now = a.finish_live();
+    assert_eq!(
+        now.verdict, "progressing (warning: no new step for the last 25 min)",
+        "{:?}",
+        now.notes
+    );
+    // A time from before changes nothing; new steps end the silence.
+    a.observe_time(last_t);
+    assert!(a.finish_live().verdict.contains("25 min"));
+    let rest = &log[cut..];
+    a.push(rest, Some(last_t + 1510.0));
+    assert!(
+        !a.finish().verdict.contains("warning"),
+        "{}",
+        a.finish().verdict
+    );
+}
+
+#[test]
 fn how_schedulers_and_launchers_say_a_job_died_is_read() {
     let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
     let killed = Some((ErrorClass::Killed, true));
