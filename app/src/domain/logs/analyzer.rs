@@ -1059,6 +1059,22 @@ fn is_excluded_desc(desc: &str) -> bool {
         })
 }
 
+/// A bar drawn again for each epoch (its description names the epoch), not
+/// one over the epochs that names the epoch it is at (scvi-tools: `Epoch
+/// 143/400: 36%| 143/400`, its total the epochs).
+fn is_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
+    let Some(rest) = after_epoch_word(desc) else {
+        return false;
+    };
+    let over_epochs = total.is_some_and(|t| {
+        rest.trim_start()
+            .split_once('/')
+            .and_then(|(_, of)| parse::uint_prefix(of))
+            .is_some_and(|(of, _)| of as f64 == t)
+    });
+    !over_epochs
+}
+
 /// The text after a leading `Epoch` / `epoch` (Lightning's `Epoch 3:`,
 /// hand-written loops' `epoch 3:`): the bar restarts every epoch.
 /// Also Ultralytics YOLO's description, which is its epoch column first
@@ -1097,7 +1113,7 @@ fn epochs_of(after_word: &str) -> Option<u64> {
 }
 
 fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
-    let is_epoch = after_epoch_word(desc).is_some();
+    let is_epoch = is_per_epoch_bar(desc, total);
     // Numbers in the description change from frame to frame (`Epoch 9/10`
     // then `Epoch 10/10`, torchtune's `1|25|Loss: 1.23`), and so does the
     // padding of YOLO's number columns: one `#` per number, one space per run.
@@ -2407,6 +2423,32 @@ impl LogAnalyzer {
             study.ended = false;
             return;
         }
+        // Ray Tune's status (Ray 2.5 and later): `Trial status: 3 TERMINATED
+        // | 4 RUNNING | 1 ERROR | 12 PENDING`; none running or pending: the
+        // search ended.
+        if c0 == b'T'
+            && let Some(r) = t.strip_prefix("Trial status: ")
+        {
+            let mut ended = 0;
+            let mut open = false;
+            for part in r.split(" | ") {
+                let Some((n, state)) = part.trim().split_once(' ') else {
+                    continue;
+                };
+                let Ok(n) = n.parse::<u64>() else {
+                    continue;
+                };
+                match state {
+                    "TERMINATED" | "ERROR" => ended += n,
+                    _ => open = true,
+                }
+            }
+            self.study = Some(Study {
+                trials_ended: ended,
+                ended: !open,
+            });
+            return;
+        }
         if let Some(study) = self.study.as_mut()
             && [
                 "Best trial",
@@ -2829,6 +2871,9 @@ impl LogAnalyzer {
         // (Once: lines padded to the terminal's width are common, and
         // `trim_end` decodes every char of the padding.)
         let trimmed = trim_end_fast(t);
+        if self.on_end_line(trimmed) {
+            return true;
+        }
         // The plan as BasicSR, Caffe and Megatron-LM echo their options.
         // (A Megatron smoke run shorter than its `log_interval` prints no
         // iteration line: its plan, its checkpoint saves and its end line
@@ -3525,6 +3570,20 @@ impl LogAnalyzer {
         false
     }
 
+    /// Record that the errors in `span` (lines) did not end the program. A
+    /// span that overlaps the latest one joins it: a program that says so
+    /// every few lines (Ray Tune's status) keeps its early errors covered.
+    fn survived_span(&mut self, (from, to): (u64, u64)) {
+        if let Some(last) = self.survived.back_mut()
+            && from <= last.1
+            && to >= last.0
+        {
+            *last = (last.0.min(from), last.1.max(to));
+            return;
+        }
+        push_ring(&mut self.survived, (from, to), RESTARTS_KEPT);
+    }
+
     /// A line that says the errors just before it did not end the program:
     /// torchrun's elastic agent restarting its workers (`Worker group
     /// FAILED. 2/3 attempts left; will restart worker group`), a loop that
@@ -3534,6 +3593,14 @@ impl LogAnalyzer {
     /// every line comes here.)
     fn errors_survived(&mut self, body: &str) {
         let t = trim_end_fast(body);
+        // Ray Tune's status while the search goes on after a trial failed
+        // (`Trial status: 3 TERMINATED | 4 RUNNING | 1 ERROR | 12 PENDING`;
+        // before Ray 2.5, `== Status ==`).
+        if body.starts_with("Trial status: ") || t == "== Status ==" {
+            let lines = (self.lines.saturating_sub(400), self.lines);
+            self.survived_span(lines);
+            return;
+        }
         let t = t.strip_suffix('.').unwrap_or(t);
         // (Their last letters: most lines end otherwise.)
         if !matches!(t.as_bytes().last(), Some(b'p' | b'h' | b'e' | b'l' | b']')) {
@@ -3544,7 +3611,7 @@ impl LogAnalyzer {
         // Skipping this model.`), then fits the next model.
         if t.ends_with("Skipping this model") {
             let lines = (self.lines, self.lines + 120);
-            push_ring(&mut self.survived, lines, RESTARTS_KEPT);
+            self.survived_span(lines);
             return;
         }
         let span = if t.ends_with("will restart worker group") {
@@ -3564,7 +3631,60 @@ impl LogAnalyzer {
             return;
         };
         let lines = (self.lines.saturating_sub(span), self.lines);
-        push_ring(&mut self.survived, lines, RESTARTS_KEPT);
+        self.survived_span(lines);
+    }
+
+    /// Lines that say training stopped, as each trainer says it, and the
+    /// losses some write in words of their own.
+    fn on_end_line(&mut self, t: &str) -> bool {
+        let Some(&c0) = t.as_bytes().first() else {
+            return false;
+        };
+        let end = match c0 {
+            // Lightning's early stopping (it prints no `Trainer.fit`
+            // stopped after it): `Monitored metric val_loss did not improve
+            // in the last 3 records. Best score: 0.412. Signaling Trainer
+            // to stop.`
+            b'M' if t.starts_with("Monitored metric ")
+                && t.ends_with("Signaling Trainer to stop.") =>
+            {
+                Some("Lightning's early stopping")
+            }
+            // TabNet: `Early stopping occurred at epoch 45 with best_epoch =
+            // 35 ...`, `Stop training because you reached max_epochs = 50 ...`.
+            b'E' if t.starts_with("Early stopping occurred at epoch ") => Some("early stopping"),
+            b'S' if t.starts_with("Stop training because you reached max_epochs") => {
+                Some("max_epochs reached")
+            }
+            // DeepChem's `TIMING: model fitting took 95.695 s`.
+            b'T' if t.starts_with("TIMING: model fitting took ") => Some("model fitting done"),
+            // NVIDIA Modulus Sym: `[step:      10000] reached maximum
+            // training steps, finished training!`.
+            _ if t.ends_with("] reached maximum training steps, finished training!") => {
+                Some("maximum training steps reached")
+            }
+            _ => None,
+        };
+        if let Some(why) = end {
+            self.mark_finished(why);
+            return true;
+        }
+        // Modulus Sym stops on a loss that is no number: `[step:       3400]
+        // loss went to INFs/NaNs`.
+        if t.ends_with("] loss went to INFs/NaNs") {
+            self.loss.push(f64::NAN);
+            return true;
+        }
+        // Chemprop (v1): `Loss = 9.9349e-01, PNorm = 34.1000, GNorm = 1.1233, lr_0 = ...`.
+        if c0 == b'L'
+            && let Some(r) = t.strip_prefix("Loss = ")
+            && let Some((v, used)) = parse::float_prefix(r)
+            && r[used..].starts_with(", PNorm = ")
+        {
+            self.loss.push(v);
+            return true;
+        }
+        false
     }
 
     /// A source counted the run's steps, and it has ended: its end line
@@ -4455,7 +4575,7 @@ impl LogAnalyzer {
             let b = &self.bars[i];
             b.desc_hash == h && (b.is_epoch || b.total == f.total)
         });
-        let is_epoch = after_epoch_word(f.desc).is_some();
+        let is_epoch = is_per_epoch_bar(f.desc, f.total);
         // A bar without a total whose description is the loop's own
         // progress line (`tqdm(enumerate(loader))` has no length: `Train
         // Epoch: 0 [652/661 (98%)] Loss: 16.147352: : 652it [02:29,
@@ -5358,16 +5478,21 @@ impl LogAnalyzer {
             });
 
         let study_goes_on = self.study.is_some_and(|s| !s.ended);
-        let finished = (self.end_sign_stands()
+        let finished = ((self.end_sign_stands()
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t))
-            && !study_goes_on;
+            && !study_goes_on)
+            || self.study.is_some_and(|s| s.ended);
         if let Some(s) = self.study.filter(|_| study_goes_on) {
             notes.push(format!(
                 "a hyperparameter study: {} trial(s) ended, and the log does not say the study did (its `Best trial:`); the steps are the latest trial's",
                 s.trials_ended
             ));
         }
-        let progress = last_step.is_some() || self.loss.count > 0 || self.final_metrics.is_some();
+        // (A study's trials are progress, whatever else they print.)
+        let progress = last_step.is_some()
+            || self.loss.count > 0
+            || self.final_metrics.is_some()
+            || self.study.is_some_and(|s| s.trials_ended > 0);
         // The run diverged: its latest loss, gradient norm or evaluation
         // loss is NaN or infinite (HF goes on printing `'loss': 0.0` after
         // that).
@@ -5419,7 +5544,7 @@ impl LogAnalyzer {
             "completed".to_string()
         } else if let Some(what) = diverged {
             format!("progressing (warning: {what})")
-        } else if last_step.is_none() {
+        } else if last_step.is_none() && self.study.is_none() {
             "progressing (loss reported, step unknown)".to_string()
         } else {
             "progressing".to_string()

@@ -2059,6 +2059,128 @@ fn monai_tutorial_loops_count_batches_under_their_epochs() {
 }
 
 #[test]
+fn scientific_and_tabular_trainers_say_their_end() {
+    // Lightning's early stopping, glued after the last frame (it prints no
+    // `Trainer.fit` stopped after it).
+    let frame = |n: u32| {
+        format!(
+            "\rEpoch 0:  {:>2}% {n}/100 [00:{n:02}<00:10,  1.00it/s, loss=0.5, v_num=1]",
+            n
+        )
+    };
+    let mut log: String = (1..=40).map(frame).collect();
+    assert_eq!(analyze(&(log.clone() + "\n")).verdict, "progressing");
+    log += "Monitored metric val_loss did not improve in the last 3 records. Best score: 0.412. Signaling Trainer to stop.\n";
+    assert_eq!(analyze(&log).verdict, "completed");
+    // TabNet's, Modulus Sym's and DeepChem's end lines.
+    let epochs = |n: u32| -> String {
+        (0..n)
+            .map(|e| {
+                format!(
+                    "epoch {e:<3}| loss: 0.{:04} | val_0_auc: 0.8 |  0:00:0{}s\n",
+                    9000 - e * 10,
+                    e % 10
+                )
+            })
+            .collect()
+    };
+    for end in [
+        "Early stopping occurred at epoch 45 with best_epoch = 35 and best_valid_auc = 0.92141",
+        "Stop training because you reached max_epochs = 50 with best_epoch = 48 and best_val_0_accuracy = 0.86023",
+    ] {
+        assert_eq!(
+            analyze(&(epochs(46) + end + "\n")).verdict,
+            "completed",
+            "{end}"
+        );
+    }
+    let modulus = |n: u32| {
+        format!(
+            "[09:14:{:02}] - [step: {n:>10}] loss:  2.651e-01, time/iteration:  2.400e+01 ms\n",
+            n / 100 % 60
+        )
+    };
+    let run: String = (1..=30).map(|i| modulus(i * 100)).collect();
+    let a = analyze(
+        &(run.clone()
+            + "[09:16:17] - [step:       3000] reached maximum training steps, finished training!\n"),
+    );
+    assert_eq!(a.verdict, "completed");
+    let a = analyze(&(run + "[09:14:58] - [step:       3100] loss went to INFs/NaNs\n"));
+    assert_eq!(a.verdict, "progressing (warning: loss is NaN)");
+    // Chemprop's loss, in words of its own.
+    let a = analyze(
+        "Loss = 9.9349e-01, PNorm = 34.1000, GNorm = 1.1233, lr_0 = 1.5956e-04\nLoss = 3.7720e-01, PNorm = 34.2, GNorm = 0.9, lr_0 = 1e-04\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.99349), Some(0.3772)));
+}
+
+#[test]
+fn searches_over_trials_are_studies() {
+    let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
+    // Ray Tune: a trial errored, the search goes on; then it ends.
+    let status = |t: u32, r: u32, e: u32, p: u32| {
+        let mut parts = Vec::new();
+        for (n, s) in [
+            (t, "TERMINATED"),
+            (r, "RUNNING"),
+            (e, "ERROR"),
+            (p, "PENDING"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {s}"));
+            }
+        }
+        format!("Trial status: {}\n", parts.join(" | "))
+    };
+    let mut log = status(0, 4, 0, 16)
+        + "2024-05-14 09:16:53,918\tERROR tune_controller.py:1331 -- Trial task failed for trial train_cifar_3a7b2_00005\n"
+        + oom;
+    for _ in 0..12 {
+        log += &status(2, 4, 1, 13);
+    }
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "progressing", "{:?}", a.errors);
+    assert!(a.errors.iter().all(|e| !e.fatal));
+    let a = analyze(&(log + &status(19, 0, 1, 0)));
+    assert_eq!(a.verdict, "completed");
+    // Optuna's trials alone (no step lines): a study, then its summary.
+    let trials: String = (0..3)
+        .map(|n| format!("[I 2024-09-01 02:0{n}:45,017] Trial {n} finished with value: 0.89 and parameters: {{'lr': 7.8e-05}}. Best is trial 0 with value: 0.89.\n"))
+        .collect();
+    assert_eq!(analyze(&trials).verdict, "progressing");
+    assert_eq!(
+        analyze(&(trials + "Best trial:\n  Value: 0.89\n")).verdict,
+        "completed"
+    );
+}
+
+#[test]
+fn a_bar_over_the_epochs_that_names_its_epoch_counts_epochs() {
+    // scvi-tools: `Epoch 143/400: 36%| 143/400`, the description and the
+    // count both the epoch.
+    let log: String = (1..=150)
+        .map(|e| format!("\rEpoch {e}/400: {:>3}%|#         | {e}/400 [{:02}:{:02}<05:00,  1.31s/it, v_num=1, train_loss_step=1.2e+3]", e * 100 / 400, e / 60, e % 60))
+        .collect::<String>()
+        + "\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(150), Some(400)));
+    // (Lightning's bar, drawn anew each epoch, still counts its batches.)
+    let lightning: String = (0..3)
+        .flat_map(|e| {
+            (1..=10).map(move |n| {
+                format!(
+                    "\rEpoch {e}: {:>3}%| {n}/10 [00:{n:02}<00:10,  1.00it/s, loss=0.5, v_num=1]",
+                    n * 10
+                )
+            })
+        })
+        .collect::<String>()
+        + "\n";
+    assert_eq!(analyze(&lightning).last_step, Some(30));
+}
+
+#[test]
 fn a_dump_of_the_run_arguments_names_its_steps() {
     // mistral-finetune: its TrainArgs, then its step lines.
     let step = |n: u32, done: f64| {
