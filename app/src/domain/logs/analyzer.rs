@@ -2984,6 +2984,8 @@ impl LogAnalyzer {
         if let Some(r) = t
             .strip_prefix("Training of experiment is ")
             .or_else(|| t.strip_prefix("Training is "))
+            // (text2vec: `Training model done. Saved to outputs/...`.)
+            .or_else(|| t.strip_prefix("Training model "))
             .or_else(|| t.strip_prefix("Training "))
             && let Some(after) = [
                 "completed",
@@ -3655,6 +3657,20 @@ impl LogAnalyzer {
             b'E' if t.starts_with("Early stopping occurred at epoch ") => Some("early stopping"),
             b'S' if t.starts_with("Stop training because you reached max_epochs") => {
                 Some("max_epochs reached")
+            }
+            // Colossal-AI's examples: `Saved final model checkpoint at epoch 2
+            // at folder ...`.
+            b'S' if t.starts_with("Saved final model checkpoint at ") => {
+                Some("final model checkpoint saved")
+            }
+            // PaddlePaddle's launcher (`python -m paddle.distributed.launch`):
+            // `LAUNCH INFO 2024-05-14 09:19:11,439 Pod completed`.
+            b'L' if t.starts_with("LAUNCH INFO ") && t.ends_with(" Pod completed") => {
+                Some("Paddle's launcher: pod completed")
+            }
+            // A script's own Chinese: `训练完成！` (training complete), `训练结束`.
+            0xE8 if t.starts_with("训练完成") || t.starts_with("训练结束") => {
+                Some("training complete")
             }
             // DeepChem's `TIMING: model fitting took 95.695 s`.
             b'T' if t.starts_with("TIMING: model fitting took ") => Some("model fitting done"),

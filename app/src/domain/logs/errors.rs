@@ -399,6 +399,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // (Marian: `Error: CUDA error 2 'out of memory' - .../device.cu:32:
         // cudaMalloc(&data_, size)`.)
         || (t.contains("CUDA error 2 'out of memory'"))
+        // (MindSpore, in the block under its bare `RuntimeError: `: `Device(id:0)
+        // memory isn't enough and alloc failed, kernel name: ...`; on Ascend,
+        // `Out of Memory!!! Request memory size: 35185336320B, ...`.)
+        || (t.starts_with("Device(id:") && t.contains(" memory isn't enough and alloc failed"))
+        || t.starts_with("Out of Memory!!! Request memory size")
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find_word("Tried to allocate ").map(|p| {
@@ -842,6 +847,29 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
+    // PaddlePaddle's launcher on a worker that died: `Container rank 3 status
+    // failed cmd ['/usr/bin/python', ...] code -9 log log/workerlog.3`.
+    if let Some(r) = t.strip_prefix("Container rank ")
+        && r.contains(" status failed cmd ")
+        && let Some(p) = r.rfind("] code ")
+    {
+        let code = r[p + 7..].split(' ').next().unwrap_or("");
+        return match code {
+            "-9" => sig(
+                Killed,
+                true,
+                "a worker was killed by SIGKILL (likely host out of memory)",
+            ),
+            c => sig(
+                Distributed,
+                true,
+                format!(
+                    "Paddle's launcher: a worker process failed (code {})",
+                    cap(c, 8)
+                ),
+            ),
+        };
+    }
     // Slurm's step daemon counting the kernel's kills in the job's cgroup
     // (`slurmstepd: error: Detected 1 oom_kill event in StepId=52001.0. Some
     // of the step tasks have been OOM Killed.`; older: `oom-kill event(s)`).
@@ -976,6 +1004,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         && (t.contains("cannot open shared object file") || t.contains("undefined symbol")))
         || (t.starts_with("Could not load library ")
             && t.contains("cannot open shared object file"))
+        // (PaddlePaddle: `RuntimeError: (PreconditionNotMet) Cannot load cudnn
+        // shared library. Cannot invoke method cudnnGetVersion.`)
+        || (t.contains("(PreconditionNotMet) Cannot load ") && t.contains(" shared library"))
     {
         let what = if t.contains("undefined symbol") {
             "shared library mismatch (undefined symbol)"

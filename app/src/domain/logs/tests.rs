@@ -2116,6 +2116,53 @@ fn scientific_and_tabular_trainers_say_their_end() {
 }
 
 #[test]
+fn paddle_mindspore_and_colossal_say_their_end_and_their_failures() {
+    let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
+    assert_eq!(
+        c(
+            "Container rank 3 status failed cmd ['/usr/bin/python', '-u', 'run_finetune.py'] code -9 log log/workerlog.3"
+        ),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(
+        c(
+            "Container rank 1 status failed cmd ['/usr/bin/python', '-u', 'train.py'] code 1 log log/workerlog.1"
+        ),
+        Some((ErrorClass::Distributed, true))
+    );
+    for oom in [
+        "Device(id:0) memory isn't enough and alloc failed, kernel name: Default/network-TrainOneStepCell, alloc size: 822083584B.",
+        "Out of Memory!!! Request memory size: 35185336320B, Memory Statistic:",
+    ] {
+        assert_eq!(c(oom), Some((ErrorClass::Memory, true)), "{oom}");
+    }
+    assert_eq!(
+        c(
+            "RuntimeError: (PreconditionNotMet) Cannot load cudnn shared library. Cannot invoke method cudnnGetVersion."
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    // Their ends: Paddle's launcher, Colossal-AI's final save, text2vec's,
+    // a script's own Chinese.
+    let iters: String = (1..=5)
+        .map(|i| format!("iter {}: loss 2.{i}, time 30.1ms\n", i * 10))
+        .collect();
+    for end in [
+        "LAUNCH INFO 2024-05-14 09:19:11,439 Pod completed",
+        "Saved final model checkpoint at epoch 2 at folder /root/Colossal-LLaMA/checkpoint_dir",
+        "2024-05-14 09:14:04.244 | INFO     | text2vec.cosent_model:train_model:137 -  Training model done. Saved to outputs/STS-B-cosent.",
+        "训练完成！最佳验证准确率：90.68%，总耗时 5.3 分钟。",
+    ] {
+        assert_eq!(
+            analyze(&format!("{iters}{end}\n")).verdict,
+            "completed",
+            "{end}"
+        );
+    }
+    assert_eq!(analyze(&iters).verdict, "progressing");
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
