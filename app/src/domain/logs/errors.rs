@@ -124,13 +124,18 @@ impl LogError {
 
     /// A traceback of `python -c "..."` (its outermost frame `File
     /// "<string>"`): a one-line check of its own (`python -c "import
-    /// flash_attn"` in a setup script), not the training process.
+    /// flash_attn"` in a setup script), not the training process. Or of
+    /// code read from standard input (`File "<stdin>"`): `python - <<EOF`
+    /// in a setup script, or an interactive session quoted in a sample the
+    /// model wrote (a doctest in XTuner's `Sample output:`).
     pub(crate) fn is_inline_command(&self) -> bool {
         self.traceback
             .iter()
             .map(|l| l.trim_start())
             .find(|l| l.starts_with("File \""))
-            .is_some_and(|l| l.starts_with("File \"<string>\""))
+            .is_some_and(|l| {
+                l.starts_with("File \"<string>\"") || l.starts_with("File \"<stdin>\"")
+            })
     }
 
     /// An exception line printed on its own, without a traceback: what a

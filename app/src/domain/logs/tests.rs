@@ -8942,6 +8942,20 @@ fn a_setup_step_that_failed_before_training_is_not_its_end() {
     // A `python -c "import flash_attn"` check.
     let check = "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'flash_attn'\n";
     assert_eq!(analyze(&format!("{check}{train}")).verdict, "progressing");
+    // An interactive session's traceback (`File "<stdin>"`): a heredoc's
+    // check, or a doctest quoted in a sample the model wrote (XTuner's
+    // `Sample output:`), training going on after it.
+    let quoted = "05/14 09:30:39 - mmengine - INFO - Sample output:\n>>> sort_list(\"abc\")\nTraceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\n  File \"<stdin>\", line 3, in sort_list\nTypeError: input must be a list\n```<|im_end|>\n";
+    let more = "iter 50: loss 2.1, time 30.1ms\niter 60: loss 2.0, time 30.2ms\niter 70: loss 1.9, time 30.2ms\n";
+    assert_eq!(
+        analyze(&format!("{train}{quoted}{more}")).verdict,
+        "progressing"
+    );
+    assert!(
+        analyze(&format!("{train}{quoted}"))
+            .verdict
+            .starts_with("fatal: ")
+    );
     // git-lfs outside a repository: a tool's `Error: ...`, said.
     let a = analyze(
         "Error: Failed to call git rev-parse --git-dir: exit status 128 \nGit LFS initialized.\n",
