@@ -1174,6 +1174,19 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
         } else if let Some(r) = rest.strip_prefix("tensor(") {
             let close = r.find(')').map(|c| c + 8).unwrap_or(rest.len());
             (float_prefix(r).map(|x| x.0), close)
+        } else if let Some(r) = rest.strip_prefix("np.")
+            && let Some(open) = r.as_bytes()[..r.len().min(12)]
+                .iter()
+                .position(|&c| c == b'(')
+            && r[..open].bytes().all(|c| c.is_ascii_alphanumeric())
+        {
+            // NumPy 2's scalars: `np.float32(0.36564916)`.
+            let inner = &r[open + 1..];
+            let close = inner
+                .find(')')
+                .map(|c| 3 + open + 1 + c + 1)
+                .unwrap_or(rest.len());
+            (float_prefix(inner).map(|x| x.0), close)
         } else {
             let end = value_end(rest);
             (float_prefix(&rest[..end]).map(|x| x.0), end)
@@ -2896,9 +2909,14 @@ pub fn tf_od_step(s: &str) -> Option<Event> {
     Some(ev)
 }
 
-/// That dict's total, ` 'Loss/total_loss': 0.6363265,` (a line of its own).
+/// That dict's total, ` 'Loss/total_loss': 0.6363265,` (a line of its own;
+/// under NumPy 2, ` 'Loss/total_loss': np.float32(0.36564916),`).
 pub fn tf_total_loss(s: &str) -> Option<f64> {
     let r = s.trim_start().strip_prefix("'Loss/total_loss': ")?;
+    let r = r
+        .strip_prefix("np.float32(")
+        .or_else(|| r.strip_prefix("np.float64("))
+        .unwrap_or(r);
     float_prefix(r).map(|x| x.0)
 }
 

@@ -359,6 +359,18 @@ fn hf_dict_variants() {
     };
     assert!(ev.loss.is_some_and(f64::is_nan));
     assert_eq!(ev.grad_norm, Some(3.5));
+    // NumPy 2's scalars (a loop's own dict of means; TF's Object Detection
+    // API under numpy 2).
+    let d = parse::parse_py_dict("{'Loss/total_loss': np.float32(0.36564916), 'learning_rate': np.float64(0.079), 'step': np.int64(4800), 'x': 1.5}").expect("numpy 2");
+    assert_eq!(
+        d,
+        vec![
+            ("Loss/total_loss", 0.36564916),
+            ("learning_rate", 0.079),
+            ("step", 4800.0),
+            ("x", 1.5)
+        ]
+    );
     assert!(
         matches!(parse::hf_dict("{'train_runtime': '1615', 'train_samples_per_second': '0.248', 'train_steps_per_second': '0.124', 'train_loss': '0.2751', 'epoch': '0.8'}"), Some(parse::HfDict::Final { runtime_s: Some(r), .. }) if r == 1615.0)
     );
@@ -8049,6 +8061,11 @@ fn tensorflow_object_detection_steps_with_their_loss_line_or_dict_and_glog_times
     // 100 steps a minute, from the glog copies' times.
     let p50 = a.steps_per_sec.p50.expect("a step rate");
     assert!((p50 - 100.0 / 60.0).abs() < 1e-6, "{p50}");
+    // Under NumPy 2 its values print as `np.float32(...)`.
+    assert_eq!(
+        parse::tf_total_loss(" 'Loss/total_loss': np.float32(0.36564916),"),
+        Some(0.36564916)
+    );
     let ev = parse::tf_od_step("Step 100 per-step time 0.640s loss=0.454").unwrap();
     assert_eq!(
         (ev.step, ev.loss, ev.step_time_s),
