@@ -141,9 +141,9 @@ struct Bar {
     had_loss: bool,
     /// Its latest displayed rate (items per second).
     rate: Option<f64>,
-    /// A bare bar drawn right under a line that names its work, which is
-    /// not training (lm-eval's `Building contexts for arc_easy on rank
-    /// 0...`): never the training bar.
+    /// A bar drawn right under a line that names its work, which is not
+    /// training (lm-eval's `Building contexts for arc_easy on rank 0...`,
+    /// AllenNLP's `Validating`): never the training bar.
     named_not_training: bool,
 }
 
@@ -2400,7 +2400,10 @@ impl LogAnalyzer {
         }
         // lm-eval (EleutherAI's harness) builds each task's requests under
         // a bare bar of its own: its logger names the work on the line above.
-        if c0 == b'B' && t.starts_with("Building contexts for ") {
+        // (AllenNLP's trainer says `Validating` over its validation bar.)
+        if (c0 == b'B' && t.starts_with("Building contexts for "))
+            || (c0 == b'V' && trim_end_fast(t) == "Validating")
+        {
             self.not_training_line = Some(self.lines);
             return;
         }
@@ -3201,9 +3204,10 @@ impl LogAnalyzer {
             return true;
         }
         // PixArt's configuration as it prints it (`num_epochs = 10`); Flair's
-        // parameters (`- max_epochs: "10"`).
+        // parameters (`- max_epochs: "10"`); AllenNLP's (`trainer.num_epochs = 5`).
         if let Some(r) = t
             .strip_prefix("num_epochs = ")
+            .or_else(|| t.strip_prefix("trainer.num_epochs = "))
             .or_else(|| t.strip_prefix("- max_epochs: \""))
             && let Some((n, used)) = parse::uint_prefix(r)
             && n > 0
@@ -4658,8 +4662,7 @@ impl LogAnalyzer {
                     interlude: false,
                     had_loss: false,
                     rate: None,
-                    named_not_training: f.desc.is_empty()
-                        && self.not_training_line.is_some_and(|l| self.lines <= l + 2),
+                    named_not_training: self.not_training_line.is_some_and(|l| self.lines <= l + 2),
                 });
                 self.bars.len() - 1
             }

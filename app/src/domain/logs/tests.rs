@@ -2175,6 +2175,32 @@ fn paddle_mindspore_and_colossal_say_their_end_and_their_failures() {
 }
 
 #[test]
+fn allennlp_validation_bars_are_named_by_the_line_above() {
+    let head = "2024-05-14 09:12:08,118 - INFO - allennlp.training.gradient_descent_trainer - ";
+    let bar = |n: u32| -> String {
+        [0, n / 2, n]
+            .iter()
+            .map(|k| format!("\raccuracy: 0.6534, batch_loss: 0.5222, loss: 0.5195 ||: {:>3}%|#####| {k}/{n} [00:{:02}<00:10,  9.02it/s]", k * 100 / n, k % 60))
+            .collect::<String>()
+            + "\n"
+    };
+    let mut log =
+        "2024-05-14 09:12:08,118 - INFO - allennlp.common.params - trainer.num_epochs = 2\n"
+            .to_string();
+    for e in 0..2 {
+        log += &format!("{head}Epoch {e}/1\n{head}Training\n");
+        log += &bar(267);
+        log += &format!("{head}Validating\n");
+        log += &bar(35);
+    }
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(534), Some(534), "completed")
+    );
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
