@@ -642,6 +642,13 @@ pub struct LogAnalyzer {
     /// The first epoch number of `epoch 1 [100/500]` lines (0 or 1).
     epoch_batch_base: Option<u64>,
     epoch_batch_from_zero: Option<bool>,
+    /// Epoch-and-batch lines whose count went on across an epoch's change,
+    /// in its cadence (`Epoch 1 | step 2400/20000` then `Epoch 2 | step
+    /// 2500/20000`): the run's steps and total, not a batch of the epoch.
+    epoch_batch_global: Option<bool>,
+    /// Until that is decided: the latest line's epoch and count, the lines
+    /// seen in its epoch and the count's latest increase.
+    epoch_batch_last: Option<(u64, u64, u32, u64)>,
     /// Epoch lines that say how many (`epoch=0/250`) counted from 0: the
     /// first one's number was 0.
     epochs_from_zero: Option<bool>,
@@ -1210,6 +1217,8 @@ impl LogAnalyzer {
             csv_columns: None,
             epoch_batch_base: None,
             epoch_batch_from_zero: None,
+            epoch_batch_global: None,
+            epoch_batch_last: None,
             epochs_from_zero: None,
             openclip_batch: None,
             yolo_losses: false,
@@ -2594,14 +2603,37 @@ impl LogAnalyzer {
             batches,
         } = count
         {
-            let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
-            let batch_from_zero = *self.epoch_batch_from_zero.get_or_insert(batch == 0);
-            self.batches_per_epoch = Some(batches);
-            ev.step = epoch
-                .saturating_sub(base)
-                .checked_mul(batches)
-                .and_then(|d| d.checked_add(batch))
-                .map(|s| s + u64::from(batch_from_zero));
+            if self.epoch_batch_global.is_none() {
+                let (lines, step) = match self.epoch_batch_last {
+                    // (Three lines of an epoch show its cadence; a sparse
+                    // excerpt says nothing.)
+                    Some((e, last, lines, step)) if epoch == e + 1 && lines >= 3 => {
+                        let goes_on = batch > last && batch - last <= 2 * step;
+                        self.epoch_batch_global = Some(goes_on);
+                        (1, 0)
+                    }
+                    Some((e, last, lines, _)) if epoch == e && batch > last => {
+                        (lines + 1, batch - last)
+                    }
+                    Some((e, _, lines, step)) if epoch == e => (lines + 1, step),
+                    _ => (1, 0),
+                };
+                self.epoch_batch_last = Some((epoch, batch, lines, step));
+            }
+            if self.epoch_batch_global == Some(true) {
+                ev.step = Some(batch);
+                ev.total_steps = Some(batches);
+                self.batches_per_epoch = None;
+            } else {
+                let base = *self.epoch_batch_base.get_or_insert(epoch.min(1));
+                let batch_from_zero = *self.epoch_batch_from_zero.get_or_insert(batch == 0);
+                self.batches_per_epoch = Some(batches);
+                ev.step = epoch
+                    .saturating_sub(base)
+                    .checked_mul(batches)
+                    .and_then(|d| d.checked_add(batch))
+                    .map(|s| s + u64::from(batch_from_zero));
+            }
         }
         // A batch counter that went back: the next epoch, `batches` on.
         if let parse::GenericCount::Batches { batches } = count

@@ -2201,6 +2201,28 @@ fn allennlp_validation_bars_are_named_by_the_line_above() {
 }
 
 #[test]
+fn an_epoch_and_step_line_whose_count_goes_on_counts_the_run() {
+    // `Epoch 2 | step 2500/20000`: the count went on past the epoch's
+    // change, so it is the run's, and so is its total.
+    let line = |e: u32, s: u32, of: u32| {
+        format!(
+            "Epoch {e} | step {s}/{of} | loss {:.4}\n",
+            3.0 - f64::from(s) / 3000.0
+        )
+    };
+    let global: String = (1..=44)
+        .map(|k| line(if k < 25 { 1 } else { 2 }, k * 100, 20000))
+        .collect();
+    let a = analyze(&global);
+    assert_eq!((a.last_step, a.total_steps), (Some(4400), Some(20000)));
+    // (A count that starts over each epoch is a batch of the epoch.)
+    let per_epoch: String = (1..=2)
+        .flat_map(|e| (1..=25).map(move |k| line(e, k * 100, 2500)))
+        .collect();
+    assert_eq!(analyze(&per_epoch).last_step, Some(5000));
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
