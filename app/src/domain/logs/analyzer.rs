@@ -971,7 +971,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<34> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 42] = [
+const EXCLUDED_BAR_DESCS: [&str; 44] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1023,6 +1023,9 @@ const EXCLUDED_BAR_DESCS: [&str; 42] = [
     "Running generate_until",
     "writing",
     "Total progress",
+    // lhotse's preparation under icefall and k2 recipes.
+    "Dataset parts",
+    "Computing features",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -2321,6 +2324,35 @@ impl LogAnalyzer {
         {
             ev.total_steps = self.max_iters;
             let ts = ts.or(Some(elapsed).filter(|_| self.last_log_ts.is_none()));
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == b'T'
+            && let Some((epoch, batch, ev)) = parse::wenet_batch(t)
+        {
+            self.note_line_epoch(epoch, batch);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // WeNet's cross-validation batches (`CV Batch 0/100 loss 9.90 ...`)
+        // and result (`Epoch 4 Step 12000 CV info lr 2.7e-04 cv_loss 3.0189
+        // rank 0 acc 0.872`; v2: `Epoch 0 CV info cv_loss 9.47`): an
+        // evaluation, whose batches count no step.
+        if c0 == b'C' && t.starts_with("CV Batch ") {
+            return;
+        }
+        if c0 == b'E'
+            && t.starts_with("Epoch ")
+            && let Some(p) = t.find(" CV info ")
+        {
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
+            if let Some(v) = parse::float_after(&t[p..], "cv_loss ") {
+                self.last_eval_loss = Some(v);
+            }
+            return;
+        }
+        if let Some(ev) = parse::kaldi_iter(t) {
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -3708,6 +3740,11 @@ impl LogAnalyzer {
             0xE8 if t.starts_with("训练完成") || t.starts_with("训练结束") => {
                 Some("training complete")
             }
+            // icefall's `[train.py:1502] Done!` (its file and line before it;
+            // a bare `Done!` is read below), after steps; GPT-SoVITS'
+            // `training done`.
+            b'[' if t.ends_with("] Done!") && self.current_step.is_some() => Some("done"),
+            b't' if t == "training done" => Some("training done"),
             // DeepChem's `TIMING: model fitting took 95.695 s`.
             b'T' if t.starts_with("TIMING: model fitting took ") => Some("model fitting done"),
             // NVIDIA Modulus Sym: `[step:      10000] reached maximum
@@ -4783,7 +4820,11 @@ impl LogAnalyzer {
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch || shows_loss())
                 && (f.unit == "it"
-                    || !(is_byte_unit(f.unit) || matches!(f.unit.trim(), "examples" | "ba")))
+                    || !(is_byte_unit(f.unit)
+                        || matches!(f.unit.trim(), "examples" | "ba" | "seconds")))
+                // (A fractional count is no step count: faster-whisper's
+                // transcription, `3612.48/3612.48 [..., 23.00seconds/s]`.)
+                && f.total.is_none_or(|t| t.fract() == 0.0)
                 && !is_excluded_desc(f.desc)
         };
         match self.train_bar {

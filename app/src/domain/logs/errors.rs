@@ -806,7 +806,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
-    if t.contains("Signals.SIGKILL") {
+    // (torch.multiprocessing.spawn: `ProcessExitedException: process 0
+    // terminated with signal SIGKILL`.)
+    if t.contains("Signals.SIGKILL") || t.contains("terminated with signal SIGKILL") {
         return sig(
             Killed,
             true,
@@ -874,6 +876,23 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 ),
             ),
         };
+    }
+    // Kaldi's recipes: a job of the training script failed (`run.pl: job
+    // failed, log is in exp/chain/tdnn1a_sp/log/train.57.2.log`), and its
+    // waiter says so (`background_command_waiter - ERROR ] Command exited
+    // with status 1: run.pl ...`).
+    if let Some(r) = t
+        .strip_prefix("run.pl: job failed, log is in ")
+        .or_else(|| t.strip_prefix("queue.pl: job failed, log is in "))
+    {
+        return sig(
+            Runtime,
+            true,
+            format!("a Kaldi job failed (its log: {})", cap(r.trim(), 80)),
+        );
+    }
+    if t.contains("background_command_waiter - ERROR ] Command exited with status ") {
+        return sig(Runtime, true, "a Kaldi job failed");
     }
     // Slurm's step daemon counting the kernel's kills in the job's cgroup
     // (`slurmstepd: error: Detected 1 oom_kill event in StepId=52001.0. Some

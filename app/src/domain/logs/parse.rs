@@ -2762,6 +2762,48 @@ pub fn monai_batch(t: &str) -> Option<(u64, u64, f64)> {
     (used == r.trim_end().len() && i >= 1 && i <= n).then_some((i, n, loss))
 }
 
+/// Kaldi's nnet3 / chain training script: `Iter: 121/282   Jobs: 3
+/// Epoch: 3.18/10.0 (31.8% complete)   lr: 0.002` (behind its logger's
+/// `[steps/nnet3/chain/train.py:529 - train - INFO ] `).
+pub fn kaldi_iter(t: &str) -> Option<Event> {
+    let r = match t.strip_prefix("Iter: ") {
+        Some(r) => r,
+        None => &t[t.find("INFO ] Iter: ")? + "INFO ] Iter: ".len()..],
+    };
+    let (iter, iters, r) = slash_pair(r)?;
+    if !r.trim_start().starts_with("Jobs: ") || iter > iters {
+        return None;
+    }
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(iter);
+    ev.total_steps = Some(iters);
+    ev.lr = float_after(r, "lr: ");
+    Some(ev)
+}
+
+/// WeNet's training lines: `TRAIN Batch 3/1100 loss 18.462492 loss_att
+/// ... lr 0.00000800 rank 0` (v2), `TRAIN | steps/sec 1.163| Batch 0/7000
+/// loss ...` (v3): the epoch, then the batch within it. Returns the epoch,
+/// the batch and the event (its step the batch).
+pub fn wenet_batch(t: &str) -> Option<(u64, u64, Event)> {
+    let r = t.strip_prefix("TRAIN ")?;
+    let r = match r.strip_prefix("Batch ") {
+        Some(r) => r,
+        None => {
+            let r = r.strip_prefix("| steps/sec ")?;
+            &r[r.find("| Batch ")? + "| Batch ".len()..]
+        }
+    };
+    let (epoch, batch, r) = slash_pair(r)?;
+    let r = r.strip_prefix(" loss ")?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(batch);
+    ev.epoch = Some(epoch as f64);
+    ev.loss = float_prefix(r).map(|x| x.0);
+    ev.lr = float_after(r, " lr ");
+    Some((epoch, batch, ev))
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

@@ -2223,6 +2223,68 @@ fn an_epoch_and_step_line_whose_count_goes_on_counts_the_run() {
 }
 
 #[test]
+fn speech_toolkits_lines_are_read() {
+    // WeNet (v2): `TRAIN Batch 3/1100` is epoch 3, batch 1100; its CV
+    // batches count no step.
+    let mut log = String::new();
+    for e in 0..2 {
+        for b in (0..=1900).step_by(100) {
+            log += &format!(
+                "2024-05-14 09:12:14,238 DEBUG TRAIN Batch {e}/{b} loss 19.9 loss_att 17.0 loss_ctc 29.8 lr 0.00000008 rank 0\n"
+            );
+        }
+        log += "2024-05-14 09:17:40,565 DEBUG CV Batch 0/100 loss 8.37 loss_att 7.53 loss_ctc 10.46 history loss 9.96 rank 0\n";
+        log += &format!("2024-05-14 09:17:50,565 INFO Epoch {e} CV info cv_loss 9.47\n");
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.eval.count), (Some(1900 + 1900), 2));
+    assert_eq!(a.loss.last, Some(19.9));
+    // Kaldi's chain training: its iterations, and a job that failed.
+    let kaldi = |i: u32| {
+        format!(
+            "2024-05-14 09:23:29,818 [steps/nnet3/chain/train.py:529 - train - INFO ] Iter: {i}/282   Jobs: 2   Epoch: 0.00/10.0 (0.0% complete)   lr: 0.004000   \n"
+        )
+    };
+    let a = analyze(&(kaldi(0) + &kaldi(121)));
+    assert_eq!((a.last_step, a.total_steps), (Some(121), Some(282)));
+    let a = analyze(
+        &(kaldi(57) + "run.pl: job failed, log is in exp/chain/tdnn1a_sp/log/train.57.2.log\n"),
+    );
+    assert!(
+        a.verdict.starts_with("fatal: a Kaldi job failed"),
+        "{}",
+        a.verdict
+    );
+    // Not training: lhotse's preparation bars, faster-whisper's
+    // transcription (seconds of audio).
+    for bar in [
+        "\rDataset parts:  50%|#####     | 3/7 [03:18<03:18, 54.09s/it]\rDataset parts: 100%|##########| 7/7 [06:18<00:00, 54.09s/it]\n",
+        "\rComputing features in batches:  60%|######    | 26329/43645 [01:12<00:46, 371.78it/s]\n",
+        "\r 50%|#####     | 1806.24/3612.48 [01:18<01:18, 23.00seconds/s]\r100%|#########9| 3612.479999999999/3612.48 [02:37<00:00, 23.00seconds/s]\n",
+    ] {
+        assert_eq!(analyze(bar).last_step, None, "{bar}");
+    }
+    // icefall's and GPT-SoVITS' ends; a spawned worker killed.
+    let iters: String = (1..=5)
+        .map(|i| format!("iter {}: loss 2.{i}, time 30.1ms\n", i * 10))
+        .collect();
+    for end in [
+        "2024-05-14 09:35:47,394 INFO [train.py:1502] Done!",
+        "training done",
+    ] {
+        assert_eq!(
+            analyze(&format!("{iters}{end}\n")).verdict,
+            "completed",
+            "{end}"
+        );
+    }
+    assert_eq!(
+        errors::classify_line("torch.multiprocessing.spawn.ProcessExitedException: process 0 terminated with signal SIGKILL").map(|x| x.class),
+        Some(ErrorClass::Killed)
+    );
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
