@@ -699,6 +699,9 @@ pub struct LogAnalyzer {
     /// The latest step of nerfstudio's table (it redraws its last rows
     /// under each new one: older rows come again).
     nerfstudio_step: Option<u64>,
+    /// The trainer stopped because the loss blew up (NequIP's upper bound on
+    /// the validation loss): a warning with its end.
+    stopped_diverged: bool,
     /// MONAI's tutorial loops: the epoch its latest `epoch 3/100` line
     /// heads, and whether batch lines (`12/16, train_loss: 0.1240`) came
     /// under one (then they count the steps, not the epochs' summaries).
@@ -1235,6 +1238,7 @@ impl LogAnalyzer {
             serving_images: false,
             not_training_line: None,
             nerfstudio_step: None,
+            stopped_diverged: false,
             monai_epoch: None,
             monai_batches: false,
             study: None,
@@ -2325,6 +2329,20 @@ impl LogAnalyzer {
             ev.total_steps = self.max_iters;
             let ts = ts.or(Some(elapsed).filter(|_| self.last_log_ts.is_none()));
             self.on_step_event(ev, ts, time);
+            return;
+        }
+        // NequIP's epoch summaries: its epochs are the steps.
+        if c0 == b'!'
+            && let Some(ev) = parse::nequip_summary(t)
+        {
+            if ev.kind == EventKind::Eval {
+                self.mark(PauseKind::Eval);
+                self.eval_event(self.current_step);
+                self.last_eval_loss = ev.loss;
+            } else {
+                self.epoch_steps = true;
+                self.on_step_event(ev, ts, time);
+            }
             return;
         }
         if c0 == b'T'
@@ -3739,6 +3757,13 @@ impl LogAnalyzer {
             // A script's own Chinese: `训练完成！` (training complete), `训练结束`.
             0xE8 if t.starts_with("训练完成") || t.starts_with("训练结束") => {
                 Some("training complete")
+            }
+            // NequIP's `! Stop training: Early stopping: LR is smaller than 1e-05`.
+            // (Its upper bound on a loss, `! Stop training: Early stopping:
+            // validation_loss is larger than 10000.0`: it diverged.)
+            b'!' if t.starts_with("! Stop training: ") => {
+                self.stopped_diverged |= t.contains(" is larger than ");
+                Some("NequIP stopped training")
             }
             // icefall's `[train.py:1502] Done!` (its file and line before it;
             // a bare `Done!` is read below), after steps; GPT-SoVITS'
@@ -5623,6 +5648,8 @@ impl LogAnalyzer {
             Some("gradient norm is NaN")
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
             Some("evaluation loss is NaN")
+        } else if self.stopped_diverged {
+            Some("stopped: the loss grew past its upper bound")
         } else {
             silent.as_deref()
         };

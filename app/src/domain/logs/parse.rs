@@ -2804,6 +2804,38 @@ pub fn wenet_batch(t: &str) -> Option<(u64, u64, Event)> {
     Some((epoch, batch, ev))
 }
 
+/// NequIP's (and Allegro's) epoch summary rows, under their `  Train      #
+/// Epoch      wal       LR         loss ...` header: `! Train    12
+/// 27.180    0.005    7.58 ...` (the epoch, the wall clock, the learning
+/// rate, the loss), `! Validation ...`, `! Initial Validation ...`.
+/// Returns the event: a training one (its step the epoch) or an
+/// evaluation.
+pub fn nequip_summary(t: &str) -> Option<Event> {
+    let (kind, r) = if let Some(r) = t.strip_prefix("! Train ") {
+        (EventKind::Train, r)
+    } else if let Some(r) = t
+        .strip_prefix("! Validation ")
+        .or_else(|| t.strip_prefix("! Initial Validation "))
+    {
+        (EventKind::Eval, r)
+    } else {
+        return None;
+    };
+    let mut cols = r.split_whitespace();
+    let epoch: u64 = cols.next()?.parse().ok()?;
+    let _wall: f64 = cols.next()?.parse().ok()?;
+    let lr: f64 = cols.next()?.parse().ok()?;
+    let loss: f64 = cols.next()?.parse().ok()?;
+    let mut ev = Event::new(kind, Source::Generic);
+    ev.loss = Some(loss);
+    if kind == EventKind::Train {
+        ev.step = Some(epoch);
+        ev.epoch = Some(epoch as f64);
+        ev.lr = Some(lr);
+    }
+    Some(ev)
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

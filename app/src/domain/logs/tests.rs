@@ -2285,6 +2285,38 @@ fn speech_toolkits_lines_are_read() {
 }
 
 #[test]
+fn nequip_epoch_summaries_and_its_stops() {
+    let epoch = |e: u32, loss: f64| {
+        format!(
+            "# Epoch batch         loss       loss_f\n      {e}   100         {loss:.2}         {loss:.2}\n\
+               Train      #    Epoch      wal       LR         loss       loss_f\n\
+             ! Train               {e}   {:.3}    0.005         {loss:.2}         {loss:.2}\n\
+             ! Validation          {e}   {:.3}    0.005         {:.2}         {:.2}\n",
+            24.0 * f64::from(e),
+            24.0 * f64::from(e),
+            loss * 0.9,
+            loss * 0.9
+        )
+    };
+    let log: String = (1..=4).map(|e| epoch(e, 8.0 - f64::from(e))).collect();
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.eval.count, a.verdict.as_str()),
+        (Some(4), 4, "progressing")
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(7.0), Some(4.0)));
+    let a = analyze(&(log.clone() + "! Stop training: Early stopping: LR is smaller than 1e-05\n"));
+    assert_eq!(a.verdict, "completed");
+    let a = analyze(
+        &(log + "! Stop training: Early stopping: validation_loss is larger than 10000.0\n"),
+    );
+    assert_eq!(
+        a.verdict,
+        "completed (warning: stopped: the loss grew past its upper bound)"
+    );
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
