@@ -2331,6 +2331,15 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if c0.is_ascii_digit()
+            && let Some((step, loss)) = parse::deepxde_row(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            ev.loss = Some(loss);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // NequIP's epoch summaries: its epochs are the steps.
         if c0 == b'!'
             && let Some(ev) = parse::nequip_summary(t)
@@ -3758,6 +3767,9 @@ impl LogAnalyzer {
             0xE8 if t.starts_with("训练完成") || t.starts_with("训练结束") => {
                 Some("training complete")
             }
+            // DeepXDE's `'train' took 62.509377 s` (after each optimiser's
+            // run: an L-BFGS phase after Adam's takes it back).
+            b'\'' if t.starts_with("'train' took ") => Some("DeepXDE's training took its time"),
             // NequIP's `! Stop training: Early stopping: LR is smaller than 1e-05`.
             // (Its upper bound on a loss, `! Stop training: Early stopping:
             // validation_loss is larger than 10000.0`: it diverged.)

@@ -2836,6 +2836,30 @@ pub fn nequip_summary(t: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// DeepXDE's table rows, under `Step      Train loss    Test loss
+/// Test metric`: `1000      [7.38e-02, 1.80e-01]    [7.23e-02, 1.80e-01]
+/// [6.15e-01]`: the step and the training loss (the sum of its terms, as
+/// DeepXDE minimises it; NaN when one is).
+pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
+    let (step, used) = uint_prefix(t)?;
+    let r = &t[used..];
+    let pad = r.len() - r.trim_start().len();
+    let r = r.trim_start().strip_prefix('[')?;
+    let close = r.find(']')?;
+    if pad < 2 || !r[close + 1..].trim_start().starts_with('[') {
+        return None;
+    }
+    let mut sum = 0.0;
+    for term in r[..close].split(", ") {
+        let (v, used) = float_prefix(term.trim())?;
+        if used != term.trim().len() {
+            return None;
+        }
+        sum += v;
+    }
+    Some((step, sum))
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

@@ -2317,6 +2317,30 @@ fn nequip_epoch_summaries_and_its_stops() {
 }
 
 #[test]
+fn deepxde_table_rows_and_its_phases() {
+    let row = |s: u32, l: &str| {
+        format!(
+            "{s:<10}[{l}, 4.00e-01, 2.00e-01]    [1.08e-01, 4.00e-01, 2.00e-01]    [9.12e-01]    \n"
+        )
+    };
+    let adam = "Training model...\nStep      Train loss                        Test loss                         Test metric   \n".to_string()
+        + &row(0, "1.10e-01") + &row(1000, "7.38e-02") + &row(2000, "4.95e-02")
+        + "Best model at step 2000:\n  train loss: 3.08e-04\n'train' took 62.509377 s\n\n";
+    let a = analyze(&adam);
+    assert_eq!((a.last_step, a.verdict.as_str()), (Some(2000), "completed"));
+    assert!((a.loss.first.expect("a loss") - 0.71).abs() < 1e-9);
+    // An L-BFGS phase after it: steps again, then its own end.
+    let lbfgs = row(3000, "2.65e-06") + &row(4000, "2.59e-06") + &row(5000, "nan");
+    let a = analyze(&(adam.clone() + &lbfgs));
+    assert_eq!(
+        (a.last_step, a.verdict.as_str()),
+        (Some(5000), "progressing (warning: loss is NaN)")
+    );
+    // (A line that merely starts with a number and a list is no row.)
+    assert_eq!(analyze("3 [1, 2]\n12 [0.5]\n").last_step, None);
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
