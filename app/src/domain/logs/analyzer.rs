@@ -2379,7 +2379,9 @@ impl LogAnalyzer {
             }
             return;
         }
-        if let Some(ev) = parse::kaldi_iter(t) {
+        if matches!(c0, b'I' | b'[')
+            && let Some(ev) = parse::kaldi_iter(t)
+        {
             self.on_step_event(ev, ts, time);
             return;
         }
