@@ -1076,6 +1076,10 @@ fn is_excluded_desc(desc: &str) -> bool {
 /// one over the epochs that names the epoch it is at (scvi-tools: `Epoch
 /// 143/400: 36%| 143/400`, its total the epochs).
 fn is_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
+    // (Most bars have no description: checked per frame.)
+    if desc.is_empty() {
+        return false;
+    }
     let Some(rest) = after_epoch_word(desc) else {
         return false;
     };
@@ -4863,7 +4867,8 @@ impl LogAnalyzer {
                         || matches!(f.unit.trim(), "examples" | "ba" | "seconds")))
                 // (A fractional count is no step count: faster-whisper's
                 // transcription, `3612.48/3612.48 [..., 23.00seconds/s]`.)
-                && f.total.is_none_or(|t| t.fract() == 0.0)
+                // (Whole when it survives the round trip through an integer.)
+                && f.total.is_none_or(|t| (t as u64) as f64 == t)
                 && !is_excluded_desc(f.desc)
         };
         match self.train_bar {

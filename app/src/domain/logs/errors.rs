@@ -407,7 +407,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // (MindSpore, in the block under its bare `RuntimeError: `: `Device(id:0)
         // memory isn't enough and alloc failed, kernel name: ...`; on Ascend,
         // `Out of Memory!!! Request memory size: 35185336320B, ...`.)
-        || (t.starts_with("Device(id:") && t.contains(" memory isn't enough and alloc failed"))
+        || (t.starts_with("Device(id:") && t.has(" memory isn't enough and alloc failed"))
         || t.starts_with("Out of Memory!!! Request memory size")
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
@@ -486,7 +486,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // The rendezvous store waited for the other nodes in vain
     // (`torch.distributed.DistStoreError: Timed out after 901 seconds
     // waiting for clients. 1/2 clients joined.`), or could not reach them.
-    if t.contains("DistStoreError") || t.contains("DistNetworkError") {
+    if let Some(p) = t.find_word("Dist")
+        && (t[p..].starts_with("DistStoreError") || t[p..].starts_with("DistNetworkError"))
+    {
         return sig(
             Distributed,
             true,
@@ -891,13 +893,16 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("a Kaldi job failed (its log: {})", cap(r.trim(), 80)),
         );
     }
-    if t.contains("background_command_waiter - ERROR ] Command exited with status ") {
+    if t.has("background_command_waiter - ERROR ] Command exited with status ") {
         return sig(Runtime, true, "a Kaldi job failed");
     }
     // Slurm's step daemon counting the kernel's kills in the job's cgroup
     // (`slurmstepd: error: Detected 1 oom_kill event in StepId=52001.0. Some
     // of the step tasks have been OOM Killed.`; older: `oom-kill event(s)`).
-    if t.contains("oom_kill event") || t.contains("oom-kill event") {
+    if let Some(p) = t.find_word("kill event")
+        && p >= 4
+        && matches!(&t.as_bytes()[p - 4..p], b"oom_" | b"oom-")
+    {
         return sig(
             Killed,
             true,
@@ -1030,7 +1035,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             && t.contains("cannot open shared object file"))
         // (PaddlePaddle: `RuntimeError: (PreconditionNotMet) Cannot load cudnn
         // shared library. Cannot invoke method cudnnGetVersion.`)
-        || (t.contains("(PreconditionNotMet) Cannot load ") && t.contains(" shared library"))
+        || (t.has("(PreconditionNotMet) Cannot load ") && t.contains(" shared library"))
     {
         let what = if t.contains("undefined symbol") {
             "shared library mismatch (undefined symbol)"
