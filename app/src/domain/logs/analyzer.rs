@@ -914,7 +914,7 @@ pub struct Analysis {
 const METRIC_ANCHORS: [&[u8]; 4] = [b" | ", b"step=", b"SamplesPerSec=", "━".as_bytes()];
 
 /// Every marker (banner, checkpoint, totals) contains one of these.
-const MARKER_ANCHORS: [&[u8]; 34] = [
+const MARKER_ANCHORS: [&[u8]; 35] = [
     b"*****",
     b"restart",
     b"Resum",
@@ -949,6 +949,7 @@ const MARKER_ANCHORS: [&[u8]; 34] = [
     b"Num examples = ",
     b"Num Epochs = ",
     b"max_steps",
+    b"num_training_steps",
 ];
 
 const METRIC_SET: parse::Anchors<4> = parse::Anchors::new(METRIC_ANCHORS);
@@ -972,9 +973,9 @@ const fn marker_bit(word: &[u8]) -> u64 {
     }
     panic!("not a marker anchor");
 }
-const MARKER_SET: parse::Anchors<34> = parse::Anchors::new(MARKER_ANCHORS);
+const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 44] = [
+const EXCLUDED_BAR_DESCS: [&str; 47] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1029,6 +1030,12 @@ const EXCLUDED_BAR_DESCS: [&str; 44] = [
     // lhotse's preparation under icefall and k2 recipes.
     "Dataset parts",
     "Computing features",
+    // slime's samples per rollout and its weight sync to the rollout engine.
+    "Rollout generation",
+    "Update weights",
+    // A video model's dataset encoded to latents before training
+    // (cogvideox-factory's `prepare_dataset.py`).
+    "Encoding",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -1667,6 +1674,15 @@ impl LogAnalyzer {
                 ev.step_time_s = Some(step_time);
                 self.on_step_event(ev, ts, time);
             }
+            return;
+        }
+        // The RL post-training stacks' step lines (AReaL's, NeMo-RL's, ROLL's,
+        // slime's): before the epoch and step readers below, which take
+        // AReaL's `Epoch 1/2 Step 83/116` for a step of its epoch.
+        if (matches!(c0, b'E' | b'=' | b'[' | b's' | b'p' | b'S') || c0.is_ascii_digit())
+            && let Some(ev) = parse::rl_stack_step(t)
+        {
+            self.on_step_event(ev, ts, time);
             return;
         }
         // MONAI's tutorial loops: `epoch 3/100` heads an epoch, `12/16,
@@ -2342,6 +2358,14 @@ impl LogAnalyzer {
             ev.step = Some(step);
             ev.loss = Some(loss);
             self.on_step_event(ev, ts, time);
+            return;
+        }
+        // NeMo-RL's loss, under its step's banner: `  • Loss: 0.0026`.
+        if c0 == 0xE2
+            && let Some(r) = t.strip_prefix("• Loss: ")
+            && let Some((v, _)) = parse::float_prefix(r)
+        {
+            self.loss.push(v);
             return;
         }
         // NequIP's epoch summaries: its epochs are the steps.
@@ -3607,8 +3631,19 @@ impl LogAnalyzer {
         // mistral-finetune's `args: TrainArgs(..., max_steps=300, ...)` and
         // `'max_steps': 300,`, HF's `max_steps=500,` (its default, -1, names
         // none).
-        if has(const { marker_bit(b"max_steps") }) && self.max_iters.is_none() {
-            let planned = ["'max_steps': ", "max_steps="].iter().find_map(|pat| {
+        // (open-instruct's: `num_training_steps=200,`.)
+        if (has(const { marker_bit(b"max_steps") })
+            || has(const { marker_bit(b"num_training_steps") }))
+            && self.max_iters.is_none()
+        {
+            let planned = [
+                "'max_steps': ",
+                "max_steps=",
+                "max_steps: ",
+                "num_training_steps=",
+            ]
+            .iter()
+            .find_map(|pat| {
                 let p = t.find(pat)?;
                 let before = p.checked_sub(1).map(|i| t.as_bytes()[i]);
                 if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
@@ -3776,6 +3811,17 @@ impl LogAnalyzer {
             // DeepXDE's `'train' took 62.509377 s` (after each optimiser's
             // run: an L-BFGS phase after Adam's takes it back).
             b'\'' if t.starts_with("'train' took ") => Some("DeepXDE's training took its time"),
+            // prime-rl's `RL training finished!`; open-instruct's `finished
+            // training`; ROLL's `pipeline complete!`; AReaL's `Training
+            // completes! Total time elapsed 10469.24.`.
+            _ if t.ends_with("RL training finished!")
+                || t == "finished training"
+                || t.ends_with(" - finished training")
+                || t.ends_with("] pipeline complete!")
+                || t.starts_with("Training completes!") =>
+            {
+                Some("training finished")
+            }
             // NequIP's `! Stop training: Early stopping: LR is smaller than 1e-05`.
             // (Its upper bound on a loss, `! Stop training: Early stopping:
             // validation_loss is larger than 10000.0`: it diverged.)
@@ -4701,6 +4747,18 @@ impl LogAnalyzer {
 
     fn on_tqdm(&mut self, f: &TqdmFrame<'_>, flags: LineFlags, ts: Option<f64>) {
         self.last_frame_line = self.lines;
+        // open-instruct's bar over its learners for each step, `Running
+        // training step 37: 100%| 4/4`: the description counts the steps,
+        // the bar the workers.
+        if let Some(r) = f.desc.strip_prefix("Running training step ")
+            && let Ok(step) = r.parse::<u64>()
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(step);
+            let time = self.line_time(ts);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // Fast path: the same bar as the previous frame (no allocation).
         let h = desc_hash(f.desc);
         let cached = self.last_bar.filter(|&i| {

@@ -199,7 +199,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 51] = [
+const ANCHORS: [&[u8]; 52] = [
     b"Error",
     b"error",
     b"ERROR",
@@ -266,6 +266,8 @@ const ANCHORS: [&[u8]; 51] = [
     b"OOM killer",
     // (visdom's `Exception in user code:` over a traceback it handled.)
     b"Exception in user",
+    // (AReaL's launcher's exception on a job that completed.)
+    b"JobState",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -308,7 +310,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<51> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<52> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -390,6 +392,29 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     let library = (!t.contains("Warning"))
         .then(|| library_status(t))
         .flatten();
+    // Ray's memory monitor killed a task or an actor: the host's RAM, not
+    // the GPU's (`ray.exceptions.OutOfMemoryError: Task was killed due to
+    // the node running low on memory.`; `Worker exit detail: ...`).
+    if t.contains("running low on memory") && t.contains("was killed due to the node") {
+        return sig(
+            Killed,
+            true,
+            "Ray killed a task: the node ran low on memory (host RAM)",
+        );
+    }
+    // vLLM cannot fit one request of the model's length in its KV cache
+    // (`...KV cache is needed, which is larger than the available KV cache
+    // memory (1.32 GiB)`; older: `...is larger than the maximum number of
+    // tokens that can be stored in KV cache`).
+    if t.contains("larger than the available KV cache memory")
+        || t.contains("tokens that can be stored in KV cache")
+    {
+        return sig(
+            Memory,
+            true,
+            "vLLM's KV cache cannot hold one request of the model's length (lower max_model_len or raise gpu_memory_utilization)",
+        );
+    }
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
     // memory'`.)
@@ -976,6 +1001,33 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Killed,
             true,
             "job preempted or out of time (requeued by submitit)",
+        );
+    }
+    // AReaL's local launcher raises once the trainer's process is gone, also
+    // after a clean finish (`areal.utils.launcher.JobException: Job
+    // gsm8k-grpo_trial0:trainer JobState.COMPLETED at node local`).
+    if t.contains("JobException") && t.contains("JobState.COMPLETED") {
+        return sig(Runtime, false, AREAL_JOB_COMPLETED);
+    }
+    // A supervisor on the process it ran (prime-rl: `Error: Orchestrator
+    // failed with exit code 1`).
+    if let Some(p) = t.find_word(" failed with exit code ")
+        && let Some((code, _)) = t[p + 23..]
+            .split_once(|c: char| !c.is_ascii_digit() && c != '-')
+            .or(Some((&t[p + 23..], "")))
+        && !code.is_empty()
+        && code != "0"
+        && !t.starts_with("error: command ")
+    {
+        let what = t[..p].rsplit([' ', ':']).next().unwrap_or("");
+        return sig(
+            Runtime,
+            true,
+            format!(
+                "{} failed (exit code {})",
+                cap(if what.is_empty() { "a process" } else { what }, 40),
+                cap(code, 8)
+            ),
         );
     }
     // dependencies
@@ -1641,6 +1693,9 @@ const EXCEPTION_LABEL: &str = "Python exception: ";
 
 /// Label of a shared library that cannot be loaded.
 const MISSING_LIBRARY: &str = "missing shared library";
+/// AReaL's launcher raising on a job that completed (see [`classify_line`]):
+/// not fatal even as a traceback's exception.
+const AREAL_JOB_COMPLETED: &str = "AReaL's launcher: the trainer's job completed";
 
 /// Label heads of the installers' failures (see [`LogError::is_setup_step`]).
 const PIP: &str = "pip";
@@ -2011,9 +2066,11 @@ impl ErrorTracker {
         let (s, msg) = match best {
             // An uncaught exception ends the process (or the subprocess it
             // was printed for): fatal.
+            // (Not the exception AReaL's launcher raises on a job that
+            // completed.)
             Some((s, m)) => (
                 Signature {
-                    fatal: !tb.logged,
+                    fatal: !tb.logged && s.label != AREAL_JOB_COMPLETED,
                     ..s
                 },
                 m,

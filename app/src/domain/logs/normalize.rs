@@ -816,7 +816,8 @@ fn parse_compact_datetime(s: &str) -> Option<(f64, usize)> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    Some((civil_secs(y, mo, d, h, mi, se), 17))
+    // (With its fraction: AReaL's `20250920-09:14:18.064 `.)
+    Some(with_fraction(b, civil_secs(y, mo, d, h, mi, se), 17))
 }
 
 /// `YY-MM-DD HH:MM:SS[.mmm]` (`datefmt='%y-%m-%d %H:%M:%S'`: MMSR's and

@@ -2860,6 +2860,47 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
     Some((step, sum))
 }
 
+/// The step lines of 2025's RL post-training stacks: AReaL's `Epoch 1/2
+/// Step 83/116 Train step 83/232 done.`, NeMo-RL's `========= Step 47/500
+/// =========`, ROLL's `pipeline step 43 finished`, slime's `step 81:
+/// {'train/loss': -0.0003, ...}` (its loss the dict's `train/loss`).
+pub fn rl_stack_step(t: &str) -> Option<Event> {
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    if let Some(p) = t.find("Train step ")
+        && t.ends_with(" done.")
+    {
+        let (n, of, _) = slash_pair(&t[p + "Train step ".len()..])?;
+        ev.step = Some(n);
+        ev.total_steps = Some(of);
+        return Some(ev);
+    }
+    if let Some(r) = t.strip_prefix("==") {
+        let r = r.trim_start_matches('=').strip_prefix(" Step ")?;
+        let (n, of, r) = slash_pair(r)?;
+        r.strip_prefix(" ==")?;
+        ev.step = Some(n);
+        ev.total_steps = Some(of);
+        return Some(ev);
+    }
+    if let Some(p) = t.find("pipeline step ")
+        && t.ends_with(" finished")
+    {
+        let (n, used) = uint_prefix(&t[p + "pipeline step ".len()..])?;
+        (&t[p + "pipeline step ".len() + used..] == " finished").then_some(())?;
+        ev.step = Some(n);
+        return Some(ev);
+    }
+    let r = t.strip_prefix("step ")?;
+    let (n, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(": {")?;
+    if !r.starts_with("'train/") {
+        return None;
+    }
+    ev.step = Some(n);
+    ev.loss = float_after(r, "'train/loss': ");
+    Some(ev)
+}
+
 /// Sockeye's speedometer (MXNet's line, but the count is the run's updates,
 /// not a batch within the epoch): `Epoch[0] Batch [50]\tSpeed: 1240.17
 /// samples/sec 33553.90 tokens/sec 4.10 updates/sec\tperplexity=8517.8`.

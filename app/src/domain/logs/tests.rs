@@ -2341,6 +2341,71 @@ fn deepxde_table_rows_and_its_phases() {
 }
 
 #[test]
+fn rl_post_training_stacks_steps_ends_and_failures() {
+    // AReaL: its step lines, its end, and its launcher's exception on a job
+    // that completed.
+    let areal = |n: u32| {
+        format!(
+            "\x1b[92m20250920-09:{:02}:18.064 StatsLogger INFO: Epoch 1/2 Step {n}/116 Train step {n}/232 done.\x1b[0m\n",
+            n % 60
+        )
+    };
+    let log: String = (1..=3).map(areal).collect();
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3), Some(232)));
+    let done = log
+        + "Training completes! Total time elapsed 10469.24.\nTraceback (most recent call last):\n  File \"/w/areal/launcher/local.py\", line 400, in wait\n    raise JobException(\nareal.utils.launcher.JobException: Job gsm8k-grpo_trial0:trainer JobState.COMPLETED at node local\n";
+    let a = analyze(&done);
+    assert_eq!(a.verdict, "completed", "{:?}", a.errors);
+    // NeMo-RL's banner and loss; ROLL's pipeline steps; slime's step dicts.
+    let a = analyze(
+        "========================= Step 46/500 =========================\n  • Loss: 0.0026\n========================= Step 47/500 =========================\n  • Loss: -0.0048\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(47), Some(500), Some(-0.0048))
+    );
+    let a = analyze(
+        "max_steps: 500\n[2025-09-20 09:17:43] [rlvr_pipeline.py (560)] [INFO] [DRIVER 0 / 1][PID 40213] pipeline step 43 finished\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(43), Some(500)));
+    let a = analyze(
+        "(MegatronTrainRayActor pid=18834) step 80: {'train/loss': -0.0003, 'train/pg_loss': 0.0059}\n(MegatronTrainRayActor pid=18834) step 81: {'train/loss': -0.0006, 'train/pg_loss': -0.0052}\n",
+    );
+    assert_eq!((a.last_step, a.loss.last), (Some(81), Some(-0.0006)));
+    // open-instruct: its bar over the learners names the step.
+    let bar = |n: u32| {
+        format!(
+            "\rRunning training step {n}:   0%|          | 0/4 [00:00<?, ?it/s]\rRunning training step {n}: 100%|##########| 4/4 [00:18<00:00,  4.50s/it]\n"
+        )
+    };
+    let log = "│   │   num_training_steps=200,\n".to_string() + &bar(36) + &bar(37);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(37), Some(200)));
+    // prime-rl's supervisor on a failed orchestrator; Ray's memory monitor;
+    // vLLM's KV cache.
+    let c = |s: &str| errors::classify_line(s).map(|x| (x.class, x.fatal));
+    assert_eq!(
+        c("Error: Orchestrator failed with exit code 1"),
+        Some((ErrorClass::Runtime, true))
+    );
+    assert_eq!(
+        c(
+            "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory."
+        ),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(
+        c(
+            "ValueError: To serve at least one request with the models's max seq len (32768), (1.75 GiB KV cache is needed, which is larger than the available KV cache memory (1.32 GiB)."
+        ),
+        Some((ErrorClass::Memory, true))
+    );
+    // Not training: a dataset encoded to latents.
+    assert_eq!(analyze("\rEncoding:  50%|#####     | 17/35 [01:43<01:43,  5.89s/it]\rEncoding: 100%|##########| 35/35 [03:26<00:00,  5.89s/it]\n").last_step, None);
+}
+
+#[test]
 fn searches_over_trials_are_studies() {
     let oom = "Traceback (most recent call last):\n  File \"/w/train.py\", line 9, in train_cifar\n    loss.backward()\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n";
     // Ray Tune: a trial errored, the search goes on; then it ends.
