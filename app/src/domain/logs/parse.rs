@@ -2694,11 +2694,13 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
 /// ...` (also `Evaluate`, `Generate`) are evaluations. The loss is `loss`,
 /// or MusicGen's cross-entropy `ce`. Also returns the batches per epoch.
 pub fn flashy_line(t: &str) -> Option<(Event, Option<u64>)> {
-    let (stage, r) = t.split_once(" | Epoch ")?;
-    let kind = match stage {
-        "Train" => EventKind::Train,
-        "Valid" | "Evaluate" | "Generate" => EventKind::Eval,
-        _ => return None,
+    let (stage, r) = ["Train", "Valid", "Evaluate", "Generate"]
+        .iter()
+        .find_map(|s| Some((*s, t.strip_prefix(s)?.strip_prefix(" | Epoch ")?)))?;
+    let kind = if stage == "Train" {
+        EventKind::Train
+    } else {
+        EventKind::Eval
     };
     let (epoch, used) = uint_prefix(r)?;
     let r = r[used..].strip_prefix(" | ")?;
@@ -2768,7 +2770,7 @@ pub fn monai_batch(t: &str) -> Option<(u64, u64, f64)> {
 pub fn kaldi_iter(t: &str) -> Option<Event> {
     let r = match t.strip_prefix("Iter: ") {
         Some(r) => r,
-        None => &t[t.find("INFO ] Iter: ")? + "INFO ] Iter: ".len()..],
+        None => &t[t.find_word("INFO ] Iter: ")? + "INFO ] Iter: ".len()..],
     };
     let (iter, iters, r) = slash_pair(r)?;
     if !r.trim_start().starts_with("Jobs: ") || iter > iters {
@@ -2866,8 +2868,9 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
 /// {'train/loss': -0.0003, ...}` (its loss the dict's `train/loss`).
 pub fn rl_stack_step(t: &str) -> Option<Event> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
-    if let Some(p) = t.find("Train step ")
-        && t.ends_with(" done.")
+    // (The cheap end test first: most lines come here.)
+    if t.ends_with(" done.")
+        && let Some(p) = t.find_word("Train step ")
     {
         let (n, of, _) = slash_pair(&t[p + "Train step ".len()..])?;
         ev.step = Some(n);
@@ -2882,8 +2885,8 @@ pub fn rl_stack_step(t: &str) -> Option<Event> {
         ev.total_steps = Some(of);
         return Some(ev);
     }
-    if let Some(p) = t.find("pipeline step ")
-        && t.ends_with(" finished")
+    if t.ends_with(" finished")
+        && let Some(p) = t.find_word("pipeline step ")
     {
         let (n, used) = uint_prefix(&t[p + "pipeline step ".len()..])?;
         (&t[p + "pipeline step ".len() + used..] == " finished").then_some(())?;
