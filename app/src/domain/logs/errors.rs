@@ -395,7 +395,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // Ray's memory monitor killed a task or an actor: the host's RAM, not
     // the GPU's (`ray.exceptions.OutOfMemoryError: Task was killed due to
     // the node running low on memory.`; `Worker exit detail: ...`).
-    if t.contains("running low on memory") && t.contains("was killed due to the node") {
+    if t.contains("low on memory") && t.contains("was killed due to the node") {
         return sig(
             Killed,
             true,
@@ -406,8 +406,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // (`...KV cache is needed, which is larger than the available KV cache
     // memory (1.32 GiB)`; older: `...is larger than the maximum number of
     // tokens that can be stored in KV cache`).
-    if t.contains("larger than the available KV cache memory")
-        || t.contains("tokens that can be stored in KV cache")
+    if t.contains("KV cache")
+        && (t.has("larger than the available KV cache memory")
+            || t.has("tokens that can be stored in KV cache"))
     {
         return sig(
             Memory,
