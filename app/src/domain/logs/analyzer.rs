@@ -147,6 +147,18 @@ struct Bar {
     named_not_training: bool,
 }
 
+/// The latest epoch-and-batch line, while it is undecided whether its count
+/// is the run's or its epoch's (see [`LogAnalyzer::epoch_batch_global`]).
+#[derive(Debug, Clone, Copy)]
+struct EpochCadence {
+    epoch: u64,
+    count: u64,
+    /// Lines seen in this epoch.
+    lines: u32,
+    /// The count's latest increase within the epoch.
+    step: u64,
+}
+
 /// See [`LogAnalyzer::study`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Study {
@@ -646,9 +658,8 @@ pub struct LogAnalyzer {
     /// in its cadence (`Epoch 1 | step 2400/20000` then `Epoch 2 | step
     /// 2500/20000`): the run's steps and total, not a batch of the epoch.
     epoch_batch_global: Option<bool>,
-    /// Until that is decided: the latest line's epoch and count, the lines
-    /// seen in its epoch and the count's latest increase.
-    epoch_batch_last: Option<(u64, u64, u32, u64)>,
+    /// Until that is decided: the latest such line (see [`EpochCadence`]).
+    epoch_batch_last: Option<EpochCadence>,
     /// Epoch lines that say how many (`epoch=0/250`) counted from 0: the
     /// first one's number was 0.
     epochs_from_zero: Option<bool>,
@@ -2407,12 +2418,6 @@ impl LogAnalyzer {
             }
             return;
         }
-        if matches!(c0, b'I' | b'[')
-            && let Some(ev) = parse::kaldi_iter(t)
-        {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
         if c0 == b'E'
             && let Some(ev) = parse::sockeye_batch(t)
         {
@@ -2429,11 +2434,13 @@ impl LogAnalyzer {
             return;
         }
         // CleanRL, the MetricLogger over iterations, OpenMMLab's
-        // iteration runners.
+        // iteration runners, Kaldi's chain training (behind its logger's
+        // `[steps/nnet3/chain/train.py:529 - train - INFO ] `).
         let iterations = match c0 {
             b'g' => parse::cleanrl_step(t),
             b'T' => parse::metric_logger_iter(t),
-            b'I' => parse::mm_iter(t),
+            b'I' => parse::mm_iter(t).or_else(|| parse::kaldi_iter(t)),
+            b'[' => parse::kaldi_iter(t),
             _ => None,
         };
         if let Some(ev) = iterations {
@@ -2696,18 +2703,23 @@ impl LogAnalyzer {
                 let (lines, step) = match self.epoch_batch_last {
                     // (Three lines of an epoch show its cadence; a sparse
                     // excerpt says nothing.)
-                    Some((e, last, lines, step)) if epoch == e + 1 && lines >= 3 => {
-                        let goes_on = batch > last && batch - last <= 2 * step;
+                    Some(last) if epoch == last.epoch + 1 && last.lines >= 3 => {
+                        let goes_on = batch > last.count && batch - last.count <= 2 * last.step;
                         self.epoch_batch_global = Some(goes_on);
                         (1, 0)
                     }
-                    Some((e, last, lines, _)) if epoch == e && batch > last => {
-                        (lines + 1, batch - last)
+                    Some(last) if epoch == last.epoch && batch > last.count => {
+                        (last.lines + 1, batch - last.count)
                     }
-                    Some((e, _, lines, step)) if epoch == e => (lines + 1, step),
+                    Some(last) if epoch == last.epoch => (last.lines + 1, last.step),
                     _ => (1, 0),
                 };
-                self.epoch_batch_last = Some((epoch, batch, lines, step));
+                self.epoch_batch_last = Some(EpochCadence {
+                    epoch,
+                    count: batch,
+                    lines,
+                    step,
+                });
             }
             if self.epoch_batch_global == Some(true) {
                 ev.step = Some(batch);
