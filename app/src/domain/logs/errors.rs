@@ -1012,26 +1012,30 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     }
     // A supervisor on the process it ran (prime-rl: `Error: Orchestrator
     // failed with exit code 1`).
+    // (SIGKILL's 137 reads as the other reports of it do.)
     if let Some(p) = t.find_word(" failed with exit code ")
-        && let Some((code, _)) = t[p + 23..]
-            .split_once(|c: char| !c.is_ascii_digit() && c != '-')
-            .or(Some((&t[p + 23..], "")))
-        && !code.is_empty()
-        && code != "0"
         && !t.starts_with("error: command ")
     {
-        let what = t[..p].rsplit([' ', ':']).next().unwrap_or("");
-        return sig(
-            Runtime,
-            true,
-            format!(
-                "{} failed (exit code {})",
-                cap(if what.is_empty() { "a process" } else { what }, 40),
-                cap(code, 8)
-            ),
-        );
+        let code = t[p + " failed with exit code ".len()..]
+            .split(|c: char| !c.is_ascii_digit() && c != '-')
+            .next()
+            .unwrap_or("");
+        if code == "137" {
+            return exit_code(code);
+        }
+        if !code.is_empty() && code != "0" {
+            let what = t[..p].rsplit([' ', ':']).next().filter(|w| !w.is_empty());
+            return sig(
+                Runtime,
+                true,
+                format!(
+                    "{} failed (exit code {})",
+                    cap(what.unwrap_or("a process"), 40),
+                    cap(code, 8)
+                ),
+            );
+        }
     }
-    // dependencies
     // A CUDA extension compiled at first use (`torch.utils.cpp_extension.load`):
     // nvcc or the host compiler failed. (Raised: `RuntimeError: Error building
     // extension 'bias_act_plugin': ...`; StyleGAN2-ADA's warning that quotes

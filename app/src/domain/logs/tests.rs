@@ -2390,6 +2390,11 @@ fn rl_post_training_stacks_steps_ends_and_failures() {
         Some((ErrorClass::Runtime, true))
     );
     assert_eq!(
+        c("Error: Orchestrator failed with exit code 137"),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(c("Error: Orchestrator failed with exit code 0"), None);
+    assert_eq!(
         c(
             "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory."
         ),
