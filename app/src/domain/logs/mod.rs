@@ -17,6 +17,7 @@ pub mod normalize;
 pub mod parallel;
 pub mod parse;
 pub mod replay;
+mod simd;
 pub(crate) mod split;
 mod text;
 pub mod throughput;

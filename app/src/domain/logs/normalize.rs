@@ -7,6 +7,7 @@
 //! Memory is bounded: a line longer than [`MAX_LINE_BYTES`] keeps its head
 //! and is marked truncated; the rest of it is dropped as it streams past.
 
+use super::simd::{HAS_CONTROL, HAS_HASH, scan_line};
 use super::text::Find;
 
 /// Longest line kept, in raw bytes. Longer lines keep their first
@@ -346,68 +347,6 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
         i += 8;
     }
     b[i..].iter().position(|&c| c == needle).map(|p| p + i)
-}
-
-/// [`scan_line`] class: a byte below 0x20 (other than the line end) or DEL.
-const HAS_CONTROL: u8 = 1;
-/// [`scan_line`] class: a `#` (maybe an rsyslog octal escape).
-const HAS_HASH: u8 = 2;
-
-/// The first `\n` or `\r`, and the classes ([`HAS_CONTROL`],
-/// [`HAS_HASH`]) of the bytes before it, in one pass: sixteen bytes at a
-/// time, and in a block that holds a control byte, DEL or `#` (the line
-/// end among them) straight to those bytes with a word mask.
-fn scan_line(b: &[u8]) -> (Option<usize>, u8) {
-    const BLOCK: usize = 16;
-    let mut class = 0;
-    let mut i = 0;
-    while i + BLOCK <= b.len() {
-        let blk = &b[i..i + BLOCK];
-        // Branch-free (it vectorises): does the block need a closer look?
-        let any = blk.iter().fold(false, |acc, &c| {
-            acc | (c < 0x20) | (c == 0x7f) | (c == b'#')
-        });
-        if any {
-            // Which bytes, a word at a time.
-            for half in [0, 8] {
-                let mut special = special_bytes(&blk[half..half + 8]);
-                while special != 0 {
-                    let k = half + (special.trailing_zeros() / 8) as usize;
-                    special &= special - 1;
-                    match blk[k] {
-                        b'\n' | b'\r' => return (Some(i + k), class),
-                        b'#' => class |= HAS_HASH,
-                        _ => class |= HAS_CONTROL,
-                    }
-                }
-            }
-        }
-        i += BLOCK;
-    }
-    for (k, &c) in b[i..].iter().enumerate() {
-        match c {
-            b'\n' | b'\r' => return (Some(i + k), class),
-            0..=0x1f | 0x7f => class |= HAS_CONTROL,
-            b'#' => class |= HAS_HASH,
-            _ => {}
-        }
-    }
-    (None, class)
-}
-
-/// The high bit of each byte of `w` (eight bytes) that is below 0x20, DEL
-/// or `#`, exactly (no false positives from borrows between bytes).
-fn special_bytes(w: &[u8]) -> u64 {
-    const L7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(w);
-    let x = u64::from_le_bytes(a);
-    // A byte is zero when adding 0x7f to its low seven bits and or-ing in
-    // itself leaves the high bit clear.
-    let zero = |t: u64| !(((t & L7).wrapping_add(L7)) | t) & HI;
-    // Below 0x20: its low seven bits below 0x20 and its high bit clear.
-    let below_space = !((x | HI).wrapping_sub(LO * 0x20)) & !x & HI;
-    below_space | zero(x ^ (LO * 0x7f)) | zero(x ^ (LO * u64::from(b'#')))
 }
 
 fn has_octal_escape(raw: &[u8]) -> bool {

@@ -132,48 +132,59 @@ pub fn whole_float(s: &str) -> Option<f64> {
         .map(|x| x.0)
 }
 
-/// [`float_prefix`] on bytes (everything it looks at is ASCII).
-pub(crate) fn float_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
-    let mut i = 0;
-    while i < b.len() && b[i] == b' ' {
+/// Exact powers of ten, for decimals of at most 15 digits.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The fast path of [`float_prefix_bytes`]: an unsigned decimal of at most
+/// 15 digits without exponent (counts, rates, most metrics) at `b[i..]`,
+/// computed exactly as the general path would; `None` for anything else.
+/// Returns the value and where it ends.
+#[inline(always)]
+fn unsigned_decimal(b: &[u8], mut i: usize) -> Option<(f64, usize)> {
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut mant: u64 = 0;
+    let mut nd = 0usize;
+    let mut frac = 0usize;
+    while let Some(&c) = b.get(i)
+        && c.is_ascii_digit()
+        && nd < 15
+    {
+        mant = mant * 10 + (c - b'0') as u64;
+        nd += 1;
         i += 1;
     }
-    let start = i;
-    // Fast path: an unsigned decimal of at most 15 digits without exponent
-    // (counts, rates, most metrics), computed exactly as the general path
-    // below would.
-    if b.get(i).is_some_and(u8::is_ascii_digit) {
-        let mut mant: u64 = 0;
-        let mut nd = 0usize;
-        let mut frac = 0usize;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
         while let Some(&c) = b.get(i)
             && c.is_ascii_digit()
             && nd < 15
         {
             mant = mant * 10 + (c - b'0') as u64;
             nd += 1;
+            frac += 1;
             i += 1;
         }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            while let Some(&c) = b.get(i)
-                && c.is_ascii_digit()
-                && nd < 15
-            {
-                mant = mant * 10 + (c - b'0') as u64;
-                nd += 1;
-                frac += 1;
-                i += 1;
-            }
-        }
-        if !matches!(b.get(i), Some(b'e' | b'E' | b'0'..=b'9')) {
-            return Some((mant as f64 / POW10[frac], i));
-        }
-        i = start;
     }
+    if matches!(b.get(i), Some(b'e' | b'E' | b'0'..=b'9')) {
+        return None;
+    }
+    Some((mant as f64 / POW10[frac], i))
+}
+
+/// [`float_prefix`] on bytes (everything it looks at is ASCII).
+pub(crate) fn float_prefix_bytes(b: &[u8]) -> Option<(f64, usize)> {
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    if let Some(fast) = unsigned_decimal(b, i) {
+        return Some(fast);
+    }
+    let start = i;
     let neg = b.get(i) == Some(&b'-');
     if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
         i += 1;
@@ -634,6 +645,13 @@ pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
             continue;
         }
         let inner = &b[p + 1..];
+        // (Most frames: see `bar_times`.)
+        if let Some((elapsed, used)) = bar_times(inner) {
+            if finish_frame(b, p, pct, elapsed, true, p + 1 + used, out) {
+                return true;
+            }
+            continue;
+        }
         let Some((elapsed, used)) = duration_prefix_bytes(inner) else {
             continue;
         };
@@ -670,29 +688,9 @@ pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
             );
             return true;
         };
-        let mut at = b.len() - r.len();
-        while at < b.len() && b[at] == b' ' {
-            at += 1;
+        if finish_frame(b, p, pct, elapsed, has_total_form, b.len() - r.len(), out) {
+            return true;
         }
-        // rate
-        let (rate, unit, after_rate) = parse_rate(b, at);
-        // Postfix runs to the closing `]`; a line cut before it keeps the rest.
-        let (mut pf, end) = match find_byte(&b[after_rate..], |c| c == b']') {
-            Some(close) => ((after_rate, after_rate + close), after_rate + close + 1),
-            None => ((after_rate, b.len()), b.len()),
-        };
-        if b[pf.0..pf.1].starts_with(b", ") {
-            pf.0 += 2;
-        }
-        let Some((n, total, pre_end)) = count_token(b, p - 1, pct) else {
-            continue;
-        };
-        if has_total_form != total.is_some() && total.is_some() {
-            // `n/total` must come with `elapsed<remaining`.
-            continue;
-        }
-        *out = RawFrame::new(pre_end, n, total, elapsed, rate, Some(unit), pf, end);
-        return true;
     }
     // No bracketed frame. (`pct` is now the line's last `%`: one followed by
     // a bar character may open Ultralytics' own bar.)
@@ -702,6 +700,93 @@ pub(crate) fn parse_tqdm_bytes_into(b: &[u8], out: &mut RawFrame) -> bool {
         }
         _ => false,
     }
+}
+
+/// The times of the usual frame, `MM:SS<MM:SS,` or `MM:SS<?,` (every bar
+/// below an hour), at the start of `inner` (after the `[`): the elapsed
+/// seconds and the bytes up to and including the comma. Exactly what the
+/// general path in [`parse_tqdm_bytes_into`] reads there; `None` for any
+/// other form (which that path then reads).
+#[inline(always)]
+fn bar_times(inner: &[u8]) -> Option<(f64, usize)> {
+    let &[m1, m2, b':', s1, s2, b'<', r0, ..] = inner else {
+        return None;
+    };
+    let d = |c: u8| c.wrapping_sub(b'0');
+    if d(m1) > 9 || d(m2) > 9 || d(s1) > 9 || d(s2) > 9 {
+        return None;
+    }
+    let used = if r0 == b'?' {
+        7
+    } else {
+        match inner.get(6..12)? {
+            &[a, b, b':', c, e, b','] if [a, b, c, e].iter().all(|&x| d(x) <= 9) => 11,
+            _ => return None,
+        }
+    };
+    if inner.get(used) != Some(&b',') {
+        return None;
+    }
+    let secs =
+        (u64::from(d(m1)) * 10 + u64::from(d(m2))) * 60 + u64::from(d(s1)) * 10 + u64::from(d(s2));
+    Some((secs as f64, used + 1))
+}
+
+/// The usual rate, a plain decimal and `it/s` or `s/it` before the `]` or
+/// the postfix's comma: what [`parse_rate`] reads there, read directly;
+/// `None` for any other form.
+#[inline(always)]
+fn bar_rate(b: &[u8], at: usize) -> Option<(Option<f64>, (usize, usize), usize)> {
+    let (v, r0) = unsigned_decimal(b, at)?;
+    let (unit, tail) = b.get(r0..r0 + 5)?.split_at(4);
+    if tail[0] != b']' && tail[0] != b',' {
+        return None;
+    }
+    match unit {
+        b"it/s" => Some((Some(v), (r0, r0 + 2), r0 + 4)),
+        b"s/it" => Some(((v > 0.0).then(|| 1.0 / v), (r0 + 2, r0 + 4), r0 + 4)),
+        _ => None,
+    }
+}
+
+/// The rest of a frame whose `[` is at `p` and whose times (`elapsed`,
+/// with a remaining time when `has_total_form`) end at `at`, after their
+/// comma: the rate, the postfix and the count before the bracket, into
+/// `out`. False when the count is not one.
+#[inline(always)]
+fn finish_frame(
+    b: &[u8],
+    p: usize,
+    pct: Option<usize>,
+    elapsed: f64,
+    has_total_form: bool,
+    mut at: usize,
+    out: &mut RawFrame,
+) -> bool {
+    while at < b.len() && b[at] == b' ' {
+        at += 1;
+    }
+    let (rate, unit, after_rate) = match bar_rate(b, at) {
+        Some(fast) => fast,
+        None => parse_rate(b, at),
+    };
+    // Postfix runs to the closing `]`; a line cut before it keeps the rest.
+    let (mut pf, end) = match find_byte(&b[after_rate..], |c| c == b']') {
+        Some(close) => ((after_rate, after_rate + close), after_rate + close + 1),
+        None => ((after_rate, b.len()), b.len()),
+    };
+    if b[pf.0..pf.1].starts_with(b", ") {
+        pf.0 += 2;
+    }
+    let Some((n, total, pre_end)) = count_token(b, p - 1, pct) else {
+        return false;
+    };
+    if has_total_form != total.is_some() && total.is_some() {
+        // `n/total` must come with `elapsed<remaining`.
+        return false;
+    }
+    *out = RawFrame::new(pre_end, n, total, elapsed, rate, Some(unit), pf, end);
+    true
 }
 
 /// Ultralytics' own bar (8.3.x, in place of tqdm), rich's style without
@@ -809,12 +894,12 @@ fn ultralytics_time(b: &[u8]) -> Option<(f64, usize)> {
 }
 
 /// The first `[` in `b` from `from`; on the way, `pct` becomes the last
-/// `%` before it (or before the end, when there is no `[`). (memchr's
-/// vector search: a frame's `[` comes after its bar, 50 bytes or more in.)
+/// `%` before it (or before the end, when there is no `[`), in one pass
+/// sixteen bytes at a time (a frame's `[` comes after its bar, 50 bytes or
+/// more in; two `memchr` calls cost more in setup on lines this short).
 fn find_bracket(b: &[u8], from: usize, pct: &mut Option<usize>) -> Option<usize> {
-    let rest = &b[from..];
-    let open = memchr::memchr(b'[', rest);
-    if let Some(k) = memchr::memrchr(b'%', &rest[..open.unwrap_or(rest.len())]) {
+    let (open, last_pct) = super::simd::bracket_and_pct(&b[from..]);
+    if let Some(k) = last_pct {
         *pct = Some(from + k);
     }
     open.map(|k| from + k)
@@ -845,7 +930,8 @@ fn parse_rate(b: &[u8], at: usize) -> (Option<f64>, (usize, usize), usize) {
         }
         return (None, (r0, ue), end);
     }
-    let Some((v, used)) = float_prefix_bytes(s) else {
+    // (A rate is most often a plain decimal: read inline.)
+    let Some((v, used)) = unsigned_decimal(s, 0).or_else(|| float_prefix_bytes(s)) else {
         let end = at + find_byte(s, delim).unwrap_or(s.len());
         // No rate at all, the postfix right after the times (NeMo:
         // `[33:46<16886:15:22, v_num=0, reduced_train_loss=11.00]`).
