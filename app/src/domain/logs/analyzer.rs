@@ -4956,7 +4956,7 @@ impl LogAnalyzer {
             {
                 self.train_bar = Some(idx)
             }
-            Some(tb) if candidate() => {
+            Some(tb) => {
                 // Prefer the bar whose total matches the banner's step count;
                 // otherwise move on when the current "training" bar has
                 // finished (it was a preprocessing bar) and this one advances.
@@ -4987,10 +4987,13 @@ impl LogAnalyzer {
                     && (self.end_sign_stands()
                         || (self.loss.count > 0
                             && matches!((f.total, cur.total), (Some(t), Some(ct)) if t >= ct)));
-                if banner_match
+                // (The candidate test last: most frames here are another
+                // bar's that does not take over, and it is the dearer one.)
+                if (banner_match
                     || (cur_done && advancing && !after_training)
                     || cur_stuck
-                    || same_count_ahead
+                    || same_count_ahead)
+                    && candidate()
                 {
                     // Only a bar that finished may come back for a next pass.
                     let left = (!banner_match && !cur_stuck && !same_count_ahead)

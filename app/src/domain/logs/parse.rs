@@ -1220,13 +1220,22 @@ fn postfix_colon_value(postfix: &str, key: &str) -> Option<f64> {
 /// A parsed `{'k': v, ...}` line: keys with numeric values (strings that
 /// look like numbers are numbers; transformers 5.x quotes them).
 pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
+    // HF logs print a handful of keys: one allocation for the common case.
+    let mut out = Vec::with_capacity(8);
+    py_dict_entries(s, |key, v| out.push((key, v)))?;
+    Some(out)
+}
+
+/// [`parse_py_dict`]'s entries, in order, each handed to `each` (no list
+/// built); `None` where [`parse_py_dict`] is `None` (`each` may have seen
+/// some entries by then).
+fn py_dict_entries<'a>(s: &'a str, mut each: impl FnMut(&'a str, f64)) -> Option<()> {
     let t = s.trim();
     let t = t.strip_prefix('{')?.strip_suffix('}')?;
     if !t.starts_with('\'') && !t.starts_with('"') {
         return None;
     }
-    // HF logs print a handful of keys: one allocation for the common case.
-    let mut out = Vec::with_capacity(8);
+    let mut any = false;
     let mut rest = t;
     loop {
         let skip = rest
@@ -1239,7 +1248,7 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
         }
         let q = rest.as_bytes()[0];
         if q != b'\'' && q != b'"' {
-            return if out.is_empty() { None } else { Some(out) };
+            return any.then_some(());
         }
         // The quote is ASCII: a byte search finds the same place as a
         // char search (and beats `memchr` on short keys).
@@ -1278,11 +1287,12 @@ pub fn parse_py_dict(s: &str) -> Option<Vec<(&str, f64)>> {
             (float_prefix(&rest[..end]).map(|x| x.0), end)
         };
         if let Some(v) = val {
-            out.push((key, v));
+            any = true;
+            each(key, v);
         }
         rest = rest.get(used..).unwrap_or("");
     }
-    Some(out)
+    Some(())
 }
 
 /// End of an unquoted value: the next `,` at bracket depth 0.
@@ -1343,35 +1353,15 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     if b.first() != Some(&b'{') {
         return None;
     }
-    let kv = parse_py_dict(s)?;
-    let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
     // JSON's double quotes: a project's own log (the HF Trainer prints
     // Python dicts).
     let json = b.get(1) == Some(&b'"');
-    // fairseq's `json` log format: the same metrics as its text lines,
-    // with the record's name in front of each key but the inner ones.
-    // (HF never prints this key.)
-    if json && let Some((key, _)) = kv.iter().find(|(k, _)| k.ends_with("num_updates")) {
-        let record = match key.strip_suffix("num_updates") {
-            Some("") => Some(("", FairseqRecord::Inner)),
-            Some("train_") => Some(("train_", FairseqRecord::EpochEnd)),
-            Some("valid_") => Some(("valid_", FairseqRecord::Valid)),
-            // (Another key that ends so, `total_num_updates`: not fairseq's.)
-            _ => None,
-        };
-        if let Some((prefix, kind)) = record {
-            let prefixed = |k: &str| {
-                kv.iter()
-                    .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
-                    .map(|x| x.1)
-            };
-            return fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps);
-        }
-    }
-    // One pass picks the keys read below (the first of each, as `get`).
+    // One pass over the entries picks the keys read below (the first of
+    // each) and what the others add up to.
     let mut known = KnownKeys::default();
-    for (key, v) in &kv {
-        let slot = match *key {
+    let mut others = OtherKeys::default();
+    py_dict_entries(s, |key, v| {
+        let slot = match key {
             "epoch" => &mut known.epoch,
             "step" => &mut known.step,
             // LLaMA-Factory's `trainer_log.jsonl`: `{"current_steps": 10,
@@ -1389,9 +1379,22 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
             "train_loss" => &mut known.train_loss,
             // TRL's GRPO (seconds per step, its generation included).
             "step_time" => &mut known.step_time,
-            _ => continue,
+            "train_lr" => &mut others.train_lr,
+            _ => {
+                others.see(key, v);
+                return;
+            }
         };
-        slot.get_or_insert(*v);
+        slot.get_or_insert(v);
+    })?;
+    // fairseq's `json` log format: the same metrics as its text lines,
+    // with the record's name in front of each key but the inner ones.
+    // (HF never prints this key.)
+    if json
+        && others.num_updates
+        && let Some(record) = fairseq_json(s)
+    {
+        return record;
     }
     // DeiT's `log.txt`: `{"train_lr": 1e-06, "train_loss": 6.9197, "test_acc1":
     // 0.526, ..., "epoch": 0, "n_parameters": 23448808}` (JSON; an HF
@@ -1408,7 +1411,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         ev.step = Some(epoch as u64 + 1);
         ev.epoch = Some(epoch);
         ev.loss = Some(loss);
-        ev.lr = get("train_lr");
+        ev.lr = others.train_lr;
         return Some(HfDict::Epochs(ev));
     }
     if known.train_runtime.is_some() {
@@ -1451,12 +1454,7 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         && known.step.is_none()
         && known.learning_rate.is_none()
         && known.grad_norm.is_none()
-        && kv.iter().any(|(k, _)| {
-            matches!(
-                *k,
-                "accuracy" | "acc" | "f1" | "precision" | "recall" | "auc" | "perplexity"
-            )
-        });
+        && others.scores;
     if scores_only && let Some(l) = known.loss {
         ev.kind = EventKind::Eval;
         ev.loss = Some(l);
@@ -1471,30 +1469,85 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         ev.step_time_s = known.step_time.filter(|v| v.is_finite() && *v > 0.0);
         return Some(HfDict::Train(ev));
     }
-    // eval dicts: eval_loss or eval_<name>_loss, eval_runtime. (Not a
-    // printed configuration's `'eval_interval': 5`, `'eval_steps': 500`.)
-    let mut is_eval = false;
-    for (k, v) in &kv {
-        if let Some(r) = k.strip_prefix("eval_") {
-            is_eval |= ["loss", "runtime", "_per_second"]
-                .iter()
-                .any(|w| r.ends_with(w));
-            if r.ends_with("loss") && ev.loss.is_none() {
-                ev.loss = Some(*v);
-            }
-            if r.ends_with("runtime") {
-                ev.runtime_s = Some(ev.runtime_s.unwrap_or(0.0) + *v);
-            }
-            if r.ends_with("samples_per_second") && ev.samples_per_sec.is_none() {
-                ev.samples_per_sec = Some(*v);
-            }
-        }
-    }
-    if is_eval {
+    // eval dicts: eval_loss or eval_<name>_loss, eval_runtime (see
+    // `OtherKeys::see`).
+    if others.eval {
+        ev.loss = others.eval_loss;
+        ev.runtime_s = others.eval_runtime_s;
+        ev.samples_per_sec = others.eval_samples_per_sec;
         ev.kind = EventKind::Eval;
         return Some(HfDict::Eval(ev));
     }
     None
+}
+
+/// What [`hf_dict`] learns from the keys it does not read by name, in the
+/// one pass over the entries.
+#[derive(Default)]
+struct OtherKeys {
+    /// DeiT's learning rate.
+    train_lr: Option<f64>,
+    /// A key that ends in `num_updates` (fairseq's records).
+    num_updates: bool,
+    /// A score of an evaluation (`accuracy`, `f1`, ...).
+    scores: bool,
+    /// An evaluation's key: `eval_loss` or `eval_<name>_loss`,
+    /// `eval_runtime`, `eval_..._per_second`. (Not a printed
+    /// configuration's `'eval_interval': 5`, `'eval_steps': 500`.)
+    eval: bool,
+    /// The first `eval_..loss`.
+    eval_loss: Option<f64>,
+    /// The sum of the `eval_..runtime`s.
+    eval_runtime_s: Option<f64>,
+    /// The first `eval_..samples_per_second`.
+    eval_samples_per_sec: Option<f64>,
+}
+
+impl OtherKeys {
+    fn see(&mut self, key: &str, v: f64) {
+        self.num_updates |= key.ends_with("num_updates");
+        self.scores |= matches!(
+            key,
+            "accuracy" | "acc" | "f1" | "precision" | "recall" | "auc" | "perplexity"
+        );
+        if let Some(r) = key.strip_prefix("eval_") {
+            self.eval |= ["loss", "runtime", "_per_second"]
+                .iter()
+                .any(|w| r.ends_with(w));
+            if r.ends_with("loss") && self.eval_loss.is_none() {
+                self.eval_loss = Some(v);
+            }
+            if r.ends_with("runtime") {
+                self.eval_runtime_s = Some(self.eval_runtime_s.unwrap_or(0.0) + v);
+            }
+            if r.ends_with("samples_per_second") && self.eval_samples_per_sec.is_none() {
+                self.eval_samples_per_sec = Some(v);
+            }
+        }
+    }
+}
+
+/// A fairseq `json` record (`{"epoch": 1, "num_updates": 120, ...}`, the
+/// train and valid summaries with their record's name in front of each
+/// key): `None` when `s` is not one (another key that ends so,
+/// `total_num_updates`), else what [`hf_dict`] makes of it.
+#[cold]
+fn fairseq_json(s: &str) -> Option<Option<HfDict>> {
+    let kv = parse_py_dict(s)?;
+    let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|x| x.1);
+    let (key, _) = kv.iter().find(|(k, _)| k.ends_with("num_updates"))?;
+    let (prefix, kind) = match key.strip_suffix("num_updates") {
+        Some("") => ("", FairseqRecord::Inner),
+        Some("train_") => ("train_", FairseqRecord::EpochEnd),
+        Some("valid_") => ("valid_", FairseqRecord::Valid),
+        _ => return None,
+    };
+    let prefixed = |k: &str| {
+        kv.iter()
+            .find(|(key, _)| key.strip_prefix(prefix) == Some(k))
+            .map(|x| x.1)
+    };
+    Some(fairseq_event(kind, get("epoch"), prefixed).map(HfDict::Steps))
 }
 
 // ---------------------------------------------------------------------------
@@ -4439,8 +4492,9 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     // Most lines that get here are prose without a loss: one cheap pass first.
     // (Where the word `loss` first stands, in any case: see `evalish`.)
     let lower = |c: u8| c | 0x20;
-    let loss_at = b.windows(4).position(|w| {
-        lower(w[0]) == b'l' && lower(w[1]) == b'o' && lower(w[2]) == b's' && lower(w[3]) == b's'
+    let loss_at = memchr::memchr2_iter(b'l', b'L', b).find(|&i| {
+        b.get(i + 1..i + 4)
+            .is_some_and(|w| lower(w[0]) == b'o' && lower(w[1]) == b's' && lower(w[2]) == b's')
     });
     let named = loss_at.is_some();
     let unnamed = if named {
@@ -4732,7 +4786,8 @@ fn epoch_batch_pair(b: &[u8]) -> Option<(u64, u64, Option<u64>)> {
 fn unnamed_loss(s: &str, spaced_total: bool) -> Option<f64> {
     let b = s.as_bytes();
     let word_start = |i: usize| i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
-    for i in 0..b.len() {
+    // (Each word's first letter, found by a vector search.)
+    for i in memchr::memchr3_iter(b'T', b't', b'S', b) {
         match b[i] {
             b'T' if b[i + 1..].starts_with(b"rain") && word_start(i) => {
                 if let Some(v) = train_val_loss(&s[i..]) {
@@ -4893,9 +4948,9 @@ fn names_lr(b: &[u8]) -> bool {
         !b.get(i)
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
     };
-    (0..b.len()).any(|i| {
-        (b[i] | 0x20) == b'l'
-            && (i == 0 || word_end(i - 1))
+    // (Each `l`, in either case, found by a vector search.)
+    memchr::memchr2_iter(b'l', b'L', b).any(|i| {
+        (i == 0 || word_end(i - 1))
             && b.get(i + 1).is_some_and(|c| {
                 ((c | 0x20) == b'r' && word_end(i + 2))
                     || ((c | 0x20) == b'e'
