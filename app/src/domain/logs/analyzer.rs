@@ -718,6 +718,8 @@ pub struct LogAnalyzer {
     /// under one (then they count the steps, not the epochs' summaries).
     monai_epoch: Option<(u64, u64)>,
     monai_batches: bool,
+    /// NeMo-RL's step in progress and its total, from its latest banner.
+    nemo_rl_step: Option<(u64, u64)>,
     /// A hyperparameter study (Optuna's `Trial 3 finished with value:`):
     /// how many trials ended, and whether the study said it ended
     /// (`Best trial:` after the latest). Each trial trains anew, so the end
@@ -1262,6 +1264,7 @@ impl LogAnalyzer {
             nerfstudio_step: None,
             stopped_diverged: false,
             monai_epoch: None,
+            nemo_rl_step: None,
             monai_batches: false,
             study: None,
             survived: VecDeque::new(),
@@ -1687,7 +1690,29 @@ impl LogAnalyzer {
             }
             return;
         }
-        // The RL post-training stacks' step lines (AReaL's, NeMo-RL's, ROLL's,
+        // NeMo-RL's banner opens a step: the ones before it are done; its
+        // timing summary (`• Total step time: 70.83s`) says this one is.
+        if c0 == b'='
+            && let Some((n, of)) = parse::nemo_rl_banner(t)
+        {
+            self.nemo_rl_step = Some((n, of));
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n.saturating_sub(1));
+            ev.total_steps = Some(of);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if c0 == 0xE2
+            && let Some((n, of)) = self.nemo_rl_step
+            && t.starts_with("• Total step time: ")
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n);
+            ev.total_steps = Some(of);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // The RL post-training stacks' step lines (AReaL's, ROLL's,
         // slime's): before the epoch and step readers below, which take
         // AReaL's `Epoch 1/2 Step 83/116` for a step of its epoch.
         if (matches!(c0, b'E' | b'=' | b'[' | b's' | b'p' | b'S') || c0.is_ascii_digit())

@@ -3001,10 +3001,20 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
     Some((step, sum))
 }
 
+/// NeMo-RL's banner as a step starts, `========= Step 47/500 =========`:
+/// the step and the total.
+pub fn nemo_rl_banner(t: &str) -> Option<(u64, u64)> {
+    let r = t.strip_prefix("==")?;
+    let r = r.trim_start_matches('=').strip_prefix(" Step ")?;
+    let (n, of, r) = slash_pair(r)?;
+    r.strip_prefix(" ==")?;
+    Some((n, of))
+}
+
 /// The step lines of 2025's RL post-training stacks: AReaL's `Epoch 1/2
-/// Step 83/116 Train step 83/232 done.`, NeMo-RL's `========= Step 47/500
-/// =========`, ROLL's `pipeline step 43 finished`, slime's `step 81:
-/// {'train/loss': -0.0003, ...}` (its loss the dict's `train/loss`).
+/// Step 83/116 Train step 83/232 done.`, ROLL's `pipeline step 43
+/// finished`, slime's `step 81: {'train/loss': -0.0003, ...}` (its loss the
+/// dict's `train/loss`). (NeMo-RL's: [`nemo_rl_banner`].)
 pub fn rl_stack_step(t: &str) -> Option<Event> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     // (The cheap end test first: most lines come here.)
@@ -3012,14 +3022,6 @@ pub fn rl_stack_step(t: &str) -> Option<Event> {
         && let Some(p) = t.find_word("Train step ")
     {
         let (n, of, _) = slash_pair(&t[p + "Train step ".len()..])?;
-        ev.step = Some(n);
-        ev.total_steps = Some(of);
-        return Some(ev);
-    }
-    if let Some(r) = t.strip_prefix("==") {
-        let r = r.trim_start_matches('=').strip_prefix(" Step ")?;
-        let (n, of, r) = slash_pair(r)?;
-        r.strip_prefix(" ==")?;
         ev.step = Some(n);
         ev.total_steps = Some(of);
         return Some(ev);

@@ -2358,13 +2358,15 @@ fn rl_post_training_stacks_steps_ends_and_failures() {
     let a = analyze(&done);
     assert_eq!(a.verdict, "completed", "{:?}", a.errors);
     // NeMo-RL's banner and loss; ROLL's pipeline steps; slime's step dicts.
-    let a = analyze(
-        "========================= Step 46/500 =========================\n  • Loss: 0.0026\n========================= Step 47/500 =========================\n  • Loss: -0.0048\n",
-    );
+    // (The banner opens its step: the step's timing summary ends it.)
+    let nemo = "========================= Step 46/500 =========================\n  • Loss: 0.0026\n\n⏱️  Timing:\n  • Total step time: 70.83s\n========================= Step 47/500 =========================\n  • Loss: -0.0048\n";
+    let a = analyze(nemo);
     assert_eq!(
         (a.last_step, a.total_steps, a.loss.last),
-        (Some(47), Some(500), Some(-0.0048))
+        (Some(46), Some(500), Some(-0.0048))
     );
+    let a = analyze(&format!("{nemo}  • Total step time: 75.41s\n"));
+    assert_eq!(a.last_step, Some(47));
     let a = analyze(
         "max_steps: 500\n[2025-09-20 09:17:43] [rlvr_pipeline.py (560)] [INFO] [DRIVER 0 / 1][PID 40213] pipeline step 43 finished\n",
     );
