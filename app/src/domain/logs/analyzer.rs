@@ -5770,7 +5770,13 @@ impl LogAnalyzer {
         } else {
             silent.as_deref()
         };
-        let verdict = if let Some(f) = fatal {
+        // The run said it ended, and then something failed (a sample
+        // generated after training, an upload, a script's next line): the
+        // training completed; what failed after it is still said.
+        let after_the_end = fatal.filter(|f| self.end_sign_stands() && f.line > self.finished_line);
+        let verdict = if let Some(f) = after_the_end {
+            format!("completed (then failed: {})", f.label)
+        } else if let Some(f) = fatal {
             format!("fatal: {}", f.label)
         } else if !progress {
             "no training progress recognised".to_string()

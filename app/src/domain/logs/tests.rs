@@ -7097,16 +7097,19 @@ fn a_run_that_finished_after_an_error_was_not_ended_by_it() {
     );
     assert_eq!(a.verdict, "completed");
     assert!(!a.errors[0].fatal);
-    // An error after the end sign still ends the run.
+    // An error after the end sign still ended the process: the training
+    // completed, the verdict says what failed after it.
     let a = analyze(
         "{'train_runtime': '152.8', 'train_samples_per_second': '0.982', 'train_steps_per_second': '0.262', 'train_loss': '0.4022', 'epoch': '5'}\n\
          Traceback (most recent call last):\n  File \"train.py\", line 12, in <module>\n    trainer.predict(ds)\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 22.00 MiB.\n",
     );
     assert!(
-        a.verdict.starts_with("fatal: CUDA out of memory"),
+        a.verdict
+            .starts_with("completed (then failed: CUDA out of memory"),
         "{}",
         a.verdict
     );
+    assert!(a.errors[0].fatal);
 }
 
 #[test]
@@ -8628,6 +8631,31 @@ fn tf_estimator_and_lightgbm_logs() {
         "{a:?}"
     );
     assert!(a.finished, "{a:?}");
+}
+
+/// A run that said it ended, then failed (an upload after training, a
+/// script's next line): its training completed, and the verdict says what
+/// failed after it; the error stays fatal in the list.
+#[test]
+fn a_failure_after_the_end_is_said_after_completed() {
+    let trained = "{'loss': 0.91, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': 1.0}\n\
+                   {'train_runtime': 375.4, 'train_samples_per_second': 19.1, 'train_steps_per_second': 2.4, 'train_loss': 0.95, 'epoch': 1.0}\n\
+                   Training completed. Do not forget to share your model on huggingface.co/models =)\n";
+    let upload = "Traceback (most recent call last):\n  File \"/w/train.py\", line 80, in <module>\n    trainer.push_to_hub()\n\
+                  requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/api/repos/create\n";
+    let a = analyze(&format!("{trained}{upload}"));
+    assert_eq!(
+        a.verdict, "completed (then failed: Python exception: HTTPError)",
+        "{:?}",
+        a.errors
+    );
+    assert!(a.errors.iter().any(|e| e.fatal));
+    // Before the end, it did not end the run (the run went on to its end).
+    let a = analyze(&format!("{upload}{trained}"));
+    assert_eq!(a.verdict, "completed");
+    // Without an end, it is the end.
+    let a = analyze(&format!("{}{upload}", trained.lines().next().unwrap_or("")));
+    assert!(a.verdict.starts_with("fatal: "), "{}", a.verdict);
 }
 
 /// The HF Trainer in a notebook, its output copied as text: the progress
