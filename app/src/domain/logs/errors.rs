@@ -853,8 +853,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || (t.ends_with("attempting graceful shutdown...")
             && t.has(": UserWarning: Detected KeyboardInterrupt"))
         // (A loop's own `except KeyboardInterrupt:` message: `Training
-        // interrupted by user`.)
-        || (t.len() < 120 && t.contains("nterrupted by user"))
+        // interrupted by user`; nanoGPT forks' `KeyboardInterrupt, saving
+        // checkpoint before exit`.)
+        || (t.len() < 120
+            && (t.contains("nterrupted by user") || t.starts_with("KeyboardInterrupt, ")))
     {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }

@@ -7939,6 +7939,11 @@ fn a_loops_own_interrupted_by_user_message_stops_the_run() {
          21:58:02 | train                | INFO | Training interrupted by user\n",
     );
     assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
+    let a = analyze(
+        "iter 2710: loss 1.4731, time 45.36ms, mfu 12.40%\n\
+         KeyboardInterrupt, saving checkpoint before exit\nsaving checkpoint to out-shakespeare-char\n",
+    );
+    assert_eq!(a.verdict, "fatal: interrupted (Ctrl-C / SIGINT)");
 }
 
 #[test]
