@@ -1131,6 +1131,15 @@ fn after_epoch_word(desc: &str) -> Option<&str> {
         return Some(rest.strip_prefix(['=', ':']).unwrap_or(rest));
     }
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    // Chinese: `第 1/5 轮 训练` (round 1 of 5: an epoch), `第1轮`.
+    if let Some(r) = desc.strip_prefix("第") {
+        let at = b.len() - r.trim_start_matches(' ').len();
+        let mut end = at + digits(at);
+        if end > at && b.get(end) == Some(&b'/') && digits(end + 1) > 0 {
+            end += 1 + digits(end + 1);
+        }
+        return (end > at && desc[end..].trim_start_matches(' ').starts_with('轮')).then_some(r);
+    }
     let e = digits(0);
     if e > 0 && b.get(e) == Some(&b'/') {
         let n = digits(e + 1);

@@ -6465,6 +6465,22 @@ fn a_patience_counter_that_ran_out_and_an_end_line_in_chinese() {
     assert!(a.finished, "{}", a.verdict);
 }
 
+/// A per-epoch bar whose description says its epoch in Chinese: `第 2/5 轮
+/// 训练` (round 2 of 5): the steps count on across epochs, to five of them.
+#[test]
+fn a_per_epoch_bar_described_in_chinese() {
+    let epoch = |e: u32| {
+        format!(
+            "第 {e}/5 轮 训练:   0%|          | 0/500 [00:00<?, ?it/s]\r第 {e}/5 轮 训练: 100%|██████████| 500/500 [01:01<00:00,  8.16it/s, 损失=0.45]\n"
+        )
+    };
+    let a = analyze(&(epoch(1) + &epoch(2)));
+    assert_eq!((a.last_step, a.total_steps), (Some(1000), Some(2500)));
+    // (Not a step's number: `第 3 步`.)
+    let a = analyze("第 3 步:  50%|█████     | 5/10 [00:01<00:01,  5.00it/s]\n");
+    assert_eq!(a.total_steps, Some(10));
+}
+
 #[test]
 fn stylegan_ticks_count_thousands_of_images() {
     let a = analyze(
