@@ -70,12 +70,16 @@ pub struct LogError {
 }
 
 impl LogError {
-    /// torchrun's "a worker failed / exited with code 1", or
+    /// torchrun's "a worker failed / exited with code 1",
     /// `torch.multiprocessing.spawn`'s `ProcessRaisedException` (its
-    /// message is the worker's traceback): the news, when the log has it,
-    /// is the worker's own exception.
+    /// message is the worker's traceback), or a `CalledProcessError` (what
+    /// `accelerate launch` and a script's `subprocess.run(..., check=True)`
+    /// raise when the child failed): the news, when the log has it, is the
+    /// child's own exception.
     pub fn restates_another(&self) -> bool {
-        self.label.starts_with(LAUNCHER) || self.label.ends_with(": ProcessRaisedException")
+        self.label.starts_with(LAUNCHER)
+            || self.label.ends_with(": ProcessRaisedException")
+            || self.label.ends_with(": CalledProcessError")
     }
 
     /// Python refused the source (`SyntaxError`, `IndentationError`,

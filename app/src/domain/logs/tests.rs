@@ -2999,6 +2999,26 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
     assert_eq!(a.errors[0].class, ErrorClass::Killed);
 }
 
+/// `accelerate launch` (or a script's `subprocess.run(..., check=True)`)
+/// raises `CalledProcessError` when its child failed: the child's own
+/// error, earlier in the same log, is the verdict.
+#[test]
+fn a_launchers_called_process_error_restates_its_childs_error() {
+    let child = "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    loss.backward()\n\
+                 torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.21 GiB.\n";
+    let launcher = "Traceback (most recent call last):\n  File \"/v/bin/accelerate\", line 8, in <module>\n    sys.exit(main())\n\
+                    subprocess.CalledProcessError: Command '['/v/bin/python', 'train.py']' returned non-zero exit status 1.\n";
+    let a = analyze(&format!("{child}{launcher}"));
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    // Alone, it is the news.
+    let a = analyze(launcher);
+    assert_eq!(a.verdict, "fatal: Python exception: CalledProcessError");
+}
+
 #[test]
 fn megatron_deepspeed_per_step_lines_do_not_hide_the_iteration_lines() {
     let mut log = String::new();
