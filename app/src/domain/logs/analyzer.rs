@@ -3044,6 +3044,33 @@ impl LogAnalyzer {
         if self.on_end_line(trimmed) {
             return true;
         }
+        // LTX-Video-Trainer's rich logger: a checkpoint and a validation at
+        // a step (`💾 LoRA weights for step 500 saved in ...`, `🎥 Validation
+        // samples for step 500 saved in ...`), its statistics as it ends
+        // (`📊 Training Statistics:`), and its configuration table's step
+        // count (`│ optimization.steps │ 2000 │`). (Its live panel prints
+        // nothing into a pipe until it stops.)
+        if t.as_bytes()
+            .first()
+            .is_some_and(|&c| c >= 0xE2 || c == b'I')
+            && let Some(m) = parse::ltxv_line(trimmed)
+        {
+            match m {
+                parse::LtxvLine::Saved(step) => {
+                    let mut ev = Event::new(EventKind::Train, Source::Generic);
+                    ev.step = Some(step);
+                    self.on_step_event(ev, ts, time);
+                    self.checkpoint(time);
+                }
+                parse::LtxvLine::Validated(step) => {
+                    self.mark(PauseKind::Eval);
+                    self.eval_event(Some(step));
+                }
+                parse::LtxvLine::Statistics => self.mark_finished("training statistics printed"),
+                parse::LtxvLine::Steps(n) => self.max_iters = Some(n),
+            }
+            return true;
+        }
         // The plan as BasicSR, Caffe and Megatron-LM echo their options.
         // (A Megatron smoke run shorter than its `log_interval` prints no
         // iteration line: its plan, its checkpoint saves and its end line

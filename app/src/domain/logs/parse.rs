@@ -3001,6 +3001,49 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
     Some((step, sum))
 }
 
+/// A line of LTX-Video-Trainer's rich logger (see [`ltxv_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LtxvLine {
+    /// `💾 LoRA weights for step 500 saved in ...`.
+    Saved(u64),
+    /// `🎥 Validation samples for step 500 saved in ...`.
+    Validated(u64),
+    /// `📊 Training Statistics:`, as the run ends.
+    Statistics,
+    /// Its configuration table's `│ optimization.steps │ 2000 │`.
+    Steps(u64),
+}
+
+/// LTX-Video-Trainer's lines that say where it is (its log level and the
+/// source column, `trainer.py:837`, stripped or trailing).
+pub fn ltxv_line(t: &str) -> Option<LtxvLine> {
+    // (Its level column, nine wide, when no timestamp came before it.)
+    let t = t
+        .strip_prefix("INFO")
+        .map(|r| r.trim_start_matches(' '))
+        .filter(|r| t.len() - r.len() == 9)
+        .unwrap_or(t);
+    let step_saved = |r: &str| {
+        let r = r.strip_prefix(" for step ")?;
+        let (n, used) = uint_prefix(r)?;
+        r[used..].starts_with(" saved in").then_some(n)
+    };
+    if let Some(r) = t.strip_prefix("💾 ") {
+        let p = r.find(" weights")?;
+        return step_saved(&r[p + " weights".len()..]).map(LtxvLine::Saved);
+    }
+    if let Some(r) = t.strip_prefix("🎥 Validation samples") {
+        return step_saved(r).map(LtxvLine::Validated);
+    }
+    if t.starts_with("📊 Training Statistics:") {
+        return Some(LtxvLine::Statistics);
+    }
+    let r = t.strip_prefix("│ optimization.steps ")?;
+    let (_, value) = r.split_once('│')?;
+    let value = value.trim().trim_end_matches('│').trim();
+    value.parse().ok().map(LtxvLine::Steps)
+}
+
 /// NeMo-RL's banner as a step starts, `========= Step 47/500 =========`:
 /// the step and the total.
 pub fn nemo_rl_banner(t: &str) -> Option<(u64, u64)> {
@@ -5096,6 +5139,9 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                 } else if b
                     .get(k2)
                     .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'.')
+                    // (A number cut by an ellipsis, `Step 2…` in a narrow
+                    // panel, is no count.)
+                    || b[k2..].starts_with("…".as_bytes())
                 {
                     i += 1;
                     continue;

@@ -2999,6 +2999,36 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
     assert_eq!(a.errors[0].class, ErrorClass::Killed);
 }
 
+/// LTX-Video-Trainer piped through `tee`: its rich live panel prints
+/// nothing until it stops, so its logger's save lines say where it is; its
+/// statistics end it; its configuration table says the steps. Its final
+/// panel, cut at 80 columns (`Training Step 2…`), is no step count.
+#[test]
+fn ltx_video_trainers_rich_logger_lines() {
+    let table =
+        "│ optimization.steps                   │ 2000                                  │\n";
+    let saved = |n: u32| {
+        format!(
+            "INFO     🎥 Validation samples for step {n} saved in samples     trainer.py:787\n\
+             INFO     💾 LoRA weights for step {n} saved in                   trainer.py:837\n\
+             \x20        checkpoints/lora_weights_step_0{n}.safetensors                        \n"
+        )
+    };
+    let running = format!("{table}{}{}", saved(250), saved(500));
+    let a = analyze(&running);
+    assert_eq!((a.last_step, a.total_steps), (Some(500), Some(2000)));
+    assert_eq!(a.verdict, "progressing");
+    assert_eq!((a.checkpoints.count, a.eval.count), (2, 2));
+    let done = format!(
+        "{running}{}╭──────────╮\n│ Training Step 2… ━━━ Loss: 0.1902 LR: 0.00e+00 Time/Step: 3.40s 2… ETA: 00:… │\n╰──────────╯\n\
+         INFO     📊 Training Statistics:                                  trainer.py:806\n",
+        saved(2000)
+    );
+    let a = analyze(&done);
+    assert_eq!((a.last_step, a.total_steps), (Some(2000), Some(2000)));
+    assert_eq!(a.verdict, "completed");
+}
+
 /// `accelerate launch` (or a script's `subprocess.run(..., check=True)`)
 /// raises `CalledProcessError` when its child failed: the child's own
 /// error, earlier in the same log, is the verdict.
