@@ -894,7 +894,9 @@ pub struct Analysis {
     /// hand-written loop's lines, `tqdm` for a progress bar).
     pub step_source: Option<Source>,
     /// One line: "progressing", "completed", "fatal: CUDA out of memory",
-    /// "no training progress recognised".
+    /// "no training progress recognised"; with a qualifier in parentheses
+    /// ("progressing (warning: loss is NaN)", "completed (then failed:
+    /// Python exception: HTTPError)").
     pub verdict: String,
     pub finished: bool,
     pub last_step: Option<u64>,
