@@ -990,7 +990,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 47] = [
+const EXCLUDED_BAR_DESCS: [&str; 48] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1051,6 +1051,8 @@ const EXCLUDED_BAR_DESCS: [&str; 47] = [
     // A video model's dataset encoded to latents before training
     // (cogvideox-factory's `prepare_dataset.py`).
     "Encoding",
+    // mergekit's merge of trained models (`Executing graph`): no training.
+    "Executing graph",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -2149,6 +2151,11 @@ impl LogAnalyzer {
                 line: self.lines,
             });
             self.epoch_header_since_step = true;
+            // (Its count of epochs is the plan: a bar that starts over
+            // under each header counts that many passes.)
+            if total.is_some() {
+                self.epochs_planned = total;
+            }
             return;
         }
         if c0 == b'E'
@@ -3296,7 +3303,15 @@ impl LogAnalyzer {
             return true;
         }
         // The Swin Transformer logger's last line: `Training time 0:06:52`.
+        // (Python's `str(timedelta)`: past a day, `1 day, 3:40:48`.)
         if let Some(r) = t.strip_prefix("Training time ")
+            && let r = r
+                .split_once(" day, ")
+                .or_else(|| r.split_once(" days, "))
+                .filter(|(d, _)| {
+                    !d.is_empty() && d.len() <= 5 && d.bytes().all(|c| c.is_ascii_digit())
+                })
+                .map_or(r, |(_, hms)| hms)
             && r.len() <= 12
             && r.bytes().all(|c| c.is_ascii_digit() || c == b':')
             && r.contains(':')

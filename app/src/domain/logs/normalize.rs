@@ -516,6 +516,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         && (level_first_len(b).is_some()
             || basic_config_len(b).is_some()
             || xlm_head(b).is_some()
+            || level_then_date(b).is_some()
             || syslog_time(b).is_some())
     {
         return false;
@@ -813,6 +814,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if let Some(head) = strip_level_first(s) {
         return Some(head);
     }
+    if let Some((n, ts)) = level_then_date(b) {
+        return Some((strip_file_line_tag(&s[n..]), Some(ts)));
+    }
     if let Some((ts, used)) = syslog_time(b) {
         return Some((strip_syslog_tag(&s[used..]), Some(ts)));
     }
@@ -1087,6 +1091,37 @@ fn level_first_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     (b.get(i..i + 2) == Some(b"| ")).then_some(i + 2)
+}
+
+/// `%(levelname)s %(asctime)s ` (SAM 2's logger: `INFO 2025-05-11
+/// 09:14:56,920 train_utils.py: 271: ...`): the head's length and the
+/// timestamp.
+fn level_then_date(b: &[u8]) -> Option<(usize, f64)> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !LEVELS.iter().any(|l| l.as_bytes() == &b[..word]) || b.get(word) != Some(&b' ') {
+        return None;
+    }
+    let r = std::str::from_utf8(&b[word + 1..b.len().min(word + 40)]).ok()?;
+    let (ts, used) = parse_iso_datetime(r)?;
+    (b.get(word + 1 + used) == Some(&b' ')).then_some((word + 2 + used, ts))
+}
+
+/// After a head, `%(filename)s:%(lineno)4d: ` (SAM 2's `train_utils.py:
+/// 271: `), when it is there.
+fn strip_file_line_tag(s: &str) -> &str {
+    let Some(p) = s.find(".py:") else {
+        return s;
+    };
+    let name = &s[..p];
+    if p == 0 || p > 60 || name.contains(' ') {
+        return s;
+    }
+    let r = s[p + 4..].trim_start_matches(' ');
+    let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+    match r[digits..].strip_prefix(": ") {
+        Some(rest) if digits > 0 => rest,
+        _ => s,
+    }
 }
 
 /// The head of XLM's logger, which Facebook research trainers share

@@ -549,8 +549,16 @@ impl RawFrame {
             Some((u, p)) => (text(u)?, text(p)?),
             None => ("it", ""),
         };
+        // (Most bars have no description: only the space before their
+        // percentage, which `bar_desc` would trim away.)
+        let pre = b.get(..self.pre_end as usize)?;
+        let desc = if pre.iter().all(|&c| c == b' ') {
+            ""
+        } else {
+            bar_desc(std::str::from_utf8(pre).ok()?)
+        };
         Some(TqdmFrame {
-            desc: bar_desc(text((0, self.pre_end as usize))?),
+            desc,
             n: self.n,
             total: self.total(),
             elapsed_s: Some(self.elapsed_s),
@@ -2244,7 +2252,11 @@ pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
     let t = super::normalize::trim_end_fast(s);
     let t = t.strip_suffix("...").unwrap_or(t).trim_end();
     let t = t.trim_end_matches([':', ',']);
-    let (t, train) = match t.strip_prefix("Train ") {
+    // (H2O LLM Studio: `Training Epoch: 2 / 3`.)
+    let (t, train) = match t
+        .strip_prefix("Train ")
+        .or_else(|| t.strip_prefix("Training "))
+    {
         Some(r) => (r, true),
         None => (t, false),
     };
@@ -2274,8 +2286,9 @@ pub fn epoch_header(s: &str) -> Option<(u64, Option<u64>)> {
     if used == r.len() {
         return Some((n, None));
     }
-    let (total, used_t) = uint_prefix(r[used..].strip_prefix('/')?)?;
-    (used + 1 + used_t == r.len() && used_t > 0 && (colon || train)).then_some((n, Some(total)))
+    let rest = r[used..].trim_start_matches(' ').strip_prefix('/')?;
+    let (total, used_t) = uint_prefix(rest)?;
+    (used_t == rest.len() && (colon || train)).then_some((n, Some(total)))
 }
 
 /// The TensorFlow 1.x examples' epoch line (and their many copies),
@@ -2740,9 +2753,14 @@ pub fn minimind(s: &str) -> Option<(Event, u64)> {
 pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     let t = s.trim_start();
     // (Behind a tag: `[Train] Epoch: [1][367/4899]  Loss:0.564 (Avg 0.55)`.)
+    // (Or a bare word: SAM 2's `Train Epoch: [0][  0/152] | Batch Time: ...`.)
     let t = t
         .strip_prefix("[Train] ")
         .or_else(|| t.strip_prefix("[train] "))
+        .or_else(|| {
+            t.strip_prefix("Train ")
+                .filter(|r| r.starts_with("Epoch: ["))
+        })
         .unwrap_or(t);
     let eval = |t: &str| {
         let mut ev = Event::new(EventKind::Eval, Source::Generic);

@@ -2999,6 +2999,49 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
     assert_eq!(a.errors[0].class, ErrorClass::Killed);
 }
 
+/// SAM 2's step line behind a bare `Train ` tag counts the steps across
+/// epochs; DETR-family runs end with `Training time`, past a day too.
+#[test]
+fn sam2_train_epoch_lines_and_a_training_time_over_a_day() {
+    let line = |e: u32, i: u32| {
+        format!(
+            "INFO 2025-05-11 09:14:56,920 train_utils.py: 271: Train Epoch: [{e}][{i:>3}/152] | Batch Time: 1.02 (1.10) | Data Time: 0.01 (0.02) | Mem (GB): 21.00 (21.00) | Time Elapsed: 00d 00h 02m | Losses/train_all_loss: 7.96e+00 (8.10e+00)\n"
+        )
+    };
+    let a = analyze(&(line(0, 150) + &line(3, 140)));
+    assert_eq!(a.last_step, Some(3 * 152 + 140));
+    let done = "Epoch: [71]  [2080/2083]  eta: 0:00:01  lr: 0.000025  loss: 19.4 (19.6)  time: 0.66 data: 0.01  max mem: 9000\n\
+                Training time 1 day, 3:40:48\n";
+    assert!(analyze(done).finished);
+    assert!(!analyze("Training time 1 day and more\n").finished);
+}
+
+/// H2O LLM Studio logs each bar frame as a line under its epoch headers
+/// (`Training Epoch: 2 / 3`, spaces around the slash); mergekit's merge
+/// (`Executing graph`) is no training.
+#[test]
+fn h2o_llm_studio_epochs_and_a_merge_that_is_not_training() {
+    let frame = |n: u32, pct: u32| {
+        format!(
+            "2024-05-14 09:13:04,166 - INFO: train loss: 1.61: {pct:>3}%|#         | {n}/1210 [00:37<11:57,  1.60it/s]\n"
+        )
+    };
+    let log = format!(
+        "2024-05-14 09:12:26,718 - INFO: Training Epoch: 1 / 3\n{}{}\
+         2024-05-14 09:26:16,741 - INFO: Training Epoch: 2 / 3\n{}{}",
+        frame(605, 50),
+        frame(1210, 100),
+        frame(60, 5),
+        frame(720, 60)
+    );
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(1930), Some(3630)));
+    let a = analyze(
+        "mergekit-yaml merge.yml ./merged-slerp --cuda\n\rExecuting graph:  50%|#####     | 625/1251 [00:40<00:40, 15.5it/s]\rExecuting graph: 100%|##########| 1251/1251 [01:21<00:00, 15.4it/s]\n",
+    );
+    assert_eq!(a.verdict, "no training progress recognised");
+}
+
 /// LTX-Video-Trainer piped through `tee`: its rich live panel prints
 /// nothing until it stops, so its logger's save lines say where it is; its
 /// statistics end it; its configuration table says the steps. Its final
