@@ -80,6 +80,8 @@ const MAX_GLUED_FRAMES: usize = 4096;
 /// Lines a wrapped metrics dict may span, and the narrowest console that
 /// wraps (a wrapped piece is this long at least).
 const MAX_WRAPPED_LINES: u8 = 4;
+/// Keys of a dict `pprint` printed one a line, at most.
+const MAX_PPRINT_LINES: u8 = 40;
 const MIN_WRAP_WIDTH: usize = 79;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -990,7 +992,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 48] = [
+const EXCLUDED_BAR_DESCS: [&str; 49] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1051,7 +1053,9 @@ const EXCLUDED_BAR_DESCS: [&str; 48] = [
     // A video model's dataset encoded to latents before training
     // (cogvideox-factory's `prepare_dataset.py`).
     "Encoding",
-    // mergekit's merge of trained models (`Executing graph`): no training.
+    // mergekit's merge of trained models (`Warmup loader cache`, then
+    // `Executing graph`): no training.
+    "Warmup loader",
     "Executing graph",
 ];
 
@@ -1673,18 +1677,26 @@ impl LogAnalyzer {
             // Only the very next line continues it.
             && at + 1 == self.lines
         {
+            let pprinted = head.ends_with(',') && body.starts_with(" '");
             let joined = head + t.trim_end();
             if let Some(d) = parse::hf_dict(&joined) {
                 self.on_hf_dict(d, ts, time);
                 return;
             }
             if t.len() >= MIN_WRAP_WIDTH
+                && !pprinted
                 && !joined.ends_with('}')
                 && lines < MAX_WRAPPED_LINES
                 && joined.len() < 4096
             {
                 self.wrapped_dict = Some((joined, lines + 1, self.lines));
                 return;
+            }
+            // (Or `pprint`'s: a key a line, indented by one space; the
+            // piece is read on its own too.)
+            if pprinted && joined.ends_with(',') && lines < MAX_PPRINT_LINES && joined.len() < 4096
+            {
+                self.wrapped_dict = Some((joined, lines + 1, self.lines));
             }
         }
         // nerfstudio's table: a row per logged step, the latest rows drawn
@@ -1791,6 +1803,12 @@ impl LogAnalyzer {
             {
                 self.wrapped_dict = Some((t.to_string(), 1, self.lines));
                 return;
+            }
+            // `pprint` breaks a long dict after a comma, a key a line: the
+            // pieces are gathered, and each is still read on its own (see
+            // above).
+            if t.starts_with("{'") && t.ends_with(',') && t.len() < 4096 {
+                self.wrapped_dict = Some((t.to_string(), 1, self.lines));
             }
         }
         // What the HF Trainer's `train()` returns, as a notebook shows it:

@@ -1277,6 +1277,10 @@ fn py_dict_entries<'a>(s: &'a str, mut each: impl FnMut(&'a str, f64)) -> Option
         } else if let Some(r) = rest.strip_prefix("tensor(") {
             let close = r.find(')').map(|c| c + 8).unwrap_or(rest.len());
             (float_prefix(r).map(|x| x.0), close)
+        } else if let Some(r) = rest.strip_prefix("Array(") {
+            // JAX's arrays: `Array(2.2839155, dtype=float32)`.
+            let close = r.find(')').map(|c| c + 7).unwrap_or(rest.len());
+            (float_prefix(r).map(|x| x.0), close)
         } else if let Some(r) = rest.strip_prefix("np.")
             && let Some(open) = r.as_bytes()[..r.len().min(12)]
                 .iter()
@@ -5350,8 +5354,9 @@ pub(crate) fn loss_in(b: &[u8]) -> Option<f64> {
         {
             j += 1;
         }
-        // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`).
-        if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor("]
+        // NumPy 2 prints its scalars wrapped (verl: `actor/pg_loss:np.float64(0.02)`),
+        // and JAX its arrays (EasyLM: `'loss': Array(2.28, dtype=float32),`).
+        if let Some(w) = [&b"np.float64("[..], b"np.float32(", b"tensor(", b"Array("]
             .iter()
             .find(|w| b[j..].starts_with(w))
         {

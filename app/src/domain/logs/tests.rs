@@ -2999,6 +2999,26 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
     assert_eq!(a.errors[0].class, ErrorClass::Killed);
 }
 
+/// EasyLM prints its metrics with `pprint`: a key a line, JAX arrays as
+/// values.
+#[test]
+fn a_pprinted_metrics_dict_with_jax_arrays() {
+    let dict = |loss: &str, step: u32| {
+        format!(
+            "{{'accuracy': Array(0.41, dtype=float32),\n 'gradient_norm': Array(1.4505259, dtype=float32),\n 'learning_rate': Array(0, dtype=float32),\n 'loss': Array({loss}, dtype=float32),\n 'param_norm': Array(2231.7, dtype=float32),\n 'step': {step}}}\n"
+        )
+    };
+    let a = analyze(&(dict("2.2839155", 0) + &dict("2.276419", 50)));
+    assert_eq!(
+        (a.loss.first, a.loss.last),
+        (Some(2.2839155), Some(2.276419))
+    );
+    assert_eq!(
+        parse::parse_py_dict("{'loss': Array(2.5, dtype=float32), 'step': 3}"),
+        Some(vec![("loss", 2.5), ("step", 3.0)])
+    );
+}
+
 /// SAM 2's step line behind a bare `Train ` tag counts the steps across
 /// epochs; DETR-family runs end with `Training time`, past a day too.
 #[test]
@@ -3037,7 +3057,7 @@ fn h2o_llm_studio_epochs_and_a_merge_that_is_not_training() {
     let a = analyze(&log);
     assert_eq!((a.last_step, a.total_steps), (Some(1930), Some(3630)));
     let a = analyze(
-        "mergekit-yaml merge.yml ./merged-slerp --cuda\n\rExecuting graph:  50%|#####     | 625/1251 [00:40<00:40, 15.5it/s]\rExecuting graph: 100%|##########| 1251/1251 [01:21<00:00, 15.4it/s]\n",
+        "mergekit-yaml merge.yml ./merged-slerp --cuda\n\rWarmup loader cache: 100%|##########| 2/2 [00:00<00:00,  2.27it/s]\n\rExecuting graph:  50%|#####     | 625/1251 [00:40<00:40, 15.5it/s]\rExecuting graph: 100%|##########| 1251/1251 [01:21<00:00, 15.4it/s]\n",
     );
     assert_eq!(a.verdict, "no training progress recognised");
 }
