@@ -1715,6 +1715,12 @@ impl LogAnalyzer {
             }
             return;
         }
+        if matches!(c0, b'F' | b'S' | 0xE2)
+            && let Some(ev) = parse::own_shape_step(t)
+        {
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // NeMo-RL's banner opens a step: the ones before it are done; its
         // timing summary (`• Total step time: 70.83s`) says this one is.
         if c0 == b'='
@@ -3259,12 +3265,24 @@ impl LogAnalyzer {
             self.mark_finished("training completed");
             return true;
         }
-        // The PyTorch tutorial's loop (and its many copies).
+        // The PyTorch tutorial's loop (and its many copies); RecBole's
+        // `Finished training, best eval result in epoch 31`; GluonTS's
+        // trainer (`End model training`).
         if matches!(
             trimmed,
-            "Finished Training" | "Finished training" | "Finished training."
-        ) {
+            "Finished Training" | "Finished training" | "Finished training." | "End model training"
+        ) || t.starts_with("Finished training, best eval result in epoch ")
+        {
             self.mark_finished("training completed");
+            return true;
+        }
+        // Time-Series-Library: its test after training (`>>>>>>>testing :
+        // long_term_forecast_ETTh1_96_96_PatchTST_...`), after all epochs
+        // or an early stop (a bare `Early stopping` line).
+        if (trimmed == "Early stopping" || t.starts_with(">>>>>>>testing : "))
+            && self.current_step.is_some()
+        {
+            self.mark_finished("training completed (its test began)");
             return true;
         }
         // A bare `Done!` after training steps (DiT's last line). (Before

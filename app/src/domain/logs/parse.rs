@@ -3023,6 +3023,50 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
     Some((step, sum))
 }
 
+/// Step lines with their own shapes: DLRM's `Finished training it
+/// 1024/19253 of epoch 0, 11.66 ms/it, loss 0.133425`; the rich progress
+/// line of DAC's trainer (audiotools), `⠼ Iteration (train) 1001/250000
+/// 0:12:51 / 45:50:52`; parler-tts's `Step... (50 / 40000 | Loss:
+/// tensor(11.4952, device='cuda:0', grad_fn=<DivBackward0>), Learning Rate:
+/// 0.00019)`.
+pub fn own_shape_step(t: &str) -> Option<Event> {
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    if let Some(r) = t.strip_prefix("Finished training it ") {
+        let (n, of, r) = slash_pair(r)?;
+        let r = r.strip_prefix(" of epoch ")?;
+        let (epoch, used) = uint_prefix(r)?;
+        let r = &r[used..];
+        ev.step = Some(n);
+        ev.total_steps = Some(of);
+        ev.epoch = Some(epoch as f64);
+        ev.step_time_s = r
+            .strip_prefix(", ")
+            .and_then(|x| float_prefix(x))
+            .filter(|_| r.contains(" ms/it"))
+            .map(|(ms, _)| ms / 1000.0);
+        ev.loss = float_after(r, ", loss ");
+        return Some(ev);
+    }
+    if let Some(p) = t.find_word("Iteration (train) ")
+        && p <= 8
+    {
+        let (n, of, _) = slash_pair(&t[p + "Iteration (train) ".len()..])?;
+        ev.step = Some(n);
+        ev.total_steps = Some(of);
+        return Some(ev);
+    }
+    let r = t.strip_prefix("Step... (")?;
+    let (n, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" / ")?;
+    let (of, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" | Loss: ")?;
+    let r = r.strip_prefix("tensor(").unwrap_or(r);
+    ev.step = Some(n);
+    ev.total_steps = Some(of);
+    ev.loss = float_prefix(r).map(|x| x.0);
+    Some(ev)
+}
+
 /// A line of LTX-Video-Trainer's rich logger (see [`ltxv_line`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LtxvLine {

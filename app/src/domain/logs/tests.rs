@@ -2999,6 +2999,40 @@ fn a_sigkill_at_the_end_of_a_long_exception_line() {
     assert_eq!(a.errors[0].class, ErrorClass::Killed);
 }
 
+/// Step lines of their own shape (DLRM, DAC's rich progress line,
+/// parler-tts), and the ends of Time-Series-Library, RecBole and GluonTS.
+#[test]
+fn own_shape_step_lines_and_their_runs_ends() {
+    let a = analyze(
+        "Finished training it 1024/19253 of epoch 0, 11.66 ms/it, loss 0.133425\n\
+         Finished training it 2048/19253 of epoch 0, 11.73 ms/it, loss 0.133021\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2048), Some(19253)));
+    assert_eq!(a.loss.last, Some(0.133021));
+    let a = analyze(
+        "           ⠼ Iteration (train) 1001/250000                      0:12:51 / 45:50:52\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(1001), Some(250000)));
+    let a = analyze(
+        "Step... (50 / 40000 | Loss: tensor(11.4952, device='cuda:0', grad_fn=<DivBackward0>), Learning Rate: 0.00019)\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.last),
+        (Some(50), Some(40000), Some(11.4952))
+    );
+    let tsl = "Epoch: 1, Steps: 264 | Train Loss: 0.4101 Vali Loss: 0.7002 Test Loss: 0.3969\n\
+               \titers: 100, epoch: 2 | loss: 0.3912\n";
+    for end in [
+        "Early stopping\n",
+        ">>>>>>>testing : long_term_forecast_ETTh1_96_96_PatchTST_ETTh1\n",
+        "Finished training, best eval result in epoch 31\n",
+        "INFO:gluonts.mx.trainer._base:End model training\n",
+    ] {
+        let a = analyze(&format!("{tsl}{end}"));
+        assert!(a.finished, "{end}: {}", a.verdict);
+    }
+}
+
 /// EasyLM prints its metrics with `pprint`: a key a line, JAX arrays as
 /// values.
 #[test]
