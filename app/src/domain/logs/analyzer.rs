@@ -1721,6 +1721,17 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        if matches!(c0, b'[' | b'S' | b'F')
+            && let Some((epochs, of)) = parse::pbg_epoch(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(epochs);
+            ev.total_steps = Some(of);
+            ev.epoch = Some(epochs as f64);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         // NeMo-RL's banner opens a step: the ones before it are done; its
         // timing summary (`• Total step time: 70.83s`) says this one is.
         if c0 == b'='
@@ -3271,7 +3282,11 @@ impl LogAnalyzer {
         if matches!(
             trimmed,
             "Finished Training" | "Finished training" | "Finished training." | "End model training"
-        ) || t.starts_with("Finished training, best eval result in epoch ")
+        ) || (trimmed.ends_with(|c: char| c.is_ascii_digit())
+            && trimmed.has("Finished training, best eval result in epoch "))
+            // DLRM's MLPerf target (`Hit target accuracy AUC 0.802500 at
+            // epoch 0.100 with batchsize 2048`): it stops there.
+            || t.starts_with("Hit target accuracy ")
         {
             self.mark_finished("training completed");
             return true;

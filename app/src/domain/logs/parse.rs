@@ -3023,6 +3023,26 @@ pub fn deepxde_row(t: &str) -> Option<(u64, f64)> {
     Some((step, sum))
 }
 
+/// PyTorch-BigGraph's trainer, its epochs the steps: `Starting epoch 17 /
+/// 50, edge path 1 / 1, edge chunk 1 / 1` (16 done) and `Finished epoch
+/// 17 / 50, edge path 1 / 1, ...` (17 done), behind its `[Trainer-0] `
+/// tag. Returns the epochs done and planned.
+pub fn pbg_epoch(t: &str) -> Option<(u64, u64)> {
+    let t = match t.strip_prefix("[Trainer-") {
+        Some(r) => r.split_once("] ")?.1,
+        None => t,
+    };
+    let (r, done) = match t.strip_prefix("Starting epoch ") {
+        Some(r) => (r, false),
+        None => (t.strip_prefix("Finished epoch ")?, true),
+    };
+    let (e, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" / ")?;
+    let (of, used) = uint_prefix(r)?;
+    r[used..].starts_with(", edge path ").then_some(())?;
+    Some((if done { e } else { e.saturating_sub(1) }, of))
+}
+
 /// Step lines with their own shapes: DLRM's `Finished training it
 /// 1024/19253 of epoch 0, 11.66 ms/it, loss 0.133425`; the rich progress
 /// line of DAC's trainer (audiotools), `⠼ Iteration (train) 1001/250000

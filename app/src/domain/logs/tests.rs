@@ -3020,6 +3020,14 @@ fn own_shape_step_lines_and_their_runs_ends() {
         (a.last_step, a.total_steps, a.loss.last),
         (Some(50), Some(40000), Some(11.4952))
     );
+    // PyTorch-BigGraph: its epochs are the steps.
+    let pbg = |e: u32, what: &str| {
+        format!(
+            "2024-05-14 09:12:11,218   [Trainer-0] {what} epoch {e} / 50, edge path 1 / 1, edge chunk 1 / 1\n"
+        )
+    };
+    let a = analyze(&(pbg(16, "Finished") + &pbg(17, "Starting")));
+    assert_eq!((a.last_step, a.total_steps), (Some(16), Some(50)));
     let tsl = "Epoch: 1, Steps: 264 | Train Loss: 0.4101 Vali Loss: 0.7002 Test Loss: 0.3969\n\
                \titers: 100, epoch: 2 | loss: 0.3912\n";
     for end in [
@@ -3027,6 +3035,8 @@ fn own_shape_step_lines_and_their_runs_ends() {
         ">>>>>>>testing : long_term_forecast_ETTh1_96_96_PatchTST_ETTh1\n",
         "Finished training, best eval result in epoch 31\n",
         "INFO:gluonts.mx.trainer._base:End model training\n",
+        "\x1b[32m14 May 09:21    INFO  Finished training, best eval result in epoch 31\x1b[0m\n",
+        "Hit target accuracy AUC 0.802500 at epoch 0.100 with batchsize 2048\n",
     ] {
         let a = analyze(&format!("{tsl}{end}"));
         assert!(a.finished, "{end}: {}", a.verdict);
