@@ -2584,8 +2584,11 @@ impl LogAnalyzer {
         // lm-eval (EleutherAI's harness) builds each task's requests under
         // a bare bar of its own: its logger names the work on the line above.
         // (AllenNLP's trainer says `Validating` over its validation bar.)
+        // (parler-tts encodes its audio under a bare bar before it trains:
+        // `*** Encode target audio with encodec ***`.)
         if (c0 == b'B' && t.starts_with("Building contexts for "))
             || (c0 == b'V' && trim_end_fast(t) == "Validating")
+            || (c0 == b'*' && t.starts_with("*** Encode target audio with "))
         {
             self.not_training_line = Some(self.lines);
             return;

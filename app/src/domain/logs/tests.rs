@@ -3020,6 +3020,12 @@ fn own_shape_step_lines_and_their_runs_ends() {
         (a.last_step, a.total_steps, a.loss.last),
         (Some(50), Some(40000), Some(11.4952))
     );
+    // parler-tts encodes its audio under a bare bar before it trains.
+    let a = analyze(
+        "03/11/2025 14:03:04 - INFO - __main__ - *** Encode target audio with encodec ***\n\n\
+         \r  0%|          | 0/2009 [00:00<?, ?it/s]\r 36%|###6      | 730/2009 [07:32<13:30,  1.58it/s]",
+    );
+    assert_eq!(a.verdict, "no training progress recognised");
     // PyTorch-BigGraph: its epochs are the steps.
     let pbg = |e: u32, what: &str| {
         format!(
