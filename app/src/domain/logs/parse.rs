@@ -3061,7 +3061,7 @@ pub fn own_shape_step(t: &str) -> Option<Event> {
         ev.epoch = Some(epoch as f64);
         ev.step_time_s = r
             .strip_prefix(", ")
-            .and_then(|x| float_prefix(x))
+            .and_then(float_prefix)
             .filter(|_| r.contains(" ms/it"))
             .map(|(ms, _)| ms / 1000.0);
         ev.loss = float_after(r, ", loss ");
