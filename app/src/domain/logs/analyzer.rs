@@ -3097,9 +3097,7 @@ impl LogAnalyzer {
         // (`📊 Training Statistics:`), and its configuration table's step
         // count (`│ optimization.steps │ 2000 │`). (Its live panel prints
         // nothing into a pipe until it stops.)
-        if t.as_bytes()
-            .first()
-            .is_some_and(|&c| c >= 0xE2 || c == b'I')
+        if t.as_bytes().first().is_some_and(|&c| c >= 0xE2)
             && let Some(m) = parse::ltxv_line(trimmed)
         {
             match m {

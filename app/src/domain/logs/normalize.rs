@@ -517,6 +517,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
             || basic_config_len(b).is_some()
             || xlm_head(b).is_some()
             || level_then_date(b).is_some()
+            || rich_level_column_len(b).is_some()
             || syslog_time(b).is_some())
     {
         return false;
@@ -817,6 +818,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if let Some((n, ts)) = level_then_date(b) {
         return Some((strip_file_line_tag(&s[n..]), Some(ts)));
     }
+    if let Some(n) = rich_level_column_len(b) {
+        return Some((&s[n..], None));
+    }
     if let Some((ts, used)) = syslog_time(b) {
         return Some((strip_syslog_tag(&s[used..]), Some(ts)));
     }
@@ -1104,6 +1108,16 @@ fn level_then_date(b: &[u8]) -> Option<(usize, f64)> {
     let r = std::str::from_utf8(&b[word + 1..b.len().min(word + 40)]).ok()?;
     let (ts, used) = parse_iso_datetime(r)?;
     (b.get(word + 1 + used) == Some(&b' ')).then_some((word + 2 + used, ts))
+}
+
+/// rich's level column with no time before it (`RichHandler(show_time=
+/// False)`, LTX-Video-Trainer's logger): `INFO     ` (nine wide), then the
+/// message. Its length.
+fn rich_level_column_len(b: &[u8]) -> Option<usize> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let pad = b[word..].iter().take_while(|&&c| c == b' ').count();
+    (word + pad == 9 && pad > 0 && b.len() > 9 && LEVELS.iter().any(|l| l.as_bytes() == &b[..word]))
+        .then_some(9)
 }
 
 /// After a head, `%(filename)s:%(lineno)4d: ` (SAM 2's `train_utils.py:

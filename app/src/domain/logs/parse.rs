@@ -938,8 +938,7 @@ fn parse_rate(b: &[u8], at: usize) -> (Option<f64>, (usize, usize), usize) {
         }
         return (None, (r0, ue), end);
     }
-    // (A rate is most often a plain decimal: read inline.)
-    let Some((v, used)) = unsigned_decimal(s, 0).or_else(|| float_prefix_bytes(s)) else {
+    let Some((v, used)) = float_prefix_bytes(s) else {
         let end = at + find_byte(s, delim).unwrap_or(s.len());
         // No rate at all, the postfix right after the times (NeMo:
         // `[33:46<16886:15:22, v_num=0, reduced_train_loss=11.00]`).
@@ -3100,15 +3099,10 @@ pub enum LtxvLine {
     Steps(u64),
 }
 
-/// LTX-Video-Trainer's lines that say where it is (its log level and the
-/// source column, `trainer.py:837`, stripped or trailing).
+/// LTX-Video-Trainer's lines that say where it is (after its level column,
+/// which the normaliser strips; its source column, `trainer.py:837`,
+/// trails).
 pub fn ltxv_line(t: &str) -> Option<LtxvLine> {
-    // (Its level column, nine wide, when no timestamp came before it.)
-    let t = t
-        .strip_prefix("INFO")
-        .map(|r| r.trim_start_matches(' '))
-        .filter(|r| t.len() - r.len() == 9)
-        .unwrap_or(t);
     let step_saved = |r: &str| {
         let r = r.strip_prefix(" for step ")?;
         let (n, used) = uint_prefix(r)?;
