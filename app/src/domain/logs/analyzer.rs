@@ -3976,6 +3976,20 @@ impl LogAnalyzer {
             // `training done`.
             b'[' if t.ends_with("] Done!") && self.current_step.is_some() => Some("done"),
             b't' if t == "training done" => Some("training done"),
+            // The MetricLogger of DINOv2 and its kin, over the whole run (its
+            // header is `Training`): `Training Total time: 0:15:55 (0.382000
+            // s / it)`. (DeiT's and MAE's log each epoch, `Epoch: [3] Total
+            // time: ...`: not the end.)
+            b'T' if t.starts_with("Training Total time: ") && t.ends_with(" s / it)") => {
+                Some("training time printed")
+            }
+            // big_vision's last note (`NOTE: Done!`, after its steps) and
+            // ColBERT's (`[May 14, 09:22:44] #> Done with all triples!`: its
+            // head stays, see `parse::colbert_step`).
+            b'N' if t == "NOTE: Done!" && self.current_step.is_some() => Some("done"),
+            b'[' | b'#' if t.ends_with("#> Done with all triples!") => {
+                Some("all training triples done")
+            }
             // DeepChem's `TIMING: model fitting took 95.695 s`.
             b'T' if t.starts_with("TIMING: model fitting took ") => Some("model fitting done"),
             // NVIDIA Modulus Sym: `[step:      10000] reached maximum
@@ -3991,7 +4005,8 @@ impl LogAnalyzer {
         }
         // Modulus Sym stops on a loss that is no number: `[step:       3400]
         // loss went to INFs/NaNs`.
-        if t.ends_with("] loss went to INFs/NaNs") {
+        // DINOv2 checks its losses each step: `NaN detected`, then it raises.
+        if t.ends_with("] loss went to INFs/NaNs") || t == "NaN detected" {
             self.loss.push(f64::NAN);
             return true;
         }
@@ -5882,7 +5897,13 @@ impl LogAnalyzer {
         let verdict = if let Some(f) = after_the_end {
             format!("completed (then failed: {})", f.label)
         } else if let Some(f) = fatal {
-            format!("fatal: {}", f.label)
+            // (An exception with no known signature right after the loss went
+            // NaN: DINOv2's bare `raise AssertionError`. The NaN is the news.)
+            let nan_last = self.loss.last.is_some_and(|l| !l.is_finite());
+            match diverged.filter(|_| f.is_unknown_exception() && nan_last) {
+                Some(what) => format!("fatal: {} (after: {what})", f.label),
+                None => format!("fatal: {}", f.label),
+            }
         } else if !progress {
             "no training progress recognised".to_string()
         } else if let (true, Some(what)) = (finished, diverged) {

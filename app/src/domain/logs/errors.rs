@@ -70,7 +70,8 @@ pub struct LogError {
 }
 
 impl LogError {
-    /// torchrun's "a worker failed / exited with code 1",
+    /// torchrun's or the DeepSpeed launcher's "a worker failed / exited
+    /// with code 1", Open MPI's "a rank exited with an error",
     /// `torch.multiprocessing.spawn`'s `ProcessRaisedException` (its
     /// message is the worker's traceback), or a `CalledProcessError` (what
     /// `accelerate launch` and a script's `subprocess.run(..., check=True)`
@@ -78,8 +79,16 @@ impl LogError {
     /// child's own exception.
     pub fn restates_another(&self) -> bool {
         self.label.starts_with(LAUNCHER)
+            || self.label.starts_with(DEEPSPEED_LAUNCHER)
+            || self.label == MPI_RANK_FAILED
             || self.label.ends_with(": ProcessRaisedException")
             || self.label.ends_with(": CalledProcessError")
+    }
+
+    /// An uncaught exception with no known signature (labelled by its
+    /// name alone).
+    pub(crate) fn is_unknown_exception(&self) -> bool {
+        self.label.starts_with(EXCEPTION_LABEL)
     }
 
     /// Python refused the source (`SyntaxError`, `IndentationError`,
@@ -203,8 +212,10 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 52] = [
+const ANCHORS: [&[u8]; 53] = [
     b"Error",
+    // (The DeepSpeed launcher's `... exits with return code = -9`.)
+    b"exits with return",
     b"error",
     b"ERROR",
     b"memory",
@@ -314,7 +325,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<52> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<53> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -645,6 +656,17 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 "{} in a DataLoader worker (dataset or collate code)",
                 cap(what, 60)
             ),
+        );
+    }
+    // 🤗 datasets could not build the dataset from its files (a malformed
+    // JSON line, a CSV row of another width): `datasets.exceptions.
+    // DatasetGenerationError: An error occurred while generating the
+    // dataset`, after the parser's own exception in the chain.
+    if t.has("DatasetGenerationError: ") && !t.starts_with("raise ") {
+        return sig(
+            Data,
+            true,
+            "dataset generation failed (a malformed data file?)",
         );
     }
     if t.has("stack expects each tensor to be equal size") {
@@ -999,7 +1021,26 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         };
     }
     if t.starts_with("mpirun detected that one or more processes exited with non-zero status") {
-        return sig(Runtime, true, "an MPI rank exited with an error");
+        return sig(Runtime, true, MPI_RANK_FAILED);
+    }
+    // The DeepSpeed launcher as it stops the other workers: `['/usr/bin/python3',
+    // '-u', 'train.py', '--local_rank=7', ...] exits with return code = -9`
+    // (after its `Killing subprocess 5530` lines).
+    if t.starts_with('[')
+        && let Some(p) = t.find("] exits with return code = ")
+    {
+        return deepspeed_launcher_exit(t[p + 27..].trim());
+    }
+    // llm.c's checks of its file writes and allocations, which exit:
+    // `Error: File write error at llmc/utils.h:116` (then `Expected
+    // elements: ...`, `Written elements: ...`: a full disk, mostly).
+    if let Some(r) = t.strip_prefix("Error: ") {
+        if r.starts_with("File write error at ") {
+            return sig(Runtime, true, "file write failed (disk full?)");
+        }
+        if r.starts_with("Memory allocation failed at ") {
+            return sig(Memory, true, "host memory allocation failed");
+        }
     }
     // submitit's handler once the scheduler preempted the job (or its time
     // ran out): it requeued the job and exits.
@@ -1696,6 +1737,13 @@ const MAX_LOOSE_LINES: u8 = 2;
 /// they restate another error (the worker's own), see [`LogError::restates_another`].
 const LAUNCHER: &str = "torchrun:";
 
+/// Label head of the DeepSpeed launcher's reports (see [`LAUNCHER`]).
+const DEEPSPEED_LAUNCHER: &str = "deepspeed launcher:";
+
+/// Label of Open MPI's summary that a rank failed (it restates the rank's
+/// own error, see [`LogError::restates_another`]).
+const MPI_RANK_FAILED: &str = "an MPI rank exited with an error";
+
 /// Label of a launch that found its rendezvous port taken.
 const PORT_IN_USE: &str = "rendezvous port already in use (another run on this node?)";
 
@@ -1805,6 +1853,9 @@ pub struct ErrorTracker {
     /// Lines left of the output of a build pip ran, which pip shows under
     /// `╰─> [6 lines of output]` (see `line_under`).
     pip_output: u32,
+    /// The previous line was llm.c's `[CUDA ERROR] at file train_gpt2.cu:382:`:
+    /// this one is the error (`out of memory`).
+    cuda_check_pending: bool,
 }
 
 impl ErrorTracker {
@@ -1849,6 +1900,23 @@ impl ErrorTracker {
         {
             // (Its lines and the `[end of output]` after them.)
             self.pip_output = n.saturating_add(1);
+            return true;
+        }
+        // llm.c's `cudaCheck` prints the error on the line after its own:
+        // `[CUDA ERROR] at file train_gpt2.cu:382:`, `out of memory`; then
+        // the program exits.
+        if std::mem::take(&mut self.cuda_check_pending) && self.tb.is_none() {
+            let message = format!("CUDA error: {}", cap(trimmed, MAX_MSG));
+            let s = classify_line(&message)
+                .filter(|s| s.fatal)
+                .or_else(|| sig(ErrorClass::Cuda, true, cap(&message, 80)));
+            if let Some(s) = s {
+                self.record(s, &message, line_no, time, Vec::new(), false);
+            }
+            return true;
+        }
+        if trimmed.starts_with("[CUDA ERROR] at file ") {
+            self.cuda_check_pending = true;
             return true;
         }
         if let Some(tb) = self.tb.as_mut() {
@@ -2191,19 +2259,38 @@ fn library_status(t: &str) -> Option<&str> {
 /// torchrun's report that a worker exited with `code`: `-9` is SIGKILL
 /// from outside (the host's OOM killer, mostly), not the worker's error.
 fn launcher_exit(code: &str) -> Option<Signature> {
+    launcher_exit_of(LAUNCHER, code)
+}
+
+/// [`launcher_exit`] for the DeepSpeed launcher's report.
+fn deepspeed_launcher_exit(code: &str) -> Option<Signature> {
+    match code {
+        "0" => None,
+        // (SIGINT: the user stopped it.)
+        "-2" => sig(ErrorClass::Killed, true, "interrupted (Ctrl-C / SIGINT)"),
+        "-15" => sig(
+            ErrorClass::Killed,
+            true,
+            format!("{DEEPSPEED_LAUNCHER} workers stopped by SIGTERM"),
+        ),
+        c => launcher_exit_of(DEEPSPEED_LAUNCHER, &cap(c, 8)),
+    }
+}
+
+fn launcher_exit_of(launcher: &str, code: &str) -> Option<Signature> {
     if code.trim() == "-9" {
         return sig(
             ErrorClass::Killed,
             true,
             format!(
-                "{LAUNCHER} worker killed by SIGKILL (exit code -9, likely host out of memory)"
+                "{launcher} worker killed by SIGKILL (exit code -9, likely host out of memory)"
             ),
         );
     }
     sig(
         ErrorClass::Distributed,
         true,
-        format!("{LAUNCHER} worker exited with code {code}"),
+        format!("{launcher} worker exited with code {code}"),
     )
 }
 

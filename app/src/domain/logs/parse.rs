@@ -5031,6 +5031,24 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
 /// planned iterations: BasicSR's `total_iter: 400000`, Caffe's `max_iter:
 /// 20000`, Megatron-LM's `  train_iters ......... 3` (a whole line).
 pub fn planned_iters(t: &str) -> Option<u64> {
+    // big_vision's notes: its plan (`NOTE: Running for 3000 steps, that
+    // means 21.55 epochs`) and its progress (`NOTE: Steps:3350/20000 [16.8%]`).
+    if let Some(r) = t.strip_prefix("NOTE: Running for ") {
+        let (n, used) = uint_prefix(r)?;
+        return (r[used..].starts_with(" steps") && n > 0).then_some(n);
+    }
+    if let Some(r) = t.strip_prefix("NOTE: Steps:") {
+        let (_, used) = uint_prefix(r)?;
+        let (n, _) = uint_prefix(r[used..].strip_prefix('/')?)?;
+        return (n > 0).then_some(n);
+    }
+    // ColBERT's schedule: `#> LR will use 20000 warmup steps and linear
+    // decay over 400000 steps.`
+    if let Some(r) = t.strip_prefix("#> LR will use ") {
+        let p = r.find(" linear decay over ")?;
+        let (n, _) = uint_prefix(&r[p + 19..])?;
+        return (n > 0).then_some(n);
+    }
     // (nerfstudio's config as `ns-train` prints it: `    max_num_iterations=30000,`.)
     let r = [
         "total_iter: ",
@@ -5042,7 +5060,10 @@ pub fn planned_iters(t: &str) -> Option<u64> {
     .find_map(|k| t.strip_prefix(k))?;
     let r = r.trim_start_matches('.').trim().trim_end_matches(',');
     let (n, used) = uint_prefix(r)?;
-    (used == r.len() && n > 0).then_some(n)
+    // (GPT-NeoX says where the value came from: `  train_iters
+    // ........ 320000......................updated`.)
+    let rest = r[used..].trim_start_matches('.');
+    ((rest.is_empty() || rest == "updated" || rest == "default") && n > 0).then_some(n)
 }
 
 /// A row of nerfstudio's table (`ns-train`'s local writer): `6000 (20.00%)

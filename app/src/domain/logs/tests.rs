@@ -10392,3 +10392,177 @@ fn keras_s_last_frame_of_an_epoch_says_its_speed_after_an_eta_frame() {
     assert_eq!(a.reported.step_time_s, Some(0.002));
     assert_eq!((a.eval.count, a.eval.last_loss), (1, Some(0.2655)));
 }
+
+#[test]
+fn the_deepspeed_launchers_exit_report() {
+    // SIGKILL from outside (the host's OOM killer), after it killed the rest.
+    let mut log = String::new();
+    for step in 1..=4 {
+        log += &format!("{{'loss': 1.5{step}, 'learning_rate': 8e-06, 'epoch': 0.01}}\n");
+    }
+    for pid in 5530..5533 {
+        log += &format!(
+            "[2024-05-14 09:20:32,204] [INFO] [launch.py:316:sigkill_handler] Killing subprocess {pid}\n"
+        );
+    }
+    log += "[2024-05-14 09:20:32,204] [ERROR] [launch.py:328:sigkill_handler] ['/usr/bin/python3', '-u', 'train.py', '--local_rank=7', '--deepspeed', './zero3.json'] exits with return code = -9\n";
+    let a = analyze(&log);
+    assert!(
+        a.verdict
+            .starts_with("fatal: deepspeed launcher: worker killed by SIGKILL"),
+        "{}",
+        a.verdict
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Killed);
+    // Another code restates the worker's own error, which the verdict names.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    main()\n\
+         torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n\
+         [2024-05-14 09:20:32,204] [ERROR] [launch.py:328:sigkill_handler] ['/usr/bin/python3', '-u', 'train.py', '--local_rank=0'] exits with return code = 1\n",
+    );
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    assert_eq!(a.errors.len(), 2);
+    // Ctrl-C; and a clean exit says nothing.
+    let ctrl_c = "[2024-05-14 09:20:32,204] [ERROR] [launch.py:341:sigkill_handler] ['python', 'train.py'] exits with return code = -2\n";
+    assert_eq!(
+        analyze(ctrl_c).verdict,
+        "fatal: interrupted (Ctrl-C / SIGINT)"
+    );
+    assert!(
+        analyze("['python', 'train.py'] exits with return code = 0\n")
+            .errors
+            .is_empty()
+    );
+}
+
+#[test]
+fn llm_c_checks_that_exit() {
+    // `cudaCheck` prints the CUDA error on the line after its own; Open
+    // MPI's summary after it restates it.
+    let tail = "--------------------------------------------------------------------------\n\
+                mpirun detected that one or more processes exited with non-zero status, thus causing\n\
+                the job to be terminated. The first process to do so was:\n\n  Process name: [[41232,1],3]\n  Exit code:    1\n";
+    let a = analyze(&format!(
+        "allocating 82441 MiB for activations\n[CUDA ERROR] at file train_gpt2.cu:382:\nout of memory\n{tail}"
+    ));
+    assert_eq!(a.verdict, "fatal: CUDA out of memory");
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+    let a = analyze(&format!(
+        "[CUDA ERROR] at file train_gpt2.cu:1033:\nan illegal memory access was encountered\n{tail}"
+    ));
+    assert!(
+        a.verdict
+            .starts_with("fatal: CUDA error: an illegal memory access"),
+        "{}",
+        a.verdict
+    );
+    // A checkpoint write that fell short: a full disk, mostly.
+    let a = analyze(&format!(
+        "step 5000/18865 | loss 3.802107 (+0.77z)| norm 0.2438 (+1.42z)| lr 5.21e-04 | 331.46 ms | 52.4% bf16 MFU | 1581971 tok/s\n\
+         Error: File write error at llmc/utils.h:116\nError details:\n  File: llmc/utils.h\n  Line: 116\n\
+         \x20 Expected elements: 124475904\n  Written elements: 98304000\n{tail}"
+    ));
+    assert_eq!(a.verdict, "fatal: file write failed (disk full?)");
+    // (A bare `Error: ...` of another kind is still said, not the end.)
+    assert!(!analyze("Error: could not reach wandb, retrying\n").errors[0].fatal);
+}
+
+#[test]
+fn a_dataset_that_could_not_be_generated_is_a_data_error() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"json.py\", line 160, in _generate_tables\n    df = pandas_read_json(f)\n\
+         ValueError: Trailing data\n\nDuring handling of the above exception, another exception occurred:\n\n\
+         Traceback (most recent call last):\n  File \"builder.py\", line 1997, in _prepare_split_single\n    for _, table in generator:\n\
+         pyarrow.lib.ArrowInvalid: JSON parse error: Missing a comma or '}' after an object member. in row 412331\n\n\
+         The above exception was the direct cause of the following exception:\n\n\
+         Traceback (most recent call last):\n  File \"builder.py\", line 2040, in _prepare_split_single\n\
+         \x20   raise DatasetGenerationError(\"An error occurred while generating the dataset\") from e\n\
+         datasets.exceptions.DatasetGenerationError: An error occurred while generating the dataset\n",
+    );
+    assert_eq!(
+        a.verdict,
+        "fatal: dataset generation failed (a malformed data file?)"
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Data);
+}
+
+#[test]
+fn dinov2s_end_and_its_nan_check() {
+    let head = "I20240514 09:28:27 3127 dinov2 helpers.py:103] ";
+    let step = |i: u64| {
+        format!(
+            "{head}Training  [{i:>4}/2500]  eta: 0:00:03  lr: 0.0008 (0.0008)  total_loss: 9.6073 (9.6415)  time: 0.382000  data: 0.0100  max mem: 31024\n"
+        )
+    };
+    let mut log = step(2490) + &step(2499);
+    log += "I20240514 09:28:30 3127 dinov2 helpers.py:131] Training Total time: 0:15:55 (0.382000 s / it)\n";
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(2499), Some(2500)));
+    assert_eq!(a.verdict, "completed");
+    // Per-epoch loggers (DeiT, MAE) print the same line after each epoch.
+    let epoch = "[03:56:08.391585] Epoch: [3] Total time: 0:05:12 (0.4055 s / it)\n";
+    assert!(
+        !analyze(&(step(10) + epoch))
+            .verdict
+            .starts_with("completed")
+    );
+    // Its NaN check, then a bare `raise AssertionError`: the NaN is the news.
+    let log = step(2290)
+        + "I20240514 09:27:14 3127 dinov2 train.py:265] NaN detected\n\
+           Traceback (most recent call last):\n  File \"dinov2/train/train.py\", line 266, in do_train\n    raise AssertionError\nAssertionError\n";
+    assert_eq!(
+        analyze(&log).verdict,
+        "fatal: Python exception: AssertionError (after: loss is NaN)"
+    );
+}
+
+#[test]
+fn big_vision_notes_and_colberts_plan_and_end() {
+    let note = |t: &str| format!("I0514 09:44:49.077534 140061 utils.py:1087] NOTE: {t}\n");
+    let metric = |step: u64| {
+        format!("I0514 09:45:50.968321 140061 utils.py:1076] [{step}] training_loss = 9.1\n")
+    };
+    let log =
+        note("Running for 3000 steps, that means 21.55 epochs") + &metric(2950) + &metric(3000);
+    let a = analyze(&(log.clone() + &note("Steps:3000/3000 [100.0%]")));
+    assert_eq!((a.last_step, a.total_steps), (Some(3000), Some(3000)));
+    let a = analyze(&(metric(3350) + &note("Steps:3350/20000 [16.8%]")));
+    assert_eq!((a.last_step, a.total_steps), (Some(3350), Some(20000)));
+    assert_eq!(a.verdict, "progressing");
+    // `NOTE: Done!` ends it (before any step it ends nothing).
+    let a = analyze(&(metric(3350) + &note("Done!")));
+    assert_eq!(a.verdict, "completed");
+    assert!(!analyze(&note("Done!")).verdict.starts_with("completed"));
+
+    // ColBERT: the plan in its schedule's message, the end in its last one.
+    let log = "#> LR will use 20000 warmup steps and linear decay over 400000 steps.\n\
+               [May 14, 09:22:43] 2998 1.3316255112664168\n[May 14, 09:22:44] 2999 1.33\n";
+    let a = analyze(log);
+    assert_eq!((a.last_step, a.total_steps), (Some(2999), Some(400000)));
+    let a = analyze(&format!(
+        "{log}[May 14, 09:22:44] #> Done with all triples!\n"
+    ));
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
+fn gpt_neox_marks_where_an_argument_came_from() {
+    assert_eq!(
+        parse::planned_iters(
+            "train_iters ..................... 320000......................updated"
+        ),
+        Some(320000)
+    );
+    assert_eq!(
+        parse::planned_iters("train_iters ..................... 5000......................default"),
+        Some(5000)
+    );
+    assert_eq!(
+        parse::planned_iters("train_iters ........ 320000 (tokens)"),
+        None
+    );
+}
