@@ -5084,6 +5084,10 @@ impl LogAnalyzer {
                 // transcription, `3612.48/3612.48 [..., 23.00seconds/s]`.)
                 // (Whole when it survives the round trip through an integer.)
                 && f.total.is_none_or(|t| (t as u64) as f64 == t)
+                // (Nor is a bar over one item, OGB's `Processing graphs...`
+                // `1/1`, a checkpoint's single shard, unless it counts the
+                // epochs or shows a loss.)
+                && f.total.is_none_or(|t| t >= 2.0 || is_epoch || shows_loss())
                 && !is_excluded_desc(f.desc)
         };
         match self.train_bar {

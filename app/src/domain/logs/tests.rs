@@ -10566,3 +10566,23 @@ fn gpt_neox_marks_where_an_argument_came_from() {
         None
     );
 }
+
+#[test]
+fn a_bar_over_one_item_is_no_training_bar() {
+    // OGB's preprocessing, then the model does not fit: no step ran, and
+    // its `Done!` ends nothing.
+    let log = "Processing graphs...\n\r  0%|          | 0/1 [00:00<?, ?it/s]\r100%|██████████| 1/1 [00:02<00:00,  2.41s/it]\n\
+               Converting graphs into PyG objects...\n100%|██████████| 1/1 [00:00<00:00, 1418.43it/s]\nSaving...\nDone!\n\
+               Traceback (most recent call last):\n  File \"gat.py\", line 118, in <module>\n    loss = train(epoch)\n\
+               torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 31.51 GiB.\n";
+    let a = analyze(log);
+    assert_eq!(a.last_step, None);
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    // An epoch bar over one epoch, or a bar that shows a loss, still trains.
+    let a = analyze("Epoch 0: 100%|██████████| 1/1 [00:01<00:00,  1.00it/s, loss=0.5]\n");
+    assert_eq!(a.last_step, Some(1));
+}
