@@ -1715,7 +1715,18 @@ impl LogAnalyzer {
             }
             return;
         }
-        if matches!(c0, b'F' | b'S' | 0xE2)
+        if c0 == b'f'
+            && let Some((epoch, of)) = parse::rl_games_epoch(t)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(epoch);
+            ev.total_steps = of;
+            ev.epoch = Some(epoch as f64);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        if matches!(c0, b'F' | b'S' | 0xE2 | b'b' | b'B' | b'e' | b't' | b'[')
             && let Some(ev) = parse::own_shape_step(t)
         {
             self.on_step_event(ev, ts, time);
@@ -3976,6 +3987,23 @@ impl LogAnalyzer {
             // `training done`.
             b'[' if t.ends_with("] Done!") && self.current_step.is_some() => Some("done"),
             b't' if t == "training done" => Some("training done"),
+            // rl_games at its limit (`MAX EPOCHS NUM!`, `MAX FRAMES NUM!`);
+            // LeRobot's `End of training`; TD-MPC2's `Training completed
+            // successfully`; sample-factory's runner as it stops, `Collected
+            // {0: 10065536}, FPS: 11952.4`.
+            b'M' if t == "MAX EPOCHS NUM!" || t == "MAX FRAMES NUM!" => {
+                Some("rl_games reached its limit")
+            }
+            b'E' if t == "End of training" => Some("training ended"),
+            b'T' if t == "Training completed successfully" => Some("training completed"),
+            b'C' if t.starts_with("Collected {") && t.contains("}, FPS: ") => {
+                Some("sample-factory collected its frames")
+            }
+            // CGCNN's test of the best model after its epochs:
+            // `---------Evaluate Model on Test Set---------------`.
+            b'-' if t.trim_matches('-') == "Evaluate Model on Test Set" => {
+                Some("training completed (its test began)")
+            }
             // The MetricLogger of DINOv2 and its kin, over the whole run (its
             // header is `Training`): `Training Total time: 0:15:55 (0.382000
             // s / it)`. (DeiT's and MAE's log each epoch, `Epoch: [3] Total

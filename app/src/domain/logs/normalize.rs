@@ -514,6 +514,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
     };
     if c0.is_ascii_uppercase()
         && (level_first_len(b).is_some()
+            || deepmd_head_len(b).is_some()
             || basic_config_len(b).is_some()
             || xlm_head(b).is_some()
             || level_then_date(b).is_some()
@@ -652,9 +653,16 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
                 }
             }
         }
-        // `[80746] ` paste line numbers (only digits inside).
+        // `[80746] ` paste line numbers (only digits inside); not
+        // DreamerV3's step before its metrics, `[72060] train/loss/dyn 3.27
+        // / train/loss/rep 3.27 / ...`.
         let n = digits_len(&b[1..]);
-        if at_start && n > 0 && b.get(n + 1) == Some(&b']') && b.get(n + 2) == Some(&b' ') {
+        if at_start
+            && n > 0
+            && b.get(n + 1) == Some(&b']')
+            && b.get(n + 2) == Some(&b' ')
+            && !slash_keyed_metrics(&s[n + 3..])
+        {
             let r = parse_u32(&b[1..n + 1]).unwrap_or(0);
             return Some((&s[n + 3..], r));
         }
@@ -677,6 +685,12 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
         return Some((&s[pad + n + 2..], r));
     }
     None
+}
+
+/// DreamerV3's metrics after its step: `train/loss/dyn 3.27 / ...` (a
+/// key with slashes, then ` / ` between the pairs).
+fn slash_keyed_metrics(r: &str) -> bool {
+    r.split(' ').next().is_some_and(|key| key.contains('/')) && r.contains(" / ")
 }
 
 /// What Darknet prints after its iteration, `0.728614, 0.744907 avg, ...`
@@ -812,6 +826,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         }
         _ => return None,
     }
+    if let Some(n) = deepmd_head_len(b) {
+        return Some((&s[n..], None));
+    }
     if let Some(head) = strip_level_first(s) {
         return Some(head);
     }
@@ -922,10 +939,22 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             return Some((after, Some(ts)));
         }
         if let Some((ts, _)) = parse_iso_datetime(inner) {
+            // (sample-factory glues its process id on: `[%(asctime)s][%(process)05d] `.)
+            let after = match t[inner_end + 1..].strip_prefix('[') {
+                Some(r)
+                    if r.as_bytes().get(5) == Some(&b']')
+                        && r.as_bytes()[..5].iter().all(u8::is_ascii_digit) =>
+                {
+                    r[6..].trim_start_matches(' ')
+                }
+                _ => after,
+            };
             // (Then maybe a bare level: `[2026-06-15 17:28:57,394] INFO - `,
             // or `[%(asctime)s] %(levelname)s: ` and a tag of the script's
             // own (CLoRA: `[2025-07-07 12:01:43,843] INFO: [INFO] loss: `).)
             let rest = strip_bracket_tags(after);
+            // (DeePMD-kit 3: `[%(asctime)s] DEEPMD INFO    `.)
+            let rest = deepmd_head_len(rest.as_bytes()).map_or(rest, |n| &rest[n..]);
             let rest = LEVELS
                 .iter()
                 .find_map(|l| {
@@ -1085,6 +1114,16 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
 
 /// loguru with the level first (AutoTrain): `INFO     | 2024-05-02 10:51:14 | `
 /// then the usual `module:function:226 - `. Returns the head's length.
+/// DeePMD-kit's head, `DEEPMD INFO    ` (`%(app_name)s %(levelname)-7s
+/// `): its length.
+fn deepmd_head_len(b: &[u8]) -> Option<usize> {
+    let r = b.strip_prefix(b"DEEPMD ")?;
+    let level = LEVELS.iter().find(|l| r.starts_with(l.as_bytes()))?;
+    let n = 7 + level.len();
+    let spaces = b[n..].iter().take_while(|&&c| c == b' ').count();
+    (spaces > 0).then_some(n + spaces)
+}
+
 fn level_first_len(b: &[u8]) -> Option<usize> {
     let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     if !(4..=8).contains(&word) {
@@ -1123,16 +1162,22 @@ fn rich_level_column_len(b: &[u8]) -> Option<usize> {
 /// After a head, `%(filename)s:%(lineno)4d: ` (SAM 2's `train_utils.py:
 /// 271: `), when it is there.
 fn strip_file_line_tag(s: &str) -> &str {
-    let Some(p) = s.find(".py:") else {
+    // (LeRobot's is right-aligned in 15 columns, then a space:
+    // `ts/train.py:231 step:2K ...`, `    train.py:98 ...`.)
+    let t = s.trim_start_matches(' ');
+    let Some(p) = t.find(".py:") else {
         return s;
     };
-    let name = &s[..p];
+    let name = &t[..p];
     if p == 0 || p > 60 || name.contains(' ') {
         return s;
     }
-    let r = s[p + 4..].trim_start_matches(' ');
+    let r = t[p + 4..].trim_start_matches(' ');
     let digits = r.bytes().take_while(u8::is_ascii_digit).count();
-    match r[digits..].strip_prefix(": ") {
+    match r[digits..]
+        .strip_prefix(": ")
+        .or_else(|| r[digits..].strip_prefix(' '))
+    {
         Some(rest) if digits > 0 => rest,
         _ => s,
     }

@@ -3042,6 +3042,19 @@ pub fn pbg_epoch(t: &str) -> Option<(u64, u64)> {
     Some((if done { e } else { e.saturating_sub(1) }, of))
 }
 
+/// rl_games' line per epoch (Isaac Lab, IsaacGymEnvs), its epochs the
+/// steps: `fps step: 112291 fps step and policy inference: 105553 fps
+/// total: 71261 epoch: 1/1500 frames: 98304`. Returns the epoch and the
+/// planned epochs (none when unlimited, `-1`).
+pub fn rl_games_epoch(t: &str) -> Option<(u64, Option<u64>)> {
+    let r = t.strip_prefix("fps step: ")?;
+    let p = r.find(" epoch: ")?;
+    let r = &r[p + 8..];
+    let (n, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix('/')?;
+    Some((n, uint_prefix(r).map(|x| x.0).filter(|&m| m > 0)))
+}
+
 /// Step lines with their own shapes: DLRM's `Finished training it
 /// 1024/19253 of epoch 0, 11.66 ms/it, loss 0.133425`; the rich progress
 /// line of DAC's trainer (audiotools), `⠼ Iteration (train) 1001/250000
@@ -3050,6 +3063,75 @@ pub fn pbg_epoch(t: &str) -> Option<(u64, u64)> {
 /// 0.00019)`.
 pub fn own_shape_step(t: &str) -> Option<Event> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
+    // DeePMD-kit: TensorFlow's trainer, `batch    1000 training time 41.09
+    // s, testing time 0.02 s` (the time of its last `disp_freq` batches);
+    // PyTorch's, `Batch   48000: trn: rmse = 1.55e-01, rmse_e = ..., lr =
+    // 9.52e-04` (then its `val:` and `total wall time` lines for the batch).
+    if let Some(r) = t.strip_prefix("batch ") {
+        let (n, used) = uint_prefix(r)?;
+        r[used..].starts_with(" training time ").then_some(())?;
+        ev.step = Some(n);
+        return Some(ev);
+    }
+    if let Some(r) = t.strip_prefix("Batch ") {
+        let (n, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix(": ")?;
+        let (kind, r) = if let Some(r) = r.strip_prefix("trn: ") {
+            (EventKind::Train, r)
+        } else {
+            (EventKind::Eval, r.strip_prefix("val: ")?)
+        };
+        let mut ev = Event::new(kind, Source::Generic);
+        ev.step = Some(n);
+        ev.loss = r
+            .strip_prefix("rmse = ")
+            .and_then(float_prefix)
+            .map(|x| x.0);
+        ev.lr = float_after(r, ", lr = ");
+        return Some(ev);
+    }
+    // sample-factory's runner, its frames the steps: `Fps is (10 sec:
+    // 46139.5, 60 sec: 45980.1, 300 sec: 45873.9). Total num frames:
+    // 230400. Throughput: ...`.
+    if t.starts_with("Fps is (")
+        && let Some(p) = t.find(". Total num frames: ")
+    {
+        ev.step = Some(uint_prefix(&t[p + 20..])?.0);
+        return Some(ev);
+    }
+    // TD-MPC2's console, its environment steps the steps: ` train   E: 612
+    // I: 612,000   R: 296.1   T: 0:52:10` (each field padded; its `eval`
+    // rows are evaluations).
+    if let Some(r) = t.strip_prefix("train ")
+        && let r = r.trim_start()
+        && let Some(r) = r.strip_prefix("E: ")
+        && let Some(p) = r.find(" I: ")
+    {
+        ev.step = Some(uint_prefix(&r[p + 4..])?.0);
+        return Some(ev);
+    }
+    // DreamerV3's console (plain): `[72060] train/loss/dyn 3.27 /
+    // train/loss/rep 3.27 / ... / episode/score 227.17`.
+    if let Some(r) = t.strip_prefix('[') {
+        let (n, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix("] ")?;
+        let key = r.split(' ').next()?;
+        (key.contains('/') && r.contains(" / ")).then_some(())?;
+        ev.step = Some(n);
+        return Some(ev);
+    }
+    // ProteinMPNN: `epoch: 37, step: 37000, time: 287.7, train: 5.217,
+    // valid: 5.012, train_acc: 0.469, valid_acc: 0.473` (once an epoch;
+    // its `train:` is a perplexity, not the loss).
+    if let Some(r) = t.strip_prefix("epoch: ") {
+        let (epoch, used) = uint_prefix(r)?;
+        let r = r[used..].strip_prefix(", step: ")?;
+        let (n, used) = uint_prefix(r)?;
+        r[used..].starts_with(", time: ").then_some(())?;
+        ev.step = Some(n);
+        ev.epoch = Some(epoch as f64);
+        return Some(ev);
+    }
     if let Some(r) = t.strip_prefix("Finished training it ") {
         let (n, of, r) = slash_pair(r)?;
         let r = r.strip_prefix(" of epoch ")?;
@@ -5031,6 +5113,26 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
 /// planned iterations: BasicSR's `total_iter: 400000`, Caffe's `max_iter:
 /// 20000`, Megatron-LM's `  train_iters ......... 3` (a whole line).
 pub fn planned_iters(t: &str) -> Option<u64> {
+    // sample-factory's `train_for_env_steps=10000000` (its configuration,
+    // a line a key); LeRobot's `cfg.steps=40000 (40K)`; TD-MPC2's table,
+    // `  Steps:          1,000,000` (padded: not a progress line's `Steps: 5`).
+    if let Some(r) = t.strip_prefix("train_for_env_steps=") {
+        let (n, used) = uint_prefix(r)?;
+        return (used == r.len() && n > 0).then_some(n);
+    }
+    if let Some(r) = t.strip_prefix("cfg.steps=") {
+        let (n, used) = uint_prefix(r)?;
+        return (r[used..].starts_with(" (") && n > 0).then_some(n);
+    }
+    if let Some(r) = t.strip_prefix("Steps:    ") {
+        let (n, used) = uint_prefix(r)?;
+        return (used == r.len() && n > 0).then_some(n);
+    }
+    // DeePMD-kit (PyTorch): `Start to train 1000000 steps.`
+    if let Some(r) = t.strip_prefix("Start to train ") {
+        let (n, used) = uint_prefix(r)?;
+        return (&r[used..] == " steps." && n > 0).then_some(n);
+    }
     // big_vision's notes: its plan (`NOTE: Running for 3000 steps, that
     // means 21.55 epochs`) and its progress (`NOTE: Steps:3350/20000 [16.8%]`).
     if let Some(r) = t.strip_prefix("NOTE: Running for ") {

@@ -10586,3 +10586,134 @@ fn a_bar_over_one_item_is_no_training_bar() {
     let a = analyze("Epoch 0: 100%|██████████| 1/1 [00:01<00:00,  1.00it/s, loss=0.5]\n");
     assert_eq!(a.last_step, Some(1));
 }
+
+#[test]
+fn deepmd_kits_two_trainers() {
+    // TensorFlow's: a line per `disp_freq` batches behind its own head.
+    let mut log = String::from(
+        "DEEPMD INFO    start training at lr 1.00e-03 (== 1.00e-03), decay_step 5000\n",
+    );
+    for b in [1000, 2000, 3000] {
+        log += &format!("DEEPMD INFO    batch {b:>7} training time 37.33 s, testing time 0.02 s\n");
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(3000));
+    let a = analyze(&format!(
+        "{log}DEEPMD INFO    saved checkpoint model.ckpt\nDEEPMD INFO    finished training\nDEEPMD INFO    wall time: 11249.885 s\n"
+    ));
+    assert_eq!(a.verdict, "completed");
+    // PyTorch's: its plan, then a training, a validation and a time line
+    // per batch, behind a timestamp.
+    let head = |t: &str| format!("[2024-05-14 09:12:{t},318] DEEPMD INFO    ");
+    let mut log = head("14") + "Start to train 1000000 steps.\n";
+    for (b, t, rmse) in [(100, "20", "5.92e-01"), (200, "26", "5.90e-01")] {
+        log += &format!(
+            "{}Batch {b:>7}: trn: rmse = {rmse}, rmse_e = 1.08e-02, rmse_f = 5.38e-01, lr = 9.99e-04\n\
+             {}Batch {b:>7}: val: rmse = 6.46e-01, rmse_e = 1.18e-02, rmse_f = 5.92e-01\n\
+             {}Batch {b:>7}: total wall time = 6.16 s, eta = 16:56:33 at 2024-05-15 02:08\n",
+            head(t),
+            head(t),
+            head(t)
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(200), Some(1000000)));
+    assert_eq!((a.loss.first, a.loss.last), (Some(0.592), Some(0.59)));
+    assert_eq!(a.eval.last_loss, Some(0.646));
+    assert!(a.steps_per_sec.overall.is_some(), "timed by its heads");
+}
+
+#[test]
+fn proteinmpnns_epoch_line_counts_its_steps() {
+    let a = analyze(
+        "epoch: 36, step: 36000, time: 287.7, train: 5.301, valid: 5.1, train_acc: 0.46, valid_acc: 0.47\n\
+         epoch: 37, step: 37000, time: 287.7, train: 5.217, valid: 5.012, train_acc: 0.469, valid_acc: 0.473\n",
+    );
+    assert_eq!((a.last_step, a.epoch), (Some(37000), Some(37.0)));
+    // (Its `train:` is a perplexity, not the loss.)
+    assert_eq!(a.loss.count, 0);
+}
+
+#[test]
+fn reinforcement_learning_trainers_count_their_own_way() {
+    // rl_games (Isaac Lab): its epochs are the steps; its frame rates are
+    // not a step or a loss; `MAX EPOCHS NUM!` at its limit.
+    let line = |e: u64| {
+        format!(
+            "fps step: 112291 fps step and policy inference: 105553 fps total: 71261 epoch: {e}/1500 frames: {}\n",
+            e * 98304
+        )
+    };
+    let a = analyze(&(line(1) + &line(2)));
+    assert_eq!(
+        (a.last_step, a.total_steps, a.loss.count),
+        (Some(2), Some(1500), 0)
+    );
+    let a = analyze(&(line(1499) + &line(1500) + "MAX EPOCHS NUM!\n"));
+    assert_eq!(a.verdict, "completed");
+    // sample-factory: frames, behind its `[time][pid]` head; its plan; its end.
+    let fps = |n: u64| {
+        format!(
+            "[2024-05-14 09:12:25,218][01337] Fps is (10 sec: 46139.5, 60 sec: 47794.2, 300 sec: 48176.5). Total num frames: {n}. Throughput: 0: 46139.5. Samples: {n}. Policy #0 lag: (min: 0.0, avg: 1.8, max: 5.0)\n"
+        )
+    };
+    let log = "[2024-05-14 09:12:10,218][01337] train_for_env_steps=10000000\n".to_string()
+        + &fps(230400)
+        + &fps(475136);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(475136), Some(10000000)));
+    let a = analyze(
+        &(log + "[2024-05-14 09:15:35,218][01337] Collected {0: 10065536}, FPS: 11952.4\n"),
+    );
+    assert_eq!(a.verdict, "completed");
+    // TD-MPC2: environment steps with thousands separators; its plan in its
+    // padded table; its end.
+    let row = |e: u64| {
+        format!(
+            " train            E: {e:<20}  I: {:<20}  R: -19.2                 T: 0:00:52            \n",
+            format!("{},000", e)
+        )
+    };
+    let log = "  Steps:          1,000,000\n".to_string() + &row(611) + &row(612);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(612000), Some(1000000)));
+    assert_eq!(
+        analyze(&(log + "Training completed successfully\n")).verdict,
+        "completed"
+    );
+    // (A progress line's `Steps: 5` is not a plan.)
+    assert_eq!(parse::planned_iters("Steps: 5"), None);
+    // DreamerV3: its step in brackets before its metrics (not a pasted
+    // line number).
+    let a = analyze(
+        "[35220] train/loss/dyn 3.71 / train/loss/rep 3.71 / train/opt/grad_norm 45.14 / episode/score 105.78\n\
+         [72060] train/loss/dyn 3.27 / train/loss/rep 3.27 / train/opt/grad_norm 46.49 / episode/score 227.17\n",
+    );
+    assert_eq!(a.last_step, Some(72060));
+    // LeRobot: its file:line column (right-aligned, no colon after it),
+    // its plan, its end.
+    let head = "INFO 2024-05-14 10:31:15 ts/train.py:";
+    let log = format!(
+        "{head}153 cfg.steps=40000 (40K)\n{head}231 step:39K smpl:2M ep:20K epch:97.31 loss:0.030 grdn:9.569 lr:1.0e-05 updt_s:0.096 data_s:0.005\n\
+         {head}231 step:40K smpl:3M ep:21K epch:99.81 loss:0.030 grdn:8.292 lr:1.0e-05 updt_s:0.097 data_s:0.005\n"
+    );
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(40000), Some(40000)));
+    let a = analyze(&format!(
+        "{log}{head}241 Checkpoint policy after step 40000\n{head}286 End of training\n"
+    ));
+    assert_eq!(a.verdict, "completed");
+}
+
+#[test]
+fn cgcnns_test_after_its_epochs_ends_the_run() {
+    let epoch = |e: u64| {
+        format!(
+            "Epoch: [{e}][0/12]\tTime 0.101 (0.101)\tData 0.050 (0.050)\tLoss 0.0019 (0.0019)\tMAE 0.048 (0.048)\n"
+        )
+    };
+    let log = epoch(28) + &epoch(29) + " * MAE 0.048\n";
+    assert!(!analyze(&log).verdict.starts_with("completed"));
+    let a = analyze(&(log + "---------Evaluate Model on Test Set---------------\n"));
+    assert_eq!(a.verdict, "completed");
+}
