@@ -992,7 +992,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 49] = [
+const EXCLUDED_BAR_DESCS: [&str; 50] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1057,6 +1057,9 @@ const EXCLUDED_BAR_DESCS: [&str; 49] = [
     // `Executing graph`): no training.
     "Warmup loader",
     "Executing graph",
+    // The HF Trainer's pass over the batches a resumed run already trained
+    // on (its training bar is then drawn below it, a nested bar).
+    "Skipping the first batches",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -4008,6 +4011,13 @@ impl LogAnalyzer {
             // header is `Training`): `Training Total time: 0:15:55 (0.382000
             // s / it)`. (DeiT's and MAE's log each epoch, `Epoch: [3] Total
             // time: ...`: not the end.)
+            // Lightning's `Trainer(max_time=...)` at its limit: `Time limit
+            // reached. Elapsed time is 0:20:00. Signaling Trainer to stop.`
+            b'T' if t.starts_with("Time limit reached. Elapsed time is ")
+                && t.ends_with("Signaling Trainer to stop.") =>
+            {
+                Some("Lightning's time limit reached")
+            }
             b'T' if t.starts_with("Training Total time: ") && t.ends_with(" s / it)") => {
                 Some("training time printed")
             }
@@ -4060,6 +4070,19 @@ impl LogAnalyzer {
 
     /// The log said the run ended, and fewer than three new steps came
     /// after.
+    /// Whether every bar but `idx` (one at least) finished, never moved or
+    /// is named as no training.
+    fn only_set_aside_bars_besides(&self, idx: usize) -> bool {
+        self.bars.len() > 1
+            && self.bars.iter().enumerate().all(|(i, b)| {
+                i == idx
+                    || is_excluded_desc(&b.key)
+                    || b.named_not_training
+                    || b.last_n <= 0.0
+                    || b.total.is_some_and(|t| b.last_n >= t)
+            })
+    }
+
     fn end_sign_stands(&self) -> bool {
         self.finished.is_some() && self.fresh.count - self.finished_at < STEPS_AFTER_ERROR as u64
     }
@@ -5094,14 +5117,25 @@ impl LogAnalyzer {
         // (The first training bar may be a nested one without a loss under
         // an outer bar over the epochs: sentence-transformers' `fit()` and
         // hand-written loops, `Epoch` around `Iteration`.)
-        let nested_ok = self.train_bar.is_none() && self.outer_epoch_bar && !names_an_eval(f.desc);
+        // (Or under bars that are done, never moved or are no training: the
+        // HF Trainer's training bar under its `Skipping the first batches`
+        // bar, which a resumed run leaves open; an inner loop's bar under a
+        // bar over the epochs without a description.)
+        // (Lazily: only a nested bar's frame asks.)
+        let nested_ok = || {
+            let unmoved = self.train_bar.is_none_or(|tb| self.bars[tb].last_n <= 0.0);
+            unmoved
+                && !names_an_eval(f.desc)
+                && ((self.train_bar.is_none() && self.outer_epoch_bar)
+                    || self.only_set_aside_bars_besides(idx))
+        };
         // (Lazily: the common frame is the training bar's, which needs neither.)
         let shows_loss = || !f.postfix.is_empty() && f.postfix.contains("loss");
         // (A bar without a total trains when it shows a loss: a loop over
         // a streaming dataset, `Training: 12341it [20:34, 10.07it/s,
         // loss=3.055]`.)
         let candidate = || {
-            (!self.bars[idx].cursor_up || shows_loss() || nested_ok)
+            (!self.bars[idx].cursor_up || shows_loss() || nested_ok())
                 && !self.bars[idx].named_not_training
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch || shows_loss())
@@ -5875,7 +5909,10 @@ impl LogAnalyzer {
             ));
         }
         // (A study's trials are progress, whatever else they print.)
+        // (Lightning's fit that stopped trained, even with no bar or step
+        // line in the log: `enable_progress_bar=False`.)
         let progress = last_step.is_some()
+            || self.fit_stopped
             || self.loss.count > 0
             || self.final_metrics.is_some()
             || self.study.is_some_and(|s| s.trials_ended > 0);

@@ -1915,7 +1915,8 @@ impl ErrorTracker {
             }
             return true;
         }
-        if trimmed.starts_with("[CUDA ERROR] at file ") {
+        if trimmed.as_bytes().first() == Some(&b'[') && trimmed.starts_with("[CUDA ERROR] at file ")
+        {
             self.cuda_check_pending = true;
             return true;
         }

@@ -876,9 +876,12 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         .or_else(|| parse_short_year_datetime(t))
     {
         let mut rest = &t[used..];
-        // `+02:00` style zone after an ISO dmesg timestamp; journalctl's
-        // `-o short-iso` writes `+0000`.
-        if rest.starts_with('+') || rest.starts_with('-') {
+        // UTC's `Z` (`docker logs -t`, `kubectl logs --timestamps`:
+        // `2024-05-14T09:14:19.106479000Z `); a `+02:00` style zone after
+        // an ISO dmesg timestamp; journalctl's `-o short-iso` writes `+0000`.
+        if let Some(r) = rest.strip_prefix('Z') {
+            rest = r;
+        } else if rest.starts_with('+') || rest.starts_with('-') {
             let z = rest.as_bytes();
             if z.len() >= 6 && z[3] == b':' {
                 rest = rest.get(6..).unwrap_or(rest);
@@ -919,6 +922,17 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     if t.starts_with('[') {
         if let Some(head) = strip_detectron2_head(t) {
             return Some(head);
+        }
+        // `kubectl logs --prefix`: `[pod/gpt-worker-1/pytorch] ` (the pod
+        // and the container).
+        if let Some(r) = t.strip_prefix("[pod/")
+            && let Some(close) = r.as_bytes()[..r.len().min(200)]
+                .windows(2)
+                .position(|w| w == b"] ")
+            && r[..close].bytes().filter(|&c| c == b'/').count() == 1
+            && !r[..close].contains(' ')
+        {
+            return Some((&r[close + 2..], None));
         }
         // `[2024-...]` (DeepSpeed, axolotl, Megatron), `[INFO 2020-...]`,
         // `[INFO|trainer.py:1156] 2021-06-05 ... >> `, glog `[E321 02:07:08.408 file.cc:607] `.
@@ -1117,6 +1131,11 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
 /// DeePMD-kit's head, `DEEPMD INFO    ` (`%(app_name)s %(levelname)-7s
 /// `): its length.
 fn deepmd_head_len(b: &[u8]) -> Option<usize> {
+    // (The first byte alone first: the splitting thread asks of every line
+    // that starts with a capital.)
+    if b.first() != Some(&b'D') {
+        return None;
+    }
     let r = b.strip_prefix(b"DEEPMD ")?;
     let level = LEVELS.iter().find(|l| r.starts_with(l.as_bytes()))?;
     let n = 7 + level.len();

@@ -5113,43 +5113,56 @@ fn bracket_pair(b: &[u8]) -> Option<(u64, u64)> {
 /// planned iterations: BasicSR's `total_iter: 400000`, Caffe's `max_iter:
 /// 20000`, Megatron-LM's `  train_iters ......... 3` (a whole line).
 pub fn planned_iters(t: &str) -> Option<u64> {
-    // sample-factory's `train_for_env_steps=10000000` (its configuration,
-    // a line a key); LeRobot's `cfg.steps=40000 (40K)`; TD-MPC2's table,
-    // `  Steps:          1,000,000` (padded: not a progress line's `Steps: 5`).
-    if let Some(r) = t.strip_prefix("train_for_env_steps=") {
+    // (By the first byte: most lines that get here are none of these, and
+    // a prefix compare each costs.)
+    let whole = |r: &str| {
         let (n, used) = uint_prefix(r)?;
-        return (used == r.len() && n > 0).then_some(n);
-    }
-    if let Some(r) = t.strip_prefix("cfg.steps=") {
-        let (n, used) = uint_prefix(r)?;
-        return (r[used..].starts_with(" (") && n > 0).then_some(n);
-    }
-    if let Some(r) = t.strip_prefix("Steps:    ") {
-        let (n, used) = uint_prefix(r)?;
-        return (used == r.len() && n > 0).then_some(n);
-    }
-    // DeePMD-kit (PyTorch): `Start to train 1000000 steps.`
-    if let Some(r) = t.strip_prefix("Start to train ") {
-        let (n, used) = uint_prefix(r)?;
-        return (&r[used..] == " steps." && n > 0).then_some(n);
-    }
-    // big_vision's notes: its plan (`NOTE: Running for 3000 steps, that
-    // means 21.55 epochs`) and its progress (`NOTE: Steps:3350/20000 [16.8%]`).
-    if let Some(r) = t.strip_prefix("NOTE: Running for ") {
-        let (n, used) = uint_prefix(r)?;
-        return (r[used..].starts_with(" steps") && n > 0).then_some(n);
-    }
-    if let Some(r) = t.strip_prefix("NOTE: Steps:") {
-        let (_, used) = uint_prefix(r)?;
-        let (n, _) = uint_prefix(r[used..].strip_prefix('/')?)?;
-        return (n > 0).then_some(n);
-    }
-    // ColBERT's schedule: `#> LR will use 20000 warmup steps and linear
-    // decay over 400000 steps.`
-    if let Some(r) = t.strip_prefix("#> LR will use ") {
-        let p = r.find(" linear decay over ")?;
-        let (n, _) = uint_prefix(&r[p + 19..])?;
-        return (n > 0).then_some(n);
+        (used == r.len() && n > 0).then_some(n)
+    };
+    match t.as_bytes().first()? {
+        // sample-factory's `train_for_env_steps=10000000` (its
+        // configuration, a line a key).
+        b't' if t.starts_with("train_for_env_steps=") => return whole(&t[20..]),
+        // LeRobot's `cfg.steps=40000 (40K)`.
+        b'c' => {
+            let r = t.strip_prefix("cfg.steps=")?;
+            let (n, used) = uint_prefix(r)?;
+            return (r[used..].starts_with(" (") && n > 0).then_some(n);
+        }
+        // TD-MPC2's table, `  Steps:          1,000,000` (padded: not a
+        // progress line's `Steps: 5`); DeePMD-kit's (PyTorch) `Start to
+        // train 1000000 steps.`
+        b'S' => {
+            if let Some(r) = t.strip_prefix("Steps:    ") {
+                return whole(r);
+            }
+            let r = t.strip_prefix("Start to train ")?;
+            let (n, used) = uint_prefix(r)?;
+            return (&r[used..] == " steps." && n > 0).then_some(n);
+        }
+        // big_vision's notes: its plan (`NOTE: Running for 3000 steps, that
+        // means 21.55 epochs`) and its progress (`NOTE: Steps:3350/20000
+        // [16.8%]`).
+        b'N' => {
+            if let Some(r) = t.strip_prefix("NOTE: Running for ") {
+                let (n, used) = uint_prefix(r)?;
+                return (r[used..].starts_with(" steps") && n > 0).then_some(n);
+            }
+            let r = t.strip_prefix("NOTE: Steps:")?;
+            let (_, used) = uint_prefix(r)?;
+            let (n, _) = uint_prefix(r[used..].strip_prefix('/')?)?;
+            return (n > 0).then_some(n);
+        }
+        // ColBERT's schedule: `#> LR will use 20000 warmup steps and linear
+        // decay over 400000 steps.`
+        b'#' => {
+            let r = t.strip_prefix("#> LR will use ")?;
+            let p = r.find(" linear decay over ")?;
+            let (n, _) = uint_prefix(&r[p + 19..])?;
+            return (n > 0).then_some(n);
+        }
+        b't' | b'm' => {}
+        _ => return None,
     }
     // (nerfstudio's config as `ns-train` prints it: `    max_num_iterations=30000,`.)
     let r = [

@@ -10717,3 +10717,71 @@ fn cgcnns_test_after_its_epochs_ends_the_run() {
     let a = analyze(&(log + "---------Evaluate Model on Test Set---------------\n"));
     assert_eq!(a.verdict, "completed");
 }
+
+#[test]
+fn captured_by_docker_and_kubectl() {
+    // `docker logs -t`: RFC 3339 with nanoseconds and `Z` before each line.
+    let a = analyze(
+        "2024-05-14T09:14:19.106479000Z {'loss': 2.0415, 'grad_norm': 0.33, 'learning_rate': 0.000182, 'epoch': 0.09}\n\
+         2024-05-14T09:14:29.106479000Z {'loss': 2.0115, 'grad_norm': 0.33, 'learning_rate': 0.000182, 'epoch': 0.1}\n\
+         2024-05-14T09:18:25.798439000Z Traceback (most recent call last):\n\
+         2024-05-14T09:18:25.798439000Z   File \"train.py\", line 3, in <module>\n\
+         2024-05-14T09:18:25.798439000Z torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.96 GiB.\n",
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(2.0415), Some(2.0115)));
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    // `kubectl logs --prefix` names the pod and the container.
+    let st = strip_prefixes(
+        "[pod/gpt-pretrain-worker-1/pytorch] [rank12]: torch.OutOfMemoryError: CUDA out of memory.",
+    );
+    assert_eq!(
+        (st.body, st.rank),
+        (" torch.OutOfMemoryError: CUDA out of memory.", Some(12))
+    );
+    // (Not a bracketed text of another kind.)
+    assert_eq!(strip_prefixes("[pod/a b] x").body, "[pod/a b] x");
+}
+
+#[test]
+fn lightnings_time_limit_and_a_fit_without_a_bar() {
+    let frame = |n: u64| {
+        format!(
+            "\rEpoch 6:  97%|█████████▋| {n}/1563 [02:46<00:05,  9.08it/s, v_num=0, train_loss=0.422]"
+        )
+    };
+    let log = frame(1510)
+        + &frame(1511)
+        + "Time limit reached. Elapsed time is 0:20:00. Signaling Trainer to stop.\n"
+        + &frame(1512)
+        + "\n";
+    assert_eq!(analyze(&log).verdict, "completed");
+    // `enable_progress_bar=False`: the fit's end line says it trained.
+    let a = analyze(
+        "epoch 18: val_loss=0.3561 val_acc=0.9344\n`Trainer.fit` stopped: `max_epochs=20` reached.\n",
+    );
+    assert_eq!((a.verdict.as_str(), a.last_step), ("completed", None));
+}
+
+#[test]
+fn a_resumed_hf_runs_bar_under_its_skipping_bar() {
+    // The HF Trainer skips the batches it trained on under a bar it leaves
+    // open; its training bar is drawn below it.
+    let skip = |n: u64| {
+        format!("\rSkipping the first batches:  2%|          | {n}/499 [00:00<00:05, 90.91it/s]")
+    };
+    let main = |n: u64| format!("\n\r 40%|████      | {n}/7503 [00:05<00:08,  3.12it/s]\x1b[A");
+    let log = "\r  0%|          | 0/499 [00:00<?, ?it/s]".to_string()
+        + &skip(0)
+        + "\n\r  0%|          | 0/7503 [00:00<?, ?it/s]\x1b[A"
+        + &skip(10)
+        + &skip(499)
+        + &main(3000)
+        + &main(3001)
+        + &main(3002);
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(3002), Some(7503)));
+}
