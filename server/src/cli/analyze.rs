@@ -68,6 +68,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<Analysis, CanopyError> {
             };
             let mut analyzer = LogAnalyzer::new();
             replay_into(&mut analyzer, &log, &timing);
+            // (The recording knows how the process ended: its `# exit` row.)
+            if let Some((code, at)) = timing.exit {
+                analyzer.process_exited(code, Some(at));
+            }
             Ok(analyzer.finish())
         }
         None if stdin => {

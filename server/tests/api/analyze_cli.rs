@@ -90,3 +90,45 @@ fn a_dash_reads_standard_input() {
     assert_eq!(v, file);
     assert_eq!(v["format"], "nanogpt");
 }
+
+#[test]
+fn a_timing_files_exit_row_says_how_the_process_ended() {
+    // Block-buffered stdout lost in a SIGKILL: the log stops mid-run and
+    // only the recording's `# exit` row says why.
+    let dir = std::env::temp_dir().join(format!("canopy-exit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log: String = (1..=40)
+        .map(|i| {
+            format!(
+                "iter {}: loss 4.{i:02}, time 312.10ms, mfu 37.95%\n",
+                i * 10
+            )
+        })
+        .collect();
+    let log_path = dir.join("run.log");
+    std::fs::write(&log_path, &log).expect("log written");
+    let timing = format!(
+        "# start_unix\t1795893352.819\n0.0\t0\n12.5\t{}\n# exit\t137\t14.0\n",
+        log.len()
+    );
+    let timing_path = dir.join("run.timing.tsv");
+    std::fs::write(&timing_path, timing).expect("timing written");
+    let v = json(&[
+        "analyze",
+        log_path.to_str().expect("utf-8 path"),
+        "--timing",
+        timing_path.to_str().expect("utf-8 path"),
+        "--json",
+    ]);
+    assert_eq!(v["last_step"], 400);
+    let verdict = v["verdict"].as_str().expect("verdict");
+    assert!(
+        verdict.starts_with("fatal: process killed by SIGKILL"),
+        "{verdict}"
+    );
+    assert_eq!(v["errors"][0]["class"], "killed");
+    // Without the recording, the log alone says nothing of it.
+    let v = json(&["analyze", log_path.to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(v["verdict"], "progressing");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -566,6 +566,9 @@ pub struct LogAnalyzer {
     clock: Clock,
     last_log_ts: Option<f64>,
     errors: ErrorTracker,
+    /// How the process ended, when the recording knows (see
+    /// [`Self::process_exited`]): its code, and when.
+    exit: Option<(i32, Option<f64>)>,
     src: Vec<SourceState>,
     locked: Option<Source>,
     bars: Vec<Bar>,
@@ -1242,6 +1245,7 @@ impl LogAnalyzer {
             clock: Clock::None,
             last_log_ts: None,
             errors: ErrorTracker::new(),
+            exit: None,
             src: vec![SourceState::default(); N_SOURCES],
             locked: None,
             bars: Vec::new(),
@@ -1387,6 +1391,14 @@ impl LogAnalyzer {
     /// The analysis so far. Does not consume input state: the unfinished
     /// last line is analysed on a copy, so this can be called after every
     /// check.
+    /// The process exited with `code` (known to a recording, the `# exit`
+    /// row of a timing file). 0 ends a run that shows no error and no total
+    /// it fell short of; another code is an error when the log shows none
+    /// of its own (it explains the code).
+    pub fn process_exited(&mut self, code: i32, time: Option<f64>) {
+        self.exit = Some((code, time));
+    }
+
     pub fn finish(&self) -> Analysis {
         let mut c = self.clone();
         let mut front = std::mem::take(&mut c.front);
@@ -5734,6 +5746,19 @@ impl LogAnalyzer {
                 e.fatal = false;
             }
         }
+        // How the process ended, when the recording knows it: a failure
+        // the log does not show (a SIGKILL from the OOM killer leaves no
+        // line) is still one. (Not when the log shows its own: a fatal
+        // error, or one after the run said it ended, which was judged
+        // harmless there: AReaL's launcher raises on a job that completed.)
+        if let Some((code, time)) = self.exit
+            && !errors
+                .iter()
+                .any(|e| e.fatal || (self.end_sign_stands() && e.line > self.finished_line))
+            && let Some(e) = errors::process_exit_error(code, self.lines + 1, time)
+        {
+            errors.push(e);
+        }
         if (matches!(step_src, Some(Source::Generic | Source::CsvMetrics)) && self.epoch_steps)
             || (step_src == Some(Source::Keras) && self.keras_epoch_steps)
         {
@@ -5898,7 +5923,14 @@ impl LogAnalyzer {
             });
 
         let study_goes_on = self.study.is_some_and(|s| !s.ended);
+        // (A process that exited 0 ended its run, unless it fell short of a
+        // known total: a loop that caught its error and returned.)
+        let exited_well = matches!(self.exit, Some((0, _)))
+            && fatal.is_none()
+            && total_steps.is_none()
+            && (last_step.is_some() || self.loss.count > 0);
         let finished = ((self.end_sign_stands()
+            || exited_well
             || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t))
             && !study_goes_on)
             || self.study.is_some_and(|s| s.ended);

@@ -2257,6 +2257,42 @@ fn library_status(t: &str) -> Option<&str> {
         .map(|(_, s)| s)
 }
 
+/// The error of a process that exited with `code` (a shell's status, 128 +
+/// the signal's number for a signal; or minus the signal's number) after
+/// line `line`, when the recording knows it and the log shows no error of
+/// its own; `None` for 0.
+pub(crate) fn process_exit_error(code: i32, line: u64, time: Option<f64>) -> Option<LogError> {
+    use ErrorClass::{Killed, Runtime};
+    let (class, label) = match code {
+        0 => return None,
+        137 | -9 => (
+            Killed,
+            format!("process killed by SIGKILL (exit status {code}, likely host out of memory)"),
+        ),
+        143 | -15 => (
+            Killed,
+            format!("process stopped by SIGTERM (exit status {code})"),
+        ),
+        130 | -2 => (Killed, "interrupted (Ctrl-C / SIGINT)".to_string()),
+        c => (
+            Runtime,
+            format!("the process exited with code {c} (the log shows no error)"),
+        ),
+    };
+    Some(LogError {
+        class,
+        fatal: true,
+        label,
+        message: format!("exit status {code}"),
+        count: 1,
+        line,
+        last_line: line,
+        time,
+        traceback: Vec::new(),
+        in_pip_output: false,
+    })
+}
+
 /// torchrun's report that a worker exited with `code`: `-9` is SIGKILL
 /// from outside (the host's OOM killer, mostly), not the worker's error.
 fn launcher_exit(code: &str) -> Option<Signature> {

@@ -10785,3 +10785,47 @@ fn a_resumed_hf_runs_bar_under_its_skipping_bar() {
     let a = analyze(&log);
     assert_eq!((a.last_step, a.total_steps), (Some(3002), Some(7503)));
 }
+
+#[test]
+fn a_recorded_exit_status_says_how_the_process_ended() {
+    let run = |log: &str, code: i32| {
+        let mut a = LogAnalyzer::new();
+        a.push(log.as_bytes(), None);
+        a.process_exited(code, Some(120.0));
+        a.finish()
+    };
+    let steps = "iter 10: loss 4.8, time 312.10ms, mfu 37.95%\niter 20: loss 4.7, time 312.50ms, mfu 37.95%\n";
+    // The OOM killer leaves no line in the log; its status says it.
+    let a = run(steps, 137);
+    assert!(
+        a.verdict.starts_with("fatal: process killed by SIGKILL"),
+        "{}",
+        a.verdict
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Killed);
+    // Code 0 ends a run with no end line of its own and no total.
+    assert_eq!(run(steps, 0).verdict, "completed");
+    assert_eq!(
+        run("step 10/100 loss 2.0\nstep 20/100 loss 1.9\n", 0).verdict,
+        "progressing",
+        "short of its total: it returned early"
+    );
+    // Nothing else to go on: not a training run.
+    assert!(!run("Downloading model.safetensors\n", 0).finished);
+    // The log's own error explains another code: it stays the verdict.
+    let oom = format!(
+        "{steps}Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n"
+    );
+    let a = run(&oom, 1);
+    assert!(
+        a.verdict.starts_with("fatal: CUDA out of memory"),
+        "{}",
+        a.verdict
+    );
+    assert_eq!(a.errors.len(), 1);
+    // A code with no error in the log is one.
+    assert_eq!(
+        run(steps, 2).verdict,
+        "fatal: the process exited with code 2 (the log shows no error)"
+    );
+}
