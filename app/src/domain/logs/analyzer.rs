@@ -124,6 +124,49 @@ impl SourceState {
     }
 }
 
+/// Signs that a program's output arrives in bursts rather than as it
+/// prints (its stdout block-buffered): reads of whole 4 KiB blocks, or
+/// step lines a capture stamped with one time (`docker logs -t` stamps a
+/// burst's lines alike).
+#[derive(Debug, Clone, Default)]
+struct Bursts {
+    reads: u64,
+    block_reads: u64,
+    stamped: u64,
+    stamped_alike: u64,
+    /// The latest new training step a stamp came with, and the stamp.
+    last_stamp: Option<(f64, u64)>,
+    /// A stamp with a fraction was seen: the stamps are fine enough that
+    /// two steps stamped alike were not printed apart.
+    fine: bool,
+}
+
+impl Bursts {
+    /// A training step's record, stamped `t`. (Only a new step counts:
+    /// several lines of one step, or sources, share their stamp.)
+    fn stamped_step(&mut self, t: f64, step: u64) {
+        if self.last_stamp.is_some_and(|(_, s)| step <= s) {
+            return;
+        }
+        self.stamped += 1;
+        if self.last_stamp.is_some_and(|(at, _)| at == t) {
+            self.stamped_alike += 1;
+        }
+        self.last_stamp = Some((t, step));
+        self.fine |= t.fract() != 0.0;
+    }
+
+    fn block_buffered(&self, clock: Clock) -> bool {
+        match clock {
+            Clock::Arrival => self.block_reads >= 3 && self.block_reads * 5 >= self.reads * 3,
+            Clock::LogTimestamps => {
+                self.fine && self.stamped >= 20 && self.stamped_alike * 2 >= self.stamped
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Bar {
     key: String,
@@ -566,6 +609,8 @@ pub struct LogAnalyzer {
     clock: Clock,
     last_log_ts: Option<f64>,
     errors: ErrorTracker,
+    /// Signs that the output arrives in bursts (see [`Bursts`]).
+    bursts: Bursts,
     /// How the process ended, when the recording knows (see
     /// [`Self::process_exited`]): its code, and when.
     exit: Option<(i32, Option<f64>)>,
@@ -1245,6 +1290,7 @@ impl LogAnalyzer {
             clock: Clock::None,
             last_log_ts: None,
             errors: ErrorTracker::new(),
+            bursts: Bursts::default(),
             exit: None,
             src: vec![SourceState::default(); N_SOURCES],
             locked: None,
@@ -1368,6 +1414,14 @@ impl LogAnalyzer {
     /// (any monotonic clock in seconds); `None` for a plain file, in which
     /// case timestamps printed in the log are used where they exist.
     pub fn push(&mut self, bytes: &[u8], arrival_secs: Option<f64>) {
+        if arrival_secs.is_some() && !bytes.is_empty() {
+            self.bursts.reads += 1;
+            // (A block-buffered stdout writes whole 4 KiB blocks; a read the
+            // watcher's cap cut is no sign of one.)
+            if bytes.len() % 4096 == 0 && bytes.len() <= 64 * 1024 {
+                self.bursts.block_reads += 1;
+            }
+        }
         let mut front = std::mem::take(&mut self.front);
         front.push(bytes, arrival_secs, |line, flags, t| {
             self.cur_time = t;
@@ -1388,9 +1442,6 @@ impl LogAnalyzer {
         }
     }
 
-    /// The analysis so far. Does not consume input state: the unfinished
-    /// last line is analysed on a copy, so this can be called after every
-    /// check.
     /// The process exited with `code` (known to a recording, the `# exit`
     /// row of a timing file). 0 ends a run that shows no error and no total
     /// it fell short of; another code is an error when the log shows none
@@ -1399,6 +1450,9 @@ impl LogAnalyzer {
         self.exit = Some((code, time));
     }
 
+    /// The analysis so far. Does not consume input state: the unfinished
+    /// last line is analysed on a copy, so this can be called after every
+    /// check.
     pub fn finish(&self) -> Analysis {
         let mut c = self.clone();
         let mut front = std::mem::take(&mut c.front);
@@ -4647,6 +4701,9 @@ impl LogAnalyzer {
     /// Step-bearing record from a line recogniser.
     fn on_step_event(&mut self, mut ev: Event, ts: Option<f64>, time: Option<f64>) {
         ev.time = time;
+        if let (Some(t), Some(step), EventKind::Train) = (ts, ev.step, ev.kind) {
+            self.bursts.stamped_step(t, step);
+        }
         // A speed the log printed as `nan` or `inf` (DeepSpeed's first
         // `RunningAvgSamplesPerSec=nan`) says nothing. (A loss or grad norm
         // that is NaN does: it stays.)
@@ -6021,6 +6078,9 @@ impl LogAnalyzer {
 
         if self.rich_bar {
             notes.push("Lightning rich progress bar: in a non-TTY log nothing streams until the run ends, so live throughput cannot come from this log; use GPU telemetry or checkpoint mtimes, or ask for TQDMProgressBar/CSVLogger".to_string());
+        }
+        if progress && self.bursts.block_buffered(self.clock) {
+            notes.push("the output arrives in bursts: the program's stdout is block-buffered (as into a file or a pipe), so step times are measured over whole bursts; run Python with `-u` or `PYTHONUNBUFFERED=1` to see each step as it happens".to_string());
         }
         if progress && summary.intervals == 0 {
             match self.clock {

@@ -10829,3 +10829,45 @@ fn a_recorded_exit_status_says_how_the_process_ended() {
         "fatal: the process exited with code 2 (the log shows no error)"
     );
 }
+
+#[test]
+fn output_that_arrives_in_bursts_is_said_to_be_block_buffered() {
+    let says_bursts = |a: &Analysis| a.notes.iter().any(|n| n.contains("block-buffered"));
+    let log: String = (1..=1000)
+        .map(|i| {
+            format!(
+                "iter {i}: loss 4.{:03}, time 312.10ms, mfu 37.95%\n",
+                1999 - i
+            )
+        })
+        .collect();
+    // Whole 8 KiB blocks, as a buffered stdout flushes them.
+    let mut a = LogAnalyzer::new();
+    for (k, block) in log.as_bytes().chunks(8192).enumerate() {
+        a.push(block, Some(30.0 * (k + 1) as f64));
+    }
+    assert!(says_bursts(&a.finish()));
+    // Reads of any size (the watcher's checks of an unbuffered program).
+    let mut a = LogAnalyzer::new();
+    for (k, block) in log.as_bytes().chunks(3001).enumerate() {
+        a.push(block, Some(10.0 * (k + 1) as f64));
+    }
+    assert!(!says_bursts(&a.finish()));
+    // `docker logs -t` stamps a burst's lines alike.
+    let stamped = |per_burst: usize| -> String {
+        log.lines()
+            .take(120)
+            .enumerate()
+            .map(|(i, l)| {
+                let burst = i / per_burst;
+                format!(
+                    "2024-05-14T09:{:02}:{:02}.345856000Z {l}\n",
+                    10 + burst / 60,
+                    burst % 60
+                )
+            })
+            .collect()
+    };
+    assert!(says_bursts(&analyze(&stamped(40))));
+    assert!(!says_bursts(&analyze(&stamped(1))));
+}
