@@ -1418,7 +1418,7 @@ impl LogAnalyzer {
             self.bursts.reads += 1;
             // (A block-buffered stdout writes whole 4 KiB blocks; a read the
             // watcher's cap cut is no sign of one.)
-            if bytes.len() % 4096 == 0 && bytes.len() <= 64 * 1024 {
+            if bytes.len().is_multiple_of(4096) && bytes.len() <= 64 * 1024 {
                 self.bursts.block_reads += 1;
             }
         }
