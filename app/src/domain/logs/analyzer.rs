@@ -345,6 +345,11 @@ impl BarCount {
     }
 }
 
+/// Infinite gradient norms in a row (and no NaN) that say a run diverged
+/// (see [`ZeroWatch::diverged`]): fp16's scaler halves its scale at each,
+/// so past this many it has lowered it 256-fold and still overflows.
+const INF_GRAD_RUN: u64 = 8;
+
 /// A learning rate or gradient norm of exactly 0 in every logged step
 /// means nothing is being trained (a scheduler stuck at 0, frozen
 /// parameters): worth saying even though the loss prints fine.
@@ -358,6 +363,8 @@ struct ZeroWatch {
     /// ones in a row were (fp16 training skips a single overflowing step).
     grad_nan: u64,
     grad_nan_run: u64,
+    /// That run of non-finite norms had a NaN (not only infinities).
+    grad_nan_run_nan: bool,
 }
 
 impl ZeroWatch {
@@ -371,16 +378,30 @@ impl ZeroWatch {
             self.grad_zero += u64::from(g == 0.0);
             if g.is_finite() {
                 self.grad_nan_run = 0;
+                self.grad_nan_run_nan = false;
             } else {
                 self.grad_nan += 1;
                 self.grad_nan_run += 1;
+                self.grad_nan_run_nan |= g.is_nan();
             }
         }
     }
 
-    /// The latest gradient norms are not finite: more than one skipped step.
+    /// The latest gradient norms are not finite: more than one skipped
+    /// step, and a NaN among them. (An infinite norm is fp16's overflow,
+    /// a step its loss scaler skips while it lowers the scale; a long run
+    /// of them is a scale that cannot get low enough.)
     fn diverged(&self) -> bool {
-        self.grad_nan_run >= 2
+        self.grad_nan_run >= 2 && (self.grad_nan_run_nan || self.grad_nan_run >= INF_GRAD_RUN)
+    }
+
+    /// What [`Self::diverged`] saw.
+    fn divergence(&self) -> &'static str {
+        if self.grad_nan_run_nan {
+            "gradient norm is NaN"
+        } else {
+            "gradient norm is infinite in every recent step"
+        }
     }
 
     /// Notes for every quantity that was 0 in all of at least 3 logs.
@@ -4056,6 +4077,8 @@ impl LogAnalyzer {
             // `training done`.
             b'[' if t.ends_with("] Done!") && self.current_step.is_some() => Some("done"),
             b't' if t == "training done" => Some("training done"),
+            // torchtune's checkpointer as the last epoch ends.
+            b'S' if t == "Saving final epoch checkpoint." => Some("final epoch checkpoint saved"),
             // rl_games at its limit (`MAX EPOCHS NUM!`, `MAX FRAMES NUM!`);
             // LeRobot's `End of training`; TD-MPC2's `Training completed
             // successfully`; sample-factory's runner as it stops, `Collected
@@ -6040,7 +6063,7 @@ impl LogAnalyzer {
         } else if self.loss.zero_since_nan && self.loss.last == Some(0.0) {
             Some("loss went NaN, then 0.0")
         } else if self.zeros.diverged() {
-            Some("gradient norm is NaN")
+            Some(self.zeros.divergence())
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
             Some("evaluation loss is NaN")
         } else if self.stopped_diverged {

@@ -212,7 +212,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 53] = [
+const ANCHORS: [&[u8]; 54] = [
     b"Error",
     // (The DeepSpeed launcher's `... exits with return code = -9`.)
     b"exits with return",
@@ -247,6 +247,8 @@ const ANCHORS: [&[u8]; 53] = [
     b"core dumped",
     b"CANCELLED",
     b"SIGTERM",
+    // (bash's `Terminated`: a job SIGTERM stopped.)
+    b"Terminated",
     b"SIGINT",
     b"by user",
     b"stack expects",
@@ -325,7 +327,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<53> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<54> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -464,6 +466,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 None => "CUDA out of memory".to_string(),
             },
         );
+    }
+    // Python ran out of host memory (a loop gathering every output on the
+    // CPU): `MemoryError`, bare or with a message. (Not PaddlePaddle's GPU
+    // OOM, which it raises as `MemoryError: (ResourceExhausted) `.)
+    if t == "MemoryError" || (t.starts_with("MemoryError: ") && !t.contains("(ResourceExhausted)"))
+    {
+        return sig(Memory, true, "host out of memory (MemoryError)");
     }
     // Apple's GPU (`RuntimeError: MPS backend out of memory (MPS allocated:
     // 8.45 GiB, ...). Tried to allocate 768.00 MiB on private pool.`).
@@ -763,7 +772,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // inline_container.cc:603] . unexpected pos 1234 vs 1120` after
     // `PytorchStreamWriter failed writing file data/12: file write failed`):
     // almost always a full disk.
-    if t.has("PytorchStreamWriter failed writing file") {
+    if t.has("PytorchStreamWriter failed writing file")
+        || (t.contains("inline_container.cc") && t.contains("unexpected pos "))
+    {
         return sig(Runtime, true, "checkpoint write failed (disk full?)");
     }
     // argparse refusing the command line (`accelerate launch` run with an
@@ -832,6 +843,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 "job cancelled by Slurm"
             },
         );
+    }
+    // bash's report of a job SIGTERM stopped (a spot instance reclaimed, a
+    // `timeout`): `./run.sh: line 5:   311 Terminated              python
+    // train.py`, or `Terminated` alone.
+    if t == "Terminated" || (t.contains(": line ") && t.find_word(" Terminated ").is_some()) {
+        return sig(Killed, true, "stopped by SIGTERM");
     }
     if t.contains("received SIGTERM") || t.contains("Received SIGTERM") {
         return sig(Killed, true, "stopped by SIGTERM");

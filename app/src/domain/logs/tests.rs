@@ -7507,7 +7507,8 @@ fn after_source_python_refused_a_later_crash_is_the_news() {
          Traceback (most recent call last):\n  File \"train.py\", line 88, in <module>\n    torch.save(state, path)\nRuntimeError: [enforce fail at inline_container.cc:664] . unexpected pos 64 vs 0\n",
     );
     assert_eq!(a.errors.len(), 2);
-    assert_eq!(a.verdict, "fatal: Python exception: RuntimeError");
+    // (`torch.save`'s short write: a full disk, mostly.)
+    assert_eq!(a.verdict, "fatal: checkpoint write failed (disk full?)");
 }
 
 #[test]
@@ -10870,4 +10871,60 @@ fn output_that_arrives_in_bursts_is_said_to_be_block_buffered() {
     };
     assert!(says_bursts(&analyze(&stamped(40))));
     assert!(!says_bursts(&analyze(&stamped(1))));
+}
+
+#[test]
+fn shell_job_reports_host_memory_and_fp16_overflows() {
+    let steps = "step 3290 | loss 2.31\nstep 3300 | loss 2.30\n";
+    // A spot instance reclaimed: bash reports the job SIGTERM stopped.
+    for tail in [
+        "run.sh: line 5:   311 Terminated              python train.py\n",
+        "Terminated\n",
+    ] {
+        let a = analyze(&format!("{steps}{tail}"));
+        assert_eq!(a.verdict, "fatal: stopped by SIGTERM", "{tail}");
+        assert_eq!(a.errors[0].class, ErrorClass::Killed);
+    }
+    // Python's own out-of-memory: host RAM.
+    let a = analyze(&format!(
+        "{steps}Traceback (most recent call last):\n  File \"eval.py\", line 9, in <module>\n    all_logits.append(logits.float().cpu().numpy())\nMemoryError\n"
+    ));
+    assert_eq!(a.verdict, "fatal: host out of memory (MemoryError)");
+    assert_eq!(a.errors[0].class, ErrorClass::Memory);
+    // fp16's skipped steps (an infinite gradient norm, the loss falling)
+    // are no divergence; a NaN norm, or a long run of infinite ones, is.
+    let dicts = |norms: &[&str]| -> String {
+        norms
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                format!(
+                    "{{'loss': {:.4}, 'grad_norm': {g}, 'learning_rate': 1e-05, 'epoch': 0.{i}}}\n",
+                    2.0 - i as f64 * 0.01
+                )
+            })
+            .collect()
+    };
+    let a = analyze(&dicts(&["0.5", "inf", "0.4", "inf", "inf"]));
+    assert!(!a.verdict.contains("warning"), "{}", a.verdict);
+    let a = analyze(&dicts(&["0.5", "0.4", "inf", "nan"]));
+    assert!(
+        a.verdict.ends_with("(warning: gradient norm is NaN)"),
+        "{}",
+        a.verdict
+    );
+    let a = analyze(&dicts(&[
+        "0.5", "inf", "inf", "inf", "inf", "inf", "inf", "inf", "inf",
+    ]));
+    assert!(
+        a.verdict
+            .ends_with("(warning: gradient norm is infinite in every recent step)"),
+        "{}",
+        a.verdict
+    );
+    // PaddlePaddle's GPU OOM is raised as a `MemoryError` too.
+    assert_ne!(
+        errors::classify_line("MemoryError: (ResourceExhausted) ").map(|s| s.label),
+        Some("host out of memory (MemoryError)".to_string())
+    );
 }
