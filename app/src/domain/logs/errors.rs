@@ -1452,7 +1452,7 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             &["GPU available: ", ", used: False"],
             Cuda,
             WhenRaised,
-            "no GPU used: training runs on the CPU",
+            NO_GPU_USED,
         ),
         (
             &["Found no NVIDIA driver on your system"],
@@ -1754,6 +1754,22 @@ const MAX_LOOSE_LINES: u8 = 2;
 /// they restate another error (the worker's own), see [`LogError::restates_another`].
 const LAUNCHER: &str = "torchrun:";
 
+/// Label of a run that trains on the CPU (on a rented GPU: money spent on
+/// nothing).
+const NO_GPU_USED: &str = "no GPU used: training runs on the CPU";
+
+/// A whole line by which a script says it runs on the CPU.
+fn is_cpu_device_line(t: &str) -> bool {
+    [
+        "device: cpu",
+        "using device: cpu",
+        "using cpu device",
+        "device = cpu",
+    ]
+    .iter()
+    .any(|w| t.eq_ignore_ascii_case(w))
+}
+
 /// Label head of the DeepSpeed launcher's reports (see [`LAUNCHER`]).
 const DEEPSPEED_LAUNCHER: &str = "deepspeed launcher:";
 
@@ -1931,6 +1947,25 @@ impl ErrorTracker {
                 self.record(s, &message, line_no, time, Vec::new(), false);
             }
             return true;
+        }
+        // A script's own word that it runs on the CPU: `device: cpu`,
+        // `Using device: cpu`, the PyTorch quickstart's `Using cpu device`.
+        // (Whole short lines only: a tokenizer on the CPU is normal.)
+        if trimmed.len() <= 20 && is_cpu_device_line(trimmed.trim_end()) {
+            self.warnings += 1;
+            self.record(
+                Signature {
+                    class: ErrorClass::Cuda,
+                    fatal: false,
+                    label: NO_GPU_USED.to_string(),
+                },
+                trimmed,
+                line_no,
+                time,
+                Vec::new(),
+                false,
+            );
+            return false;
         }
         if trimmed.as_bytes().first() == Some(&b'[') && trimmed.starts_with("[CUDA ERROR] at file ")
         {

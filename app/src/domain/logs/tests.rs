@@ -10928,3 +10928,29 @@ fn shell_job_reports_host_memory_and_fp16_overflows() {
         Some("host out of memory (MemoryError)".to_string())
     );
 }
+
+#[test]
+fn a_script_that_says_it_runs_on_the_cpu_is_warned_of() {
+    for line in ["device: cpu", "Using cpu device", "Using device: cpu"] {
+        let a = analyze(&format!("{line}\nstep 1 loss 2.0\nstep 2 loss 1.9\n"));
+        assert_eq!(
+            a.errors
+                .iter()
+                .map(|e| (e.class, e.fatal, e.label.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                ErrorClass::Cuda,
+                false,
+                "no GPU used: training runs on the CPU"
+            )],
+            "{line}"
+        );
+    }
+    // Not a line that only names the CPU among other things.
+    assert!(
+        analyze("Loading tokenizer on device: cpu\n")
+            .errors
+            .is_empty()
+    );
+    assert!(analyze("device: cuda:0\n").errors.is_empty());
+}
