@@ -4096,10 +4096,6 @@ impl LogAnalyzer {
             b'-' if t.trim_matches('-') == "Evaluate Model on Test Set" => {
                 Some("training completed (its test began)")
             }
-            // The MetricLogger of DINOv2 and its kin, over the whole run (its
-            // header is `Training`): `Training Total time: 0:15:55 (0.382000
-            // s / it)`. (DeiT's and MAE's log each epoch, `Epoch: [3] Total
-            // time: ...`: not the end.)
             // Lightning's `Trainer(max_time=...)` at its limit: `Time limit
             // reached. Elapsed time is 0:20:00. Signaling Trainer to stop.`
             b'T' if t.starts_with("Time limit reached. Elapsed time is ")
@@ -4107,6 +4103,10 @@ impl LogAnalyzer {
             {
                 Some("Lightning's time limit reached")
             }
+            // The MetricLogger of DINOv2 and its kin, over the whole run (its
+            // header is `Training`): `Training Total time: 0:15:55 (0.382000
+            // s / it)`. (DeiT's and MAE's log each epoch, `Epoch: [3] Total
+            // time: ...`: not the end.)
             b'T' if t.starts_with("Training Total time: ") && t.ends_with(" s / it)") => {
                 Some("training time printed")
             }
@@ -4157,8 +4157,6 @@ impl LogAnalyzer {
                 || matches!((self.current_step, self.source_total), (Some(s), Some(t)) if t > 0 && s >= t))
     }
 
-    /// The log said the run ended, and fewer than three new steps came
-    /// after.
     /// Whether every bar but `idx` (one at least) finished, never moved or
     /// is named as no training.
     fn only_set_aside_bars_besides(&self, idx: usize) -> bool {
@@ -4172,6 +4170,8 @@ impl LogAnalyzer {
             })
     }
 
+    /// The log said the run ended, and fewer than three new steps came
+    /// after.
     fn end_sign_stands(&self) -> bool {
         self.finished.is_some() && self.fresh.count - self.finished_at < STEPS_AFTER_ERROR as u64
     }

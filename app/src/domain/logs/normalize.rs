@@ -1126,8 +1126,6 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     None
 }
 
-/// loguru with the level first (AutoTrain): `INFO     | 2024-05-02 10:51:14 | `
-/// then the usual `module:function:226 - `. Returns the head's length.
 /// DeePMD-kit's head, `DEEPMD INFO    ` (`%(app_name)s %(levelname)-7s
 /// `): its length.
 fn deepmd_head_len(b: &[u8]) -> Option<usize> {
@@ -1143,6 +1141,8 @@ fn deepmd_head_len(b: &[u8]) -> Option<usize> {
     (spaces > 0).then_some(n + spaces)
 }
 
+/// loguru with the level first (AutoTrain): `INFO     | 2024-05-02 10:51:14 | `
+/// then the usual `module:function:226 - `. Returns the head's length.
 fn level_first_len(b: &[u8]) -> Option<usize> {
     let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     if !(4..=8).contains(&word) {
