@@ -10540,14 +10540,25 @@ fn big_vision_notes_and_colberts_plan_and_end() {
     assert!(!analyze(&note("Done!")).verdict.starts_with("completed"));
 
     // ColBERT: the plan in its schedule's message, the end in its last one.
-    let log = "#> LR will use 20000 warmup steps and linear decay over 400000 steps.\n\
-               [May 14, 09:22:43] 2998 1.3316255112664168\n[May 14, 09:22:44] 2999 1.33\n";
+    reads_then_ends(
+        "#> LR will use 20000 warmup steps and linear decay over 400000 steps.\n\
+         [May 14, 09:22:43] 2998 1.3316255112664168\n[May 14, 09:22:44] 2999 1.33\n",
+        (2999, Some(400000)),
+        "[May 14, 09:22:44] #> Done with all triples!\n",
+    );
+}
+
+/// `log` reads as `last` of `total` steps, still going; with `end` after
+/// it, as completed.
+fn reads_then_ends(log: &str, (last, total): (u64, Option<u64>), end: &str) {
     let a = analyze(log);
-    assert_eq!((a.last_step, a.total_steps), (Some(2999), Some(400000)));
-    let a = analyze(&format!(
-        "{log}[May 14, 09:22:44] #> Done with all triples!\n"
-    ));
-    assert_eq!(a.verdict, "completed");
+    assert_eq!((a.last_step, a.total_steps), (Some(last), total), "{log}");
+    assert!(!a.verdict.starts_with("completed"), "{}", a.verdict);
+    assert_eq!(
+        analyze(&format!("{log}{end}")).verdict,
+        "completed",
+        "{end}"
+    );
 }
 
 #[test]
@@ -10661,12 +10672,11 @@ fn reinforcement_learning_trainers_count_their_own_way() {
     let log = "[2024-05-14 09:12:10,218][01337] train_for_env_steps=10000000\n".to_string()
         + &fps(230400)
         + &fps(475136);
-    let a = analyze(&log);
-    assert_eq!((a.last_step, a.total_steps), (Some(475136), Some(10000000)));
-    let a = analyze(
-        &(log + "[2024-05-14 09:15:35,218][01337] Collected {0: 10065536}, FPS: 11952.4\n"),
+    reads_then_ends(
+        &log,
+        (475136, Some(10000000)),
+        "[2024-05-14 09:15:35,218][01337] Collected {0: 10065536}, FPS: 11952.4\n",
     );
-    assert_eq!(a.verdict, "completed");
     // TD-MPC2: environment steps with thousands separators; its plan in its
     // padded table; its end.
     let row = |e: u64| {
@@ -10675,12 +10685,10 @@ fn reinforcement_learning_trainers_count_their_own_way() {
             format!("{},000", e)
         )
     };
-    let log = "  Steps:          1,000,000\n".to_string() + &row(611) + &row(612);
-    let a = analyze(&log);
-    assert_eq!((a.last_step, a.total_steps), (Some(612000), Some(1000000)));
-    assert_eq!(
-        analyze(&(log + "Training completed successfully\n")).verdict,
-        "completed"
+    reads_then_ends(
+        &("  Steps:          1,000,000\n".to_string() + &row(611) + &row(612)),
+        (612000, Some(1000000)),
+        "Training completed successfully\n",
     );
     // (A progress line's `Steps: 5` is not a plan.)
     assert_eq!(parse::planned_iters("Steps: 5"), None);
@@ -10698,12 +10706,15 @@ fn reinforcement_learning_trainers_count_their_own_way() {
         "{head}153 cfg.steps=40000 (40K)\n{head}231 step:39K smpl:2M ep:20K epch:97.31 loss:0.030 grdn:9.569 lr:1.0e-05 updt_s:0.096 data_s:0.005\n\
          {head}231 step:40K smpl:3M ep:21K epch:99.81 loss:0.030 grdn:8.292 lr:1.0e-05 updt_s:0.097 data_s:0.005\n"
     );
+    // (At its total: its plan's step count reached is its end anyway;
+    // `End of training` says so before the last step's line.)
     let a = analyze(&log);
     assert_eq!((a.last_step, a.total_steps), (Some(40000), Some(40000)));
-    let a = analyze(&format!(
-        "{log}{head}241 Checkpoint policy after step 40000\n{head}286 End of training\n"
-    ));
-    assert_eq!(a.verdict, "completed");
+    reads_then_ends(
+        &log.replace("cfg.steps=40000", "cfg.steps=100000"),
+        (40000, Some(100000)),
+        &format!("{head}241 Checkpoint policy after step 40000\n{head}286 End of training\n"),
+    );
 }
 
 #[test]
