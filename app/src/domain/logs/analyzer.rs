@@ -632,6 +632,9 @@ pub struct LogAnalyzer {
     errors: ErrorTracker,
     /// Signs that the output arrives in bursts (see [`Bursts`]).
     bursts: Bursts,
+    /// The latest line that opened a dict, and its text's hash (see
+    /// `on_metric_line`).
+    prev_dict: Option<(u64, u64)>,
     /// How the process ended, when the recording knows (see
     /// [`Self::process_exited`]): its code, and when.
     exit: Option<(i32, Option<f64>)>,
@@ -1312,6 +1315,7 @@ impl LogAnalyzer {
             last_log_ts: None,
             errors: ErrorTracker::new(),
             bursts: Bursts::default(),
+            prev_dict: None,
             exit: None,
             src: vec![SourceState::default(); N_SOURCES],
             locked: None,
@@ -1911,6 +1915,14 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'{' {
+            // The same dict again on the next line: every rank printing the
+            // script's `print(trainer.evaluate())`, one result.
+            let h = desc_hash(t);
+            let again = self.prev_dict == Some((self.lines - 1, h));
+            self.prev_dict = Some((self.lines, h));
+            if again {
+                return;
+            }
             if let Some(d) = parse::hf_dict(t) {
                 self.on_hf_dict(d, ts, time);
                 return;

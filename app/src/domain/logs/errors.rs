@@ -80,6 +80,7 @@ impl LogError {
     pub fn restates_another(&self) -> bool {
         self.label.starts_with(LAUNCHER)
             || self.label.starts_with(DEEPSPEED_LAUNCHER)
+            || self.label.starts_with(LIGHTNING_LAUNCHER)
             || self.label == MPI_RANK_FAILED
             || self.label.ends_with(": ProcessRaisedException")
             || self.label.ends_with(": CalledProcessError")
@@ -1770,6 +1771,9 @@ fn is_cpu_device_line(t: &str) -> bool {
     .any(|w| t.eq_ignore_ascii_case(w))
 }
 
+/// Label head of Lightning's launcher's reports (see [`LAUNCHER`]).
+const LIGHTNING_LAUNCHER: &str = "Lightning's launcher:";
+
 /// Label head of the DeepSpeed launcher's reports (see [`LAUNCHER`]).
 const DEEPSPEED_LAUNCHER: &str = "deepspeed launcher:";
 
@@ -1889,6 +1893,9 @@ pub struct ErrorTracker {
     /// The previous line was llm.c's `[CUDA ERROR] at file train_gpt2.cu:382:`:
     /// this one is the error (`out of memory`).
     cuda_check_pending: bool,
+    /// The line where Lightning's launcher said it kills its processes
+    /// after a worker died (see `line_under`).
+    reaped_at: Option<u64>,
 }
 
 impl ErrorTracker {
@@ -1958,6 +1965,29 @@ impl ErrorTracker {
                     class: ErrorClass::Cuda,
                     fatal: false,
                     label: NO_GPU_USED.to_string(),
+                },
+                trimmed,
+                line_no,
+                time,
+                Vec::new(),
+                false,
+            );
+            return false;
+        }
+        // Lightning's launcher after a worker died: `[rank: 2] Child process
+        // with PID 20417 terminated with code 1. Forcefully terminating all
+        // other processes to avoid zombies 🧟`, then it kills its own
+        // processes (the shell's `Killed`): the worker's error is the news.
+        if matches!(trimmed.as_bytes().first(), Some(b'[' | b'C'))
+            && let Some(p) = trimmed.find("Child process with PID ")
+            && trimmed[p..].contains(" Forcefully terminating all other processes")
+        {
+            self.reaped_at = Some(line_no);
+            self.record(
+                Signature {
+                    class: ErrorClass::Distributed,
+                    fatal: true,
+                    label: format!("{LIGHTNING_LAUNCHER} a worker process failed"),
                 },
                 trimmed,
                 line_no,
@@ -2112,6 +2142,16 @@ impl ErrorTracker {
             loss_stopped_training(trimmed)
         };
         if let Some(mut s) = sig {
+            // (The shell's `Killed` right after Lightning's launcher said it
+            // kills its processes: its doing, not the OOM killer's.)
+            if s.class == ErrorClass::Killed
+                && self
+                    .reaped_at
+                    .is_some_and(|l| line_no.saturating_sub(l) <= 3)
+            {
+                s.label =
+                    format!("{LIGHTNING_LAUNCHER} it killed its processes after a worker failed");
+            }
             // Logged as a warning (fairseq's `| WARNING | fairseq.trainer |
             // OOM: Ran out of memory ...`, then it skips the batch): the
             // program handled it.

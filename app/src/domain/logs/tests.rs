@@ -10965,3 +10965,27 @@ fn a_script_that_says_it_runs_on_the_cpu_is_warned_of() {
     );
     assert!(analyze("device: cuda:0\n").errors.is_empty());
 }
+
+#[test]
+fn every_rank_printing_the_same_thing() {
+    // Lightning's launcher kills its own processes after a worker died
+    // (the shell says `Killed`): the worker's error is the news.
+    let a = analyze(
+        "[rank2]: Traceback (most recent call last):\n[rank2]:   File \"train.py\", line 9, in <module>\n\
+         [rank2]: PIL.UnidentifiedImageError: cannot identify image file '/data/train/n04152593_22281.JPEG'\n\
+         [2024-05-14 09:15:30,697][lightning.fabric.strategies.launchers.subprocess_script][INFO] - [rank: 2] Child process with PID 20417 terminated with code 1. Forcefully terminating all other processes to avoid zombies 🧟\n\
+         Killed\n",
+    );
+    assert_eq!(a.verdict, "fatal: Python exception: UnidentifiedImageError");
+    assert!(a.errors.iter().all(|e| e.fatal), "{:?}", a.errors);
+    // (A `Killed` of its own stays the OOM killer's.)
+    assert_eq!(
+        analyze("step 10 loss 2.0\nKilled\n").verdict,
+        "fatal: process killed (host out of memory?)"
+    );
+    // Eight ranks print the script's `print(trainer.evaluate())`: one
+    // evaluation.
+    let eval = "{'eval_loss': 1.0874261856079102, 'eval_runtime': 12.4107, 'eval_samples_per_second': 80.57, 'epoch': 3.0}\n";
+    let a = analyze(&eval.repeat(8));
+    assert_eq!(a.eval.count, 1);
+}
