@@ -632,9 +632,9 @@ pub struct LogAnalyzer {
     errors: ErrorTracker,
     /// Signs that the output arrives in bursts (see [`Bursts`]).
     bursts: Bursts,
-    /// The latest line that opened a dict, and its text's hash (see
+    /// The latest line that opened a dict, and its text (see
     /// `on_metric_line`).
-    prev_dict: Option<(u64, u64)>,
+    prev_dict: (u64, String),
     /// How the process ended, when the recording knows (see
     /// [`Self::process_exited`]): its code, and when.
     exit: Option<(i32, Option<f64>)>,
@@ -1315,7 +1315,7 @@ impl LogAnalyzer {
             last_log_ts: None,
             errors: ErrorTracker::new(),
             bursts: Bursts::default(),
-            prev_dict: None,
+            prev_dict: (0, String::new()),
             exit: None,
             src: vec![SourceState::default(); N_SOURCES],
             locked: None,
@@ -1916,10 +1916,12 @@ impl LogAnalyzer {
         }
         if c0 == b'{' {
             // The same dict again on the next line: every rank printing the
-            // script's `print(trainer.evaluate())`, one result.
-            let h = desc_hash(t);
-            let again = self.prev_dict == Some((self.lines - 1, h));
-            self.prev_dict = Some((self.lines, h));
+            // script's `print(trainer.evaluate())`, one result. (Its text
+            // kept in a reused buffer: a copy costs less than a hash.)
+            let again = self.prev_dict.0 + 1 == self.lines && self.prev_dict.1 == t;
+            self.prev_dict.0 = self.lines;
+            self.prev_dict.1.clear();
+            self.prev_dict.1.push_str(t);
             if again {
                 return;
             }
