@@ -1959,19 +1959,9 @@ impl ErrorTracker {
         // `Using device: cpu`, the PyTorch quickstart's `Using cpu device`.
         // (Whole short lines only: a tokenizer on the CPU is normal.)
         if trimmed.len() <= 20 && is_cpu_device_line(trimmed.trim_end()) {
-            self.warnings += 1;
-            self.record(
-                Signature {
-                    class: ErrorClass::Cuda,
-                    fatal: false,
-                    label: NO_GPU_USED.to_string(),
-                },
-                trimmed,
-                line_no,
-                time,
-                Vec::new(),
-                false,
-            );
+            if let Some(s) = sig(ErrorClass::Cuda, false, NO_GPU_USED) {
+                self.record_line(s, trimmed, line_no, time);
+            }
             return false;
         }
         // Lightning's launcher after a worker died: `[rank: 2] Child process
@@ -1983,18 +1973,13 @@ impl ErrorTracker {
             && trimmed[p..].contains(" Forcefully terminating all other processes")
         {
             self.reaped_at = Some(line_no);
-            self.record(
-                Signature {
-                    class: ErrorClass::Distributed,
-                    fatal: true,
-                    label: format!("{LIGHTNING_LAUNCHER} a worker process failed"),
-                },
-                trimmed,
-                line_no,
-                time,
-                Vec::new(),
-                false,
-            );
+            if let Some(s) = sig(
+                ErrorClass::Distributed,
+                true,
+                format!("{LIGHTNING_LAUNCHER} a worker process failed"),
+            ) {
+                self.record_line(s, trimmed, line_no, time);
+            }
             return false;
         }
         if trimmed.as_bytes().first() == Some(&b'[') && trimmed.starts_with("[CUDA ERROR] at file ")
@@ -2158,10 +2143,7 @@ impl ErrorTracker {
             if s.fatal && is_warning_level(log_head) {
                 s.fatal = false;
             }
-            if !s.fatal {
-                self.warnings += 1;
-            }
-            self.record(s, trimmed, line_no, time, Vec::new(), self.pip_output > 0);
+            self.record_line(s, trimmed, line_no, time);
         } else if looks_like_exception_line(trimmed)
             && indent_of(body) == 0
             && !trimmed.contains("Warning")
@@ -2259,6 +2241,15 @@ impl ErrorTracker {
             ),
         };
         self.record(s, &msg, tb.first_line, tb.time, tb.lines, tb.in_pip);
+    }
+
+    /// Record the error a line alone shows (no traceback), counting it
+    /// among the warnings unless it is fatal.
+    fn record_line(&mut self, s: Signature, line: &str, line_no: u64, time: Option<f64>) {
+        if !s.fatal {
+            self.warnings += 1;
+        }
+        self.record(s, line, line_no, time, Vec::new(), self.pip_output > 0);
     }
 
     fn record(
