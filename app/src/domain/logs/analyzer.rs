@@ -1809,9 +1809,14 @@ impl LogAnalyzer {
             }
             return;
         }
-        if c0 == b'f'
-            && let Some((epoch, of)) = parse::rl_games_epoch(t)
-        {
+        // Loops whose epochs are their steps: PyTorch-BigGraph's trainer,
+        // rl_games' (Isaac Lab).
+        let epochs = match c0 {
+            b'[' | b'S' | b'F' => parse::pbg_epoch(t).map(|(e, of)| (e, Some(of))),
+            b'f' => parse::rl_games_epoch(t),
+            _ => None,
+        };
+        if let Some((epoch, of)) = epochs {
             let mut ev = Event::new(EventKind::Train, Source::Generic);
             ev.step = Some(epoch);
             ev.total_steps = of;
@@ -1823,17 +1828,6 @@ impl LogAnalyzer {
         if matches!(c0, b'F' | b'S' | 0xE2 | b'b' | b'B' | b'e' | b't' | b'[')
             && let Some(ev) = parse::own_shape_step(t)
         {
-            self.on_step_event(ev, ts, time);
-            return;
-        }
-        if matches!(c0, b'[' | b'S' | b'F')
-            && let Some((epochs, of)) = parse::pbg_epoch(t)
-        {
-            let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(epochs);
-            ev.total_steps = Some(of);
-            ev.epoch = Some(epochs as f64);
-            self.epoch_steps = true;
             self.on_step_event(ev, ts, time);
             return;
         }

@@ -688,8 +688,9 @@ fn strip_rank(s: &str, at_start: bool) -> Option<(&str, u32)> {
 }
 
 /// DreamerV3's metrics after its step: `train/loss/dyn 3.27 / ...` (a
-/// key with slashes, then ` / ` between the pairs).
-fn slash_keyed_metrics(r: &str) -> bool {
+/// key with slashes, then ` / ` between the pairs). (Its step reader,
+/// `parse::own_shape_step`, asks the same.)
+pub(crate) fn slash_keyed_metrics(r: &str) -> bool {
     r.split(' ').next().is_some_and(|key| key.contains('/')) && r.contains(" / ")
 }
 

@@ -3115,8 +3115,7 @@ pub fn own_shape_step(t: &str) -> Option<Event> {
     if let Some(r) = t.strip_prefix('[') {
         let (n, used) = uint_prefix(r)?;
         let r = r[used..].strip_prefix("] ")?;
-        let key = r.split(' ').next()?;
-        (key.contains('/') && r.contains(" / ")).then_some(())?;
+        super::normalize::slash_keyed_metrics(r).then_some(())?;
         ev.step = Some(n);
         return Some(ev);
     }
