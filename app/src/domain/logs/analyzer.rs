@@ -277,6 +277,10 @@ struct BarCount {
     /// one it showed.
     epoch_no: Option<u64>,
     first_epoch: Option<u64>,
+    /// The bar names the epoch but its count ran on into the next one
+    /// (SimpleTuner's `Epoch 4/10, Steps: 25%| 101/400`): one count over
+    /// the whole run, not a pass per epoch.
+    counts_on: bool,
     /// Steps of the epochs / passes before the current one.
     epoch_offset: u64,
     /// Times the bar ran to its total and started again.
@@ -988,6 +992,12 @@ pub struct Analysis {
     pub loss: LossStats,
     pub reported: Reported,
     pub errors: Vec<LogError>,
+    /// The error the verdict names: the run's own failure, where `errors`
+    /// also holds the launchers' and wrappers' reports of it (torchrun's
+    /// `ChildFailedError`, accelerate's `CalledProcessError`), which come
+    /// after it. `None` when nothing fatal ended the run.
+    #[serde(default)]
+    pub fatal_error: Option<LogError>,
     pub warnings: u64,
     pub clock: Clock,
     /// Timed intervals seen / in the recent window.
@@ -1186,6 +1196,17 @@ fn is_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
     let Some(rest) = after_epoch_word(desc) else {
         return false;
     };
+    // SimpleTuner's `Epoch 3/10, Steps`: the run's steps, under the name
+    // of the epoch they are in.
+    if let Some((_, used)) = parse::uint_prefix(rest.trim_start())
+        && let Some(of) = rest.trim_start()[used..].strip_prefix('/')
+        && let Some((_, used)) = parse::uint_prefix(of)
+        && of[used..]
+            .trim_start_matches([',', ' '])
+            .eq_ignore_ascii_case("steps")
+    {
+        return false;
+    }
     let over_epochs = total.is_some_and(|t| {
         rest.trim_start()
             .split_once('/')
@@ -3243,6 +3264,14 @@ impl LogAnalyzer {
             self.mark_finished("end of training");
             return true;
         }
+        // CatBoost's `cv()`: `Training on fold [2/5]`, its rounds from 0
+        // again (the fold before ended, not the run).
+        if t.starts_with("Training on fold [") {
+            self.restart_source(Source::Generic);
+            self.restarted();
+            self.finished = None;
+            return true;
+        }
         // StyleGAN's plan: `Training for 25000 kimg...`; BAGEL's
         // `Training for 5000 steps, starting at 1201...`.
         if let Some(r) = t.strip_prefix("Training for ")
@@ -4047,6 +4076,24 @@ impl LogAnalyzer {
             }
             // Colossal-AI's examples: `Saved final model checkpoint at epoch 2
             // at folder ...`.
+            // CatBoost: `Stopped by overfitting detector  (100 iterations
+            // wait)`; `Shrink model to first 2411 iterations.` (to the best
+            // one, once training ended).
+            b'S' if t.starts_with("Stopped by overfitting detector") => {
+                Some("CatBoost's overfitting detector stopped training")
+            }
+            b'S' if t.starts_with("Shrink model to first ") && t.ends_with(" iterations.") => {
+                Some("CatBoost kept the model up to its best iteration")
+            }
+            // HugeCTR: `[HCTR][09:14:37.023][INFO][RK0][main]: Finish 10000
+            // iterations with batchsize: 16384 in 29.09s.` (its head kept).
+            b'[' | b'F'
+                if t.contains("Finish ")
+                    && t.contains(" iterations with batchsize")
+                    && (c0 == b'F' || t.starts_with("[HCTR]")) =>
+            {
+                Some("HugeCTR finished its iterations")
+            }
             b'S' if t.starts_with("Saved final model checkpoint at ") => {
                 Some("final model checkpoint saved")
             }
@@ -5151,7 +5198,7 @@ impl LogAnalyzer {
     fn on_bar_frame(
         &mut self,
         idx: usize,
-        is_epoch: bool,
+        mut is_epoch: bool,
         f: &TqdmFrame<'_>,
         flags: LineFlags,
         ts: Option<f64>,
@@ -5409,6 +5456,8 @@ impl LogAnalyzer {
             }
         }
         self.other_bar_active = (false, false);
+        // (A bar seen to count on across its epochs is no epoch bar.)
+        is_epoch &= !self.bar_count.counts_on;
         // Lightning: the epoch bar restarts each epoch; keep a global step.
         if is_epoch {
             // Lightning's description is exactly `Epoch <n>`.
@@ -5447,6 +5496,23 @@ impl LogAnalyzer {
                     }
                     // A frame of an earlier epoch (a lagging rank's): stale.
                     Some(prev) if e < prev => return,
+                    // The next epoch's first frame carries on from the
+                    // last count, on the same clock, short of the total:
+                    // the count runs over the whole run (the description
+                    // only names the epoch it is in).
+                    Some(prev)
+                        if e == prev + 1
+                            && self.bar_count.last_train_n > 0
+                            && (f.n as u64).abs_diff(self.bar_count.last_train_n) <= 1
+                            && f.n >= self.bar_count.last_train_n as f64
+                            && f.total.is_some_and(|t| f.n < t)
+                            && f.total == self.bar_count.pass_total
+                            && f.elapsed_s
+                                .is_some_and(|t| t >= self.bar_count.last_elapsed) =>
+                    {
+                        self.bar_count.counts_on = true;
+                        is_epoch = false;
+                    }
                     Some(prev) if e > prev => {
                         // Epochs the log does not show (cut out of a pasted
                         // log, or not printed) ran all their batches too.
@@ -6010,6 +6076,7 @@ impl LogAnalyzer {
                 )
             });
 
+        let fatal_error = fatal.cloned();
         let study_goes_on = self.study.is_some_and(|s| !s.ended);
         // (A process that exited 0 ended its run, unless it fell short of a
         // known total: a loop that caught its error and returned.)
@@ -6228,6 +6295,7 @@ impl LogAnalyzer {
             },
             warnings: self.errors.warnings,
             errors,
+            fatal_error,
             clock: self.clock,
             timing_intervals: summary.intervals,
             timing_window: summary.window_intervals,

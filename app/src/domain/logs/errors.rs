@@ -213,7 +213,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 54] = [
+const ANCHORS: [&[u8]; 55] = [
     b"Error",
     // (The DeepSpeed launcher's `... exits with return code = -9`.)
     b"exits with return",
@@ -286,6 +286,8 @@ const ANCHORS: [&[u8]; 54] = [
     b"Exception in user",
     // (AReaL's launcher's exception on a job that completed.)
     b"JobState",
+    // (JAX's fallback to the CPU; its version check.)
+    b"jaxlib",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -328,7 +330,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<54> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<55> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -453,6 +455,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // `Out of Memory!!! Request memory size: 35185336320B, ...`.)
         || (t.starts_with("Device(id:") && t.has(" memory isn't enough and alloc failed"))
         || t.starts_with("Out of Memory!!! Request memory size")
+        // The GPU learners of the boosting libraries: CatBoost's `CUDA error
+        // 2: out of memory`, LightGBM's `[CUDA] out of memory`, XGBoost's
+        // (and RAPIDS') `std::bad_alloc: cudaErrorMemoryAllocation: out of
+        // memory`.
+        || t.contains("CUDA error 2: out of memory")
+        || t.contains("[CUDA] out of memory")
+        || t.contains("cudaErrorMemoryAllocation")
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find_word("Tried to allocate ").map(|p| {
@@ -471,6 +480,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // Python ran out of host memory (a loop gathering every output on the
     // CPU): `MemoryError`, bare or with a message. (Not PaddlePaddle's GPU
     // OOM, which it raises as `MemoryError: (ResourceExhausted) `.)
+    // (Nor RAPIDS' GPU allocator's, raised as `MemoryError: std::bad_alloc:
+    // out_of_memory: CUDA error at: ...`.)
+    if t.starts_with("MemoryError: ") && t.contains("CUDA error") {
+        return sig(Memory, true, "CUDA out of memory (RAPIDS memory manager)");
+    }
     if t == "MemoryError" || (t.starts_with("MemoryError: ") && !t.contains("(ResourceExhausted)"))
     {
         return sig(Memory, true, "host out of memory (MemoryError)");
@@ -509,6 +523,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.contains("ncclInvalidUsage")
         || t.contains("ncclUnhandledCudaError")
         || t.contains("ncclInternalError")
+        // (XLA's: `XlaRuntimeError: INTERNAL: ... NCCL operation
+        // ncclCommInitRank(&comm, nranks, id, rank) failed: unhandled system
+        // error`.)
+        || (t.contains("NCCL operation ") && t.contains(" failed"))
     {
         return sig(Distributed, true, "NCCL error");
     }
@@ -808,6 +826,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "process crashed (segmentation fault)",
         ),
         ("Bus error", true, "process crashed (bus error)"),
+        (
+            "Floating point exception",
+            true,
+            "process crashed (floating point exception: an integer division by zero?)",
+        ),
         ("Aborted", true, "process aborted (core dumped)"),
         (
             "Illegal instruction",
@@ -1270,7 +1293,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<27> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<32> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -1298,6 +1321,11 @@ const SETUP_ANCHORS: super::parse::Anchors<27> = super::parse::Anchors::new([
     b"CUDA initialization",
     b"Failed to import transformers",
     b"FlashAttention only",
+    b"jaxlib",
+    b"CUDA backend failed",
+    b"Python.h",
+    b"hf_transfer",
+    b"on the Hub",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -1650,6 +1678,56 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Run,
             "FlashAttention needs an Ampere or newer GPU (turn it off, or rent a newer GPU)",
         ),
+        // JAX without its CUDA plugin, or with one that cannot start (a
+        // cuDNN or driver it was not built for): it warns and runs on the
+        // CPU.
+        (
+            &["a CUDA-enabled jaxlib is not installed"],
+            Cuda,
+            WhenRaised,
+            NO_GPU_USED,
+        ),
+        (
+            &["CUDA backend failed to initialize"],
+            Cuda,
+            WhenRaised,
+            NO_GPU_USED,
+        ),
+        (
+            &["jaxlib version", "incompatible with jax version"],
+            Dependency,
+            Run,
+            "jax and jaxlib versions do not match (install them together)",
+        ),
+        // A C extension built at run time (Triton's, inductor's) without
+        // Python's headers: the image lacks python3-dev.
+        (
+            &["fatal error: Python.h: No such file"],
+            Dependency,
+            Run,
+            "Python.h missing: a C extension cannot be built (install python3-dev)",
+        ),
+        // `HF_HUB_ENABLE_HF_TRANSFER=1` without the package.
+        (
+            &["'hf_transfer' package is not available"],
+            Dependency,
+            Run,
+            "hf_transfer is not installed (pip install hf_transfer, or unset HF_HUB_ENABLE_HF_TRANSFER)",
+        ),
+        (
+            &["An error occurred while downloading using", "hf_transfer"],
+            Data,
+            Run,
+            "download through hf_transfer failed (network or disk? unset HF_HUB_ENABLE_HF_TRANSFER for the underlying error)",
+        ),
+        // 🤗 Datasets could not reach the Hub: `ConnectionError: Couldn't
+        // reach 'HuggingFaceH4/ultrachat_200k' on the Hub (ReadTimeout)`.
+        (
+            &["Couldn't reach '", "on the Hub"],
+            Data,
+            Run,
+            HUB_UNREACHABLE,
+        ),
         // pip's LightGBM has no GPU learner (`LightGBMError: GPU Tree
         // Learner was not enabled in this build.`).
         (
@@ -1853,6 +1931,10 @@ struct TbState {
     /// Printed under a warning/info log head (`W0618 ... convert_frame.py:1277]`,
     /// `WARNING - `): a logged, handled exception, not the end of the run.
     logged: bool,
+    /// Its frame lines came under a log head too: a wrapper relays another
+    /// process's output a line at a time (fluxgym's `[INFO] File "..."`),
+    /// so the head's level says nothing about how the program fared.
+    relayed: bool,
     /// Unindented lines taken as wrapped pieces of frame lines in a row;
     /// past a few, the traceback was cut and ordinary output goes on.
     loose_lines: u8,
@@ -2035,6 +2117,7 @@ impl ErrorTracker {
                 || (trimmed.starts_with("line ") && trimmed.contains(", in "))
             {
                 tb.loose_lines = 0;
+                tb.relayed |= !log_head.is_empty() && trimmed.starts_with("File \"");
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
             }
@@ -2115,6 +2198,7 @@ impl ErrorTracker {
                 first_line: line_no,
                 time,
                 logged,
+                relayed: false,
                 loose_lines: 0,
                 ipython,
                 in_pip: self.pip_output > 0,
@@ -2224,7 +2308,8 @@ impl ErrorTracker {
             // completed.)
             Some((s, m)) => (
                 Signature {
-                    fatal: !tb.logged && s.label != AREAL_JOB_COMPLETED,
+                    fatal: (!tb.logged || (tb.relayed && !tb.thread))
+                        && s.label != AREAL_JOB_COMPLETED,
                     ..s
                 },
                 m,

@@ -2226,9 +2226,22 @@ pub fn boosting_round(s: &str) -> Option<Event> {
     for pair in r.trim_end().split('\t') {
         let (name, value) = pair.split_once(':')?;
         let (set, metric) = name.split_once("'s ").or_else(|| name.split_once('-'))?;
+        // LightGBM's `cv()`: `cv_agg's valid auc: 0.8656 + 0.0045`, the
+        // set's name before the metric's.
+        let (set, metric) = match set {
+            "cv_agg" => metric.split_once(' ')?,
+            _ => (set, metric),
+        };
         let value = value.trim_start();
         let (v, used) = float_prefix(value)?;
-        if used != value.len() || set.is_empty() || set.contains(' ') {
+        // (A cross-validation's mean and its deviation over the folds:
+        // XGBoost's `0.97133+0.00033`, LightGBM's `0.9591 + 0.0005`.)
+        let deviation = value[used..]
+            .trim_start()
+            .strip_prefix('+')
+            .map(str::trim_start)
+            .and_then(|d| float_prefix(d).filter(|(_, u)| *u == d.len()));
+        if (used != value.len() && deviation.is_none()) || set.is_empty() || set.contains(' ') {
             return None;
         }
         let higher_is_better = ["auc", "map", "ndcg", "aucpr", "pre"]
@@ -4794,12 +4807,17 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
         b,
         &[
             "iteration",
+            // (Paxml's `[PAX STATUS] step_i: 1400, training loss: 4.06`;
+            // before `step`, which the first match would take.)
+            "step_i",
             "steps",
             "step",
             "iters",
             "iter",
             "update",
             "global_step",
+            // (ZipVoice's `Epoch 7, batch 129, global_batch_idx: 1450`.)
+            "global_batch_idx",
         ],
     ) {
         Some((step, total)) => {
@@ -5123,6 +5141,8 @@ pub fn planned_iters(t: &str) -> Option<u64> {
         // configuration, a line a key).
         b't' if t.starts_with("train_for_env_steps=") => return whole(&t[20..]),
         // LeRobot's `cfg.steps=40000 (40K)`.
+        // (MaxText's config dump, a line a key: `Config param steps: 200`.)
+        b'C' => return whole(t.strip_prefix("Config param steps: ")?),
         b'c' => {
             let r = t.strip_prefix("cfg.steps=")?;
             let (n, used) = uint_prefix(r)?;
@@ -5353,7 +5373,13 @@ fn counter_in(b: &[u8], words: &[&str]) -> Option<(u64, Option<u64>)> {
                     k2 += 1;
                 } else if b
                     .get(k2)
-                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'.')
+                    // (A decimal is no count; a sentence's full stop after
+                    // one is: Flax's `Finished training step 12. Batch
+                    // size: 256, Loss: 10.06`.)
+                    .is_some_and(|c| {
+                        c.is_ascii_alphabetic()
+                            || (*c == b'.' && b.get(k2 + 1).is_none_or(|n| *n != b' '))
+                    })
                     // (A number cut by an ellipsis, `Step 2…` in a narrow
                     // panel, is no count.)
                     || b[k2..].starts_with("…".as_bytes())

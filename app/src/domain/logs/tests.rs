@@ -10989,3 +10989,255 @@ fn every_rank_printing_the_same_thing() {
     let a = analyze(&eval.repeat(8));
     assert_eq!(a.eval.count, 1);
 }
+
+/// The class and label of the error the verdict names.
+fn cause(a: &Analysis) -> Option<(ErrorClass, &str)> {
+    a.fatal_error.as_ref().map(|e| (e.class, e.label.as_str()))
+}
+
+#[test]
+fn a_bar_that_names_the_epoch_but_counts_the_run() {
+    // SimpleTuner: one bar over the run's steps, renamed as each epoch
+    // begins (`Epoch 2/4, Steps: ... 101/400`).
+    let mut log = String::new();
+    for n in 0..=230u64 {
+        let epoch = n / 100 + 1;
+        log.push_str(&format!(
+            "\rEpoch {epoch}/4, Steps: {:>3}%|#         | {n}/400 [{:02}:{:02}<10:00,  1.61s/it, lr=1e-4, step_loss=0.{:03}]",
+            n * 100 / 400,
+            n * 2 / 60,
+            n * 2 % 60,
+            500 - n
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(230), Some(400)));
+    assert_eq!(a.verdict, "progressing");
+    // A bar named `Epoch 2/10` alone whose count runs on from the epoch
+    // before, on the same clock: the same count, not a pass per epoch.
+    let mut log = String::new();
+    for n in 0..=150u64 {
+        let epoch = if n <= 100 { 1 } else { 2 };
+        log.push_str(&format!(
+            "\rEpoch {epoch}/10: {:>3}%|#         | {n}/1000 [00:{:02}<09:00,  2.00it/s]",
+            n / 10,
+            n / 2 % 60
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(150), Some(1000)));
+    // (Lightning's per-epoch bar starts again from 0: its steps add up.)
+    let mut log = String::new();
+    for epoch in 0..2u64 {
+        for n in 0..=50u64 {
+            log.push_str(&format!(
+                "\rEpoch {epoch}: {:>3}%|#         | {n}/50 [00:{:02}<00:10,  5.00it/s, v_num=0]",
+                n * 2,
+                n / 5
+            ));
+        }
+    }
+    assert_eq!(analyze(&log).last_step, Some(100));
+}
+
+#[test]
+fn the_boosting_libraries_running_out_of_gpu_memory() {
+    for line in [
+        "xgboost.core.XGBoostError: [09:44:17] /workspace/src/common/device_helpers.cu:47: Memory allocation error on worker 0: std::bad_alloc: cudaErrorMemoryAllocation: out of memory",
+        "lightgbm.basic.LightGBMError: [CUDA] out of memory /__w/1/s/lightgbm-python/src/io/cuda/cuda_column_data.cpp 73",
+        "_catboost.CatBoostError: catboost/cuda/cuda_lib/cuda_base.h:281: CUDA error 2: out of memory",
+        "MemoryError: std::bad_alloc: out_of_memory: CUDA error at: /opt/conda/include/rmm/mr/device/cuda_memory_resource.hpp:60: cudaErrorMemoryAllocation out of memory",
+    ] {
+        let a = analyze(&format!(
+            "[10]\ttrain-rmse:0.52\tvalid-rmse:0.61\nTraceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    bst.fit(X, y)\n{line}\n"
+        ));
+        assert_eq!(
+            cause(&a).map(|c| c.0),
+            Some(ErrorClass::Memory),
+            "{line}: {:?}",
+            a.errors
+        );
+        assert!(!a.verdict.contains("host"), "{line}: {}", a.verdict);
+    }
+}
+
+#[test]
+fn cross_validation_rounds_and_the_boosters_ends() {
+    // XGBoost's `cv()` (mean+std) and LightGBM's (`cv_agg's`).
+    let a = analyze(
+        "[0]\ttrain-logloss:0.61+0.001\ttest-logloss:0.62+0.002\n[25]\ttrain-logloss:0.41+0.001\ttest-logloss:0.45+0.002\n[50]\ttrain-logloss:0.31+0.001\ttest-logloss:0.39+0.002\n",
+    );
+    assert_eq!(a.last_step, Some(50));
+    assert_approx(a.loss.last, 0.31, 1e-9, "XGBoost cv train loss");
+    let a = analyze(
+        "[50]\tcv_agg's train auc: 0.883466 + 0.00055576\tcv_agg's valid auc: 0.865589 + 0.00452992\n[100]\tcv_agg's train auc: 0.906812 + 0.000521306\tcv_agg's valid auc: 0.878371 + 0.00440805\n",
+    );
+    assert_eq!(a.last_step, Some(100));
+    // CatBoost's ends: its overfitting detector, and the model cut to the
+    // best iteration.
+    let rows = "0:\tlearn: 0.6841083\ttest: 0.6843012\tbest: 0.6843012 (0)\ttotal: 40ms\tremaining: 37.4s\n200:\tlearn: 0.5424672\ttest: 0.5401354\tbest: 0.5401354 (200)\ttotal: 3.78s\tremaining: 33.6s\n";
+    for end in [
+        "Stopped by overfitting detector  (100 iterations wait)\n",
+        "bestTest = 0.5401354\nbestIteration = 200\n\nShrink model to first 201 iterations.\n",
+    ] {
+        assert_eq!(
+            analyze(&format!("{rows}{end}")).verdict,
+            "completed",
+            "{end}"
+        );
+    }
+    assert_eq!(analyze(rows).verdict, "progressing");
+    // `cv()` over folds: each fold counts from 0; the fold before ended,
+    // not the run.
+    let a = analyze(&format!(
+        "Training on fold [0/5]\n{rows}Stopped by overfitting detector  (100 iterations wait)\nTraining on fold [1/5]\n{}",
+        &rows[..rows.find('\n').unwrap() + 1]
+    ));
+    assert_eq!((a.last_step, a.verdict.as_str()), (Some(0), "progressing"));
+    // HugeCTR's end.
+    let a = analyze(
+        "[HCTR][09:14:30.000][INFO][RK0][main]: Iter: 9000 Time(1000 iters): 2.91s Loss: 0.131 lr:0.001\n[HCTR][09:14:37.023][INFO][RK0][main]: Finish 10000 iterations with batchsize: 16384 in 29.09s.\n",
+    );
+    assert!(a.finished, "{a:?}");
+}
+
+#[test]
+fn native_crashes_and_setup_failures_of_other_stacks() {
+    let a = analyze(
+        "step 10 loss 2.0\n/workspace/run_pretrain.sh: line 19:  2231 Floating point exception(core dumped) python -m train\n",
+    );
+    assert_eq!(
+        cause(&a),
+        Some((
+            ErrorClass::Runtime,
+            "process crashed (floating point exception: an integer division by zero?)"
+        ))
+    );
+    for (line, class) in [
+        (
+            "/tmp/tmpa1b2/main.c:4:10: fatal error: Python.h: No such file or directory",
+            ErrorClass::Dependency,
+        ),
+        (
+            "ValueError: Fast download using 'hf_transfer' is enabled (HF_HUB_ENABLE_HF_TRANSFER=1) but 'hf_transfer' package is not available in your environment. Try `pip install hf_transfer`.",
+            ErrorClass::Dependency,
+        ),
+        (
+            "ConnectionError: Couldn't reach 'HuggingFaceH4/ultrachat_200k' on the Hub (ReadTimeout)",
+            ErrorClass::Data,
+        ),
+        (
+            "RuntimeError: An error occurred while downloading using `hf_transfer`. Consider disabling HF_HUB_ENABLE_HF_TRANSFER for better error handling.",
+            ErrorClass::Data,
+        ),
+        (
+            "RuntimeError: jaxlib version 0.4.31 is newer than and incompatible with jax version 0.4.30. Please update your jax and/or jaxlib packages.",
+            ErrorClass::Dependency,
+        ),
+        (
+            "jaxlib.xla_extension.XlaRuntimeError: INTERNAL: external/xla/xla/service/gpu/nccl_utils.cc:305: NCCL operation ncclCommInitRank(&comm, nranks, id, rank) failed: unhandled system error",
+            ErrorClass::Distributed,
+        ),
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (class, true), "{line}");
+    }
+    // JAX falling back to the CPU says so, and goes on.
+    for line in [
+        "W1104 16:20:05.901270 139881762088768 xla_bridge.py:895] An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.",
+        "W0115 11:20:03.400083 140096733111104 xla_bridge.py:871] CUDA backend failed to initialize: Found cuDNN version 8600, but JAX was built against version 8904, which is newer. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
+    ] {
+        let a = analyze(&format!("{line}\nstep 1 loss 2.0\nstep 2 loss 1.9\n"));
+        assert_eq!(
+            a.errors
+                .iter()
+                .map(|e| (e.class, e.fatal, e.label.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                ErrorClass::Cuda,
+                false,
+                "no GPU used: training runs on the CPU"
+            )],
+            "{line}"
+        );
+        assert_eq!(a.verdict, "progressing");
+    }
+}
+
+#[test]
+fn a_traceback_a_wrapper_relays_under_its_own_log_head() {
+    // fluxgym relays the trainer's output a line at a time under `[INFO]`:
+    // the exception ended the trainer all the same.
+    let a = analyze(
+        "[2024-09-13 19:20:51] [INFO] steps:   0%|          | 0/3200 [00:09<?, ?it/s]\n\
+         [2024-09-13 19:20:51] [INFO] Traceback (most recent call last):\n\
+         [2024-09-13 19:20:51] [INFO] File \"/fluxgym/sd-scripts/flux_train_network.py\", line 519, in <module>\n\
+         [2024-09-13 19:20:51] [INFO] trainer.train(args)\n\
+         [2024-09-13 19:20:51] [INFO] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 144.00 MiB. GPU 0 has a total capacity of 23.55 GiB of which 48.81 MiB is free.\n",
+    );
+    assert_eq!(
+        cause(&a),
+        Some((
+            ErrorClass::Memory,
+            "CUDA out of memory (tried to allocate 144.00 MiB)"
+        ))
+    );
+    // (A logger's own traceback, its frames without the head, was handled.)
+    let a = analyze(
+        "2024-09-13 19:20:51,000 - INFO - Traceback (most recent call last):\n  File \"/app/retry.py\", line 5, in fetch\n    r.raise_for_status()\nrequests.exceptions.HTTPError: 503 Server Error\nstep 10 loss 2.0\n",
+    );
+    assert!(a.fatal_error.is_none(), "{:?}", a.errors);
+}
+
+#[test]
+fn the_error_the_verdict_names_is_the_cause_not_the_launchers_report() {
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    loss.backward()\n\
+         torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.26 GiB.\n\
+         Traceback (most recent call last):\n  File \"/venv/bin/accelerate\", line 8, in <module>\n    sys.exit(main())\n\
+         subprocess.CalledProcessError: Command '['/venv/bin/python', 'train.py']' returned non-zero exit status 1.\n",
+    );
+    let last_fatal = a.errors.iter().rev().find(|e| e.fatal).map(|e| e.class);
+    assert_eq!(last_fatal, Some(ErrorClass::Runtime));
+    assert_eq!(
+        cause(&a),
+        Some((
+            ErrorClass::Memory,
+            "CUDA out of memory (tried to allocate 1.26 GiB)"
+        ))
+    );
+    assert!(analyze("step 1 loss 2.0\n").fatal_error.is_none());
+}
+
+#[test]
+fn step_lines_of_the_jax_stacks() {
+    // Paxml, and the Flax examples' `Finished training step N.` (a full
+    // stop after the count); MaxText's plan in its config dump.
+    let a = analyze(
+        "I1115 22:43:01.462090 140262186301440 summary_utils.py:624] [PAX STATUS] step_i: 1300, training loss: 4.1211692\n\
+         I1115 22:43:42.691440 140262186301440 summary_utils.py:624] [PAX STATUS] step_i: 1400, training loss: 4.0635997\n",
+    );
+    assert_eq!(a.last_step, Some(1400));
+    assert_approx(a.loss.last, 4.0635997, 1e-9, "Paxml loss");
+    let a = analyze(
+        "I0325 14:00:29.655857 130295542103168 train.py:570] Finished training step 2. Batch size: 256, Loss: 10.43837, LR: 0.00000\n\
+         I0325 14:00:29.997218 130295542103168 train.py:570] Finished training step 3. Batch size: 256, Loss: 10.40290, LR: 0.00000\n",
+    );
+    assert_eq!(a.last_step, Some(3));
+    assert_approx(a.loss.last, 10.4029, 1e-9, "Flax loss");
+    // (A decimal after the word is still no count.)
+    assert_eq!(
+        analyze("step 2.5 loss 1.0\nstep 3.5 loss 0.9\n").last_step,
+        None
+    );
+    let a = analyze(
+        "Config param steps: 200\ncompleted step: 10, seconds: 0.155, TFLOP/s/device: 733.871, loss: 10.126\ncompleted step: 11, seconds: 0.155, TFLOP/s/device: 733.871, loss: 10.02\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(11), Some(200)));
+    // ZipVoice's global count beside the epoch's batch.
+    let a = analyze(
+        "Epoch 6, batch 199, global_batch_idx: 1320, batch size: 48, loss[loss=0.07], tot_loss[loss=0.07], cur_lr: 1e-4\n\
+         Epoch 7, batch 129, global_batch_idx: 1450, batch size: 48, loss[loss=0.06], tot_loss[loss=0.06], cur_lr: 1e-4\n",
+    );
+    assert_eq!(a.last_step, Some(1450));
+}
