@@ -2818,7 +2818,16 @@ impl LogAnalyzer {
             && let Some((ev, count)) = parse::generic_step(t)
         {
             self.generic_step_line = self.lines;
+            let step = ev.step;
             self.on_generic_step(ev, count, ts, time);
+            // MaxText counts from 0: `completed step: 199` of `steps: 200`
+            // is its last.
+            if t.starts_with("completed step: ")
+                && let Some(n) = step
+                && self.max_iters == Some(n + 1)
+            {
+                self.mark_finished("MaxText completed its last step");
+            }
         } else if let Some(step) = parse::bare_counter(t) {
             self.pending_counter = Some((step, self.lines));
         } else if let Some((step, at)) = self.pending_counter
@@ -4131,6 +4140,12 @@ impl LogAnalyzer {
             // a bare `Done!` is read below), after steps; GPT-SoVITS'
             // `training done`.
             b'[' if t.ends_with("] Done!") && self.current_step.is_some() => Some("done"),
+            // Paxml's last timing, as its `main` returns.
+            b'[' if t.starts_with("[PAX STATUS]: E2E time: Elapsed time for <_main>:")
+                && self.current_step.is_some() =>
+            {
+                Some("Paxml's main returned")
+            }
             b't' if t == "training done" => Some("training done"),
             // torchtune's checkpointer as the last epoch ends.
             b'S' if t == "Saving final epoch checkpoint." => Some("final epoch checkpoint saved"),

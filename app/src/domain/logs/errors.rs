@@ -517,6 +517,16 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.has("Process group watchdog thread terminated") || t.contains("c10::DistBackendError") {
         return sig(Distributed, true, "NCCL watchdog aborted the process group");
     }
+    // JAX's coordination service lost a peer: `Terminating process because
+    // the JAX distributed service detected fatal errors. ... stopped
+    // sending heartbeats`.
+    if t.contains("distributed service detected fatal errors") {
+        return sig(
+            Distributed,
+            true,
+            "JAX distributed service: a peer process failed or stopped",
+        );
+    }
     if t.contains("DistBackendError")
         || t.contains("NCCL error")
         || t.contains("ncclSystemError")

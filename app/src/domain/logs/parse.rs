@@ -1276,8 +1276,12 @@ fn py_dict_entries<'a>(s: &'a str, mut each: impl FnMut(&'a str, f64)) -> Option
         } else if let Some(r) = rest.strip_prefix("tensor(") {
             let close = r.find(')').map(|c| c + 8).unwrap_or(rest.len());
             (float_prefix(r).map(|x| x.0), close)
-        } else if let Some(r) = rest.strip_prefix("Array(") {
-            // JAX's arrays: `Array(2.2839155, dtype=float32)`.
+        } else if let Some(r) = rest
+            .strip_prefix("Array(")
+            .or_else(|| rest.strip_prefix("array("))
+        {
+            // JAX's arrays: `Array(2.2839155, dtype=float32)`; NumPy's,
+            // `array(1.728779, dtype=float32)` (EasyLM's metrics).
             let close = r.find(')').map(|c| c + 7).unwrap_or(rest.len());
             (float_prefix(r).map(|x| x.0), close)
         } else if let Some(r) = rest.strip_prefix("np.")
@@ -1478,6 +1482,13 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         ev.grad_norm = known.grad_norm;
         ev.tokens = known.num_tokens;
         ev.step_time_s = known.step_time.filter(|v| v.is_finite() && *v > 0.0);
+        // NumPy values (EasyLM's `pprint` of its metrics, `'loss':
+        // array(1.72, dtype=float32)`): a loop's own record, not the HF
+        // Trainer's, whose values are plain numbers.
+        if s.contains(": array(") {
+            ev.source = Source::Generic;
+            return Some(HfDict::Steps(ev));
+        }
         return Some(HfDict::Train(ev));
     }
     // eval dicts: eval_loss or eval_<name>_loss, eval_runtime (see
@@ -5154,6 +5165,15 @@ pub fn planned_iters(t: &str) -> Option<u64> {
         b'S' => {
             if let Some(r) = t.strip_prefix("Steps:    ") {
                 return whole(r);
+            }
+            // CLU's `ReportProgress` (the Flax examples): `Setting work unit
+            // notes: 4.9 steps/s, 9.9% (296/3000), ETA: 9m`.
+            if let Some(r) = t.strip_prefix("Setting work unit notes: ") {
+                let r = &r[r.find("% (")? + 3..];
+                let (_, used) = uint_prefix(r)?;
+                let r = r[used..].strip_prefix('/')?;
+                let (n, used) = uint_prefix(r)?;
+                return (r[used..].starts_with(')') && n > 0).then_some(n);
             }
             let r = t.strip_prefix("Start to train ")?;
             let (n, used) = uint_prefix(r)?;

@@ -11241,3 +11241,46 @@ fn step_lines_of_the_jax_stacks() {
     );
     assert_eq!(a.last_step, Some(1450));
 }
+
+#[test]
+fn the_jax_stacks_plans_and_ends() {
+    // MaxText counts from 0: its step `steps - 1` is its last.
+    let mut log = String::from("Config param steps: 3\n");
+    for n in 0..3 {
+        log.push_str(&format!(
+            "completed step: {n}, seconds: 0.155, TFLOP/s/device: 733.871, loss: 10.{n}\n"
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(2), Some(3)));
+    assert_eq!(a.verdict, "completed");
+    assert_eq!(
+        analyze(&log[..log.rfind("completed").unwrap()]).verdict,
+        "progressing"
+    );
+    // CLU's progress report says the plan.
+    let a = analyze(
+        "I0325 14:00:29.324011 130295542103168 local.py:41] Setting work unit notes: 4.9 steps/s, 9.9% (296/3000), ETA: 9m\n\
+         I0325 14:00:29.655857 130295542103168 train.py:570] Finished training step 296. Batch size: 256, Loss: 4.43837, LR: 0.00080\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(296), Some(3000)));
+    // Paxml's end, and its coordination service losing a peer.
+    let steps = "I1115 22:43:01.462090 140262186301440 summary_utils.py:624] [PAX STATUS] step_i: 500, training loss: 4.1211692\n";
+    let a = analyze(&format!(
+        "{steps}I1115 22:44:01.000000 140262186301440 py_utils.py:1058] [PAX STATUS]: E2E time: Elapsed time for <_main>: 684.95 seconds\n"
+    ));
+    assert_eq!(a.verdict, "completed");
+    let a = analyze(&format!(
+        "{steps}F1115 22:45:00.000000 140262186301440 client.h:75] Terminating process because the JAX distributed service detected fatal errors. This most likely indicates that another task died; see the other task logs for more details. Disable Python buffering, i.e. `python -u`, to be sure to see all the previous output. absl::Status: UNAVAILABLE: The following tasks are unhealthy (stopped sending heartbeats):\n"
+    ));
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Distributed));
+    // EasyLM's metrics, pprinted with NumPy values: the loop's loss, and
+    // no HF Trainer.
+    let frame = "\r 10%|█         | 200/2000 [01:00<09:00,  3.33it/s]";
+    let a = analyze(&format!(
+        "{}\n{{'learning_rate': array(0.0003, dtype=float32),\n 'loss': array(1.728779, dtype=float32),\n 'step': 200}}\n",
+        frame.repeat(3)
+    ));
+    assert_approx(a.loss.last, 1.728779, 1e-9, "EasyLM loss");
+    assert_ne!(a.format, Format::HfTrainer);
+}
