@@ -1303,7 +1303,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<32> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<36> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -1336,6 +1336,10 @@ const SETUP_ANCHORS: super::parse::Anchors<32> = super::parse::Anchors::new([
     b"Python.h",
     b"hf_transfer",
     b"on the Hub",
+    b"DataFrame.dtypes",
+    b"cat_feature",
+    b"Unable to parse",
+    b"ImageFileError",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -1729,6 +1733,37 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Data,
             Run,
             "download through hf_transfer failed (network or disk? unset HF_HUB_ENABLE_HF_TRANSFER for the underlying error)",
+        ),
+        // Tabular data the learner refuses: XGBoost's `ValueError:
+        // DataFrame.dtypes for data must be int, float, bool or category`,
+        // CatBoost's `Invalid type for cat_feature[...]=nan`, pandas'
+        // `Unable to parse string "..." at position 41`.
+        // nibabel cannot read a scan (MONAI's `LoadImaged`: a macOS `._`
+        // file, a cut download): `ImageFileError: Cannot work out file type
+        // of ".../._spleen_19.nii.gz"`.
+        (
+            &["ImageFileError"],
+            Data,
+            WhenRaised,
+            "an image file in the data cannot be read (corrupt, or not an image)",
+        ),
+        (
+            &["DataFrame.dtypes for data must be"],
+            Data,
+            WhenRaised,
+            "the data has columns of a type the learner refuses (object/string columns?)",
+        ),
+        (
+            &["Invalid type for cat_feature"],
+            Data,
+            WhenRaised,
+            "a categorical feature holds values of the wrong type (NaN or floats?)",
+        ),
+        (
+            &["Unable to parse string", "at position"],
+            Data,
+            WhenRaised,
+            "a value in the data cannot be parsed as a number",
         ),
         // 🤗 Datasets could not reach the Hub: `ConnectionError: Couldn't
         // reach 'HuggingFaceH4/ultrachat_200k' on the Hub (ReadTimeout)`.

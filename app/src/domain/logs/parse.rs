@@ -5200,6 +5200,15 @@ pub fn planned_iters(t: &str) -> Option<u64> {
             let (n, _) = uint_prefix(&r[p + 19..])?;
             return (n > 0).then_some(n);
         }
+        // HugeCTR's plan: `[HCTR][09:14:07.934][INFO][RK0][main]: Use
+        // non-epoch mode with number of iterations: 10000`.
+        b'[' => {
+            let key = "]: Use non-epoch mode with number of iterations: ";
+            let p = memchr::memmem::find(t.as_bytes(), key.as_bytes())?;
+            return t
+                .starts_with("[HCTR]")
+                .then(|| whole(&t[p + key.len()..]))?;
+        }
         b't' | b'm' => {}
         _ => return None,
     }

@@ -11284,3 +11284,22 @@ fn the_jax_stacks_plans_and_ends() {
     assert_approx(a.loss.last, 1.728779, 1e-9, "EasyLM loss");
     assert_ne!(a.format, Format::HfTrainer);
 }
+
+#[test]
+fn tabular_and_image_data_the_learner_refuses() {
+    for line in [
+        "ValueError: DataFrame.dtypes for data must be int, float, bool or category. When categorical type is supplied, the experimental DMatrix parameter`enable_categorical` must be set to `True`.  Invalid columns:zip_code: object",
+        "_catboost.CatBoostError: Invalid type for cat_feature[non-default value idx=12,feature_idx=3]=nan : cat_features must be integer or string, real number values and NaN values should be converted to string.",
+        "ValueError: Unable to parse string \"2024-01-03 11:02:45\" at position 41",
+        "nibabel.filebasedimages.ImageFileError: Cannot work out file type of \"/data/Task09_Spleen/imagesTr/._spleen_19.nii.gz\"",
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (ErrorClass::Data, true), "{line}");
+    }
+    // HugeCTR's plan.
+    let a = analyze(
+        "[HCTR][09:14:07.934][INFO][RK0][main]: Use non-epoch mode with number of iterations: 10000\n\
+         [HCTR][09:14:10.000][INFO][RK0][main]: Iter: 1000 Time(1000 iters): 2.91s Loss: 0.131 lr:0.001\n",
+    );
+    assert_eq!(a.total_steps, Some(10000));
+}
