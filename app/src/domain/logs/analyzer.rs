@@ -6113,7 +6113,9 @@ impl LogAnalyzer {
         // (A study's trials are progress, whatever else they print.)
         // (Lightning's fit that stopped trained, even with no bar or step
         // line in the log: `enable_progress_bar=False`.)
-        let progress = last_step.is_some()
+        // (A counter seen only at 0, a bar drawn at `0/117` and never
+        // again, says the loop is about to start, not that it runs.)
+        let progress = last_step.is_some_and(|s| s > 0)
             || self.fit_stopped
             || self.loss.count > 0
             || self.final_metrics.is_some()

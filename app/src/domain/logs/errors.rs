@@ -1303,7 +1303,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<36> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<37> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -1340,6 +1340,7 @@ const SETUP_ANCHORS: super::parse::Anchors<36> = super::parse::Anchors::new([
     b"cat_feature",
     b"Unable to parse",
     b"ImageFileError",
+    b"cache blocks",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -1746,6 +1747,16 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Data,
             WhenRaised,
             "an image file in the data cannot be read (corrupt, or not an image)",
+        ),
+        // vLLM's engine found no room left for its KV cache (the model,
+        // or the trainer beside it, took the GPU): `ValueError: No
+        // available memory for the cache blocks. Try increasing
+        // `gpu_memory_utilization` ...`.
+        (
+            &["No available memory for the cache blocks"],
+            Memory,
+            Run,
+            "vLLM: no GPU memory left for the KV cache (raise gpu_memory_utilization, or free the GPU)",
         ),
         (
             &["DataFrame.dtypes for data must be"],

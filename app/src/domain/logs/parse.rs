@@ -2851,7 +2851,9 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     ev.total_steps = epochs
         .filter(|&n| n > epoch.saturating_sub(first_epoch))
         .and_then(|n| n.checked_mul(batches));
-    ev.loss = loss_field(r);
+    // (SAM 2's trainer names its loss by its group, `Losses/train_all_loss:
+    // 1.88e+00 (2.03e+00)`.)
+    ev.loss = loss_field(r).or_else(|| loss_in(r.as_bytes()));
     // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`, `time: 0.5114`.
     ev.step_time_s = ["Time  ", "Time: ", "time: "]
         .iter()

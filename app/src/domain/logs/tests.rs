@@ -11303,3 +11303,30 @@ fn tabular_and_image_data_the_learner_refuses() {
     );
     assert_eq!(a.total_steps, Some(10000));
 }
+
+#[test]
+fn a_loop_seen_only_at_step_0_has_not_started() {
+    // OpenRLHF stuck in its first rollout: its episode bar drawn at 0.
+    let a = analyze(
+        "(ActorModelRayActor pid=21044) \rEpisode [1/1]:   0%|          | 0/117 [00:00<?, ?it/s]\n",
+    );
+    assert_eq!(a.last_step, Some(0));
+    assert_eq!(a.verdict, "no training progress recognised");
+    // (Step 0 with its loss is a step done.)
+    assert_eq!(
+        analyze("iter 0: loss 10.9810, time 120.3ms\n").verdict,
+        "progressing"
+    );
+    // vLLM's engine without room for its KV cache.
+    let s = errors::classify_line(
+        "ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
+    )
+    .expect("vLLM");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Memory, true));
+    // SAM 2's trainer names its loss by its group.
+    let a = analyze(
+        "Train Epoch: [3][ 40/500] | Batch Time: 1.20 (1.31) | Data Time: 0.01 (0.02) | Losses/train_all_loss: 1.88e+00 (2.03e+00)\n",
+    );
+    assert_eq!(a.last_step, Some(1540));
+    assert_approx(a.loss.last, 1.88, 1e-9, "SAM 2 loss");
+}
