@@ -660,6 +660,10 @@ pub struct LogAnalyzer {
     /// transformers' own logger or its trainer in a traceback was seen.
     hf_hint: bool,
     lightning_hint: bool,
+    /// A bar named as Lightning names its own (`Epoch 0:`) whose postfix
+    /// counts `global_step=` without Lightning's `v_num` (NeMo's shows
+    /// both): a loop that copied the name (Open-Sora's), not Lightning.
+    lightning_name_copied: bool,
     rich_bar: bool,
     rich_followup: u8,
     /// Lightning's `Trainer.fit` stopped.
@@ -1351,6 +1355,7 @@ impl LogAnalyzer {
             hf_banner: false,
             hf_hint: false,
             lightning_hint: false,
+            lightning_name_copied: false,
             rich_bar: false,
             rich_followup: 0,
             wrapped_dict: None,
@@ -5563,6 +5568,9 @@ impl LogAnalyzer {
             }
             // Lightning writes `Epoch 3:`; hand-written loops `epoch 3:`.
             self.lightning_hint |= lightning_desc;
+            self.lightning_name_copied |= lightning_desc
+                && f.postfix.contains("global_step=")
+                && !f.postfix.contains("v_num");
         }
         let n = if f.n.is_finite() && f.n >= 0.0 {
             // (Less the validation batches counted on it this epoch.)
@@ -5798,7 +5806,7 @@ impl LogAnalyzer {
                 };
                 if self.hf_dicts > 0 || (self.hf_hint && trainer_bar()) || hf_in_traceback() {
                     Format::HfTrainer
-                } else if self.lightning_hint {
+                } else if self.lightning_hint && !self.lightning_name_copied {
                     Format::Lightning
                 } else if self.hf_banner
                     && self

@@ -11330,3 +11330,22 @@ fn a_loop_seen_only_at_step_0_has_not_started() {
     assert_eq!(a.last_step, Some(1540));
     assert_approx(a.loss.last, 1.88, 1e-9, "SAM 2 loss");
 }
+
+#[test]
+fn a_loop_that_copies_lightnings_bar_name_is_not_lightning() {
+    // Open-Sora: `Epoch 0: ... [..., loss=0.5, step=129, global_step=129]`.
+    let mut log = String::new();
+    for n in 130..=140u64 {
+        log.push_str(&format!(
+            "\rEpoch 0:   4%|▍         | {n}/3225 [16:07<6:17:58,  7.33s/it, loss=0.5, step={}, global_step={}]",
+            n - 3,
+            n - 3
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Tqdm);
+    assert_eq!(a.last_step, Some(140));
+    // (Lightning's own, with its `v_num`.)
+    let log = log.replace("step=", "x=").replace("global_x=", "v_num=");
+    assert_eq!(analyze(&log).format, Format::Lightning);
+}
