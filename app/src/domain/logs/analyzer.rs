@@ -1192,11 +1192,14 @@ fn is_excluded_desc(desc: &str) -> bool {
 /// A bar drawn again for each epoch (its description names the epoch), not
 /// one over the epochs that names the epoch it is at (scvi-tools: `Epoch
 /// 143/400: 36%| 143/400`, its total the epochs).
+#[inline]
 fn is_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
-    // (Most bars have no description: checked per frame.)
-    if desc.is_empty() {
-        return false;
-    }
+    // (Most bars have no description: checked per frame, inline.)
+    !desc.is_empty() && described_per_epoch_bar(desc, total)
+}
+
+/// [`is_per_epoch_bar`] for a bar with a description.
+fn described_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
     let Some(rest) = after_epoch_word(desc) else {
         return false;
     };
@@ -5569,6 +5572,7 @@ impl LogAnalyzer {
             // Lightning writes `Epoch 3:`; hand-written loops `epoch 3:`.
             self.lightning_hint |= lightning_desc;
             self.lightning_name_copied |= lightning_desc
+                && !self.lightning_name_copied
                 && f.postfix.contains("global_step=")
                 && !f.postfix.contains("v_num");
         }

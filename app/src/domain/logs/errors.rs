@@ -286,8 +286,8 @@ const ANCHORS: [&[u8]; 55] = [
     b"Exception in user",
     // (AReaL's launcher's exception on a job that completed.)
     b"JobState",
-    // (JAX's fallback to the CPU; its version check.)
-    b"jaxlib",
+    // (JAX's fallback to the CPU: `a CUDA-enabled jaxlib is not installed`.)
+    b"CUDA-enabled",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -1303,7 +1303,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
-const SETUP_ANCHORS: super::parse::Anchors<37> = super::parse::Anchors::new([
+const SETUP_ANCHORS: super::parse::Anchors<38> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
     b"bf16/gpu",
@@ -1331,16 +1331,18 @@ const SETUP_ANCHORS: super::parse::Anchors<37> = super::parse::Anchors::new([
     b"CUDA initialization",
     b"Failed to import transformers",
     b"FlashAttention only",
-    b"jaxlib",
+    // (Each word's first two byte pairs are rare in text: see `Anchors`.)
+    b"CUDA-enabled",
     b"CUDA backend failed",
+    b"jaxlib version",
     b"Python.h",
     b"hf_transfer",
-    b"on the Hub",
+    b"Hub (",
     b"DataFrame.dtypes",
-    b"cat_feature",
+    b"Invalid type",
     b"Unable to parse",
     b"ImageFileError",
-    b"cache blocks",
+    b"`gpu_memory",
 ]);
 
 /// The loops of MAE, DeiT, DINO and DETR (their `MetricLogger` family) end
@@ -1753,7 +1755,10 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
         // available memory for the cache blocks. Try increasing
         // `gpu_memory_utilization` ...`.
         (
-            &["No available memory for the cache blocks"],
+            &[
+                "No available memory for the cache blocks",
+                "`gpu_memory_utilization`",
+            ],
             Memory,
             Run,
             "vLLM: no GPU memory left for the KV cache (raise gpu_memory_utilization, or free the GPU)",
@@ -1779,7 +1784,7 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
         // 🤗 Datasets could not reach the Hub: `ConnectionError: Couldn't
         // reach 'HuggingFaceH4/ultrachat_200k' on the Hub (ReadTimeout)`.
         (
-            &["Couldn't reach '", "on the Hub"],
+            &["Couldn't reach '", "on the Hub ("],
             Data,
             Run,
             HUB_UNREACHABLE,

@@ -1485,7 +1485,8 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
         // NumPy values (EasyLM's `pprint` of its metrics, `'loss':
         // array(1.72, dtype=float32)`): a loop's own record, not the HF
         // Trainer's, whose values are plain numbers.
-        if s.contains(": array(") {
+        // (A byte search first: most dicts have no parenthesis at all.)
+        if memchr::memchr(b'(', s.as_bytes()).is_some() && s.contains(": array(") {
             ev.source = Source::Generic;
             return Some(HfDict::Steps(ev));
         }
