@@ -4091,8 +4091,6 @@ impl LogAnalyzer {
             b'S' if t.starts_with("Stop training because you reached max_epochs") => {
                 Some("max_epochs reached")
             }
-            // Colossal-AI's examples: `Saved final model checkpoint at epoch 2
-            // at folder ...`.
             // CatBoost: `Stopped by overfitting detector  (100 iterations
             // wait)`; `Shrink model to first 2411 iterations.` (to the best
             // one, once training ended).
@@ -4105,12 +4103,14 @@ impl LogAnalyzer {
             // HugeCTR: `[HCTR][09:14:37.023][INFO][RK0][main]: Finish 10000
             // iterations with batchsize: 16384 in 29.09s.` (its head kept).
             b'[' | b'F'
-                if t.contains("Finish ")
-                    && t.contains(" iterations with batchsize")
-                    && (c0 == b'F' || t.starts_with("[HCTR]")) =>
+                if (c0 == b'F' || t.starts_with("[HCTR]"))
+                    && t.contains("Finish ")
+                    && t.contains(" iterations with batchsize") =>
             {
                 Some("HugeCTR finished its iterations")
             }
+            // Colossal-AI's examples: `Saved final model checkpoint at epoch 2
+            // at folder ...`.
             b'S' if t.starts_with("Saved final model checkpoint at ") => {
                 Some("final model checkpoint saved")
             }
@@ -5526,8 +5526,8 @@ impl LogAnalyzer {
                     Some(prev)
                         if e == prev + 1
                             && self.bar_count.last_train_n > 0
-                            && (f.n as u64).abs_diff(self.bar_count.last_train_n) <= 1
-                            && f.n >= self.bar_count.last_train_n as f64
+                            && (0.0..=1.0)
+                                .contains(&(f.n - self.bar_count.last_train_n as f64))
                             && f.total.is_some_and(|t| f.n < t)
                             && f.total == self.bar_count.pass_total
                             && f.elapsed_s
