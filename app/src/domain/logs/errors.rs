@@ -1737,10 +1737,6 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Run,
             "download through hf_transfer failed (network or disk? unset HF_HUB_ENABLE_HF_TRANSFER for the underlying error)",
         ),
-        // Tabular data the learner refuses: XGBoost's `ValueError:
-        // DataFrame.dtypes for data must be int, float, bool or category`,
-        // CatBoost's `Invalid type for cat_feature[...]=nan`, pandas'
-        // `Unable to parse string "..." at position 41`.
         // nibabel cannot read a scan (MONAI's `LoadImaged`: a macOS `._`
         // file, a cut download): `ImageFileError: Cannot work out file type
         // of ".../._spleen_19.nii.gz"`.
@@ -1763,6 +1759,10 @@ const SETUP_FAILURES: &[(&[&str], ErrorClass, Ends, &str)] = {
             Run,
             "vLLM: no GPU memory left for the KV cache (raise gpu_memory_utilization, or free the GPU)",
         ),
+        // Tabular data the learner refuses: XGBoost's `ValueError:
+        // DataFrame.dtypes for data must be int, float, bool or category`,
+        // CatBoost's `Invalid type for cat_feature[...]=nan`, pandas'
+        // `Unable to parse string "..." at position 41`.
         (
             &["DataFrame.dtypes for data must be"],
             Data,
