@@ -5207,10 +5207,11 @@ pub fn planned_iters(t: &str) -> Option<u64> {
         // non-epoch mode with number of iterations: 10000`.
         b'[' => {
             let key = "]: Use non-epoch mode with number of iterations: ";
+            if !t.starts_with("[HCTR]") {
+                return None;
+            }
             let p = memchr::memmem::find(t.as_bytes(), key.as_bytes())?;
-            return t
-                .starts_with("[HCTR]")
-                .then(|| whole(&t[p + key.len()..]))?;
+            return whole(&t[p + key.len()..]);
         }
         b't' | b'm' => {}
         _ => return None,
