@@ -1205,13 +1205,11 @@ fn described_per_epoch_bar(desc: &str, total: Option<f64>) -> bool {
     };
     // SimpleTuner's `Epoch 3/10, Steps`: the run's steps, under the name
     // of the epoch they are in.
-    if let Some((_, used)) = parse::uint_prefix(rest.trim_start())
-        && let Some(of) = rest.trim_start()[used..].strip_prefix('/')
-        && let Some((_, used)) = parse::uint_prefix(of)
-        && of[used..]
+    if epochs_and_after(rest.trim_start()).is_some_and(|(_, after)| {
+        after
             .trim_start_matches([',', ' '])
             .eq_ignore_ascii_case("steps")
-    {
+    }) {
         return false;
     }
     let over_epochs = total.is_some_and(|t| {
@@ -1264,9 +1262,18 @@ fn after_epoch_word(desc: &str) -> Option<&str> {
 /// The number of epochs after the epoch number (`Epoch 3/10`, YOLO's
 /// `3/500`), from what [`after_epoch_word`] returned.
 fn epochs_of(after_word: &str) -> Option<u64> {
+    epochs_and_after(after_word)
+        .map(|(e, _)| e)
+        .filter(|&e| e > 0)
+}
+
+/// `3/10, Steps` -> (10, ", Steps"): the number of epochs after the epoch
+/// number, and the text after it.
+fn epochs_and_after(after_word: &str) -> Option<(u64, &str)> {
     let (_, used) = parse::uint_prefix(after_word)?;
     let rest = after_word[used..].strip_prefix('/')?;
-    parse::uint_prefix(rest).map(|x| x.0).filter(|&e| e > 0)
+    let (epochs, used) = parse::uint_prefix(rest)?;
+    Some((epochs, &rest[used..]))
 }
 
 fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
