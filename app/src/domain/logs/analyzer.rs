@@ -2731,9 +2731,13 @@ impl LogAnalyzer {
         // (AllenNLP's trainer says `Validating` over its validation bar.)
         // (parler-tts encodes its audio under a bare bar before it trains:
         // `*** Encode target audio with encodec ***`.)
+        // (torchvision's datasets download under a bare bar counting bytes
+        // as items: `Downloading https://.../train-images-idx3-ubyte.gz to
+        // MNIST/raw/train-images-idx3-ubyte.gz`.)
         if (c0 == b'B' && t.starts_with("Building contexts for "))
             || (c0 == b'V' && trim_end_fast(t) == "Validating")
             || (c0 == b'*' && t.starts_with("*** Encode target audio with "))
+            || (c0 == b'D' && t.starts_with("Downloading http") && t.contains(" to "))
         {
             self.not_training_line = Some(self.lines);
             return;
@@ -3618,12 +3622,13 @@ impl LogAnalyzer {
             return true;
         }
         // The MetricLogger family (DeiT, MAE, DINO, ConvNeXt, BEiT): `Start
-        // training for 800 epochs`.
-        if let Some((n, used)) = t
+        // training for 800 epochs`; super-gradients: `Started training for
+        // 100 epochs (0/99)`.
+        if let Some(r) = t
             .strip_prefix("Start training for ")
-            .and_then(parse::uint_prefix)
-            .filter(|x| x.0 > 0)
-            && t["Start training for ".len() + used..].starts_with(" epochs")
+            .or_else(|| t.strip_prefix("Started training for "))
+            && let Some((n, used)) = parse::uint_prefix(r).filter(|x| x.0 > 0)
+            && r[used..].starts_with(" epochs")
         {
             self.epochs_planned = Some(n);
             return true;
@@ -5968,7 +5973,13 @@ impl LogAnalyzer {
         // the epochs MMCV's runner announces (`max: 200 epochs`).
         let per_epoch_bars = || {
             let per_epoch = match step_src? {
-                Source::Tqdm if self.bar_count.bar_passes > 0 => {
+                // (Or a bar named after its epoch, `Train epoch 3`, without
+                // their number: super-gradients' under its `Started
+                // training for 100 epochs`.)
+                Source::Tqdm
+                    if self.bar_count.bar_passes > 0
+                        || self.train_bar.is_some_and(|tb| self.bars[tb].is_epoch) =>
+                {
                     self.bars[self.train_bar?].total.filter(|t| *t >= 1.0)? as u64
                 }
                 // Epoch summaries under the loop's `Epoch 3/500` headers:

@@ -357,6 +357,9 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         // (Open MPI's account of a rank that failed; submitit's of a
         // preempted job.)
         || b.starts_with(b"mpirun ")
+        // (A C++ exception's message under `terminate called after
+        // throwing an instance of ...`.)
+        || b.trim_ascii_start().starts_with(b"what():")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
@@ -476,6 +479,27 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 None => "CUDA out of memory".to_string(),
             },
         );
+    }
+    // A native library's allocation failed and its exception ended the
+    // process (`terminate called after throwing an instance of
+    // 'boost::wrapexcept<boost::compute::opencl_error>'`, then this line,
+    // then `Aborted (core dumped)`): LightGBM's OpenCL learner with the GPU
+    // full, `std::bad_alloc` from C++ code with the host full.
+    if let Some(what) = t.strip_prefix("what():") {
+        let what = what.trim();
+        if what.contains("Memory Object Allocation Failure")
+            || what.contains("CL_MEM_OBJECT_ALLOCATION_FAILURE")
+            || what.contains("CL_OUT_OF_RESOURCES")
+        {
+            return sig(Memory, true, "GPU out of memory (OpenCL allocation failed)");
+        }
+        if what == "std::bad_alloc" {
+            return sig(
+                Memory,
+                true,
+                "host out of memory (std::bad_alloc in native code)",
+            );
+        }
     }
     // Python ran out of host memory (a loop gathering every output on the
     // CPU): `MemoryError`, bare or with a message. (Not PaddlePaddle's GPU
@@ -687,6 +711,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         && let Some(q) = rest.find_word(" in DataLoader worker process")
     {
         let what = &rest[..q];
+        // (An import in the dataset code that failed, like torchaudio's
+        // `load` without torchcodec: the environment's fault, not the data's.)
+        if matches!(what, "ImportError" | "ModuleNotFoundError") {
+            return sig(
+                Dependency,
+                true,
+                format!("{what} in a DataLoader worker (a module the dataset code imports)"),
+            );
+        }
         return sig(
             Data,
             true,
@@ -792,6 +825,18 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 Some(x) => format!("file not found: {}", cap(x, 100)),
                 None => "file not found".to_string(),
             },
+        );
+    }
+    // decord cannot open a video in the data (a cut download, an unknown
+    // codec): `RuntimeError: Error reading /data/videos/clip_0042.mp4...`.
+    if let Some(p) = t.find_word("RuntimeError: Error reading ")
+        && (p == 0 || t[..p].ends_with('.'))
+        && !t[..p].contains(' ')
+    {
+        return sig(
+            Data,
+            true,
+            "a video in the data cannot be read (corrupt, or a codec decord lacks)",
         );
     }
     if t.contains("Disk quota exceeded") || t.contains("FilesystemQuotaExceeded") {

@@ -11336,3 +11336,81 @@ fn a_loop_that_copies_lightnings_bar_name_is_not_lightning() {
     let log = log.replace("step=", "x=").replace("global_x=", "v_num=");
     assert_eq!(analyze(&log).format, Format::Lightning);
 }
+
+#[test]
+fn native_and_worker_failures_name_their_cause() {
+    // An import in the dataset code (torchaudio's `load` without
+    // torchcodec) failed in the worker: the environment's, not the data's.
+    let s =
+        errors::classify_line("ImportError: Caught ImportError in DataLoader worker process 0.")
+            .expect("worker import");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Dependency, true));
+    // (Any other exception there is the dataset code's.)
+    let s = errors::classify_line("KeyError: Caught KeyError in DataLoader worker process 3.")
+        .expect("worker key");
+    assert_eq!(s.class, ErrorClass::Data);
+    // decord cannot read a video of the data.
+    let s = errors::classify_line("RuntimeError: Error reading /data/videos/clip_0042.mp4...")
+        .expect("decord");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Data, true));
+    // LightGBM's OpenCL learner with the GPU full: the C++ exception's
+    // message is the cause the verdict names, not the abort after it.
+    let a = analyze(
+        "[LightGBM] [Info] Size of histogram bin entry: 8\n\
+         terminate called after throwing an instance of 'boost::wrapexcept<boost::compute::opencl_error>'\n\
+         \x20 what():  Memory Object Allocation Failure\n\
+         Aborted (core dumped)\n",
+    );
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Memory));
+    let s = errors::classify_line("  what():  std::bad_alloc").expect("bad_alloc");
+    assert_eq!(s.class, ErrorClass::Memory);
+    // (Another message there is left to the abort.)
+    assert!(
+        errors::classify_line("  what():  basic_string::_M_construct null not valid").is_none()
+    );
+}
+
+#[test]
+fn a_dataset_download_bar_is_no_training() {
+    // torchvision's MNIST counts bytes as items under a bare bar; the loop
+    // prints its own lines.
+    let mut log = String::new();
+    for file in ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
+        log.push_str(&format!(
+            "Downloading https://ossci-datasets.s3.amazonaws.com/mnist/{file} to MNIST/raw/{file}\n\
+             \r  0%|          | 0/1648877 [00:00<?, ?it/s]\
+             \r 50%|█████     | 824438/1648877 [00:00<00:00, 32459450.76it/s]\
+             \r100%|██████████| 1648877/1648877 [00:00<00:00, 33625367.32it/s]\n\
+             Extracting MNIST/raw/{file} to MNIST/raw\n"
+        ));
+    }
+    for step in [0, 30, 60] {
+        log.push_str(&format!("step={step}, train_loss=2.30, test_loss=2.29\n"));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(60));
+    assert_ne!(a.format, Format::Tqdm);
+}
+
+#[test]
+fn super_gradients_plans_its_epochs() {
+    // `Started training for 3 epochs (0/2)`, then a bar per epoch named
+    // after it (`Train epoch 0`): 3 epochs of 10 batches.
+    let mut log =
+        "[2024-06-11 10:11:13] INFO - sg_trainer.py - Started training for 3 epochs (0/2)\n"
+            .to_string();
+    for e in 0..2 {
+        for n in [0, 5, 10] {
+            log.push_str(&format!(
+                "\rTrain epoch {e}:  {}%|          | {n}/10 [00:0{}<00:01,  5.00it/s, loss=1.{}]",
+                n * 10,
+                n / 5,
+                9 - n / 5 - e
+            ));
+        }
+        log.push('\n');
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(20));
+    assert_eq!(a.total_steps, Some(30));
+}
