@@ -773,6 +773,8 @@ pub struct LogAnalyzer {
     /// The epoch and step of the latest hand-written step line that printed
     /// its epoch (see [`Self::note_line_epoch`]).
     generic_line_epoch: Option<(u64, u64)>,
+    /// WeNet 3's epoch and global step as that epoch started.
+    wenet_epoch_start: Option<(u64, u64)>,
     /// The stable-baselines3 table being read, and whether the previous
     /// line was a row of one or its dashed border.
     sb3_table: Sb3Table,
@@ -1189,6 +1191,15 @@ fn is_excluded_desc(desc: &str) -> bool {
         })
 }
 
+/// The planned steps in MONAI's bar description, `Training (25 / 25000
+/// Steps) (loss=3.35234)`.
+fn monai_planned_steps(desc: &str) -> Option<u64> {
+    let r = desc.strip_prefix("Training (")?;
+    let (_, r) = r.split_once(" / ")?;
+    let (total, used) = parse::uint_prefix(r).filter(|x| x.0 > 0)?;
+    r[used..].starts_with(" Steps)").then_some(total)
+}
+
 /// A bar drawn again for each epoch (its description names the epoch), not
 /// one over the epochs that names the epoch it is at (scvi-tools: `Epoch
 /// 143/400: 36%| 143/400`, its total the epochs).
@@ -1441,6 +1452,7 @@ impl LogAnalyzer {
             generic_step_offset: 0,
             generic_raw_last: None,
             generic_line_epoch: None,
+            wenet_epoch_start: None,
             keras_steps_per_epoch: None,
             banner_total: None,
             max_iters: None,
@@ -2619,8 +2631,29 @@ impl LogAnalyzer {
         if c0 == b'T'
             && let Some((epoch, batch, ev)) = parse::wenet_batch(t)
         {
+            // A resumed run's first batches count on from the step its
+            // epoch started at (`Epoch 3 Step 45120 TRAIN info ...`).
+            if self.generic_line_epoch.is_none()
+                && let Some((e, step)) = self.wenet_epoch_start
+                && e == epoch
+            {
+                self.generic_step_offset = step;
+            }
             self.note_line_epoch(epoch, batch);
             self.on_step_event(ev, ts, time);
+            return;
+        }
+        // WeNet 3 as an epoch starts: `Epoch 3 Step 45120 TRAIN info lr
+        // 7.4437e-04 rank 0` (the optimizer steps before it).
+        if c0 == b'E'
+            && let Some(r) = t.strip_prefix("Epoch ")
+            && let Some(p) = r.find(" TRAIN info ")
+            && let Some((epoch, used)) = parse::uint_prefix(&r[..p])
+            && let Some(step) = r[used..p]
+                .strip_prefix(" Step ")
+                .and_then(|s| s.parse().ok())
+        {
+            self.wenet_epoch_start = Some((epoch, step));
             return;
         }
         // WeNet's cross-validation batches (`CV Batch 0/100 loss 9.90 ...`)
@@ -3648,6 +3681,14 @@ impl LogAnalyzer {
         }
         if let Some(r) = t.strip_prefix("train_cfg = dict(")
             && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
+        // RT-DETR's and D-FINE's configuration as their solver prints it
+        // (`cfg:  {'task': 'detection', ..., 'epoches': 72, ...}`).
+        if let Some(r) = t.strip_prefix("cfg:  {")
+            && let Some(n) = parse::uint_after(r, "'epoches': ").filter(|n| *n > 0)
         {
             self.epochs_planned = Some(n);
             return true;
@@ -5148,6 +5189,13 @@ impl LogAnalyzer {
             let time = self.line_time(ts);
             self.on_step_event(ev, ts, time);
             return;
+        }
+        // MONAI's tutorials name their epoch bar after the run's count:
+        // `Training (25 / 25000 Steps) (loss=3.35234)`.
+        if f.desc.len() > 20
+            && let Some(total) = monai_planned_steps(f.desc)
+        {
+            self.max_iters = Some(total);
         }
         // Fast path: the same bar as the previous frame (no allocation).
         let h = desc_hash(f.desc);

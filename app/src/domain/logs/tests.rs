@@ -11414,3 +11414,47 @@ fn super_gradients_plans_its_epochs() {
     assert_eq!(a.last_step, Some(20));
     assert_eq!(a.total_steps, Some(30));
 }
+
+#[test]
+fn plans_named_in_a_bar_or_a_config_dump() {
+    // MONAI's tutorials: the run's count in the epoch bar's description.
+    let mut log = String::new();
+    for (pass, base) in [(0u64, 0u64), (1, 24)] {
+        log.push_str("\rTraining (X / X Steps) (loss=X.X):   0%|          | 0/24 [00:00<?, ?it/s]");
+        for n in 1..=24u64 {
+            log.push_str(&format!(
+                "\rTraining ({} / 25000 Steps) (loss=3.{pass}{n:02}): {:3}%|█         | {n}/24 [00:{n:02}<00:29,  1.27s/it]",
+                base + n,
+                n * 100 / 24
+            ));
+        }
+        log.push('\n');
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(48));
+    assert_eq!(a.total_steps, Some(25000));
+    // RT-DETR's and D-FINE's solver: `'epoches'` in its configuration, then
+    // the MetricLogger's lines over 7329 batches.
+    let a = analyze(
+        "cfg:  {'task': 'detection', 'epoches': 72, 'use_amp': True, 'print_freq': 100}\n\
+         Epoch: [0]  [   0/7329]  eta: 1:45:44  lr: 0.000000  loss: 41.0583 (42.2900)\n\
+         Epoch: [0]  [ 100/7329]  eta: 0:56:37  lr: 0.000005  loss: 39.0514 (40.2229)\n",
+    );
+    assert_eq!(a.total_steps, Some(72 * 7329));
+}
+
+#[test]
+fn a_resumed_wenet3_run_counts_on_from_its_epochs_start() {
+    let a = analyze(
+        "2024-03-12 14:01:27,531 INFO Epoch 3 Step 45120 TRAIN info lr 7.4437e-04 rank 0\n\
+         2024-03-12 14:02:00,108 DEBUG TRAIN | steps/sec 3.237| Batch 3/100 loss 5.254249 loss_att 4.907490 lr 7.4354e-04 rank 0\n\
+         2024-03-12 14:02:31,218 DEBUG TRAIN | steps/sec 3.168| Batch 3/200 loss 3.557817 loss_att 3.244581 lr 7.4272e-04 rank 0\n",
+    );
+    assert_eq!(a.last_step, Some(45320));
+    // (A run from its start counts from 0.)
+    let a = analyze(
+        "2024-03-12 14:01:27,531 INFO Epoch 0 Step 0 TRAIN info lr 7.4437e-04 rank 0\n\
+         2024-03-12 14:02:00,108 DEBUG TRAIN | steps/sec 3.237| Batch 0/100 loss 5.254249 loss_att 4.907490 lr 7.4354e-04 rank 0\n",
+    );
+    assert_eq!(a.last_step, Some(100));
+}
