@@ -660,6 +660,9 @@ pub struct LogAnalyzer {
     /// transformers' own logger or its trainer in a traceback was seen.
     hf_hint: bool,
     lightning_hint: bool,
+    /// Lightning's own lines as its trainer starts (`GPU available: True
+    /// (cuda), used: True`): its format even before any step.
+    lightning_banner: bool,
     /// A bar named as Lightning names its own (`Epoch 0:`) whose postfix
     /// counts `global_step=` without Lightning's `v_num` (NeMo's shows
     /// both): a loop that copied the name (Open-Sora's), not Lightning.
@@ -1376,6 +1379,7 @@ impl LogAnalyzer {
             hf_banner: false,
             hf_hint: false,
             lightning_hint: false,
+            lightning_banner: false,
             lightning_name_copied: false,
             rich_bar: false,
             rich_followup: 0,
@@ -4031,12 +4035,16 @@ impl LogAnalyzer {
             .projects
             .total_params_line
             .is_some_and(|at| self.lines - at <= 2);
+        // (`LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]`; not a config
+        // dump's `LOCAL_RANK: 0`.)
         if t.starts_with("GPU available: ")
-            // (`LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]`; not a config
-            // dump's `LOCAL_RANK: 0`.)
             || (t.starts_with("LOCAL_RANK: ") && t.contains(" - CUDA_VISIBLE_DEVICES"))
-            || (t.starts_with("Trainable params:") && !keras_summary)
         {
+            self.lightning_hint = true;
+            self.lightning_banner = true;
+            return true;
+        }
+        if t.starts_with("Trainable params:") && !keras_summary {
             self.lightning_hint = true;
             return true;
         }
@@ -5850,6 +5858,9 @@ impl LogAnalyzer {
             Some(s) => s,
             None if self.hf_dicts > 0 => Source::HfDict,
             None if self.rich_bar => Source::RichBar,
+            // (No step yet: the trainer's own banner says whose run it is.)
+            None if self.hf_banner => return Format::HfTrainer,
+            None if self.lightning_banner => return Format::Lightning,
             None => return Format::Unknown,
         };
         match base {

@@ -5787,6 +5787,8 @@ pub fn rich_bar(s: &str) -> Option<RichBar<'_>> {
                     | "train/loss"
                     | "train/loss_step"
                     | "loss_step"
+                    // (Matcha-TTS's.)
+                    | "loss/train_step"
             )
         {
             loss = float_prefix(w).map(|x| x.0);

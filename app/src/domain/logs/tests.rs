@@ -11458,3 +11458,35 @@ fn a_resumed_wenet3_run_counts_on_from_its_epochs_start() {
     );
     assert_eq!(a.last_step, Some(100));
 }
+
+#[test]
+fn a_trainers_banner_names_the_format_before_any_step() {
+    // The HF Trainer stopped at W&B's prompt, no step taken.
+    let a = analyze(
+        "[INFO|trainer.py:2134] 2024-08-01 22:14:51,307 >> ***** Running training *****\n\
+         [INFO|trainer.py:2142] 2024-08-01 22:14:51,307 >>   Total optimization steps = 1,250\n\
+         wandb: (1) Create a W&B account\n\
+         wandb: Enter your choice: \n",
+    );
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_eq!(a.last_step, None);
+    // Lightning's, failing in its logger before the first batch.
+    let a = analyze(
+        "GPU available: True (cuda), used: True\n\
+         LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]\n\
+         wandb: ERROR api_key not configured (no-tty). call wandb.login(key=[your_api_key])\n",
+    );
+    assert_eq!(a.format, Format::Lightning);
+    // (A model summary alone says nothing: torchinfo prints one too.)
+    let a = analyze("Trainable params: 11,689,512\nNon-trainable params: 0\n");
+    assert_eq!(a.format, Format::Unknown);
+}
+
+#[test]
+fn matcha_names_its_loss_by_its_split() {
+    let bar = "━".repeat(20);
+    let a = analyze(&format!(
+        "Epoch 41/-2 {bar} 220/391 0:00:47 • 0:00:36 4.68it/s v_num: 0 loss/train_step: 2.413 step: 16250.000 loss/val_step: 2.223\n"
+    ));
+    assert_approx(a.loss.last, 2.413, 1e-9, "Matcha loss");
+}
