@@ -1083,7 +1083,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 50] = [
+const EXCLUDED_BAR_DESCS: [&str; 51] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1138,6 +1138,9 @@ const EXCLUDED_BAR_DESCS: [&str; 50] = [
     // lhotse's preparation under icefall and k2 recipes.
     "Dataset parts",
     "Computing features",
+    // 🤗 Datasets' `Flattening the indices (num_proc=32)` (its first frame
+    // counts `it`, like a training bar's).
+    "Flattening",
     // slime's samples per rollout and its weight sync to the rollout engine.
     "Rollout generation",
     "Update weights",
@@ -2775,6 +2778,8 @@ impl LogAnalyzer {
             || (c0 == b'V' && trim_end_fast(t) == "Validating")
             || (c0 == b'*' && t.starts_with("*** Encode target audio with "))
             || (c0 == b'D' && t.starts_with("Downloading http") && t.contains(" to "))
+            // (k-diffusion's FID statistics before it trains.)
+            || (c0 == b'C' && t.starts_with("Computing features for "))
         {
             self.not_training_line = Some(self.lines);
             return;
@@ -4190,13 +4195,28 @@ impl LogAnalyzer {
             // prime-rl's `RL training finished!`; open-instruct's `finished
             // training`; ROLL's `pipeline complete!`; AReaL's `Training
             // completes! Total time elapsed 10469.24.`.
+            // torchprime's `[__main__][INFO] - Finished training run`.
             _ if t.ends_with("RL training finished!")
                 || t == "finished training"
                 || t.ends_with(" - finished training")
                 || t.ends_with("] pipeline complete!")
-                || t.starts_with("Training completes!") =>
+                || t.starts_with("Training completes!")
+                || t == "Finished training run"
+                || t.ends_with(" - Finished training run") =>
             {
                 Some("training finished")
+            }
+            // llm-foundry's train script: `... INFO:
+            // llmfoundry.command_utils.train: Done.` (older: `__main__: Done.`).
+            _ if t.ends_with("llmfoundry.command_utils.train: Done.")
+                || (t.ends_with(" __main__: Done.") && t.contains(": INFO: ")) =>
+            {
+                Some("llm-foundry's train script is done")
+            }
+            // LitGPT's evaluation after its loop (`Final evaluation | val
+            // loss: 0.912 | val ppl: 2.489`).
+            b'F' if t.starts_with("Final evaluation | val loss") => {
+                Some("LitGPT's final evaluation")
             }
             // NequIP's `! Stop training: Early stopping: LR is smaller than 1e-05`.
             // (Its upper bound on a loss, `! Stop training: Early stopping:

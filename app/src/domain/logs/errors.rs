@@ -292,6 +292,16 @@ const ANCHORS: [&[u8]; 55] = [
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
 
+/// Words of an `AssertionError`'s message that say it is about the data.
+const DATA_ASSERTION_WORDS: [&str; 6] = [
+    "No labels found",
+    "Annotation ids",
+    "images in your folder",
+    "annotation file",
+    "Dataset not found",
+    "dataset is empty",
+];
+
 /// What apt's errors (`E: ...`) are about, one of these words: not any
 /// line that happens to start with `E: `.
 const APT_FAILURE_WORDS: [&str; 7] = [
@@ -740,6 +750,20 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "dataset generation failed (a malformed data file?)",
         );
     }
+    // An assertion about the data failing as training starts (YOLOv5's
+    // `AssertionError: train: No labels found in .../train2017.cache, can
+    // not start training.`, detectron2's `Annotation ids in '...json' are
+    // not unique!`, denoising-diffusion-pytorch's `you should have at least
+    // 100 images in your folder`).
+    if let Some(msg) = t.strip_prefix("AssertionError: ")
+        && DATA_ASSERTION_WORDS.iter().any(|w| msg.contains(w))
+    {
+        return sig(
+            Data,
+            true,
+            format!("the data failed a check: {}", cap(msg, 100)),
+        );
+    }
     if t.has("stack expects each tensor to be equal size") {
         return sig(Data, true, "batch of unequal tensor sizes (collate)");
     }
@@ -751,6 +775,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 Data,
                 true,
                 "DataLoader worker died (bus error: /dev/shm too small)",
+            );
+        }
+        // (SIGKILL: the kernel's OOM killer picked a worker, the host's
+        // memory full.)
+        if t.contains("is killed by signal: Killed") {
+            return sig(
+                Killed,
+                true,
+                "DataLoader worker killed (SIGKILL: host out of memory?)",
             );
         }
         return sig(Data, true, "DataLoader worker died");
@@ -869,6 +902,24 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Runtime,
             true,
             format!("bad command line: {}", cap(&t[p + 9..], 120)),
+        );
+    }
+    // Click refusing an option (after its usage line, or raised by the
+    // script as a `ClickException`: EDM's `Error: --data: Path must point
+    // to a directory or zip`). A path that is not there is the data's.
+    if let Some(msg) = t.strip_prefix("Error: ")
+        && (msg.starts_with("--")
+            || msg.starts_with("Invalid value for '--")
+            || msg.starts_with("Missing option '--")
+            || msg.starts_with("No such option: --"))
+    {
+        let path = ["Path ", "path ", "does not exist", "directory"]
+            .iter()
+            .any(|w| msg.contains(w));
+        return sig(
+            if path { Data } else { Runtime },
+            true,
+            format!("bad command line: {}", cap(msg, 120)),
         );
     }
     // The process crashed in native code. (bash pads the signal's name to

@@ -4304,6 +4304,20 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         });
         return Some(ev);
     }
+    // Composer with its duration in epochs: `[epoch=2][batch=120/120]:`,
+    // the batch within the epoch (both counted from 1).
+    if let Some(r) = t.strip_prefix("[epoch=")
+        && let Some((epoch, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix("][batch=")
+        && let Some((n, per_epoch, r)) = slash_pair(r)
+        && r.starts_with("]:")
+        && epoch >= 1
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some((epoch - 1).saturating_mul(per_epoch).saturating_add(n));
+        ev.epoch = Some(epoch as f64);
+        return Some(ev);
+    }
     let r = t
         .strip_prefix("[batch=")
         .or_else(|| t.strip_prefix("[step="))?;
@@ -4472,7 +4486,11 @@ pub fn bracket_metric(s: &str) -> Option<BracketMetric> {
         }
         return None;
     }
-    if let Some(r) = t.strip_prefix("train/CrossEntropyLoss=") {
+    // (OLMo-core's: `train/CE loss=3.506`.)
+    if let Some(r) = t
+        .strip_prefix("train/CrossEntropyLoss=")
+        .or_else(|| t.strip_prefix("train/CE loss="))
+    {
         return value(r).map(BracketMetric::Loss);
     }
     if let Some(r) = t.strip_prefix("throughput/device/tokens_per_second=") {

@@ -11490,3 +11490,68 @@ fn matcha_names_its_loss_by_its_split() {
     ));
     assert_approx(a.loss.last, 2.413, 1e-9, "Matcha loss");
 }
+
+#[test]
+fn llm_pretraining_libraries_steps_losses_and_ends() {
+    // Composer with its duration in epochs: the batch within each epoch.
+    let a = analyze(
+        "[epoch=1][batch=120/120]:\n\t Train time/batch: 119\n\t Train loss/train/total: 1.92\n\
+         [epoch=2][batch=10/120]:\n\t Train time/batch: 129\n\t Train loss/train/total: 1.81\n\
+         2024-09-03 09:00:07,618: rank0[23011][MainThread]: INFO: llmfoundry.command_utils.train: Done.\n",
+    );
+    assert_eq!(a.last_step, Some(130));
+    assert_approx(a.loss.last, 1.81, 1e-9, "Composer loss");
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+    // OLMo-core names its loss with a space.
+    let a = analyze("[step=1071/239372,epoch=1]\n    train/CE loss=3.506\n    train/PPL=33.31\n");
+    assert_eq!(a.last_step, Some(1071));
+    assert_approx(a.loss.last, 3.506, 1e-9, "OLMo-core loss");
+    // LitGPT's evaluation after its loop; torchprime's end line.
+    for end in [
+        "Final evaluation | val loss: 0.912 | val ppl: 2.489",
+        "[2025-04-02 17:25:24,275][__main__][INFO] - Finished training run",
+    ] {
+        let a = analyze(&format!("iter 10: loss 2.1000, time 120.3ms\n{end}\n"));
+        assert!(a.verdict.starts_with("completed"), "{end}: {}", a.verdict);
+    }
+}
+
+#[test]
+fn data_preparation_bars_of_datasets_are_no_plan() {
+    // XTuner's dataset through 🤗 Datasets, then mmengine's iterations.
+    let a = analyze(
+        "\rFlattening the indices (num_proc=32):   0%|          | 0/9846 [00:00<?, ?it/s]\
+         \rFlattening the indices (num_proc=32): 100%|██████████| 9846/9846 [00:01<00:00, 8950.91 examples/s]\n\
+         03/14 10:24:21 - mmengine - INFO - Iter(train) [  10/7389]  lr: 3.0075e-06  eta: 13:45:13  time: 6.6453  data_time: 0.0162  memory: 15532  loss: 2.4348\n\
+         03/14 10:25:29 - mmengine - INFO - Iter(train) [  20/7389]  lr: 6.0150e-06  eta: 13:44:05  time: 6.8038  data_time: 0.0108  memory: 15532  loss: 2.3674\n",
+    );
+    assert_eq!(a.last_step, Some(20));
+    assert_eq!(a.total_steps, Some(7389));
+}
+
+#[test]
+fn failures_that_name_the_data_or_the_host() {
+    for line in [
+        "AssertionError: train: No labels found in /data/coco/labels/train2017.cache, can not start training.",
+        "AssertionError: Annotation ids in 'datasets/pcb/annotations/instances_train.json' are not unique!",
+        "AssertionError: you should have at least 100 images in your folder. at least 10k images recommended",
+        "Error: --data: Path must point to a directory or zip",
+        "Error: Invalid value for '--outdir': Path 'x' does not exist.",
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (ErrorClass::Data, true), "{line}");
+    }
+    // (Another assertion, another option, are the script's.)
+    let s = errors::classify_line("Error: Missing option '--outdir'.").expect("click");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Runtime, true));
+    assert_ne!(
+        errors::classify_line("AssertionError: shapes do not match").map(|s| s.class),
+        Some(ErrorClass::Data)
+    );
+    // A worker the OOM killer took.
+    let s = errors::classify_line(
+        "RuntimeError: DataLoader worker (pid 48211) is killed by signal: Killed.",
+    )
+    .expect("worker killed");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Killed, true));
+}
