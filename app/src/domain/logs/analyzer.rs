@@ -1083,7 +1083,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 51] = [
+const EXCLUDED_BAR_DESCS: [&str; 52] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1141,6 +1141,8 @@ const EXCLUDED_BAR_DESCS: [&str; 51] = [
     // 🤗 Datasets' `Flattening the indices (num_proc=32)` (its first frame
     // counts `it`, like a training bar's).
     "Flattening",
+    // XTuner V1 shards its model under a bar: `[FSDP Sharding]: 36/36`.
+    "[FSDP",
     // slime's samples per rollout and its weight sync to the rollout engine.
     "Rollout generation",
     "Update weights",
@@ -3688,6 +3690,19 @@ impl LogAnalyzer {
             self.epochs_planned = Some(n);
             return true;
         }
+        // Marian's plan among its options: `[config] after: 300000u` (since
+        // 1.11; in updates), `[config] after-batches: 300000` (older).
+        if let Some(r) = t.strip_prefix("[config] after")
+            && let Some(n) = r
+                .strip_prefix(": ")
+                .and_then(|v| v.trim_end().strip_suffix('u'))
+                .or_else(|| r.strip_prefix("-batches: ").map(str::trim_end))
+                .and_then(|v| v.parse::<u64>().ok())
+                .filter(|n| *n > 0)
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
         if let Some(r) = t.strip_prefix("train_cfg = dict(")
             && let Some(n) = parse::uint_after(r, "max_epochs=").filter(|n| *n > 0)
         {
@@ -4184,6 +4199,11 @@ impl LogAnalyzer {
             // `LAUNCH INFO 2024-05-14 09:19:11,439 Pod completed`.
             b'L' if t.starts_with("LAUNCH INFO ") && t.ends_with(" Pod completed") => {
                 Some("Paddle's launcher: pod completed")
+            }
+            // spaCy's `spacy train` as it ends: `✔ Saved pipeline to output
+            // directory`.
+            0xE2 if t.starts_with("✔ Saved pipeline to output directory") => {
+                Some("spaCy saved its pipeline")
             }
             // A script's own Chinese: `训练完成！` (training complete), `训练结束`.
             0xE8 if t.starts_with("训练完成") || t.starts_with("训练结束") => {

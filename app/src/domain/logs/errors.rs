@@ -475,6 +475,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         || t.contains("CUDA error 2: out of memory")
         || t.contains("[CUDA] out of memory")
         || t.contains("cudaErrorMemoryAllocation")
+        // (bitsandbytes' C code: `Error out of memory at line 380 in file
+        // /.../csrc/pythonInterface.c`.)
+        || t.starts_with("Error out of memory at line ")
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find_word("Tried to allocate ").map(|p| {
@@ -902,6 +905,34 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Runtime,
             true,
             format!("bad command line: {}", cap(&t[p + 9..], 120)),
+        );
+    }
+    // Marian's own errors: the cause (`Error: SentencePiece vocabulary file
+    // model/vocab.spm does not exist`), then where it aborted (`Error:
+    // Aborted from virtual size_t marian::SentencePieceVocab::load(...)`).
+    if let Some(msg) = t.strip_prefix("Error: ") {
+        if msg.ends_with(" does not exist") {
+            return sig(Data, true, format!("file not found: {}", cap(msg, 100)));
+        }
+        if msg.starts_with("Aborted from ") {
+            return sig(Runtime, true, "the program aborted (see the error before)");
+        }
+    }
+    // Inputs the toolkit refuses: fairseq's `Exception: Size of sample #4185
+    // is invalid (=(1187, 964)) since max_positions=(1024, 1024)`,
+    // OpenNMT-py's `OSError: Please check path of your src vocab file!`,
+    // spaCy's annotations it cannot learn from (`ValueError: [E024] Could
+    // not find an optimal move to supervise the parser`).
+    // (The first is an `Exception`, anchored by no word: read as its
+    // traceback closes.)
+    if (t.contains("Size of sample #") && t.contains(" is invalid"))
+        || t.contains("Please check path of your ")
+        || t.contains("[E024] Could not find an optimal move")
+    {
+        return sig(
+            Data,
+            true,
+            format!("the data does not fit the toolkit: {}", cap(t, 100)),
         );
     }
     // Click refusing an option (after its usage line, or raised by the
@@ -2445,11 +2476,17 @@ impl ErrorTracker {
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String)> = None;
         for (ex, sig) in &tb.exceptions {
-            let s = sig.clone().unwrap_or_else(|| Signature {
-                class: ErrorClass::Runtime,
-                fatal: true,
-                label: exception_label(ex),
-            });
+            // (An exception line without an anchor, `Exception: Size of
+            // sample #4185 is invalid ...`: the whole table once, for the
+            // few signatures that need none.)
+            let s = sig
+                .clone()
+                .or_else(|| classify_anchored(ex))
+                .unwrap_or_else(|| Signature {
+                    class: ErrorClass::Runtime,
+                    fatal: true,
+                    label: exception_label(ex),
+                });
             let better = match &best {
                 None => true,
                 Some((b, _)) => s.class.priority() < b.class.priority(),

@@ -11555,3 +11555,62 @@ fn failures_that_name_the_data_or_the_host() {
     .expect("worker killed");
     assert_eq!((s.class, s.fatal), (ErrorClass::Killed, true));
 }
+
+#[test]
+fn classic_nlp_toolkits_plans_ends_and_data_errors() {
+    // Marian's plan among its options; its progress lines.
+    let a = analyze(
+        "[2023-03-02 11:20:01] [config] after: 300000u\n\
+         [2023-03-02 11:29:26] Ep. 1 : Up. 1000 : Sen. 1,019,563 : Cost 6.48051831 * 31,326,224 @ 30,147 after 31,326,224 : Time 316.50s : 98977.25 words/s : gNorm 1.6515 : L.r. 1.8750e-05\n",
+    );
+    assert_eq!(a.last_step, Some(1000));
+    assert_eq!(a.total_steps, Some(300_000));
+    // Marian's missing vocabulary: the cause, then where it aborted.
+    let a = analyze(
+        "[2024-04-08 09:03:44] Error: SentencePiece vocabulary file model/vocab.fren.spm does not exist\n\
+         [2024-04-08 09:03:44] Error: Aborted from virtual size_t marian::SentencePieceVocab::load(const string&, size_t) in /opt/marian/src/data/sentencepiece_vocab.cpp:284\n",
+    );
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Data));
+    // fairseq's sample too long for the model: an `Exception`, which no
+    // anchor word holds, read as its traceback closes.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"fairseq_cli/train.py\", line 557, in <module>\n    cli_main()\n\
+         Exception: Size of sample #4185 is invalid (=(1187, 964)) since max_positions=(1024, 1024), skip this example with --skip-invalid-size-inputs-valid-test\n",
+    );
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Data));
+    for line in [
+        "OSError: Please check path of your src vocab file!",
+        "ValueError: [E024] Could not find an optimal move to supervise the parser.",
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (ErrorClass::Data, true), "{line}");
+    }
+    // spaCy's end.
+    let a = analyze(
+        "E    #       LOSS TOK2VEC  LOSS NER  ENTS_F  ENTS_P  ENTS_R  SCORE \n\
+         ---  ------  ------------  --------  ------  ------  ------  ------\n\
+         \x20 0       0          0.00     49.67    0.00    0.00    0.00    0.00\n\
+         \x20 0     200        150.18   2498.41   20.88   22.88   18.88    0.21\n\
+         ✔ Saved pipeline to output directory\n",
+    );
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+}
+
+#[test]
+fn xtuner_v1_steps_over_its_sharding_bar() {
+    let a = analyze(
+        "\r[FSDP Sharding]:   0%|          | 0/36 [00:00<?, ?it/s]\
+         \r[FSDP Sharding]: 100%|██████████| 36/36 [00:14<00:00,  2.50it/s]\n\
+         [XTuner][RANK 0][2025-09-03 14:06:15][INFO] Step 1/5154 data_time: 0.0051 lr: 0.000000 time: 14.2000 total_loss: 2.000 reduced_llm_loss: 2.000 grad_norm: 2.332\n\
+         [XTuner][RANK 0][2025-09-03 14:06:29][INFO] Step 2/5154 data_time: 0.0049 lr: 0.000001 time: 14.1000 total_loss: 1.950 reduced_llm_loss: 1.950 grad_norm: 2.120\n",
+    );
+    assert_eq!(a.last_step, Some(2));
+    assert_eq!(a.total_steps, Some(5154));
+    assert!(a.verdict.starts_with("progressing"), "{}", a.verdict);
+    // bitsandbytes' C code out of GPU memory.
+    let s = errors::classify_line(
+        "Error out of memory at line 380 in file /mmfs1/bitsandbytes/csrc/pythonInterface.c",
+    )
+    .expect("bnb");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Memory, true));
+}
