@@ -2493,6 +2493,8 @@ impl LogAnalyzer {
                 "total_timesteps" => table.timesteps = v(),
                 "time_elapsed" => table.elapsed = v(),
                 "loss" => table.loss = v(),
+                // (guided-diffusion's classifier: `| train_loss | 4.97 |`.)
+                "train_loss" if table.loss.is_none() => table.loss = v(),
                 "step" => table.step = v(),
                 _ => {}
             }
@@ -2596,9 +2598,10 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        // StyleGAN's ticks: thousands of images are the steps; the time
-        // since the start is the clock unless the log has timestamps.
-        if c0 == b't'
+        // StyleGAN's ticks (and EDM2's status lines): thousands of images
+        // are the steps; the time since the start is the clock unless the
+        // log has timestamps.
+        if matches!(c0, b't' | b'S')
             && let Some((mut ev, elapsed)) = parse::stylegan_tick(t)
         {
             ev.total_steps = self.max_iters;
@@ -2712,7 +2715,7 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G' | b'S')
+        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G' | b'S' | b'(')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
                 .or_else(|| parse::flashy_line(t))
                 .or_else(|| parse::pixart_step(t))
@@ -2780,8 +2783,10 @@ impl LogAnalyzer {
             || (c0 == b'V' && trim_end_fast(t) == "Validating")
             || (c0 == b'*' && t.starts_with("*** Encode target audio with "))
             || (c0 == b'D' && t.starts_with("Downloading http") && t.contains(" to "))
-            // (k-diffusion's FID statistics before it trains.)
+            // (k-diffusion's FID statistics before it trains, and its demo
+            // grid's sampler between steps.)
             || (c0 == b'C' && t.starts_with("Computing features for "))
+            || (c0 == b'S' && trim_end_fast(t) == "Sampling...")
         {
             self.not_training_line = Some(self.lines);
             return;
@@ -4199,6 +4204,16 @@ impl LogAnalyzer {
             // `LAUNCH INFO 2024-05-14 09:19:11,439 Pod completed`.
             b'L' if t.starts_with("LAUNCH INFO ") && t.ends_with(" Pod completed") => {
                 Some("Paddle's launcher: pod completed")
+            }
+            // kohya's sd-scripts as they end (`model saved.`, maybe with
+            // rich's `train_network.py:1729` after it); its bar may stop
+            // short of its total on a resumed run.
+            b'm' if t.strip_prefix("model saved.").is_some_and(|r| {
+                let r = r.trim();
+                r.is_empty() || r.contains(".py:")
+            }) =>
+            {
+                Some("kohya's script saved the final model")
             }
             // spaCy's `spacy train` as it ends: `✔ Saved pipeline to output
             // directory`.

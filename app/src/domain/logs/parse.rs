@@ -2780,6 +2780,17 @@ pub fn minimind(s: &str) -> Option<(Event, u64)> {
 /// Also returns the batches per epoch, where the line says.
 pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     let t = s.trim_start();
+    // (VAR's logger heads its lines with where they come from: `(ode/VAR/
+    // utils/misc.py, line 314)=> [Ep]: [   2/200]  [ 834/1668]  ...  Lm:
+    // 7.880 (7.890)`, its loss the mean one, `Lm`.)
+    let (t, var) = match t
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(")=> "))
+        .filter(|(head, _)| head.contains(", line "))
+    {
+        Some((_, r)) => (r.strip_prefix("[Ep]: [")?, true),
+        None => (t, false),
+    };
     // (Behind a tag: `[Train] Epoch: [1][367/4899]  Loss:0.564 (Avg 0.55)`.)
     // (Or a bare word: SAM 2's `Train Epoch: [0][  0/152] | Batch Time: ...`.)
     let t = t
@@ -2802,7 +2813,9 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     if test || t.starts_with("Epoch(val)") || t.starts_with("Epoch(test)") {
         return eval(t);
     }
-    let (r, first_epoch, timm) = if let Some(r) = t.strip_prefix("Epoch: [") {
+    let (r, first_epoch, timm) = if var {
+        (t, 0, false)
+    } else if let Some(r) = t.strip_prefix("Epoch: [") {
         (r, 0, false)
     } else if let Some(r) = t.strip_prefix("Epoch(train)") {
         (r.trim_start().strip_prefix('[')?, 1, false)
@@ -2855,6 +2868,9 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     // (SAM 2's trainer names its loss by its group, `Losses/train_all_loss:
     // 1.88e+00 (2.03e+00)`.)
     ev.loss = loss_field(r).or_else(|| loss_in(r.as_bytes()));
+    if var {
+        ev.loss = float_after(r, "Lm: ");
+    }
     // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`, `time: 0.5114`.
     ev.step_time_s = ["Time  ", "Time: ", "time: "]
         .iter()
@@ -4057,12 +4073,17 @@ pub fn logging_first_step(s: &str) -> Option<bool> {
 /// time 1h 03m 51s   sec/tick 883.4   sec/kimg 220.86 ...`. Its steps are
 /// thousands of images shown (kimg, whole); the time since the start, in
 /// seconds, comes second. No loss is printed (it goes to a stats file).
+/// EDM2 prints the same without the tick: `Status: kimg 134348.8  time 2d
+/// 03h 47m   sec/tick 61.77 ...`.
 pub fn stylegan_tick(s: &str) -> Option<(Event, f64)> {
     let mut w = s.split_whitespace();
-    if w.next()? != "tick" {
-        return None;
+    match w.next()? {
+        "tick" => {
+            uint_prefix(w.next()?)?;
+        }
+        "Status:" => {}
+        _ => return None,
     }
-    uint_prefix(w.next()?)?;
     if w.next()? != "kimg" {
         return None;
     }

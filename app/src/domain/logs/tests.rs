@@ -11614,3 +11614,64 @@ fn xtuner_v1_steps_over_its_sharding_bar() {
     .expect("bnb");
     assert_eq!((s.class, s.fatal), (ErrorClass::Memory, true));
 }
+
+#[test]
+fn generative_research_loops() {
+    // guided-diffusion's classifier: its loss is `train_loss`.
+    let a = analyze(
+        "-----------------------------\n\
+         | grad_norm      | 2.2      |\n\
+         | samples        | 377k     |\n\
+         | step           | 1.47e+03 |\n\
+         | train_loss     | 4.97     |\n\
+         -----------------------------\n",
+    );
+    assert_eq!(a.last_step, Some(1470));
+    assert_approx(a.loss.last, 4.97, 1e-9, "guided-diffusion classifier loss");
+    // EDM2's status lines count thousands of images, like StyleGAN's ticks.
+    let a = analyze(
+        "Status: kimg 134348.8  time 2d 03h 47m   sec/tick 61.77    sec/kimg 0.471   maintenance 0.04\n\
+         Status: kimg 134479.9  time 2d 03h 48m   sec/tick 61.20    sec/kimg 0.467   maintenance 0.04\n",
+    );
+    assert_eq!(a.last_step, Some(134_479));
+    // VAR's MetricLogger behind its logger's head; its loss is `Lm`.
+    let a = analyze(
+        "[05-10 20:33:35] (ode/VAR/utils/misc.py, line 314)=> [Ep]: [   2/200]  [ 834/1668]  eta: 0:17:21  tlr: 3.8e-05  tnm: 0.32  Lm: 8.121 (8.131)  Lt: 7.950 (7.960)  time: 1.2503  data: 0.3486\n",
+    );
+    assert_eq!(a.last_step, Some(2 * 1668 + 834));
+    assert_approx(a.loss.last, 8.121, 1e-9, "VAR loss");
+    // kohya's script ends so (a resumed run's bar stops short of its total).
+    let a = analyze(
+        "\rsteps:  60%|██████    | 450/750 [10:01<06:40,  1.34s/it, avr_loss=0.0912]\n\
+         saving checkpoint: /workspace/lora/output/ohwx.safetensors\n\
+         2024-07-03 09:51:13 INFO     model saved.                  train_network.py:1729\n",
+    );
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+}
+
+#[test]
+fn k_diffusions_sampler_bars_are_no_training() {
+    // Its demo grid sampled between steps under a nested bar of 50.
+    let mut log = String::from(
+        "\r  0%|          | 0/234 [00:00<?, ?it/s]\nEpoch: 0, step: 0, loss: 1.09227\n",
+    );
+    log.push_str("\r  0%|          | 0/234 [00:00<?, ?it/s]\nSampling...\n\r  0%|          | 0/234 [00:00<?, ?it/s]");
+    for n in (0..=50).step_by(10) {
+        log.push_str(&format!(
+            "\n\r{:3}%|          | {n}/50 [00:0{}<00:03, 13.91it/s]\x1b[A",
+            n * 2,
+            n / 10
+        ));
+    }
+    log.push('\n');
+    for n in (2..=96).step_by(2) {
+        log.push_str(&format!(
+            "\r{:3}%|█         | {n}/234 [00:{:02}<00:08, 18.15it/s]",
+            n * 100 / 234,
+            n / 18
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(96));
+    assert_eq!(a.total_steps, Some(234));
+}
