@@ -1083,7 +1083,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 52] = [
+const EXCLUDED_BAR_DESCS: [&str; 53] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1143,6 +1143,8 @@ const EXCLUDED_BAR_DESCS: [&str; 52] = [
     "Flattening",
     // XTuner V1 shards its model under a bar: `[FSDP Sharding]: 36/36`.
     "[FSDP",
+    // Applio's (RVC's) pitch extraction before it trains.
+    "F0 ",
     // slime's samples per rollout and its weight sync to the rollout engine.
     "Rollout generation",
     "Update weights",
@@ -4214,6 +4216,21 @@ impl LogAnalyzer {
             }) =>
             {
                 Some("kohya's script saved the final model")
+            }
+            // Applio (RVC) as it ends: `Training has been successfully
+            // completed with 60 epoch, 540 steps and 24.65 loss gen.`, or
+            // its overtraining detector stopping the run: `Overtraining
+            // detected at epoch 143 with smoothed loss_g 29.807 ...`.
+            b'T' if t.starts_with("Training has been successfully completed") => {
+                Some("training completed")
+            }
+            b'O' if t.starts_with("Overtraining detected at epoch ") => {
+                Some("Applio's overtraining detector stopped training")
+            }
+            // (Its summary after that, `Lowest generator loss: 23.39 at
+            // epoch 58, step 518`, is no training record.)
+            b'L' if t.starts_with("Lowest generator loss: ") => {
+                return true;
             }
             // spaCy's `spacy train` as it ends: `✔ Saved pipeline to output
             // directory`.

@@ -917,6 +917,16 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         if msg.starts_with("Aborted from ") {
             return sig(Runtime, true, "the program aborted (see the error before)");
         }
+        // Applio's check before it trains: `Error: Pretrained model sample
+        // rate (48000 Hz) does not match dataset audio sample rate (40000
+        // Hz).`
+        if msg.contains("sample rate") && msg.contains("does not match") {
+            return sig(
+                Data,
+                true,
+                "the audio's sample rate does not match the pretrained model's",
+            );
+        }
     }
     // Inputs the toolkit refuses: fairseq's `Exception: Size of sample #4185
     // is invalid (=(1187, 964)) since max_positions=(1024, 1024)`,

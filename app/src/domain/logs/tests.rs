@@ -11675,3 +11675,26 @@ fn k_diffusions_sampler_bars_are_no_training() {
     assert_eq!(a.last_step, Some(96));
     assert_eq!(a.total_steps, Some(234));
 }
+
+#[test]
+fn applio_ends_and_prepares() {
+    // Its pitch extraction before training is no training.
+    let a = analyze(
+        "\rF0 Extraction:   0%|          | 0/64 [00:00<?, ?it/s]\
+         \rF0 Extraction: 100%|██████████| 64/64 [00:02<00:00, 22.07it/s]\n\
+         Error: Pretrained model sample rate (48000 Hz) does not match dataset audio sample rate (40000 Hz).\n",
+    );
+    assert_eq!(a.last_step, None);
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Data));
+    // Its end lines, after an epoch's bar.
+    for end in [
+        "Training has been successfully completed with 60 epoch, 540 steps and 24.65 loss gen.",
+        "Overtraining detected at epoch 143 with smoothed loss_g 29.807 and loss_d 3.881",
+    ] {
+        let a = analyze(&format!(
+            "\r 50%|█████     | 7/14 [00:03<00:03,  1.78it/s]\r100%|██████████| 14/14 [00:07<00:00,  1.77it/s]\n\
+             \r  0%|          | 0/14 [00:00<?, ?it/s]\r 50%|█████     | 7/14 [00:03<00:03,  1.78it/s]\n{end}\n"
+        ));
+        assert!(a.verdict.starts_with("completed"), "{end}: {}", a.verdict);
+    }
+}
