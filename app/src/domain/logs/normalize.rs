@@ -1165,7 +1165,21 @@ fn level_then_date(b: &[u8]) -> Option<(usize, f64)> {
         return None;
     }
     let r = std::str::from_utf8(&b[word + 1..b.len().min(word + 40)]).ok()?;
-    let (ts, used) = parse_iso_datetime(r)?;
+    // (vLLM's: the month and day without a year, `INFO 05-10 16:00:28
+    // [core.py:58] `; its file tag is read after the head.)
+    let (ts, used) = parse_iso_datetime(r).or_else(|| {
+        let d = r.as_bytes();
+        (d.len() >= 14 && d[2] == b'-' && d[5] == b' ' && d[8] == b':' && d[11] == b':')
+            .then(|| {
+                leap_year_secs(
+                    num(d, 0, 2)?,
+                    num(d, 3, 2)?,
+                    (num(d, 6, 2)?, num(d, 9, 2)?, num(d, 12, 2)?),
+                )
+            })
+            .flatten()
+            .map(|ts| (ts, 14))
+    })?;
     (b.get(word + 1 + used) == Some(&b' ')).then_some((word + 2 + used, ts))
 }
 
@@ -1182,6 +1196,20 @@ fn rich_level_column_len(b: &[u8]) -> Option<usize> {
 /// After a head, `%(filename)s:%(lineno)4d: ` (SAM 2's `train_utils.py:
 /// 271: `), when it is there.
 fn strip_file_line_tag(s: &str) -> &str {
+    // (vLLM's is bracketed: `[multiproc_executor.py:435] `.)
+    if let Some(r) = s.strip_prefix('[')
+        && let Some(close) = r.as_bytes()[..r.len().min(80)]
+            .iter()
+            .position(|&c| c == b']')
+        && let Some((name, line)) = r[..close].rsplit_once(".py:")
+        && !name.is_empty()
+        && !name.contains(' ')
+        && !line.is_empty()
+        && line.bytes().all(|c| c.is_ascii_digit())
+        && let Some(rest) = r[close + 1..].strip_prefix(' ')
+    {
+        return rest;
+    }
     // (LeRobot's is right-aligned in 15 columns, then a space:
     // `ts/train.py:231 step:2K ...`, `    train.py:98 ...`.)
     let t = s.trim_start_matches(' ');

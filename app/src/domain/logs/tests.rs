@@ -5374,6 +5374,8 @@ proptest! {
         Just("(pid=12) "),
         Just("2024-01-01 00:00:00,1 "),
         Just("01/02/2024 "),
+        Just("05-10 16:00:28 "),
+        Just("[core.py:58] "),
         Just("E0325 "),
         Just("INFO "),
         Just("W"),
@@ -11697,4 +11699,24 @@ fn applio_ends_and_prepares() {
         ));
         assert!(a.verdict.starts_with("completed"), "{end}: {}", a.verdict);
     }
+}
+
+#[test]
+fn vllm_heads_are_stripped_so_relayed_tracebacks_read() {
+    let s = strip_prefixes(
+        "(VllmWorker rank=0 pid=2445155) ERROR 05-10 16:00:28 [multiproc_executor.py:435] RuntimeError: NCCL error: unhandled system error",
+    );
+    assert_eq!(s.body, "RuntimeError: NCCL error: unhandled system error");
+    assert!(s.ts.is_some());
+    // A vLLM worker's traceback under its logger's heads: NCCL's failure
+    // is the cause, not the engine's wrapper exception after it.
+    let head = "(VllmWorker rank=0 pid=2445155) ERROR 05-10 16:00:28 [multiproc_executor.py:435]";
+    let a = analyze(&format!(
+        "{head} Traceback (most recent call last):\n\
+         {head}   File \"/usr/local/lib/python3.12/dist-packages/vllm/distributed/device_communicators/pynccl.py\", line 99, in __init__\n\
+         {head}     raise RuntimeError(f\"NCCL error: {{error_str}}\")\n\
+         {head} RuntimeError: NCCL error: unhandled system error (run with NCCL_DEBUG=INFO for details)\n\
+         ERROR 05-10 16:00:29 [core.py:396] Exception: WorkerProc initialization failed due to an exception in a background process. See stack trace for root cause.\n"
+    ));
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Distributed));
 }
