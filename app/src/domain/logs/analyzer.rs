@@ -1083,7 +1083,7 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 53] = [
+const EXCLUDED_BAR_DESCS: [&str; 55] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1145,6 +1145,9 @@ const EXCLUDED_BAR_DESCS: [&str; 53] = [
     "[FSDP",
     // Applio's (RVC's) pitch extraction before it trains.
     "F0 ",
+    // Inference: sentence-transformers' `encode` (`Batches`), faster-whisper.
+    "Batches",
+    "Transcribing",
     // slime's samples per rollout and its weight sync to the rollout engine.
     "Rollout generation",
     "Update weights",
@@ -5449,9 +5452,12 @@ impl LogAnalyzer {
                 && !self.bars[idx].named_not_training
                 && !outer_epochs
                 && (f.total.is_some() || is_epoch || shows_loss())
+                // (Whisper's `frames`. Composer's own old bar counts `ba`
+                // too, with its loss beside it.)
                 && (f.unit == "it"
                     || !(is_byte_unit(f.unit)
-                        || matches!(f.unit.trim(), "examples" | "ba" | "seconds")))
+                        || matches!(f.unit.trim(), "examples" | "seconds" | "frames")
+                        || (f.unit.trim() == "ba" && !shows_loss())))
                 // (A fractional count is no step count: faster-whisper's
                 // transcription, `3612.48/3612.48 [..., 23.00seconds/s]`.)
                 // (Whole when it survives the round trip through an integer.)

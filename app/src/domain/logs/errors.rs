@@ -478,6 +478,13 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // (bitsandbytes' C code: `Error out of memory at line 380 in file
         // /.../csrc/pythonInterface.c`.)
         || t.starts_with("Error out of memory at line ")
+        // (llama.cpp's (ggml's) loader: `ggml_backend_cuda_buffer_type_
+        // alloc_buffer: allocating 54462.23 MiB on device 0: cudaMalloc
+        // failed: out of memory`.)
+        || t.contains("cudaMalloc failed: out of memory")
+        // (SGLang's check as it starts: `RuntimeError: Not enough memory.
+        // Please try to increase --mem-fraction-static.`)
+        || t.contains("Not enough memory. Please try to increase --mem-fraction-static")
     {
         // `Tried to allocate 12.00 GiB.` -> "12.00 GiB"
         let what = t.find_word("Tried to allocate ").map(|p| {
@@ -935,8 +942,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // not find an optimal move to supervise the parser`).
     // (The first is an `Exception`, anchored by no word: read as its
     // traceback closes.)
+    // (llm-foundry: `NotEnoughDatasetSamplesError: Your dataset (name=...,
+    // split=train) has 120 samples, but your minimum batch size is 128`.)
     if (t.contains("Size of sample #") && t.contains(" is invalid"))
         || t.contains("Please check path of your ")
+        || t.contains("NotEnoughDatasetSamplesError")
         || t.contains("[E024] Could not find an optimal move")
     {
         return sig(

@@ -1118,7 +1118,9 @@ pub fn postfix_train_loss(postfix: &str) -> Option<f64> {
                 .iter()
                 .any(|p| lower.starts_with(p));
             let v = float_prefix(v)?.0;
-            (base.ends_with("loss") && !eval).then_some((lower.contains("total"), v))
+            // (Composer's bar: `loss/train/total=3.3147`.)
+            let loss = base.ends_with("loss") || base.starts_with("loss/train");
+            (loss && !eval).then_some((lower.contains("total"), v))
         })
     };
     losses()

@@ -11720,3 +11720,35 @@ fn vllm_heads_are_stripped_so_relayed_tracebacks_read() {
     ));
     assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Distributed));
 }
+
+#[test]
+fn inference_bars_and_servers_failures() {
+    // Whisper counts audio frames; sentence-transformers' `encode` and
+    // faster-whisper name their bars: no training.
+    for log in [
+        "\r 46%|████▌     | 59769/130044 [00:12<00:15, 4598.66frames/s]\n",
+        "\rBatches:  39%|███▊      | 121/313 [00:05<00:08, 22.1it/s]\n",
+        "\rTranscribing:  37%|███▋      | 137/372 [01:02<01:47,  2.19it/s]\n",
+    ] {
+        let a = analyze(log);
+        assert_eq!(a.last_step, None, "{log}");
+    }
+    // Composer's own old bar counts `ba` with its loss beside it.
+    let a = analyze(
+        "\rtrain                           12%|███       | 620/4800 [03:52<26:05,  2.67ba/s, loss/train/total=3.3147]\n",
+    );
+    assert_eq!(a.last_step, Some(620));
+    assert_approx(a.loss.last, 3.3147, 1e-9, "Composer bar loss");
+    for line in [
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 54462.23 MiB on device 0: cudaMalloc failed: out of memory",
+        "RuntimeError: Not enough memory. Please try to increase --mem-fraction-static.",
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (ErrorClass::Memory, true), "{line}");
+    }
+    let s = errors::classify_line(
+        "llmfoundry.utils.exceptions.NotEnoughDatasetSamplesError: Your dataset (name=/data/x, split=train) has 120 samples, but your minimum batch size is 128",
+    )
+    .expect("llm-foundry");
+    assert_eq!(s.class, ErrorClass::Data);
+}
