@@ -1259,9 +1259,14 @@ fn after_epoch_word(desc: &str) -> Option<&str> {
         .unwrap_or(desc);
     let b = desc.as_bytes();
     if b.get(..5).is_some_and(|h| h.eq_ignore_ascii_case(b"epoch")) {
-        // (The number may follow a sign: `Epoch=0 | Batch_id=149 | Loss=3.67`.)
+        // (The number may follow a sign: `Epoch=0 | Batch_id=149 | Loss=3.67`,
+        // Tianshou's `Epoch #7`.)
         let rest = &desc[5..];
-        return Some(rest.strip_prefix(['=', ':']).unwrap_or(rest));
+        return Some(
+            rest.strip_prefix(['=', ':'])
+                .or_else(|| rest.strip_prefix(" #"))
+                .unwrap_or(rest),
+        );
     }
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     // Chinese: `第 1/5 轮 训练` (round 1 of 5: an epoch), `第1轮`.
@@ -2799,6 +2804,37 @@ impl LogAnalyzer {
         // Optuna's trials (its logger: `[I 2024-09-01 02:04:45,017] Trial 0
         // finished with value: 0.89 and parameters: {...}`), and the
         // study's summary that the example scripts print after them.
+        // Ray Tune's trials (RLlib's training under it): an iteration done,
+        // `Trial PPO_CartPole-v1_0b4f3_00000 finished iteration 3 at
+        // 2024-03-02 11:20:37. Total running time: 33s`; the trial done,
+        // `Trial ... completed after 12 iterations at ...`; the legacy
+        // output's result, `  training_iteration: 3`.
+        if c0 == b'T'
+            && let Some((name, r)) = t.strip_prefix("Trial ").and_then(|r| r.split_once(' '))
+            && !name.bytes().all(|c| c.is_ascii_digit())
+            && let Some((n, completed)) = r
+                .strip_prefix("finished iteration ")
+                .map(|r| (r, false))
+                .or_else(|| r.strip_prefix("completed after ").map(|r| (r, true)))
+            && let Some((n, _)) = parse::uint_prefix(n)
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n);
+            self.on_step_event(ev, ts, time);
+            if completed {
+                self.mark_finished("Ray Tune's trial completed");
+            }
+            return;
+        }
+        if c0 == b't'
+            && let Some(r) = t.strip_prefix("training_iteration: ")
+            && let Ok(n) = trim_end_fast(r).parse::<u64>()
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n);
+            self.on_step_event(ev, ts, time);
+            return;
+        }
         if c0 == b'T'
             && let Some(r) = t.strip_prefix("Trial ")
             && let Some((n, r)) = r.split_once(' ')
@@ -4268,6 +4304,17 @@ impl LogAnalyzer {
             {
                 Some("llm-foundry's train script is done")
             }
+            // rsl_rl's (Isaac Lab's) last line, `Training time: 238.03
+            // seconds`; LitGPT's `Training time: 189.34s`.
+            b'T' if t.strip_prefix("Training time: ").is_some_and(|r| {
+                parse::float_prefix(r)
+                    .is_some_and(|(_, used)| matches!(&r[used..], "s" | " seconds"))
+            }) =>
+            {
+                Some("training time printed")
+            }
+            // rl-baselines3-zoo as it ends: `Saving to logs/sac/Pendulum-v1_1`.
+            b'S' if t.starts_with("Saving to logs/") => Some("the zoo saved its agent"),
             // LitGPT's evaluation after its loop (`Final evaluation | val
             // loss: 0.912 | val ppl: 2.489`).
             b'F' if t.starts_with("Final evaluation | val loss") => {
@@ -5703,6 +5750,14 @@ impl LogAnalyzer {
                     {
                         if let Some(t) = f.total {
                             self.bar_count.epoch_offset = (t as u64).saturating_mul(e);
+                        }
+                    }
+                    // Tianshou counts its epochs from 1 (`Epoch #124`, a
+                    // resumed run's first frame): the epochs before ran all
+                    // their steps.
+                    None if e > 1 && f.desc.starts_with("Epoch #") => {
+                        if let Some(t) = f.total {
+                            self.bar_count.epoch_offset = (t as u64).saturating_mul(e - 1);
                         }
                     }
                     _ => {}

@@ -11752,3 +11752,36 @@ fn inference_bars_and_servers_failures() {
     .expect("llm-foundry");
     assert_eq!(s.class, ErrorClass::Data);
 }
+
+#[test]
+fn rl_libraries_iterations_epochs_and_ends() {
+    // RLlib under Ray Tune: its iterations, and the trial's end.
+    let a = analyze(
+        "Trial PPO_CartPole-v1_0b4f3_00000 finished iteration 11 at 2024-03-02 11:21:51. Total running time: 1min 47s\n\
+         Trial PPO_CartPole-v1_0b4f3_00000 finished iteration 12 at 2024-03-02 11:22:01. Total running time: 1min 57s\n\
+         Trial PPO_CartPole-v1_0b4f3_00000 completed after 12 iterations at 2024-03-02 11:22:01. Total running time: 1min 57s\n",
+    );
+    assert_eq!(a.last_step, Some(12));
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+    // Its legacy output's results.
+    let a = analyze(
+        "Result for PPO_CartPole-v1_5f0e1_00000:\n  timesteps_total: 4000\n  training_iteration: 1\n\
+                     Result for PPO_CartPole-v1_5f0e1_00000:\n  timesteps_total: 8000\n  training_iteration: 2\n",
+    );
+    assert_eq!(a.last_step, Some(2));
+    // Tianshou's bar counts within its epoch, `Epoch #124` from 1: a
+    // resumed run's first frame has 123 epochs before it.
+    let a = analyze(
+        "\rEpoch #124:  50%|#####     | 2500/5000 [00:23<00:23, 104.86it/s, env_step=617500, loss/actor=-322.898]\
+         \rEpoch #124:  55%|#####5    | 2750/5000 [00:26<00:21, 104.86it/s, env_step=617750, loss/actor=-320.711]",
+    );
+    assert_eq!(a.last_step, Some(617_750));
+    // rsl_rl's last line; rl-baselines3-zoo's.
+    for end in [
+        "Training time: 238.03 seconds",
+        "Saving to logs/sac/Pendulum-v1_1",
+    ] {
+        let a = analyze(&format!("iter 10: loss 2.1000, time 120.3ms\n{end}\n"));
+        assert!(a.verdict.starts_with("completed"), "{end}: {}", a.verdict);
+    }
+}
