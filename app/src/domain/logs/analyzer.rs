@@ -3093,10 +3093,13 @@ impl LogAnalyzer {
         if steps_are_epochs && self.generic_counted_steps && !self.epoch_steps {
             return;
         }
-        if let parse::GenericCount::StepsWithEpoch { epoch } = count
+        if let parse::GenericCount::StepsWithEpoch { epoch, epochs } = count
             && let Some(raw) = ev.step
         {
             self.note_line_epoch(epoch, raw);
+            if let Some(n) = epochs.filter(|n| *n >= epoch && *n > 0) {
+                self.epochs_planned = Some(n);
+            }
         }
         self.generic_counted_steps |= matches!(
             count,
@@ -3292,7 +3295,15 @@ impl LogAnalyzer {
         ev.step = Some(step);
         ev.epoch = Some(epoch as f64);
         ev.loss = Some(loss);
-        self.on_generic_step(ev, parse::GenericCount::StepsWithEpoch { epoch }, ts, time);
+        self.on_generic_step(
+            ev,
+            parse::GenericCount::StepsWithEpoch {
+                epoch,
+                epochs: None,
+            },
+            ts,
+            time,
+        );
         true
     }
 
@@ -3747,6 +3758,17 @@ impl LogAnalyzer {
                 .filter(|n| *n > 0)
         {
             self.max_iters = Some(n);
+            return true;
+        }
+        // PaddleOCR's plan: `train dataloader has 250 iters` (then `epoch:
+        // [1/500], global_step: 10, ...`).
+        if let Some(n) = t
+            .strip_prefix("train dataloader has ")
+            .and_then(|r| r.strip_suffix(" iters"))
+            .and_then(|r| r.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+        {
+            self.batches_per_epoch = Some(n);
             return true;
         }
         if let Some(r) = t.strip_prefix("train_cfg = dict(")

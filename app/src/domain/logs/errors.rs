@@ -944,6 +944,19 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // traceback closes.)
     // (llm-foundry: `NotEnoughDatasetSamplesError: Your dataset (name=...,
     // split=train) has 120 samples, but your minimum batch size is 128`.)
+    // A molecule in the data RDKit cannot parse (chemprop: `RuntimeError:
+    // SMILES CC(=O)Nc1ccc(O)cc1)C is invalid! (RDKit returned None)`); a
+    // label or feature column holding text (`ValueError: could not convert
+    // string to float: 'inactive'`).
+    if (t.contains("SMILES ") && t.contains(" is invalid"))
+        || t.contains("could not convert string to float")
+    {
+        return sig(
+            Data,
+            true,
+            format!("a value in the data cannot be read: {}", cap(t, 100)),
+        );
+    }
     if (t.contains("Size of sample #") && t.contains(" is invalid"))
         || t.contains("Please check path of your ")
         || t.contains("NotEnoughDatasetSamplesError")

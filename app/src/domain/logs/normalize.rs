@@ -970,6 +970,23 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             let rest = strip_bracket_tags(after);
             // (DeePMD-kit 3: `[%(asctime)s] DEEPMD INFO    `.)
             let rest = deepmd_head_len(rest.as_bytes()).map_or(rest, |n| &rest[n..]);
+            // (PaddleOCR's and PaddleDetection's: `[2024/11/05 03:10:06]
+            // ppocr INFO: `, the logger's name before its level.)
+            let rest = rest
+                .split_once(' ')
+                .filter(|(name, _)| {
+                    !name.is_empty()
+                        && name.len() <= 40
+                        && name
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                })
+                .and_then(|(_, r)| {
+                    LEVELS
+                        .iter()
+                        .find_map(|l| r.strip_prefix(l)?.strip_prefix(": "))
+                })
+                .unwrap_or(rest);
             let rest = LEVELS
                 .iter()
                 .find_map(|l| {

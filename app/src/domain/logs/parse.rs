@@ -3934,7 +3934,13 @@ pub fn gan_visualizer(t: &str) -> Option<(Event, GenericCount)> {
     let mut ev = Event::new(EventKind::Train, Source::Generic);
     ev.step = Some(iters);
     ev.epoch = Some(epoch as f64);
-    Some((ev, GenericCount::StepsWithEpoch { epoch }))
+    Some((
+        ev,
+        GenericCount::StepsWithEpoch {
+            epoch,
+            epochs: None,
+        },
+    ))
 }
 
 /// Keras-GAN's line (eriklindernoren's Keras-GAN and the scripts after it):
@@ -4881,10 +4887,10 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
             // (Without a total, whether the steps start over each epoch
             // only the next epoch's line tells: the analyzer reads it.)
             if total.is_none()
-                && let Some((epoch, _)) = counter_in(b, &["epoch"])
+                && let Some((epoch, epochs)) = counter_in(b, &["epoch"])
             {
                 ev.epoch = Some(epoch as f64);
-                return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+                return Some((ev, GenericCount::StepsWithEpoch { epoch, epochs }));
             }
             // `Epoch [2/5], Step [100/600], Loss: 0.23`: the step counter
             // restarts every epoch; with its total known, count on. (Not
@@ -4966,7 +4972,13 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
                 Some((epoch, batch, None)) => {
                     ev.step = Some(batch);
                     ev.epoch = Some(epoch as f64);
-                    return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+                    return Some((
+                        ev,
+                        GenericCount::StepsWithEpoch {
+                            epoch,
+                            epochs: None,
+                        },
+                    ));
                 }
                 _ => {}
             }
@@ -4993,7 +5005,13 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
                 && let Some((batch, None)) = counter_in(b, &["batch_id", "batch"])
             {
                 ev.step = Some(batch);
-                return Some((ev, GenericCount::StepsWithEpoch { epoch }));
+                return Some((
+                    ev,
+                    GenericCount::StepsWithEpoch {
+                        epoch,
+                        epochs: None,
+                    },
+                ));
             }
             // A batch counter in brackets after it (`epoch : 0 [3/21279]
             // Train loss: ...`; not MMCV's `Epoch [1][659/742]`, which
@@ -5145,7 +5163,9 @@ pub enum GenericCount {
     /// Steps printed with their epoch and without a total (`epoch: 2 step:
     /// 62, loss is 2.21`): global, or starting over each epoch (MindSpore),
     /// which only the next epoch's line tells.
-    StepsWithEpoch { epoch: u64 },
+    /// `epochs`: how many the line says there are (PaddleOCR's `epoch:
+    /// [1/500], global_step: 10`).
+    StepsWithEpoch { epoch: u64, epochs: Option<u64> },
     /// A batch counter of a total alone (`  Batch   12/48 | Loss: 3.91 |
     /// LR: ...`, the epoch's summary printed after its batches): the
     /// event's `step` is the batch, and each time it goes back an epoch

@@ -11785,3 +11785,25 @@ fn rl_libraries_iterations_epochs_and_ends() {
         assert!(a.verdict.starts_with("completed"), "{end}: {}", a.verdict);
     }
 }
+
+#[test]
+fn paddleocr_plans_its_epochs_of_batches() {
+    let a = analyze(
+        "[2024/11/05 03:10:06] ppocr INFO: train dataloader has 250 iters\n\
+         [2024/11/05 03:10:06] ppocr INFO: valid dataloader has 16 iters\n\
+         [2024/11/05 03:10:10] ppocr INFO: epoch: [1/500], global_step: 10, lr: 0.000004, acc: 0.020923, CTCLoss: 13.893348, loss: 16.803955, avg_reader_cost: 0.01200 s\n\
+         [2024/11/05 03:10:14] ppocr INFO: epoch: [1/500], global_step: 20, lr: 0.000008, acc: 0.024619, CTCLoss: 13.787297, loss: 16.920172, avg_reader_cost: 0.01562 s\n",
+    );
+    assert_eq!(a.last_step, Some(20));
+    assert_eq!(a.total_steps, Some(125_000));
+    let s = strip_prefixes("[2024/11/05 03:10:06] ppocr INFO: train dataloader has 250 iters");
+    assert_eq!(s.body, "train dataloader has 250 iters");
+    // Values in the data that cannot be read.
+    for line in [
+        "RuntimeError: SMILES CC(=O)Nc1ccc(O)cc1)C is invalid! (RDKit returned None)",
+        "ValueError: could not convert string to float: 'inactive'",
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (ErrorClass::Data, true), "{line}");
+    }
+}
