@@ -2809,8 +2809,13 @@ impl LogAnalyzer {
         // 2024-03-02 11:20:37. Total running time: 33s`; the trial done,
         // `Trial ... completed after 12 iterations at ...`; the legacy
         // output's result, `  training_iteration: 3`.
+        // (Ray Train's own, under `ray job submit`: `Training finished
+        // iteration 3 at ...`, `Training completed after 10 iterations at ...`.)
         if c0 == b'T'
-            && let Some((name, r)) = t.strip_prefix("Trial ").and_then(|r| r.split_once(' '))
+            && let Some((name, r)) = t
+                .strip_prefix("Trial ")
+                .and_then(|r| r.split_once(' '))
+                .or_else(|| t.strip_prefix("Training ").map(|r| ("Training", r)))
             && !name.bytes().all(|c| c.is_ascii_digit())
             && let Some((n, completed)) = r
                 .strip_prefix("finished iteration ")
@@ -2823,6 +2828,31 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             if completed {
                 self.mark_finished("Ray Tune's trial completed");
+            }
+            return;
+        }
+        // Determined's Core API: `report_training_metrics(steps_completed=
+        // 100, metrics={'loss': 1.8857, 'lr': 0.0995})`, and its validation.
+        if c0 == b'r'
+            && let Some((r, eval)) = t
+                .strip_prefix("report_training_metrics(steps_completed=")
+                .map(|r| (r, false))
+                .or_else(|| {
+                    t.strip_prefix("report_validation_metrics(steps_completed=")
+                        .map(|r| (r, true))
+                })
+            && let Some((n, _)) = parse::uint_prefix(r)
+        {
+            let loss = parse::float_after(r, "'loss': ");
+            if eval {
+                self.mark(PauseKind::Eval);
+                self.eval_event(Some(n));
+                self.last_eval_loss = loss.or(self.last_eval_loss);
+            } else {
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(n);
+                ev.loss = loss;
+                self.on_step_event(ev, ts, time);
             }
             return;
         }
@@ -4334,6 +4364,11 @@ impl LogAnalyzer {
             }) =>
             {
                 Some("training time printed")
+            }
+            // Determined's trial as its process ended well: `... || INFO:
+            // resources exited successfully with a zero exit code`.
+            _ if t.ends_with("resources exited successfully with a zero exit code") => {
+                Some("the trial's process exited successfully")
             }
             // rl-baselines3-zoo as it ends: `Saving to logs/sac/Pendulum-v1_1`.
             b'S' if t.starts_with("Saving to logs/") => Some("the zoo saved its agent"),

@@ -948,8 +948,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // SMILES CC(=O)Nc1ccc(O)cc1)C is invalid! (RDKit returned None)`); a
     // label or feature column holding text (`ValueError: could not convert
     // string to float: 'inactive'`).
+    // (And a corrupt JSON Lines shard under 🤗 Datasets: `pyarrow.lib.
+    // ArrowInvalid: JSON parse error: Missing a closing quotation mark in
+    // string. in row 4117`.)
     if (t.contains("SMILES ") && t.contains(" is invalid"))
         || t.contains("could not convert string to float")
+        || t.contains("ArrowInvalid: JSON parse error")
     {
         return sig(
             Data,

@@ -590,6 +590,43 @@ fn parse_u32(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// Determined's task log line after its time: the container's id and the
+/// rank (`5c902731 [rank=0] || `, or `0f3c88a1 || ` outside the trial),
+/// then maybe the trial's logger head, `INFO: [84] determined.core: `
+/// (level, pid, logger). The rest.
+fn strip_determined_head(s: &str) -> Option<&str> {
+    let (id, r) = s.split_once(' ')?;
+    if id.len() != 8 || !id.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let r = match r.strip_prefix("[rank=") {
+        Some(x) => &x[x.find("] ")? + 2..],
+        None => r,
+    };
+    let r = r.strip_prefix("|| ")?;
+    let Some(r) = LEVELS
+        .iter()
+        .find_map(|l| r.strip_prefix(l)?.strip_prefix(": "))
+    else {
+        return Some(r);
+    };
+    let Some(after_pid) = r.strip_prefix('[').and_then(|x| {
+        let close = x.find("] ")?;
+        x[..close]
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| &x[close + 2..])
+    }) else {
+        return Some(r);
+    };
+    match after_pid.split_once(": ") {
+        Some((name, rest)) if !name.is_empty() && name.len() <= 60 && !name.contains(' ') => {
+            Some(rest)
+        }
+        _ => Some(after_pid),
+    }
+}
+
 /// `[rank3]:`, `[default0]:`, `3: ` (torchrun `--tee`), MPI
 /// `[1,mpirank:0,algo-1]<stdout>:` and a paste's `[80746] ` line numbers.
 /// `at_start`: `s` is the start of what is being stripped (a line, or the
@@ -970,6 +1007,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
             let rest = strip_bracket_tags(after);
             // (DeePMD-kit 3: `[%(asctime)s] DEEPMD INFO    `.)
             let rest = deepmd_head_len(rest.as_bytes()).map_or(rest, |n| &rest[n..]);
+            // (Determined's task logs: `5c902731 [rank=0] || INFO: [84]
+            // determined.core: `.)
+            let rest = strip_determined_head(rest).unwrap_or(rest);
             // (PaddleOCR's and PaddleDetection's: `[2024/11/05 03:10:06]
             // ppocr INFO: `, the logger's name before its level.)
             let rest = rest

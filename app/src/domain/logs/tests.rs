@@ -11807,3 +11807,38 @@ fn paddleocr_plans_its_epochs_of_batches() {
         assert_eq!((s.class, s.fatal), (ErrorClass::Data, true), "{line}");
     }
 }
+
+#[test]
+fn determined_and_ray_train_runs() {
+    // Determined's heads (container, rank, logger) and its Core API's
+    // reports.
+    let head = "[2024-03-15T16:29:43.877857Z] 5c902731 [rank=0] || INFO: [84] determined.core:";
+    let a = analyze(&format!(
+        "{head} report_training_metrics(steps_completed=100, metrics={{'loss': 1.8857728498999888, 'lr': 0.0995}})\n\
+         {head} report_training_metrics(steps_completed=200, metrics={{'loss': 1.6921452092344424, 'lr': 0.099}})\n\
+         [2024-03-15T16:32:00.000000Z] 5c902731 || INFO: resources exited successfully with a zero exit code\n"
+    ));
+    assert_eq!(a.last_step, Some(200));
+    assert_approx(a.loss.last, 1.6921452092344424, 1e-12, "Determined loss");
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+    let a = analyze(
+        "[2025-01-14T13:05:16.323000Z] 0f3c88a1 || Traceback (most recent call last):\n\
+         [2025-01-14T13:05:16.323000Z] 0f3c88a1 ||   File \"train.py\", line 3, in <module>\n\
+         [2025-01-14T13:05:16.323000Z] 0f3c88a1 ||     import timm\n\
+         [2025-01-14T13:05:16.323000Z] 0f3c88a1 || ModuleNotFoundError: No module named 'timm'\n",
+    );
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Dependency));
+    // Ray Train's own iterations and end.
+    let a = analyze(
+        "Training finished iteration 9 at 2024-06-16 22:32:20. Total running time: 6min 28s\n\
+         Training finished iteration 10 at 2024-06-16 22:33:00. Total running time: 7min 8s\n\
+         Training completed after 10 iterations at 2024-06-16 22:33:01. Total running time: 7min 9s\n",
+    );
+    assert_eq!(a.last_step, Some(10));
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+    let s = errors::classify_line(
+        "pyarrow.lib.ArrowInvalid: JSON parse error: Missing a closing quotation mark in string. in row 4117",
+    )
+    .expect("arrow");
+    assert_eq!(s.class, ErrorClass::Data);
+}
