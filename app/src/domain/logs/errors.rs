@@ -749,6 +749,19 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             ),
         );
     }
+    // A corrupt JSON Lines file under 🤗 Datasets (`pyarrow.lib.
+    // ArrowInvalid: JSON parse error: Missing a closing quotation mark in
+    // string. in row 4117`): where it is, before the wrapper below.
+    if let Some(p) = t.find("ArrowInvalid: JSON parse error: ") {
+        return sig(
+            Data,
+            true,
+            format!(
+                "a JSON data file is malformed: {}",
+                cap(&t[p + "ArrowInvalid: ".len()..], 100)
+            ),
+        );
+    }
     // 🤗 datasets could not build the dataset from its files (a malformed
     // JSON line, a CSV row of another width): `datasets.exceptions.
     // DatasetGenerationError: An error occurred while generating the
@@ -948,12 +961,8 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // SMILES CC(=O)Nc1ccc(O)cc1)C is invalid! (RDKit returned None)`); a
     // label or feature column holding text (`ValueError: could not convert
     // string to float: 'inactive'`).
-    // (And a corrupt JSON Lines shard under 🤗 Datasets: `pyarrow.lib.
-    // ArrowInvalid: JSON parse error: Missing a closing quotation mark in
-    // string. in row 4117`.)
     if (t.contains("SMILES ") && t.contains(" is invalid"))
         || t.contains("could not convert string to float")
-        || t.contains("ArrowInvalid: JSON parse error")
     {
         return sig(
             Data,

@@ -10486,11 +10486,22 @@ fn a_dataset_that_could_not_be_generated_is_a_data_error() {
          \x20   raise DatasetGenerationError(\"An error occurred while generating the dataset\") from e\n\
          datasets.exceptions.DatasetGenerationError: An error occurred while generating the dataset\n",
     );
+    // (The parser's error says where: the verdict names it.)
+    assert_eq!(
+        a.verdict,
+        "fatal: a JSON data file is malformed: JSON parse error: Missing a comma or '}' after an object member. in row 412331"
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Data);
+    // (Without it, the wrapper says what it can.)
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"builder.py\", line 2040, in _prepare_split_single\n\
+         \x20   raise DatasetGenerationError(\"An error occurred while generating the dataset\") from e\n\
+         datasets.exceptions.DatasetGenerationError: An error occurred while generating the dataset\n",
+    );
     assert_eq!(
         a.verdict,
         "fatal: dataset generation failed (a malformed data file?)"
     );
-    assert_eq!(a.errors[0].class, ErrorClass::Data);
 }
 
 #[test]
