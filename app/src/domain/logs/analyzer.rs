@@ -702,6 +702,13 @@ pub struct LogAnalyzer {
     /// The line where a loop announced an evaluation (see
     /// [`parse::announces_evaluation`]).
     eval_announced: Option<u64>,
+    /// In the `key = value` lines under a TensorFlow script's `***** Eval
+    /// results *****` (BERT's): the evaluation's, not training's.
+    tf_eval_results: bool,
+    /// The line of TensorFlow Model Garden's (Orbit's) latest `train |
+    /// step: N | ... | output: ` whose metrics dict pprint put on the lines
+    /// after it.
+    orbit_output_line: Option<u64>,
     /// What the readers of a few projects' own lines remember (rarely
     /// touched: kept out of the way of the per-line state).
     projects: Box<ProjectState>,
@@ -1204,6 +1211,19 @@ fn is_excluded_desc(desc: &str) -> bool {
         })
 }
 
+/// The training loss in (a line of) Orbit's metrics dict:
+/// `'training_loss': 0.9685067` or NumPy 2's `'training_loss':
+/// np.float32(0.9685067)`; RetinaNet's `'total_loss'`.
+fn orbit_loss(s: &str) -> Option<f64> {
+    ["'training_loss': ", "'train_loss': ", "'total_loss': "]
+        .iter()
+        .find_map(|k| {
+            let r = &s[s.find(k)? + k.len()..];
+            let r = r.strip_prefix("np.float32(").unwrap_or(r);
+            parse::float_prefix(r).map(|x| x.0)
+        })
+}
+
 /// The planned steps in MONAI's bar description, `Training (25 / 25000
 /// Steps) (loss=3.35234)`.
 fn monai_planned_steps(desc: &str) -> Option<u64> {
@@ -1447,6 +1467,8 @@ impl LogAnalyzer {
             logging_steps: None,
             stepless_dicts: 0,
             eval_announced: None,
+            tf_eval_results: false,
+            orbit_output_line: None,
             projects: Box::default(),
             pending_counter: None,
             logging_per_step: true,
@@ -2939,6 +2961,93 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // TensorFlow Model Garden's controller (Orbit): `train | step:
+        // 200 | steps/sec: 3.1 | output: {'training_loss': 0.96, ...}`, the
+        // dict on the lines after it once pprint wraps it (four metrics or
+        // more, or NumPy 2's `np.float32(0.96)`).
+        if c0 == b't'
+            && let Some(r) = t.strip_prefix("train | step:")
+            && let Some((n, used)) = parse::uint_prefix(r)
+        {
+            let r = &r[used..];
+            if let Some(out) = r.find("| output: ").map(|p| &r[p + "| output: ".len()..]) {
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(n);
+                ev.loss = orbit_loss(out);
+                ev.lr = parse::float_after(out, "'learning_rate': ");
+                if ev.loss.is_none() {
+                    self.orbit_output_line = Some(self.lines);
+                }
+                self.on_step_event(ev, ts, time);
+            }
+            return;
+        }
+        if let Some(at) = self.orbit_output_line
+            && self.lines <= at + 8
+            && matches!(c0, b'{' | b'\'')
+        {
+            if let Some(v) = orbit_loss(t) {
+                self.loss.push(v);
+                self.orbit_output_line = None;
+            }
+            return;
+        }
+        // TensorFlow's Estimator saving (`Saving checkpoints for 343 into
+        // /tmp/mrpc_output/model.ckpt.`): a checkpoint, at the run's step.
+        if c0 == b'S'
+            && let Some(r) = t.strip_prefix("Saving checkpoints for ")
+            && let Some((n, used)) = parse::uint_prefix(r)
+            && r[used..].starts_with(" into ")
+        {
+            if n > 0 {
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = Some(n);
+                self.on_step_event(ev, ts, time);
+            }
+            self.checkpoint(time);
+            return;
+        }
+        // TensorFlow's Estimator after an evaluation: `Saving dict for global
+        // step 5000: accuracy = 0.85, ..., loss = 32.18443` (the
+        // evaluation's loss); BERT's `***** Eval results *****`, then one
+        // `  loss = 2.26` line per metric.
+        if c0 == b'S'
+            && let Some(r) = t.strip_prefix("Saving dict for global step ")
+        {
+            let step = parse::uint_prefix(r).map(|x| x.0);
+            // (The step it evaluated at is the run's latest: the last
+            // `step = ` line before it may be a logging interval behind.)
+            if step.is_some_and(|n| n > 0) {
+                let mut ev = Event::new(EventKind::Train, Source::Generic);
+                ev.step = step;
+                self.on_step_event(ev, ts, time);
+            }
+            self.mark(PauseKind::Eval);
+            self.eval_event(step.or(self.current_step));
+            if let Some(v) =
+                parse::float_after(r, ", loss = ").or_else(|| parse::float_after(r, ": loss = "))
+            {
+                self.last_eval_loss = Some(v);
+            }
+            return;
+        }
+        if std::mem::take(&mut self.tf_eval_results)
+            && let Some((key, value)) = t.split_once(" = ")
+            && !key.contains(' ')
+            && let Some(v) = parse::whole_float(trim_end_fast(value))
+        {
+            self.tf_eval_results = true;
+            if key.ends_with("loss") {
+                self.last_eval_loss = Some(v);
+            }
+            return;
+        }
+        if c0 == b'*' && trim_end_fast(t) == "***** Eval results *****" {
+            self.tf_eval_results = true;
+            self.mark(PauseKind::Eval);
+            self.eval_event(self.current_step);
+            return;
+        }
         // A loop that says it evaluates now, in a line of its own
         // (`testing in eval mode……`, `Evaluating...`): its next metrics line
         // is the evaluation's, however it looks.
@@ -3568,6 +3677,12 @@ impl LogAnalyzer {
         // TensorFlow's Estimator (`Loss for final step: 0.28.`); LightGBM
         // having run all its rounds (`Did not meet early stopping. Best
         // iteration is:`).
+        if let Some(v) = t
+            .strip_prefix("Loss for final step: ")
+            .and_then(|r| parse::whole_float(trim_end_fast(r).trim_end_matches('.')))
+        {
+            self.loss.push(v);
+        }
         if t.starts_with("Loss for final step: ")
             || t.starts_with("Did not meet early stopping. Best iteration is:")
         {
@@ -3799,6 +3914,28 @@ impl LogAnalyzer {
             .filter(|n| *n > 0)
         {
             self.batches_per_epoch = Some(n);
+            return true;
+        }
+        // The plan as TensorFlow's Object Detection API sets it (`Maybe
+        // overwriting train_steps: 25000`), BERT's run_classifier prints it
+        // (`  Num steps = 343`) and Model Garden dumps it (`'train_steps':
+        // 112590,`).
+        // (Model Garden's ResNet: `Training 1 epochs, each epoch has 2000
+        // steps, total steps: 2000; Eval 49 steps`.)
+        if t.starts_with("Training ")
+            && let Some(n) = parse::uint_after(t, ", total steps: ").filter(|n| *n > 0)
+        {
+            self.max_iters = Some(n);
+            return true;
+        }
+        if let Some(n) = t
+            .strip_prefix("Maybe overwriting train_steps: ")
+            .or_else(|| t.strip_prefix("Num steps = "))
+            .or_else(|| t.strip_prefix("'train_steps': "))
+            .and_then(|r| trim_end_fast(r).trim_end_matches(',').parse::<u64>().ok())
+            .filter(|n| *n > 0)
+        {
+            self.max_iters = Some(n);
             return true;
         }
         if let Some(r) = t.strip_prefix("train_cfg = dict(")

@@ -293,13 +293,17 @@ const ANCHORS: [&[u8]; 55] = [
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
 
 /// Words of an `AssertionError`'s message that say it is about the data.
-const DATA_ASSERTION_WORDS: [&str; 6] = [
+const DATA_ASSERTION_WORDS: [&str; 8] = [
     "No labels found",
     "Annotation ids",
     "images in your folder",
     "annotation file",
     "Dataset not found",
     "dataset is empty",
+    // (nerfstudio's `Colmap path data/backyard/colmap/sparse/0 does not
+    // exist.`; 3D Gaussian Splatting's `Could not recognize scene type!`.)
+    "does not exist",
+    "Could not recognize scene type",
 ];
 
 /// What apt's errors (`E: ...`) are about, one of these words: not any
@@ -370,6 +374,11 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         // (A C++ exception's message under `terminate called after
         // throwing an instance of ...`.)
         || b.trim_ascii_start().starts_with(b"what():")
+        // (TensorFlow's causes under its `Graph execution error:`, glog's
+        // crash report: see `classify_anchored`.)
+        || b.starts_with(b"DNN library")
+        || b.trim_ascii_start().starts_with(b"[[")
+        || b.starts_with(b"*** SIG")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
@@ -478,6 +487,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         // (bitsandbytes' C code: `Error out of memory at line 380 in file
         // /.../csrc/pythonInterface.c`.)
         || t.starts_with("Error out of memory at line ")
+        // (The driver API's name, tiny-cuda-nn's `cuMemSetAccess(...)
+        // failed with error CUDA_ERROR_OUT_OF_MEMORY`.)
+        || t.contains("CUDA_ERROR_OUT_OF_MEMORY")
+        // (TensorFlow 2.9+ names the cause lines below its `Graph
+        // execution error:`: `OOM when allocating tensor with shape[...]`.)
+        || t.starts_with("OOM when allocating tensor")
         // (llama.cpp's (ggml's) loader: `ggml_backend_cuda_buffer_type_
         // alloc_buffer: allocating 54462.23 MiB on device 0: cudaMalloc
         // failed: out of memory`.)
@@ -540,7 +555,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     }
     // TensorFlow's (`...errors_impl.ResourceExhaustedError: OOM when
     // allocating tensor with shape[2,64,400,112,112] ...`).
-    if t.contains("ResourceExhaustedError") && t.contains("OOM when allocating") {
+    // (2.9+ names only `Graph execution error:` on the exception's line,
+    // the tensor further down: the exception's name says it.)
+    if t.contains("ResourceExhaustedError")
+        && (t.contains("OOM when allocating") || t.ends_with("Graph execution error:"))
+    {
         return sig(
             Memory,
             true,
@@ -925,6 +944,51 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Runtime,
             true,
             format!("bad command line: {}", cap(&t[p + 9..], 120)),
+        );
+    }
+    // TensorFlow's causes under its `Graph execution error:` (2.9+): cuDNN
+    // missing or of another version (`DNN library is not found.`), NCCL
+    // that could not start (`ncclCommInitRank failed: unhandled system
+    // error`), the input pipeline's failure (`[[IteratorGetNext]]`, after
+    // `Field 4 in record 0 is not a valid float: N/A`).
+    if t.starts_with("DNN library is not found") {
+        return sig(
+            Dependency,
+            true,
+            "cuDNN not found or of another version than TensorFlow was built with",
+        );
+    }
+    if t.contains("ncclCommInitRank failed") {
+        return sig(Distributed, true, "NCCL could not start its communicator");
+    }
+    if t.starts_with("[[") && t.contains("IteratorGetNext") {
+        return sig(
+            Data,
+            true,
+            "the input pipeline (tf.data) failed on the data",
+        );
+    }
+    // A JSON file that does not parse (a JSON Lines dataset, mostly):
+    // `json.decoder.JSONDecodeError: Expecting ',' delimiter: line 1 column
+    // 88 (char 87)`; PaddleSeg's file list: `ValueError: File list format
+    // incorrect!`.
+    if t.contains("JSONDecodeError: ") || t.contains("File list format incorrect") {
+        return sig(
+            Data,
+            true,
+            format!("a data file cannot be parsed: {}", cap(t, 100)),
+        );
+    }
+    // A native crash reported by glog's handler (COLMAP): `*** SIGABRT
+    // (@0x3e8000a8e9f) received by PID 691995 (TID ...); stack trace: ***`.
+    if let Some(r) = t.strip_prefix("*** SIG")
+        && r.contains(" received by PID ")
+    {
+        let name = r.split(' ').next().unwrap_or("");
+        return sig(
+            Runtime,
+            true,
+            format!("process crashed (SIG{})", cap(name, 8)),
         );
     }
     // Marian's own errors: the cause (`Error: SentencePiece vocabulary file

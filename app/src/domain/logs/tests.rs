@@ -11853,3 +11853,72 @@ fn determined_and_ray_train_runs() {
     .expect("arrow");
     assert_eq!(s.class, ErrorClass::Data);
 }
+
+#[test]
+fn tensorflow_stacks_plans_evals_and_causes() {
+    // The Estimator: its evaluation's dict is no training loss; its last
+    // training loss and checkpoint step end the run.
+    let a = analyze(
+        "INFO:tensorflow:loss = 30.5, step = 4900 (0.412 sec)\n\
+         INFO:tensorflow:Saving checkpoints for 5000 into /tmp/census/model.ckpt.\n\
+         INFO:tensorflow:Loss for final step: 30.118204.\n\
+         INFO:tensorflow:Saving dict for global step 5000: accuracy = 0.85123146, auc = 0.9012874, global_step = 5000, loss = 32.18443\n",
+    );
+    assert_eq!(a.last_step, Some(5000));
+    assert_approx(a.loss.last, 30.118204, 1e-9, "Estimator final loss");
+    assert!(a.verdict.starts_with("completed"), "{}", a.verdict);
+    // BERT's eval block after training.
+    let a = analyze(
+        "INFO:tensorflow:loss = 2.1834779, step = 10000 (1.2 sec)\n\
+         INFO:tensorflow:***** Eval results *****\n\
+         INFO:tensorflow:  global_step = 10000\n\
+         INFO:tensorflow:  loss = 2.2610416\n",
+    );
+    assert_approx(a.loss.last, 2.1834779, 1e-9, "BERT training loss");
+    // The plan as the Object Detection API sets it.
+    let a = analyze(
+        "INFO:tensorflow:Maybe overwriting train_steps: 25000\n\
+         I0814 10:05:15.843806 136752204054528 model_lib_v2.py:705] Step 100 per-step time 0.512s\n\
+         INFO:tensorflow:{'Loss/total_loss': 1.23, 'learning_rate': 0.01}\n",
+    );
+    assert_eq!(a.total_steps, Some(25000));
+    // Model Garden's controller with its dict wrapped by pprint.
+    let a = analyze(
+        "train | step:    200 | steps/sec:    3.1 | output: \n    {'cls_accuracy': np.float32(0.33206433),\n     'learning_rate': np.float32(1.0866612e-06),\n     'training_loss': np.float32(0.9685067)}\n\
+         train | step:    400 | steps/sec:   11.9 | output: \n    {'cls_accuracy': np.float32(0.3694147),\n     'learning_rate': np.float32(2.1733224e-06),\n     'training_loss': np.float32(0.9143487)}\n",
+    );
+    assert_eq!(a.last_step, Some(400));
+    assert_approx(a.loss.last, 0.9143487, 1e-9, "Orbit loss");
+    // TensorFlow 2.9+'s causes below its `Graph execution error:`.
+    for (line, class) in [
+        (
+            "tensorflow.python.framework.errors_impl.ResourceExhaustedError: Graph execution error:",
+            ErrorClass::Memory,
+        ),
+        ("DNN library is not found.", ErrorClass::Dependency),
+        (
+            "tensorflow.python.framework.errors_impl.UnknownError:  ncclCommInitRank failed: unhandled system error",
+            ErrorClass::Distributed,
+        ),
+        ("\t [[{{node IteratorGetNext}}]]", ErrorClass::Data),
+        (
+            "RuntimeError: gpu_memory.h:592 cuMemSetAccess(...) failed with error CUDA_ERROR_OUT_OF_MEMORY",
+            ErrorClass::Memory,
+        ),
+        (
+            "json.decoder.JSONDecodeError: Expecting ',' delimiter: line 1 column 88 (char 87)",
+            ErrorClass::Data,
+        ),
+        (
+            "*** SIGABRT (@0x3e8000a8e9f) received by PID 691995 (TID 0x7f3a) from PID 691995; stack trace: ***",
+            ErrorClass::Runtime,
+        ),
+        (
+            "AssertionError: Colmap path data/backyard/colmap/sparse/0 does not exist.",
+            ErrorClass::Data,
+        ),
+    ] {
+        let s = errors::classify_line(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((s.class, s.fatal), (class, true), "{line}");
+    }
+}
