@@ -2747,7 +2747,7 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
-        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G' | b'S' | b'(')
+        if matches!(c0, b'E' | b'T' | b'[' | b'V' | b'G' | b'S' | b'(' | b'e')
             && let Some((ev, batches)) = parse::epoch_indexed(t)
                 .or_else(|| parse::flashy_line(t))
                 .or_else(|| parse::pixart_step(t))
@@ -6487,11 +6487,20 @@ impl LogAnalyzer {
         };
         // (A collective that failed after another fatal error of another
         // kind, the data running out on half the ranks, is its echo.)
+        // (So is a kill after another fatal error, Slurm cancelling the
+        // job step once one failed; not one that says memory ran out, which
+        // explains the errors before it: Ray's `NODE_OUT_OF_MEMORY` under
+        // the actor that died.)
         let echoes_another = |e: &LogError| {
-            e.class == ErrorClass::Distributed
-                && errors
-                    .iter()
-                    .any(|o| o.fatal && o.class != ErrorClass::Distributed && o.line < e.line)
+            (e.class == ErrorClass::Distributed
+                || (e.class == ErrorClass::Killed && !e.label.contains("memory")))
+                && errors.iter().any(|o| {
+                    o.fatal
+                        && o.class != e.class
+                        && o.class != ErrorClass::Killed
+                        && o.line < e.line
+                        && o.line >= last_launch
+                })
         };
         let fatal = errors
             .iter()

@@ -2821,7 +2821,11 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
         (r, 0, false)
     } else if let Some(r) = t.strip_prefix("Epoch(train)") {
         (r.trim_start().strip_prefix('[')?, 1, false)
-    } else if let Some(r) = t.strip_prefix("Epoch [") {
+    } else if let Some(r) = t
+        .strip_prefix("Epoch [")
+        // (ModelScope's trainer: `epoch [2][620/1073]\tlr: 1.000e-05, ...`.)
+        .or_else(|| t.strip_prefix("epoch ["))
+    {
         (r, 1, false)
     } else if let Some(r) = t.strip_prefix("Train: data epoch: [") {
         // LAVIS's MetricLogger: `Train: data epoch: [9]  [3510/3511]`.

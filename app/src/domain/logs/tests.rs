@@ -11922,3 +11922,25 @@ fn tensorflow_stacks_plans_evals_and_causes() {
         assert_eq!((s.class, s.fatal), (class, true), "{line}");
     }
 }
+
+#[test]
+fn a_kill_after_another_failure_is_its_echo() {
+    // InternEvo: NCCL's watchdog, then Slurm cancelling the step.
+    let a = analyze(
+        "[E ProcessGroupNCCL.cpp:475] [Rank 3] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=3401, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=1800000) ran for 1800117 milliseconds before timing out.\n\
+         slurmstepd: error: *** STEP 4523781.0 ON node-17 CANCELLED AT 2024-06-02T10:15:37 ***\n",
+    );
+    assert_eq!(cause(&a).map(|c| c.0), Some(ErrorClass::Distributed));
+    // (A kill that says memory ran out explains what failed before it.)
+    let a = analyze(
+        "ray.exceptions.ActorDiedError: The actor died unexpectedly before finishing this task.\n\
+         \tclass_name: WorkerDict\n\
+         The actor is dead because its worker process has died. Worker exit type: NODE_OUT_OF_MEMORY Worker exit detail: Task was killed due to the node running low on memory.\n",
+    );
+    assert_ne!(cause(&a).map(|c| c.0), Some(ErrorClass::Distributed));
+    // ModelScope's trainer counts its epochs' batches.
+    let a = analyze(
+        "2023-09-14 10:29:13,184 - modelscope - INFO - epoch [2][620/1073]\tlr: 1.994e-05, eta: 0:11:31, iter_time: 0.215, memory: 5121, loss: 0.6678\n",
+    );
+    assert_eq!(a.last_step, Some(1073 + 620));
+}
