@@ -2961,6 +2961,22 @@ impl LogAnalyzer {
             self.on_step_event(ev, ts, time);
             return;
         }
+        // A loop that prints in Chinese (`第 1 轮 | 第 20/3000 步 | 损失：3.0494`),
+        // and its plan (`总训练步数：3000`, `每轮步数: 500, 总步数: 1500`).
+        if c0 >= 0xE0 {
+            if let Some(ev) = parse::chinese_step(t) {
+                self.on_step_event(ev, ts, time);
+                return;
+            }
+            if let Some(n) = ["总训练步数", "总步数"].iter().find_map(|k| {
+                let r = &t[t.find(k)? + k.len()..];
+                parse::uint_prefix(r.trim_start_matches([' ', ':', '：'])).map(|x| x.0)
+            }) && n > 0
+            {
+                self.max_iters = Some(n);
+                return;
+            }
+        }
         // TensorFlow Model Garden's controller (Orbit): `train | step:
         // 200 | steps/sec: 3.1 | output: {'training_loss': 0.96, ...}`, the
         // dict on the lines after it once pprint wraps it (four metrics or

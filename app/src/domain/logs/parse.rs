@@ -3404,6 +3404,58 @@ pub fn mm_iter(s: &str) -> Option<Event> {
     Some(ev)
 }
 
+/// The training loss named in Chinese (`训练损失: 0.1489`, `损失：3.05`), not
+/// a validation's or a test's (`验证损失`, `测试损失`, `评估损失`).
+fn chinese_loss(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let word = "损失".as_bytes();
+    memchr::memmem::find_iter(b, word).find_map(|at| {
+        let before = &s[..at];
+        if ["验证", "测试", "评估", "验证集"]
+            .iter()
+            .any(|w| before.ends_with(w))
+        {
+            return None;
+        }
+        let r = s[at + word.len()..].trim_start_matches([' ', ':', '：', '=']);
+        float_prefix(r).map(|x| x.0)
+    })
+}
+
+/// A hand-written loop's line in Chinese: `第 1 轮 | 第 20/3000 步 | 损失：3.0494
+/// | 学习率：4.00e-06` (round, step of the total, loss, learning rate; the
+/// colons full-width or not). The step (`第 N 步`, maybe of a total) and the
+/// loss must both be there.
+pub fn chinese_step(t: &str) -> Option<Event> {
+    let value = |key: &str| {
+        let r = &t[t.find(key)? + key.len()..];
+        let r = r.trim_start_matches([' ', ':', '：']);
+        float_prefix(r).map(|x| x.0)
+    };
+    let loss = value("损失")?;
+    // `第 20/3000 步`: the `第` whose number ends in `步`.
+    let (step, total) = t.match_indices('第').find_map(|(i, _)| {
+        let r = t[i + '第'.len_utf8()..].trim_start_matches(' ');
+        let (n, used) = uint_prefix(r)?;
+        let (total, rest) = match r[used..].strip_prefix('/') {
+            Some(x) => {
+                let (m, u) = uint_prefix(x)?;
+                (Some(m), &x[u..])
+            }
+            None => (None, &r[used..]),
+        };
+        rest.trim_start_matches(' ')
+            .starts_with('步')
+            .then_some((n, total))
+    })?;
+    let mut ev = Event::new(EventKind::Train, Source::Generic);
+    ev.step = Some(step);
+    ev.total_steps = total.filter(|m| *m > 0);
+    ev.loss = Some(loss);
+    ev.lr = value("学习率");
+    Some(ev)
+}
+
 /// OpenNMT-py's training report: `Step 50/ 1000; acc:   7.21; ppl:
 /// 6659.24; xent: 8.80; lr: 1.00000; 19307/19183 tok/s;      6 sec`: the
 /// step, the planned steps and the cross-entropy (its loss).
@@ -4784,7 +4836,9 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     let unnamed = if named {
         None
     } else {
-        unnamed_loss(s, false).or_else(|| cross_entropy_in(s))
+        unnamed_loss(s, false)
+            .or_else(|| cross_entropy_in(s))
+            .or_else(|| chinese_loss(s))
     };
     if !named && unnamed.is_none() {
         return None;
@@ -4868,23 +4922,28 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     ev.val_loss = val_loss_in(s).filter(|v| *v != loss);
     // (`A2C Update 12: Policy Loss=...`: an RL loop's updates.)
     // (PaddleNLP's Trainer: `loss: 0.9188, ..., global_step: 10, ...`.)
-    match counter_in(
-        b,
-        &[
-            "iteration",
-            // (Paxml's `[PAX STATUS] step_i: 1400, training loss: 4.06`;
-            // before `step`, which the first match would take.)
-            "step_i",
-            "steps",
-            "step",
-            "iters",
-            "iter",
-            "update",
-            "global_step",
-            // (ZipVoice's `Epoch 7, batch 129, global_batch_idx: 1450`.)
-            "global_batch_idx",
-        ],
-    ) {
+    // (A loop that counts its micro-batches and its optimizer steps names
+    // the second `global_step`: `iter 3200/12500 | global_step 1962`.)
+    let global = counter_in(b, &["global_step"]);
+    match global.or_else(|| {
+        counter_in(
+            b,
+            &[
+                "iteration",
+                // (Paxml's `[PAX STATUS] step_i: 1400, training loss: 4.06`;
+                // before `step`, which the first match would take.)
+                "step_i",
+                "steps",
+                "step",
+                "iters",
+                "iter",
+                "update",
+                "global_step",
+                // (ZipVoice's `Epoch 7, batch 129, global_batch_idx: 1450`.)
+                "global_batch_idx",
+            ],
+        )
+    }) {
         Some((step, total)) => {
             ev.step = Some(step);
             ev.total_steps = total;

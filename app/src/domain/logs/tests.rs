@@ -11944,3 +11944,27 @@ fn a_kill_after_another_failure_is_its_echo() {
     );
     assert_eq!(a.last_step, Some(1073 + 620));
 }
+
+#[test]
+fn loops_that_print_in_chinese_or_count_micro_batches() {
+    let a = analyze(
+        "[2024-06-18 09:10:30] 总训练步数：3000，预热步数：100\n\
+         [2024-06-18 09:10:40] 第 1 轮 | 第 20/3000 步 | 损失：3.0494 | 学习率：4.00e-06 | 速度：1.85 步/秒\n\
+         [2024-06-18 09:10:51] 第 1 轮 | 第 40/3000 步 | 损失：2.9539 | 学习率：8.00e-06 | 速度：1.82 步/秒\n",
+    );
+    assert_eq!(a.last_step, Some(40));
+    assert_eq!(a.total_steps, Some(3000));
+    assert_approx(a.loss.last, 2.9539, 1e-9, "Chinese loss");
+    // English counters, a Chinese loss (not the validation's).
+    let a = analyze(
+        "[Epoch 1/20] [Batch 300/469] 训练损失: 0.1489 验证损失: 0.2011\n\
+         [Epoch 1/20] [Batch 400/469] 训练损失: 0.1391 验证损失: 0.2011\n",
+    );
+    assert_approx(a.loss.last, 0.1391, 1e-9, "训练损失");
+    // A loop that counts micro-batches and optimizer steps: the latter.
+    let a = analyze(
+        "epoch 1 | iter 3200/12500 | global_step 800 | loss 2.3100 | lr 1.0e-04\n\
+         epoch 1 | iter 3300/12500 | global_step 825 | loss 2.3000 | lr 1.0e-04\n",
+    );
+    assert_eq!(a.last_step, Some(825));
+}
