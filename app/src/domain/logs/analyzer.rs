@@ -1090,7 +1090,11 @@ const fn marker_bit(word: &[u8]) -> u64 {
 }
 const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 
-const EXCLUDED_BAR_DESCS: [&str; 55] = [
+/// Descriptions of inference bars that a loop may also give its training
+/// bar (`Batches` with a `loss=` beside it): no training without a loss.
+const INFERENCE_BAR_DESCS: [&str; 1] = ["Batches"];
+
+const EXCLUDED_BAR_DESCS: [&str; 54] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1152,8 +1156,8 @@ const EXCLUDED_BAR_DESCS: [&str; 55] = [
     "[FSDP",
     // Applio's (RVC's) pitch extraction before it trains.
     "F0 ",
-    // Inference: sentence-transformers' `encode` (`Batches`), faster-whisper.
-    "Batches",
+    // Inference: faster-whisper's (sentence-transformers' `encode`, under
+    // `Batches`, see `INFERENCE_BAR_DESCS`).
     "Transcribing",
     // slime's samples per rollout and its weight sync to the rollout engine.
     "Rollout generation",
@@ -2365,6 +2369,23 @@ impl LogAnalyzer {
             let mut ev = Event::new(EventKind::Train, Source::Generic);
             ev.step = Some(e);
             ev.epoch = Some(e as f64);
+            self.epoch_steps = true;
+            self.on_step_event(ev, ts, time);
+            return;
+        }
+        // nnU-Net v1 heads each epoch with `epoch:  46` (`print("epoch: ",
+        // epoch)`) alone on a line, its `train loss : -0.8673` after it and
+        // no step lines: the epochs are the steps.
+        if c0 == b'e'
+            && let Some(r) = t.strip_prefix("epoch:  ")
+            && let r = trim_end_fast(r)
+            && !r.is_empty()
+            && r.len() <= 6
+            && let Ok(n) = r.parse::<u64>()
+        {
+            let mut ev = Event::new(EventKind::Train, Source::Generic);
+            ev.step = Some(n);
+            ev.epoch = Some(n as f64);
             self.epoch_steps = true;
             self.on_step_event(ev, ts, time);
             return;
@@ -5724,6 +5745,7 @@ impl LogAnalyzer {
                 // epochs or shows a loss.)
                 && f.total.is_none_or(|t| t >= 2.0 || is_epoch || shows_loss())
                 && !is_excluded_desc(f.desc)
+                && !(INFERENCE_BAR_DESCS.iter().any(|d| f.desc.starts_with(d)) && !shows_loss())
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}

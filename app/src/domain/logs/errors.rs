@@ -379,6 +379,7 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"DNN library")
         || b.trim_ascii_start().starts_with(b"[[")
         || b.starts_with(b"*** SIG")
+        || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
@@ -951,6 +952,16 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // that could not start (`ncclCommInitRank failed: unhandled system
     // error`), the input pipeline's failure (`[[IteratorGetNext]]`, after
     // `Field 4 in record 0 is not a valid float: N/A`).
+    // torch.compile's (Triton's) build linking against the driver's
+    // library, which the image does not expose: `/usr/bin/ld: cannot find
+    // -lcuda: No such file or directory`.
+    if t.contains("cannot find -lcuda") {
+        return sig(
+            Dependency,
+            true,
+            "the linker cannot find libcuda (torch.compile's build: the driver's libcuda.so not on the link path)",
+        );
+    }
     if t.starts_with("DNN library is not found") {
         return sig(
             Dependency,

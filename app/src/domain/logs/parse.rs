@@ -4356,13 +4356,33 @@ pub fn bracket_step(s: &str) -> Option<Event> {
             None => (None, &r[used..]),
         }
         && let Some(r) = r.strip_prefix("] ")
-        && names_lr(r.as_bytes())
+        // (Or it names the training loss first: Bjarten's early-stopping
+        // example, `[ 28/100] train_loss: 0.12271 valid_loss: 0.15533`.)
+        && (names_lr(r.as_bytes()) || r.starts_with("train_loss: "))
         && let Some(loss) = loss_in(r.as_bytes())
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(n);
         ev.total_steps = total;
         ev.loss = Some(loss);
+        return Some(ev);
+    }
+    // PyTorch's DCGAN example (and the GANs copied from it): `[2/5][900/
+    // 1583]\tLoss_D: 0.8073\tLoss_G: 3.1272\tD(x): ...`, the epoch from 0
+    // and the batch within it.
+    if let Some(r) = t.strip_prefix('[')
+        && let Some((epoch, epochs, r)) = slash_pair(r)
+        && let Some(r) = r.strip_prefix("][")
+        && let Some((batch, batches, r)) = slash_pair(r)
+        && let Some(r) = r.strip_prefix(']')
+        && r.trim_start().starts_with("Loss_D")
+        && batches > 0
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = epoch.checked_mul(batches)?.checked_add(batch);
+        ev.total_steps = epochs.checked_mul(batches);
+        ev.epoch = Some(epoch as f64);
+        ev.loss = loss_in(r.as_bytes());
         return Some(ev);
     }
     // A loop's `[Step   500/159210] Train 9.6801 | Val 9.6793` (the number

@@ -11968,3 +11968,35 @@ fn loops_that_print_in_chinese_or_count_micro_batches() {
     );
     assert_eq!(a.last_step, Some(825));
 }
+
+#[test]
+fn common_loop_shapes_from_examples() {
+    // PyTorch's DCGAN example: the epoch from 0, the batch within it.
+    let a = analyze(
+        "[2/5][900/1583]\tLoss_D: 0.8073\tLoss_G: 3.1272\tD(x): 0.7012\tD(G(z)): 0.2411 / 0.0712\n",
+    );
+    assert_eq!(a.last_step, Some(2 * 1583 + 900));
+    assert_eq!(a.total_steps, Some(5 * 1583));
+    // Bjarten's early-stopping example: its epochs of its plan.
+    let a = analyze(
+        "[ 27/100] train_loss: 0.12500 valid_loss: 0.15600\n[ 28/100] train_loss: 0.12271 valid_loss: 0.15533\n",
+    );
+    assert_eq!(a.last_step, Some(28));
+    assert_approx(a.loss.last, 0.12271, 1e-9, "train_loss");
+    // nnU-Net v1: `epoch:  46` heads each epoch.
+    let a = analyze(
+        "epoch:  45\n2021-05-18 23:42:34.316369: train loss : -0.8638\n\
+         epoch:  46\n2021-05-18 23:44:34.316369: train loss : -0.8673\n",
+    );
+    assert_eq!(a.last_step, Some(46));
+    // A loop's own bar named `Batches` trains when it shows its loss
+    // (sentence-transformers' `encode` bar shows none).
+    let a = analyze(
+        "\rBatches:  57%|█████▋    | 230/400 [00:25<00:18,  9.09it/s, loss=0.5701]\
+         \rBatches:  58%|█████▊    | 233/400 [00:25<00:18,  9.09it/s, loss=0.5664]",
+    );
+    assert_eq!(a.last_step, Some(233));
+    let s = errors::classify_line("/usr/bin/ld: cannot find -lcuda: No such file or directory")
+        .expect("ld");
+    assert_eq!((s.class, s.fatal), (ErrorClass::Dependency, true));
+}
