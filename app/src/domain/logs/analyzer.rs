@@ -5745,7 +5745,7 @@ impl LogAnalyzer {
                 // epochs or shows a loss.)
                 && f.total.is_none_or(|t| t >= 2.0 || is_epoch || shows_loss())
                 && !is_excluded_desc(f.desc)
-                && !(INFERENCE_BAR_DESCS.iter().any(|d| f.desc.starts_with(d)) && !shows_loss())
+                && (!INFERENCE_BAR_DESCS.iter().any(|d| f.desc.starts_with(d)) || shows_loss())
         };
         match self.train_bar {
             Some(tb) if tb == idx => {}
