@@ -2983,8 +2983,12 @@ impl LogAnalyzer {
             return;
         }
         // A loop that prints in Chinese (`第 1 轮 | 第 20/3000 步 | 损失：3.0494`),
-        // and its plan (`总训练步数：3000`, `每轮步数: 500, 总步数: 1500`).
-        if c0 >= 0xE0 {
+        // and its plan (`总训练步数：3000`, `每轮步数: 500, 总步数: 1500`): both
+        // have `步` (step). (One search: lines of rich's tables also start
+        // with a multi-byte character.)
+        static STEP_CHAR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new("步".as_bytes()));
+        if c0 >= 0xE0 && STEP_CHAR.find(t.as_bytes()).is_some() {
             if let Some(ev) = parse::chinese_step(t) {
                 self.on_step_event(ev, ts, time);
                 return;

@@ -372,12 +372,14 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         // preempted job.)
         || b.starts_with(b"mpirun ")
         // (A C++ exception's message under `terminate called after
-        // throwing an instance of ...`.)
-        || b.trim_ascii_start().starts_with(b"what():")
-        // (TensorFlow's causes under its `Graph execution error:`, glog's
-        // crash report: see `classify_anchored`.)
+        // throwing an instance of ...`; TensorFlow's causes under its
+        // `Graph execution error:`, glog's crash report, the linker's: see
+        // `classify_anchored`.)
+        || {
+            let t = b.trim_ascii_start();
+            t.starts_with(b"what():") || t.starts_with(b"[[")
+        }
         || b.starts_with(b"DNN library")
-        || b.trim_ascii_start().starts_with(b"[[")
         || b.starts_with(b"*** SIG")
         || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
