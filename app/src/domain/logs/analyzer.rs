@@ -2866,9 +2866,7 @@ impl LogAnalyzer {
                 .or_else(|| r.strip_prefix("completed after ").map(|r| (r, true)))
             && let Some((n, _)) = parse::uint_prefix(n)
         {
-            let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(n);
-            self.on_step_event(ev, ts, time);
+            self.on_plain_step(n, ts, time);
             if completed {
                 self.mark_finished("Ray Tune's trial completed");
             }
@@ -2903,9 +2901,7 @@ impl LogAnalyzer {
             && let Some(r) = t.strip_prefix("training_iteration: ")
             && let Ok(n) = trim_end_fast(r).parse::<u64>()
         {
-            let mut ev = Event::new(EventKind::Train, Source::Generic);
-            ev.step = Some(n);
-            self.on_step_event(ev, ts, time);
+            self.on_plain_step(n, ts, time);
             return;
         }
         if c0 == b'T'
@@ -3041,9 +3037,7 @@ impl LogAnalyzer {
             && r[used..].starts_with(" into ")
         {
             if n > 0 {
-                let mut ev = Event::new(EventKind::Train, Source::Generic);
-                ev.step = Some(n);
-                self.on_step_event(ev, ts, time);
+                self.on_plain_step(n, ts, time);
             }
             self.checkpoint(time);
             return;
@@ -3058,10 +3052,8 @@ impl LogAnalyzer {
             let step = parse::uint_prefix(r).map(|x| x.0);
             // (The step it evaluated at is the run's latest: the last
             // `step = ` line before it may be a logging interval behind.)
-            if step.is_some_and(|n| n > 0) {
-                let mut ev = Event::new(EventKind::Train, Source::Generic);
-                ev.step = step;
-                self.on_step_event(ev, ts, time);
+            if let Some(n) = step.filter(|n| *n > 0) {
+                self.on_plain_step(n, ts, time);
             }
             self.mark(PauseKind::Eval);
             self.eval_event(step.or(self.current_step));
@@ -3541,9 +3533,7 @@ impl LogAnalyzer {
         {
             match m {
                 parse::LtxvLine::Saved(step) => {
-                    let mut ev = Event::new(EventKind::Train, Source::Generic);
-                    ev.step = Some(step);
-                    self.on_step_event(ev, ts, time);
+                    self.on_plain_step(step, ts, time);
                     self.checkpoint(time);
                 }
                 parse::LtxvLine::Validated(step) => {
@@ -5218,6 +5208,14 @@ impl LogAnalyzer {
     }
 
     /// Step-bearing record from a line recogniser.
+    /// A training step a line names, and nothing else about it (a plan's
+    /// iteration, a checkpoint's step, an epoch head).
+    fn on_plain_step(&mut self, step: u64, ts: Option<f64>, time: Option<f64>) {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(step);
+        self.on_step_event(ev, ts, time);
+    }
+
     fn on_step_event(&mut self, mut ev: Event, ts: Option<f64>, time: Option<f64>) {
         ev.time = time;
         if let (Some(t), Some(step), EventKind::Train) = (ts, ev.step, ev.kind) {

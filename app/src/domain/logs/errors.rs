@@ -949,11 +949,6 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("bad command line: {}", cap(&t[p + 9..], 120)),
         );
     }
-    // TensorFlow's causes under its `Graph execution error:` (2.9+): cuDNN
-    // missing or of another version (`DNN library is not found.`), NCCL
-    // that could not start (`ncclCommInitRank failed: unhandled system
-    // error`), the input pipeline's failure (`[[IteratorGetNext]]`, after
-    // `Field 4 in record 0 is not a valid float: N/A`).
     // torch.compile's (Triton's) build linking against the driver's
     // library, which the image does not expose: `/usr/bin/ld: cannot find
     // -lcuda: No such file or directory`.
@@ -964,6 +959,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "the linker cannot find libcuda (torch.compile's build: the driver's libcuda.so not on the link path)",
         );
     }
+    // TensorFlow's causes under its `Graph execution error:` (2.9+): cuDNN
+    // missing or of another version (`DNN library is not found.`), NCCL
+    // that could not start (`ncclCommInitRank failed: unhandled system
+    // error`), the input pipeline's failure (`[[IteratorGetNext]]`, after
+    // `Field 4 in record 0 is not a valid float: N/A`).
     if t.starts_with("DNN library is not found") {
         return sig(
             Dependency,
@@ -1004,7 +1004,9 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("process crashed (SIG{})", cap(name, 8)),
         );
     }
-    // Marian's own errors: the cause (`Error: SentencePiece vocabulary file
+    // A program's own `Error: ` lines that say what failed (a bare one in
+    // general is said, not the end: see `ErrorTracker::line_under`).
+    // Marian's: the cause (`Error: SentencePiece vocabulary file
     // model/vocab.spm does not exist`), then where it aborted (`Error:
     // Aborted from virtual size_t marian::SentencePieceVocab::load(...)`).
     if let Some(msg) = t.strip_prefix("Error: ") {
@@ -1024,16 +1026,25 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 "the audio's sample rate does not match the pretrained model's",
             );
         }
+        // Click refusing an option (after its usage line, or raised by the
+        // script as a `ClickException`: EDM's `Error: --data: Path must
+        // point to a directory or zip`). A path that is not there is the
+        // data's.
+        if msg.starts_with("--")
+            || msg.starts_with("Invalid value for '--")
+            || msg.starts_with("Missing option '--")
+            || msg.starts_with("No such option: --")
+        {
+            let path = ["Path ", "path ", "does not exist", "directory"]
+                .iter()
+                .any(|w| msg.contains(w));
+            return sig(
+                if path { Data } else { Runtime },
+                true,
+                format!("bad command line: {}", cap(msg, 120)),
+            );
+        }
     }
-    // Inputs the toolkit refuses: fairseq's `Exception: Size of sample #4185
-    // is invalid (=(1187, 964)) since max_positions=(1024, 1024)`,
-    // OpenNMT-py's `OSError: Please check path of your src vocab file!`,
-    // spaCy's annotations it cannot learn from (`ValueError: [E024] Could
-    // not find an optimal move to supervise the parser`).
-    // (The first is an `Exception`, anchored by no word: read as its
-    // traceback closes.)
-    // (llm-foundry: `NotEnoughDatasetSamplesError: Your dataset (name=...,
-    // split=train) has 120 samples, but your minimum batch size is 128`.)
     // A molecule in the data RDKit cannot parse (chemprop: `RuntimeError:
     // SMILES CC(=O)Nc1ccc(O)cc1)C is invalid! (RDKit returned None)`); a
     // label or feature column holding text (`ValueError: could not convert
@@ -1047,6 +1058,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("a value in the data cannot be read: {}", cap(t, 100)),
         );
     }
+    // Inputs the toolkit refuses: fairseq's `Exception: Size of sample #4185
+    // is invalid (=(1187, 964)) since max_positions=(1024, 1024)`,
+    // OpenNMT-py's `OSError: Please check path of your src vocab file!`,
+    // spaCy's annotations it cannot learn from (`ValueError: [E024] Could
+    // not find an optimal move to supervise the parser`).
+    // (The first is an `Exception`, anchored by no word: read as its
+    // traceback closes.)
+    // (llm-foundry: `NotEnoughDatasetSamplesError: Your dataset (name=...,
+    // split=train) has 120 samples, but your minimum batch size is 128`.)
     if (t.contains("Size of sample #") && t.contains(" is invalid"))
         || t.contains("Please check path of your ")
         || t.contains("NotEnoughDatasetSamplesError")
@@ -1056,24 +1076,6 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             Data,
             true,
             format!("the data does not fit the toolkit: {}", cap(t, 100)),
-        );
-    }
-    // Click refusing an option (after its usage line, or raised by the
-    // script as a `ClickException`: EDM's `Error: --data: Path must point
-    // to a directory or zip`). A path that is not there is the data's.
-    if let Some(msg) = t.strip_prefix("Error: ")
-        && (msg.starts_with("--")
-            || msg.starts_with("Invalid value for '--")
-            || msg.starts_with("Missing option '--")
-            || msg.starts_with("No such option: --"))
-    {
-        let path = ["Path ", "path ", "does not exist", "directory"]
-            .iter()
-            .any(|w| msg.contains(w));
-        return sig(
-            if path { Data } else { Runtime },
-            true,
-            format!("bad command line: {}", cap(msg, 120)),
         );
     }
     // The process crashed in native code. (bash pads the signal's name to
