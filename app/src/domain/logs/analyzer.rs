@@ -660,6 +660,10 @@ pub struct LogAnalyzer {
     /// transformers' own logger or its trainer in a traceback was seen.
     hf_hint: bool,
     lightning_hint: bool,
+    /// A sign of Lightning other than an epoch bar's name (its banner, its
+    /// `v_num` postfix, its other loops' bars): `tqdm(loader,
+    /// desc=f"Epoch {epoch}")` in a loop of one's own draws the same bar.
+    lightning_sign: bool,
     /// Lightning's own lines as its trainer starts (`GPU available: True
     /// (cuda), used: True`): its format even before any step.
     lightning_banner: bool,
@@ -1418,6 +1422,7 @@ impl LogAnalyzer {
             hf_banner: false,
             hf_hint: false,
             lightning_hint: false,
+            lightning_sign: false,
             lightning_banner: false,
             lightning_name_copied: false,
             rich_bar: false,
@@ -2342,6 +2347,7 @@ impl LogAnalyzer {
             && let Some(ev) = parse::lightning_checkpoint(t)
         {
             self.lightning_hint = true;
+            self.lightning_sign = true;
             self.on_step_event(ev, ts, time);
             if t.contains("saving model to") {
                 self.checkpoint(time);
@@ -2478,6 +2484,7 @@ impl LogAnalyzer {
         {
             self.rich_bar = true;
             self.lightning_hint = true;
+            self.lightning_sign = true;
             // Lightning's other loops draw their own bars.
             if desc.starts_with("Validation") {
                 if !self.other_bar_active.0 {
@@ -4327,15 +4334,18 @@ impl LogAnalyzer {
             || (t.starts_with("LOCAL_RANK: ") && t.contains(" - CUDA_VISIBLE_DEVICES"))
         {
             self.lightning_hint = true;
+            self.lightning_sign = true;
             self.lightning_banner = true;
             return true;
         }
         if t.starts_with("Trainable params:") && !keras_summary {
             self.lightning_hint = true;
+            self.lightning_sign = true;
             return true;
         }
         if fit && t.contains("`Trainer.fit` stopped:") {
             self.lightning_hint = true;
+            self.lightning_sign = true;
             if let Some(n) = parse::uint_after(t, "max_steps=") {
                 self.source_total = Some(n);
             } else if self.source_total.is_none()
@@ -5595,6 +5605,10 @@ impl LogAnalyzer {
                 i
             }
             None => {
+                // (Lightning's other loops' bars: `Sanity Checking DataLoader
+                // 0:`, `Validation DataLoader 0:`.)
+                self.lightning_sign |=
+                    f.desc.starts_with("Sanity Checking") || f.desc.contains(" DataLoader 0");
                 if self.bars.len() >= MAX_BARS {
                     // Evict the least used bar that is not the training bar.
                     let victim = (0..self.bars.len())
@@ -6111,6 +6125,7 @@ impl LogAnalyzer {
         if f.postfix.starts_with("v_num") || f.postfix.contains(", v_num") {
             // Lightning's (and NeMo's) bar postfix.
             self.lightning_hint = true;
+            self.lightning_sign = true;
         }
         let (postfix_loss, lr, samples) = if f.postfix.is_empty() {
             (None, None, None)
@@ -6248,7 +6263,7 @@ impl LogAnalyzer {
                 };
                 if self.hf_dicts > 0 || (self.hf_hint && trainer_bar()) || hf_in_traceback() {
                     Format::HfTrainer
-                } else if self.lightning_hint && !self.lightning_name_copied {
+                } else if self.lightning_sign && !self.lightning_name_copied {
                     Format::Lightning
                 } else if self.hf_banner
                     && self
@@ -6271,7 +6286,7 @@ impl LogAnalyzer {
             {
                 Format::DeepSpeed
             }
-            Source::Generic if self.lightning_hint => Format::Lightning,
+            Source::Generic if self.lightning_sign => Format::Lightning,
             Source::Generic if self.hf_dicts > 0 || self.hf_banner => Format::HfTrainer,
             s => s.format(),
         }

@@ -2237,6 +2237,10 @@ struct TbState {
     /// (capped message, its class: judged on the whole line, whose telling
     /// part may come after the cap, e.g. `... died with <Signals.SIGKILL: 9>.`)
     exceptions: Vec<(String, Option<Signature>)>,
+    /// A frame of data-loading code (see [`is_data_frame`]) since the last
+    /// exception line; and, per exception line, whether one was under it.
+    data_frame: bool,
+    raised_in_data: Vec<bool>,
     /// The block's final line was seen; waiting for a chain marker.
     after_final: bool,
     first_line: u64,
@@ -2430,7 +2434,10 @@ impl ErrorTracker {
                 || (trimmed.starts_with("line ") && trimmed.contains(", in "))
             {
                 tb.loose_lines = 0;
-                tb.relayed |= !log_head.is_empty() && trimmed.starts_with("File \"");
+                if trimmed.starts_with("File \"") {
+                    tb.relayed |= !log_head.is_empty();
+                    tb.data_frame |= is_data_frame(trimmed);
+                }
                 push_capped(&mut tb.lines, body.get(tb.indent..).unwrap_or(trimmed));
                 return true;
             }
@@ -2458,6 +2465,8 @@ impl ErrorTracker {
             if tb.exceptions.len() < 8 {
                 tb.exceptions
                     .push((cap(trimmed, MAX_MSG), classify_line(trimmed)));
+                tb.raised_in_data
+                    .push(std::mem::replace(&mut tb.data_frame, false));
             }
             tb.after_final = true;
             return true;
@@ -2507,6 +2516,8 @@ impl ErrorTracker {
                 indent: ind,
                 lines: vec![trimmed.to_string()],
                 exceptions: Vec::new(),
+                data_frame: false,
+                raised_in_data: Vec::new(),
                 after_final: false,
                 first_line: line_no,
                 time,
@@ -2599,25 +2610,40 @@ impl ErrorTracker {
             self.thread_tb_closed = Some(self.line_no);
         }
         // Classify every exception line in the chain; keep the most specific.
-        let mut best: Option<(Signature, String)> = None;
-        for (ex, sig) in &tb.exceptions {
+        let mut best: Option<(Signature, String, bool)> = None;
+        for ((ex, sig), &in_data) in tb.exceptions.iter().zip(&tb.raised_in_data) {
             // (An exception line without an anchor, `Exception: Size of
             // sample #4185 is invalid ...`: the whole table once, for the
             // few signatures that need none.)
-            let s = sig
-                .clone()
-                .or_else(|| classify_anchored(ex))
-                .unwrap_or_else(|| Signature {
-                    class: ErrorClass::Runtime,
-                    fatal: true,
-                    label: exception_label(ex),
-                });
+            // (One no signature knows, raised in the code that loads the
+            // data, `KeyError: 'bbox'` in a dataset's `parse_data_info`, is
+            // the data's.)
+            let known = sig.clone().or_else(|| classify_anchored(ex));
+            let guessed = known.is_none();
+            let s = known.unwrap_or_else(|| Signature {
+                class: if in_data {
+                    ErrorClass::Data
+                } else {
+                    ErrorClass::Runtime
+                },
+                fatal: true,
+                label: if in_data {
+                    format!("{} (in the data-loading code)", exception_label(ex))
+                } else {
+                    exception_label(ex)
+                },
+            });
+            // (A signature's own reading beats one taken from where an
+            // exception was raised: the chain's `ArrowInvalid: JSON parse
+            // error` over pandas' `ValueError: Trailing data` in the loader.)
             let better = match &best {
                 None => true,
-                Some((b, _)) => s.class.priority() < b.class.priority(),
+                Some((b, _, b_guessed)) => {
+                    (s.class.priority(), guessed) < (b.class.priority(), *b_guessed)
+                }
             };
             if better {
-                best = Some((s, ex.clone()));
+                best = Some((s, ex.clone(), guessed));
             }
         }
         let (s, msg) = match best {
@@ -2625,7 +2651,7 @@ impl ErrorTracker {
             // was printed for): fatal.
             // (Not the exception AReaL's launcher raises on a job that
             // completed.)
-            Some((s, m)) => (
+            Some((s, m, _)) => (
                 Signature {
                     fatal: (!tb.logged || (tb.relayed && !tb.thread))
                         && s.label != AREAL_JOB_COMPLETED,
@@ -2697,6 +2723,33 @@ impl ErrorTracker {
             in_pip_output,
         });
     }
+}
+
+/// A traceback frame (`File "/x/mmdet/datasets/coco.py", line 127, in
+/// parse_data_info`) in the code that loads the training data: a dataset's
+/// module or methods, a DataLoader fetching a batch, a collate function.
+fn is_data_frame(frame: &str) -> bool {
+    let Some(rest) = frame.strip_prefix("File \"") else {
+        return false;
+    };
+    let Some(q) = rest.find('"') else {
+        return false;
+    };
+    let (path, tail) = rest.split_at(q);
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let func = tail.rsplit(", in ").next().unwrap_or("").trim();
+    path.contains("/torch/utils/data/")
+        || path.contains("/datasets/")
+        || path.contains("/dataset/")
+        || path.contains("/dataloading/")
+        || file.contains("dataset")
+        || file.contains("data_loader")
+        || file.contains("dataloader")
+        || file == "data.py"
+        || matches!(
+            func,
+            "__getitem__" | "__getitems__" | "collate_fn" | "load_data_list" | "load_annotations"
+        )
 }
 
 fn push_capped(v: &mut Vec<String>, s: &str) {

@@ -12000,3 +12000,84 @@ fn common_loop_shapes_from_examples() {
         .expect("ld");
     assert_eq!((s.class, s.fatal), (ErrorClass::Dependency, true));
 }
+
+#[test]
+fn an_epoch_bar_alone_is_a_loops_own_and_lightning_shows_more() {
+    let frames = |post: &str| -> String {
+        [100, 200]
+            .iter()
+            .map(|n| {
+                format!(
+                    "\rEpoch 1:  {}%|##        | {n}/2048 [00:{:02}<01:48, 12.90it/s{post}]",
+                    n * 100 / 2048,
+                    n / 13
+                )
+            })
+            .collect()
+    };
+    // `tqdm(loader, desc=f"Epoch {epoch}")` in a loop of one's own.
+    assert_eq!(analyze(&frames("")).format, Format::Tqdm);
+    assert_eq!(analyze(&frames(", loss=0.51")).format, Format::Tqdm);
+    // Lightning's: its `v_num`, its banner, or its other loops' bars.
+    assert_eq!(analyze(&frames(", v_num=3")).format, Format::Lightning);
+    let banner = "GPU available: True (cuda), used: True\n".to_string();
+    assert_eq!(analyze(&(banner + &frames(""))).format, Format::Lightning);
+    let sanity = "\rSanity Checking DataLoader 0: 100%|##########| 2/2 [00:00<00:00,  9.10it/s]\n";
+    assert_eq!(
+        analyze(&(sanity.to_string() + &frames(""))).format,
+        Format::Lightning
+    );
+}
+
+#[test]
+fn an_unknown_exception_raised_in_the_data_loading_code_is_the_datas() {
+    let tb = |frames: &str, last: &str| {
+        format!(
+            "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    main()\n{frames}{last}\n"
+        )
+    };
+    let class = |text: &str| analyze(text).fatal_error.map(|e| (e.class, e.label));
+    // mmdetection's COCO dataset reading its annotations.
+    let mmdet = "  File \"/ws/mmdet/datasets/coco.py\", line 127, in parse_data_info\n    \
+                 instance['bbox'] = ann['bbox']\n";
+    assert_eq!(
+        class(&tb(mmdet, "KeyError: 'bbox'")),
+        Some((
+            ErrorClass::Data,
+            "Python exception: KeyError (in the data-loading code)".to_string()
+        ))
+    );
+    // A dataset's `__getitem__` under the DataLoader (no worker processes).
+    let getitem = "  File \"/x/torch/utils/data/_utils/fetch.py\", line 51, in fetch\n    \
+                   data = [self.dataset[idx] for idx in possibly_batched_index]\n  \
+                   File \"/x/finetune/data.py\", line 53, in __getitem__\n    \
+                   n = len(pos) // len(negs)\n";
+    assert_eq!(
+        class(&tb(getitem, "ZeroDivisionError: division by zero")).map(|c| c.0),
+        Some(ErrorClass::Data)
+    );
+    // The same exception raised in the model's code is not.
+    let model = "  File \"/x/model.py\", line 40, in forward\n    return x / y\n";
+    assert_eq!(
+        class(&tb(model, "ZeroDivisionError: division by zero")).map(|c| c.0),
+        Some(ErrorClass::Runtime)
+    );
+    // A signature's own reading stays first in a chain: the JSON parse
+    // error over pandas' `ValueError` raised in the loader before it.
+    let chain = tb(
+        "  File \"/x/datasets/packaged_modules/json/json.py\", line 130, in _generate_tables\n    \
+         df = pandas_read_json(f)\n",
+        "ValueError: Trailing data",
+    ) + "\nDuring handling of the above exception, another exception occurred:\n\n"
+        + &tb(
+            "  File \"/x/datasets/packaged_modules/json/json.py\", line 160, in _generate_tables\n    \
+             raise e\n",
+            "pyarrow.lib.ArrowInvalid: JSON parse error: Missing a name for object member. in row 18211",
+        );
+    let e = analyze(&chain).fatal_error.expect("fatal");
+    assert!(
+        e.label.starts_with("a JSON data file is malformed"),
+        "{}",
+        e.label
+    );
+}
