@@ -1098,7 +1098,7 @@ const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 /// bar (`Batches` with a `loss=` beside it): no training without a loss.
 const INFERENCE_BAR_DESCS: [&str; 1] = ["Batches"];
 
-const EXCLUDED_BAR_DESCS: [&str; 54] = [
+const EXCLUDED_BAR_DESCS: [&str; 59] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1176,6 +1176,15 @@ const EXCLUDED_BAR_DESCS: [&str; 54] = [
     // The HF Trainer's pass over the batches a resumed run already trained
     // on (its training bar is then drawn below it, a nested bar).
     "Skipping the first batches",
+    // Quantizing a trained model: AutoAWQ's layers (`AWQ: 20/28`),
+    // llm-compressor's calibration (`(1/33): Calibrating: 37/512`, after
+    // `Preparing intermediates cache`, and `Propagating` its outputs),
+    // GPTQModel's and auto-round's modules.
+    "AWQ",
+    "Calibrat",
+    "Propagat",
+    "Preparing intermediates",
+    "Quantiz",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -2847,6 +2856,9 @@ impl LogAnalyzer {
             // grid's sampler between steps.)
             || (c0 == b'C' && t.starts_with("Computing features for "))
             || (c0 == b'S' && trim_end_fast(t) == "Sampling...")
+            // (NVIDIA Model Optimizer's calibration: `Inserted 675
+            // quantizers`, then a bare bar over the calibration batches.)
+            || (c0 == b'I' && t.starts_with("Inserted ") && trim_end_fast(t).ends_with(" quantizers"))
         {
             self.not_training_line = Some(self.lines);
             return;

@@ -361,6 +361,7 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"fatal: ")
         || b.ends_with(b"(publickey).")
         || b.ends_with(b": command not found")
+        || (b.starts_with(b"sh: ") && b.ends_with(b": not found"))
         || b.ends_with(b": No such file or directory")
         || b.starts_with(b"ResolvePackageNotFound")
         // (SIGKILL's exit status, as a container or a script reports it;
@@ -381,6 +382,7 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         }
         || b.starts_with(b"DNN library")
         || b.starts_with(b"*** SIG")
+        || b.starts_with(b"&&&& FAILED")
         || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
@@ -460,6 +462,69 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             true,
             "vLLM's KV cache cannot hold one request of the model's length (lower max_model_len or raise gpu_memory_utilization)",
         );
+    }
+    // torchaudio with no backend to decode audio (`RuntimeError: Couldn't
+    // find appropriate backend to handle uri x.flac and format None.`): no
+    // FFmpeg, sox or soundfile in the environment.
+    if t.contains("Couldn't find appropriate backend to handle uri") {
+        return sig(
+            Dependency,
+            true,
+            "torchaudio has no audio backend (install soundfile or FFmpeg)",
+        );
+    }
+    // soundfile without libsndfile (`OSError: sndfile library not found`).
+    if t.contains("sndfile library not found") {
+        return sig(
+            Dependency,
+            true,
+            "libsndfile is not installed (soundfile cannot load it)",
+        );
+    }
+    // lhotse could not read an audio file (`lhotse.audio.AudioLoadingError:
+    // Reading audio from '...flac' failed`): a corrupt or unsupported file.
+    if t.contains("AudioLoadingError: ") {
+        return sig(Data, true, "an audio file could not be read");
+    }
+    // TensorRT's builder out of GPU memory (`[TRT] [E] 2: [virtualMemory
+    // Buffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further
+    // information)`): the engine build fails after it.
+    if t.contains("Error Code 2: OutOfMemory") {
+        return sig(
+            Memory,
+            true,
+            "TensorRT ran out of GPU memory building the engine",
+        );
+    }
+    // transformers' refusal to quantize a model that does not fit
+    // (`ValueError: Some modules are dispatched on the CPU or the disk. Make
+    // sure you have enough GPU RAM to fit the quantized model.`).
+    if t.contains("Make sure you have enough GPU RAM") {
+        return sig(
+            Memory,
+            true,
+            "the quantized model does not fit in GPU memory (modules dispatched to the CPU or disk)",
+        );
+    }
+    // bitsandbytes without its CUDA library: its native handle is `None`
+    // (`AttributeError: 'NoneType' object has no attribute
+    // 'cquantize_blockwise_fp16_nf4'`), and a warning said why.
+    if let Some(p) = t.find("'NoneType' object has no attribute 'c")
+        && let attr = &t[p + "'NoneType' object has no attribute '".len()..]
+        && ["quantize", "adam", "blockwise", "_ptr", "bit_"]
+            .iter()
+            .any(|w| attr.split('\'').next().unwrap_or("").contains(w))
+    {
+        return sig(
+            Dependency,
+            true,
+            "bitsandbytes has no GPU library (an install without CUDA support)",
+        );
+    }
+    // TensorRT's trtexec: `&&&& FAILED TensorRT.trtexec [TensorRT v8601] #
+    // trtexec --onnx=...` (its `[E]` lines above say why).
+    if t.starts_with("&&&& FAILED ") {
+        return sig(Runtime, true, "TensorRT's trtexec failed");
     }
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
@@ -1551,6 +1616,24 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("OVERFLOW!") && t.contains("Skipping step") {
         return sig(Runtime, false, "fp16 loss-scale overflow (step skipped)");
     }
+    // (Last: its known messages have their own signatures above.)
+    // A CUDA call that failed in a library's own check, which exits
+    // (bitsandbytes' `Error named symbol not found at line 74 in file
+    // /.../csrc/ops.cu`), printed after a bar's frame on the same line.
+    if let Some(p) = t.find("Error ")
+        && let rest = &t[p + "Error ".len()..]
+        && let Some(at) = rest.find(" at line ")
+        && let Some(f) = rest[at..].find(" in file ")
+        && [".cu", ".cuh", ".cpp"]
+            .iter()
+            .any(|x| rest[at + f..].trim_end().ends_with(x))
+    {
+        return sig(
+            Cuda,
+            true,
+            format!("CUDA error in a native library: {}", cap(&rest[..at], 60)),
+        );
+    }
     None
 }
 
@@ -1639,8 +1722,13 @@ fn setup_shell_failure(t: &str) -> Option<Signature> {
         };
         return sig(Dependency, true, format!("{GIT}: {what}"));
     }
-    // bash's `/bin/bash: line 1: python: command not found`.
-    if let Some(head) = t.strip_suffix(": command not found") {
+    // bash's `/bin/bash: line 1: python: command not found`; dash's
+    // (`sh`'s) `sh: 1: sox: not found`.
+    if let Some(head) = t.strip_suffix(": command not found").or_else(|| {
+        t.strip_prefix("sh: ")
+            .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            .and_then(|_| t.strip_suffix(": not found"))
+    }) {
         let command = head.rsplit(": ").next().unwrap_or(head).trim();
         return sig(
             Dependency,
@@ -2241,6 +2329,8 @@ struct TbState {
     /// exception line; and, per exception line, whether one was under it.
     data_frame: bool,
     raised_in_data: Vec<bool>,
+    /// The last exception's message is on the indented lines below it.
+    message_below: bool,
     /// The block's final line was seen; waiting for a chain marker.
     after_final: bool,
     first_line: u64,
@@ -2392,11 +2482,29 @@ impl ErrorTracker {
                 if trimmed.is_empty() {
                     return true;
                 }
+                // (The DataLoader's report of a worker's exception carries the
+                // worker's own traceback: `Original Traceback (most recent
+                // call last):` below its line. One chain, so the cause's
+                // signature can win over the report's.)
                 if trimmed.starts_with("During handling of the above exception")
                     || trimmed.starts_with("The above exception was the direct cause")
+                    || trimmed.starts_with("Original Traceback (most recent call last)")
                 {
                     push_capped(&mut tb.lines, trimmed);
                     tb.after_final = false;
+                    return true;
+                }
+                // An exception whose message starts on the next lines, indented
+                // (transformers' `raise ValueError("""\n    Some modules are
+                // dispatched ...""")` prints `ValueError: ` alone): its text.
+                if indent_of(body) > tb.indent
+                    && let Some((ex, sig)) = tb.exceptions.last_mut()
+                    && (tb.message_below || ex.trim_end().ends_with(':'))
+                {
+                    tb.message_below = true;
+                    push_capped(&mut tb.lines, trimmed);
+                    *ex = cap(&format!("{} {trimmed}", ex.trim_end()), MAX_MSG);
+                    *sig = classify_line(ex);
                     return true;
                 }
                 self.close_tb();
@@ -2469,6 +2577,7 @@ impl ErrorTracker {
                     .push(std::mem::replace(&mut tb.data_frame, false));
             }
             tb.after_final = true;
+            tb.message_below = false;
             return true;
         }
         // Other threads' frames printed at the same time as a thread's
@@ -2518,6 +2627,7 @@ impl ErrorTracker {
                 exceptions: Vec::new(),
                 data_frame: false,
                 raised_in_data: Vec::new(),
+                message_below: false,
                 after_final: false,
                 first_line: line_no,
                 time,
@@ -2610,7 +2720,7 @@ impl ErrorTracker {
             self.thread_tb_closed = Some(self.line_no);
         }
         // Classify every exception line in the chain; keep the most specific.
-        let mut best: Option<(Signature, String, bool)> = None;
+        let mut best: Option<(Signature, String, (u8, u8, bool))> = None;
         for ((ex, sig), &in_data) in tb.exceptions.iter().zip(&tb.raised_in_data) {
             // (An exception line without an anchor, `Exception: Size of
             // sample #4185 is invalid ...`: the whole table once, for the
@@ -2633,17 +2743,25 @@ impl ErrorTracker {
                     exception_label(ex)
                 },
             });
-            // (A signature's own reading beats one taken from where an
-            // exception was raised: the chain's `ArrowInvalid: JSON parse
-            // error` over pandas' `ValueError: Trailing data` in the loader.)
-            let better = match &best {
-                None => true,
-                Some((b, _, b_guessed)) => {
-                    (s.class.priority(), guessed) < (b.class.priority(), *b_guessed)
-                }
+            // The most telling first: a signature's own reading (the more
+            // specific class first); then the DataLoader's report of a
+            // worker's exception, whose cause below it may be a signature
+            // of another class (torchaudio without a backend); then a class
+            // taken from where the exception was raised (the chain's
+            // `ArrowInvalid: JSON parse error` over pandas' `ValueError:
+            // Trailing data` in the loader); then any other exception.
+            let tier = if s.class == ErrorClass::Runtime {
+                3
+            } else if guessed {
+                2
+            } else if ex.contains(" in DataLoader worker process") {
+                1
+            } else {
+                0
             };
-            if better {
-                best = Some((s, ex.clone(), guessed));
+            let key = (tier, s.class.priority(), guessed);
+            if best.as_ref().is_none_or(|(_, _, b)| key < *b) {
+                best = Some((s, ex.clone(), key));
             }
         }
         let (s, msg) = match best {

@@ -12081,3 +12081,94 @@ fn an_unknown_exception_raised_in_the_data_loading_code_is_the_datas() {
         e.label
     );
 }
+
+#[test]
+fn quantizing_and_engine_building_failures_name_their_causes() {
+    let class = |line: &str| errors::classify_line(line).map(|s| (s.class, s.fatal));
+    assert_eq!(
+        class(
+            "[04/17/2024-13:20:51] [TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further information)"
+        ),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        class("AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'"),
+        Some((ErrorClass::Dependency, true))
+    );
+    // (Not any attribute of a `None`.)
+    assert_eq!(
+        class("AttributeError: 'NoneType' object has no attribute 'config'"),
+        None
+    );
+    assert_eq!(
+        class(
+            "Loading checkpoint shards:   0%|          | 0/2 [00:00<?, ?it/s]Error named symbol not found at line 74 in file /src/bitsandbytes/csrc/ops.cu"
+        ),
+        Some((ErrorClass::Cuda, true))
+    );
+    assert_eq!(
+        class("&&&& FAILED TensorRT.trtexec [TensorRT v8601] # trtexec --onnx=yolov8s.onnx --fp16"),
+        Some((ErrorClass::Runtime, true))
+    );
+    assert_eq!(
+        class("sh: 1: sox: not found"),
+        Some((ErrorClass::Dependency, true))
+    );
+    assert_eq!(
+        class("OSError: sndfile library not found"),
+        Some((ErrorClass::Dependency, true))
+    );
+    // An exception whose message is on the indented lines below it.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"ft.py\", line 61, in <module>\n    model = load()\n\
+         ValueError: \n                        Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit\n\
+         \x20                       the quantized model.\n",
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Memory));
+    // A DataLoader worker's exception whose cause is the environment's:
+    // the cause, from the worker's own traceback below the report.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    for b in loader:\n\
+         RuntimeError: Caught RuntimeError in DataLoader worker process 0.\n\
+         Original Traceback (most recent call last):\n  File \"/x/torch/utils/data/_utils/worker.py\", line 308, in _worker_loop\n    data = fetcher.fetch(index)\n\
+         RuntimeError: Couldn't find appropriate backend to handle uri /data/a.flac and format None.\n",
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Dependency));
+    // ... and one in the dataset's code stays the data's.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    for b in loader:\n\
+         KeyError: Caught KeyError in DataLoader worker process 0.\n\
+         Original Traceback (most recent call last):\n  File \"/x/ds.py\", line 30, in __getitem__\n    y = row['label']\n\
+         KeyError: 'label'\n",
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Data));
+}
+
+#[test]
+fn quantization_bars_are_not_training() {
+    let bar = |desc: &str, total: u32| -> String {
+        (0..=total)
+            .step_by(4)
+            .map(|n| {
+                format!(
+                    "\r{desc}{:>3}%|#####| {n}/{total} [00:{:02}<00:10, 2.00it/s]",
+                    n * 100 / total,
+                    n / 2
+                )
+            })
+            .collect::<String>()
+            + "\n"
+    };
+    for desc in [
+        "AWQ: ",
+        "(1/33): Calibrating: ",
+        "(1/33): Propagating: ",
+        "Preparing intermediates cache: ",
+    ] {
+        let a = analyze(&bar(desc, 32));
+        assert_eq!(a.last_step, None, "{desc}");
+    }
+    // Model Optimizer's bare calibration bar after it inserted its quantizers.
+    let a = analyze(&("Inserted 675 quantizers\n".to_string() + &bar("", 8)));
+    assert_eq!(a.last_step, None);
+}
