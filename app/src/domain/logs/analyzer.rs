@@ -3994,6 +3994,15 @@ impl LogAnalyzer {
             self.epochs_planned = Some(n);
             return true;
         }
+        // (The same wrapped by its formatter: `train_cfg = dict(` then
+        // `    max_epochs=100, type='EpochBasedTrainLoop', val_begin=1, ...`.)
+        if let Some(r) = trim_start_fast(t).strip_prefix("max_epochs=")
+            && r.contains("type='EpochBasedTrainLoop'")
+            && let Some((n, _)) = parse::uint_prefix(r).filter(|x| x.0 > 0)
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
         // RT-DETR's and D-FINE's configuration as their solver prints it
         // (`cfg:  {'task': 'detection', ..., 'epoches': 72, ...}`).
         if let Some(r) = t.strip_prefix("cfg:  {")

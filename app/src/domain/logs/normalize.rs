@@ -1523,6 +1523,19 @@ fn strip_detectron2_head(t: &str) -> Option<(&str, Option<f64>)> {
     let r = t.strip_prefix('[')?;
     let ts = month_day_time(r.as_bytes())?;
     let r = &r[14..];
+    // PySlowFast's `[08/12 10:20:30][INFO] logging.py:   99: ` (the line
+    // number padded to four).
+    if let Some(r) = r.strip_prefix("][") {
+        let r = LEVELS
+            .iter()
+            .find_map(|l| r.strip_prefix(l)?.strip_prefix("] "))?;
+        let (file, rest) = r.split_once(": ")?;
+        let rest = rest.trim_start_matches(' ');
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = rest[digits..].strip_prefix(": ")?;
+        return (digits > 0 && file.ends_with(".py") && !file.contains(' '))
+            .then_some((rest, Some(ts)));
+    }
     if let Some(r) = r.strip_prefix("] ") {
         // `name LEVEL: `
         let (name, rest) = r.split_once(' ')?;

@@ -2627,7 +2627,15 @@ pub fn detectron2(s: &str) -> Option<Event> {
     if let Some(r) = t.strip_prefix("eta: ") {
         t = r[r.find_word("  ")?..].trim_start();
     }
-    let r = t.strip_prefix("iter: ")?;
+    // (fast-reid's events writer: `epoch/iter: 36/7473`, the epoch and the
+    // run's iteration.)
+    let (epoch, r) = match t.strip_prefix("epoch/iter: ") {
+        Some(r) => {
+            let (e, used) = uint_prefix(r)?;
+            (Some(e), r[used..].strip_prefix('/')?)
+        }
+        None => (None, t.strip_prefix("iter: ")?),
+    };
     let (iter, used) = uint_prefix(r)?;
     let r = &r[used..];
     if !r.starts_with("  ") {
@@ -2639,6 +2647,7 @@ pub fn detectron2(s: &str) -> Option<Event> {
     // `iter: 100  loss: 2.3` line is not detectron2's.)
     let mut ev = Event::new(EventKind::Train, Source::Detectron2);
     ev.step = Some(iter.saturating_add(1));
+    ev.epoch = epoch.map(|e| e as f64);
     ev.loss = Some(get("total_loss")?);
     ev.step_time_s = get("time");
     ev.lr = get("lr");

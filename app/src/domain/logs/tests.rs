@@ -12172,3 +12172,34 @@ fn quantization_bars_are_not_training() {
     let a = analyze(&("Inserted 675 quantizers\n".to_string() + &bar("", 8)));
     assert_eq!(a.last_step, None);
 }
+
+#[test]
+fn pyslowfast_heads_mmengine_wrapped_plans_and_fast_reid_iterations() {
+    // PySlowFast's logger head before its `json_stats:` lines.
+    let a = analyze(
+        "[08/12 10:20:30][INFO] logging.py:   99: json_stats: {\"_type\": \"train_iter\", \"dt\": 0.45989, \"epoch\": \"2/196\", \"iter\": \"10/3665\", \"loss\": 6.15522, \"lr\": 0.01001}\n\
+         [08/12 10:20:35][INFO] logging.py:   99: json_stats: {\"_type\": \"train_iter\", \"dt\": 0.52862, \"epoch\": \"2/196\", \"iter\": \"20/3665\", \"loss\": 6.05766, \"lr\": 0.01001}\n",
+    );
+    assert_eq!(a.last_step, Some(3665 + 20));
+    assert_eq!(a.total_steps, Some(196 * 3665));
+    assert_approx(a.loss.last, 6.05766, 1e-9, "json_stats loss");
+    assert_eq!(a.clock, Clock::LogTimestamps);
+    // mmengine's configuration dump as its formatter wraps it.
+    let a = analyze(
+        "train_cfg = dict(\n    max_epochs=20, type='EpochBasedTrainLoop', val_begin=1, val_interval=1)\n\
+         07/09 15:07:14 - mmengine - INFO - Epoch(train)  [20][299/299]  lr: 1.0000e-04  eta: 0:00:00  time: 0.3  data_time: 0.01  memory: 3000  loss: 0.0123\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(20 * 299), Some(20 * 299))
+    );
+    assert_eq!(a.verdict, "completed");
+    // fast-reid's events writer: the epoch, then the run's iteration.
+    let a = analyze(
+        "[07/22 13:04:25 fastreid.utils.events]:  eta: 1:08:42  epoch/iter: 1/399  total_loss: 5.266  loss_cls: 4.854  time: 0.1729  data_time: 0.0010  lr: 9.78e-05  max_mem: 7023M\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.epoch),
+        (Some(400), None, Some(1.0))
+    );
+}
