@@ -4953,7 +4953,16 @@ fn generic_step_record(s: &str) -> Option<(Event, GenericCount)> {
     // (PaddleNLP's Trainer: `loss: 0.9188, ..., global_step: 10, ...`.)
     // (A loop that counts its micro-batches and its optimizer steps names
     // the second `global_step`: `iter 3200/12500 | global_step 1962`.)
-    let global = counter_in(b, &["global_step"]);
+    // (MiniLLM's `epoch   3 | Iter:    800/  4460 | global iter:    800/
+    // 4460` and `inner iter:   4/  8 | ppo epoch:  0/ 4 | global iter:
+    // 356/  5000`: the run's count, of the run's total.)
+    let global = counter_in(b, &["global_step", "global iter"]);
+    if let Some((step, total @ Some(_))) = global {
+        ev.step = Some(step);
+        ev.total_steps = total;
+        ev.epoch = counter_in(b, &["epoch"]).map(|(e, _)| e as f64);
+        return Some((ev, GenericCount::Steps));
+    }
     match global.or_else(|| {
         counter_in(
             b,

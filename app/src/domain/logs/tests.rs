@@ -12203,3 +12203,18 @@ fn pyslowfast_heads_mmengine_wrapped_plans_and_fast_reid_iterations() {
         (Some(400), None, Some(1.0))
     );
 }
+
+#[test]
+fn a_global_iteration_of_its_total_is_the_runs_count() {
+    // MiniLLM's distillation: the epoch's own count, then the run's.
+    let a = analyze(
+        "train | epoch   3 | Iter:    784/  4460 | global iter:    784/  4460 | loss: 3.3202 | lr: 4.6284e-04\n\
+         train | epoch   3 | Iter:    800/  4460 | global iter:    800/  4460 | loss: 3.3274 | lr: 4.6135e-04\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(800), Some(4460)));
+    // Its PPO stage: inner iterations and PPO epochs inside the run's count.
+    let a = analyze(
+        "train | data_epochs  0/10 | inner iter:   4/  8 | ppo epoch:  0/ 4 | global iter:    356/  5000| tot_loss: 4.6257 | rl_loss: 1.7588\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(356), Some(5000)));
+}
