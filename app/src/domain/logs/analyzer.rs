@@ -112,6 +112,10 @@ struct SourceState {
     last_untimed: bool,
     /// The line of its first record.
     first_line: u64,
+    /// The line of its latest new step, and the steps between its last
+    /// two (how often the log reports: every 50 iterations, every 10).
+    last_line: u64,
+    stride: u64,
 }
 
 impl SourceState {
@@ -866,6 +870,8 @@ pub struct LogAnalyzer {
     // pauses
     /// Eval and checkpoint markers printed so far.
     marker_seq: (u64, u64),
+    /// The line of the latest evaluation or checkpoint marker.
+    marker_line: u64,
     eval_events: u64,
     eval_bar_episodes: u64,
     eval_steps: VecDeque<u64>,
@@ -1522,6 +1528,7 @@ impl LogAnalyzer {
             current_step: None,
             epoch: None,
             marker_seq: (0, 0),
+            marker_line: 0,
             eval_events: 0,
             eval_bar_episodes: 0,
             eval_steps: VecDeque::new(),
@@ -4859,6 +4866,7 @@ impl LogAnalyzer {
     }
 
     fn mark(&mut self, kind: PauseKind) {
+        self.marker_line = self.lines;
         match kind {
             PauseKind::Checkpoint => self.marker_seq.1 += 1,
             _ => self.marker_seq.0 += 1,
@@ -5460,7 +5468,11 @@ impl LogAnalyzer {
         }
         st.restart_run = 0;
         st.restart_probe = None;
+        if let Some(prev) = st.last_step.filter(|p| step > *p) {
+            st.stride = step - prev;
+        }
         st.last_step = Some(step);
+        st.last_line = self.lines;
         if st.records == 0 {
             st.first_line = self.lines;
         }
@@ -6600,9 +6612,21 @@ impl LogAnalyzer {
             && fatal.is_none()
             && total_steps.is_none()
             && (last_step.is_some() || self.loss.count > 0);
+        // The last step the log reports short of the total by less than
+        // it reports between steps (mmdetection's `[40][750/760]`, logged
+        // every 50; a 0-based loop's step 2999 of 3000), then an evaluation
+        // or a checkpoint and no step after it: the plan ran out.
+        let plan_ran_out = || {
+            let (Some(s), Some(l), Some(t)) = (step_src, last_step, total_steps) else {
+                return false;
+            };
+            let st = &self.src[s.idx()];
+            l < t && t - l < st.stride && st.records >= 3 && self.marker_line > st.last_line
+        };
         let finished = ((self.end_sign_stands()
             || exited_well
-            || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t))
+            || matches!((last_step, total_steps), (Some(l), Some(t)) if t > 0 && l >= t)
+            || (fatal.is_none() && plan_ran_out()))
             && !study_goes_on)
             || self.study.is_some_and(|s| s.ended);
         if let Some(s) = self.study.filter(|_| study_goes_on) {

@@ -12218,3 +12218,28 @@ fn a_global_iteration_of_its_total_is_the_runs_count() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(356), Some(5000)));
 }
+
+#[test]
+fn the_plan_ran_out_when_its_last_report_is_within_a_stride_and_an_evaluation_followed() {
+    let lines = |to: u64, step: u64| -> String {
+        (1..=to / step)
+            .map(|i| {
+                format!(
+                    "step {}/760 | loss {:.3}\n",
+                    i * step,
+                    2.0 - i as f64 * 0.01
+                )
+            })
+            .collect()
+    };
+    // Logged every 50 steps: 750 is the last report of 760.
+    let a = analyze(&(lines(750, 50) + "Saving checkpoint to ckpt_760.pth\n"));
+    assert_eq!((a.last_step, a.total_steps), (Some(750), Some(760)));
+    assert!(a.finished, "{}", a.verdict);
+    // Without anything after it, the run may still be training.
+    let a = analyze(&lines(750, 50));
+    assert!(!a.finished, "{}", a.verdict);
+    // Further from the end than the log reports: an evaluation on the way.
+    let a = analyze(&(lines(700, 50) + "Saving checkpoint to ckpt_700.pth\n"));
+    assert!(!a.finished, "{}", a.verdict);
+}
