@@ -786,6 +786,11 @@ pub struct LogAnalyzer {
     /// The line of the latest hand-written step line read (see
     /// [`parse::generic_step`]).
     generic_step_line: u64,
+    /// The most steps an epoch of a hand-written loop's counted (see
+    /// `note_line_epoch`).
+    generic_epoch_len: Option<u64>,
+    /// The steps between its first two reports in one epoch.
+    generic_raw_stride: Option<u64>,
     generic_step_offset: u64,
     generic_raw_last: Option<u64>,
     /// The epoch and step of the latest hand-written step line that printed
@@ -1353,8 +1358,22 @@ fn bar_key(desc: &str, total: Option<f64>) -> (String, bool) {
     // Numbers in the description change from frame to frame (`Epoch 9/10`
     // then `Epoch 10/10`, torchtune's `1|25|Loss: 1.23`), and so does the
     // padding of YOLO's number columns: one `#` per number, one space per run.
+    // (A loss in it that turned NaN, `Training loss: nan:`, is still one:
+    // the key of `Training loss: 3.80925:`.)
     let mut k = String::with_capacity(desc.len());
-    for c in desc.chars() {
+    let b = desc.as_bytes();
+    let mut chars = desc.char_indices();
+    while let Some((i, c)) = chars.next() {
+        let word = b.get(i..i + 3).filter(|w| {
+            (w.eq_ignore_ascii_case(b"nan") || w.eq_ignore_ascii_case(b"inf"))
+                && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+                && b.get(i + 3).is_none_or(|n| !n.is_ascii_alphanumeric())
+        });
+        if word.is_some() {
+            chars.nth(1);
+            k.push_str("#.#");
+            continue;
+        }
         let c = if c.is_ascii_digit() { '#' } else { c };
         if !((c == '#' || c == ' ') && k.ends_with(c)) {
             k.push(c);
@@ -1514,6 +1533,8 @@ impl LogAnalyzer {
             epoch_header_since_step: false,
             last_epoch_header: None,
             generic_step_line: 0,
+            generic_epoch_len: None,
+            generic_raw_stride: None,
             generic_step_offset: 0,
             generic_raw_last: None,
             generic_line_epoch: None,
@@ -3916,6 +3937,14 @@ impl LogAnalyzer {
             self.eval_event(self.current_step);
             return true;
         }
+        // The Time-Series-Library's settings table (`  Train Epochs:
+        // 10          Batch Size: 32`).
+        if let Some(r) = trim_start_fast(t).strip_prefix("Train Epochs:")
+            && let Some((n, _)) = parse::uint_prefix(trim_start_fast(r)).filter(|x| x.0 > 0)
+        {
+            self.epochs_planned = Some(n);
+            return true;
+        }
         if let Some(n) = t
             .strip_prefix("Scheduled epochs: ")
             .and_then(parse::uint_prefix)
@@ -4718,6 +4747,8 @@ impl LogAnalyzer {
         self.generic_counted_steps = false;
         // (Its hand-written counters count from its own start.)
         self.generic_step_offset = 0;
+        self.generic_epoch_len = None;
+        self.generic_raw_stride = None;
         self.generic_raw_last = None;
         self.eval_bar = None;
         self.val_on_epoch_bar = false;
@@ -5394,16 +5425,39 @@ impl LogAnalyzer {
     fn note_line_epoch(&mut self, epoch: u64, raw: u64) {
         if let Some((prev, prev_raw)) = self.generic_line_epoch {
             if epoch < prev && raw < prev_raw {
+                // (A script's loop over its runs, the Time-Series-Library's
+                // `--itr 2`, runs each on the plan it printed once; a run
+                // that prints its own replaces it. Its epochs may count
+                // fewer batches: another prediction length.)
+                let plan = self.epochs_planned;
                 self.restart_source(Source::Generic);
                 self.restarted();
+                self.epochs_planned = plan;
             } else if epoch > prev
                 && raw <= prev_raw
                 && let Some(last) = self.generic_raw_last
             {
                 self.generic_step_offset = self.generic_step_offset.saturating_add(last);
+                // How many an epoch counts, for a plan in epochs: when its
+                // last count is off the loop's reporting grid (`iters: 200`
+                // then the summary's `Steps: 265`), the epoch's end; one on
+                // it (CycleGAN's `iters: 200`) may have more after it.
+                if self
+                    .generic_raw_stride
+                    .is_some_and(|k| k > 1 && last % k != 0)
+                {
+                    self.generic_epoch_len = Some(self.generic_epoch_len.unwrap_or(0).max(last));
+                }
                 // (Counted once, also under a header.)
                 self.epoch_header_since_step = false;
             }
+        }
+        if let Some((prev, prev_raw)) = self.generic_line_epoch
+            && epoch == prev
+            && raw > prev_raw
+            && self.generic_raw_stride.is_none()
+        {
+            self.generic_raw_stride = Some(raw - prev_raw);
         }
         self.generic_line_epoch = Some((epoch, raw));
     }
@@ -6461,7 +6515,7 @@ impl LogAnalyzer {
                 Source::Generic if self.epoch_steps => {
                     return self.epochs_planned.or(self.keras_epochs_total);
                 }
-                Source::Generic => self.batches_per_epoch?,
+                Source::Generic => self.batches_per_epoch.or(self.generic_epoch_len)?,
                 _ => return None,
             };
             self.epochs_planned?.checked_mul(per_epoch)

@@ -2699,14 +2699,22 @@ pub fn torch_lm_example(s: &str) -> Option<(Event, Option<u64>)> {
 
 /// The epochs a script's argparse `Namespace(...)` print says it will run
 /// (`epochs=5`, `num_epochs=5`, `max_epochs=5`, `n_epochs=5`,
-/// `num_train_epochs=5`).
+/// `num_train_epochs=5`; the Time-Series-Library's and Informer's
+/// `train_epochs=10`, `total_epochs`, `max_epoch`).
 pub fn namespace_epochs(s: &str) -> Option<u64> {
     let inner = s.trim_start().strip_prefix("Namespace(")?;
     inner.split(", ").find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
         if !matches!(
             k,
-            "epochs" | "num_epochs" | "max_epochs" | "n_epochs" | "num_train_epochs"
+            "epochs"
+                | "num_epochs"
+                | "max_epochs"
+                | "n_epochs"
+                | "num_train_epochs"
+                | "train_epochs"
+                | "total_epochs"
+                | "max_epoch"
         ) {
             return None;
         }

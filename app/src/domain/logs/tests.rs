@@ -12243,3 +12243,46 @@ fn the_plan_ran_out_when_its_last_report_is_within_a_stride_and_an_evaluation_fo
     let a = analyze(&(lines(700, 50) + "Saving checkpoint to ckpt_700.pth\n"));
     assert!(!a.finished, "{}", a.verdict);
 }
+
+#[test]
+fn a_bar_whose_description_shows_its_loss_stays_one_bar_when_the_loss_turns_nan() {
+    let frames: String = (1..=240u32)
+        .step_by(8)
+        .map(|n| {
+            let loss = if n < 120 {
+                "3.80925".to_string()
+            } else {
+                "nan".to_string()
+            };
+            format!(
+                "\rTraining loss: {loss}: {:>3}%|##        | {n}/246 [00:{:02}<02:00,  1.90it/s]",
+                n * 100 / 246,
+                n / 4
+            )
+        })
+        .collect();
+    let a = analyze(&frames);
+    assert_eq!(a.last_step, Some(233));
+    assert!(a.verdict.contains("NaN"), "{}", a.verdict);
+}
+
+#[test]
+fn the_time_series_librarys_plan_is_its_epochs_of_what_an_epoch_counted() {
+    let epoch = |e: u32, steps: u32| -> String {
+        format!(
+            "\titers: 100, epoch: {e} | loss: 0.4410860\n\tspeed: 0.0707s/iter; left time: 105.8452s\n\
+             \titers: 200, epoch: {e} | loss: 0.4319548\nEpoch: {e} cost time: 18.75\n\
+             Epoch: {e}, Steps: {steps} | Train Loss: 0.4608251 Vali Loss: 0.6912827 Test Loss: 0.5737647\n"
+        )
+    };
+    // Its settings table, then two epochs of 265 steps.
+    let table = "Args in experiment:\n\x1b[1mBasic Config\x1b[0m\n  Train Epochs:       10                  Batch Size:         32                  \n";
+    let a = analyze(&(table.to_string() + &epoch(1, 265) + &epoch(2, 265)));
+    assert_eq!((a.last_step, a.total_steps), (Some(530), Some(2650)));
+    // Informer's argparse dump; `--itr 2` runs again on the same plan.
+    let ns = "Namespace(model='informer', data='ETTh1', train_epochs=6, batch_size=32, itr=2)\n";
+    let a = analyze(
+        &(ns.to_string() + &epoch(1, 266) + &epoch(2, 266) + &epoch(1, 266) + &epoch(2, 266)),
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(532), Some(6 * 266)));
+}
