@@ -1109,7 +1109,7 @@ const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 /// bar (`Batches` with a `loss=` beside it): no training without a loss.
 const INFERENCE_BAR_DESCS: [&str; 1] = ["Batches"];
 
-const EXCLUDED_BAR_DESCS: [&str; 59] = [
+const EXCLUDED_BAR_DESCS: [&str; 62] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1196,6 +1196,12 @@ const EXCLUDED_BAR_DESCS: [&str; 59] = [
     "Propagat",
     "Preparing intermediates",
     "Quantiz",
+    // Datasets fetched and built before training: OGB's `Downloaded 1.38
+    // GB`, TorchDrug's `Constructing molecules from SMILES`, VietOCR's
+    // `Create train_hw_vi`.
+    "Downloaded",
+    "Constructing",
+    "Create",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -1649,9 +1655,9 @@ impl LogAnalyzer {
             && let cur = &self.bars[tb]
             && let trained = &self.bars[left.bar]
             && let (Some(ct), Some(lt)) = (cur.total, trained.total)
-            // (Its first pass, at its end now.)
+            // (Its first pass, at its end now or cut on its way: rank 0's
+            // validation when another rank's collective timed out.)
             && self.bar_count.bar_passes == 0
-            && self.bar_count.last_train_n as f64 >= ct
             && ct < lt
             && !cur.had_loss
             // (Only a loss says which one trained: a slow data bar before
@@ -3807,6 +3813,10 @@ impl LogAnalyzer {
             "Early stopping triggered",
             "Early stopping at epoch",
             "Early stopping at step",
+            // PyKEEN's: `Stopping early at epoch 70. The best result 0.3012
+            // occurred at epoch 40.`; docTR's patience.
+            "Stopping early at epoch",
+            "Training halted early",
             // XGBoost.
             "Stopping. Best iteration:",
             // LightGBM.

@@ -84,6 +84,7 @@ impl LogError {
             || self.label == MPI_RANK_FAILED
             || self.label.ends_with(": ProcessRaisedException")
             || self.label.ends_with(": CalledProcessError")
+            || self.label == HYDRA_JOB_FAILED
     }
 
     /// An uncaught exception with no known signature (labelled by its
@@ -485,6 +486,41 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // Reading audio from '...flac' failed`): a corrupt or unsupported file.
     if t.contains("AudioLoadingError: ") {
         return sig(Data, true, "an audio file could not be read");
+    }
+    // DGL without its CUDA build (`DGLError: [..] Device API cuda is not
+    // enabled. Please install the cuda version of dgl.`), without its
+    // GraphBolt library for this torch (`Cannot find DGL C++ graphbolt
+    // library at .../libgraphbolt_pytorch_2.4.1.so`); a C++ extension
+    // built at import without ninja.
+    if t.contains("Please install the cuda version of dgl")
+        || t.contains("Cannot find DGL C++ graphbolt library")
+        || t.contains("Ninja is required to load C++ extensions")
+    {
+        let what = if t.contains("graphbolt") {
+            "DGL's GraphBolt library is missing for this torch version"
+        } else if t.contains("Ninja") {
+            "ninja is not installed (needed to build a C++ extension)"
+        } else {
+            "DGL is installed without CUDA support"
+        };
+        return sig(Dependency, true, what);
+    }
+    // DGL's allocator (`DGLError: [..] .../cuda_device_api.cc:103: Check
+    // failed: e == cudaSuccess || e == cudaErrorCudartUnloading: CUDA: out
+    // of memory`).
+    if t.contains("CUDA: out of memory") {
+        return sig(Memory, true, "CUDA out of memory (DGL)");
+    }
+    // DistDGL's client that never reached its servers (`DGLError: Failed to
+    // connect to server 0 after 1024 retries. Please check network or set
+    // DGL_DIST_MAX_TRY_TIMES`).
+    if t.contains("Failed to connect to server") && t.contains("retries") {
+        return sig(Distributed, true, "DistDGL could not reach its servers");
+    }
+    // Hydra's own report of a job that failed (`Error executing job with
+    // overrides: [...]`): the exception under it, when printed, is the news.
+    if t.starts_with("Error executing job with overrides") {
+        return sig(Runtime, true, HYDRA_JOB_FAILED);
     }
     // TensorRT's builder out of GPU memory (`[TRT] [E] 2: [virtualMemory
     // Buffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further
@@ -2259,6 +2295,8 @@ const DEEPSPEED_LAUNCHER: &str = "deepspeed launcher:";
 /// Label of Open MPI's summary that a rank failed (it restates the rank's
 /// own error, see [`LogError::restates_another`]).
 const MPI_RANK_FAILED: &str = "an MPI rank exited with an error";
+/// Hydra's report of a failed job (see `restates_another`).
+const HYDRA_JOB_FAILED: &str = "Hydra: the job failed (a configuration or instantiation error?)";
 
 /// Label of a launch that found its rendezvous port taken.
 const PORT_IN_USE: &str = "rendezvous port already in use (another run on this node?)";

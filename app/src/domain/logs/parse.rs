@@ -4350,9 +4350,26 @@ pub fn bracket_step(s: &str) -> Option<Event> {
     if let Some(r) = t.strip_prefix('[')
         && r.starts_with(|c: char| c.is_ascii_digit())
         && let Some((n, total, r)) = slash_pair(r)
-        && let Some(r) = r.strip_prefix("] Train loss: ")
+        && let Some(r) = r
+            .strip_prefix("] Train loss: ")
+            // (Its 2019 code: `[2000/300000] Loss: 1.44307 elapsed_time:
+            // 1161.05953`.)
+            .or_else(|| r.strip_prefix("] Loss: "))
         // (Its shape: not a hand-written per-epoch `[50/391] Train loss:`.)
-        && (r.contains(", Valid loss: ") || r.contains("Elapsed_time"))
+        && (r.contains(", Valid loss: ") || r.contains("Elapsed_time") || r.contains(" elapsed_time: "))
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(n);
+        ev.total_steps = Some(total);
+        ev.loss = float_prefix(r).map(|x| x.0);
+        return Some(ev);
+    }
+    // DGL-KE's trainer processes: `[proc 0][Train](1000/24000) average
+    // loss: 0.4751` (after its `pos_loss` and `neg_loss` lines).
+    if let Some(r) = t.strip_prefix("[proc ")
+        && let Some((_, r)) = r.split_once("][Train](")
+        && let Some((n, total, r)) = slash_pair(r)
+        && let Some(r) = r.strip_prefix(") average loss: ")
     {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(n);

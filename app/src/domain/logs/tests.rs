@@ -12286,3 +12286,105 @@ fn the_time_series_librarys_plan_is_its_epochs_of_what_an_epoch_counted() {
     );
     assert_eq!((a.last_step, a.total_steps), (Some(532), Some(6 * 266)));
 }
+
+#[test]
+fn graph_learning_stacks_lines_and_failures() {
+    let class = |line: &str| errors::classify_line(line).map(|s| (s.class, s.fatal));
+    assert_eq!(
+        class(
+            "dgl._ffi.base.DGLError: [10:41:09] /opt/dgl/src/runtime/c_runtime_api.cc:82: Check failed: allow_missing: Device API cuda is not enabled. Please install the cuda version of dgl."
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    assert_eq!(
+        class(
+            "FileNotFoundError: Cannot find DGL C++ graphbolt library at /x/dgl/graphbolt/libgraphbolt_pytorch_2.4.1.so"
+        ),
+        Some((ErrorClass::Dependency, true))
+    );
+    assert_eq!(
+        class(
+            "dgl._ffi.base.DGLError: [..] /opt/dgl/src/runtime/cuda/cuda_device_api.cc:103: Check failed: e == cudaSuccess || e == cudaErrorCudartUnloading: CUDA: out of memory"
+        ),
+        Some((ErrorClass::Memory, true))
+    );
+    assert_eq!(
+        class(
+            "dgl._ffi.base.DGLError: Failed to connect to server 0 after 1024 retries. Please check network or set DGL_DIST_MAX_TRY_TIMES"
+        ),
+        Some((ErrorClass::Distributed, true))
+    );
+    assert_eq!(
+        class("RuntimeError: Ninja is required to load C++ extensions"),
+        Some((ErrorClass::Dependency, true))
+    );
+    // Hydra's report alone is the fatal error; with the exception printed
+    // under it, the exception is.
+    let hydra = "Error executing job with overrides: ['model=moirai_small']\n";
+    let a = analyze(
+        &(hydra.to_string()
+            + "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.\n"),
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Runtime));
+    let a = analyze(
+        &(hydra.to_string()
+            + "Traceback (most recent call last):\n  File \"train.py\", line 9, in main\n    trainer.fit(model)\n\
+               torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.17 GiB.\n"),
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Memory));
+    // DGL-KE's trainer processes.
+    let a = analyze(
+        "[proc 0][Train](1000/24000) average pos_loss: 0.4255146671064623\n\
+         [proc 0][Train](1000/24000) average neg_loss: 0.5246948328279529\n\
+         [proc 0][Train](1000/24000) average loss: 0.47510474996720764\n\
+         [proc 0][Train](2000/24000) average loss: 0.31\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(2000), Some(24000)));
+    assert_approx(a.loss.last, 0.31, 1e-9, "DGL-KE loss");
+    // PyKEEN's early stop ends the run.
+    let bar: String = (0..=69)
+        .step_by(5)
+        .map(|n| format!("\rTraining epochs on cuda:0: {:>3}%|          | {n}/1000 [00:{:02}<10:00, 1.50epoch/s, loss=0.0123, prev_loss=0.0124]", n / 10, n / 2))
+        .collect();
+    let a = analyze(
+        &(bar + "\nStopping early at epoch 70. The best result 0.3012 occurred at epoch 40.\n"),
+    );
+    assert_eq!(a.verdict, "completed");
+    // OGB's dataset download is no training.
+    let a = analyze("\rDownloaded 1.38 GB: 100%|##########| 1414/1414 [00:30<00:00, 46.1it/s]\n");
+    assert_eq!(a.last_step, None);
+}
+
+#[test]
+fn ocr_trainers_lines_and_a_validation_bar_cut_by_another_ranks_failure() {
+    // deep-text-recognition-benchmark's 2019 lines.
+    let a = analyze(
+        "[2000/300000] Loss: 1.44307 elapsed_time: 1161.05953\n[4000/300000] Loss: 1.01 elapsed_time: 2300.1\n",
+    );
+    assert_eq!((a.last_step, a.total_steps), (Some(4000), Some(300000)));
+    // docTR: a training bar with its loss to its end, then rank 0's bare
+    // validation bar, cut when another rank's collective timed out.
+    let train: String = (0..=4828)
+        .step_by(400)
+        .chain([4828])
+        .map(|n| {
+            format!(
+                "\rTraining loss: 0.34: {:>3}%|#####     | {n}/4828 [{:02}:00<00:10,  4.40it/s]",
+                n * 100 / 4828,
+                n / 400
+            )
+        })
+        .collect();
+    let val: String = (0..=2790)
+        .step_by(300)
+        .map(|n| {
+            format!(
+                "\r{:>3}%|#####     | {n}/3220 [{:02}:00<04:37,  1.55it/s]",
+                n * 100 / 3220,
+                13 + n / 300
+            )
+        })
+        .collect();
+    let a = analyze(&(train + "\n" + &val));
+    assert_eq!(a.last_step, Some(4828), "{}", a.render_text());
+}
