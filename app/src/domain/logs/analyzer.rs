@@ -2893,6 +2893,22 @@ impl LogAnalyzer {
             // (NVIDIA Model Optimizer's calibration: `Inserted 675
             // quantizers`, then a bare bar over the calibration batches.)
             || (c0 == b'I' && t.starts_with("Inserted ") && trim_end_fast(t).ends_with(" quantizers"))
+            // (A script announcing its data preparation, OGB's `Processing
+            // graphs...`, `Converting graphs into PyG objects...`.)
+            // (Not `Loading data...`: the training bar may come next.)
+            || (matches!(c0, b'P' | b'C' | b'T' | b'B' | b'E')
+                && trim_end_fast(t).ends_with("...")
+                && [
+                    "Processing ",
+                    "Converting ",
+                    "Preprocessing ",
+                    "Tokenizing ",
+                    "Building ",
+                    "Extracting ",
+                    "Encoding ",
+                ]
+                .iter()
+                .any(|w| t.starts_with(w)))
         {
             self.not_training_line = Some(self.lines);
             return;
@@ -3695,7 +3711,12 @@ impl LogAnalyzer {
             let epochs = r
                 .strip_prefix(" for ")
                 .and_then(parse::uint_prefix)
-                .filter(|&(_, used)| r[" for ".len() + used..].trim() == "epochs")
+                // (TimesFM's `Starting training for 5 epochs...`.)
+                .filter(|&(_, used)| {
+                    let rest = r[" for ".len() + used..].trim();
+                    rest.strip_prefix("epochs")
+                        .is_some_and(|e| matches!(e, "" | "." | "..."))
+                })
                 .map(|(n, _)| n);
             if epochs.is_some() || matches!(r, "" | "..." | "." | "!") {
                 // (Its own plan, printed before it, stays: `Namespace(epochs=
@@ -3719,6 +3740,9 @@ impl LogAnalyzer {
             // (text2vec: `Training model done. Saved to outputs/...`.)
             .or_else(|| t.strip_prefix("Training model "))
             .or_else(|| t.strip_prefix("Training "))
+            // (TimesFM's `Finetuning completed!`.)
+            .or_else(|| t.strip_prefix("Finetuning "))
+            .or_else(|| t.strip_prefix("Fine-tuning "))
             && let Some(after) = [
                 "completed",
                 "complete",

@@ -2760,6 +2760,10 @@ impl ErrorTracker {
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String, (u8, u8, bool))> = None;
         for ((ex, sig), &in_data) in tb.exceptions.iter().zip(&tb.raised_in_data) {
+            // (Not an error in the code itself, wherever it was raised: an
+            // API that moved, `'_MultiProcessingDataLoaderIter' object has
+            // no attribute 'next'`.)
+            let in_data = in_data && !is_code_error(ex);
             // (An exception line without an anchor, `Exception: Size of
             // sample #4185 is invalid ...`: the whole table once, for the
             // few signatures that need none.)
@@ -2906,6 +2910,22 @@ fn is_data_frame(frame: &str) -> bool {
             func,
             "__getitem__" | "__getitems__" | "collate_fn" | "load_data_list" | "load_annotations"
         )
+}
+
+/// An exception that says the code is wrong, not its input.
+fn is_code_error(line: &str) -> bool {
+    let name = line.split(':').next().unwrap_or("");
+    let name = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        name,
+        "AttributeError"
+            | "NameError"
+            | "UnboundLocalError"
+            | "NotImplementedError"
+            | "ImportError"
+            | "ModuleNotFoundError"
+            | "SyntaxError"
+    )
 }
 
 fn push_capped(v: &mut Vec<String>, s: &str) {

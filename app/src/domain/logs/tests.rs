@@ -12388,3 +12388,29 @@ fn ocr_trainers_lines_and_a_validation_bar_cut_by_another_ranks_failure() {
     let a = analyze(&(train + "\n" + &val));
     assert_eq!(a.last_step, Some(4828), "{}", a.render_text());
 }
+
+#[test]
+fn code_errors_in_data_code_announced_preparation_and_timesfm_s_plan_and_end() {
+    // An API that moved, raised in the dataset's module: the code's error.
+    let a = analyze(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    train(opt)\n\
+         \x20 File \"/x/easyocr/trainer/dataset.py\", line 88, in get_batch\n    image, text = data_loader_iter.next()\n\
+         AttributeError: '_MultiProcessingDataLoaderIter' object has no attribute 'next'\n",
+    );
+    assert_eq!(a.fatal_error.map(|e| e.class), Some(ErrorClass::Runtime));
+    // OGB announces its processing before a bare bar over the graphs.
+    let a = analyze(
+        "Processing graphs...\n\r100%|##########| 41127/41127 [00:00<00:00, 82934.35it/s]\nDone!\n",
+    );
+    assert_eq!(a.last_step, None);
+    // TimesFM's fine-tuning: its plan and its end.
+    let a = analyze(
+        "INFO:timesfm.finetuning_torch:Starting training for 5 epochs...\n\
+         [Epoch 4] Train Loss: 0.0091 | Val Loss: 0.0120\n[Epoch 5] Train Loss: 0.0081 | Val Loss: 0.0118\n\
+         INFO:timesfm.finetuning_torch:Finetuning completed!\n",
+    );
+    assert_eq!(
+        (a.last_step, a.total_steps, a.verdict.as_str()),
+        (Some(5), Some(5), "completed")
+    );
+}
