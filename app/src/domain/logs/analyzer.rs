@@ -1109,7 +1109,7 @@ const MARKER_SET: parse::Anchors<35> = parse::Anchors::new(MARKER_ANCHORS);
 /// bar (`Batches` with a `loss=` beside it): no training without a loss.
 const INFERENCE_BAR_DESCS: [&str; 1] = ["Batches"];
 
-const EXCLUDED_BAR_DESCS: [&str; 62] = [
+const EXCLUDED_BAR_DESCS: [&str; 65] = [
     "Map",
     "Filter",
     "Tokeniz",
@@ -1202,6 +1202,11 @@ const EXCLUDED_BAR_DESCS: [&str; 62] = [
     "Downloaded",
     "Constructing",
     "Create",
+    // Inference: Chai-1's folding (`Trunk recycles`, `Diffusion steps`);
+    // papermill running a notebook's cells (`Executing: 4/11 [.., s/cell]`).
+    "Trunk recycles",
+    "Diffusion steps",
+    "Executing",
 ];
 
 /// A bar that counts bytes (a download or an upload): `B`, or scaled
@@ -2896,6 +2901,8 @@ impl LogAnalyzer {
             // (A script announcing its data preparation, OGB's `Processing
             // graphs...`, `Converting graphs into PyG objects...`.)
             // (Not `Loading data...`: the training bar may come next.)
+            // (Boltz: `Processing 4 inputs with 1 threads.`)
+            || (c0 == b'P' && t.starts_with("Processing "))
             || (matches!(c0, b'P' | b'C' | b'T' | b'B' | b'E')
                 && trim_end_fast(t).ends_with("...")
                 && [
@@ -3973,7 +3980,9 @@ impl LogAnalyzer {
         }
         // The Time-Series-Library's settings table (`  Train Epochs:
         // 10          Batch Size: 32`).
-        if let Some(r) = trim_start_fast(t).strip_prefix("Train Epochs:")
+        let indented = trim_start_fast(t);
+        if indented.as_bytes().first() == Some(&b'T')
+            && let Some(r) = indented.strip_prefix("Train Epochs:")
             && let Some((n, _)) = parse::uint_prefix(trim_start_fast(r)).filter(|x| x.0 > 0)
         {
             self.epochs_planned = Some(n);
@@ -4066,7 +4075,8 @@ impl LogAnalyzer {
         }
         // (The same wrapped by its formatter: `train_cfg = dict(` then
         // `    max_epochs=100, type='EpochBasedTrainLoop', val_begin=1, ...`.)
-        if let Some(r) = trim_start_fast(t).strip_prefix("max_epochs=")
+        if indented.as_bytes().first() == Some(&b'm')
+            && let Some(r) = indented.strip_prefix("max_epochs=")
             && r.contains("type='EpochBasedTrainLoop'")
             && let Some((n, _)) = parse::uint_prefix(r).filter(|x| x.0 > 0)
         {
@@ -4524,6 +4534,15 @@ impl LogAnalyzer {
             return false;
         };
         let end = match c0 {
+            // SageMaker's toolkit and its job status, as `estimator.fit()`
+            // streams them: `Reporting training SUCCESS`, `Completed -
+            // Training job completed`.
+            b'R' if t.starts_with("Reporting training SUCCESS") => {
+                Some("SageMaker reported the training a success")
+            }
+            b'C' if t.starts_with("Completed - Training job completed") => {
+                Some("SageMaker's training job completed")
+            }
             // Lightning's early stopping (it prints no `Trainer.fit`
             // stopped after it): `Monitored metric val_loss did not improve
             // in the last 3 records. Best score: 0.412. Signaling Trainer

@@ -384,6 +384,7 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"DNN library")
         || b.starts_with(b"*** SIG")
         || b.starts_with(b"&&&& FAILED")
+        || b.starts_with(b"MaxRuntimeExceeded")
         || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
@@ -464,103 +465,53 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             "vLLM's KV cache cannot hold one request of the model's length (lower max_model_len or raise gpu_memory_utilization)",
         );
     }
-    // torchaudio with no backend to decode audio (`RuntimeError: Couldn't
-    // find appropriate backend to handle uri x.flac and format None.`): no
-    // FFmpeg, sox or soundfile in the environment.
-    if t.contains("Couldn't find appropriate backend to handle uri") {
-        return sig(
-            Dependency,
-            true,
-            "torchaudio has no audio backend (install soundfile or FFmpeg)",
-        );
-    }
-    // soundfile without libsndfile (`OSError: sndfile library not found`).
-    if t.contains("sndfile library not found") {
-        return sig(
-            Dependency,
-            true,
-            "libsndfile is not installed (soundfile cannot load it)",
-        );
-    }
-    // lhotse could not read an audio file (`lhotse.audio.AudioLoadingError:
-    // Reading audio from '...flac' failed`): a corrupt or unsupported file.
-    if t.contains("AudioLoadingError: ") {
-        return sig(Data, true, "an audio file could not be read");
-    }
-    // DGL without its CUDA build (`DGLError: [..] Device API cuda is not
-    // enabled. Please install the cuda version of dgl.`), without its
-    // GraphBolt library for this torch (`Cannot find DGL C++ graphbolt
-    // library at .../libgraphbolt_pytorch_2.4.1.so`); a C++ extension
-    // built at import without ninja.
-    if t.contains("Please install the cuda version of dgl")
-        || t.contains("Cannot find DGL C++ graphbolt library")
-        || t.contains("Ninja is required to load C++ extensions")
-    {
-        let what = if t.contains("graphbolt") {
-            "DGL's GraphBolt library is missing for this torch version"
-        } else if t.contains("Ninja") {
-            "ninja is not installed (needed to build a C++ extension)"
-        } else {
-            "DGL is installed without CUDA support"
-        };
-        return sig(Dependency, true, what);
-    }
-    // DGL's allocator (`DGLError: [..] .../cuda_device_api.cc:103: Check
-    // failed: e == cudaSuccess || e == cudaErrorCudartUnloading: CUDA: out
-    // of memory`).
-    if t.contains("CUDA: out of memory") {
-        return sig(Memory, true, "CUDA out of memory (DGL)");
-    }
-    // DistDGL's client that never reached its servers (`DGLError: Failed to
-    // connect to server 0 after 1024 retries. Please check network or set
-    // DGL_DIST_MAX_TRY_TIMES`).
-    if t.contains("Failed to connect to server") && t.contains("retries") {
-        return sig(Distributed, true, "DistDGL could not reach its servers");
-    }
     // Hydra's own report of a job that failed (`Error executing job with
     // overrides: [...]`): the exception under it, when printed, is the news.
     if t.starts_with("Error executing job with overrides") {
         return sig(Runtime, true, HYDRA_JOB_FAILED);
     }
-    // TensorRT's builder out of GPU memory (`[TRT] [E] 2: [virtualMemory
-    // Buffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further
-    // information)`): the engine build fails after it.
-    if t.contains("Error Code 2: OutOfMemory") {
-        return sig(
-            Memory,
-            true,
-            "TensorRT ran out of GPU memory building the engine",
-        );
-    }
-    // transformers' refusal to quantize a model that does not fit
-    // (`ValueError: Some modules are dispatched on the CPU or the disk. Make
-    // sure you have enough GPU RAM to fit the quantized model.`).
-    if t.contains("Make sure you have enough GPU RAM") {
-        return sig(
-            Memory,
-            true,
-            "the quantized model does not fit in GPU memory (modules dispatched to the CPU or disk)",
-        );
-    }
-    // bitsandbytes without its CUDA library: its native handle is `None`
-    // (`AttributeError: 'NoneType' object has no attribute
-    // 'cquantize_blockwise_fp16_nf4'`), and a warning said why.
-    if let Some(p) = t.find("'NoneType' object has no attribute 'c")
-        && let attr = &t[p + "'NoneType' object has no attribute '".len()..]
-        && ["quantize", "adam", "blockwise", "_ptr", "bit_"]
-            .iter()
-            .any(|w| attr.split('\'').next().unwrap_or("").contains(w))
+    // Audio, graph and quantization libraries' own failures: one pass says
+    // whether any can be here.
+    if LIBRARY_ANCHORS.any_in(t.as_bytes())
+        && let Some(found) = library_failure(t)
     {
-        return sig(
-            Dependency,
-            true,
-            "bitsandbytes has no GPU library (an install without CUDA support)",
-        );
+        return Some(found);
     }
     // TensorRT's trtexec: `&&&& FAILED TensorRT.trtexec [TensorRT v8601] #
     // trtexec --onnx=...` (its `[E]` lines above say why).
     if t.starts_with("&&&& FAILED ") {
         return sig(Runtime, true, "TensorRT's trtexec failed");
+    }
+    // ESMFold's `fold.py` skips a sequence too long for the GPU and goes
+    // on: `Failed (CUDA out of memory) on sequence sp|P10410 of length 2215.`
+    if t.contains("Failed (CUDA out of memory) on sequence") {
+        return sig(
+            Memory,
+            false,
+            "a sequence did not fit in GPU memory and was skipped",
+        );
+    }
+    // Managed platforms that stopped the job: SageMaker's `MaxRuntimeExceeded
+    // - Job stopped due to max runtime`; Vertex AI's `The replica
+    // workerpool0-0 ran out-of-memory and exited with a non-zero status of
+    // 9(SIGKILL)`; a notebook runner whose kernel died (`nbclient.exceptions.
+    // DeadKernelError: Kernel died`, most often the host's memory).
+    if t.starts_with("MaxRuntimeExceeded") {
+        return sig(Killed, true, "SageMaker stopped the job at its max runtime");
+    }
+    if t.contains("ran out-of-memory and exited") {
+        return sig(
+            Killed,
+            true,
+            "the platform killed the replica: out of host memory",
+        );
+    }
+    if t.contains("DeadKernelError: Kernel died") {
+        return sig(
+            Killed,
+            true,
+            "the notebook's kernel died (out of host memory?)",
+        );
     }
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
@@ -1656,13 +1607,11 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // A CUDA call that failed in a library's own check, which exits
     // (bitsandbytes' `Error named symbol not found at line 74 in file
     // /.../csrc/ops.cu`), printed after a bar's frame on the same line.
-    if let Some(p) = t.find("Error ")
+    if [".cu", ".cuh", ".cpp"].iter().any(|x| t.ends_with(x))
+        && let Some(p) = t.find("Error ")
         && let rest = &t[p + "Error ".len()..]
         && let Some(at) = rest.find(" at line ")
-        && let Some(f) = rest[at..].find(" in file ")
-        && [".cu", ".cuh", ".cpp"]
-            .iter()
-            .any(|x| rest[at + f..].trim_end().ends_with(x))
+        && rest[at..].contains(" in file ")
     {
         return sig(
             Cuda,
@@ -1674,6 +1623,116 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 }
 
 /// Words of which every [`setup_failure`] signature holds one.
+/// Words of [`library_failure`]'s signatures (see [`Anchors`]).
+const LIBRARY_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
+    b"appropriate backend",
+    b"sndfile",
+    b"AudioLoadingError",
+    b"version of dgl",
+    b"graphbolt",
+    b"Ninja",
+    b"CUDA: out",
+    b"DGL_DIST",
+    b"Error Code 2",
+    b"GPU RAM",
+    b"NoneType",
+]);
+
+/// Failures of the libraries under a training job (audio decoding, DGL,
+/// quantization and engine builds) told by their own messages.
+fn library_failure(t: &str) -> Option<Signature> {
+    use ErrorClass::*;
+    // torchaudio with no backend to decode audio (`RuntimeError: Couldn't
+    // find appropriate backend to handle uri x.flac and format None.`): no
+    // FFmpeg, sox or soundfile in the environment.
+    if t.contains("Couldn't find appropriate backend to handle uri") {
+        return sig(
+            Dependency,
+            true,
+            "torchaudio has no audio backend (install soundfile or FFmpeg)",
+        );
+    }
+    // soundfile without libsndfile (`OSError: sndfile library not found`).
+    if t.contains("sndfile library not found") {
+        return sig(
+            Dependency,
+            true,
+            "libsndfile is not installed (soundfile cannot load it)",
+        );
+    }
+    // lhotse could not read an audio file (`lhotse.audio.AudioLoadingError:
+    // Reading audio from '...flac' failed`): a corrupt or unsupported file.
+    if t.contains("AudioLoadingError: ") {
+        return sig(Data, true, "an audio file could not be read");
+    }
+    // DGL without its CUDA build (`DGLError: [..] Device API cuda is not
+    // enabled. Please install the cuda version of dgl.`), without its
+    // GraphBolt library for this torch (`Cannot find DGL C++ graphbolt
+    // library at .../libgraphbolt_pytorch_2.4.1.so`); a C++ extension
+    // built at import without ninja.
+    if t.contains("Please install the cuda version of dgl")
+        || t.contains("Cannot find DGL C++ graphbolt library")
+        || t.contains("Ninja is required to load C++ extensions")
+    {
+        let what = if t.contains("graphbolt") {
+            "DGL's GraphBolt library is missing for this torch version"
+        } else if t.contains("Ninja") {
+            "ninja is not installed (needed to build a C++ extension)"
+        } else {
+            "DGL is installed without CUDA support"
+        };
+        return sig(Dependency, true, what);
+    }
+    // DGL's allocator (`DGLError: [..] .../cuda_device_api.cc:103: Check
+    // failed: e == cudaSuccess || e == cudaErrorCudartUnloading: CUDA: out
+    // of memory`).
+    if t.contains("CUDA: out of memory") {
+        return sig(Memory, true, "CUDA out of memory (DGL)");
+    }
+    // DistDGL's client that never reached its servers (`DGLError: Failed to
+    // connect to server 0 after 1024 retries. Please check network or set
+    // DGL_DIST_MAX_TRY_TIMES`).
+    if t.contains("Failed to connect to server") && t.contains("DGL_DIST") {
+        return sig(Distributed, true, "DistDGL could not reach its servers");
+    }
+    // TensorRT's builder out of GPU memory (`[TRT] [E] 2: [virtualMemory
+    // Buffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further
+    // information)`): the engine build fails after it.
+    if t.contains("Error Code 2: OutOfMemory") {
+        return sig(
+            Memory,
+            true,
+            "TensorRT ran out of GPU memory building the engine",
+        );
+    }
+    // transformers' refusal to quantize a model that does not fit
+    // (`ValueError: Some modules are dispatched on the CPU or the disk. Make
+    // sure you have enough GPU RAM to fit the quantized model.`).
+    if t.contains("Make sure you have enough GPU RAM") {
+        return sig(
+            Memory,
+            true,
+            "the quantized model does not fit in GPU memory (modules dispatched to the CPU or disk)",
+        );
+    }
+    // bitsandbytes without its CUDA library: its native handle is `None`
+    // (`AttributeError: 'NoneType' object has no attribute
+    // 'cquantize_blockwise_fp16_nf4'`), and a warning said why.
+    if let Some(p) = t.find("'NoneType' object has no attribute 'c")
+        && let attr = &t[p + "'NoneType' object has no attribute '".len()..]
+        && ["quantize", "adam", "blockwise", "_ptr", "bit_"]
+            .iter()
+            .any(|w| attr.split('\'').next().unwrap_or("").contains(w))
+    {
+        return sig(
+            Dependency,
+            true,
+            "bitsandbytes has no GPU library (an install without CUDA support)",
+        );
+    }
+    None
+}
+
 const SETUP_ANCHORS: super::parse::Anchors<38> = super::parse::Anchors::new([
     b"NVIDIA driver",
     b"Error 80",
@@ -2889,6 +2948,19 @@ impl ErrorTracker {
 /// parse_data_info`) in the code that loads the training data: a dataset's
 /// module or methods, a DataLoader fetching a batch, a collate function.
 fn is_data_frame(frame: &str) -> bool {
+    // (Most frames name no data: one search says so.)
+    let func_named = [
+        "__getitem__",
+        "__getitems__",
+        "collate_fn",
+        "load_annotations",
+    ]
+    .iter()
+    .any(|f| frame.ends_with(f));
+    let b = frame.as_bytes();
+    if !func_named && !memchr::memchr_iter(b'd', b).any(|i| b[i..].starts_with(b"data")) {
+        return false;
+    }
     let Some(rest) = frame.strip_prefix("File \"") else {
         return false;
     };

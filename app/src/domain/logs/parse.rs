@@ -4364,6 +4364,18 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         ev.loss = float_prefix(r).map(|x| x.0);
         return Some(ev);
     }
+    // FrameDiff's and FoldFlow's (se3_diffusion) step lines after Hydra's
+    // head: `[31000]: total_loss=1.7480 rot_loss=0.7294 ... steps/sec=2.11`.
+    if let Some(r) = t.strip_prefix('[')
+        && let Some((n, used)) = uint_prefix(r)
+        && let Some(r) = r[used..].strip_prefix("]: total_loss=")
+        && let Some((loss, _)) = float_prefix(r)
+    {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(n);
+        ev.loss = Some(loss);
+        return Some(ev);
+    }
     // DGL-KE's trainer processes: `[proc 0][Train](1000/24000) average
     // loss: 0.4751` (after its `pos_loss` and `neg_loss` lines).
     if let Some(r) = t.strip_prefix("[proc ")

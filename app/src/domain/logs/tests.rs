@@ -12414,3 +12414,54 @@ fn code_errors_in_data_code_announced_preparation_and_timesfm_s_plan_and_end() {
         (Some(5), Some(5), "completed")
     );
 }
+
+#[test]
+fn bio_models_inference_and_managed_platforms_ends() {
+    let class = |line: &str| errors::classify_line(line).map(|s| (s.class, s.fatal));
+    // ESMFold skips a sequence too long for the GPU and goes on.
+    assert_eq!(
+        class("Failed (CUDA out of memory) on sequence sp|P10410|ECOLI_410 of length 2215."),
+        Some((ErrorClass::Memory, false))
+    );
+    assert_eq!(
+        class("MaxRuntimeExceeded - Job stopped due to max runtime"),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(
+        class(
+            "ERROR\tservice\tThe replica workerpool0-0 ran out-of-memory and exited with a non-zero status of 9(SIGKILL)."
+        ),
+        Some((ErrorClass::Killed, true))
+    );
+    assert_eq!(
+        class("nbclient.exceptions.DeadKernelError: Kernel died"),
+        Some((ErrorClass::Killed, true))
+    );
+    // FrameDiff's step lines.
+    let a = analyze(
+        "[30000]: total_loss=1.7612 rot_loss=0.7301 trans_loss=1.0311 steps/sec=2.11\n\
+         [31000]: total_loss=1.7480 rot_loss=0.7294 trans_loss=1.0186 steps/sec=2.11\n",
+    );
+    assert_eq!(a.last_step, Some(31000));
+    assert_approx(a.loss.last, 1.748, 1e-9, "total_loss");
+    // Inference bars: Boltz's inputs, Chai-1's sampling, papermill's cells.
+    for log in [
+        "Processing 4 inputs with 1 threads.\n\r  0%|          | 0/4 [00:00<?, ?it/s]\r100%|##########| 4/4 [03:09<00:00, 47.2s/it]\n",
+        "\rDiffusion steps: 100%|##########| 200/200 [00:20<00:00, 10.0it/s]\n",
+        "\rExecuting:  36%|###6      | 4/11 [00:19<00:33,  4.85s/cell]\n",
+    ] {
+        assert_eq!(analyze(log).last_step, None, "{log}");
+    }
+    // SageMaker's ends as `estimator.fit()` streams them.
+    let steps = "step 100/1000 | loss 0.5\nstep 200/1000 | loss 0.4\n";
+    for end in [
+        "Reporting training SUCCESS\n",
+        "Completed - Training job completed\n",
+    ] {
+        assert_eq!(
+            analyze(&(steps.to_string() + end)).verdict,
+            "completed",
+            "{end}"
+        );
+    }
+}
