@@ -4344,6 +4344,14 @@ pub fn xlm_step(s: &str) -> Option<Event> {
 /// OLMo's is the same shape: `[step=12/15000,epoch=0]`, then
 /// `    train/CrossEntropyLoss=2.998` lines.
 pub fn bracket_step(s: &str) -> Option<Event> {
+    // (One record shape for all of them.)
+    let train_record = |step: u64, total: Option<u64>, loss: Option<f64>| {
+        let mut ev = Event::new(EventKind::Train, Source::Generic);
+        ev.step = Some(step);
+        ev.total_steps = total;
+        ev.loss = loss;
+        ev
+    };
     let t = s.trim_start();
     // deep-text-recognition-benchmark: `[100/200000] Train loss: 0.00414,
     // Valid loss: 0.00665, Elapsed_time: 665.8`.
@@ -4358,11 +4366,7 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         // (Its shape: not a hand-written per-epoch `[50/391] Train loss:`.)
         && (r.contains(", Valid loss: ") || r.contains("Elapsed_time") || r.contains(" elapsed_time: "))
     {
-        let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.step = Some(n);
-        ev.total_steps = Some(total);
-        ev.loss = float_prefix(r).map(|x| x.0);
-        return Some(ev);
+        return Some(train_record(n, Some(total), float_prefix(r).map(|x| x.0)));
     }
     // FrameDiff's and FoldFlow's (se3_diffusion) step lines after Hydra's
     // head: `[31000]: total_loss=1.7480 rot_loss=0.7294 ... steps/sec=2.11`.
@@ -4371,10 +4375,7 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         && let Some(r) = r[used..].strip_prefix("]: total_loss=")
         && let Some((loss, _)) = float_prefix(r)
     {
-        let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.step = Some(n);
-        ev.loss = Some(loss);
-        return Some(ev);
+        return Some(train_record(n, None, Some(loss)));
     }
     // DGL-KE's trainer processes: `[proc 0][Train](1000/24000) average
     // loss: 0.4751` (after its `pos_loss` and `neg_loss` lines).
@@ -4383,11 +4384,7 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         && let Some((n, total, r)) = slash_pair(r)
         && let Some(r) = r.strip_prefix(") average loss: ")
     {
-        let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.step = Some(n);
-        ev.total_steps = Some(total);
-        ev.loss = float_prefix(r).map(|x| x.0);
-        return Some(ev);
+        return Some(train_record(n, Some(total), float_prefix(r).map(|x| x.0)));
     }
     // A hand-written loop's `[005/200] Loss=0.0379 | PSNR=29.16dB |
     // lr=4.81e-05 | 190s`, Transformer-XL's `[  5000] | gnorm  8.33 lr
@@ -4407,11 +4404,7 @@ pub fn bracket_step(s: &str) -> Option<Event> {
         && (names_lr(r.as_bytes()) || r.starts_with("train_loss: "))
         && let Some(loss) = loss_in(r.as_bytes())
     {
-        let mut ev = Event::new(EventKind::Train, Source::Generic);
-        ev.step = Some(n);
-        ev.total_steps = total;
-        ev.loss = Some(loss);
-        return Some(ev);
+        return Some(train_record(n, total, Some(loss)));
     }
     // PyTorch's DCGAN example (and the GANs copied from it): `[2/5][900/
     // 1583]\tLoss_D: 0.8073\tLoss_G: 3.1272\tD(x): ...`, the epoch from 0
