@@ -214,7 +214,7 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
-const ANCHORS: [&[u8]; 55] = [
+const ANCHORS: [&[u8]; 56] = [
     b"Error",
     // (The DeepSpeed launcher's `... exits with return code = -9`.)
     b"exits with return",
@@ -289,6 +289,8 @@ const ANCHORS: [&[u8]; 55] = [
     b"JobState",
     // (JAX's fallback to the CPU: `a CUDA-enabled jaxlib is not installed`.)
     b"CUDA-enabled",
+    // (SageMaker's job status, after its own timestamp.)
+    b"MaxRuntimeExceeded",
 ];
 // (Each word's first two byte pairs make a scan stop to look: none may
 // start with pairs common in text, `us`, `Re`, `: `; see `Anchors`.)
@@ -345,7 +347,7 @@ const KNOWN_LIBRARIES: [&str; 22] = [
     "pytorch_lightning",
 ];
 
-const ANCHOR_SET: super::parse::Anchors<55> = super::parse::Anchors::new(ANCHORS);
+const ANCHOR_SET: super::parse::Anchors<56> = super::parse::Anchors::new(ANCHORS);
 
 /// Whether `s` contains any anchor word (see [`ANCHORS`]).
 pub fn has_anchor(s: &str) -> bool {
@@ -384,7 +386,6 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"DNN library")
         || b.starts_with(b"*** SIG")
         || b.starts_with(b"&&&& FAILED")
-        || b.starts_with(b"MaxRuntimeExceeded")
         || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
         || (b.starts_with(b"GPU available: ")
@@ -496,7 +497,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // workerpool0-0 ran out-of-memory and exited with a non-zero status of
     // 9(SIGKILL)`; a notebook runner whose kernel died (`nbclient.exceptions.
     // DeadKernelError: Kernel died`, most often the host's memory).
-    if t.starts_with("MaxRuntimeExceeded") {
+    if t.contains("MaxRuntimeExceeded - ") {
         return sig(Killed, true, "SageMaker stopped the job at its max runtime");
     }
     if t.contains("ran out-of-memory and exited") {

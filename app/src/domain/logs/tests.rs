@@ -12465,3 +12465,85 @@ fn bio_models_inference_and_managed_platforms_ends() {
         );
     }
 }
+
+/// A program's output as Kaggle's downloaded kernel log holds it: one JSON
+/// record per write, escaped.
+fn kaggle_records(writes: &[(&str, &str)]) -> String {
+    let mut s = String::from("[");
+    for (i, (stream, data)) in writes.iter().enumerate() {
+        let mut esc = String::new();
+        for c in data.chars() {
+            match c {
+                '"' => esc.push_str("\\\""),
+                '\\' => esc.push_str("\\\\"),
+                '\n' => esc.push_str("\\n"),
+                '\r' => esc.push_str("\\r"),
+                '<' => esc.push_str("\\u003c"),
+                c if (c as u32) < 0x20 => esc.push_str(&format!("\\u{:04x}", c as u32)),
+                // (Beyond the BMP as Python's `json` writes it: a pair.)
+                c if (c as u32) > 0xFFFF => {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        esc.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+                c => esc.push(c),
+            }
+        }
+        if i > 0 {
+            s.push_str("\n,");
+        }
+        s.push_str(&format!(
+            "{{\"stream_name\":\"{stream}\",\"time\":{}.5,\"data\":\"{esc}\"}}",
+            i + 1
+        ));
+    }
+    s.push_str("]\n");
+    s
+}
+
+#[test]
+fn kaggle_kernel_logs_are_read_through_their_json_records() {
+    let bar = |n: u32| {
+        format!(
+            "\r{:>3}%|#####     | {n}/573 [02:09<03:52,  1.59it/s]",
+            n * 100 / 573
+        )
+    };
+    let writes = [
+        ("stdout", "GPU 0: Tesla T4 (UUID: GPU-1)\n".to_string()),
+        ("stderr", bar(200)),
+        ("stderr", bar(400)),
+        (
+            "stdout",
+            "{'loss': 0.4123, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': 2.1}\n"
+                .to_string(),
+        ),
+        ("stderr", bar(573) + "\n"),
+        (
+            "stderr",
+            "\u{1b}[1m\u{2713} done \u{1f680}\u{1b}[0m\n".to_string(),
+        ),
+    ];
+    let writes: Vec<(&str, &str)> = writes.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let log = kaggle_records(&writes);
+    let a = analyze(&log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(573), Some(573)),
+        "{}",
+        a.render_text()
+    );
+    assert_eq!(a.format, Format::HfTrainer);
+    assert_approx(a.loss.last, 0.4123, 1e-9, "the dict's loss");
+    // The same in reads cut anywhere (inside an escape, a key, a surrogate).
+    let bytes = log.as_bytes();
+    for cut in [1, 7, 17, 40, 95, 150, 251, bytes.len() - 30] {
+        let mut b = LogAnalyzer::new();
+        b.push(&bytes[..cut], None);
+        b.push(&bytes[cut..], None);
+        assert_eq!(b.finish(), a, "cut at {cut}");
+    }
+    // A log that only looks like JSON is read as text.
+    let a = analyze("[{\"step\": 10, \"loss\": 2.5}]\nstep 10/100 | loss 2.5\n");
+    assert_eq!(a.last_step, Some(10));
+}
