@@ -663,7 +663,14 @@ pub struct LogAnalyzer {
     hf_banner: bool,
     /// transformers' own logger or its trainer in a traceback was seen.
     hf_hint: bool,
-    lightning_hint: bool,
+    /// A bar named as Lightning names its own epoch bar (`Epoch 3:`): a
+    /// hint of Lightning for reading bars, with [`Self::lightning_sign`]
+    /// (see [`Self::lightning_hint`]), not enough to name the format.
+    lightning_epoch_bar: bool,
+    /// Bars named as Lightning names its other loops' (`Sanity Checking`,
+    /// `Validation DataLoader 0`): a sign for the format, not for reading
+    /// bars (a copied name is common there).
+    lightning_loop_bars: bool,
     /// A sign of Lightning other than an epoch bar's name (its banner, its
     /// `v_num` postfix, its other loops' bars): `tqdm(loader,
     /// desc=f"Epoch {epoch}")` in a loop of one's own draws the same bar.
@@ -1466,7 +1473,8 @@ impl LogAnalyzer {
             hf_dicts: 0,
             hf_banner: false,
             hf_hint: false,
-            lightning_hint: false,
+            lightning_epoch_bar: false,
+            lightning_loop_bars: false,
             lightning_sign: false,
             lightning_banner: false,
             lightning_name_copied: false,
@@ -2394,7 +2402,6 @@ impl LogAnalyzer {
         if c0 == b'E'
             && let Some(ev) = parse::lightning_checkpoint(t)
         {
-            self.lightning_hint = true;
             self.lightning_sign = true;
             self.on_step_event(ev, ts, time);
             if t.contains("saving model to") {
@@ -2531,7 +2538,6 @@ impl LogAnalyzer {
             }) = parse::rich_bar(t)
         {
             self.rich_bar = true;
-            self.lightning_hint = true;
             self.lightning_sign = true;
             // Lightning's other loops draw their own bars.
             if desc.starts_with("Validation") {
@@ -2901,12 +2907,11 @@ impl LogAnalyzer {
             // (A script announcing its data preparation, OGB's `Processing
             // graphs...`, `Converting graphs into PyG objects...`.)
             // (Not `Loading data...`: the training bar may come next.)
-            // (Boltz: `Processing 4 inputs with 1 threads.`)
+            // (Boltz: `Processing 4 inputs with 1 threads.`, however it ends.)
             || (c0 == b'P' && t.starts_with("Processing "))
             || (matches!(c0, b'P' | b'C' | b'T' | b'B' | b'E')
                 && trim_end_fast(t).ends_with("...")
                 && [
-                    "Processing ",
                     "Converting ",
                     "Preprocessing ",
                     "Tokenizing ",
@@ -4434,18 +4439,15 @@ impl LogAnalyzer {
         if t.starts_with("GPU available: ")
             || (t.starts_with("LOCAL_RANK: ") && t.contains(" - CUDA_VISIBLE_DEVICES"))
         {
-            self.lightning_hint = true;
             self.lightning_sign = true;
             self.lightning_banner = true;
             return true;
         }
         if t.starts_with("Trainable params:") && !keras_summary {
-            self.lightning_hint = true;
             self.lightning_sign = true;
             return true;
         }
         if fit && t.contains("`Trainer.fit` stopped:") {
-            self.lightning_hint = true;
             self.lightning_sign = true;
             if let Some(n) = parse::uint_after(t, "max_steps=") {
                 self.source_total = Some(n);
@@ -5333,6 +5335,11 @@ impl LogAnalyzer {
     /// Step-bearing record from a line recogniser.
     /// A training step a line names, and nothing else about it (a plan's
     /// iteration, a checkpoint's step, an epoch head).
+    /// Lightning's run, or a bar named as its epoch bar.
+    fn lightning_hint(&self) -> bool {
+        self.lightning_sign || self.lightning_epoch_bar
+    }
+
     fn on_plain_step(&mut self, step: u64, ts: Option<f64>, time: Option<f64>) {
         let mut ev = Event::new(EventKind::Train, Source::Generic);
         ev.step = Some(step);
@@ -5747,7 +5754,7 @@ impl LogAnalyzer {
             None => {
                 // (Lightning's other loops' bars: `Sanity Checking DataLoader
                 // 0:`, `Validation DataLoader 0:`.)
-                self.lightning_sign |=
+                self.lightning_loop_bars |=
                     f.desc.starts_with("Sanity Checking") || f.desc.contains(" DataLoader 0");
                 if self.bars.len() >= MAX_BARS {
                     // Evict the least used bar that is not the training bar.
@@ -6039,7 +6046,7 @@ impl LogAnalyzer {
             // for a validation of a few batches only under Lightning's names.
             let in_step = (share - ev_bar.n).abs() <= (ev_bar.n / 10.0).max(2.0)
                 && (unfinished || share == ev_bar.n)
-                && (ev_bar.n >= 4.0 || (ev_bar.lightning && self.lightning_hint));
+                && (ev_bar.n >= 4.0 || (ev_bar.lightning && self.lightning_hint()));
             if is_epoch && self.bars[idx].frames == 1 && unfinished && f.n >= ev_bar.n {
                 // The log starts inside a validation: what the validation
                 // bar counted is the part of this count that is not training.
@@ -6134,7 +6141,7 @@ impl LogAnalyzer {
                     // the `v_num` in its bar.)
                     None if e > 0
                         && lightning_desc
-                        && (e > 1 || self.lightning_hint || f.postfix.contains("v_num")) =>
+                        && (e > 1 || self.lightning_hint() || f.postfix.contains("v_num")) =>
                     {
                         if let Some(t) = f.total {
                             self.bar_count.epoch_offset = (t as u64).saturating_mul(e);
@@ -6159,7 +6166,7 @@ impl LogAnalyzer {
                 }
             }
             // Lightning writes `Epoch 3:`; hand-written loops `epoch 3:`.
-            self.lightning_hint |= lightning_desc;
+            self.lightning_epoch_bar |= lightning_desc;
             self.lightning_name_copied |= lightning_desc
                 && !self.lightning_name_copied
                 && f.postfix.contains("global_step=")
@@ -6264,7 +6271,6 @@ impl LogAnalyzer {
         // Postfix values (`loss=2.3, lr=1e-4`), parsed once per frame.
         if f.postfix.starts_with("v_num") || f.postfix.contains(", v_num") {
             // Lightning's (and NeMo's) bar postfix.
-            self.lightning_hint = true;
             self.lightning_sign = true;
         }
         let (postfix_loss, lr, samples) = if f.postfix.is_empty() {
@@ -6403,7 +6409,9 @@ impl LogAnalyzer {
                 };
                 if self.hf_dicts > 0 || (self.hf_hint && trainer_bar()) || hf_in_traceback() {
                     Format::HfTrainer
-                } else if self.lightning_sign && !self.lightning_name_copied {
+                } else if (self.lightning_sign || self.lightning_loop_bars)
+                    && !self.lightning_name_copied
+                {
                     Format::Lightning
                 } else if self.hf_banner
                     && self
@@ -6426,7 +6434,7 @@ impl LogAnalyzer {
             {
                 Format::DeepSpeed
             }
-            Source::Generic if self.lightning_sign => Format::Lightning,
+            Source::Generic if self.lightning_sign || self.lightning_loop_bars => Format::Lightning,
             Source::Generic if self.hf_dicts > 0 || self.hf_banner => Format::HfTrainer,
             s => s.format(),
         }

@@ -471,7 +471,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.starts_with("Error executing job with overrides") {
         return sig(Runtime, true, HYDRA_JOB_FAILED);
     }
-    // Audio, graph and quantization libraries' own failures: one pass says
+    // Audio, graph and quantization libraries' and platforms' own failures: one pass says
     // whether any can be here.
     if LIBRARY_ANCHORS.any_in(t.as_bytes())
         && let Some(found) = library_failure(t)
@@ -482,37 +482,6 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // trtexec --onnx=...` (its `[E]` lines above say why).
     if t.starts_with("&&&& FAILED ") {
         return sig(Runtime, true, "TensorRT's trtexec failed");
-    }
-    // ESMFold's `fold.py` skips a sequence too long for the GPU and goes
-    // on: `Failed (CUDA out of memory) on sequence sp|P10410 of length 2215.`
-    if t.contains("Failed (CUDA out of memory) on sequence") {
-        return sig(
-            Memory,
-            false,
-            "a sequence did not fit in GPU memory and was skipped",
-        );
-    }
-    // Managed platforms that stopped the job: SageMaker's `MaxRuntimeExceeded
-    // - Job stopped due to max runtime`; Vertex AI's `The replica
-    // workerpool0-0 ran out-of-memory and exited with a non-zero status of
-    // 9(SIGKILL)`; a notebook runner whose kernel died (`nbclient.exceptions.
-    // DeadKernelError: Kernel died`, most often the host's memory).
-    if t.contains("MaxRuntimeExceeded - ") {
-        return sig(Killed, true, "SageMaker stopped the job at its max runtime");
-    }
-    if t.contains("ran out-of-memory and exited") {
-        return sig(
-            Killed,
-            true,
-            "the platform killed the replica: out of host memory",
-        );
-    }
-    if t.contains("DeadKernelError: Kernel died") {
-        return sig(
-            Killed,
-            true,
-            "the notebook's kernel died (out of host memory?)",
-        );
     }
     // memory
     // (NCCL names the CUDA error under its own: `Cuda failure 2 'out of
@@ -1625,7 +1594,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
 
 /// Words of which every [`setup_failure`] signature holds one.
 /// Words of [`library_failure`]'s signatures (see [`Anchors`]).
-const LIBRARY_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
+const LIBRARY_ANCHORS: super::parse::Anchors<15> = super::parse::Anchors::new([
     b"appropriate backend",
     b"sndfile",
     b"AudioLoadingError",
@@ -1637,10 +1606,15 @@ const LIBRARY_ANCHORS: super::parse::Anchors<11> = super::parse::Anchors::new([
     b"Error Code 2",
     b"GPU RAM",
     b"NoneType",
+    b"Failed (CUDA",
+    b"MaxRuntimeExceeded",
+    b"out-of-memory and",
+    b"DeadKernelError",
 ]);
 
 /// Failures of the libraries under a training job (audio decoding, DGL,
-/// quantization and engine builds) told by their own messages.
+/// quantization and engine builds, ESMFold) and of the platforms running it
+/// (SageMaker, Vertex AI, a notebook runner), told by their own messages.
 fn library_failure(t: &str) -> Option<Signature> {
     use ErrorClass::*;
     // torchaudio with no backend to decode audio (`RuntimeError: Couldn't
@@ -1719,6 +1693,37 @@ fn library_failure(t: &str) -> Option<Signature> {
     // bitsandbytes without its CUDA library: its native handle is `None`
     // (`AttributeError: 'NoneType' object has no attribute
     // 'cquantize_blockwise_fp16_nf4'`), and a warning said why.
+    // ESMFold's `fold.py` skips a sequence too long for the GPU and goes
+    // on: `Failed (CUDA out of memory) on sequence sp|P10410 of length 2215.`
+    if t.contains("Failed (CUDA out of memory) on sequence") {
+        return sig(
+            Memory,
+            false,
+            "a sequence did not fit in GPU memory and was skipped",
+        );
+    }
+    // Managed platforms that stopped the job: SageMaker's `MaxRuntimeExceeded
+    // - Job stopped due to max runtime`; Vertex AI's `The replica
+    // workerpool0-0 ran out-of-memory and exited with a non-zero status of
+    // 9(SIGKILL)`; a notebook runner whose kernel died (`nbclient.exceptions.
+    // DeadKernelError: Kernel died`, most often the host's memory).
+    if t.contains("MaxRuntimeExceeded - ") {
+        return sig(Killed, true, "SageMaker stopped the job at its max runtime");
+    }
+    if t.contains("ran out-of-memory and exited") {
+        return sig(
+            Killed,
+            true,
+            "the platform killed the replica: out of host memory",
+        );
+    }
+    if t.contains("DeadKernelError: Kernel died") {
+        return sig(
+            Killed,
+            true,
+            "the notebook's kernel died (out of host memory?)",
+        );
+    }
     if let Some(p) = t.find("'NoneType' object has no attribute 'c")
         && let attr = &t[p + "'NoneType' object has no attribute '".len()..]
         && ["quantize", "adam", "blockwise", "_ptr", "bit_"]
@@ -2422,11 +2427,11 @@ struct TbState {
     /// Exception lines seen in this (possibly chained) block.
     /// (capped message, its class: judged on the whole line, whose telling
     /// part may come after the cap, e.g. `... died with <Signals.SIGKILL: 9>.`)
-    exceptions: Vec<(String, Option<Signature>)>,
+    /// (And whether it was raised in data-loading code, see [`is_data_frame`].)
+    exceptions: Vec<(String, Option<Signature>, bool)>,
     /// A frame of data-loading code (see [`is_data_frame`]) since the last
-    /// exception line; and, per exception line, whether one was under it.
+    /// exception line.
     data_frame: bool,
-    raised_in_data: Vec<bool>,
     /// The last exception's message is on the indented lines below it.
     message_below: bool,
     /// The block's final line was seen; waiting for a chain marker.
@@ -2596,7 +2601,7 @@ impl ErrorTracker {
                 // (transformers' `raise ValueError("""\n    Some modules are
                 // dispatched ...""")` prints `ValueError: ` alone): its text.
                 if indent_of(body) > tb.indent
-                    && let Some((ex, sig)) = tb.exceptions.last_mut()
+                    && let Some((ex, sig, _)) = tb.exceptions.last_mut()
                     && (tb.message_below || ex.trim_end().ends_with(':'))
                 {
                     tb.message_below = true;
@@ -2669,10 +2674,9 @@ impl ErrorTracker {
             // At (or left of) the block's indentation: the exception line.
             push_capped(&mut tb.lines, trimmed);
             if tb.exceptions.len() < 8 {
+                let in_data = std::mem::replace(&mut tb.data_frame, false);
                 tb.exceptions
-                    .push((cap(trimmed, MAX_MSG), classify_line(trimmed)));
-                tb.raised_in_data
-                    .push(std::mem::replace(&mut tb.data_frame, false));
+                    .push((cap(trimmed, MAX_MSG), classify_line(trimmed), in_data));
             }
             tb.after_final = true;
             tb.message_below = false;
@@ -2724,7 +2728,6 @@ impl ErrorTracker {
                 lines: vec![trimmed.to_string()],
                 exceptions: Vec::new(),
                 data_frame: false,
-                raised_in_data: Vec::new(),
                 message_below: false,
                 after_final: false,
                 first_line: line_no,
@@ -2819,11 +2822,11 @@ impl ErrorTracker {
         }
         // Classify every exception line in the chain; keep the most specific.
         let mut best: Option<(Signature, String, (u8, u8, bool))> = None;
-        for ((ex, sig), &in_data) in tb.exceptions.iter().zip(&tb.raised_in_data) {
+        for (ex, sig, in_data) in &tb.exceptions {
             // (Not an error in the code itself, wherever it was raised: an
             // API that moved, `'_MultiProcessingDataLoaderIter' object has
             // no attribute 'next'`.)
-            let in_data = in_data && !is_code_error(ex);
+            let in_data = *in_data && !is_code_error(ex);
             // (An exception line without an anchor, `Exception: Size of
             // sample #4185 is invalid ...`: the whole table once, for the
             // few signatures that need none.)
@@ -2950,14 +2953,7 @@ impl ErrorTracker {
 /// module or methods, a DataLoader fetching a batch, a collate function.
 fn is_data_frame(frame: &str) -> bool {
     // (Most frames name no data: one search says so.)
-    let func_named = [
-        "__getitem__",
-        "__getitems__",
-        "collate_fn",
-        "load_annotations",
-    ]
-    .iter()
-    .any(|f| frame.ends_with(f));
+    let func_named = DATA_FUNCTIONS.iter().any(|f| frame.ends_with(f));
     let b = frame.as_bytes();
     if !func_named && !memchr::memchr_iter(b'd', b).any(|i| b[i..].starts_with(b"data")) {
         return false;
@@ -2979,18 +2975,23 @@ fn is_data_frame(frame: &str) -> bool {
         || file.contains("data_loader")
         || file.contains("dataloader")
         || file == "data.py"
-        || matches!(
-            func,
-            "__getitem__" | "__getitems__" | "collate_fn" | "load_data_list" | "load_annotations"
-        )
+        || DATA_FUNCTIONS.contains(&func)
 }
+
+/// Functions that load or batch the data, wherever they stand
+/// (`load_data_list` names `data` itself: see [`is_data_frame`]).
+const DATA_FUNCTIONS: [&str; 5] = [
+    "__getitem__",
+    "__getitems__",
+    "collate_fn",
+    "load_data_list",
+    "load_annotations",
+];
 
 /// An exception that says the code is wrong, not its input.
 fn is_code_error(line: &str) -> bool {
-    let name = line.split(':').next().unwrap_or("");
-    let name = name.rsplit('.').next().unwrap_or(name);
     matches!(
-        name,
+        exception_name(line),
         "AttributeError"
             | "NameError"
             | "UnboundLocalError"
@@ -3121,9 +3122,14 @@ fn launcher_exit_of(launcher: &str, code: &str) -> Option<Signature> {
 }
 
 fn exception_label(line: &str) -> String {
+    format!("{EXCEPTION_LABEL}{}", cap(exception_name(line), 60))
+}
+
+/// An exception line's class name without its module
+/// (`torch.OutOfMemoryError: ...` -> `OutOfMemoryError`).
+fn exception_name(line: &str) -> &str {
     let name = line.split(':').next().unwrap_or(line).trim();
-    let short = name.rsplit('.').next().unwrap_or(name);
-    format!("{EXCEPTION_LABEL}{}", cap(short, 60))
+    name.rsplit('.').next().unwrap_or(name)
 }
 
 #[cfg(test)]

@@ -199,9 +199,9 @@ impl KaggleRecords {
                 self.high = Some(v);
                 return None;
             }
-            (Some(h), 0xDC00..=0xDFFF) => {
-                char::from_u32(0x10000 + ((h - 0xD800) << 10) + (v - 0xDC00))
-            }
+            (Some(h), 0xDC00..=0xDFFF) => char::decode_utf16([h as u16, v as u16])
+                .next()
+                .and_then(Result::ok),
             (_, v) => char::from_u32(v),
         };
         Some(c.unwrap_or(char::REPLACEMENT_CHARACTER))
