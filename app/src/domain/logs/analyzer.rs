@@ -643,6 +643,13 @@ pub struct LogAnalyzer {
     /// The latest line that opened a dict, and its text (see
     /// `on_metric_line`).
     prev_dict: (u64, String),
+    /// The current line's dict, read ahead by the splitting thread (see
+    /// [`Self::take_line`]): the text it read, by address and length (the
+    /// line's bytes stay where they are while the line is analysed) ...
+    read_ahead_text: Option<(usize, usize)>,
+    /// ... and what it read. (Apart: only lines that open a dict write
+    /// this, every line writes that.)
+    read_ahead_dict: Option<HfDict>,
     /// How the process ended, when the recording knows (see
     /// [`Self::process_exited`]): its code, and when.
     exit: Option<(i32, Option<f64>)>,
@@ -1460,6 +1467,8 @@ impl LogAnalyzer {
             errors: ErrorTracker::new(),
             bursts: Bursts::default(),
             prev_dict: (0, String::new()),
+            read_ahead_text: None,
+            read_ahead_dict: None,
             exit: None,
             src: vec![SourceState::default(); N_SOURCES],
             locked: None,
@@ -1687,6 +1696,10 @@ impl LogAnalyzer {
     /// Second stage of [`super::parallel`]: lines split (and their
     /// [`LineFacts`] found) on another thread by a [`LineSplitter`] that
     /// has seen `bytes` input bytes so far.
+    /// `dict`: what [`parse::hf_dict`] makes of the text of `line` that
+    /// starts at byte `.0` (the line's text with its leading spaces
+    /// stepped over), read on the other thread; used if the line is read
+    /// as a dict there.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn take_line(
         &mut self,
@@ -1694,9 +1707,15 @@ impl LogAnalyzer {
         flags: LineFlags,
         time: Option<f64>,
         facts: LineFacts,
+        dict: Option<(usize, &Option<HfDict>)>,
     ) {
         self.cur_time = time;
+        if let Some((from, dict)) = dict {
+            self.read_ahead_text = Some((line[from..].as_ptr() as usize, line.len() - from));
+            self.read_ahead_dict.clone_from(dict);
+        }
         self.on_line(line, flags, facts);
+        self.read_ahead_text = None;
     }
 
     /// Input bytes seen by the splitter that feeds [`Self::take_line`].
@@ -2073,7 +2092,13 @@ impl LogAnalyzer {
             if again {
                 return;
             }
-            if let Some(d) = parse::hf_dict(t) {
+            // (Read ahead on the splitting thread when `t` is the line's
+            // text: the same text, read the same way.)
+            let dict = match self.read_ahead_text.take() {
+                Some(read) if read == (t.as_ptr() as usize, t.len()) => self.read_ahead_dict.take(),
+                _ => parse::hf_dict(t),
+            };
+            if let Some(d) = dict {
                 self.on_hf_dict(d, ts, time);
                 return;
             }

@@ -11,7 +11,8 @@
 use std::sync::mpsc::sync_channel;
 
 use super::analyzer::{Analysis, LogAnalyzer};
-use super::normalize::LineFlags;
+use super::normalize::{LineFlags, trim_start_fast};
+use super::parse::{HfDict, hf_dict};
 use super::split::{ErrorScan, LineFacts, LineSplitter};
 
 /// Batches in flight between the threads (bounds memory: a few MiB).
@@ -42,6 +43,9 @@ struct Batch {
     chunk: Vec<u8>,
     copied: Vec<u8>,
     lines: Vec<LineRec>,
+    /// The dicts read ahead (see [`read_ahead`]), in line order: the
+    /// line's index in `lines`, where its text starts, what it reads as.
+    dicts: Vec<(usize, usize, Option<HfDict>)>,
     /// Input bytes the splitter had seen when this batch was sent.
     input_bytes: u64,
 }
@@ -59,6 +63,7 @@ impl Batch {
     fn clear(&mut self) {
         self.copied.clear();
         self.lines.clear();
+        self.dicts.clear();
     }
 
     /// The front thread's work on the read in `chunk` (arrived at
@@ -68,26 +73,36 @@ impl Batch {
             chunk,
             copied,
             lines,
+            dicts,
             ..
         } = self;
         split.push(chunk, arrival, |line, flags, time| {
-            add_line(chunk, copied, lines, line, flags, time)
+            add_line(chunk, copied, lines, dicts, line, flags, time)
         });
         self.input_bytes = split.bytes;
     }
 
     /// End of input: the unfinished last line, if any.
     fn split_end(&mut self, split: &mut LineSplitter) {
-        let Batch { copied, lines, .. } = self;
-        split.flush(|line, flags, time| add_line(&[], copied, lines, line, flags, time));
+        let Batch {
+            copied,
+            lines,
+            dicts,
+            ..
+        } = self;
+        split.flush(|line, flags, time| add_line(&[], copied, lines, dicts, line, flags, time));
         self.input_bytes = split.bytes;
     }
 
     /// The back thread's work on this batch.
     fn analyze(&self, analyzer: &mut LogAnalyzer) {
-        for rec in &self.lines {
+        let mut dicts = self.dicts.iter().peekable();
+        for (i, rec) in self.lines.iter().enumerate() {
             let time = Some(rec.time).filter(|t| !t.is_nan());
-            analyzer.take_line(self.line(rec), rec.flags, time, rec.facts);
+            let dict = dicts
+                .next_if(|(at, ..)| *at == i)
+                .map(|(_, from, dict)| (*from, dict));
+            analyzer.take_line(self.line(rec), rec.flags, time, rec.facts, dict);
         }
         analyzer.set_input_bytes(self.input_bytes);
     }
@@ -99,6 +114,7 @@ fn add_line(
     chunk: &[u8],
     copied: &mut Vec<u8>,
     lines: &mut Vec<LineRec>,
+    dicts: &mut Vec<(usize, usize, Option<HfDict>)>,
     line: &[u8],
     flags: LineFlags,
     time: Option<f64>,
@@ -122,7 +138,29 @@ fn add_line(
     // (Found in place: see `LineFacts::scan_into`.)
     if let Some(rec) = lines.last_mut() {
         LineFacts::scan_into(line, &mut rec.facts);
+        if let LineFacts::Plain(_) = rec.facts
+            && let Some(read) = read_ahead(line)
+        {
+            dicts.push((lines.len() - 1, read.0, read.1));
+        }
     }
+}
+
+/// A plain line (no prefix, no frame) that opens a dict: what
+/// [`hf_dict`] makes of it, read here so that the analyzer's thread need
+/// not (the HF Trainer's log lines, a tenth of its work on the traces).
+/// The text is the analyzer's: the line decoded, leading spaces stepped
+/// over; where it starts in the line, and the dict.
+fn read_ahead(line: &[u8]) -> Option<(usize, Option<HfDict>)> {
+    // (A cheap test first: most lines open no dict.)
+    let first = line.iter().find(|&&c| c != b' ')?;
+    if *first != b'{' {
+        return None;
+    }
+    // (Only text the analyzer reads in place: valid UTF-8.)
+    let text = std::str::from_utf8(line).ok()?;
+    let t = trim_start_fast(text);
+    Some((text.len() - t.len(), hf_dict(t)))
 }
 
 /// Each half of the two-thread pipeline on its own, for benchmarks

@@ -4890,6 +4890,37 @@ fn two_threads_match_one_on_every_trace() {
     }
 }
 
+/// The dicts the splitting thread reads ahead (plain lines that open one)
+/// give the analysis the analyzer's own reading gives: indented, after a
+/// log prefix (not read ahead), repeated (read once), cut by a read,
+/// wrapped over lines, invalid UTF-8, a frame glued after one, and a dict
+/// that is no HF record.
+#[test]
+fn dicts_read_ahead_match_the_analyzers_own_reading() {
+    let log: &[u8] = b"{'loss': 2.5, 'grad_norm': 1.1, 'learning_rate': 5e-05, 'epoch': 0.1}\n\
+        \x20 {'loss': 2.25, 'grad_norm': 1.0, 'learning_rate': 4e-05, 'epoch': 0.2}\n\
+        [INFO] {'loss': 2.0, 'learning_rate': 3e-05, 'epoch': 0.3}\n\
+        {'loss': 1.75, 'learning_rate': 2e-05, 'epoch': 0.4}\n\
+        {'loss': 1.75, 'learning_rate': 2e-05, 'epoch': 0.4}\n\
+        {'loss': 1.5, 'grad_norm': \xff\xfe, 'epoch': 0.5}\n\
+        {'loss': 1.25, 'epoch': 0.6}   | 6/10 [00:06<00:04,  1.00it/s]\n\
+        {'eval_loss': 1.4, 'eval_runtime': 2.0, 'epoch': 0.6}\n\
+        {'batch_size': 8, 'seed': 42}\n\
+        {'loss': 1.0, 'grad_norm': 0.9, 'learning_rate': 1e-05,\n 'epoch': 0.7}\n\
+        {'train_runtime': 10.0, 'train_samples_per_second': 8.0, 'train_steps_per_second': 1.0, 'train_loss': 1.6, 'epoch': 1.0}\n";
+    for size in [5, 64, 4096] {
+        let pieces: Vec<&[u8]> = log.chunks(size).collect();
+        let one = analysis_one_thread(&pieces, &[None]);
+        assert_eq!(
+            analysis_two_threads(&pieces, &[None]),
+            one,
+            "{size}-byte reads"
+        );
+        assert_eq!(one.format, Format::HfTrainer, "{size}-byte reads");
+        assert_eq!(one.loss.last, Some(1.0), "{size}-byte reads");
+    }
+}
+
 #[test]
 fn two_threads_report_the_first_read_error_and_stop() {
     let mut calls = 0;
