@@ -4853,6 +4853,19 @@ fn analysis_one_thread(pieces: &[&[u8]], times: &[Option<f64>]) -> Analysis {
     a.finish()
 }
 
+/// `log` in `size`-byte reads (no arrival times) analysed on two threads
+/// and on one: the same analysis, which is returned.
+fn same_on_two_threads(log: &[u8], size: usize, name: &str) -> Analysis {
+    let pieces: Vec<&[u8]> = log.chunks(size).collect();
+    let one = analysis_one_thread(&pieces, &[None]);
+    assert_eq!(
+        analysis_two_threads(&pieces, &[None]),
+        one,
+        "{name} in {size}-byte reads"
+    );
+    one
+}
+
 /// The two-thread driver is the same analysis as one analyzer fed the same
 /// chunks: every trace, as a plain file (small and large reads) and
 /// replayed with its recorded arrival times.
@@ -4870,13 +4883,7 @@ fn two_threads_match_one_on_every_trace() {
     ] {
         let (log, timing) = trace(name);
         for size in [7, 4096, 1 << 20] {
-            let pieces: Vec<&[u8]> = log.chunks(size).collect();
-            let one = analysis_one_thread(&pieces, &[None]);
-            assert_eq!(
-                analysis_two_threads(&pieces, &[None]),
-                one,
-                "{name} in {size}-byte reads"
-            );
+            same_on_two_threads(&log, size, name);
         }
         let chunks = replay_chunks(&log, &timing);
         let pieces: Vec<&[u8]> = chunks.iter().map(|c| c.1).collect();
@@ -4909,13 +4916,7 @@ fn dicts_read_ahead_match_the_analyzers_own_reading() {
         {'loss': 1.0, 'grad_norm': 0.9, 'learning_rate': 1e-05,\n 'epoch': 0.7}\n\
         {'train_runtime': 10.0, 'train_samples_per_second': 8.0, 'train_steps_per_second': 1.0, 'train_loss': 1.6, 'epoch': 1.0}\n";
     for size in [5, 64, 4096] {
-        let pieces: Vec<&[u8]> = log.chunks(size).collect();
-        let one = analysis_one_thread(&pieces, &[None]);
-        assert_eq!(
-            analysis_two_threads(&pieces, &[None]),
-            one,
-            "{size}-byte reads"
-        );
+        let one = same_on_two_threads(log, size, "dicts");
         assert_eq!(one.format, Format::HfTrainer, "{size}-byte reads");
         assert_eq!(one.loss.last, Some(1.0), "{size}-byte reads");
     }
