@@ -1,7 +1,8 @@
 //! The analysis of a whole file on two cores, for `canopy analyze` on big
 //! logs: one thread splits the bytes into lines and finds each line's
-//! [`LineFacts`] (the stateless half of the work, tqdm frames parsed), the
-//! other runs the analyzer's state machine on them. The result is exactly
+//! [`LineFacts`] (the stateless half of the work, tqdm frames parsed) and
+//! reads the dicts of plain lines ahead ([`read_ahead`]), the other runs
+//! the analyzer's state machine on them. The result is exactly
 //! [`LogAnalyzer::push`] over the same chunks followed by
 //! [`LogAnalyzer::finish`]; the tests check that on every trace.
 //!
