@@ -553,6 +553,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
             || basic_config_len(b).is_some()
             || xlm_head(b).is_some()
             || level_then_date(b).is_some()
+            || gcloud_stream_head(b).is_some()
             || rich_level_column_len(b).is_some()
             || syslog_time(b).is_some())
     {
@@ -907,6 +908,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
     }
     if let Some((n, ts)) = level_then_date(b) {
         return Some((strip_file_line_tag(&s[n..]), Some(ts)));
+    }
+    if let Some((n, ts)) = gcloud_stream_head(b) {
+        return Some((&s[n..], Some(ts)));
     }
     if let Some(n) = rich_level_column_len(b) {
         return Some((&s[n..], None));
@@ -1273,6 +1277,53 @@ fn level_then_date(b: &[u8]) -> Option<(usize, f64)> {
             .map(|ts| (ts, 14))
     })?;
     (b.get(word + 1 + used) == Some(&b' ')).then_some((word + 2 + used, ts))
+}
+
+/// A Vertex AI job's log as `gcloud ai custom-jobs stream-logs` (and the
+/// older `gcloud ai-platform jobs stream-logs`) prints it: Cloud Logging's
+/// severity, the time with its UTC offset, the replica, tab-separated
+/// (`INFO\t2024-03-05 10:00:01 +0000\tworkerpool0-0\t{'loss': ...}`;
+/// the service's own lines `service` with an empty column after it). The
+/// head's length and the time (UTC).
+fn gcloud_stream_head(b: &[u8]) -> Option<(usize, f64)> {
+    let word = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !matches!(
+        &b[..word],
+        b"DEFAULT" | b"DEBUG" | b"INFO" | b"NOTICE" | b"WARNING" | b"ERROR" | b"CRITICAL"
+    ) || b.get(word) != Some(&b'\t')
+    {
+        return None;
+    }
+    // (The date and its offset are ASCII: only they are decoded.)
+    let date = b.get(word + 1..word + 20)?;
+    let (ts, used) = parse_iso_datetime(std::str::from_utf8(date).ok()?)?;
+    let at = word + 1 + used;
+    let offset = b.get(at..at + 6)?;
+    if offset[0] != b' ' || !matches!(offset[1], b'+' | b'-') {
+        return None;
+    }
+    let east = (num(offset, 2, 2)? * 60 + num(offset, 4, 2)?) as f64 * 60.0;
+    let utc = if offset[1] == b'+' {
+        ts - east
+    } else {
+        ts + east
+    };
+    let mut i = at + 6;
+    if b.get(i) != Some(&b'\t') {
+        return None;
+    }
+    i += 1;
+    let replica = b[i..]
+        .iter()
+        .take(64)
+        .take_while(|&&c| c != b'\t' && c != b' ')
+        .count();
+    if replica == 0 || b.get(i + replica) != Some(&b'\t') {
+        return None;
+    }
+    i += replica;
+    i += b[i..].iter().take_while(|&&c| c == b'\t').count();
+    Some((i, utc))
 }
 
 /// rich's level column with no time before it (`RichHandler(show_time=

@@ -12590,3 +12590,51 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     let a = analyze("[{\"step\": 10, \"loss\": 2.5}]\nstep 10/100 | loss 2.5\n");
     assert_eq!(a.last_step, Some(10));
 }
+
+/// A Vertex AI job's log as `gcloud ai custom-jobs stream-logs` prints it:
+/// severity, time with its UTC offset and replica, tab-separated, before
+/// every line of the program's output; the service's own lines with an
+/// empty column. The program's output is read as if bare, on the log's
+/// clock.
+#[test]
+fn gcloud_stream_logs_heads_are_stripped() {
+    let mut log = String::from(
+        "INFO\t2024-03-05 10:00:00 +0000\tservice\t\tWaiting for job to be provisioned.\n\
+         INFO\t2024-03-05 10:02:10 +0000\tservice\t\tJob is running.\n",
+    );
+    for k in 1..=10u32 {
+        let (m, s) = (2 + k * 10 / 60, 10 + (k * 10) % 60);
+        log.push_str(&format!(
+            "INFO\t2024-03-05 10:{m:02}:{s:02} +0000\tworkerpool0-0\t{{'loss': {:.3}, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': {:.2}}}\n",
+            3.0 - f64::from(k) * 0.1,
+            f64::from(k) / 10.0
+        ));
+        log.push_str(&format!(
+            "INFO\t2024-03-05 10:{m:02}:{s:02} +0000\tworkerpool0-0\t {:>2}%|#         | {}/500 [00:{:02}<01:00,  5.00it/s]\n",
+            k * 5,
+            k * 25,
+            k * 5
+        ));
+    }
+    log.push_str(
+        "ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\tTraceback (most recent call last):\n\
+         ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\t  File \"/root/train.py\", line 80, in <module>\n\
+         ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\t    trainer.train()\n\
+         ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\ttorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free.\n",
+    );
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.first, 2.9, 1e-9, "first dict's loss");
+    assert_approx(a.loss.last, 2.0, 1e-9, "last dict's loss");
+    assert_eq!(a.clock, Clock::LogTimestamps);
+    let oom = a.fatal_error.as_ref().expect("the OOM");
+    assert_eq!(oom.class, ErrorClass::Memory);
+    // The offset is the time zone's: the same run logged in another one
+    // reads the same.
+    let shifted = log.replace(" +0000\t", " -0700\t").replace("10:0", "03:0");
+    assert_eq!(analyze(&shifted), a);
+    // Not a head: a level word and a date without the replica's column.
+    let s = strip_prefixes("INFO\t2024-03-05 10:00:00 +0000 hello");
+    assert_eq!(s.ts, None);
+}
