@@ -565,8 +565,13 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         b'(' => return !b[..b.len().min(120)].windows(4).any(|w| w == b"pid="),
         // `3: ` rank tags.
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
+        // (An address: pdsh's host tag. Its first number's dot is a cheap
+        // test first: most lines that start with a digit are a bar's.)
+        b'0'..=b'9' if b.get(digits_len(b)) == Some(&b'.') && pdsh_host_len(b).is_some() => {
+            return false;
+        }
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
-        b'a'..=b'z' => return logger_name_len(b).is_none(),
+        b'a'..=b'z' => return logger_name_len(b).is_none() && pdsh_host_len(b).is_none(),
         // No head starts with any other byte.
         _ => return true,
     }
@@ -606,6 +611,41 @@ fn logger_name_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     (dots > 0 && b[i - 1] != b'.' && b[i..].starts_with(b" - ")).then_some(i + 3)
+}
+
+/// pdsh's host tag, which DeepSpeed's multi-node launcher puts before every
+/// line of every node (`worker-0: `, `ip-172-31-5-10: `, `node003: `,
+/// `10.0.0.5: `): its length with the `: `. A host has a digit (a bare
+/// word before a colon is a key, `loss: 2.5`) and no `_`
+/// (`train_loss1: ...`); a named one has a `-` or is a cluster's usual
+/// name and number: a tqdm bar's own one-word description, `fold1: 100%|`,
+/// `ep3: 45%|`, is none. An address is four numbers.
+fn pdsh_host_len(b: &[u8]) -> Option<usize> {
+    let n = b
+        .iter()
+        .take(64)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b'.')
+        .count();
+    if !(2..=63).contains(&n) || b.get(n..n + 2) != Some(b": ".as_slice()) {
+        return None;
+    }
+    let host = &b[..n];
+    let has_digit = host.iter().any(u8::is_ascii_digit);
+    let numbered = |name: &[u8]| {
+        host.strip_prefix(name)
+            .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+    };
+    let named = host[0].is_ascii_alphabetic()
+        && has_digit
+        && (host.contains(&b'-')
+            || [b"node".as_slice(), b"worker", b"host", b"nid"]
+                .into_iter()
+                .any(numbered));
+    let address = host.split(|&c| c == b'.').count() == 4
+        && host
+            .split(|&c| c == b'.')
+            .all(|p| (1..=3).contains(&p.len()) && p.iter().all(u8::is_ascii_digit));
+    (named || address).then_some(n + 2)
 }
 
 fn digits_len(b: &[u8]) -> usize {
@@ -895,10 +935,18 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         Some(b'[') | Some(b' ') | Some(b'0'..=b'9') | Some(b'E') | Some(b'W') | Some(b'I') => {}
         Some(c) if c.is_ascii_uppercase() => {}
         Some(b'a'..=b'z') => {
+            if let Some(n) = pdsh_host_len(b) {
+                return Some((&s[n..], None));
+            }
             let n = logger_name_len(b)?;
             return Some((strip_level_word(&s[n..]), None));
         }
         _ => return None,
+    }
+    if b[0].is_ascii_digit()
+        && let Some(n) = pdsh_host_len(b)
+    {
+        return Some((&s[n..], None));
     }
     if let Some(n) = deepmd_head_len(b) {
         return Some((&s[n..], None));

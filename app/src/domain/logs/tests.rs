@@ -12638,3 +12638,57 @@ fn gcloud_stream_logs_heads_are_stripped() {
     let s = strip_prefixes("INFO\t2024-03-05 10:00:00 +0000 hello");
     assert_eq!(s.ts, None);
 }
+
+/// DeepSpeed's multi-node launcher runs every node through pdsh, which
+/// tags each line with its host (`worker-0: `, an address): the lines are
+/// read behind the tag, and words before a colon that are no host stay
+/// text.
+#[test]
+fn pdsh_host_tags_are_stripped() {
+    let mut log = String::from(
+        "[2024-05-01 12:00:00,000] [INFO] [runner.py:568:main] cmd = pdsh -S -f 1024 -w worker-0,worker-1 ...\n\
+         worker-1: [2024-05-01 12:00:05,000] [INFO] [launch.py:145:main] WORLD INFO DICT: {'worker-0': [0], 'worker-1': [0]}\n",
+    );
+    for k in 1..=10u32 {
+        log.push_str(&format!(
+            "worker-0: {{'loss': {:.3}, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': {:.2}}}\n",
+            3.0 - f64::from(k) * 0.1,
+            f64::from(k) / 10.0
+        ));
+        log.push_str(&format!(
+            "worker-0:  {:>2}%|#         | {}/500 [00:{:02}<01:00,  5.00it/s]\n",
+            k * 5,
+            k * 25,
+            k * 5
+        ));
+    }
+    log.push_str(
+        "10.0.0.6: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free.\n",
+    );
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
+    assert_eq!(
+        a.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Memory)
+    );
+    for (line, body) in [
+        ("worker-0: step 10", "step 10"),
+        ("ip-172-31-5-10: step 10", "step 10"),
+        ("node003: step 10", "step 10"),
+        ("192.168.1.20: step 10", "step 10"),
+        // Keys and words, not hosts.
+        ("loss: 2.5", "loss: 2.5"),
+        ("train_loss1: 2.5", "train_loss1: 2.5"),
+        ("Epoch: 3", "Epoch: 3"),
+        ("1.5.2: done", "1.5.2: done"),
+        // A bar's one-word description.
+        (
+            "fold1: 100%|##########| 5/5 [00:01<00:00,  4.00it/s]",
+            "fold1: 100%|##########| 5/5 [00:01<00:00,  4.00it/s]",
+        ),
+    ] {
+        assert_eq!(strip_prefixes(line).body, body, "{line}");
+    }
+}
