@@ -12591,6 +12591,28 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     assert_eq!(a.last_step, Some(10));
 }
 
+/// Ten steps of an HF Trainer run, a dict and a bar frame each (the loss
+/// from 2.9 down to 2.0; 250 of 500 steps), `head(k)` before both lines of
+/// step `k`.
+fn hf_steps_behind(head: impl Fn(u32) -> String) -> String {
+    let mut log = String::new();
+    for k in 1..=10u32 {
+        let h = head(k);
+        log.push_str(&format!(
+            "{h}{{'loss': {:.3}, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': {:.2}}}\n",
+            3.0 - f64::from(k) * 0.1,
+            f64::from(k) / 10.0
+        ));
+        log.push_str(&format!(
+            "{h} {:>2}%|#         | {}/500 [00:{:02}<01:00,  5.00it/s]\n",
+            k * 5,
+            k * 25,
+            k * 5
+        ));
+    }
+    log
+}
+
 /// A Vertex AI job's log as `gcloud ai custom-jobs stream-logs` prints it:
 /// severity, time with its UTC offset and replica, tab-separated, before
 /// every line of the program's output; the service's own lines with an
@@ -12602,20 +12624,10 @@ fn gcloud_stream_logs_heads_are_stripped() {
         "INFO\t2024-03-05 10:00:00 +0000\tservice\t\tWaiting for job to be provisioned.\n\
          INFO\t2024-03-05 10:02:10 +0000\tservice\t\tJob is running.\n",
     );
-    for k in 1..=10u32 {
+    log += &hf_steps_behind(|k| {
         let (m, s) = (2 + k * 10 / 60, 10 + (k * 10) % 60);
-        log.push_str(&format!(
-            "INFO\t2024-03-05 10:{m:02}:{s:02} +0000\tworkerpool0-0\t{{'loss': {:.3}, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': {:.2}}}\n",
-            3.0 - f64::from(k) * 0.1,
-            f64::from(k) / 10.0
-        ));
-        log.push_str(&format!(
-            "INFO\t2024-03-05 10:{m:02}:{s:02} +0000\tworkerpool0-0\t {:>2}%|#         | {}/500 [00:{:02}<01:00,  5.00it/s]\n",
-            k * 5,
-            k * 25,
-            k * 5
-        ));
-    }
+        format!("INFO\t2024-03-05 10:{m:02}:{s:02} +0000\tworkerpool0-0\t")
+    });
     log.push_str(
         "ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\tTraceback (most recent call last):\n\
          ERROR\t2024-03-05 10:04:00 +0000\tworkerpool0-0\t  File \"/root/train.py\", line 80, in <module>\n\
@@ -12649,19 +12661,7 @@ fn pdsh_host_tags_are_stripped() {
         "[2024-05-01 12:00:00,000] [INFO] [runner.py:568:main] cmd = pdsh -S -f 1024 -w worker-0,worker-1 ...\n\
          worker-1: [2024-05-01 12:00:05,000] [INFO] [launch.py:145:main] WORLD INFO DICT: {'worker-0': [0], 'worker-1': [0]}\n",
     );
-    for k in 1..=10u32 {
-        log.push_str(&format!(
-            "worker-0: {{'loss': {:.3}, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': {:.2}}}\n",
-            3.0 - f64::from(k) * 0.1,
-            f64::from(k) / 10.0
-        ));
-        log.push_str(&format!(
-            "worker-0:  {:>2}%|#         | {}/500 [00:{:02}<01:00,  5.00it/s]\n",
-            k * 5,
-            k * 25,
-            k * 5
-        ));
-    }
+    log += &hf_steps_behind(|_| "worker-0: ".to_string());
     log.push_str(
         "10.0.0.6: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free.\n",
     );
