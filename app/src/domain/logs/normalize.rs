@@ -565,11 +565,8 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         b'(' => return !b[..b.len().min(120)].windows(4).any(|w| w == b"pid="),
         // `3: ` rank tags.
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
-        // (An address: pdsh's host tag. Its first number's dot is a cheap
-        // test first: most lines that start with a digit are a bar's.)
-        b'0'..=b'9' if b.get(digits_len(b)) == Some(&b'.') && pdsh_host_len(b).is_some() => {
-            return false;
-        }
+        // (An address: pdsh's host tag.)
+        b'0'..=b'9' if pdsh_host_len(b).is_some() => return false,
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
         b'a'..=b'z' => return logger_name_len(b).is_none() && pdsh_host_len(b).is_none(),
         // No head starts with any other byte.

@@ -12,7 +12,7 @@
 use std::sync::mpsc::sync_channel;
 
 use super::analyzer::{Analysis, LogAnalyzer};
-use super::normalize::{LineFlags, trim_start_fast};
+use super::normalize::{LineFlags, leading_spaces};
 use super::parse::{HfDict, hf_dict};
 use super::split::{ErrorScan, LineFacts, LineSplitter};
 
@@ -44,9 +44,8 @@ struct Batch {
     chunk: Vec<u8>,
     copied: Vec<u8>,
     lines: Vec<LineRec>,
-    /// The dicts read ahead (see [`read_ahead`]), in line order: the
-    /// line's index in `lines`, where its text starts, what it reads as.
-    dicts: Vec<(usize, usize, Option<HfDict>)>,
+    /// The dicts read ahead (see [`read_ahead`]), in line order.
+    dicts: Vec<DictAhead>,
     /// Input bytes the splitter had seen when this batch was sent.
     input_bytes: u64,
 }
@@ -100,9 +99,7 @@ impl Batch {
         let mut dicts = self.dicts.iter().peekable();
         for (i, rec) in self.lines.iter().enumerate() {
             let time = Some(rec.time).filter(|t| !t.is_nan());
-            let dict = dicts
-                .next_if(|(at, ..)| *at == i)
-                .map(|(_, from, dict)| (*from, dict));
+            let dict = dicts.next_if(|d| d.line == i).map(|d| (d.from, &d.dict));
             analyzer.take_line(self.line(rec), rec.flags, time, rec.facts, dict);
         }
         analyzer.set_input_bytes(self.input_bytes);
@@ -115,7 +112,7 @@ fn add_line(
     chunk: &[u8],
     copied: &mut Vec<u8>,
     lines: &mut Vec<LineRec>,
-    dicts: &mut Vec<(usize, usize, Option<HfDict>)>,
+    dicts: &mut Vec<DictAhead>,
     line: &[u8],
     flags: LineFlags,
     time: Option<f64>,
@@ -140,28 +137,40 @@ fn add_line(
     if let Some(rec) = lines.last_mut() {
         LineFacts::scan_into(line, &mut rec.facts);
         if let LineFacts::Plain(_) = rec.facts
-            && let Some(read) = read_ahead(line)
+            && let Some((from, dict)) = read_ahead(line)
         {
-            dicts.push((lines.len() - 1, read.0, read.1));
+            dicts.push(DictAhead {
+                line: lines.len() - 1,
+                from,
+                dict,
+            });
         }
     }
+}
+
+/// A dict read ahead: the line's index in its batch, where the text read
+/// starts in it, and what [`hf_dict`] made of the text.
+struct DictAhead {
+    line: usize,
+    from: usize,
+    dict: Option<HfDict>,
 }
 
 /// A plain line (no prefix, no frame) that opens a dict: what
 /// [`hf_dict`] makes of it, read here so that the analyzer's thread need
 /// not (the HF Trainer's log lines, a tenth of its work on the traces).
-/// The text is the analyzer's: the line decoded, leading spaces stepped
-/// over; where it starts in the line, and the dict.
+/// The text is the analyzer's: the line decoded, its leading spaces
+/// stepped over (all the trimming there is before a `{`); where it starts
+/// in the line, and the dict.
 fn read_ahead(line: &[u8]) -> Option<(usize, Option<HfDict>)> {
     // (A cheap test first: most lines open no dict.)
-    let first = line.iter().find(|&&c| c != b' ')?;
-    if *first != b'{' {
+    let from = leading_spaces(line);
+    if line.get(from) != Some(&b'{') {
         return None;
     }
     // (Only text the analyzer reads in place: valid UTF-8.)
     let text = std::str::from_utf8(line).ok()?;
-    let t = trim_start_fast(text);
-    Some((text.len() - t.len(), hf_dict(t)))
+    Some((from, hf_dict(&text[from..])))
 }
 
 /// Each half of the two-thread pipeline on its own, for benchmarks
