@@ -555,7 +555,8 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
             || level_then_date(b).is_some()
             || gcloud_stream_head(b).is_some()
             || rich_level_column_len(b).is_some()
-            || syslog_time(b).is_some())
+            || syslog_time(b).is_some()
+            || compose_service_len(b).is_some())
     {
         return false;
     }
@@ -567,8 +568,13 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
         // (An address: pdsh's host tag.)
         b'0'..=b'9' if pdsh_host_len(b).is_some() => return false,
+        b'0'..=b'9' if kaggle_view_head_len(b).is_some() => return false,
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
-        b'a'..=b'z' => return logger_name_len(b).is_none() && pdsh_host_len(b).is_none(),
+        b'a'..=b'z' => {
+            return logger_name_len(b).is_none()
+                && pdsh_host_len(b).is_none()
+                && compose_service_len(b).is_none();
+        }
         // No head starts with any other byte.
         _ => return true,
     }
@@ -643,6 +649,57 @@ fn pdsh_host_len(b: &[u8]) -> Option<usize> {
             .split(|&c| c == b'.')
             .all(|p| (1..=3).contains(&p.len()) && p.iter().all(u8::is_ascii_digit));
     (named || address).then_some(n + 2)
+}
+
+/// Docker Compose's tag before each line of a service's output (`docker
+/// compose up` and `logs`: `trainer-1  | `, Compose v1's `trainer_1  | `,
+/// the name padded to the longest one's): its length with the bar and the
+/// space after it. The name starts with a letter and ends in the replica's
+/// number after a `-` or `_`; a line of numbers and bars (llama2.c's `100 |
+/// loss 2.3047 | lr ...`, a table's row) has none.
+fn compose_service_len(b: &[u8]) -> Option<usize> {
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let n = b
+        .iter()
+        .take(64)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        .count();
+    let digits = b[..n]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 || digits == n || !matches!(b[n - digits - 1], b'-' | b'_') {
+        return None;
+    }
+    let at = n + b[n..].iter().take_while(|&&c| c == b' ').count();
+    match b.get(at..)? {
+        _ if at == n => None,
+        [b'|', b' ', ..] => Some(at + 2),
+        // (An empty line of the service's.)
+        [b'|'] => Some(at + 1),
+        _ => None,
+    }
+}
+
+/// The columns before each line of a Kaggle notebook's log as its web view
+/// shows it and a copy of it pastes (`52.3s\t12\t`: the seconds since the
+/// session started and the line's number, tab-separated): their length.
+/// (Their time is not taken for the line's: the program's own timestamps
+/// after it would be on another clock.)
+fn kaggle_view_head_len(b: &[u8]) -> Option<usize> {
+    let mut i = digits_len(b);
+    if b.get(i) == Some(&b'.') {
+        i += 1 + digits_len(&b[i + 1..]);
+    }
+    if i == 0 || b.get(i..i + 2) != Some(b"s\t".as_slice()) {
+        return None;
+    }
+    i += 2;
+    let n = digits_len(&b[i..]);
+    (n > 0 && b.get(i + n) == Some(&b'\t')).then_some(i + n + 1)
 }
 
 fn digits_len(b: &[u8]) -> usize {
@@ -932,6 +989,9 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         Some(b'[') | Some(b' ') | Some(b'0'..=b'9') | Some(b'E') | Some(b'W') | Some(b'I') => {}
         Some(c) if c.is_ascii_uppercase() => {}
         Some(b'a'..=b'z') => {
+            if let Some(n) = compose_service_len(b) {
+                return Some((&s[n..], None));
+            }
             if let Some(n) = pdsh_host_len(b) {
                 return Some((&s[n..], None));
             }
@@ -941,8 +1001,11 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         _ => return None,
     }
     if b[0].is_ascii_digit()
-        && let Some(n) = pdsh_host_len(b)
+        && let Some(n) = pdsh_host_len(b).or_else(|| kaggle_view_head_len(b))
     {
+        return Some((&s[n..], None));
+    }
+    if let Some(n) = compose_service_len(b) {
         return Some((&s[n..], None));
     }
     if let Some(n) = deepmd_head_len(b) {

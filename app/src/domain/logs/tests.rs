@@ -12692,3 +12692,82 @@ fn pdsh_host_tags_are_stripped() {
         assert_eq!(strip_prefixes(line).body, body, "{line}");
     }
 }
+
+/// `docker compose up` (and `docker compose logs`, `-t` adding each line's
+/// time) tags every line of a service's output with its name and replica;
+/// the output is read as if bare, a tqdm bar's frames after the first one
+/// bare themselves (Compose reads whole lines: the frames of one line share
+/// one tag).
+#[test]
+fn compose_service_tags_are_stripped() {
+    let mut log = String::from(
+        "trainer-1  | [transformers] Loading checkpoint shards: done\n\
+         trainer-1  |\n",
+    );
+    log += &hf_steps_behind(|_| "trainer-1  | ".to_string());
+    log.push_str(
+        "trainer-1  | 2024-05-01T12:03:00.123456789Z torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n\
+         trainer-1 exited with code 1\n",
+    );
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
+    assert_eq!(
+        a.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Memory)
+    );
+    let frames = "trainer-1  | \r  2%|2         | 10/500 [00:02<01:40,  4.90it/s]\r  2%|2         | 11/500 [00:02<01:39,  4.91it/s]\n";
+    let a = analyze(frames);
+    assert_eq!((a.last_step, a.total_steps), (Some(11), Some(500)));
+    for (line, body) in [
+        ("trainer-1  | step 10", "step 10"),
+        ("trainer_1  | step 10", "step 10"),
+        ("llm-sft.worker-12 | step 10", "step 10"),
+        ("trainer-1  |", ""),
+        // Numbers and bars, not services: llama2.c's step lines, a table.
+        (
+            "100 | loss 2.3047 | lr 1.0e-04",
+            "100 | loss 2.3047 | lr 1.0e-04",
+        ),
+        (
+            "epoch 1 | loss 2.3 | ppl 9.9",
+            "epoch 1 | loss 2.3 | ppl 9.9",
+        ),
+        ("train-1 |x", "train-1 |x"),
+        ("trainer |  step 10", "trainer |  step 10"),
+        ("trainer-1| step 10", "trainer-1| step 10"),
+    ] {
+        assert_eq!(strip_prefixes(line).body, body, "{line}");
+    }
+}
+
+/// A Kaggle notebook's log copied from its web view: the seconds since the
+/// session started and the line's number before each line, tab-separated
+/// (under a `Time  #  Log Message` header). The program's output is read as
+/// if bare.
+#[test]
+fn kaggle_web_view_columns_are_stripped() {
+    let mut log = String::from("Time\t#\tLog Message\n");
+    log += &hf_steps_behind(|k| format!("{}.{}s\t{}\t", 60 + k * 7, k % 10, 2 * k));
+    log.push_str(
+        "131.0s\t21\ttorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n",
+    );
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
+    assert_eq!(
+        a.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Memory)
+    );
+    for (line, body) in [
+        ("52.3s\t12\tstep 10", "step 10"),
+        ("4413s\t1\tstep 10", "step 10"),
+        // A number with a unit, not the columns.
+        ("52.3s\tstep 10", "52.3s\tstep 10"),
+        ("52.3s 12 step 10", "52.3s 12 step 10"),
+    ] {
+        assert_eq!(strip_prefixes(line).body, body, "{line}");
+    }
+}
