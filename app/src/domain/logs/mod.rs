@@ -12,6 +12,7 @@
 
 pub mod analyzer;
 pub mod errors;
+mod json_text;
 pub mod normalize;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use super::json_text::{KAGGLE_HEAD, KaggleRecords, NotebookOutputs, notebook_head};
 use super::normalize::{LineFlags, Normalizer, no_log_prefix};
 use super::parse::{RawFrame, parse_tqdm_bytes_into};
 
@@ -94,6 +95,8 @@ enum Encoding {
     /// "stderr","time":6.41,"data":"...\n"}` then `,{...}` a line each,
     /// the program's output in their escaped `data` strings.
     KaggleJson,
+    /// A Jupyter notebook (`.ipynb`): its cells' outputs.
+    Notebook,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -103,112 +106,8 @@ struct Decoder {
     /// UTF-16 an odd byte or a high surrogate waiting for its pair.
     held: Vec<u8>,
     kaggle: KaggleRecords,
+    notebook: NotebookOutputs,
 }
-
-/// How a Kaggle log starts (see [`Encoding::KaggleJson`]).
-const KAGGLE_HEAD: &[u8] = b"[{\"stream_name\":";
-
-/// Where the reading of Kaggle's records stands, across reads: how much of
-/// `"data":"` was matched, or inside the string, an escape begun.
-#[derive(Debug, Clone, Copy, Default)]
-struct KaggleRecords {
-    matched: usize,
-    in_data: bool,
-    backslash: bool,
-    /// `\uXXXX`: the hex digits read and their value.
-    unicode: Option<(u8, u32)>,
-    /// A high surrogate waiting for its low half.
-    high: Option<u32>,
-}
-
-impl KaggleRecords {
-    const DATA_KEY: &'static [u8] = b"\"data\":\"";
-
-    /// The program's output in `bytes` (the `data` strings, unescaped).
-    fn extract(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
-        let mut buf = [0u8; 4];
-        for &b in bytes {
-            if !self.in_data {
-                self.matched = if b == Self::DATA_KEY[self.matched] {
-                    self.matched + 1
-                } else {
-                    usize::from(b == Self::DATA_KEY[0])
-                };
-                if self.matched == Self::DATA_KEY.len() {
-                    self.matched = 0;
-                    self.in_data = true;
-                }
-                continue;
-            }
-            if let Some((n, v)) = self.unicode {
-                self.unicode = None;
-                match (b as char).to_digit(16) {
-                    Some(d) => {
-                        if let Some(c) = self.unicode_digit(n, v * 16 + d) {
-                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                        }
-                        continue;
-                    }
-                    // (Malformed: the escape ends before this byte.)
-                    None => {
-                        self.high = None;
-                        out.extend_from_slice(REPLACEMENT);
-                    }
-                }
-            }
-            // (A high surrogate not followed by its low half's `\u`.)
-            let low_may_follow = if self.backslash {
-                b == b'u'
-            } else {
-                b == b'\\'
-            };
-            if self.high.is_some() && !low_may_follow {
-                self.high = None;
-                out.extend_from_slice(REPLACEMENT);
-            }
-            if self.backslash {
-                self.backslash = false;
-                match b {
-                    b'u' => self.unicode = Some((0, 0)),
-                    b'n' => out.push(b'\n'),
-                    b'r' => out.push(b'\r'),
-                    b't' => out.push(b'\t'),
-                    b'b' => out.push(0x08),
-                    b'f' => out.push(0x0c),
-                    other => out.push(other),
-                }
-                continue;
-            }
-            match b {
-                b'\\' => self.backslash = true,
-                b'"' => self.in_data = false,
-                _ => out.push(b),
-            }
-        }
-    }
-
-    /// The `\uXXXX` escape with `n` digits read before this one (`v` so
-    /// far): the character once four are read and it is whole.
-    fn unicode_digit(&mut self, n: u8, v: u32) -> Option<char> {
-        if n < 3 {
-            self.unicode = Some((n + 1, v));
-            return None;
-        }
-        let c = match (self.high.take(), v) {
-            (None, 0xD800..=0xDBFF) => {
-                self.high = Some(v);
-                return None;
-            }
-            (Some(h), 0xDC00..=0xDFFF) => char::decode_utf16([h as u16, v as u16])
-                .next()
-                .and_then(Result::ok),
-            (_, v) => char::from_u32(v),
-        };
-        Some(c.unwrap_or(char::REPLACEMENT_CHARACTER))
-    }
-}
-
-const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
@@ -227,6 +126,17 @@ impl Decoder {
                     .any(|bom| h.len() < bom.len() && bom.starts_with(h));
                 if maybe_bom {
                     return Cow::Borrowed(&[]);
+                }
+                match notebook_head(h) {
+                    Some(false) => return Cow::Borrowed(&[]),
+                    Some(true) => {
+                        let held = std::mem::take(&mut self.held);
+                        self.encoding = Encoding::Notebook;
+                        let mut out = Vec::with_capacity(held.len() / 2);
+                        self.notebook.extract(&held, &mut out);
+                        return Cow::Owned(out);
+                    }
+                    None => {}
                 }
                 let held = std::mem::take(&mut self.held);
                 if held.starts_with(KAGGLE_HEAD) {
@@ -253,6 +163,11 @@ impl Decoder {
             Encoding::KaggleJson => {
                 let mut out = Vec::with_capacity(bytes.len());
                 self.kaggle.extract(bytes, &mut out);
+                Cow::Owned(out)
+            }
+            Encoding::Notebook => {
+                let mut out = Vec::with_capacity(bytes.len() / 2);
+                self.notebook.extract(bytes, &mut out);
                 Cow::Owned(out)
             }
         }
@@ -291,7 +206,9 @@ impl Decoder {
             Encoding::Utf16Le | Encoding::Utf16Be if !held.is_empty() => {
                 "\u{FFFD}".as_bytes().to_vec()
             }
-            Encoding::Utf16Le | Encoding::Utf16Be | Encoding::KaggleJson => Vec::new(),
+            Encoding::Utf16Le | Encoding::Utf16Be | Encoding::KaggleJson | Encoding::Notebook => {
+                Vec::new()
+            }
             // The start of a byte-order mark that never finished.
             Encoding::Undecided | Encoding::Utf8 => held,
         }
@@ -389,30 +306,5 @@ impl LineScan {
     pub(crate) fn lacks_anchor(&self, text: &[u8]) -> bool {
         let at = text.as_ptr() as usize;
         self.scan == ErrorScan::NoAnchor && at >= self.start && at + text.len() <= self.end
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::KaggleRecords;
-
-    #[test]
-    fn kaggle_strings_unescape_whole_and_in_pieces() {
-        let record =
-            br#"{"stream_name":"stderr","time":1.5,"data":"a\"\\\r\u003c\ud83d\ude80\u0007b\n"}"#;
-        let mut whole = Vec::new();
-        KaggleRecords::default().extract(record, &mut whole);
-        assert_eq!(whole, "a\"\\\r<🚀\u{7}b\n".as_bytes());
-        for cut in 0..record.len() {
-            let mut k = KaggleRecords::default();
-            let mut out = Vec::new();
-            k.extract(&record[..cut], &mut out);
-            k.extract(&record[cut..], &mut out);
-            assert_eq!(out, whole, "cut at {cut}");
-        }
-        // A lone surrogate, a malformed escape: replaced, nothing lost after.
-        let mut out = Vec::new();
-        KaggleRecords::default().extract(br#""data":"\ud83dx\uZZ""#, &mut out);
-        assert_eq!(String::from_utf8_lossy(&out), "\u{FFFD}x\u{FFFD}ZZ");
     }
 }

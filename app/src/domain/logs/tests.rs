@@ -12591,6 +12591,94 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     assert_eq!(a.last_step, Some(10));
 }
 
+/// A notebook (nbformat 4, as Jupyter writes it: one-space indents, each
+/// output's text split after its line ends) whose one code cell ran
+/// `!python train.py` and printed `writes` (stream, text), then `error` as
+/// an error output's traceback, if any.
+fn notebook(writes: &[(&str, &str)], error: Option<&[&str]>) -> String {
+    let lines = |text: &str| {
+        let parts: Vec<&str> = text.split_inclusive('\n').collect();
+        serde_json::Value::from(parts)
+    };
+    let mut outputs: Vec<serde_json::Value> = writes
+        .iter()
+        .map(|(name, text)| {
+            serde_json::json!({"name": name, "output_type": "stream", "text": lines(text)})
+        })
+        .collect();
+    if let Some(tb) = error {
+        outputs.push(serde_json::json!({
+            "ename": "OutOfMemoryError",
+            "evalue": "CUDA out of memory.",
+            "output_type": "error",
+            "traceback": tb,
+        }));
+    }
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Fine-tune: step 1/2 loss 9.9\n"]},
+            {
+                "cell_type": "code",
+                "execution_count": 4,
+                "metadata": {"text": "step 999/1000 loss 0.1"},
+                "outputs": outputs,
+                "source": ["!python train.py --steps 500  # prints step 1/500 loss 9.9"],
+            }
+        ],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    });
+    serde_json::to_string_pretty(&nb).expect("a notebook") + "\n"
+}
+
+/// A training run in a notebook on a rented GPU (Vast.ai's Jupyter
+/// launch): `canopy analyze run.ipynb` reads what its cells printed, as if
+/// it were the log: not the cells' code, markdown or metadata.
+#[test]
+fn notebooks_are_read_through_their_cells_outputs() {
+    let steps = hf_steps_behind(|_| String::new());
+    let (first, rest) = steps.split_at(steps.len() / 2);
+    let tb = [
+        "\u{1b}[0;31m---------------------------------------------------------------------------\u{1b}[0m",
+        "\u{1b}[0;31mOutOfMemoryError\u{1b}[0m                          Traceback (most recent call last)",
+        "Cell \u{1b}[0;32mIn[4], line 1\u{1b}[0m",
+        "\u{1b}[0;31mOutOfMemoryError\u{1b}[0m: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.55 GiB of which 1.06 GiB is free.",
+    ];
+    let nb = notebook(&[("stdout", first), ("stderr", rest)], Some(&tb));
+    let a = analyze(&nb);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.first, 2.9, 1e-9, "the first dict's loss");
+    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
+    assert_eq!(
+        a.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Memory),
+        "{}",
+        a.render_text()
+    );
+    // Read in pieces cut anywhere, the same.
+    let bytes = nb.as_bytes();
+    for cut in [1, 2, 5, 9, 13, 200, 777, bytes.len() / 2, bytes.len() - 3] {
+        let mut b = LogAnalyzer::new();
+        b.push(&bytes[..cut], None);
+        b.push(&bytes[cut..], None);
+        assert_eq!(b.finish(), a, "cut at {cut}");
+    }
+    // A notebook that printed nothing: nothing recognised (its source's
+    // `step 1/500 loss 9.9` is code, not output).
+    let a = analyze(&notebook(&[], None));
+    assert_eq!(
+        (a.last_step, a.loss.count),
+        (None, 0),
+        "{}",
+        a.render_text()
+    );
+    // A log that opens like JSON but is none is read as text.
+    let a = analyze("{\n  \"step\": 10, \"loss\": 2.5}\nstep 10/100 | loss 2.5\n");
+    assert_eq!(a.last_step, Some(10));
+}
+
 /// Ten steps of an HF Trainer run, a dict and a bar frame each (the loss
 /// from 2.9 down to 2.0; 250 of 500 steps), `head(k)` before both lines of
 /// step `k`.

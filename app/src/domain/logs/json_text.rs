@@ -1,0 +1,433 @@
+//! Program output that reaches us inside JSON strings, read back as the
+//! bytes the program wrote, incrementally (a read may end anywhere, inside
+//! an escape or a key): Kaggle's downloaded kernel logs ([`KaggleRecords`])
+//! and Jupyter notebooks ([`NotebookOutputs`]). [`super::split`] picks the
+//! reader from the file's first bytes.
+
+/// Inside a JSON string: an escape begun, across reads.
+#[derive(Debug, Clone, Copy, Default)]
+struct JsonString {
+    backslash: bool,
+    /// `\uXXXX`: the hex digits read and their value.
+    unicode: Option<(u8, u32)>,
+    /// A high surrogate waiting for its low half.
+    high: Option<u32>,
+}
+
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+
+impl JsonString {
+    /// One byte of the string's text, unescaped into `out`; false when it
+    /// is the closing quote (the string is over; the state is clean again).
+    fn byte(&mut self, b: u8, out: &mut Vec<u8>) -> bool {
+        let mut buf = [0u8; 4];
+        if let Some((n, v)) = self.unicode {
+            self.unicode = None;
+            match (b as char).to_digit(16) {
+                Some(d) => {
+                    if let Some(c) = self.unicode_digit(n, v * 16 + d) {
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                    return true;
+                }
+                // (Malformed: the escape ends before this byte.)
+                None => {
+                    self.high = None;
+                    out.extend_from_slice(REPLACEMENT);
+                }
+            }
+        }
+        // (A high surrogate not followed by its low half's `\u`.)
+        let low_may_follow = if self.backslash {
+            b == b'u'
+        } else {
+            b == b'\\'
+        };
+        if self.high.is_some() && !low_may_follow {
+            self.high = None;
+            out.extend_from_slice(REPLACEMENT);
+        }
+        if self.backslash {
+            self.backslash = false;
+            match b {
+                b'u' => self.unicode = Some((0, 0)),
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'b' => out.push(0x08),
+                b'f' => out.push(0x0c),
+                other => out.push(other),
+            }
+            return true;
+        }
+        match b {
+            b'\\' => self.backslash = true,
+            b'"' => return false,
+            _ => out.push(b),
+        }
+        true
+    }
+
+    /// The `\uXXXX` escape with `n` digits read before this one (`v` so
+    /// far): the character once four are read and it is whole.
+    fn unicode_digit(&mut self, n: u8, v: u32) -> Option<char> {
+        if n < 3 {
+            self.unicode = Some((n + 1, v));
+            return None;
+        }
+        let c = match (self.high.take(), v) {
+            (None, 0xD800..=0xDBFF) => {
+                self.high = Some(v);
+                return None;
+            }
+            (Some(h), 0xDC00..=0xDFFF) => char::decode_utf16([h as u16, v as u16])
+                .next()
+                .and_then(Result::ok),
+            (_, v) => char::from_u32(v),
+        };
+        Some(c.unwrap_or(char::REPLACEMENT_CHARACTER))
+    }
+}
+
+/// How a Kaggle log starts (see [`KaggleRecords`]).
+pub(super) const KAGGLE_HEAD: &[u8] = b"[{\"stream_name\":";
+
+/// Kaggle's downloaded kernel log: JSON records, `[{"stream_name":
+/// "stderr","time":6.41,"data":"...\n"}` then `,{...}` a line each, the
+/// program's output in their escaped `data` strings. Where the reading
+/// stands, across reads: how much of `"data":"` was matched, or inside the
+/// string.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct KaggleRecords {
+    matched: usize,
+    in_data: bool,
+    string: JsonString,
+}
+
+impl KaggleRecords {
+    const DATA_KEY: &'static [u8] = b"\"data\":\"";
+
+    /// The program's output in `bytes` (the `data` strings, unescaped).
+    pub(super) fn extract(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        for &b in bytes {
+            if self.in_data {
+                self.in_data = self.string.byte(b, out);
+                continue;
+            }
+            self.matched = if b == Self::DATA_KEY[self.matched] {
+                self.matched + 1
+            } else {
+                usize::from(b == Self::DATA_KEY[0])
+            };
+            if self.matched == Self::DATA_KEY.len() {
+                self.matched = 0;
+                self.in_data = true;
+            }
+        }
+    }
+}
+
+/// Whether `head`, a file's first bytes, is or may become the start of a
+/// Jupyter notebook (nbformat 4: `{`, then its first key, `"cells"`):
+/// `Some(true)` when it is, `Some(false)` while it may still be (wait for
+/// more), `None` when it is not.
+pub(super) fn notebook_head(head: &[u8]) -> Option<bool> {
+    const KEY: &[u8] = b"\"cells\"";
+    let rest = head.strip_prefix(b"{")?;
+    let rest = rest.trim_ascii_start();
+    if rest.len() >= KEY.len() {
+        return rest.starts_with(KEY).then_some(true);
+    }
+    KEY.starts_with(rest).then_some(false)
+}
+
+/// A Jupyter notebook (`.ipynb`, nbformat 4): the output its cells printed,
+/// as the program wrote it. Its outputs' texts, in the file's order: a
+/// stream's `text` (stdout and stderr as written, tqdm's carriage returns
+/// and all), an error's `traceback` (a line each), a result's `text/plain`
+/// (`TrainOutput(global_step=60, ...)`). Not the cells' source or metadata,
+/// nor HTML (the Trainer's notebook table: its `text/plain` stand-in is
+/// read).
+#[derive(Debug, Clone, Default)]
+pub(super) struct NotebookOutputs {
+    /// Inside a string, and what it is.
+    in_string: Option<Str>,
+    string: JsonString,
+    /// The start of the string being read as a possible key (a key is only
+    /// known as one by the `:` after it).
+    key: Vec<u8>,
+    /// The string just closed, as a key, until what follows it says
+    /// whether it was one.
+    last_key: Option<Key>,
+    /// After a key's `:`: its value is next.
+    value_of: Option<Key>,
+    /// Inside a wanted key's array of strings.
+    array_of: Option<Wanted>,
+    /// Arrays and objects open.
+    depth: u32,
+    /// Inside a cell's `outputs` array, opened at this depth.
+    outputs_at: Option<u32>,
+}
+
+/// The keys that matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// A cell's outputs.
+    Outputs,
+    /// An output's text (only inside `outputs`).
+    Out(Wanted),
+}
+
+/// The keys whose strings are output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// A stream's text: written as is.
+    Text,
+    /// An error's traceback: a line each (they carry no `\n`).
+    Traceback,
+    /// A result's text: its lines, then a line end.
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Str {
+    /// Output: unescaped into the text.
+    Output(Wanted),
+    /// Anything else: only its head is kept, as a possible key.
+    Other,
+}
+
+impl NotebookOutputs {
+    /// Longest key kept to compare (`"text/plain"`).
+    const MAX_KEY: usize = 10;
+
+    /// The program's output in `bytes`.
+    pub(super) fn extract(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        for &b in bytes {
+            match self.in_string {
+                Some(Str::Output(w)) => {
+                    if !self.string.byte(b, out) {
+                        self.in_string = None;
+                        if w == Wanted::Traceback {
+                            out.push(b'\n');
+                        }
+                    }
+                }
+                Some(Str::Other) => self.other_string_byte(b),
+                None => self.structure_byte(b, out),
+            }
+        }
+    }
+
+    /// A byte of a string that is not output: kept while it may be a key
+    /// (escapes and all: no key that matters has one).
+    fn other_string_byte(&mut self, b: u8) {
+        if self.string.backslash {
+            self.string.backslash = false;
+            self.key.push(b'\\');
+            return;
+        }
+        match b {
+            b'"' => {
+                self.in_string = None;
+                let inside = self.outputs_at.is_some();
+                self.last_key = match self.key.as_slice() {
+                    b"outputs" => Some(Key::Outputs),
+                    b"text" if inside => Some(Key::Out(Wanted::Text)),
+                    b"traceback" if inside => Some(Key::Out(Wanted::Traceback)),
+                    b"text/plain" if inside => Some(Key::Out(Wanted::Plain)),
+                    _ => None,
+                };
+            }
+            b'\\' => self.string.backslash = true,
+            _ if self.key.len() <= Self::MAX_KEY => self.key.push(b),
+            _ => {}
+        }
+    }
+
+    /// A byte outside the strings.
+    fn structure_byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        if b.is_ascii_whitespace() {
+            return;
+        }
+        let last_key = self.last_key.take();
+        let value_of = self.value_of.take();
+        match b {
+            b':' => self.value_of = last_key,
+            b'"' => {
+                let wanted = match value_of {
+                    Some(Key::Out(w)) => Some(w),
+                    _ => self.array_of,
+                };
+                self.string = JsonString::default();
+                self.key.clear();
+                self.in_string = Some(wanted.map_or(Str::Other, Str::Output));
+            }
+            b'[' | b'{' => {
+                self.depth += 1;
+                match value_of {
+                    Some(Key::Outputs) if b == b'[' => self.outputs_at = Some(self.depth),
+                    Some(Key::Out(w)) if b == b'[' => self.array_of = Some(w),
+                    _ => {}
+                }
+            }
+            b']' | b'}' => {
+                if b == b']'
+                    && self.array_of.take() == Some(Wanted::Plain)
+                    && out.last() != Some(&b'\n')
+                {
+                    out.push(b'\n');
+                }
+                if self.outputs_at == Some(self.depth) {
+                    self.outputs_at = None;
+                }
+                self.depth = self.depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kaggle_strings_unescape_whole_and_in_pieces() {
+        let record =
+            br#"{"stream_name":"stderr","time":1.5,"data":"a\"\\\r\u003c\ud83d\ude80\u0007b\n"}"#;
+        let mut whole = Vec::new();
+        KaggleRecords::default().extract(record, &mut whole);
+        assert_eq!(whole, "a\"\\\r<🚀\u{7}b\n".as_bytes());
+        for cut in 0..record.len() {
+            let mut k = KaggleRecords::default();
+            let mut out = Vec::new();
+            k.extract(&record[..cut], &mut out);
+            k.extract(&record[cut..], &mut out);
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+        // A lone surrogate, a malformed escape: replaced, nothing lost after.
+        let mut out = Vec::new();
+        KaggleRecords::default().extract(br#""data":"\ud83dx\uZZ""#, &mut out);
+        assert_eq!(String::from_utf8_lossy(&out), "\u{FFFD}x\u{FFFD}ZZ");
+    }
+
+    /// A notebook as Jupyter writes it (nbformat 4, one-space indents):
+    /// code, a stream with tqdm's frames, a result, an error.
+    const NOTEBOOK: &str = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# text: not output\n"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 3,
+   "metadata": {"text": "a key of the metadata's"},
+   "outputs": [
+    {
+     "name": "stderr",
+     "output_type": "stream",
+     "text": [
+      "\r  0%|          | 0/3 [00:00<?, ?it/s]\r 33%|███▎      | 1/3 [00:01<00:02,  1.00it/s]",
+      "\r100%|██████████| 3/3 [00:03<00:00,  1.00it/s]\n"
+     ]
+    },
+    {
+     "data": {
+      "text/html": ["<b>not read</b>"],
+      "text/plain": [
+       "TrainOutput(global_step=3, training_loss=1.5,",
+       " metrics={})"
+      ]
+     },
+     "execution_count": 3,
+     "metadata": {},
+     "output_type": "execute_result"
+    },
+    {
+     "ename": "OutOfMemoryError",
+     "evalue": "CUDA out of memory.",
+     "output_type": "error",
+     "traceback": [
+      "\u001b[0;31m----\u001b[0m",
+      "\u001b[0;31mOutOfMemoryError\u001b[0m: CUDA out of \"memory\"."
+     ]
+    }
+   ],
+   "source": [
+    "print(\"text\")\n",
+    "trainer.train()"
+   ]
+  }
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+    #[test]
+    fn notebook_outputs_are_read_whole_and_in_pieces() {
+        let expected = "\r  0%|          | 0/3 [00:00<?, ?it/s]\r 33%|███▎      | 1/3 [00:01<00:02,  1.00it/s]\
+                        \r100%|██████████| 3/3 [00:03<00:00,  1.00it/s]\n\
+                        TrainOutput(global_step=3, training_loss=1.5, metrics={})\n\
+                        \u{1b}[0;31m----\u{1b}[0m\n\
+                        \u{1b}[0;31mOutOfMemoryError\u{1b}[0m: CUDA out of \"memory\".\n";
+        let bytes = NOTEBOOK.as_bytes();
+        let mut whole = Vec::new();
+        NotebookOutputs::default().extract(bytes, &mut whole);
+        assert_eq!(String::from_utf8_lossy(&whole), expected);
+        for cut in 0..bytes.len() {
+            let mut n = NotebookOutputs::default();
+            let mut out = Vec::new();
+            n.extract(&bytes[..cut], &mut out);
+            n.extract(&bytes[cut..], &mut out);
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes after a notebook's head (a damaged or cut file): no
+        /// panic, and the same text however the reads are cut.
+        #[test]
+        fn notebook_reading_is_total_and_cut_invariant(
+            tail in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"{}[]:,\"\\u0dD8t ".to_vec()),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..300,
+            ),
+            cut in 0usize..400,
+        ) {
+            let mut bytes = b"{\n \"cells\": [{\"outputs\": [{\"text\": [\"".to_vec();
+            bytes.extend_from_slice(&tail);
+            let mut whole = Vec::new();
+            NotebookOutputs::default().extract(&bytes, &mut whole);
+            let cut = cut.min(bytes.len());
+            let mut n = NotebookOutputs::default();
+            let mut out = Vec::new();
+            n.extract(&bytes[..cut], &mut out);
+            n.extract(&bytes[cut..], &mut out);
+            proptest::prop_assert_eq!(out, whole);
+        }
+    }
+
+    #[test]
+    fn notebook_heads() {
+        assert_eq!(notebook_head(b"{\n \"cells\": ["), Some(true));
+        assert_eq!(notebook_head(b"{\"cells\":[]}"), Some(true));
+        assert_eq!(notebook_head(b"{\n \"cel"), Some(false));
+        assert_eq!(notebook_head(b"{"), Some(false));
+        assert_eq!(notebook_head(b"{ \n\t"), Some(false));
+        // JSON lines of metrics, a dict: not notebooks.
+        assert_eq!(notebook_head(b"{\"loss\": 2.5}"), None);
+        assert_eq!(notebook_head(b"{'loss': 2.5}"), None);
+        assert_eq!(notebook_head(b"step 1"), None);
+        assert_eq!(notebook_head(b""), None);
+    }
+}
