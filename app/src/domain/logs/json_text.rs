@@ -145,9 +145,9 @@ pub(super) fn notebook_head(head: &[u8]) -> Option<bool> {
 /// as the program wrote it. Its outputs' texts, in the file's order: a
 /// stream's `text` (stdout and stderr as written, tqdm's carriage returns
 /// and all), an error's `traceback` (a line each), a result's `text/plain`
-/// (`TrainOutput(global_step=60, ...)`). Not the cells' source or metadata,
-/// nor HTML (the Trainer's notebook table: its `text/plain` stand-in is
-/// read).
+/// (`TrainOutput(global_step=60, ...)`) and HTML as the page shows it (the
+/// HF Trainer's progress and table of losses). Not the cells' source or
+/// metadata.
 #[derive(Debug, Clone, Default)]
 pub(super) struct NotebookOutputs {
     /// Inside a string, and what it is.
@@ -167,6 +167,9 @@ pub(super) struct NotebookOutputs {
     depth: u32,
     /// Inside a cell's `outputs` array, opened at this depth.
     outputs_at: Option<u32>,
+    /// An HTML string's text, unescaped, before it is read as HTML.
+    html_bytes: Vec<u8>,
+    html: HtmlText,
 }
 
 /// The keys that matter.
@@ -187,6 +190,8 @@ enum Wanted {
     Traceback,
     /// A result's text: its lines, then a line end.
     Plain,
+    /// A result's HTML, as the page shows it (see [`HtmlText`]).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +210,19 @@ impl NotebookOutputs {
     pub(super) fn extract(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         for &b in bytes {
             match self.in_string {
+                Some(Str::Output(Wanted::Html)) => {
+                    self.html_bytes.clear();
+                    let more = self.string.byte(b, &mut self.html_bytes);
+                    for &c in &self.html_bytes {
+                        self.html.byte(c, out);
+                    }
+                    if !more {
+                        self.in_string = None;
+                        if self.array_of.is_none() {
+                            self.html.end(out);
+                        }
+                    }
+                }
                 Some(Str::Output(w)) => {
                     if !self.string.byte(b, out) {
                         self.in_string = None;
@@ -236,6 +254,7 @@ impl NotebookOutputs {
                     b"text" if inside => Some(Key::Out(Wanted::Text)),
                     b"traceback" if inside => Some(Key::Out(Wanted::Traceback)),
                     b"text/plain" if inside => Some(Key::Out(Wanted::Plain)),
+                    b"text/html" if inside => Some(Key::Out(Wanted::Html)),
                     _ => None,
                 };
             }
@@ -272,11 +291,12 @@ impl NotebookOutputs {
                 }
             }
             b']' | b'}' => {
-                if b == b']'
-                    && self.array_of.take() == Some(Wanted::Plain)
-                    && out.last() != Some(&b'\n')
-                {
-                    out.push(b'\n');
+                if b == b']' {
+                    match self.array_of.take() {
+                        Some(Wanted::Plain) if out.last() != Some(&b'\n') => out.push(b'\n'),
+                        Some(Wanted::Html) => self.html.end(out),
+                        _ => {}
+                    }
                 }
                 if self.outputs_at == Some(self.depth) {
                     self.outputs_at = None;
@@ -284,6 +304,98 @@ impl NotebookOutputs {
                 self.depth = self.depth.saturating_sub(1);
             }
             _ => {}
+        }
+    }
+}
+
+/// HTML as text, the way a notebook's page shows it: tags dropped, a
+/// table's cells tab-separated and each of its rows a line (the HF
+/// Trainer's `Step  Training Loss` table, as a copy of the page gives it),
+/// styles and scripts left out. A `<` that opens no tag is text (the
+/// Trainer's progress label, `[3/129 01:55 < 4:02:20, ...]`).
+#[derive(Debug, Clone, Default)]
+struct HtmlText {
+    /// A `<` just read: a tag's or text's.
+    lt: bool,
+    in_tag: bool,
+    /// The tag's name so far, lowercase (a closing tag's with its `/`).
+    tag: Vec<u8>,
+    name_done: bool,
+    /// Between a row's `<tr>` and `</tr>`: its line breaks are spaces.
+    in_row: bool,
+    /// Inside `<style>` or `<script>`.
+    skip: bool,
+}
+
+impl HtmlText {
+    /// Longest tag name kept (`/script`).
+    const MAX_TAG: usize = 8;
+
+    fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        if std::mem::take(&mut self.lt) {
+            if b.is_ascii_alphabetic() || b == b'/' || b == b'!' {
+                self.in_tag = true;
+                self.tag.clear();
+                self.name_done = false;
+            } else {
+                self.text(b'<', out);
+            }
+        }
+        if self.in_tag {
+            match b {
+                b'>' => {
+                    self.in_tag = false;
+                    self.end_tag(out);
+                }
+                _ if self.name_done => {}
+                _ if b.is_ascii_alphanumeric() || (b == b'/' && self.tag.is_empty()) => {
+                    if self.tag.len() < Self::MAX_TAG {
+                        self.tag.push(b.to_ascii_lowercase());
+                    }
+                }
+                _ => self.name_done = true,
+            }
+            return;
+        }
+        if b == b'<' {
+            self.lt = true;
+            return;
+        }
+        self.text(b, out);
+    }
+
+    fn text(&mut self, b: u8, out: &mut Vec<u8>) {
+        match b {
+            _ if self.skip => {}
+            b'\n' | b'\r' if self.in_row => out.push(b' '),
+            _ => out.push(b),
+        }
+    }
+
+    fn end_tag(&mut self, out: &mut Vec<u8>) {
+        match self.tag.as_slice() {
+            b"/td" | b"/th" => out.push(b'\t'),
+            b"tr" => self.in_row = true,
+            b"/tr" => {
+                self.in_row = false;
+                out.push(b'\n');
+            }
+            b"br" | b"/div" | b"/p" | b"/table" | b"/li" => out.push(b'\n'),
+            b"style" | b"script" => self.skip = true,
+            b"/style" | b"/script" => self.skip = false,
+            _ => {}
+        }
+    }
+
+    /// The end of one output's HTML: its last line ends; the next starts
+    /// afresh.
+    fn end(&mut self, out: &mut Vec<u8>) {
+        if self.lt {
+            out.push(b'<');
+        }
+        *self = HtmlText::default();
+        if out.last().is_some_and(|&c| c != b'\n') {
+            out.push(b'\n');
         }
     }
 }
@@ -338,7 +450,7 @@ mod tests {
     },
     {
      "data": {
-      "text/html": ["<b>not read</b>"],
+      "text/html": ["<b>read</b> <i>as text</i>"],
       "text/plain": [
        "TrainOutput(global_step=3, training_loss=1.5,",
        " metrics={})"
@@ -374,6 +486,7 @@ mod tests {
     fn notebook_outputs_are_read_whole_and_in_pieces() {
         let expected = "\r  0%|          | 0/3 [00:00<?, ?it/s]\r 33%|███▎      | 1/3 [00:01<00:02,  1.00it/s]\
                         \r100%|██████████| 3/3 [00:03<00:00,  1.00it/s]\n\
+                        read as text\n\
                         TrainOutput(global_step=3, training_loss=1.5, metrics={})\n\
                         \u{1b}[0;31m----\u{1b}[0m\n\
                         \u{1b}[0;31mOutOfMemoryError\u{1b}[0m: CUDA out of \"memory\".\n";
@@ -415,6 +528,26 @@ mod tests {
             n.extract(&bytes[cut..], &mut out);
             proptest::prop_assert_eq!(out, whole);
         }
+    }
+
+    #[test]
+    fn html_reads_as_the_page_shows_it() {
+        let page = "<div>\n  <progress value='3' max='129'></progress>\n  \
+                    [ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]\n</div>\
+                    <style scoped>\n .dataframe tbody tr th { vertical-align: top; }\n</style>\
+                    <table>\n <tr style=\"text-align: left;\">\n  <th>Step</th>\n  <th>Training Loss</th>\n </tr>\
+                    \n <tr>\n  <td>1</td>\n  <td>2.5&#x27;</td>\n </tr>\n</table>a <b>b</b> <";
+        let mut html = HtmlText::default();
+        let mut out = Vec::new();
+        for &b in page.as_bytes() {
+            html.byte(b, &mut out);
+        }
+        html.end(&mut out);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "\n  \n  [ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]\n\n\n    \
+             Step\t   Training Loss\t  \n\n    1\t   2.5&#x27;\t  \n\n\na b <\n"
+        );
     }
 
     #[test]

@@ -12679,6 +12679,69 @@ fn notebooks_are_read_through_their_cells_outputs() {
     assert_eq!(a.last_step, Some(10));
 }
 
+/// The HF Trainer run in the notebook's kernel (`trainer.train()` in a
+/// cell, Unsloth's and the HF course's notebooks): its progress and table
+/// of losses are HTML, saved in their last state, then what `train()`
+/// returned. Read as the page shows them.
+#[test]
+fn notebooks_show_the_hf_trainer_s_html_progress_as_text() {
+    let rows: String = (1..=60u32)
+        .map(|s| {
+            format!(
+                "    <tr>\n      <td>{s}</td>\n      <td>{:.6}</td>\n    </tr>\n",
+                2.0 - f64::from(s) / 100.0
+            )
+        })
+        .collect();
+    let html = format!(
+        "\n    <div>\n      \n      <progress value='60' max='60' style='width:300px; height:20px; vertical-align: middle;'></progress>\n      \
+         [60/60 03:48, Epoch 1/1]\n    </div>\n    <table border=\"1\" class=\"dataframe\">\n  <thead>\n \
+         <tr style=\"text-align: left;\">\n      <th>Step</th>\n      <th>Training Loss</th>\n    </tr>\n  </thead>\n  <tbody>\n\
+         {rows}  </tbody>\n</table><p>"
+    );
+    let html: Vec<&str> = html.split_inclusive('\n').collect();
+    let nb = serde_json::json!({
+        "cells": [{
+            "cell_type": "code",
+            "execution_count": 7,
+            "metadata": {},
+            "outputs": [
+                {
+                    "data": {
+                        "text/html": html,
+                        "text/plain": ["<IPython.core.display.HTML object>"]
+                    },
+                    "metadata": {},
+                    "output_type": "display_data"
+                },
+                {
+                    "data": {"text/plain": [
+                        "TrainOutput(global_step=60, training_loss=1.7, metrics={'train_runtime': 228.1, 'train_samples_per_second': 2.1, 'train_steps_per_second': 0.263, 'total_flos': 1e+16, 'train_loss': 1.7, 'epoch': 1.0})"
+                    ]},
+                    "execution_count": 7,
+                    "metadata": {},
+                    "output_type": "execute_result"
+                }
+            ],
+            "source": ["trainer_stats = trainer.train()"]
+        }],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 0
+    });
+    let a = analyze(&serde_json::to_string_pretty(&nb).expect("a notebook"));
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(60), Some(60)),
+        "{}",
+        a.render_text()
+    );
+    assert_eq!((a.loss.first, a.loss.last), (Some(1.99), Some(1.4)));
+    assert!(a.finished, "{}", a.render_text());
+    assert_eq!(a.reported.train_runtime_s, Some(228.1));
+}
+
 /// Ten steps of an HF Trainer run, a dict and a bar frame each (the loss
 /// from 2.9 down to 2.0; 250 of 500 steps), `head(k)` before both lines of
 /// step `k`.
