@@ -1649,6 +1649,7 @@ impl LogAnalyzer {
             c.on_line(line, flags, LineFacts::of(line));
         });
         c.front.bytes = front.bytes;
+        c.front.told_read_as = front.read_as();
         c.end_on_an_evaluation_bar();
         c.build()
     }
@@ -1718,10 +1719,12 @@ impl LogAnalyzer {
         self.read_ahead_text = None;
     }
 
-    /// Input bytes seen by the splitter that feeds [`Self::take_line`].
+    /// Input bytes seen by the splitter that feeds [`Self::take_line`], and
+    /// how it read them.
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn set_input_bytes(&mut self, bytes: u64) {
+    pub(crate) fn set_input(&mut self, bytes: u64, read_as: Option<&'static str>) {
         self.front.bytes = bytes;
+        self.front.told_read_as = read_as;
     }
 
     // -----------------------------------------------------------------------
@@ -6469,6 +6472,9 @@ impl LogAnalyzer {
         let step_src = self.step_source();
         let mut errors = self.errors.flushed();
         let mut notes = self.zeros.notes();
+        if let Some(what) = self.front.read_as() {
+            notes.insert(0, format!("read as {what}"));
+        }
         // Training that started again after a "fatal" error (an elastic
         // restart, a resumed run appended to the same log) means it did not
         // end the run. It takes a sign of the restart: steps alone can be

@@ -48,6 +48,8 @@ struct Batch {
     dicts: Vec<DictAhead>,
     /// Input bytes the splitter had seen when this batch was sent.
     input_bytes: u64,
+    /// How the splitter read them (see [`LineSplitter::read_as`]).
+    read_as: Option<&'static str>,
 }
 
 impl Batch {
@@ -80,6 +82,7 @@ impl Batch {
             add_line(chunk, copied, lines, dicts, line, flags, time)
         });
         self.input_bytes = split.bytes;
+        self.read_as = split.read_as();
     }
 
     /// End of input: the unfinished last line, if any.
@@ -92,6 +95,7 @@ impl Batch {
         } = self;
         split.flush(|line, flags, time| add_line(&[], copied, lines, dicts, line, flags, time));
         self.input_bytes = split.bytes;
+        self.read_as = split.read_as();
     }
 
     /// The back thread's work on this batch.
@@ -102,7 +106,7 @@ impl Batch {
             let dict = dicts.next_if(|d| d.line == i).map(|d| (d.from, &d.dict));
             analyzer.take_line(self.line(rec), rec.flags, time, rec.facts, dict);
         }
-        analyzer.set_input_bytes(self.input_bytes);
+        analyzer.set_input(self.input_bytes, self.read_as);
     }
 }
 

@@ -21,6 +21,9 @@ pub(crate) struct LineSplitter {
     pending_time: Option<f64>,
     /// Input bytes seen.
     pub(crate) bytes: u64,
+    /// How the input was read, as told by the splitter on another thread
+    /// (see [`Self::read_as`]).
+    pub(crate) told_read_as: Option<&'static str>,
 }
 
 impl LineSplitter {
@@ -66,6 +69,21 @@ impl LineSplitter {
         if tail_has_content {
             self.pending_time = arrival;
         }
+    }
+
+    /// What the input was, where it was not plain text (how its bytes
+    /// were read): for a note in the analysis.
+    pub(crate) fn read_as(&self) -> Option<&'static str> {
+        self.told_read_as.or(match self.decoder.encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => Some("UTF-16 text (a PowerShell redirect)"),
+            Encoding::KaggleJson => {
+                Some("a Kaggle kernel log: the program's output in its JSON records")
+            }
+            Encoding::Notebook => Some(
+                "a Jupyter notebook: its cells' outputs (not their code), without arrival times",
+            ),
+            Encoding::Undecided | Encoding::Utf8 => None,
+        })
     }
 
     /// End of input: emit the unfinished last line, if any.

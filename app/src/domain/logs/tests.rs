@@ -2733,6 +2733,10 @@ fn utf16_logs_are_transcoded() {
                 (want.format, want.last_step, want.loss.last),
                 "cut {cut}"
             );
+            assert_eq!(
+                got.notes.first().map(String::as_str),
+                Some("read as UTF-16 text (a PowerShell redirect)")
+            );
         }
     }
     // A UTF-8 byte-order mark does not hide the first line.
@@ -12578,6 +12582,10 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     );
     assert_eq!(a.format, Format::HfTrainer);
     assert_approx(a.loss.last, 0.4123, 1e-9, "the dict's loss");
+    assert_eq!(
+        a.notes.first().map(String::as_str),
+        Some("read as a Kaggle kernel log: the program's output in its JSON records")
+    );
     // The same in reads cut anywhere (inside an escape, a key, a surrogate).
     let bytes = log.as_bytes();
     for cut in [1, 7, 17, 40, 95, 150, 251, bytes.len() - 30] {
@@ -12657,8 +12665,17 @@ fn notebooks_are_read_through_their_cells_outputs() {
         "{}",
         a.render_text()
     );
-    // Read in pieces cut anywhere, the same.
+    assert_eq!(
+        a.notes.first().map(String::as_str),
+        Some(
+            "read as a Jupyter notebook: its cells' outputs (not their code), without arrival times"
+        )
+    );
+    // Read in pieces cut anywhere, the same; on two threads, the same.
     let bytes = nb.as_bytes();
+    for size in [7, 4096] {
+        assert_eq!(same_on_two_threads(bytes, size, "the notebook"), a);
+    }
     for cut in [1, 2, 5, 9, 13, 200, 777, bytes.len() / 2, bytes.len() - 3] {
         let mut b = LogAnalyzer::new();
         b.push(&bytes[..cut], None);
