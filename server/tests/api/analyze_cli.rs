@@ -132,3 +132,48 @@ fn a_timing_files_exit_row_says_how_the_process_ended() {
     assert_eq!(v["verdict"], "progressing");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_notebook_is_read_through_its_cells_outputs() {
+    // The real HF run, printed by `!python train.py` in a Jupyter cell (as
+    // on a rented GPU's Jupyter launch) and saved in the notebook.
+    let log = std::fs::read_to_string(format!("{TRACES}/hf_trainer.log")).expect("trace");
+    let text: Vec<&str> = log.split_inclusive('\n').collect();
+    let notebook = serde_json::json!({
+        "cells": [{
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [{"name": "stderr", "output_type": "stream", "text": text}],
+            "source": ["!python train.py"]
+        }],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5
+    });
+    let dir = std::env::temp_dir().join(format!("canopy-notebook-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("run.ipynb");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&notebook).expect("JSON"),
+    )
+    .expect("write the notebook");
+    let v = json(&["analyze", path.to_str().expect("a UTF-8 path"), "--json"]);
+    let plain = json(&["analyze", &format!("{TRACES}/hf_trainer.log"), "--json"]);
+    for key in [
+        "format",
+        "last_step",
+        "total_steps",
+        "loss",
+        "errors",
+        "verdict",
+    ] {
+        assert_eq!(v[key], plain[key], "{key}");
+    }
+    assert_eq!(
+        v["notes"][0],
+        "read as a Jupyter notebook: its cells' outputs (not their code), without arrival times"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
