@@ -5322,6 +5322,19 @@ proptest! {
         prop_assert_eq!(one, b.finish());
     }
 
+    /// A notebook's head, then recognisers' keywords and JSON's pieces
+    /// (outputs, escapes, HTML): the same analysis however it is cut.
+    #[test]
+    fn notebook_chunking_is_invisible(bytes in fragment_lines(), cuts in proptest::collection::vec(0usize..4000, 0..8)) {
+        let bytes = [&b"{\n \"cells\": [{\"outputs\": [{\"text\": [\""[..], &bytes].concat();
+        let pts = split_points(bytes.len(), &cuts);
+        let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+        // (As text: a NaN loss is not equal to itself.)
+        let whole = format!("{:?}", analysis_one_thread(&[&bytes], &[None]));
+        prop_assert_eq!(format!("{:?}", analysis_one_thread(&pieces, &[None])), whole.clone());
+        prop_assert_eq!(format!("{:?}", analysis_two_threads(&pieces, &[None])), whole);
+    }
+
     #[test]
     fn trace_chunking_is_invisible(cuts in proptest::collection::vec(0usize..60000, 1..12)) {
         let (log, _) = trace("hf_trainer");
