@@ -404,20 +404,30 @@ impl HtmlText {
 mod tests {
     use super::*;
 
+    /// What a reader makes of `bytes` in one read; the same in two reads
+    /// cut at every place (checked).
+    fn read_cut_anywhere<R: Default>(
+        bytes: &[u8],
+        extract: fn(&mut R, &[u8], &mut Vec<u8>),
+    ) -> Vec<u8> {
+        let mut whole = Vec::new();
+        extract(&mut R::default(), bytes, &mut whole);
+        for cut in 0..bytes.len() {
+            let mut reader = R::default();
+            let mut out = Vec::new();
+            extract(&mut reader, &bytes[..cut], &mut out);
+            extract(&mut reader, &bytes[cut..], &mut out);
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+        whole
+    }
+
     #[test]
     fn kaggle_strings_unescape_whole_and_in_pieces() {
         let record =
             br#"{"stream_name":"stderr","time":1.5,"data":"a\"\\\r\u003c\ud83d\ude80\u0007b\n"}"#;
-        let mut whole = Vec::new();
-        KaggleRecords::default().extract(record, &mut whole);
+        let whole = read_cut_anywhere(record, KaggleRecords::extract);
         assert_eq!(whole, "a\"\\\r<🚀\u{7}b\n".as_bytes());
-        for cut in 0..record.len() {
-            let mut k = KaggleRecords::default();
-            let mut out = Vec::new();
-            k.extract(&record[..cut], &mut out);
-            k.extract(&record[cut..], &mut out);
-            assert_eq!(out, whole, "cut at {cut}");
-        }
         // A lone surrogate, a malformed escape: replaced, nothing lost after.
         let mut out = Vec::new();
         KaggleRecords::default().extract(br#""data":"\ud83dx\uZZ""#, &mut out);
@@ -491,16 +501,8 @@ mod tests {
                         \u{1b}[0;31m----\u{1b}[0m\n\
                         \u{1b}[0;31mOutOfMemoryError\u{1b}[0m: CUDA out of \"memory\".\n";
         let bytes = NOTEBOOK.as_bytes();
-        let mut whole = Vec::new();
-        NotebookOutputs::default().extract(bytes, &mut whole);
+        let whole = read_cut_anywhere(bytes, NotebookOutputs::extract);
         assert_eq!(String::from_utf8_lossy(&whole), expected);
-        for cut in 0..bytes.len() {
-            let mut n = NotebookOutputs::default();
-            let mut out = Vec::new();
-            n.extract(&bytes[..cut], &mut out);
-            n.extract(&bytes[cut..], &mut out);
-            assert_eq!(out, whole, "cut at {cut}");
-        }
     }
 
     proptest::proptest! {

@@ -12794,6 +12794,27 @@ fn hf_steps_behind(head: impl Fn(u32) -> String) -> String {
     log
 }
 
+/// What [`hf_steps_behind`] and an OOM after it read as, whatever head
+/// stands before their lines: the run's steps, its last loss, the fatal
+/// memory error.
+fn assert_hf_steps_then_oom(log: &str) {
+    let a = analyze(log);
+    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
+    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
+    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
+    assert_eq!(
+        a.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Memory)
+    );
+}
+
+/// Each line's body once its heads are stripped.
+fn assert_bodies(cases: &[(&str, &str)]) {
+    for (line, body) in cases {
+        assert_eq!(strip_prefixes(line).body, *body, "{line}");
+    }
+}
+
 /// A Vertex AI job's log as `gcloud ai custom-jobs stream-logs` prints it:
 /// severity, time with its UTC offset and replica, tab-separated, before
 /// every line of the program's output; the service's own lines with an
@@ -12846,15 +12867,8 @@ fn pdsh_host_tags_are_stripped() {
     log.push_str(
         "10.0.0.6: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free.\n",
     );
-    let a = analyze(&log);
-    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
-    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
-    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
-    assert_eq!(
-        a.fatal_error.as_ref().map(|e| e.class),
-        Some(ErrorClass::Memory)
-    );
-    for (line, body) in [
+    assert_hf_steps_then_oom(&log);
+    assert_bodies(&[
         ("worker-0: step 10", "step 10"),
         ("ip-172-31-5-10: step 10", "step 10"),
         ("node003: step 10", "step 10"),
@@ -12869,9 +12883,7 @@ fn pdsh_host_tags_are_stripped() {
             "fold1: 100%|##########| 5/5 [00:01<00:00,  4.00it/s]",
             "fold1: 100%|##########| 5/5 [00:01<00:00,  4.00it/s]",
         ),
-    ] {
-        assert_eq!(strip_prefixes(line).body, body, "{line}");
-    }
+    ]);
 }
 
 /// `docker compose up` (and `docker compose logs`, `-t` adding each line's
@@ -12890,18 +12902,11 @@ fn compose_service_tags_are_stripped() {
         "trainer-1  | 2024-05-01T12:03:00.123456789Z torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n\
          trainer-1 exited with code 1\n",
     );
-    let a = analyze(&log);
-    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
-    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
-    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
-    assert_eq!(
-        a.fatal_error.as_ref().map(|e| e.class),
-        Some(ErrorClass::Memory)
-    );
+    assert_hf_steps_then_oom(&log);
     let frames = "trainer-1  | \r  2%|2         | 10/500 [00:02<01:40,  4.90it/s]\r  2%|2         | 11/500 [00:02<01:39,  4.91it/s]\n";
     let a = analyze(frames);
     assert_eq!((a.last_step, a.total_steps), (Some(11), Some(500)));
-    for (line, body) in [
+    assert_bodies(&[
         ("trainer-1  | step 10", "step 10"),
         ("trainer_1  | step 10", "step 10"),
         ("llm-sft.worker-12 | step 10", "step 10"),
@@ -12918,9 +12923,7 @@ fn compose_service_tags_are_stripped() {
         ("train-1 |x", "train-1 |x"),
         ("trainer |  step 10", "trainer |  step 10"),
         ("trainer-1| step 10", "trainer-1| step 10"),
-    ] {
-        assert_eq!(strip_prefixes(line).body, body, "{line}");
-    }
+    ]);
 }
 
 /// A Kaggle notebook's log copied from its web view: the seconds since the
@@ -12934,21 +12937,12 @@ fn kaggle_web_view_columns_are_stripped() {
     log.push_str(
         "131.0s\t21\ttorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n",
     );
-    let a = analyze(&log);
-    assert_eq!(a.format, Format::HfTrainer, "{}", a.render_text());
-    assert_eq!((a.last_step, a.total_steps), (Some(250), Some(500)));
-    assert_approx(a.loss.last, 2.0, 1e-9, "the last dict's loss");
-    assert_eq!(
-        a.fatal_error.as_ref().map(|e| e.class),
-        Some(ErrorClass::Memory)
-    );
-    for (line, body) in [
+    assert_hf_steps_then_oom(&log);
+    assert_bodies(&[
         ("52.3s\t12\tstep 10", "step 10"),
         ("4413s\t1\tstep 10", "step 10"),
         // A number with a unit, not the columns.
         ("52.3s\tstep 10", "52.3s\tstep 10"),
         ("52.3s 12 step 10", "52.3s 12 step 10"),
-    ] {
-        assert_eq!(strip_prefixes(line).body, body, "{line}");
-    }
+    ]);
 }
