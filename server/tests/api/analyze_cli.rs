@@ -173,7 +173,7 @@ fn a_notebook_is_read_through_its_cells_outputs() {
     }
     assert_eq!(
         v["notes"][0],
-        "read as a Jupyter notebook: its cells' outputs (not their code), without arrival times"
+        "read as a Jupyter notebook: its cells' outputs (not their code)"
     );
     std::fs::remove_dir_all(&dir).ok();
 }

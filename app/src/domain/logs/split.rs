@@ -79,9 +79,7 @@ impl LineSplitter {
             Encoding::KaggleJson => {
                 Some("a Kaggle kernel log: the program's output in its JSON records")
             }
-            Encoding::Notebook => Some(
-                "a Jupyter notebook: its cells' outputs (not their code), without arrival times",
-            ),
+            Encoding::Notebook => Some("a Jupyter notebook: its cells' outputs (not their code)"),
             Encoding::Undecided | Encoding::Utf8 => None,
         })
     }
@@ -100,8 +98,9 @@ impl LineSplitter {
 
 /// The stream's encoding, from its first bytes: a UTF-16 byte-order mark
 /// (PowerShell's `>` writes UTF-16LE) switches to transcoding; a UTF-8 one
-/// is dropped; anything else is taken as UTF-8 (invalid bytes are replaced
-/// later, line by line).
+/// is dropped; a Kaggle kernel log's or a notebook's JSON is read for the
+/// program's output in it (see [`super::json_text`]); anything else is
+/// taken as UTF-8 (invalid bytes are replaced later, line by line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Encoding {
     #[default]

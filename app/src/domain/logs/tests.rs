@@ -12680,9 +12680,7 @@ fn notebooks_are_read_through_their_cells_outputs() {
     );
     assert_eq!(
         a.notes.first().map(String::as_str),
-        Some(
-            "read as a Jupyter notebook: its cells' outputs (not their code), without arrival times"
-        )
+        Some("read as a Jupyter notebook: its cells' outputs (not their code)")
     );
     // Read in pieces cut anywhere, the same; on two threads, the same.
     let bytes = nb.as_bytes();
