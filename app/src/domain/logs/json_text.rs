@@ -170,6 +170,9 @@ pub(super) struct NotebookOutputs {
     /// An HTML string's text, unescaped, before it is read as HTML.
     html_bytes: Vec<u8>,
     html: HtmlText,
+    /// The last byte written in an earlier read (whether a line is open
+    /// where this read's output is still empty).
+    last_out: Option<u8>,
 }
 
 /// The keys that matter.
@@ -219,7 +222,7 @@ impl NotebookOutputs {
                     if !more {
                         self.in_string = None;
                         if self.array_of.is_none() {
-                            self.html.end(out);
+                            self.end_html(out);
                         }
                     }
                 }
@@ -235,6 +238,26 @@ impl NotebookOutputs {
                 None => self.structure_byte(b, out),
             }
         }
+        self.last_out = out.last().copied().or(self.last_out);
+    }
+
+    /// End the line the output is on, if one is open (wherever the read
+    /// that wrote its start was cut).
+    fn end_line(&self, out: &mut Vec<u8>) {
+        if out
+            .last()
+            .copied()
+            .or(self.last_out)
+            .is_some_and(|c| c != b'\n')
+        {
+            out.push(b'\n');
+        }
+    }
+
+    /// The end of one output's HTML.
+    fn end_html(&mut self, out: &mut Vec<u8>) {
+        self.html.end(out);
+        self.end_line(out);
     }
 
     /// A byte of a string that is not output: kept while it may be a key
@@ -293,8 +316,8 @@ impl NotebookOutputs {
             b']' | b'}' => {
                 if b == b']' {
                     match self.array_of.take() {
-                        Some(Wanted::Plain) if out.last() != Some(&b'\n') => out.push(b'\n'),
-                        Some(Wanted::Html) => self.html.end(out),
+                        Some(Wanted::Plain) => self.end_line(out),
+                        Some(Wanted::Html) => self.end_html(out),
                         _ => {}
                     }
                 }
@@ -387,16 +410,13 @@ impl HtmlText {
         }
     }
 
-    /// The end of one output's HTML: its last line ends; the next starts
-    /// afresh.
+    /// The end of one output's HTML (a `<` left pending is text); the
+    /// next starts afresh.
     fn end(&mut self, out: &mut Vec<u8>) {
         if self.lt {
             out.push(b'<');
         }
         *self = HtmlText::default();
-        if out.last().is_some_and(|&c| c != b'\n') {
-            out.push(b'\n');
-        }
     }
 }
 
@@ -405,7 +425,8 @@ mod tests {
     use super::*;
 
     /// What a reader makes of `bytes` in one read; the same in two reads
-    /// cut at every place (checked).
+    /// cut at every place, each into a buffer of its own as the decoder
+    /// gives them (checked).
     fn read_cut_anywhere<R: Default>(
         bytes: &[u8],
         extract: fn(&mut R, &[u8], &mut Vec<u8>),
@@ -414,10 +435,10 @@ mod tests {
         extract(&mut R::default(), bytes, &mut whole);
         for cut in 0..bytes.len() {
             let mut reader = R::default();
-            let mut out = Vec::new();
-            extract(&mut reader, &bytes[..cut], &mut out);
-            extract(&mut reader, &bytes[cut..], &mut out);
-            assert_eq!(out, whole, "cut at {cut}");
+            let (mut first, mut second) = (Vec::new(), Vec::new());
+            extract(&mut reader, &bytes[..cut], &mut first);
+            extract(&mut reader, &bytes[cut..], &mut second);
+            assert_eq!([first, second].concat(), whole, "cut at {cut}");
         }
         whole
     }
@@ -471,6 +492,12 @@ mod tests {
      "output_type": "execute_result"
     },
     {
+     "data": {"text/html": "<p>one string</p>", "text/plain": ["a line\n"]},
+     "execution_count": 3,
+     "metadata": {},
+     "output_type": "execute_result"
+    },
+    {
      "ename": "OutOfMemoryError",
      "evalue": "CUDA out of memory.",
      "output_type": "error",
@@ -498,6 +525,8 @@ mod tests {
                         \r100%|██████████| 3/3 [00:03<00:00,  1.00it/s]\n\
                         read as text\n\
                         TrainOutput(global_step=3, training_loss=1.5, metrics={})\n\
+                        one string\n\
+                        a line\n\
                         \u{1b}[0;31m----\u{1b}[0m\n\
                         \u{1b}[0;31mOutOfMemoryError\u{1b}[0m: CUDA out of \"memory\".\n";
         let bytes = NOTEBOOK.as_bytes();
@@ -525,10 +554,10 @@ mod tests {
             NotebookOutputs::default().extract(&bytes, &mut whole);
             let cut = cut.min(bytes.len());
             let mut n = NotebookOutputs::default();
-            let mut out = Vec::new();
-            n.extract(&bytes[..cut], &mut out);
-            n.extract(&bytes[cut..], &mut out);
-            proptest::prop_assert_eq!(out, whole);
+            let (mut first, mut second) = (Vec::new(), Vec::new());
+            n.extract(&bytes[..cut], &mut first);
+            n.extract(&bytes[cut..], &mut second);
+            proptest::prop_assert_eq!([first, second].concat(), whole);
         }
     }
 
@@ -545,6 +574,7 @@ mod tests {
             html.byte(b, &mut out);
         }
         html.end(&mut out);
+        out.push(b'\n');
         assert_eq!(
             String::from_utf8_lossy(&out),
             "\n  \n  [ 3/129 01:55 < 4:02:20, 0.01 it/s, Epoch 0.02/1]\n\n\n    \
