@@ -1648,8 +1648,8 @@ impl LogAnalyzer {
             c.cur_time = t;
             c.on_line(line, flags, LineFacts::of(line));
         });
-        c.front.bytes = front.bytes;
-        c.front.told_read_as = front.read_as();
+        // (Flushed: what is left of it is its count and how it read.)
+        c.front = front;
         c.end_on_an_evaluation_bar();
         c.build()
     }

@@ -149,18 +149,14 @@ impl Decoder {
                     Some(true) => {
                         let held = std::mem::take(&mut self.held);
                         self.encoding = Encoding::Notebook;
-                        let mut out = Vec::with_capacity(held.len() / 2);
-                        self.notebook.extract(&held, &mut out);
-                        return Cow::Owned(out);
+                        return Cow::Owned(self.json_output(&held));
                     }
                     None => {}
                 }
                 let held = std::mem::take(&mut self.held);
                 if held.starts_with(KAGGLE_HEAD) {
                     self.encoding = Encoding::KaggleJson;
-                    let mut out = Vec::with_capacity(held.len());
-                    self.kaggle.extract(&held, &mut out);
-                    return Cow::Owned(out);
+                    return Cow::Owned(self.json_output(&held));
                 }
                 if let Some(rest) = held.strip_prefix(UTF8_BOM) {
                     self.encoding = Encoding::Utf8;
@@ -177,17 +173,23 @@ impl Decoder {
                 }
             }
             Encoding::Utf16Le | Encoding::Utf16Be => Cow::Owned(self.utf16(bytes)),
-            Encoding::KaggleJson => {
-                let mut out = Vec::with_capacity(bytes.len());
-                self.kaggle.extract(bytes, &mut out);
-                Cow::Owned(out)
-            }
-            Encoding::Notebook => {
-                let mut out = Vec::with_capacity(bytes.len() / 2);
-                self.notebook.extract(bytes, &mut out);
-                Cow::Owned(out)
+            Encoding::KaggleJson | Encoding::Notebook => Cow::Owned(self.json_output(bytes)),
+        }
+    }
+
+    /// The program's output in a read of a log held in JSON (Kaggle's
+    /// records, a notebook's outputs), by the reader of this encoding.
+    fn json_output(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        match self.encoding {
+            Encoding::KaggleJson => self.kaggle.extract(bytes, &mut out),
+            Encoding::Notebook => self.notebook.extract(bytes, &mut out),
+            // (Not JSON: as it is.)
+            Encoding::Undecided | Encoding::Utf8 | Encoding::Utf16Le | Encoding::Utf16Be => {
+                out.extend_from_slice(bytes)
             }
         }
+        out
     }
 
     /// Transcode UTF-16 to UTF-8, holding an odd trailing byte and a
