@@ -14,7 +14,7 @@ use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_end_fast, tr
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
 use super::split::{LineFacts, LineScan, LineSplitter};
-use super::text::Find;
+use super::text::{Find, starts_with_any};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
 use super::{Event, EventKind, Format, N_SOURCES, Source};
 
@@ -1247,7 +1247,7 @@ fn is_excluded_desc(desc: &str) -> bool {
     if desc.is_empty() {
         return false;
     }
-    let excluded = |d: &str| EXCLUDED_BAR_DESCS.iter().any(|p| d.starts_with(p));
+    let excluded = |d: &str| starts_with_any(d, &EXCLUDED_BAR_DESCS);
     excluded(desc)
         // Also after a one-word label (`train: Scanning ...`).
         || desc
@@ -2939,16 +2939,17 @@ impl LogAnalyzer {
             || (c0 == b'P' && t.starts_with("Processing "))
             || (matches!(c0, b'P' | b'C' | b'T' | b'B' | b'E')
                 && trim_end_fast(t).ends_with("...")
-                && [
+                && starts_with_any(
+                    t,
+                    &[
                     "Converting ",
                     "Preprocessing ",
                     "Tokenizing ",
                     "Building ",
                     "Extracting ",
                     "Encoding ",
-                ]
-                .iter()
-                .any(|w| t.starts_with(w)))
+                ],
+            ))
         {
             self.not_training_line = Some(self.lines);
             return;
@@ -3873,25 +3874,25 @@ impl LogAnalyzer {
         // `Early stopping at epoch 33` (not a patience counter's
         // `EarlyStopping counter: 3 out of 7`), Keras's `Epoch 00005: early
         // stopping`, Paddle's `Epoch 6: Early stopping.`.
-        if [
-            "Early stopping triggered",
-            "Early stopping at epoch",
-            "Early stopping at step",
-            // PyKEEN's: `Stopping early at epoch 70. The best result 0.3012
-            // occurred at epoch 40.`; docTR's patience.
-            "Stopping early at epoch",
-            "Training halted early",
-            // XGBoost.
-            "Stopping. Best iteration:",
-            // LightGBM.
-            "Early stopping, best iteration is:",
-        ]
-        .iter()
-        .any(|p| t.starts_with(p))
-            || (t.starts_with("Epoch ")
-                && [": early stopping", ": Early stopping."]
-                    .iter()
-                    .any(|e| t.ends_with(e)))
+        if starts_with_any(
+            t,
+            &[
+                "Early stopping triggered",
+                "Early stopping at epoch",
+                "Early stopping at step",
+                // PyKEEN's: `Stopping early at epoch 70. The best result 0.3012
+                // occurred at epoch 40.`; docTR's patience.
+                "Stopping early at epoch",
+                "Training halted early",
+                // XGBoost.
+                "Stopping. Best iteration:",
+                // LightGBM.
+                "Early stopping, best iteration is:",
+            ],
+        ) || (t.starts_with("Epoch ")
+            && [": early stopping", ": Early stopping."]
+                .iter()
+                .any(|e| t.ends_with(e)))
         {
             self.mark_finished("early stopping");
             return true;
@@ -4215,7 +4216,7 @@ impl LogAnalyzer {
             self.banner_total = parse::uint_after(t, TOTAL);
             return true;
         }
-        if total && t.contains(BATCH) {
+        if total && t.has(BATCH) {
             self.samples_per_step = parse::uint_after(t, BATCH).map(|b| b as f64);
             return true;
         }

@@ -6,7 +6,7 @@
 //! lines before any real work). None of them panics on any input.
 
 use super::normalize::trim_start_fast;
-use super::text::Find;
+use super::text::{Find, starts_with_any};
 use super::{Event, EventKind, Source};
 
 // ---------------------------------------------------------------------------
@@ -337,14 +337,14 @@ pub fn uint_prefix(s: &str) -> Option<(u64, usize)> {
 
 /// Value after `key` somewhere in `s` (first occurrence), parsed as a float.
 pub fn float_after(s: &str, key: &str) -> Option<f64> {
-    let p = s.find(key)?;
+    let p = s.find_word(key)?;
     float_prefix(&s[p + key.len()..]).map(|(v, _)| v)
 }
 
 /// Count after `key` somewhere in `s` (first occurrence): [`uint_prefix`]'s
 /// digits, thousands commas allowed.
 pub fn uint_after(s: &str, key: &str) -> Option<u64> {
-    let p = s.find(key)?;
+    let p = s.find_word(key)?;
     uint_prefix(&s[p + key.len()..]).map(|(v, _)| v)
 }
 
@@ -2384,10 +2384,7 @@ pub fn basicsr(s: &str) -> Option<Event> {
 /// be saved to`), a load, a deletion, or the end of an async save already
 /// counted when it was scheduled.
 pub fn announces_save(t: &str) -> bool {
-    if ["Saving ", "saving ", "Saved ", "saved "]
-        .iter()
-        .any(|w| t.starts_with(w))
-    {
+    if starts_with_any(t, &["Saving ", "saving ", "Saved ", "saved "]) {
         return t.contains("checkpoint")
             || t.contains("Checkpoint")
             || t.contains(" state to ")
@@ -3426,6 +3423,10 @@ pub fn mm_iter(s: &str) -> Option<Event> {
 fn chinese_loss(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let word = "损失".as_bytes();
+    // (Most lines have no such word: a scan without a searcher's set-up.)
+    if !s.contains("损失") {
+        return None;
+    }
     memchr::memmem::find_iter(b, word).find_map(|at| {
         let before = &s[..at];
         if ["验证", "测试", "评估", "验证集"]
@@ -4668,7 +4669,9 @@ pub fn val_loss_in(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     // (Every name ends in `loss`: a line without one, most prose, is done
     // in one fast scan.)
-    memchr::memmem::find(b, b"oss")?;
+    if !s.contains("oss") {
+        return None;
+    }
     let lower_is = |at: usize, word: &[u8]| {
         b.get(at..at + word.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(word))
@@ -4788,8 +4791,10 @@ fn reported_speed(s: &str, ev: &mut Event) {
     };
     // (Each group of names below only where one of their words is: most
     // step lines name none, and a search per name costs.)
-    let holds = |w: &[u8]| memchr::memmem::find(s.as_bytes(), w).is_some();
-    if ev.step_time_s.is_none() && (holds(b"tim") || holds(b"cost") || holds(b"dt")) {
+    // (`str::contains` of a short word is a vector scan with no set-up;
+    // `memmem::find` would build a searcher on every call.)
+    let holds = |w: &str| s.contains(w);
+    if ev.step_time_s.is_none() && (holds("tim") || holds("cost") || holds("dt")) {
         ev.step_time_s = [
             "iter_time",
             "iter time",
@@ -4826,7 +4831,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
     }
     // MLX LM's rate: `Iter 70: Train loss 2.786, ..., It/sec 17.598,
     // Tokens/sec 1728.137, ...`.
-    if ev.step_time_s.is_none() && holds(b"It/sec") {
+    if ev.step_time_s.is_none() && holds("It/sec") {
         ev.step_time_s = after_key("It/sec").map(|(v, _)| 1.0 / v);
     }
     // MaxText: `completed step: 3, seconds: 0.510, TFLOP/s/device: ...,
@@ -4854,7 +4859,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
             })
         })
     };
-    if ev.samples_per_sec.is_none() && (holds(b"sampl") || holds(b"img/") || holds(b"images/")) {
+    if ev.samples_per_sec.is_none() && (holds("sampl") || holds("img/") || holds("images/")) {
         ev.samples_per_sec = before_unit(&[" samples/s", " samples/sec", " img/s", " images/s"])
             .or_else(|| {
                 ["samples_per_second", "samples/sec", "samples/s", "img/s"]
@@ -4862,7 +4867,7 @@ fn reported_speed(s: &str, ev: &mut Event) {
                     .find_map(|k| after_key(k).map(|x| x.0))
             });
     }
-    if ev.tokens_per_sec.is_none() && (holds(b"tok") || holds(b"Tok") || holds(b"throughput")) {
+    if ev.tokens_per_sec.is_none() && (holds("tok") || holds("Tok") || holds("throughput")) {
         ev.tokens_per_sec = before_unit(&[" tok/s", " tokens/s", " tokens/sec"]).or_else(|| {
             [
                 "tokens_per_second_per_gpu",

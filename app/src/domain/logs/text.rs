@@ -39,3 +39,46 @@ impl Find for str {
         self.contains(&word[..cut]) && self.contains(word)
     }
 }
+
+/// Whether `s` starts with one of `words`. Each word's first byte is
+/// compared inline before the rest: most lines start with none of them,
+/// and a list's `starts_with` is a call to `memcmp` per word.
+#[inline]
+pub(crate) fn starts_with_any(s: &str, words: &[&str]) -> bool {
+    let b = s.as_bytes();
+    words.iter().any(|w| {
+        let w = w.as_bytes();
+        match w.first() {
+            Some(c) => b.first() == Some(c) && b.starts_with(w),
+            None => true,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_any;
+
+    #[test]
+    fn starts_with_any_is_starts_with_of_any_word() {
+        let words = ["Early stopping", "Stopping early", "E"];
+        for s in [
+            "",
+            "E",
+            "Early stopping at 3",
+            "Stopping early",
+            "Stop",
+            "early",
+            "xE",
+        ] {
+            assert_eq!(
+                starts_with_any(s, &words),
+                words.iter().any(|w| s.starts_with(w)),
+                "{s:?}"
+            );
+        }
+        assert!(starts_with_any("", &[""]));
+        assert!(starts_with_any("abc", &["", "x"]));
+        assert!(!starts_with_any("abc", &[]));
+    }
+}
