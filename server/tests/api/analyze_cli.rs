@@ -177,3 +177,66 @@ fn a_notebook_is_read_through_its_cells_outputs() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_kaggle_log_is_timed_by_its_records() {
+    // The real HF run as Kaggle's downloaded kernel log would hold it: each
+    // of the recorded reads a record, at the time it was read (Kaggle's
+    // `time`: seconds since the kernel started). Its speed must be what the
+    // same run gives replayed with its timing file.
+    let log = std::fs::read(format!("{TRACES}/hf_trainer.log")).expect("trace");
+    let timing =
+        std::fs::read_to_string(format!("{TRACES}/hf_trainer.timing.tsv")).expect("timing");
+    let mut records = Vec::new();
+    let (mut at, mut held) = (0usize, Vec::new());
+    for row in timing.lines().filter(|r| !r.starts_with('#')) {
+        let mut cols = row.split('\t');
+        let (Some(t), Some(n)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        let (t, n): (f64, usize) = (t.parse().expect("time"), n.parse().expect("bytes"));
+        held.extend_from_slice(&log[at..at + n]);
+        at += n;
+        // (A record holds whole characters: a read cut in one gives the
+        // rest of it to the next record.)
+        let whole = match std::str::from_utf8(&held) {
+            Ok(_) => held.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let data = String::from_utf8(held.drain(..whole).collect()).expect("UTF-8");
+        let data = serde_json::to_string(&data).expect("JSON string");
+        records.push(format!(
+            "{{\"stream_name\":\"stderr\",\"time\":{t},\"data\":{data}}}"
+        ));
+    }
+    assert_eq!(at, log.len(), "the timing file covers the log");
+    let dir = std::env::temp_dir().join(format!("canopy-kaggle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("kernel.log");
+    std::fs::write(&path, format!("[{}]", records.join("\n,"))).expect("write the log");
+    let v = json(&["analyze", path.to_str().expect("a UTF-8 path"), "--json"]);
+    let timed = json(&[
+        "analyze",
+        &format!("{TRACES}/hf_trainer.log"),
+        "--timing",
+        &format!("{TRACES}/hf_trainer.timing.tsv"),
+        "--json",
+    ]);
+    for key in [
+        "format",
+        "last_step",
+        "total_steps",
+        "steps_per_sec",
+        "pauses",
+        "loss",
+    ] {
+        assert_eq!(v[key], timed[key], "{key}");
+    }
+    assert!(v["steps_per_sec"]["p50"].as_f64().is_some(), "{v}");
+    assert_eq!(
+        v["notes"][0],
+        "read as a Kaggle kernel log: the program's output in its JSON records, \
+         timed by their `time` (seconds since the kernel started)"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

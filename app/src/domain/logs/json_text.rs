@@ -94,25 +94,65 @@ pub(super) const KAGGLE_HEAD: &[u8] = b"[{\"stream_name\":";
 
 /// Kaggle's downloaded kernel log: JSON records, `[{"stream_name":
 /// "stderr","time":6.41,"data":"...\n"}` then `,{...}` a line each, the
-/// program's output in their escaped `data` strings. Where the reading
-/// stands, across reads: how much of `"data":"` was matched, or inside the
-/// string.
-#[derive(Debug, Clone, Copy, Default)]
+/// program's output in their escaped `data` strings, and when it wrote
+/// each (`time`: seconds since the kernel started). Where the reading
+/// stands, across reads: how much of `"data":"` and of `"time":` was
+/// matched, inside the data string, or inside the time's number.
+#[derive(Debug, Clone, Default)]
 pub(super) struct KaggleRecords {
     matched: usize,
+    time_matched: usize,
     in_data: bool,
     string: JsonString,
+    /// The time's number so far (`None`: not reading one).
+    number: Option<Vec<u8>>,
+    /// The latest record's time: that of the output being read.
+    time: Option<f64>,
+    /// Where in the output of [`Self::extract`] a record's data starts, and
+    /// its time; taken by the caller after each read.
+    pub(super) marks: Vec<(usize, f64)>,
 }
 
 impl KaggleRecords {
     const DATA_KEY: &'static [u8] = b"\"data\":\"";
+    const TIME_KEY: &'static [u8] = b"\"time\":";
+    /// Longest time number kept (`1234567.891011`, or a malformed one cut).
+    const MAX_NUMBER: usize = 32;
 
-    /// The program's output in `bytes` (the `data` strings, unescaped).
+    /// The program's output in `bytes` (the `data` strings, unescaped),
+    /// each record's time in [`Self::marks`].
     pub(super) fn extract(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         for &b in bytes {
             if self.in_data {
                 self.in_data = self.string.byte(b, out);
                 continue;
+            }
+            if let Some(number) = &mut self.number {
+                if b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-') {
+                    if number.len() < Self::MAX_NUMBER {
+                        number.push(b);
+                    }
+                    continue;
+                }
+                // (Space after the colon.)
+                if number.is_empty() && b.is_ascii_whitespace() {
+                    continue;
+                }
+                self.time = std::str::from_utf8(number)
+                    .ok()
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .filter(|t| t.is_finite() && *t >= 0.0)
+                    .or(self.time);
+                self.number = None;
+            }
+            self.time_matched = if b == Self::TIME_KEY[self.time_matched] {
+                self.time_matched + 1
+            } else {
+                usize::from(b == Self::TIME_KEY[0])
+            };
+            if self.time_matched == Self::TIME_KEY.len() {
+                self.time_matched = 0;
+                self.number = Some(Vec::new());
             }
             self.matched = if b == Self::DATA_KEY[self.matched] {
                 self.matched + 1
@@ -122,8 +162,17 @@ impl KaggleRecords {
             if self.matched == Self::DATA_KEY.len() {
                 self.matched = 0;
                 self.in_data = true;
+                if let Some(t) = self.time {
+                    self.marks.push((out.len(), t));
+                }
             }
         }
+    }
+
+    /// The time of the output that the next read continues (that of the
+    /// record it is in), if the records told one.
+    pub(super) fn time(&self) -> Option<f64> {
+        self.time
     }
 }
 
@@ -453,6 +502,30 @@ mod tests {
         let mut out = Vec::new();
         KaggleRecords::default().extract(br#""data":"\ud83dx\uZZ""#, &mut out);
         assert_eq!(String::from_utf8_lossy(&out), "\u{FFFD}x\u{FFFD}ZZ");
+    }
+
+    #[test]
+    fn kaggle_record_times_are_read_whole_and_in_pieces() {
+        let log = br#"[{"stream_name":"stdout","time":6.41,"data":"a\n"}
+,{"stream_name":"stderr","time": 12.5e1,"data":"\rb"}
+,{"stream_name":"stderr","time":"bad","data":"c"}
+,{"stream_name":"stderr","time":-3,"data":"d"}]"#;
+        // (A time that is no number, or negative, leaves the last one.)
+        let want = vec![(0, 6.41), (2, 125.0), (4, 125.0), (5, 125.0)];
+        let read = |cut: usize| {
+            let mut r = KaggleRecords::default();
+            let mut out = Vec::new();
+            r.extract(&log[..cut], &mut out);
+            r.extract(&log[cut..], &mut out);
+            let time = r.time();
+            (out, r.marks, time)
+        };
+        for cut in 0..log.len() {
+            let (out, marks, time) = read(cut);
+            assert_eq!(out, b"a\n\rbcd", "cut at {cut}");
+            assert_eq!(marks, want, "cut at {cut}");
+            assert_eq!(time, Some(125.0), "cut at {cut}");
+        }
     }
 
     /// A notebook as Jupyter writes it (nbformat 4, one-space indents):

@@ -519,6 +519,14 @@ pub fn strip_prefixes(line: &str) -> Stripped<'_> {
     let mut s = line;
     let mut ts = None;
     let mut rank = None;
+    // A Kaggle web view's columns stand before every line: their time is
+    // the line's (the program's own timestamps after it, on another clock,
+    // on some lines only, are not).
+    let kaggle = kaggle_view_head(line.as_bytes());
+    if let Some((n, t)) = kaggle {
+        s = &line[n..];
+        ts = Some(t);
+    }
     for _ in 0..6 {
         let before = s.len();
         if let Some((rest, r)) = strip_rank(s, s.len() == line.len()) {
@@ -526,7 +534,7 @@ pub fn strip_prefixes(line: &str) -> Stripped<'_> {
             s = rest;
         }
         if let Some((rest, t)) = strip_log_head(s) {
-            if t.is_some() {
+            if t.is_some() && kaggle.is_none() {
                 ts = t;
             }
             s = rest;
@@ -568,7 +576,7 @@ pub(crate) fn no_log_prefix(b: &[u8]) -> bool {
         b'0'..=b'9' if b.get(digits_len(b)) == Some(&b':') => return false,
         // (An address: pdsh's host tag.)
         b'0'..=b'9' if pdsh_host_len(b).is_some() => return false,
-        b'0'..=b'9' if kaggle_view_head_len(b).is_some() => return false,
+        b'0'..=b'9' if kaggle_view_head(b).is_some() => return false,
         b' ' | b'0'..=b'9' | b'E' | b'W' | b'I' => {}
         b'a'..=b'z' => {
             return logger_name_len(b).is_none()
@@ -686,10 +694,9 @@ fn compose_service_len(b: &[u8]) -> Option<usize> {
 
 /// The columns before each line of a Kaggle notebook's log as its web view
 /// shows it and a copy of it pastes (`52.3s\t12\t`: the seconds since the
-/// session started and the line's number, tab-separated): their length.
-/// (Their time is not taken for the line's: the program's own timestamps
-/// after it would be on another clock.)
-fn kaggle_view_head_len(b: &[u8]) -> Option<usize> {
+/// session started and the line's number, tab-separated): their length,
+/// and the time.
+fn kaggle_view_head(b: &[u8]) -> Option<(usize, f64)> {
     let mut i = digits_len(b);
     if b.get(i) == Some(&b'.') {
         i += 1 + digits_len(&b[i + 1..]);
@@ -697,9 +704,10 @@ fn kaggle_view_head_len(b: &[u8]) -> Option<usize> {
     if i == 0 || b.get(i..i + 2) != Some(b"s\t".as_slice()) {
         return None;
     }
+    let secs = std::str::from_utf8(&b[..i]).ok()?.parse::<f64>().ok()?;
     i += 2;
     let n = digits_len(&b[i..]);
-    (n > 0 && b.get(i + n) == Some(&b'\t')).then_some(i + n + 1)
+    (n > 0 && b.get(i + n) == Some(&b'\t')).then_some((i + n + 1, secs))
 }
 
 fn digits_len(b: &[u8]) -> usize {
@@ -1001,7 +1009,7 @@ fn strip_log_head(s: &str) -> Option<(&str, Option<f64>)> {
         _ => return None,
     }
     if b[0].is_ascii_digit()
-        && let Some(n) = pdsh_host_len(b).or_else(|| kaggle_view_head_len(b))
+        && let Some(n) = pdsh_host_len(b)
     {
         return Some((&s[n..], None));
     }

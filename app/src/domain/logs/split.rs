@@ -36,8 +36,29 @@ impl LineSplitter {
         emit: F,
     ) {
         self.bytes += bytes.len() as u64;
+        let time_before = self.decoder.kaggle.time();
         let decoded = self.decoder.decode(bytes);
-        self.push_decoded(&decoded, arrival_secs, emit);
+        if self.decoder.encoding != Encoding::KaggleJson {
+            self.push_decoded(&decoded, arrival_secs, emit);
+            return;
+        }
+        // A Kaggle log's records say when the program wrote their output:
+        // that is each line's time (a timing file's reads of a downloaded
+        // log could only be later). Each record's output is pushed as if
+        // it arrived at its time; what this read continues, at the time of
+        // the record it is in.
+        let marks = std::mem::take(&mut self.decoder.kaggle.marks);
+        let mut emit = emit;
+        let (mut from, mut time) = (0, time_before.or(arrival_secs));
+        for (at, t) in marks {
+            if at > from {
+                self.push_decoded(&decoded[from..at], time, &mut emit);
+            }
+            (from, time) = (at, Some(t));
+        }
+        if from < decoded.len() {
+            self.push_decoded(&decoded[from..], time, &mut emit);
+        }
     }
 
     /// [`Self::push`] after decoding.
@@ -76,6 +97,10 @@ impl LineSplitter {
     pub(crate) fn read_as(&self) -> Option<&'static str> {
         self.told_read_as.or(match self.decoder.encoding {
             Encoding::Utf16Le | Encoding::Utf16Be => Some("UTF-16 text (a PowerShell redirect)"),
+            Encoding::KaggleJson if self.decoder.kaggle.time().is_some() => Some(
+                "a Kaggle kernel log: the program's output in its JSON records, \
+                 timed by their `time` (seconds since the kernel started)",
+            ),
             Encoding::KaggleJson => {
                 Some("a Kaggle kernel log: the program's output in its JSON records")
             }

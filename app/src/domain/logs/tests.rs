@@ -12597,9 +12597,14 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     assert_approx(a.loss.last, 0.4123, 1e-9, "the dict's loss");
     assert_eq!(
         a.notes.first().map(String::as_str),
-        Some("read as a Kaggle kernel log: the program's output in its JSON records")
+        Some(
+            "read as a Kaggle kernel log: the program's output in its JSON records, \
+             timed by their `time` (seconds since the kernel started)"
+        )
     );
-    // The same in reads cut anywhere (inside an escape, a key, a surrogate).
+    assert_eq!(a.clock, Clock::Arrival, "the records' times: {:?}", a.notes);
+    // The same in reads cut anywhere (inside an escape, a key, a number, a
+    // surrogate).
     let bytes = log.as_bytes();
     for cut in [1, 7, 17, 40, 95, 150, 251, bytes.len() - 30] {
         let mut b = LogAnalyzer::new();
@@ -12610,6 +12615,76 @@ fn kaggle_kernel_logs_are_read_through_their_json_records() {
     // A log that only looks like JSON is read as text.
     let a = analyze("[{\"step\": 10, \"loss\": 2.5}]\nstep 10/100 | loss 2.5\n");
     assert_eq!(a.last_step, Some(10));
+}
+
+/// Kaggle's records say when the program wrote each piece of output (in
+/// seconds since the kernel started): the run's speed comes from them, as
+/// from a timing file, however the file is read.
+#[test]
+fn kaggle_record_times_time_the_run() {
+    // An HF Trainer at 4 steps/s (0.25 s a step), the bar redrawn each
+    // step, a dict every 50 steps; then the same run's log without times.
+    let total = 400u32;
+    let mut log = String::from("[");
+    let mut plain = String::new();
+    let mut record = |time: f64, stream: &str, data: &str| {
+        if log.len() > 1 {
+            log.push_str("\n,");
+        }
+        let esc = data.replace('\n', "\\n").replace('\r', "\\r");
+        log.push_str(&format!(
+            "{{\"stream_name\":\"{stream}\",\"time\":{time:.3},\"data\":\"{esc}\"}}"
+        ));
+        plain.push_str(data);
+    };
+    record(3.2, "stdout", "Loading checkpoint shards...\n");
+    for n in 1..=total {
+        let t = 10.0 + 0.25 * f64::from(n);
+        let frame = format!(
+            "\r{:>3}%|###       | {n}/{total} [00:{:02}<01:10,  4.00it/s]",
+            n * 100 / total,
+            n / 4 % 60
+        );
+        record(t, "stderr", &frame);
+        if n % 50 == 0 {
+            let dict = format!(
+                "{{'loss': '{:.4}', 'learning_rate': '1e-05', 'epoch': '0.5'}}\n",
+                2.0 / f64::from(n)
+            );
+            record(t + 0.01, "stdout", &dict);
+        }
+    }
+    record(111.0, "stderr", "\n");
+    log.push_str("]\n");
+    let a = analyze(&log);
+    assert_eq!((a.last_step, a.total_steps), (Some(400), Some(400)));
+    assert_eq!(a.clock, Clock::Arrival, "{}", a.render_text());
+    let p50 = a
+        .steps_per_sec
+        .p50
+        .expect("a step rate from the records' times");
+    assert_approx(Some(p50), 4.0, 0.01, "median step rate");
+    let overall = a.steps_per_sec.overall.expect("an overall rate");
+    assert!((3.9..=4.01).contains(&overall), "overall {overall}");
+    // One thread and two, in reads cut anywhere: the same analysis.
+    let bytes = log.as_bytes();
+    for cut in [1, 20, 33, 37, 500, bytes.len() / 2, bytes.len() - 3] {
+        let mut b = LogAnalyzer::new();
+        b.push(&bytes[..cut], None);
+        b.push(&bytes[cut..], None);
+        assert_eq!(
+            format!("{:?}", b.finish()),
+            format!("{a:?}"),
+            "cut at {cut}"
+        );
+    }
+    let two =
+        crate::domain::logs::parallel::analyze_reader_two_threads(bytes).expect("read from memory");
+    assert_eq!(format!("{two:?}"), format!("{a:?}"), "two threads");
+    // Without the records, the bar's elapsed field is the only clock.
+    let b = analyze(&plain);
+    assert_eq!(b.last_step, Some(400));
+    assert_eq!(b.clock, Clock::BarElapsed);
 }
 
 /// A notebook (nbformat 4, as Jupyter writes it: one-space indents, each
@@ -12936,6 +13011,26 @@ fn kaggle_web_view_columns_are_stripped() {
         "131.0s\t21\ttorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n",
     );
     assert_hf_steps_then_oom(&log);
+    // The column's time is the lines' clock: 25 steps every 7 s.
+    let a = analyze(&log);
+    assert_eq!(a.clock, Clock::LogTimestamps, "{}", a.render_text());
+    assert_approx(a.steps_per_sec.p50, 25.0 / 7.0, 0.02, "steps/s");
+    // ... and stays it where the program prints its own time as well.
+    let own = log.replace("\t{'loss'", "\t2024-05-01 10:00:00,000 - INFO - {'loss'");
+    let b = analyze(&own);
+    assert_eq!(b.clock, Clock::LogTimestamps, "{}", b.render_text());
+    assert_approx(
+        b.steps_per_sec.p50,
+        25.0 / 7.0,
+        0.02,
+        "steps/s beside the program's time",
+    );
+    let ts = |line: &str| strip_prefixes(line).ts;
+    assert_eq!(ts("52.3s\t12\tstep 10"), Some(52.3));
+    assert_eq!(
+        ts("4413s\t1\t2024-05-01 10:00:00,000 - INFO - step 10"),
+        Some(4413.0)
+    );
     assert_bodies(&[
         ("52.3s\t12\tstep 10", "step 10"),
         ("4413s\t1\tstep 10", "step 10"),
