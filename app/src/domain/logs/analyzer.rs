@@ -2675,6 +2675,14 @@ impl LogAnalyzer {
             return;
         }
         if c0 == b'|'
+            && let Some((ev, batches)) = parse::fairseq_legacy(t, self.batches_per_epoch)
+        {
+            if ev.step.is_some() || ev.kind == EventKind::Eval {
+                self.on_epoch_batch_event(ev, batches, ts, time);
+            }
+            return;
+        }
+        if c0 == b'|'
             && let Some((ev, batches)) = parse::torch_lm_example(t)
         {
             self.on_epoch_batch_event(ev, batches, ts, time);

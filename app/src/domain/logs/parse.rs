@@ -2176,6 +2176,62 @@ pub fn fairseq(s: &str) -> Option<Event> {
     fairseq_event(kind, epoch, get)
 }
 
+/// fairseq's oldest progress lines (2018, before it printed its update
+/// count): `| epoch 010  2000 / 8223 loss=1.27 (1.50), wps=962, wpb=908,
+/// bsz=32, lr=0.001, clip=100%, gnorm=2.1427` (the batch in the epoch, of
+/// the epoch's batches; epochs from 1), and as the epoch ends `| epoch 010
+/// | train loss 1.44 | train ppl 2.72 | s/checkpoint 7747 | words/s 961 |
+/// ...` (the epoch's average: no loss of a step) and `| epoch 010 | valid
+/// on 'valid' subset | valid loss 1.94 | valid ppl 3.83`. With the
+/// batches per epoch when the line says them; `per_epoch`: as known, for
+/// the step an epoch's end reaches (none without it).
+pub fn fairseq_legacy(s: &str, per_epoch: Option<u64>) -> Option<(Event, Option<u64>)> {
+    let r = s.strip_prefix("| epoch ")?;
+    if !r.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (epoch, used) = uint_prefix(r)?;
+    let r = &r[used..];
+    if let Some(r) = r.strip_prefix(" | ") {
+        let field = |key: &str| field_value(r, " | ", key, " ");
+        if r.starts_with("valid on ") {
+            let mut ev = Event::new(EventKind::Eval, Source::Fairseq);
+            ev.epoch = Some(epoch as f64);
+            ev.loss = Some(field("valid loss")?);
+            return Some((ev, None));
+        }
+        field("train loss")?;
+        let mut ev = Event::new(EventKind::Train, Source::Fairseq);
+        ev.epoch = Some(epoch as f64);
+        // (Unknown without its batches: the line is still this, not a
+        // step count of another format's, `words/batch 906`.)
+        ev.step = per_epoch.and_then(|n| epoch.checked_mul(n));
+        ev.tokens_per_sec = field("words/s");
+        return Some((ev, None));
+    }
+    // `  2000 / 8223 loss=...`: two spaces, the batch, ` / `, the batches.
+    let r = r.strip_prefix("  ")?;
+    let (batch, used) = uint_prefix(r)?;
+    let r = r[used..].strip_prefix(" / ")?;
+    let (batches, used) = uint_prefix(r)?;
+    let kv = r[used..].strip_prefix(' ')?;
+    if !kv.starts_with("loss=") {
+        return None;
+    }
+    let get = |key: &str| field_value(kv, ", ", key, "=");
+    let mut ev = Event::new(EventKind::Train, Source::Fairseq);
+    ev.epoch = Some(epoch as f64);
+    ev.step = epoch
+        .checked_sub(1)?
+        .checked_mul(batches)?
+        .checked_add(batch);
+    ev.loss = Some(get("loss")?);
+    ev.lr = get("lr");
+    ev.grad_norm = get("gnorm");
+    ev.tokens_per_sec = get("wps");
+    Some((ev, Some(batches)))
+}
+
 /// The columns of a metrics CSV that [`csv_row`] reads (by position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvColumns {
@@ -2788,7 +2844,9 @@ pub fn minimind(s: &str) -> Option<(Event, u64)> {
 /// + batch`:
 /// - PyTorch's ImageNet example: `Epoch: [0][ 10/5005]\tTime ... Loss 6.9077e+00 (6.9078e+00)`,
 ///   torchvision's references and DeiT: `Epoch: [0]  [  10/1251]  eta: ...  loss: 2.77 (2.74)`;
-/// - timm: `Train: 0 [  50/1251 (  4%)]  Loss: 6.899 (6.91)  Time: ...`;
+/// - timm: `Train: 0 [  50/1251 (  4%)]  Loss: 6.899 (6.91)  Time: ...`,
+///   and OpenPCDet's lines in its style, `Train:    1/3 ( 33%) [  49/323 (
+///   15%)]  Loss: ...  Acc_iter 50` (the run's iterations counted for it);
 /// - mmengine / mmcv: `Epoch(train)  [1][ 50/1000]  lr: ...  loss: 1.23`,
 ///   `Epoch [1][50/742]\tlr: 1e-02, ..., loss: 1.2` (epochs from 1);
 /// - their eval lines (`Test: [ 10/196]`, `Epoch(val) [1][8/8]`) are evals.
@@ -2853,12 +2911,26 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     let mut r = &r[used..];
     // (DINO's names the planned epochs too: `Epoch: [14/100]  [ 810/1251]`.)
     let mut epochs = None;
+    let mut first_epoch = first_epoch;
     if !timm
         && let Some(rest) = r.strip_prefix('/')
         && let Some((n, used)) = uint_prefix(rest)
     {
         epochs = Some(n);
         r = &rest[used..];
+    }
+    // (OpenPCDet's logger in timm's style: the epoch of the planned ones,
+    // from 1, and its share: `Train:    1/3 ( 33%) [  49/323 ( 15%)]  Loss:
+    // 36.77 (81.7)  LR: 1.351e-04  Time cost: ...  Acc_iter 50  ...`.)
+    if timm && let Some(rest) = r.strip_prefix('/') {
+        let (n, used) = uint_prefix(rest)?;
+        let rest = rest[used..].strip_prefix(" (")?;
+        let close = rest.find(')')?;
+        if !rest[..close].ends_with('%') {
+            return None;
+        }
+        (epochs, first_epoch) = (Some(n), 1);
+        r = &rest[close + 1..];
     }
     // (torchvision's references and DeiT put spaces between the two:
     // `Epoch: [0]  [  10/1251]  eta: ...  loss: 2.7759 (2.7459)`.)
@@ -2891,8 +2963,15 @@ pub fn epoch_indexed(s: &str) -> Option<(Event, Option<u64>)> {
     if var {
         ev.loss = float_after(r, "Lm: ");
     }
-    // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`, `time: 0.5114`.
-    ev.step_time_s = ["Time  ", "Time: ", "time: "]
+    // (OpenPCDet's count of the run's iterations, from 1: resumed runs
+    // included.)
+    if timm && let Some(n) = uint_after(r, "  Acc_iter ") {
+        ev.step = Some(n);
+    }
+    // This batch's time, as printed: `Time  0.861 ( 1.332)`, `Time: 0.657s`,
+    // `time: 0.5114`, OpenPCDet's `Batch time: 0.31(0.31)` (after its `Data
+    // time: 0.00`).
+    ev.step_time_s = ["Batch time: ", "Time  ", "Time: ", "time: "]
         .iter()
         .find_map(|k| float_after(r, k))
         .filter(|v| v.is_finite() && *v > 0.0);

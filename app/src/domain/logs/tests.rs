@@ -5541,6 +5541,38 @@ fn fairseq_simple_and_json_records_are_steps() {
     assert_eq!(a.format, Format::Unknown);
 }
 
+/// fairseq's oldest lines (2018, facebookresearch/fairseq#301): no update
+/// count, the batch within the epoch; the epoch's end line is its average
+/// (its `words/batch 906` no step), validation an evaluation.
+#[test]
+fn fairseq_legacy_lines_count_batches_across_epochs() {
+    let log = "\
+| epoch 010  2000 / 8223 loss=1.27 (1.50), wps=962, wpb=908, bsz=32, lr=0.001, clip=100%, gnorm=2.1427
+| epoch 010  3000 / 8223 loss=1.28 (1.49), wps=962, wpb=908, bsz=32, lr=0.001, clip=100%, gnorm=2.1507
+| epoch 010  8000 / 8223 loss=1.33 (1.45), wps=961, wpb=905, bsz=32, lr=0.001, clip=100%, gnorm=2.1133
+| epoch 010 | train loss 1.44 | train ppl 2.72 | s/checkpoint    7747 | words/s    961 | words/batch    906 | bsz    32 | lr 0.001000 | clip 100% | gnorm 2.1113
+| epoch 010 | valid on 'valid' subset  1000 / 1311 loss=1.60
+| epoch 010 | valid on 'valid' subset | valid loss 1.94 | valid ppl 3.83
+| epoch 011  1000 / 8223 loss=1.89 (1.38), wps=963, wpb=918, bsz=32, lr=0.001, clip=100%, gnorm=2.0860
+";
+    let a = analyze(log);
+    // Epoch 11's batch 1000: ten whole epochs of 8,223 before it.
+    assert_eq!(a.last_step, Some(10 * 8223 + 1000), "{}", a.render_text());
+    assert_eq!(a.epoch, Some(11.0));
+    assert_eq!(
+        a.loss.count, 4,
+        "the batches' losses, not the epoch's average"
+    );
+    assert_approx(a.loss.last, 1.89, 1e-9, "the last batch's loss");
+    assert_eq!(a.eval.count, 1);
+    assert_approx(a.eval.last_loss, 1.94, 1e-9, "validation loss");
+    assert_approx(a.tokens_per_sec, 963.0, 1e-9, "wps");
+    // The epoch's end alone, its batches unknown: no step, and no other
+    // format's reading of it.
+    let end = analyze(log.lines().nth(3).expect("the epoch's end"));
+    assert_eq!(end.last_step, None, "{}", end.render_text());
+}
+
 #[test]
 fn detectron2_iterations_count_from_zero_and_its_config_gives_the_total() {
     let line = |ts: &str, iter: u32, loss: &str| {
@@ -10294,6 +10326,36 @@ fn more_trainers_report_their_own_speed() {
         (a.reported.samples_per_sec, a.reported.step_time_s),
         (Some(797.21), Some(0.321))
     );
+}
+
+/// OpenPCDet's logger in timm's style (open-mmlab/OpenPCDet#1229): the
+/// epoch of the planned ones, the batch of the epoch's, and its own count
+/// of the run's iterations (`Acc_iter`, from 1).
+#[test]
+fn openpcdet_timm_style_lines_are_steps_of_the_run() {
+    let log = "\
+2023-01-05 16:34:33,418   INFO  **********************Start training nuscenes_models/cbgs_voxel0075_res3d_centerpoint(timm_style)**********************
+2023-01-05 16:34:37,748   INFO  Train:    1/3 ( 33%) [   0/323 (  0%)]  Loss: 516.7 (517.)  LR: 1.000e-04  Time cost: 00:04/21:46 [00:04/1:05:18]  Acc_iter 1           Data time: 0.87(0.87)  Forward time: 3.18(3.18)  Batch time: 4.04(4.04)
+2023-01-05 16:34:49,377   INFO  Train:    1/3 ( 33%) [  49/323 ( 15%)]  Loss: 36.77 (81.7)  LR: 1.351e-04  Time cost: 00:15/01:25 [00:15/04:48]  Acc_iter 50          Data time: 0.00(0.02)  Forward time: 0.31(0.29)  Batch time: 0.31(0.31)
+2023-01-05 16:35:00,786   INFO  Train:    1/3 ( 33%) [  99/323 ( 31%)]  Loss: 23.51 (54.8)  LR: 2.377e-04  Time cost: 00:27/01:00 [00:27/03:55]  Acc_iter 100         Data time: 0.00(0.01)  Forward time: 0.19(0.26)  Batch time: 0.20(0.27)
+2023-01-05 16:35:11,175   INFO  Train:    1/3 ( 33%) [ 149/323 ( 46%)]  Loss: 28.79 (45.1)  LR: 3.910e-04  Time cost: 00:37/00:43 [00:37/03:24]  Acc_iter 150         Data time: 0.00(0.01)  Forward time: 0.14(0.24)  Batch time: 0.15(0.25)
+";
+    let a = analyze(log);
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(150), Some(3 * 323)),
+        "{}",
+        a.render_text()
+    );
+    assert_approx(a.loss.last, 28.79, 1e-9, "this batch's loss, not the mean");
+    assert_eq!(a.clock, Clock::LogTimestamps);
+    // 49, 50 and 50 iterations in 11.629, 11.409 and 10.389 s: overall
+    // from the first line to the last; after the warm-up, the last.
+    assert_approx(a.steps_per_sec.overall, 149.0 / 33.427, 0.001, "overall");
+    assert_approx(a.steps_per_sec.p50, 50.0 / 10.389, 0.001, "steps/s");
+    // The median of its printed batch times (4.04, 0.31, 0.20, 0.15), not
+    // of its data times (0.87, then 0.00).
+    assert_eq!(a.reported.step_time_s, Some(0.31));
 }
 
 #[test]
