@@ -194,9 +194,10 @@ fn a_kaggle_log_is_timed_by_its_records() {
         let (Some(t), Some(n)) = (cols.next(), cols.next()) else {
             continue;
         };
-        let (t, n): (f64, usize) = (t.parse().expect("time"), n.parse().expect("bytes"));
-        held.extend_from_slice(&log[at..at + n]);
-        at += n;
+        // (The bytes read so far, after the read at `t`.)
+        let (t, upto): (f64, usize) = (t.parse().expect("time"), n.parse().expect("bytes"));
+        held.extend_from_slice(&log[at..upto]);
+        at = upto;
         // (A record holds whole characters: a read cut in one gives the
         // rest of it to the next record.)
         let whole = match std::str::from_utf8(&held) {
