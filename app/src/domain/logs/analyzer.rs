@@ -128,6 +128,53 @@ impl SourceState {
     }
 }
 
+/// mmcv's `*.log.json` records' epoch and iteration as the run's step
+/// (see [`parse::HfDict::Mmcv`]): their `iter` counts within the epoch in
+/// an epoch-based run (it starts over as the epoch changes), over the run
+/// in an iteration-based one (it goes on).
+#[derive(Debug, Clone, Copy, Default)]
+struct MmcvCount {
+    /// The epoch of the latest training record.
+    epoch: Option<u64>,
+    /// Iterations of the epochs before it, in an epoch-based run.
+    done: u64,
+    /// The latest training record's iteration.
+    last_iter: u64,
+    /// The epoch's length as far as known: its validation's `iter` (the
+    /// epoch's iterations), else the largest one logged.
+    longest: u64,
+}
+
+impl MmcvCount {
+    fn step(&mut self, epoch: u64, iter: u64, train: bool) -> u64 {
+        match self.epoch {
+            // An earlier epoch: another run (its own count from 0).
+            Some(cur) if train && epoch < cur => *self = MmcvCount::default(),
+            // The count started over with the epoch: an epoch-based run.
+            // The epochs that ended ran as many iterations as their longest
+            // count: their validation's, else their last logged one (short
+            // of the epoch by less than the log interval).
+            Some(cur) if train && epoch > cur && iter < self.last_iter => {
+                self.done = self
+                    .done
+                    .saturating_add(self.longest.saturating_mul(epoch - cur));
+                self.longest = 0;
+            }
+            _ => {}
+        }
+        if train || self.epoch.is_none() {
+            self.epoch = Some(epoch);
+        }
+        if self.epoch == Some(epoch) {
+            self.longest = self.longest.max(iter);
+        }
+        if train {
+            self.last_iter = iter;
+        }
+        self.done.saturating_add(iter)
+    }
+}
+
 /// Signs that a program's output arrives in bursts rather than as it
 /// prints (its stdout block-buffered): reads of whole 4 KiB blocks, or
 /// step lines a capture stamped with one time (`docker logs -t` stamps a
@@ -521,6 +568,8 @@ impl LossTrack {
 /// What the readers of a few projects' own lines remember.
 #[derive(Debug, Clone, Default)]
 struct ProjectState {
+    /// mmcv's `*.log.json` records, counted as the run's steps.
+    mmcv: MmcvCount,
     /// DARTS's epoch (its `epoch N lr X` line), and whether its `valid`
     /// records are under way (see [`parse::darts_step`]).
     darts_epoch: Option<u64>,
@@ -4834,6 +4883,7 @@ impl LogAnalyzer {
         self.fit_stopped = false;
         self.stepless_dicts = 0;
         self.projects.epoch_steps = EpochSteps::default();
+        self.projects.mmcv = MmcvCount::default();
         self.stepless_base = 0;
         self.fairseq_plan_read = false;
         self.generic_counted_steps = false;
@@ -5172,11 +5222,21 @@ impl LogAnalyzer {
                 self.on_step_event(ev, ts, time);
                 return;
             }
+            HfDict::Mmcv {
+                epoch,
+                iter,
+                mut ev,
+            } => {
+                let train = ev.kind == EventKind::Train;
+                ev.step = Some(self.projects.mmcv.step(epoch, iter, train));
+                self.on_step_event(ev, ts, time);
+                return;
+            }
             _ => {}
         }
         self.hf_dicts += 1;
         match d {
-            HfDict::Steps(_) | HfDict::Epochs(_) => {}
+            HfDict::Steps(_) | HfDict::Epochs(_) | HfDict::Mmcv { .. } => {}
             HfDict::Train(mut ev) => {
                 ev.time = time;
                 self.zeros.note(&ev);

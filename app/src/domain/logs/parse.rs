@@ -1355,6 +1355,13 @@ pub enum HfDict {
     /// One JSON object per epoch, the epoch its step (the `log.txt` of
     /// DeiT and the many repositories after it: MAE, DINO, ConvNeXt, BEiT).
     Epochs(Event),
+    /// A record of mmcv's `*.log.json` (see [`mmcv_record`]): its epoch
+    /// and iteration, which the analyzer turns into the run's step.
+    Mmcv {
+        epoch: u64,
+        iter: u64,
+        ev: Event,
+    },
     /// Final speed metrics (`train_runtime`, ...).
     Final {
         runtime_s: Option<f64>,
@@ -1373,6 +1380,9 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     // JSON's double quotes: a project's own log (the HF Trainer prints
     // Python dicts).
     let json = b.get(1) == Some(&b'"');
+    if json && b.starts_with(b"{\"mode\": ") {
+        return mmcv_record(s);
+    }
     // One pass over the entries picks the keys read below (the first of
     // each) and what the others add up to.
     let mut known = KnownKeys::default();
@@ -1550,6 +1560,57 @@ impl OtherKeys {
             }
         }
     }
+}
+
+/// A record of mmcv's `*.log.json` (MMDetection, MMSegmentation and the
+/// other OpenMMLab 1.x codebases): `{"mode": "train", "epoch": 1, "iter":
+/// 50, "lr": 0.02, "memory": 3546, "data_time": 0.05, "loss_rpn_cls":
+/// 0.61, ..., "loss": 2.13, "grad_norm": 10.3, "time": 0.55}` every log
+/// interval (`time`: seconds an iteration), `{"mode": "val", "epoch": 1,
+/// "iter": 7330, "lr": 0.02, "bbox_mAP": 0.214, ...}` after an evaluation.
+/// `iter` counts within the epoch in an epoch-based run, over the run in
+/// an iteration-based one; the analyzer tells which.
+fn mmcv_record(s: &str) -> Option<HfDict> {
+    let t = s.trim_start();
+    let train = if t.starts_with("{\"mode\": \"train\"") {
+        true
+    } else if t.starts_with("{\"mode\": \"val\"") {
+        false
+    } else {
+        return None;
+    };
+    let (mut epoch, mut iter, mut loss, mut lr, mut grad_norm, mut time) =
+        (None, None, None, None, None, None);
+    py_dict_entries(t, |key, v| {
+        let slot = match key {
+            "epoch" => &mut epoch,
+            "iter" => &mut iter,
+            "loss" => &mut loss,
+            "lr" => &mut lr,
+            "grad_norm" => &mut grad_norm,
+            "time" => &mut time,
+            _ => return,
+        };
+        slot.get_or_insert(v);
+    })?;
+    let whole = |v: f64| (v >= 0.0 && v.fract() == 0.0 && v < 1e15).then_some(v as u64);
+    let (epoch, iter) = (whole(epoch?)?, whole(iter?)?);
+    let mut ev = Event::new(
+        if train {
+            EventKind::Train
+        } else {
+            EventKind::Eval
+        },
+        Source::Generic,
+    );
+    ev.epoch = Some(epoch as f64);
+    ev.loss = loss;
+    if train {
+        ev.lr = lr;
+        ev.grad_norm = grad_norm;
+        ev.step_time_s = time.filter(|v| v.is_finite() && *v > 0.0);
+    }
+    Some(HfDict::Mmcv { epoch, iter, ev })
 }
 
 /// A fairseq `json` record (`{"epoch": 1, "num_updates": 120, ...}`, the

@@ -5541,6 +5541,65 @@ fn fairseq_simple_and_json_records_are_steps() {
     assert_eq!(a.format, Format::Unknown);
 }
 
+/// mmcv's `*.log.json` (MMDetection, MMSegmentation before mmengine): a
+/// record each log interval; `iter` counts within the epoch in an
+/// epoch-based run, over the run in an iteration-based one.
+#[test]
+fn mmcv_json_records_count_the_run_s_iterations() {
+    // The real records (PeixianChen/DFFT#4), after the environment record.
+    let log = "\
+{\"env_info\": \"sys.platform: linux\\nPython: 3.7.10\", \"config\": \"model = dict(type='RetinaNet')\\n\", \"seed\": 0, \"exp_name\": \"retinanet.py\"}
+{\"mode\": \"train\", \"epoch\": 1, \"iter\": 50, \"lr\": 1e-05, \"memory\": 9810, \"data_time\": 1.92951, \"loss_cls\": 1.27158, \"loss_bbox\": 0.86464, \"loss\": 2.13622, \"time\": 2.63489}
+{\"mode\": \"train\", \"epoch\": 1, \"iter\": 100, \"lr\": 2e-05, \"memory\": 10944, \"data_time\": 0.01538, \"loss_cls\": 1.02531, \"loss_bbox\": 0.78262, \"loss\": 1.80794, \"time\": 0.61618}
+";
+    let a = analyze(log);
+    assert_eq!(a.last_step, Some(100), "{}", a.render_text());
+    assert_ne!(a.format, Format::HfTrainer, "no HF Trainer dict");
+    assert_approx(a.loss.last, 1.80794, 1e-9, "the record's loss");
+    // Epoch-based: 7,330 iterations an epoch (its validation's count), the
+    // count starting over each epoch.
+    let record = |mode: &str, epoch: u64, iter: u64| {
+        format!(
+            "{{\"mode\": \"{mode}\", \"epoch\": {epoch}, \"iter\": {iter}, \"lr\": 0.01, \"memory\": 3546, \"data_time\": 0.01, \"loss\": 0.5, \"grad_norm\": 5.1, \"time\": 0.25}}\n"
+        )
+    };
+    let mut epochs = String::new();
+    for e in 1..=3 {
+        for i in (50..7330).step_by(50) {
+            epochs += &record("train", e, i);
+        }
+        epochs += &format!(
+            "{{\"mode\": \"val\", \"epoch\": {e}, \"iter\": 7330, \"lr\": 0.01, \"bbox_mAP\": 0.21}}\n"
+        );
+    }
+    epochs += &record("train", 4, 50);
+    let a = analyze(&epochs);
+    assert_eq!(a.last_step, Some(3 * 7330 + 50), "{}", a.render_text());
+    assert_eq!(a.epoch, Some(4.0));
+    assert_eq!(a.eval.count, 3);
+    assert_eq!(a.reported.step_time_s, Some(0.25));
+    assert!(
+        !a.notes.iter().any(|n| n.contains("restarted")),
+        "{:?}",
+        a.notes
+    );
+    // Without validations, an epoch is as long as its last logged count.
+    let unvalidated: String = epochs
+        .lines()
+        .filter(|l| !l.contains("\"val\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(analyze(&unvalidated).last_step, Some(3 * 7300 + 50));
+    // Iteration-based (MMSegmentation): the count runs on as passes over
+    // the data change the epoch.
+    let mut iters = String::new();
+    for i in (50..=16000).step_by(50) {
+        iters += &record("train", 1 + i / 5000, i);
+    }
+    let a = analyze(&iters);
+    assert_eq!(a.last_step, Some(16000), "{}", a.render_text());
+}
+
 /// fairseq's oldest lines (2018, facebookresearch/fairseq#301): no update
 /// count, the batch within the epoch; the epoch's end line is its average
 /// (its `words/batch 906` no step), validation an evaluation.
