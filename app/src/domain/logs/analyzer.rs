@@ -143,6 +143,9 @@ struct MmcvCount {
     /// The epoch's length as far as known: its validation's `iter` (the
     /// epoch's iterations), else the largest one logged.
     longest: u64,
+    /// An epoch's length once known: its validation's `iter`, or the
+    /// longest count of an epoch that ended.
+    epoch_len: Option<u64>,
 }
 
 impl MmcvCount {
@@ -158,12 +161,18 @@ impl MmcvCount {
                 self.done = self
                     .done
                     .saturating_add(self.longest.saturating_mul(epoch - cur));
+                self.epoch_len = Some(self.longest);
                 self.longest = 0;
             }
             _ => {}
         }
         if train || self.epoch.is_none() {
             self.epoch = Some(epoch);
+        }
+        // (An iteration-based run's validation counts the run's iterations:
+        // its plan gives the total first.)
+        if !train && self.epoch == Some(epoch) {
+            self.epoch_len = Some(iter);
         }
         if self.epoch == Some(epoch) {
             self.longest = self.longest.max(iter);
@@ -5229,14 +5238,30 @@ impl LogAnalyzer {
             } => {
                 let train = ev.kind == EventKind::Train;
                 ev.step = Some(self.projects.mmcv.step(epoch, iter, train));
+                // (With the planned epochs, the run's total.)
+                if let Some(n) = self.projects.mmcv.epoch_len {
+                    self.batches_per_epoch = Some(n);
+                }
                 self.on_step_event(ev, ts, time);
+                return;
+            }
+            HfDict::MmcvPlan { iters, epochs } => {
+                if iters.is_some() {
+                    self.max_iters = iters;
+                }
+                if epochs.is_some() {
+                    self.epochs_planned = epochs;
+                }
                 return;
             }
             _ => {}
         }
         self.hf_dicts += 1;
         match d {
-            HfDict::Steps(_) | HfDict::Epochs(_) | HfDict::Mmcv { .. } => {}
+            HfDict::Steps(_)
+            | HfDict::Epochs(_)
+            | HfDict::Mmcv { .. }
+            | HfDict::MmcvPlan { .. } => {}
             HfDict::Train(mut ev) => {
                 ev.time = time;
                 self.zeros.note(&ev);

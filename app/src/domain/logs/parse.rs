@@ -1362,6 +1362,12 @@ pub enum HfDict {
         iter: u64,
         ev: Event,
     },
+    /// The plan in the first record of mmcv's `*.log.json` (its config):
+    /// an iteration-based runner's iterations, an epoch-based one's epochs.
+    MmcvPlan {
+        iters: Option<u64>,
+        epochs: Option<u64>,
+    },
     /// Final speed metrics (`train_runtime`, ...).
     Final {
         runtime_s: Option<f64>,
@@ -1382,6 +1388,9 @@ pub fn hf_dict(s: &str) -> Option<HfDict> {
     let json = b.get(1) == Some(&b'"');
     if json && b.starts_with(b"{\"mode\": ") {
         return mmcv_record(s);
+    }
+    if json && b.starts_with(b"{\"env_info\": ") {
+        return mmcv_plan(s);
     }
     // One pass over the entries picks the keys read below (the first of
     // each) and what the others add up to.
@@ -1611,6 +1620,19 @@ fn mmcv_record(s: &str) -> Option<HfDict> {
         ev.step_time_s = time.filter(|v| v.is_finite() && *v > 0.0);
     }
     Some(HfDict::Mmcv { epoch, iter, ev })
+}
+
+/// The plan in the first record of mmcv's `*.log.json`, the run's config
+/// as its Python text: `runner = dict(type='IterBasedRunner',
+/// max_iters=160000)`, `runner = dict(type='EpochBasedRunner',
+/// max_epochs=12)`, MMDetection 1.x's `total_epochs = 12`.
+fn mmcv_plan(s: &str) -> Option<HfDict> {
+    let config = &s[s.find("\"config\": \"")?..];
+    let iters = uint_after(config, "max_iters=").filter(|n| *n > 0);
+    let epochs = uint_after(config, "max_epochs=")
+        .or_else(|| uint_after(config, "total_epochs = "))
+        .filter(|n| *n > 0);
+    (iters.is_some() || epochs.is_some()).then_some(HfDict::MmcvPlan { iters, epochs })
 }
 
 /// A fairseq `json` record (`{"epoch": 1, "num_updates": 120, ...}`, the

@@ -5563,7 +5563,11 @@ fn mmcv_json_records_count_the_run_s_iterations() {
             "{{\"mode\": \"{mode}\", \"epoch\": {epoch}, \"iter\": {iter}, \"lr\": 0.01, \"memory\": 3546, \"data_time\": 0.01, \"loss\": 0.5, \"grad_norm\": 5.1, \"time\": 0.25}}\n"
         )
     };
-    let mut epochs = String::new();
+    // (Its first record, the environment and the config as Python text,
+    // plans 12 epochs.)
+    let mut epochs = String::from(
+        "{\"env_info\": \"sys.platform: linux\", \"config\": \"runner = dict(type='EpochBasedRunner', max_epochs=12)\\ncheckpoint_config = dict(interval=1)\\n\", \"seed\": 0}\n",
+    );
     for e in 1..=3 {
         for i in (50..7330).step_by(50) {
             epochs += &record("train", e, i);
@@ -5574,7 +5578,12 @@ fn mmcv_json_records_count_the_run_s_iterations() {
     }
     epochs += &record("train", 4, 50);
     let a = analyze(&epochs);
-    assert_eq!(a.last_step, Some(3 * 7330 + 50), "{}", a.render_text());
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(3 * 7330 + 50), Some(12 * 7330)),
+        "{}",
+        a.render_text()
+    );
     assert_eq!(a.epoch, Some(4.0));
     assert_eq!(a.eval.count, 3);
     assert_eq!(a.reported.step_time_s, Some(0.25));
@@ -5592,12 +5601,21 @@ fn mmcv_json_records_count_the_run_s_iterations() {
     assert_eq!(analyze(&unvalidated).last_step, Some(3 * 7300 + 50));
     // Iteration-based (MMSegmentation): the count runs on as passes over
     // the data change the epoch.
-    let mut iters = String::new();
+    let mut iters = String::from(
+        "{\"env_info\": \"sys.platform: linux\", \"config\": \"runner = dict(type='IterBasedRunner', max_iters=160000)\\n\", \"seed\": 0}\n",
+    );
     for i in (50..=16000).step_by(50) {
         iters += &record("train", 1 + i / 5000, i);
     }
+    iters += "{\"mode\": \"val\", \"epoch\": 4, \"iter\": 16000, \"lr\": 0.01, \"mIoU\": 0.41}\n";
     let a = analyze(&iters);
-    assert_eq!(a.last_step, Some(16000), "{}", a.render_text());
+    assert_eq!(
+        (a.last_step, a.total_steps),
+        (Some(16000), Some(160_000)),
+        "{}",
+        a.render_text()
+    );
+    assert_eq!(a.eval.count, 1);
 }
 
 /// fairseq's oldest lines (2018, facebookresearch/fairseq#301): no update
