@@ -300,7 +300,10 @@ impl LineFacts {
     #[inline]
     fn find_into(line: &[u8], out: &mut LineFacts, scan: impl Fn(&[u8]) -> ErrorScan) {
         if !no_log_prefix(line) {
-            *out = LineFacts::Prefixed(scan(line));
+            // (Not scanned: some anchors stand at the start of the body, past
+            // the prefix — `node-0: E: Unable to locate package` — where a
+            // test of the whole line cannot see them.)
+            *out = LineFacts::Prefixed(ErrorScan::Unscanned);
             return;
         }
         *out = LineFacts::Frame(RawFrame::default());

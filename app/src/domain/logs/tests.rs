@@ -4857,6 +4857,23 @@ fn analysis_one_thread(pieces: &[&[u8]], times: &[Option<f64>]) -> Analysis {
     a.finish()
 }
 
+/// An error anchor at the start of a line's body, behind a host tag (found
+/// by the fragment fuzzer): the splitting thread's scan of the whole line
+/// must not rule it out.
+#[test]
+fn two_threads_see_an_anchor_behind_a_prefix() {
+    let log: &[u8] = b"worker-0: E: Unable to locate package\n";
+    let one = analysis_one_thread(&[log], &[None]);
+    let two = analysis_two_threads(&[log], &[None]);
+    assert_eq!(
+        two.fatal_error.as_ref().map(|e| e.class),
+        Some(ErrorClass::Dependency),
+        "{}",
+        two.render_text()
+    );
+    assert_eq!(format!("{two:?}"), format!("{one:?}"));
+}
+
 /// `log` in `size`-byte reads (no arrival times) analysed on two threads
 /// and on one: the same analysis, which is returned.
 fn same_on_two_threads(log: &[u8], size: usize, name: &str) -> Analysis {
