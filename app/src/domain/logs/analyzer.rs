@@ -153,11 +153,12 @@ impl MmcvCount {
         match self.epoch {
             // An earlier epoch: another run (its own count from 0).
             Some(cur) if train && epoch < cur => *self = MmcvCount::default(),
-            // The count started over with the epoch: an epoch-based run.
+            // The count started over with the epoch (or stands still: an
+            // epoch of fewer than two log intervals): an epoch-based run.
             // The epochs that ended ran as many iterations as their longest
             // count: their validation's, else their last logged one (short
             // of the epoch by less than the log interval).
-            Some(cur) if train && epoch > cur && iter < self.last_iter => {
+            Some(cur) if train && epoch > cur && iter <= self.last_iter => {
                 self.done = self
                     .done
                     .saturating_add(self.longest.saturating_mul(epoch - cur));

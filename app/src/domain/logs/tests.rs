@@ -5616,6 +5616,9 @@ fn mmcv_json_records_count_the_run_s_iterations() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(analyze(&unvalidated).last_step, Some(3 * 7300 + 50));
+    // Epochs of 60 iterations logged every 50: the count stands at 50.
+    let short: String = (1..=3).map(|e| record("train", e, 50)).collect();
+    assert_eq!(analyze(&short).last_step, Some(150));
     // Iteration-based (MMSegmentation): the count runs on as passes over
     // the data change the epoch.
     let mut iters = String::from(
