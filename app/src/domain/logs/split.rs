@@ -33,7 +33,7 @@ impl LineSplitter {
         &mut self,
         bytes: &[u8],
         arrival_secs: Option<f64>,
-        emit: F,
+        mut emit: F,
     ) {
         self.bytes += bytes.len() as u64;
         let time_before = self.decoder.kaggle.time();
@@ -48,7 +48,6 @@ impl LineSplitter {
         // it arrived at its time; what this read continues, at the time of
         // the record it is in.
         let marks = std::mem::take(&mut self.decoder.kaggle.marks);
-        let mut emit = emit;
         let (mut from, mut time) = (0, time_before.or(arrival_secs));
         for (at, t) in marks {
             if at > from {
@@ -286,12 +285,11 @@ impl LineFacts {
     /// the splitting thread's record.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn scan_into(line: &[u8], out: &mut LineFacts) {
-        Self::find_into(line, out, |line| {
-            if super::errors::has_anchor_bytes(line) {
-                ErrorScan::Unscanned
-            } else {
-                ErrorScan::NoAnchor
-            }
+        Self::find_into(line, out, |line| match scanned_text(line) {
+            Some(t) if !super::errors::has_anchor_bytes(t) => ErrorScan::NoAnchor {
+                from: (line.len() - t.len()) as u32,
+            },
+            _ => ErrorScan::Unscanned,
         });
     }
 
@@ -300,9 +298,8 @@ impl LineFacts {
     #[inline]
     fn find_into(line: &[u8], out: &mut LineFacts, scan: impl Fn(&[u8]) -> ErrorScan) {
         if !no_log_prefix(line) {
-            // (Not scanned: some anchors stand at the start of the body, past
-            // the prefix — `node-0: E: Unable to locate package` — where a
-            // test of the whole line cannot see them.)
+            // (Not scanned: the error tracker reads the body after the
+            // prefix, never the line's text, so a scan would go unused.)
             *out = LineFacts::Prefixed(ErrorScan::Unscanned);
             return;
         }
@@ -316,21 +313,51 @@ impl LineFacts {
     }
 }
 
+/// The text of a plain line that the error tracker tests for anchors when
+/// it reads the line whole: from its first non-space character (see
+/// [`super::normalize::trim_start_fast`]). `None` where that starts with a
+/// Unicode space (not worked out here: the tracker scans such a line).
+#[cfg(not(target_arch = "wasm32"))]
+fn scanned_text(line: &[u8]) -> Option<&[u8]> {
+    // (The ASCII bytes `char::is_whitespace` takes.)
+    let skip = line
+        .iter()
+        .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .count();
+    let t = &line[skip..];
+    match t.first() {
+        Some(&c) if c >= 0x80 => {
+            let width = match c {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                _ => 2,
+            };
+            let first = std::str::from_utf8(t.get(..width)?).ok()?.chars().next()?;
+            (!first.is_whitespace()).then_some(t)
+        }
+        _ => Some(t),
+    }
+}
+
 /// What the splitting thread learned of a line's error anchors
-/// ([`super::errors::has_anchor`]): a line that holds none has none in any piece
-/// of it either, so the error tracker skips its scan of the pieces it reads.
+/// ([`super::errors::has_anchor`]) in the text the error tracker tests
+/// ([`scanned_text`]): it skips its own scan of that same text. (Of no
+/// other piece: some anchors are tied to where the text starts or ends,
+/// `E: ` of apt's errors, and a piece may start or end elsewhere.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum ErrorScan {
     /// Not looked at, or holds one: scan to know.
     #[default]
     Unscanned,
+    /// The line's text from byte `from` on holds none.
     // (Only the two-thread pipeline, not built for the browser, scans.)
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-    NoAnchor,
+    NoAnchor { from: u32 },
 }
 
-/// The line being read, by address, with its [`ErrorScan`]: whether a piece
-/// of text lacks anchors is known without a scan when it lies in that line.
+/// The text of the line being read that the splitting thread scanned, by
+/// address, with its [`ErrorScan`]: whether that text lacks anchors is
+/// known without a scan.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct LineScan {
     start: usize,
@@ -340,18 +367,25 @@ pub(crate) struct LineScan {
 
 impl LineScan {
     pub(crate) fn new(line: &[u8], scan: ErrorScan) -> LineScan {
-        let start = line.as_ptr() as usize;
+        let scanned = match scan {
+            ErrorScan::NoAnchor { from } => line.get(from as usize..).unwrap_or(line),
+            ErrorScan::Unscanned => line,
+        };
+        let start = scanned.as_ptr() as usize;
         LineScan {
             start,
-            end: start + line.len(),
+            end: start + scanned.len(),
             scan,
         }
     }
 
-    /// `text` is known to hold no error anchor. (False: scan to know.)
+    /// `text` is known to hold no error anchor: it is the text the
+    /// splitting thread scanned. (False: scan to know.)
     #[inline]
     pub(crate) fn lacks_anchor(&self, text: &[u8]) -> bool {
         let at = text.as_ptr() as usize;
-        self.scan == ErrorScan::NoAnchor && at >= self.start && at + text.len() <= self.end
+        matches!(self.scan, ErrorScan::NoAnchor { .. })
+            && at == self.start
+            && at + text.len() == self.end
     }
 }

@@ -4862,16 +4862,23 @@ fn analysis_one_thread(pieces: &[&[u8]], times: &[Option<f64>]) -> Analysis {
 /// must not rule it out.
 #[test]
 fn two_threads_see_an_anchor_behind_a_prefix() {
-    let log: &[u8] = b"worker-0: E: Unable to locate package\n";
-    let one = analysis_one_thread(&[log], &[None]);
-    let two = analysis_two_threads(&[log], &[None]);
-    assert_eq!(
-        two.fatal_error.as_ref().map(|e| e.class),
-        Some(ErrorClass::Dependency),
-        "{}",
-        two.render_text()
-    );
-    assert_eq!(format!("{two:?}"), format!("{one:?}"));
+    // (Or behind spaces: the error tracker reads the line from its first
+    // printable byte.)
+    for log in [
+        &b"worker-0: E: Unable to locate package\n"[..],
+        b"  E: Unable to locate package\n",
+        b"\tE: Unable to locate package\n",
+    ] {
+        let one = analysis_one_thread(&[log], &[None]);
+        let two = analysis_two_threads(&[log], &[None]);
+        assert_eq!(
+            two.fatal_error.as_ref().map(|e| e.class),
+            Some(ErrorClass::Dependency),
+            "{}",
+            two.render_text()
+        );
+        assert_eq!(format!("{two:?}"), format!("{one:?}"));
+    }
 }
 
 /// `log` in `size`-byte reads (no arrival times) analysed on two threads
