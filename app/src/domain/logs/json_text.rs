@@ -145,22 +145,10 @@ impl KaggleRecords {
                     .or(self.time);
                 self.number = None;
             }
-            self.time_matched = if b == Self::TIME_KEY[self.time_matched] {
-                self.time_matched + 1
-            } else {
-                usize::from(b == Self::TIME_KEY[0])
-            };
-            if self.time_matched == Self::TIME_KEY.len() {
-                self.time_matched = 0;
+            if key_byte(&mut self.time_matched, b, Self::TIME_KEY) {
                 self.number = Some(Vec::new());
             }
-            self.matched = if b == Self::DATA_KEY[self.matched] {
-                self.matched + 1
-            } else {
-                usize::from(b == Self::DATA_KEY[0])
-            };
-            if self.matched == Self::DATA_KEY.len() {
-                self.matched = 0;
+            if key_byte(&mut self.matched, b, Self::DATA_KEY) {
                 self.in_data = true;
                 if let Some(t) = self.time {
                     self.marks.push((out.len(), t));
@@ -174,6 +162,23 @@ impl KaggleRecords {
     pub(super) fn time(&self) -> Option<f64> {
         self.time
     }
+}
+
+/// The next byte `b` of a key (`"data":"`) matched a byte at a time,
+/// `matched` of its bytes so far: whether the key is now whole (then
+/// matching starts over). (Each key's first byte, `"`, stands nowhere
+/// else in it: a failed match can only restart there.)
+fn key_byte(matched: &mut usize, b: u8, key: &[u8]) -> bool {
+    *matched = if b == key[*matched] {
+        *matched + 1
+    } else {
+        usize::from(b == key[0])
+    };
+    let whole = *matched == key.len();
+    if whole {
+        *matched = 0;
+    }
+    whole
 }
 
 /// Whether `head`, a file's first bytes, is or may become the start of a

@@ -3583,13 +3583,13 @@ pub fn mm_iter(s: &str) -> Option<Event> {
 /// The training loss named in Chinese (`训练损失: 0.1489`, `损失：3.05`), not
 /// a validation's or a test's (`验证损失`, `测试损失`, `评估损失`).
 fn chinese_loss(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let word = "损失".as_bytes();
+    const WORD: &str = "损失";
     // (Most lines have no such word: a scan without a searcher's set-up.)
-    if !s.contains("损失") {
+    if !s.contains(WORD) {
         return None;
     }
-    memchr::memmem::find_iter(b, word).find_map(|at| {
+    let word = WORD.as_bytes();
+    memchr::memmem::find_iter(s.as_bytes(), word).find_map(|at| {
         let before = &s[..at];
         if ["验证", "测试", "评估", "验证集"]
             .iter()
