@@ -11889,6 +11889,38 @@ fn generative_research_loops() {
 }
 
 #[test]
+fn kohya_nan_average_loss_warns_and_the_run_s_bar_still_counts() {
+    // kohya-ss/sd-scripts#2137: LoRA training whose average loss was NaN
+    // from its first step, its rich-style INFO lines (`epoch is
+    // incremented`) and `epoch N/80` between the frames of the bar over the
+    // whole run (80 epochs of 41 steps).
+    let mut log = String::new();
+    for e in 1..=5u64 {
+        let n = 41 * e;
+        let secs = [50, 100, 148, 197, 247][e as usize - 1];
+        log.push_str(&format!(
+            "2025-06-29 11:5{e}:32 INFO     epoch is incremented. current_epoch: {}, epoch: {e}          train_util.py:779\n\
+             steps:   {}%|▋         | {n}/3280 [{:02}:{:02}<1:05:00,  1.22s/it, avr_loss=nan]\n\
+             epoch {}/80\n\n",
+            e - 1,
+            n * 100 / 3280,
+            secs / 60,
+            secs % 60,
+            e + 1
+        ));
+    }
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Tqdm);
+    assert_eq!(a.last_step, Some(205));
+    assert_eq!(a.total_steps, Some(3280));
+    assert_eq!(a.loss.nan_count, 5);
+    assert_eq!(a.verdict, "progressing (warning: loss is NaN)");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    // 41 steps in about 49 s, on the bar's clock.
+    assert_approx(a.steps_per_sec.p50, 41.0 / 49.0, 0.02, "steps/s");
+}
+
+#[test]
 fn k_diffusions_sampler_bars_are_no_training() {
     // Its demo grid sampled between steps under a nested bar of 50.
     let mut log = String::from(
