@@ -494,6 +494,20 @@ impl ZeroWatch {
     }
 }
 
+/// See [`LogAnalyzer::steady_after`].
+#[derive(Debug, Clone, Copy)]
+struct Steady {
+    /// The splitting thread's memo the frame came from.
+    memo: u32,
+    /// The frame's line.
+    line: u64,
+    /// The bar.
+    bar: usize,
+    flags: LineFlags,
+    /// The bar is the training bar.
+    training: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 struct LossTrack {
     first: Option<f64>,
@@ -717,6 +731,10 @@ pub struct LogAnalyzer {
     bars: Vec<Bar>,
     train_bar: Option<usize>,
     last_bar: Option<usize>,
+    /// The training bar's frame on the line before, read whole, left the
+    /// state in which its next frame does only what
+    /// [`LogAnalyzer::steady_frame`] does.
+    steady: Option<Steady>,
     /// The line of the latest tqdm frame.
     last_frame_line: u64,
     left_bar: Option<LeftBar>,
@@ -1534,6 +1552,7 @@ impl LogAnalyzer {
             bars: Vec::new(),
             train_bar: None,
             last_bar: None,
+            steady: None,
             last_frame_line: 0,
             left_bar: None,
             other_bar_active: (false, false),
@@ -1812,7 +1831,7 @@ impl LogAnalyzer {
                 self.on_unframed(&text, "", None, time);
             }
             LineFacts::Frame(raw) => {
-                if !self.bare_frame(line, flags, raw) {
+                if !self.steady_frame(raw, flags) && !self.bare_frame(line, flags, raw) {
                     self.on_body(&decode_line(line), flags);
                 }
             }
@@ -1858,6 +1877,135 @@ impl LogAnalyzer {
         {
             self.on_body(rest, flags);
         }
+        self.steady = self.steady_after(&frame, raw.memo, flags, rest.is_none());
+        true
+    }
+
+    /// After a bare frame read whole (see [`Self::bare_frame`]): whether the
+    /// state is the steady one of [`Self::steady_frame`] for the frames
+    /// the splitting thread will read from the same memo (`memo`, 0 for
+    /// none: the same bytes but for the digits of their numbers and the
+    /// cells of their bar). `alone`: nothing after the frame on its line.
+    fn steady_after(
+        &self,
+        f: &TqdmFrame<'_>,
+        memo: u32,
+        flags: LineFlags,
+        alone: bool,
+    ) -> Option<Steady> {
+        let bar = self.last_bar?;
+        let total = f.total.filter(|t| *t >= 1.0)?;
+        // (No description, the bar's own unit, no postfix: none of the
+        // frame's words does anything; a total: no epoch bar.)
+        let plain = memo != 0
+            && alone
+            && !flags.truncated
+            && f.desc.is_empty()
+            && f.unit == "it"
+            && f.postfix.is_empty()
+            && self.bars[bar].total == Some(total)
+            && !self.errors.in_traceback();
+        if !plain {
+            return None;
+        }
+        let training = match self.train_bar? {
+            tb if tb == bar => {
+                if self.eval_bar.is_some() || self.other_bar_between {
+                    return None;
+                }
+                true
+            }
+            // Another bar than the training bar, which none of its next
+            // frames can make the training bar (see `on_bar_frame`): not the
+            // banner's count, nor the training bar's count going further,
+            // while the training bar has moved and is not done (or training
+            // is over), and it is no evaluation's bar.
+            tb => {
+                let cur = &self.bars[tb];
+                let this = &self.bars[bar];
+                let banner_match = self.banner_total.is_some_and(|bt| {
+                    total as u64 == bt && cur.total.map(|t| t as u64) != Some(bt)
+                });
+                let cur_done = cur.total.is_some_and(|t| cur.last_n >= t) && !cur.is_epoch;
+                let after_training = self.end_sign_stands()
+                    || (self.loss.count > 0 && cur.total.is_some_and(|ct| total >= ct));
+                let settled = !banner_match
+                    && (!cur_done || after_training)
+                    && cur.last_n > 0.0
+                    && cur.total != Some(total)
+                    && self.left_bar.as_ref().is_none_or(|l| l.bar != bar)
+                    && !this.cursor_up
+                    && !this.interlude
+                    && !names_an_eval("");
+                if !settled {
+                    return None;
+                }
+                false
+            }
+        };
+        Some(Steady {
+            memo,
+            line: self.lines,
+            bar,
+            flags,
+            training,
+        })
+    }
+
+    /// A bar's next frame, straight after its last one (which left the
+    /// state steady, see [`Self::steady_after`]), read from the same memo:
+    /// exactly what [`Self::bare_frame`] would do, without the tests whose
+    /// answers the steady state fixes (the bar is the one before, and is or
+    /// is not the training bar; it has no description, unit or postfix; no
+    /// evaluation bar counts on it and no traceback is open; another bar
+    /// cannot take over from the training bar). False (having done
+    /// nothing) for any other frame, and for the one turn the training
+    /// bar's frame can take: a bar that ran to its total starting over.
+    #[inline]
+    fn steady_frame(&mut self, raw: RawFrame, flags: LineFlags) -> bool {
+        let Some(s) = self.steady else {
+            return false;
+        };
+        let Some(total) = raw.total() else {
+            return false;
+        };
+        if raw.memo != s.memo || s.line + 1 != self.lines || flags != s.flags {
+            return false;
+        }
+        let n = (raw.n() as u64).saturating_sub(self.bar_count.val_n);
+        if s.training && self.bar_count.last_train_n as f64 >= total && (n as f64) * 10.0 <= total {
+            return false;
+        }
+        let elapsed = raw.elapsed_s();
+        let rate = raw.rate();
+        self.last_frame_line = self.lines;
+        let b = &mut self.bars[s.bar];
+        b.frames += 1;
+        b.rate = rate.or(b.rate);
+        if b.last_n < raw.n() {
+            b.last_n = raw.n();
+        }
+        if s.training {
+            self.other_bar_active = (false, false);
+            let run_total = Some(total as u64);
+            let (step, t, fresh, _) = self.count_bar_frame(n, elapsed, rate, run_total, true, None);
+            if fresh {
+                let mut ev = Event::new(EventKind::Train, Source::Tqdm);
+                ev.time = t;
+                ev.step = Some(step);
+                ev.total_steps = run_total;
+                ev.rate = rate;
+                ev.epoch = self.epoch;
+                self.bar_event(ev);
+            }
+        } else {
+            self.other_bar_between = true;
+            self.bar_count.other_bar(s.bar, elapsed);
+        }
+        self.steady = Some(Steady {
+            line: self.lines,
+            ..s
+        });
         true
     }
 
@@ -5866,6 +6014,74 @@ impl LogAnalyzer {
         self.on_bar_frame(idx, is_epoch, f, flags, ts);
     }
 
+    /// The training bar's frame at `n` (less the validation batches
+    /// counted on it) after `elapsed` on its clock, its rate when in `it`,
+    /// the run's total it implies, whether that is the bar's own total (no
+    /// epoch bar's), and the line's timestamp: the step it counts, and
+    /// when; whether that is a new step, and whether it repeats the last.
+    /// (The steady path, [`Self::steady_frame`], shares it.)
+    fn count_bar_frame(
+        &mut self,
+        n: u64,
+        elapsed: Option<f64>,
+        it_rate: Option<f64>,
+        run_total: Option<u64>,
+        bar_total: bool,
+        ts: Option<f64>,
+    ) -> (u64, Option<f64>, bool, bool) {
+        // (Past `next_pass`, which took the other bars' time.)
+        self.bar_count.training_frame();
+        // (A frame behind the count is a stale redraw, like Lightning 1.x's
+        // `Epoch 0: 0/102 [00:00<?]` between two epochs: its time is not
+        // the pass's.)
+        if n >= self.bar_count.last_train_n {
+            self.bar_count.last_train_n = n;
+            if let Some(e) = elapsed {
+                self.bar_count.last_elapsed = e;
+            }
+        }
+        if let Some(r) = it_rate {
+            self.bar_rate = Some(r);
+        }
+        // (Not when another source counts the steps: nanoGPT's lines, then
+        // an evaluation's bars. HF's dicts are the bar's own run.)
+        let counts_the_run = self
+            .locked
+            .is_none_or(|l| matches!(l, Source::Tqdm | Source::HfDict));
+        if counts_the_run && bar_total {
+            // After a second pass the bar's total is one epoch's.
+            self.source_total = if self.bar_count.bar_passes == 0 {
+                run_total
+            } else {
+                None
+            };
+        } else if counts_the_run && run_total.is_some() {
+            self.source_total = run_total;
+        }
+        let step = n.saturating_add(self.bar_count.epoch_offset);
+        // Log timestamps on other lines set the clock (DeepSpeed's `step=0`
+        // line as its engine starts, before HF's bar), but the training bar
+        // has none: its elapsed field is the clock, or nothing is timed.
+        if self.clock == Clock::LogTimestamps
+            && ts.is_none()
+            && elapsed.is_some()
+            && self.locked.is_none_or(|l| l == Source::Tqdm)
+            && !self.src[Source::Tqdm.idx()].timing.has_data()
+        {
+            self.clock = Clock::BarElapsed;
+        }
+        let t = self.time_for_step(ts, elapsed);
+        let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
+        let fresh = self.note_step(Source::Tqdm, step, t);
+        if fresh {
+            self.bar_steps.push(self.lines);
+        }
+        if self.locked.is_none_or(|l| l == Source::Tqdm) {
+            self.current_step = Some(step);
+        }
+        (step, t, fresh, repeat)
+    }
+
     fn find_or_add_bar(&mut self, f: &TqdmFrame<'_>) -> Option<usize> {
         let (key, is_epoch) = bar_key(f.desc, f.total);
         let idx = match self.bars.iter().position(|b| b.key == key) {
@@ -6322,22 +6538,6 @@ impl LogAnalyzer {
             self.bar_count.next_pass(0);
             self.bar_count.bar_passes += 1;
         }
-        // (A frame behind the count is a stale redraw, like Lightning 1.x's
-        // `Epoch 0: 0/102 [00:00<?]` between two epochs: its time is not
-        // the pass's.)
-        // (Past `next_pass`, which took the other bars' time.)
-        self.bar_count.training_frame();
-        if n >= self.bar_count.last_train_n {
-            self.bar_count.last_train_n = n;
-            if let Some(e) = f.elapsed_s {
-                self.bar_count.last_elapsed = e;
-            }
-        }
-        if (f.unit == "it" || f.unit.is_empty())
-            && let Some(r) = f.rate
-        {
-            self.bar_rate = Some(r);
-        }
         // An epoch bar's total is one epoch's; `Epoch 3/10` says how many.
         let run_total = if is_epoch {
             match (f.total, after_epoch_word(f.desc).and_then(epochs_of)) {
@@ -6355,42 +6555,15 @@ impl LogAnalyzer {
         } else {
             f.total.map(|t| t as u64)
         };
-        // (Not when another source counts the steps: nanoGPT's lines, then
-        // an evaluation's bars. HF's dicts are the bar's own run.)
-        let counts_the_run = self
-            .locked
-            .is_none_or(|l| matches!(l, Source::Tqdm | Source::HfDict));
-        if counts_the_run && !is_epoch && f.total.is_some() {
-            // After a second pass the bar's total is one epoch's.
-            self.source_total = if self.bar_count.bar_passes == 0 {
-                run_total
-            } else {
-                None
-            };
-        } else if counts_the_run && run_total.is_some() {
-            self.source_total = run_total;
-        }
-        let step = n.saturating_add(self.bar_count.epoch_offset);
-        // Log timestamps on other lines set the clock (DeepSpeed's `step=0`
-        // line as its engine starts, before HF's bar), but the training bar
-        // has none: its elapsed field is the clock, or nothing is timed.
-        if self.clock == Clock::LogTimestamps
-            && ts.is_none()
-            && f.elapsed_s.is_some()
-            && self.locked.is_none_or(|l| l == Source::Tqdm)
-            && !self.src[Source::Tqdm.idx()].timing.has_data()
-        {
-            self.clock = Clock::BarElapsed;
-        }
-        let t = self.time_for_step(ts, f.elapsed_s);
-        let repeat = self.src[Source::Tqdm.idx()].last_step == Some(step);
-        let fresh = self.note_step(Source::Tqdm, step, t);
-        if fresh {
-            self.bar_steps.push(self.lines);
-        }
-        if self.locked.is_none_or(|l| l == Source::Tqdm) {
-            self.current_step = Some(step);
-        }
+        let it_rate = f.rate.filter(|_| f.unit == "it" || f.unit.is_empty());
+        let (step, t, fresh, repeat) = self.count_bar_frame(
+            n,
+            f.elapsed_s,
+            it_rate,
+            run_total,
+            !is_epoch && f.total.is_some(),
+            ts,
+        );
         // Postfix values (`loss=2.3, lr=1e-4`), parsed once per frame.
         if f.postfix.starts_with("v_num") || f.postfix.contains(", v_num") {
             // Lightning's (and NeMo's) bar postfix.
@@ -6442,34 +6615,30 @@ impl LogAnalyzer {
         if let Some(l) = loss {
             self.take_step_loss(Source::Tqdm, step, StepSeen::of(fresh, repeat), l);
         }
-        if !fresh {
-            return;
+        if fresh {
+            let mut ev = Event::new(EventKind::Train, Source::Tqdm);
+            ev.time = t;
+            ev.step = Some(step);
+            ev.total_steps = run_total;
+            ev.rate = f.rate;
+            ev.epoch = self.epoch;
+            ev.loss = loss;
+            ev.lr = lr;
+            ev.samples = samples;
+            self.bar_event(ev);
         }
-        let total_steps = run_total;
+    }
+
+    /// A training bar's new step, `ev`, into the recent events.
+    fn bar_event(&mut self, ev: Event) {
         // Bars are chatty: one ring slot holds the latest frame, updated in place.
         if let Some(last) = self.recent.back_mut()
             && last.source == Source::Tqdm
             && last.kind == EventKind::Train
         {
-            last.time = t;
-            last.step = Some(step);
-            last.total_steps = total_steps;
-            last.rate = f.rate;
-            last.epoch = self.epoch;
-            last.loss = loss;
-            last.lr = lr;
-            last.samples = samples;
+            *last = ev;
             return;
         }
-        let mut ev = Event::new(EventKind::Train, Source::Tqdm);
-        ev.time = t;
-        ev.step = Some(step);
-        ev.total_steps = total_steps;
-        ev.rate = f.rate;
-        ev.epoch = self.epoch;
-        ev.loss = loss;
-        ev.lr = lr;
-        ev.samples = samples;
         push_ring(&mut self.recent, ev, RECENT_EVENTS);
     }
 

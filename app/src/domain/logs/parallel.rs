@@ -1,8 +1,10 @@
 //! The analysis of a whole file on two cores, for `canopy analyze` on big
 //! logs: one thread splits the bytes into lines and finds each line's
-//! [`LineFacts`] (the stateless half of the work, tqdm frames parsed) and
-//! reads the dicts of plain lines ahead ([`read_ahead`]), the other runs
-//! the analyzer's state machine on them. The result is exactly
+//! [`LineFacts`] (the stateless half of the work, tqdm frames parsed, most
+//! of them read from the frame before: see [`FrameMemo`]) and reads the
+//! dicts of plain lines ahead ([`read_ahead`]), the other runs the
+//! analyzer's state machine on them (a bar's frames after the first in a
+//! steady path that their memo allows). The result is exactly
 //! [`LogAnalyzer::push`] over the same chunks followed by
 //! [`LogAnalyzer::finish`]; the tests check that on every trace.
 //!
@@ -13,7 +15,7 @@ use std::sync::mpsc::sync_channel;
 
 use super::analyzer::{Analysis, LogAnalyzer};
 use super::normalize::{LineFlags, leading_spaces};
-use super::parse::{HfDict, hf_dict};
+use super::parse::{FrameMemo, HfDict, hf_dict};
 use super::split::{ErrorScan, LineFacts, LineSplitter};
 
 /// Batches in flight between the threads (bounds memory: a few MiB).
@@ -70,7 +72,7 @@ impl Batch {
 
     /// The front thread's work on the read in `chunk` (arrived at
     /// `arrival`): its completed lines, with their facts.
-    fn split_read(&mut self, split: &mut LineSplitter, arrival: Option<f64>) {
+    fn split_read(&mut self, split: &mut Splitting, arrival: Option<f64>) {
         let Batch {
             chunk,
             copied,
@@ -78,22 +80,26 @@ impl Batch {
             dicts,
             ..
         } = self;
+        let Splitting { split, memo } = split;
         split.push(chunk, arrival, |line, flags, time| {
-            add_line(chunk, copied, lines, dicts, line, flags, time)
+            add_line(chunk, copied, lines, dicts, memo, line, flags, time)
         });
         self.input_bytes = split.bytes;
         self.read_as = split.read_as();
     }
 
     /// End of input: the unfinished last line, if any.
-    fn split_end(&mut self, split: &mut LineSplitter) {
+    fn split_end(&mut self, split: &mut Splitting) {
         let Batch {
             copied,
             lines,
             dicts,
             ..
         } = self;
-        split.flush(|line, flags, time| add_line(&[], copied, lines, dicts, line, flags, time));
+        let Splitting { split, memo } = split;
+        split.flush(|line, flags, time| {
+            add_line(&[], copied, lines, dicts, memo, line, flags, time)
+        });
         self.input_bytes = split.bytes;
         self.read_as = split.read_as();
     }
@@ -110,13 +116,23 @@ impl Batch {
     }
 }
 
+/// The front thread's state: the splitter, and the last frame it parsed
+/// in the usual form (see [`FrameMemo`]).
+#[derive(Default)]
+struct Splitting {
+    split: LineSplitter,
+    memo: FrameMemo,
+}
+
 /// Record `line` in `lines`: where it lies in `chunk`, or copied into
 /// `copied` when it lies elsewhere.
+#[allow(clippy::too_many_arguments)]
 fn add_line(
     chunk: &[u8],
     copied: &mut Vec<u8>,
     lines: &mut Vec<LineRec>,
     dicts: &mut Vec<DictAhead>,
+    memo: &mut FrameMemo,
     line: &[u8],
     flags: LineFlags,
     time: Option<f64>,
@@ -139,7 +155,7 @@ fn add_line(
     });
     // (Found in place: see `LineFacts::scan_into`.)
     if let Some(rec) = lines.last_mut() {
-        LineFacts::scan_into(line, &mut rec.facts);
+        LineFacts::scan_into(line, &mut rec.facts, memo);
         if let LineFacts::Plain(_) = rec.facts
             && let Some((from, dict)) = read_ahead(line)
         {
@@ -182,7 +198,7 @@ fn read_ahead(line: &[u8]) -> Option<(usize, Option<HfDict>)> {
 /// change costs each, measured without the other thread's noise.
 #[doc(hidden)]
 pub mod halves {
-    use super::{Batch, LineSplitter, LogAnalyzer, READ_CHUNK};
+    use super::{Batch, LogAnalyzer, READ_CHUNK, Splitting};
 
     /// The front thread's output for a whole input, kept in memory (its
     /// buffers reused from one [`split`] to the next, as the pipeline
@@ -194,7 +210,7 @@ pub mod halves {
     /// the batches, as reads from a file are), split into lines with their
     /// facts, into `out`.
     pub fn split(bytes: &[u8], out: &mut SplitInput) {
-        let mut split = LineSplitter::default();
+        let mut split = Splitting::default();
         let pieces = bytes.chunks(READ_CHUNK);
         out.0.resize_with(pieces.len() + 1, Batch::default);
         for (piece, batch) in pieces.zip(&mut out.0) {
@@ -261,7 +277,7 @@ pub fn analyze_two_threads<E>(
             analyzer.finish()
         });
 
-        let mut split = LineSplitter::default();
+        let mut split = Splitting::default();
         let mut outcome = Ok(());
         loop {
             let mut batch = empty_rx.try_recv().unwrap_or_default();

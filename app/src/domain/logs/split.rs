@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use super::json_text::{KAGGLE_HEAD, KaggleRecords, NotebookOutputs, notebook_head};
 use super::normalize::{LineFlags, Normalizer, no_log_prefix};
+#[cfg(not(target_arch = "wasm32"))]
+use super::parse::FrameMemo;
 use super::parse::{RawFrame, parse_tqdm_bytes_into};
 
 /// Normaliser plus the arrival-time bookkeeping: each line gets the arrival
@@ -283,14 +285,25 @@ impl LineFacts {
     /// pipeline (whose splitting thread has time to spare and whose analyzer
     /// thread is the one that limits it), written into `out` where it lies:
     /// the splitting thread's record.
+    /// `memo`: the last frame of the usual form (see [`FrameMemo`]): a
+    /// line that is that frame with other numbers is read from it.
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn scan_into(line: &[u8], out: &mut LineFacts) {
+    pub(crate) fn scan_into(line: &[u8], out: &mut LineFacts, memo: &mut FrameMemo) {
+        *out = LineFacts::Frame(RawFrame::default());
+        if let LineFacts::Frame(raw) = out
+            && memo.next_frame(line, raw)
+        {
+            return;
+        }
         Self::find_into(line, out, |line| match scanned_text(line) {
             Some(t) if !super::errors::has_anchor_bytes(t) => ErrorScan::NoAnchor {
                 from: (line.len() - t.len()) as u32,
             },
             _ => ErrorScan::Unscanned,
         });
+        if let LineFacts::Frame(raw) = out {
+            memo.remember(line, raw);
+        }
     }
 
     /// The facts of `line` into `out`, a frame parsed in place (see

@@ -5236,6 +5236,77 @@ fn speeds_printed_as_nan_are_unknown() {
     assert_eq!(a.reported.samples_per_sec, Some(31.5));
 }
 
+/// One piece of a log of bars (see `bar_log`): a frame of one of three
+/// bars (`n`, seconds, whether the rate shows as s/it), or another line.
+#[derive(Debug, Clone)]
+enum BarPiece {
+    Frame(usize, u64, u64, bool),
+    Line(&'static str),
+}
+
+/// Frames of three bars (the first two with the same total), the usual
+/// tqdm form, mostly counting up, with other lines between them: what
+/// the splitting thread's frame memo and the analyzer's steady path see.
+fn bar_log() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        12 => (0usize..3, 0u64..130, 0u64..200, any::<bool>())
+            .prop_map(|(b, n, t, slow)| BarPiece::Frame(b, n, t, slow)),
+        1 => prop_oneof![
+            Just("{'loss': 0.5, 'grad_norm': 1.0, 'learning_rate': 1e-4, 'epoch': 0.1}\n"),
+            Just("\n"),
+            Just("\x1b[A"),
+            Just("Traceback (most recent call last):\n"),
+            Just("  Total optimization steps = 120\n"),
+            Just("Training completed. Do not forget to share your model\n"),
+            Just("iter 10: loss 2.0000, time 40.00ms, mfu 10.00%\n"),
+            Just("RuntimeError: CUDA error: an illegal memory access was encountered\n"),
+            Just("Epoch 1: 100%|██████████| 40/40 [00:10<00:00,  4.00it/s, loss=1.5]\n"),
+            Just("Evaluating:  50%|█████     | 5/10 [00:01<00:01,  4.00it/s]\x1b[A\r"),
+        ]
+        .prop_map(BarPiece::Line),
+    ];
+    proptest::collection::vec(piece, 0..60).prop_map(|pieces| {
+        let totals = [120u64, 120, 40];
+        let mut out = Vec::new();
+        // (Mostly counting up: each bar's count goes on from its last.)
+        let mut last = [0u64; 3];
+        for p in pieces {
+            match p {
+                BarPiece::Frame(b, n, secs, slow) => {
+                    let total = totals[b];
+                    let n = if n < 100 {
+                        (last[b] + n % 3).min(total)
+                    } else {
+                        n % (total + 1)
+                    };
+                    last[b] = n;
+                    let pct = n * 100 / total;
+                    let full = (n * 10 / total) as usize;
+                    let bar: String = "█".repeat(full) + &" ".repeat(10 - full);
+                    let rate = if slow {
+                        format!("{:.2}s/it", 1.0 + (secs % 7) as f64 / 4.0)
+                    } else {
+                        format!("{:5.2}it/s", (secs % 13) as f64 / 3.0)
+                    };
+                    let left = total.saturating_sub(n);
+                    out.extend_from_slice(
+                        format!(
+                            "\r{pct:3}%|{bar}| {n}/{total} [{:02}:{:02}<{:02}:{:02}, {rate}]",
+                            secs / 60,
+                            secs % 60,
+                            left / 60 % 60,
+                            left % 60
+                        )
+                        .as_bytes(),
+                    );
+                }
+                BarPiece::Line(l) => out.extend_from_slice(l.as_bytes()),
+            }
+        }
+        out
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -5305,6 +5376,21 @@ proptest! {
         prop_assert_eq!(
             format!("{:?}", analysis_two_threads(&pieces, &[None])),
             format!("{:?}", analysis_one_thread(&pieces, &[None]))
+        );
+    }
+
+    /// The same on bars' frames: the splitting thread reads most of them
+    /// from its memo of the frame before, and the analyzer's thread
+    /// counts most in its steady path (see `parse::FrameMemo`,
+    /// `LogAnalyzer::steady_frame`); one thread does neither.
+    #[test]
+    fn two_threads_match_one_on_bar_frames(bytes in bar_log(), cuts in proptest::collection::vec(0usize..4000, 0..4), timed in any::<bool>()) {
+        let pts = split_points(bytes.len(), &cuts);
+        let pieces: Vec<&[u8]> = pts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+        let times = if timed { vec![Some(1.0), Some(2.0), Some(2.5)] } else { vec![None] };
+        prop_assert_eq!(
+            format!("{:?}", analysis_two_threads(&pieces, &times)),
+            format!("{:?}", analysis_one_thread(&pieces, &times))
         );
     }
 
