@@ -731,9 +731,9 @@ pub struct LogAnalyzer {
     bars: Vec<Bar>,
     train_bar: Option<usize>,
     last_bar: Option<usize>,
-    /// The training bar's frame on the line before, read whole, left the
-    /// state in which its next frame does only what
-    /// [`LogAnalyzer::steady_frame`] does.
+    /// A bar's frame on the line before, read whole, left the state in
+    /// which its next frame does only what [`LogAnalyzer::steady_frame`]
+    /// does.
     steady: Option<Steady>,
     /// The line of the latest tqdm frame.
     last_frame_line: u64,
@@ -1934,9 +1934,9 @@ impl LogAnalyzer {
                     && cur.last_n > 0.0
                     && cur.total != Some(total)
                     && self.left_bar.as_ref().is_none_or(|l| l.bar != bar)
+                    // (No description names an evaluation.)
                     && !this.cursor_up
-                    && !this.interlude
-                    && !names_an_eval("");
+                    && !this.interlude;
                 if !settled {
                     return None;
                 }
