@@ -469,7 +469,8 @@ pub(crate) struct RawFrame {
     /// Not 0: the frame is, or was read from, the line that the splitting
     /// thread's [`FrameMemo`] of this number remembered; two frames with the
     /// same number have the same bytes but for the digits of their numbers
-    /// (the same description, total, unit and postfix).
+    /// and the cells of their bar (the same description, total, unit and
+    /// postfix).
     pub(crate) memo: u32,
 }
 
