@@ -1893,12 +1893,15 @@ impl LogAnalyzer {
         flags: LineFlags,
         alone: bool,
     ) -> Option<Steady> {
+        // (Frames read whole on one thread have no memo: no steady state.)
+        if memo == 0 {
+            return None;
+        }
         let bar = self.last_bar?;
         let total = f.total.filter(|t| *t >= 1.0)?;
         // (No description, the bar's own unit, no postfix: none of the
         // frame's words does anything; a total: no epoch bar.)
-        let plain = memo != 0
-            && alone
+        let plain = alone
             && !flags.truncated
             && f.desc.is_empty()
             && f.unit == "it"

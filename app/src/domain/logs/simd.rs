@@ -195,7 +195,7 @@ fn may_change_to(allowed: u8, c: u8) -> bool {
 }
 
 /// [`only_numbers_changed`] on one block.
-#[cfg(all(target_arch = "x86_64", not(target_arch = "wasm32")))]
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn block_only_numbers_changed(a: &[u8; 16], b: &[u8; 16], allowed: &[u8; 16]) -> bool {
     use std::arch::x86_64::{
