@@ -574,6 +574,29 @@ impl LossTrack {
         }
     }
 
+    /// The latest finite losses that were exactly 0, in a row (at most
+    /// [`LOSS_HEAD`]); none when the loss went NaN before them (HF's
+    /// `'loss': 0.0` after a divergence, said on its own).
+    fn zero_run(&self) -> usize {
+        if self.zero_since_nan {
+            return 0;
+        }
+        self.tail.iter().rev().take_while(|v| **v == 0.0).count()
+    }
+
+    /// A loss of 0 in the latest logged values: nothing is learned from
+    /// them (Python prints a real loss that small as `1e-05`, not `0.0`;
+    /// a loop's fixed decimals may round one to 0, which the note allows).
+    fn zero_note(&self) -> Option<String> {
+        let run = self.zero_run();
+        (run >= ZERO_LOSS_RUN).then(|| {
+            format!(
+                "warning: loss is exactly 0 in the latest {run} logged values{}: nothing is being learned from them (labels all masked or ignored? a loss that underflows in fp16? or a memorised dataset, rounded when printed)",
+                if self.count as usize == run { " (all of them)" } else { "" }
+            )
+        })
+    }
+
     /// Relative change between the mean of the first and the latest losses.
     fn rel_change(&self) -> Option<f64> {
         if self.count < 4 {
@@ -588,6 +611,9 @@ impl LossTrack {
         Some((b - a) / a.abs())
     }
 }
+
+/// Latest losses of exactly 0 in a row that [`LossTrack::zero_note`] warns of.
+const ZERO_LOSS_RUN: usize = 3;
 
 /// What the readers of a few projects' own lines remember.
 #[derive(Debug, Clone, Default)]
@@ -6739,6 +6765,7 @@ impl LogAnalyzer {
         let step_src = self.step_source();
         let mut errors = self.errors.flushed();
         let mut notes = self.zeros.notes();
+        notes.extend(self.loss.zero_note());
         if let Some(what) = self.front.read_as() {
             notes.insert(0, format!("read as {what}"));
         }

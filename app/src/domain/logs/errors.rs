@@ -211,6 +211,10 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
     }
 }
 
+/// How torchelastic's agent ends the line that says it got a signal and
+/// stops its workers (see `classify_anchored`).
+const DEATH_SIGNAL: &str = " death signal, shutting down workers";
+
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
@@ -388,6 +392,8 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"&&&& FAILED")
         || b.starts_with(b"/usr/bin/ld: cannot find")
         || b.ends_with(b"after preemption/timeout.")
+        // (torchelastic's agent stopped by a signal, see `classify_anchored`.)
+        || b.ends_with(DEATH_SIGNAL.as_bytes())
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
 }
@@ -601,6 +607,12 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // distributed (before generic CUDA: NCCL messages mention CUDA)
     if t.has("Watchdog caught collective operation timeout") {
         return sig(Distributed, true, "NCCL collective timeout");
+    }
+    // (What the watchdog prints after the timeout, the one line left where
+    // a paste cut the first: `[Rank 2] Some NCCL operations have failed or
+    // timed out. Due to the asynchronous nature of CUDA kernels, ...`.)
+    if t.contains("Some NCCL operations have failed or timed out") {
+        return sig(Distributed, true, "NCCL collective failed or timed out");
     }
     if t.has("Process group watchdog thread terminated") || t.contains("c10::DistBackendError") {
         return sig(Distributed, true, "NCCL watchdog aborted the process group");
@@ -1100,6 +1112,26 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             format!("the data does not fit the toolkit: {}", cap(t, 100)),
         );
     }
+    // CPython's own abort, a thread dump after it (`Fatal Python error:
+    // none_dealloc: deallocating None`; faulthandler's `Fatal Python error:
+    // Segmentation fault`): the interpreter stops there.
+    if let Some(what) = t.strip_prefix("Fatal Python error: ") {
+        let what = what.trim();
+        return sig(
+            Runtime,
+            true,
+            if what.starts_with("Segmentation fault") {
+                "process crashed (segmentation fault)".to_string()
+            } else if what.starts_with("Aborted") {
+                "process aborted (Fatal Python error)".to_string()
+            } else {
+                format!(
+                    "Python interpreter crashed (Fatal Python error: {})",
+                    cap(what, 80)
+                )
+            },
+        );
+    }
     // The process crashed in native code. (bash pads the signal's name to
     // a column: `./run.sh: line 7:   412 Aborted                 (core
     // dumped) python prep.py`.)
@@ -1182,6 +1214,27 @@ fn classify_anchored(s: &str) -> Option<Signature> {
                 "2" => "interrupted (SIGINT)".to_string(),
                 "9" => "killed by SIGKILL".to_string(),
                 other => format!("stopped by signal {}", cap(other, 8)),
+            },
+        );
+    }
+    // torchelastic's agent itself got a signal and stops its workers
+    // (`api.py:723] Received 1 death signal, shutting down workers`; older
+    // torch names it: `Received Signals.SIGTERM death signal`): the job was
+    // stopped from outside (the scheduler, a closed terminal).
+    if let Some(p) = t.find("Received ")
+        && let Some(n) = t[p + "Received ".len()..].strip_suffix(DEATH_SIGNAL)
+    {
+        let n = n.trim_start_matches("Signals.");
+        return sig(
+            Killed,
+            true,
+            match n {
+                "15" | "SIGTERM" => "torchrun stopped by SIGTERM".to_string(),
+                "1" | "SIGHUP" => {
+                    "torchrun stopped by SIGHUP (its terminal or session closed)".to_string()
+                }
+                "2" | "SIGINT" => "torchrun interrupted (SIGINT)".to_string(),
+                other => format!("torchrun stopped by signal {}", cap(other, 12)),
             },
         );
     }
@@ -2759,7 +2812,8 @@ impl ErrorTracker {
             // Logged as a warning (fairseq's `| WARNING | fairseq.trainer |
             // OOM: Ran out of memory ...`, then it skips the batch): the
             // program handled it.
-            if s.fatal && is_warning_level(log_head) {
+            // (But torchelastic logs its own stop as a warning.)
+            if s.fatal && is_warning_level(log_head) && !trimmed.ends_with(DEATH_SIGNAL) {
                 s.fatal = false;
             }
             self.record_line(s, trimmed, line_no, time);
@@ -3104,15 +3158,30 @@ fn deepspeed_launcher_exit(code: &str) -> Option<Signature> {
     }
 }
 
+/// A launcher's report of a worker's exit `code`: minus a signal's number
+/// for a worker a signal ended, which says more than the launcher (a
+/// worker killed or stopped from outside, or crashed in native code: the
+/// `pure virtual method called` abort at a torchrun job's exit).
 fn launcher_exit_of(launcher: &str, code: &str) -> Option<Signature> {
-    if code.trim() == "-9" {
-        return sig(
-            ErrorClass::Killed,
-            true,
-            format!(
-                "{launcher} worker killed by SIGKILL (exit code -9, likely host out of memory)"
-            ),
-        );
+    use ErrorClass::{Killed, Runtime};
+    let by_signal = match code.trim() {
+        "-9" => Some((
+            Killed,
+            "killed by SIGKILL (exit code -9, likely host out of memory)",
+        )),
+        "-15" => Some((Killed, "stopped by SIGTERM (exit code -15)")),
+        "-1" => Some((Killed, "stopped by SIGHUP (exit code -1)")),
+        "-2" => Some((Killed, "interrupted (exit code -2, SIGINT)")),
+        "-6" => Some((Runtime, "aborted (exit code -6, SIGABRT: a native crash)")),
+        "-11" => Some((Runtime, "crashed (exit code -11, segmentation fault)")),
+        "-7" => Some((
+            Runtime,
+            "crashed (exit code -7, bus error: shared memory too small?)",
+        )),
+        _ => None,
+    };
+    if let Some((class, what)) = by_signal {
+        return sig(class, true, format!("{launcher} worker {what}"));
     }
     sig(
         ErrorClass::Distributed,

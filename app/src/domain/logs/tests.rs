@@ -1914,6 +1914,41 @@ fn crashes_and_stops_are_classified() {
         Some("process crashed (segmentation fault)".to_string())
     );
     assert_eq!(c("Aborted (core dumped)").map(|x| x.1), Some(true));
+    // CPython's abort (pytorch/torchtitan#1066's `none_dealloc`), and
+    // faulthandler's report of a crash.
+    assert_eq!(
+        c("Fatal Python error: none_dealloc: deallocating None"),
+        Some((
+            ErrorClass::Runtime,
+            true,
+            "Python interpreter crashed (Fatal Python error: none_dealloc: deallocating None)"
+                .to_string()
+        ))
+    );
+    assert_eq!(
+        c("Fatal Python error: Segmentation fault").map(|x| x.2),
+        Some("process crashed (segmentation fault)".to_string())
+    );
+    // torchelastic's agent stopped from outside, as torch 2.5+ and older
+    // torch print it.
+    assert_eq!(
+        c(
+            "W1229 16:43:25.650000 190834 site-packages/torch/distributed/elastic/agent/server/api.py:723] Received 1 death signal, shutting down workers"
+        ),
+        Some((
+            ErrorClass::Killed,
+            true,
+            "torchrun stopped by SIGHUP (its terminal or session closed)".to_string()
+        ))
+    );
+    assert_eq!(
+        c("WARNING:torch.distributed.elastic.agent.server.api:Received Signals.SIGTERM death signal, shutting down workers").map(|x| (x.0, x.2)),
+        Some((ErrorClass::Killed, "torchrun stopped by SIGTERM".to_string()))
+    );
+    assert_eq!(
+        c("[rank2]:[E602 11:18:53.865680143 ProcessGroupNCCL.cpp:684] [Rank 2] Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.").map(|x| (x.0, x.1)),
+        Some((ErrorClass::Distributed, true))
+    );
     assert_eq!(
         c("slurmstepd: error: *** JOB 1809579 ON r8i3n1 CANCELLED AT 2021-05-31T22:02:47 DUE TO TIME LIMIT ***").map(|x| (x.0, x.2)),
         Some((ErrorClass::Killed, "job cancelled by Slurm (time limit)".to_string()))
@@ -3586,6 +3621,33 @@ fn cuda_library_dependency_and_kill_signatures_from_issue_threads() {
         c("E0825 api.py:826] failed (exitcode: 1) local_rank: 0 (pid: 8158) of binary: /usr/bin/python3").map(|x| x.0),
         Some(ErrorClass::Distributed)
     );
+    // A worker a signal ended: the signal says what happened (NVIDIA/Megatron-LM#1874:
+    // `pure virtual method called` at exit, then -6).
+    for (code, class, label) in [
+        (
+            "-6",
+            ErrorClass::Runtime,
+            "torchrun: worker aborted (exit code -6, SIGABRT: a native crash)",
+        ),
+        (
+            "-11",
+            ErrorClass::Runtime,
+            "torchrun: worker crashed (exit code -11, segmentation fault)",
+        ),
+        (
+            "-15",
+            ErrorClass::Killed,
+            "torchrun: worker stopped by SIGTERM (exit code -15)",
+        ),
+    ] {
+        assert_eq!(
+            c(&format!(
+                "E1019 08:21:39.599000 3036 torch/distributed/elastic/multiprocessing/api.py:874] failed (exitcode: {code}) local_rank: 0 (pid: 3042) of binary: /usr/bin/python"
+            )),
+            Some((class, true, label.to_string())),
+            "{code}"
+        );
+    }
 }
 
 #[test]
@@ -13322,4 +13384,87 @@ fn kaggle_web_view_columns_are_stripped() {
         ("52.3s\tstep 10", "52.3s\tstep 10"),
         ("52.3s 12 step 10", "52.3s 12 step 10"),
     ]);
+}
+
+#[test]
+fn a_fatal_python_error_after_healthy_steps_ends_the_run() {
+    // torchtitan's step lines on rank 0, then CPython's abort and its
+    // thread dump (the shape of pytorch/torchtitan#1066).
+    let mut log = String::new();
+    for (step, loss) in [(3800, "4.7706"), (3810, "4.8125"), (3820, "4.7878")] {
+        log += &format!(
+            "[rank0]:[titan] 2025-04-07 10:00:{:02},000 - root - INFO - step: {step}  loss: {loss}  memory: 31.20GiB(39.40%)  tps: 60,991  tflops: 120.1  mfu: 4.81%\n",
+            step % 60
+        );
+    }
+    log += "[rank0]:Fatal Python error: none_dealloc: deallocating None\n\
+            [rank0]:Python runtime state: initialized\n[rank0]:\n\
+            [rank0]:Thread 0x00007f975c95b640 (most recent call first):\n\
+            [rank0]:  <no Python frame>\n[rank0]:\n";
+    let a = analyze(&log);
+    assert_eq!(a.format, Format::Torchtitan);
+    assert_eq!(a.last_step, Some(3820));
+    assert_eq!(
+        a.verdict,
+        "fatal: Python interpreter crashed (Fatal Python error: none_dealloc: deallocating None)"
+    );
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    assert_eq!(a.errors[0].class, ErrorClass::Runtime);
+}
+
+#[test]
+fn torchrun_stopped_by_a_signal_glued_to_the_bar_is_killed() {
+    // The agent's warning printed over the bar's last frame (the shape of
+    // hiyouga/LLaMA-Factory#9695): the frame counts, the run was stopped.
+    let mut log = String::new();
+    for n in 1661..=1663 {
+        log += &format!(" 58%|█████▊    | {n}/2840 [6:59:01<4:53:05, 14.92s/it]\r");
+    }
+    log += "\n{'loss': 0.0605, 'grad_norm': 0.6059, 'learning_rate': 4.38e-06, 'epoch': 23.42}\n";
+    log += " 59%|█████▊    | 1664/2840 [6:59:46<4:51:53, 14.88s/it]W1229 16:43:25.650000 190834 /envs/lf/lib/python3.12/site-packages/torch/distributed/elastic/agent/server/api.py:723] Received 1 death signal, shutting down workers\n";
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(1664));
+    assert_eq!(a.total_steps, Some(2840));
+    assert_eq!(
+        a.verdict,
+        "fatal: torchrun stopped by SIGHUP (its terminal or session closed)"
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Killed);
+}
+
+#[test]
+fn a_loss_stuck_at_exactly_zero_is_warned_of() {
+    // A fine-tune whose loss fell to exactly 0.0 within a few logs, its
+    // gradient norm frozen (the shape of hiyouga/LLaMA-Factory#8261 and
+    // shibing624/MedicalGPT#252): a note, the run still progressing.
+    let mut log = String::new();
+    for (i, loss) in ["3.5534", "0.0", "0.0", "0.0"].iter().enumerate() {
+        log += &format!(
+            "{{'loss': {loss}, 'grad_norm': 1.4142135381698608, 'learning_rate': 2e-06, 'epoch': 0.0{}}}\n",
+            i + 1
+        );
+    }
+    let a = analyze(&log);
+    assert_eq!(a.verdict, "progressing (loss reported, step unknown)");
+    let zero_note = |a: &Analysis| {
+        a.notes
+            .iter()
+            .find(|n| n.starts_with("warning: loss is exactly 0"))
+            .cloned()
+    };
+    let note = zero_note(&a).expect("a note on the zero loss");
+    assert!(note.contains("in the latest 3 logged values: "), "{note}");
+    // Every value 0 (and nothing else wrong): said so.
+    let a = analyze(&log.replacen("3.5534", "0.0", 1));
+    assert!(zero_note(&a).is_some_and(|n| n.contains("latest 4 logged values (all of them)")));
+    // Two zeros are not yet a pattern; a loss that moves again ends it; a
+    // small loss is not 0; the 0.0 HF prints after a NaN is said otherwise.
+    for other in [
+        log.replacen("0.0,", "0.0012,", 1),
+        log.clone() + "{'loss': 0.0021, 'epoch': 0.05}\n",
+        log.replace("'loss': 0.0,", "'loss': 1e-05,"),
+        log.replacen("3.5534", "nan", 1),
+    ] {
+        assert_eq!(zero_note(&analyze(&other)), None, "{other}");
+    }
 }
