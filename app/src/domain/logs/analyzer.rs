@@ -612,6 +612,18 @@ impl LossTrack {
     }
 }
 
+/// DeepSpeed's optimizer skips a step whose fp16 gradients overflowed, and
+/// lowers its loss scale; `skipped` of `step` steps: a warning when most
+/// were skipped past the scale's first descent (from 2^16, a few dozen
+/// skips at the start are normal): the weights are barely updated.
+fn skipped_steps_warning(step: u64, skipped: u64) -> Option<String> {
+    (step >= MIN_STEPS_FOR_SKIPPED && skipped * 2 >= step)
+        .then(|| format!("DeepSpeed skipped {skipped} of {step} steps (fp16 overflow)"))
+}
+
+/// Steps before [`skipped_steps_warning`] reads DeepSpeed's skipped count.
+const MIN_STEPS_FOR_SKIPPED: u64 = 100;
+
 /// Latest losses of exactly 0 in a row that [`LossTrack::zero_note`] warns of.
 const ZERO_LOSS_RUN: usize = 3;
 
@@ -620,6 +632,8 @@ const ZERO_LOSS_RUN: usize = 3;
 struct ProjectState {
     /// mmcv's `*.log.json` records, counted as the run's steps.
     mmcv: MmcvCount,
+    /// DeepSpeed's latest `step=N, skipped=K` (see [`skipped_steps_warning`]).
+    deepspeed_skipped: Option<(u64, u64)>,
     /// DARTS's epoch (its `epoch N lr X` line), and whether its `valid`
     /// records are under way (see [`parse::darts_step`]).
     darts_epoch: Option<u64>,
@@ -2531,6 +2545,11 @@ impl LogAnalyzer {
             && (t.contains("step=") || t.contains("SamplesPerSec="))
             && let Some(ev) = parse::deepspeed(t)
         {
+            if let (Source::DeepSpeed, Some(step), Some(skipped)) =
+                (ev.source, ev.step, parse::float_after(t, "skipped="))
+            {
+                self.projects.deepspeed_skipped = Some((step, skipped as u64));
+            }
             self.on_step_event(ev, ts, time);
             return;
         }
@@ -7109,6 +7128,10 @@ impl LogAnalyzer {
             _ => None,
         };
         let silent = silent_s.map(|s| format!("no new step for the last {:.0} min", s / 60.0));
+        let skipped = self
+            .projects
+            .deepspeed_skipped
+            .and_then(|(step, skipped)| skipped_steps_warning(step, skipped));
         let diverged = if self.loss.nan_count > 0
             && let Some(l) = self.loss.last.filter(|l| !l.is_finite())
         {
@@ -7121,6 +7144,8 @@ impl LogAnalyzer {
             Some("loss went NaN, then 0.0")
         } else if self.zeros.diverged() {
             Some(self.zeros.divergence())
+        } else if skipped.is_some() {
+            skipped.as_deref()
         } else if self.last_eval_loss.is_some_and(|l| !l.is_finite()) {
             Some("evaluation loss is NaN")
         } else if self.stopped_diverged {

@@ -215,6 +215,10 @@ fn quoted_after<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 /// stops its workers (see `classify_anchored`).
 const DEATH_SIGNAL: &str = " death signal, shutting down workers";
 
+/// How Keras' `TerminateOnNaN` callback ends the line it stops training
+/// with (see `classify_anchored`).
+const KERAS_TERMINATE_ON_NAN: &str = ": Invalid loss, terminating training";
+
 /// Anchor words: every signature in [`classify_line`] contains at least one
 /// of them, so a line without any is rejected after one cheap pass instead
 /// of ~40 substring searches (the analyzer sees millions of lines).
@@ -394,6 +398,7 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.ends_with(b"after preemption/timeout.")
         // (torchelastic's agent stopped by a signal, see `classify_anchored`.)
         || b.ends_with(DEATH_SIGNAL.as_bytes())
+        || b.ends_with(KERAS_TERMINATE_ON_NAN.as_bytes())
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
 }
@@ -1132,6 +1137,16 @@ fn classify_anchored(s: &str) -> Option<Signature> {
             },
         );
     }
+    // Keras' `TerminateOnNaN` callback, glued to the progress line it cut
+    // short: `3/234 [....] - ETA: 33:37:24 - loss: 44.4110Batch 3: Invalid
+    // loss, terminating training`.
+    if t.ends_with(KERAS_TERMINATE_ON_NAN) {
+        return sig(
+            Runtime,
+            true,
+            "the loss became NaN or infinite and Keras' TerminateOnNaN stopped training",
+        );
+    }
     // The process crashed in native code. (bash pads the signal's name to
     // a column: `./run.sh: line 7:   412 Aborted                 (core
     // dumped) python prep.py`.)
@@ -1265,7 +1280,15 @@ fn classify_anchored(s: &str) -> Option<Signature> {
         return sig(Killed, true, "interrupted (Ctrl-C / SIGINT)");
     }
     // host OOM killer
-    if t == "Killed" || (t.ends_with("Killed") && t.len() < 24) {
+    // (Or glued to the progress line it cut short, where the terminal had
+    // no newline: Keras' `165376/296960 [====>....] - ETA: 365s - loss:
+    // 2.1371Killed`.)
+    if t == "Killed"
+        || (t.ends_with("Killed") && t.len() < 24)
+        || t.strip_suffix("Killed")
+            .and_then(|r| r.bytes().last())
+            .is_some_and(|c| c.is_ascii_digit() || c == b']')
+    {
         return sig(Killed, true, "process killed (host out of memory?)");
     }
     if t.contains(" Killed ") && t.contains(": line ") {

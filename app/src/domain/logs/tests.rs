@@ -13468,3 +13468,70 @@ fn a_loss_stuck_at_exactly_zero_is_warned_of() {
         assert_eq!(zero_note(&analyze(&other)), None, "{other}");
     }
 }
+
+#[test]
+fn killed_glued_to_a_keras_progress_line_ends_the_run() {
+    // The shell's `Killed` where Keras' bar had no newline (the shape of
+    // keras-team/keras#3476): a second fit, killed part way.
+    let log = "Epoch 1/1\n\
+               296960/296960 [==============================] - 641s - loss: 2.3065 - val_loss: 3.8720\n\
+               Epoch 1/1\n\
+               163840/296960 [===============>..............] - ETA: 370s - loss: 2.1402\r\
+               165376/296960 [===============>..............] - ETA: 365s - loss: 2.1371Killed\n";
+    let a = analyze(log);
+    assert_eq!(a.format, Format::Keras);
+    assert_eq!(a.verdict, "fatal: process killed (host out of memory?)");
+    assert_eq!(a.errors[0].line, 5);
+    // The word at the end of prose is not a kill.
+    for line in [
+        "the supervisor reported that all workers were Killed",
+        "Killed]",
+    ] {
+        let c = errors::classify_line(line).map(|s| s.label);
+        assert_ne!(
+            c.as_deref(),
+            Some("process killed (host out of memory?)"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn keras_terminate_on_nan_stops_the_run() {
+    // The callback's words glued to the bar it cut short, the loss printed
+    // as `inf` after (the shape of a MobileNet-SSD Keras 2 run).
+    let log = "Epoch 1/10\n\
+               \x20 3/234 [..............................] - ETA: 33:37:24 - loss: 44.4110Batch 3: Invalid loss, terminating training\n\
+               \x20 4/234 [..............................] - ETA: 25:09:00 - loss: inf \n";
+    let a = analyze(log);
+    assert_eq!(a.format, Format::Keras);
+    assert_eq!(
+        a.verdict,
+        "fatal: the loss became NaN or infinite and Keras' TerminateOnNaN stopped training"
+    );
+    assert_eq!(a.errors[0].class, ErrorClass::Runtime);
+}
+
+#[test]
+fn deepspeed_skipping_most_steps_is_a_warning() {
+    // fp16 overflowing at nearly every step: DeepSpeed's own count says the
+    // weights are barely updated, whatever the loss prints (the shape of
+    // huggingface/transformers#14531: `step=2000, skipped=1995`, loss 0.0).
+    let ds = |step: u64, skipped: u64| {
+        format!(
+            "[2021-11-26 03:07:16,494] [INFO] [logging.py:69:log_dist] [Rank 0] step={step}, skipped={skipped}, lr=[0.001, 0.001], mom=[0.0, 0.0]\n"
+        )
+    };
+    let log = ds(1000, 995) + &ds(2000, 1995);
+    let a = analyze(&log);
+    assert_eq!(a.last_step, Some(2000));
+    assert_eq!(
+        a.verdict,
+        "progressing (warning: DeepSpeed skipped 1995 of 2000 steps (fp16 overflow))"
+    );
+    // The loss scale's first descent at the start skips a few dozen: fine;
+    // and a few skips later on too.
+    for log in [ds(20, 17), ds(100, 20) + &ds(2000, 31)] {
+        assert_eq!(analyze(&log).verdict, "progressing", "{log}");
+    }
+}
