@@ -13,6 +13,7 @@ use super::errors::{self, ErrorClass, ErrorTracker, LogError};
 use super::normalize::{LineFlags, decode_line, strip_prefixes, trim_end_fast, trim_start_fast};
 use super::parse::RawFrame;
 use super::parse::{self, HfDict, TqdmFrame};
+use super::prompt::{self, Prompt};
 use super::split::{LineFacts, LineScan, LineSplitter};
 use super::text::{Find, starts_with_any};
 use super::throughput::{PauseKind, StepTiming, TimingSummary};
@@ -494,6 +495,15 @@ impl ZeroWatch {
     }
 }
 
+/// A prompt read as the log's last line (see [`LogAnalyzer::note_prompt`]).
+#[derive(Debug, Clone)]
+struct PromptSeen {
+    line: u64,
+    prompt: Prompt,
+    text: String,
+    time: Option<f64>,
+}
+
 /// See [`LogAnalyzer::steady_after`].
 #[derive(Debug, Clone, Copy)]
 struct Steady {
@@ -951,6 +961,9 @@ pub struct LogAnalyzer {
     /// The trainer stopped because the loss blew up (NequIP's upper bound on
     /// the validation loss): a warning with its end.
     stopped_diverged: bool,
+    /// The log's last line so far is a prompt the job waits at (see
+    /// [`prompt`]): its line, what it waits for, its text and time.
+    prompt: Option<Box<PromptSeen>>,
     /// MONAI's tutorial loops: the epoch its latest `epoch 3/100` line
     /// heads, and whether batch lines (`12/16, train_loss: 0.1240`) came
     /// under one (then they count the steps, not the epochs' summaries).
@@ -1633,6 +1646,7 @@ impl LogAnalyzer {
             not_training_line: None,
             nerfstudio_step: None,
             stopped_diverged: false,
+            prompt: None,
             monai_epoch: None,
             nemo_rl_step: None,
             monai_batches: false,
@@ -1781,6 +1795,15 @@ impl LogAnalyzer {
     /// next redraw: one frame later.)
     pub fn finish_live(&self) -> Analysis {
         let mut c = self.clone();
+        // (But a prompt waits on its line, unfinished: that line is read
+        // for one.)
+        let mut front = std::mem::take(&mut c.front);
+        front.flush(|line, _, _| {
+            if prompt::input_prompt(line).is_some() {
+                c.note_prompt(line, c.lines + 1);
+            }
+        });
+        c.front = front;
         c.end_on_an_evaluation_bar();
         c.build()
     }
@@ -1850,6 +1873,9 @@ impl LogAnalyzer {
 
     fn on_line(&mut self, line: &[u8], flags: LineFlags, facts: LineFacts) {
         self.lines += 1;
+        if self.prompt.is_some() || !matches!(facts, LineFacts::Frame(_)) {
+            self.note_prompt(line, self.lines);
+        }
         if flags.truncated {
             self.truncated_lines += 1;
         }
@@ -1878,6 +1904,22 @@ impl LogAnalyzer {
         }
         // (The line's buffer is reused for other lines: forget it.)
         self.errors.scan = LineScan::default();
+    }
+
+    /// Whether `line` (line `line_no`, the last so far) is a prompt the job
+    /// waits at (a line after it, but a blank one, says it is answered).
+    fn note_prompt(&mut self, line: &[u8], line_no: u64) {
+        if let Some(prompt) = prompt::input_prompt(line) {
+            let text = decode_line(line);
+            self.prompt = Some(Box::new(PromptSeen {
+                line: line_no,
+                prompt,
+                text: errors::cap(text.trim(), 200),
+                time: self.cur_time,
+            }));
+        } else if self.prompt.is_some() && !line.trim_ascii().is_empty() {
+            self.prompt = None;
+        }
     }
 
     /// The common case, a bare tqdm frame, straight from the line's bytes:
@@ -6783,6 +6825,20 @@ impl LogAnalyzer {
     fn build(&self) -> Analysis {
         let step_src = self.step_source();
         let mut errors = self.errors.flushed();
+        if let Some(p) = &self.prompt {
+            errors.push(LogError {
+                class: p.prompt.class,
+                fatal: true,
+                label: p.prompt.label.to_string(),
+                message: p.text.clone(),
+                count: 1,
+                line: p.line,
+                last_line: p.line,
+                time: p.time,
+                traceback: Vec::new(),
+                in_pip_output: false,
+            });
+        }
         let mut notes = self.zeros.notes();
         notes.extend(self.loss.zero_note());
         if let Some(what) = self.front.read_as() {

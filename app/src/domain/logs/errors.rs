@@ -2336,7 +2336,7 @@ fn setup_failure(t: &str) -> Option<Signature> {
         })
 }
 
-fn cap(s: &str, n: usize) -> String {
+pub(crate) fn cap(s: &str, n: usize) -> String {
     if s.len() <= n {
         return s.to_string();
     }

@@ -17,6 +17,7 @@ pub mod normalize;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod parse;
+mod prompt;
 pub mod replay;
 mod simd;
 pub(crate) mod split;

@@ -13535,3 +13535,65 @@ fn deepspeed_skipping_most_steps_is_a_warning() {
         assert_eq!(analyze(&log).verdict, "progressing", "{log}");
     }
 }
+
+#[test]
+fn a_log_that_ends_at_a_prompt_waits_forever() {
+    // W&B's login prompt, with no one at the terminal: the run's end.
+    let banner = "[INFO|trainer.py:2134] 2024-08-01 22:14:51,307 >> ***** Running training *****\n\
+                  wandb: (1) Create a W&B account\n\
+                  wandb: (2) Use an existing W&B account\n\
+                  wandb: (3) Don't visualize my results\n";
+    let a = analyze(&format!("{banner}wandb: Enter your choice: "));
+    assert_eq!(
+        a.verdict,
+        "fatal: W&B waits at its login prompt (set WANDB_API_KEY, or WANDB_MODE=offline)"
+    );
+    assert_eq!(
+        (a.errors[0].class, a.errors[0].line),
+        (ErrorClass::Dependency, 5)
+    );
+    assert_eq!(a.errors[0].message, "wandb: Enter your choice:");
+    // Answered: the next line says so, and the prompt is no error.
+    let a = analyze(&format!(
+        "{banner}wandb: Enter your choice: 3\nwandb: You chose \"Don't visualize my results\"\n"
+    ));
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    let a = analyze(&format!(
+        "{banner}wandb: Enter your choice: \nTraining...\n"
+    ));
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+
+    // Live: a breakpoint() left in a loop stops it at pdb's prompt, which
+    // has no newline: the unfinished line is read for a prompt.
+    let mut live = LogAnalyzer::new();
+    let mut log = String::new();
+    for i in 1..=3 {
+        log += &format!("iter {i}: loss 2.{i}000, time 40.00ms, mfu 30.00%\n");
+    }
+    live.push(log.as_bytes(), Some(1.0));
+    live.push(
+        b"> /root/train.py(212)<module>()\n-> loss.backward()\n(Pdb) ",
+        Some(2.0),
+    );
+    let a = live.finish_live();
+    assert_eq!(
+        a.verdict,
+        "fatal: a debugger waits at its prompt (a breakpoint() left in the code?)"
+    );
+    assert_eq!((a.last_step, a.errors[0].line), (Some(3), 6));
+    // (Any other unfinished line is still left for the next read.)
+    let mut cut = LogAnalyzer::new();
+    cut.push(
+        b"iter 1: loss 2.1000, time 40.00ms, mfu 30.00%\nKill",
+        Some(1.0),
+    );
+    assert!(cut.finish_live().errors.is_empty());
+    // Continued (`c`), the loop goes on: no error.
+    live.push(
+        b"c\niter 4: loss 2.0000, time 40.00ms, mfu 30.00%\n",
+        Some(3.0),
+    );
+    let a = live.finish_live();
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert_eq!(a.last_step, Some(4));
+}
