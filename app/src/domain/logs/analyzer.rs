@@ -1873,9 +1873,6 @@ impl LogAnalyzer {
 
     fn on_line(&mut self, line: &[u8], flags: LineFlags, facts: LineFacts) {
         self.lines += 1;
-        if self.prompt.is_some() || !matches!(facts, LineFacts::Frame(_)) {
-            self.note_prompt(line, self.lines);
-        }
         if flags.truncated {
             self.truncated_lines += 1;
         }
@@ -1884,10 +1881,18 @@ impl LogAnalyzer {
         }
         match facts {
             LineFacts::Prefixed(scan) => {
+                // (Most lines end with no prompt: see `may_be_prompt`.)
+                if self.prompt.is_some() || prompt::may_be_prompt(line) {
+                    self.note_prompt(line, self.lines);
+                }
                 self.errors.scan = LineScan::new(line, scan);
                 self.on_body(&decode_line(line), flags);
             }
             LineFacts::Plain(scan) => {
+                // (Most lines end with no prompt: see `may_be_prompt`.)
+                if self.prompt.is_some() || prompt::may_be_prompt(line) {
+                    self.note_prompt(line, self.lines);
+                }
                 self.errors.scan = LineScan::new(line, scan);
                 // No prefix and no frame (the byte parser decides on ASCII
                 // bytes only, so the decoded text has none either): what
@@ -1907,7 +1912,9 @@ impl LogAnalyzer {
     }
 
     /// Whether `line` (line `line_no`, the last so far) is a prompt the job
-    /// waits at (a line after it, but a blank one, says it is answered).
+    /// waits at (a line after it, but a blank one, says it is answered; a
+    /// bar's frame after it does too, see `build`).
+    #[inline(never)]
     fn note_prompt(&mut self, line: &[u8], line_no: u64) {
         if let Some(prompt) = prompt::input_prompt(line) {
             let text = decode_line(line);
@@ -6825,7 +6832,12 @@ impl LogAnalyzer {
     fn build(&self) -> Analysis {
         let step_src = self.step_source();
         let mut errors = self.errors.flushed();
-        if let Some(p) = &self.prompt {
+        // (A bar's frame after the prompt: it was answered.)
+        if let Some(p) = self
+            .prompt
+            .as_ref()
+            .filter(|p| p.line > self.last_frame_line)
+        {
             errors.push(LogError {
                 class: p.prompt.class,
                 fatal: true,

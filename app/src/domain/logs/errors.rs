@@ -370,16 +370,8 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"E: ")
         // (git's, and a shell's in a setup script.)
         || b.starts_with(b"fatal: ")
-        || b.ends_with(b"(publickey).")
-        || b.ends_with(b": command not found")
-        || (b.starts_with(b"sh: ") && b.ends_with(b": not found"))
-        || b.ends_with(b": No such file or directory")
+        || ends_with_anchor(b)
         || b.starts_with(b"ResolvePackageNotFound")
-        // (SIGKILL's exit status, as a container or a script reports it;
-        // systemd's unit killed by it.)
-        || b.ends_with(b"code 137")
-        || b.ends_with(b"code 137.")
-        || b.ends_with(b"status=9/KILL")
         // (Open MPI's account of a rank that failed; submitit's of a
         // preempted job.)
         || b.starts_with(b"mpirun ")
@@ -395,12 +387,36 @@ pub(crate) fn has_anchor_bytes(b: &[u8]) -> bool {
         || b.starts_with(b"*** SIG")
         || b.starts_with(b"&&&& FAILED")
         || b.starts_with(b"/usr/bin/ld: cannot find")
-        || b.ends_with(b"after preemption/timeout.")
-        // (torchelastic's agent stopped by a signal, see `classify_anchored`.)
-        || b.ends_with(DEATH_SIGNAL.as_bytes())
-        || b.ends_with(KERAS_TERMINATE_ON_NAN.as_bytes())
         || (b.starts_with(b"GPU available: ")
             && memchr::memmem::find(b, b", used: False").is_some())
+}
+
+/// The anchors of [`has_anchor_bytes`] that end their lines, told apart by
+/// the line's last byte first (most lines end with none of them).
+#[inline]
+fn ends_with_anchor(b: &[u8]) -> bool {
+    let ends = |s: &[u8]| b.ends_with(s);
+    match b.last() {
+        // (git's; SIGKILL's exit status as a container reports it;
+        // submitit's preempted job.)
+        Some(b'.') => {
+            ends(b"(publickey).") || ends(b"code 137.") || ends(b"after preemption/timeout.")
+        }
+        // (A shell's, in a setup script: bash's and dash's.)
+        Some(b'd') => {
+            ends(b": command not found") || (b.starts_with(b"sh: ") && ends(b": not found"))
+        }
+        Some(b'y') => ends(b": No such file or directory"),
+        // (SIGKILL's exit status, as a script reports it; systemd's unit
+        // killed by it.)
+        Some(b'7') => ends(b"code 137"),
+        Some(b'L') => ends(b"status=9/KILL"),
+        // (torchelastic's agent stopped by a signal; Keras' TerminateOnNaN:
+        // see `classify_anchored`.)
+        Some(b's') => ends(DEATH_SIGNAL.as_bytes()),
+        Some(b'g') => ends(KERAS_TERMINATE_ON_NAN.as_bytes()),
+        _ => false,
+    }
 }
 
 /// Whether the words before byte `p` of `t` deny what follows: a wrapper
@@ -616,7 +632,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // (What the watchdog prints after the timeout, the one line left where
     // a paste cut the first: `[Rank 2] Some NCCL operations have failed or
     // timed out. Due to the asynchronous nature of CUDA kernels, ...`.)
-    if t.contains("Some NCCL operations have failed or timed out") {
+    if t.has("Some NCCL operations have failed or timed out") {
         return sig(Distributed, true, "NCCL collective failed or timed out");
     }
     if t.has("Process group watchdog thread terminated") || t.contains("c10::DistBackendError") {
@@ -1236,9 +1252,10 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // (`api.py:723] Received 1 death signal, shutting down workers`; older
     // torch names it: `Received Signals.SIGTERM death signal`): the job was
     // stopped from outside (the scheduler, a closed terminal).
-    if let Some(p) = t.find("Received ")
-        && let Some(n) = t[p + "Received ".len()..].strip_suffix(DEATH_SIGNAL)
+    if let Some(r) = t.strip_suffix(DEATH_SIGNAL)
+        && let Some(p) = r.rfind("Received ")
     {
+        let n = &r[p + "Received ".len()..];
         let n = n.trim_start_matches("Signals.");
         return sig(
             Killed,

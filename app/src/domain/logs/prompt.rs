@@ -17,53 +17,76 @@ pub(crate) struct Prompt {
     pub(crate) label: &'static str,
 }
 
+/// Whether `line` may end with a prompt: a cheap test on its last bytes
+/// (every prompt ends with one of these, and a space or two at most),
+/// for every line the analyzer reads.
+#[inline]
+pub(crate) fn may_be_prompt(line: &[u8]) -> bool {
+    let end = |i: usize| line.len().checked_sub(i).map(|j| line[j]);
+    let last = match end(1) {
+        Some(b' ' | b'\t') => match end(2) {
+            Some(b' ' | b'\t') => end(3),
+            c => c,
+        },
+        c => c,
+    };
+    matches!(last, Some(b':' | b']' | b'?' | b')' | b'>'))
+}
+
 /// The prompt `line` ends with, if any (its trailing spaces, which most
 /// prompts leave for the answer, trimmed).
 pub(crate) fn input_prompt(line: &[u8]) -> Option<Prompt> {
-    let t = line.trim_ascii();
-    // (A cheap test first: every prompt ends with one of these.)
-    if !matches!(t.last(), Some(b':' | b']' | b'?' | b')' | b'>')) {
+    if !may_be_prompt(line) {
         return None;
     }
+    let t = line.trim_ascii();
     let p = |class, label| Some(Prompt { class, label });
-    if t.ends_with(b"Enter your choice:") && t.starts_with(b"wandb:") {
-        return p(
-            Dependency,
-            "W&B waits at its login prompt (set WANDB_API_KEY, or WANDB_MODE=offline)",
-        );
-    }
-    if t.ends_with(b"Do you wish to run the custom code? [y/N]") {
-        return p(
-            Dependency,
-            "transformers waits to be allowed to run the model's own code (pass trust_remote_code=True)",
-        );
-    }
-    if t == b"(Pdb)" || t == b"ipdb>" {
-        return p(
-            Runtime,
-            "a debugger waits at its prompt (a breakpoint() left in the code?)",
-        );
-    }
-    if t.ends_with(b"Do you want to continue? [Y/n]") {
-        return p(Dependency, "apt waits for a yes (use apt-get install -y)");
-    }
-    if t.ends_with(b"Proceed ([y]/n)?") || t.ends_with(b"Proceed (Y/n)?") {
-        return p(Dependency, "pip or conda waits for a yes (pass -y)");
-    }
-    if t.ends_with(b"Enter your token (input will not be visible):") {
-        return p(
-            Dependency,
-            "huggingface-cli login waits for a token (set HF_TOKEN instead)",
-        );
-    }
-    if t.starts_with(b"Username for 'http") && t.ends_with(b"':") {
-        return p(
-            Dependency,
-            "git waits for a username (a private repository over https: use a token in the URL, or SSH)",
-        );
-    }
-    if t.starts_with(b"[sudo] password for ") && t.ends_with(b":") {
-        return p(Dependency, "sudo waits for a password");
+    // (By the last byte: one or two tests a line.)
+    match t.last() {
+        Some(b':') => {
+            if t.ends_with(b"Enter your choice:") && t.starts_with(b"wandb:") {
+                return p(
+                    Dependency,
+                    "W&B waits at its login prompt (set WANDB_API_KEY, or WANDB_MODE=offline)",
+                );
+            }
+            if t.ends_with(b"Enter your token (input will not be visible):") {
+                return p(
+                    Dependency,
+                    "huggingface-cli login waits for a token (set HF_TOKEN instead)",
+                );
+            }
+            if t.starts_with(b"Username for 'http") && t.ends_with(b"':") {
+                return p(
+                    Dependency,
+                    "git waits for a username (a private repository over https: use a token in the URL, or SSH)",
+                );
+            }
+            if t.starts_with(b"[sudo] password for ") {
+                return p(Dependency, "sudo waits for a password");
+            }
+        }
+        Some(b']') => {
+            if t.ends_with(b"Do you wish to run the custom code? [y/N]") {
+                return p(
+                    Dependency,
+                    "transformers waits to be allowed to run the model's own code (pass trust_remote_code=True)",
+                );
+            }
+            if t.ends_with(b"Do you want to continue? [Y/n]") {
+                return p(Dependency, "apt waits for a yes (use apt-get install -y)");
+            }
+        }
+        Some(b')' | b'>') if t == b"(Pdb)" || t == b"ipdb>" => {
+            return p(
+                Runtime,
+                "a debugger waits at its prompt (a breakpoint() left in the code?)",
+            );
+        }
+        Some(b'?') if t.ends_with(b"Proceed ([y]/n)?") || t.ends_with(b"Proceed (Y/n)?") => {
+            return p(Dependency, "pip or conda waits for a yes (pass -y)");
+        }
+        _ => {}
     }
     None
 }
@@ -104,6 +127,7 @@ mod tests {
             b"Epoch 1/10",
             b"",
             b"  ",
+            b"wandb: Enter your choice:    ",
         ] {
             assert_eq!(
                 input_prompt(line),

@@ -13562,6 +13562,18 @@ fn a_log_that_ends_at_a_prompt_waits_forever() {
         "{banner}wandb: Enter your choice: \nTraining...\n"
     ));
     assert!(a.errors.is_empty(), "{:?}", a.errors);
+    // (A bar's frame after it says so too, on one thread or two, where the
+    // splitting thread reads most frames from the one before.)
+    let mut log = String::from("(Pdb) \n");
+    for n in 1..=9 {
+        log += &format!(
+            "\r {n}0%|{:<10}| {n}/10 [00:0{n}<00:09,  1.00it/s]",
+            "#".repeat(n)
+        );
+    }
+    let a = same_on_two_threads(log.as_bytes(), 4096, "a prompt, then a bar");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert_eq!(a.last_step, Some(9));
 
     // Live: a breakpoint() left in a loop stops it at pdb's prompt, which
     // has no newline: the unfinished line is read for a prompt.
