@@ -784,6 +784,17 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if t.contains("No CUDA GPUs are available") || t.contains("no GPU resources available") {
         return sig(Cuda, true, "no GPU visible to the process");
     }
+    // CUDA touched before a `fork` (a notebook's cell before accelerate's
+    // `notebook_launcher`, a DataLoader worker that calls CUDA):
+    // `RuntimeError: Cannot re-initialize CUDA in forked subprocess. To use
+    // CUDA with multiprocessing, you must use the 'spawn' start method`.
+    if t.has("Cannot re-initialize CUDA in forked subprocess") {
+        return sig(
+            Cuda,
+            true,
+            "CUDA used before a fork (use the 'spawn' start method; in a notebook, touch no CUDA before the launcher)",
+        );
+    }
     // Built for another GPU generation (or a CUDA mismatch).
     if t.has("no kernel image is available for execution on the device") {
         return sig(

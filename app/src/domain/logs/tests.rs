@@ -445,6 +445,12 @@ fn error_signatures() {
         c("RuntimeError: CUDA error: an illegal memory access was encountered"),
         Some((ErrorClass::Cuda, true))
     );
+    assert_eq!(
+        c(
+            "RuntimeError: Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you must use the 'spawn' start method"
+        ),
+        Some((ErrorClass::Cuda, true))
+    );
     assert_eq!(c("Killed"), Some((ErrorClass::Killed, true)));
     assert_eq!(
         c("./run.sh: line 3: 1234 Killed                  python train.py"),
