@@ -1796,10 +1796,10 @@ impl LogAnalyzer {
     pub fn finish_live(&self) -> Analysis {
         let mut c = self.clone();
         // (But a prompt waits on its line, unfinished: that line is read
-        // for one.)
+        // for one, and for output after one.)
         let mut front = std::mem::take(&mut c.front);
         front.flush(|line, _, _| {
-            if prompt::input_prompt(line).is_some() {
+            if c.prompt.is_some() || prompt::may_be_prompt(line) {
                 c.note_prompt(line, c.lines + 1);
             }
         });

@@ -13599,6 +13599,10 @@ fn a_log_that_ends_at_a_prompt_waits_forever() {
         "fatal: a debugger waits at its prompt (a breakpoint() left in the code?)"
     );
     assert_eq!((a.last_step, a.errors[0].line), (Some(3), 6));
+    // (Output after a prompt, unfinished yet, says it was answered.)
+    let mut answered = LogAnalyzer::new();
+    answered.push(b"wandb: Enter your choice: \nwandb: You ch", Some(1.0));
+    assert!(answered.finish_live().errors.is_empty());
     // (Any other unfinished line is still left for the next read.)
     let mut cut = LogAnalyzer::new();
     cut.push(
