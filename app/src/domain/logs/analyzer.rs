@@ -6838,18 +6838,13 @@ impl LogAnalyzer {
             .as_ref()
             .filter(|p| p.line > self.last_frame_line)
         {
-            errors.push(LogError {
-                class: p.prompt.class,
-                fatal: true,
-                label: p.prompt.label.to_string(),
-                message: p.text.clone(),
-                count: 1,
-                line: p.line,
-                last_line: p.line,
-                time: p.time,
-                traceback: Vec::new(),
-                in_pip_output: false,
-            });
+            errors.push(LogError::fatal_at(
+                p.prompt.class,
+                p.prompt.label.to_string(),
+                p.text.clone(),
+                p.line,
+                p.time,
+            ));
         }
         let mut notes = self.zeros.notes();
         notes.extend(self.loss.zero_note());

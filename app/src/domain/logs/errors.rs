@@ -70,6 +70,30 @@ pub struct LogError {
 }
 
 impl LogError {
+    /// A fatal error that the analyzer, not the error tracker, found at
+    /// `line` (how the process ended, a prompt it waits at): seen once,
+    /// no traceback.
+    pub(crate) fn fatal_at(
+        class: ErrorClass,
+        label: String,
+        message: String,
+        line: u64,
+        time: Option<f64>,
+    ) -> LogError {
+        LogError {
+            class,
+            fatal: true,
+            label,
+            message,
+            count: 1,
+            line,
+            last_line: line,
+            time,
+            traceback: Vec::new(),
+            in_pip_output: false,
+        }
+    }
+
     /// torchrun's or the DeepSpeed launcher's "a worker failed / exited
     /// with code 1", Open MPI's "a rank exited with an error",
     /// `torch.multiprocessing.spawn`'s `ProcessRaisedException` (its
@@ -1248,16 +1272,7 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     // torchelastic forwarding a signal to its workers.
     if t.contains("SignalException") && t.contains("got signal") {
         let n = t.rsplit("got signal:").next().map(str::trim).unwrap_or("");
-        return sig(
-            Killed,
-            true,
-            match n {
-                "15" => "stopped by SIGTERM".to_string(),
-                "2" => "interrupted (SIGINT)".to_string(),
-                "9" => "killed by SIGKILL".to_string(),
-                other => format!("stopped by signal {}", cap(other, 8)),
-            },
-        );
+        return sig(Killed, true, stopped_by_signal(n));
     }
     // torchelastic's agent itself got a signal and stops its workers
     // (`api.py:723] Received 1 death signal, shutting down workers`; older
@@ -1266,20 +1281,8 @@ fn classify_anchored(s: &str) -> Option<Signature> {
     if let Some(r) = t.strip_suffix(DEATH_SIGNAL)
         && let Some(p) = r.rfind("Received ")
     {
-        let n = &r[p + "Received ".len()..];
-        let n = n.trim_start_matches("Signals.");
-        return sig(
-            Killed,
-            true,
-            match n {
-                "15" | "SIGTERM" => "torchrun stopped by SIGTERM".to_string(),
-                "1" | "SIGHUP" => {
-                    "torchrun stopped by SIGHUP (its terminal or session closed)".to_string()
-                }
-                "2" | "SIGINT" => "torchrun interrupted (SIGINT)".to_string(),
-                other => format!("torchrun stopped by signal {}", cap(other, 12)),
-            },
-        );
+        let n = r[p + "Received ".len()..].trim_start_matches("Signals.");
+        return sig(Killed, true, format!("torchrun {}", stopped_by_signal(n)));
     }
     // (torch.multiprocessing.spawn: `ProcessExitedException: process 0
     // terminated with signal SIGKILL`.)
@@ -3174,18 +3177,13 @@ pub(crate) fn process_exit_error(code: i32, line: u64, time: Option<f64>) -> Opt
             format!("the process exited with code {c} (the log shows no error)"),
         ),
     };
-    Some(LogError {
+    Some(LogError::fatal_at(
         class,
-        fatal: true,
         label,
-        message: format!("exit status {code}"),
-        count: 1,
+        format!("exit status {code}"),
         line,
-        last_line: line,
         time,
-        traceback: Vec::new(),
-        in_pip_output: false,
-    })
+    ))
 }
 
 /// torchrun's report that a worker exited with `code`: `-9` is SIGKILL
@@ -3206,6 +3204,18 @@ fn deepspeed_launcher_exit(code: &str) -> Option<Signature> {
             format!("{DEEPSPEED_LAUNCHER} workers stopped by SIGTERM"),
         ),
         c => launcher_exit_of(DEEPSPEED_LAUNCHER, &cap(c, 8)),
+    }
+}
+
+/// What stopped a process that got signal `n` (its number or its name, as
+/// torchelastic reports the signals it got or forwarded).
+fn stopped_by_signal(n: &str) -> String {
+    match n {
+        "15" | "SIGTERM" => "stopped by SIGTERM".to_string(),
+        "1" | "SIGHUP" => "stopped by SIGHUP (its terminal or session closed)".to_string(),
+        "2" | "SIGINT" => "interrupted (SIGINT)".to_string(),
+        "9" | "SIGKILL" => "killed by SIGKILL".to_string(),
+        other => format!("stopped by signal {}", cap(other, 12)),
     }
 }
 
